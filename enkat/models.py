@@ -1,0 +1,356 @@
+"""The data enkat keeps, as SQLAlchemy 2 typed models.
+
+Deltagare are pseudonymous: a `Participant` is a code and nothing else. Everything a
+report needs is reachable from `Response` and `Answer`; instrument definitions are kept
+verbatim in `InstrumentVersion` so an old response can always be read with the exact
+questions it was answered with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and always read back as aware UTC.
+
+    SQLite has no time zones; storing naive UTC on both databases keeps comparisons and
+    exports identical on SQLite and PostgreSQL.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _enum(enum_class: type[StrEnum]) -> Enum:
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+        name=enum_class.__name__.lower(),
+    )
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # förbund administrator
+    ANALYST = "analyst"  # reads the förbund's results
+    STAFF = "staff"  # personal, works in the insatser they belong to
+
+
+class InsatsKind(StrEnum):
+    INDIVID = "individ"  # individinriktad: has deltagare
+    STRUKTUR = "struktur"  # strukturinriktad: works on samverkan, no deltagare
+
+
+class ResponseSource(StrEnum):
+    LINK = "link"
+    KIOSK = "kiosk"
+    STAFF = "staff"
+    PAPER = "paper"
+    IMPORT = "import"
+
+
+class ScheduleTrigger(StrEnum):
+    """When an instrument is due for a deltagare in an insats."""
+
+    AT_START = "at_start"
+    EVERY_SESSION = "every_session"
+    AFTER_DAYS = "after_days"  # once, `days` after the start
+    EVERY_DAYS = "every_days"  # repeatedly, every `days` days from the start
+    AT_EXIT = "at_exit"
+    AFTER_EXIT_DAYS = "after_exit_days"  # follow-up, `days` after the exit
+
+
+class Forbund(db.Model):
+    __tablename__ = "forbund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    suppression_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    insatser: Mapped[list[Insats]] = relationship(back_populates="forbund", order_by="Insats.name")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+
+class Membership(db.Model):
+    """A user's role in one förbund."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "forbund_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    forbund: Mapped[Forbund] = relationship()
+
+
+class Insats(db.Model):
+    __tablename__ = "insatser"
+    __table_args__ = (UniqueConstraint("forbund_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    huvudman: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[InsatsKind] = mapped_column(_enum(InsatsKind), default=InsatsKind.INDIVID)
+    starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    trial_period_days: Mapped[int] = mapped_column(Integer, default=90)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    forbund: Mapped[Forbund] = relationship(back_populates="insatser")
+    staff: Mapped[list[User]] = relationship(secondary="insats_staff", order_by="User.display_name")
+    schedule: Mapped[list[ScheduleEntry]] = relationship(
+        back_populates="insats", cascade="all, delete-orphan", order_by="ScheduleEntry.id"
+    )
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="insats", cascade="all, delete-orphan", order_by="Goal.position"
+    )
+
+
+class InsatsStaff(db.Model):
+    """Personal who work in an insats and so see its deltagare."""
+
+    __tablename__ = "insats_staff"
+
+    insats_id: Mapped[int] = mapped_column(
+        ForeignKey("insatser.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ScheduleEntry(db.Model):
+    """One line of an insats' measurement schedule: which instrument, when."""
+
+    __tablename__ = "schedule_entries"
+    __table_args__ = (UniqueConstraint("insats_id", "instrument_id", "timepoint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
+    instrument_id: Mapped[str] = mapped_column(String(64))
+    timepoint: Mapped[str] = mapped_column(String(64))  # a timepoint or pattern: session-{n}
+    trigger: Mapped[ScheduleTrigger] = mapped_column(_enum(ScheduleTrigger))
+    days: Mapped[int | None] = mapped_column(Integer)
+
+    insats: Mapped[Insats] = relationship(back_populates="schedule")
+
+
+class Goal(db.Model):
+    """A goal the insats reports against, e.g. "at least 40 % to work or studies"."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(String(500))
+    indicator: Mapped[str] = mapped_column(String(100))
+    comparison: Mapped[str] = mapped_column(String(40))
+    target: Mapped[float | None] = mapped_column(Float)
+
+    insats: Mapped[Insats] = relationship(back_populates="goals")
+
+
+class Participant(db.Model):
+    """A deltagare: a pseudonymous code, unique within the förbund, and nothing else."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("forbund_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enrolments: Mapped[list[Enrolment]] = relationship(
+        back_populates="participant", order_by="Enrolment.started_on"
+    )
+
+
+class Enrolment(db.Model):
+    """A deltagare's time in an insats, started and ended by the registration forms."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        Index("ix_enrolments_insats_period", "insats_id", "started_on", "ended_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    participant: Mapped[Participant] = relationship(back_populates="enrolments")
+    insats: Mapped[Insats] = relationship()
+
+
+class InstrumentVersion(db.Model):
+    """An instrument exactly as it was first used: full JSON and its SHA-256."""
+
+    __tablename__ = "instrument_versions"
+    __table_args__ = (UniqueConstraint("instrument_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[str] = mapped_column(Text)  # canonical JSON
+    registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Invitation(db.Model):
+    """An enkätlänk: a personal, single-use link to answer one instrument.
+
+    Only a hash of the token is stored, so a copy of the database opens no survey.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    timepoint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    insats: Mapped[Insats] = relationship()
+    participant: Mapped[Participant | None] = relationship()
+
+
+class Response(db.Model):
+    """One filled-in instrument: a draft until `submitted_at` is set."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        UniqueConstraint("forbund_id", "external_id"),
+        Index("ix_responses_insats_answered", "insats_id", "answered_on"),
+        Index("ix_responses_version_answered", "instrument_version_id", "answered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    #: the response_id of the tidy CSV; stable across export and import
+    external_id: Mapped[str] = mapped_column(String(64))
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
+    insats_id: Mapped[int | None] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    timepoint: Mapped[str] = mapped_column(String(64))
+    answered_on: Mapped[dt.date] = mapped_column(Date)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[ResponseSource] = mapped_column(_enum(ResponseSource))
+    language: Mapped[str] = mapped_column(String(8), default="sv")
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), unique=True
+    )
+
+    forbund: Mapped[Forbund] = relationship()
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    insats: Mapped[Insats | None] = relationship()
+    participant: Mapped[Participant | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response",
+        cascade="all, delete-orphan",
+        order_by="(Answer.item_id, Answer.position)",
+    )
+
+
+class Answer(db.Model):
+    """One answer to one item; a multiple-choice item has one row per selected code."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "item_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    value: Mapped[str] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class AuditEvent(db.Model):
+    """An append-only record of who did what: sign-ins, downloads, changes."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    forbund_id: Mapped[int | None] = mapped_column(ForeignKey("forbund.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict | None] = mapped_column(JSON)

@@ -1,0 +1,108 @@
+"""Test fixtures shared by the whole suite.
+
+One app per database per test session; the schema is built by the real migrations;
+each test runs inside a transaction that is rolled back, with the application's own
+commits turned into savepoints (SQLAlchemy's "join an external transaction" recipe).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from tests.postgresql import PostgresServer, PostgresUnavailable
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server in a temporary folder, on a free loopback port."""
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as problem:
+        if in_ci():
+            pytest.fail(f"PostgreSQL must run in CI: {problem}")
+        pytest.skip(f"PostgreSQL not available: {problem}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of an empty database of each kind enkat supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'enkat.sqlite'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database("enkat_test")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    from enkat import create_app
+
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    application.instance_path = str(tmp_path_factory.mktemp("instance"))
+    with application.app_context():
+        upgrade()
+    yield application
+    from enkat.extensions import db
+
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session whose work, commits included, is rolled back after the test."""
+    from enkat.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Session):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask, db_session: Session):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]
