@@ -8,7 +8,7 @@ from flask import Flask
 
 from .config import configure
 from .database import configure_engine
-from .extensions import babel, csrf, db, login, migrate
+from .extensions import csrf, db, login, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,7 +20,6 @@ def create_app(config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config)
     migrate.init_app(app, db, directory=str(resource_directory("migrations")))
     csrf.init_app(app)
-    babel.init_app(app)
     login.init_app(app)
 
     from .web import register_web

@@ -1,9 +1,69 @@
-"""What every blueprint shares: the request-level commit, errors, login, locale."""
+"""What every blueprint shares: the request-level commit, errors, sign-in, locale, headers."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, render_template, request, session
+
+from enkat.extensions import babel, db, login
+from enkat.models import User
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
 
 
 def init_common(app: Flask) -> None:
-    pass
+    login.login_view = "auth.login"
+    login.login_message = "Logga in för att fortsätta."
+    login.user_loader(_load_user)
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(commit_request)
+    app.after_request(add_security_headers)
+    for status in (403, 404, 500, 503):
+        app.register_error_handler(status, _error_page)
+
+
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def select_locale() -> str:
+    """The language chosen in this session, else the browser's best match, else Swedish."""
+    languages = _languages()
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "sv"
+
+
+def _languages() -> list[str]:
+    from flask import current_app
+
+    return current_app.config["LANGUAGES"]
+
+
+def commit_request(response: Response) -> Response:
+    """The one commit of a request: its work is kept only when the request succeeded."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def add_security_headers(response: Response) -> Response:
+    for header, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(header, value)
+    return response
+
+
+def _error_page(error):
+    status = getattr(error, "code", 500) or 500
+    db.session.rollback()
+    return render_template("error.html", status=status), status

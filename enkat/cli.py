@@ -1,0 +1,243 @@
+"""The `enkat` command: parses arguments, calls services, commits once, prints results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy.exc import DBAPIError
+from flask.cli import FlaskGroup, ScriptInfo, routes_command, shell_command, with_appcontext
+
+from enkat import create_app
+from enkat.extensions import db
+from enkat.instruments import check_paths
+from enkat.models import Role
+from enkat.services import ServiceError, organisation, tidy_csv
+from enkat.services.instruments import bundled_instruments, change_since_first_use, instruments_directory
+
+
+def _create_app(script_info: ScriptInfo | None = None):
+    return create_app()
+
+
+cli = FlaskGroup(
+    create_app=_create_app,
+    add_default_commands=False,
+    help="enkat: surveys and indicator questionnaires for samordningsförbund.",
+)
+cli.add_command(shell_command)
+cli.add_command(routes_command)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Commit the command's work once, or roll it all back and exit 1 with the reason."""
+    try:
+        yield
+        db.session.commit()
+    except ServiceError as refused:
+        db.session.rollback()
+        raise click.ClickException(str(refused)) from refused
+    except DBAPIError as failure:
+        db.session.rollback()
+        raise click.ClickException(
+            f"the database refused: {failure.orig} (is it migrated? run `enkat db upgrade`)"
+        ) from failure
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'"{value}" is not a date (YYYY-MM-DD)') from None
+
+
+# --- instruments -----------------------------------------------------------------------
+
+
+@cli.group()
+def instruments() -> None:
+    """Check and list instrument definitions."""
+
+
+@instruments.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@with_appcontext
+def instruments_check(paths: tuple[Path, ...]) -> None:
+    """Validate instrument files (default: the bundled ones); exit 1 on any problem."""
+    problems = check_paths(paths or [instruments_directory()])
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        raise SystemExit(1)
+    click.echo(f"{len(paths or [instruments_directory()])} location(s) checked: no errors")
+
+
+@instruments.command("list")
+@with_appcontext
+def instruments_list() -> None:
+    """List the bundled instruments and whether their version is in use unchanged."""
+    with transaction():
+        _print_instruments()
+
+
+def _print_instruments() -> None:
+    for instrument in sorted(bundled_instruments().values(), key=lambda i: i.id):
+        state = change_since_first_use(instrument)
+        click.echo(
+            f"{instrument.id:<26} v{instrument.version:<3} {instrument.audience:<10} "
+            f"{len(instrument.items):>3} items  {instrument.title.get('sv')}"
+            + (f"\n    CHANGED: {state}" if state else "")
+        )
+
+
+# --- import and export -----------------------------------------------------------------
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import data."""
+
+
+@import_group.command("responses")
+@click.argument("file", type=click.File("rb"))
+@click.option("--forbund", "forbund_slug", help="The förbund the file belongs to.")
+@click.option("--create-missing", is_flag=True, help="Create unknown förbund and insatser.")
+@with_appcontext
+def import_responses(file, forbund_slug: str | None, create_missing: bool) -> None:
+    """Import responses from a tidy CSV file: all of it, or nothing."""
+    with transaction():
+        summary = tidy_csv.import_responses(
+            file.read(), forbund_slug=forbund_slug, create_missing=create_missing
+        )
+    click.echo(
+        f"imported {summary.responses_created} responses "
+        f"({summary.responses_unchanged} already there), "
+        f"{summary.participants_created} new deltagare, {summary.insatser_created} new insatser"
+    )
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export data."""
+
+
+@export_group.command("responses")
+@click.option("--forbund", "forbund_slug", help="Only this förbund.")
+@click.option("--insats", "insats_slug", help="Only this insats (needs --forbund).")
+@click.option("--from", "date_from", help="Answered on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Answered on or before (YYYY-MM-DD).")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@with_appcontext
+def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> None:
+    """Export submitted responses as tidy CSV."""
+    with transaction():
+        forbund = organisation.get_forbund(forbund_slug) if forbund_slug else None
+        insats = None
+        if insats_slug:
+            if forbund is None:
+                raise click.UsageError("--insats needs --forbund")
+            insats = organisation.get_insats(forbund, insats_slug)
+        rows = tidy_csv.export_responses(
+            output, forbund=forbund, insats=insats,
+            date_from=_date(date_from), date_to=_date(date_to),
+        )
+    click.echo(f"exported {rows} rows", err=True)
+
+
+# --- users, demo, serving --------------------------------------------------------------
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default="", help="Display name (default: the e-mail).")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--forbund", "forbund_slug", required=True, help="The förbund the role is in.")
+@click.password_option()
+@with_appcontext
+def create_user(email, display_name, role, forbund_slug, password) -> None:
+    """Create a user with a role in a förbund (e.g. the first administrator)."""
+    with transaction():
+        forbund = organisation.get_forbund(forbund_slug)
+        user = organisation.create_user(email, password, display_name or email)
+        organisation.grant_role(user, forbund, Role(role))
+    click.echo(f"created {user.email} ({role} in {forbund.slug})")
+
+
+@cli.command("create-forbund")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@with_appcontext
+def create_forbund(slug, name) -> None:
+    """Create a förbund (the tenant everything else belongs to)."""
+    with transaction():
+        forbund = organisation.create_forbund(slug, name)
+    click.echo(f"created förbund {forbund.slug}")
+
+
+@cli.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load a realistic demo förbund with a year of data, and print its logins."""
+    _load_demo()
+
+
+def _load_demo() -> None:
+    from enkat.services.demo import load_demo
+
+    with transaction():
+        summary = load_demo()
+    click.echo(f"Loaded {summary.forbund_name}: {summary.describe()}")
+    click.echo("Logins (demo only):")
+    for login in summary.logins:
+        click.echo(f"  {login.email:<32} {login.role:<8} password: {login.password}")
+
+
+@cli.command("serve")
+@click.option("--demo", "with_demo", is_flag=True, help="Load the demo data if not loaded.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def serve(with_demo: bool, host: str, port: int, workers: int) -> None:
+    """Migrate the database, optionally load the demo, and serve with gunicorn."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    if with_demo:
+        from enkat.services.demo import DEMO_FORBUND_SLUG
+
+        if organisation.find_forbund(DEMO_FORBUND_SLUG) is None:
+            _load_demo()
+        else:
+            click.echo("Demo data already loaded.")
+    db.engine.dispose()  # the workers open their own connections after the fork
+    click.echo(f"enkat serves on http://{host}:{port}/ (sign in at http://{host}:{port}/login)")
+    _gunicorn(current_app._get_current_object(), host, port, workers).run()
+
+
+def _gunicorn(app, host: str, port: int, workers: int):
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    return Server()
+
+
+def main() -> None:
+    cli.main(prog_name="enkat", args=sys.argv[1:])

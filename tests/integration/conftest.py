@@ -1,0 +1,87 @@
+"""Factory fixtures for förbund, insatser, users, deltagare and responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from enkat.models import ResponseSource, Role
+from enkat.services import organisation, participants, responses
+from enkat.services.instruments import resolve_instrument
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture
+def make_forbund(db_session):
+    def make(slug: str | None = None, name: str = "Samordningsförbundet Test"):
+        return organisation.create_forbund(slug or f"forbund-{next(_sequence)}", name)
+
+    return make
+
+
+@pytest.fixture
+def forbund(make_forbund):
+    return make_forbund("test")
+
+
+@pytest.fixture
+def make_insats(forbund):
+    def make(slug: str | None = None, name: str = "Steget vidare", of=None, **fields):
+        return organisation.create_insats(
+            of or forbund, slug or f"insats-{next(_sequence)}", name, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def insats(make_insats):
+    return make_insats("steget", starts_on=dt.date(2025, 1, 1))
+
+
+@pytest.fixture
+def make_user(forbund):
+    def make(role: Role = Role.STAFF, email: str | None = None, password: str = "lösenord-123"):
+        user = organisation.create_user(
+            email or f"user{next(_sequence)}@example.org", password, "Test Användare"
+        )
+        organisation.grant_role(user, forbund, role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_participant(forbund):
+    def make(code: str | None = None, of=None):
+        owner = of or forbund
+        return participants.get_or_create_participant(
+            owner, code or participants.generate_code(owner)
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_response(forbund, insats):
+    """Record a response through the real service, as any channel would."""
+
+    def make(instrument_id: str, answers: dict, *, participant=None, timepoint: str,
+             answered_on: dt.date = dt.date(2025, 3, 1), of_insats=None,
+             source: ResponseSource = ResponseSource.STAFF, external_id: str | None = None):
+        context = responses.ResponseContext(
+            forbund=forbund,
+            instrument=resolve_instrument(instrument_id),
+            insats=of_insats or insats,
+            participant=participant,
+            timepoint=timepoint,
+            answered_on=answered_on,
+        )
+        values = {key: value if isinstance(value, list | tuple) else [value]
+                  for key, value in answers.items()}
+        return responses.record_response(context, values, source=source, external_id=external_id)
+
+    return make
