@@ -1,0 +1,112 @@
+"""Checking a set of answers against an instrument: values, conditions, requirements.
+
+One function serves every way answers arrive (forms, kiosk, paper entry, CSV import),
+so the same answer is accepted or refused for the same reason everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .model import Instrument, Item
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    item_id: str
+    message: str
+
+
+Answers = Mapping[str, Sequence[str]]
+
+
+def is_asked(item: Item, answers: Mapping[str, frozenset[str]], timepoint: str | None) -> bool:
+    """Whether the item is put to the respondent, given earlier answers and the timepoint.
+
+    `answers` must hold only answers to items that were themselves asked, so that an item
+    depending on a hidden item stays hidden too.
+    """
+    if timepoint is not None and not item.asked_at(timepoint):
+        return False
+    return item.show_if is None or item.show_if.is_met(answers)
+
+
+def check_answers(
+    instrument: Instrument, answers: Answers, *, timepoint: str | None = None, complete: bool = True
+) -> tuple[dict[str, tuple[str, ...]], tuple[AnswerProblem, ...]]:
+    """Normalise every answer and list every problem (not only the first).
+
+    `complete` asks for a submitted response: required items that are asked must then
+    be answered. Drafts are checked with complete=False.
+    """
+    problems: list[AnswerProblem] = []
+    normalized: dict[str, tuple[str, ...]] = {}
+    for item_id, values in answers.items():
+        values = [value for value in values if value != ""]
+        if not values:
+            continue
+        item = _answerable_item(instrument, item_id, problems)
+        if item is not None:
+            normalized[item_id] = _normalize_values(item, values, problems)
+    given: dict[str, frozenset[str]] = {}
+    for item in instrument.items:
+        asked = is_asked(item, given, timepoint)
+        if asked and item.id in normalized:
+            given[item.id] = frozenset(normalized[item.id])
+        if item.id in normalized and not asked:
+            problems.append(AnswerProblem(item.id, _not_asked_reason(item, timepoint)))
+        elif complete and asked and item.required and item.id not in normalized:
+            problems.append(AnswerProblem(item.id, "required item is not answered"))
+    return normalized, tuple(problems)
+
+
+def _answerable_item(
+    instrument: Instrument, item_id: str, problems: list[AnswerProblem]
+) -> Item | None:
+    try:
+        item = instrument.item(item_id)
+    except KeyError:
+        problems.append(AnswerProblem(item_id, f'unknown item "{item_id}" in {instrument.id}'))
+        return None
+    if not item.answerable:
+        problems.append(AnswerProblem(item_id, f'item "{item_id}" is an information block'))
+        return None
+    return item
+
+
+def _normalize_values(
+    item: Item, values: Sequence[str], problems: list[AnswerProblem]
+) -> tuple[str, ...]:
+    clean: list[str] = []
+    for value in values:
+        try:
+            clean.append(item.normalize(value))
+        except ValueError as problem:
+            problems.append(AnswerProblem(item.id, str(problem)))
+    if not item.is_multiple and len(values) > 1:
+        problems.append(AnswerProblem(item.id, f"takes one answer, got {len(values)}"))
+    if len(set(clean)) < len(clean):
+        problems.append(AnswerProblem(item.id, "the same code is given twice"))
+    if item.is_multiple:
+        problems.extend(_selection_count_problems(item, len(clean)))
+    return tuple(clean)
+
+
+def _selection_count_problems(item: Item, count: int) -> list[AnswerProblem]:
+    if item.min_selected is not None and count < item.min_selected:
+        return [AnswerProblem(item.id, f"choose at least {item.min_selected}")]
+    if item.max_selected is not None and count > item.max_selected:
+        return [AnswerProblem(item.id, f"choose at most {item.max_selected}")]
+    return []
+
+
+def _not_asked_reason(item: Item, timepoint: str | None) -> str:
+    if timepoint is not None and not item.asked_at(timepoint):
+        return f'is not asked at timepoint "{timepoint}"'
+    condition = item.show_if
+    if condition.operator == "answered":
+        rule = f"{condition.item} is answered"
+    else:
+        rule = f"{condition.item} is {' or '.join(condition.codes)}"
+    return f"is answered although it is asked only when {rule}"

@@ -1,0 +1,87 @@
+"""Checking a whole set of answers: values, conditions, timepoints, required items."""
+
+from __future__ import annotations
+
+import pytest
+
+from enkat.instruments import load_data
+from enkat.instruments.answers import AnswerProblem, check_answers
+
+SURVEY = {
+    "format": 1, "id": "uppfoljning-test", "version": 1, "title": "Test",
+    "audience": "deltagare", "rated_by": "staff", "languages": ["sv", "en"],
+    "timepoints": ["start", "avslut"],
+    "source": {"owner": "test", "licence": "test", "verified": "test"},
+    "items": [
+        {"id": "intro", "type": "info", "text": "Om dig"},
+        {"id": "arbetar", "type": "yesno", "text": "Arbetar du?", "required": True},
+        {"id": "timmar", "type": "number", "text": "Timmar per vecka", "min": 1, "max": 60,
+         "required": True, "show_if": {"item": "arbetar", "equals": "ja"}},
+        {"id": "nojd", "type": "yesno", "text": "Nöjd?",
+         "show_if": {"item": "timmar", "answered": True}},
+        {"id": "stod", "type": "multiple", "text": "Stöd", "max_selected": 2,
+         "options": [{"code": "a", "label": "A"}, {"code": "b", "label": "B"},
+                     {"code": "c", "label": "C"}]},
+        {"id": "slut", "type": "text", "text": "Hur gick det?", "timepoints": ["avslut"]},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return load_data(SURVEY, "uppfoljning-test.json")
+
+
+def test_good_answers_are_normalized(survey):
+    answers, problems = check_answers(
+        survey, {"arbetar": ["ja"], "timmar": ["20"], "stod": ["b", "a"], "slut": [" Bra "]},
+        timepoint="avslut")
+    assert problems == ()
+    assert answers == {"arbetar": ("ja",), "timmar": ("20",), "stod": ("b", "a"),
+                       "slut": ("Bra",)}
+
+
+def test_an_answer_to_an_item_whose_condition_is_not_met_is_refused(survey):
+    _, problems = check_answers(survey, {"arbetar": ["nej"], "timmar": ["20"]})
+    assert problems == (AnswerProblem(
+        "timmar", "is answered although it is asked only when arbetar is ja"),)
+
+
+def test_hidden_items_hide_the_items_that_depend_on_them(survey):
+    _, problems = check_answers(survey, {"arbetar": ["nej"], "timmar": ["20"], "nojd": ["ja"]})
+    assert [problem.item_id for problem in problems] == ["timmar", "nojd"]
+
+
+def test_required_items_are_required_only_when_asked_and_complete(survey):
+    _, problems = check_answers(survey, {"arbetar": ["ja"]})
+    assert problems == (AnswerProblem("timmar", "required item is not answered"),)
+    assert check_answers(survey, {"arbetar": ["nej"]})[1] == ()
+    assert check_answers(survey, {}, complete=False)[1] == ()
+
+
+def test_items_of_another_timepoint_are_refused(survey):
+    _, problems = check_answers(survey, {"arbetar": ["nej"], "slut": ["x"]}, timepoint="start")
+    assert problems == (AnswerProblem("slut", 'is not asked at timepoint "start"'),)
+
+
+def test_every_problem_is_listed(survey):
+    _, problems = check_answers(survey, {
+        "arbetar": ["kanske"], "stod": ["a", "a", "d"], "okand": ["1"], "intro": ["x"],
+        "timmar": ["5", "6"]})
+    messages = {(problem.item_id, problem.message) for problem in problems}
+    assert ("okand", 'unknown item "okand" in uppfoljning-test') in messages
+    assert ("intro", 'item "intro" is an information block') in messages
+    assert ("stod", "the same code is given twice") in messages
+    assert ("timmar", "takes one answer, got 2") in messages
+    assert any(item == "arbetar" for item, _ in messages)
+    assert any(item == "stod" and "d" in message for item, message in messages)
+
+
+def test_multiple_choice_respects_the_declared_maximum(survey):
+    _, problems = check_answers(survey, {"arbetar": ["nej"], "stod": ["a", "b", "c"]})
+    assert problems == (AnswerProblem("stod", "choose at most 2"),)
+
+
+def test_empty_values_count_as_not_answered(survey):
+    answers, problems = check_answers(survey, {"arbetar": ["nej"], "stod": [""]})
+    assert answers == {"arbetar": ("nej",)} and problems == ()
