@@ -121,7 +121,8 @@ def import_responses(file, forbund_slug: str | None, create_missing: bool) -> No
     click.echo(
         f"imported {summary.responses_created} responses "
         f"({summary.responses_unchanged} already there), "
-        f"{summary.participants_created} new deltagare, {summary.insatser_created} new insatser"
+        f"{summary.participants_created} new deltagare, {summary.insatser_created} new insatser, "
+        f"{summary.forbund_created} new förbund"
     )
 
 
@@ -195,10 +196,17 @@ def _load_demo() -> None:
 
     with transaction():
         summary = load_demo()
-    click.echo(f"Loaded {summary.forbund_name}: {summary.describe()}")
-    click.echo("Logins (demo only):")
-    for login in summary.logins:
-        click.echo(f"  {login.email:<32} {login.role:<8} password: {login.password}")
+    click.echo(
+        f"Loaded {summary.forbund_name}: {summary.insatser} insatser, "
+        f"{summary.deltagare} deltagare, {summary.responses} responses"
+    )
+    _print_demo_logins(summary.logins)
+
+
+def _print_demo_logins(logins) -> None:
+    click.echo("Demo sign-ins (e-mail, role, password):")
+    for login in logins:
+        click.echo(f"  {login.email:<34} {login.role.value:<8} {login.password}")
 
 
 @cli.command("serve")
@@ -213,12 +221,13 @@ def serve(with_demo: bool, host: str, port: int, workers: int) -> None:
 
     upgrade()
     if with_demo:
-        from enkat.services.demo import DEMO_FORBUND_SLUG
+        from enkat.services.demo import DEMO_FORBUND_SLUG, demo_logins
 
         if organisation.find_forbund(DEMO_FORBUND_SLUG) is None:
             _load_demo()
         else:
-            click.echo("Demo data already loaded.")
+            click.echo("The demo data are already loaded.")
+            _print_demo_logins(demo_logins())
     db.engine.dispose()  # the workers open their own connections after the fork
     click.echo(f"enkat serves on http://{host}:{port}/ (sign in at http://{host}:{port}/login)")
     _gunicorn(current_app._get_current_object(), host, port, workers).run()

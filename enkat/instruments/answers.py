@@ -14,8 +14,11 @@ from .model import Instrument, Item
 
 @dataclass(frozen=True)
 class AnswerProblem:
+    """What is wrong with the answer to one item; `value` is the raw value at fault."""
+
     item_id: str
     message: str
+    value: str | None = None
 
 
 Answers = Mapping[str, Sequence[str]]
@@ -81,13 +84,15 @@ def _normalize_values(
     clean: list[str] = []
     for value in values:
         try:
-            clean.append(item.normalize(value))
+            normalized = item.normalize(value)
         except ValueError as problem:
-            problems.append(AnswerProblem(item.id, str(problem)))
+            problems.append(AnswerProblem(item.id, str(problem), value))
+            continue
+        if normalized in clean:
+            problems.append(AnswerProblem(item.id, "the same code is given twice", value))
+        clean.append(normalized)
     if not item.is_multiple and len(values) > 1:
-        problems.append(AnswerProblem(item.id, f"takes one answer, got {len(values)}"))
-    if len(set(clean)) < len(clean):
-        problems.append(AnswerProblem(item.id, "the same code is given twice"))
+        problems.append(AnswerProblem(item.id, f"takes one answer, got {len(values)}", values[1]))
     if item.is_multiple:
         problems.extend(_selection_count_problems(item, len(clean)))
     return tuple(clean)

@@ -21,12 +21,22 @@ ENROLMENT_STARTS = "finsam-inskrivning"
 ENROLMENT_ENDS = "finsam-avslut"
 
 
-class ResponseRefused(ServiceError):
-    """The response as a whole cannot be recorded; `problems` says where."""
+@dataclass(frozen=True)
+class ContextProblem:
+    """What is wrong with a response's frame: `field` is timepoint, participant or insats."""
 
-    def __init__(self, problems: Sequence[AnswerProblem]):
+    field: str
+    message: str
+
+
+class ResponseRefused(ServiceError):
+    """The response cannot be recorded; `problems` says where, all at once."""
+
+    def __init__(self, problems: Sequence[ContextProblem | AnswerProblem]):
         self.problems = tuple(problems)
-        super().__init__("; ".join(f"{p.item_id}: {p.message}" for p in self.problems))
+        super().__init__("; ".join(
+            f"{getattr(p, 'field', None) or p.item_id}: {p.message}" for p in self.problems
+        ))
 
 
 @dataclass(frozen=True)
@@ -41,24 +51,24 @@ class ResponseContext:
     answered_on: dt.date
 
 
-def context_problems(context: ResponseContext) -> list[AnswerProblem]:
+def context_problems(context: ResponseContext) -> list[ContextProblem]:
     """Problems with the response's frame rather than with one answer."""
     instrument, problems = context.instrument, []
     if not instrument.matches_timepoint(context.timepoint):
         allowed = ", ".join(instrument.timepoints)
-        problems.append(AnswerProblem(
+        problems.append(ContextProblem(
             "timepoint", f'"{context.timepoint}" is not a timepoint of {instrument.id} ({allowed})'
         ))
     if instrument.anonymous and context.participant is not None:
-        problems.append(AnswerProblem(
+        problems.append(ContextProblem(
             "participant", f"{instrument.id} is anonymous and takes no deltagare code"
         ))
     if needs_participant(instrument) and context.participant is None:
-        problems.append(AnswerProblem(
+        problems.append(ContextProblem(
             "participant", f"{instrument.id} is about a deltagare and needs a deltagare code"
         ))
     if context.insats is not None and context.insats.forbund_id != context.forbund.id:
-        problems.append(AnswerProblem("insats", "the insats belongs to another förbund"))
+        problems.append(ContextProblem("insats", "the insats belongs to another förbund"))
     return problems
 
 
@@ -82,6 +92,7 @@ def record_response(
     if problems:
         raise ResponseRefused(problems)
     version = register_version(context.instrument)
+    _move_enrolment(context)  # may refuse: before anything of the response is added
     now = utcnow()
     response = Response(
         forbund_id=context.forbund.id,
@@ -99,7 +110,6 @@ def record_response(
     )
     db.session.add(response)
     db.session.flush()
-    _move_enrolment(context)
     return response
 
 

@@ -1,0 +1,26 @@
+"""Fixtures for the services tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from enkat.services.tidy_csv import ImportFailed, import_responses
+
+from .tidy import table_counts
+
+
+@pytest.fixture
+def refused(db_session):
+    """Import a file that must be refused whole; return its problems as text.
+
+    Checks on the way that the database is exactly as before.
+    """
+
+    def run(data: bytes, **options) -> list[str]:
+        before = table_counts()
+        with pytest.raises(ImportFailed) as failure:
+            import_responses(data, **options)
+        assert table_counts() == before
+        return [str(problem) for problem in failure.value.problems]
+
+    return run
