@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
@@ -36,6 +37,7 @@ from . import ServiceError, organisation, participants
 from .instruments import resolve_instrument
 from .responses import ResponseContext, record_response
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DEMO_FORBUND_SLUG = "alvdalen"
 DEMO_FORBUND_NAME = "Samordningsförbundet Älvdalen"
 DEMO_PASSWORD = "demo-losenord"
@@ -530,9 +532,17 @@ def record_courses(
                 answered_on=planned.answered_on,
             )
             record_response(context, planned.answers, source=planned.source,
-                            external_id=external_id(rng))
+                            external_id=external_id(rng),
+                            submitted_at=office_hours(planned.answered_on, rng))
             counts[planned.instrument_id] += 1
     return counts
+
+
+def office_hours(day: dt.date, rng: random.Random) -> dt.datetime:
+    """A moment during the working day, so the demo's time stamps follow its dates."""
+    minute = rng.randrange(8 * 60, 17 * 60)
+    moment = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), STOCKHOLM)
+    return moment.astimezone(dt.timezone.utc)
 
 
 def scheduled_instruments() -> list[str]:

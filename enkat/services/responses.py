@@ -83,8 +83,13 @@ def record_response(
     source: ResponseSource,
     language: str = "sv",
     external_id: str | None = None,
+    submitted_at: dt.datetime | None = None,
 ) -> Response:
-    """Check and store a submitted response; registration forms move the enrolment."""
+    """Check and store a submitted response; registration forms move the enrolment.
+
+    `submitted_at` defaults to now; paper entry, imports and the demo pass the moment
+    the answers were really given.
+    """
     normalized, answer_problems = check_answers(
         context.instrument, answers, timepoint=context.timepoint
     )
@@ -93,7 +98,7 @@ def record_response(
         raise ResponseRefused(problems)
     version = register_version(context.instrument)
     _move_enrolment(context)  # may refuse: before anything of the response is added
-    now = utcnow()
+    now = submitted_at or utcnow()
     response = Response(
         forbund_id=context.forbund.id,
         external_id=external_id or uuid.uuid4().hex,
