@@ -21,11 +21,12 @@ from enkat.instruments.model import (
     timepoint_matches,
 )
 from enkat.instruments.problems import Severity
-from enkat.instruments.schema import Path
+from enkat.instruments.schema import Path, instrument_schema
 
 Finding = tuple[Path, str, Severity]
 
 _MISSING = object()
+_ITEM_TYPES = frozenset(instrument_schema()["$defs"]["Item"]["properties"]["type"]["enum"])
 
 
 class _Codes(NamedTuple):
@@ -63,11 +64,25 @@ class _Checker:
         return value
 
     def ok(self, path: Path) -> bool:
-        """Whether the element exists and no schema error lies at or inside it."""
+        """Whether the element exists and no schema error lies at or inside it.
+
+        The schema checks an item's keys only once its ``type`` is known, so nothing
+        inside an item without a valid type counts as checked.
+        """
         if self.get(path) is _MISSING:
+            return False
+        if len(path) > 2 and path[0] == "items" and not self._typed(path[1]):
             return False
         size = len(path)
         return not any(bad[:size] == path for bad in self.bad)
+
+    def _typed(self, index: Any) -> bool:
+        item = self.items[index]
+        return (
+            isinstance(item, dict)
+            and isinstance(item.get("type"), str)
+            and item["type"] in _ITEM_TYPES
+        )
 
     def list_at(self, *path: str | int) -> list[Any]:
         value = self.get(path)

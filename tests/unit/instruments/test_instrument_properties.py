@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from enkat.instruments import Instrument, InstrumentError, load_data, load_text
@@ -159,6 +159,7 @@ def test_a_valid_document_with_one_part_replaced(path: tuple[Any, ...], replacem
 
 @settings(max_examples=200)
 @given(st.lists(st.tuples(st.sampled_from(VALID_PATHS), json_values | st.just(DELETE)), max_size=4))
+@example([(("items", 0, "id"), []), (("items", 0, "type"), DELETE)])
 def test_a_valid_document_with_several_parts_replaced(changes: list[tuple[Any, ...]]) -> None:
     document = VALID
     for path, replacement in changes:
