@@ -18,6 +18,7 @@ def enkat(app, db_session):
     from click.testing import CliRunner
 
     def run(*args: str, input: str | None = None):
+        db_session.commit()  # what the test set up stays when the command rolls back
         return CliRunner().invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app),
                                   input=input)
 
@@ -71,3 +72,53 @@ def test_export_of_an_unknown_insats_is_refused(enkat, forbund):
     result = enkat("export", "responses", "--forbund", forbund.slug, "--insats", "okand")
     assert result.exit_code == 1
     assert 'unknown insats "okand"' in result.output
+
+
+def test_check_reports_every_broken_instrument_of_the_corpus(enkat, repo_root, monkeypatch):
+    """`enkat instruments check` on the corpus prints exactly the expected problem lines."""
+    corpus = repo_root / "tests" / "unit" / "instruments" / "broken"
+    expected = [line for line in (corpus / "expected.txt").read_text(encoding="utf-8")
+                .splitlines() if line and not line.startswith("#")]
+    monkeypatch.chdir(corpus.parent)
+    result = enkat("instruments", "check", "broken")
+    assert result.exit_code == 1
+    printed = [line for line in result.output.splitlines()
+               if line.startswith("broken/") and ": warning: " not in line]
+    assert sorted(printed) == sorted(expected)
+    assert len({line.split(" ")[0] for line in printed}) >= 15
+
+
+def test_import_then_export_through_the_command(enkat, forbund, insats, tmp_path):
+    from tests.integration.services.tidy import csv_bytes, rows
+
+    source = tmp_path / "in.csv"
+    source.write_bytes(csv_bytes(
+        *rows("r1", "finsam-inskrivning", {"kon": "man", "forsorjning": ["a-kassa", "lon"]},
+              participant="KX4T9M", timepoint="start", answered_on="2025-01-15"),
+        *rows("r2", "ors", {"individuellt": "4.0", "nara-relationer": "5.5", "socialt": "3.0",
+                            "allmant": "6.1"},
+              participant="KX4T9M", timepoint="session-1", answered_on="2025-01-20"),
+    ))
+    result = enkat("import", "responses", str(source), "--forbund", forbund.slug)
+    assert result.exit_code == 0, result.output
+    assert "imported 2 responses (0 already there), 1 new deltagare" in result.output
+    target = tmp_path / "out.csv"
+    result = enkat("export", "responses", "--forbund", forbund.slug, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == source.read_bytes()
+
+
+def test_a_failed_import_prints_each_problem_and_writes_nothing(enkat, forbund, insats, tmp_path):
+    from tests.integration.services.tidy import csv_bytes, rows, table_counts
+
+    before = table_counts()
+    source = tmp_path / "bad.csv"
+    source.write_bytes(csv_bytes(
+        *rows("r1", "nns-deltagare-pagaende", {"q1": "7", "q2": "5"}, timepoint="pagaende"),
+        *rows("r2", "ors", {"individuellt": "11"}, participant="KX4T9M", timepoint="session-1"),
+    ))
+    result = enkat("import", "responses", str(source), "--forbund", forbund.slug)
+    assert result.exit_code == 1
+    assert "line 2, column value: q1:" in result.output
+    assert "line 4, column value: individuellt:" in result.output
+    assert table_counts() == before
