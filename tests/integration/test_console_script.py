@@ -1,0 +1,55 @@
+"""The installed `enkat` console script, end to end, as an administrator would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ENKAT = str(Path(sys.executable).with_name("enkat"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_pair(request, tmp_path):
+    """Two empty databases of one kind: the source and the target of a transfer."""
+    if request.param == "sqlite":
+        return [f"sqlite:///{tmp_path / name}.sqlite" for name in ("source", "target")]
+    server = request.getfixturevalue("postgres_server")
+    return [server.create_database(name) for name in ("cli_source", "cli_target")]
+
+
+def enkat(database_url: str, instance: Path, *args: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "ENKAT_DATABASE_URL": database_url,
+                   "ENKAT_SECRET_KEY": "console-test"}
+    result = subprocess.run([ENKAT, *args], capture_output=True, text=True, env=environment,
+                            cwd=instance, timeout=300)
+    assert result.returncode == 0, f"enkat {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def test_demo_exported_and_imported_into_an_empty_database_is_identical(database_pair, tmp_path):
+    source, target = database_pair
+    enkat(source, tmp_path, "db", "upgrade")
+    demo = enkat(source, tmp_path, "demo")
+    assert "admin@alvdalen.example" in demo.stdout and "demo-losenord" in demo.stdout
+    enkat(source, tmp_path, "export", "responses", "-o", "source.csv")
+
+    enkat(target, tmp_path, "db", "upgrade")
+    imported = enkat(target, tmp_path, "import", "responses", "source.csv", "--create-missing")
+    assert "1 new förbund" in imported.stdout
+    enkat(target, tmp_path, "export", "responses", "-o", "target.csv")
+
+    exported = (tmp_path / "source.csv").read_bytes()
+    assert exported.count(b"\n") > 3000
+    assert (tmp_path / "target.csv").read_bytes() == exported
+
+
+def test_instruments_check_needs_no_database_and_list_shows_every_instrument(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    assert "no errors" in enkat(url, tmp_path, "instruments", "check").stdout
+    enkat(url, tmp_path, "db", "upgrade")
+    listing = enkat(url, tmp_path, "instruments", "list").stdout
+    assert len(listing.strip().splitlines()) == 14
