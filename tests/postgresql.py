@@ -32,7 +32,7 @@ def _binary(name: str) -> str:
     return found
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -65,7 +65,7 @@ class PostgresServer:
         data = folder / "data"
         _run([_binary("initdb"), "-D", str(data), "-U", "enkat", "--auth=trust",
               "-E", "UTF8", "--no-sync"], run_as)
-        server = cls(folder=folder, port=_free_port(), run_as=run_as)
+        server = cls(folder=folder, port=free_port(), run_as=run_as)
         options = (f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         _run([_binary("pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),

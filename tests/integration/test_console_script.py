@@ -53,3 +53,40 @@ def test_instruments_check_needs_no_database_and_list_shows_every_instrument(tmp
     enkat(url, tmp_path, "db", "upgrade")
     listing = enkat(url, tmp_path, "instruments", "list").stdout
     assert len(listing.strip().splitlines()) == 14
+
+
+def test_serve_with_demo_answers_on_its_port_and_prints_the_sign_ins(tmp_path):
+    """What `make run` does: migrate, load the demo, serve with gunicorn."""
+    from tests.postgresql import free_port
+
+    port = free_port()
+    environment = {**os.environ, "ENKAT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite'}",
+                   "ENKAT_SECRET_KEY": "serve-test"}
+    server = subprocess.Popen([ENKAT, "serve", "--demo", "--port", str(port), "--workers", "1"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env=environment, cwd=tmp_path)
+    try:
+        status = wait_for_page(f"http://127.0.0.1:{port}/login", server)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert status == 200, output
+    assert "admin@alvdalen.example" in output
+    assert f"http://127.0.0.1:{port}/login" in output
+
+
+def wait_for_page(url: str, server: subprocess.Popen, attempts: int = 120) -> int | None:
+    """Poll until the page answers (at most `attempts` half-seconds) or the server exits."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    for _ in range(attempts):
+        if server.poll() is not None:
+            return None
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.5)
+    return None
