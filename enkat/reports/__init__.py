@@ -1,0 +1,1 @@
+"""Reports: tables as data (model), charts and exports. Takes plain data, never the ORM."""

@@ -1,0 +1,104 @@
+"""A report as data: tables of figures, each with the n behind it, before any format.
+
+HTML, XLSX, PDF and JSON are renderings of these objects; none of them computes a
+figure. Suppression is applied when the report is built (`Figure.shown`), so every
+format shows the same suppressed cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    """What a column holds; formats use it to write and align figures."""
+
+    COUNT = "count"  # a whole number of deltagare, responses or sources
+    SHARE = "share"  # a proportion 0..1 (shown as per cent)
+    NUMBER = "number"  # a mean, median, score or other measurement
+    CHANGE = "change"  # a signed difference (efter - före)
+    TEXT = "text"  # words: "Ja", "Nej", "Går inte att avgöra", a class name
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One cell: its value, the n it rests on, an interval, and how it is shown.
+
+    `shown` is what leaves the system: the value itself, or a suppression mark such as
+    "<5" when the count is too small to show. `value` stays available for checks inside
+    enkat but is never written by an outgoing format when `suppressed` is set.
+    """
+
+    value: int | float | str | None
+    n: int | None = None
+    low: float | None = None
+    high: float | None = None
+    suppressed: str | None = None
+
+    @property
+    def shown(self) -> int | float | str | None:
+        return self.suppressed if self.suppressed is not None else self.value
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    figures: tuple[Figure, ...]
+    is_total: bool = False  # the "Slutsumma" row
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with a stable id (documented in docs/formats.md) and its notes."""
+
+    id: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    notes: tuple[str, ...] = ()
+
+    def row(self, label: str) -> Row:
+        for row in self.rows:
+            if row.label == label:
+                return row
+        raise KeyError(f"table {self.id} has no row {label!r}")
+
+    def figure(self, row_label: str, column_key: str) -> Figure:
+        keys = [column.key for column in self.columns]
+        return self.row(row_label).figures[keys.index(column_key)]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom the report is about: one insats, or the whole förbund."""
+
+    scope: str  # "insats" or "forbund"
+    slug: str
+    name: str
+    forbund_name: str
+
+
+@dataclass(frozen=True)
+class Report:
+    subject: Subject
+    period_from: dt.date
+    period_to: dt.date
+    suppression_threshold: int
+    tables: tuple[Table, ...]
+    sections: dict[str, Any] = field(default_factory=dict)  # indicators, prepost, goals
+
+    def table(self, table_id: str) -> Table:
+        for table in self.tables:
+            if table.id == table_id:
+                return table
+        raise KeyError(f"the report has no table {table_id!r}")
