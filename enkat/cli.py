@@ -10,15 +10,19 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from sqlalchemy.exc import DBAPIError
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, shell_command, with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from enkat import create_app
 from enkat.extensions import db
 from enkat.instruments import check_paths
 from enkat.models import Role
 from enkat.services import ServiceError, organisation, tidy_csv
-from enkat.services.instruments import bundled_instruments, change_since_first_use, instruments_directory
+from enkat.services.instruments import (
+    bundled_instruments,
+    change_since_first_use,
+    instruments_directory,
+)
 
 
 def _create_app(script_info: ScriptInfo | None = None):

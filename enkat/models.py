@@ -33,7 +33,7 @@ from .extensions import db
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -51,10 +51,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("timestamps must be timezone-aware")
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+        return None if value is None else value.replace(tzinfo=dt.UTC)
 
 
 def _enum(enum_class: type[StrEnum]) -> Enum:
@@ -176,7 +176,9 @@ class InsatsStaff(db.Model):
     insats_id: Mapped[int] = mapped_column(
         ForeignKey("insatser.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class ScheduleEntry(db.Model):
@@ -272,7 +274,9 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
-    insats_id: Mapped[int] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"), index=True)
+    insats_id: Mapped[int] = mapped_column(
+        ForeignKey("insatser.id", ondelete="CASCADE"), index=True
+    )
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )

@@ -542,7 +542,7 @@ def office_hours(day: dt.date, rng: random.Random) -> dt.datetime:
     """A moment during the working day, so the demo's time stamps follow its dates."""
     minute = rng.randrange(8 * 60, 17 * 60)
     moment = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), STOCKHOLM)
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def scheduled_instruments() -> list[str]:
@@ -579,7 +579,7 @@ def with_ors_courses(rng: random.Random, courses: Sequence[Course]) -> list[Cour
     followed = [course.code for course in courses if rng.random() < course.insats.ors_share]
     kinds = quota({name: kind.share for name, kind in ORS_COURSES.items()}, len(followed))
     rng.shuffle(kinds)
-    ors_course = dict(zip(followed, kinds))
+    ors_course = dict(zip(followed, kinds, strict=False))
     return [replace(course, ors_course=ors_course.get(course.code)) for course in courses]
 
 
@@ -764,7 +764,7 @@ def plan_sessions(rng: random.Random, course: Course, today: dt.date) -> list[Pl
     totals = ors_totals(rng, ORS_COURSES[course.ors_course], len(dates))
     ors_profile, srs_profile = item_profile(rng, 1.0), item_profile(rng, 0.3)
     responses = []
-    for number, (day, ors_total) in enumerate(zip(dates, totals), start=1):
+    for number, (day, ors_total) in enumerate(zip(dates, totals, strict=False), start=1):
         timepoint, source = f"session-{number}", pick(rng, SESSION_SOURCES)
         responses.append(PlannedResponse(
             "ors", timepoint, day, vas_answers(rng, ORS_ITEMS, ors_total, ors_profile), source
@@ -827,7 +827,7 @@ def vas_answers(
         for offset in profile[:-1]
     ]
     marks.append(round(clamp(total - sum(marks), 0.0, 10.0), 1))
-    return {item: [f"{mark:.1f}"] for item, mark in zip(items, marks)}
+    return {item: [f"{mark:.1f}"] for item, mark in zip(items, marks, strict=False)}
 
 
 def plan_skapa(

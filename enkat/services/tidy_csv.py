@@ -509,7 +509,8 @@ def _read_rows(data: bytes, problems: list[CsvProblem]) -> list[_Row]:
                 line, None, f"expected {len(COLUMNS)} fields, found {len(fields)}"
             ))
             continue
-        row = _Row(line, {column: _cell(column, value) for column, value in zip(COLUMNS, fields)})
+        cells = zip(COLUMNS, fields, strict=True)  # the field count was checked above
+        row = _Row(line, {column: _cell(column, value) for column, value in cells})
         if _row_ok(row, problems):
             rows.append(row)
     return rows

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from enkat.extensions import db
 from enkat.models import Answer, Response, ResponseSource
 from enkat.services.organisation import get_forbund, get_insats
-from enkat.services.responses import answers_of
 from enkat.services.tidy_csv import (
     CsvProblem,
     ImportFailed,

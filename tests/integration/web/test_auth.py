@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from enkat.models import AuditEvent, InsatsStaff, Role
 from enkat.extensions import db
+from enkat.models import AuditEvent, InsatsStaff, Role
 
 
 def sign_in(client, email, password="lösenord-123"):
