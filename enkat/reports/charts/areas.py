@@ -1,0 +1,90 @@
+"""Areas first vs latest (SKAPA and the like): a dumbbell per area on its 1-10 scale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from enkat.reports.charts import _swedish
+from enkat.reports.charts._style import (
+    BLUE,
+    GREY,
+    INK,
+    Format,
+    check_within,
+    label_right,
+    legend_on_top,
+    marker,
+    note_below,
+    render,
+    require_some,
+    row_axis,
+)
+
+# First: a large hollow ring; latest: a smaller filled dot drawn on top. Where the two
+# are equal the dot sits inside the ring and both stay visible.
+_FIRST = {"marker": "o", "markersize": 17, "markerfacecolor": "white",
+          "markeredgecolor": INK, "markeredgewidth": 2}
+_LATEST = {"marker": "o", "markersize": 11, "color": BLUE}
+
+
+@dataclass(frozen=True)
+class AreaChange:
+    """An area's first and latest rating (one deltagare's, or a group mean);
+    `latest` None: rated only once so far."""
+
+    area: str
+    first: float
+    latest: float | None = None
+
+
+def area_change_chart(areas: Sequence[AreaChange], *, title: str, xlabel: str = "Skattning",
+                      scale: tuple[int, int] = (1, 10),
+                      timepoint_labels: tuple[str, str] = ("Första", "Senaste"),
+                      note: str | None = None, format: Format = "png") -> bytes:
+    """One row per area: the first rating joined to the latest, area names on the left
+    and "4 → 7" on the right."""
+    require_some(areas, "area chart")
+    check_within([area.first for area in areas], *scale, "a first rating")
+    check_within([area.latest for area in areas if area.latest is not None], *scale,
+                 "a latest rating")
+
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
+        row_axis(axes, [area.area for area in areas])
+        for row, area in enumerate(areas):
+            _draw_area(axes, row, area)
+        axes.set_xlim(scale[0] - 0.5, scale[1] + 0.5)
+        axes.set_xticks(range(scale[0], scale[1] + 1))
+        axes.set_xlabel(xlabel)
+        axes.grid(axis="x")
+        legend_on_top(axes, [marker(timepoint_labels[0], **_FIRST),
+                               marker(timepoint_labels[1], **_LATEST)])
+        if note:
+            note_below(figure, note)
+
+    return render(draw, title=title, size=(10, 1.8 + 0.7 * len(areas)), format=format)
+
+
+def describe_area_changes(areas: Sequence[AreaChange]) -> str:
+    """The chart in words, for alt text and screen readers."""
+    return " ".join(f"{area.area}: {_change_in_words(area)}." for area in areas)
+
+
+def _draw_area(axes: Axes, row: int, area: AreaChange) -> None:
+    axes.plot(area.first, row, linestyle="none", zorder=2, **_FIRST)
+    if area.latest is None:
+        label_right(axes, row, f"{_swedish.short(area.first)} (en skattning)", color=GREY)
+        return
+    axes.plot([area.first, area.latest], [row, row], color=GREY, linewidth=3, zorder=1)
+    axes.plot(area.latest, row, linestyle="none", zorder=3, **_LATEST)
+    label_right(axes, row, f"{_swedish.short(area.first)} → {_swedish.short(area.latest)}")
+
+
+def _change_in_words(area: AreaChange) -> str:
+    if area.latest is None:
+        return f"{_swedish.short(area.first)}, en skattning"
+    return f"från {_swedish.short(area.first)} till {_swedish.short(area.latest)}"

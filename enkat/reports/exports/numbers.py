@@ -1,0 +1,83 @@
+"""Figures written for people: Swedish decimal comma, per cent, thousands and signs.
+
+The one home of these rules for HTML, PDF and the explanations in XLSX, so a figure reads
+the same in every format. (XLSX cells keep numbers as numbers with Excel number formats;
+Excel then writes them in the reader's own locale.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from enkat.reports.model import Figure, Kind
+
+NBSP = "\u00a0"  # between thousands and before "%": the number never breaks over a line
+MINUS = "\u2212"  # the typographic minus sign, as Swedish print uses
+
+
+def format_count(value: int | float) -> str:
+    """A whole number with thousands grouped: 1234 -> "1 234"."""
+    return _signed(_decimal(value), decimals=0)
+
+
+def format_number(value: int | float) -> str:
+    """A measurement with one decimal: 5.25 -> "5,3"."""
+    return _signed(_decimal(value), decimals=1)
+
+
+def format_share(value: int | float) -> str:
+    """A proportion 0..1 as per cent with one decimal: 0.317 -> "31,7 %"."""
+    return _signed(_decimal(value).scaleb(2), decimals=1) + NBSP + "%"
+
+
+def format_change(value: int | float) -> str:
+    """A signed difference, always with its sign: 6 -> "+6", -14 -> "−14", 0 -> "0"."""
+    return _signed(_decimal(value), decimals=change_decimals(value), plus=True)
+
+
+def change_decimals(value: int | float) -> int:
+    """Differences of counts are whole; differences of measurements keep one decimal."""
+    return 0 if isinstance(value, int) else 1
+
+
+_FORMATTERS: dict[Kind, Callable[[int | float], str]] = {
+    Kind.COUNT: format_count,
+    Kind.SHARE: format_share,
+    Kind.NUMBER: format_number,
+    Kind.CHANGE: format_change,
+    Kind.TEXT: str,
+}
+
+
+def format_figure(figure: Figure, kind: Kind) -> str:
+    """What a cell shows: the suppression mark, a text, a formatted number or nothing."""
+    shown = figure.shown
+    if shown is None:
+        return ""
+    if isinstance(shown, str):
+        return shown
+    return _FORMATTERS[kind](shown)
+
+
+def right_aligned(kind: Kind) -> bool:
+    """Figures line up on their last digit; words read from the left."""
+    return kind is not Kind.TEXT
+
+
+def _decimal(value: int | float) -> Decimal:
+    # Through str(), so 0.0125 is the 0.0125 people read, not its binary neighbour.
+    return Decimal(str(value))
+
+
+def _signed(number: Decimal, decimals: int, plus: bool = False) -> str:
+    """Round half away from zero, as Excel shows the same cell and as people expect on
+    paper (Python's round() would turn 2.25 into 2.2), then add the sign: a value that
+    rounds to zero gets none."""
+    rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    digits = f"{abs(rounded):,.{decimals}f}".translate({ord(","): NBSP, ord("."): ","})
+    if rounded < 0:
+        return MINUS + digits
+    if rounded > 0 and plus:
+        return "+" + digits
+    return digits
