@@ -1,0 +1,144 @@
+"""Registration tables reproduce a förbund year worked out by hand.
+
+The year mirrors the figures förbund publish: "13 av 41 = 31,7 % till arbete eller
+studier", "Försörjningsstöd 33 före, 19 efter, −14, −42 %".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from enkat.instruments import load_directory
+from enkat.reports.inputs import EnrolmentFacts
+from enkat.reports.period import Period
+from enkat.reports.registration import RegistrationForms, registration_tables
+
+YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+REASONS_AFTER_TRIAL = (["arbete"] * 9 + ["studier"] * 4 + ["aktivt-arbetssokande"] * 6
+                       + ["fortsatt-rehabilitering"] * 10 + ["sjukdom"] * 7 + ["ovrigt"] * 5)
+
+
+@pytest.fixture(scope="module")
+def forms():
+    from enkat.instruments import bundled_directory
+
+    bundled = load_directory(bundled_directory())
+    return RegistrationForms(bundled["finsam-inskrivning"], bundled["finsam-avslut"],
+                             bundled["finsam-uppfoljning"])
+
+
+def enrolment(number: int, *, started: dt.date, ended: dt.date | None, kon: str,
+              reason: str | None = None, before: tuple[str, ...] = ("lon",),
+              after: tuple[str, ...] = ("lon",), syssel: tuple[str, ...] = ("ingen",),
+              aldersgrupp: str = "30-44") -> EnrolmentFacts:
+    return EnrolmentFacts(
+        participant_id=number, insats_id=1, started_on=started, ended_on=ended,
+        trial_period_days=90,
+        inskrivning={"kon": (kon,), "aldersgrupp": (aldersgrupp,), "forsorjning": before},
+        avslut=None if ended is None else {"avslutsanledning": (reason,), "forsorjning": after,
+                                           "sysselsattning": syssel},
+    )
+
+
+@pytest.fixture(scope="module")
+def year() -> list[EnrolmentFacts]:
+    """41 ended after the trial period, 9 within it, 20 ongoing (10 of them new)."""
+    people = []
+    for n, reason in enumerate(REASONS_AFTER_TRIAL):
+        people.append(enrolment(
+            n, started=dt.date(2024, 9, 1), ended=dt.date(2025, 6, 1),
+            kon="kvinna" if n % 12 < 7 else "man", reason=reason,
+            before=("forsorjningsstod",) if n < 28 else ("sjukpenning-rehabpenning",),
+            after=("forsorjningsstod",) if n < 16 else ("lon",),
+            syssel=("aktivt-arbetssokande",) if reason == "fortsatt-rehabilitering" and n < 25
+            else ("ingen",)))
+    for n in range(41, 50):  # ended within 90 days of the start, whatever the reason
+        people.append(enrolment(n, started=dt.date(2025, 3, 1), ended=dt.date(2025, 4, 15),
+                                kon="man", reason="arbete",
+                                before=("forsorjningsstod", "a-kassa") if n < 46 else ("lon",),
+                                after=("forsorjningsstod",) if n < 44 else ("lon",),
+                                aldersgrupp="16-29"))
+    for n in range(50, 70):
+        people.append(enrolment(n, started=dt.date(2025, 2, 1) if n < 60 else dt.date(2024, 5, 1),
+                                ended=None, kon="kvinna" if n % 2 else "man"))
+    return people
+
+
+@pytest.fixture(scope="module")
+def tables(year, forms):
+    return {table.id: table for table in registration_tables(year, YEAR, forms)}
+
+
+def values(table, row):
+    return [figure.value for figure in table.row(row).figures]
+
+
+def test_deltagare_by_kon(tables):
+    table = tables["deltagare"]
+    assert [c.key for c in table.columns] == ["unika", "nya", "avslutade", "avslutade-provotid",
+                                             "pagaende"]
+    # 41 after trial, kvinna when n % 12 < 7: n = 0-6, 12-18, 24-30, 36-40 -> 26 kvinnor,
+    # 15 män; the 9 trial exits are män; ongoing 10 + 10, of whom n = 50-59 are new.
+    assert values(table, "Kvinna") == [26 + 10, 5, 26, 0, 10]
+    assert values(table, "Man") == [15 + 9 + 10, 9 + 5, 15, 9, 10]
+    assert values(table, "Slutsumma") == [70, 19, 41, 9, 20]
+
+
+def test_results_give_the_published_share_to_work_or_studies(tables):
+    table = tables["resultat"]
+    row = table.row("Till arbete eller studier (summa)")
+    assert row.figures[-2].value == 13 and row.figures[-1].n == 41
+    assert row.figures[-1].value == pytest.approx(13 / 41)  # 31,7 %
+    # the rule: sysselsättning includes aktivt arbetssökande (fortsatt-rehabilitering at
+    # n = 19-24 -> 6) while the reason is neither arbete nor studier; the six who gave
+    # "aktivt arbetssökande" as reason reported sysselsättning "ingen".
+    assert table.figure("Aktivt arbetssökande enligt sysselsättning", "totalt").value == 6
+    assert table.figure("Aktivt arbetssökande", "totalt").value == 6  # the exit reason
+    assert values(table, "Slutsumma")[-2:] == [41, 1.0]
+
+
+def test_exit_reasons_put_trial_exits_on_their_own_row(tables):
+    table = tables["avslutsanledning"]
+    assert table.figure("Utskrivning inom prövotid", "totalt").value == 9
+    assert table.figure("Arbete", "totalt").value == 9  # the trial exits' "arbete" not here
+    assert table.figure("Slutsumma", "totalt").value == 50
+    assert table.figure("Utskrivning inom prövotid", "man").value == 9
+
+
+def test_forsorjning_before_and_after_with_change(tables):
+    table = tables["forsorjning"]
+    # before: 28 of the 41 + 5 trial exits = 33; after: 16 of the 41 + 3 trial exits = 19
+    assert values(table, "Försörjningsstöd")[0] == 33
+    assert values(table, "Försörjningsstöd")[2] == 19
+    assert table.figure("Försörjningsstöd", "forandring").value == -14
+    assert table.figure("Försörjningsstöd", "forandring-procent").value == pytest.approx(-14 / 33)
+    # sources: before 41 + 5*2 + 4 = 55 (five trial exits had two sources); after 50
+    assert table.figure("Slutsumma", "fore").value == 55
+    assert table.figure("Slutsumma", "efter").value == 50
+    assert table.figure("Försörjningsstöd", "andel-fore").value == pytest.approx(33 / 55)
+    assert table.figure("A-kassa", "forandring-procent").value == pytest.approx(-1.0)
+    assert table.figure("Lön", "forandring-procent").value == pytest.approx((31 - 4) / 4)
+    assert table.figure("Studiestöd", "forandring-procent").value is None  # före is 0
+
+
+def test_background_counts_only_those_who_started(tables):
+    table = tables["bakgrund-aldersgrupp"]
+    assert table.figure("16–29 år", "antal").value == 9
+    assert table.figure("30–44 år", "antal").value == 10
+    assert table.figure("Slutsumma", "antal").value == 19
+    assert table.figure("16–29 år", "andel").value == pytest.approx(9 / 19)
+
+
+def test_forsorjning_by_kon_adds_up_to_the_total(tables, forms):
+    total = tables["forsorjning"].figure("Försörjningsstöd", "fore").value
+    parts = [tables[f"forsorjning-{kon}"].figure("Försörjningsstöd", "fore").value
+             for kon in forms.kon.codes]
+    assert sum(parts) == total
+
+
+def test_follow_up_sits_beside_the_exit_situation(tables):
+    table = tables["uppfoljning"]
+    assert table.figure("Arbete, studier eller aktivt arbetssökande", "avslut").value == 19
+    assert table.figure("Ingen uppföljning registrerad", "uppfoljning-6m").value == 41
