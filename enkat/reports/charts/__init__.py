@@ -22,7 +22,7 @@ from enkat.reports.charts.indicators import (
     describe_indicators,
     indicator_chart,
 )
-from enkat.reports.charts.ors_srs import Rating, describe_ors_srs, ors_srs_chart
+from enkat.reports.charts.ors_srs import SessionScore, describe_ors_srs, ors_srs_chart
 from enkat.reports.charts.prepost import PrePost, describe_prepost, prepost_chart
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
     "Format",
     "IndicatorBar",
     "PrePost",
-    "Rating",
+    "SessionScore",
     "ShareEstimate",
     "area_change_chart",
     "describe_area_changes",

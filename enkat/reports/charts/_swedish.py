@@ -1,5 +1,10 @@
 """Swedish numbers and dates for chart text, written out here so that no chart depends
-on the locale of the server it happens to run on."""
+on the locale of the server it happens to run on.
+
+Numbers follow the rules of `enkat.reports.numbers` (decimal comma, rounding
+half away from zero, a no-break space before "%", a true minus sign), so a figure in a
+chart reads as it does in the report's tables.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,14 @@ from collections.abc import Sequence
 from matplotlib import dates as mdates
 from matplotlib import ticker
 
+from enkat.reports.numbers import NBSP, format_number, format_share
+
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
 def number(value: float, decimals: int = 1) -> str:
-    """17.25 -> "17,3": a decimal comma and a true minus sign, as Swedish print has."""
-    return _swedish(f"{value:.{decimals}f}")
+    """17.25 -> "17,3"."""
+    return format_number(value, decimals)
 
 
 def short(value: float) -> str:
@@ -23,8 +30,8 @@ def short(value: float) -> str:
 
 
 def percent(share: float) -> str:
-    """0.625 -> "63 %": whole per cent with the space Swedish typography puts before %."""
-    return f"{share * 100:.0f} %"
+    """A share 0..1 in whole per cent: 0.625 -> "63 %"."""
+    return format_share(share, decimals=0)
 
 
 def date(day: dt.date, *, with_year: bool = False) -> str:
@@ -35,12 +42,12 @@ def date(day: dt.date, *, with_year: bool = False) -> str:
 
 def number_formatter() -> ticker.Formatter:
     """Axis ticks with a decimal comma: 2.5 -> "2,5", 40.0 -> "40"."""
-    return ticker.FuncFormatter(lambda value, _: _swedish(f"{value:g}"))
+    return ticker.FuncFormatter(lambda value, _: short(value))
 
 
 def percent_formatter() -> ticker.Formatter:
     """Ticks of an axis in per cent (0-100): 40 -> "40 %"."""
-    return ticker.FuncFormatter(lambda value, _: f"{value:g} %")
+    return ticker.FuncFormatter(lambda value, _: f"{short(value)}{NBSP}%")
 
 
 class DateFormatter(ticker.Formatter):
@@ -64,7 +71,3 @@ class DateFormatter(ticker.Formatter):
 
 def _day(value: float) -> dt.date:
     return mdates.num2date(value).date()
-
-
-def _swedish(digits: str) -> str:
-    return digits.replace(".", ",").replace("-", "\N{MINUS SIGN}")

@@ -62,7 +62,7 @@ def area_change_chart(areas: Sequence[AreaChange], *, title: str, xlabel: str = 
         axes.set_xlabel(xlabel)
         axes.grid(axis="x")
         legend_on_top(axes, [marker(timepoint_labels[0], **_FIRST),
-                               marker(timepoint_labels[1], **_LATEST)])
+                             marker(timepoint_labels[1], **_LATEST)])
         if note:
             note_below(figure, note)
 

@@ -28,6 +28,7 @@ from enkat.reports.charts._style import (
 )
 
 TOO_FEW = "för få svar"
+CONFIDENCE_INTERVAL = f"95{_swedish.NBSP}% konfidensintervall"
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class _Series:
 def indicator_chart(rows: Sequence[IndicatorBar], *, title: str,
                     xlabel: str = "Andel positiva svar",
                     series_labels: tuple[str, str] = ("Perioden", "Föregående period"),
-                    note: str = "Strecken visar 95 % konfidensintervall.",
+                    note: str = f"Strecken visar {CONFIDENCE_INTERVAL}.",
                     format: Format = "png") -> bytes:
     """Horizontal bars of the positive share per row with 95 % whiskers and n.
 
@@ -108,7 +109,7 @@ def indicator_chart(rows: Sequence[IndicatorBar], *, title: str,
         _percent_axis(axes, xlabel)
         if len(series) > 1:
             legend_on_top(axes, [_legend_entry(kind, label)
-                                   for kind, label in zip(series, series_labels, strict=True)])
+                                 for kind, label in zip(series, series_labels, strict=True)])
         if note:
             note_below(figure, note)
 
@@ -169,6 +170,6 @@ def _legend_entry(kind: _Series, label: str) -> Line2D:
 def _in_words(estimate: ShareEstimate) -> str:
     if estimate.share is None:
         return TOO_FEW
-    return (f"{_swedish.percent(estimate.share)} (95 % konfidensintervall "
+    return (f"{_swedish.percent(estimate.share)} ({CONFIDENCE_INTERVAL} "
             f"{_swedish.percent(estimate.low)}–{_swedish.percent(estimate.high)}, "
             f"n = {estimate.n})")

@@ -29,6 +29,7 @@ from enkat.reports.charts._style import (
     marker,
     reference_line,
     render,
+    require_some,
 )
 
 SCALE = (0, 40)
@@ -38,7 +39,7 @@ _MEDIAN_STYLE = {"color": ORANGE, "linewidth": 2.5, "linestyle": "-.", "zorder":
 
 
 @dataclass(frozen=True)
-class Rating:
+class SessionScore:
     """One session's total score. `flag` is None, or the few words that say why the
     session is flagged ("under 36", "lägre än förra"); they are written by the point."""
 
@@ -55,22 +56,24 @@ class _Scale:
     shape: str
 
 
-def ors_srs_chart(ors: Sequence[Rating], srs: Sequence[Rating], *,
-                  title: str = "Samtalsunderlag", ors_cutoff: float = 25,
-                  srs_cutoff: float = 36, median_by_session: Sequence[float] = (),
+def ors_srs_chart(ors: Sequence[SessionScore], srs: Sequence[SessionScore], *,
+                  ors_cutoff: float, srs_cutoff: float, title: str = "Samtalsunderlag",
+                  median_by_session: Sequence[float] = (),
                   ors_label: str = "ORS totalt", srs_label: str = "SRS totalt",
                   xlabel: str = "Datum", cutoff_label: str = "Gränsvärde",
                   median_label: str = "Insatsens median", flag_label: str = "Flaggat samtal",
                   format: Format = "png") -> bytes:
     """ORS on a large upper panel, SRS below, each with its cut-off line, by date.
 
+    The cut-offs have no default: they are declared by the instrument (adults 25 and
+    36, adolescents 28, CORS 32), and a forgotten argument must not draw an adult's
+    line on a child's chart.
     `median_by_session[i]` is the insats' median ORS at session i + 1; it is drawn at
     the date of this deltagare's own session i + 1, so both are compared session for
     session. A panel without ratings says "Inga skattningar".
     """
     ors, srs = _by_day(ors), _by_day(srs)
-    if not ors and not srs:
-        raise ValueError("ORS/SRS chart: there is nothing to draw (no ORS and no SRS ratings)")
+    require_some([*ors, *srs], "ORS/SRS chart")
     for name, ratings in (("ORS", ors), ("SRS", srs)):
         check_within([rating.total for rating in ratings], *SCALE, f"an {name} total")
     check_within(median_by_session, *SCALE, "an insats median")
@@ -95,15 +98,15 @@ def ors_srs_chart(ors: Sequence[Rating], srs: Sequence[Rating], *,
     return render(draw, title=title, size=(11, 8.5), format=format, font_size=FONT_SIZE)
 
 
-def describe_ors_srs(ors: Sequence[Rating], srs: Sequence[Rating], *, ors_cutoff: float = 25,
-                     srs_cutoff: float = 36) -> str:
+def describe_ors_srs(ors: Sequence[SessionScore], srs: Sequence[SessionScore], *,
+                     ors_cutoff: float, srs_cutoff: float) -> str:
     """The chart in words, for alt text and screen readers."""
     return " ".join(_scale_in_words(name, _by_day(ratings), cutoff)
                     for name, ratings, cutoff in (("ORS", ors, ors_cutoff),
                                                   ("SRS", srs, srs_cutoff)))
 
 
-def _by_day(ratings: Sequence[Rating]) -> list[Rating]:
+def _by_day(ratings: Sequence[SessionScore]) -> list[SessionScore]:
     return sorted(ratings, key=lambda rating: rating.day)
 
 
@@ -111,7 +114,7 @@ def _median_line(median: list[tuple[dt.date, float]]) -> tuple[list[float], list
     return [mdates.date2num(day) for day, _ in median], [value for _, value in median]
 
 
-def _draw_scale(axes: Axes, ratings: list[Rating], scale: _Scale, cutoff_label: str) -> None:
+def _draw_scale(axes: Axes, ratings: list[SessionScore], scale: _Scale, cutoff_label: str) -> None:
     reference_line(axes, scale.cutoff, f"{cutoff_label} {_swedish.short(scale.cutoff)}")
     axes.set_ylim(*SCALE)
     axes.set_yticks(range(SCALE[0], SCALE[1] + 1, 10))
@@ -129,18 +132,18 @@ def _draw_scale(axes: Axes, ratings: list[Rating], scale: _Scale, cutoff_label: 
             _mark_flag(axes, day, rating, scale)
 
 
-def _mark_flag(axes: Axes, day: float, rating: Rating, scale: _Scale) -> None:
+def _mark_flag(axes: Axes, day: float, rating: SessionScore, scale: _Scale) -> None:
     """A hollow, larger marker and the reason, written towards the middle of the scale
-    so it stays inside the panel."""
+    so it stays inside the panel, and beneath the course so it never hides a point."""
     axes.plot(day, rating.total, linestyle="none", marker=scale.shape, markersize=15,
               markerfacecolor="white", markeredgecolor=scale.color, markeredgewidth=2.5,
               zorder=4)
     if rating.flag:
         upwards = rating.total < sum(SCALE) / 2
-        axes.annotate(rating.flag, xy=(day, rating.total), xytext=(0, 16 if upwards else -16),
+        axes.annotate(rating.flag, xy=(day, rating.total), xytext=(0, 20 if upwards else -20),
                       textcoords="offset points", ha="center",
                       va="bottom" if upwards else "top", fontsize="small",
-                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=5)
+                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=2.5)
 
 
 def _date_axis(axes: Axes, days: list[dt.date], label: str) -> None:
@@ -153,7 +156,7 @@ def _date_axis(axes: Axes, days: list[dt.date], label: str) -> None:
     axes.set_xlabel(label)
 
 
-def _scale_in_words(name: str, ratings: list[Rating], cutoff: float) -> str:
+def _scale_in_words(name: str, ratings: list[SessionScore], cutoff: float) -> str:
     if not ratings:
         return f"{name}: inga skattningar."
     first, last = ratings[0], ratings[-1]

@@ -62,8 +62,8 @@ def prepost_chart(pairs: Sequence[PrePost], *, title: str, ylabel: str = "Poäng
         axes.yaxis.set_major_formatter(_swedish.number_formatter())
         axes.set_ylabel(ylabel)
         legend_on_top(axes, [marker("En deltagare", color=GREY, linestyle="-"),
-                               marker("Medelvärde", color=INK, linestyle="-", linewidth=4,
-                                      marker="s", markersize=10)])
+                             marker("Medelvärde", color=INK, linestyle="-", linewidth=4,
+                                    marker="s", markersize=10)])
         note_below(figure, _note(len(paired), len(pairs) - len(paired)))
 
     return render(draw, title=title, size=(7.5, 7), format=format)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import jinja2
 
-from enkat.reports.exports.numbers import format_figure, right_aligned
 from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
 from enkat.reports.model import Report, Row, Table
+from enkat.reports.numbers import format_figure, right_aligned
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("enkat.reports", "templates"),

@@ -35,10 +35,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from enkat.reports.exports.numbers import format_figure, right_aligned
 from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
 from enkat.reports.model import Report, Row
 from enkat.reports.model import Table as ReportTable
+from enkat.reports.numbers import format_figure, right_aligned
 
 FONT = "DejaVuSans"
 BOLD_FONT = "DejaVuSans-Bold"

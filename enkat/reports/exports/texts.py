@@ -3,8 +3,8 @@ each kind of figure means. Shared by every format a person reads."""
 
 from __future__ import annotations
 
-from enkat.reports.exports.numbers import format_count
 from enkat.reports.model import Kind, Report, Subject, Table
+from enkat.reports.numbers import format_count
 
 KIND_TERMS: dict[Kind, tuple[str, str]] = {
     Kind.COUNT: ("Antal", "Hur många deltagare, svar eller källor som räknats; ett heltal."),

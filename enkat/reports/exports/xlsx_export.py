@@ -19,7 +19,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from enkat.reports.exports.numbers import change_decimals, format_figure, right_aligned
 from enkat.reports.exports.texts import (
     column_explanation,
     glossary,
@@ -28,6 +27,7 @@ from enkat.reports.exports.texts import (
     suppression_text,
 )
 from enkat.reports.model import Column, Kind, Report, Row, Table
+from enkat.reports.numbers import change_decimals, format_figure, right_aligned
 
 ABOUT_SHEET = "Om rapporten"
 SHEET_NAME_LIMIT = 31  # Excel's limit

@@ -17,7 +17,7 @@ from enkat.reports.charts import (
     AreaChange,
     IndicatorBar,
     PrePost,
-    Rating,
+    SessionScore,
     ShareEstimate,
     area_change_chart,
     describe_area_changes,
@@ -31,6 +31,7 @@ from enkat.reports.charts import (
 
 D = dt.date
 S = ShareEstimate
+PC = "\u00a0%"  # per cent, after a no-break space
 
 INDICATORS = (
     IndicatorBar("Nytta", S(0.62, 0.45, 0.77, 34), S(0.58, 0.40, 0.74, 29)),
@@ -38,10 +39,11 @@ INDICATORS = (
     IndicatorBar("Tid", S(0.80, 0.63, 0.90, 30)),
 )
 PAIRS = (PrePost(14, 22.5), PrePost(20, 18), PrePost(30.5, 33), PrePost(17))
-ORS = (Rating(D(2025, 5, 6), 16.0), Rating(D(2025, 6, 3), 12.5, "sjönk"),
-       Rating(D(2025, 10, 7), 27.0))
-SRS = (Rating(D(2025, 5, 6), 34.0, "under 36"), Rating(D(2025, 6, 3), 38.0),
-       Rating(D(2025, 10, 7), 39.5))
+ORS = (SessionScore(D(2025, 5, 6), 16.0), SessionScore(D(2025, 6, 3), 12.5, "sjönk"),
+       SessionScore(D(2025, 10, 7), 27.0))
+SRS = (SessionScore(D(2025, 5, 6), 34.0, "under 36"), SessionScore(D(2025, 6, 3), 38.0),
+       SessionScore(D(2025, 10, 7), 39.5))
+CUTOFFS = {"ors_cutoff": 25, "srs_cutoff": 36}  # adult ORS and SRS
 AREAS = (AreaChange("Hälsa", 4, 7), AreaChange("Målmedvetenhet", 6, 5.5),
          AreaChange("Samarbetsförmåga", 3))
 
@@ -49,12 +51,13 @@ AREAS = (AreaChange("Hälsa", 4, 7), AreaChange("Målmedvetenhet", 6, 5.5),
 CHARTS = {
     "indicators": (lambda format: indicator_chart(INDICATORS, title="Indikatorer 2025",
                                                   format=format),
-                   ["Indikatorer 2025", "Andel positiva svar", "Nytta", "62 % (n = 34)"]),
+                   ["Indikatorer 2025", "Andel positiva svar", "Nytta", f"62{PC} (n = 34)",
+                    f"Strecken visar 95{PC} konfidensintervall."]),
     "prepost": (lambda format: prepost_chart(PAIRS, title="ORS före och efter",
                                              ylabel="ORS totalt", cutoff=25, format=format),
                 ["ORS före och efter", "ORS totalt", "Skattning", "Första", "Senaste",
                  "Gränsvärde 25"]),
-    "ors_srs": (lambda format: ors_srs_chart(ORS, SRS, title="Samtalsunderlag K7F2",
+    "ors_srs": (lambda format: ors_srs_chart(ORS, SRS, **CUTOFFS, title="Samtalsunderlag K7F2",
                                              median_by_session=[15, 18], format=format),
                 ["Samtalsunderlag K7F2", "ORS totalt", "SRS totalt", "Datum",
                  "Gränsvärde 25", "Gränsvärde 36", "Insatsens median", "under 36"]),
@@ -65,7 +68,7 @@ CHARTS = {
 EMPTY = {
     "indicators": lambda: indicator_chart([], title="Indikatorer"),
     "prepost": lambda: prepost_chart([], title="Före och efter"),
-    "ors_srs": lambda: ors_srs_chart([], []),
+    "ors_srs": lambda: ors_srs_chart([], [], **CUTOFFS),
     "areas": lambda: area_change_chart([], title="SKAPA"),
 }
 
@@ -169,9 +172,9 @@ def test_pre_post_leaves_out_deltagare_rated_once_and_says_so():
 
 
 def test_dates_are_written_with_swedish_month_names_and_the_year_where_it_changes():
-    ratings = [Rating(D(2025, 5, 6), 16.0), Rating(D(2025, 10, 7), 22.0),
-               Rating(D(2026, 2, 3), 28.0)]
-    texts = svg_texts(ors_srs_chart(ratings, ratings, format="svg"))
+    ratings = [SessionScore(D(2025, 5, 6), 16.0), SessionScore(D(2025, 10, 7), 22.0),
+               SessionScore(D(2026, 2, 3), 28.0)]
+    texts = svg_texts(ors_srs_chart(ratings, ratings, **CUTOFFS, format="svg"))
     months = [text.split()[1] for text in texts if re.fullmatch(r"\d{1,2} [a-zåäö]+", text)]
     assert len(months) >= 3
     assert set(months) <= {"jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep",
@@ -181,19 +184,19 @@ def test_dates_are_written_with_swedish_month_names_and_the_year_where_it_change
 
 
 def test_a_deltagare_with_one_session_gets_a_readable_chart():
-    one = [Rating(D(2025, 3, 4), 14.2)]
-    png = ors_srs_chart(one, [], format="png")
+    one = [SessionScore(D(2025, 3, 4), 14.2)]
+    png = ors_srs_chart(one, [], **CUTOFFS, format="png")
     assert (pixels(png)[..., :3] < 0.95).any(axis=-1).mean() > 0.02
-    texts = svg_texts(ors_srs_chart(one, [], format="svg"))
+    texts = svg_texts(ors_srs_chart(one, [], **CUTOFFS, format="svg"))
     assert "Inga skattningar" in texts
     assert any(re.fullmatch(r"\d{1,2} mar", text) for text in texts)
 
 
 def test_ors_and_srs_totals_must_be_on_the_scale():
     with pytest.raises(ValueError, match="an SRS total: 43"):
-        ors_srs_chart(ORS, [Rating(D(2025, 5, 6), 43)])
+        ors_srs_chart(ORS, [SessionScore(D(2025, 5, 6), 43)], **CUTOFFS)
     with pytest.raises(ValueError, match="an insats median"):
-        ors_srs_chart(ORS, SRS, median_by_session=[float("nan")])
+        ors_srs_chart(ORS, SRS, **CUTOFFS, median_by_session=[float("nan")])
 
 
 def test_an_area_rated_once_is_shown_as_such_and_ratings_stay_on_the_scale():
@@ -204,18 +207,21 @@ def test_an_area_rated_once_is_shown_as_such_and_ratings_stay_on_the_scale():
 
 def test_each_chart_can_be_said_in_words():
     assert describe_indicators(INDICATORS[:2]) == (
-        "Nytta: Perioden 62 % (95 % konfidensintervall 45 %–77 %, n = 34); Föregående "
-        "period 58 % (95 % konfidensintervall 40 %–74 %, n = 29). Inflytande: Perioden för "
-        "få svar; Föregående period 50 % (95 % konfidensintervall 31 %–69 %, n = 24).")
+        f"Nytta: Perioden 62{PC} (95{PC} konfidensintervall 45{PC}–77{PC}, n = 34); "
+        f"Föregående period 58{PC} (95{PC} konfidensintervall 40{PC}–74{PC}, n = 29). "
+        f"Inflytande: Perioden för få svar; Föregående period 50{PC} (95{PC} "
+        f"konfidensintervall 31{PC}–69{PC}, n = 24).")
     assert describe_prepost(PAIRS) == (
         "3 deltagare: medelvärdet var 21,5 första gången och 24,5 senast. 2 fick ett högre "
         "värde, 1 ett lägre och 0 samma. n = 3 deltagare med minst två skattningar. 1 med "
         "bara en skattning ingår inte.")
-    assert describe_ors_srs(ORS[:1], []) == (
+    assert describe_ors_srs(ORS[:1], [], **CUTOFFS) == (
         "ORS: 16,0 den 6 maj 2025 (gränsvärde 25). SRS: inga skattningar.")
-    assert describe_ors_srs([], SRS).endswith(
+    assert describe_ors_srs([], SRS, **CUTOFFS).endswith(
         "SRS i 3 samtal, 6 maj 2025 till 7 okt 2025: från 34,0 till 39,5 (gränsvärde 36). "
         "Flaggat: 6 maj 2025 (under 36).")
     assert describe_area_changes(AREAS) == (
         "Hälsa: från 4 till 7. Målmedvetenhet: från 6 till 5,5. Samarbetsförmåga: 3, en "
         "skattning.")
+    # rounded half away from zero, as on paper (Python's round() gives 2,2)
+    assert describe_area_changes([AreaChange("Hälsa", 2.25, 2.35)]) == "Hälsa: från 2,3 till 2,4."

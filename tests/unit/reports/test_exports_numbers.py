@@ -2,7 +2,7 @@
 
 import pytest
 
-from enkat.reports.exports.numbers import (
+from enkat.reports.numbers import (
     format_change,
     format_count,
     format_figure,

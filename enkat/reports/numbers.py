@@ -1,7 +1,7 @@
 """Figures written for people: Swedish decimal comma, per cent, thousands and signs.
 
-The one home of these rules for HTML, PDF and the explanations in XLSX, so a figure reads
-the same in every format. (XLSX cells keep numbers as numbers with Excel number formats;
+The one home of these rules for charts, HTML, PDF and the explanations in XLSX, so a
+figure reads the same everywhere. (XLSX cells keep numbers as numbers with Excel number formats;
 Excel then writes them in the reader's own locale.)
 """
 
@@ -21,14 +21,14 @@ def format_count(value: int | float) -> str:
     return _signed(_decimal(value), decimals=0)
 
 
-def format_number(value: int | float) -> str:
+def format_number(value: int | float, decimals: int = 1) -> str:
     """A measurement with one decimal: 5.25 -> "5,3"."""
-    return _signed(_decimal(value), decimals=1)
+    return _signed(_decimal(value), decimals=decimals)
 
 
-def format_share(value: int | float) -> str:
+def format_share(value: int | float, decimals: int = 1) -> str:
     """A proportion 0..1 as per cent with one decimal: 0.317 -> "31,7 %"."""
-    return _signed(_decimal(value).scaleb(2), decimals=1) + NBSP + "%"
+    return _signed(_decimal(value).scaleb(2), decimals=decimals) + NBSP + "%"
 
 
 def format_change(value: int | float) -> str:
