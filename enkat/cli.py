@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -17,7 +18,7 @@ from enkat import create_app
 from enkat.extensions import db
 from enkat.instruments import check_paths
 from enkat.models import Role
-from enkat.services import ServiceError, organisation, tidy_csv
+from enkat.services import ServiceError, invitations, organisation, participants, tidy_csv
 from enkat.services.instruments import (
     bundled_instruments,
     change_since_first_use,
@@ -254,3 +255,44 @@ def _gunicorn(app, host: str, port: int, workers: int):
 
 def main() -> None:
     cli.main(prog_name="enkat", args=sys.argv[1:])
+
+
+# --- links -----------------------------------------------------------------------------
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+@cli.command("invite")
+@click.option("--insats", "insats_slug", required=True, help="The insats the link is for.")
+@click.option("--instrument", "instrument_id", required=True, help="Instrument id, e.g. ors.")
+@click.option("--timepoint", required=True, help="Timepoint, e.g. session-3 or avslut.")
+@click.option("--participant", "code", help="The deltagare's code (not for anonymous surveys).")
+@click.option("--expires-in", "expires_in_days", type=int, default=30, show_default=True,
+              help="Days the link stays valid (1-365).")
+@click.option("--forbund", "forbund_slug",
+              help="The förbund; needed when several förbund have an insats with this slug.")
+@click.option("--base-url",
+              help=f"Where enkat is reached (default: BASE_URL, else {DEFAULT_BASE_URL}).")
+@with_appcontext
+def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund_slug,
+           base_url) -> None:
+    """Create a personal link to answer one instrument and print it (it is shown only once)."""
+    with transaction():
+        if forbund_slug:
+            insats = organisation.get_insats(organisation.get_forbund(forbund_slug), insats_slug)
+        else:
+            insats = organisation.find_insats_anywhere(insats_slug)
+        participant = None
+        if code:
+            participant = participants.find_participant(insats.forbund, code)
+            if participant is None:
+                raise organisation.NotFound(f'unknown deltagare "{code}" in {insats.forbund.slug}')
+        invitation, token = invitations.create_invitation(
+            insats, instrument_id, timepoint, participant=participant,
+            expires_in_days=expires_in_days,
+        )
+    base_url = base_url or current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    expires = invitation.expires_at.astimezone(ZoneInfo(zone))
+    click.echo(invitations.invitation_link(token, base_url))
+    click.echo(f"valid until {expires:%Y-%m-%d %H:%M} ({zone})")

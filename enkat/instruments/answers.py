@@ -35,6 +35,20 @@ def is_asked(item: Item, answers: Mapping[str, frozenset[str]], timepoint: str |
     return item.show_if is None or item.show_if.is_met(answers)
 
 
+def answers_asked(
+    instrument: Instrument, answers: Answers, timepoint: str
+) -> dict[str, tuple[str, ...]]:
+    """The answers to the items that are put to the respondent, given the other answers.
+
+    An answer saved before a changed answer hid its item is left out.
+    """
+    given: dict[str, frozenset[str]] = {}
+    for item in instrument.items:
+        if item.id in answers and is_asked(item, given, timepoint):
+            given[item.id] = frozenset(answers[item.id])
+    return {item_id: tuple(answers[item_id]) for item_id in given}
+
+
 def check_answers(
     instrument: Instrument, answers: Answers, *, timepoint: str | None = None, complete: bool = True
 ) -> tuple[dict[str, tuple[str, ...]], tuple[AnswerProblem, ...]]:

@@ -22,6 +22,10 @@ class NotFound(ServiceError):
     pass
 
 
+class AmbiguousInsats(ServiceError):
+    pass
+
+
 def check_slug(slug: str) -> str:
     if not SLUG_PATTERN.match(slug) or len(slug) > 64:
         raise ServiceError(f'"{slug}" is not a valid slug (lower-case letters, digits, hyphens)')
@@ -57,6 +61,17 @@ def get_insats(forbund: Forbund, slug: str) -> Insats:
     if insats is None:
         raise NotFound(f'unknown insats "{slug}" in {forbund.slug}')
     return insats
+
+
+def find_insats_anywhere(slug: str) -> Insats:
+    """The insats with this slug when exactly one förbund has one (for the command line)."""
+    found = db.session.scalars(select(Insats).where(Insats.slug == slug)).all()
+    if not found:
+        raise NotFound(f'unknown insats "{slug}"')
+    if len(found) > 1:
+        owners = ", ".join(sorted(insats.forbund.slug for insats in found))
+        raise AmbiguousInsats(f'insats "{slug}" exists in several förbund ({owners})')
+    return found[0]
 
 
 def create_insats(

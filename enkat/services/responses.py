@@ -67,6 +67,9 @@ def context_problems(context: ResponseContext) -> list[ContextProblem]:
         problems.append(ContextProblem(
             "participant", f"{instrument.id} is about a deltagare and needs a deltagare code"
         ))
+    participant = context.participant
+    if participant is not None and participant.forbund_id != context.forbund.id:
+        problems.append(ContextProblem("participant", "the deltagare belongs to another förbund"))
     if context.insats is not None and context.insats.forbund_id != context.forbund.id:
         problems.append(ContextProblem("insats", "the insats belongs to another förbund"))
     return problems
@@ -97,7 +100,7 @@ def record_response(
     if problems:
         raise ResponseRefused(problems)
     version = register_version(context.instrument)
-    _move_enrolment(context)  # may refuse: before anything of the response is added
+    move_enrolment(context)  # may refuse: before anything of the response is added
     now = submitted_at or utcnow()
     response = Response(
         forbund_id=context.forbund.id,
@@ -126,7 +129,7 @@ def answer_rows(normalized: Mapping[str, Sequence[str]]) -> list[Answer]:
     ]
 
 
-def _move_enrolment(context: ResponseContext) -> None:
+def move_enrolment(context: ResponseContext) -> None:
     if context.insats is None or context.participant is None:
         return
     if context.instrument.id == ENROLMENT_STARTS:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from enkat.reports.model import Figure, Kind
 from enkat.reports.numbers import (
     format_change,
     format_count,
@@ -9,7 +10,6 @@ from enkat.reports.numbers import (
     format_number,
     format_share,
 )
-from enkat.reports.model import Figure, Kind
 
 NBSP = "\u00a0"
 
