@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from enkat.instruments import Instrument, Item
 
+from .figures import Grid, counted_column, counted_grid, derived, share_of, small_count
 from .inputs import EnrolmentFacts
 from .model import Column, Figure, Kind, Row, Table
 from .period import Period
@@ -58,31 +59,37 @@ def ongoing_at_end(enrolments: Iterable[EnrolmentFacts], period: Period) -> list
 # --- small builders ----------------------------------------------------------------------
 
 
-def count(value: int) -> Figure:
-    return Figure(value, n=value)
-
-
-def share(part: int, whole: int) -> Figure:
-    """A share of `whole`; empty when there is nothing to divide by."""
-    return Figure(part / whole if whole else None, n=whole)
-
-
 def kon_columns(forms: RegistrationForms) -> list[Column]:
     return [Column(code, forms.kon.code_label(code), Kind.COUNT) for code in forms.kon.codes]
 
 
-def code_rows(item: Item, counts: Counter[str], total: int, *, by_kon: dict[str, Counter[str]]
-              | None = None, extra: Sequence[tuple[str, str]] = ()) -> list[Row]:
-    """One row per code of `item` (then `extra` (code, label) rows), count and share."""
-    rows = []
-    labelled = [(code, item.code_label(code)) for code in item.codes] + list(extra)
-    for code, label in labelled:
-        kon_figures = [count(by_kon[kon][code]) for kon in by_kon] if by_kon else []
-        rows.append(Row(label, (*kon_figures, count(counts[code]), share(counts[code], total))))
-    kon_totals = [count(sum(by_kon[kon].values())) for kon in by_kon] if by_kon else []
-    rows.append(Row(TOTAL_LABEL, (*kon_totals, count(total), share(total, total)),
-                    is_total=True))
+def labelled_codes(item: Item, extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """(code, label) of every code of the item in its order, then the extra rows."""
+    return [(code, item.code_label(code)) for code in item.codes] + list(extra)
+
+
+def frequency_rows(labelled: Sequence[tuple[str, str]], counts: Counter[str],
+                   k: int) -> list[Row]:
+    """Count and share per code, and the Slutsumma row, suppressed as one column."""
+    column = counted_column([counts[code] for code, _ in labelled], k)
+    rows = [Row(label, (count, share))
+            for (_, label), count, share in zip(labelled, column.counts, column.shares,
+                                                strict=True)]
+    rows.append(Row(TOTAL_LABEL, (column.total, column.total_share), is_total=True))
     return rows
+
+
+def by_kon_rows(labelled: Sequence[tuple[str, str]], by_kon: dict[str, Counter[str]],
+                k: int) -> tuple[list[Row], Grid]:
+    """Codes × kön with Totalt and Andel, and Slutsumma, suppressed as one grid."""
+    grid = counted_grid([[by_kon[kon][code] for kon in by_kon] for code, _ in labelled], k)
+    rows = [Row(label, (*cells, total, share))
+            for (_, label), cells, total, share in zip(labelled, grid.cells, grid.row_totals,
+                                                       grid.row_shares, strict=True)]
+    total_share = share_of(1, 1, grid.grand_total.shown, grid.grand_total.shown)
+    rows.append(Row(TOTAL_LABEL, (*grid.column_totals, grid.grand_total, total_share),
+                    is_total=True))
+    return rows, grid
 
 
 def _distinct(enrolments: Iterable[EnrolmentFacts]) -> dict[int, EnrolmentFacts]:
@@ -97,7 +104,7 @@ def _distinct(enrolments: Iterable[EnrolmentFacts]) -> dict[int, EnrolmentFacts]
 
 
 def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                    forms: RegistrationForms) -> Table:
+                    forms: RegistrationForms, k: int) -> Table:
     """Unique, new, ended (trial exits apart) and ongoing deltagare, by kön."""
     ended = ended_in(enrolments, period)
     groups: dict[str, list[EnrolmentFacts]] = {
@@ -114,12 +121,14 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         Column("avslutade-provotid", "Avslutade inom prövotid", Kind.COUNT),
         Column("pagaende", "Pågående vid periodens slut", Kind.COUNT),
     )
-    by_kon = {key: Counter(kon_of(e) for e in _distinct(group).values())
-              for key, group in groups.items()}
-    rows = [Row(forms.kon.code_label(kon), tuple(count(by_kon[key][kon]) for key in groups))
-            for kon in forms.kon.codes]
-    rows.append(Row(TOTAL_LABEL, tuple(count(sum(by_kon[key].values())) for key in groups),
-                    is_total=True))
+    suppressed = [
+        counted_column([Counter(kon_of(e) for e in _distinct(group).values())[kon]
+                        for kon in forms.kon.codes], k)
+        for group in groups.values()
+    ]
+    rows = [Row(forms.kon.code_label(kon), tuple(column.counts[index] for column in suppressed))
+            for index, kon in enumerate(forms.kon.codes)]
+    rows.append(Row(TOTAL_LABEL, tuple(column.total for column in suppressed), is_total=True))
     return Table("deltagare", "Deltagare", columns, tuple(rows), notes=(
         "Unika deltagare: deltagare inskrivna någon dag under perioden, var och en en gång.",
         "Avslutade inom prövotid redovisas för sig och ingår inte i Avslutade.",
@@ -128,12 +137,12 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 
 def background_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
-                      forms: RegistrationForms) -> list[Table]:
+                      forms: RegistrationForms, k: int) -> list[Table]:
     """Åldersgrupp, utbildning and tid i offentlig försörjning of those who started."""
     started = list(_distinct(started_in(enrolments, period)).values())
     return [
         _single_answer_table(f"bakgrund-{item_id}", title, forms.inskrivning.item(item_id),
-                             [e.inskrivning for e in started])
+                             [e.inskrivning for e in started], k)
         for item_id, title in (
             ("aldersgrupp", "Åldersgrupp vid inskrivning"),
             ("utbildning", "Utbildning vid inskrivning"),
@@ -143,46 +152,49 @@ def background_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 
 def _single_answer_table(table_id: str, title: str, item: Item,
-                         answers: Sequence[dict[str, tuple[str, ...]]]) -> Table:
+                         answers: Sequence[dict[str, tuple[str, ...]]], k: int) -> Table:
     counts = Counter((a.get(item.id) or (MISSING,))[0] for a in answers)
     columns = (Column("antal", "Antal", Kind.COUNT), Column("andel", "Andel", Kind.SHARE))
-    rows = code_rows(item, counts, len(answers), extra=[(MISSING, MISSING_LABEL)])
+    rows = frequency_rows(labelled_codes(item, [(MISSING, MISSING_LABEL)]), counts, k)
     return Table(table_id, title, columns, tuple(rows), notes=(
         "Deltagare som skrevs in under perioden; andelar av dem.",
     ))
 
 
 def exit_reason_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                      forms: RegistrationForms) -> Table:
+                      forms: RegistrationForms, k: int) -> Table:
     """Everyone who ended, by kön; trial-period exits form their own row."""
     ended = ended_in(enrolments, period)
-    return _by_kon_table(
+    table, _ = _by_kon_table(
         "avslutsanledning", "Avslutsanledning", ended, forms,
         item=forms.avslut.item("avslutsanledning"), classify=_reason_or_trial,
-        extra=[("provotid", TRIAL_ROW), (MISSING, MISSING_LABEL)],
+        extra=[("provotid", TRIAL_ROW), (MISSING, MISSING_LABEL)], k=k,
         notes=("Alla som avslutades under perioden. Den som avslutades inom prövotiden "
                "redovisas på raden Utskrivning inom prövotid, oavsett angiven anledning.",),
     )
+    return table
 
 
 def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                  forms: RegistrationForms) -> Table:
+                  forms: RegistrationForms, k: int) -> Table:
     """Exit reasons of those who ended after the trial period, plus the summary rows."""
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
-    table = _by_kon_table(
+    table, grid = _by_kon_table(
         "resultat", "Resultat för avslutade", ended, forms,
         item=forms.avslut.item("avslutsanledning"), classify=_reason,
-        extra=[(MISSING, MISSING_LABEL)],
+        extra=[(MISSING, MISSING_LABEL)], k=k,
         notes=("Avslutade under perioden, utom de som avslutades inom prövotiden.",
                "Till arbete eller studier: avslutsanledning arbete eller studier.",
                "Aktivt arbetssökande: sysselsättning vid avslut omfattar aktivt arbetssökande "
                "och avslutsanledningen är varken arbete eller studier."),
     )
+    codes = [code for code, _ in labelled_codes(forms.avslut.item("avslutsanledning"))]
+    work_rows = [grid.cells[codes.index(code)] + (grid.row_totals[codes.index(code)],)
+                 for code in TO_WORK_OR_STUDIES]
     summary = [
-        _summary_row("Till arbete eller studier (summa)", ended, forms,
-                     lambda e: _reason(e) in TO_WORK_OR_STUDIES),
-        _summary_row("Aktivt arbetssökande enligt sysselsättning", ended, forms,
-                     _seeking_work),
+        _sum_row("Till arbete eller studier (summa)", work_rows, grid.grand_total),
+        _independent_row("Aktivt arbetssökande enligt sysselsättning", ended, forms,
+                         _seeking_work, grid.grand_total, k),
     ]
     return Table(table.id, table.title, table.columns,
                  (*table.rows[:-1], *summary, table.rows[-1]), table.notes)
@@ -205,26 +217,38 @@ def _seeking_work(enrolment: EnrolmentFacts) -> bool:
 def _by_kon_table(table_id: str, title: str, enrolments: Sequence[EnrolmentFacts],
                   forms: RegistrationForms, *, item: Item,
                   classify: Callable[[EnrolmentFacts], str], extra: Sequence[tuple[str, str]],
-                  notes: tuple[str, ...]) -> Table:
+                  k: int, notes: tuple[str, ...]) -> tuple[Table, Grid]:
     by_kon = {kon: Counter(classify(e) for e in enrolments if kon_of(e) == kon)
               for kon in forms.kon.codes}
-    counts = Counter(classify(e) for e in enrolments)
     columns = (*kon_columns(forms), Column("totalt", "Totalt", Kind.COUNT),
                Column("andel", "Andel", Kind.SHARE))
-    rows = code_rows(item, counts, len(enrolments), by_kon=by_kon, extra=extra)
-    return Table(table_id, title, tuple(columns), tuple(rows), notes)
+    rows, grid = by_kon_rows(labelled_codes(item, extra), by_kon, k)
+    return Table(table_id, title, tuple(columns), tuple(rows), notes), grid
 
 
-def _summary_row(label: str, enrolments: Sequence[EnrolmentFacts], forms: RegistrationForms,
-                 test: Callable[[EnrolmentFacts], bool]) -> Row:
-    kon_counts = [count(sum(1 for e in enrolments if kon_of(e) == kon and test(e)))
-                  for kon in forms.kon.codes]
-    hits = sum(1 for e in enrolments if test(e))
-    return Row(label, (*kon_counts, count(hits), share(hits, len(enrolments))))
+def _sum_row(label: str, rows: Sequence[Sequence[Figure]], whole: Figure) -> Row:
+    """The cell-by-cell sum of table rows (kön columns and Totalt), with its share."""
+    sums = [derived(sum(f.value for f in column), column, n=sum(f.value for f in column))
+            for column in zip(*rows, strict=True)]
+    total = sums[-1]
+    share = derived(total.value / whole.value if whole.value else None, [total, whole],
+                    n=whole.value)
+    return Row(label, (*sums, share))
+
+
+def _independent_row(label: str, enrolments: Sequence[EnrolmentFacts], forms: RegistrationForms,
+                     test: Callable[[EnrolmentFacts], bool], whole: Figure, k: int) -> Row:
+    """Counts of a property that cuts across the rows: only the primary rule applies."""
+    figures = [small_count(sum(1 for e in enrolments if kon_of(e) == kon and test(e)), k)
+               for kon in forms.kon.codes]
+    total = small_count(sum(1 for e in enrolments if test(e)), k)
+    share = derived(total.value / whole.value if whole.value else None, [total, whole],
+                    n=whole.value)
+    return Row(label, (*figures, total, share))
 
 
 def before_after_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
-                        forms: RegistrationForms) -> list[Table]:
+                        forms: RegistrationForms, k: int) -> list[Table]:
     """Försörjning and sysselsättning at inskrivning and at avslut, in total and by kön.
 
     Everyone who ended in the period counts, trial exits included. A deltagare without
@@ -235,26 +259,29 @@ def before_after_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
     for item_id, title in (("forsorjning", "Försörjning före och efter"),
                            ("sysselsattning", "Sysselsättning före och efter")):
         item = forms.inskrivning.item(item_id)
-        tables.append(_before_after(item_id, title, item, ended))
+        tables.append(_before_after(item_id, title, item, ended, k))
         for kon in forms.kon.codes:
             group = [e for e in ended if kon_of(e) == kon]
             tables.append(_before_after(f"{item_id}-{kon}",
                                         f"{title}: {forms.kon.code_label(kon).lower()}",
-                                        item, group))
+                                        item, group, k))
     return tables
 
 
 def _before_after(table_id: str, title: str, item: Item,
-                  enrolments: Sequence[EnrolmentFacts]) -> Table:
+                  enrolments: Sequence[EnrolmentFacts], k: int) -> Table:
+    labelled = labelled_codes(item, [(MISSING, MISSING_LABEL)])
     before = _sources(item.id, (e.inskrivning for e in enrolments))
     after = _sources(item.id, (e.avslut or {} for e in enrolments))
-    total_before, total_after = sum(before.values()), sum(after.values())
-    rows = []
-    for code, label in [(code, item.code_label(code)) for code in item.codes] + [
-            (MISSING, MISSING_LABEL)]:
-        rows.append(_change_row(label, before[code], after[code], total_before, total_after))
-    rows.append(_change_row(TOTAL_LABEL, total_before, total_after, total_before, total_after,
-                            is_total=True))
+    before_column = counted_column([before[code] for code, _ in labelled], k)
+    after_column = counted_column([after[code] for code, _ in labelled], k)
+    rows = [
+        _change_row(label, *figures)
+        for (_, label), *figures in zip(labelled, before_column.counts, before_column.shares,
+                                        after_column.counts, after_column.shares, strict=True)
+    ]
+    rows.append(_change_row(TOTAL_LABEL, before_column.total, before_column.total_share,
+                            after_column.total, after_column.total_share, is_total=True))
     columns = (
         Column("fore", "Före", Kind.COUNT), Column("andel-fore", "Andel före", Kind.SHARE),
         Column("efter", "Efter", Kind.COUNT), Column("andel-efter", "Andel efter", Kind.SHARE),
@@ -262,7 +289,7 @@ def _before_after(table_id: str, title: str, item: Item,
         Column("forandring-procent", "Förändring %", Kind.SHARE),
     )
     return Table(table_id, title, columns, tuple(rows), notes=(
-        f"{len(enrolments)} deltagare som avslutades under perioden, prövotid medräknad.",
+        f"Deltagare som avslutades under perioden, prövotid medräknad ({len(enrolments)}).",
         "Före: vid inskrivning. Efter: vid avslut. En deltagare kan ha flera källor; "
         "andelarna är av alla källor i kolumnen.",
         "Förändring % = (efter − före) / före; tom när före är 0.",
@@ -276,11 +303,14 @@ def _sources(item_id: str, answer_sets: Iterable[dict[str, tuple[str, ...]]]) ->
     return counts
 
 
-def _change_row(label: str, before: int, after: int, total_before: int, total_after: int,
-                *, is_total: bool = False) -> Row:
+def _change_row(label: str, before: Figure, before_share: Figure, after: Figure,
+                after_share: Figure, *, is_total: bool = False) -> Row:
+    change = after.value - before.value
+    percent = change / before.value if before.value else None
     return Row(label, (
-        count(before), share(before, total_before), count(after), share(after, total_after),
-        Figure(after - before, n=before), share(after - before, before),
+        before, before_share, after, after_share,
+        derived(change, [before, after], n=before.value),
+        derived(percent, [before, after], n=before.value),
     ), is_total=is_total)
 
 
@@ -299,7 +329,7 @@ NOT_FOLLOWED_UP = "ej-uppfoljd"
 
 
 def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                    forms: RegistrationForms) -> Table:
+                    forms: RegistrationForms, k: int) -> Table:
     """Those who ended in the period: situation at exit beside 6 and 18 months later."""
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
     item = forms.uppfoljning.item("lage")
@@ -309,13 +339,16 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         columns_counts[timepoint] = Counter(
             (e.follow_ups.get(timepoint, {}).get("lage") or (NOT_FOLLOWED_UP,))[0] for e in ended
         )
-    labelled = [(code, item.code_label(code)) for code in item.codes] + [
-        (MISSING, MISSING_LABEL), (NOT_FOLLOWED_UP, "Ingen uppföljning registrerad")]
-    rows = [Row(label, tuple(f for key in columns_counts for f in (
-        count(columns_counts[key][code]), share(columns_counts[key][code], len(ended)))))
-        for code, label in labelled]
-    rows.append(Row(TOTAL_LABEL, tuple(f for _ in columns_counts for f in (
-        count(len(ended)), share(len(ended), len(ended)))), is_total=True))
+    labelled = labelled_codes(item, [(MISSING, MISSING_LABEL),
+                                     (NOT_FOLLOWED_UP, "Ingen uppföljning registrerad")])
+    suppressed = [counted_column([counts[code] for code, _ in labelled], k)
+                  for counts in columns_counts.values()]
+    rows = [Row(label, tuple(f for column in suppressed
+                             for f in (column.counts[index], column.shares[index])))
+            for index, (_, label) in enumerate(labelled)]
+    rows.append(Row(TOTAL_LABEL, tuple(f for column in suppressed
+                                       for f in (column.total, column.total_share)),
+                    is_total=True))
     columns = [Column("avslut", "Vid avslut", Kind.COUNT),
                Column("andel-avslut", "Andel vid avslut", Kind.SHARE)]
     for timepoint, label in FOLLOW_UPS:
@@ -329,12 +362,13 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 
 def registration_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
-                        forms: RegistrationForms) -> list[Table]:
+                        forms: RegistrationForms, k: int) -> list[Table]:
+    """Every registration table, with counts below `k` suppressed."""
     return [
-        deltagare_table(enrolments, period, forms),
-        *background_tables(enrolments, period, forms),
-        exit_reason_table(enrolments, period, forms),
-        results_table(enrolments, period, forms),
-        *before_after_tables(enrolments, period, forms),
-        follow_up_table(enrolments, period, forms),
+        deltagare_table(enrolments, period, forms, k),
+        *background_tables(enrolments, period, forms, k),
+        exit_reason_table(enrolments, period, forms, k),
+        results_table(enrolments, period, forms, k),
+        *before_after_tables(enrolments, period, forms, k),
+        follow_up_table(enrolments, period, forms, k),
     ]

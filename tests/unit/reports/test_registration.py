@@ -68,7 +68,8 @@ def year() -> list[EnrolmentFacts]:
 
 @pytest.fixture(scope="module")
 def tables(year, forms):
-    return {table.id: table for table in registration_tables(year, YEAR, forms)}
+    """Without suppression (k = 1), so every figure can be checked by hand."""
+    return {table.id: table for table in registration_tables(year, YEAR, forms, k=1)}
 
 
 def values(table, row):
@@ -142,3 +143,36 @@ def test_follow_up_sits_beside_the_exit_situation(tables):
     table = tables["uppfoljning"]
     assert table.figure("Arbete, studier eller aktivt arbetssökande", "avslut").value == 19
     assert table.figure("Ingen uppföljning registrerad", "uppfoljning-6m").value == 41
+
+
+@pytest.fixture(scope="module")
+def suppressed(year, forms):
+    return {table.id: table for table in registration_tables(year, YEAR, forms, k=5)}
+
+
+def test_small_counts_are_suppressed_with_their_shares(suppressed):
+    table = suppressed["bakgrund-aldersgrupp"]
+    assert table.figure("45–59 år", "antal").shown == 0  # a true zero is shown
+    assert table.figure("16–29 år", "antal").shown == 9
+    deltagare = suppressed["deltagare"]
+    assert deltagare.figure("Annat (självdefinierat)", "unika").shown == 0
+    kvinnor = suppressed["avslutsanledning"].figure("Studier", "kvinna")
+    assert kvinnor.suppressed and kvinnor.shown in {"<5", "X"}
+
+
+def test_no_line_of_a_suppressed_table_has_exactly_one_hidden_figure(suppressed):
+    """A row or column with one hidden count could be recovered from its total."""
+    for table in suppressed.values():
+        count_columns = [i for i, c in enumerate(table.columns) if c.kind.value == "count"]
+        grid = [[row.figures[i] for i in count_columns] for row in table.rows]
+        for column in zip(*grid, strict=True):
+            assert sum(1 for f in column if f.suppressed) != 1, table.id
+
+
+def test_a_summary_row_is_hidden_when_a_row_it_adds_up_is(suppressed, forms):
+    table = suppressed["resultat"]
+    summa = table.row("Till arbete eller studier (summa)")
+    for index, kon in enumerate(forms.kon.codes):
+        parts = [table.figure(label, kon) for label in ("Arbete", "Studier")]
+        if any(part.suppressed for part in parts):
+            assert summa.figures[index].suppressed

@@ -1,0 +1,96 @@
+"""Figures as they may leave the system: counts suppressed with `enkat.scoring`'s rules.
+
+Table builders count first, then turn counts into `Figure`s here, so that every table
+applies primary and secondary suppression the same way and shares never reveal a
+suppressed count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from enkat.scoring import count_share, suppress, suppress_column
+from enkat.scoring.suppression import SECONDARY_MARK, Shown, small_mark
+
+from .model import Figure
+
+
+def figure_of(value: int, shown: Shown) -> Figure:
+    """A count as shown after suppression; the true value stays inside enkat only."""
+    return Figure(value, n=value, suppressed=shown if isinstance(shown, str) else None)
+
+
+def share_of(part: int, whole: int, shown_part: Shown, shown_whole: Shown) -> Figure:
+    """A share that is suppressed whenever its count or its denominator is."""
+    shown = count_share(shown_part, shown_whole).share
+    return Figure(part / whole if whole else None, n=whole,
+                  suppressed=shown if isinstance(shown, str) else None)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of counts with its total, suppressed, and each count's share."""
+
+    counts: tuple[Figure, ...]
+    total: Figure
+    shares: tuple[Figure, ...]
+    total_share: Figure
+
+
+def counted_column(counts: Sequence[int], k: int) -> Column:
+    total = sum(counts)
+    shown = suppress_column(list(counts), k=k)
+    return Column(
+        counts=tuple(figure_of(c, s) for c, s in zip(counts, shown.counts, strict=True)),
+        total=figure_of(total, shown.total),
+        shares=tuple(share_of(c, total, s, shown.total)
+                     for c, s in zip(counts, shown.counts, strict=True)),
+        total_share=share_of(total, total, shown.total, shown.total),
+    )
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Counts in rows × columns with row totals, column totals and the grand total."""
+
+    cells: tuple[tuple[Figure, ...], ...]
+    row_totals: tuple[Figure, ...]
+    column_totals: tuple[Figure, ...]
+    grand_total: Figure
+    row_shares: tuple[Figure, ...]  # each row total's share of the grand total
+
+
+def counted_grid(counts: Sequence[Sequence[int]], k: int) -> Grid:
+    shown = suppress([list(row) for row in counts], k=k)
+    row_sums = [sum(row) for row in counts]
+    column_sums = [sum(column) for column in zip(*counts, strict=True)] if counts else []
+    grand = sum(row_sums)
+    return Grid(
+        cells=tuple(tuple(figure_of(c, s) for c, s in zip(row, shown_row, strict=True))
+                    for row, shown_row in zip(counts, shown.cells, strict=True)),
+        row_totals=tuple(figure_of(t, s) for t, s in zip(row_sums, shown.row_totals,
+                                                          strict=True)),
+        column_totals=tuple(figure_of(t, s) for t, s in zip(column_sums, shown.column_totals,
+                                                             strict=True)),
+        grand_total=figure_of(grand, shown.grand_total),
+        row_shares=tuple(share_of(t, grand, s, shown.grand_total)
+                         for t, s in zip(row_sums, shown.row_totals, strict=True)),
+    )
+
+
+def derived(value: int | float | None, parts: Sequence[Figure], n: int | None = None) -> Figure:
+    """A figure computed from other figures (a sum of rows, a change, a change in %).
+
+    It is suppressed when any part it comes from is: shown beside its other parts it
+    would give the suppressed one away. Parts that are all shown are never small counts
+    (those are suppressed), so a sum of them needs no rule of its own.
+    """
+    if any(part.suppressed for part in parts):
+        return Figure(value, n=n, suppressed=SECONDARY_MARK)
+    return Figure(value, n=n)
+
+
+def small_count(value: int, k: int) -> Figure:
+    """A count that no total depends on: only the primary rule applies."""
+    return Figure(value, n=value, suppressed=small_mark(k) if 0 < value < k else None)
