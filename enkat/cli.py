@@ -18,12 +18,15 @@ from enkat import create_app
 from enkat.extensions import db
 from enkat.instruments import check_paths
 from enkat.models import Role
+from enkat.reports.period import Period
+from enkat.reports.rendering import FORMATS, render
 from enkat.services import ServiceError, invitations, organisation, participants, tidy_csv
 from enkat.services.instruments import (
     bundled_instruments,
     change_since_first_use,
     instruments_directory,
 )
+from enkat.services.reports import build_report_for
 
 
 def _create_app(script_info: ScriptInfo | None = None):
@@ -157,6 +160,34 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
             date_from=_date(date_from), date_to=_date(date_to),
         )
     click.echo(f"exported {rows} rows", err=True)
+
+
+@cli.command("report")
+@click.option("--forbund", "forbund_slug", help="The whole förbund (or the förbund of --insats).")
+@click.option("--insats", "insats_slug", help="One insats.")
+@click.option("--from", "date_from", required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "date_to", required=True, help="Last day, inclusive (YYYY-MM-DD).")
+@click.option("--format", "format_", type=click.Choice(FORMATS), default="json",
+              show_default=True)
+@click.option("-o", "--output", type=click.File("wb"), default="-")
+@with_appcontext
+def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> None:
+    """Write the report of an insats or a whole förbund for a period."""
+    if not (forbund_slug or insats_slug):
+        raise click.UsageError("name --insats SLUG or --forbund SLUG")
+    try:
+        period = Period(_date(date_from), _date(date_to))
+    except ValueError as wrong:
+        raise click.BadParameter(str(wrong)) from None
+    with transaction():
+        if forbund_slug:
+            forbund = organisation.get_forbund(forbund_slug)
+            insats = organisation.get_insats(forbund, insats_slug) if insats_slug else None
+        else:
+            insats = organisation.find_insats_anywhere(insats_slug)
+            forbund = insats.forbund
+        built = build_report_for(forbund, insats, period=period)
+    output.write(render(built, format_))
 
 
 # --- users, demo, serving --------------------------------------------------------------

@@ -60,3 +60,13 @@ class Rating:
     timepoint: str
     answered_on: dt.date
     answers: Answers
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """A goal an insats reports against (`models.Goal` as plain data)."""
+
+    description: str
+    indicator: str
+    comparison: str
+    target: float | None = None

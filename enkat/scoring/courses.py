@@ -3,7 +3,8 @@
 Input is one `Rating` per response: when (session number or date), the score (None
 when the response gave no valid score) and, where needed, the item values. Ratings are
 put in order of ``at`` first (equal ``at`` keep their given order), so callers need not
-sort; one course must use either session numbers or dates, not both.
+sort; one course must use either session numbers or dates, not both. Timepoint names
+(``start``, ``uppfoljning-3m``, ``avslut``) do not sort: pass the answered-on date.
 
 A course uses the ratings that have a score: *first* and *latest* are the earliest and
 the last of them, *change* = latest − first (computed exactly, see `enkat.scoring.exact`).
@@ -104,7 +105,7 @@ class SessionFlags:
 
 
 def course(ratings: Iterable[Rating]) -> Course:
-    ordered = in_order(ratings)
+    ordered = _in_order(ratings)
     scored = [(rating.at, rating.value) for rating in ordered if rating.value is not None]
     without = len(ordered) - len(scored)
     if not scored:
@@ -118,7 +119,7 @@ def course(ratings: Iterable[Rating]) -> Course:
 
 def item_courses(ratings: Iterable[Rating], item_ids: Iterable[str]) -> dict[str, Course]:
     """The course of each item on its own (SKAPA per area), from the ratings' item values."""
-    ordered = in_order(ratings)
+    ordered = _in_order(ratings)
     return {
         item_id: course(Rating(rating.at, rating.items.get(item_id)) for rating in ordered)
         for item_id in item_ids
@@ -178,7 +179,7 @@ def session_flags(score: Score, ratings: Iterable[Rating]) -> tuple[SessionFlags
     """
     flags = []
     previous: float | None = None
-    for rating in in_order(ratings):
+    for rating in _in_order(ratings):
         drop = None
         if rating.value is not None and previous is not None:
             drop = -_improvement(previous, rating.value, score.higher_is_better)
@@ -207,7 +208,7 @@ def ratings_from_responses(instrument: Instrument, score: Score,
     ]
 
 
-def in_order(ratings: Iterable[Rating]) -> list[Rating]:
+def _in_order(ratings: Iterable[Rating]) -> list[Rating]:
     try:
         return sorted(ratings, key=lambda rating: rating.at)
     except TypeError:

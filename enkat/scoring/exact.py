@@ -1,7 +1,7 @@
 """Decimal arithmetic where binary floating point would misjudge a boundary.
 
 Scores are written with one decimal (ORS 17.3) or are means of whole numbers. In
-binary floating point 22.3 − 17.3 is 4.999999999999998, which would put an ORS change
+binary floating point 16.4 − 11.4 is 4.999999999999998, which would put an ORS change
 of exactly 5 (the RCI) on the wrong side of the rule. Changes are therefore computed
 from the numbers as written (their shortest decimal form) and rounded to
 `CHANGE_PLACES` decimals, so a change of 5 is 5 and equal changes are equal.

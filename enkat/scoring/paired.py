@@ -128,8 +128,9 @@ def wilcoxon_test(changes: Sequence[float]) -> TestResult:
     if all(change == 0 for change in changes):
         return TestResult.unavailable(WILCOXON, Reason.ALL_CHANGES_ZERO)
     method = wilcoxon_method(changes)
-    scipy_method = stats.PermutationMethod() if method == "permutation" else method
-    result = stats.wilcoxon(changes, zero_method="pratt", method=scipy_method)
+    if method == "permutation":
+        return _wilcoxon_by_permutation(changes)
+    result = stats.wilcoxon(changes, zero_method="pratt", method=method)
     return TestResult(WILCOXON, method, float(result.statistic), float(result.pvalue))
 
 
@@ -142,6 +143,28 @@ def wilcoxon_method(changes: Sequence[float]) -> str:
     if not zeros_or_ties:
         return "exact"
     return "permutation" if len(changes) <= WILCOXON_PERMUTATION_LIMIT else "asymptotic"
+
+
+def _wilcoxon_by_permutation(changes: Sequence[float]) -> TestResult:
+    """The p-value of ``scipy.stats.wilcoxon(changes, zero_method="pratt",
+    method=PermutationMethod())``, with the statistic vectorised.
+
+    A sign flip keeps |change|, so the ranks are fixed and W₊ = Σ rank · [change > 0]
+    (zeros keep their rank and never count: Pratt). scipy's wilcoxon evaluates its
+    statistic once per sign pattern in a Python loop, about a second at n = 13; this is
+    the same enumeration of all 2ⁿ patterns through `scipy.stats.permutation_test`.
+    """
+    data = np.asarray(changes, dtype=float)
+    ranks = stats.rankdata(np.abs(data))
+
+    def positive_rank_sum(sample: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.sum(ranks * (sample > 0), axis=axis)
+
+    result = stats.permutation_test((data,), positive_rank_sum, permutation_type="samples",
+                                    vectorized=True, n_resamples=np.inf,
+                                    alternative="two-sided")
+    statistic = min(positive_rank_sum(data), float(np.sum(ranks * (data < 0))))
+    return TestResult(WILCOXON, "permutation", float(statistic), float(result.pvalue))
 
 
 def _t_test(changes: Sequence[float]) -> TestResult:

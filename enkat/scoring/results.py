@@ -23,7 +23,6 @@ class Reason(StrEnum):
     ALL_CHANGES_ZERO = "all_changes_zero"
     CONSTANT_CHANGES = "constant_changes"
     EMPTY_GROUP = "empty_group"
-    EMPTY_ROW_OR_COLUMN = "empty_row_or_column"
     TABLE_TOO_SMALL = "table_too_small"  # fewer than 2 non-empty rows or columns
     ALL_VALUES_TIED = "all_values_tied"
 

@@ -39,7 +39,8 @@ def suppression_text(threshold: int) -> str:
     return (
         f"Uppgifter som bygger på färre än {threshold} deltagare, svar eller källor visas "
         f"inte. I stället står en markering som ”<{threshold}”. Det skyddar enskilda "
-        "personer från att kunna pekas ut."
+        "personer från att kunna pekas ut. ”X” står där en större siffra döljs för att "
+        "en dold siffra annars skulle kunna räknas fram ur summorna."
     )
 
 
@@ -71,6 +72,8 @@ def glossary(threshold: int) -> list[tuple[str, str]]:
         *KIND_TERMS.values(),
         ("n", "Antalet deltagare, svar eller källor som en siffra bygger på."),
         (f"<{threshold}", suppression_text(threshold)),
+        ("X", "En siffra som döljs för att en liten siffra i samma rad eller kolumn annars "
+              "skulle kunna räknas fram ur summan."),
         ("Tom cell", "Det finns inget värde, t.ex. förändring i procent när före är 0."),
         ("Slutsumma", "Raden som summerar tabellen."),
     ]

@@ -1,0 +1,91 @@
+"""The goal table of förbund report templates: Mål · Har målet uppnåtts? · Utfall.
+
+Indicators a goal can name: `till-arbete-eller-studier` (share of those who ended after
+the trial period whose exit reason is arbete or studier) and every NNS indicator id
+(share of positive answers to the items that measure it, "vet ej" left out).
+Comparisons: `at_least_share` (the share reaches `target`) and
+`more_than_previous_period` (the share is higher than in the previous period of equal
+length; `more_than_previous_year` is the same for a one-year report). Below k
+respondents the answer is "Går inte att avgöra".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .figures import small_count
+from .model import Column, Figure, Kind, Row, Table
+from .numbers import format_share
+
+TO_WORK_OR_STUDIES = "till-arbete-eller-studier"
+AT_LEAST = "at_least_share"
+MORE_THAN_BEFORE = ("more_than_previous_period", "more_than_previous_year")
+YES, NO, UNDECIDED = "Ja", "Nej", "Går inte att avgöra"
+
+
+@dataclass(frozen=True)
+class Share:
+    count: int
+    n: int
+
+    @property
+    def value(self) -> float | None:
+        return self.count / self.n if self.n else None
+
+    def written(self, k: int) -> str:
+        """"13 av 41 = 31,7 %"; a count below k is not written, nor its share."""
+        if not self.n:
+            return "inga svar"
+        if 0 < self.count < k:
+            return f"färre än {k} av {self.n}"
+        return f"{self.count} av {self.n} = {format_share(self.value)}"
+
+
+@dataclass(frozen=True)
+class IndicatorShares:
+    """An indicator's share this period and in the period before."""
+
+    now: Share
+    before: Share
+
+
+def goal_row(description: str, indicator: str, comparison: str, target: float | None,
+             shares: Mapping[str, IndicatorShares], k: int) -> tuple[Row, dict]:
+    found = shares.get(indicator)
+    verdict, outcome = _judge(found, comparison, target, k)
+    n = found.now.n if found else 0
+    row = Row(description, (Figure(verdict), Figure(outcome), small_count(n, k)))
+    record = {"goal": description, "indicator": indicator, "comparison": comparison,
+              "target": target, "achieved": verdict, "outcome": outcome}
+    return row, record
+
+
+def _judge(found: IndicatorShares | None, comparison: str, target: float | None,
+           k: int) -> tuple[str, str]:
+    if found is None:
+        return UNDECIDED, "indikatorn mäts inte i rapportens data"
+    now, before = found.now, found.before
+    if now.n < k:
+        return UNDECIDED, f"för få svar (färre än {k})"
+    if comparison == AT_LEAST and target is not None:
+        verdict = YES if now.value >= target else NO
+        return verdict, f"{now.written(k)}; målet {format_share(target, decimals=0)}"
+    if comparison in MORE_THAN_BEFORE:
+        if before.n < k:
+            return UNDECIDED, f"{now.written(k)}; föregående period för få svar"
+        verdict = YES if now.value > before.value else NO
+        return verdict, f"{now.written(k)}; föregående period {before.written(k)}"
+    return UNDECIDED, f"okänd jämförelse {comparison!r}"
+
+
+def goal_table(goals: Sequence[tuple[str, str, str, float | None]],
+               shares: Mapping[str, IndicatorShares], k: int) -> tuple[Table, list[dict]]:
+    built = [goal_row(*goal, shares, k) for goal in goals]
+    columns = (Column("uppnatt", "Har målet uppnåtts?", Kind.TEXT),
+               Column("utfall", "Utfall", Kind.TEXT),
+               Column("n", "Antal", Kind.COUNT))
+    table = Table("mal", "Mål", columns, tuple(row for row, _ in built), notes=(
+        f"Går inte att avgöra: färre än {k} svar, eller indikatorn mäts inte.",
+    ))
+    return table, [record for _, record in built]

@@ -1,0 +1,224 @@
+"""Outcome tables from rated instruments: ORS/SRS, SKAPA and processtrappan.
+
+A deltagare's course runs from the first to the latest rating given up to the end of
+the period, for the deltagare enrolled in it. Pre/post statistics come from
+`enkat.scoring.pre_post`; change classes and stegförflyttning follow the instrument's
+declared cut-off, RCI and meaningful change. Below k deltagare nothing is shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from enkat.instruments import Instrument, Score
+from enkat.scoring import (
+    ChangeClass,
+    Course,
+    PrePost,
+    StepClass,
+    course,
+    item_courses,
+    pre_post,
+    ratings_from_responses,
+    session_flags,
+)
+from enkat.scoring.suppression import small_mark
+
+from .figures import counted_column, small_count
+from .inputs import Rating
+from .model import Column, Figure, Kind, Row, Table
+
+CHANGE_CLASS_LABELS = {
+    ChangeClass.RECOVERED: "Återhämtad",
+    ChangeClass.IMPROVED: "Förbättrad",
+    ChangeClass.UNCHANGED: "Oförändrad",
+    ChangeClass.DETERIORATED: "Försämrad",
+    ChangeClass.ABOVE_CUTOFF_AT_START: "Över gränsvärdet vid start",
+    ChangeClass.ONE_RATING_ONLY: "Endast en skattning",
+}
+STEP_CLASS_LABELS = {
+    StepClass.FORWARD: "Stegförflyttning framåt",
+    StepClass.NO_STEP: "Ingen stegförflyttning",
+    StepClass.BACKWARD: "Tillbaka",
+    StepClass.ONE_RATING_ONLY: "Endast en skattning",
+}
+VALUE = (Column("varde", "Värde", Kind.NUMBER),)
+
+
+def ratings_by_participant(ratings: Iterable[Rating], instrument_id: str,
+                           participants: set[int]) -> dict[int, list[Rating]]:
+    grouped: dict[int, list[Rating]] = defaultdict(list)
+    for rating in ratings:
+        if rating.instrument_id == instrument_id and rating.participant_id in participants:
+            grouped[rating.participant_id].append(rating)
+    return grouped
+
+
+def courses_of(instrument: Instrument, score: Score,
+               grouped: dict[int, list[Rating]]) -> list[Course]:
+    return [course(ratings_from_responses(instrument, score,
+                                          [(r.answered_on, r.answers) for r in ratings]))
+            for ratings in grouped.values()]
+
+
+def prepost_table(table_id: str, title: str, result: PrePost, k: int,
+                  notes: Sequence[str] = ()) -> Table:
+    """n, means, mean change with its interval, tests and effect sizes, or marks below k."""
+    change = result.change
+    hidden = change.n < k
+    mark = small_mark(k)
+
+    def number(value: float | None, low: float | None = None,
+               high: float | None = None) -> Figure:
+        if hidden:
+            return Figure(value, suppressed=mark)
+        return Figure(value, n=change.n, low=low, high=high)
+
+    rows = (
+        Row("Deltagare med minst två skattningar", (small_count(change.n, k),)),
+        Row("Medelvärde första skattningen", (number(change.mean_first),)),
+        Row("Medelvärde senaste skattningen", (number(change.mean_latest),)),
+        Row("Medelförändring", (number(change.mean_change.value, change.mean_change.low,
+                                       change.mean_change.high),)),
+        Row("p-värde, parat t-test", (number(change.t_test.p_value),)),
+        Row("p-värde, Wilcoxons teckenrangtest", (number(change.wilcoxon.p_value),)),
+        Row(f"Effektstorlek (förändring / {_sd_basis(change.effect_size_basis)})",
+            (number(change.effect_size.value),)),
+        Row("Effektstorlek d_z (förändring / SD förändringar)", (number(change.d_z.value),)),
+    )
+    return Table(table_id, title, VALUE, rows, notes=(
+        "Förändring = senaste − första skattningen hos deltagare med minst två skattningar.",
+        "Medelförändringens 95 % konfidensintervall enligt t-fördelningen. Wilcoxons "
+        "teckenrangtest räknar deltagare utan förändring enligt Pratt; p-värdet "
+        f"beräknas {_wilcoxon_method(change.wilcoxon.method)}.",
+        f"Under {k} deltagare visas inga värden.",
+        *notes,
+    ))
+
+
+def _sd_basis(basis: str) -> str:
+    return "SD första" if basis == "first_scores" else "normativ SD"
+
+
+def _wilcoxon_method(method: str) -> str:
+    return {"exact": "exakt", "permutation": "med permutationer",
+            "asymptotic": "med normalapproximation"}.get(method, method)
+
+
+def class_table(table_id: str, title: str, labels: dict, classes: dict, k: int,
+                notes: Sequence[str]) -> Table:
+    """Counts and shares of deltagare per class (change classes or stegförflyttning)."""
+    column = counted_column([classes[key].count for key in labels], k)
+    rows = [Row(label, (count, share)) for label, count, share in
+            zip(labels.values(), column.counts, column.shares, strict=True)]
+    rows.append(Row("Slutsumma", (column.total, column.total_share), is_total=True))
+    columns = (Column("antal", "Antal deltagare", Kind.COUNT),
+               Column("andel", "Andel", Kind.SHARE))
+    return Table(table_id, title, columns, tuple(rows), tuple(notes))
+
+
+def score_tables(instrument: Instrument, score: Score, grouped: dict[int, list[Rating]],
+                 k: int) -> list[Table]:
+    """Pre/post and the classes the score declares (change classes, stegförflyttning)."""
+    result = pre_post(score, courses_of(instrument, score, grouped))
+    base = f"{instrument.id}-{score.id}"
+    name = f"{instrument.title.get('sv')}, {score.label.get('sv').lower()}"
+    tables = [prepost_table(f"{base}-prepost", f"{name}: före och efter", result, k)]
+    if result.change_classes is not None:
+        tables.append(class_table(
+            f"{base}-klasser", f"{name}: förändringsklasser", CHANGE_CLASS_LABELS,
+            result.change_classes, k,
+            (f"Reliabel förändring minst {score.rci:g} poäng; gränsvärde {score.cutoff:g}.",
+             "Återhämtad: förbättrad minst så mycket och över gränsvärdet vid senaste."),
+        ))
+    if result.step_classes is not None:
+        tables.append(class_table(
+            f"{base}-steg", f"{name}: stegförflyttning", STEP_CLASS_LABELS,
+            result.step_classes, k,
+            (f"Stegförflyttning: förbättring med minst {score.meaningful_change:g}.",),
+        ))
+    return tables
+
+
+def area_table(instrument: Instrument, score: Score, grouped: dict[int, list[Rating]],
+               k: int) -> Table:
+    """Per area (item) of a mean score: first, latest, change and share with a step."""
+    courses_by_area: dict[str, list[Course]] = defaultdict(list)
+    for ratings in grouped.values():
+        rated = ratings_from_responses(instrument, score,
+                                       [(r.answered_on, r.answers) for r in ratings])
+        for area, area_course in item_courses(rated, score.items).items():
+            courses_by_area[area].append(area_course)
+    columns = (Column("n", "Deltagare", Kind.COUNT),
+               Column("forsta", "Medel första", Kind.NUMBER),
+               Column("senaste", "Medel senaste", Kind.NUMBER),
+               Column("forandring", "Medelförändring", Kind.CHANGE),
+               Column("steg", "Andel med stegförflyttning", Kind.SHARE))
+    rows = [Row(instrument.item(area).text.get("sv"),
+                _area_figures(score, courses_by_area[area], k)) for area in score.items]
+    return Table(f"{instrument.id}-omraden", f"{instrument.title.get('sv')}: per område",
+                 columns, tuple(rows), notes=(
+        "Deltagare med minst två skattningar av området.",
+        f"Stegförflyttning: förbättring med minst {score.meaningful_change:g} steg.",
+        f"Under {k} deltagare visas inga värden.",
+    ))
+
+
+def _area_figures(score: Score, courses: list[Course], k: int) -> tuple[Figure, ...]:
+    changed = [c for c in courses if c.change is not None]
+    n = len(changed)
+    stepped = sum(1 for c in changed if c.change >= score.meaningful_change)
+    values = (
+        sum(c.first for c in changed) / n if n else None,
+        sum(c.latest for c in changed) / n if n else None,
+        sum(c.change for c in changed) / n if n else None,
+        stepped / n if n else None,
+    )
+    if n < k:
+        return (small_count(n, k), *(Figure(v, suppressed=small_mark(k) if n else None)
+                                     for v in values))
+    return (Figure(n, n=n), *(Figure(v, n=n) for v in values))
+
+
+def flag_table(instrument: Instrument, score: Score, grouped: dict[int, list[Rating]],
+               k: int) -> Table:
+    """SRS: sessions and deltagare with a flag (below cut-off, an item low, a drop)."""
+    sessions = below = item_low = dropped = flagged_people = 0
+    for ratings in grouped.values():
+        rated = ratings_from_responses(instrument, score,
+                                       [(r.answered_on, r.answers) for r in ratings])
+        flags = [f for f in session_flags(score, rated) if f.value is not None]
+        sessions += len(flags)
+        below += sum(f.below_cutoff for f in flags)
+        item_low += sum(bool(f.items_below) for f in flags)
+        dropped += sum(f.dropped for f in flags)
+        flagged_people += any(f.flagged for f in flags)
+    counts = (("Skattade samtal", sessions),
+              (f"Samtal under gränsvärdet {score.cutoff:g}", below),
+              (f"Samtal med någon fråga under {score.item_flag_below:g}", item_low),
+              (f"Samtal med en sänkning på minst {score.drop_flag:g} från förra", dropped),
+              ("Deltagare med minst ett flaggat samtal", flagged_people))
+    rows = tuple(Row(label, (small_count(value, k),)) for label, value in counts)
+    return Table(f"{instrument.id}-flaggor", f"{instrument.title.get('sv')}: flaggor",
+                 (Column("antal", "Antal", Kind.COUNT),), rows, notes=(
+        "Flaggor enligt instrumentets gränsvärden; ett samtal kan ha flera flaggor.",
+    ))
+
+
+def outcome_tables(instruments: dict[str, Instrument], ratings: Sequence[Rating],
+                   participants: set[int], k: int) -> list[Table]:
+    """Every outcome table the rated instruments with data declare."""
+    tables: list[Table] = []
+    for instrument in instruments.values():
+        grouped = ratings_by_participant(ratings, instrument.id, participants)
+        if not grouped:
+            continue
+        for score in instrument.scores:
+            if score.drop_flag is not None or score.item_flag_below is not None:
+                tables.append(flag_table(instrument, score, grouped, k))
+            else:
+                tables.extend(score_tables(instrument, score, grouped, k))
+            if score.method == "mean" and len(score.items) > 1:
+                tables.append(area_table(instrument, score, grouped, k))
+    return tables
