@@ -10,8 +10,11 @@ from enkat.reports.indicators import indicator_table, tally
 from enkat.reports.inputs import AnswerCount
 
 
-def judge(share_now, share_before=Share(0, 0), comparison="at_least_share", target=0.40, k=5):
-    table, records = goal_table([("Mål", "x", comparison, target)],
+NO_ANSWERS = Share(0, 0)
+
+
+def judge(share_now, share_before=NO_ANSWERS, comparison="at_least_share", target=0.40, k=5):
+    _, records = goal_table([("Mål", "x", comparison, target)],
                                 {"x": IndicatorShares(share_now, share_before)}, k)
     return records[0]["achieved"], records[0]["outcome"]
 
