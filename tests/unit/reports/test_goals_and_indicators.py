@@ -9,7 +9,6 @@ from enkat.reports.goals import IndicatorShares, Share, goal_table
 from enkat.reports.indicators import indicator_table, tally
 from enkat.reports.inputs import AnswerCount
 
-
 NO_ANSWERS = Share(0, 0)
 
 
