@@ -121,3 +121,21 @@ def test_a_failed_import_prints_each_problem_and_writes_nothing(enkat, forbund, 
     assert "line 2, column value: q1:" in result.output
     assert "line 4, column value: individuellt:" in result.output
     assert table_counts() == before
+
+
+def test_report_of_the_demo_in_every_format(enkat, tmp_path):
+    assert enkat("demo").exit_code == 0
+    for format, signature in (("json", b"{"), ("xlsx", b"PK"), ("html", b"<!doctype"),
+                              ("pdf", b"%PDF")):
+        target = tmp_path / f"rapport.{format}"
+        result = enkat("report", "--insats", "halsolotsen", "--from", "2025-01-01",
+                       "--to", "2025-12-31", "--format", format, "-o", str(target))
+        assert result.exit_code == 0, result.output
+        assert target.read_bytes()[:9].lower().startswith(signature.lower())
+
+
+def test_report_refuses_a_period_that_ends_before_it_starts(enkat, forbund):
+    result = enkat("report", "--forbund", forbund.slug, "--from", "2025-06-01",
+                   "--to", "2025-01-01")
+    assert result.exit_code == 2
+    assert "the period ends (2025-01-01) before it starts (2025-06-01)" in result.output
