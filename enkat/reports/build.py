@@ -18,6 +18,7 @@ from .registration import (
     TO_WORK_OR_STUDIES,
     RegistrationForms,
     ended_in,
+    insatser_table,
     registration_tables,
 )
 
@@ -37,6 +38,7 @@ class ReportInputs:
     previous_answer_counts: Sequence[AnswerCount]
     ratings: Sequence[Rating]  # rated instruments up to the end of the period
     goals: Sequence[GoalSpec] = ()
+    insats_names: Mapping[int, str] | None = None  # the förbund's insatser, side by side
 
 
 def build_report(subject: Subject, period: Period, inputs: ReportInputs, k: int) -> Report:
@@ -47,7 +49,10 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs, k: int)
                         for instrument in nns.values()]
     rated = {i: inputs.instruments[i] for i in RATED if i in inputs.instruments}
     participants = {e.participant_id for e in inputs.enrolments}
+    side_by_side = ([insatser_table(inputs.enrolments, period, inputs.insats_names, k)]
+                    if inputs.insats_names else [])
     tables: list[Table] = [
+        *side_by_side,
         *registration_tables(inputs.enrolments, period, forms, k),
         *indicator_tables,
         *outcome_tables(rated, inputs.ratings, participants, k),

@@ -9,7 +9,7 @@ exits out; before/after tables count sources (one deltagare may have several).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from enkat.instruments import Instrument, Item
@@ -372,3 +372,46 @@ def registration_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
         *before_after_tables(enrolments, period, forms, k),
         follow_up_table(enrolments, period, forms, k),
     ]
+
+
+def insatser_table(enrolments: Sequence[EnrolmentFacts], period: Period,
+                   names: Mapping[int, str], k: int) -> Table:
+    """The förbund's insatser side by side: deltagare and results of each."""
+    def per_insats(select: Callable[[list[EnrolmentFacts]], int]) -> list[int]:
+        return [select([e for e in enrolments if e.insats_id == insats_id])
+                for insats_id in names]
+
+    def ended_after_trial(group: list[EnrolmentFacts]) -> list[EnrolmentFacts]:
+        return [e for e in ended_in(group, period) if not e.ended_in_trial_period]
+
+    counts = {
+        "unika": per_insats(lambda group: len(_distinct(group))),
+        "nya": per_insats(lambda group: len(_distinct(started_in(group, period)))),
+        "avslutade": per_insats(lambda group: len(ended_after_trial(group))),
+        "arbete-studier": per_insats(lambda group: sum(
+            1 for e in ended_after_trial(group) if _reason(e) in TO_WORK_OR_STUDIES)),
+        "pagaende": per_insats(lambda group: len(ongoing_at_end(group, period))),
+    }
+    suppressed = {key: counted_column(values, k) for key, values in counts.items()}
+    ended, to_work = suppressed["avslutade"], suppressed["arbete-studier"]
+    rows = []
+    for index, name in enumerate(names.values()):
+        share = share_of(counts["arbete-studier"][index], counts["avslutade"][index],
+                         to_work.counts[index].shown, ended.counts[index].shown)
+        rows.append(Row(name, (*(column.counts[index] for column in suppressed.values()),
+                               share)))
+    total_share = share_of(to_work.total.value, ended.total.value, to_work.total.shown,
+                           ended.total.shown)
+    rows.append(Row("Summa insatser", (*(column.total for column in suppressed.values()),
+                                      total_share), is_total=True))
+    columns = (
+        Column("unika", "Unika deltagare", Kind.COUNT), Column("nya", "Nya", Kind.COUNT),
+        Column("avslutade", "Avslutade efter prövotid", Kind.COUNT),
+        Column("arbete-studier", "Till arbete eller studier", Kind.COUNT),
+        Column("pagaende", "Pågående vid periodens slut", Kind.COUNT),
+        Column("andel-arbete-studier", "Andel till arbete eller studier", Kind.SHARE),
+    )
+    return Table("insatser", "Insatserna sida vid sida", columns, tuple(rows), notes=(
+        "En deltagare som varit i flera insatser räknas i var och en, så summan kan vara "
+        "större än förbundets antal unika deltagare.",
+    ))

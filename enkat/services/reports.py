@@ -27,6 +27,7 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
         ratings=report_data.ratings(insats_ids, RATED, until=period.end),
         goals=tuple(GoalSpec(g.description, g.indicator, g.comparison, g.target)
                     for g in (insats.goals if insats else ())),
+        insats_names=None if insats else {i.id: i.name for i in forbund.insatser},
     )
     return build_report(_subject(forbund, insats), period, inputs,
                         forbund.suppression_threshold)

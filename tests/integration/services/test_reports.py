@@ -30,6 +30,10 @@ def test_the_forbund_report_has_every_kind_of_table(demo):
             "sysselsattning", "uppfoljning", "nns-pagaende", "nns-avslut", "ors-total-prepost",
             "ors-total-klasser", "srs-flaggor", "skapa-omraden", "processtrappan-steg-steg"} <= ids
     assert report.table("deltagare").figure("Slutsumma", "unika").value == 60
+    side_by_side = report.table("insatser")
+    assert [row.label for row in side_by_side.rows] == [
+        "Hälsolotsen", "Steget vidare", "Unga vuxna i arbete", "Summa insatser"]
+    assert side_by_side.figure("Summa insatser", "unika").value == 60
 
 
 def test_no_outgoing_count_is_below_the_threshold(demo):
