@@ -37,6 +37,7 @@ from .responses import (
     answers_of,
     context_problems,
     move_enrolment,
+    new_response,
 )
 
 #: The channels that answer through `open_draft_for`; links use `open_draft`.
@@ -107,17 +108,7 @@ def open_draft_for(
     version = register_version(context.instrument)
     draft = _resumable_draft(context, version, source) if context.participant else None
     if draft is None:
-        draft = Response(
-            forbund_id=context.forbund.id,
-            external_id=uuid.uuid4().hex,
-            instrument_version_id=version.id,
-            insats_id=context.insats.id if context.insats else None,
-            participant_id=context.participant.id if context.participant else None,
-            timepoint=context.timepoint,
-            answered_on=context.answered_on,
-            source=source,
-            language=language,
-        )
+        draft = new_response(context, version, source=source, language=language)
         db.session.add(draft)
         db.session.flush()
     return draft

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
-from enkat.models import Answer, Forbund, Insats, Participant, Response, ResponseSource, utcnow
+from enkat.models import (
+    Answer,
+    Forbund,
+    Insats,
+    InstrumentVersion,
+    Participant,
+    Response,
+    ResponseSource,
+    utcnow,
+)
 
 from . import ServiceError
 from .instruments import register_version
@@ -102,7 +111,19 @@ def record_response(
     version = register_version(context.instrument)
     move_enrolment(context)  # may refuse: before anything of the response is added
     now = submitted_at or utcnow()
-    response = Response(
+    response = new_response(context, version, source=source, language=language,
+                            external_id=external_id, started_at=now, submitted_at=now,
+                            answers=answer_rows(normalized))
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def new_response(context: ResponseContext, version: InstrumentVersion, *,
+                 source: ResponseSource, language: str, external_id: str | None = None,
+                 **fields: object) -> Response:
+    """A response in the context's frame, not yet added to the session."""
+    return Response(
         forbund_id=context.forbund.id,
         external_id=external_id or uuid.uuid4().hex,
         instrument_version_id=version.id,
@@ -110,15 +131,10 @@ def record_response(
         participant_id=context.participant.id if context.participant else None,
         timepoint=context.timepoint,
         answered_on=context.answered_on,
-        started_at=now,
-        submitted_at=now,
         source=source,
         language=language,
-        answers=answer_rows(normalized),
+        **fields,
     )
-    db.session.add(response)
-    db.session.flush()
-    return response
 
 
 def answer_rows(normalized: Mapping[str, Sequence[str]]) -> list[Answer]:
