@@ -1,0 +1,143 @@
+"""Who is due for which instrument now, by an insats' measurement schedule.
+
+The rules live in one pure function, `due`, over plain data; `due_in_insats` fetches
+what it needs. Anonymous instruments (NNS) cannot be tracked per deltagare, so they
+are offered during a window after they fall due rather than until answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from enkat.extensions import db
+from enkat.instruments import timepoint_matches
+from enkat.models import (
+    Enrolment,
+    Insats,
+    InstrumentVersion,
+    Participant,
+    Response,
+    ScheduleEntry,
+    ScheduleTrigger,
+)
+
+from .instruments import UnknownInstrument, resolve_instrument
+
+#: How long an anonymous survey is offered after it falls due.
+ANONYMOUS_WINDOW = dt.timedelta(days=30)
+DAYS_PER_MONTH = 30
+
+
+@dataclass(frozen=True)
+class Due:
+    instrument_id: str
+    timepoint: str
+    since: dt.date
+
+
+@dataclass(frozen=True)
+class DueParticipant:
+    participant: Participant
+    enrolment: Enrolment
+    due: tuple[Due, ...]
+
+
+def due(entries: Iterable[ScheduleEntry], enrolment: Enrolment,
+        answered: Mapping[str, set[str]], today: dt.date,
+        anonymous: frozenset[str] = frozenset()) -> list[Due]:
+    """What one enrolment is due for today; `answered` maps instrument -> timepoints."""
+    found = []
+    for entry in entries:
+        item = _due_entry(entry, enrolment, answered.get(entry.instrument_id, set()), today)
+        if item is None:
+            continue
+        if entry.instrument_id in anonymous and today > item.since + ANONYMOUS_WINDOW:
+            continue
+        found.append(item)
+    return sorted(found, key=lambda d: (d.since, d.instrument_id))
+
+
+def _due_entry(entry: ScheduleEntry, enrolment: Enrolment, done: set[str],
+               today: dt.date) -> Due | None:
+    started, ended = enrolment.started_on, enrolment.ended_on
+    ongoing = ended is None
+    trigger, days = entry.trigger, entry.days or 0
+    if trigger is ScheduleTrigger.AT_START and ongoing:
+        return _unless_done(entry.instrument_id, entry.timepoint, started, done)
+    if trigger is ScheduleTrigger.EVERY_SESSION and ongoing:
+        sessions = sum(1 for timepoint in done if timepoint_matches(entry.timepoint, timepoint))
+        return Due(entry.instrument_id, _numbered(entry.timepoint, sessions + 1), today)
+    if trigger is ScheduleTrigger.AFTER_DAYS and ongoing:
+        since = started + dt.timedelta(days=days)
+        return _unless_done(entry.instrument_id, entry.timepoint, since, done, today)
+    if trigger is ScheduleTrigger.EVERY_DAYS and ongoing and days:
+        rounds = (today - started).days // days
+        if rounds < 1:
+            return None
+        months = round(rounds * days / DAYS_PER_MONTH)
+        since = started + dt.timedelta(days=rounds * days)
+        return _unless_done(entry.instrument_id, _numbered(entry.timepoint, months), since,
+                            done)
+    if trigger is ScheduleTrigger.AT_EXIT and not ongoing:
+        return _unless_done(entry.instrument_id, entry.timepoint, ended, done)
+    if trigger is ScheduleTrigger.AFTER_EXIT_DAYS and not ongoing:
+        since = ended + dt.timedelta(days=days)
+        return _unless_done(entry.instrument_id, entry.timepoint, since, done, today)
+    return None
+
+
+def _unless_done(instrument_id: str, timepoint: str, since: dt.date, done: set[str],
+                 today: dt.date | None = None) -> Due | None:
+    if timepoint in done or (today is not None and today < since):
+        return None
+    return Due(instrument_id, timepoint, since)
+
+
+def _numbered(pattern: str, number: int) -> str:
+    return pattern.replace("{n}", str(number))
+
+
+def due_in_insats(insats: Insats, today: dt.date) -> list[DueParticipant]:
+    """Every deltagare of the insats with what they are due for (open or recent)."""
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.insats_id == insats.id)
+        .order_by(Enrolment.started_on)
+    ).all()
+    answered = _answered(insats)
+    anonymous = _anonymous({entry.instrument_id for entry in insats.schedule})
+    result = []
+    for enrolment in enrolments:
+        found = due(insats.schedule, enrolment, answered[enrolment.participant_id], today,
+                    anonymous)
+        if found:
+            result.append(DueParticipant(enrolment.participant, enrolment, tuple(found)))
+    return result
+
+
+def _answered(insats: Insats) -> dict[int, dict[str, set[str]]]:
+    rows = db.session.execute(
+        select(Response.participant_id, InstrumentVersion.instrument_id, Response.timepoint)
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .where(Response.insats_id == insats.id, Response.submitted_at.is_not(None),
+               Response.participant_id.is_not(None))
+    )
+    answered: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for participant_id, instrument_id, timepoint in rows:
+        answered[participant_id][instrument_id].add(timepoint)
+    return answered
+
+
+def _anonymous(instrument_ids: set[str]) -> frozenset[str]:
+    found = set()
+    for instrument_id in instrument_ids:
+        try:
+            if resolve_instrument(instrument_id).anonymous:
+                found.add(instrument_id)
+        except UnknownInstrument:
+            continue
+    return frozenset(found)
