@@ -8,8 +8,10 @@ from flask import Flask
 def register_web(app: Flask) -> None:
     from .auth import bp as auth
     from .common import init_common
+    from .respond import bp as respond
     from .staff import bp as staff
 
     init_common(app)
     app.register_blueprint(auth)
     app.register_blueprint(staff)
+    app.register_blueprint(respond)
