@@ -1,0 +1,338 @@
+"""Time a full förbund report at national scale against the plain SQL it needs.
+
+Builds a database with `--answers` answers (default 1,000,000) across 50 insatser of one
+förbund (see `scale_data.py`), then measures in a fresh Python process, so that its peak
+memory belongs to the report and not to the data build:
+- the plain SQL: hand-written aggregate queries that compute what the report shows
+  (deltagare active/new/ended per insats and kön, registration answers per item and value,
+  NNS answer counts per item, value and timepoint, ORS/SRS/SKAPA totals per response);
+- the full förbund report, `build_report_for(forbund, period=2025)`, and its rendering
+  to JSON and XLSX;
+- the peak memory: max RSS of the measuring process, its growth over the measurements,
+  and the tracemalloc peak of one report call.
+Each timing is the best of `--repeat` runs. It prints figures and asserts nothing.
+
+    .venv/bin/python bench/report_scale.py [--database sqlite|postgresql|both]
+        [--answers 1000000] [--repeat 2] [--seed 3] [--keep] [--profile]
+
+PostgreSQL is a throw-away server (`tests/postgresql.py`: needs the server binaries).
+`--keep` keeps the SQLite file; `--profile` prints a cProfile of one report call.
+Targets (issue 3, §4): report ≤ 5 s, ≤ 3× the plain SQL, ≤ 500 MB peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import datetime as dt
+import json
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import scale_data  # noqa: E402
+from sqlalchemy import bindparam, select, text  # noqa: E402
+
+from enkat import create_app  # noqa: E402
+from enkat.extensions import db  # noqa: E402
+from enkat.models import Forbund  # noqa: E402
+from enkat.reports.build import NNS_DELTAGARE, RATED  # noqa: E402
+from enkat.reports.exports import to_json, to_xlsx  # noqa: E402
+from enkat.reports.period import Period  # noqa: E402
+from enkat.services import report_data  # noqa: E402
+from enkat.services.reports import build_report_for  # noqa: E402
+from tests.postgresql import PostgresServer, PostgresUnavailable  # noqa: E402
+
+PERIOD = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
+# --- the plain SQL: what the report shows, counted by the database ---------------------
+
+#: Days from start to end of an enrolment, for the trial-period exits.
+DAYS_ENROLLED = {
+    "sqlite": "julianday(e.ended_on) - julianday(e.started_on)",
+    "postgresql": "e.ended_on - e.started_on",
+}
+
+#: Enrolments overlapping the period, with their inskrivning response and its kön.
+ENROLMENTS_CTE = """
+WITH e AS (
+    SELECT e.participant_id, e.insats_id, e.started_on, e.ended_on, i.trial_period_days,
+           s.id AS start_id, k.value AS kon
+    FROM enrolments e
+    JOIN insatser i ON i.id = e.insats_id
+    LEFT JOIN responses s
+      ON s.participant_id = e.participant_id AND s.insats_id = e.insats_id
+     AND s.answered_on = e.started_on AND s.submitted_at IS NOT NULL
+     AND s.instrument_version_id IN (
+         SELECT id FROM instrument_versions WHERE instrument_id = 'finsam-inskrivning')
+    LEFT JOIN answers k ON k.response_id = s.id AND k.item_id = 'kon'
+    WHERE e.insats_id IN :insatser
+      AND e.started_on <= :end AND (e.ended_on IS NULL OR e.ended_on >= :start)
+)
+"""
+
+DELTAGARE_SQL = ENROLMENTS_CTE + """
+SELECT e.insats_id, e.kon, COUNT(*) AS active,
+       SUM(CASE WHEN e.started_on >= :start THEN 1 ELSE 0 END) AS started,
+       SUM(CASE WHEN e.ended_on <= :end THEN 1 ELSE 0 END) AS ended,
+       SUM(CASE WHEN e.ended_on <= :end AND {days} < e.trial_period_days
+                THEN 1 ELSE 0 END) AS trial_exits
+FROM e
+GROUP BY e.insats_id, e.kon
+"""
+
+#: Background of those who started; before (inskrivning), after (avslut) and follow-ups
+#: of those who ended; each answer counted per item, value and kön.
+REGISTRATION_SQL = ENROLMENTS_CTE + """
+SELECT 'background', a.item_id, a.value, e.kon, COUNT(*)
+FROM e JOIN answers a ON a.response_id = e.start_id
+WHERE e.started_on >= :start
+GROUP BY a.item_id, a.value, e.kon
+UNION ALL
+SELECT 'before', a.item_id, a.value, e.kon, COUNT(*)
+FROM e JOIN answers a ON a.response_id = e.start_id
+WHERE e.ended_on <= :end
+GROUP BY a.item_id, a.value, e.kon
+UNION ALL
+SELECT r.timepoint, a.item_id, a.value, e.kon, COUNT(*)
+FROM e
+JOIN responses r
+  ON r.participant_id = e.participant_id AND r.insats_id = e.insats_id
+ AND r.submitted_at IS NOT NULL
+JOIN instrument_versions v ON v.id = r.instrument_version_id
+JOIN answers a ON a.response_id = r.id
+WHERE e.ended_on <= :end
+  AND ((v.instrument_id = 'finsam-avslut' AND r.answered_on = e.ended_on)
+       OR (v.instrument_id = 'finsam-uppfoljning' AND r.answered_on >= e.ended_on))
+GROUP BY r.timepoint, a.item_id, a.value, e.kon
+"""
+
+NNS_SQL = """
+SELECT v.instrument_id, r.timepoint, a.item_id, a.value, k.value AS kon, COUNT(*)
+FROM responses r
+JOIN instrument_versions v ON v.id = r.instrument_version_id
+JOIN answers a ON a.response_id = r.id
+LEFT JOIN answers k ON k.response_id = r.id AND k.item_id = 'kon'
+WHERE r.insats_id IN :insatser AND v.instrument_id IN :instruments
+  AND r.submitted_at IS NOT NULL AND r.answered_on BETWEEN :start AND :end
+GROUP BY v.instrument_id, r.timepoint, a.item_id, a.value, k.value
+"""
+
+RATED_SQL = """
+SELECT r.id, r.participant_id, r.insats_id, v.instrument_id, r.timepoint, r.answered_on,
+       COUNT(*) AS answers, SUM(CAST(a.value AS DOUBLE PRECISION)) AS total
+FROM responses r
+JOIN instrument_versions v ON v.id = r.instrument_version_id
+JOIN answers a ON a.response_id = r.id
+WHERE r.insats_id IN :insatser AND v.instrument_id IN :instruments
+  AND r.submitted_at IS NOT NULL AND r.participant_id IS NOT NULL AND r.answered_on <= :end
+GROUP BY r.id, r.participant_id, r.insats_id, v.instrument_id, r.timepoint, r.answered_on
+"""
+
+
+def plain_sql(insats_ids: list[int], period: Period) -> int:
+    """Run the aggregates the report needs, for the period and the one before; rows read."""
+    dialect = db.engine.dialect.name
+    previous = period.previous()
+    queries = [
+        (DELTAGARE_SQL.format(days=DAYS_ENROLLED[dialect]), period, ()),
+        (DELTAGARE_SQL.format(days=DAYS_ENROLLED[dialect]), previous, ()),
+        (REGISTRATION_SQL, period, ()),
+        (NNS_SQL, period, NNS_DELTAGARE),
+        (NNS_SQL, previous, NNS_DELTAGARE),
+        (RATED_SQL, period, RATED),
+    ]
+    rows = 0
+    for sql, dates, instruments in queries:
+        query = text(sql).bindparams(bindparam("insatser", expanding=True))
+        parameters = {"insatser": insats_ids, "start": dates.start, "end": dates.end}
+        if instruments:
+            query = query.bindparams(bindparam("instruments", expanding=True))
+            parameters["instruments"] = list(instruments)
+        rows += len(db.session.execute(query, parameters).all())
+    return rows
+
+
+# --- measuring, in a fresh process -----------------------------------------------------
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> tuple[float, float, object]:
+    """(first, best) seconds of `repeat` runs, and the last result."""
+    seconds, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = work()
+        seconds.append(time.perf_counter() - start)
+    return seconds[0], min(seconds), result
+
+
+def traced_peak_mb(work: Callable[[], object]) -> float:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def print_profile(work: Callable[[], object]) -> None:
+    profiler = cProfile.Profile()
+    profiler.runcall(work)
+    for order in ("cumulative", "tottime"):
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(25)
+
+
+def measure(url: str, repeat: int, profile: bool) -> dict:
+    """The figures of one database; runs in its own process (see `measured_apart`)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        forbund = db.session.scalar(select(Forbund).where(
+            Forbund.slug == scale_data.FORBUND_SLUG))
+        insats_ids = report_data.insats_ids_of(forbund.id)
+        rss_before = max_rss_mb()
+        _, sql_seconds, sql_rows = best_of(repeat, lambda: plain_sql(insats_ids, PERIOD))
+        report_first, report_seconds, report = best_of(
+            repeat, lambda: build_report_for(forbund, period=PERIOD))
+        _, json_seconds, _ = best_of(repeat, lambda: to_json(report))
+        _, xlsx_seconds, _ = best_of(repeat, lambda: to_xlsx(report))
+        rss_after = max_rss_mb()
+        traced = traced_peak_mb(lambda: build_report_for(forbund, period=PERIOD))
+        if profile:
+            print_profile(lambda: build_report_for(forbund, period=PERIOD))
+    return {
+        "sql_seconds": sql_seconds, "sql_rows": sql_rows, "report_first": report_first,
+        "report_seconds": report_seconds, "tables": len(report.tables),
+        "json_seconds": json_seconds, "xlsx_seconds": xlsx_seconds,
+        "rss_before_mb": rss_before, "rss_peak_mb": rss_after, "traced_peak_mb": traced,
+    }
+
+
+def measured_apart(url: str, arguments: argparse.Namespace) -> dict:
+    """`measure` in a fresh interpreter, so max RSS is the report's, not the build's."""
+    command = [sys.executable, __file__, "--measure", url, "--repeat", str(arguments.repeat)]
+    if arguments.profile:
+        command.append("--profile")
+    finished = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(finished.stdout.splitlines()[-1])
+
+
+# --- building the database -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def empty_database(kind: str, keep: bool) -> Iterator[str]:
+    """The URL of an empty database of this kind, removed afterwards."""
+    if kind == "postgresql":
+        server = PostgresServer.start()
+        try:
+            yield server.create_database("enkat_bench")
+        finally:
+            server.stop()
+        return
+    folder = Path(tempfile.mkdtemp(prefix="enkat-bench-"))
+    try:
+        yield f"sqlite:///{folder / 'report-scale.sqlite'}"
+    finally:
+        if keep:
+            print(f"kept {folder / 'report-scale.sqlite'}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def build_database(url: str, answers: int, seed: int) -> scale_data.Totals:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        totals = scale_data.build(answers, seed)
+        db.engine.dispose()
+    return totals
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    database: str
+    totals: scale_data.Totals
+    build_seconds: float
+    figures: dict
+
+
+def run(kind: str, arguments: argparse.Namespace) -> Result:
+    with empty_database(kind, arguments.keep) as url:
+        start = time.perf_counter()
+        totals = build_database(url, arguments.answers, arguments.seed)
+        build_seconds = time.perf_counter() - start
+        print(f"{kind}: built {totals.answers:,} answers, {totals.responses:,} responses, "
+              f"{totals.participants:,} deltagare in {totals.insatser} insatser "
+              f"in {build_seconds:.1f} s", flush=True)
+        print("  answers by instrument: " + ", ".join(
+            f"{i} {n:,}" for i, n in sorted(totals.answers_by_instrument.items())), flush=True)
+        figures = measured_apart(url, arguments)
+    return Result(kind, totals, build_seconds, figures)
+
+
+def print_table(results: list[Result]) -> None:
+    print(f"\nfull förbund report, {PERIOD.start} – {PERIOD.end} (previous period for "
+          "comparisons); best of the runs; targets: ≤ 5 s, ≤ 3× SQL, ≤ 500 MB")
+    header = ("database", "answers", "build s", "SQL s", "report s", "ratio",
+              "1st rep s", "JSON s", "XLSX s", "peak MB", "growth MB", "traced MB")
+    print(" ".join(f"{h:>10}" for h in header))
+    for r in results:
+        f = r.figures
+        cells = (r.database, f"{r.totals.answers:,}", f"{r.build_seconds:.1f}",
+                 f"{f['sql_seconds']:.2f}", f"{f['report_seconds']:.2f}",
+                 f"{f['report_seconds'] / f['sql_seconds']:.1f}×", f"{f['report_first']:.2f}",
+                 f"{f['json_seconds']:.3f}", f"{f['xlsx_seconds']:.3f}",
+                 f"{f['rss_peak_mb']:.0f}", f"{f['rss_peak_mb'] - f['rss_before_mb']:.0f}",
+                 f"{f['traced_peak_mb']:.0f}")
+        print(" ".join(f"{c:>10}" for c in cells))
+    print("peak MB: max RSS of the measuring process (imports included); growth MB: its "
+          "rise during the measurements; traced MB: tracemalloc peak of one report call")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--answers", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs of each step")
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    parser.add_argument("--profile", action="store_true",
+                        help="print a cProfile of one report call (stderr)")
+    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.measure:
+        print(json.dumps(measure(arguments.measure, arguments.repeat, arguments.profile)))
+        return
+    kinds = ("sqlite", "postgresql") if arguments.database == "both" else (arguments.database,)
+    results = []
+    for kind in kinds:
+        try:
+            results.append(run(kind, arguments))
+        except PostgresUnavailable as missing:
+            print(f"{kind}: skipped ({missing})")
+    print_table(results)
+
+
+if __name__ == "__main__":
+    main()
