@@ -33,25 +33,36 @@ def insats_ids_of(forbund_id: int, insats_id: int | None = None) -> list[int]:
     return list(db.session.scalars(query.order_by(Insats.name)))
 
 
+def _overlapping(insats_ids: Sequence[int], period: Period):
+    """The condition: an enrolment in these insatser that overlaps the period."""
+    return and_(
+        Enrolment.insats_id.in_(insats_ids),
+        Enrolment.started_on <= period.end,
+        or_(Enrolment.ended_on.is_(None), Enrolment.ended_on >= period.start),
+    )
+
+
+def enrolled_in(insats_ids: Sequence[int], period: Period) -> Select:
+    """The deltagare enrolled some day of the period, as a subquery."""
+    return select(Enrolment.participant_id).where(_overlapping(insats_ids, period))
+
+
 def enrolments_active(insats_ids: Sequence[int], period: Period) -> list[EnrolmentFacts]:
     """Enrolments that overlap the period, with their inskrivning, avslut and follow-ups."""
     query = (
         select(Enrolment.participant_id, Enrolment.insats_id, Enrolment.started_on,
                Enrolment.ended_on, Insats.trial_period_days)
         .join(Insats, Insats.id == Enrolment.insats_id)
-        .where(
-            Enrolment.insats_id.in_(insats_ids),
-            Enrolment.started_on <= period.end,
-            or_(Enrolment.ended_on.is_(None), Enrolment.ended_on >= period.start),
-        )
+        .where(_overlapping(insats_ids, period))
         .order_by(Enrolment.insats_id, Enrolment.participant_id, Enrolment.started_on)
     )
     facts = [EnrolmentFacts(*row) for row in db.session.execute(query)]
-    _attach_registrations(facts, insats_ids)
+    _attach_registrations(facts, insats_ids, period)
     return facts
 
 
-def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int]) -> None:
+def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int],
+                          period: Period) -> None:
     """Give each enrolment the registration responses that started, ended and followed it.
 
     An inskrivning belongs to the enrolment that started on its date, an avslut to the
@@ -61,7 +72,8 @@ def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int]
     for enrolment in facts:
         by_participant[(enrolment.participant_id, enrolment.insats_id)].append(enrolment)
     instruments = (ENROLMENT_STARTS, ENROLMENT_ENDS, FOLLOW_UP)
-    for response in _responses_with_answers(insats_ids, instruments):
+    for response in _responses_with_answers(insats_ids, instruments,
+                                            enrolled_in(insats_ids, period)):
         for enrolment in by_participant.get((response.participant_id, response.insats_id), ()):
             _attach(enrolment, response)
 
@@ -77,15 +89,22 @@ def _attach(enrolment: EnrolmentFacts, response: Rating) -> None:
 
 
 def ratings(insats_ids: Sequence[int], instrument_ids: Iterable[str],
-            until: dt.date) -> list[Rating]:
-    """Every response of these instruments about a deltagare, answered up to `until`."""
-    return _responses_with_answers(insats_ids, tuple(instrument_ids), until=until)
+            period: Period) -> list[Rating]:
+    """Responses of these instruments about the deltagare enrolled in the period, answered
+    up to its end (a course runs from the first rating to the latest)."""
+    return _responses_with_answers(insats_ids, tuple(instrument_ids),
+                                   enrolled_in(insats_ids, period), until=period.end)
 
 
 def _responses_with_answers(
-    insats_ids: Sequence[int], instrument_ids: tuple[str, ...], until: dt.date | None = None
+    insats_ids: Sequence[int], instrument_ids: tuple[str, ...], participants: Select,
+    until: dt.date | None = None,
 ) -> list[Rating]:
-    """Submitted responses about deltagare with their answers, in one query, by date."""
+    """Submitted responses about these deltagare with their answers, in one query, by date.
+
+    The Core result is iterated row by row and grouped as it comes (the ORM result path
+    would first build every row of a whole förbund's answers as a list).
+    """
     query = (
         select(Response.id, Response.participant_id, Response.insats_id,
                InstrumentVersion.instrument_id, InstrumentVersion.version, Response.timepoint,
@@ -96,13 +115,13 @@ def _responses_with_answers(
             Response.insats_id.in_(insats_ids),
             InstrumentVersion.instrument_id.in_(instrument_ids),
             Response.submitted_at.is_not(None),
-            Response.participant_id.is_not(None),
+            Response.participant_id.in_(participants),
         )
         .order_by(Response.answered_on, Response.id, Answer.item_id, Answer.position)
     )
     if until is not None:
         query = query.where(Response.answered_on <= until)
-    return _group_answers(db.session.execute(query).tuples())
+    return _group_answers(db.session.connection().execute(query))
 
 
 def _group_answers(rows: Iterable[tuple]) -> list[Rating]:

@@ -24,7 +24,7 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
         previous_enrolments=report_data.enrolments_active(insats_ids, previous),
         answer_counts=report_data.answer_counts(insats_ids, NNS_DELTAGARE, period),
         previous_answer_counts=report_data.answer_counts(insats_ids, NNS_DELTAGARE, previous),
-        ratings=report_data.ratings(insats_ids, RATED, until=period.end),
+        ratings=report_data.ratings(insats_ids, RATED, period),
         goals=tuple(GoalSpec(g.description, g.indicator, g.comparison, g.target)
                     for g in (insats.goals if insats else ())),
         insats_names=None if insats else {i.id: i.name for i in forbund.insatser},

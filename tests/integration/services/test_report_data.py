@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from enkat.extensions import db
+from enkat.models import Enrolment
 from enkat.reports.period import Period
 from enkat.services.report_data import (
     answer_counts,
@@ -78,6 +80,13 @@ def test_ratings_come_with_their_answers_in_date_order(make_response, make_parti
         make_response("ors", {"individuellt": value, "nara-relationer": value,
                               "socialt": value, "allmant": value},
                       participant=person, timepoint=f"session-{session}", answered_on=day)
-    found = ratings([insats.id], ["ors"], until=D(2025, 6, 30))
+    person_elsewhere = make_participant()
+    make_response("ors", {"individuellt": "1", "nara-relationer": "1", "socialt": "1",
+                          "allmant": "1"}, participant=person_elsewhere, timepoint="session-1",
+                  answered_on=D(2025, 2, 1))
+    enrol = Enrolment(participant_id=person.id, insats_id=insats.id, started_on=D(2025, 1, 1))
+    db.session.add(enrol)
+    db.session.flush()
+    found = ratings([insats.id], ["ors"], Period(D(2025, 1, 1), D(2025, 6, 30)))
     assert [(r.timepoint, r.answers["socialt"]) for r in found] == [
         ("session-2", ("4.0",)), ("session-1", ("5.0",))]
