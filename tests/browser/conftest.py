@@ -1,0 +1,228 @@
+"""Browser tests: the respondent pages in a real Chromium, at a tablet's size, by touch.
+
+The real app is served over HTTP on a free loopback port from a background thread, with
+CSRF on (the forms are the real ones), against its own SQLite file migrated by the real
+migrations. Browser tests run on SQLite only: the browser exercises the pages (markup,
+script, touch, keyboard, accessibility); how the database behaves is covered by the
+integration tests, which run on SQLite and PostgreSQL.
+
+Chromium is Debian's (/usr/bin/chromium; never `playwright install`), axe-core comes from
+npm (package.json at the repo root). Without either the tests skip, except in CI (CI=true),
+where they fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+#: A tablet held upright, used with a finger.
+TABLET = {"viewport": {"width": 800, "height": 1280}, "device_scale_factor": 2,
+          "is_mobile": True, "has_touch": True}
+
+_sequence = itertools.count(1)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _missing() -> list[str]:
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if not AXE.exists():
+        missing.append(f"{AXE.relative_to(REPO_ROOT)} (npm ci)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package")
+    return missing
+
+
+@pytest.fixture(scope="session")
+def browser():
+    missing = _missing()
+    if missing:
+        message = "browser tests need " + ", ".join(missing)
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+#: A small instrument with one item of every type, none required, no conditions, every
+#: timepoint: each type gets its own page, reachable with "Nästa" alone.
+EVERY_TYPE = {
+    "format": 1, "id": "webbtest-alla", "version": 1,
+    "title": {"sv": "Alla typer", "en": "Every type", "ar": "كل الأنواع"},
+    "audience": "deltagare", "rated_by": "self", "anonymous": True,
+    "languages": ["sv", "en", "ar"], "estimated_minutes": 5, "timepoints": ["avslut"],
+    "source": {"owner": "Testerna", "licence": "CC0", "verified": "Skrivet för testerna."},
+    "scales": {"nojd": {"codes": [
+        {"code": 1, "label": {"sv": "Lite", "en": "A little", "ar": "قليلا"}},
+        {"code": 2, "label": {"sv": "Mycket", "en": "A lot", "ar": "كثيرا"}}]}},
+    "items": [
+        {"id": "info", "type": "info",
+         "text": {"sv": "Tack för att du svarar.", "en": "Thanks.", "ar": "شكرا لإجابتك."}},
+        {"id": "single", "type": "single",
+         "text": {"sv": "Vilken färg?", "en": "Which colour?", "ar": "أي لون؟"},
+         "options": [{"code": "rod", "label": {"sv": "Röd", "en": "Red", "ar": "أحمر"}},
+                     {"code": "bla", "label": {"sv": "Blå", "en": "Blue", "ar": "أزرق"}}]},
+        {"id": "multiple", "type": "multiple",
+         "text": {"sv": "Vilket stöd?", "en": "Which support?", "ar": "أي دعم؟"},
+         "options": [{"code": "samtal", "label": {"sv": "Samtal", "en": "Talks", "ar": "محادثات"}},
+                     {"code": "praktik",
+                      "label": {"sv": "Praktik", "en": "Placement", "ar": "تدريب"}}]},
+        {"id": "ordinal", "type": "ordinal", "scale": "nojd",
+         "text": {"sv": "Hur nöjd?", "en": "How satisfied?", "ar": "ما مدى رضاك؟"}},
+        {"id": "vas", "type": "vas",
+         "text": {"sv": "Hur mår du?", "en": "How are you?", "ar": "كيف حالك؟"},
+         "anchors": {"low": {"sv": "Dåligt", "en": "Bad", "ar": "سيئ"},
+                     "high": {"sv": "Bra", "en": "Good", "ar": "جيد"}}},
+        {"id": "number", "type": "number", "min": 0, "max": 60, "decimals": 1,
+         "unit": {"sv": "timmar", "en": "hours", "ar": "ساعات"},
+         "text": {"sv": "Hur många timmar?", "en": "How many hours?", "ar": "كم ساعة؟"}},
+        {"id": "date", "type": "date", "min": "2020-01-01", "max": "2030-12-31",
+         "text": {"sv": "Startdatum", "en": "Start date", "ar": "تاريخ البدء"}},
+        {"id": "yesno", "type": "yesno",
+         "text": {"sv": "Arbetar du?", "en": "Do you work?", "ar": "هل تعمل؟"}},
+        {"id": "text", "type": "text", "max_length": 80,
+         "text": {"sv": "Var?", "en": "Where?", "ar": "أين؟"}},
+        {"id": "longtext", "type": "longtext",
+         "text": {"sv": "Något mer?", "en": "Anything else?", "ar": "شيء آخر؟"}},
+    ],
+}
+
+
+class LiveServer:
+    def __init__(self, app, url: str):
+        self.app = app
+        self.url = url
+
+    def link(self, instrument_id: str = "nns-deltagare-avslut", timepoint: str = "avslut",
+             participant: bool = False) -> tuple[str, int]:
+        """A new personal link (committed): its full URL and the invitation's id."""
+        from enkat.extensions import db
+        from enkat.services import organisation, participants
+        from enkat.services.invitations import create_invitation
+
+        number = next(_sequence)
+        with self.app.app_context():
+            forbund = organisation.create_forbund(f"webb-{number}", "Samordningsförbundet Webb")
+            insats = organisation.create_insats(forbund, "steget", "Steget vidare",
+                                                starts_on=dt.date(2025, 1, 1))
+            who = (participants.get_or_create_participant(forbund, f"WEB{number:03d}")
+                   if participant else None)
+            invitation, token = create_invitation(insats, instrument_id, timepoint,
+                                                  participant=who)
+            db.session.commit()
+            return f"{self.url}/s/{token}", invitation.id
+
+    def stored(self, invitation_id: int):
+        """(submitted?, language, answers) of the invitation's response, or None."""
+        from sqlalchemy import select
+
+        from enkat.extensions import db
+        from enkat.models import Response
+        from enkat.services.responses import answers_of
+
+        with self.app.app_context():
+            rows = db.session.scalars(
+                select(Response).where(Response.invitation_id == invitation_id)).all()
+            if not rows:
+                return None
+            assert len(rows) == 1, f"{len(rows)} responses for one invitation"
+            response = rows[0]
+            return response.submitted_at is not None, response.language, answers_of(response)
+
+    def response_count(self, invitation_id: int) -> int:
+        from sqlalchemy import func, select
+
+        from enkat.extensions import db
+        from enkat.models import Response
+
+        with self.app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Response)
+                                     .where(Response.invitation_id == invitation_id))
+
+
+@pytest.fixture(scope="session")
+def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from enkat import create_app
+    from enkat.extensions import db
+    from enkat.instruments import load_file
+    from enkat.services.instruments import register_version
+
+    folder = tmp_path_factory.mktemp("browser")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'enkat.sqlite'}",
+        "SECRET_KEY": "browser-test-secret-key",
+        "WTF_CSRF_ENABLED": True,
+    })
+    app.instance_path = str(folder)
+    instrument_file = folder / "webbtest-alla.json"
+    instrument_file.write_text(json.dumps(EVERY_TYPE, ensure_ascii=False), encoding="utf-8")
+    with app.app_context():
+        upgrade()
+        register_version(load_file(instrument_file))
+        db.session.commit()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Opens tablet contexts (closed after the test); keyword arguments override TABLET."""
+    opened = []
+
+    def open_context(**options):
+        context = browser.new_context(**{**TABLET, "locale": "sv-SE", **options})
+        context.set_default_timeout(10_000)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
