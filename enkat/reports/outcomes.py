@@ -23,6 +23,7 @@ from enkat.scoring import (
     ratings_from_responses,
     session_flags,
 )
+from enkat.scoring import Rating as ScoredRating
 from enkat.scoring.suppression import small_mark
 
 from .figures import counted_column, small_count
@@ -55,10 +56,14 @@ def ratings_by_participant(ratings: Iterable[Rating], instrument_id: str,
     return grouped
 
 
-def courses_of(instrument: Instrument, score: Score,
-               grouped: dict[int, list[Rating]]) -> list[Course]:
-    return [course(ratings_from_responses(instrument, score,
-                                          [(r.answered_on, r.answers) for r in ratings]))
+Scored = list[list[ScoredRating]]  # per deltagare, each response scored once
+
+
+def scored_by_participant(instrument: Instrument, score: Score,
+                          grouped: dict[int, list[Rating]]) -> Scored:
+    """Every deltagare's responses scored on `score`, once for all tables that need it."""
+    return [ratings_from_responses(instrument, score,
+                                   [(r.answered_on, r.answers) for r in ratings])
             for ratings in grouped.values()]
 
 
@@ -118,10 +123,10 @@ def class_table(table_id: str, title: str, labels: dict, classes: dict, k: int,
     return Table(table_id, title, columns, tuple(rows), tuple(notes))
 
 
-def score_tables(instrument: Instrument, score: Score, grouped: dict[int, list[Rating]],
+def score_tables(instrument: Instrument, score: Score, scored: Scored,
                  k: int) -> list[Table]:
     """Pre/post and the classes the score declares (change classes, stegförflyttning)."""
-    result = pre_post(score, courses_of(instrument, score, grouped))
+    result = pre_post(score, [course(ratings) for ratings in scored])
     base = f"{instrument.id}-{score.id}"
     name = f"{instrument.title.get('sv')}, {score.label.get('sv').lower()}"
     tables = [prepost_table(f"{base}-prepost", f"{name}: före och efter", result, k)]
@@ -141,13 +146,10 @@ def score_tables(instrument: Instrument, score: Score, grouped: dict[int, list[R
     return tables
 
 
-def area_table(instrument: Instrument, score: Score, grouped: dict[int, list[Rating]],
-               k: int) -> Table:
+def area_table(instrument: Instrument, score: Score, scored: Scored, k: int) -> Table:
     """Per area (item) of a mean score: first, latest, change and share with a step."""
     courses_by_area: dict[str, list[Course]] = defaultdict(list)
-    for ratings in grouped.values():
-        rated = ratings_from_responses(instrument, score,
-                                       [(r.answered_on, r.answers) for r in ratings])
+    for rated in scored:
         for area, area_course in item_courses(rated, score.items).items():
             courses_by_area[area].append(area_course)
     columns = (Column("n", "Deltagare", Kind.COUNT),
@@ -181,13 +183,10 @@ def _area_figures(score: Score, courses: list[Course], k: int) -> tuple[Figure, 
     return (Figure(n, n=n), *(Figure(v, n=n) for v in values))
 
 
-def flag_table(instrument: Instrument, score: Score, grouped: dict[int, list[Rating]],
-               k: int) -> Table:
+def flag_table(instrument: Instrument, score: Score, scored: Scored, k: int) -> Table:
     """SRS: sessions and deltagare with a flag (below cut-off, an item low, a drop)."""
     sessions = below = item_low = dropped = flagged_people = 0
-    for ratings in grouped.values():
-        rated = ratings_from_responses(instrument, score,
-                                       [(r.answered_on, r.answers) for r in ratings])
+    for rated in scored:
         flags = [f for f in session_flags(score, rated) if f.value is not None]
         sessions += len(flags)
         below += sum(f.below_cutoff for f in flags)
@@ -215,10 +214,11 @@ def outcome_tables(instruments: dict[str, Instrument], ratings: Sequence[Rating]
         if not grouped:
             continue
         for score in instrument.scores:
+            scored = scored_by_participant(instrument, score, grouped)
             if score.drop_flag is not None or score.item_flag_below is not None:
-                tables.append(flag_table(instrument, score, grouped, k))
+                tables.append(flag_table(instrument, score, scored, k))
             else:
-                tables.extend(score_tables(instrument, score, grouped, k))
+                tables.extend(score_tables(instrument, score, scored, k))
             if score.method == "mean" and len(score.items) > 1:
-                tables.append(area_table(instrument, score, grouped, k))
+                tables.append(area_table(instrument, score, scored, k))
     return tables
