@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 CHANGE_PLACES = 10
 _QUANTUM = Decimal(1).scaleb(-CHANGE_PLACES)
 
 
+@lru_cache(maxsize=65536, typed=True)
 def decimal(value: float | int | str) -> Decimal:
-    """The number as written: ``str(0.1)`` is ``"0.1"``, not its binary neighbour."""
+    """The number as written: ``str(0.1)`` is ``"0.1"``, not its binary neighbour.
+
+    Cached: a report parses the same few hundred answer values (ORS "6.5", SKAPA "7")
+    hundreds of thousands of times, and a Decimal never changes.
+    """
     return Decimal(str(value))
 
 
