@@ -58,6 +58,13 @@ def transaction() -> Iterator[None]:
         ) from failure
 
 
+def _insats(forbund_slug: str | None, insats_slug: str):
+    """An insats by slug, in the named förbund or the only förbund that has one."""
+    if forbund_slug:
+        return organisation.get_insats(organisation.get_forbund(forbund_slug), insats_slug)
+    return organisation.find_insats_anywhere(insats_slug)
+
+
 def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -180,12 +187,8 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> No
     except ValueError as wrong:
         raise click.BadParameter(str(wrong)) from None
     with transaction():
-        if forbund_slug:
-            forbund = organisation.get_forbund(forbund_slug)
-            insats = organisation.get_insats(forbund, insats_slug) if insats_slug else None
-        else:
-            insats = organisation.find_insats_anywhere(insats_slug)
-            forbund = insats.forbund
+        insats = _insats(forbund_slug, insats_slug) if insats_slug else None
+        forbund = insats.forbund if insats else organisation.get_forbund(forbund_slug)
         built = build_report_for(forbund, insats, period=period)
     output.write(render(built, format_))
 
@@ -309,10 +312,7 @@ def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund
            base_url) -> None:
     """Create a personal link to answer one instrument and print it (it is shown only once)."""
     with transaction():
-        if forbund_slug:
-            insats = organisation.get_insats(organisation.get_forbund(forbund_slug), insats_slug)
-        else:
-            insats = organisation.find_insats_anywhere(insats_slug)
+        insats = _insats(forbund_slug, insats_slug)
         participant = None
         if code:
             participant = participants.find_participant(insats.forbund, code)

@@ -13,7 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from enkat.instruments import Instrument, Item
-from enkat.scoring import difference_in_proportions, proportion
+from enkat.scoring import (
+    IndicatorAnswer,
+    difference_in_proportions,
+    indicator_answer,
+    proportion,
+)
 from enkat.scoring.suppression import small_mark
 
 from .figures import small_count
@@ -61,9 +66,11 @@ def tally(counts: Iterable[AnswerCount], instruments: dict[str, Instrument]) -> 
 
 
 def _classified(item: Item, value: str, count: int) -> Tally:
-    if value in item.missing_codes:
+    """`count` answers of `value`, classified by the scoring layer's indicator rule."""
+    answer = indicator_answer(item, {item.id: (value,)})
+    if answer is IndicatorAnswer.MISSING:
         return Tally(missing=count)
-    if value in item.positive_codes:
+    if answer is IndicatorAnswer.POSITIVE:
         return Tally(positive=count)
     return Tally(other=count)
 

@@ -32,6 +32,7 @@ from enkat.models import (
     ScheduleEntry,
     ScheduleTrigger,
 )
+from enkat.reports.inputs import GoalSpec
 
 from . import ServiceError, organisation, participants
 from .instruments import resolve_instrument
@@ -61,14 +62,6 @@ class DemoAlreadyLoaded(ServiceError):
 
 
 @dataclass(frozen=True)
-class GoalPlan:
-    description: str
-    indicator: str
-    comparison: str
-    target: float | None = None
-
-
-@dataclass(frozen=True)
 class Background:
     """Who the deltagare of an insats are, as answered in finsam-inskrivning."""
 
@@ -95,7 +88,7 @@ class InsatsPlan:
     follows_skapa: bool
     processtrappan_share: float
     schedule: tuple[tuple[str, str, ScheduleTrigger, int | None], ...]
-    goals: tuple[GoalPlan, ...]
+    goals: tuple[GoalSpec, ...]
 
 
 @dataclass(frozen=True)
@@ -234,11 +227,11 @@ PROCESSTRAPPAN_SCHEDULE = (
     ("processtrappan", "avslut", ScheduleTrigger.AT_EXIT, None),
 )
 
-TILL_ARBETE_ELLER_STUDIER_40 = GoalPlan(
+TILL_ARBETE_ELLER_STUDIER_40 = GoalSpec(
     "Minst 40 % av de avslutade deltagarna går till arbete eller studier",
     "till-arbete-eller-studier", "at_least_share", 0.40,
 )
-REDO_FOR_ARBETE = GoalPlan(
+REDO_FOR_ARBETE = GoalSpec(
     "Fler deltagare känner sig redo att arbeta eller studera än förra året",
     "narmar-sig-egen-forsorjning", "more_than_previous_year",
 )
@@ -273,11 +266,11 @@ INSATSER = (
         processtrappan_share=0.0,
         schedule=COMMON_SCHEDULE + ORS_SRS_SCHEDULE,
         goals=(
-            GoalPlan(
+            GoalSpec(
                 "Minst 60 % av deltagarna har fått hjälp att hantera sin situation",
                 "hantera-sin-situation", "at_least_share", 0.60,
             ),
-            GoalPlan(
+            GoalSpec(
                 "Minst 70 % av deltagarna får stöd som är till stor nytta",
                 "nytta", "at_least_share", 0.70,
             ),
@@ -297,11 +290,11 @@ INSATSER = (
         processtrappan_share=0.5,
         schedule=COMMON_SCHEDULE + SKAPA_SCHEDULE + PROCESSTRAPPAN_SCHEDULE,
         goals=(
-            GoalPlan(
+            GoalSpec(
                 "Minst 50 % av de avslutade deltagarna går till arbete eller studier",
                 "till-arbete-eller-studier", "at_least_share", 0.50,
             ),
-            GoalPlan(
+            GoalSpec(
                 "Minst 70 % har en planering som tar vid när insatsen avslutas",
                 "planering-efter-avslut", "at_least_share", 0.70,
             ),

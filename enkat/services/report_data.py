@@ -162,21 +162,3 @@ def answer_counts(insats_ids: Sequence[int], instrument_ids: Iterable[str],
                   Answer.value, kon.value)
     )
     return [AnswerCount(*row) for row in db.session.execute(query).tuples()]
-
-
-def response_counts(insats_ids: Sequence[int], instrument_ids: Iterable[str],
-                    period: Period) -> dict[tuple[str, str], int]:
-    """Submitted responses per (instrument, timepoint) in the period."""
-    query = (
-        select(InstrumentVersion.instrument_id, Response.timepoint, func.count())
-        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
-        .where(
-            Response.insats_id.in_(insats_ids),
-            InstrumentVersion.instrument_id.in_(tuple(instrument_ids)),
-            Response.submitted_at.is_not(None),
-            Response.answered_on.between(period.start, period.end),
-        )
-        .group_by(InstrumentVersion.instrument_id, Response.timepoint)
-    )
-    return {(instrument, timepoint): count
-            for instrument, timepoint, count in db.session.execute(query).tuples()}

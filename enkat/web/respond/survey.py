@@ -54,9 +54,9 @@ class Survey:
     def step_beside(self, step: Step, offset: int) -> Step | None:
         """The step `offset` places after `step` (before it when negative), None past the
         ends; found by key, as the steps are worked out again from the saved answers."""
-        keys = [candidate.key for candidate in self.steps]
-        position = keys.index(step.key) + offset
-        return self.steps[position] if 0 <= position < len(keys) else None
+        steps = self.steps
+        position = [candidate.key for candidate in steps].index(step.key) + offset
+        return steps[position] if 0 <= position < len(steps) else None
 
     def resume_step(self) -> Step | None:
         """Where the person left off: the first asked question without an answer."""

@@ -13,7 +13,6 @@ from enkat.services.report_data import (
     answer_counts,
     enrolments_active,
     ratings,
-    response_counts,
 )
 
 D = dt.date
@@ -69,8 +68,6 @@ def test_answer_counts_are_grouped_by_item_value_timepoint_and_kon(make_response
               for c in answer_counts([insats.id], ["nns-deltagare-pagaende"], spring)}
     assert counts == {("q1", "6", "kvinna"): 2, ("q1", "2", "man"): 1, ("q1", "0", None): 1,
                       ("kon", "kvinna", "kvinna"): 2, ("kon", "man", "man"): 1}
-    assert response_counts([insats.id], ["nns-deltagare-pagaende"], spring) == {
-        ("nns-deltagare-pagaende", "pagaende"): 4}
 
 
 def test_ratings_come_with_their_answers_in_date_order(make_response, make_participant, insats):
