@@ -346,6 +346,31 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
+class Kiosk(db.Model):
+    """A shared tablet turned into a kiosk for one insats by a staff member.
+
+    The tablet's session holds only this row's id. Leaving the kiosk takes the PIN the
+    staff member chose, stored as an argon2 hash; wrong PINs and wrong deltagare codes
+    are counted here, so a new browser session does not reset them.
+    """
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
+    started_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    wrong_pins: Mapped[int] = mapped_column(Integer, default=0)
+    wrong_codes: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    insats: Mapped[Insats] = relationship()
+
+
 class AuditEvent(db.Model):
     """An append-only record of who did what: sign-ins, downloads, changes."""
 

@@ -107,8 +107,13 @@ def hash_password(password: str) -> str:
 
 
 def password_matches(user: User, password: str) -> bool:
+    return hash_matches(user.password_hash, password)
+
+
+def hash_matches(stored_hash: str, secret: str) -> bool:
+    """Whether `secret` is the one `hash_password` turned into `stored_hash`."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(stored_hash, secret)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -119,12 +119,20 @@ def due_in_insats(insats: Insats, today: dt.date) -> list[DueParticipant]:
     return result
 
 
-def _answered(insats: Insats) -> dict[int, dict[str, set[str]]]:
+def due_for(enrolment: Enrolment, today: dt.date) -> list[Due]:
+    """What one deltagare is due for today in the insats of `enrolment`."""
+    insats = enrolment.insats
+    answered = _answered(insats, Response.participant_id == enrolment.participant_id)
+    anonymous = _anonymous({entry.instrument_id for entry in insats.schedule})
+    return due(insats.schedule, enrolment, answered[enrolment.participant_id], today, anonymous)
+
+
+def _answered(insats: Insats, *conditions) -> dict[int, dict[str, set[str]]]:
     rows = db.session.execute(
         select(Response.participant_id, InstrumentVersion.instrument_id, Response.timepoint)
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .where(Response.insats_id == insats.id, Response.submitted_at.is_not(None),
-               Response.participant_id.is_not(None))
+               Response.participant_id.is_not(None), *conditions)
     )
     answered: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for participant_id, instrument_id, timepoint in rows:

@@ -1,5 +1,7 @@
 /* Respondent pages, improved when a script runs. Every page works without it:
    - the focus goes to the error summary;
+   - on the kiosk, an inactivity timer, and the thank-you page returns to the start;
+   - a form is not sent while the tablet is offline, but once it is back online;
    - answers are saved as the person answers (the same POST as "Nästa", with go_to=save);
    - the row of eleven marks of a visual analogue line becomes a slider that records one
      decimal: tap or drag, arrow keys ±0.1, Page Up/Down ±1, Home/End, and a clear button.
@@ -132,7 +134,62 @@
     });
   }
 
+  /* The kiosk: after a while without a touch it asks "Är du kvar?"; unanswered, it goes
+     back to the start screen (the server forgets an idle person too, script or not). */
+  function kioskTimer(body) {
+    var timeout = parseInt(body.getAttribute('data-kiosk-timeout'), 10) * 1000;
+    var warning = parseInt(body.getAttribute('data-kiosk-warning'), 10) * 1000;
+    var dialog = document.querySelector('[data-kiosk-dialog]');
+    var leave = document.querySelector('form[data-kiosk-leave]');
+    var asking = null;
+    var idle = null;
+
+    function ask() {
+      dialog.hidden = false;
+      dialog.querySelector('[data-kiosk-stay]').focus();
+      asking = setTimeout(function () { leave.submit(); }, warning);
+    }
+    function touched() {
+      if (!dialog.hidden) { return; }
+      clearTimeout(idle);
+      idle = setTimeout(ask, timeout);
+    }
+    dialog.querySelector('[data-kiosk-stay]').addEventListener('click', function () {
+      clearTimeout(asking);
+      dialog.hidden = true;
+      touched();
+    });
+    ['pointerdown', 'keydown', 'input', 'scroll'].forEach(function (type) {
+      document.addEventListener(type, touched, { passive: true, capture: true });
+    });
+    touched();
+  }
+
+  function returnByItself(link) {
+    setTimeout(function () { window.location.assign(link.href); },
+               parseInt(link.getAttribute('data-kiosk-return'), 10) * 1000);
+  }
+
+  /* Without a connection a form is not sent (the tablet would show the browser's error
+     page): the person is told, and the page is sent once the connection is back. */
+  function waitForConnection(form) {
+    form.addEventListener('submit', function (event) {
+      if (navigator.onLine !== false) { return; }
+      event.preventDefault();
+      var note = form.querySelector('[data-offline]');
+      if (note) { note.hidden = false; }
+      var button = event.submitter;
+      window.addEventListener('online', function () {
+        if (note) { note.hidden = true; }
+        if (button && form.requestSubmit) { form.requestSubmit(button); } else { form.submit(); }
+      }, { once: true });
+    });
+  }
+
   focusErrorSummary();
+  if (document.body.hasAttribute('data-kiosk-timeout')) { kioskTimer(document.body); }
+  Array.prototype.forEach.call(document.querySelectorAll('[data-kiosk-return]'), returnByItself);
+  Array.prototype.forEach.call(document.querySelectorAll('form[method="post"]'), waitForConnection);
   Array.prototype.forEach.call(document.querySelectorAll('form[data-autosave]'), saveAsYouGo);
   if (window.PointerEvent) {
     Array.prototype.forEach.call(document.querySelectorAll('[data-vas]'), enhanceLine);

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request, session
+from flask_babel import refresh
 
 from enkat.extensions import babel, db, login
 from enkat.models import User
+
+#: Blueprints whose pages speak the respondent's language (see `select_locale`).
+RESPONDENT_BLUEPRINTS: set[str] = set()
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -23,6 +27,9 @@ def init_common(app: Flask) -> None:
     login.login_message = "Logga in för att fortsätta."
     login.user_loader(_load_user)
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on the application context, which may outlive one
+    # request (the tests hold one around many): work it out afresh for each request.
+    app.before_request(refresh)
     app.after_request(commit_request)
     app.after_request(add_security_headers)
     for status in (403, 404, 500, 503):
@@ -34,7 +41,11 @@ def _load_user(user_id: str) -> User | None:
 
 
 def select_locale() -> str:
-    """The language chosen in this session, else the browser's best match, else Swedish."""
+    """Respondent pages (see `answering.speaks_respondents_languages`) speak the language
+    chosen in this session, else the browser's best match, else Swedish; staff and
+    förbund pages are in Swedish."""
+    if request.blueprint not in RESPONDENT_BLUEPRINTS:
+        return "sv"
     languages = _languages()
     chosen = session.get("language")
     if chosen in languages:

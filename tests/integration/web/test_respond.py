@@ -24,7 +24,8 @@ from enkat.services.invitations import create_invitation
 from enkat.services.responses import answers_of
 
 NNS_AVSLUT = [f"q{number}" for number in range(1, 11)] + ["kon"]
-RESPONDENT_SOURCES = ("enkat/templates/respond/", "enkat/web/respond/",
+RESPONDENT_SOURCES = ("enkat/templates/respond/", "enkat/templates/kiosk/", "enkat/web/respond/",
+                      "enkat/web/common/answering.py",
                       "enkat/web/common/forms.py")
 
 
