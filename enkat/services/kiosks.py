@@ -48,6 +48,15 @@ class KioskLocked(ServiceError):
 
 
 class PinRefused(ServiceError):
+    """A PIN that is not the kiosk's (`WrongPin`), or any PIN while the kiosk refuses
+    PINs after too many wrong ones (`PinLocked`)."""
+
+
+class WrongPin(PinRefused):
+    pass
+
+
+class PinLocked(PinRefused):
     pass
 
 
@@ -61,7 +70,7 @@ class Survey:
 
 def start_kiosk(insats: Insats, user: User, pin: str) -> Kiosk:
     if not PIN_PATTERN.match(pin):
-        raise PinRefused("the PIN must be 4 to 8 digits")
+        raise WrongPin("the PIN must be 4 to 8 digits")
     kiosk = Kiosk(insats_id=insats.id, started_by_id=user.id, pin_hash=hash_password(pin),
                   wrong_pins=0, wrong_codes=0)
     db.session.add(kiosk)
@@ -87,13 +96,13 @@ def unlock_with_pin(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -
     counts, and too many wrong PINs refuse every PIN for a while."""
     now = now or utcnow()
     if kiosk.locked_until is not None and now < kiosk.locked_until:
-        raise PinRefused("too many wrong PINs; wait a few minutes")
+        raise PinLocked("too many wrong PINs; wait a few minutes")
     if not hash_matches(kiosk.pin_hash, pin):
         kiosk.wrong_pins += 1
         if kiosk.wrong_pins >= MAX_WRONG_PINS:
             kiosk.wrong_pins, kiosk.locked_until = 0, now + PIN_LOCKOUT
         db.session.flush()
-        raise PinRefused("wrong PIN")
+        raise WrongPin("wrong PIN")
     kiosk.wrong_pins, kiosk.wrong_codes, kiosk.locked_until = 0, 0, None
     db.session.flush()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request, session
+from flask import Flask, Response, g, render_template, request, session
 from flask_babel import refresh
 
 from enkat.extensions import babel, db, login
@@ -60,12 +60,19 @@ def _languages() -> list[str]:
 
 
 def commit_request(response: Response) -> Response:
-    """The one commit of a request: its work is kept only when the request succeeded."""
-    if response.status_code < 400:
+    """The one commit of a request: its work is kept only when the request succeeded,
+    or when the refusal itself must be counted (see `keep_despite_refusal`)."""
+    if response.status_code < 400 or g.pop("keep_despite_refusal", False):
         db.session.commit()
     else:
         db.session.rollback()
     return response
+
+
+def keep_despite_refusal() -> None:
+    """Keep what this request wrote although it answers with an error status: a wrong
+    PIN or code is refused with 422, and must still be counted."""
+    g.keep_despite_refusal = True
 
 
 def add_security_headers(response: Response) -> Response:

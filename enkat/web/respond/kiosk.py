@@ -38,7 +38,7 @@ from enkat.models import Enrolment, InsatsKind, Kiosk
 from enkat.services import kiosks
 from enkat.services.drafts import AlreadySubmitted
 from enkat.services.overview import visible_insatser
-from enkat.web.common import answering
+from enkat.web.common import answering, keep_despite_refusal
 from enkat.web.common.answering import Answering, speaks_respondents_languages
 
 from .survey import PRIVATE_HEADERS
@@ -113,9 +113,11 @@ def staff():
     if form.validate_on_submit():
         try:
             return _after_pin(kiosk, form.pin.data, leave=request.form.get("action") == "leave")
-        except kiosks.PinRefused as refused:
-            problem = (gettext("Fel PIN-kod.") if "wrong" in str(refused) else
-                       gettext("För många fel PIN-koder. Vänta några minuter och försök igen."))
+        except kiosks.WrongPin:
+            keep_despite_refusal()
+            problem = gettext("Fel PIN-kod.")
+        except kiosks.PinLocked:
+            problem = gettext("För många fel PIN-koder. Vänta några minuter och försök igen.")
     return render_template("kiosk/staff.html", kiosk=kiosk, form=form, problem=problem,
                            waiting=kiosks.is_waiting_for_staff(kiosk)), 422 if problem else 200
 
@@ -155,6 +157,7 @@ def code():
     except kiosks.KioskLocked:
         return redirect(url_for(".staff"))
     if enrolment is None:
+        keep_despite_refusal()
         problem = gettext("Vi hittar ingen deltagare med den koden här. Kontrollera koden "
                           "och försök igen, eller fråga personalen.")
         return _render_home(kiosk, form, problem), 422

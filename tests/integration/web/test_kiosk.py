@@ -1,0 +1,289 @@
+"""The kiosk: started by personal with a PIN, a code or an anonymous survey, the same steps
+as a link, back to the start screen after sending or when idle, and nothing of one person
+left for the next."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from enkat.extensions import db
+from enkat.models import (
+    AuditEvent,
+    InsatsStaff,
+    Kiosk,
+    Response,
+    ResponseSource,
+    ScheduleEntry,
+    ScheduleTrigger,
+)
+from enkat.services import participants
+from enkat.services.responses import answers_of
+
+from .test_auth import sign_in
+from .test_respond import html
+
+PIN = "2468"
+ORS_ITEMS = ("individuellt", "nara-relationer", "socialt", "allmant")
+
+
+@pytest.fixture
+def kiosk_insats(insats):
+    insats.schedule = [
+        ScheduleEntry(instrument_id="finsam-inskrivning", timepoint="start",
+                      trigger=ScheduleTrigger.AT_START),
+        ScheduleEntry(instrument_id="ors", timepoint="session-{n}",
+                      trigger=ScheduleTrigger.EVERY_SESSION),
+        ScheduleEntry(instrument_id="srs", timepoint="session-{n}",
+                      trigger=ScheduleTrigger.EVERY_SESSION),
+        ScheduleEntry(instrument_id="nns-deltagare-pagaende", timepoint="pagaende",
+                      trigger=ScheduleTrigger.AFTER_DAYS, days=0),
+    ]
+    db.session.flush()
+    return insats
+
+
+@pytest.fixture
+def enrolled(kiosk_insats, make_participant):
+    """Two deltagare in the insats, by code."""
+    codes = []
+    for code in ("KIOSK-A", "KIOSK-B"):
+        participant = make_participant(code)
+        participants.start_enrolment(participant, kiosk_insats, dt.date.today())
+        codes.append(code)
+    return codes
+
+
+@pytest.fixture
+def staff_member(make_user, kiosk_insats):
+    user = make_user()
+    db.session.add(InsatsStaff(insats_id=kiosk_insats.id, user_id=user.id))
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def kiosk(client, staff_member, kiosk_insats, enrolled):
+    """The test client as a tablet in kiosk mode for the insats."""
+    sign_in(client, staff_member.email)
+    started = client.post("/kiosk/starta", data={"insats": kiosk_insats.id, "pin": PIN,
+                                                 "pin_again": PIN})
+    assert started.status_code == 302 and started.headers["Location"] == "/kiosk/"
+    return client
+
+
+def enter_code(client, code):
+    return client.post("/kiosk/kod", data={"code": code})
+
+
+def choose(client, survey):
+    return client.post("/kiosk/borja", data={"survey": survey})
+
+
+def answer_ors(client, values):
+    for item_id, value in zip(ORS_ITEMS, values, strict=False):
+        saved = client.post(f"/kiosk/fraga/{item_id}", data={f"answer-{item_id}": value,
+                                                              "go_to": "next"})
+        assert saved.status_code == 303, html(saved)
+
+
+def kiosk_responses():
+    db.session.expire_all()
+    return db.session.scalars(
+        select(Response).where(Response.source == ResponseSource.KIOSK).order_by(Response.id)
+    ).all()
+
+
+# --- starting and leaving ---------------------------------------------------------------
+
+
+def test_starting_the_kiosk_signs_the_staff_member_out(kiosk, kiosk_insats):
+    home = kiosk.get("/kiosk/")
+    assert home.status_code == 200
+    assert kiosk_insats.name in html(home) and "Skriv din kod" in html(home)
+    for staff_page in ("/", "/login", "/s/some-token"):
+        assert kiosk.get(staff_page).headers["Location"] == "/kiosk/"
+    assert db.session.scalar(select(AuditEvent.action).where(
+        AuditEvent.action == "kiosk-started")) == "kiosk-started"
+
+
+def test_a_kiosk_is_started_only_by_someone_signed_in(client):
+    assert client.get("/kiosk/starta").headers["Location"].startswith("/login")
+    assert client.get("/kiosk/").headers["Location"] == "/kiosk/starta"
+
+
+@pytest.mark.parametrize(("pin", "again", "message"), [
+    ("", "", "Välj en PIN-kod."),
+    ("12", "12", "PIN-koden ska vara 4 till 8 siffror."),
+    ("abcd", "abcd", "PIN-koden ska vara 4 till 8 siffror."),
+    ("123456789", "123456789", "PIN-koden ska vara 4 till 8 siffror."),
+    ("2468", "1357", "PIN-koderna är inte lika."),
+])
+def test_a_bad_pin_is_refused_and_no_kiosk_starts(client, staff_member, kiosk_insats, pin,
+                                                   again, message):
+    sign_in(client, staff_member.email)
+    refused = client.post("/kiosk/starta", data={"insats": kiosk_insats.id, "pin": pin,
+                                                 "pin_again": again})
+    assert refused.status_code == 422 and message in html(refused)
+    assert db.session.scalar(select(func.count()).select_from(Kiosk)) == 0
+
+
+def test_personal_cannot_start_a_kiosk_for_an_insats_they_do_not_work_in(
+        client, staff_member, make_insats):
+    other = make_insats("annan", name="Annan insats")
+    sign_in(client, staff_member.email)
+    assert "Annan insats" not in html(client.get("/kiosk/starta"))
+    refused = client.post("/kiosk/starta", data={"insats": other.id, "pin": PIN,
+                                                 "pin_again": PIN})
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Kiosk)) == 0
+
+
+def test_leaving_takes_the_pin_and_ends_the_kiosk(kiosk):
+    wrong = kiosk.post("/kiosk/personal", data={"pin": "0000", "action": "leave"})
+    assert wrong.status_code == 422 and "Fel PIN-kod." in html(wrong)
+    assert kiosk.get("/").headers["Location"] == "/kiosk/"
+    left = kiosk.post("/kiosk/personal", data={"pin": PIN, "action": "leave"})
+    assert left.headers["Location"] == "/login"
+    assert "Kioskläget är avslutat" in html(kiosk.get("/login"))
+    assert db.session.scalar(select(Kiosk.ended_at)) is not None
+    assert kiosk.get("/").headers["Location"].startswith("/login")
+
+
+def test_too_many_wrong_pins_refuse_even_the_right_one_for_a_while(kiosk):
+    for _ in range(5):
+        kiosk.post("/kiosk/personal", data={"pin": "0000", "action": "leave"})
+    locked = kiosk.post("/kiosk/personal", data={"pin": PIN, "action": "leave"})
+    assert locked.status_code == 422 and "Vänta några minuter" in html(locked)
+    assert db.session.scalar(select(Kiosk.ended_at)) is None
+    db.session.execute(db.update(Kiosk).values(locked_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    assert kiosk.post("/kiosk/personal", data={"pin": PIN, "action": "leave"}).status_code == 302
+
+
+# --- a code, what is due, and answering --------------------------------------------------
+
+
+def test_a_code_shows_what_the_deltagare_answers_themself(kiosk, enrolled):
+    assert enter_code(kiosk, enrolled[0].lower()).headers["Location"] == "/kiosk/att-svara"
+    due = html(kiosk.get("/kiosk/att-svara"))
+    assert 'value="ors:session-1"' in due and 'value="srs:session-1"' in due
+    assert "finsam-inskrivning" not in due  # personal fill it in
+    assert "nns-deltagare-pagaende" not in due  # anonymous: chosen without a code
+
+
+def test_a_whole_ors_at_the_kiosk_is_stored_once_and_the_kiosk_returns_to_start(kiosk, enrolled):
+    enter_code(kiosk, enrolled[0])
+    assert choose(kiosk, "ors:session-1").headers["Location"] == "/kiosk/enkat"
+    assert "fortsätta en annan gång med din kod" in html(kiosk.get("/kiosk/enkat"))
+    answer_ors(kiosk, ["7.5", "3", "5.2", "9.9"])
+    sent = kiosk.post("/kiosk/granska")
+    assert sent.status_code == 303 and sent.headers["Location"] == "/kiosk/tack"
+    assert kiosk.post("/kiosk/granska").headers["Location"] in ("/kiosk/tack", "/kiosk/")
+    thanks = kiosk.get("/kiosk/tack")
+    assert 'data-kiosk-return="15"' in html(thanks) and 'href="/kiosk/"' in html(thanks)
+    [response] = kiosk_responses()
+    assert response.participant.code == enrolled[0] and response.timepoint == "session-1"
+    assert response.submitted_at is not None
+    assert answers_of(response)["individuellt"] == ("7.5",)
+    assert kiosk.get("/kiosk/fraga/individuellt").headers["Location"] == "/kiosk/"
+    enter_code(kiosk, enrolled[0])
+    assert 'value="ors:session-2"' in html(kiosk.get("/kiosk/att-svara"))
+
+
+def test_an_unknown_code_says_so_and_reveals_nothing(kiosk, make_insats, make_participant):
+    elsewhere = make_participant("ANNAN-1")
+    participants.start_enrolment(elsewhere, make_insats("annan"), dt.date.today())
+    for code in ("NOPE-1", "ANNAN-1", "<script>", ""):
+        refused = enter_code(kiosk, code)
+        assert refused.status_code == 422
+        assert "Vi hittar ingen deltagare" in html(refused) or "Skriv din kod." in html(refused)
+        assert "<script>" not in html(refused)
+    assert kiosk.get("/kiosk/att-svara").headers["Location"] == "/kiosk/"
+
+
+def test_too_many_wrong_codes_wait_for_the_staff_members_pin(kiosk, enrolled):
+    for number in range(5):
+        enter_code(kiosk, f"FEL-{number}")
+    assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/personal"
+    assert "Be personalen om hjälp" in html(kiosk.get("/kiosk/personal"))
+    assert kiosk.post("/kiosk/personal", data={"pin": PIN, "action": "unlock"}
+                      ).headers["Location"] == "/kiosk/"
+    assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/att-svara"
+
+
+def test_only_what_is_offered_can_be_started(kiosk, enrolled):
+    enter_code(kiosk, enrolled[0])
+    for survey in ("finsam-inskrivning:start", "ors:session-9", "nns-chefer:pagaende", "x"):
+        assert choose(kiosk, survey).headers["Location"] == "/kiosk/"
+    assert kiosk_responses() == []
+
+
+def test_an_anonymous_survey_needs_no_code(kiosk):
+    home = html(kiosk.get("/kiosk/"))
+    assert 'value="nns-deltagare-pagaende:pagaende"' in home
+    assert choose(kiosk, "nns-deltagare-pagaende:pagaende").headers["Location"] == "/kiosk/enkat"
+    [draft] = kiosk_responses()
+    assert draft.participant_id is None and draft.submitted_at is None
+
+
+# --- one person after another ------------------------------------------------------------
+
+
+def test_the_next_person_sees_nothing_of_the_last_and_the_first_resumes_with_their_code(
+        kiosk, enrolled):
+    first, second = enrolled
+    enter_code(kiosk, first)
+    choose(kiosk, "ors:session-1")
+    answer_ors(kiosk, ["6.4"])
+    assert kiosk.post("/kiosk/avbryt").headers["Location"] == "/kiosk/"
+    assert kiosk.get("/kiosk/fraga/nara-relationer").headers["Location"] == "/kiosk/"
+
+    enter_code(kiosk, second)
+    choose(kiosk, "ors:session-1")
+    page = html(kiosk.get("/kiosk/fraga/individuellt"))
+    assert "6.4" not in page and first not in page
+    kiosk.post("/kiosk/avbryt")
+
+    enter_code(kiosk, first)
+    choose(kiosk, "ors:session-1")
+    assert "Du fortsätter där du slutade" in html(kiosk.get("/kiosk/enkat"))
+    assert 'value="6.4"' in html(kiosk.get("/kiosk/fraga/individuellt"))
+    assert len(kiosk_responses()) == 2  # one draft each
+
+
+def test_an_anonymous_draft_is_never_resumed_by_the_next_person(kiosk):
+    choose(kiosk, "nns-deltagare-pagaende:pagaende")
+    kiosk.post("/kiosk/fraga/q1", data={"answer-q1": "4", "go_to": "next"})
+    kiosk.post("/kiosk/avbryt")
+    choose(kiosk, "nns-deltagare-pagaende:pagaende")
+    assert 'checked' not in html(kiosk.get("/kiosk/fraga/q1"))
+    assert len(kiosk_responses()) == 2
+
+
+def test_an_idle_person_is_forgotten_but_their_saved_pages_are_kept(kiosk, enrolled, app,
+                                                                    monkeypatch):
+    enter_code(kiosk, enrolled[0])
+    choose(kiosk, "ors:session-1")
+    answer_ors(kiosk, ["2.5"])
+    monkeypatch.setitem(app.config, "KIOSK_TIMEOUT_SECONDS", -1)
+    monkeypatch.setitem(app.config, "KIOSK_WARNING_SECONDS", 0)
+    assert kiosk.get("/kiosk/fraga/nara-relationer").headers["Location"] == "/kiosk/"
+    [draft] = kiosk_responses()
+    assert answers_of(draft) == {"individuellt": ("2.5",)}
+
+
+def test_the_start_screen_forgets_the_last_persons_language(kiosk):
+    assert 'dir="rtl"' in html(kiosk.get("/kiosk/?lang=ar"))
+    assert 'lang="sv"' in html(kiosk.get("/kiosk/"))
+
+
+def test_kiosk_pages_carry_the_timer_and_are_never_stored(kiosk, enrolled, app):
+    enter_code(kiosk, enrolled[0])
+    due = kiosk.get("/kiosk/att-svara")
+    timeout = app.config["KIOSK_TIMEOUT_SECONDS"]
+    assert f'data-kiosk-timeout="{timeout}"' in html(due)
+    assert 'role="alertdialog"' in html(due)
+    assert due.headers["Cache-Control"] == "no-store"
+    assert due.headers["Referrer-Policy"] == "no-referrer"
