@@ -34,6 +34,7 @@ TABLET = {"viewport": {"width": 800, "height": 1280}, "device_scale_factor": 2,
           "is_mobile": True, "has_touch": True}
 
 _sequence = itertools.count(1)
+STAFF_PASSWORD = "lösenord-123"
 
 
 def in_ci() -> bool:
@@ -136,6 +137,52 @@ class LiveServer:
                                                   participant=who)
             db.session.commit()
             return f"{self.url}/s/{token}", invitation.id
+
+    def kiosk_insats(self) -> tuple[str, str, list[str]]:
+        """An insats ready for the kiosk: ORS every session and the anonymous NNS pågående
+        in its schedule, a staff member working in it and two enrolled deltagare.
+        Returns the insats' name, the staff member's e-mail (password STAFF_PASSWORD)
+        and the two codes."""
+        from enkat.extensions import db
+        from enkat.models import InsatsStaff, ScheduleEntry, ScheduleTrigger
+        from enkat.services import organisation, participants
+
+        number = next(_sequence)
+        with self.app.app_context():
+            forbund = organisation.create_forbund(f"kiosk-{number}", "Samordningsförbundet Kiosk")
+            insats = organisation.create_insats(forbund, "torget", f"Arbetsmarknadstorget {number}",
+                                                starts_on=dt.date(2025, 1, 1))
+            insats.schedule = [
+                ScheduleEntry(instrument_id="ors", timepoint="session-{n}",
+                              trigger=ScheduleTrigger.EVERY_SESSION),
+                ScheduleEntry(instrument_id="nns-deltagare-pagaende", timepoint="pagaende",
+                              trigger=ScheduleTrigger.AFTER_DAYS, days=0),
+            ]
+            email = f"personal{number}@example.org"
+            user = organisation.create_user(email, STAFF_PASSWORD, "Kim Personal")
+            db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
+            codes = [f"KIOSK{number}{letter}" for letter in "AB"]
+            for code in codes:
+                participant = participants.get_or_create_participant(forbund, code)
+                participants.start_enrolment(participant, insats, dt.date.today())
+            db.session.commit()
+            return insats.name, email, codes
+
+    def kiosk_drafts(self, code: str) -> list[dict]:
+        """The kiosk responses of the deltagare with `code`: submitted? and answers."""
+        from sqlalchemy import select
+
+        from enkat.extensions import db
+        from enkat.models import Participant, Response, ResponseSource
+        from enkat.services.responses import answers_of
+
+        with self.app.app_context():
+            rows = db.session.scalars(
+                select(Response).join(Participant).where(
+                    Participant.code == code, Response.source == ResponseSource.KIOSK)
+                .order_by(Response.id)).all()
+            return [{"submitted": row.submitted_at is not None, "answers": answers_of(row)}
+                    for row in rows]
 
     def stored(self, invitation_id: int):
         """(submitted?, language, answers) of the invitation's response, or None."""
