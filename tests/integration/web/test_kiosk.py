@@ -23,7 +23,8 @@ from enkat.services import participants
 from enkat.services.responses import answers_of
 
 from .test_auth import sign_in
-from .test_respond import html
+from .test_respond import elements, html
+from .test_respond_items import PAGE_WEIGHT_LIMIT, weight
 
 PIN = "2468"
 ORS_ITEMS = ("individuellt", "nara-relationer", "socialt", "allmant")
@@ -287,3 +288,24 @@ def test_kiosk_pages_carry_the_timer_and_are_never_stored(kiosk, enrolled, app):
     assert 'role="alertdialog"' in html(due)
     assert due.headers["Cache-Control"] == "no-store"
     assert due.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_kiosk_pages_weigh_at_most_60_kb_and_have_no_inline_script(kiosk, enrolled):
+    pages = {"start screen": kiosk.get("/kiosk/")}
+    enter_code(kiosk, enrolled[0])
+    pages["due"] = kiosk.get("/kiosk/att-svara")
+    choose(kiosk, "ors:session-1")
+    pages["survey start"] = kiosk.get("/kiosk/enkat")
+    pages["step"] = kiosk.get("/kiosk/fraga/individuellt")
+    answer_ors(kiosk, ["1", "2", "3", "4"])
+    pages["review"] = kiosk.get("/kiosk/granska")
+    kiosk.post("/kiosk/granska")
+    pages["thanks"] = kiosk.get("/kiosk/tack")
+    pages["staff"] = kiosk.get("/kiosk/personal")
+    for kind, response in pages.items():
+        assert response.status_code == 200, kind
+        assert weight(kiosk, response) <= PAGE_WEIGHT_LIMIT, kind
+        for element in elements(html(response)):
+            assert not [name for name in element.attrs
+                        if name == "style" or name.startswith("on")], (kind, element)
+            assert element.tag != "script" or "src" in element.attrs, kind
