@@ -166,3 +166,21 @@ def test_staying_keeps_the_person_on_their_question(kiosk, live_server, quick_ti
     page.locator("[data-kiosk-stay]").tap()
     assert page.locator("[data-kiosk-dialog]").is_hidden()
     assert path_of(page.url) == "/kiosk/fraga/individuellt"
+
+
+def test_a_reload_or_a_lost_connection_does_not_break_the_kiosk(kiosk, live_server):
+    page, (code, _) = kiosk
+    start_ors(page, code)
+    page.reload()
+    assert path_of(page.url) == "/kiosk/fraga/individuellt"
+    page.context.set_offline(True)
+    track = page.locator("main [role=slider]")
+    box = track.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
+    page.locator("main button[value=next]").tap()
+    page.locator("[data-offline]").wait_for(state="visible")
+    assert path_of(page.url) == "/kiosk/fraga/individuellt"
+    page.context.set_offline(False)  # back online: the page is sent by itself
+    page.wait_for_url(re.compile(r"/kiosk/fraga/nara-relationer$"))
+    [draft] = live_server.kiosk_drafts(code)
+    assert list(draft["answers"]) == ["individuellt"]
