@@ -10,7 +10,7 @@ from enkat.instruments import Instrument
 from . import goals as goal_rules
 from .goals import IndicatorShares, Share, goal_table
 from .indicators import Tallies, indicator_records, indicator_table, tally
-from .inputs import AnswerCount, EnrolmentFacts, GoalSpec, Rating
+from .inputs import AnswerCount, CourseEnds, EnrolmentFacts, GoalSpec, RatedSession
 from .model import Report, Subject, Table
 from .outcomes import outcome_tables
 from .period import Period
@@ -36,7 +36,10 @@ class ReportInputs:
     previous_enrolments: Sequence[EnrolmentFacts]
     answer_counts: Sequence[AnswerCount]  # NNS answers in the period
     previous_answer_counts: Sequence[AnswerCount]
-    ratings: Sequence[Rating]  # rated instruments up to the end of the period
+    # rated instruments, for the deltagare enrolled in the period, up to its end:
+    courses: Sequence[CourseEnds]  # per deltagare and score (not flagged ones)
+    area_courses: Sequence[CourseEnds]  # per deltagare and item of a mean score
+    sessions: Sequence[RatedSession]  # every rating on a flagged score (SRS)
     goals: Sequence[GoalSpec] = ()
     insats_names: Mapping[int, str] | None = None  # the förbund's insatser, side by side
 
@@ -48,14 +51,13 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs, k: int)
     indicator_tables = [indicator_table(instrument, current, previous, k)
                         for instrument in nns.values()]
     rated = {i: inputs.instruments[i] for i in RATED if i in inputs.instruments}
-    participants = {e.participant_id for e in inputs.enrolments}
     side_by_side = ([insatser_table(inputs.enrolments, period, inputs.insats_names, k)]
                     if inputs.insats_names else [])
     tables: list[Table] = [
         *side_by_side,
         *registration_tables(inputs.enrolments, period, forms, k),
         *indicator_tables,
-        *outcome_tables(rated, inputs.ratings, participants, k),
+        *outcome_tables(rated, inputs.courses, inputs.area_courses, inputs.sessions, k),
     ]
     sections: dict = {"indicators": indicator_records(indicator_tables)}
     if inputs.goals:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from .period import Period
 
 KON_ITEM = "kon"
 
@@ -28,6 +31,11 @@ class EnrolmentFacts:
         values = self.inskrivning.get(KON_ITEM)
         return values[0] if values else None
 
+    def overlaps(self, period: Period) -> bool:
+        """Enrolled some day of the period."""
+        return self.started_on <= period.end and (self.ended_on is None
+                                                  or self.ended_on >= period.start)
+
     @property
     def ended_in_trial_period(self) -> bool:
         return (
@@ -49,17 +57,34 @@ class AnswerCount:
 
 
 @dataclass(frozen=True)
-class Rating:
-    """One response of a rated instrument (ORS, SRS, SKAPA, ...) for one deltagare."""
+class CourseEnds:
+    """A deltagare's course on one score or one item (SKAPA area) of a rated instrument.
 
-    response_id: int
+    Only the first and the latest rating with a value, and how many have one: all that
+    the course's first, latest, change and class depend on (`enkat.scoring.course`).
+    A deltagare with ratings but none with a value has ``n_rated`` 0 and no values.
+    """
+
     participant_id: int
-    insats_id: int
     instrument_id: str
-    version: int
-    timepoint: str
+    measure: str  # the score id, or the item id of a course per area
+    n_rated: int
+    first_on: dt.date | None = None
+    first: float | None = None
+    latest_on: dt.date | None = None
+    latest: float | None = None
+
+
+@dataclass(frozen=True)
+class RatedSession:
+    """One response on a score with session flags (SRS): its value and its items' values."""
+
+    participant_id: int
+    instrument_id: str
+    score_id: str
     answered_on: dt.date
-    answers: Answers
+    value: float | None  # None: too many items missing for a score
+    items: Mapping[str, float | None]
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,17 @@ A deltagare's course runs from the first to the latest rating given up to the en
 the period, for the deltagare enrolled in it. Pre/post statistics come from
 `enkat.scoring.pre_post`; change classes and stegförflyttning follow the instrument's
 declared cut-off, RCI and meaningful change. Below k deltagare nothing is shown.
+
+The database hands over each course as its two ends and its number of ratings
+(`CourseEnds`), and the sessions of flagged scores (SRS) one by one (`RatedSession`):
+a förbund has hundreds of thousands of ratings, and these are all the tables use.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from enkat.instruments import Instrument, Score
 from enkat.scoring import (
@@ -18,16 +23,14 @@ from enkat.scoring import (
     PrePost,
     StepClass,
     course,
-    item_courses,
     pre_post,
-    ratings_from_responses,
     session_flags,
 )
 from enkat.scoring import Rating as ScoredRating
 from enkat.scoring.suppression import small_mark
 
 from .figures import counted_column, small_count
-from .inputs import Rating
+from .inputs import CourseEnds, RatedSession
 from .model import Column, Figure, Kind, Row, Table
 
 CHANGE_CLASS_LABELS = {
@@ -47,24 +50,35 @@ STEP_CLASS_LABELS = {
 VALUE = (Column("varde", "Värde", Kind.NUMBER),)
 
 
-def ratings_by_participant(ratings: Iterable[Rating], instrument_id: str,
-                           participants: set[int]) -> dict[int, list[Rating]]:
-    grouped: dict[int, list[Rating]] = defaultdict(list)
-    for rating in ratings:
-        if rating.instrument_id == instrument_id and rating.participant_id in participants:
-            grouped[rating.participant_id].append(rating)
-    return grouped
+def flagged(score: Score) -> bool:
+    """A score judged session by session (SRS flags) rather than by its course."""
+    return score.drop_flag is not None or score.item_flag_below is not None
 
 
-Scored = list[list[ScoredRating]]  # per deltagare, each response scored once
+def has_areas(score: Score) -> bool:
+    """A mean of several items, each an area with a course of its own (SKAPA)."""
+    return score.method == "mean" and len(score.items) > 1
 
 
-def scored_by_participant(instrument: Instrument, score: Score,
-                          grouped: dict[int, list[Rating]]) -> Scored:
-    """Every deltagare's responses scored on `score`, once for all tables that need it."""
-    return [ratings_from_responses(instrument, score,
-                                   [(r.answered_on, r.answers) for r in ratings])
-            for ratings in grouped.values()]
+def course_of(ends: CourseEnds) -> Course:
+    """The course `enkat.scoring.course` gives over all the ratings, from its two ends.
+
+    First, latest and change depend on the first and the latest rating with a value
+    only; the number of ratings is the database's count (``n_without_score`` is not
+    known here, and no table uses it).
+    """
+    rated = [ScoredRating(ends.first_on, ends.first),
+             ScoredRating(ends.latest_on, ends.latest)][:ends.n_rated]
+    return replace(course(rated), n_ratings=ends.n_rated)
+
+
+def sessions_by_participant(sessions: Iterable[RatedSession]) -> list[list[ScoredRating]]:
+    """Each deltagare's sessions as scored ratings, in the order they come (their course's)."""
+    grouped: dict[int, list[ScoredRating]] = defaultdict(list)
+    for session in sessions:
+        grouped[session.participant_id].append(
+            ScoredRating(session.answered_on, session.value, session.items))
+    return list(grouped.values())
 
 
 def prepost_table(table_id: str, title: str, result: PrePost, k: int,
@@ -123,10 +137,10 @@ def class_table(table_id: str, title: str, labels: dict, classes: dict, k: int,
     return Table(table_id, title, columns, tuple(rows), tuple(notes))
 
 
-def score_tables(instrument: Instrument, score: Score, scored: Scored,
+def score_tables(instrument: Instrument, score: Score, courses: Sequence[Course],
                  k: int) -> list[Table]:
     """Pre/post and the classes the score declares (change classes, stegförflyttning)."""
-    result = pre_post(score, [course(ratings) for ratings in scored])
+    result = pre_post(score, courses)
     base = f"{instrument.id}-{score.id}"
     name = f"{instrument.title.get('sv')}, {score.label.get('sv').lower()}"
     tables = [prepost_table(f"{base}-prepost", f"{name}: före och efter", result, k)]
@@ -146,12 +160,12 @@ def score_tables(instrument: Instrument, score: Score, scored: Scored,
     return tables
 
 
-def area_table(instrument: Instrument, score: Score, scored: Scored, k: int) -> Table:
+def area_table(instrument: Instrument, score: Score, area_courses: Iterable[CourseEnds],
+               k: int) -> Table:
     """Per area (item) of a mean score: first, latest, change and share with a step."""
     courses_by_area: dict[str, list[Course]] = defaultdict(list)
-    for rated in scored:
-        for area, area_course in item_courses(rated, score.items).items():
-            courses_by_area[area].append(area_course)
+    for ends in area_courses:
+        courses_by_area[ends.measure].append(course_of(ends))
     columns = (Column("n", "Deltagare", Kind.COUNT),
                Column("forsta", "Medel första", Kind.NUMBER),
                Column("senaste", "Medel senaste", Kind.NUMBER),
@@ -183,7 +197,8 @@ def _area_figures(score: Score, courses: list[Course], k: int) -> tuple[Figure, 
     return (Figure(n, n=n), *(Figure(v, n=n) for v in values))
 
 
-def flag_table(instrument: Instrument, score: Score, scored: Scored, k: int) -> Table:
+def flag_table(instrument: Instrument, score: Score, scored: Sequence[list[ScoredRating]],
+               k: int) -> Table:
     """SRS: sessions and deltagare with a flag (below cut-off, an item low, a drop)."""
     sessions = below = item_low = dropped = flagged_people = 0
     for rated in scored:
@@ -205,20 +220,26 @@ def flag_table(instrument: Instrument, score: Score, scored: Scored, k: int) -> 
     ))
 
 
-def outcome_tables(instruments: dict[str, Instrument], ratings: Sequence[Rating],
-                   participants: set[int], k: int) -> list[Table]:
+def outcome_tables(instruments: dict[str, Instrument], courses: Sequence[CourseEnds],
+                   area_courses: Sequence[CourseEnds], sessions: Sequence[RatedSession],
+                   k: int) -> list[Table]:
     """Every outcome table the rated instruments with data declare."""
+    rated = {c.instrument_id for c in courses} | {s.instrument_id for s in sessions}
     tables: list[Table] = []
     for instrument in instruments.values():
-        grouped = ratings_by_participant(ratings, instrument.id, participants)
-        if not grouped:
+        if instrument.id not in rated:
             continue
         for score in instrument.scores:
-            scored = scored_by_participant(instrument, score, grouped)
-            if score.drop_flag is not None or score.item_flag_below is not None:
-                tables.append(flag_table(instrument, score, scored, k))
+            if flagged(score):
+                tables.append(flag_table(instrument, score, sessions_by_participant(
+                    s for s in sessions
+                    if (s.instrument_id, s.score_id) == (instrument.id, score.id)), k))
             else:
-                tables.extend(score_tables(instrument, score, scored, k))
-            if score.method == "mean" and len(score.items) > 1:
-                tables.append(area_table(instrument, score, scored, k))
+                tables.extend(score_tables(instrument, score, [
+                    course_of(c) for c in courses
+                    if (c.instrument_id, c.measure) == (instrument.id, score.id)], k))
+            if has_areas(score):
+                tables.append(area_table(instrument, score, (
+                    c for c in area_courses
+                    if c.instrument_id == instrument.id and c.measure in score.items), k))
     return tables

@@ -1,18 +1,25 @@
-"""The report's data queries: enrolments with their forms, ratings, answer counts."""
+"""The report's data queries: enrolments with their forms, courses, answer counts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+from collections import defaultdict
 
 import pytest
+from sqlalchemy import select
 
 from enkat.extensions import db
-from enkat.models import Enrolment
+from enkat.models import Enrolment, InstrumentVersion, Response
 from enkat.reports.period import Period
+from enkat.scoring import course, item_courses, ratings_from_responses
+from enkat.services.instruments import resolve_instrument
 from enkat.services.report_data import (
     answer_counts,
+    area_courses,
     enrolments_active,
-    ratings,
+    rated_sessions,
+    score_courses,
 )
 
 D = dt.date
@@ -70,20 +77,114 @@ def test_answer_counts_are_grouped_by_item_value_timepoint_and_kon(make_response
                       ("kon", "kvinna", "kvinna"): 2, ("kon", "man", "man"): 1}
 
 
-def test_ratings_come_with_their_answers_in_date_order(make_response, make_participant, insats):
-    person = make_participant()
-    for session, (day, value) in enumerate(((D(2025, 3, 1), "5"), (D(2025, 2, 1), "4"),
-                                            (D(2025, 9, 1), "9")), start=1):
-        make_response("ors", {"individuellt": value, "nara-relationer": value,
-                              "socialt": value, "allmant": value},
-                      participant=person, timepoint=f"session-{session}", answered_on=day)
-    person_elsewhere = make_participant()
-    make_response("ors", {"individuellt": "1", "nara-relationer": "1", "socialt": "1",
-                          "allmant": "1"}, participant=person_elsewhere, timepoint="session-1",
-                  answered_on=D(2025, 2, 1))
-    enrol = Enrolment(participant_id=person.id, insats_id=insats.id, started_on=D(2025, 1, 1))
-    db.session.add(enrol)
+SPRING = Period(D(2025, 1, 1), D(2025, 6, 30))
+ORS_ITEMS = ("individuellt", "nara-relationer", "socialt", "allmant")
+
+
+@pytest.fixture
+def rated(make_response, make_participant, insats):
+    """Seeded ORS, SRS and SKAPA ratings of five enrolled deltagare and one not enrolled.
+
+    Few dates, so several ratings share a day (their order is then the response id);
+    some ratings miss items (no ORS/SRS score; SKAPA has one with up to two missing);
+    some are after the period; one deltagare has one rating, one has none with a score.
+    """
+    rng = random.Random(7)
+    days = [D(2025, 2, 1), D(2025, 3, 1), D(2025, 5, 1), D(2025, 8, 1)]
+    people = [make_participant() for _ in range(6)]
+    for person in people[:5]:
+        db.session.add(Enrolment(participant_id=person.id, insats_id=insats.id,
+                                 started_on=D(2025, 1, 1)))
+    skapa_items = [item.id for item in resolve_instrument("skapa").items]
+    plans = {0: 7, 1: 6, 2: 1, 3: 4, 4: 5, 5: 3}  # ratings per deltagare
+    for index, person in enumerate(people):
+        for session in range(1, plans[index] + 1):
+            day = D(2025, 3, 1) if index == 2 else rng.choice(days)
+            missing = {2: 0, 3: 1}.get(index, rng.choice((0, 0, 0, 1)))  # 3: no ORS score
+            ors = {item: f"{rng.uniform(0, 10):.1f}" for item in ORS_ITEMS[missing:]}
+            make_response("ors", ors, participant=person, timepoint=f"session-{session}",
+                          answered_on=day)
+            srs = {item: f"{rng.uniform(7, 10):.1f}"
+                   for item in ("relation", "mal-och-amnen", "metod", "allmant")[missing:]}
+            make_response("srs", srs, participant=person, timepoint=f"session-{session}",
+                          answered_on=day)
+            kept = skapa_items[rng.choice((0, 0, 1, 2, 3)):]
+            make_response("skapa", {item: str(rng.randint(1, 10)) for item in kept},
+                          participant=person, timepoint="start", answered_on=day)
     db.session.flush()
-    found = ratings([insats.id], ["ors"], Period(D(2025, 1, 1), D(2025, 6, 30)))
-    assert [(r.timepoint, r.answers["socialt"]) for r in found] == [
-        ("session-2", ("4.0",)), ("session-1", ("5.0",))]
+    return people
+
+
+def all_ratings(instrument_id: str, period: Period) -> dict[int, list[tuple]]:
+    """Every (date, answers) of each enrolled deltagare up to the period's end, in the
+    order the report uses: by date, then by id, as plain Python sees them."""
+    enrolled = set(db.session.scalars(select(Enrolment.participant_id)))
+    responses = db.session.scalars(
+        select(Response).join(InstrumentVersion)
+        .where(InstrumentVersion.instrument_id == instrument_id,
+               Response.answered_on <= period.end)
+        .order_by(Response.answered_on, Response.id))
+    found: dict[int, list[tuple]] = defaultdict(list)
+    for response in responses:
+        if response.participant_id in enrolled:
+            answers = defaultdict(list)
+            for answer in response.answers:
+                answers[answer.item_id].append(answer.value)
+            found[response.participant_id].append(
+                (response.answered_on, {item: tuple(v) for item, v in answers.items()}))
+    return found
+
+
+@pytest.mark.parametrize("instrument_id", ["ors", "skapa"])
+def test_score_courses_keep_first_latest_and_count_of_all_ratings(rated, insats,
+                                                                  instrument_id):
+    instrument = resolve_instrument(instrument_id)
+    score = instrument.scores[0]
+    expected = {}
+    for participant_id, responses in all_ratings(instrument_id, SPRING).items():
+        whole = course(ratings_from_responses(instrument, score, responses))
+        expected[participant_id] = (whole.n_ratings, whole.first_at, whole.first,
+                                    whole.latest_at, whole.latest)
+    found = {c.participant_id: (c.n_rated, c.first_on, c.first, c.latest_on, c.latest)
+             for c in score_courses([insats.id], instrument, score, SPRING)}
+    assert found == expected
+    assert rated[5].id not in found  # not enrolled
+    if instrument_id == "ors":
+        assert found[rated[2].id][0] == 1  # one rating only
+        assert found[rated[3].id] == (0, None, None, None, None)  # no rating with a score
+
+
+def test_the_fixture_has_ratings_on_the_same_day_and_after_the_period(rated):
+    days = [day for responses in all_ratings("ors", Period(SPRING.start, D(2025, 12, 31)))
+            .values() for day in {d for d, _ in responses}]
+    by_person = [[d for d, _ in r] for r in all_ratings("ors", SPRING).values()]
+    assert any(len(set(d)) < len(d) for d in by_person) and max(days) > SPRING.end
+
+
+def test_area_courses_are_the_item_courses_with_a_change(rated, insats):
+    instrument = resolve_instrument("skapa")
+    score = instrument.scores[0]
+    expected = {}
+    for participant_id, responses in all_ratings("skapa", SPRING).items():
+        areas = item_courses(ratings_from_responses(instrument, score, responses), score.items)
+        expected |= {(participant_id, area): (c.n_ratings, c.first, c.latest)
+                     for area, c in areas.items() if c.change is not None}
+    found = {(c.participant_id, c.measure): (c.n_rated, c.first, c.latest)
+             for c in area_courses([insats.id], instrument, score.items, SPRING)}
+    assert found == expected and found
+
+
+def test_rated_sessions_are_every_rating_scored_in_order(rated, insats):
+    instrument = resolve_instrument("srs")
+    score = instrument.scores[0]
+    expected = {
+        participant_id: [(r.at, r.value, {i: v for i, v in r.items.items() if v is not None})
+                         for r in ratings_from_responses(instrument, score, responses)]
+        for participant_id, responses in all_ratings("srs", SPRING).items()
+    }
+    found = defaultdict(list)
+    for session in rated_sessions([insats.id], instrument, score, SPRING):
+        found[session.participant_id].append(
+            (session.answered_on, session.value, dict(session.items)))
+    assert found == expected
+    assert any(value is None for sessions in found.values() for _, value, _ in sessions)
