@@ -261,6 +261,13 @@ class InstrumentVersion(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     definition: Mapped[str] = mapped_column(Text)  # canonical JSON
     registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The förbund that uploaded this version; None for the bundled instruments, which
+    #: every förbund uses. An uploaded version is a preview until it is published.
+    forbund_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forbund.id", ondelete="CASCADE"), index=True
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Invitation(db.Model):
@@ -274,7 +281,9 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
-    insats_id: Mapped[int] = mapped_column(
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    #: None for a link about the förbund as a whole (an utskick to the styrelse).
+    insats_id: Mapped[int | None] = mapped_column(
         ForeignKey("insatser.id", ondelete="CASCADE"), index=True
     )
     participant_id: Mapped[int | None] = mapped_column(
@@ -287,7 +296,8 @@ class Invitation(db.Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
-    insats: Mapped[Insats] = relationship()
+    forbund: Mapped[Forbund] = relationship()
+    insats: Mapped[Insats | None] = relationship()
     participant: Mapped[Participant | None] = relationship()
 
 
@@ -369,6 +379,73 @@ class Kiosk(db.Model):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     insats: Mapped[Insats] = relationship()
+
+
+class Campaign(db.Model):
+    """An utskick: single-use links to one survey, e-mailed to a list of addresses
+    (personal, chefer i samverkan, styrelse, remittenter), with reminders."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    insats_id: Mapped[int | None] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
+    timepoint: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # its links expire then
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    forbund: Mapped[Forbund] = relationship()
+    insats: Mapped[Insats | None] = relationship()
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    recipients: Mapped[list[CampaignRecipient]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignRecipient.id"
+    )
+
+
+class CampaignRecipient(db.Model):
+    """One address of an utskick.
+
+    Answers stay anonymous: once the link is used, `invitation_id` is cleared and only
+    `answered` remains, so nothing connects an answer to an address; the address itself
+    is deleted when the utskick closes.
+    """
+
+    __tablename__ = "campaign_recipients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str | None] = mapped_column(String(254))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), unique=True
+    )
+    answered: Mapped[bool] = mapped_column(default=False)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))  # why the last send failed
+
+    campaign: Mapped[Campaign] = relationship(back_populates="recipients")
+    invitation: Mapped[Invitation | None] = relationship()
+
+
+class PasswordReset(db.Model):
+    """A single-use, short-lived link to choose a new password; only its hash is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class AuditEvent(db.Model):

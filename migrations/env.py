@@ -1,5 +1,6 @@
 """Alembic environment, run through Flask-Migrate (`enkat db upgrade`)."""
 
+import contextlib
 import logging
 from logging.config import fileConfig
 
@@ -23,12 +24,32 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+@contextlib.contextmanager
+def _foreign_keys_deferred(connection):
+    """SQLite alters a table by copying it and dropping the old one, which foreign keys
+    in force forbid while other tables point at it. They are off during the migration
+    (the pragma works only outside a transaction), every key is checked once the
+    migration is done, and they are on again before the connection goes back."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
 def run_migrations_online():
     def skip_empty_revision(context, revision, directives):
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
             directives[:] = []
 
-    with target_db.engine.connect() as connection:
+    with target_db.engine.connect() as connection, _foreign_keys_deferred(connection):
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,

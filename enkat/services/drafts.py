@@ -68,7 +68,7 @@ def open_draft(
     if draft is not None:
         return draft
     draft = Response(
-        forbund_id=invitation.insats.forbund_id,
+        forbund_id=invitation.forbund_id,
         external_id=uuid.uuid4().hex,
         instrument_version_id=invitation.instrument_version_id,
         insats_id=invitation.insats_id,

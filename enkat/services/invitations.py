@@ -74,6 +74,7 @@ def create_invitation(
     invitation = Invitation(
         token_hash=hash_token(token),
         instrument_version_id=register_version(instrument).id,
+        forbund_id=insats.forbund_id,
         insats_id=insats.id,
         participant_id=participant.id if participant else None,
         timepoint=timepoint,

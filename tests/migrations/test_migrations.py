@@ -59,3 +59,29 @@ def test_drift_is_detected_when_a_model_gains_a_column(fresh_app):
         assert any(change[0] == "add_column" for change in schema_drift())
     finally:
         table._columns.remove(extra)
+
+
+def test_links_made_before_0003_get_the_forbund_of_their_insats(fresh_app):
+    """0003 gives every link a förbund, read from its insats; data made at 0002 survives."""
+    from sqlalchemy import text
+
+    upgrade(revision="0002")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO forbund (id, slug, name, suppression_threshold, created_at) "
+            "VALUES (7, 'f', 'F', 5, '2025-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO insatser (id, forbund_id, slug, name, huvudman, kind, "
+            "trial_period_days, created_at) "
+            "VALUES (3, 7, 'i', 'I', '', 'individ', 90, '2025-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO instrument_versions (id, instrument_id, version, sha256, definition, "
+            "registered_at) VALUES (1, 'x', 1, 'h', '{}', '2025-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO invitations (id, token_hash, instrument_version_id, insats_id, "
+            "timepoint, created_at, expires_at) "
+            "VALUES (1, 'abc', 1, 3, 'avslut', '2025-01-01 00:00:00', '2025-02-01 00:00:00')"))
+    upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT forbund_id FROM invitations")).scalar() == 7
+    assert schema_drift() == []
