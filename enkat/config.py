@@ -27,6 +27,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "SMTP_URL": None,  # smtp://user:password@host:587?starttls=1, smtps://host:465
+    "MAIL_SENDER": "enkat@localhost",
+    "SMTP_TIMEOUT_SECONDS": 10,
     "KIOSK_TIMEOUT_SECONDS": 180,  # no touch this long: the kiosk asks "Är du kvar?"
     "KIOSK_WARNING_SECONDS": 30,  # then, unanswered this long: back to the start screen
 }
@@ -40,6 +43,8 @@ ENVIRONMENT = {
     "ENKAT_SUPPRESSION_THRESHOLD": "SUPPRESSION_THRESHOLD",
     "ENKAT_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "ENKAT_SQLITE_BUSY_TIMEOUT_MS": "SQLITE_BUSY_TIMEOUT_MS",
+    "ENKAT_SMTP_URL": "SMTP_URL",
+    "ENKAT_MAIL_SENDER": "MAIL_SENDER",
     "ENKAT_KIOSK_TIMEOUT_SECONDS": "KIOSK_TIMEOUT_SECONDS",
     "ENKAT_KIOSK_WARNING_SECONDS": "KIOSK_WARNING_SECONDS",
 }

@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from tests.postgresql import PostgresServer, PostgresUnavailable
+from tests.smtp import Mailbox, SmtpServer
 
 DATABASES = ["sqlite", "postgresql"]
 
@@ -101,6 +102,25 @@ def client(app: Flask, db_session: Session):
 @pytest.fixture
 def runner(app: Flask, db_session: Session):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mailbox(app: Flask, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
+    """The app sends through the loopback SMTP server; its mailbox starts empty."""
+    monkeypatch.setitem(app.config, "SMTP_URL", smtp_server.url)
+    monkeypatch.setitem(app.config, "MAIL_SENDER", "enkat@forbund.example")
+    smtp_server.mailbox.messages.clear()
+    smtp_server.mailbox.refuse = False
+    return smtp_server.mailbox
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
 from enkat.extensions import db
-from enkat.models import AuditEvent, User, utcnow
+from enkat.models import AuditEvent, Membership, Role, User, utcnow
 
 from .organisation import find_user, password_matches
 
@@ -27,3 +31,12 @@ def record_event(action: str, *, user: User | None = None, forbund_id: int | Non
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def membership_with_role(user: User, roles: Iterable[Role]) -> Membership | None:
+    """The user's membership with one of `roles`; of several förbund, the oldest one."""
+    return db.session.scalars(
+        select(Membership)
+        .where(Membership.user_id == user.id, Membership.role.in_(list(roles)))
+        .order_by(Membership.forbund_id)
+    ).first()
