@@ -1,4 +1,4 @@
-"""Personal: their insatser and deltagare."""
+"""Personal: their insatser and deltagare, and the forms they enter (see `entry`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from flask_login import current_user, login_required
 
 from enkat.services import overview as overview_service
 
+from .entry import bp as entry_bp
+
 bp = Blueprint("staff", __name__)
+bp.register_blueprint(entry_bp)
 
 
 @bp.route("/")

@@ -1,0 +1,334 @@
+"""Personal fill in forms about a deltagare and enter answers given on paper:
+/insatser/<slug>/registrera, then /svar/<id> (start), /svar/<id>/fraga/<key>, /svar/<id>/granska.
+
+The registrera page asks which form, when, about whom and from where, and opens a draft
+(`services.entry`); the steps, saving page by page and sending are
+`web.common.answering`'s, as for a link or the kiosk. Every page of a draft checks that
+it is a staff or paper draft of an insats the user sees: any other id is 404, exactly
+like an id that does not exist, so no address reveals another insats' answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import ValidationError
+
+from enkat.instruments import Instrument
+from enkat.models import Insats, ResponseSource
+from enkat.models import Response as Draft
+from enkat.services import entry as entry_service
+from enkat.services.drafts import AlreadySubmitted, context_of, instrument_of, local_today
+from enkat.services.entry import Entry
+from enkat.services.overview import visible_insatser
+from enkat.services.participants import (
+    PERSONNUMMER_PATTERN,
+    EnrolmentError,
+    InvalidCode,
+    check_code,
+    open_enrolment,
+)
+from enkat.services.responses import (
+    ENROLMENT_STARTS,
+    ContextProblem,
+    ResponseContext,
+    ResponseRefused,
+)
+from enkat.web.common import answering
+from enkat.web.common.answering import Answering, page_language
+
+bp = Blueprint("entry", __name__)
+
+DATE_FORMAT = "Skriv datumet som år-månad-dag, till exempel 2025-03-14."
+SOURCE_NAMES = {ResponseSource.STAFF: "personal", ResponseSource.PAPER: "papper"}
+
+
+# --- what is said when something is wrong ------------------------------------------------
+
+
+def anonymous_takes_no_code(instrument: Instrument) -> str:
+    return f"{instrument.title.get('sv')} besvaras anonymt. Lämna deltagarens kod tom."
+
+
+def code_needed(instrument: Instrument) -> str:
+    return f"Skriv deltagarens kod. {instrument.title.get('sv')} gäller en deltagare."
+
+
+def timepoint_problem(instrument: Instrument, timepoint: str) -> str:
+    allowed = ", ".join(pattern.replace("{n}", "N") for pattern in instrument.timepoints)
+    numbered = " (N är ett heltal, till exempel 1 eller 6)" if "{n}" in allowed else ""
+    if not timepoint:
+        return f"Skriv mätpunkten. {instrument.title.get('sv')} har: {allowed}{numbered}."
+    return (f"{instrument.title.get('sv')} har inte mätpunkten ”{timepoint}”. "
+            f"Möjliga mätpunkter: {allowed}{numbered}.")
+
+
+def code_problem(code: str) -> str | None:
+    """Why `code` cannot be a deltagare code, or None. A personnummer is refused with its
+    own message: deltagare are pseudonymous, never identified by their number."""
+    try:
+        check_code(code)
+    except InvalidCode:
+        if PERSONNUMMER_PATTERN.match(code):
+            return ("Det ser ut som ett personnummer. Deltagare registreras bara med en kod, "
+                    "aldrig med personnummer.")
+        return "Koden kan bara ha bokstäver, siffror och bindestreck, 2 till 32 tecken."
+    return None
+
+
+def enrolment_problem(context: ResponseContext) -> tuple[str, str]:
+    """The field and the reason why the form cannot start or end the deltagare's
+    enrolment (`participants.start_enrolment`, `end_enrolment` refused it)."""
+    code, insats = context.participant.code, context.insats
+    current = open_enrolment(context.participant, insats)
+    if current is None:
+        return "code", (f"{code} har ingen pågående inskrivning i {insats.name}. "
+                        "Registrera inskrivningen först.")
+    if context.instrument.id == ENROLMENT_STARTS:
+        return "code", (f"{code} är redan inskriven i {insats.name} sedan "
+                        f"{current.started_on.isoformat()}. Registrera avslutet först.")
+    return "answered_on", (f"Avslutet kan inte vara före inskrivningen, "
+                           f"{current.started_on.isoformat()}.")
+
+
+def context_problem(problem: ContextProblem, wanted: Entry) -> tuple[str, str]:
+    """A refused frame (`responses.context_problems`) said on the field to change."""
+    instrument = wanted.instrument
+    if problem.field == "timepoint":
+        return "timepoint", timepoint_problem(instrument, wanted.timepoint)
+    if problem.field == "participant" and instrument.anonymous:
+        return "code", anonymous_takes_no_code(instrument)
+    if problem.field == "participant" and not wanted.code:
+        return "code", code_needed(instrument)
+    return "code", "Deltagaren hör till ett annat samordningsförbund."
+
+
+# --- the registrera page -----------------------------------------------------------------
+
+
+class EntryForm(FlaskForm):
+    """What is entered: the form, when, about whom, and from where."""
+
+    source = RadioField("Källa", default=ResponseSource.STAFF.value, validate_choice=False,
+                        choices=[SelectChoice(ResponseSource.STAFF.value,
+                                              "Personal fyller i formuläret"),
+                                 SelectChoice(ResponseSource.PAPER.value, "Svar från papper")])
+    instrument = SelectField("Formulär eller enkät", validate_choice=False)
+    timepoint = StringField("Mätpunkt", description=(
+        "Till exempel start, avslut, uppfoljning-6m eller session-3. Lämna tomt om "
+        "formuläret bara har en mätpunkt."))
+    code = StringField("Deltagarens kod", description=(
+        "Lämna tomt för anonyma enkäter. Inskrivningen kan ge en ny kod."))
+    answered_on = StringField("Datum", default=lambda: local_today().isoformat(), description=(
+        "Dagen då formuläret fylldes i. För svar från papper: datumet på pappret."))
+
+    def __init__(self, instruments: list[Instrument], **kwargs):
+        super().__init__(**kwargs)
+        self.instruments = {instrument.id: instrument for instrument in instruments}
+        self.instrument.choices = _grouped_choices(instruments)
+
+    @property
+    def chosen(self) -> Instrument | None:
+        return self.instruments.get(self.instrument.data)
+
+    @property
+    def chosen_source(self) -> ResponseSource | None:
+        return next((source for source in entry_service.ENTRY_SOURCES
+                     if source.value == self.source.data), None)
+
+    def validate_source(self, field):
+        if self.chosen_source is None:
+            raise ValidationError("Välj källa: personal eller papper.")
+
+    def validate_instrument(self, field):
+        instrument, source = self.chosen, self.chosen_source
+        if instrument is None:
+            raise ValidationError("Välj ett formulär eller en enkät i listan.")
+        if source and not entry_service.is_offered(instrument, source):
+            raise ValidationError(f"Deltagaren fyller i {instrument.title.get('sv')} själv. "
+                                  "Välj källan papper för att föra in svar från papper.")
+
+    def validate_code(self, field):
+        code = field.data.strip()
+        if code and self.chosen and self.chosen.anonymous:
+            raise ValidationError(anonymous_takes_no_code(self.chosen))
+        problem = code_problem(code) if code else None
+        if problem:
+            field.data = ""  # a personnummer is not shown back, nor kept in the page
+            raise ValidationError(problem)
+
+    def validate_answered_on(self, field):
+        try:
+            day = _parse_date(field.data)
+        except ValueError:
+            raise ValidationError(DATE_FORMAT) from None
+        if day > local_today():
+            raise ValidationError("Datumet kan inte vara senare än i dag.")
+
+    def entry(self, insats: Insats) -> Entry:
+        instrument = self.chosen
+        return Entry(
+            insats=insats, instrument=instrument, source=self.chosen_source,
+            timepoint=self.timepoint.data.strip() or _only_timepoint(instrument),
+            code=self.code.data.strip(), answered_on=_parse_date(self.answered_on.data),
+        )
+
+    def add_problem(self, field_name: str, message: str) -> None:
+        self[field_name].errors.append(message)
+
+
+@bp.route("/insatser/<slug>/registrera", methods=["GET", "POST"])
+@login_required
+def register(slug: str):
+    insats = _visible_insats(slug)
+    instruments = entry_service.entry_instruments(insats)
+    form = EntryForm(instruments)
+    if form.validate_on_submit():
+        draft = _open_draft(form, insats)
+        if draft is not None:
+            return redirect(_answering(draft).continue_url(), 303)
+    page = render_template(
+        "staff/entry_register.html", insats=insats, form=form, instruments=instruments,
+        timepoints=_known_timepoints(instruments), drafts=_unfinished(insats),
+        today=local_today().isoformat(),
+    )
+    return page, 422 if form.errors else 200
+
+
+def _open_draft(form: EntryForm, insats: Insats) -> Draft | None:
+    """The draft the form asks for, or None with the problems put on the form."""
+    wanted = form.entry(insats)
+    try:
+        context = entry_service.entry_context(wanted)
+    except entry_service.UnknownCode:
+        form.add_problem("code", f"Det finns ingen deltagare med koden {wanted.code.upper()} "
+                                 "i förbundet. En ny kod skrivs in med inskrivningen.")
+        return None
+    try:
+        return entry_service.open_entry(context, wanted.source)
+    except ResponseRefused as refused:
+        for problem in refused.problems:
+            form.add_problem(*context_problem(problem, wanted))
+    except EnrolmentError:
+        form.add_problem(*enrolment_problem(context))
+    return None
+
+
+# --- answering: the same steps as a link --------------------------------------------------
+
+
+@bp.get("/svar/<int:response_id>")
+@login_required
+def start(response_id: int):
+    survey = _answering(_draft(response_id))
+    return render_template("staff/entry_start.html", survey=survey, draft=survey.draft,
+                           source_name=SOURCE_NAMES[survey.draft.source],
+                           **page_language(survey.languages))
+
+
+@bp.get("/svar/<int:response_id>/fraga/<key>")
+@login_required
+def step(response_id: int, key: str):
+    return answering.show_step(_answering(_draft(response_id)), key)
+
+
+@bp.post("/svar/<int:response_id>/fraga/<key>")
+@login_required
+def save_step(response_id: int, key: str):
+    return answering.save_step(_answering(_draft(response_id)), key)
+
+
+@bp.get("/svar/<int:response_id>/granska")
+@login_required
+def review(response_id: int):
+    return answering.show_review(_answering(_draft(response_id)))
+
+
+@bp.post("/svar/<int:response_id>/granska")
+@login_required
+def send(response_id: int):
+    """Send, then back to the registrera page for the next form. Sending twice (a double
+    click) sends once and lands there too; a refused enrolment says why on the review."""
+    draft = _draft(response_id, submitted=True)
+    done_url = url_for(".register", slug=draft.insats.slug)
+    if draft.submitted_at is not None:
+        return redirect(done_url, 303)
+    survey = _answering(draft)
+    try:
+        sent = answering.send(survey, done_url)
+    except EnrolmentError:
+        flash(enrolment_problem(context_of(draft))[1], "error")
+        return answering.show_review(survey), 422
+    if draft.submitted_at is not None:
+        flash("Svaren är sparade.", "info")
+    return sent
+
+
+@bp.errorhandler(AlreadySubmitted)
+def sent_meanwhile(error):
+    """Sent in another tab while this page was open: nothing more can be saved, and the
+    draft's pages are gone, as for any sent draft."""
+    return render_template("error.html", status=404), 404
+
+
+def _visible_insats(slug: str) -> Insats:
+    """The insats with this slug among those the user sees; 404 for any other (and when
+    two förbund the user belongs to have insatser with the same slug)."""
+    found = [insats for insats in visible_insatser(current_user) if insats.slug == slug]
+    if len(found) != 1:
+        abort(404)
+    return found[0]
+
+
+def _draft(response_id: int, *, submitted: bool = False) -> Draft:
+    """The staff or paper draft, unsubmitted unless `submitted`, of an insats the user
+    sees; 404 for anything else."""
+    draft = entry_service.entry_draft(response_id, current_user)
+    if draft is None or (draft.submitted_at is not None and not submitted):
+        abort(404)
+    return draft
+
+
+def _answering(draft: Draft) -> Answering:
+    return Answering(draft, {"response_id": draft.id}, layout="staff/entry_layout.html")
+
+
+def _unfinished(insats: Insats) -> list[dict[str, object]]:
+    return [{"draft": draft, "title": instrument_of(draft).title.get("sv"),
+             "source": SOURCE_NAMES[draft.source],
+             "resume": url_for(".start", response_id=draft.id)}
+            for draft in entry_service.unfinished_entries(insats)]
+
+
+def _grouped_choices(instruments: list[Instrument]) -> list[SelectChoice]:
+    return [SelectChoice(instrument.id, instrument.title.get("sv"), optgroup=_group(instrument))
+            for instrument in instruments]
+
+
+def _group(instrument: Instrument) -> str:
+    if instrument.id in entry_service.REGISTRATION_FORMS:
+        return "Registreringsformulär"
+    if instrument.rated_by == "staff":
+        return "Personalens skattningar"
+    return "Deltagarens enkäter (bara från papper)"
+
+
+def _known_timepoints(instruments: list[Instrument]) -> list[str]:
+    """The timepoints to suggest: every one without a number to fill in."""
+    found = (timepoint for instrument in instruments for timepoint in instrument.timepoints)
+    return sorted({timepoint for timepoint in found if "{n}" not in timepoint})
+
+
+def _only_timepoint(instrument: Instrument) -> str:
+    """The instrument's one timepoint when it has exactly one fixed one, else ""."""
+    if len(instrument.timepoints) == 1 and "{n}" not in instrument.timepoints[0]:
+        return instrument.timepoints[0]
+    return ""
+
+
+def _parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat((text or "").strip())
