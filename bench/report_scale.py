@@ -5,7 +5,8 @@ förbund (see `scale_data.py`), then measures in a fresh Python process, so that
 memory belongs to the report and not to the data build:
 - the plain SQL: hand-written aggregate queries that compute what the report shows
   (deltagare active/new/ended per insats and kön, registration answers per item and value,
-  NNS answer counts per item, value and timepoint, ORS/SRS/SKAPA totals per response);
+  NNS answer counts per item, value and timepoint; for ORS, SKAPA and processtrappan each
+  deltagare's first and latest total and number of ratings, SKAPA's areas, SRS flags);
 - the full förbund report, `build_report_for(forbund, period=2025)`, and its rendering
   to JSON and XLSX;
 - the peak memory: max RSS of the measuring process, its growth over the measurements,
@@ -48,7 +49,7 @@ from sqlalchemy import bindparam, select, text  # noqa: E402
 from enkat import create_app  # noqa: E402
 from enkat.extensions import db  # noqa: E402
 from enkat.models import Forbund  # noqa: E402
-from enkat.reports.build import NNS_DELTAGARE, RATED  # noqa: E402
+from enkat.reports.build import NNS_DELTAGARE  # noqa: E402
 from enkat.reports.exports import to_json, to_xlsx  # noqa: E402
 from enkat.reports.period import Period  # noqa: E402
 from enkat.services import report_data  # noqa: E402
@@ -130,15 +131,98 @@ WHERE r.insats_id IN :insatser AND v.instrument_id IN :instruments
 GROUP BY v.instrument_id, r.timepoint, a.item_id, a.value, k.value
 """
 
-RATED_SQL = """
-SELECT r.id, r.participant_id, r.insats_id, v.instrument_id, r.timepoint, r.answered_on,
-       COUNT(*) AS answers, SUM(CAST(a.value AS DOUBLE PRECISION)) AS total
-FROM responses r
-JOIN instrument_versions v ON v.id = r.instrument_version_id
-JOIN answers a ON a.response_id = r.id
-WHERE r.insats_id IN :insatser AND v.instrument_id IN :instruments
-  AND r.submitted_at IS NOT NULL AND r.participant_id IS NOT NULL AND r.answered_on <= :end
-GROUP BY r.id, r.participant_id, r.insats_id, v.instrument_id, r.timepoint, r.answered_on
+#: Submitted responses of rated instruments about the deltagare enrolled in the period,
+#: up to its end, each with the sum, count and lowest of its answers.
+RATED_CTE = """
+WITH rated AS (
+    SELECT r.id, r.participant_id, v.instrument_id, r.answered_on,
+           SUM(CAST(a.value AS DOUBLE PRECISION)) AS total, COUNT(*) AS answered,
+           MIN(CAST(a.value AS DOUBLE PRECISION)) AS lowest
+    FROM responses r
+    JOIN instrument_versions v ON v.id = r.instrument_version_id
+    JOIN answers a ON a.response_id = r.id
+    WHERE r.insats_id IN :insatser AND v.instrument_id IN :instruments
+      AND r.submitted_at IS NOT NULL AND r.answered_on <= :end
+      AND r.participant_id IN (
+          SELECT participant_id FROM enrolments
+          WHERE insats_id IN :insatser AND started_on <= :end
+            AND (ended_on IS NULL OR ended_on >= :start))
+    GROUP BY r.id, r.participant_id, v.instrument_id, r.answered_on
+)
+"""
+
+#: Pre/post: each deltagare's first and latest total and number of ratings.
+COURSES_SQL = RATED_CTE + """
+, ranked AS (
+    SELECT participant_id, instrument_id, total,
+           COUNT(*) OVER (PARTITION BY participant_id, instrument_id) AS n,
+           ROW_NUMBER() OVER (PARTITION BY participant_id, instrument_id
+                              ORDER BY answered_on, id) AS first_rank,
+           ROW_NUMBER() OVER (PARTITION BY participant_id, instrument_id
+                              ORDER BY answered_on DESC, id DESC) AS latest_rank
+    FROM rated
+)
+SELECT participant_id, instrument_id, MAX(n),
+       MAX(CASE WHEN first_rank = 1 THEN total END),
+       MAX(CASE WHEN latest_rank = 1 THEN total END)
+FROM ranked WHERE first_rank = 1 OR latest_rank = 1
+GROUP BY participant_id, instrument_id
+"""
+
+#: SKAPA per area: deltagare with two ratings of it, mean first, latest and change,
+#: and how many improved by a step.
+AREAS_SQL = """
+WITH rated AS (
+    SELECT r.id, r.participant_id, v.instrument_id, a.item_id, r.answered_on,
+           CAST(a.value AS DOUBLE PRECISION) AS value
+    FROM responses r
+    JOIN instrument_versions v ON v.id = r.instrument_version_id
+    JOIN answers a ON a.response_id = r.id
+    WHERE r.insats_id IN :insatser AND v.instrument_id IN :instruments
+      AND r.submitted_at IS NOT NULL AND r.answered_on <= :end
+      AND r.participant_id IN (
+          SELECT participant_id FROM enrolments
+          WHERE insats_id IN :insatser AND started_on <= :end
+            AND (ended_on IS NULL OR ended_on >= :start))
+), ranked AS (
+    SELECT participant_id, instrument_id, item_id, value,
+           COUNT(*) OVER (PARTITION BY participant_id, instrument_id, item_id) AS n,
+           ROW_NUMBER() OVER (PARTITION BY participant_id, instrument_id, item_id
+                              ORDER BY answered_on, id) AS first_rank,
+           ROW_NUMBER() OVER (PARTITION BY participant_id, instrument_id, item_id
+                              ORDER BY answered_on DESC, id DESC) AS latest_rank
+    FROM rated
+), ends AS (
+    SELECT instrument_id, item_id,
+           MAX(CASE WHEN first_rank = 1 THEN value END) AS first,
+           MAX(CASE WHEN latest_rank = 1 THEN value END) AS latest
+    FROM ranked WHERE n >= 2 AND (first_rank = 1 OR latest_rank = 1)
+    GROUP BY participant_id, instrument_id, item_id
+)
+SELECT instrument_id, item_id, COUNT(*), AVG(first), AVG(latest), AVG(latest - first),
+       SUM(CASE WHEN latest - first >= 1 THEN 1 ELSE 0 END)
+FROM ends GROUP BY instrument_id, item_id
+"""
+
+#: SRS flags: sessions, below the cut-off, an item low, a drop from the session before,
+#: and deltagare with any flag.
+SESSIONS_SQL = RATED_CTE + """
+, flagged AS (
+    SELECT participant_id,
+           CASE WHEN total < 36 THEN 1 ELSE 0 END AS below,
+           CASE WHEN lowest < 9 THEN 1 ELSE 0 END AS item_low,
+           CASE WHEN LAG(total) OVER (PARTITION BY participant_id
+                                      ORDER BY answered_on, id) - total >= 1
+                THEN 1 ELSE 0 END AS dropped
+    FROM rated
+), people AS (
+    SELECT COUNT(*) AS sessions, SUM(below) AS below, SUM(item_low) AS item_low,
+           SUM(dropped) AS dropped, MAX(below + item_low + dropped) AS flagged
+    FROM flagged GROUP BY participant_id
+)
+SELECT SUM(sessions), SUM(below), SUM(item_low), SUM(dropped),
+       SUM(CASE WHEN flagged > 0 THEN 1 ELSE 0 END)
+FROM people
 """
 
 
@@ -152,7 +236,9 @@ def plain_sql(insats_ids: list[int], period: Period) -> int:
         (REGISTRATION_SQL, period, ()),
         (NNS_SQL, period, NNS_DELTAGARE),
         (NNS_SQL, previous, NNS_DELTAGARE),
-        (RATED_SQL, period, RATED),
+        (COURSES_SQL, period, ("ors", "skapa", "skapa-personal", "processtrappan")),
+        (AREAS_SQL, period, ("skapa", "skapa-personal")),
+        (SESSIONS_SQL, period, ("srs",)),
     ]
     rows = 0
     for sql, dates, instruments in queries:

@@ -10,7 +10,14 @@ from enkat.instruments import Instrument
 from . import goals as goal_rules
 from .goals import IndicatorShares, Share, goal_table
 from .indicators import Tallies, indicator_records, indicator_table, tally
-from .inputs import AnswerCount, CourseEnds, EnrolmentFacts, GoalSpec, RatedSession
+from .inputs import (
+    AnswerCount,
+    AreaChange,
+    CourseEnds,
+    EnrolmentFacts,
+    GoalSpec,
+    RatedSession,
+)
 from .model import Report, Subject, Table
 from .outcomes import outcome_tables
 from .period import Period
@@ -38,7 +45,7 @@ class ReportInputs:
     previous_answer_counts: Sequence[AnswerCount]
     # rated instruments, for the deltagare enrolled in the period, up to its end:
     courses: Sequence[CourseEnds]  # per deltagare and score (not flagged ones)
-    area_courses: Sequence[CourseEnds]  # per deltagare and item of a mean score
+    area_changes: Sequence[AreaChange]  # per item of a mean score and change
     sessions: Sequence[RatedSession]  # every rating on a flagged score (SRS)
     goals: Sequence[GoalSpec] = ()
     insats_names: Mapping[int, str] | None = None  # the förbund's insatser, side by side
@@ -57,7 +64,7 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs, k: int)
         *side_by_side,
         *registration_tables(inputs.enrolments, period, forms, k),
         *indicator_tables,
-        *outcome_tables(rated, inputs.courses, inputs.area_courses, inputs.sessions, k),
+        *outcome_tables(rated, inputs.courses, inputs.area_changes, inputs.sessions, k),
     ]
     sections: dict = {"indicators": indicator_records(indicator_tables)}
     if inputs.goals:

@@ -58,7 +58,7 @@ class AnswerCount:
 
 @dataclass(frozen=True)
 class CourseEnds:
-    """A deltagare's course on one score or one item (SKAPA area) of a rated instrument.
+    """A deltagare's course on one score of a rated instrument.
 
     Only the first and the latest rating with a value, and how many have one: all that
     the course's first, latest, change and class depend on (`enkat.scoring.course`).
@@ -67,12 +67,26 @@ class CourseEnds:
 
     participant_id: int
     instrument_id: str
-    measure: str  # the score id, or the item id of a course per area
+    score_id: str
     n_rated: int
     first_on: dt.date | None = None
     first: float | None = None
     latest_on: dt.date | None = None
     latest: float | None = None
+
+
+@dataclass(frozen=True)
+class AreaChange:
+    """The deltagare whose course on an item (an area of a mean score, SKAPA) changed by
+    `change` from their first to their latest rating: how many, and the sums of their
+    first and of their latest values. Only courses with two or more ratings count."""
+
+    instrument_id: str
+    item_id: str
+    change: float  # latest − first
+    n: int
+    first_total: float
+    latest_total: float
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ the period, for the deltagare enrolled in it. Pre/post statistics come from
 declared cut-off, RCI and meaningful change. Below k deltagare nothing is shown.
 
 The database hands over each course as its two ends and its number of ratings
-(`CourseEnds`), and the sessions of flagged scores (SRS) one by one (`RatedSession`):
-a förbund has hundreds of thousands of ratings, and these are all the tables use.
+(`CourseEnds`), the courses per area counted by their change (`AreaChange`), and the
+sessions of flagged scores (SRS) one by one (`RatedSession`): a förbund has hundreds of
+thousands of ratings, and these are all the tables use.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from enkat.scoring import Rating as ScoredRating
 from enkat.scoring.suppression import small_mark
 
 from .figures import counted_column, small_count
-from .inputs import CourseEnds, RatedSession
+from .inputs import AreaChange, CourseEnds, RatedSession
 from .model import Column, Figure, Kind, Row, Table
 
 CHANGE_CLASS_LABELS = {
@@ -160,19 +161,19 @@ def score_tables(instrument: Instrument, score: Score, courses: Sequence[Course]
     return tables
 
 
-def area_table(instrument: Instrument, score: Score, area_courses: Iterable[CourseEnds],
+def area_table(instrument: Instrument, score: Score, area_changes: Iterable[AreaChange],
                k: int) -> Table:
     """Per area (item) of a mean score: first, latest, change and share with a step."""
-    courses_by_area: dict[str, list[Course]] = defaultdict(list)
-    for ends in area_courses:
-        courses_by_area[ends.measure].append(course_of(ends))
+    changes_by_area: dict[str, list[AreaChange]] = defaultdict(list)
+    for change in area_changes:
+        changes_by_area[change.item_id].append(change)
     columns = (Column("n", "Deltagare", Kind.COUNT),
                Column("forsta", "Medel första", Kind.NUMBER),
                Column("senaste", "Medel senaste", Kind.NUMBER),
                Column("forandring", "Medelförändring", Kind.CHANGE),
                Column("steg", "Andel med stegförflyttning", Kind.SHARE))
     rows = [Row(instrument.item(area).text.get("sv"),
-                _area_figures(score, courses_by_area[area], k)) for area in score.items]
+                _area_figures(score, changes_by_area[area], k)) for area in score.items]
     return Table(f"{instrument.id}-omraden", f"{instrument.title.get('sv')}: per område",
                  columns, tuple(rows), notes=(
         "Deltagare med minst två skattningar av området.",
@@ -181,14 +182,15 @@ def area_table(instrument: Instrument, score: Score, area_courses: Iterable[Cour
     ))
 
 
-def _area_figures(score: Score, courses: list[Course], k: int) -> tuple[Figure, ...]:
-    changed = [c for c in courses if c.change is not None]
-    n = len(changed)
-    stepped = sum(1 for c in changed if c.change >= score.meaningful_change)
+def _area_figures(score: Score, changes: list[AreaChange], k: int) -> tuple[Figure, ...]:
+    n = sum(c.n for c in changes)
+    stepped = sum(c.n for c in changes if c.change >= score.meaningful_change)
+    first = sum(c.first_total for c in changes)
+    latest = sum(c.latest_total for c in changes)
     values = (
-        sum(c.first for c in changed) / n if n else None,
-        sum(c.latest for c in changed) / n if n else None,
-        sum(c.change for c in changed) / n if n else None,
+        first / n if n else None,
+        latest / n if n else None,
+        (latest - first) / n if n else None,
         stepped / n if n else None,
     )
     if n < k:
@@ -221,7 +223,7 @@ def flag_table(instrument: Instrument, score: Score, scored: Sequence[list[Score
 
 
 def outcome_tables(instruments: dict[str, Instrument], courses: Sequence[CourseEnds],
-                   area_courses: Sequence[CourseEnds], sessions: Sequence[RatedSession],
+                   area_changes: Sequence[AreaChange], sessions: Sequence[RatedSession],
                    k: int) -> list[Table]:
     """Every outcome table the rated instruments with data declare."""
     rated = {c.instrument_id for c in courses} | {s.instrument_id for s in sessions}
@@ -237,9 +239,9 @@ def outcome_tables(instruments: dict[str, Instrument], courses: Sequence[CourseE
             else:
                 tables.extend(score_tables(instrument, score, [
                     course_of(c) for c in courses
-                    if (c.instrument_id, c.measure) == (instrument.id, score.id)], k))
+                    if (c.instrument_id, c.score_id) == (instrument.id, score.id)], k))
             if has_areas(score):
                 tables.append(area_table(instrument, score, (
-                    c for c in area_courses
-                    if c.instrument_id == instrument.id and c.measure in score.items), k))
+                    c for c in area_changes
+                    if c.instrument_id == instrument.id and c.item_id in score.items), k))
     return tables

@@ -43,6 +43,7 @@ from enkat.reports.inputs import (
     KON_ITEM,
     AnswerCount,
     Answers,
+    AreaChange,
     CourseEnds,
     EnrolmentFacts,
     RatedSession,
@@ -208,8 +209,9 @@ def score_courses(insats_ids: Sequence[int], instrument: Instrument, score: Scor
         func.sum(has_score).over(partition_by=sums.c.participant_id).label("n_rated"),
         *_ranks((sums.c.participant_id,), (has_score.desc(),), sums.c.answered_on, sums.c.id),
     ).subquery()
-    query = _ends(ranked, (ranked.c.participant_id,), ranked.c.n_rated, (
-        ranked.c.answered_on, ranked.c.total, ranked.c.answered))
+    query = _ends(ranked, (ranked.c.participant_id,), (
+        ranked.c.answered_on, ranked.c.total, ranked.c.answered),
+    ).order_by(ranked.c.participant_id)
     courses = []
     for (participant_id, n_rated, first_on, first_total, first_answered,
          latest_on, latest_total, latest_answered) in db.session.execute(query):
@@ -223,10 +225,11 @@ def score_courses(insats_ids: Sequence[int], instrument: Instrument, score: Scor
     return courses
 
 
-def area_courses(insats_ids: Sequence[int], instrument: Instrument, item_ids: Sequence[str],
-                 period: Period) -> list[CourseEnds]:
-    """Each deltagare's course on each item with a value at two or more ratings (the
-    areas of a mean score: a course with one value has no change to show)."""
+def area_changes(insats_ids: Sequence[int], instrument: Instrument, item_ids: Sequence[str],
+                 period: Period) -> list[AreaChange]:
+    """The deltagare's courses on each item (the areas of a mean score), counted by their
+    change: first and latest rating with a value to the item, in the order (answered on,
+    id), for the courses with two or more (one value has no change to show)."""
     unit = _unit(instrument, item_ids)
     values = (
         select(Response.id, Response.participant_id, Response.answered_on, Answer.item_id,
@@ -241,12 +244,16 @@ def area_courses(insats_ids: Sequence[int], instrument: Instrument, item_ids: Se
         values, func.count().over(partition_by=course).label("n_rated"),
         *_ranks(course, (), values.c.answered_on, values.c.id),
     ).subquery()
-    query = _ends(ranked, (ranked.c.participant_id, ranked.c.item_id), ranked.c.n_rated,
-                  (ranked.c.answered_on, ranked.c.value)).where(ranked.c.n_rated >= 2)
-    return [CourseEnds(participant_id, instrument.id, item_id, n_rated,
-                       first_on, _value(first, unit), latest_on, _value(latest, unit))
-            for participant_id, item_id, n_rated, first_on, first, latest_on, latest
-            in db.session.execute(query)]
+    ends = _ends(ranked, (ranked.c.participant_id, ranked.c.item_id), (ranked.c.value,)
+                 ).where(ranked.c.n_rated >= 2).subquery()
+    first, latest = ends.c.first_value, ends.c.latest_value
+    change = latest - first
+    query = (select(ends.c.item_id, change, func.count(), func.sum(first), func.sum(latest))
+             .group_by(ends.c.item_id, change)
+             .order_by(ends.c.item_id, change))
+    return [AreaChange(instrument.id, item_id, _value(change, unit), n,
+                       _value(first_total, unit), _value(latest_total, unit))
+            for item_id, change, n, first_total, latest_total in db.session.execute(query)]
 
 
 def rated_sessions(insats_ids: Sequence[int], instrument: Instrument, score: Score,
@@ -314,20 +321,19 @@ def _ranks(partition: tuple, before: tuple, answered_on: ColumnElement,
     )
 
 
-def _ends(ranked: Subquery, key: tuple, n_rated: ColumnElement, columns: tuple) -> Select:
-    """One row per course: key, n_rated, then `columns` of the first rating and of the
-    latest (the same rating when there is one)."""
+def _ends(ranked: Subquery, key: tuple, columns: tuple) -> Select:
+    """One row per course (`key`): its n_rated, then each of `columns` at the first rating
+    (first_<name>) and at the latest (latest_<name>), the same rating when there is one."""
 
     def at(rank: ColumnElement, column: ColumnElement) -> ColumnElement:
         return func.max(case((rank == 1, column)))
 
     return (
-        select(*key, func.max(n_rated),
-               *(at(ranked.c.first_rank, column) for column in columns),
-               *(at(ranked.c.latest_rank, column) for column in columns))
+        select(*key, func.max(ranked.c.n_rated).label("n_rated"),
+               *(at(ranked.c.first_rank, c).label(f"first_{c.name}") for c in columns),
+               *(at(ranked.c.latest_rank, c).label(f"latest_{c.name}") for c in columns))
         .where(or_(ranked.c.first_rank == 1, ranked.c.latest_rank == 1))
         .group_by(*key)
-        .order_by(*key)
     )
 
 

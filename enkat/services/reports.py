@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from enkat.instruments import Instrument
 from enkat.models import Forbund, Insats
 from enkat.reports.build import NNS_DELTAGARE, RATED, REGISTRATION, ReportInputs, build_report
-from enkat.reports.inputs import CourseEnds, GoalSpec, RatedSession
+from enkat.reports.inputs import AreaChange, CourseEnds, GoalSpec, RatedSession
 from enkat.reports.model import Report, Subject
 from enkat.reports.outcomes import flagged, has_areas
 from enkat.reports.period import Period
@@ -32,7 +32,7 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
         answer_counts=report_data.answer_counts(insats_ids, NNS_DELTAGARE, period),
         previous_answer_counts=report_data.answer_counts(insats_ids, NNS_DELTAGARE, previous),
         courses=_courses(insats_ids, rated, period),
-        area_courses=_area_courses(insats_ids, rated, period),
+        area_changes=_area_changes(insats_ids, rated, period),
         sessions=_sessions(insats_ids, rated, period),
         goals=tuple(GoalSpec(g.description, g.indicator, g.comparison, g.target)
                     for g in (insats.goals if insats else ())),
@@ -48,15 +48,15 @@ def _courses(insats_ids: Sequence[int], rated: Sequence[Instrument],
             for ends in report_data.score_courses(insats_ids, instrument, score, period)]
 
 
-def _area_courses(insats_ids: Sequence[int], rated: Sequence[Instrument],
-                  period: Period) -> list[CourseEnds]:
-    courses = []
+def _area_changes(insats_ids: Sequence[int], rated: Sequence[Instrument],
+                  period: Period) -> list[AreaChange]:
+    changes = []
     for instrument in rated:
         areas = {item: None for score in instrument.scores if has_areas(score)
                  for item in score.items}  # in order, once each
         if areas:
-            courses += report_data.area_courses(insats_ids, instrument, list(areas), period)
-    return courses
+            changes += report_data.area_changes(insats_ids, instrument, list(areas), period)
+    return changes
 
 
 def _sessions(insats_ids: Sequence[int], rated: Sequence[Instrument],
