@@ -49,6 +49,8 @@ class Answering:
     layout: str = "respond/layout.html"
     #: Labels of the step buttons where the channel says them differently.
     labels: Mapping[str, str] = field(default_factory=dict)
+    #: Visual analogue lines as number fields, for what was measured on paper.
+    measured: bool = False
 
     @property
     def instrument(self) -> Instrument:
@@ -106,14 +108,15 @@ def show_step(answering: Answering, key: str) -> ResponseReturnValue:
     current = answering.step(key)
     if current is None:
         return redirect(answering.start_url())
-    return _render_step(answering, current, answer_form(current.items, answering.answers))
+    return _render_step(answering, current, answer_form(current.items, answering.answers,
+                                                            measured=answering.measured))
 
 
 def save_step(answering: Answering, key: str) -> ResponseReturnValue:
     current = answering.step(key)
     if current is None:  # an earlier answer, changed in another tab, hid this question
         return redirect(answering.start_url(), 303)
-    form = answer_form(current.items)
+    form = answer_form(current.items, measured=answering.measured)
     go_to = request.form.get("go_to")
     go_to = go_to if go_to in (BACK, SAVE) else NEXT
     saved = form.check(require_answers=go_to == NEXT) and _save(answering, current, form)

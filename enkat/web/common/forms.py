@@ -120,9 +120,13 @@ def progress_of(steps: Sequence[Step], step: Step) -> Progress:
 # --- rules, said plainly ------------------------------------------------------------------
 
 
-def hint_of(item: Item) -> str | None:
+def hint_of(item: Item, *, measured: bool = False) -> str | None:
     """What to do, shown under the question; for numbers, dates and choices it is the rule
-    an answer must follow, and it is repeated as the error when a value breaks it."""
+    an answer must follow, and it is repeated as the error when a value breaks it.
+    `measured`: a visual analogue line typed in as measured on paper."""
+    if item.type == "vas" and measured:
+        return gettext("Mät från linjens vänstra ände, i centimeter från 0 till 10, "
+                       "med högst en decimal, till exempel 6,4.")
     if item.type == "number":
         return f"{_number_range(item)} {_number_decimals(item)}"
     if item.type == "date":
@@ -139,11 +143,11 @@ def hint_of(item: Item) -> str | None:
     return None
 
 
-def problem_text(item: Item) -> str:
+def problem_text(item: Item, *, measured: bool = False) -> str:
     """What is wrong with a refused value of this item, and how to put it right."""
     if item.is_coded:
         return gettext("Välj ett av svaren.")
-    if item.type == "vas":
+    if item.type == "vas" and not measured:
         return gettext("Markera en punkt på linjen, eller ta bort markeringen.")
     if item.is_free_text:
         return ngettext(
@@ -151,7 +155,8 @@ def problem_text(item: Item) -> str:
             "Svaret är för långt. Skriv högst %(num)s tecken.",
             item.max_length,
         )
-    return hint_of(item) or gettext("Svaret kunde inte sparas. Ändra det och försök igen.")
+    return hint_of(item, measured=measured) or gettext(
+        "Svaret kunde inte sparas. Ändra det och försök igen.")
 
 
 def _number_range(item: Item) -> str:
@@ -215,8 +220,9 @@ def answered_values(values: Sequence[str] | None) -> list[str]:
 class _Accepted:
     """Refuse what the item refuses (`Item.normalize`), saying so in the page's language."""
 
-    def __init__(self, item: Item):
+    def __init__(self, item: Item, measured: bool):
         self.item = item
+        self.measured = measured
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         values = answered_values(field.raw_data)
@@ -224,7 +230,7 @@ class _Accepted:
             try:
                 self.item.normalize(value)
             except ValueError:
-                raise ValidationError(problem_text(self.item)) from None
+                raise ValidationError(problem_text(self.item, measured=self.measured)) from None
         if self.item.is_multiple and not _count_allowed(self.item, len(values)):
             raise ValidationError(_choice_count(self.item))
 
@@ -240,8 +246,8 @@ def _answered(form: FlaskForm, field: Field) -> None:
         raise ValidationError(gettext("Svara på frågan för att gå vidare."))
 
 
-def _field(item: Item) -> Field:
-    validators = [_Accepted(item)]
+def _field(item: Item, measured: bool) -> Field:
+    validators = [_Accepted(item, measured)]
     if item.is_multiple:
         return SelectMultipleField(choices=item.codes, validate_choice=False, validators=validators)
     if item.is_coded:
@@ -261,6 +267,9 @@ class ItemView:
     values: tuple[str, ...]
     errors: tuple[str, ...]
     hint: str | None
+    #: A visual analogue line shown as a number field, to type in what was measured on
+    #: paper (staff and paper entry) rather than as the line itself.
+    measured: bool = False
 
     @property
     def id(self) -> str:
@@ -306,6 +315,7 @@ class AnswerForm(FlaskForm):
 
     items: tuple[Item, ...] = ()
     saved: Answers = {}
+    measured: bool = False
 
     def answers(self) -> dict[str, list[str]]:
         """As posted, for `save_page`: an item left empty is cleared."""
@@ -320,7 +330,7 @@ class AnswerForm(FlaskForm):
         """Problems the services found after the form's own checks passed."""
         for problem in problems:
             item = next(item for item in self._questions() if item.id == problem.item_id)
-            self[field_name(item)].errors.append(problem_text(item))
+            self[field_name(item)].errors.append(problem_text(item, measured=self.measured))
 
     def views(self) -> list[ItemView]:
         return [self._view(item) for item in self.items]
@@ -336,17 +346,21 @@ class AnswerForm(FlaskForm):
         field = self[field_name(item)]
         values = field.raw_data if self.is_submitted() else self.saved.get(item.id, ())
         required = gettext("Du måste svara på den här frågan.") if item.required else None
-        hint = " ".join(filter(None, [required, hint_of(item)])) or None
-        return ItemView(item, field_name(item), tuple(values or ()), tuple(field.errors), hint)
+        hint = " ".join(filter(None, [required, hint_of(item, measured=self.measured)])) or None
+        return ItemView(item, field_name(item), tuple(values or ()), tuple(field.errors), hint,
+                        measured=self.measured)
 
     def _questions(self) -> list[Item]:
         return [item for item in self.items if item.answerable]
 
 
-def answer_form(items: Sequence[Item], saved: Answers | None = None) -> AnswerForm:
-    """A form for these items; `saved` answers are shown until the page is posted."""
-    fields = {field_name(item): _field(item) for item in items if item.answerable}
-    form_class = type("StepForm", (AnswerForm,), {"items": tuple(items), **fields})
+def answer_form(items: Sequence[Item], saved: Answers | None = None, *,
+                measured: bool = False) -> AnswerForm:
+    """A form for these items; `saved` answers are shown until the page is posted.
+    `measured`: visual analogue lines are typed in as measured on paper."""
+    fields = {field_name(item): _field(item, measured) for item in items if item.answerable}
+    form_class = type("StepForm", (AnswerForm,),
+                      {"items": tuple(items), "measured": measured, **fields})
     form = form_class()
     form.saved = saved or {}
     return form

@@ -294,7 +294,8 @@ def _draft(response_id: int, *, submitted: bool = False) -> Draft:
 
 
 def _answering(draft: Draft) -> Answering:
-    return Answering(draft, {"response_id": draft.id}, layout="staff/entry_layout.html")
+    return Answering(draft, {"response_id": draft.id}, layout="staff/entry_layout.html",
+                     measured=True)
 
 
 def _unfinished(insats: Insats) -> list[dict[str, object]]:

@@ -130,6 +130,27 @@ def test_a_paper_nns_avslut_keeps_the_date_it_was_given(signed_in, insats):
     assert response.timepoint == "avslut"  # the form's only timepoint, when left empty
 
 
+def test_a_paper_ors_is_typed_in_as_measured_with_one_decimal(signed_in, insats, deltagare,
+                                                                make_response):
+    enrol(make_response, deltagare)
+    path = draft_path(register(signed_in, insats, "ors", source="paper", code="abc123",
+                               timepoint="session-1", answered_on="2025-03-10"))
+    page = html(signed_in.get(f"{path}/fraga/individuellt"))
+    assert 'inputmode="decimal"' in page and "Mät från linjens vänstra ände" in page
+    assert 'type="radio"' not in page
+    refused = post_step(signed_in, path, "individuellt", "12")
+    assert refused.status_code == 422 and "i centimeter från 0 till 10" in html(refused)
+    for key, value in zip(("individuellt", "nara-relationer", "socialt", "allmant"),
+                          ("6,4", "0", "10", "3.5"), strict=True):
+        assert post_step(signed_in, path, key, value).status_code == 303
+    assert signed_in.post(f"{path}/granska").status_code == 303
+    db.session.expire_all()
+    paper = db.session.scalars(
+        select(Response).where(Response.source == ResponseSource.PAPER)).one()
+    assert answers_of(paper) == {"individuellt": ("6.4",), "nara-relationer": ("0.0",),
+                                           "socialt": ("10.0",), "allmant": ("3.5",)}
+
+
 def test_a_paper_avslut_ends_the_enrolment_on_the_date_given(signed_in, insats, deltagare,
                                                              make_response):
     enrol(make_response, deltagare)
