@@ -191,6 +191,14 @@ def _refusal_link(answering: Answering, step: Step, answers) -> tuple[str, str]:
 # --- the respondent's language ---------------------------------------------------------
 
 
+def keep_language(draft: Draft) -> None:
+    """The response records the language it is answered in: one chosen mid-way
+    (?lang=ar on a question) replaces the one the draft was begun in."""
+    language = get_locale().language
+    if draft.submitted_at is None and draft.language != language:
+        draft.language = language
+
+
 def speaks_respondents_languages(blueprint: Blueprint) -> None:
     """Pages of `blueprint` speak the respondent's language: ?lang=ar on any of them
     switches it and keeps it for the session. Every other page is in Swedish."""

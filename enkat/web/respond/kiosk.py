@@ -39,7 +39,7 @@ from enkat.services import kiosks
 from enkat.services.drafts import AlreadySubmitted
 from enkat.services.overview import visible_insatser
 from enkat.web.common import answering, keep_despite_refusal
-from enkat.web.common.answering import Answering, speaks_respondents_languages
+from enkat.web.common.answering import Answering, keep_language, speaks_respondents_languages
 
 from .survey import PRIVATE_HEADERS
 
@@ -332,6 +332,7 @@ def _answering() -> Answering:
     draft = kiosks.kiosk_draft(kiosk, person.draft) if person and person.draft else None
     if draft is None:  # nobody is answering, or it was just sent
         abort(redirect(url_for(".home")))
+    keep_language(draft)
     return Answering(draft, layout="kiosk/layout.html")
 
 

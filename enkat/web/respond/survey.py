@@ -7,7 +7,7 @@ from flask_babel import get_locale, refresh
 
 from enkat.services.drafts import open_draft
 from enkat.services.invitations import LinkStatus, find_invitation
-from enkat.web.common.answering import Answering
+from enkat.web.common.answering import Answering, keep_language
 
 #: What a link that opens nothing answers with. "Used" and "expired" are 410 Gone: the
 #: link existed and will not work again; only a token that never existed is 404.
@@ -31,6 +31,7 @@ def open_survey(token: str) -> Answering:
         abort(closed_link_page(state.status))
     draft = open_draft(state.invitation, get_locale().language)
     _remember_language(draft.language)
+    keep_language(draft)
     return Answering(draft, {"token": token})
 
 

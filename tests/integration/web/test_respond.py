@@ -294,6 +294,14 @@ def test_english_pages(client, nns):
     assert "Question 1 of 11" in step and "Not at all" in step and "Next" in step
 
 
+def test_a_language_chosen_mid_way_is_the_one_the_response_records(client, nns):
+    link, invitation = nns
+    client.get(link)
+    assert stored(invitation).language == "sv"
+    client.get(f"{link}/fraga/q1?lang=en")
+    assert stored(invitation).language == "en"
+
+
 def test_a_language_chosen_once_holds_when_the_link_is_opened_again(app, client, nns):
     link, _ = nns
     client.get(f"{link}?lang=ar")
