@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,15 @@ from enkat.instruments import check_paths
 from enkat.models import Role
 from enkat.reports.period import Period
 from enkat.reports.rendering import FORMATS, render
-from enkat.services import ServiceError, invitations, organisation, participants, tidy_csv
+from enkat.services import (
+    ServiceError,
+    invitations,
+    organisation,
+    participants,
+    retention,
+    tidy_csv,
+)
+from enkat.services import backup as backup_service
 from enkat.services.instruments import (
     bundled_instruments,
     change_since_first_use,
@@ -327,3 +336,56 @@ def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund
     expires = invitation.expires_at.astimezone(ZoneInfo(zone))
     click.echo(invitations.invitation_link(token, base_url))
     click.echo(f"valid until {expires:%Y-%m-%d %H:%M} ({zone})")
+
+
+# --- retention, the deltagare's rights, backup -----------------------------------------
+
+
+@cli.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete what has served its purpose: old drafts, links, kiosks, reset links."""
+    with transaction():
+        purged = retention.purge()
+    click.echo(f"deleted {purged.drafts} drafts, {purged.links} links, {purged.kiosks} kiosks, "
+               f"{purged.password_resets} password-reset links")
+
+
+@cli.group("deltagare")
+def deltagare_group() -> None:
+    """A deltagare's rights: see (art. 15) and erase (art. 17) their data."""
+
+
+@deltagare_group.command("export")
+@click.argument("code")
+@click.option("--forbund", "forbund_slug", required=True)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@with_appcontext
+def deltagare_export(code, forbund_slug, output) -> None:
+    """Everything enkat holds about one deltagare, as JSON."""
+    with transaction():
+        data = retention.participant_data(organisation.get_forbund(forbund_slug), code)
+    json.dump(data, output, ensure_ascii=False, indent=2)
+    output.write("\n")
+
+
+@deltagare_group.command("erase")
+@click.argument("code")
+@click.option("--forbund", "forbund_slug", required=True)
+@click.confirmation_option(prompt="Erase the deltagare and every answer they gave?")
+@with_appcontext
+def deltagare_erase(code, forbund_slug) -> None:
+    """Erase a deltagare with their enrolments, links and responses."""
+    with transaction():
+        erased = retention.erase_participant(organisation.get_forbund(forbund_slug), code)
+    click.echo(f"erased {code.upper()} and {erased} responses")
+
+
+@cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(target: Path) -> None:
+    """Copy the SQLite database to TARGET while enkat runs (PostgreSQL: use pg_dump)."""
+    with transaction():
+        written = backup_service.backup_sqlite(target)
+    click.echo(f"backup written to {written}")

@@ -30,8 +30,19 @@ DEFAULTS = {
     "SMTP_URL": None,  # smtp://user:password@host:587?starttls=1, smtps://host:465
     "MAIL_SENDER": "enkat@localhost",
     "SMTP_TIMEOUT_SECONDS": 10,
+    "DRAFT_RETENTION_DAYS": 90,  # `enkat purge`: untouched drafts
+    "LINK_RETENTION_DAYS": 180,  # `enkat purge`: links this long after use or expiry
+    "SHORT_RETENTION_DAYS": 30,  # `enkat purge`: ended kiosks, old password-reset links
     "KIOSK_TIMEOUT_SECONDS": 180,  # no touch this long: the kiosk asks "Är du kvar?"
     "KIOSK_WARNING_SECONDS": 30,  # then, unanswered this long: back to the start screen
+    "SESSION_COOKIE_NAME": "enkat_session",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # seconds without a request that end a sign-in
+    "PROXY_COUNT": 0,  # proxies in front that set X-Forwarded-For/-Proto (nginx: 1)
+    "SIGNIN_LOCK_FAILURES": 5,  # failed sign-ins for one address within the window lock it
+    "SIGNIN_LOCK_MINUTES": 15,  # the window, and how long the lock lasts
+    "SIGNIN_CLIENT_ATTEMPTS": 20,  # refused attempts from one client address per window
+    "PASSWORD_RESET_MINUTES": 60,  # a password-reset link is valid this long
+    "PASSWORD_RESET_ANSWER_MS": 1000,  # "forgot password" always answers after this long
 }
 
 #: ENKAT_<NAME> environment variables and the config key each sets.
@@ -45,8 +56,18 @@ ENVIRONMENT = {
     "ENKAT_SQLITE_BUSY_TIMEOUT_MS": "SQLITE_BUSY_TIMEOUT_MS",
     "ENKAT_SMTP_URL": "SMTP_URL",
     "ENKAT_MAIL_SENDER": "MAIL_SENDER",
+    "ENKAT_DRAFT_RETENTION_DAYS": "DRAFT_RETENTION_DAYS",
+    "ENKAT_LINK_RETENTION_DAYS": "LINK_RETENTION_DAYS",
+    "ENKAT_SHORT_RETENTION_DAYS": "SHORT_RETENTION_DAYS",
     "ENKAT_KIOSK_TIMEOUT_SECONDS": "KIOSK_TIMEOUT_SECONDS",
     "ENKAT_KIOSK_WARNING_SECONDS": "KIOSK_WARNING_SECONDS",
+    "ENKAT_SESSION_LIFETIME_SECONDS": "PERMANENT_SESSION_LIFETIME",
+    "ENKAT_PROXY_COUNT": "PROXY_COUNT",
+    "ENKAT_SIGNIN_LOCK_FAILURES": "SIGNIN_LOCK_FAILURES",
+    "ENKAT_SIGNIN_LOCK_MINUTES": "SIGNIN_LOCK_MINUTES",
+    "ENKAT_SIGNIN_CLIENT_ATTEMPTS": "SIGNIN_CLIENT_ATTEMPTS",
+    "ENKAT_PASSWORD_RESET_MINUTES": "PASSWORD_RESET_MINUTES",
+    "ENKAT_PASSWORD_RESET_ANSWER_MS": "PASSWORD_RESET_ANSWER_MS",
 }
 
 SECRET_KEY_FILE = "secret_key"

@@ -139,3 +139,25 @@ def test_report_refuses_a_period_that_ends_before_it_starts(enkat, forbund):
                    "--to", "2025-01-01")
     assert result.exit_code == 2
     assert "the period ends (2025-01-01) before it starts (2025-06-01)" in result.output
+
+
+def test_a_deltagare_is_exported_then_erased_from_the_command_line(enkat, forbund, insats,
+                                                                    make_participant,
+                                                                    make_response):
+    person = make_participant("RATT-1")
+    make_response("ors", {"individuellt": "3.0"}, participant=person, timepoint="session-1")
+    exported = enkat("deltagare", "export", "ratt-1", "--forbund", forbund.slug)
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(exported.output)["responses"][0]["answers"] == {"individuellt": ["3.0"]}
+    refused = enkat("deltagare", "erase", "RATT-1", "--forbund", forbund.slug, input="n\n")
+    assert refused.exit_code == 1
+    erased = enkat("deltagare", "erase", "RATT-1", "--forbund", forbund.slug, "--yes")
+    assert erased.exit_code == 0 and "erased RATT-1 and 1 responses" in erased.output
+    gone = enkat("deltagare", "export", "RATT-1", "--forbund", forbund.slug)
+    assert gone.exit_code == 1 and 'unknown deltagare "RATT-1"' in gone.output
+
+
+def test_purge_says_what_it_deleted(enkat):
+    result = enkat("purge")
+    assert result.exit_code == 0, result.output
+    assert "deleted 0 drafts, 0 links, 0 kiosks, 0 password-reset links" in result.output

@@ -90,3 +90,28 @@ def wait_for_page(url: str, server: subprocess.Popen, attempts: int = 120) -> in
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.5)
     return None
+
+
+def test_a_sqlite_backup_restores_to_the_same_data(tmp_path):
+    """`enkat backup` of a live database, then the copy used as the database: same data."""
+    live, copy = f"sqlite:///{tmp_path / 'live.sqlite'}", tmp_path / "backup" / "copy.sqlite"
+    enkat(live, tmp_path, "db", "upgrade")
+    enkat(live, tmp_path, "demo")
+    assert "backup written" in enkat(live, tmp_path, "backup", str(copy)).stdout
+    enkat(live, tmp_path, "export", "responses", "-o", "live.csv")
+    enkat(f"sqlite:///{copy}", tmp_path, "export", "responses", "-o", "restored.csv")
+    assert (tmp_path / "restored.csv").read_bytes() == (tmp_path / "live.csv").read_bytes()
+
+
+def test_backup_refuses_to_overwrite_and_points_postgresql_to_pg_dump(tmp_path, postgres_server):
+    live = f"sqlite:///{tmp_path / 'live.sqlite'}"
+    enkat(live, tmp_path, "db", "upgrade")
+    (tmp_path / "taken.sqlite").write_bytes(b"")
+    environment = {**os.environ, "ENKAT_DATABASE_URL": live, "ENKAT_SECRET_KEY": "x"}
+    taken = subprocess.run([ENKAT, "backup", "taken.sqlite"], capture_output=True, text=True,
+                           env=environment, cwd=tmp_path, timeout=120)
+    assert taken.returncode == 1 and "exists already" in taken.stderr
+    environment["ENKAT_DATABASE_URL"] = postgres_server.create_database("cli_backup")
+    refused = subprocess.run([ENKAT, "backup", "x.sqlite"], capture_output=True, text=True,
+                             env=environment, cwd=tmp_path, timeout=120)
+    assert refused.returncode == 1 and "pg_dump" in refused.stderr

@@ -1,0 +1,132 @@
+"""Retention (`purge`) and a deltagare's rights: see their data (art. 15), erase it (art. 17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from enkat.extensions import db
+from enkat.models import (
+    Answer,
+    AuditEvent,
+    Enrolment,
+    Invitation,
+    Kiosk,
+    Participant,
+    Response,
+    ResponseSource,
+    utcnow,
+)
+from enkat.services import participants
+from enkat.services.drafts import open_draft, save_page
+from enkat.services.invitations import create_invitation
+from enkat.services.organisation import NotFound
+from enkat.services.retention import erase_participant, participant_data, purge
+
+NOW = utcnow()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def draft_started(insats, days_ago: int) -> Response:
+    invitation, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut")
+    draft = open_draft(invitation)
+    save_page(draft, {"q1": ["4"]}, ["q1"])
+    draft.started_at = NOW - dt.timedelta(days=days_ago)
+    db.session.flush()
+    return draft
+
+
+def test_purge_deletes_old_drafts_with_their_answers_and_keeps_the_rest(insats, make_response):
+    old, recent = draft_started(insats, 91), draft_started(insats, 89)
+    submitted = make_response("nns-deltagare-avslut", {"q1": "5"}, timepoint="avslut")
+    submitted.started_at = NOW - dt.timedelta(days=400)
+    purged = purge(now=NOW)
+    assert purged.drafts == 1
+    remaining = set(db.session.scalars(select(Response.id)))
+    assert old.id not in remaining and {recent.id, submitted.id} <= remaining
+    assert db.session.scalar(select(func.count()).select_from(Answer)
+                             .where(Answer.response_id == old.id)) == 0
+
+
+def test_purge_deletes_links_long_used_or_expired(insats, make_participant):
+    long_used, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut")
+    answered = open_draft(long_used)
+    long_used.used_at = answered.submitted_at = NOW - dt.timedelta(days=181)
+    long_expired, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut")
+    long_expired.expires_at = NOW - dt.timedelta(days=181)
+    recently_used, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut")
+    recently_used.used_at = NOW - dt.timedelta(days=10)
+    db.session.flush()
+    assert purge(now=NOW).links == 2
+    db.session.expire_all()
+    assert set(db.session.scalars(select(Invitation.id))) == {recently_used.id}
+    assert db.session.get(Response, answered.id).invitation_id is None  # the answer stays
+
+
+def test_purge_deletes_long_ended_kiosks_and_is_audited(insats, make_user):
+    user = make_user()
+    for ended_days_ago in (31, 29, None):
+        db.session.add(Kiosk(insats_id=insats.id, started_by_id=user.id, pin_hash="x",
+                             wrong_pins=0, wrong_codes=0,
+                             ended_at=NOW - dt.timedelta(days=ended_days_ago)
+                             if ended_days_ago else None))
+    db.session.flush()
+    assert purge(now=NOW).kiosks == 1
+    assert count(Kiosk) == 2
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "purge")).one()
+    assert event.detail["kiosks"] == 1
+
+
+@pytest.fixture
+def two_deltagare(forbund, insats, make_participant, make_response):
+    kept, erased = make_participant("KEEP-1"), make_participant("ERASE-1")
+    for person in (kept, erased):
+        participants.start_enrolment(person, insats, dt.date(2025, 1, 10))
+        make_response("ors", {"individuellt": "4.5"}, participant=person, timepoint="session-1",
+                      source=ResponseSource.KIOSK)
+    create_invitation(insats, "ors", "session-2", participant=erased)
+    return kept, erased
+
+
+def test_a_deltagare_sees_everything_enkat_holds_about_them(forbund, two_deltagare, make_user):
+    admin = make_user()
+    data = participant_data(forbund, "erase-1", admin)
+    assert data["code"] == "ERASE-1" and data["enrolments"][0]["started_on"] == "2025-01-10"
+    [response] = data["responses"]
+    assert response["instrument"] == "ors" and response["answers"] == {"individuellt": ["4.5"]}
+    assert response["source"] == "kiosk"
+    [link] = data["links"]
+    assert link["timepoint"] == "session-2" and "token" not in str(link)
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "participant-exported")).one()
+    assert event.user_id == admin.id and event.subject == "ERASE-1"
+
+
+def test_erasing_a_deltagare_removes_them_and_everything_about_them(forbund, two_deltagare):
+    kept, erased = two_deltagare
+    erased_id = erased.id
+    assert erase_participant(forbund, "ERASE-1") == 1
+    db.session.expire_all()
+    assert db.session.get(Participant, erased_id) is None
+    for model, column in ((Response, Response.participant_id),
+                          (Enrolment, Enrolment.participant_id),
+                          (Invitation, Invitation.participant_id)):
+        assert db.session.scalar(select(func.count()).select_from(model)
+                                 .where(column == erased_id)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Response)
+                             .where(Response.participant_id == kept.id)) == 1
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "participant-erased")).one()
+    assert event.detail == {"responses": 1}
+
+
+def test_an_unknown_code_is_refused_by_name(forbund):
+    with pytest.raises(NotFound, match='unknown deltagare "NOPE"'):
+        participant_data(forbund, "NOPE")
+    with pytest.raises(NotFound):
+        erase_participant(forbund, "NOPE")
