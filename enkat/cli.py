@@ -289,6 +289,7 @@ def _gunicorn(app, host: str, port: int, workers: int):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("logger_class", "enkat.weblog.RedactingLogger")
 
         def load(self):
             return app

@@ -1,0 +1,133 @@
+"""Logs never keep a token or a deltagare code: a whole survey answered through gunicorn
+(started as the README says, from the repository folder), then its logs searched."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from enkat.weblog import redact
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    """gunicorn on a migrated SQLite database with one deltagare, and its log file."""
+    environment = {**os.environ, "ENKAT_DATABASE_URL": f"sqlite:///{tmp_path / 'e.sqlite'}",
+                   "ENKAT_SECRET_KEY": "log-test"}
+
+    def enkat(*args: str) -> str:
+        return subprocess.run([str(BIN / "enkat"), *args], env=environment, cwd=tmp_path,
+                              check=True, capture_output=True, text=True).stdout
+
+    enkat("db", "upgrade")
+    _create_insats(environment["ENKAT_DATABASE_URL"])
+    port = _free_port()
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait(port, server)
+        yield enkat, f"http://127.0.0.1:{port}", tmp_path / "gunicorn.log"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _create_insats(url: str) -> None:
+    from enkat import create_app
+    from enkat.extensions import db
+    from enkat.services import organisation
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    with app.app_context():
+        forbund = organisation.create_forbund("logg", "Samordningsförbundet Logg")
+        organisation.create_insats(forbund, "torget", "Torget")
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _wait(port: int, server: subprocess.Popen) -> None:
+    for _ in range(200):
+        if server.poll() is not None:
+            raise AssertionError("gunicorn stopped")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("gunicorn never answered")
+
+
+def _open(opener, url: str, fields: dict | None = None) -> tuple[int, str]:
+    data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+    try:
+        with opener.open(url, data=data, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_a_whole_survey_through_gunicorn_leaves_no_token_in_the_logs(served):
+    enkat, base, log = served
+    link = _link(enkat, base)
+    token = link.rsplit("/", 1)[1]
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    status, page = _open(opener, link)
+    assert status == 200
+    for key in [f"q{number}" for number in range(1, 11)] + ["kon"]:
+        status, page = _open(opener, f"{link}/fraga/{key}")
+        csrf = CSRF.search(page).group(1)
+        status, page = _open(opener, f"{link}/fraga/{key}", {
+            "csrf_token": csrf, f"answer-{key}": "kvinna" if key == "kon" else "4",
+            "go_to": "next"})
+        assert status == 200, page[:500]  # the redirect was followed
+    csrf = CSRF.search(page).group(1)
+    status, page = _open(opener, f"{link}/granska", {"csrf_token": csrf})
+    assert status == 200 and "Tack" in page
+    assert _open(opener, link)[0] == 410
+    assert _open(opener, f"{base}/s/{'x' * 43}")[0] == 404
+    time.sleep(0.5)  # the access log is written after each response
+    logged = log.read_text(encoding="utf-8")
+    assert logged.count("/s/[token]") >= 25, logged[-2000:]
+    assert token not in logged and "x" * 43 not in logged
+
+
+def _link(enkat, base: str) -> str:
+    """A new link, printed by `enkat invite`."""
+    return enkat("invite", "--insats", "torget", "--instrument", "nns-deltagare-avslut",
+                 "--timepoint", "avslut", "--base-url", base).splitlines()[0]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("GET /s/AbC-_123456789xyz/fraga/q1 HTTP/1.1", "GET /s/[token]/fraga/q1 HTTP/1.1"),
+    ("/nytt-losenord/abcdefghijkl", "/nytt-losenord/[token]"),
+    ("https://enkat.example/s/abcdefghijklmnop?lang=ar", "https://enkat.example/s/[token]?lang=ar"),
+    ("/static/respond.css", "/static/respond.css"),
+    ("/kiosk/fraga/individuellt", "/kiosk/fraga/individuellt"),
+])
+def test_redact(line, expected):
+    assert redact(line) == expected
