@@ -11,6 +11,9 @@ from enkat.models import User
 #: Blueprints whose pages speak the respondent's language (see `select_locale`).
 RESPONDENT_BLUEPRINTS: set[str] = set()
 
+#: Browsers that reached enkat over https keep to https for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -78,6 +81,8 @@ def keep_despite_refusal() -> None:
 def add_security_headers(response: Response) -> Response:
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
+    if request.is_secure:  # behind a proxy: ENKAT_PROXY_COUNT tells enkat to believe it
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 

@@ -77,3 +77,9 @@ def test_unknown_page_gets_a_swedish_404(client):
     response = client.get("/finns-inte")
     assert response.status_code == 404
     assert "Sidan finns inte" in response.get_data(as_text=True)
+
+
+def test_https_pages_ask_browsers_to_keep_to_https(client):
+    secure = client.get("/login", base_url="https://enkat.example")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in client.get("/login").headers
