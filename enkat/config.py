@@ -30,6 +30,8 @@ DEFAULTS = {
     "SMTP_URL": None,  # smtp://user:password@host:587?starttls=1, smtps://host:465
     "MAIL_SENDER": "enkat@localhost",
     "SMTP_TIMEOUT_SECONDS": 10,
+    "LINK_GUESS_LIMIT": 30,  # unknown enkätlänkar one client may try per window ...
+    "LINK_GUESS_WINDOW_MINUTES": 15,  # ... before every /s/ address answers 429
     "DRAFT_RETENTION_DAYS": 90,  # `enkat purge`: untouched drafts
     "LINK_RETENTION_DAYS": 180,  # `enkat purge`: links this long after use or expiry
     "SHORT_RETENTION_DAYS": 30,  # `enkat purge`: ended kiosks, old password-reset links
@@ -56,6 +58,8 @@ ENVIRONMENT = {
     "ENKAT_SQLITE_BUSY_TIMEOUT_MS": "SQLITE_BUSY_TIMEOUT_MS",
     "ENKAT_SMTP_URL": "SMTP_URL",
     "ENKAT_MAIL_SENDER": "MAIL_SENDER",
+    "ENKAT_LINK_GUESS_LIMIT": "LINK_GUESS_LIMIT",
+    "ENKAT_LINK_GUESS_WINDOW_MINUTES": "LINK_GUESS_WINDOW_MINUTES",
     "ENKAT_DRAFT_RETENTION_DAYS": "DRAFT_RETENTION_DAYS",
     "ENKAT_LINK_RETENTION_DAYS": "LINK_RETENTION_DAYS",
     "ENKAT_SHORT_RETENTION_DAYS": "SHORT_RETENTION_DAYS",

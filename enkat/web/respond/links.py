@@ -7,18 +7,33 @@ every page of the link says so.
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
+from enkat.models import utcnow
 from enkat.services.drafts import AlreadySubmitted, LinkClosed
-from enkat.services.invitations import LinkStatus, find_invitation
+from enkat.services.invitations import LinkStatus
+from enkat.services.link_guard import guessing_blocked_until
 from enkat.web.common import answering
 from enkat.web.common.answering import speaks_respondents_languages
 
-from .survey import PRIVATE_HEADERS, closed_link_page, open_survey
+from .survey import PRIVATE_HEADERS, closed_link_page, find_link, open_survey
 
 bp = Blueprint("respond", __name__, url_prefix="/s")
 speaks_respondents_languages(bp)
+
+
+@bp.before_request
+def refuse_guessers():
+    """A client that has opened too many unknown links gets 429 on every link address."""
+    until = guessing_blocked_until(request.remote_addr)
+    if until is None:
+        return None
+    wait = max(1, math.ceil((until - utcnow()).total_seconds()))
+    page = render_template("respond/too_many.html", minutes=math.ceil(wait / 60))
+    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.after_request
@@ -54,14 +69,14 @@ def send(token: str):
     """Submitting again (a double tap, a reload, the back button) lands on the same
     thank-you page: the draft is submitted once, and a used link sends nothing."""
     thanks_url = url_for(".thanks", token=token)
-    if find_invitation(token).status is LinkStatus.USED:
+    if find_link(token).status is LinkStatus.USED:
         return redirect(thanks_url, 303)
     return answering.send(open_survey(token), thanks_url)
 
 
 @bp.get("/<token>/tack")
 def thanks(token: str):
-    status = find_invitation(token).status
+    status = find_link(token).status
     if status is LinkStatus.VALID:
         return redirect(url_for(".start", token=token))
     if status is not LinkStatus.USED:
@@ -73,7 +88,7 @@ def thanks(token: str):
 @bp.errorhandler(AlreadySubmitted)
 def link_closed_meanwhile(error):
     """The link was used or expired between finding it and saving: say what it is now."""
-    return closed_link_page(find_invitation(request.view_args["token"]).status)
+    return closed_link_page(find_link(request.view_args["token"]).status)
 
 
 @bp.errorhandler(CSRFError)

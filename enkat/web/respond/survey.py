@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, make_response, render_template, session
+from flask import Response, abort, current_app, make_response, render_template, request, session
 from flask_babel import get_locale, refresh
 
 from enkat.services.drafts import open_draft
-from enkat.services.invitations import LinkStatus, find_invitation
+from enkat.services.invitations import InvitationState, LinkStatus, find_invitation
+from enkat.services.link_guard import record_unknown_link
+from enkat.web.common import keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language
 
 #: What a link that opens nothing answers with. "Used" and "expired" are 410 Gone: the
@@ -26,13 +28,23 @@ def open_survey(token: str) -> Answering:
     """The draft behind a valid link; any other link ends the request with the page that
     says why. The token is kept only to build this link's own addresses; it is never
     written to a log."""
-    state = find_invitation(token)
+    state = find_link(token)
     if state.status is not LinkStatus.VALID:
         abort(closed_link_page(state.status))
     draft = open_draft(state.invitation, get_locale().language)
     _remember_language(draft.language)
     keep_language(draft)
     return Answering(draft, {"token": token})
+
+
+def find_link(token: str) -> InvitationState:
+    """What the token opens; an unknown one counts against the client (link_guard), and
+    the count is kept although the page answers 404."""
+    state = find_invitation(token)
+    if state.status is LinkStatus.UNKNOWN:
+        record_unknown_link(request.remote_addr)
+        keep_despite_refusal()
+    return state
 
 
 def closed_link_page(status: LinkStatus) -> Response:
