@@ -13,7 +13,9 @@ from flask import Flask
 
 DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": None,  # filled in from the instance folder when unset
-    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # A pooled connection is checked before use, so requests work again as soon as the
+    # database is back after an outage.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "INSTRUMENTS_DIR": None,  # None: the bundled instruments
     "BASE_URL": None,  # public address of this enkat, for links in mail and print

@@ -66,11 +66,21 @@ class PostgresServer:
         _run([_binary("initdb"), "-D", str(data), "-U", "enkat", "--auth=trust",
               "-E", "UTF8", "--no-sync"], run_as)
         server = cls(folder=folder, port=free_port(), run_as=run_as)
-        options = (f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        _run([_binary("pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
-              "-o", options, "-w", "-t", "60", "start"], run_as)
+        server.resume()
         return server
+
+    def resume(self) -> None:
+        """Start the server (again, after `pause`), on the same port with the same data."""
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        _run([_binary("pg_ctl"), "-D", str(self.folder / "data"), "-l",
+              str(self.folder / "server.log"), "-o", options, "-w", "-t", "60", "start"],
+             self.run_as)
+
+    def pause(self) -> None:
+        """Stop the server and keep its data, as an outage would."""
+        _run([_binary("pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop"],
+             self.run_as)
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://enkat@127.0.0.1:{self.port}/{database}"
@@ -85,7 +95,6 @@ class PostgresServer:
 
     def stop(self) -> None:
         try:
-            _run([_binary("pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop"],
-                 self.run_as)
+            self.pause()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, render_template, request, session
 from flask_babel import refresh
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from enkat.extensions import babel, db, login
 from enkat.models import User
+
+#: How a database that cannot be reached shows itself (psycopg and sqlite3 alike).
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 #: Blueprints whose pages speak the respondent's language (see `select_locale`).
 RESPONDENT_BLUEPRINTS: set[str] = set()
@@ -37,6 +41,8 @@ def init_common(app: Flask) -> None:
     app.after_request(add_security_headers)
     for status in (403, 404, 500, 503):
         app.register_error_handler(status, _error_page)
+    for failure in DATABASE_UNREACHABLE:
+        app.register_error_handler(failure, _database_unavailable)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -87,6 +93,22 @@ def add_security_headers(response: Response) -> Response:
 
 
 def _error_page(error):
+    if isinstance(getattr(error, "original_exception", None), DATABASE_UNREACHABLE):
+        return _database_unavailable(error)  # the request's commit could not reach it
     status = getattr(error, "code", 500) or 500
     db.session.rollback()
     return render_template("error.html", status=status), status
+
+
+def _database_unavailable(error):
+    """The database cannot be reached. Nothing of this request is kept; what was saved
+    before is, and the page says so calmly, in the respondent's language on their pages.
+    The pool checks each connection before use (pool_pre_ping), so once the database is
+    back the next request works."""
+    try:
+        db.session.rollback()
+    except DATABASE_UNREACHABLE:
+        db.session.remove()
+    template = "respond/unavailable.html" if request.blueprint in RESPONDENT_BLUEPRINTS \
+        else "error.html"
+    return render_template(template, status=503), 503, {"Retry-After": "30"}
