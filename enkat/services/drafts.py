@@ -29,7 +29,7 @@ from enkat.models import InstrumentVersion, Invitation, Response, ResponseSource
 
 from . import ServiceError
 from .instruments import register_version, stored_instrument
-from .invitations import LinkStatus, link_status
+from .invitations import LinkStatus, link_status, use_invitation
 from .responses import (
     ResponseContext,
     ResponseRefused,
@@ -209,8 +209,7 @@ def _claim_submission(draft: Response, now: dt.datetime) -> bool:
 
 def _use_invitation(draft: Response, now: dt.datetime) -> None:
     if draft.invitation_id is not None:
-        db.session.get(Invitation, draft.invitation_id).used_at = now
-        db.session.flush()
+        use_invitation(db.session.get(Invitation, draft.invitation_id), now)
 
 
 def _replace_answers(draft: Response, values: Mapping[str, Sequence[str]]) -> None:

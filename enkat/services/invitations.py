@@ -9,14 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from enkat.extensions import db
-from enkat.models import Insats, Invitation, Participant, User, utcnow
+from enkat.models import (
+    CampaignRecipient,
+    Forbund,
+    Insats,
+    Invitation,
+    Participant,
+    User,
+    utcnow,
+)
 
 from . import ServiceError
 from .instruments import register_version, resolve_instrument
@@ -51,36 +60,49 @@ class InvitationState:
 
 
 def create_invitation(
-    insats: Insats,
+    insats: Insats | None,
     instrument_id: str,
     timepoint: str,
     *,
+    forbund: Forbund | None = None,
     participant: Participant | None = None,
     expires_in_days: int = 30,
+    expires_at: dt.datetime | None = None,
+    version: int | None = None,
     created_by: User | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Invitation, str]:
-    """A new link to the current version of an instrument, and its token (shown once)."""
+    """A new link to one version of an instrument, and its token (shown once).
+
+    Without an insats the link is about the förbund as a whole (an utskick to the
+    styrelse), and `forbund` says which. `expires_at`, when given, is the moment the link
+    expires (an utskick's closing time) instead of `expires_in_days` from now. `version`
+    pins the instrument version (an utskick's); None is the current one.
+    """
     now = now or utcnow()
-    instrument = resolve_instrument(instrument_id)
+    if insats is None and forbund is None:
+        raise ValueError("a link without an insats needs its förbund")
+    instrument = resolve_instrument(instrument_id, version)
     context = ResponseContext(
-        forbund=insats.forbund, instrument=instrument, insats=insats, participant=participant,
-        timepoint=timepoint, answered_on=now.date(),
+        forbund=forbund or insats.forbund, instrument=instrument, insats=insats,
+        participant=participant, timepoint=timepoint, answered_on=now.date(),
     )
+    if expires_at is not None:
+        expires_in_days = math.ceil((expires_at - now) / dt.timedelta(days=1))
     problems = invitation_problems(context, expires_in_days)
     if problems:
         raise InvitationRefused(problems)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = fresh_token()
     invitation = Invitation(
         token_hash=hash_token(token),
         instrument_version_id=register_version(instrument).id,
-        forbund_id=insats.forbund_id,
-        insats_id=insats.id,
+        forbund_id=context.forbund.id,
+        insats_id=insats.id if insats else None,
         participant_id=participant.id if participant else None,
         timepoint=timepoint,
         created_at=now,
         created_by_id=created_by.id if created_by else None,
-        expires_at=now + dt.timedelta(days=expires_in_days),
+        expires_at=expires_at or now + dt.timedelta(days=expires_in_days),
     )
     db.session.add(invitation)
     db.session.flush()
@@ -100,7 +122,40 @@ def invitation_problems(context: ResponseContext, expires_in_days: int) -> list[
             "expires_in_days",
             f"a link must expire in 1 to {MAX_EXPIRY_DAYS} days, not {expires_in_days}",
         ))
+    if context.insats is None and context.instrument.audience == "deltagare":
+        problems.append(ContextProblem(
+            "insats", f"{context.instrument.id} is answered in an insats and needs one",
+        ))
     return problems
+
+
+def fresh_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def replace_token(invitation: Invitation, token: str) -> None:
+    """Give the same link a new token, for a mail that must carry it again (a reminder,
+    a retry): only the hash is kept, so the old token cannot be sent twice. The old
+    address stops working; the draft stays with the invitation, so no answer is lost."""
+    invitation.token_hash = hash_token(token)
+    db.session.flush()
+
+
+def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
+    """Mark the link used, and forget whom it was mailed to.
+
+    A link of an utskick is tied to an address only until it is used: from then on its
+    recipient keeps `answered` and nothing else, so no row connects the answer to the
+    address. Doing it here, where every channel uses a link, means no channel can forget.
+    """
+    invitation.used_at = now
+    db.session.execute(
+        update(CampaignRecipient)
+        .where(CampaignRecipient.invitation_id == invitation.id)
+        .values(answered=True, invitation_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    db.session.flush()
 
 
 def hash_token(token: str) -> str:
