@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import configure
 from .database import configure_engine
@@ -15,6 +16,9 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application: the only place that wires Flask together."""
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config)
+    if app.config["PROXY_COUNT"]:  # the client's address and https, as the proxy saw them
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config)

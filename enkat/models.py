@@ -452,6 +452,8 @@ class AuditEvent(db.Model):
     """An append-only record of who did what: sign-ins, downloads, changes."""
 
     __tablename__ = "audit_events"
+    #: Sign-in limits count recent events of one action (enkat.services.accounts).
+    __table_args__ = (Index("ix_audit_events_action_occurred", "action", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,116 @@
+"""Forgotten passwords: a single-use link by e-mail, then a new password.
+
+The request page answers the same, after the same time, whether or not the address has
+an account. The link's token is in its path, so its pages send no Referer and are not
+cached.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from enkat.services import accounts
+
+from . import bp
+from .signin import start_session, strip_spaces, too_many_attempts
+
+SENT = ("Om adressen finns hos oss har vi skickat en länk för att välja ett nytt lösenord. "
+        "Länken gäller i {minutes} minuter och kan användas en gång. Kommer inget mejl inom "
+        "några minuter: titta bland skräpposten, kontrollera adressen och försök igen, eller "
+        "be förbundets administratör om hjälp.")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-postadress", filters=[strip_spaces],
+                       validators=[DataRequired("Fyll i din e-postadress."),
+                                   Email("Det ser inte ut som en e-postadress.")])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("Nytt lösenord", validators=[
+        DataRequired("Fyll i ett nytt lösenord."),
+        Length(min=accounts.PASSWORD_MIN_LENGTH,
+               message=f"Lösenordet måste ha minst {accounts.PASSWORD_MIN_LENGTH} tecken."),
+    ])
+    confirm = PasswordField("Upprepa det nya lösenordet", validators=[
+        DataRequired("Fyll i det nya lösenordet en gång till."),
+        EqualTo("password", "Lösenorden är inte likadana. Skriv samma lösenord två gånger."),
+    ])
+
+    def __init__(self, email: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.account_email = email
+
+    def validate_password(self, field: PasswordField) -> None:
+        if accounts.email_subject(field.data or "") == self.account_email:
+            raise ValidationError("Lösenordet får inte vara din e-postadress.")
+
+
+def private_page(view: Callable) -> Callable:
+    """No Referer leaves these pages and no cache keeps them: their address holds a token."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
+
+
+@bp.route("/glomt-losenord", methods=["GET", "POST"])
+@private_page
+def forgot_password():
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+    answer_at = time.monotonic() + current_app.config["PASSWORD_RESET_ANSWER_MS"] / 1000
+    try:
+        accounts.request_password_reset(form.email.data, link_for=_reset_link,
+                                        client=request.remote_addr)
+    except accounts.ClientThrottled as refused:
+        return too_many_attempts(refused.until)
+    time.sleep(max(0.0, answer_at - time.monotonic()))
+    flash(SENT.format(minutes=current_app.config["PASSWORD_RESET_MINUTES"]), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+def _reset_link(token: str) -> str:
+    """The link in the mail. ENKAT_BASE_URL when set, so a forged Host header cannot
+    send someone's link to another site; else the address this request came to."""
+    base = current_app.config.get("BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for("auth.new_password", token=token)
+
+
+@bp.route("/nytt-losenord/<token>", methods=["GET", "POST"])
+@private_page
+def new_password(token: str):
+    link = accounts.find_reset(token)
+    if link.state != "valid":
+        return _link_not_usable(link.state)
+    email = link.reset.user.email
+    form = NewPasswordForm(email)
+    if not form.validate_on_submit():
+        page = render_template("auth/new_password.html", form=form, email=email,
+                               min_length=accounts.PASSWORD_MIN_LENGTH)
+        return page, 422 if form.errors else 200
+    try:
+        user = accounts.complete_password_reset(link.reset, form.password.data)
+    except accounts.ResetLinkInvalid:
+        return _link_not_usable("used")
+    start_session(user)
+    flash("Ditt nya lösenord är sparat och du är inloggad.", "info")
+    return redirect(url_for("staff.overview"), 303)
+
+
+def _link_not_usable(state: str):
+    """404 for a link that never existed, 410 for one used or expired, said plainly."""
+    status = 404 if state == "unknown" else 410
+    return render_template("auth/link_not_usable.html", state=state), status

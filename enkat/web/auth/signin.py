@@ -1,0 +1,105 @@
+"""Signing in and out. A sign-in starts a new session; refused attempts are counted
+even though they are answered with an error status (see `keep_despite_refusal`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email
+
+from enkat.models import User, utcnow
+from enkat.services import accounts
+from enkat.web.common import keep_despite_refusal
+
+from . import bp
+
+
+def strip_spaces(value: str | None) -> str | None:
+    """A pasted address often brings a space along; it is no part of the address."""
+    return value.strip() if value else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-postadress", filters=[strip_spaces],
+                       validators=[DataRequired("Fyll i din e-postadress."),
+                                   Email("Det ser inte ut som en e-postadress.")])
+    password = PasswordField("Lösenord", validators=[DataRequired("Fyll i ditt lösenord.")])
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.overview"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    try:
+        user = accounts.sign_in(form.email.data, form.password.data, client=request.remote_addr)
+    except accounts.ClientThrottled as refused:
+        return too_many_attempts(refused.until)
+    except accounts.AccountLocked as refused:
+        keep_despite_refusal()
+        problem = ("Inloggningen är tillfälligt spärrad efter flera misslyckade försök. "
+                   f"Försök igen efter kl. {local_time(refused.until)}, eller välj ett nytt "
+                   "lösenord med länken nedan.")
+        page = render_template("auth/login.html", form=form, problem=problem)
+        return page, 429, {"Retry-After": retry_after(refused.until)}
+    if user is None:
+        problem = "Fel e-postadress eller lösenord."
+        return render_template("auth/login.html", form=form, problem=problem)
+    start_session(user)
+    return redirect(_safe_next() or url_for("staff.overview"))
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("Du är utloggad.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def start_session(user: User) -> None:
+    """Sign the user in with a new session: nothing from before the sign-in is carried
+    over, and the cookie changes, so a cookie someone saw before is of no use to them.
+    The session is permanent: it ends after PERMANENT_SESSION_LIFETIME without a
+    request, also when the browser is never closed."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+
+
+def too_many_attempts(until: dt.datetime):
+    """429 for a client address with too many refused attempts; the refusal is counted."""
+    keep_despite_refusal()
+    page = render_template("auth/too_many.html", until=local_time(until))
+    return page, 429, {"Retry-After": retry_after(until)}
+
+
+def local_time(moment: dt.datetime) -> str:
+    """A time of day as Swedish text, in the configured time zone: "14.35"."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return f"{moment.astimezone(zone):%H.%M}"
+
+
+def retry_after(until: dt.datetime) -> str:
+    return str(max(1, math.ceil((until - utcnow()).total_seconds())))
+
+
+def _safe_next() -> str | None:
+    """Only a path on this site: never an open redirect to another host ("//host" and
+    "/\\host" are both read by browsers as another host)."""
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and target[1:2] not in ("/", "\\") else None
