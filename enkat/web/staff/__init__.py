@@ -1,4 +1,5 @@
-"""Personal: their insatser and deltagare, and the forms they enter (see `entry`)."""
+"""Personal: their insatser (`insatser`), the links they hand to deltagare (`links`), a
+deltagare's course (`deltagare`) and the forms they enter (`entry`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from flask_login import current_user, login_required
 
 from enkat.services import overview as overview_service
 
-from .entry import bp as entry_bp
+from . import deltagare, entry, insatser, links
 
 bp = Blueprint("staff", __name__)
-bp.register_blueprint(entry_bp)
+for part in (entry, insatser, links, deltagare):
+    bp.register_blueprint(part.bp)
 
 
 @bp.route("/")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField
@@ -186,9 +186,9 @@ class EntryForm(FlaskForm):
 def register(slug: str):
     insats = _visible_insats(slug)
     instruments = entry_service.entry_instruments(insats)
-    form = EntryForm(instruments)
+    form = EntryForm(instruments, data=_asked_for())
     if form.validate_on_submit():
-        draft = _open_draft(form, insats)
+        draft = open_draft(form, insats)
         if draft is not None:
             return redirect(_answering(draft).continue_url(), 303)
     page = render_template(
@@ -199,7 +199,17 @@ def register(slug: str):
     return page, 422 if form.errors else 200
 
 
-def _open_draft(form: EntryForm, insats: Insats) -> Draft | None:
+def _asked_for() -> dict[str, str] | None:
+    """What a link from the insats page fills in (?instrument=…&code=…&timepoint=…,
+    and source): the form to avsluta or follow up a deltagare, chosen and dated by the
+    user. Only on GET; a POST takes what was posted."""
+    if request.method != "GET":
+        return None
+    return {name: request.args[name] for name in ("source", "instrument", "timepoint", "code")
+            if name in request.args}
+
+
+def open_draft(form: EntryForm, insats: Insats) -> Draft | None:
     """The draft the form asks for, or None with the problems put on the form."""
     wanted = form.entry(insats)
     try:

@@ -1,0 +1,140 @@
+"""Making a personal link for a deltagare and handing it over: copy, QR code, a printed
+letter, or e-mail (/insatser/<slug>/lankar, …/lankar/brev, …/lankar/epost).
+
+The token is shown once, so the page that shows it is the answer to the POST that made
+it: no later GET address carries it, where a proxy, a log or the browser's history
+could keep it. Everything made from the token comes with that page or goes back in the
+body of a POST:
+
+- the QR code is inline SVG, and its downloads (SVG, PNG) are data: addresses in the
+  page itself, so a download is no request at all;
+- the letter and the e-mail are POST forms that hand the token back in their body; the
+  server checks it is a working link of this insats before it uses it.
+
+Every one of these pages is sent with `Cache-Control: no-store` (the browser keeps no
+copy to show again) and `Referrer-Policy: no-referrer`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from enkat.models import Insats
+from enkat.services import handover
+from enkat.services.handover import MadeLink
+from enkat.services.invitations import InvitationRefused
+from enkat.web.common.access import insats_or_404
+
+from .entry import code_needed, timepoint_problem
+from .forms import LinkForm, MailForm, TokenForm
+from .insatser import link_form, render_insats_page
+
+bp = Blueprint("links", __name__)
+
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.post("/insatser/<slug>/lankar")
+@login_required
+def create(slug: str):
+    insats = insats_or_404(slug)
+    form = link_form(insats)
+    made = _make_link(form, insats) if form.validate_on_submit() else None
+    if made is None:
+        page, status = render_insats_page(insats, link=form)
+        return page, status, PRIVATE
+    link, token = made
+    return _link_page(insats, link, token, MailForm(formdata=None))
+
+
+def _make_link(form: LinkForm, insats: Insats) -> tuple[MadeLink, str] | None:
+    """The link the form asks for, or None with the problems put on the form."""
+    instrument, code = form.chosen, form.code.data
+    participant = None
+    if code:
+        try:
+            participant = handover.enrolled_participant(insats, code)
+        except handover.NotInInsats:
+            form.add_problem("code", f"Det finns ingen deltagare med koden {code.upper()} "
+                                     f"i {insats.name}.")
+            return None
+    timepoint = form.timepoint.data.strip()
+    try:
+        return handover.make_link(insats, instrument.id, timepoint, participant=participant,
+                                  expires_in_days=form.days, user=current_user,
+                                  base_url=_base_url())
+    except InvitationRefused as refused:
+        for problem in refused.problems:
+            if problem.field == "timepoint":
+                form.add_problem("timepoint", timepoint_problem(instrument, timepoint))
+            elif problem.field == "participant" and participant is None:
+                form.add_problem("code", code_needed(instrument))
+            else:  # refused for a reason the form checks first; say it on the form
+                form.add_problem("instrument", "Länken kan inte skapas för den här enkäten.")
+    return None
+
+
+@bp.post("/insatser/<slug>/lankar/brev")
+@login_required
+def letter(slug: str):
+    """A letter to print, with the link, its QR code and when it stops working."""
+    insats = insats_or_404(slug)
+    link, token = _handed_back(insats, TokenForm())
+    return render_template("staff/letter.html", insats=insats, link=link,
+                           qr=handover.qr_svg(link.url),
+                           privacy=handover.privacy_text(link.instrument)), PRIVATE
+
+
+@bp.post("/insatser/<slug>/lankar/epost")
+@login_required
+def mail(slug: str):
+    """Mail the link. Refused: the link page again, with the address in its field to
+    try again; the address is in that page only, never stored."""
+    insats = insats_or_404(slug)
+    form = MailForm()
+    link, token = _handed_back(insats, form)
+    if not form.validate():
+        return _link_page(insats, link, token, form, status=422)
+    try:
+        handover.send_link(link, form.address.data, user=current_user)
+    except handover.LinkNotSent as refused:
+        form.address.errors = [f"Mejlet kunde inte skickas: {refused.reason}. "
+                               "Försök igen, eller lämna länken på något annat sätt."]
+        return _link_page(insats, link, token, form, status=502)
+    flash(f"Länken till {link.instrument.title.get('sv')} är skickad med e-post.", "info")
+    return redirect(url_for("staff.insatser.show", slug=insats.slug), 303)
+
+
+def _handed_back(insats: Insats, form: TokenForm) -> tuple[MadeLink, str]:
+    """The link whose token the page handed back; 404 unless it is a working link of
+    this insats (used, expired, unknown and another insats' look alike)."""
+    token = (form.token.data or "").strip()
+    link = handover.reopen_link(insats, token, _base_url()) if token else None
+    if link is None:
+        abort(404)
+    return link, token
+
+
+def _link_page(insats: Insats, link: MadeLink, token: str, mail_form: MailForm,
+               status: int = 200):
+    mail_form.token.data = token
+    page = render_template(
+        "staff/link.html", insats=insats, link=link, token=token, mail_form=mail_form,
+        qr=handover.qr_svg(link.url), qr_svg_uri=handover.qr_svg_data_uri(link.url),
+        qr_png_uri=handover.qr_png_data_uri(link.url), file_name=_file_name(link),
+    )
+    return page, status, PRIVATE
+
+
+def _file_name(link: MadeLink) -> str:
+    """A download's name says whose link it is: qr-ABC123-ors-session-2."""
+    invitation = link.invitation
+    who = invitation.participant.code if invitation.participant else "anonym"
+    return f"qr-{who}-{link.instrument.id}-{invitation.timepoint}"
+
+
+def _base_url() -> str:
+    """ENKAT_BASE_URL when set, so a forged Host header cannot put another site in a
+    link; else the address this request came to."""
+    return current_app.config.get("BASE_URL") or request.host_url
