@@ -1,0 +1,87 @@
+"""The README's "first run": an empty database, the first förbund and its first
+administrator through the installed `enkat` command, then signing in on the web."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from enkat import create_app
+from enkat.extensions import db
+from enkat.models import Role
+from enkat.services import organisation
+
+ENKAT = str(Path(sys.executable).with_name("enkat"))
+PASSWORD = "första-lösenordet"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'first.sqlite'}"
+    return request.getfixturevalue("postgres_server").create_database("enkat_first_run")
+
+
+def enkat(database_url: str, folder: Path, *args: str,
+          input: str | None = None) -> subprocess.CompletedProcess:
+    """Run the console script; a new session has no terminal, so the password prompt
+    reads the typed lines from standard input, as from a pipe."""
+    environment = {**os.environ, "ENKAT_DATABASE_URL": database_url,
+                   "ENKAT_SECRET_KEY": "first-run"}
+    return subprocess.run([ENKAT, *args], capture_output=True, text=True, env=environment,
+                          cwd=folder, input=input, timeout=300, start_new_session=True)
+
+
+def succeeded(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, f"{result.args}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, tmp_path):
+    succeeded(enkat(empty_database_url, tmp_path, "db", "upgrade"))
+    typed_twice = f"{PASSWORD}\n{PASSWORD}\n"
+    too_early = enkat(empty_database_url, tmp_path, "create-user", "--email", "admin@mitt.example",
+                      "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
+    assert too_early.returncode == 1
+    assert 'unknown förbund "mitt-forbund"' in too_early.stderr
+
+    created = succeeded(enkat(empty_database_url, tmp_path, "create-forbund",
+                              "--slug", "mitt-forbund", "--name", "Samordningsförbundet Mitt"))
+    assert "created förbund mitt-forbund" in created
+    admin = succeeded(enkat(empty_database_url, tmp_path, "create-user",
+                            "--email", "admin@mitt.example", "--role", "admin",
+                            "--forbund", "mitt-forbund", input=typed_twice))
+    assert "created admin@mitt.example (admin in mitt-forbund)" in admin
+
+    again = enkat(empty_database_url, tmp_path, "create-user", "--email", "ADMIN@mitt.example",
+                  "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
+    assert again.returncode == 1
+    assert "a user with e-mail admin@mitt.example already exists" in again.stderr
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "first-run",
+                      "WTF_CSRF_ENABLED": False})
+    app.instance_path = str(tmp_path)
+    try:
+        with app.app_context():
+            user = organisation.find_user("admin@mitt.example")
+            assert [(m.forbund.slug, m.role) for m in user.memberships] == [
+                ("mitt-forbund", Role.ADMIN)]
+        client = app.test_client()
+        response = client.post("/login", data={"email": "admin@mitt.example",
+                                               "password": PASSWORD})
+        assert response.status_code == 302 and response.headers["Location"] == "/"
+        assert client.get("/").status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_an_unmigrated_database_says_to_migrate(tmp_path):
+    refused = enkat(f"sqlite:///{tmp_path / 'new.sqlite'}", tmp_path, "create-forbund",
+                    "--slug", "mitt-forbund", "--name", "Mitt")
+    assert refused.returncode == 1
+    assert "run `enkat db upgrade`" in refused.stderr
