@@ -1,4 +1,5 @@
-"""The report as one self-contained HTML page in Swedish, to read on screen or print.
+"""The report as one self-contained HTML page in Swedish, to read on screen or print;
+and one table of it as a fragment (`table_html`), for enkat's own results page.
 
 No scripts and no external resources: the page is a download and must work offline.
 Charts come in as SVG text and are embedded as data-URI images, so nothing inside an
@@ -66,6 +67,12 @@ def to_html(report: Report, charts: Sequence[tuple[str, str]] = ()) -> str:
         tables=[_table_view(table) for table in report.tables],
         charts=[_Chart(title, _base64(svg)) for title, svg in charts],
     )
+
+
+def table_html(table: Table) -> str:
+    """One table as an HTML fragment (caption, figures in Swedish, notes), escaped: the
+    markup the whole page uses, for pages that show a report's tables among their own."""
+    return _ENVIRONMENT.get_template("_table.html").render(table=_table_view(table))
 
 
 def _table_view(table: Table) -> _TableView:

@@ -1,1 +1,352 @@
-"""(being written)"""
+"""Results for the förbund: the report of the whole förbund, of its insatser side by side
+or of one insats, for a period, as a page with tables and charts, and as downloads.
+
+- GET /forbund/resultat: choose and read (administrators and analysts)
+- GET /forbund/resultat/diagram/<table id>.svg: one chart of the page, as an image
+- GET /forbund/resultat/rapport.<xlsx|pdf|json>: the report, audited "report-downloaded"
+- GET /forbund/svar.<csv|xlsx|sav>: the answers behind it, record-level data for
+  administrators only, audited "answers-downloaded" with the filters
+
+Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `fran`,
+`till`), so a download is exactly what the page shows. Choosing changes nothing, so the
+form is a GET form without a CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from flask import Response, abort, g, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import RadioField, SelectChoice, SelectField, StringField
+from wtforms.fields.core import Field
+
+from enkat.instruments.model import parse_date
+from enkat.models import Insats, Role
+from enkat.reports.exports.html_export import table_html
+from enkat.reports.exports.texts import (
+    column_explanation,
+    period_text,
+    subject_heading,
+    suppression_text,
+)
+from enkat.reports.model import Kind, Report, Table
+from enkat.reports.period import Period
+from enkat.reports.rendering import charts, render
+from enkat.services import ServiceError, answer_exports, organisation
+from enkat.services.accounts import membership_with_role, record_event
+from enkat.services.answer_exports import AnswerFilter
+from enkat.services.drafts import local_today
+from enkat.services.reports import build_report_for
+from enkat.web.common.access import READERS, roles_required
+
+from . import bp
+
+REPORT_FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "json": "application/json; charset=utf-8",
+}
+ANSWER_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": REPORT_FORMATS["xlsx"],
+    "sav": "application/x-spss-sav",
+}
+WHOLE, SIDE_BY_SIDE, ONE_INSATS = "forbund", "insatser", "insats:"
+SIDE_BY_SIDE_TABLE = "insatser"  # the förbund report's table of its insatser
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+DATE_EXAMPLE = "Skriv datumet som år-månad-dag, till exempel 2025-01-31."
+
+
+class ResultsForm(FlaskForm):
+    """What the report is about and for which period; read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET form: choosing changes nothing
+
+    visa = SelectField("Rapporten gäller", validate_choice=False)
+    period = RadioField("Period", default="ar", validate_choice=False, choices=[
+        SelectChoice("ar", "Ett år"), SelectChoice("halvar", "Ett halvår"),
+        SelectChoice("datum", "Från och till datum")])
+    ar = StringField("År", description="Gäller år och halvår, till exempel 2025.")
+    halvar = SelectField("Halvår", validate_choice=False, choices=[
+        SelectChoice("1", "Första halvåret, januari–juni"),
+        SelectChoice("2", "Andra halvåret, juli–december")])
+    fran = StringField("Från och med", description=DATE_EXAMPLE)
+    till = StringField("Till och med", description=DATE_EXAMPLE)
+    enkat = SelectField("Enkät", validate_choice=False)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A valid choice: whom the report is about and its period."""
+
+    scope: str  # WHOLE, SIDE_BY_SIDE or "insats"
+    insats: Insats | None
+    period: Period
+    period_name: str  # in file names: 2025, 2025-halvar-1, 2025-01-01--2025-03-31
+
+    def file_name(self, what: str, extension: str, *extra: str) -> str:
+        subject = {WHOLE: (), SIDE_BY_SIDE: ("insatser",)}.get(
+            self.scope, (self.insats.slug,) if self.insats else ())
+        parts = (what, g.forbund.slug, *subject, self.period_name, *extra)
+        return "-".join(parts) + "." + extension
+
+
+# --- routes ---------------------------------------------------------------------------
+
+
+@bp.get("/resultat")
+@roles_required(*READERS)
+def results():
+    form = _form()
+    choice = _choice(form)
+    if choice is None:
+        return _page(form, status=422)
+    return _page(form, choice, _report(choice))
+
+
+@bp.get("/resultat/diagram/<table_id>.svg")
+@roles_required(*READERS)
+def results_chart(table_id: str):
+    choice = _choice(_form())
+    if choice is None:
+        abort(404)
+    report = _report(choice)
+    table = next((table for table in report.tables if table.id == table_id), None)
+    drawn = charts(replace(report, tables=(table,)), "svg") if table else []
+    if not drawn:
+        abort(404)
+    response = Response(drawn[0][1], mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/resultat/rapport.<fmt>")
+@roles_required(*READERS)
+def report_download(fmt: str):
+    if fmt not in REPORT_FORMATS:
+        abort(404)
+    form = _form()
+    choice = _choice(form)
+    if choice is None:
+        return _page(form, status=422)
+    report = _report(choice)
+    record_event("report-downloaded", user=_user(), forbund_id=g.forbund.id,
+                 subject=report.subject.slug, detail={"format": fmt, **_filters(choice)})
+    return _attachment(render(report, fmt), REPORT_FORMATS[fmt],
+                       choice.file_name("rapport", fmt))
+
+
+@bp.get("/svar.<fmt>")
+@roles_required(Role.ADMIN)
+def answers_download(fmt: str):
+    if fmt not in ANSWER_FORMATS:
+        abort(404)
+    form = _form()
+    choice = _choice(form, instrument_needed=fmt == "sav")
+    if choice is None:
+        return _page(form, status=422)
+    answers = AnswerFilter(g.forbund, choice.insats, choice.period.start, choice.period.end)
+    instrument = form.enkat.data if fmt == "sav" else None
+    try:
+        data, rows = _answers(answers, fmt, instrument)
+    except ServiceError as refused:
+        _refuse(form.enkat if fmt == "sav" else form.period, str(refused))
+        return _page(form, status=422)
+    record_event("answers-downloaded", user=_user(), forbund_id=g.forbund.id,
+                 subject=choice.insats.slug if choice.insats else g.forbund.slug,
+                 detail={"format": fmt, "instrument": instrument, "rows": rows,
+                         **_filters(choice)})
+    extra = (instrument,) if instrument else ()
+    return _attachment(data, ANSWER_FORMATS[fmt], choice.file_name("svar", fmt, *extra))
+
+
+# --- reading the choice ----------------------------------------------------------------
+
+
+def _form() -> ResultsForm:
+    form = ResultsForm(formdata=request.args)
+    form.visa.choices = [SelectChoice(WHOLE, "Hela förbundet"),
+                         SelectChoice(SIDE_BY_SIDE, "Insatserna sida vid sida"),
+                         *(SelectChoice(ONE_INSATS + insats.slug, insats.name)
+                           for insats in g.forbund.insatser)]
+    form.enkat.choices = [SelectChoice("", "Välj enkät"), *(
+        SelectChoice(instrument_id, f"{title} ({instrument_id})")
+        for instrument_id, title in answer_exports.answered_instruments(g.forbund))]
+    if not request.args.get("ar"):
+        form.ar.data = str(local_today().year - 1)  # the last full calendar year
+    return form
+
+
+def _choice(form: ResultsForm, *, instrument_needed: bool = False) -> Choice | None:
+    """The choice the form holds, or None with the problems on the form's fields. An
+    insats of another förbund, or none, is 404, as everywhere."""
+    scope, insats = _subject(form)
+    found = _period(form)
+    if instrument_needed:
+        _check_instrument(form)
+    if scope is None or found is None or form.enkat.errors:
+        return None
+    return Choice(scope, insats, *found)
+
+
+def _subject(form: ResultsForm) -> tuple[str | None, Insats | None]:
+    chosen = form.visa.data or WHOLE
+    if chosen in (WHOLE, SIDE_BY_SIDE):
+        return chosen, None
+    if chosen.startswith(ONE_INSATS):
+        insats = organisation.find_insats(g.forbund, chosen.removeprefix(ONE_INSATS))
+        if insats is None:
+            abort(404)
+        return "insats", insats
+    _refuse(form.visa, "Välj hela förbundet, insatserna sida vid sida eller en insats.")
+    return None, None
+
+
+def _period(form: ResultsForm) -> tuple[Period, str] | None:
+    kind = form.period.data
+    if kind == "datum":
+        return _dates(form)
+    if kind not in ("ar", "halvar"):
+        _refuse(form.period, "Välj ett år, ett halvår eller från och till datum.")
+        return None
+    year = _year(form.ar)
+    if year is None:
+        return None
+    if kind == "ar":
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31)), str(year)
+    if form.halvar.data not in ("1", "2"):
+        _refuse(form.halvar, "Välj första eller andra halvåret.")
+        return None
+    if form.halvar.data == "1":
+        return Period(dt.date(year, 1, 1), dt.date(year, 6, 30)), f"{year}-halvar-1"
+    return Period(dt.date(year, 7, 1), dt.date(year, 12, 31)), f"{year}-halvar-2"
+
+
+def _year(field: StringField) -> int | None:
+    text = (field.data or "").strip()
+    if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
+        return int(text)
+    _refuse(field, f"”{text}” är inget år. Skriv året med fyra siffror, till exempel 2025."
+            if text else "Skriv året, till exempel 2025.")
+    return None
+
+
+def _dates(form: ResultsForm) -> tuple[Period, str] | None:
+    start = _date(form.fran, "från-datumet")
+    end = _date(form.till, "till-datumet")
+    if start is None or end is None:
+        return None
+    if end < start:
+        _refuse(form.till, f"Till-datumet {end.isoformat()} är före från-datumet "
+                           f"{start.isoformat()}. Välj ett till-datum samma dag eller senare.")
+        return None
+    return Period(start, end), f"{start.isoformat()}--{end.isoformat()}"
+
+
+def _date(field: StringField, name: str) -> dt.date | None:
+    text = (field.data or "").strip()
+    day = parse_date(text)
+    if day is None:
+        _refuse(field, f"”{text}” är inget datum. {DATE_EXAMPLE}" if text
+                else f"Skriv {name}. {DATE_EXAMPLE}")
+    return day
+
+
+def _check_instrument(form: ResultsForm) -> None:
+    chosen = form.enkat.data or ""
+    offered = {choice.value for choice in form.enkat.choices if choice.value}
+    if not chosen:
+        _refuse(form.enkat, "Välj vilken enkät SPSS-filen ska innehålla. "
+                            "En SPSS-fil rymmer en enkät.")
+    elif chosen not in offered:
+        _refuse(form.enkat, f"Förbundet har inga svar på ”{chosen}”. "
+                            "Välj en av enkäterna i listan.")
+
+
+def _refuse(field: Field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+# --- building and sending --------------------------------------------------------------
+
+
+def _report(choice: Choice) -> Report:
+    report = build_report_for(g.forbund, choice.insats, period=choice.period)
+    if choice.scope != SIDE_BY_SIDE:
+        return report
+    return replace(report, sections={}, tables=tuple(
+        table for table in report.tables if table.id == SIDE_BY_SIDE_TABLE))
+
+
+def _answers(answers: AnswerFilter, fmt: str, instrument: str | None) -> tuple[bytes, int]:
+    if fmt == "csv":
+        text, rows = answer_exports.tidy_csv(answers)
+        return text.encode("utf-8"), rows
+    if fmt == "xlsx":
+        return answer_exports.tidy_xlsx(answers)
+    return answer_exports.spss_sav(answers, instrument or "")
+
+
+def _filters(choice: Choice) -> dict:
+    return {"subject": choice.scope, "insats": choice.insats.slug if choice.insats else None,
+            "from": choice.period.start.isoformat(), "to": choice.period.end.isoformat()}
+
+
+def _attachment(data: bytes, mimetype: str, file_name: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None = None,
+          status: int = 200):
+    query = {key: value for key, value in request.args.items() if key != "enkat"}
+    return render_template(
+        "admin/results.html", form=form, report=report, query=query,
+        heading=subject_heading(report.subject) if report else None,
+        period=period_text(report) if report else None,
+        suppression=suppression_text(report.suppression_threshold) if report else None,
+        side_by_side=choice is not None and choice.scope == SIDE_BY_SIDE,
+        tables=[_TableOnPage(table) for table in report.tables] if report else [],
+        charted=[table for table in report.tables if _charted(table)] if report else [],
+        may_download_answers=_is_admin(),
+        url_for_chart=lambda table: url_for(".results_chart", table_id=table.id, **query),
+    ), status
+
+
+class _TableOnPage:
+    """A report table as the page shows it: the HTML export's markup, then its id and,
+    for every column that is not itself a count, the n its figures rest on."""
+
+    def __init__(self, table: Table):
+        self.id, self.title = table.id, table.title
+        self.html = Markup(table_html(table))
+        self.explanations = [f"{column.label}: {column_explanation(table, index)}"
+                             for index, column in enumerate(table.columns)
+                             if column.kind is not Kind.COUNT]
+
+
+def _charted(table: Table) -> bool:
+    """Whether `rendering.charts` draws this table: an NNS table, or an area table with
+    a first rating shown."""
+    if table.id.startswith("nns-"):
+        return True
+    return table.id.endswith("-omraden") and any(
+        table.figure(row.label, "forsta").suppressed is None
+        and table.figure(row.label, "forsta").value is not None for row in table.rows)
+
+
+def _is_admin() -> bool:
+    """Whether the user administers the förbund shown (analysts only read)."""
+    membership = membership_with_role(_user(), (Role.ADMIN,))
+    return membership is not None and membership.forbund_id == g.forbund.id

@@ -1,0 +1,327 @@
+"""The förbund's results page and its downloads: /forbund/resultat, its charts, the report
+as XLSX, PDF and JSON, and the answers as CSV, XLSX and SPSS for administrators."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import pyreadstat
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from enkat.cli import cli
+from enkat.extensions import db
+from enkat.models import AuditEvent, Role
+from enkat.reports.period import Period
+from enkat.services import organisation
+from enkat.services.reports import build_report_for
+
+from .test_auth import sign_in
+
+D = dt.date
+YEAR = "ar=2025"
+REPORT_DOWNLOADS = ("xlsx", "pdf", "json")
+
+
+@pytest.fixture
+def year(forbund, insats, make_insats, make_participant, make_response):
+    """2025 in two insatser: Steget vidare with six women and one man (a group too small
+    to show) and six NNS answers; Hälsolotsen with two women."""
+    other = make_insats("halsolotsen", name="Hälsolotsen", starts_on=D(2025, 1, 1))
+    for number in range(7):
+        make_response("finsam-inskrivning",
+                      {"kon": "man" if number == 0 else "kvinna", "forsorjning": ["lon"]},
+                      participant=make_participant(f"STEG{number}"), timepoint="start",
+                      answered_on=D(2025, 2, 1 + number))
+    for number in range(2):
+        make_response("finsam-inskrivning", {"kon": "kvinna"},
+                      participant=make_participant(f"HALS{number}"), timepoint="start",
+                      answered_on=D(2025, 3, 1), of_insats=other)
+    for value in "566514":
+        make_response("nns-deltagare-pagaende", {"q1": value, "q6": "6"}, timepoint="pagaende",
+                      answered_on=D(2025, 5, 5))
+    return forbund
+
+
+@pytest.fixture
+def admin(client, make_user):
+    user = make_user(Role.ADMIN)
+    sign_in(client, user.email)
+    return user
+
+
+@pytest.fixture
+def analyst(client, make_user):
+    user = make_user(Role.ANALYST)
+    sign_in(client, user.email)
+    return user
+
+
+def table_rows(page: str, table_id: str) -> dict[str, list[str]]:
+    """The rows of one table of a page: label -> cell texts."""
+    table = re.search(rf'<table id="{table_id}">(.*?)</table>', page, re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        label = re.search(r'<th scope="row">(.*?)</th>', row, re.S)
+        if label:
+            rows[label.group(1)] = [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                                        row, re.S)]
+    return rows
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+# --- the page -------------------------------------------------------------------------
+
+
+def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year, admin):
+    response = client.get(f"/forbund/resultat?{YEAR}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    report = build_report_for(year, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
+    for table in report.tables:
+        assert f'<table id="{table.id}">' in page and f"<caption>{table.title}</caption>" in page
+    assert "Tabell-id: <code>deltagare</code>" in page
+    assert "2025-01-01 – 2025-12-31" in page and page.count("<h1>") == 1
+    charts = re.findall(r'<img src="([^"]+)"', page)
+    assert "/forbund/resultat/diagram/nns-pagaende.svg?ar=2025" in charts
+    for address in charts:
+        chart = client.get(address.replace("&amp;", "&"))
+        assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+        assert chart.data.lstrip().startswith(b"<?xml")
+
+
+def test_the_last_full_calendar_year_is_the_default(client, year, admin):
+    page = client.get("/forbund/resultat").get_data(as_text=True)
+    last_year = dt.date.today().year - 1
+    assert f"{last_year}-01-01 – {last_year}-12-31" in page
+
+
+def test_small_groups_are_marked_on_the_page(client, year, admin):
+    page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
+    rows = table_rows(page, "deltagare")
+    assert rows["Man"][0] == "&lt;5" and rows["Kvinna"][0] == "X"
+    assert "1" not in rows["Man"] and "8" not in rows["Kvinna"]
+
+
+def test_one_insats_has_its_own_report(client, year, admin):
+    page = client.get(f"/forbund/resultat?{YEAR}&visa=insats:steget").get_data(as_text=True)
+    assert "<h2 id=\"report-heading\">Steget vidare, Samordningsförbundet Test" in page
+    assert '<table id="insatser">' not in page and '<table id="deltagare">' in page
+    assert "/forbund/resultat/diagram/nns-pagaende.svg?" in page
+
+
+def test_insatser_side_by_side(client, year, admin):
+    page = client.get(f"/forbund/resultat?{YEAR}&visa=insatser").get_data(as_text=True)
+    rows = table_rows(page, "insatser")
+    assert list(rows) == ["Hälsolotsen", "Steget vidare", "Summa insatser"]
+    assert rows["Hälsolotsen"][0] == "&lt;5"
+    assert page.count("<table id=") == 1
+
+
+def test_a_half_year_and_dates(client, year, admin):
+    half = client.get("/forbund/resultat?period=halvar&ar=2025&halvar=2").get_data(as_text=True)
+    assert "2025-07-01 – 2025-12-31" in half
+    dates = client.get("/forbund/resultat?period=datum&fran=2025-02-01&till=2025-02-28")
+    assert "2025-02-01 – 2025-02-28" in dates.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("period=datum&fran=2025-06-01&till=2025-01-01",
+     "Till-datumet 2025-01-01 är före från-datumet 2025-06-01"),
+    ("period=datum&fran=1%20juni&till=2025-12-31", "”1 juni” är inget datum."),
+    ("period=datum&fran=2025-02-30&till=2025-12-31", "”2025-02-30” är inget datum."),
+    ("period=datum&till=2025-12-31", "Skriv från-datumet."),
+    ("period=ar&ar=tjugofem", "”tjugofem” är inget år."),
+    ("period=halvar&ar=2025&halvar=3", "Välj första eller andra halvåret."),
+    ("period=kvartal", "Välj ett år, ett halvår eller från och till datum."),
+    ("visa=allt", "Välj hela förbundet, insatserna sida vid sida eller en insats."),
+])
+def test_a_bad_choice_is_said_in_swedish_with_422(client, year, admin, query, message):
+    for address in ("/forbund/resultat", "/forbund/resultat/rapport.xlsx", "/forbund/svar.csv"):
+        response = client.get(f"{address}?{query}")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, address
+        assert message in page and 'aria-invalid="true"' in page
+        assert "<table id=" not in page
+    assert events("report-downloaded") == [] and events("answers-downloaded") == []
+
+
+def test_an_insats_of_another_forbund_is_not_found(client, year, admin, make_forbund):
+    elsewhere = organisation.create_insats(make_forbund(), "annan", "Annan insats")
+    assert client.get(f"/forbund/resultat?visa=insats:{elsewhere.slug}").status_code == 404
+    assert client.get("/forbund/resultat?visa=insats:finns-inte").status_code == 404
+    assert client.get(f"/forbund/resultat/diagram/deltagare.svg?{YEAR}").status_code == 404
+
+
+# --- the report downloads ---------------------------------------------------------------
+
+
+def download(client, address: str):
+    response = client.get(address)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response
+
+
+def test_the_xlsx_has_one_sheet_per_table(client, year, admin):
+    response = download(client, f"/forbund/resultat/rapport.xlsx?{YEAR}")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="rapport-test-2025.xlsx"')
+    workbook = load_workbook(io.BytesIO(response.data))
+    report = build_report_for(year, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
+    # a sheet per table, named by its id (within Excel's 31 characters), titled by its title
+    assert workbook.sheetnames == ["Om rapporten", *(table.id[:31] for table in report.tables)]
+    assert [sheet["A1"].value for sheet in workbook.worksheets[1:]] == [
+        table.title for table in report.tables]
+    man = next(row for row in workbook["deltagare"].iter_rows(values_only=True)
+               if row[0] == "Man")
+    assert man[1] == "<5" and 1 not in man
+
+
+def test_the_pdf_reads_as_text_with_the_marks(client, year, admin):
+    response = download(client, f"/forbund/resultat/rapport.pdf?{YEAR}&visa=insats:steget")
+    assert response.data.startswith(b"%PDF")
+    assert response.headers["Content-Disposition"].endswith(
+        'filename="rapport-test-steget-2025.pdf"')
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Steget vidare" in text and "<5" in text
+
+
+def test_the_json_has_the_tables_and_keeps_small_cells_hidden(client, year, admin):
+    response = download(client, f"/forbund/resultat/rapport.json?{YEAR}&visa=insatser")
+    assert response.headers["Content-Disposition"].endswith(
+        'filename="rapport-test-insatser-2025.json"')
+    report = json.loads(response.data)
+    assert [table["id"] for table in report["tables"]] == ["insatser"]
+    rows = {row[0]: row[1:] for row in report["tables"][0]["rows"]}
+    assert rows["Hälsolotsen"][:2] == ["<5", "<5"] and rows["Steget vidare"][0] == "X"
+    assert 2 not in rows["Hälsolotsen"] and 7 not in rows["Steget vidare"]
+
+
+def test_every_report_download_is_audited_with_the_user(client, year, analyst):
+    for fmt in REPORT_DOWNLOADS:
+        download(client, f"/forbund/resultat/rapport.{fmt}?{YEAR}&visa=insats:steget")
+    audited = events("report-downloaded")
+    assert [event.detail["format"] for event in audited] == list(REPORT_DOWNLOADS)
+    assert {event.user_id for event in audited} == {analyst.id}
+    assert {event.forbund_id for event in audited} == {year.id}
+    assert audited[0].subject == "steget"
+    assert audited[0].detail | {"format": None} == {
+        "format": None, "subject": "insats", "insats": "steget",
+        "from": "2025-01-01", "to": "2025-12-31"}
+
+
+# --- the answer downloads ---------------------------------------------------------------
+
+
+def test_the_csv_is_what_enkat_export_responses_writes(client, year, admin, runner, tmp_path):
+    response = download(client, f"/forbund/svar.csv?{YEAR}&visa=insats:steget")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="svar-test-steget-2025.csv"')
+    exported = tmp_path / "svar.csv"
+    result = runner.invoke(cli, args=["export", "responses", "--forbund", "test", "--insats",
+                                 "steget", "--from", "2025-01-01", "--to", "2025-12-31",
+                                 "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert response.data == exported.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {row["insats"] for row in rows} == {"steget"} and len(rows) == 7 * 2 + 6 * 2
+
+
+def test_the_answers_xlsx_has_the_tidy_rows_and_the_variables(client, year, admin):
+    response = download(client, f"/forbund/svar.xlsx?{YEAR}")
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Svar", "Variabler", "Om filen"]
+    answers = list(workbook["Svar"].iter_rows(values_only=True))
+    assert answers[0][:3] == ("response_id", "forbund", "insats") and len(answers) == 1 + 28
+    variables = {(row[0], row[2]): row for row in workbook["Variabler"].iter_rows(
+        min_row=2, values_only=True)}
+    assert variables[("finsam-inskrivning", "kon")][4] == "Kön"
+    assert "kvinna = Kvinna" in variables[("finsam-inskrivning", "kon")][5]
+
+
+def test_the_sav_reads_back_with_its_labels(client, year, admin):
+    response = download(client, f"/forbund/svar.sav?{YEAR}&enkat=nns-deltagare-pagaende")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="svar-test-2025-nns-deltagare-pagaende.sav"')
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "svar.sav"
+        path.write_bytes(response.data)
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    assert sorted(frame["q1"].tolist()) == [1.0, 4.0, 5.0, 5.0, 6.0, 6.0]
+    assert meta.column_names_to_labels["q1"].startswith("Får du stöd")
+    assert meta.variable_value_labels["q1"][6.0] == "Helt och hållet"
+
+
+def test_the_sav_needs_an_instrument_the_forbund_has_answers_to(client, year, admin):
+    missing = client.get(f"/forbund/svar.sav?{YEAR}")
+    assert missing.status_code == 422
+    assert "Välj vilken enkät SPSS-filen ska innehålla." in missing.get_data(as_text=True)
+    unknown = client.get(f"/forbund/svar.sav?{YEAR}&enkat=ors")
+    assert unknown.status_code == 422
+    assert "Förbundet har inga svar på ”ors”." in unknown.get_data(as_text=True)
+    assert events("answers-downloaded") == []
+
+
+def test_every_answer_download_is_audited_with_its_filters(client, year, admin):
+    for ending in ("csv", "xlsx", "sav&enkat=finsam-inskrivning"):
+        fmt = ending.split("&")[0]
+        download(client, f"/forbund/svar.{fmt}?period=halvar&ar=2025&halvar=1&{ending[4:]}")
+    audited = events("answers-downloaded")
+    assert [event.detail["format"] for event in audited] == ["csv", "xlsx", "sav"]
+    assert {event.user_id for event in audited} == {admin.id}
+    assert audited[2].detail == {
+        "format": "sav", "instrument": "finsam-inskrivning", "rows": 9, "subject": "forbund",
+        "insats": None, "from": "2025-01-01", "to": "2025-06-30"}
+    assert audited[0].detail["rows"] == 28
+
+
+def test_the_page_offers_answers_to_administrators_only(client, year, make_user):
+    analyst = make_user(Role.ANALYST)
+    sign_in(client, analyst.email)
+    page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
+    assert "rapport.xlsx" in page and "svar.csv" not in page and "svar.sav" not in page
+
+
+# --- access -----------------------------------------------------------------------------
+
+ALL_ROUTES = (
+    f"/forbund/resultat?{YEAR}", f"/forbund/resultat/diagram/nns-pagaende.svg?{YEAR}",
+    *(f"/forbund/resultat/rapport.{fmt}?{YEAR}" for fmt in REPORT_DOWNLOADS),
+    f"/forbund/svar.csv?{YEAR}", f"/forbund/svar.xlsx?{YEAR}",
+    f"/forbund/svar.sav?{YEAR}&enkat=finsam-inskrivning",
+)
+
+
+def test_personal_may_not_see_results(client, year, make_user):
+    sign_in(client, make_user(Role.STAFF).email)
+    for address in ALL_ROUTES:
+        assert client.get(address).status_code == 403, address
+
+
+def test_analysts_read_the_report_but_not_the_answers(client, year, analyst):
+    for address in ALL_ROUTES:
+        expected = 403 if address.startswith("/forbund/svar.") else 200
+        assert client.get(address).status_code == expected, address
+    assert events("answers-downloaded") == []
+
+
+def test_visitors_are_sent_to_sign_in(client, year):
+    for address in ALL_ROUTES:
+        response = client.get(address)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_unknown_format_is_not_found(client, year, admin):
+    assert client.get(f"/forbund/resultat/rapport.html?{YEAR}").status_code == 404
+    assert client.get(f"/forbund/svar.json?{YEAR}").status_code == 404
