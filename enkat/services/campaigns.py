@@ -209,11 +209,11 @@ def create_campaign(
     insats: Insats | None = None,
     today: dt.date | None = None,
 ) -> Campaign:
-    """A new utskick with its addresses, not yet mailed. Refuses (CampaignRefused) with
-    every problem at once, the line of each address that is wrong among them; a refused
-    utskick writes nothing."""
+    """A new utskick with its addresses, not yet mailed. An empty `timepoint` is the
+    instrument's only one. Refuses (CampaignRefused) with every problem at once, the line
+    of each address that is wrong among them; a refused utskick writes nothing."""
     today = today or local_today()
-    instrument, problems = _instrument_problems(instrument_id, timepoint)
+    instrument, timepoint, problems = _instrument_problems(instrument_id, timepoint)
     problems += _frame_problems(forbund, insats, title, closes_on, today)
     parsed = parse_addresses(addresses_text)
     problems += parsed.problems
@@ -236,21 +236,29 @@ def create_campaign(
 
 def _instrument_problems(
     instrument_id: str, timepoint: str
-) -> tuple[Instrument | None, list[CampaignProblem]]:
+) -> tuple[Instrument | None, str, list[CampaignProblem]]:
+    """The instrument, the timepoint (an empty one is the instrument's only timepoint),
+    and what is wrong with them."""
     try:
         instrument = resolve_instrument(instrument_id)
     except UnknownInstrument:
-        return None, [CampaignProblem("instrument", "Välj en enkät i listan.")]
+        return None, timepoint, [CampaignProblem("instrument", "Välj en enkät i listan.")]
     title = instrument.title.get("sv")
     if not _mailable(instrument):
-        return instrument, [CampaignProblem(
+        return instrument, timepoint, [CampaignProblem(
             "instrument", f"{title} skickas inte ut med e-post. Ett utskick är för anonyma "
                           "enkäter till personal, chefer, styrelse eller remittenter.")]
+    timepoint = timepoint.strip()
+    if not timepoint and len(instrument.timepoints) == 1:
+        timepoint = instrument.timepoints[0]
+    allowed = ", ".join(instrument.timepoints)
+    if not timepoint:
+        return instrument, timepoint, [CampaignProblem(
+            "timepoint", f"Skriv mätpunkten. {title} har: {allowed}.")]
     if not instrument.matches_timepoint(timepoint):
-        allowed = ", ".join(instrument.timepoints)
-        return instrument, [CampaignProblem(
+        return instrument, timepoint, [CampaignProblem(
             "timepoint", f"{title} har inte mätpunkten ”{timepoint}”. Möjliga: {allowed}.")]
-    return instrument, []
+    return instrument, timepoint, []
 
 
 def _frame_problems(forbund: Forbund, insats: Insats | None, title: str,

@@ -1,1 +1,207 @@
-"""(being written)"""
+"""Utskick: an anonymous survey mailed to a list of addresses, /forbund/utskick.
+
+Administrators create, send, remind and close; analysts see the list and the response
+rates. An utskick of another förbund is 404. Addresses are shown only for mails that
+failed, and only until the utskick is closed; who has answered is never shown.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, ValidationError
+
+from enkat.models import Campaign, Role
+from enkat.services import campaigns
+from enkat.services.accounts import membership_with_role
+from enkat.services.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
+from enkat.web.common.access import READERS, roles_required
+
+from . import bp
+
+WHOLE_FORBUND = ""
+
+
+class CampaignForm(FlaskForm):
+    instrument = SelectField("Enkät", validate_choice=False)
+    insats = SelectField("Insats", validate_choice=False, description=(
+        "Välj en insats om enkäten gäller den, till exempel för personalen i insatsen."))
+    timepoint = StringField("Mätpunkt", description=(
+        "Lämna tomt om enkäten bara har en mätpunkt (NNS-enkäterna har arlig)."))
+    title = StringField("Rubrik", description=(
+        "Står i mejlets ämnesrad, till exempel ”Indikatorenkät 2025 till styrelsen”."))
+    closes_on = DateField("Sista svarsdag", validators=[InputRequired(
+        "Välj sista svarsdag, som år-månad-dag, till exempel 2025-03-31.")], description=(
+        "Länkarna fungerar till och med den dagen. Då stängs utskicket och adresserna raderas."))
+    addresses = TextAreaField("Klistra in adresserna", description=(
+        "En adress per rad, eller åtskilda med komma eller semikolon."))
+    addresses_file = FileField("eller välj en fil", validators=[FileAllowed(
+        ["txt", "csv"], "Välj en textfil (.txt) eller en CSV-fil (.csv).")], description=(
+        "En .txt- eller .csv-fil i UTF-8 med en adress per rad."))
+
+    def __init__(self, insatser, **kwargs):
+        super().__init__(**kwargs)
+        self.instrument.choices = [("", "Välj enkät")] + [
+            (instrument.id, instrument.title.get("sv"))
+            for instrument in campaigns.campaign_instruments()]
+        self.insats.choices = [(WHOLE_FORBUND, "Hela förbundet, ingen insats")] + [
+            (str(insats.id), insats.name) for insats in insatser]
+        self.insatser = {str(insats.id): insats for insats in insatser}
+
+    def validate_insats(self, field):
+        if field.data != WHOLE_FORBUND and field.data not in self.insatser:
+            raise ValidationError("Välj en insats i listan.")
+
+    def validate_closes_on(self, field):
+        if field.raw_data and field.raw_data[0] and field.data is None:
+            raise ValidationError("Skriv datumet som år-månad-dag, till exempel 2025-03-31.")
+
+    def validate_addresses_file(self, field):
+        if self.uploaded() and (self.addresses.data or "").strip():
+            raise ValidationError("Klistra in adresserna eller välj en fil, inte båda.")
+        try:
+            self.addresses_text()
+        except UnicodeDecodeError:
+            raise ValidationError("Filen går inte att läsa som text i UTF-8. Spara den som "
+                                  "”CSV UTF-8” eller som vanlig text och försök igen.") from None
+
+    def uploaded(self) -> bool:
+        return bool(self.addresses_file.data and self.addresses_file.data.filename)
+
+    def addresses_text(self) -> str:
+        """The pasted addresses, or the uploaded file's text (a byte order mark is not
+        part of it)."""
+        if not self.uploaded():
+            return self.addresses.data or ""
+        upload = self.addresses_file.data
+        upload.stream.seek(0)
+        return upload.stream.read().decode("utf-8-sig")
+
+    def chosen_insats(self):
+        return self.insatser.get(self.insats.data)
+
+    def show(self, problems) -> None:
+        for problem in problems:
+            name = problem.field
+            if name == "addresses" and self.uploaded():
+                name = "addresses_file"
+            self[name].errors = [*self[name].errors, problem.message]
+
+
+class ActionForm(FlaskForm):
+    """The buttons of an utskick have no fields; the form carries the CSRF token."""
+
+
+@bp.get("/utskick")
+@roles_required(*READERS)
+def utskick_list():
+    return render_template("admin/utskick.html", summaries=campaigns.campaign_summaries(g.forbund),
+                           may_change=_is_admin(), closes_on=campaigns.closes_on)
+
+
+@bp.route("/utskick/nytt", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def utskick_new():
+    form = CampaignForm(g.forbund.insatser)
+    if form.validate_on_submit():
+        try:
+            campaign = campaigns.create_campaign(
+                g.forbund, current_user, form.instrument.data, form.timepoint.data.strip(),
+                form.title.data, form.addresses_text(), insats=form.chosen_insats(),
+                closes_on=form.closes_on.data)
+        except CampaignRefused as refused:
+            form.show(refused.problems)
+        else:
+            flash(f"Utskicket är skapat med {len(campaign.recipients)} adresser. "
+                  "Inget har skickats än: kontrollera och välj Skicka.", "info")
+            return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
+    page = render_template("admin/utskick_form.html", form=form,
+                           today=campaigns.local_today().isoformat())
+    return page, 422 if form.errors else 200
+
+
+@bp.get("/utskick/<int:campaign_id>")
+@roles_required(Role.ADMIN)
+def utskick_detail(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    failed = [recipient for recipient in campaign.recipients if recipient.last_error]
+    return render_template(
+        "admin/utskick_detail.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
+        failed=failed, form=ActionForm(), closes_on=campaigns.closes_on(campaign),
+        survey_title=campaigns.survey_title(campaign))
+
+
+@bp.post("/utskick/<int:campaign_id>/skicka")
+@roles_required(Role.ADMIN)
+def utskick_send(campaign_id: int):
+    """The first "Skicka", and "Skicka igen till misslyckade": both mail every address
+    that has not yet received its link."""
+    return _mailing(campaign_id, campaigns.send_campaign, "Skickat till {sent} av {tried}.")
+
+
+@bp.post("/utskick/<int:campaign_id>/paminn")
+@roles_required(Role.ADMIN)
+def utskick_remind(campaign_id: int):
+    return _mailing(campaign_id, campaigns.remind, "Påminnelse skickad till {sent} av {tried}.")
+
+
+@bp.route("/utskick/<int:campaign_id>/stang", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def utskick_close(campaign_id: int):
+    """Closing deletes the addresses: a page asks first, and only its POST closes."""
+    campaign = _campaign_or_404(campaign_id)
+    form = ActionForm()
+    if campaign.closed_at is not None:
+        flash("Utskicket är redan stängt.", "info")
+        return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
+    if not form.validate_on_submit():
+        return render_template("admin/utskick_close.html", campaign=campaign, form=form,
+                               counts=campaigns.campaign_counts(campaign))
+    campaigns.close_campaign(campaign, current_user)
+    flash("Utskicket är stängt. Adresserna är raderade, och länkar som inte har använts "
+          "fungerar inte längre.", "info")
+    return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
+
+
+def _mailing(campaign_id: int, mail, done: str):
+    campaign = _campaign_or_404(campaign_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    base_url = current_app.config.get("BASE_URL") or request.host_url
+    try:
+        outcome = mail(campaign, base_url, current_user)
+    except CampaignClosed:
+        flash("Utskicket är stängt. Inget skickades.", "error")
+    else:
+        _say(outcome, done)
+    return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
+
+
+def _say(outcome: MailingOutcome, done: str) -> None:
+    tried = outcome.sent + outcome.failed
+    if outcome.skipped:
+        flash(f"{outcome.skipped} har fått ett mejl för mindre än en timme sedan och får "
+              "ingen ny påminnelse nu.", "info")
+    if not tried:
+        if not outcome.skipped:
+            flash("Det fanns ingen att skicka till.", "info")
+        return
+    if outcome.failed:
+        flash(f"{outcome.failed} av {tried} mejl kunde inte skickas. Orsakerna står under "
+              "Misslyckade. Försök igen när felet är åtgärdat.", "error")
+    if outcome.sent:
+        flash(done.format(sent=outcome.sent, tried=tried), "info")
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    campaign = campaigns.find_campaign(g.forbund, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _is_admin() -> bool:
+    return membership_with_role(current_user, (Role.ADMIN,)) is not None

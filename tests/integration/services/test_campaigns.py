@@ -159,8 +159,9 @@ def test_each_address_gets_one_plain_swedish_mail_with_a_link_that_works(
         sista = campaigns.closes_on(campaign)
         assert f"till och med den {sista.day} " in body and "Samordningsförbundet Test" in body
         assert "<img" not in body.lower() and "<" not in body
-        assert re.findall(r"https?://\S+", body) == [f"{BASE_URL}/s/{tokens_in(mailbox, address)[0]}"]
-        state = find_invitation(tokens_in(mailbox, address)[0])
+        [token] = tokens_in(mailbox, address)
+        assert re.findall(r"https?://\S+", body) == [f"{BASE_URL}/s/{token}"]
+        state = find_invitation(token)
         assert state.status is LinkStatus.VALID
         assert (state.invitation.forbund_id, state.invitation.insats_id) == (forbund.id, None)
         assert state.invitation.expires_at == campaign.closes_at
@@ -189,7 +190,8 @@ def test_an_utskick_about_an_insats_says_so_and_its_links_belong_to_it(
     campaigns.send_campaign(campaign, BASE_URL)
     [message] = mailbox.to("kim@example.se")
     assert "Den gäller insatsen Steget vidare." in mailbox.text(message)
-    assert find_invitation(tokens_in(mailbox, "kim@example.se")[0]).invitation.insats_id == insats.id
+    [token] = tokens_in(mailbox, "kim@example.se")
+    assert find_invitation(token).invitation.insats_id == insats.id
 
 
 # --- answering is anonymous ----------------------------------------------------------------

@@ -1,0 +1,373 @@
+"""Utskick in the förbund's workspace: created from pasted or uploaded addresses, mailed
+through a real SMTP server on loopback, answered through the mailed links, reminded,
+failures shown and sent again, closed; who may see and do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from flask import g
+from sqlalchemy import func, select
+
+from enkat.extensions import db
+from enkat.models import (
+    AuditEvent,
+    Campaign,
+    CampaignRecipient,
+    Invitation,
+    Response,
+    Role,
+    utcnow,
+)
+from enkat.services import campaigns
+from enkat.services.responses import answers_of
+
+from .test_auth import sign_in
+
+LINK = re.compile(r"https?://\S+")
+STYRELSE = ["anna@example.se", "bo@example.se", "cecilia@example.se"]
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def as_admin(client, admin):
+    sign_in(client, admin.email)
+    return client
+
+
+def visit(client, method: str, url: str, **options):
+    """A request of `client` as the user it signed in as. The tests hold one application
+    context around every request, and Flask-Login keeps the last request's user in it
+    (`g._login_user`): forget it, so each client is itself."""
+    g.pop("_login_user", None)
+    return getattr(client, method)(url, **options)
+
+
+def signed_in(client, email: str):
+    g.pop("_login_user", None)
+    sign_in(client, email)
+    return client
+
+
+def form(**fields):
+    data = {"instrument": "nns-styrelse", "insats": "", "timepoint": "", "title": "Styrelsen 2025",
+            "closes_on": (campaigns.local_today() + dt.timedelta(days=14)).isoformat(),
+            "addresses": "\n".join(STYRELSE)}
+    data.update(fields)
+    return data
+
+
+def create(client, **fields) -> Campaign:
+    response = client.post("/forbund/utskick/nytt", data=form(**fields))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    campaign_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    return db.session.get(Campaign, campaign_id)
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(db.session.scalar(select(func.count()).select_from(model))
+                 for model in (Campaign, CampaignRecipient, Invitation, AuditEvent))
+
+
+def link_path(mailbox, address: str, index: int = -1) -> str:
+    [link] = LINK.findall(mailbox.text(mailbox.to(address)[index]))
+    return urlsplit(link).path
+
+
+def answer_to_the_end(client, link: str) -> None:
+    """Open the mailed link and answer every question, as a board member would."""
+    start = client.get(link)
+    assert start.status_code == 200 and "Samordningsförbundet Test" in page(start)
+    location = re.search(rf'href="({re.escape(link)}/fraga/[^"]+)"', page(start)).group(1)
+    while "/fraga/" in location:
+        key = location.rsplit("/", 1)[1]
+        assert client.get(location).status_code == 200
+        value = "Bra samverkan." if key == "synpunkter" else "3"
+        saved = client.post(location, data={"go_to": "next", f"answer-{key}": value})
+        assert saved.status_code == 303
+        location = saved.headers["Location"]
+    assert location == f"{link}/granska"
+    sent = client.post(location)
+    assert (sent.status_code, sent.headers["Location"]) == (303, f"{link}/tack")
+
+
+# --- access ------------------------------------------------------------------------------
+
+
+def routes(campaign_id: int) -> list[tuple[str, str]]:
+    return [("get", "/forbund/utskick/nytt"), ("post", "/forbund/utskick/nytt"),
+            ("get", f"/forbund/utskick/{campaign_id}"),
+            ("post", f"/forbund/utskick/{campaign_id}/skicka"),
+            ("post", f"/forbund/utskick/{campaign_id}/paminn"),
+            ("get", f"/forbund/utskick/{campaign_id}/stang"),
+            ("post", f"/forbund/utskick/{campaign_id}/stang")]
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, as_admin):
+    campaign = create(as_admin)
+    client.post("/logout")
+    for method, url in [("get", "/forbund/utskick"), *routes(campaign.id)]:
+        response = visit(client, method, url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_personal_may_not_see_utskick(app, as_admin, make_user):
+    campaign = create(as_admin)
+    staff = app.test_client()
+    signed_in(staff, make_user(Role.STAFF).email)
+    for method, url in [("get", "/forbund/utskick"), *routes(campaign.id)]:
+        assert visit(staff, method, url).status_code == 403, url
+
+
+def test_analysts_see_the_list_and_rates_but_change_nothing(app, as_admin, make_user, mailbox):
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    analyst = app.test_client()
+    signed_in(analyst, make_user(Role.ANALYST).email)
+    listing = page(visit(analyst, "get", "/forbund/utskick"))
+    assert "Styrelsen 2025" in listing and "Nytt utskick" not in listing
+    assert f"/forbund/utskick/{campaign.id}" not in listing
+    for method, url in routes(campaign.id):
+        assert visit(analyst, method, url).status_code == 403, url
+    assert len(mailbox.messages) == 3
+
+
+def test_an_utskick_of_another_forbund_is_not_found(app, as_admin, make_forbund):
+    from enkat.services import organisation
+
+    campaign = create(as_admin)
+    other = make_forbund()
+    stranger = organisation.create_user("admin@annat.example", "lösenord-123", "Annan Admin")
+    organisation.grant_role(stranger, other, Role.ADMIN)
+    outsider = app.test_client()
+    signed_in(outsider, stranger.email)
+    for method, url in routes(campaign.id)[2:]:
+        assert visit(outsider, method, url).status_code == 404, url
+    assert "Styrelsen 2025" not in page(visit(outsider, "get", "/forbund/utskick"))
+    assert campaign.closed_at is None
+
+
+# --- creating ----------------------------------------------------------------------------
+
+
+def test_an_utskick_is_created_from_pasted_addresses(as_admin, admin, mailbox):
+    assert as_admin.get("/forbund/utskick/nytt").status_code == 200
+    campaign = create(as_admin,
+                      addresses="Anna@Example.se; bo@example.se\nCecilia Ek <cecilia@example.se>")
+    assert [r.email for r in campaign.recipients] == STYRELSE
+    assert (campaign.insats_id, campaign.timepoint) == (None, "arlig")
+    assert campaign.created_by_id == admin.id
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "Utskicket är skapat med 3 adresser." in detail and ">Skicka</button>" in detail
+    assert mailbox.messages == []  # nothing leaves before "Skicka"
+
+
+def test_an_utskick_is_created_from_an_uploaded_file(as_admin, insats):
+    upload = io.BytesIO("\ufeffkim@example.se\r\nLo@Example.se\r\n".encode())  # Excel's UTF-8 CSV
+    response = as_admin.post("/forbund/utskick/nytt", content_type="multipart/form-data", data=form(
+        addresses="", instrument="nns-personal", insats=str(insats.id),
+        addresses_file=(upload, "personal.csv")))
+    assert response.status_code == 303
+    campaign = db.session.scalars(select(Campaign)).one()
+    assert [r.email for r in campaign.recipients] == ["kim@example.se", "lo@example.se"]
+    assert campaign.insats_id == insats.id
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"addresses": "anna@example.se\nbo@example\ncecilia@example.se"},
+     "Rad 2: ”bo@example” är ingen e-postadress."),
+    ({"addresses": "  \n"}, "Skriv in minst en e-postadress."),
+    ({"addresses": "\n".join(f"p{n}@example.se" for n in range(2001))},
+     "Listan har 2001 adresser. Ett utskick kan ha högst 2000"),
+    ({"instrument": "nns-deltagare-avslut", "timepoint": "avslut"},
+     "skickas inte ut med e-post. Ett utskick är för anonyma enkäter"),
+    ({"instrument": ""}, "Välj en enkät i listan."),
+    ({"timepoint": "start"}, "har inte mätpunkten ”start”. Möjliga: arlig."),
+    ({"closes_on": "2020-01-01"}, "Sista svarsdagen har redan varit."),
+    ({"closes_on": "31/3"}, "Skriv datumet som år-månad-dag"),
+    ({"closes_on": ""}, "Välj sista svarsdag"),
+    ({"title": ""}, "Skriv en rubrik för utskicket."),
+    ({"insats": "999999"}, "Välj en insats i listan."),
+])
+def test_bad_input_is_refused_with_its_reason_and_nothing_is_written(as_admin, fields, message):
+    before = counts()
+    response = as_admin.post("/forbund/utskick/nytt", data=form(**fields))
+    assert response.status_code == 422
+    assert "Utskicket kunde inte skapas" in page(response)
+    assert message in page(response)
+    assert counts() == before
+
+
+def test_an_insats_that_is_not_the_forbunds_is_refused(as_admin, make_forbund, make_insats):
+    stranger = make_insats(of=make_forbund())
+    before = counts()
+    response = as_admin.post("/forbund/utskick/nytt", data=form(insats=str(stranger.id)))
+    assert response.status_code == 422 and counts() == before
+    assert "Välj en insats i listan." in page(response)
+
+
+@pytest.mark.parametrize(("upload", "name", "message"), [
+    (b"anna@example.se\n\xff\xfeb\x00o\x00", "lista.csv", "går inte att läsa som text i UTF-8"),
+    (b"anna@example.se\n", "lista.xlsx", "Välj en textfil (.txt) eller en CSV-fil (.csv)."),
+])
+def test_a_file_that_cannot_be_read_is_refused(as_admin, upload, name, message):
+    before = counts()
+    response = as_admin.post("/forbund/utskick/nytt", content_type="multipart/form-data",
+                             data=form(addresses="", addresses_file=(io.BytesIO(upload), name)))
+    assert response.status_code == 422 and message in page(response)
+    assert counts() == before
+
+
+def test_pasted_addresses_and_a_file_at_once_are_refused(as_admin):
+    before = counts()
+    response = as_admin.post("/forbund/utskick/nytt", content_type="multipart/form-data",
+                             data=form(addresses_file=(io.BytesIO(b"kim@example.se\n"), "a.txt")))
+    assert response.status_code == 422
+    assert "Klistra in adresserna eller välj en fil, inte båda." in page(response)
+    assert counts() == before
+
+
+def test_the_form_labels_every_field(as_admin):
+    form_page = page(as_admin.get("/forbund/utskick/nytt"))
+    for field in ("instrument", "insats", "timepoint", "title", "closes_on", "addresses",
+                  "addresses_file"):
+        assert f'<label for="{field}"' in form_page and f'id="{field}"' in form_page
+    assert form_page.count("<h1>") == 1 and 'enctype="multipart/form-data"' in form_page
+
+
+# --- the whole way -----------------------------------------------------------------------
+
+
+def test_mailed_links_are_answered_to_the_end_and_then_forget_the_address(
+        app, as_admin, mailbox):
+    campaign = create(as_admin)
+    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    assert sent.status_code == 303
+    assert "Skickat till 3 av 3." in page(as_admin.get(sent.headers["Location"]))
+    for address in STYRELSE:
+        [message] = mailbox.to(address)
+        body = mailbox.text(message)
+        assert message.get_content_type() == "text/plain" and message["Content-Language"] == "sv"
+        assert "<img" not in body and "<a " not in body
+        [link] = LINK.findall(body)
+        assert link.startswith("http://localhost/s/") and "?" not in link and "utm_" not in link
+
+    respondent = app.test_client()
+    link = link_path(mailbox, "bo@example.se")
+    answer_to_the_end(respondent, link)
+    assert "Tack för dina svar!" in page(respondent.get(f"{link}/tack"))
+
+    db.session.expire_all()
+    response = db.session.scalars(select(Response).where(Response.submitted_at.is_not(None))).one()
+    assert response.insats_id is None and answers_of(response)["synpunkter"] == ("Bra samverkan.",)
+    bo = db.session.scalar(select(CampaignRecipient)
+                           .where(CampaignRecipient.email == "bo@example.se"))
+    assert bo.answered and bo.invitation_id is None
+    assert db.session.scalar(select(func.count()).select_from(CampaignRecipient).where(
+        CampaignRecipient.invitation_id == response.invitation_id)) == 0
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "33 %" in detail and "bo@example.se" not in detail
+
+
+def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mailbox):
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    answer_to_the_end(app.test_client(), link_path(mailbox, "anna@example.se"))
+    first = link_path(mailbox, "bo@example.se")
+    respondent = app.test_client()
+    respondent.get(first)
+    respondent.post(f"{first}/fraga/gemensamma-mal", data={"go_to": "next",
+                                                           "answer-gemensamma-mal": "4"})
+    for recipient in campaign.recipients:  # mailed three days ago
+        recipient.sent_at = utcnow() - dt.timedelta(days=3)
+    db.session.commit()
+
+    reminded = as_admin.post(f"/forbund/utskick/{campaign.id}/paminn")
+    assert reminded.status_code == 303
+    assert "Påminnelse skickad till 2 av 2." in page(as_admin.get(reminded.headers["Location"]))
+    assert len(mailbox.to("anna@example.se")) == 1
+    assert [m["Subject"] for m in mailbox.to("bo@example.se")] == [
+        "Styrelsen 2025: en enkät från Samordningsförbundet Test", "Påminnelse: Styrelsen 2025"]
+    assert respondent.get(first).status_code == 404
+    second = link_path(mailbox, "bo@example.se")
+    resumed = page(respondent.get(second))
+    assert "Du fortsätter där du slutade." in resumed
+    assert 'value="4" checked' in page(respondent.get(f"{second}/fraga/gemensamma-mal"))
+
+    again = as_admin.post(f"/forbund/utskick/{campaign.id}/paminn")
+    assert "får ingen ny påminnelse nu" in page(as_admin.get(again.headers["Location"]))
+    assert len(mailbox.to("bo@example.se")) == 2
+
+
+def test_a_refused_mail_is_shown_and_sent_again_once_the_server_accepts(as_admin, mailbox):
+    campaign = create(as_admin)
+    mailbox.refuse = True
+    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    detail = page(as_admin.get(sent.headers["Location"]))
+    assert "3 av 3 mejl kunde inte skickas." in detail
+    assert detail.count("E-postservern svarade 550 mailbox unavailable.") == 3
+    assert all(address in detail for address in STYRELSE)
+    assert "Skicka igen till misslyckade" in detail
+
+    mailbox.refuse = False
+    retried = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    detail = page(as_admin.get(retried.headers["Location"]))
+    assert "Skickat till 3 av 3." in detail and "550" not in detail
+    assert sorted(message["To"] for message in mailbox.messages) == STYRELSE
+
+
+def test_a_server_that_is_down_is_shown(app, as_admin, mailbox, monkeypatch):
+    campaign = create(as_admin)
+    monkeypatch.setitem(app.config, "SMTP_URL", "smtp://127.0.0.1:1")
+    detail = page(as_admin.get(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+                               .headers["Location"]))
+    assert "E-postservern gick inte att nå" in detail and "utskicket avbröts" in detail
+
+
+def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    unused = link_path(mailbox, "cecilia@example.se")
+    confirm = as_admin.get(f"/forbund/utskick/{campaign.id}/stang")
+    assert confirm.status_code == 200 and "Ja, stäng utskicket" in page(confirm)
+    assert campaign.closed_at is None
+
+    closed = as_admin.post(f"/forbund/utskick/{campaign.id}/stang")
+    assert closed.status_code == 303
+    detail = page(as_admin.get(closed.headers["Location"]))
+    assert "Utskicket är stängt. Adresserna är raderade" in detail
+    assert "<button" not in detail.split("</header>")[1] and "Stäng utskicket</a>" not in detail
+    db.session.expire_all()
+    assert all(r.email is None for r in db.session.scalars(select(CampaignRecipient)))
+    assert app.test_client().get(unused).status_code == 410
+    events = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.action.like("campaign-%")).order_by(AuditEvent.id))
+    assert list(events) == ["campaign-created", "campaign-sent", "campaign-closed"]
+    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    refusal = page(as_admin.get(refused.headers["Location"]))
+    assert "Utskicket är stängt. Inget skickades." in refusal
+
+
+def test_the_list_shows_each_utskick_with_its_response_rate(app, as_admin, mailbox):
+    first = create(as_admin, title="Chefer 2025", instrument="nns-chefer")
+    create(as_admin, title="Remittenter 2025", instrument="nns-remittent",
+           addresses="kim@example.se")
+    as_admin.post(f"/forbund/utskick/{first.id}/skicka")
+    answer_to_the_end(app.test_client(), link_path(mailbox, "anna@example.se"))
+    answer_to_the_end(app.test_client(), link_path(mailbox, "bo@example.se"))
+    listing = page(as_admin.get("/forbund/utskick"))
+    assert listing.index("Remittenter 2025") < listing.index("Chefer 2025")
+    assert "67 %" in listing and "Inte skickat" in listing and "Pågår" in listing
+    assert '<th scope="col">Svarsfrekvens' in listing.replace(' class="num"', "")
