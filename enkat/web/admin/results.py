@@ -177,7 +177,7 @@ def _form() -> ResultsForm:
     form.enkat.choices = [SelectChoice("", "Välj enkät"), *(
         SelectChoice(instrument_id, f"{title} ({instrument_id})")
         for instrument_id, title in answer_exports.answered_instruments(g.forbund))]
-    if not request.args.get("ar"):
+    if "ar" not in request.args:
         form.ar.data = str(local_today().year - 1)  # the last full calendar year
     return form
 

@@ -143,6 +143,7 @@ def test_a_half_year_and_dates(client, year, admin):
     ("period=datum&fran=2025-02-30&till=2025-12-31", "”2025-02-30” är inget datum."),
     ("period=datum&till=2025-12-31", "Skriv från-datumet."),
     ("period=ar&ar=tjugofem", "”tjugofem” är inget år."),
+    ("period=ar&ar=", "Skriv året, till exempel 2025."),
     ("period=halvar&ar=2025&halvar=3", "Välj första eller andra halvåret."),
     ("period=kvartal", "Välj ett år, ett halvår eller från och till datum."),
     ("visa=allt", "Välj hela förbundet, insatserna sida vid sida eller en insats."),
