@@ -9,6 +9,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from enkat.extensions import babel, db, login
 from enkat.models import User
 
+from .access import workspace_menu
+
 #: How a database that cannot be reached shows itself (psycopg and sqlite3 alike).
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
@@ -39,6 +41,7 @@ def init_common(app: Flask) -> None:
     app.before_request(refresh)
     app.after_request(commit_request)
     app.after_request(add_security_headers)
+    app.context_processor(workspace_menu)
     for status in (403, 404, 500, 503):
         app.register_error_handler(status, _error_page)
     for failure in DATABASE_UNREACHABLE:

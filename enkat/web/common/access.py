@@ -45,3 +45,13 @@ def insats_or_404(slug: str) -> Insats:
     if found is None:
         abort(404)
     return found
+
+
+def workspace_menu() -> dict:
+    """The menu of the staff and förbund pages: the parts this user may open."""
+    if not current_user.is_authenticated:
+        return {"menu": []}
+    menu = [("staff.overview", "Mina insatser", "staff.")]
+    if membership_with_role(current_user, READERS) is not None:
+        menu.append(("admin.home", "Förbundet", "admin."))
+    return {"menu": menu}

@@ -83,3 +83,15 @@ def test_https_pages_ask_browsers_to_keep_to_https(client):
     secure = client.get("/login", base_url="https://enkat.example")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_the_menu_offers_the_forbund_pages_only_to_those_who_may_open_them(client, make_user):
+    staff, admin = make_user(Role.STAFF), make_user(Role.ADMIN)
+    sign_in(client, staff.email)
+    page = client.get("/").get_data(as_text=True)
+    assert 'aria-label="Huvudmeny"' in page and "Mina insatser" in page
+    assert 'href="/forbund/"' not in page
+    client.post("/logout")
+    sign_in(client, admin.email)
+    page = client.get("/forbund/").get_data(as_text=True)
+    assert '<a href="/forbund/" aria-current="page">Förbundet</a>' in page
