@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask, Response, g, render_template, request, session
 from flask_babel import refresh
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -39,6 +41,7 @@ def init_common(app: Flask) -> None:
     # Flask-Babel caches the locale on the application context, which may outlive one
     # request (the tests hold one around many): work it out afresh for each request.
     app.before_request(refresh)
+    app.before_request(_forget_cached_user)
     app.after_request(commit_request)
     app.after_request(add_security_headers)
     app.context_processor(workspace_menu)
@@ -48,8 +51,17 @@ def init_common(app: Flask) -> None:
         app.register_error_handler(failure, _database_unavailable)
 
 
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def _forget_cached_user() -> None:
+    """Flask-Login caches the user on `g`, which lives on the application context; the
+    tests hold one context around many requests, so each request looks the user up anew."""
+    g.pop("_login_user", None)
+
+
+def _load_user(session_id: str) -> User | None:
+    """The user of a session, unless their password has changed since it began."""
+    user_id, _, stamp = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and hmac.compare_digest(user.session_stamp, stamp) else None
 
 
 def select_locale() -> str:

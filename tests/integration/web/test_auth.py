@@ -95,3 +95,14 @@ def test_the_menu_offers_the_forbund_pages_only_to_those_who_may_open_them(clien
     sign_in(client, admin.email)
     page = client.get("/forbund/").get_data(as_text=True)
     assert '<a href="/forbund/" aria-current="page">Förbundet</a>' in page
+
+
+def test_a_new_password_ends_every_session_signed_in_with_the_old_one(client, app, make_user):
+    from enkat.services.organisation import hash_password
+
+    user = make_user()
+    sign_in(client, user.email)
+    assert client.get("/").status_code == 200
+    user.password_hash = hash_password("ett-helt-nytt-losenord")
+    db.session.commit()
+    assert client.get("/").headers["Location"].startswith("/login")

@@ -171,7 +171,7 @@ def test_signing_in_starts_a_new_session(app, client, user):
     assert sign_in(client, user.email).status_code == 302
     assert session_cookie(client).value != captured
     with client.session_transaction() as after:
-        assert "planted" not in after and after["_user_id"] == str(user.id)
+        assert "planted" not in after and after["_user_id"] == user.get_id()
         assert after.permanent
 
     stale = another_browser(app)
