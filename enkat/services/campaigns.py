@@ -65,6 +65,8 @@ MAX_OPEN_DAYS = MAX_EXPIRY_DAYS - 1
 #: replace the link that was mailed a moment ago.
 REMINDER_PAUSE = dt.timedelta(hours=1)
 TITLE_MAX_LENGTH = 200
+#: Wrong addresses named one by one; a file of wrong lines is not answered with thousands.
+MAX_NAMED_PROBLEMS = 25
 
 _SEPARATORS = re.compile(r"[,;\t]")
 _NAMED_ADDRESS = re.compile(r"<([^<>]*)>\s*$")  # "Anna Andersson <anna@example.se>"
@@ -157,25 +159,31 @@ def _mailable(instrument: Instrument) -> bool:
 def parse_addresses(text: str) -> ParsedAddresses:
     """Addresses one a line or separated by commas or semicolons, as pasted or read from
     a .txt or .csv file: trimmed, lower-cased, in order, each once. Every entry that is no
-    e-mail address is a problem naming its line. "Namn <adress>" keeps the address only."""
+    e-mail address is a problem naming its line (the first `MAX_NAMED_PROBLEMS`, then how
+    many more). "Namn <adress>" keeps the address only."""
     found: dict[str, None] = {}
-    problems, entries = [], 0
+    wrong: list[CampaignProblem] = []
+    entries = 0
     for number, line in enumerate(text.splitlines(), start=1):
         for entry in _entries(line):
             entries += 1
             address = _address(entry)
             if address is None:
-                problems.append(CampaignProblem(
+                wrong.append(CampaignProblem(
                     "addresses", f"Rad {number}: ”{_shortened(entry)}” är ingen e-postadress."))
             else:
                 found.setdefault(address, None)
+    problems = wrong[:MAX_NAMED_PROBLEMS]
+    if len(wrong) > MAX_NAMED_PROBLEMS:
+        problems.append(CampaignProblem(
+            "addresses", f"… och {len(wrong) - MAX_NAMED_PROBLEMS} felaktiga adresser till."))
     if not entries:
         problems.append(CampaignProblem("addresses", "Skriv in minst en e-postadress."))
     elif len(found) > MAX_RECIPIENTS:
         problems.append(CampaignProblem(
             "addresses", f"Listan har {len(found)} adresser. Ett utskick kan ha högst "
                          f"{MAX_RECIPIENTS}; dela upp listan på flera utskick."))
-    return ParsedAddresses(tuple(found), tuple(problems), entries - len(found) - len(problems))
+    return ParsedAddresses(tuple(found), tuple(problems), entries - len(found) - len(wrong))
 
 
 def _entries(line: str) -> list[str]:
@@ -230,7 +238,8 @@ def create_campaign(
     db.session.flush()
     record_event("campaign-created", user=user, forbund_id=forbund.id, subject=campaign.title,
                  detail={"campaign": campaign.id, "instrument": instrument.id,
-                         "timepoint": timepoint, "recipients": len(parsed.addresses)})
+                         "timepoint": timepoint, "recipients": len(parsed.addresses),
+                         "duplicates": parsed.duplicates})
     return campaign
 
 

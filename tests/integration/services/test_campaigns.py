@@ -78,6 +78,14 @@ def test_every_address_that_is_wrong_is_named_with_its_line():
     ]
 
 
+def test_a_list_of_many_wrong_lines_names_the_first_and_counts_the_rest():
+    parsed = parse_addresses("\n".join(f"person {number}" for number in range(1, 41)))
+    messages = [problem.message for problem in parsed.problems]
+    assert len(messages) == campaigns.MAX_NAMED_PROBLEMS + 1
+    assert messages[0] == "Rad 1: ”person 1” är ingen e-postadress."
+    assert messages[-1] == "… och 15 felaktiga adresser till."
+
+
 def test_an_empty_list_and_a_list_too_long_are_refused():
     assert [p.message for p in parse_addresses(" \n ,;\n").problems] == [
         "Skriv in minst en e-postadress."]
@@ -99,7 +107,8 @@ def test_an_utskick_is_created_with_its_addresses_and_audited(make_campaign, for
     assert campaigns.closes_on(campaign) == campaigns.local_today() + dt.timedelta(days=14)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "campaign-created"))
     assert (event.user_id, event.forbund_id) == (admin.id, forbund.id)
-    assert event.detail["recipients"] == 2 and "anna@example.se" not in str(event.detail)
+    assert (event.detail["recipients"], event.detail["duplicates"]) == (2, 1)
+    assert "anna@example.se" not in str(event.detail)
 
 
 @pytest.mark.parametrize(("options", "field", "message"), [
