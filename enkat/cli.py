@@ -345,11 +345,13 @@ def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund
 @cli.command("purge")
 @with_appcontext
 def purge() -> None:
-    """Delete what has served its purpose: old drafts, links, kiosks, reset links."""
+    """Delete what has served its purpose: old drafts, links, kiosks, reset links, and the
+    addresses of utskick past their closing day."""
     with transaction():
         purged = retention.purge()
     click.echo(f"deleted {purged.drafts} drafts, {purged.links} links, {purged.kiosks} kiosks, "
-               f"{purged.password_resets} password-reset links")
+               f"{purged.password_resets} password-reset links; "
+               f"closed {purged.utskick_closed} utskick and deleted their addresses")
 
 
 @cli.group("deltagare")

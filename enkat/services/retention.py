@@ -4,7 +4,8 @@
 - drafts nobody has touched for `DRAFT_RETENTION_DAYS` (a link or kiosk session given up);
 - links used or expired more than `LINK_RETENTION_DAYS` ago: until then a used link still
   says "the answers have arrived"; afterwards it is simply unknown;
-- ended kiosks and used or expired password-reset links after `SHORT_RETENTION_DAYS`.
+- ended kiosks and used or expired password-reset links after `SHORT_RETENTION_DAYS`;
+- utskick past their closing day are closed, which deletes their addresses.
 Submitted responses are the förbund's records and are never purged here.
 
 `participant_data` is the answer to a request to see one's data (GDPR art. 15);
@@ -33,6 +34,7 @@ from enkat.models import (
 )
 
 from .accounts import record_event
+from .campaigns import close_due_campaigns
 from .organisation import NotFound
 from .participants import find_participant
 from .responses import answers_of
@@ -44,6 +46,7 @@ class Purged:
     links: int
     kiosks: int
     password_resets: int
+    utskick_closed: int
 
 
 def purge(*, now: dt.datetime | None = None) -> Purged:
@@ -53,6 +56,7 @@ def purge(*, now: dt.datetime | None = None) -> Purged:
     link_cutoff = now - dt.timedelta(days=config["LINK_RETENTION_DAYS"])
     short_cutoff = now - dt.timedelta(days=config["SHORT_RETENTION_DAYS"])
     purged = Purged(
+        utskick_closed=close_due_campaigns(now),
         drafts=_delete_drafts(draft_cutoff),
         links=_delete(Invitation, or_(Invitation.used_at < link_cutoff,
                                       Invitation.expires_at < link_cutoff)),

@@ -130,3 +130,16 @@ def test_an_unknown_code_is_refused_by_name(forbund):
         participant_data(forbund, "NOPE")
     with pytest.raises(NotFound):
         erase_participant(forbund, "NOPE")
+
+
+def test_purge_closes_utskick_past_their_day_and_deletes_their_addresses(forbund, make_user):
+    from enkat.models import CampaignRecipient
+    from enkat.services.campaigns import create_campaign
+
+    today = dt.date.today()
+    campaign = create_campaign(forbund, make_user(), "nns-styrelse", "", "Styrelsen 2025",
+                               "a@example.org\nb@example.org", closes_on=today, today=today)
+    assert purge(now=NOW).utskick_closed == 0
+    purged = purge(now=NOW + dt.timedelta(days=2))
+    assert purged.utskick_closed == 1 and campaign.closed_at is not None
+    assert db.session.scalars(select(CampaignRecipient.email)).all() == [None, None]
