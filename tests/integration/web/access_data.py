@@ -1,0 +1,216 @@
+"""The data the access tests walk: two förbund with everything a URL can name.
+
+Förbund "Norrvik" has insatser A and B, a deltagare in each (A's with an inskrivning, ORS
+and SRS), a staff draft in each, its own instrument (version 1 published, version 2 a
+preview), an utskick, a personal link in A, a password reset link and one user of each
+role. Förbund "Hemlig-B" has the same kinds of things, each named with the marker
+HEMLIG-B, which no page shown to Norrvik's users may ever contain.
+
+`build_world` returns plain values (ids, slugs, codes, tokens, e-mail addresses), never
+ORM objects, so tests that roll back their own work may share one world.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass, replace
+
+from enkat.extensions import db
+from enkat.models import (
+    Forbund,
+    Insats,
+    InsatsStaff,
+    Participant,
+    PasswordReset,
+    ResponseSource,
+    Role,
+    ScheduleEntry,
+    ScheduleTrigger,
+    User,
+    utcnow,
+)
+from enkat.services import campaigns, entry, organisation, participants, responses
+from enkat.services.accounts import hash_token
+from enkat.services.drafts import local_today
+from enkat.services.instruments import publish_instrument, resolve_instrument, upload_instrument
+from enkat.services.invitations import create_invitation
+from tests.integration.services.test_instrument_uploads import instrument_data
+
+PASSWORD = "lösenord-123"
+#: Everything of the second förbund carries this; no page of the first may show it.
+SECRET_MARKER = "hemlig-b"
+#: Names of the first förbund, which no page of the second may show.
+OWN_MARKER = "norrvik"
+
+ORS_ITEMS = ("individuellt", "nara-relationer", "socialt", "allmant")
+SRS_ITEMS = ("relation", "mal-och-amnen", "metod", "allmant")
+RATED_ON = dt.date(2025, 3, 1)
+REPORT_YEAR = "2025"
+
+
+@dataclass(frozen=True)
+class ForbundIds:
+    """What the URLs of one förbund can name."""
+
+    slug: str
+    insats: str  # the slug of insats A (of the förbund's only insats, for Hemlig-B)
+    code: str  # a deltagare enrolled in that insats
+    draft: int  # a staff draft in that insats
+    instrument: str  # an instrument the förbund uploaded, version 1 published
+    campaign: int
+    user: int  # a personal of that insats
+    token: str  # a working personal link in that insats
+
+
+@dataclass(frozen=True)
+class World:
+    norrvik: ForbundIds
+    hemlig: ForbundIds
+    #: Insats B of Norrvik: what of it an address can name (the förbund's own things
+    #: besides, the same as `norrvik`'s).
+    insats_b: ForbundIds
+    insats_a_id: int
+    insats_a_name: str
+    insats_b_name: str
+    #: A preview (unpublished) version of Norrvik's instrument.
+    preview_version: int
+    reset_token: str  # a working password reset link of Norrvik's personal of insats A
+    #: The e-mail address each visitor signs in with, by visitor name.
+    emails: dict[str, str]
+
+
+def build_world() -> World:
+    norrvik = organisation.create_forbund("norrvik", "Samordningsförbundet Norrvik")
+    hemlig = organisation.create_forbund("hemlig-b", "HEMLIG-B Samordningsförbundet")
+    insats_a = _insats(norrvik, "norrvik-steget", "Norrvik Steget")
+    insats_b = _insats(norrvik, "norrvik-lotsen", "Norrvik Lotsen")
+    secret_insats = _insats(hemlig, "hemlig-b-insats", "HEMLIG-B Insatsen")
+
+    staff_a = _user(norrvik, Role.STAFF, "personal-a@norrvik.example", insats_a)
+    staff_b = _user(norrvik, Role.STAFF, "personal-b@norrvik.example", insats_b)
+    analyst = _user(norrvik, Role.ANALYST, "analytiker@norrvik.example")
+    admin = _user(norrvik, Role.ADMIN, "admin@norrvik.example")
+    other_admin = _user(hemlig, Role.ADMIN, "admin@hemlig-b.example")
+    secret_staff = _user(hemlig, Role.STAFF, "personal@hemlig-b.example", secret_insats)
+
+    code_a = _rated_deltagare(norrvik, insats_a, "NV-A1")
+    code_b = _rated_deltagare(norrvik, insats_b, "NV-B1")
+    secret_code = _rated_deltagare(hemlig, secret_insats, "HEMLIG-B1")
+
+    norrvik_kurs = _own_instrument(norrvik, admin, "norrvik-kurs", "Norrvik kursdag")
+    preview = upload_instrument(norrvik, admin, json.dumps(instrument_data(
+        id="norrvik-kurs", version=2, title={"sv": "Norrvik kursdag", "en": "Norrvik day"})))
+    secret_kurs = _own_instrument(hemlig, other_admin, "hemlig-b-kurs", "HEMLIG-B kursdag")
+
+    own = ForbundIds(
+        slug=norrvik.slug, insats=insats_a.slug, code=code_a,
+        draft=_staff_draft(insats_a, code_a), instrument=norrvik_kurs,
+        campaign=_campaign(norrvik, admin, "Norrvik styrelse 2025"), user=staff_a.id,
+        token=_link(insats_a, code_a))
+    world = World(
+        norrvik=own,
+        hemlig=ForbundIds(
+            slug=hemlig.slug, insats=secret_insats.slug, code=secret_code,
+            draft=_staff_draft(secret_insats, secret_code), instrument=secret_kurs,
+            campaign=_campaign(hemlig, other_admin, "HEMLIG-B styrelse"),
+            user=secret_staff.id, token=_link(secret_insats, secret_code)),
+        insats_b=replace(own, insats=insats_b.slug, code=code_b,
+                         draft=_staff_draft(insats_b, code_b), user=staff_b.id,
+                         token=_link(insats_b, code_b)),
+        insats_a_id=insats_a.id, insats_a_name=insats_a.name, insats_b_name=insats_b.name,
+        preview_version=preview.version,
+        reset_token=_reset_token(staff_a),
+        emails={"staff_a": staff_a.email, "staff_b": staff_b.email, "analyst": analyst.email,
+                "admin": admin.email, "other_admin": other_admin.email},
+    )
+    db.session.flush()
+    return world
+
+
+def _insats(forbund: Forbund, slug: str, name: str) -> Insats:
+    """An individinriktad insats whose schedule has ORS every session and the anonymous
+    NNS survey, so a kiosk of it has something to offer with and without a code."""
+    insats = organisation.create_insats(forbund, slug, name, starts_on=dt.date(2025, 1, 1))
+    insats.schedule = [
+        ScheduleEntry(instrument_id="ors", timepoint="session-{n}",
+                      trigger=ScheduleTrigger.EVERY_SESSION),
+        ScheduleEntry(instrument_id="nns-deltagare-pagaende", timepoint="pagaende",
+                      trigger=ScheduleTrigger.AFTER_DAYS, days=0),
+    ]
+    return insats
+
+
+def _user(forbund: Forbund, role: Role, email: str, insats: Insats | None = None) -> User:
+    name = "HEMLIG-B användare" if SECRET_MARKER in forbund.slug else "Norrvik användare"
+    user = organisation.create_user(email, PASSWORD, name)
+    organisation.grant_role(user, forbund, role)
+    if insats is not None:
+        db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
+        db.session.flush()
+    return user
+
+
+def _record(insats: Insats, participant: Participant, instrument_id: str, timepoint: str,
+            answers: dict[str, str], on: dt.date) -> None:
+    context = responses.ResponseContext(
+        forbund=insats.forbund, instrument=resolve_instrument(instrument_id), insats=insats,
+        participant=participant, timepoint=timepoint, answered_on=on)
+    responses.record_response(context, {key: [value] for key, value in answers.items()},
+                              source=ResponseSource.STAFF)
+
+
+def _enrolled(forbund: Forbund, insats: Insats, code: str) -> Participant:
+    participant = participants.get_or_create_participant(forbund, code)
+    _record(insats, participant, "finsam-inskrivning", "start", {"kon": "man"},
+            dt.date(2025, 2, 1))
+    return participant
+
+
+def _rated_deltagare(forbund: Forbund, insats: Insats, code: str) -> str:
+    """A deltagare with an inskrivning and two sessions of ORS and SRS: a chart to draw."""
+    participant = _enrolled(forbund, insats, code)
+    for session, value in ((1, "4.0"), (2, "6.0")):
+        on = RATED_ON + dt.timedelta(days=7 * (session - 1))
+        _record(insats, participant, "ors", f"session-{session}",
+                dict.fromkeys(ORS_ITEMS, value), on)
+        _record(insats, participant, "srs", f"session-{session}",
+                dict.fromkeys(SRS_ITEMS, "9.5"), on)
+    return participant.code
+
+
+def _staff_draft(insats: Insats, code: str) -> int:
+    """A finsam-avslut being filled in by personal, not yet sent."""
+    wanted = entry.Entry(insats=insats, instrument=resolve_instrument("finsam-avslut"),
+                         source=ResponseSource.STAFF, timepoint="avslut", code=code,
+                         answered_on=local_today())
+    return entry.open_entry(entry.entry_context(wanted), ResponseSource.STAFF).id
+
+
+def _own_instrument(forbund: Forbund, admin: User, instrument_id: str, title: str) -> str:
+    text = json.dumps(instrument_data(id=instrument_id, title={"sv": title, "en": title}))
+    publish_instrument(upload_instrument(forbund, admin, text), admin)
+    return instrument_id
+
+
+def _campaign(forbund: Forbund, admin: User, title: str) -> int:
+    slug = forbund.slug
+    addresses = f"ordforande@{slug}.example\nledamot@{slug}.example"
+    return campaigns.create_campaign(
+        forbund, admin, "nns-styrelse", "", title, addresses,
+        closes_on=local_today() + dt.timedelta(days=14)).id
+
+
+def _link(insats: Insats, code: str) -> str:
+    """A working personal link to the next ORS of the deltagare."""
+    participant = participants.find_participant(insats.forbund, code)
+    _invitation, token = create_invitation(insats, "ors", "session-3", participant=participant)
+    return token
+
+
+def _reset_token(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordReset(user_id=user.id, token_hash=hash_token(token),
+                                 expires_at=utcnow() + dt.timedelta(hours=1)))
+    return token
