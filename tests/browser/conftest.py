@@ -118,6 +118,7 @@ class LiveServer:
     def __init__(self, app, url: str):
         self.app = app
         self.url = url
+        self._demo = None
 
     def link(self, instrument_id: str = "nns-deltagare-avslut", timepoint: str = "avslut",
              participant: bool = False) -> tuple[str, int]:
@@ -210,6 +211,53 @@ class LiveServer:
         with self.app.app_context():
             return db.session.scalar(select(func.count()).select_from(Response)
                                      .where(Response.invitation_id == invitation_id))
+
+    def admin_forbund(self) -> tuple[str, str]:
+        """A new förbund with no insatser and its administrator (committed): the förbund's
+        name and the administrator's e-mail (password STAFF_PASSWORD)."""
+        from enkat.extensions import db
+        from enkat.models import Role
+        from enkat.services import organisation
+
+        number = next(_sequence)
+        with self.app.app_context():
+            forbund = organisation.create_forbund(f"forbund-{number}",
+                                                  f"Samordningsförbundet Nummer {number}")
+            email = f"admin{number}@example.org"
+            user = organisation.create_user(email, STAFF_PASSWORD, "Eva Administratör")
+            organisation.grant_role(user, forbund, Role.ADMIN)
+            db.session.commit()
+            return forbund.name, email
+
+    def reset_link(self, email: str) -> str:
+        """The link of the mail that "Glömt lösenordet?" sends to `email`, made by the real
+        reset service; the mail itself is caught instead of sent (no SMTP server here)."""
+        from unittest import mock
+
+        from enkat.extensions import db
+        from enkat.services import accounts
+
+        mails = []
+        with self.app.app_context(), \
+                mock.patch.object(accounts, "send_mail", side_effect=mails.append):
+            accounts.request_password_reset(
+                email, link_for=lambda token: f"{self.url}/nytt-losenord/{token}")
+            db.session.commit()
+        assert len(mails) == 1, f"{len(mails)} reset mails for {email}"
+        return next(line.strip() for line in mails[0].body.splitlines()
+                    if "/nytt-losenord/" in line)
+
+    def demo(self):
+        """The demo förbund, loaded as `enkat demo` loads it (once per server); its
+        summary, with the demo's sign-ins."""
+        from enkat.extensions import db
+        from enkat.services.demo import load_demo
+
+        if self._demo is None:
+            with self.app.app_context():
+                self._demo = load_demo()
+                db.session.commit()
+        return self._demo
 
 
 @pytest.fixture(scope="session")
