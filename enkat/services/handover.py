@@ -8,7 +8,6 @@ audited and not logged (a refusal is reported with the address taken out).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -119,12 +118,6 @@ def qr_svg_data_uri(url: str) -> str:
 def qr_png_data_uri(url: str) -> str:
     """A PNG large enough to print (10 px a module), as a data: address."""
     return qr_code(url).png_data_uri(scale=10, border=4)
-
-
-def qr_png(url: str) -> bytes:
-    out = io.BytesIO()
-    qr_code(url).save(out, kind="png", scale=10, border=4)
-    return out.getvalue()
 
 
 # --- the mail ----------------------------------------------------------------------------
