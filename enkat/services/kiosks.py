@@ -67,6 +67,11 @@ class Survey:
     instrument: Instrument
     timepoint: str
 
+    @property
+    def key(self) -> str:
+        """Names the survey in the kiosk's forms."""
+        return f"{self.instrument.id}:{self.timepoint}"
+
 
 def start_kiosk(insats: Insats, user: User, pin: str) -> Kiosk:
     if not PIN_PATTERN.match(pin):

@@ -184,8 +184,8 @@ def choose():
     enrolment = db.session.get(Enrolment, person.enrolment) if person else None
     offered = (kiosks.due_at_kiosk(enrolment) if enrolment
                else kiosks.anonymous_surveys(kiosk))
-    chosen = next((survey for survey in offered
-                   if _survey_key(survey) == request.form.get("survey")), None)
+    chosen = next((survey for survey in offered if survey.key == request.form.get("survey")),
+                  None)
     if chosen is None:
         return redirect(url_for(".home"), 303)
     draft = kiosks.open_kiosk_draft(kiosk, chosen, enrolment, get_locale().language)
@@ -340,6 +340,3 @@ def _render_home(kiosk: Kiosk, form: CodeForm, problem: str | None) -> str:
     return render_template("kiosk/home.html", kiosk=kiosk, form=form, problem=problem,
                            anonymous=kiosks.anonymous_surveys(kiosk), choose_form=ButtonForm())
 
-
-def _survey_key(survey: kiosks.Survey) -> str:
-    return f"{survey.instrument.id}:{survey.timepoint}"
