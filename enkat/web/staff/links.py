@@ -59,7 +59,7 @@ def _make_link(form: LinkForm, insats: Insats) -> tuple[MadeLink, str] | None:
             form.add_problem("code", f"Det finns ingen deltagare med koden {code.upper()} "
                                      f"i {insats.name}.")
             return None
-    timepoint = form.timepoint.data.strip()
+    timepoint = (form.timepoint.data or "").strip()  # None when the field was not posted
     try:
         return handover.make_link(insats, instrument.id, timepoint, participant=participant,
                                   expires_in_days=form.days, user=current_user,

@@ -293,3 +293,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, scheduled):
     for part in ("", "/brev", "/epost"):
         response = client.post(f"/insatser/{scheduled.slug}/lankar{part}", data={})
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_form_without_its_fields_is_refused_not_a_crash(signed_in, scheduled, deltagare):
+    refused = signed_in.post(f"/insatser/{scheduled.slug}/lankar",
+                             data={"code": "ABC123", "instrument": "ors"})
+    assert refused.status_code == 422 and "Skriv mätpunkten." in html(refused)
+    refused = signed_in.post(f"/insatser/{scheduled.slug}/lankar", data={})
+    assert refused.status_code == 422 and "Välj en enkät i listan." in html(refused)
+    assert invitation_count() == 0
