@@ -91,7 +91,7 @@ class ButtonForm(FlaskForm):
 def begin():
     insatser = [insats for insats in visible_insatser(current_user)
                 if insats.kind is InsatsKind.INDIVID]
-    form = StartForm()
+    form = StartForm(insats=request.args.get("insats", type=int))  # ?insats=: preselected
     form.insats.choices = [(insats.id, insats.name) for insats in insatser]
     if form.validate_on_submit():
         insats = next(insats for insats in insatser if insats.id == form.insats.data)

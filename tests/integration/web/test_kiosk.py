@@ -309,3 +309,13 @@ def test_kiosk_pages_weigh_at_most_60_kb_and_have_no_inline_script(kiosk, enroll
             assert not [name for name in element.attrs
                         if name == "style" or name.startswith("on")], (kind, element)
             assert element.tag != "script" or "src" in element.attrs, kind
+
+
+def test_the_insats_page_opens_the_kiosk_with_its_insats_chosen(client, staff_member,
+                                                                kiosk_insats, make_insats):
+    other = make_insats("annan-2", name="Annan insats")
+    db.session.add(InsatsStaff(insats_id=other.id, user_id=staff_member.id))
+    db.session.flush()
+    sign_in(client, staff_member.email)
+    page = html(client.get(f"/kiosk/starta?insats={kiosk_insats.id}"))
+    assert f'<option selected value="{kiosk_insats.id}">' in page
