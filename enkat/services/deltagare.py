@@ -33,6 +33,7 @@ from enkat.reports.charts import SessionScore, describe_ors_srs, ors_srs_chart
 from enkat.reports.numbers import format_change, format_number
 from enkat.scoring import (
     Course,
+    Rating,
     SessionFlags,
     StepClass,
     course,
@@ -113,16 +114,26 @@ class SessionCourse:
         return self.course.latest
 
 
-def session_course(instrument_id: str,
-                   responses: Sequence[RatedResponse]) -> SessionCourse | None:
-    """The course on the instrument's first score, or None without a response to it."""
+def rated_on_first_score(instrument_id: str, responses: Sequence[RatedResponse]
+                         ) -> tuple[Instrument, Score, list[Rating]] | None:
+    """The instrument, its first score and the deltagare's ratings on it, in date order;
+    None without a response to the instrument."""
     chosen = [(response.answered_on, response.answers) for response in responses
               if response.instrument_id == instrument_id]
     if not chosen:
         return None
     instrument = resolve_instrument(instrument_id)
     score = instrument.scores[0]
-    ratings = ratings_from_responses(instrument, score, chosen)
+    return instrument, score, ratings_from_responses(instrument, score, chosen)
+
+
+def session_course(instrument_id: str,
+                   responses: Sequence[RatedResponse]) -> SessionCourse | None:
+    """The course on the instrument's first score, or None without a response to it."""
+    rated = rated_on_first_score(instrument_id, responses)
+    if rated is None:
+        return None
+    instrument, score, ratings = rated
     return SessionCourse(instrument, score, session_flags(score, ratings), course(ratings))
 
 
@@ -391,14 +402,11 @@ def _enrolments(participant: Participant, insats_ids: Sequence[int]) -> list[Enr
             for enrolment in enrolments]
 
 
-def _progression(instrument_id: str, rated: Sequence[RatedResponse]) -> Progression | None:
-    chosen = [(response.answered_on, response.answers) for response in rated
-              if response.instrument_id == instrument_id]
-    if not chosen:
+def _progression(instrument_id: str, responses: Sequence[RatedResponse]) -> Progression | None:
+    rated = rated_on_first_score(instrument_id, responses)
+    if rated is None:
         return None
-    instrument = resolve_instrument(instrument_id)
-    score = instrument.scores[0]
-    ratings = ratings_from_responses(instrument, score, chosen)
+    instrument, score, ratings = rated
     overall = course(ratings)
     areas = item_courses(ratings, score.items)
     return Progression(
