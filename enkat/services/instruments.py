@@ -307,6 +307,12 @@ def instruments_for(forbund: Forbund) -> list[InstrumentSummary]:
     return _summaries(forbund)
 
 
+def usable_instruments(forbund: Forbund) -> list[Instrument]:
+    """The current version of every instrument the förbund may use: the bundled ones and
+    its own published uploads (what a choice of instrument should offer)."""
+    return [summary.current.instrument for summary in _summaries(forbund) if summary.current]
+
+
 def instrument_for(forbund: Forbund, instrument_id: str) -> InstrumentSummary | None:
     """One instrument the förbund sees (bundled, or its own upload), or None."""
     return next(iter(_summaries(forbund, instrument_id)), None)

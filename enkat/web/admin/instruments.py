@@ -47,9 +47,9 @@ from . import bp
 
 AUDIENCES = {"deltagare": "deltagare", "personal": "personal", "chef": "chefer",
              "styrelse": "styrelsen", "remittent": "remittenter", "annan": "andra"}
+RATED_BY = {"self": "den som svarar, om sig själv", "staff": "personal, om en deltagare"}
 #: The upload limit in words: "1 MB".
 SIZE_SAID = f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
-RATED_BY = {"self": "den som svarar, om sig själv", "staff": "personal, om en deltagare"}
 
 
 class UploadForm(FlaskForm):
@@ -126,8 +126,8 @@ def publish(instrument_id: str, version: int) -> ResponseReturnValue:
         publish_instrument(shown.row, current_user)
     except PublishRefused as refused:
         return _version_page(summary, shown, refusal=str(refused)), 422
-    flash(f"{instrument_id} version {version} är publicerad. Nya länkar, utskick och "
-          "scheman använder den från och med nu.", "info")
+    flash(f"{instrument_id} version {version} är publicerad. Nya svar får den här versionen "
+          "från och med nu.", "info")
     return redirect(url_for(".instrument", instrument_id=instrument_id, version=version), 303)
 
 
@@ -136,7 +136,7 @@ def _version_page(summary: InstrumentSummary, shown: VersionSummary,
     steps = preview_steps(shown.instrument)
     return render_template(
         "admin/instrument.html", summary=summary, shown=shown, steps=steps,
-        preview_url=_step_url(shown, steps[0]), step_url=_step_url, form=PublishForm(),
+        step_url=_step_url, form=PublishForm(),
         may_change=_is_admin(), refusal=refusal, audiences=AUDIENCES, rated_by=RATED_BY,
         languages=_languages(shown.instrument), when_asked=when_asked,
         language_names={code: Locale.parse(code).get_display_name("sv")

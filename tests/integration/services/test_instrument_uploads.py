@@ -19,6 +19,7 @@ from enkat.services.instruments import (
     publish_instrument,
     resolve_instrument,
     upload_instrument,
+    usable_instruments,
 )
 
 INSTRUMENT_ID = "kursutvardering"
@@ -249,3 +250,16 @@ def test_responses_are_counted_per_forbund(forbund, make_forbund, make_response,
     other = make_forbund("grannen")
     assert instrument_for(forbund, "ors").current.responses == 1
     assert instrument_for(other, "ors").current.responses == 0
+
+
+def test_a_forbund_may_use_the_bundled_instruments_and_its_own_published_ones(
+    forbund, make_forbund, admin
+):
+    upload_instrument(forbund, admin, instrument_text(id="bara-forhandsvisad"))
+    publish_instrument(upload_instrument(forbund, admin, instrument_text()), admin)
+    upload_instrument(forbund, admin, instrument_text(version=2))
+    other = make_forbund("grannen")
+    publish_instrument(upload_instrument(other, None, instrument_text(id="grannens")), None)
+    usable = {instrument.id: instrument.version for instrument in usable_instruments(forbund)}
+    assert usable[INSTRUMENT_ID] == 1 and usable["ors"] == resolve_instrument("ors").version
+    assert "bara-forhandsvisad" not in usable and "grannens" not in usable
