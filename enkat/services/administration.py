@@ -42,7 +42,7 @@ from enkat.reports.build import NNS_DELTAGARE
 from . import ServiceError
 from .accounts import PASSWORD_MIN_LENGTH, record_event
 from .demo import COMMON_SCHEDULE, ORS_SRS_SCHEDULE, SKAPA_SCHEDULE
-from .instruments import bundled_instruments
+from .instruments import bundled_instruments, usable_instruments
 from .organisation import (
     SLUG_PATTERN,
     create_insats,
@@ -256,7 +256,7 @@ def standard_schedule() -> tuple[ScheduleRow, ...]:
 def schedulable_instruments(forbund: Forbund) -> list[Instrument]:
     """Instruments a schedule may name: those answered about or by a deltagare. The
     surveys for personal, chefer, styrelse and remittenter go out as utskick instead."""
-    found = [instrument for instrument in bundled_instruments().values()
+    found = [instrument for instrument in usable_instruments(forbund)
              if instrument.audience == SCHEDULE_AUDIENCE]
     return sorted(found, key=lambda instrument: instrument.title.get("sv") or instrument.id)
 

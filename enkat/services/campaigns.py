@@ -39,10 +39,11 @@ from .accounts import record_event
 from .drafts import local_today
 from .instruments import (
     UnknownInstrument,
-    bundled_instruments,
     register_version,
     resolve_instrument,
     stored_instrument,
+    uploaded_by,
+    usable_instruments,
 )
 from .invitations import (
     MAX_EXPIRY_DAYS,
@@ -143,11 +144,12 @@ class CampaignSummary:
 # --- creating ----------------------------------------------------------------------------
 
 
-def campaign_instruments() -> list[Instrument]:
+def campaign_instruments(forbund: Forbund) -> list[Instrument]:
     """The surveys an utskick may carry: anonymous, answered by the invited adults
-    themselves (personal, chefer, styrelse, remittenter), in their current version."""
-    current = (resolve_instrument(instrument_id) for instrument_id in bundled_instruments())
-    return sorted((instrument for instrument in current if _mailable(instrument)),
+    themselves (personal, chefer, styrelse, remittenter), in their current version,
+    bundled or the förbund's own."""
+    return sorted((instrument for instrument in usable_instruments(forbund)
+                   if _mailable(instrument)),
                   key=lambda instrument: instrument.title.get("sv"))
 
 
@@ -221,7 +223,7 @@ def create_campaign(
     instrument's only one. Refuses (CampaignRefused) with every problem at once, the line
     of each address that is wrong among them; a refused utskick writes nothing."""
     today = today or local_today()
-    instrument, timepoint, problems = _instrument_problems(instrument_id, timepoint)
+    instrument, timepoint, problems = _instrument_problems(forbund, instrument_id, timepoint)
     problems += _frame_problems(forbund, insats, title, closes_on, today)
     parsed = parse_addresses(addresses_text)
     problems += parsed.problems
@@ -244,13 +246,15 @@ def create_campaign(
 
 
 def _instrument_problems(
-    instrument_id: str, timepoint: str
+    forbund: Forbund, instrument_id: str, timepoint: str
 ) -> tuple[Instrument | None, str, list[CampaignProblem]]:
     """The instrument, the timepoint (an empty one is the instrument's only timepoint),
     and what is wrong with them."""
     try:
         instrument = resolve_instrument(instrument_id)
     except UnknownInstrument:
+        instrument = None
+    if instrument is None or uploaded_by(instrument) not in (None, forbund.id):
         return None, timepoint, [CampaignProblem("instrument", "Välj en enkät i listan.")]
     title = instrument.title.get("sv")
     if not _mailable(instrument):

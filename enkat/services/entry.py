@@ -19,7 +19,7 @@ from enkat.models import Insats, InsatsKind, Participant, Response, ResponseSour
 
 from . import ServiceError
 from .drafts import open_draft_for
-from .instruments import bundled_instruments, resolve_instrument
+from .instruments import usable_instruments
 from .overview import visible_insatser
 from .participants import EnrolmentError, find_participant, get_or_create_participant
 from .responses import ENROLMENT_STARTS, ResponseContext, context_problems, move_enrolment
@@ -51,8 +51,8 @@ def entry_instruments(insats: Insats) -> list[Instrument]:
     forms, registration forms first."""
     if insats.kind is not InsatsKind.INDIVID:
         return []
-    current = (resolve_instrument(instrument_id) for instrument_id in bundled_instruments())
-    about_deltagare = [instrument for instrument in current if instrument.audience == "deltagare"]
+    about_deltagare = [instrument for instrument in usable_instruments(insats.forbund)
+                       if instrument.audience == "deltagare"]
     return sorted(about_deltagare, key=_listing_order)
 
 

@@ -307,6 +307,16 @@ def instruments_for(forbund: Forbund) -> list[InstrumentSummary]:
     return _summaries(forbund)
 
 
+def uploaded_by(instrument: Instrument) -> int | None:
+    """The id of the förbund that uploaded this version, None for a bundled one."""
+    return db.session.scalar(
+        select(InstrumentVersion.forbund_id).where(
+            InstrumentVersion.instrument_id == instrument.id,
+            InstrumentVersion.version == instrument.version,
+        )
+    )
+
+
 def usable_instruments(forbund: Forbund) -> list[Instrument]:
     """The current version of every instrument the förbund may use: the bundled ones and
     its own published uploads (what a choice of instrument should offer)."""

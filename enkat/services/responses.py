@@ -22,7 +22,7 @@ from enkat.models import (
 )
 
 from . import ServiceError
-from .instruments import register_version
+from .instruments import register_version, uploaded_by
 from .participants import end_enrolment, start_enrolment
 
 #: The registration forms that start and end a deltagare's enrolment in an insats.
@@ -81,6 +81,9 @@ def context_problems(context: ResponseContext) -> list[ContextProblem]:
         problems.append(ContextProblem("participant", "the deltagare belongs to another förbund"))
     if context.insats is not None and context.insats.forbund_id != context.forbund.id:
         problems.append(ContextProblem("insats", "the insats belongs to another förbund"))
+    if uploaded_by(instrument) not in (None, context.forbund.id):
+        problems.append(ContextProblem(
+            "instrument", f"{instrument.id} is another förbund's own instrument"))
     return problems
 
 

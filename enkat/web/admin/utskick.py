@@ -46,7 +46,7 @@ class CampaignForm(FlaskForm):
         super().__init__(**kwargs)
         self.instrument.choices = [("", "Välj enkät")] + [
             (instrument.id, instrument.title.get("sv"))
-            for instrument in campaigns.campaign_instruments()]
+            for instrument in campaigns.campaign_instruments(g.forbund)]
         self.insats.choices = [(WHOLE_FORBUND, "Hela förbundet, ingen insats")] + [
             (str(insats.id), insats.name) for insats in insatser]
         self.insatser = {str(insats.id): insats for insats in insatser}

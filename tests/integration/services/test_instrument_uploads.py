@@ -263,3 +263,29 @@ def test_a_forbund_may_use_the_bundled_instruments_and_its_own_published_ones(
     usable = {instrument.id: instrument.version for instrument in usable_instruments(forbund)}
     assert usable[INSTRUMENT_ID] == 1 and usable["ors"] == resolve_instrument("ors").version
     assert "bara-forhandsvisad" not in usable and "grannens" not in usable
+
+
+def test_an_own_published_instrument_is_offered_and_another_forbunds_is_refused(
+        forbund, admin, make_forbund, make_insats, make_participant):
+    import datetime as dt
+
+    from enkat.services.administration import schedulable_instruments
+    from enkat.services.campaigns import campaign_instruments
+    from enkat.services.entry import entry_instruments
+    from enkat.services.invitations import InvitationRefused, create_invitation
+
+    own = make_insats("egen", starts_on=dt.date(2025, 1, 1))
+    publish_instrument(upload_instrument(forbund, admin, instrument_text()), admin)
+    chef_survey = instrument_text(id="chefsenkat", audience="chef")
+    publish_instrument(upload_instrument(forbund, admin, chef_survey), admin)
+    assert INSTRUMENT_ID in {i.id for i in schedulable_instruments(forbund)}
+    assert INSTRUMENT_ID in {i.id for i in entry_instruments(own)}
+    assert "chefsenkat" in {i.id for i in campaign_instruments(forbund)}
+
+    other = make_forbund("annat")
+    theirs = make_insats("deras", of=other, starts_on=dt.date(2025, 1, 1))
+    assert INSTRUMENT_ID not in {i.id for i in schedulable_instruments(other)}
+    assert INSTRUMENT_ID not in {i.id for i in entry_instruments(theirs)}
+    assert "chefsenkat" not in {i.id for i in campaign_instruments(other)}
+    with pytest.raises(InvitationRefused, match="another förbund's own instrument"):
+        create_invitation(theirs, INSTRUMENT_ID, "avslut")
