@@ -110,6 +110,11 @@ def context_problem(problem: ContextProblem, wanted: Entry) -> tuple[str, str]:
 # --- the registrera page -----------------------------------------------------------------
 
 
+def _stripped(value: str | None) -> str:
+    """A text field as typed, without spaces around it; a field not sent at all is ""."""
+    return (value or "").strip()
+
+
 class EntryForm(FlaskForm):
     """What is entered: the form, when, about whom, and from where."""
 
@@ -118,12 +123,13 @@ class EntryForm(FlaskForm):
                                               "Personal fyller i formuläret"),
                                  SelectChoice(ResponseSource.PAPER.value, "Svar från papper")])
     instrument = SelectField("Formulär eller enkät", validate_choice=False)
-    timepoint = StringField("Mätpunkt", description=(
+    timepoint = StringField("Mätpunkt", filters=[_stripped], description=(
         "Till exempel start, avslut, uppfoljning-6m eller session-3. Lämna tomt om "
         "formuläret bara har en mätpunkt."))
-    code = StringField("Deltagarens kod", description=(
+    code = StringField("Deltagarens kod", filters=[_stripped], description=(
         "Lämna tomt för anonyma enkäter. Inskrivningen kan ge en ny kod."))
-    answered_on = StringField("Datum", default=lambda: local_today().isoformat(), description=(
+    answered_on = StringField("Datum", default=lambda: local_today().isoformat(),
+                              filters=[_stripped], description=(
         "Dagen då formuläret fylldes i. För svar från papper: datumet på pappret."))
 
     def __init__(self, instruments: list[Instrument], **kwargs):
@@ -153,7 +159,7 @@ class EntryForm(FlaskForm):
                                   "Välj källan papper för att föra in svar från papper.")
 
     def validate_code(self, field):
-        code = field.data.strip()
+        code = field.data
         if code and self.chosen and self.chosen.anonymous:
             raise ValidationError(anonymous_takes_no_code(self.chosen))
         problem = code_problem(code) if code else None
@@ -173,8 +179,8 @@ class EntryForm(FlaskForm):
         instrument = self.chosen
         return Entry(
             insats=insats, instrument=instrument, source=self.chosen_source,
-            timepoint=self.timepoint.data.strip() or _only_timepoint(instrument),
-            code=self.code.data.strip(), answered_on=_parse_date(self.answered_on.data),
+            timepoint=self.timepoint.data or _only_timepoint(instrument),
+            code=self.code.data, answered_on=_parse_date(self.answered_on.data),
         )
 
     def add_problem(self, field_name: str, message: str) -> None:
