@@ -1,10 +1,10 @@
 """The data the access tests walk: two förbund with everything a URL can name.
 
-Förbund "Norrvik" has insatser A and B, a deltagare in each (A's with an inskrivning, ORS
-and SRS), a staff draft in each, its own instrument (version 1 published, version 2 a
-preview), an utskick, a personal link in A, a password reset link and one user of each
-role. Förbund "Hemlig-B" has the same kinds of things, each named with the marker
-HEMLIG-B, which no page shown to Norrvik's users may ever contain.
+Förbund "Norrvik" has insatser A and B, a deltagare in each (with an inskrivning, ORS and
+SRS), a staff draft and a personal link in each, its own instrument (version 1 published,
+version 2 a preview), an utskick, a password reset link and one user of each role.
+Förbund "Hemlig-B" has the same kinds of things, each named with the marker HEMLIG-B,
+which no page shown to Norrvik's users may ever contain.
 
 `build_world` returns plain values (ids, slugs, codes, tokens, e-mail addresses), never
 ORM objects, so tests that roll back their own work may share one world.
