@@ -50,3 +50,15 @@ def _count_by_insats(column, condition, ids: list[int]) -> dict[int, int]:
         select(column, func.count()).where(condition, column.in_(ids)).group_by(column)
     )
     return dict(rows.tuples().all())
+
+
+def works_in(user: User, insats: Insats) -> bool:
+    """Whether the user may act in the insats (enrol, make links, enter forms): its
+    personal, and the administrators of its förbund. Analysts only read."""
+    staff = select(InsatsStaff).where(InsatsStaff.user_id == user.id,
+                                      InsatsStaff.insats_id == insats.id)
+    admin = select(Membership).where(Membership.user_id == user.id,
+                                     Membership.forbund_id == insats.forbund_id,
+                                     Membership.role == Role.ADMIN)
+    return bool(db.session.scalar(select(staff.exists())) or
+                db.session.scalar(select(admin.exists())))

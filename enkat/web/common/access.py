@@ -5,6 +5,8 @@ tests/integration/web/test_access.py walks every route for every role.
   finds that förbund in `g.forbund`. Signed out: to the sign-in page; another role: 403.
 - `insats_or_404(slug)`: an insats the signed-in user may see (`visible_insatser`);
   any other is 404, so an address never tells whether another insats exists.
+- `insats_to_work_in(slug)`: as above, and 403 unless the user may act in it (its
+  personal, or an administrator of its förbund); analysts only read.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from flask_login import current_user, login_required
 
 from enkat.models import Insats, Role
 from enkat.services.accounts import membership_with_role
-from enkat.services.overview import visible_insatser
+from enkat.services.overview import visible_insatser, works_in
 
 #: Who reads a förbund's results: administrators and analysts.
 READERS = (Role.ADMIN, Role.ANALYST)
@@ -40,11 +42,26 @@ def roles_required(*roles: Role) -> Callable:
 
 
 def insats_or_404(slug: str) -> Insats:
-    found = next((insats for insats in visible_insatser(current_user) if insats.slug == slug),
-                 None)
-    if found is None:
+    """An insats the user sees by its slug; 404 for any other, and when two förbund the
+    user belongs to both have an insats with this slug."""
+    found = [insats for insats in visible_insatser(current_user) if insats.slug == slug]
+    if len(found) != 1:
         abort(404)
-    return found
+    return found[0]
+
+
+def insats_to_work_in(slug: str) -> Insats:
+    """An insats the user may act in (see `require_work_in`), by its slug."""
+    insats = insats_or_404(slug)
+    require_work_in(insats)
+    return insats
+
+
+def require_work_in(insats: Insats) -> None:
+    """403 unless the user works in the insats or administers its förbund: analysts see
+    every insats but only read."""
+    if not works_in(current_user, insats):
+        abort(403)
 
 
 def workspace_menu() -> dict:

@@ -37,7 +37,7 @@ from enkat.extensions import db
 from enkat.models import Enrolment, InsatsKind, Kiosk
 from enkat.services import kiosks
 from enkat.services.drafts import AlreadySubmitted
-from enkat.services.overview import visible_insatser
+from enkat.services.overview import visible_insatser, works_in
 from enkat.web.common import answering, keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language, speaks_respondents_languages
 
@@ -90,7 +90,7 @@ class ButtonForm(FlaskForm):
 @login_required
 def begin():
     insatser = [insats for insats in visible_insatser(current_user)
-                if insats.kind is InsatsKind.INDIVID]
+                if insats.kind is InsatsKind.INDIVID and works_in(current_user, insats)]
     form = StartForm(insats=request.args.get("insats", type=int))  # ?insats=: preselected
     form.insats.choices = [(insats.id, insats.name) for insats in insatser]
     if form.validate_on_submit():
@@ -180,8 +180,7 @@ def choose():
     kiosk = _kiosk()
     if not ButtonForm().validate_on_submit():
         abort(400)
-    person = g.get("person")
-    enrolment = db.session.get(Enrolment, person.enrolment) if person else None
+    enrolment = _person_enrolment()
     offered = (kiosks.due_at_kiosk(enrolment) if enrolment
                else kiosks.anonymous_surveys(kiosk))
     chosen = next((survey for survey in offered if survey.key == request.form.get("survey")),
@@ -317,9 +316,14 @@ def _forget_person() -> None:
     g.person = None
 
 
-def _enrolment() -> Enrolment:
+def _person_enrolment() -> Enrolment | None:
+    """The enrolment of the person answering now, when they gave a code."""
     person = g.get("person")
-    enrolment = db.session.get(Enrolment, person.enrolment) if person and person.enrolment else None
+    return db.session.get(Enrolment, person.enrolment) if person and person.enrolment else None
+
+
+def _enrolment() -> Enrolment:
+    enrolment = _person_enrolment()
     if enrolment is None or enrolment.insats_id != _kiosk().insats_id:
         abort(redirect(url_for(".home")))
     return enrolment

@@ -24,7 +24,6 @@ from enkat.models import Response as Draft
 from enkat.services import entry as entry_service
 from enkat.services.drafts import AlreadySubmitted, context_of, instrument_of, local_today
 from enkat.services.entry import Entry
-from enkat.services.overview import visible_insatser
 from enkat.services.participants import (
     PERSONNUMMER_PATTERN,
     EnrolmentError,
@@ -39,6 +38,7 @@ from enkat.services.responses import (
     ResponseRefused,
 )
 from enkat.web.common import answering
+from enkat.web.common.access import insats_to_work_in, require_work_in
 from enkat.web.common.answering import Answering, page_language
 
 bp = Blueprint("entry", __name__)
@@ -190,7 +190,7 @@ class EntryForm(FlaskForm):
 @bp.route("/insatser/<slug>/registrera", methods=["GET", "POST"])
 @login_required
 def register(slug: str):
-    insats = _visible_insats(slug)
+    insats = insats_to_work_in(slug)
     instruments = entry_service.entry_instruments(insats)
     form = EntryForm(instruments, data=_asked_for())
     if form.validate_on_submit():
@@ -291,21 +291,13 @@ def sent_meanwhile(error):
     return render_template("error.html", status=404), 404
 
 
-def _visible_insats(slug: str) -> Insats:
-    """The insats with this slug among those the user sees; 404 for any other (and when
-    two förbund the user belongs to have insatser with the same slug)."""
-    found = [insats for insats in visible_insatser(current_user) if insats.slug == slug]
-    if len(found) != 1:
-        abort(404)
-    return found[0]
-
-
 def _draft(response_id: int, *, submitted: bool = False) -> Draft:
     """The staff or paper draft, unsubmitted unless `submitted`, of an insats the user
     sees; 404 for anything else."""
     draft = entry_service.entry_draft(response_id, current_user)
     if draft is None or (draft.submitted_at is not None and not submitted):
         abort(404)
+    require_work_in(draft.insats)
     return draft
 
 

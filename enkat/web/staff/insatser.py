@@ -20,7 +20,7 @@ from enkat.services import entry as entry_service
 from enkat.services.drafts import local_today
 from enkat.services.participants import generate_code
 from enkat.services.responses import ENROLMENT_ENDS, ENROLMENT_STARTS
-from enkat.web.common.access import insats_or_404
+from enkat.web.common.access import insats_or_404, insats_to_work_in
 
 from .entry import EntryForm, open_draft
 from .forms import LinkForm
@@ -42,7 +42,7 @@ def new_deltagare(slug: str):
     """Open an inskrivning for a new code, made up here and reserved by the draft: the
     code is random, never derived from the person (`participants.generate_code`). The
     draft's first page shows the code before the form begins."""
-    insats = insats_or_404(slug)
+    insats = insats_to_work_in(slug)
     form = new_deltagare_form(insats)
     form.instrument.data, form.timepoint.data = ENROLMENT_STARTS, "start"
     form.code.data = generate_code(insats.forbund)

@@ -24,7 +24,7 @@ from enkat.models import Insats
 from enkat.services import handover
 from enkat.services.handover import MadeLink
 from enkat.services.invitations import InvitationRefused
-from enkat.web.common.access import insats_or_404
+from enkat.web.common.access import insats_to_work_in
 
 from .entry import code_needed, timepoint_problem
 from .forms import LinkForm, MailForm, TokenForm
@@ -38,7 +38,7 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 @bp.post("/insatser/<slug>/lankar")
 @login_required
 def create(slug: str):
-    insats = insats_or_404(slug)
+    insats = insats_to_work_in(slug)
     form = link_form(insats)
     made = _make_link(form, insats) if form.validate_on_submit() else None
     if made is None:
@@ -79,7 +79,7 @@ def _make_link(form: LinkForm, insats: Insats) -> tuple[MadeLink, str] | None:
 @login_required
 def letter(slug: str):
     """A letter to print, with the link, its QR code and when it stops working."""
-    insats = insats_or_404(slug)
+    insats = insats_to_work_in(slug)
     link, token = _handed_back(insats, TokenForm())
     return render_template("staff/letter.html", insats=insats, link=link,
                            qr=handover.qr_svg(link.url),
@@ -91,7 +91,7 @@ def letter(slug: str):
 def mail(slug: str):
     """Mail the link. Refused: the link page again, with the address in its field to
     try again; the address is in that page only, never stored."""
-    insats = insats_or_404(slug)
+    insats = insats_to_work_in(slug)
     form = MailForm()
     link, token = _handed_back(insats, form)
     if not form.validate():

@@ -123,7 +123,7 @@ def test_the_page_lists_deltagare_with_status_latest_ors_and_the_kiosk(
     row = page.split('href="/deltagare/ABC123">ABC123</a></th>')[2].split("</tr>")[0]
     assert "Pågående sedan 2025-02-01" in row and '<td class="num">18,0</td>' in row
     assert "Avsluta" in row
-    assert 'href="/kiosk/starta"' in page
+    assert f'href="/kiosk/starta?insats={scheduled.id}"' in page
 
 
 def test_the_due_list_moves_on_after_answering_through_the_link(app, signed_in, scheduled,
@@ -254,3 +254,16 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, scheduled):
     for response in (client.get(insats_page(scheduled)),
                      client.post(f"{insats_page(scheduled)}/ny-deltagare", data={})):
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_analysts_read_an_insats_but_do_not_act_in_it(client, scheduled, deltagare, make_user):
+    analyst = make_user(Role.ANALYST)
+    sign_in(client, analyst.email)
+    assert client.get(insats_page(scheduled)).status_code == 200
+    assert client.get(f"/deltagare/{deltagare.code}").status_code == 200
+    assert client.post(f"/insatser/{scheduled.slug}/ny-deltagare").status_code == 403
+    assert client.post(f"/insatser/{scheduled.slug}/lankar", data={
+        "instrument": "ors", "code": deltagare.code, "timepoint": "session-1",
+        "expires_in_days": "14"}).status_code == 403
+    assert client.get(f"/insatser/{scheduled.slug}/registrera").status_code == 403
+    assert "Du arbetar inte i någon insats" in client.get("/kiosk/starta").get_data(as_text=True)
