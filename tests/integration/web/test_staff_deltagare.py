@@ -17,33 +17,13 @@ from enkat.services.responses import ResponseContext
 
 from .test_auth import sign_in
 from .test_respond import html
-from .test_staff_entry import add_staff, enrol
+from .test_staff_entry import add_staff
 from .test_staff_insatser import ORS_ITEMS
 
 SRS_ITEMS = ("relation", "mal-och-amnen", "metod", "allmant")
 SKAPA_ITEMS = ("jobbsokning", "kunskap-arbetsmarknad", "halsa", "samarbete", "malmedvetenhet",
                "tro-pa-egen-formaga", "arbetsidentitet", "socialt-stod", "vardagsstruktur")
 PAGE = "/deltagare/ABC123"
-
-
-@pytest.fixture
-def personal(make_user, insats):
-    user = make_user(Role.STAFF)
-    add_staff(user, insats)
-    return user
-
-
-@pytest.fixture
-def signed_in(client, personal):
-    sign_in(client, personal.email)
-    return client
-
-
-@pytest.fixture
-def deltagare(make_participant, make_response):
-    participant = make_participant("ABC123")
-    enrol(make_response, participant)
-    return participant
 
 
 @pytest.fixture

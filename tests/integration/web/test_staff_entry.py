@@ -74,20 +74,8 @@ def enrol(make_response, participant, on=dt.date(2025, 2, 1)):
 
 
 @pytest.fixture
-def personal(make_user, insats):
-    user = make_user(Role.STAFF)
-    add_staff(user, insats)
-    return user
-
-
-@pytest.fixture
-def signed_in(client, personal):
-    sign_in(client, personal.email)
-    return client
-
-
-@pytest.fixture
 def deltagare(make_participant):
+    """ABC123, not yet enrolled."""
     return make_participant("ABC123")
 
 

@@ -17,7 +17,7 @@ from enkat.services.participants import CODE_ALPHABET, find_participant, open_en
 
 from .test_auth import sign_in
 from .test_respond import html, post_step
-from .test_staff_entry import add_staff, another_browser, enrol
+from .test_staff_entry import add_staff, another_browser
 
 ORS_ITEMS = ("individuellt", "nara-relationer", "socialt", "allmant")
 LINK = re.compile(r"http://localhost/s/[A-Za-z0-9_-]{43}")
@@ -81,29 +81,10 @@ def due_rows(page: str) -> list[str]:
 # --- fixtures -----------------------------------------------------------------------------
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def scheduled(insats):
+    """The insats of every test here has the measurement schedule."""
     return with_schedule(insats)
-
-
-@pytest.fixture
-def personal(make_user, scheduled):
-    user = make_user(Role.STAFF)
-    add_staff(user, scheduled)
-    return user
-
-
-@pytest.fixture
-def signed_in(client, personal):
-    sign_in(client, personal.email)
-    return client
-
-
-@pytest.fixture
-def deltagare(make_participant, make_response):
-    participant = make_participant("ABC123")
-    enrol(make_response, participant)
-    return participant
 
 
 # --- the page -----------------------------------------------------------------------------

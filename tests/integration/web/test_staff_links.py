@@ -16,35 +16,16 @@ from enkat.models import AuditEvent, Invitation, Role
 
 from .test_auth import sign_in
 from .test_respond import html
-from .test_staff_entry import add_staff, another_browser, enrol
+from .test_staff_entry import add_staff, another_browser
 from .test_staff_insatser import answer_ors, as_user, create_link, link_in, with_schedule
 
 ADDRESS = "deltagare.privat@example.net"
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def scheduled(insats):
+    """The insats of every test here has the measurement schedule."""
     return with_schedule(insats)
-
-
-@pytest.fixture
-def personal(make_user, scheduled):
-    user = make_user(Role.STAFF)
-    add_staff(user, scheduled)
-    return user
-
-
-@pytest.fixture
-def signed_in(client, personal):
-    sign_in(client, personal.email)
-    return client
-
-
-@pytest.fixture
-def deltagare(make_participant, make_response):
-    participant = make_participant("ABC123")
-    enrol(make_response, participant)
-    return participant
 
 
 @pytest.fixture
