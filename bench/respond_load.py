@@ -567,7 +567,7 @@ def check_stored(url: str, journeys: list[Journey]) -> Stored:
     from sqlalchemy import text
 
     from enkat.extensions import db
-    from enkat.services.invitations import hash_token
+    from enkat.services.tokens import hash_token
 
     app = bench_app(url)
     with app.app_context():

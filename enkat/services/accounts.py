@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import hmac
 import logging
 import secrets
@@ -35,6 +34,7 @@ from enkat.models import AuditEvent, Membership, PasswordReset, Role, User, utcn
 from . import ServiceError
 from .mail import Mail, MailFailed, send_mail
 from .organisation import find_user, hash_matches, hash_password
+from .tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,6 @@ CLEARS_FAILURES = (SIGNED_IN, RESET_DONE)
 RESET_MAILS_PER_WINDOW = 3
 PASSWORD_MIN_LENGTH = 10
 #: Random bytes in a reset token: 256 bits, 43 URL-safe characters.
-TOKEN_BYTES = 32
 
 
 class SignInRefused(ServiceError):
@@ -245,7 +244,7 @@ def _resets_since(user: User, since: dt.datetime) -> int:
 
 
 def _new_reset(user: User, now: dt.datetime) -> tuple[PasswordReset, str]:
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     reset = PasswordReset(user_id=user.id, token_hash=hash_token(token), created_at=now,
                           expires_at=now + dt.timedelta(minutes=minutes))
@@ -289,13 +288,6 @@ def _expire_other_resets(user: User, *, keep: PasswordReset | None, now: dt.date
         others.append(PasswordReset.id != keep.id)
     db.session.execute(update(PasswordReset).where(*others).values(expires_at=now),
                        execution_options={"synchronize_session": "fetch"})
-
-
-def hash_token(token: str) -> str:
-    """SHA-256 is enough: the token is 256 random bits, so there is nothing to guess.
-    (The same digest as enkätlänkar; not imported from `invitations`, which imports this
-    module through `instruments`.)"""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def find_reset(token: str, *, now: dt.datetime | None = None) -> ResetLink:

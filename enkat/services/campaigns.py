@@ -48,11 +48,11 @@ from .instruments import (
 from .invitations import (
     MAX_EXPIRY_DAYS,
     create_invitation,
-    fresh_token,
     invitation_link,
     replace_token,
 )
 from .mail import Mail, MailFailed, send_mail
+from .tokens import new_token
 
 #: The most addresses one utskick takes: enough for every chef and styrelse of a förbund,
 #: few enough to be mailed within one request.
@@ -323,7 +323,7 @@ def remind(campaign: Campaign, base_url: str, user: User | None = None, *,
     _lock_open(campaign, now)
     unanswered = [recipient for recipient in campaign.recipients if _remindable(recipient)]
     due = [recipient for recipient in unanswered if _last_mailed(recipient) <= now - REMINDER_PAUSE]
-    tokens = {recipient.id: fresh_token() for recipient in due}
+    tokens = {recipient.id: new_token() for recipient in due}
     outcome = _mail_each(due, now, lambda recipient: _reminder_mail(
         campaign, recipient.email, invitation_link(tokens[recipient.id], base_url)),
         on_sent=lambda recipient: _reminded(recipient, tokens[recipient.id], now))
@@ -354,7 +354,7 @@ def _links_for(campaign: Campaign, recipients: list[CampaignRecipient], user: Us
     for recipient in without_link:
         recipient.invitation, tokens[recipient.id] = _new_link(campaign, user, now)
     for recipient in recipients:
-        tokens.setdefault(recipient.id, fresh_token())
+        tokens.setdefault(recipient.id, new_token())
     db.session.flush()
     return tokens
 

@@ -7,10 +7,8 @@ opens no survey. The token itself is shown once, when the invitation is created.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import math
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -30,9 +28,8 @@ from enkat.models import (
 from . import ServiceError
 from .instruments import register_version, resolve_instrument
 from .responses import ContextProblem, ResponseContext, context_problems
+from .tokens import hash_token, new_token
 
-#: Random bytes in a token: 256 bits, written as 43 URL-safe characters.
-TOKEN_BYTES = 32
 MAX_EXPIRY_DAYS = 365
 
 
@@ -92,7 +89,7 @@ def create_invitation(
     problems = invitation_problems(context, expires_in_days)
     if problems:
         raise InvitationRefused(problems)
-    token = fresh_token()
+    token = new_token()
     invitation = Invitation(
         token_hash=hash_token(token),
         instrument_version_id=register_version(instrument).id,
@@ -129,10 +126,6 @@ def invitation_problems(context: ResponseContext, expires_in_days: int) -> list[
     return problems
 
 
-def fresh_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
 def replace_token(invitation: Invitation, token: str) -> None:
     """Give the same link a new token, for a mail that must carry it again (a reminder,
     a retry): only the hash is kept, so the old token cannot be sent twice. The old
@@ -156,11 +149,6 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
         .execution_options(synchronize_session="fetch")
     )
     db.session.flush()
-
-
-def hash_token(token: str) -> str:
-    """SHA-256 is enough: the token is 256 random bits, so there is nothing to guess."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def find_invitation(token: str, *, now: dt.datetime | None = None) -> InvitationState:
