@@ -47,9 +47,7 @@ import multiprocessing
 import os
 import random
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -497,55 +495,6 @@ def prepare(url: str, deltagare: int, warm_up: int) -> tuple[list[str], list[str
     return tokens[0], tokens[1]
 
 
-#: A gunicorn configuration file: each worker leaves a mark once it has loaded the app.
-WORKER_READY_HOOK = """
-from pathlib import Path
-
-
-def post_worker_init(worker):
-    (Path({folder!r}) / str(worker.pid)).touch()
-"""
-
-
-@contextlib.contextmanager
-def gunicorn(url: str, workers: int, folder: Path) -> Iterator[tuple[int, list[int]]]:
-    """gunicorn serving wsgi:app on a free loopback port, configured by the environment,
-    as the README's production command does; yields (port, worker pids) once every
-    worker is ready."""
-    from tests.postgresql import free_port
-
-    port = free_port()
-    ready = folder / "ready"
-    ready.mkdir()
-    config = folder / "gunicorn.conf.py"
-    config.write_text(WORKER_READY_HOOK.format(folder=str(ready)))
-    environment = dict(os.environ, ENKAT_DATABASE_URL=url, ENKAT_SECRET_KEY=uuid.uuid4().hex)
-    command = [str(Path(sys.executable).with_name("gunicorn")), "--config", str(config),
-               "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--error-logfile", str(folder / "gunicorn.log"), "wsgi:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until_ready(server, ready, workers, folder / "gunicorn.log")
-        yield port, [int(mark.name) for mark in ready.iterdir()]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def wait_until_ready(server: subprocess.Popen, ready: Path, workers: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while len(list(ready.iterdir())) < workers:
-        if server.poll() is not None or time.monotonic() > deadline:
-            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-            raise RuntimeError(f"gunicorn did not start:\n{tail}")
-        time.sleep(0.05)
-
-
 # --- checking what was stored ----------------------------------------------------------
 
 
@@ -633,15 +582,18 @@ class Result:
 
 
 def run(kind: str, arguments: argparse.Namespace) -> Result:
+    from tests.gunicorn import serve
+
     with empty_database(kind) as (url, pid_file):
         tokens, warm_up_tokens = prepare(url, arguments.deltagare, arguments.warm_up)
         with tempfile.TemporaryDirectory(prefix="enkat-gunicorn-") as folder:
-            with gunicorn(url, arguments.workers, Path(folder)) as (port, pids):
-                warm_up, _ = run_clients("127.0.0.1", port, warm_up_tokens, 0.0,
+            with serve(url, Path(folder), workers=arguments.workers) as server:
+                warm_up, _ = run_clients("127.0.0.1", server.port, warm_up_tokens, 0.0,
                                          list(range(len(warm_up_tokens))),
                                          [0.0] * len(warm_up_tokens))
-                journeys, seconds, cpu = measured(port, pids, pid_file, tokens, arguments)
-            log = (Path(folder) / "gunicorn.log").read_text(errors="replace")
+                journeys, seconds, cpu = measured(server.port, server.workers, pid_file,
+                                                  tokens, arguments)
+            log = server.log.read_text(errors="replace")
             server_errors = [line for line in log.splitlines()
                              if "[ERROR]" in line or "Traceback" in line]
         stored = check_stored(url, journeys)
