@@ -1,0 +1,71 @@
+"""One person's browser talking HTTP to enkat served for real (tests/gunicorn.py): its
+own cookies, redirects followed, the CSRF token of the last page sent back with a form.
+
+The same visitor may talk to several servers: cookies are kept per host, not per port,
+so one cookie jar on two loopback ports is one browser behind a load balancer that
+sends its requests now to one app server, now to another.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import io
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the browser shows: the status and address it ended on, and the page."""
+
+    status: int
+    url: str
+    text: str
+
+
+@dataclass
+class Visitor:
+    """A browser. A connection that breaks (a killed worker) raises OSError, as a
+    browser shows its own error page; a 4xx or 5xx answer is a `Page`."""
+
+    #: Extra headers on every request, e.g. the X-Forwarded-For a proxy would add.
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
+    csrf_token: str | None = None
+
+    def get(self, url: str) -> Page:
+        return self._open(urllib.request.Request(url, headers=self.headers))
+
+    def post(self, url: str, fields: dict[str, str] | None = None) -> Page:
+        """Post a form as the last page's browser would: with that page's CSRF token."""
+        data = urllib.parse.urlencode({"csrf_token": self.csrf_token or "", **(fields or {})})
+        return self._open(urllib.request.Request(url, data=data.encode(), headers=self.headers))
+
+    def post_file(self, url: str, name: str, filename: str, content: bytes) -> Page:
+        """Upload one file, as a form with a file field does."""
+        boundary, body = encode_multipart({
+            "csrf_token": self.csrf_token or "",
+            name: FileStorage(io.BytesIO(content), filename)})
+        return self._open(urllib.request.Request(url, data=body, headers={
+            **self.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}))
+
+    def _open(self, request: urllib.request.Request) -> Page:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        try:
+            with opener.open(request, timeout=TIMEOUT) as response:
+                page = Page(response.status, response.geturl(), response.read().decode())
+        except urllib.error.HTTPError as error:
+            page = Page(error.code, error.geturl(), error.read().decode())
+        found = CSRF.search(page.text)
+        if found:
+            self.csrf_token = found.group(1)
+        return page
