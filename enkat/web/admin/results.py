@@ -3,9 +3,12 @@ or of one insats, for a period, as a page with tables and charts, and as downloa
 
 - GET /forbund/resultat: choose and read (administrators and analysts)
 - GET /forbund/resultat/diagram/<table id>.svg: one chart of the page, as an image
-- GET /forbund/resultat/rapport.<xlsx|pdf|json>: the report, audited "report-downloaded"
+- GET /forbund/resultat/rapport.<xlsx|pdf|json>: the report
 - GET /forbund/svar.<csv|xlsx|sav>: the answers behind it, record-level data for
-  administrators only, audited "answers-downloaded" with the filters
+  administrators only
+
+Every download is audited as "download" (`services.audit.record_download`), named by its
+file name, with the format and the filters in the detail.
 
 Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `fran`,
 `till`), so a download is exactly what the page shows. Choosing changes nothing, so the
@@ -36,8 +39,8 @@ from enkat.reports.exports.texts import (
 from enkat.reports.model import Kind, Report, Table
 from enkat.reports.period import Period
 from enkat.reports.rendering import charts, render
-from enkat.services import ServiceError, answer_exports, organisation
-from enkat.services.accounts import membership_with_role, record_event
+from enkat.services import ServiceError, answer_exports, audit, organisation
+from enkat.services.accounts import membership_with_role
 from enkat.services.answer_exports import AnswerFilter
 from enkat.services.drafts import local_today
 from enkat.services.reports import build_report_for
@@ -134,11 +137,8 @@ def report_download(fmt: str):
     choice = _choice(form)
     if choice is None:
         return _page(form, status=422)
-    report = _report(choice)
-    record_event("report-downloaded", user=_user(), forbund_id=g.forbund.id,
-                 subject=report.subject.slug, detail={"format": fmt, **_filters(choice)})
-    return _attachment(render(report, fmt), REPORT_FORMATS[fmt],
-                       choice.file_name("rapport", fmt))
+    return _download(render(_report(choice), fmt), REPORT_FORMATS[fmt],
+                     choice.file_name("rapport", fmt), format=fmt, **_filters(choice))
 
 
 @bp.get("/svar.<fmt>")
@@ -157,12 +157,9 @@ def answers_download(fmt: str):
     except ServiceError as refused:
         _refuse(form.enkat if fmt == "sav" else form.period, str(refused))
         return _page(form, status=422)
-    record_event("answers-downloaded", user=_user(), forbund_id=g.forbund.id,
-                 subject=choice.insats.slug if choice.insats else g.forbund.slug,
-                 detail={"format": fmt, "instrument": instrument, "rows": rows,
-                         **_filters(choice)})
     extra = (instrument,) if instrument else ()
-    return _attachment(data, ANSWER_FORMATS[fmt], choice.file_name("svar", fmt, *extra))
+    return _download(data, ANSWER_FORMATS[fmt], choice.file_name("svar", fmt, *extra),
+                     format=fmt, instrument=instrument, rows=rows, **_filters(choice))
 
 
 # --- reading the choice ----------------------------------------------------------------
@@ -297,7 +294,9 @@ def _filters(choice: Choice) -> dict:
             "from": choice.period.start.isoformat(), "to": choice.period.end.isoformat()}
 
 
-def _attachment(data: bytes, mimetype: str, file_name: str) -> Response:
+def _download(data: bytes, mimetype: str, file_name: str, **detail: object) -> Response:
+    """The file as an attachment, written to the audit log first."""
+    audit.record_download(_user(), g.forbund, file_name, **detail)
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response.headers["Cache-Control"] = "private, no-store"

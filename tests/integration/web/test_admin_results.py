@@ -77,8 +77,11 @@ def table_rows(page: str, table_id: str) -> dict[str, list[str]]:
     return rows
 
 
-def events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+def downloads(of: str) -> list[AuditEvent]:
+    """The audited downloads of files named `of`-…: "rapport" or "svar"."""
+    return list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "download", AuditEvent.subject.startswith(f"{of}-"))
+        .order_by(AuditEvent.id)))
 
 
 # --- the page -------------------------------------------------------------------------
@@ -155,7 +158,7 @@ def test_a_bad_choice_is_said_in_swedish_with_422(client, year, admin, query, me
         assert response.status_code == 422, address
         assert message in page and 'aria-invalid="true"' in page
         assert "<table id=" not in page
-    assert events("report-downloaded") == [] and events("answers-downloaded") == []
+    assert downloads("rapport") == [] and downloads("svar") == []
 
 
 def test_an_insats_of_another_forbund_is_not_found(client, year, admin, make_forbund):
@@ -212,11 +215,11 @@ def test_the_json_has_the_tables_and_keeps_small_cells_hidden(client, year, admi
 def test_every_report_download_is_audited_with_the_user(client, year, analyst):
     for fmt in REPORT_DOWNLOADS:
         download(client, f"/forbund/resultat/rapport.{fmt}?{YEAR}&visa=insats:steget")
-    audited = events("report-downloaded")
+    audited = downloads("rapport")
     assert [event.detail["format"] for event in audited] == list(REPORT_DOWNLOADS)
     assert {event.user_id for event in audited} == {analyst.id}
     assert {event.forbund_id for event in audited} == {year.id}
-    assert audited[0].subject == "steget"
+    assert audited[0].subject == "rapport-test-steget-2025.xlsx"
     assert audited[0].detail | {"format": None} == {
         "format": None, "subject": "insats", "insats": "steget",
         "from": "2025-01-01", "to": "2025-12-31"}
@@ -271,14 +274,14 @@ def test_the_sav_needs_an_instrument_the_forbund_has_answers_to(client, year, ad
     unknown = client.get(f"/forbund/svar.sav?{YEAR}&enkat=ors")
     assert unknown.status_code == 422
     assert "Förbundet har inga svar på ”ors”." in unknown.get_data(as_text=True)
-    assert events("answers-downloaded") == []
+    assert downloads("svar") == []
 
 
 def test_every_answer_download_is_audited_with_its_filters(client, year, admin):
     for ending in ("csv", "xlsx", "sav&enkat=finsam-inskrivning"):
         fmt = ending.split("&")[0]
         download(client, f"/forbund/svar.{fmt}?period=halvar&ar=2025&halvar=1&{ending[4:]}")
-    audited = events("answers-downloaded")
+    audited = downloads("svar")
     assert [event.detail["format"] for event in audited] == ["csv", "xlsx", "sav"]
     assert {event.user_id for event in audited} == {admin.id}
     assert audited[2].detail == {
@@ -314,7 +317,7 @@ def test_analysts_read_the_report_but_not_the_answers(client, year, analyst):
     for address in ALL_ROUTES:
         expected = 403 if address.startswith("/forbund/svar.") else 200
         assert client.get(address).status_code == expected, address
-    assert events("answers-downloaded") == []
+    assert downloads("svar") == []
 
 
 def test_visitors_are_sent_to_sign_in(client, year):

@@ -1,0 +1,203 @@
+"""The audit log as a förbund's administrators read it, and the one way downloads are
+written to it.
+
+Events are written by `accounts.record_event` wherever something happens; the database
+refuses to change or delete them (migration 0005). A förbund's log is its own events
+(those carrying its id) and the sign-ins and password resets of its members, which carry
+no förbund because a user may belong to several: they are matched by user or, for
+attempts that found no user to name (a locked address), by the e-mail address tried.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
+
+from enkat.extensions import db
+from enkat.models import AuditEvent, Forbund, Membership, User
+
+from . import accounts
+from .accounts import record_event
+
+DOWNLOAD = "download"
+PAGE_SIZE = 50
+NOBODY = "–"
+DETAIL_LENGTH = 200
+
+#: Every action the log holds, with the Swedish name the log page shows and filters by.
+ACTION_LABELS = {
+    accounts.SIGNED_IN: "Inloggning",
+    accounts.FAILED: "Misslyckad inloggning",
+    accounts.LOCKED: "Inloggning under spärr",
+    accounts.THROTTLED: "Inloggning stoppad, för många försök",
+    accounts.RESET_REQUESTED: "Begärt nytt lösenord",
+    accounts.RESET_DONE: "Valt nytt lösenord",
+    accounts.RESET_MAIL_FAILED: "Mejl om nytt lösenord kunde inte skickas",
+    accounts.RESET_NOT_SENT: "Mejl om nytt lösenord inte skickat",
+    DOWNLOAD: "Nedladdning",
+    "participant-viewed": "Visade deltagarsida",
+    "participant-exported": "Exporterad deltagare",
+    "participant-erased": "Raderad deltagare",
+    "link-created": "Skapad enkätlänk",
+    "link-mailed": "Mejlad enkätlänk",
+    "link-unknown": "Okänd enkätlänk",
+    "kiosk-started": "Startad kiosk",
+    "kiosk-ended": "Avslutad kiosk",
+    "instrument-uploaded": "Uppladdat instrument",
+    "instrument-published": "Publicerat instrument",
+    "insats-created": "Skapad insats",
+    "insats-changed": "Ändrad insats",
+    "schedule-changed": "Ändrat mätschema",
+    "goals-changed": "Ändrade mål",
+    "user-created": "Ny användare",
+    "user-changed": "Ändrad användare",
+    "user-deactivated": "Inaktiverad användare",
+    "campaign-created": "Skapat utskick",
+    "campaign-sent": "Skickat utskick",
+    "campaign-reminded": "Påminnelse i utskick",
+    "campaign-closed": "Stängt utskick",
+    "purge": "Gallring",
+}
+#: What happens to an account rather than in a förbund; recorded without a förbund.
+ACCOUNT_ACTIONS = (accounts.SIGNED_IN, accounts.FAILED, accounts.LOCKED, accounts.THROTTLED,
+                   accounts.RESET_REQUESTED, accounts.RESET_DONE, accounts.RESET_MAIL_FAILED,
+                   accounts.RESET_NOT_SENT)
+#: What the system does by itself or to nobody's förbund (the client address of an
+#: unknown link): never in a förbund's log.
+SYSTEM_ACTIONS = ("purge", "link-unknown")
+#: The kinds of event a förbund's log may hold, in the order of their Swedish names.
+FORBUND_KINDS = dict(sorted(((action, name) for action, name in ACTION_LABELS.items()
+                            if action not in SYSTEM_ACTIONS), key=lambda kind: kind[1]))
+#: The names of the keys of an event's detail, as the log page shows them.
+DETAIL_NAMES = {
+    "client": "klient", "reason": "orsak", "format": "format", "subject": "omfattning",
+    "insats": "insats", "from": "från", "to": "till", "instrument": "enkät", "rows": "rader",
+    "timepoint": "mätpunkt", "expires_at": "går ut", "invitation": "länk nr",
+    "campaign": "utskick nr", "recipients": "mottagare", "duplicates": "dubbletter",
+    "sent": "skickade", "failed": "misslyckade", "user": "användare nr", "role": "roll",
+    "insatser": "insatser", "changed": "ändrat", "before": "före", "after": "efter",
+    "responses": "svar", "sha256": "sha256",
+}
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def record_download(user: User | None, forbund: Forbund, file_name: str,
+                    **detail: object) -> AuditEvent:
+    """A file a user takes out of enkat. Its name says what it holds (report or answers,
+    förbund, insats, period, format), so it is the event's subject; names of downloads
+    are built from slugs and dates, never from a token or a person."""
+    return record_event(DOWNLOAD, user=user, forbund_id=forbund.id, subject=file_name,
+                        detail=detail)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which events to show: one action or all, between two local dates (both included)."""
+
+    action: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: dt.datetime  # local time
+    who: str
+    what: str
+    subject: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditRow]
+    number: int  # from 1
+    pages: int  # at least 1
+    total: int
+
+
+def forbund_events(forbund: Forbund, query: AuditQuery, page: int = 1,
+                   size: int = PAGE_SIZE) -> AuditPage:
+    """One page of the förbund's events, newest first; a page past the last is the last."""
+    condition = and_(_of_forbund(forbund), *_chosen(query))
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(condition))
+    pages = max(1, math.ceil(total / size))
+    number = min(max(page, 1), pages)
+    found = db.session.execute(
+        select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(condition)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .offset((number - 1) * size).limit(size)
+    ).all()
+    zone = _zone()
+    rows = [AuditRow(at=event.occurred_at.astimezone(zone), who=email or NOBODY,
+                     what=label(event.action), subject=event.subject,
+                     detail=describe(event.detail)) for event, email in found]
+    return AuditPage(rows=rows, number=number, pages=pages, total=total)
+
+
+def label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def describe(detail: dict | None) -> str:
+    """An event's detail in a line: "klient: 10.0.0.1; format: csv". A change names what
+    changed, a list of rows says how many, and a long line is cut."""
+    parts = [f"{DETAIL_NAMES.get(key, key)}: {_shown(value)}"
+             for key, value in (detail or {}).items() if value not in (None, "", [], {})]
+    line = "; ".join(parts)
+    return line if len(line) <= DETAIL_LENGTH else line[:DETAIL_LENGTH - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(DETAIL_NAMES.get(key, key) for key in value)
+    if isinstance(value, list):
+        if all(isinstance(item, str | int | float) for item in value):
+            return ", ".join(map(str, value))
+        return f"{len(value)} rader"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return str(value)
+
+
+def _of_forbund(forbund: Forbund):
+    members = select(Membership.user_id).where(Membership.forbund_id == forbund.id)
+    member_emails = (select(User.email).join(Membership, Membership.user_id == User.id)
+                     .where(Membership.forbund_id == forbund.id))
+    return or_(
+        AuditEvent.forbund_id == forbund.id,
+        and_(AuditEvent.forbund_id.is_(None), AuditEvent.action.in_(ACCOUNT_ACTIONS),
+             or_(AuditEvent.user_id.in_(members), AuditEvent.subject.in_(member_emails))),
+    )
+
+
+def _chosen(query: AuditQuery) -> list:
+    chosen = []
+    if query.action:
+        chosen.append(AuditEvent.action == query.action)
+    if query.start:
+        chosen.append(AuditEvent.occurred_at >= _start_of(query.start))
+    if query.end:
+        chosen.append(AuditEvent.occurred_at < _start_of(query.end + dt.timedelta(days=1)))
+    return chosen
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """The moment a local day begins, in UTC as the log keeps time."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=_zone()).astimezone(dt.UTC)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
