@@ -1,5 +1,5 @@
 """The förbund's workspace: insatser and their schedules, users, instruments, utskick,
-results and downloads. Each part is a module of routes on this one blueprint."""
+results and downloads, the audit log. Each part is a module of routes on this one blueprint."""
 
 from __future__ import annotations
 
@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/forbund")
 
-from . import insatser, instruments, results, users, utskick  # noqa: E402,F401  (routes)
+from . import audit, insatser, instruments, results, users, utskick  # noqa: E402,F401  (routes)

@@ -53,6 +53,11 @@ PARTS = (
      "Enkäter som mejlas till personal, chefer, styrelse och remittenter."),
     ("Resultat", ("admin.results",), "Rapporter och nedladdningar."),
 )
+#: Parts for the förbund's administrators only.
+ADMIN_PARTS = (
+    ("Logg", ("admin.audit_log",),
+     "Inloggningar, nedladdningar, visade deltagarsidor och ändringar."),
+)
 
 
 # --- fields that speak Swedish when they cannot read what was typed --------------------
@@ -240,7 +245,7 @@ def may_change() -> bool:
 
 def _part_links() -> list[tuple[str, str, str]]:
     links = []
-    for title, endpoints, hint in PARTS:
+    for title, endpoints, hint in PARTS + (ADMIN_PARTS if may_change() else ()):
         endpoint = next((e for e in endpoints if e in current_app.view_functions), None)
         if endpoint is not None:
             links.append((title, url_for(endpoint), hint))

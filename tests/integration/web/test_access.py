@@ -460,6 +460,9 @@ ROUTES = [
     Route("admin.answers_download", "/forbund/svar.<fmt>",
           args={"fmt": "csv"}, query=ONE_INSATS,
           get=(LOGIN, 403, 403, 403, 200, 404)),
+    # The audit log: administrators only, each of their own förbund.
+    Route("admin.audit_log", "/forbund/logg",
+          get=(LOGIN, 403, 403, 403, 200, 200)),
 
     # Signing in and out, and a forgotten password.
     # (anonymous, staff_a, staff_b, analyst, admin, other_admin)

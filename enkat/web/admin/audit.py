@@ -1,0 +1,83 @@
+"""The förbund's audit log, /forbund/logg, for its administrators only: who signed in,
+downloaded, viewed a deltagare's page, uploaded, changed or erased what, newest first.
+
+The choice of kind of event and of dates is a GET form without a CSRF token, as on the
+results page: reading changes nothing. A choice that cannot be read is said next to its
+field, with status 422 and no events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import g, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.fields.core import Field
+
+from enkat.instruments.model import parse_date
+from enkat.models import Role
+from enkat.services import audit
+from enkat.services.audit import AuditQuery
+from enkat.web.common.access import roles_required
+
+from . import bp
+from .insatser import error_list
+from .results import DATE_EXAMPLE
+
+
+class AuditForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: choosing changes nothing
+
+    handelse = SelectField("Händelse", validate_choice=False, choices=[
+        SelectChoice("", "Alla händelser"),
+        *(SelectChoice(action, name) for action, name in audit.FORBUND_KINDS.items())])
+    fran = StringField("Från och med", description=DATE_EXAMPLE)
+    till = StringField("Till och med", description=DATE_EXAMPLE)
+
+
+@bp.get("/logg")
+@roles_required(Role.ADMIN)
+def audit_log():
+    form = AuditForm(formdata=request.args)
+    query = _query(form)
+    if query is None:
+        return _page(form, status=422)
+    page = audit.forbund_events(g.forbund, query, request.args.get("sida", 1, type=int))
+    return _page(form, page)
+
+
+def _query(form: AuditForm) -> AuditQuery | None:
+    """What the form asks for, or None with each problem on its field."""
+    action = form.handelse.data or None
+    if action is not None and action not in audit.FORBUND_KINDS:
+        _refuse(form.handelse, f"Händelsen ”{action}” finns inte i loggen. "
+                               "Välj en händelse i listan.")
+    start = _date(form.fran, "Från-datumet")
+    end = _date(form.till, "Till-datumet")
+    if start and end and end < start:
+        _refuse(form.till, f"Till-datumet {end.isoformat()} är före från-datumet "
+                           f"{start.isoformat()}. Välj ett till-datum samma dag eller senare.")
+    if error_list(form):
+        return None
+    return AuditQuery(action=action, start=start, end=end)
+
+
+def _date(field: StringField, name: str) -> dt.date | None:
+    """The field's date; empty is no limit. Unreadable is an error on the field."""
+    text = (field.data or "").strip()
+    day = parse_date(text) if text else None
+    if text and day is None:
+        _refuse(field, f"{name} ”{text}” är inget datum. {DATE_EXAMPLE}")
+    return day
+
+
+def _refuse(field: Field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+def _page(form: AuditForm, page: audit.AuditPage | None = None, status: int = 200):
+    chosen = {name: value for name, value in request.args.items() if name != "sida"}
+    return render_template("admin/audit.html", form=form, page=page, chosen=chosen,
+                           errors=error_list(form)), status
