@@ -1,0 +1,216 @@
+"""The förbund's audit log, /forbund/logg: its administrators read their own förbund's
+events and their members' sign-ins, newest first, a page at a time, chosen by kind and
+dates; nobody else reads it, and no choice shows another förbund's events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+
+from enkat.models import Role
+from enkat.services import accounts, organisation
+from enkat.services.accounts import record_event
+from enkat.services.audit import PAGE_SIZE
+
+from .test_auth import sign_in
+
+LOG = "/forbund/logg"
+UTC = dt.UTC
+PASSWORD = "lösenord-123"
+
+
+@pytest.fixture
+def admin(client, make_user):
+    user = make_user(Role.ADMIN, email="admin@test.example")
+    sign_in(client, user.email)
+    return user
+
+
+@pytest.fixture
+def other(make_forbund):
+    """Another förbund with its own administrator."""
+    forbund = make_forbund("annat", "Samordningsförbundet Annat")
+    user = organisation.create_user("admin@annat.example", PASSWORD, "Annan Admin")
+    organisation.grant_role(user, forbund, Role.ADMIN)
+    return forbund, user
+
+
+def rows(response) -> list[list[str]]:
+    """The log's rows as cell texts: tid, vem, händelse, gäller, detaljer."""
+    body = re.search(r"<tbody>(.*?)</tbody>", response.get_data(as_text=True), re.S).group(1)
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def shown(client, query: str = "") -> list[list[str]]:
+    response = client.get(f"{LOG}?{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return [row for row in rows(response) if len(row) == 5]
+
+
+def subjects(client, query: str = "") -> list[str]:
+    return [row[3] for row in shown(client, query)]
+
+
+def at(day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(2025, 6, day, hour, tzinfo=UTC)
+
+
+# --- what the page shows --------------------------------------------------------------
+
+
+def test_the_forbunds_events_are_shown_newest_first_in_local_time(client, forbund, admin):
+    record_event("participant-viewed", user=admin, forbund_id=forbund.id, subject="ABC123",
+                 at=at(2))
+    record_event("download", user=admin, forbund_id=forbund.id,
+                 subject="svar-test-2025.csv", detail={"format": "csv", "rows": 28}, at=at(3))
+    record_event("purge", detail={"drafts": 2}, at=at(4))  # no förbund's: not shown
+    found = shown(client, "fran=2025-06-01&till=2025-06-30")
+    assert found == [
+        ["2025-06-03 12:00:00", admin.email, "Nedladdning", "svar-test-2025.csv",
+         "format: csv; rader: 28"],
+        ["2025-06-02 12:00:00", admin.email, "Visade deltagarsida", "ABC123", ""],
+    ]
+
+
+def test_an_event_of_nobody_shows_a_dash_and_a_change_names_what_changed(client, forbund,
+                                                                       admin):
+    record_event("kiosk-ended", forbund_id=forbund.id, subject="steget", at=at(5))
+    record_event("user-changed", user=admin, forbund_id=forbund.id, subject="x@test.example",
+                 detail={"user": 7, "changed": {"role": ["staff", "admin"]}}, at=at(6))
+    record_event("schedule-changed", user=admin, forbund_id=forbund.id, subject="steget",
+                 detail={"before": [{"instrument_id": "ors"}], "after": []}, at=at(7))
+    found = shown(client, "fran=2025-06-05&till=2025-06-07")
+    assert [row[1:] for row in found] == [
+        [admin.email, "Ändrat mätschema", "steget", "före: 1 rader"],
+        [admin.email, "Ändrad användare", "x@test.example", "användare nr: 7; ändrat: roll"],
+        ["–", "Avslutad kiosk", "steget", ""],
+    ]
+
+
+def test_sign_ins_of_members_are_shown_and_of_others_not(client, forbund, admin, make_user,
+                                                         other, app):
+    member = make_user(Role.STAFF, email="personal@test.example")
+    _other_forbund, outsider = other
+    visitor = app.test_client()
+    sign_in(visitor, member.email, "fel lösenord")  # failed, with the user
+    sign_in(visitor, outsider.email)  # a sign-in of another förbund's user
+    sign_in(visitor, "okand@test.example", "fel lösenord")  # nobody's
+    record_event(accounts.LOCKED, subject=member.email, detail={"client": "10.0.0.9"})
+    found = shown(client)
+    assert [row[2:4] for row in found] == [
+        ["Inloggning under spärr", member.email],
+        ["Misslyckad inloggning", member.email],
+        ["Inloggning", admin.email],
+    ]
+    assert found[0][1] == "–" and found[0][4] == "klient: 10.0.0.9"
+    assert found[1][1] == member.email and found[1][4] == "klient: 127.0.0.1"
+
+
+def test_each_administrator_sees_only_their_own_forbund(client, forbund, admin, other, app):
+    other_forbund, other_admin = other
+    elsewhere = app.test_client()
+    sign_in(elsewhere, other_admin.email)
+    record_event("participant-erased", user=admin, forbund_id=forbund.id, subject="EGEN01")
+    record_event("participant-erased", user=other_admin, forbund_id=other_forbund.id,
+                 subject="ANNAN01")
+
+    assert subjects(client) == ["EGEN01", admin.email]
+    assert subjects(elsewhere) == ["ANNAN01", other_admin.email]
+    # Nothing in the address chooses the förbund.
+    for query in (f"forbund={other_forbund.slug}", f"forbund_id={other_forbund.id}",
+                  "handelse=participant-erased&forbund=annat"):
+        assert "ANNAN01" not in subjects(client, query)
+        assert "EGEN01" not in subjects(elsewhere, query.replace("annat", "test"))
+
+
+# --- choosing --------------------------------------------------------------------------
+
+
+def test_a_kind_and_dates_choose_the_events(client, forbund, admin):
+    for day, action in ((1, "download"), (2, "participant-viewed"), (3, "download"),
+                        (4, "download")):
+        record_event(action, user=admin, forbund_id=forbund.id, subject=f"dag {day}",
+                     at=at(day))
+    assert subjects(client, "handelse=download") == ["dag 4", "dag 3", "dag 1"]
+    assert subjects(client, "handelse=download&fran=2025-06-02&till=2025-06-03") == ["dag 3"]
+    assert subjects(client, "fran=2025-06-02&till=2025-06-02") == ["dag 2"]
+    assert subjects(client, "handelse=participant-viewed&till=2025-06-01") == []
+
+
+def test_the_dates_are_local_days(client, forbund, admin):
+    """22:30 UTC on 1 June is 00:30 on 2 June in Stockholm."""
+    record_event("download", user=admin, forbund_id=forbund.id, subject="sent",
+                 at=dt.datetime(2025, 6, 1, 22, 30, tzinfo=UTC))
+    assert subjects(client, "fran=2025-06-02&till=2025-06-02") == ["sent"]
+    assert subjects(client, "fran=2025-06-01&till=2025-06-01") == []
+
+
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("fran=2025-06-30&till=2025-06-01", "till",
+     "Till-datumet 2025-06-01 är före från-datumet 2025-06-30."),
+    ("fran=1%20juni", "fran", "Från-datumet ”1 juni” är inget datum."),
+    ("till=2025-02-30", "till", "Till-datumet ”2025-02-30” är inget datum."),
+    ("handelse=drop-table", "handelse", "Händelsen ”drop-table” finns inte i loggen."),
+    ("handelse=purge", "handelse", "Händelsen ”purge” finns inte i loggen."),  # no förbund's
+])
+def test_a_bad_choice_is_said_at_its_field_with_422(client, forbund, admin, query, field,
+                                                   message):
+    record_event("download", user=admin, forbund_id=forbund.id, subject="inte visad")
+    response = client.get(f"{LOG}?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<a href="#{field}">{message}' in page  # in the summary, linked to the field
+    assert re.search(rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"',
+                     page)
+    assert "inte visad" not in page and "<tbody>" not in page
+
+
+def test_the_kinds_offered_are_swedish(client, admin):
+    page = client.get(LOG).get_data(as_text=True)
+    for name in ("Inloggning", "Misslyckad inloggning", "Nedladdning", "Visade deltagarsida",
+                 "Uppladdat instrument", "Ändrad användare", "Raderad deltagare"):
+        assert f">{name}</option>" in page
+
+
+def test_the_log_comes_a_page_at_a_time(client, forbund, admin):
+    start = dt.datetime(2025, 1, 1, tzinfo=UTC)
+    count = 2 * PAGE_SIZE + 7
+    for number in range(count):
+        record_event("participant-viewed", user=admin, forbund_id=forbund.id,
+                     subject=f"K{number:03}", at=start + dt.timedelta(minutes=number))
+    query = "handelse=participant-viewed"
+    first = client.get(f"{LOG}?{query}").get_data(as_text=True)
+    assert f"{count} händelser, de senaste först, sida 1 av 3" in first
+    assert subjects(client, query)[:2] == [f"K{count - 1:03}", f"K{count - 2:03}"]
+    assert len(subjects(client, query)) == PAGE_SIZE
+    assert html.escape(f"{LOG}?sida=2&{query}") in first and 'rel="prev"' not in first
+    last = subjects(client, f"{query}&sida=3")
+    assert last == [f"K{number:03}" for number in reversed(range(7))]
+    assert subjects(client, f"{query}&sida=99") == last  # past the end: the last page
+    seen = [*subjects(client, query), *subjects(client, f"{query}&sida=2"), *last]
+    assert sorted(seen) == sorted(f"K{number:03}" for number in range(count))
+
+
+# --- who reads it ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.STAFF])
+def test_only_administrators_read_the_log(client, make_user, role):
+    sign_in(client, make_user(role).email)
+    assert client.get(LOG).status_code == 403
+    assert LOG not in client.get("/forbund/").get_data(as_text=True)
+
+
+def test_visitors_are_sent_to_sign_in(client):
+    response = client.get(LOG)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_overview_links_the_log_for_administrators(client, admin):
+    page = client.get("/forbund/").get_data(as_text=True)
+    assert f'<a href="{LOG}">Logg</a>' in page
