@@ -459,7 +459,8 @@ class PasswordReset(db.Model):
 
 
 class AuditEvent(db.Model):
-    """An append-only record of who did what: sign-ins, downloads, changes."""
+    """An append-only record of who did what: sign-ins, downloads, changes. Triggers of
+    migration 0005 make the database refuse to update or delete a row."""
 
     __tablename__ = "audit_events"
     #: Sign-in limits count recent events of one action (enkat.services.accounts).
