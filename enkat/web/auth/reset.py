@@ -12,11 +12,11 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from enkat.services import accounts
+from enkat.web.common.form_base import Form
 
 from . import bp
 from .signin import start_session, strip_spaces, too_many_attempts
@@ -27,13 +27,13 @@ SENT = ("Om adressen finns hos oss har vi skickat en länk för att välja ett n
         "be förbundets administratör om hjälp.")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField("E-postadress", filters=[strip_spaces],
                        validators=[DataRequired("Fyll i din e-postadress."),
                                    Email("Det ser inte ut som en e-postadress.")])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField("Nytt lösenord", validators=[
         DataRequired("Fyll i ett nytt lösenord."),
         Length(min=accounts.PASSWORD_MIN_LENGTH,

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
 from enkat.models import User, utcnow
 from enkat.services import accounts
 from enkat.web.common import keep_despite_refusal
+from enkat.web.common.form_base import Form
 
 from . import bp
 
@@ -25,14 +25,14 @@ def strip_spaces(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("E-postadress", filters=[strip_spaces],
                        validators=[DataRequired("Fyll i din e-postadress."),
                                    Email("Det ser inte ut som en e-postadress.")])
     password = PasswordField("Lösenord", validators=[DataRequired("Fyll i ditt lösenord.")])
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     pass
 
 

@@ -20,7 +20,6 @@ from babel import Locale
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, refresh
-from flask_wtf import FlaskForm
 
 from enkat.instruments import Instrument
 from enkat.models import Response as Draft
@@ -28,6 +27,7 @@ from enkat.services.drafts import instrument_of, save_page, submit
 from enkat.services.responses import ResponseRefused, answers_of
 
 from . import RESPONDENT_BLUEPRINTS
+from .form_base import Form
 from .forms import AnswerForm, Step, answer_form, first_unanswered, progress_of, steps_of
 
 #: The buttons of a step: `go_to` says where to go once the page is saved. "save" is
@@ -35,7 +35,7 @@ from .forms import AnswerForm, Step, answer_form, first_unanswered, progress_of,
 NEXT, BACK, SAVE = "next", "back", "save"
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     """"Skicka" has no fields; the form carries the CSRF token."""
 
 
@@ -51,6 +51,9 @@ class Answering:
     labels: Mapping[str, str] = field(default_factory=dict)
     #: Visual analogue lines as number fields, for what was measured on paper.
     measured: bool = False
+    #: The steps worked out for the answers as they were (see `steps`).
+    _steps_by_answers: dict = field(default_factory=dict, init=False, repr=False,
+                                    compare=False)
 
     @property
     def instrument(self) -> Instrument:
@@ -62,8 +65,14 @@ class Answering:
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        """Recomputed on every use: a saved answer may add or remove later steps."""
-        return steps_of(self.instrument, self.answers, self.draft.timepoint)
+        """The steps for the answers as they are now: a saved answer may add or remove
+        later steps. Worked out once per set of answers, as a page asks several times."""
+        answers = self.answers
+        known = tuple(sorted(answers.items()))
+        if known not in self._steps_by_answers:
+            self._steps_by_answers[known] = steps_of(self.instrument, answers,
+                                                     self.draft.timepoint)
+        return self._steps_by_answers[known]
 
     @property
     def languages(self) -> list[str]:

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_decimal, gettext, ngettext
-from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, is_asked
 from enkat.instruments.model import Item, Page
+
+from .form_base import Form
 
 Answers = Mapping[str, Sequence[str]]
 
@@ -224,7 +225,7 @@ class _Accepted:
         self.item = item
         self.measured = measured
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: Form, field: Field) -> None:
         values = answered_values(field.raw_data)
         for value in values:
             try:
@@ -241,7 +242,7 @@ def _count_allowed(item: Item, count: int) -> bool:
     return (item.min_selected or 0) <= count <= (item.max_selected or count)
 
 
-def _answered(form: FlaskForm, field: Field) -> None:
+def _answered(form: Form, field: Field) -> None:
     if not answered_values(field.raw_data):
         raise ValidationError(gettext("Svara på frågan för att gå vidare."))
 
@@ -310,7 +311,7 @@ class ItemView:
         return None
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """The answers to the items of one step. Build it with `answer_form`."""
 
     items: tuple[Item, ...] = ()

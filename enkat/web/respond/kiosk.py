@@ -28,7 +28,6 @@ from flask import (
 )
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required, logout_user
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Regexp
@@ -40,6 +39,7 @@ from enkat.services.drafts import AlreadySubmitted
 from enkat.services.overview import visible_insatser, works_in
 from enkat.web.common import answering, keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language, speaks_respondents_languages
+from enkat.web.common.form_base import Form
 
 from .survey import PRIVATE_HEADERS
 
@@ -60,7 +60,7 @@ class Person:
     seen: float = 0.0
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     insats = SelectField("Insats", coerce=int)
     pin = PasswordField("PIN-kod (4–8 siffror)", validators=[
         DataRequired("Välj en PIN-kod."),
@@ -71,15 +71,15 @@ class StartForm(FlaskForm):
     ])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField("", validators=[DataRequired()])
 
 
-class PinForm(FlaskForm):
+class PinForm(Form):
     pin = PasswordField("", validators=[DataRequired()])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A button that changes something: the form carries the CSRF token."""
 
 

@@ -14,7 +14,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
@@ -40,6 +39,7 @@ from enkat.services.responses import (
 from enkat.web.common import answering
 from enkat.web.common.access import insats_to_work_in, require_work_in
 from enkat.web.common.answering import Answering, page_language
+from enkat.web.common.form_base import Form
 
 bp = Blueprint("entry", __name__)
 
@@ -115,7 +115,7 @@ def _stripped(value: str | None) -> str:
     return (value or "").strip()
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     """What is entered: the form, when, about whom, and from where."""
 
     source = RadioField("Källa", default=ResponseSource.STAFF.value, validate_choice=False,
