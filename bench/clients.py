@@ -128,6 +128,11 @@ def read_page(html: str) -> PageParser:
     return parser
 
 
+def main_form(forms: list[Form]) -> Form | None:
+    """The page's own form: the first but the sign-out form of a signed-in page."""
+    return next((form for form in forms if not form.action.endswith("/logout")), None)
+
+
 def choose_answers(form: Form, chance: random.Random) -> dict[str, list[str]]:
     """Random answers among the options the form offers; an optional question is now and
     then left unanswered, as people do. Typed fields are not simulated."""
@@ -333,10 +338,9 @@ def answer_steps(browser: Browser, location: str, pace: Pace, chance: random.Ran
 
 def _answer_step(browser: Browser, path: str, pace: Pace, chance: random.Random) -> str:
     """Answer one step as respond.js and "Nästa" do; where the page sends us next."""
-    forms = read_page(browser.get("step", path)[0]).forms
-    if not forms:
+    form = main_form(read_page(browser.get("step", path)[0]).forms)
+    if form is None:
         raise Unexpected(f"step {path}: no form")
-    form = forms[0]
     action = path_of(form.action or path)
     answers: dict[str, list[str]] = {}
     for _ in range(2 if chance.random() < CHANGE_MIND else 1):
@@ -360,12 +364,12 @@ def send_answers(browser: Browser, path: str, pace: Pace) -> None:
     """The review page, "Skicka" and the page it leads to (thanks, or the next form)."""
     if not path.endswith("/granska"):
         raise Unexpected(f"next: sent to {path}, expected the review page")
-    forms = read_page(browser.get("review", path)[0]).forms
-    if not forms:
+    form = main_form(read_page(browser.get("review", path)[0]).forms)
+    if form is None:
         raise Unexpected("review: no form")
     pace.wait(0.5)
-    location = browser.post("send", path_of(forms[0].action or path),
-                            list(forms[0].hidden.items()), 303)[1]
+    location = browser.post("send", path_of(form.action or path), list(form.hidden.items()),
+                            303)[1]
     browser.get("thanks", path_of(location))
 
 
