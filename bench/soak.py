@@ -57,6 +57,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -486,6 +487,10 @@ def print_result(result: Result, arguments: argparse.Namespace) -> list[str]:
               f"{sum(1 for _, _, status in requests if status != CUT):>7} "
               f"{sum(1 for _, _, status in requests if status == CUT):>5} "
               f"{sum(1 for journey in journeys if journey.error):>6}")
+    for kind in KINDS:
+        types = Counter(name for journey in result.journeys[kind]
+                        for name, _, status in journey.requests if status != CUT)
+        print(f"  {kind}: " + ", ".join(f"{name} {n}" for name, n in types.items()))
     print(PERCENTILE_HEADER)
     every = []
     for kind in KINDS:
