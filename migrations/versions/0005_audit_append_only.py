@@ -1,4 +1,5 @@
-"""the audit log is append-only: the database refuses to change or delete its rows
+"""the audit log is append-only: the database refuses to change or delete its rows; an
+index for a förbund's log, newest first
 
 Revision ID: 0005
 Revises: 0004
@@ -56,6 +57,9 @@ SQLITE_DOWN = ("DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events
 
 
 def upgrade():
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_events_forbund_occurred', ['forbund_id', 'occurred_at'],
+                              unique=False)
     for statement in _statements(POSTGRESQL_UP, SQLITE_UP):
         op.execute(statement)
 
@@ -63,6 +67,8 @@ def upgrade():
 def downgrade():
     for statement in _statements(POSTGRESQL_DOWN, SQLITE_DOWN):
         op.execute(statement)
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_events_forbund_occurred')
 
 
 def _statements(postgresql, sqlite):
