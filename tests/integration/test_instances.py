@@ -108,12 +108,13 @@ def stored(answers: dict[str, str]) -> dict[str, tuple[str, ...]]:
 # --- a person's pages -----------------------------------------------------------------
 
 
-def answer(visitor: Visitor, prefix: str, answers: dict[str, str],
-           keys: Sequence[str]) -> Page:
+def answer(visitor: Visitor, prefix: str, answers: dict[str, str], keys: Sequence[str],
+           *, shown_at: str | None = None) -> Page:
     """Open and answer these steps ("Nästa") at `prefix` (a link, or a server's /kiosk);
-    the page the last one leads to."""
+    the page the last one leads to. With `shown_at` (the same place on another server)
+    each step's page, and so its form's CSRF token, comes from there."""
     for key in keys:
-        assert visitor.get(f"{prefix}/fraga/{key}").status == 200
+        assert visitor.get(f"{shown_at or prefix}/fraga/{key}").status == 200
         page = visitor.post(f"{prefix}/fraga/{key}", {f"answer-{key}": answers[key],
                                                       "go_to": "next"})
         assert page.status == 200, page.text[:500]  # the redirect was followed
@@ -158,7 +159,8 @@ def test_a_deltagare_answers_on_both_instances_and_sends_once(database, instance
     browser = Visitor()
     assert browser.get(f"{a}/s/{token}").status == 200
     answer(browser, f"{a}/s/{token}", ANSWERS, keys[:4])
-    answer(browser, f"{b}/s/{token}", ANSWERS, keys[4:7])  # the same cookies, now on B
+    # The same cookies; each page is shown by A, and its answers are sent to B.
+    answer(browser, f"{b}/s/{token}", ANSWERS, keys[4:7], shown_at=f"{a}/s/{token}")
 
     elsewhere = Visitor()  # the link alone, in another browser, on B
     start = elsewhere.get(f"{b}/s/{token}")
@@ -200,7 +202,7 @@ def test_a_kiosk_runs_on_both_instances(database, instances):
     assert tablet.post(f"{a}/kiosk/borja", {"survey": "ors:session-1"}).url == f"{a}/kiosk/enkat"
     keys = list(ORS_ANSWERS)
     answer(tablet, f"{a}/kiosk", ORS_ANSWERS, keys[:2])
-    review = answer(tablet, f"{b}/kiosk", ORS_ANSWERS, keys[2:])
+    review = answer(tablet, f"{b}/kiosk", ORS_ANSWERS, keys[2:], shown_at=f"{a}/kiosk")
     assert review.url == f"{b}/kiosk/granska"
     sent = tablet.post(review.url)
     assert sent.url == f"{b}/kiosk/tack" and "Tack för dina svar!" in sent.text
