@@ -1,11 +1,13 @@
-"""Fixtures of the staff pages' tests: a personal user of the insats, signed in, and an
-enrolled deltagare."""
+"""Fixtures of the web tests: a personal user of the insats, signed in, an enrolled
+deltagare, and a clock the sign-in and link limits can be moved forward on."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from enkat.models import Role
+from enkat.models import Role, utcnow
 
 from .test_auth import sign_in
 from .test_staff_entry import add_staff, enrol
@@ -30,3 +32,29 @@ def deltagare(make_participant, make_response):
     participant = make_participant("ABC123")
     enrol(make_response, participant)
     return participant
+
+
+#: The modules that read the time for the sign-in and link-guessing limits.
+LIMIT_CLOCKS = ("enkat.services.accounts", "enkat.services.link_guard",
+                "enkat.web.auth.signin", "enkat.web.respond.links")
+
+
+class Clock:
+    """Lets time pass for the limits; the audit log itself cannot be changed (its rows
+    are append-only), so the tests move the clock, not the events."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.offset = dt.timedelta()
+        for module in LIMIT_CLOCKS:
+            monkeypatch.setattr(f"{module}.utcnow", self.now)
+
+    def now(self) -> dt.datetime:
+        return utcnow() + self.offset
+
+    def advance(self, minutes: float) -> None:
+        self.offset += dt.timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)

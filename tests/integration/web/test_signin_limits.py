@@ -3,7 +3,6 @@ session at every sign-in, and cookies the browser keeps to itself."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -37,13 +36,6 @@ def events(action):
         select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
 
 
-def move_back(minutes):
-    """Let time pass: every audit event happened `minutes` earlier."""
-    for event in db.session.scalars(select(AuditEvent)):
-        event.occurred_at -= dt.timedelta(minutes=minutes)
-    db.session.commit()
-
-
 def is_signed_in(client) -> bool:
     g.pop("_login_user", None)  # the tests share one application context (see another_browser)
     return client.get("/").status_code == 200
@@ -69,18 +61,18 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, user
     assert events("sign-in") == []
 
 
-def test_the_lock_ends_after_fifteen_minutes(client, user):
+def test_the_lock_ends_after_fifteen_minutes(client, user, clock):
     fail(client, times=5)
-    move_back(14)
+    clock.advance(14)
     assert sign_in(client, user.email).status_code == 429
-    move_back(1)
+    clock.advance(1)
     assert sign_in(client, user.email).status_code == 302
     assert is_signed_in(client)
 
 
-def test_failures_spread_over_more_than_the_window_do_not_lock(client, user):
+def test_failures_spread_over_more_than_the_window_do_not_lock(client, user, clock):
     fail(client, times=4)
-    move_back(16)
+    clock.advance(16)
     assert fail(client).status_code == 200
     assert sign_in(client, user.email).status_code == 302
 
@@ -139,11 +131,11 @@ def test_a_client_with_too_many_refused_attempts_gets_429(app, client, user, cli
     assert answer.status_code == 302
 
 
-def test_the_client_limit_lifts_when_the_window_has_passed(client, user, client_limit):
+def test_the_client_limit_lifts_when_the_window_has_passed(client, user, client_limit, clock):
     for number in range(client_limit):
         fail(client, f"gissning{number}@forbund.example")
     assert sign_in(client, user.email).status_code == 429
-    move_back(15)
+    clock.advance(15)
     assert sign_in(client, user.email).status_code == 302
 
 
