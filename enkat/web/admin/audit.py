@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g, render_template, request
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.fields.core import Field
 
@@ -20,13 +19,14 @@ from enkat.models import Role
 from enkat.services import audit
 from enkat.services.audit import AuditQuery
 from enkat.web.common.access import roles_required
+from enkat.web.common.form_base import PageForm
 
 from . import bp
 from .insatser import error_list
 from .results import DATE_EXAMPLE
 
 
-class AuditForm(FlaskForm):
+class AuditForm(PageForm):
     class Meta:
         csrf = False  # a GET form: choosing changes nothing
 

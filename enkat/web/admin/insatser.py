@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -40,6 +39,7 @@ from enkat.services.administration import (
 )
 from enkat.services.organisation import find_insats
 from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.form_base import PageForm
 
 from . import bp
 
@@ -108,7 +108,7 @@ class PercentField(StringField):
 # --- forms ---------------------------------------------------------------------------
 
 
-class InsatsForm(FlaskForm):
+class InsatsForm(PageForm):
     name = StringField("Namn")
     slug = StringField("Kortnamn", description=(
         "Står i adresser och i exporterade filer och kan inte ändras senare. Små bokstäver "
@@ -157,7 +157,7 @@ class ScheduleRowForm(Form):
                     or self.trigger.data or self.days.raw_data and self.days.raw_data[0].strip())
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(PageForm):
     rows = FieldList(FormField(ScheduleRowForm))
 
     def __init__(self, instruments, **kwargs):
@@ -191,7 +191,7 @@ class GoalRowForm(Form):
                     or self.comparison.data or self.target.raw)
 
 
-class GoalsForm(FlaskForm):
+class GoalsForm(PageForm):
     rows = FieldList(FormField(GoalRowForm))
 
     def __init__(self, **kwargs):
@@ -208,7 +208,7 @@ class GoalsForm(FlaskForm):
 # --- helpers shared by the workspace's forms -------------------------------------------
 
 
-def show_problems(form: FlaskForm, problems: Sequence[Problem],
+def show_problems(form: PageForm, problems: Sequence[Problem],
                   rows: Sequence | None = None) -> None:
     """Put each refusal next to its field. A problem about row i of the submitted rows
     goes to the form entry that row came from (blank entries are not submitted)."""
@@ -371,7 +371,7 @@ def _schedule_page(insats: Insats, form: ScheduleForm | None, unsaved: bool = Fa
                  titles=titles, said=administration.schedule_said, unsaved=unsaved)
 
 
-def _redraw(form, rebuild: Callable[[dict], FlaskForm], standard: list[dict] | None = None):
+def _redraw(form, rebuild: Callable[[dict], PageForm], standard: list[dict] | None = None):
     """The form redrawn for "Lägg till en rad", "Ta bort" or "Använd standardschemat",
     or None when the button was "Spara". Nothing is saved by a redraw."""
     rows = [entry.form.data for entry in form.rows]

@@ -19,7 +19,6 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.validators import ValidationError
 
@@ -41,6 +40,7 @@ from enkat.services.instruments import (
 )
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.answering import BACK, page_language
+from enkat.web.common.form_base import PageForm
 from enkat.web.common.forms import AnswerForm, Step, answer_form, progress_of, steps_of
 
 from . import bp
@@ -52,7 +52,7 @@ RATED_BY = {"self": "den som svarar, om sig själv", "staff": "personal, om en d
 SIZE_SAID = f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PageForm):
     file = FileField("Instrumentfil (JSON)", validators=[
         FileRequired("Välj en instrumentfil att ladda upp.")])
 
@@ -68,7 +68,7 @@ class UploadForm(FlaskForm):
         self.content = content
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PageForm):
     """"Publicera" has no fields; the form carries the CSRF token."""
 
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 
 from flask import Response, abort, g, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.fields.core import Field
@@ -45,6 +44,7 @@ from enkat.services.answer_exports import AnswerFilter
 from enkat.services.drafts import local_today
 from enkat.services.reports import build_report_for
 from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.form_base import PageForm
 
 from . import bp
 
@@ -64,7 +64,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 DATE_EXAMPLE = "Skriv datumet som år-månad-dag, till exempel 2025-01-31."
 
 
-class ResultsForm(FlaskForm):
+class ResultsForm(PageForm):
     """What the report is about and for which period; read from the query string."""
 
     class Meta:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectChoice, SelectMultipleField, StringField
 
 from enkat.models import Role
 from enkat.services import administration
 from enkat.services.administration import ROLE_NAMES, Member, NewUser, Refused
 from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.form_base import PageForm
 
 from . import bp
 from .insatser import error_list, may_change, show_problems
@@ -31,7 +31,7 @@ ROLE_CHOICES = [
 ]
 
 
-class MemberForm(FlaskForm):
+class MemberForm(PageForm):
     display_name = StringField("Namn")
     role = RadioField("Roll", choices=ROLE_CHOICES, default=Role.STAFF.value,
                       validate_choice=False)
@@ -57,7 +57,7 @@ class NewUserForm(MemberForm):
                        insatser=tuple(self.chosen_insatser()))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PageForm):
     """Deactivating and activating have no fields; the form carries the CSRF token."""
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
@@ -19,13 +18,14 @@ from enkat.services import campaigns
 from enkat.services.accounts import membership_with_role
 from enkat.services.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
 from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.form_base import PageForm
 
 from . import bp
 
 WHOLE_FORBUND = ""
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(PageForm):
     instrument = SelectField("Enkät", validate_choice=False)
     insats = SelectField("Insats", validate_choice=False, description=(
         "Välj en insats om enkäten gäller den, till exempel för personalen i insatsen."))
@@ -91,7 +91,7 @@ class CampaignForm(FlaskForm):
             self[name].errors = [*self[name].errors, problem.message]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PageForm):
     """The buttons of an utskick have no fields; the form carries the CSRF token."""
 
 

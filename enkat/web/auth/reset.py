@@ -16,7 +16,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from enkat.services import accounts
-from enkat.web.common.form_base import Form
+from enkat.web.common.form_base import PageForm
 
 from . import bp
 from .signin import start_session, strip_spaces, too_many_attempts
@@ -27,13 +27,13 @@ SENT = ("Om adressen finns hos oss har vi skickat en länk för att välja ett n
         "be förbundets administratör om hjälp.")
 
 
-class ForgotPasswordForm(Form):
+class ForgotPasswordForm(PageForm):
     email = EmailField("E-postadress", filters=[strip_spaces],
                        validators=[DataRequired("Fyll i din e-postadress."),
                                    Email("Det ser inte ut som en e-postadress.")])
 
 
-class NewPasswordForm(Form):
+class NewPasswordForm(PageForm):
     password = PasswordField("Nytt lösenord", validators=[
         DataRequired("Fyll i ett nytt lösenord."),
         Length(min=accounts.PASSWORD_MIN_LENGTH,

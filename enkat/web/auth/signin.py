@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email
 from enkat.models import User, utcnow
 from enkat.services import accounts
 from enkat.web.common import keep_despite_refusal
-from enkat.web.common.form_base import Form
+from enkat.web.common.form_base import PageForm
 
 from . import bp
 
@@ -25,14 +25,14 @@ def strip_spaces(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
-class LoginForm(Form):
+class LoginForm(PageForm):
     email = EmailField("E-postadress", filters=[strip_spaces],
                        validators=[DataRequired("Fyll i din e-postadress."),
                                    Email("Det ser inte ut som en e-postadress.")])
     password = PasswordField("Lösenord", validators=[DataRequired("Fyll i ditt lösenord.")])
 
 
-class LogoutForm(Form):
+class LogoutForm(PageForm):
     pass
 
 

@@ -27,7 +27,7 @@ from enkat.services.drafts import instrument_of, save_page, submit
 from enkat.services.responses import ResponseRefused, answers_of
 
 from . import RESPONDENT_BLUEPRINTS
-from .form_base import Form
+from .form_base import PageForm
 from .forms import AnswerForm, Step, answer_form, first_unanswered, progress_of, steps_of
 
 #: The buttons of a step: `go_to` says where to go once the page is saved. "save" is
@@ -35,7 +35,7 @@ from .forms import AnswerForm, Step, answer_form, first_unanswered, progress_of,
 NEXT, BACK, SAVE = "next", "back", "save"
 
 
-class SendForm(Form):
+class SendForm(PageForm):
     """"Skicka" has no fields; the form carries the CSRF token."""
 
 

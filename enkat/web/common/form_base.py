@@ -1,5 +1,6 @@
-"""The base of every form in enkat: Flask-WTF, with WTForms' own messages ("This field is
-required", the CSRF refusals) in the page's language, read once per process and language.
+"""`PageForm`, the base of every form a page posts: Flask-WTF, with WTForms' own messages
+("This field is required", the CSRF refusals) in the page's language, read once per
+process and language.
 
 Flask-WTF reads WTForms' translation catalogue from disk on every request
 (`flask_wtf.i18n`). The answering pages build a form on every request, and that reading
@@ -14,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms.meta import DefaultMeta
 
 
-class Form(FlaskForm):
+class PageForm(FlaskForm):
     class Meta:
         @property
         def locales(self) -> list[str]:

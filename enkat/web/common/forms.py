@@ -25,7 +25,7 @@ from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, is_asked
 from enkat.instruments.model import Item, Page
 
-from .form_base import Form
+from .form_base import PageForm
 
 Answers = Mapping[str, Sequence[str]]
 
@@ -225,7 +225,7 @@ class _Accepted:
         self.item = item
         self.measured = measured
 
-    def __call__(self, form: Form, field: Field) -> None:
+    def __call__(self, form: PageForm, field: Field) -> None:
         values = answered_values(field.raw_data)
         for value in values:
             try:
@@ -242,7 +242,7 @@ def _count_allowed(item: Item, count: int) -> bool:
     return (item.min_selected or 0) <= count <= (item.max_selected or count)
 
 
-def _answered(form: Form, field: Field) -> None:
+def _answered(form: PageForm, field: Field) -> None:
     if not answered_values(field.raw_data):
         raise ValidationError(gettext("Svara på frågan för att gå vidare."))
 
@@ -311,7 +311,7 @@ class ItemView:
         return None
 
 
-class AnswerForm(Form):
+class AnswerForm(PageForm):
     """The answers to the items of one step. Build it with `answer_form`."""
 
     items: tuple[Item, ...] = ()

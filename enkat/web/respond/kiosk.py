@@ -39,7 +39,7 @@ from enkat.services.drafts import AlreadySubmitted
 from enkat.services.overview import visible_insatser, works_in
 from enkat.web.common import answering, keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language, speaks_respondents_languages
-from enkat.web.common.form_base import Form
+from enkat.web.common.form_base import PageForm
 
 from .survey import PRIVATE_HEADERS
 
@@ -60,7 +60,7 @@ class Person:
     seen: float = 0.0
 
 
-class StartForm(Form):
+class StartForm(PageForm):
     insats = SelectField("Insats", coerce=int)
     pin = PasswordField("PIN-kod (4–8 siffror)", validators=[
         DataRequired("Välj en PIN-kod."),
@@ -71,15 +71,15 @@ class StartForm(Form):
     ])
 
 
-class CodeForm(Form):
+class CodeForm(PageForm):
     code = StringField("", validators=[DataRequired()])
 
 
-class PinForm(Form):
+class PinForm(PageForm):
     pin = PasswordField("", validators=[DataRequired()])
 
 
-class ButtonForm(Form):
+class ButtonForm(PageForm):
     """A button that changes something: the form carries the CSRF token."""
 
 

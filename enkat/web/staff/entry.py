@@ -39,7 +39,7 @@ from enkat.services.responses import (
 from enkat.web.common import answering
 from enkat.web.common.access import insats_to_work_in, require_work_in
 from enkat.web.common.answering import Answering, page_language
-from enkat.web.common.form_base import Form
+from enkat.web.common.form_base import PageForm
 
 bp = Blueprint("entry", __name__)
 
@@ -115,7 +115,7 @@ def _stripped(value: str | None) -> str:
     return (value or "").strip()
 
 
-class EntryForm(Form):
+class EntryForm(PageForm):
     """What is entered: the form, when, about whom, and from where."""
 
     source = RadioField("Källa", default=ResponseSource.STAFF.value, validate_choice=False,

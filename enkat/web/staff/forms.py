@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
 from enkat.services.invitations import MAX_EXPIRY_DAYS
-from enkat.web.common.form_base import Form
+from enkat.web.common.form_base import PageForm
 
 from .entry import anonymous_takes_no_code, code_problem
 
@@ -19,7 +19,7 @@ EXPIRY_RANGE = f"Länken kan gälla i 1 till {MAX_EXPIRY_DAYS} dagar."
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class LinkForm(Form):
+class LinkForm(PageForm):
     """A link for one deltagare (or none: an anonymous survey), instrument and timepoint.
     The due list posts the same fields from hidden inputs."""
 
@@ -75,7 +75,7 @@ class LinkForm(Form):
         self[field_name].errors = [*self[field_name].errors, message]
 
 
-class TokenForm(Form):
+class TokenForm(PageForm):
     """The link page hands its token back in the body of a POST, never in an address."""
 
     token = HiddenField()

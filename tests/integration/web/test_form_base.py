@@ -9,10 +9,10 @@ from flask_babel import refresh
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
-from enkat.web.common.form_base import Form
+from enkat.web.common.form_base import PageForm
 
 
-class NameForm(Form):
+class NameForm(PageForm):
     name = StringField(validators=[InputRequired()])
 
 
