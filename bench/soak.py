@@ -166,14 +166,18 @@ def signed_in_client(port: int, email: str, password: str, work: Round, think: f
 
 def sign_in(browser: Browser, email: str, password: str) -> None:
     forms = read_page(browser.get("login", "/login")[0]).forms
-    form = next(form for form in forms if "password" in form.typed)
+    form = next((form for form in forms if "password" in form.typed), None)
+    if form is None:
+        raise Unexpected("login: no sign-in form")
     fields = [*form.hidden.items(), ("email", email), ("password", password)]
     browser.post("sign-in", "/login", fields, 302)
 
 
 def sign_out(browser: Browser) -> None:
     page = read_page(browser.get("overview", "/")[0])
-    form = next(form for form in page.forms if form.action.endswith("/logout"))
+    form = next((form for form in page.forms if form.action.endswith("/logout")), None)
+    if form is None:
+        raise Unexpected("overview: no sign-out form")
     browser.post("sign-out", path_of(form.action), list(form.hidden.items()), 302)
 
 
