@@ -11,7 +11,8 @@
   (`check_stored`);
 - percentiles, and CPU and memory of processes read from Linux /proc (zeros elsewhere).
 
-Not a bench of its own: `make bench` runs it and it prints nothing.
+Not a bench of its own: `make bench` leaves it out. Its page reading is tested in
+tests/unit/test_bench_clients.py.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
-"""The load test's simulated browser reads respondent pages as a person would."""
+"""The benches' simulated browser (bench/clients.py) reads respondent pages as a person would."""
 
 import importlib.util
 import random
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "respond_load.py"
-spec = importlib.util.spec_from_file_location("respond_load", SCRIPT)
-respond_load = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = respond_load  # dataclasses look their module up there
-spec.loader.exec_module(respond_load)
+MODULE = Path(__file__).resolve().parents[2] / "bench" / "clients.py"
+spec = importlib.util.spec_from_file_location("clients", MODULE)
+clients = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = clients  # dataclasses look their module up there
+spec.loader.exec_module(clients)
 
 STEP = """
 <nav><ul class="languages">
@@ -35,7 +35,7 @@ STEP = """
 
 
 def test_a_step_page_is_read_as_a_browser_sees_it():
-    page = respond_load.read_page(STEP)
+    page = clients.read_page(STEP)
     assert page.languages == {"sv": "?lang=sv", "ar": "?lang=ar"}
     (form,) = page.forms
     assert form.action == "/s/TOKEN/fraga/q1"
@@ -47,14 +47,14 @@ def test_a_step_page_is_read_as_a_browser_sees_it():
 
 
 def test_answers_are_among_the_options_and_required_ones_are_never_left_out():
-    form = respond_load.read_page(STEP).forms[0]
+    form = clients.read_page(STEP).forms[0]
     for seed in range(50):
-        answers = respond_load.choose_answers(form, random.Random(seed))
+        answers = clients.choose_answers(form, random.Random(seed))
         assert len(answers["answer-q1"]) == 1
         assert set(answers["answer-q1"]) <= {"1", "6", "0"}
         assert set(answers["answer-hjalp"]) <= {"a", "b"}
 
 
 def test_the_start_page_link_is_the_primary_button():
-    page = respond_load.read_page('<a class="button primary" href="/s/T/fraga/q1">Börja</a>')
+    page = clients.read_page('<a class="button primary" href="/s/T/fraga/q1">Börja</a>')
     assert page.primary_link == "/s/T/fraga/q1"
