@@ -1,4 +1,5 @@
-"""Measure tidy CSV import, re-import and export at scale (prints figures, asserts nothing).
+"""Measure tidy CSV import, re-import and export at scale, and the answers workbook (XLSX)
+the förbund downloads (prints figures, asserts nothing).
 
 The data are the demo förbund's year, exported once and copied `--copies` times under new
 response ids and deltagare codes, so the file has realistic instruments and answers.
@@ -16,9 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
 from enkat import create_app
 from enkat.extensions import db
+from enkat.models import Forbund
 from enkat.services import tidy_csv
+from enkat.services.answer_exports import AnswerFilter, tidy_xlsx
 from enkat.services.demo import load_demo
 
 
@@ -81,6 +86,10 @@ def main() -> None:
         out = io.StringIO()
         written, seconds = timed("export", lambda: tidy_csv.export_responses(out))
         print(f"  {written} rows, {written / seconds:,.0f} rows/s")
+        bench = db.session.scalars(select(Forbund).where(Forbund.slug == "bench")).one()
+        (workbook, rows), seconds = timed("answers workbook (XLSX)",
+                                          lambda: tidy_xlsx(AnswerFilter(forbund=bench)))
+        print(f"  {rows} rows, {rows / seconds:,.0f} rows/s, {len(workbook) / 1e6:.1f} MB")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"peak memory (max RSS, whole run) {peak / 1024:.0f} MB")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas
 import pyreadstat
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.model import Item
 from enkat.models import Forbund, Insats, InstrumentVersion, Response, ResponseSource
+from enkat.reports.exports.xlsx_export import append_row
 
 from . import ServiceError
 from .instruments import stored_instrument
@@ -126,8 +127,7 @@ def _write_answers(sheet: Worksheet, rows: list[list[str]]) -> None:
         values: list[object] = list(row)
         values[version] = int(row[version])
         values[day] = dt.date.fromisoformat(row[day])
-        number = _append(sheet, values)
-        sheet.cell(number, day + 1).number_format = "yyyy-mm-dd"
+        _append(sheet, values)[day].number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
 
 
@@ -159,18 +159,12 @@ def _write_about(sheet: Worksheet, answers: AnswerFilter) -> None:
     sheet.column_dimensions["B"].width = 100
 
 
-def _append(sheet: Worksheet, values: Sequence[object], *, bold: bool = False) -> int:
-    """Append a row; text stays text (openpyxl would run "=..." as a formula) and loses
-    the control characters a workbook cannot hold."""
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                  for v in values])
-    number = sheet.max_row
-    for cell in sheet[number]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
-        if bold:
+def _append(sheet: Worksheet, values: Sequence[object], *, bold: bool = False) -> list[Cell]:
+    cells = append_row(sheet, values)
+    if bold:
+        for cell in cells:
             cell.font = Font(bold=True)
-    return number
+    return cells
 
 
 def _instruments_in(rows: Iterable[list[str]]) -> list[Instrument]:

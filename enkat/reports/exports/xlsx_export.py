@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -43,7 +44,7 @@ _RIGHT = Alignment(horizontal="right")
 _WRAPPED = Alignment(wrap_text=True, vertical="top")
 _TABLE_TOP = 2  # the header row; the title is in row 1
 _WIDTH_LIMITS = (8, 60)
-_BLANK_ROW = (None,)  # not (): an empty append leaves max_row behind the rows written
+_BLANK_ROW = (None,)
 
 
 def to_xlsx(report: Report) -> bytes:
@@ -84,7 +85,7 @@ def _write_about(sheet: Worksheet, report: Report, sheet_names: Sequence[str]) -
     """Subject, period and threshold, then what every table and column holds, then a
     glossary: the sheet a reader needs to use the figures correctly."""
     sheet.title = ABOUT_SHEET
-    _append(sheet, [ABOUT_SHEET])
+    append_row(sheet, [ABOUT_SHEET])
     sheet["A1"].font = _TITLE
     _append_entries(sheet, [
         ("Gäller", subject_heading(report.subject)),
@@ -104,45 +105,54 @@ def _write_about(sheet: Worksheet, report: Report, sheet_names: Sequence[str]) -
     sheet.column_dimensions["B"].width = 100
 
 
-def _append(sheet: Worksheet, values: Sequence[object]) -> int:
-    """Append a row and return its number. Text stays text: openpyxl would otherwise take
-    a name, label or note starting with "=" for a formula that Excel runs."""
-    sheet.append(values)
-    number = sheet.max_row
-    for cell in sheet[number]:
+def append_row(sheet: Worksheet, values: Sequence[object]) -> list[Cell]:
+    """Append a row and return its cells. Text stays text: openpyxl would otherwise take
+    a name, label or answer starting with "=" for a formula that Excel runs; control
+    characters a workbook cannot hold are dropped.
+
+    The cells are made here, not looked up after appending: openpyxl finds a row by
+    scanning every cell written so far, which made the answers workbook of one förbund
+    year (5,000 rows) take 23–54 s (bench/soak.py).
+    """
+    cells = [Cell(sheet, value=_storable(value)) for value in values]
+    for cell in cells:
         if isinstance(cell.value, str):
             cell.data_type = "s"
-    return number
+    sheet.append(cells)
+    return cells
+
+
+def _storable(value: object) -> object:
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _append_heading(sheet: Worksheet, text: str) -> None:
-    _append(sheet, _BLANK_ROW)
-    sheet.cell(_append(sheet, [text]), 1).font = _BOLD
+    append_row(sheet, _BLANK_ROW)
+    append_row(sheet, [text])[0].font = _BOLD
 
 
 def _append_entries(sheet: Worksheet, entries: Iterable[tuple[str, str]]) -> None:
     for term, meaning in entries:
-        for cell in sheet[_append(sheet, [term, meaning])]:
+        for cell in append_row(sheet, [term, meaning]):
             cell.alignment = _WRAPPED
 
 
 def _write_table(sheet: Worksheet, table: Table) -> None:
-    _append(sheet, [table.title])
+    append_row(sheet, [table.title])
     sheet["A1"].font = _TITLE
     _write_header(sheet, table.columns)
     for row in table.rows:
         _write_row(sheet, row, table.columns)
     if table.notes:
-        _append(sheet, _BLANK_ROW)
+        append_row(sheet, _BLANK_ROW)
         for note in table.notes:
-            _append(sheet, [note])
+            append_row(sheet, [note])
     sheet.freeze_panes = sheet.cell(_TABLE_TOP + 1, 2)
     _fit_widths(sheet, table)
 
 
 def _write_header(sheet: Worksheet, columns: Sequence[Column]) -> None:
-    _append(sheet, [None, *(column.label for column in columns)])
-    for cell in sheet[_TABLE_TOP]:
+    for cell in append_row(sheet, [None, *(column.label for column in columns)]):
         cell.font = _BOLD
         cell.border = _UNDERLINED
     for index, column in enumerate(columns, start=2):
@@ -151,15 +161,14 @@ def _write_header(sheet: Worksheet, columns: Sequence[Column]) -> None:
 
 
 def _write_row(sheet: Worksheet, row: Row, columns: Sequence[Column]) -> None:
-    number = _append(sheet, [row.label, *(figure.shown for figure in row.figures)])
-    for index, (figure, column) in enumerate(zip(row.figures, columns, strict=True), start=2):
-        cell = sheet.cell(number, index)
+    cells = append_row(sheet, [row.label, *(figure.shown for figure in row.figures)])
+    for cell, figure, column in zip(cells[1:], row.figures, columns, strict=True):
         if right_aligned(column.kind):
             cell.alignment = _RIGHT
         if isinstance(figure.shown, int | float):
             cell.number_format = _number_format(column.kind, figure.shown)
     if row.is_total:
-        for cell in sheet[number]:
+        for cell in cells:
             cell.font = _BOLD
 
 
