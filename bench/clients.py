@@ -327,6 +327,7 @@ def _walk(browser: Browser, start: str, pace: Pace, chance: random.Random) -> No
     if page.primary_link is None:
         raise Unexpected("start: no link to begin with")
     browser.get("static", "/static/respond.js")
+    pace.wait()  # reads what the survey is for, who sees the answers, then "Börja"
     send_answers(browser, answer_steps(browser, page.primary_link, pace, chance), pace)
 
 

@@ -6,8 +6,9 @@ one personal link per deltagare, starts gunicorn (`--workers`) on loopback with 
 ENKAT_* environment, and lets `--deltagare` simulated deltagare start at the same moment.
 Each is a browser of its own (its own session cookie and connections) and does what a
 person with a script-enabled browser does:
-- opens the link (start), fetches the stylesheet and script once (static), and chooses
-  English or Arabic now and then through the page's language links (language);
+- opens the link (start), fetches the stylesheet and script once (static), chooses
+  English or Arabic now and then through the page's language links (language), and
+  reads the start page (`--think` seconds, as on every page) before "Börja";
 - on every step: gets the page (step), reads the form (CSRF token, field names, options),
   picks answers at random among the options offered, waits `--think` seconds (on
   average; 2 s, some 20 times quicker than the instrument's estimated 7 minutes) and the
