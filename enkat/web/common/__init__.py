@@ -12,6 +12,7 @@ from enkat.extensions import babel, db, login
 from enkat.models import User
 
 from .access import workspace_menu
+from .static import version_static_files
 
 #: How a database that cannot be reached shows itself (psycopg and sqlite3 alike).
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
@@ -45,6 +46,7 @@ def init_common(app: Flask) -> None:
     app.after_request(commit_request)
     app.after_request(add_security_headers)
     app.context_processor(workspace_menu)
+    version_static_files(app)
     for status in (403, 404, 500, 503):
         app.register_error_handler(status, _error_page)
     for failure in DATABASE_UNREACHABLE:
