@@ -3,26 +3,21 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
-import re
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from enkat.weblog import redact
 from tests.postgresql import free_port
+from tests.visitor import Visitor
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -76,35 +71,21 @@ def _wait(port: int, server: subprocess.Popen) -> None:
     raise AssertionError("gunicorn never answered")
 
 
-def _open(opener, url: str, fields: dict | None = None) -> tuple[int, str]:
-    data = urllib.parse.urlencode(fields).encode() if fields is not None else None
-    try:
-        with opener.open(url, data=data, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
 def test_a_whole_survey_through_gunicorn_leaves_no_token_in_the_logs(served):
     enkat, base, log = served
     link = _link(enkat, base)
     token = link.rsplit("/", 1)[1]
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    status, page = _open(opener, link)
-    assert status == 200
+    browser = Visitor()
+    assert browser.get(link).status == 200
     for key in [f"q{number}" for number in range(1, 11)] + ["kon"]:
-        status, page = _open(opener, f"{link}/fraga/{key}")
-        csrf = CSRF.search(page).group(1)
-        status, page = _open(opener, f"{link}/fraga/{key}", {
-            "csrf_token": csrf, f"answer-{key}": "kvinna" if key == "kon" else "4",
-            "go_to": "next"})
-        assert status == 200, page[:500]  # the redirect was followed
-    csrf = CSRF.search(page).group(1)
-    status, page = _open(opener, f"{link}/granska", {"csrf_token": csrf})
-    assert status == 200 and "Tack" in page
-    assert _open(opener, link)[0] == 410
-    assert _open(opener, f"{base}/s/{'x' * 43}")[0] == 404
+        browser.get(f"{link}/fraga/{key}")
+        page = browser.post(f"{link}/fraga/{key}", {
+            f"answer-{key}": "kvinna" if key == "kon" else "4", "go_to": "next"})
+        assert page.status == 200, page.text[:500]  # the redirect was followed
+    page = browser.post(f"{link}/granska")
+    assert page.status == 200 and "Tack" in page.text
+    assert browser.get(link).status == 410
+    assert browser.get(f"{base}/s/{'x' * 43}").status == 404
     time.sleep(0.5)  # the access log is written after each response
     logged = log.read_text(encoding="utf-8")
     assert logged.count("/s/[token]") >= 25, logged[-2000:]

@@ -8,13 +8,9 @@ field, with status 422 and no events.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import g, render_template, request
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.fields.core import Field
 
-from enkat.instruments.model import parse_date
 from enkat.models import Role
 from enkat.services import audit
 from enkat.services.audit import AuditQuery
@@ -23,7 +19,7 @@ from enkat.web.common.form_base import PageForm
 
 from . import bp
 from .insatser import error_list
-from .results import DATE_EXAMPLE
+from .results import DATE_EXAMPLE, read_dates, refuse
 
 
 class AuditForm(PageForm):
@@ -52,29 +48,13 @@ def _query(form: AuditForm) -> AuditQuery | None:
     """What the form asks for, or None with each problem on its field."""
     action = form.handelse.data or None
     if action is not None and action not in audit.FORBUND_KINDS:
-        _refuse(form.handelse, f"Händelsen ”{action}” finns inte i loggen. "
-                               "Välj en händelse i listan.")
-    start = _date(form.fran, "Från-datumet")
-    end = _date(form.till, "Till-datumet")
-    if start and end and end < start:
-        _refuse(form.till, f"Till-datumet {end.isoformat()} är före från-datumet "
-                           f"{start.isoformat()}. Välj ett till-datum samma dag eller senare.")
+        refuse(form.handelse, f"Händelsen ”{action}” finns inte i loggen. "
+                              "Välj en händelse i listan.")
+    dates = read_dates(form.fran, form.till, required=False)
     if error_list(form):
         return None
+    start, end = dates
     return AuditQuery(action=action, start=start, end=end)
-
-
-def _date(field: StringField, name: str) -> dt.date | None:
-    """The field's date; empty is no limit. Unreadable is an error on the field."""
-    text = (field.data or "").strip()
-    day = parse_date(text) if text else None
-    if text and day is None:
-        _refuse(field, f"{name} ”{text}” är inget datum. {DATE_EXAMPLE}")
-    return day
-
-
-def _refuse(field: Field, message: str) -> None:
-    field.errors = [*field.errors, message]
 
 
 def _page(form: AuditForm, page: audit.AuditPage | None = None, status: int = 200):

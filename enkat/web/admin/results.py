@@ -155,7 +155,7 @@ def answers_download(fmt: str):
     try:
         data, rows = _answers(answers, fmt, instrument)
     except ServiceError as refused:
-        _refuse(form.enkat if fmt == "sav" else form.period, str(refused))
+        refuse(form.enkat if fmt == "sav" else form.period, str(refused))
         return _page(form, status=422)
     extra = (instrument,) if instrument else ()
     return _download(data, ANSWER_FORMATS[fmt], choice.file_name("svar", fmt, *extra),
@@ -200,7 +200,7 @@ def _subject(form: ResultsForm) -> tuple[str | None, Insats | None]:
         if insats is None:
             abort(404)
         return "insats", insats
-    _refuse(form.visa, "Välj hela förbundet, insatserna sida vid sida eller en insats.")
+    refuse(form.visa, "Välj hela förbundet, insatserna sida vid sida eller en insats.")
     return None, None
 
 
@@ -209,7 +209,7 @@ def _period(form: ResultsForm) -> tuple[Period, str] | None:
     if kind == "datum":
         return _dates(form)
     if kind not in ("ar", "halvar"):
-        _refuse(form.period, "Välj ett år, ett halvår eller från och till datum.")
+        refuse(form.period, "Välj ett år, ett halvår eller från och till datum.")
         return None
     year = _year(form.ar)
     if year is None:
@@ -217,7 +217,7 @@ def _period(form: ResultsForm) -> tuple[Period, str] | None:
     if kind == "ar":
         return Period(dt.date(year, 1, 1), dt.date(year, 12, 31)), str(year)
     if form.halvar.data not in ("1", "2"):
-        _refuse(form.halvar, "Välj första eller andra halvåret.")
+        refuse(form.halvar, "Välj första eller andra halvåret.")
         return None
     if form.halvar.data == "1":
         return Period(dt.date(year, 1, 1), dt.date(year, 6, 30)), f"{year}-halvar-1"
@@ -228,29 +228,43 @@ def _year(field: StringField) -> int | None:
     text = (field.data or "").strip()
     if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
         return int(text)
-    _refuse(field, f"”{text}” är inget år. Skriv året med fyra siffror, till exempel 2025."
+    refuse(field, f"”{text}” är inget år. Skriv året med fyra siffror, till exempel 2025."
             if text else "Skriv året, till exempel 2025.")
     return None
 
 
 def _dates(form: ResultsForm) -> tuple[Period, str] | None:
-    start = _date(form.fran, "från-datumet")
-    end = _date(form.till, "till-datumet")
-    if start is None or end is None:
+    dates = read_dates(form.fran, form.till, required=True)
+    if dates is None:
         return None
-    if end < start:
-        _refuse(form.till, f"Till-datumet {end.isoformat()} är före från-datumet "
-                           f"{start.isoformat()}. Välj ett till-datum samma dag eller senare.")
-        return None
+    start, end = dates
     return Period(start, end), f"{start.isoformat()}--{end.isoformat()}"
 
 
-def _date(field: StringField, name: str) -> dt.date | None:
+def read_dates(start_field: Field, end_field: Field, *, required: bool
+               ) -> tuple[dt.date | None, dt.date | None] | None:
+    """The from and to dates of a GET form (results, audit log), or None with each
+    problem on its field. Without `required` an empty field is no limit."""
+    start = _date(start_field, "från-datumet", required)
+    end = _date(end_field, "till-datumet", required)
+    if start_field.errors or end_field.errors:
+        return None
+    if start and end and end < start:
+        refuse(end_field, f"Till-datumet {end.isoformat()} är före från-datumet "
+                          f"{start.isoformat()}. Välj ett till-datum samma dag eller senare.")
+        return None
+    return start, end
+
+
+def _date(field: Field, name: str, required: bool) -> dt.date | None:
     text = (field.data or "").strip()
+    if not text:
+        if required:
+            refuse(field, f"Skriv {name}. {DATE_EXAMPLE}")
+        return None
     day = parse_date(text)
     if day is None:
-        _refuse(field, f"”{text}” är inget datum. {DATE_EXAMPLE}" if text
-                else f"Skriv {name}. {DATE_EXAMPLE}")
+        refuse(field, f"{name.capitalize()} ”{text}” är inget datum. {DATE_EXAMPLE}")
     return day
 
 
@@ -258,14 +272,15 @@ def _check_instrument(form: ResultsForm) -> None:
     chosen = form.enkat.data or ""
     offered = {choice.value for choice in form.enkat.choices if choice.value}
     if not chosen:
-        _refuse(form.enkat, "Välj vilken enkät SPSS-filen ska innehålla. "
+        refuse(form.enkat, "Välj vilken enkät SPSS-filen ska innehålla. "
                             "En SPSS-fil rymmer en enkät.")
     elif chosen not in offered:
-        _refuse(form.enkat, f"Förbundet har inga svar på ”{chosen}”. "
+        refuse(form.enkat, f"Förbundet har inga svar på ”{chosen}”. "
                             "Välj en av enkäterna i listan.")
 
 
-def _refuse(field: Field, message: str) -> None:
+def refuse(field: Field, message: str) -> None:
+    """A problem with what was chosen, said at its field."""
     field.errors = [*field.errors, message]
 
 
