@@ -174,6 +174,9 @@ class Journey:
     cut_at: list[float] = field(default_factory=list)
     error: str | None = None
     finished: bool = False
+    #: time.time() of its first request and of the end of its last
+    began: float = 0.0
+    ended: float = 0.0
 
     def sent(self) -> bool:
         """Whether "Skicka" was posted at all, answered or cut."""
@@ -304,7 +307,7 @@ def answer_survey(host: str, port: int, token: str, think: float, seed: int,
     """One deltagare from opening the link (at `start_at`, time.time()) to the thank-you
     page; `retries`: how often a cut request is reloaded (see `Browser`)."""
     time.sleep(max(0.0, start_at - time.time()))
-    journey = Journey(token)
+    journey = Journey(token, began=time.time())
     chance = random.Random(seed)
     browser = Browser(host, port, journey, retries=retries)
     try:
@@ -314,6 +317,7 @@ def answer_survey(host: str, port: int, token: str, think: float, seed: int,
         journey.error = str(failed)
     finally:
         browser.close()
+        journey.ended = time.time()
     return journey
 
 
@@ -459,6 +463,22 @@ def _compare(stored: Stored, journey: Journey, submitted: list, answers: dict) -
 
 
 # --- figures -----------------------------------------------------------------------------
+
+
+def at_once(journeys: list[Journey]) -> tuple[int, float]:
+    """The most journeys under way at the same moment, and for how many seconds in all
+    that many were."""
+    changes = sorted([(journey.began, 1) for journey in journeys]
+                     + [(journey.ended, -1) for journey in journeys])
+    most, seconds, under_way, since = 0, 0.0, 0, 0.0
+    for moment, change in changes:
+        if under_way == most and most:
+            seconds += moment - since
+        under_way += change
+        if under_way > most:
+            most, seconds = under_way, 0.0
+        since = moment
+    return most, seconds
 
 
 def percentile_row(label: str, seconds: list[float]) -> str:

@@ -3,9 +3,12 @@
 For each database (a temporary SQLite file; a throw-away PostgreSQL from
 `tests/postgresql.py`) it migrates an empty database, creates a förbund, an insats and
 one personal link per deltagare, starts gunicorn (`--workers`) on loopback with the
-ENKAT_* environment, and lets `--deltagare` simulated deltagare start at the same moment.
-Each is a browser of its own (its own session cookie and connections) and does what a
-person with a script-enabled browser does:
+ENKAT_* environment, and lets `--deltagare` simulated deltagare answer at once: they open
+their links within the first `--ramp` seconds (3 by default, each at a random moment),
+and then all of them are answering together; the bench prints how many were under way at
+the same moment and for how long (100, for most of the run). Each is a browser of its
+own (its own session cookie and connections) and does what a person with a
+script-enabled browser does:
 - opens the link (start), fetches the stylesheet and script once (static), chooses
   English or Arabic now and then through the page's language links (language), and
   reads the start page (`--think` seconds, as on every page) before "Börja";
@@ -25,11 +28,13 @@ stored, lost, duplicated and differing responses. It asserts nothing; it exits n
 only when the run itself breaks.
 
     .venv/bin/python bench/respond_load.py [--database sqlite|postgresql|both]
-        [--deltagare 100] [--workers 4] [--think 2.0] [--ramp 0] [--client-processes 2]
+        [--deltagare 100] [--workers 4] [--think 2.0] [--ramp 3] [--client-processes 2]
         [--warm-up N] [--seed 4]
 
-`--think 0` sends every request as soon as the last one is answered (a stress test, not
-people); `--ramp 30` starts the deltagare spread over 30 s instead of in the same second.
+`--think 0` sends every request as soon as the last one is answered, and `--ramp 0` has
+every link opened in the same instant: stress tests, not people. (With `--ramp 0` the
+first requests queue behind each other, whatever the server does: 100 start pages at
+some 6 ms of CPU each, and their 200 static files, keep 2 cores busy for 0.3–0.4 s.)
 Before the run, `--warm-up` deltagare (2 per worker) answer in an insats of their own, so
 that the figures are not those of workers loading instruments and templates; their
 figures are printed apart. The clients run in `--client-processes` processes, so that
@@ -64,6 +69,7 @@ from clients import (  # noqa: E402
     Journey,
     Stored,
     answer_survey,
+    at_once,
     bench_app,
     check_stored,
     cpu_since,
@@ -238,9 +244,11 @@ def print_result(result: Result, arguments: argparse.Namespace) -> None:
     for kind, seconds, _ in requests:
         by_kind[kind].append(seconds)
     finished = sum(1 for journey in result.journeys if journey.finished)
-    print(f"\n{result.database}: {len(result.journeys)} deltagare at once, "
-          f"{arguments.workers} gunicorn workers, think {arguments.think:g} s; "
-          f"{finished} finished")
+    together, seconds = at_once(result.journeys)
+    print(f"\n{result.database}: {len(result.journeys)} deltagare opening their links within "
+          f"{arguments.ramp:g} s, {arguments.workers} gunicorn workers, think "
+          f"{arguments.think:g} s; {finished} finished; {together} answering at once for "
+          f"{seconds:.0f} s")
     print(PERCENTILE_HEADER)
     for kind in KINDS:
         if by_kind[kind]:
@@ -286,8 +294,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean seconds a deltagare takes per question (0: no pause)")
-    parser.add_argument("--ramp", type=float, default=0.0,
-                        help="start the deltagare spread over this many seconds (0: at once)")
+    parser.add_argument("--ramp", type=float, default=3.0,
+                        help="the deltagare open their links within this many seconds "
+                             "(0: all in the same instant)")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--warm-up", type=int, default=None,

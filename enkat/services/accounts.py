@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from enkat.database import start_writing
 from enkat.extensions import db
 from enkat.models import AuditEvent, Membership, PasswordReset, Role, User, utcnow
 
@@ -345,6 +346,7 @@ def complete_password_reset(reset: PasswordReset, password: str, *,
 def record_event(action: str, *, user: User | None = None, forbund_id: int | None = None,
                  subject: str = "", detail: dict | None = None,
                  at: dt.datetime | None = None) -> AuditEvent:
+    start_writing(db.session)
     event = AuditEvent(action=action, user_id=user.id if user else None,
                        forbund_id=forbund_id, subject=subject, detail=detail,
                        occurred_at=at or utcnow())

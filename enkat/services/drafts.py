@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from enkat.database import start_writing
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, answers_asked, check_answers
@@ -66,6 +67,7 @@ def open_draft(
     draft = _draft_of(invitation)
     if draft is not None:
         return draft
+    start_writing(db.session)
     draft = Response(
         forbund_id=invitation.forbund_id,
         external_id=uuid.uuid4().hex,

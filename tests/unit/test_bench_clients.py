@@ -58,3 +58,14 @@ def test_answers_are_among_the_options_and_required_ones_are_never_left_out():
 def test_the_start_page_link_is_the_primary_button():
     page = clients.read_page('<a class="button primary" href="/s/T/fraga/q1">Börja</a>')
     assert page.primary_link == "/s/T/fraga/q1"
+
+
+def test_at_once_counts_the_journeys_under_way_together_and_for_how_long():
+    def journey(began, ended):
+        return clients.Journey("t", began=began, ended=ended)
+
+    assert clients.at_once([journey(0, 10), journey(2, 12), journey(4, 6)]) == (3, 2.0)
+    assert clients.at_once([journey(0, 10), journey(2, 12), journey(5, 8),
+                            journey(9, 11)]) == (3, 4.0)
+    assert clients.at_once([journey(0, 1), journey(1, 2)]) == (1, 2.0)
+    assert clients.at_once([]) == (0, 0.0)

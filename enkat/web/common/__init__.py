@@ -8,6 +8,7 @@ from flask import Flask, Response, g, render_template, request, session
 from flask_babel import refresh
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from enkat.database import read_only
 from enkat.extensions import babel, db, login
 from enkat.models import User
 
@@ -35,6 +36,8 @@ SECURITY_HEADERS = {
 
 
 def init_common(app: Flask) -> None:
+    app.before_request(_reads_only_unless_posted)
+    app.teardown_request(lambda error: read_only(False))
     login.login_view = "auth.login"
     login.login_message = "Logga in för att fortsätta."
     login.user_loader(_load_user)
@@ -51,6 +54,11 @@ def init_common(app: Flask) -> None:
         app.register_error_handler(status, _error_page)
     for failure in DATABASE_UNREACHABLE:
         app.register_error_handler(failure, _database_unavailable)
+
+
+def _reads_only_unless_posted() -> None:
+    """A GET or HEAD only reads, unless it says otherwise (`database.start_writing`)."""
+    read_only(request.method in ("GET", "HEAD"))
 
 
 def _forget_cached_user() -> None:

@@ -21,6 +21,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, refresh
 
+from enkat.database import start_writing
+from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import Response as Draft
 from enkat.services.drafts import instrument_of, save_page, submit
@@ -205,6 +207,7 @@ def keep_language(draft: Draft) -> None:
     (?lang=ar on a question) replaces the one the draft was begun in."""
     language = get_locale().language
     if draft.submitted_at is None and draft.language != language:
+        start_writing(db.session)
         draft.language = language
 
 

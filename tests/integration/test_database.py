@@ -1,0 +1,137 @@
+"""Requests that only read (enkat/database.py).
+
+On a real SQLite file, with a writer of the test's own holding the write lock: the pages
+that only read are shown beside it at once, and a request that writes waits for the
+lock, even a GET that writes (the first opening of a link makes its draft). On both
+databases: a write in a request that said it only reads is refused until it says it
+writes, so no page can forget to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import func, insert, select
+
+from enkat import create_app
+from enkat.database import WriteWhileReading, read_only, start_writing
+from enkat.extensions import db
+from enkat.models import Answer, AuditEvent, Forbund, Response
+from enkat.services import organisation
+from enkat.services.invitations import create_invitation
+
+#: Short, so a request that waits for the lock gives up quickly: 503.
+BUSY_TIMEOUT_MS = 300
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
+    """A migrated SQLite file with one opened link and one never opened: (app, the
+    opened link's address, the fresh link's address, the file)."""
+    path = tmp_path / "enkat.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "lock",
+                      "WTF_CSRF_ENABLED": False, "SQLITE_BUSY_TIMEOUT_MS": BUSY_TIMEOUT_MS})
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        upgrade()
+        forbund = organisation.create_forbund("las", "Samordningsförbundet Lås")
+        insats = organisation.create_insats(forbund, "torget", "Torget")
+        opened, fresh = (create_invitation(insats, "nns-deltagare-avslut", "avslut")[1]
+                         for _ in range(2))
+        db.session.commit()
+    assert app.test_client().get(f"/s/{opened}").status_code == 200  # its draft is made
+    yield app, f"/s/{opened}", f"/s/{fresh}", path
+    with app.app_context():
+        db.engine.dispose()
+
+
+@contextlib.contextmanager
+def write_lock_held(path):
+    """Another writer, mid-transaction, holding SQLite's write lock."""
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        counted = db.session.scalar(select(func.count()).select_from(model))
+        db.session.remove()
+        return counted
+
+
+def test_pages_that_only_read_are_shown_beside_a_writer(sqlite_file):
+    app, opened, _, path = sqlite_file
+    client = app.test_client()
+    with write_lock_held(path):  # a page that waited for it would answer 503
+        pages = [client.get(f"{opened}{page}") for page in ("", "/fraga/q1", "/granska")]
+    assert [page.status_code for page in pages] == [200, 200, 200]
+
+
+def test_a_request_that_writes_waits_for_the_writer(sqlite_file):
+    app, opened, _, path = sqlite_file
+    client = app.test_client()
+    with write_lock_held(path):
+        refused = client.post(f"{opened}/fraga/q1", data={"answer-q1": "4", "go_to": "next"})
+    assert refused.status_code == 503 and count(app, Answer) == 0
+    saved = client.post(f"{opened}/fraga/q1", data={"answer-q1": "4", "go_to": "next"})
+    assert saved.status_code == 303 and count(app, Answer) == 1
+
+
+def test_a_get_that_writes_takes_the_write_lock_before_it_writes(sqlite_file):
+    app, _, fresh, path = sqlite_file
+    client = app.test_client()
+    with write_lock_held(path):
+        assert client.get(fresh).status_code == 503
+    assert count(app, Response) == 1  # the opened link's draft, and no other
+    assert client.get(fresh).status_code == 200
+    assert count(app, Response) == 2
+
+
+def test_a_guessed_link_is_counted_although_the_page_only_reads(sqlite_file):
+    app, _, _, path = sqlite_file
+    client, before = app.test_client(), count(app, AuditEvent)
+    with write_lock_held(path):
+        assert client.get("/s/no-such-link").status_code == 503
+    assert count(app, AuditEvent) == before
+    assert client.get("/s/no-such-link").status_code == 404
+    assert count(app, AuditEvent) == before + 1
+
+
+@pytest.fixture
+def reading(db_session):
+    read_only(True)
+    yield db_session
+    read_only(False)
+
+
+def test_a_write_in_a_request_that_only_reads_is_refused(reading):
+    with pytest.raises(WriteWhileReading, match="INSERT INTO forbund"):
+        reading.execute(insert(Forbund).values(slug="smyg", name="Smyg"))
+    reading.rollback()
+    reading.add(Forbund(slug="smyg", name="Smyg"))
+    with pytest.raises(WriteWhileReading):
+        reading.flush()
+    reading.rollback()
+    assert reading.scalar(select(func.count()).where(Forbund.slug == "smyg")) == 0
+
+
+def test_start_writing_lets_the_request_write(reading):
+    before = reading.scalar(select(func.count()).select_from(Forbund))
+    start_writing(reading)
+    reading.add(Forbund(slug="oppet", name="Öppet"))
+    reading.flush()
+    assert reading.scalar(select(func.count()).select_from(Forbund)) == before + 1
+
+
+def test_changes_made_before_start_writing_are_refused(reading):
+    reading.add(Forbund(slug="for-tidigt", name="För tidigt"))
+    with pytest.raises(WriteWhileReading, match="before start_writing"):
+        start_writing(reading)
