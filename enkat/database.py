@@ -5,7 +5,7 @@ SQLite is set up as a well-behaved embedded database (see `_configure_sqlite`).
 Most requests only read: a question shown, the review, a report. The web layer says so
 (`read_only`) for GET and HEAD; on SQLite such a request's transaction then takes no
 write lock, so it runs beside the one writer instead of waiting for it. A page that
-does write on a GET (a link opened for the first time makes its draft; a download is
+does write on a GET (a language chosen on a begun survey is recorded; a download is
 audited) first calls `start_writing`. A write in a request that said it only reads is
 refused (`WriteWhileReading`) on every database, so the tests catch a forgotten
 `start_writing` whichever database they run on.

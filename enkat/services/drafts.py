@@ -57,22 +57,20 @@ class LinkClosed(ServiceError):
     pass
 
 
-def open_draft(
+def find_draft(
     invitation: Invitation, language: str = "sv", *, today: dt.date | None = None
 ) -> Response:
-    """The draft of this link: created on first use, the same one on every later visit."""
+    """The draft of this link, or, while nothing has been saved through it, a new one kept
+    only in memory to show the pages from. Showing a page writes nothing: a mail scanner
+    that follows the link leaves no draft behind. `open_draft` stores it."""
     status = link_status(invitation, utcnow())
     if status is not LinkStatus.VALID:
         raise LinkClosed(LINK_REFUSALS[status])
-    draft = _draft_of(invitation)
-    if draft is not None:
-        return draft
-    start_writing(db.session)
-    draft = Response(
-        forbund_id=invitation.forbund_id,
+    return _draft_of(invitation) or Response(
+        forbund=invitation.forbund,
         external_id=uuid.uuid4().hex,
-        instrument_version_id=invitation.instrument_version_id,
-        insats_id=invitation.insats_id,
+        instrument_version=invitation.instrument_version,
+        insats=invitation.insats,
         participant_id=invitation.participant_id,
         timepoint=invitation.timepoint,
         answered_on=today or local_today(),
@@ -80,10 +78,21 @@ def open_draft(
         language=language,
         invitation_id=invitation.id,
     )
+
+
+def open_draft(
+    invitation: Invitation, language: str = "sv", *, today: dt.date | None = None
+) -> Response:
+    """The draft of this link, stored the first time something is saved through it, and
+    the same one on every later visit."""
+    draft = find_draft(invitation, language, today=today)
+    if draft.id is not None:
+        return draft
+    start_writing(db.session)
     try:
         with db.session.begin_nested():
             db.session.add(draft)
-    except IntegrityError:  # the link was opened at the same moment in another tab
+    except IntegrityError:  # the link was saved through at the same moment in another tab
         return _draft_of(invitation)
     return draft
 

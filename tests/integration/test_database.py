@@ -2,7 +2,8 @@
 
 On a real SQLite file, with a writer of the test's own holding the write lock: the pages
 that only read are shown beside it at once, and a request that writes waits for the
-lock, even a GET that writes (the first opening of a link makes its draft). On both
+lock, even a GET that writes (a language chosen on a begun survey, a guessed link
+counted). On both
 databases: a write in a request that said it only reads is refused until it says it
 writes, so no page can forget to.
 """
@@ -29,8 +30,8 @@ BUSY_TIMEOUT_MS = 300
 
 @pytest.fixture
 def sqlite_file(tmp_path):
-    """A migrated SQLite file with one opened link and one never opened: (app, the
-    opened link's address, the fresh link's address, the file)."""
+    """A migrated SQLite file with a link answered to its first question and one never
+    opened: (app, the begun link's address, the fresh link's address, the file)."""
     path = tmp_path / "enkat.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "lock",
                       "WTF_CSRF_ENABLED": False, "SQLITE_BUSY_TIMEOUT_MS": BUSY_TIMEOUT_MS})
@@ -42,7 +43,9 @@ def sqlite_file(tmp_path):
         opened, fresh = (create_invitation(insats, "nns-deltagare-avslut", "avslut")[1]
                          for _ in range(2))
         db.session.commit()
-    assert app.test_client().get(f"/s/{opened}").status_code == 200  # its draft is made
+    first = app.test_client().post(f"/s/{opened}/fraga/q1",
+                                   data={"answer-q1": "4", "go_to": "next"})
+    assert first.status_code == 303  # its draft is made
     yield app, f"/s/{opened}", f"/s/{fresh}", path
     with app.app_context():
         db.engine.dispose()
@@ -68,31 +71,40 @@ def count(app, model) -> int:
 
 
 def test_pages_that_only_read_are_shown_beside_a_writer(sqlite_file):
-    app, opened, _, path = sqlite_file
+    app, opened, fresh, path = sqlite_file
     client = app.test_client()
     with write_lock_held(path):  # a page that waited for it would answer 503
-        pages = [client.get(f"{opened}{page}") for page in ("", "/fraga/q1", "/granska")]
-    assert [page.status_code for page in pages] == [200, 200, 200]
+        pages = [client.get(page) for page in (opened, f"{opened}/fraga/q2",
+                                               f"{opened}/granska", fresh, f"{fresh}/fraga/q1")]
+    assert [page.status_code for page in pages] == [200] * 5
 
 
 def test_a_request_that_writes_waits_for_the_writer(sqlite_file):
     app, opened, _, path = sqlite_file
     client = app.test_client()
     with write_lock_held(path):
-        refused = client.post(f"{opened}/fraga/q1", data={"answer-q1": "4", "go_to": "next"})
-    assert refused.status_code == 503 and count(app, Answer) == 0
-    saved = client.post(f"{opened}/fraga/q1", data={"answer-q1": "4", "go_to": "next"})
-    assert saved.status_code == 303 and count(app, Answer) == 1
+        refused = client.post(f"{opened}/fraga/q2", data={"answer-q2": "4", "go_to": "next"})
+    assert refused.status_code == 503 and count(app, Answer) == 1
+    saved = client.post(f"{opened}/fraga/q2", data={"answer-q2": "4", "go_to": "next"})
+    assert saved.status_code == 303 and count(app, Answer) == 2
+
+
+def language_of_draft(app) -> str:
+    with app.app_context():
+        language = db.session.scalars(select(Response.language)).one()
+        db.session.remove()
+        return language
 
 
 def test_a_get_that_writes_takes_the_write_lock_before_it_writes(sqlite_file):
-    app, _, fresh, path = sqlite_file
+    """Choosing English on a begun survey records it in the draft: a write in a GET."""
+    app, opened, _, path = sqlite_file
     client = app.test_client()
     with write_lock_held(path):
-        assert client.get(fresh).status_code == 503
-    assert count(app, Response) == 1  # the opened link's draft, and no other
-    assert client.get(fresh).status_code == 200
-    assert count(app, Response) == 2
+        assert client.get(f"{opened}/fraga/q2?lang=en").status_code == 503
+    assert language_of_draft(app) == "sv"
+    assert client.get(f"{opened}/fraga/q2?lang=en").status_code == 200
+    assert language_of_draft(app) == "en"
 
 
 def test_a_guessed_link_is_counted_although_the_page_only_reads(sqlite_file):

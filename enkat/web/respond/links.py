@@ -56,7 +56,7 @@ def step(token: str, key: str):
 
 @bp.post("/<token>/fraga/<key>")
 def save_step(token: str, key: str):
-    return answering.save_step(open_survey(token), key)
+    return answering.save_step(open_survey(token, saving=True), key)
 
 
 @bp.get("/<token>/granska")
@@ -71,7 +71,7 @@ def send(token: str):
     thanks_url = url_for(".thanks", token=token)
     if find_link(token).status is LinkStatus.USED:
         return redirect(thanks_url, 303)
-    return answering.send(open_survey(token), thanks_url)
+    return answering.send(open_survey(token, saving=True), thanks_url)
 
 
 @bp.get("/<token>/tack")

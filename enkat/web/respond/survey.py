@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, make_response, render_template, request, session
 from flask_babel import get_locale, refresh
 
-from enkat.services.drafts import open_draft
+from enkat.services.drafts import find_draft, open_draft
 from enkat.services.invitations import InvitationState, LinkStatus, find_invitation
 from enkat.services.link_guard import record_unknown_link
 from enkat.web.common import keep_despite_refusal
@@ -24,14 +24,14 @@ PRIVATE_HEADERS = {
 }
 
 
-def open_survey(token: str) -> Answering:
-    """The draft behind a valid link; any other link ends the request with the page that
-    says why. The token is kept only to build this link's own addresses; it is never
-    written to a log."""
+def open_survey(token: str, *, saving: bool = False) -> Answering:
+    """The draft behind a valid link, stored when `saving` (see `drafts.find_draft`); any
+    other link ends the request with the page that says why. The token is kept only to
+    build this link's own addresses; it is never written to a log."""
     state = find_link(token)
     if state.status is not LinkStatus.VALID:
         abort(closed_link_page(state.status))
-    draft = open_draft(state.invitation, get_locale().language)
+    draft = (open_draft if saving else find_draft)(state.invitation, get_locale().language)
     _remember_language(draft.language)
     keep_language(draft)
     return Answering(draft, {"token": token})

@@ -17,6 +17,7 @@ from enkat.services import organisation
 from enkat.services.drafts import (
     AlreadySubmitted,
     LinkClosed,
+    find_draft,
     open_draft,
     open_draft_for,
     save_page,
@@ -90,11 +91,25 @@ def test_opening_the_link_again_resumes_the_draft_with_its_answers(link_draft):
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
 
+def test_a_link_shows_an_unsaved_draft_until_something_is_saved(insats, deltagare,
+                                                                 alla_typer):
+    invitation, _ = create_invitation(insats, "alla-typer", "start", participant=deltagare)
+    shown = find_draft(invitation, "en", today=MONDAY)
+    assert shown.id is None and shown not in db.session
+    assert (shown.insats, shown.instrument_version, shown.language, shown.answered_on) == (
+        insats, invitation.instrument_version, "en", MONDAY)
+    assert answers_of(shown) == {} and responses_in_db() == []
+    stored = open_draft(invitation, "en")
+    assert responses_in_db() == [(stored.id, None)]
+    assert find_draft(invitation).id == open_draft(invitation).id == stored.id
+
+
 def test_an_expired_or_used_link_opens_no_draft(insats):
     expired, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut",
                                    now=utcnow() - dt.timedelta(days=31))
-    with pytest.raises(LinkClosed, match="^this link has expired$"):
-        open_draft(expired)
+    for opening in (find_draft, open_draft):
+        with pytest.raises(LinkClosed, match="^this link has expired$"):
+            opening(expired)
     used, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut")
     submit(open_draft(used))
     with pytest.raises(LinkClosed, match="^this link has already been used$"):

@@ -243,7 +243,20 @@ def test_sending_without_a_required_answer_says_which_question(client, insats, d
     assert refused.status_code == 422
     assert "Svara på den här frågan innan du skickar: Får du stöd som är till nytta?" in page
     assert f"{link}/fraga/q1?granska=1" in links_in(page)
-    assert stored(invitation).submitted_at is None
+    assert stored(invitation) is None  # nothing was saved through the link, so nothing kept
+
+
+def test_showing_the_pages_of_a_link_writes_nothing(client, insats, deltagare, alla_typer):
+    """A mail scanner that follows the link, and its "Börja", leaves no draft behind; the
+    first page saved makes the draft."""
+    link, invitation = make_link(insats, "alla-typer", "start", participant=deltagare)
+    for page in (link, f"{link}/fraga/q1", f"{link}/granska", f"{link}?lang=ar",
+                 f"{link}/fraga/q1?lang=en"):
+        assert client.get(page).status_code == 200
+    assert stored(invitation) is None
+    assert post_step(client, link, "q1", "4").status_code == 303
+    draft = stored(invitation)
+    assert draft.submitted_at is None and draft.language == "en"
 
 
 # --- links that open nothing --------------------------------------------------------------
@@ -283,6 +296,7 @@ def test_arabic_pages_are_right_to_left_with_arabic_words(client, nns):
     step = html(client.get(f"{link}/fraga/q1"))  # the session keeps the language
     assert '<html lang="ar" dir="rtl">' in step and "السؤال 1 من 11" in step
     assert "التالي" in step and "لا على الإطلاق" in step
+    post_step(client, link, "q1", "4")
     assert stored(invitation).language == "ar"
 
 
@@ -297,14 +311,16 @@ def test_english_pages(client, nns):
 def test_a_language_chosen_mid_way_is_the_one_the_response_records(client, nns):
     link, invitation = nns
     client.get(link)
+    post_step(client, link, "q1", "4")
     assert stored(invitation).language == "sv"
-    client.get(f"{link}/fraga/q1?lang=en")
+    client.get(f"{link}/fraga/q2?lang=en")
     assert stored(invitation).language == "en"
 
 
 def test_a_language_chosen_once_holds_when_the_link_is_opened_again(app, client, nns):
     link, _ = nns
     client.get(f"{link}?lang=ar")
+    post_step(client, link, "q1", "4")
     assert '<html lang="ar"' in html(app.test_client().get(link))
 
 
@@ -364,7 +380,7 @@ def test_a_post_without_the_csrf_token_is_refused(app, client, nns, monkeypatch)
     refused = post_step(client, link, "q1", "5")
     assert refused.status_code == 400
     assert "Sidan behöver laddas om" in html(refused)
-    assert answers_of(stored(invitation)) == {}
+    assert stored(invitation) is None
 
 
 def test_a_post_with_the_csrf_token_is_saved(app, client, nns, monkeypatch):
