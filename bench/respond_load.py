@@ -6,7 +6,7 @@ one personal link per deltagare, starts gunicorn (`--workers`) on loopback with 
 ENKAT_* environment, and lets `--deltagare` simulated deltagare answer at once: they open
 their links within the first `--ramp` seconds (3 by default, each at a random moment),
 and then all of them are answering together; the bench prints how many were under way at
-the same moment and for how long (100, for most of the run). Each is a browser of its
+the same moment and for how long (all 100, for about half of the run). Each is a browser of its
 own (its own session cookie and connections) and does what a person with a
 script-enabled browser does:
 - opens the link (start), fetches the stylesheet and script once (static), chooses
