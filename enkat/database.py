@@ -80,7 +80,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     once; PostgreSQL is for more). A transaction that only reads (`read_only`) begins
     DEFERRED: in WAL mode it reads a snapshot without any lock, beside the writer.
     (bench/respond_load.py, 100 deltagare: p95 of the question pages 86 ms when every
-    transaction took the write lock, 10 ms when reads did not.)
+    transaction took the write lock, 10–15 ms when reads did not.)
     """
 
     @event.listens_for(engine, "connect")
