@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from enkat.extensions import db
@@ -136,7 +138,8 @@ def test_purge_closes_utskick_past_their_day_and_deletes_their_addresses(forbund
     from enkat.models import CampaignRecipient
     from enkat.services.campaigns import create_campaign
 
-    today = dt.date.today()
+    # The förbund's day, not the machine's: from 23:00 UTC it is already tomorrow in Sweden.
+    today = NOW.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
     campaign = create_campaign(forbund, make_user(), "nns-styrelse", "", "Styrelsen 2025",
                                "a@example.org\nb@example.org", closes_on=today, today=today)
     assert purge(now=NOW).utskick_closed == 0
