@@ -63,11 +63,16 @@ def write_lock_held(path):
         writer.close()
 
 
-def count(app, model) -> int:
+def read(app, statement):
+    """One value, as a later request would read it."""
     with app.app_context():
-        counted = db.session.scalar(select(func.count()).select_from(model))
+        value = db.session.scalars(statement).one()
         db.session.remove()
-        return counted
+        return value
+
+
+def count(app, model) -> int:
+    return read(app, select(func.count()).select_from(model))
 
 
 def test_pages_that_only_read_are_shown_beside_a_writer(sqlite_file):
@@ -89,22 +94,15 @@ def test_a_request_that_writes_waits_for_the_writer(sqlite_file):
     assert saved.status_code == 303 and count(app, Answer) == 2
 
 
-def language_of_draft(app) -> str:
-    with app.app_context():
-        language = db.session.scalars(select(Response.language)).one()
-        db.session.remove()
-        return language
-
-
 def test_a_get_that_writes_takes_the_write_lock_before_it_writes(sqlite_file):
     """Choosing English on a begun survey records it in the draft: a write in a GET."""
     app, opened, _, path = sqlite_file
     client = app.test_client()
     with write_lock_held(path):
         assert client.get(f"{opened}/fraga/q2?lang=en").status_code == 503
-    assert language_of_draft(app) == "sv"
+    assert read(app, select(Response.language)) == "sv"
     assert client.get(f"{opened}/fraga/q2?lang=en").status_code == 200
-    assert language_of_draft(app) == "en"
+    assert read(app, select(Response.language)) == "en"
 
 
 def test_a_guessed_link_is_counted_although_the_page_only_reads(sqlite_file):

@@ -18,8 +18,8 @@ from enkat.web.common.access import roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
+from .choices import DATE_EXAMPLE, read_dates, refuse
 from .insatser import error_list
-from .results import DATE_EXAMPLE, read_dates, refuse
 
 
 class AuditForm(PageForm):

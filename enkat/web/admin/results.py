@@ -24,9 +24,7 @@ from flask import Response, abort, g, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import RadioField, SelectChoice, SelectField, StringField
-from wtforms.fields.core import Field
 
-from enkat.instruments.model import parse_date
 from enkat.models import Insats, Role
 from enkat.reports.exports.html_export import table_html
 from enkat.reports.exports.texts import (
@@ -47,6 +45,7 @@ from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
+from .choices import DATE_EXAMPLE, read_dates, refuse
 
 REPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -61,7 +60,6 @@ ANSWER_FORMATS = {
 WHOLE, SIDE_BY_SIDE, ONE_INSATS = "forbund", "insatser", "insats:"
 SIDE_BY_SIDE_TABLE = "insatser"  # the förbund report's table of its insatser
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-DATE_EXAMPLE = "Skriv datumet som år-månad-dag, till exempel 2025-01-31."
 
 
 class ResultsForm(PageForm):
@@ -229,7 +227,7 @@ def _year(field: StringField) -> int | None:
     if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
         return int(text)
     refuse(field, f"”{text}” är inget år. Skriv året med fyra siffror, till exempel 2025."
-            if text else "Skriv året, till exempel 2025.")
+           if text else "Skriv året, till exempel 2025.")
     return None
 
 
@@ -241,47 +239,15 @@ def _dates(form: ResultsForm) -> tuple[Period, str] | None:
     return Period(start, end), f"{start.isoformat()}--{end.isoformat()}"
 
 
-def read_dates(start_field: Field, end_field: Field, *, required: bool
-               ) -> tuple[dt.date | None, dt.date | None] | None:
-    """The from and to dates of a GET form (results, audit log), or None with each
-    problem on its field. Without `required` an empty field is no limit."""
-    start = _date(start_field, "från-datumet", required)
-    end = _date(end_field, "till-datumet", required)
-    if start_field.errors or end_field.errors:
-        return None
-    if start and end and end < start:
-        refuse(end_field, f"Till-datumet {end.isoformat()} är före från-datumet "
-                          f"{start.isoformat()}. Välj ett till-datum samma dag eller senare.")
-        return None
-    return start, end
-
-
-def _date(field: Field, name: str, required: bool) -> dt.date | None:
-    text = (field.data or "").strip()
-    if not text:
-        if required:
-            refuse(field, f"Skriv {name}. {DATE_EXAMPLE}")
-        return None
-    day = parse_date(text)
-    if day is None:
-        refuse(field, f"{name.capitalize()} ”{text}” är inget datum. {DATE_EXAMPLE}")
-    return day
-
-
 def _check_instrument(form: ResultsForm) -> None:
     chosen = form.enkat.data or ""
     offered = {choice.value for choice in form.enkat.choices if choice.value}
     if not chosen:
         refuse(form.enkat, "Välj vilken enkät SPSS-filen ska innehålla. "
-                            "En SPSS-fil rymmer en enkät.")
+                           "En SPSS-fil rymmer en enkät.")
     elif chosen not in offered:
         refuse(form.enkat, f"Förbundet har inga svar på ”{chosen}”. "
-                            "Välj en av enkäterna i listan.")
-
-
-def refuse(field: Field, message: str) -> None:
-    """A problem with what was chosen, said at its field."""
-    field.errors = [*field.errors, message]
+                           "Välj en av enkäterna i listan.")
 
 
 # --- building and sending --------------------------------------------------------------
