@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -257,31 +258,46 @@ def _print_demo_logins(logins) -> None:
         click.echo(f"  {login.email:<34} {login.role.value:<8} {login.password}")
 
 
-@cli.command("serve")
+@cli.command("serve", with_appcontext=False)
 @click.option("--demo", "with_demo", is_flag=True, help="Load the demo data if not loaded.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-@with_appcontext
 def serve(with_demo: bool, host: str, port: int, workers: int) -> None:
-    """Migrate the database, optionally load the demo, and serve with gunicorn."""
+    """Migrate the database, optionally load the demo, and serve with gunicorn.
+
+    The preparation runs in an application context of its own that is closed before
+    gunicorn starts; each worker then builds its application exactly as `wsgi:app` does,
+    so no request shares `g`, a database session or a lock with another.
+    """
+    address = f"http://{host}:{port}"
+    _prepare_to_serve(with_demo, address)
+    click.echo(f"enkat serves on {address}/ (sign in at {address}/login)")
+    _gunicorn(host, port, workers).run()
+
+
+def _prepare_to_serve(with_demo: bool, address: str) -> None:
     from flask_migrate import upgrade
 
-    upgrade()
-    if with_demo:
-        from enkat.services.demo import DEMO_FORBUND_SLUG, demo_logins
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        if with_demo:
+            from enkat.services.demo import DEMO_FORBUND_SLUG, demo_logins
 
-        if organisation.find_forbund(DEMO_FORBUND_SLUG) is None:
-            _load_demo()
-        else:
-            click.echo("The demo data are already loaded.")
-            _print_demo_logins(demo_logins())
-    db.engine.dispose()  # the workers open their own connections after the fork
-    click.echo(f"enkat serves on http://{host}:{port}/ (sign in at http://{host}:{port}/login)")
-    _gunicorn(current_app._get_current_object(), host, port, workers).run()
+            if organisation.find_forbund(DEMO_FORBUND_SLUG) is None:
+                _load_demo()
+            else:
+                click.echo("The demo data are already loaded.")
+                _print_demo_logins(demo_logins())
+        if not app.config.get("BASE_URL"):
+            # links in mail are built only from the configured address (docs/security.md)
+            os.environ["ENKAT_BASE_URL"] = address
+        db.session.remove()
+        db.engine.dispose()  # the workers open their own connections
 
 
-def _gunicorn(app, host: str, port: int, workers: int):
+def _gunicorn(host: str, port: int, workers: int):
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
@@ -292,7 +308,7 @@ def _gunicorn(app, host: str, port: int, workers: int):
             self.cfg.set("logger_class", "enkat.weblog.RedactingLogger")
 
         def load(self):
-            return app
+            return create_app()  # in each worker, as `gunicorn wsgi:app` does
 
     return Server()
 
