@@ -271,6 +271,12 @@ def replace_schedule(insats: Insats, rows: Sequence[ScheduleRow], *,
     problems += _repeated_rows(rows)
     _refuse_if(problems)
     before = [_schedule_line(entry) for entry in insats.schedule]
+    # The old rows are deleted before the new ones are written: within one flush the unit
+    # of work inserts before it deletes, so a row saved again unchanged would meet itself
+    # in the unique (insats, instrument, timepoint) constraint. Writing the rows anew keeps
+    # them in the order the administrator gave; nothing refers to a row's id.
+    insats.schedule.clear()
+    db.session.flush()
     insats.schedule = [ScheduleEntry(instrument_id=row.instrument_id, timepoint=row.timepoint,
                                      trigger=row.trigger, days=row.days) for row in rows]
     db.session.flush()

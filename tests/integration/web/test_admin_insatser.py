@@ -23,6 +23,7 @@ from enkat.services import organisation
 from enkat.services.administration import standard_schedule
 from enkat.services.schedule import due_in_insats
 
+from .browser_form import form_values
 from .test_auth import sign_in
 from .test_respond import html
 
@@ -58,9 +59,10 @@ def insats_data(**fields) -> dict:
             "trial_period_days": "90", **fields}
 
 
-def schedule_data(*rows: tuple) -> dict:
+def schedule_data(*rows: tuple, first: int = 0) -> dict:
+    """The fields of schedule rows as the form names them, numbered from `first`."""
     data = {}
-    for index, (instrument, timepoint, trigger, days) in enumerate(rows):
+    for index, (instrument, timepoint, trigger, days) in enumerate(rows, start=first):
         data.update({f"rows-{index}-instrument_id": instrument,
                      f"rows-{index}-timepoint": timepoint,
                      f"rows-{index}-trigger": trigger,
@@ -289,6 +291,105 @@ def test_a_blank_row_is_left_out_and_an_empty_schedule_removes_every_row(as_admi
     assert as_admin.post(url, data=schedule_data(("", "", "", None))).status_code == 303
     db.session.expire_all()
     assert insats.schedule == []
+
+
+def saved_rows(insats) -> list[tuple]:
+    db.session.expire_all()
+    return [(e.instrument_id, e.timepoint, e.trigger.value, e.days) for e in insats.schedule]
+
+
+def save_as_shown(client, url: str, change=None, press: dict | None = None):
+    """Open the schedule page, change the form as a person would (`change` edits the
+    values the browser holds) and press a button (Spara unless `press` says another)."""
+    page = html(client.get(url))
+    values = form_values(page)
+    if change is not None:
+        change(values)
+    return client.post(url, data={**values, **(press or {"save": "1"})})
+
+
+THREE_ROWS = (("finsam-inskrivning", "start", "at_start", None),
+              ("ors", "session-{n}", "every_session", None),
+              ("nns-deltagare-pagaende", "pagaende", "after_days", 90))
+
+
+def test_a_saved_schedule_is_saved_again_as_shown_any_number_of_times(as_admin, insats):
+    url = f"/forbund/insatser/{insats.slug}/schema"
+    assert as_admin.post(url, data=schedule_data(*THREE_ROWS)).status_code == 303
+    for _ in range(3):
+        response = save_as_shown(as_admin, url)
+        assert response.status_code == 303, html(response)
+        assert saved_rows(insats) == list(THREE_ROWS)
+    assert len(events("schedule-changed")) == 1  # saving it unchanged changes nothing
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    ({"rows-2-days": "120"}, ("nns-deltagare-pagaende", "pagaende", "after_days", 120)),
+    ({"rows-2-instrument_id": "skapa", "rows-2-timepoint": "uppfoljning-{n}m",
+      "rows-2-trigger": "every_days"}, ("skapa", "uppfoljning-{n}m", "every_days", 90)),
+])
+def test_a_row_of_a_saved_schedule_is_changed_again_and_again(as_admin, insats, edit,
+                                                              expected):
+    url = f"/forbund/insatser/{insats.slug}/schema"
+    as_admin.post(url, data=schedule_data(*THREE_ROWS))
+    for _ in range(2):
+        response = save_as_shown(as_admin, url, lambda values: values.update(edit))
+        assert response.status_code == 303, html(response)
+        assert saved_rows(insats) == [*THREE_ROWS[:2], expected]
+        response = save_as_shown(as_admin, url, lambda values: values.update(
+            schedule_data(THREE_ROWS[2], first=2)))
+        assert response.status_code == 303, html(response)
+        assert saved_rows(insats) == list(THREE_ROWS)
+
+
+def test_two_saved_rows_change_places(as_admin, insats):
+    """Each row takes the other's enkät and mätpunkt: a key that stays in the schedule
+    moves to another row in the same save."""
+    url = f"/forbund/insatser/{insats.slug}/schema"
+    as_admin.post(url, data=schedule_data(*THREE_ROWS))
+    swapped = schedule_data(THREE_ROWS[1], THREE_ROWS[0], THREE_ROWS[2])
+    response = save_as_shown(as_admin, url, lambda values: values.update(swapped))
+    assert response.status_code == 303, html(response)
+    assert saved_rows(insats) == [THREE_ROWS[1], THREE_ROWS[0], THREE_ROWS[2]]
+
+
+def test_a_row_of_a_saved_schedule_is_removed_and_added_again_and_again(as_admin, insats):
+    url = f"/forbund/insatser/{insats.slug}/schema"
+    as_admin.post(url, data=schedule_data(*THREE_ROWS))
+    for _ in range(3):
+        redrawn = save_as_shown(as_admin, url, press={"remove": "1"})  # "Ta bort rad 2"
+        assert redrawn.status_code == 200 and saved_rows(insats) == list(THREE_ROWS)
+        response = as_admin.post(url, data={**form_values(html(redrawn)), "save": "1"})
+        assert response.status_code == 303, html(response)
+        assert saved_rows(insats) == [THREE_ROWS[0], THREE_ROWS[2]]
+
+        added = save_as_shown(as_admin, url, press={"add": "1"})  # "Lägg till en rad"
+        values = {**form_values(html(added)), **schedule_data(THREE_ROWS[1], first=2),
+                  "save": "1"}
+        response = as_admin.post(url, data=values)
+        assert response.status_code == 303, html(response)
+        assert saved_rows(insats) == [THREE_ROWS[0], THREE_ROWS[2], THREE_ROWS[1]]
+        as_admin.post(url, data=schedule_data(*THREE_ROWS))
+
+
+def test_a_removed_row_comes_back_in_the_same_save_at_another_place(as_admin, insats):
+    url = f"/forbund/insatser/{insats.slug}/schema"
+    as_admin.post(url, data=schedule_data(*THREE_ROWS))
+    response = save_as_shown(as_admin, url, lambda values: values.update(
+        schedule_data(THREE_ROWS[0], THREE_ROWS[2], THREE_ROWS[1])))
+    assert response.status_code == 303, html(response)
+    assert saved_rows(insats) == [THREE_ROWS[0], THREE_ROWS[2], THREE_ROWS[1]]
+
+
+def test_the_standard_schedule_replaces_a_saved_one_that_shares_rows_with_it(as_admin,
+                                                                             insats):
+    url = f"/forbund/insatser/{insats.slug}/schema"
+    as_admin.post(url, data=schedule_data(*THREE_ROWS))
+    standard = save_as_shown(as_admin, url, press={"standard": "1"})
+    response = as_admin.post(url, data={**form_values(html(standard)), "save": "1"})
+    assert response.status_code == 303, html(response)
+    assert saved_rows(insats) == [(row.instrument_id, row.timepoint, row.trigger.value, row.days)
+                                  for row in standard_schedule()]
 
 
 @pytest.mark.parametrize(("row", "message"), [
