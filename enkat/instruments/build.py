@@ -35,8 +35,9 @@ def build_instrument(
 ) -> Instrument:
     scales = tuple(_scale(name, value) for name, value in data.get("scales", {}).items())
     scales_by_name = {scale.name: scale for scale in scales}
-    items = tuple(_item(value, scales_by_name) for value in data["items"])
     scoring = data.get("scoring", {})
+    needed = needed_by_scores(scoring.get("scores", []))
+    items = tuple(_item(value, scales_by_name, needed) for value in data["items"])
     return Instrument(
         id=data["id"],
         version=int(data["version"]),
@@ -107,14 +108,22 @@ def _condition(value: Data | None) -> Condition | None:
     return Condition(value["item"], "answered")
 
 
-def _item(value: Data, scales: Mapping[str, Scale]) -> Item:
+def needed_by_scores(scores: list[Data]) -> frozenset[str]:
+    """The items a score cannot do without: every item of a score that allows none to
+    be missing (`max_missing` 0, as the ORS and SRS totals). They are required wherever
+    they are asked, so that no response lacks its total for want of one answer."""
+    return frozenset(item_id for score in scores if int(score.get("max_missing", 0)) == 0
+                     for item_id in score["items"])
+
+
+def _item(value: Data, scales: Mapping[str, Scale], needed: frozenset[str]) -> Item:
     kind = value["type"]
     return Item(
         id=value["id"],
         type=kind,
         text=Text.of(value["text"]),
         help=_text(value.get("help")),
-        required=value.get("required", False),
+        required=value.get("required", False) or value["id"] in needed,
         page=value.get("page"),
         show_if=_condition(value.get("show_if")),
         timepoints=tuple(value.get("timepoints", ())),

@@ -185,6 +185,7 @@ class Item:
     type: str
     text: Text
     help: Text | None = None
+    #: Must be answered when asked: declared so, or needed by a score (`build.needed_by_scores`).
     required: bool = False
     page: str | None = None
     show_if: Condition | None = None

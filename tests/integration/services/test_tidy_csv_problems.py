@@ -12,9 +12,12 @@ NNS = "nns-deltagare-pagaende"
 NNS6 = "(allowed: 1, 2, 3, 4, 5, 6, 0)"
 
 
+#: A whole ORS: its total needs every line.
+ORS_LINES = {"individuellt": "5.5", "nara-relationer": "6", "socialt": "7", "allmant": "4.2"}
+
+
 def ors(response_id: str = "r1", participant: str = "KX7M4P", **answers: str) -> list[str]:
-    values = {"individuellt": "5.5", "nara-relationer": "6", "socialt": "7", "allmant": "4.2"}
-    return rows(response_id, "ors", values | answers, timepoint="session-1",
+    return rows(response_id, "ors", ORS_LINES | answers, timepoint="session-1",
                 participant=participant)
 
 
@@ -185,6 +188,12 @@ def test_required_item_missing(refused, insats):
     assert refused(csv_bytes(*lines)) == ["line 2: kon: required item is not answered"]
 
 
+def test_an_ors_without_one_of_its_lines(refused, insats):
+    """The ORS total needs every line (a score with max_missing 0): required on import too."""
+    lines = [line for line in ors() if ",socialt," not in line]
+    assert refused(csv_bytes(*lines)) == ["line 2: socialt: required item is not answered"]
+
+
 # --- one response, one frame -----------------------------------------------------------
 
 
@@ -287,7 +296,7 @@ def test_participant_code_like_a_personnummer(refused, insats):
 
 
 def test_participant_without_insats(refused, insats):
-    lines = rows("r1", "ors", {"socialt": "5"}, timepoint="session-1", participant="KX7M4P",
+    lines = rows("r1", "ors", ORS_LINES, timepoint="session-1", participant="KX7M4P",
                  insats="")
     assert refused(csv_bytes(*lines)) == [
         "line 2, column insats: a response about a deltagare needs an insats"
@@ -308,7 +317,7 @@ def test_missing_participant_for_a_deltagare_instrument(refused, insats):
 
 
 def test_timepoint_not_of_the_instrument(refused, insats):
-    lines = rows("r1", "ors", {"socialt": "5"}, timepoint="start", participant="KX7M4P")
+    lines = rows("r1", "ors", ORS_LINES, timepoint="start", participant="KX7M4P")
     assert refused(csv_bytes(*lines)) == [
         'line 2, column timepoint: "start" is not a timepoint of ors (session-{n})'
     ]

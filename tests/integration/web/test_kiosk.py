@@ -319,3 +319,20 @@ def test_the_insats_page_opens_the_kiosk_with_its_insats_chosen(client, staff_me
     sign_in(client, staff_member.email)
     page = html(client.get(f"/kiosk/starta?insats={kiosk_insats.id}"))
     assert f'<option selected value="{kiosk_insats.id}">' in page
+
+
+def test_an_ors_line_left_empty_is_asked_for_and_nothing_is_sent(kiosk, enrolled):
+    """The ORS total needs every line: an empty line is refused on its page and at
+    "Skicka", so no ORS without a total reaches the samtalsunderlag."""
+    enter_code(kiosk, enrolled[0])
+    choose(kiosk, "ors:session-1")
+    answer_ors(kiosk, ["7.5", "3"])
+    skipped = kiosk.post("/kiosk/fraga/socialt", data={"go_to": "next"})
+    assert skipped.status_code == 422
+    assert "Svara på frågan för att gå vidare." in html(skipped)
+    sent = kiosk.post("/kiosk/granska")
+    page = html(sent)
+    assert sent.status_code == 422
+    assert "Svara på den här frågan innan du skickar: Socialt" in page
+    assert "Svara på den här frågan innan du skickar: Allmänt" in page
+    assert [response.submitted_at for response in kiosk_responses()] == [None]

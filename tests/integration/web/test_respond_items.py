@@ -226,8 +226,22 @@ def test_the_line_stores_one_decimal_and_keeps_a_mark_between_positions(client, 
     assert refused.status_code == 422
     assert "Markera en punkt på linjen, eller ta bort markeringen." in html(refused)
 
-    post_step(client, link, "individuellt", "")
+    post_step(client, link, "individuellt", "", go_to="back")  # "Ta bort", then back
     assert answers_of(stored(invitation)) == {}
+
+
+def test_every_line_of_the_ors_is_asked_for_since_the_total_needs_it(client, ors):
+    link, invitation = ors
+    for key in ("individuellt", "nara-relationer", "allmant"):
+        assert post_step(client, link, key, "5").status_code == 303
+    skipped = post_step(client, link, "socialt", "")
+    assert skipped.status_code == 422
+    assert "Svara på frågan för att gå vidare." in html(skipped)
+    assert "Du måste svara på den här frågan." in html(client.get(f"{link}/fraga/socialt"))
+    sent = client.post(f"{link}/granska")
+    assert sent.status_code == 422
+    assert "Svara på den här frågan innan du skickar: Socialt" in html(sent)
+    assert stored(invitation).submitted_at is None
 
 
 def test_the_review_draws_the_mark_and_mirrors_it_right_to_left(client, ors):

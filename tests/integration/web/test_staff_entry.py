@@ -139,6 +139,24 @@ def test_a_paper_ors_is_typed_in_as_measured_with_one_decimal(signed_in, insats,
                                            "socialt": ("10.0",), "allmant": ("3.5",)}
 
 
+def test_a_paper_srs_with_a_line_left_empty_cannot_be_sent(signed_in, insats, deltagare,
+                                                          make_response):
+    """The SRS total needs every line, so paper entry asks for each as the kiosk does."""
+    enrol(make_response, deltagare)
+    path = draft_path(register(signed_in, insats, "srs", source="paper", code="abc123",
+                               timepoint="session-1", answered_on="2025-03-10"))
+    empty = post_step(signed_in, path, "relation", "")
+    assert empty.status_code == 422 and "Svara på frågan för att gå vidare." in html(empty)
+    for key in ("relation", "mal-och-amnen", "allmant"):
+        assert post_step(signed_in, path, key, "9,1").status_code == 303
+    sent = signed_in.post(f"{path}/granska")
+    assert sent.status_code == 422
+    assert "Svara på den här frågan innan du skickar: Sätt att arbeta eller metod" in html(sent)
+    db.session.expire_all()
+    assert db.session.scalars(select(Response.submitted_at).where(
+        Response.source == ResponseSource.PAPER)).all() == [None]
+
+
 def test_a_paper_avslut_ends_the_enrolment_on_the_date_given(signed_in, insats, deltagare,
                                                              make_response):
     enrol(make_response, deltagare)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from enkat.instruments import load_data
+from enkat.instruments import bundled_directory, load_data, load_file
 from enkat.instruments.answers import AnswerProblem, check_answers
 
 SURVEY = {
@@ -85,3 +85,42 @@ def test_multiple_choice_respects_the_declared_maximum(survey):
 def test_empty_values_count_as_not_answered(survey):
     answers, problems = check_answers(survey, {"arbetar": ["nej"], "stod": [""]})
     assert answers == {"arbetar": ("nej",)} and problems == ()
+
+
+# --- items a score cannot do without --------------------------------------------------
+
+
+def with_score(max_missing: int, method: str = "sum") -> dict:
+    """SURVEY with two VAS lines and a score over them."""
+    lines = [{"id": line, "type": "vas", "text": line,
+              "anchors": {"low": "Dåligt", "high": "Bra"}} for line in ("a", "b")]
+    score = {"id": "total", "label": "Totalt", "method": method, "items": ["a", "b"],
+             "max_missing": max_missing}
+    return {**SURVEY, "items": [*SURVEY["items"], *lines], "scoring": {"scores": [score]}}
+
+
+@pytest.mark.parametrize("method", ["sum", "mean"])
+def test_every_item_of_a_score_that_allows_none_missing_is_required(method):
+    instrument = load_data(with_score(0, method), "score.json")
+    assert instrument.item("a").required and instrument.item("b").required
+    _, problems = check_answers(instrument, {"arbetar": ["nej"], "a": ["5"]})
+    assert problems == (AnswerProblem("b", "required item is not answered"),)
+    assert check_answers(instrument, {"a": ["5"]}, complete=False)[1] == ()
+
+
+def test_items_of_a_score_that_allows_one_missing_stay_optional():
+    instrument = load_data(with_score(1), "score.json")
+    assert not instrument.item("a").required and not instrument.item("b").required
+    assert check_answers(instrument, {"arbetar": ["nej"], "a": ["5"]})[1] == ()
+
+
+def test_the_ors_and_srs_lines_are_required_since_their_totals_need_every_line():
+    """The bundled files say nothing of `required`: their scores make the lines so."""
+    for name in ("ors", "srs"):
+        instrument = load_file(bundled_directory() / f"{name}.json")
+        [total] = instrument.scores
+        assert total.max_missing == 0
+        assert all(instrument.item(item_id).required for item_id in total.items)
+        three = {item_id: ["5"] for item_id in total.items[1:]}
+        _, problems = check_answers(instrument, three, timepoint="session-1")
+        assert [problem.item_id for problem in problems] == [total.items[0]]
