@@ -23,6 +23,7 @@ from .instruments import usable_instruments
 from .overview import visible_insatser
 from .participants import EnrolmentError, find_participant, get_or_create_participant
 from .responses import ENROLMENT_STARTS, ResponseContext, context_problems, move_enrolment
+from .schedule import check_answered_within_enrolment
 
 ENTRY_SOURCES = (ResponseSource.STAFF, ResponseSource.PAPER)
 #: The registration forms, first in every list: they start, end and follow up enrolments.
@@ -94,11 +95,17 @@ def open_entry(context: ResponseContext, source: ResponseSource) -> Response:
     timepoint and source, or a new one; a resumed draft takes the date given now.
 
     Refuses, before anything is answered, what submitting would refuse: a wrong frame
-    (ResponseRefused) and an enrolment the form cannot start or end (EnrolmentError).
+    (ResponseRefused) and an enrolment the form cannot start or end (EnrolmentError);
+    and a date about a deltagare outside their enrolment (OutsideEnrolment), which only
+    the inskrivning, dating the enrolment's start, need not be within.
     """
-    refused = enrolment_refusal(context)
-    if refused is not None:
-        raise refused
+    if not context_problems(context):  # else `open_draft_for` says what is wrong with it
+        refused = enrolment_refusal(context)
+        if refused is not None:
+            raise refused
+        if context.participant is not None and context.instrument.id != ENROLMENT_STARTS:
+            check_answered_within_enrolment(context.participant, context.insats,
+                                            context.answered_on)
     draft = open_draft_for(context, source, "sv")
     if draft.answered_on != context.answered_on:
         draft.answered_on = context.answered_on
@@ -110,8 +117,6 @@ def enrolment_refusal(context: ResponseContext) -> EnrolmentError | None:
     """Why submitting a response in this frame would be refused by the enrolment rules,
     or None. Found by moving the enrolment in a savepoint that is always rolled back, so
     the rules stay in one place (`participants.start_enrolment`, `end_enrolment`)."""
-    if context_problems(context):
-        return None  # `open_draft_for` says what is wrong with the frame
     savepoint = db.session.begin_nested()
     try:
         move_enrolment(context)

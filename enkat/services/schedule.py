@@ -26,11 +26,15 @@ from enkat.models import (
     ScheduleTrigger,
 )
 
+from . import ServiceError
 from .instruments import UnknownInstrument, resolve_instrument
 
 #: How long an anonymous survey is offered after it falls due.
 ANONYMOUS_WINDOW = dt.timedelta(days=30)
 DAYS_PER_MONTH = 30
+#: How long after the last follow-up falls due (uppfoljning-18m: 540 days after the
+#: exit) an answer to it may still be dated: a paper form comes back some weeks later.
+LATE_FOLLOW_UP = dt.timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -149,3 +153,54 @@ def _anonymous(instrument_ids: set[str]) -> frozenset[str]:
         except UnknownInstrument:
             continue
     return frozenset(found)
+
+
+# --- the days a deltagare's answers may be dated ------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnrolmentWindow:
+    """The days answers about one enrolment may be dated: from its start to its end,
+    and after the end while the schedule's follow-ups last. Open ends are None."""
+
+    started_on: dt.date
+    ended_on: dt.date | None
+    last_day: dt.date | None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.started_on <= day and (self.last_day is None or day <= self.last_day)
+
+
+class OutsideEnrolment(ServiceError):
+    """A date that falls in none of the deltagare's enrolments in the insats;
+    `window` is the latest of them, None when there is none."""
+
+    def __init__(self, day: dt.date, window: EnrolmentWindow | None) -> None:
+        super().__init__(f"{day.isoformat()} is outside the deltagare's enrolments")
+        self.day, self.window = day, window
+
+
+def enrolment_window(enrolment: Enrolment) -> EnrolmentWindow:
+    """The enrolment's days; after its end, as long as the insats' schedule declares
+    follow-ups ("N dagar efter avslut"), the last of them and `LATE_FOLLOW_UP`."""
+    ended = enrolment.ended_on
+    follow_ups = [entry.days or 0 for entry in enrolment.insats.schedule
+                  if entry.trigger is ScheduleTrigger.AFTER_EXIT_DAYS]
+    last_day = ended
+    if ended is not None and follow_ups:
+        last_day = ended + dt.timedelta(days=max(follow_ups)) + LATE_FOLLOW_UP
+    return EnrolmentWindow(enrolment.started_on, ended, last_day)
+
+
+def check_answered_within_enrolment(participant: Participant, insats: Insats,
+                                    day: dt.date) -> None:
+    """Refuse (OutsideEnrolment) a date about the deltagare that none of their
+    enrolments in the insats covers: a paper form dated 1999 for an enrolment of 2025."""
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.participant_id == participant.id,
+                                Enrolment.insats_id == insats.id)
+        .order_by(Enrolment.started_on, Enrolment.id)
+    ).all()
+    windows = [enrolment_window(enrolment) for enrolment in enrolments]
+    if not any(window.covers(day) for window in windows):
+        raise OutsideEnrolment(day, windows[-1] if windows else None)

@@ -36,6 +36,7 @@ from enkat.services.responses import (
     ResponseContext,
     ResponseRefused,
 )
+from enkat.services.schedule import EnrolmentWindow, OutsideEnrolment
 from enkat.web.common import answering
 from enkat.web.common.access import insats_to_work_in, require_work_in
 from enkat.web.common.answering import Answering, page_language
@@ -93,6 +94,21 @@ def enrolment_problem(context: ResponseContext) -> tuple[str, str]:
                         f"{current.started_on.isoformat()}. Registrera avslutet först.")
     return "answered_on", (f"Avslutet kan inte vara före inskrivningen, "
                            f"{current.started_on.isoformat()}.")
+
+
+def date_problem(code: str, insats: Insats, window: EnrolmentWindow | None) -> str:
+    """Why a date outside the deltagare's enrolment (`schedule.OutsideEnrolment`) is
+    refused, naming the enrolment's days."""
+    if window is None:
+        return (f"{code} har ingen inskrivning i {insats.name}. Registrera inskrivningen "
+                "först.")
+    start = window.started_on.isoformat()
+    if window.ended_on is None:
+        return f"Datumet måste ligga inom inskrivningen, som började {start}."
+    within = f"Datumet måste ligga inom inskrivningen {start} – {window.ended_on.isoformat()}"
+    if window.last_day != window.ended_on:
+        return f"{within} (eller uppföljningen till {window.last_day.isoformat()})."
+    return f"{within}."
 
 
 def context_problem(problem: ContextProblem, wanted: Entry) -> tuple[str, str]:
@@ -231,6 +247,9 @@ def open_draft(form: EntryForm, insats: Insats) -> Draft | None:
             form.add_problem(*context_problem(problem, wanted))
     except EnrolmentError:
         form.add_problem(*enrolment_problem(context))
+    except OutsideEnrolment as outside:
+        form.add_problem("answered_on",
+                         date_problem(context.participant.code, insats, outside.window))
     return None
 
 

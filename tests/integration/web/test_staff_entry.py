@@ -10,7 +10,15 @@ from flask import g
 from sqlalchemy import func, select
 
 from enkat.extensions import db
-from enkat.models import InsatsKind, InsatsStaff, Response, ResponseSource, Role
+from enkat.models import (
+    InsatsKind,
+    InsatsStaff,
+    Response,
+    ResponseSource,
+    Role,
+    ScheduleEntry,
+    ScheduleTrigger,
+)
 from enkat.services.drafts import local_today
 from enkat.services.participants import find_participant, open_enrolment
 from enkat.services.responses import answers_of
@@ -285,6 +293,86 @@ def test_an_avslut_before_the_inskrivning_is_refused_on_the_date(signed_in, insa
                        answered_on="2025-01-15")
     assert refused.status_code == 422
     assert "Avslutet kan inte vara före inskrivningen, 2025-02-01." in html(refused)
+
+
+def end(make_response, participant, on):
+    make_response("finsam-avslut", {"avslutsanledning": "arbete"}, participant=participant,
+                  timepoint="avslut", answered_on=on)
+
+
+@pytest.mark.parametrize(("instrument", "timepoint", "answered_on"), [
+    ("ors", "session-1", "1999-01-01"),
+    ("ors", "session-1", "2025-01-31"),
+    ("processtrappan", "start", "2025-01-31"),
+])
+def test_a_date_before_an_open_enrolment_is_refused_and_names_its_start(
+        signed_in, insats, deltagare, make_response, instrument, timepoint, answered_on):
+    enrol(make_response, deltagare)
+    db.session.commit()  # kept when the refused request rolls back
+    before = response_count()
+    refused = register(signed_in, insats, instrument, source="paper", code="ABC123",
+                       timepoint=timepoint, answered_on=answered_on)
+    assert refused.status_code == 422
+    assert ("Datumet måste ligga inom inskrivningen, som började 2025-02-01."
+            in html(refused))
+    assert response_count() == before
+    assert draft_path(register(signed_in, insats, instrument, source="paper", code="ABC123",
+                               timepoint=timepoint, answered_on="2025-02-01"))
+
+
+def test_after_the_end_a_date_is_taken_while_the_schedules_follow_ups_last(
+        signed_in, insats, deltagare, make_response):
+    """Uppföljning 18 months (540 days) after an exit on 2024-06-30 falls due on
+    2025-12-22; its paper form may come back up to 90 days later, until 2026-03-22."""
+    insats.schedule = [ScheduleEntry(instrument_id="finsam-uppfoljning", timepoint=timepoint,
+                                     trigger=ScheduleTrigger.AFTER_EXIT_DAYS, days=days)
+                       for timepoint, days in (("uppfoljning-6m", 180),
+                                               ("uppfoljning-18m", 540))]
+    enrol(make_response, deltagare, on=dt.date(2024, 2, 1))
+    end(make_response, deltagare, dt.date(2024, 6, 30))
+    db.session.commit()
+    for answered_on in ("2024-02-01", "2024-06-30", "2025-12-22", "2026-03-22"):
+        assert draft_path(register(signed_in, insats, "finsam-uppfoljning", code="ABC123",
+                                   timepoint="uppfoljning-18m", answered_on=answered_on))
+    for answered_on in ("2024-01-31", "2026-03-23"):
+        refused = register(signed_in, insats, "finsam-uppfoljning", code="ABC123",
+                           timepoint="uppfoljning-18m", answered_on=answered_on)
+        assert refused.status_code == 422
+        assert ("Datumet måste ligga inom inskrivningen 2024-02-01 – 2024-06-30 "
+                "(eller uppföljningen till 2026-03-22).") in html(refused)
+
+
+def test_without_follow_ups_a_date_after_the_end_is_refused(signed_in, insats, deltagare,
+                                                          make_response):
+    enrol(make_response, deltagare)
+    end(make_response, deltagare, dt.date(2025, 6, 30))
+    db.session.commit()
+    refused = register(signed_in, insats, "ors", source="paper", code="ABC123",
+                       timepoint="session-9", answered_on="2025-07-01")
+    assert refused.status_code == 422
+    assert "Datumet måste ligga inom inskrivningen 2025-02-01 – 2025-06-30." in html(refused)
+
+
+def test_a_date_in_an_earlier_enrolment_is_taken(signed_in, insats, deltagare,
+                                                 make_response):
+    enrol(make_response, deltagare)
+    end(make_response, deltagare, dt.date(2025, 6, 30))
+    enrol(make_response, deltagare, on=dt.date(2025, 9, 1))
+    db.session.commit()
+    assert draft_path(register(signed_in, insats, "ors", source="paper", code="ABC123",
+                               timepoint="session-2", answered_on="2025-03-01"))
+    refused = register(signed_in, insats, "ors", source="paper", code="ABC123",
+                       timepoint="session-2", answered_on="2025-08-01")
+    assert "Datumet måste ligga inom inskrivningen, som började 2025-09-01." in html(refused)
+
+
+def test_a_form_for_a_deltagare_never_enrolled_in_the_insats_is_refused(signed_in, insats,
+                                                                       deltagare):
+    refused = register(signed_in, insats, "ors", source="paper", code="ABC123",
+                       timepoint="session-1", answered_on="2025-03-01")
+    assert refused.status_code == 422
+    assert ("ABC123 har ingen inskrivning i Steget vidare. Registrera inskrivningen först."
+            in html(refused))
 
 
 def test_an_enrolment_ended_meanwhile_refuses_sending_and_says_why(signed_in, insats,
