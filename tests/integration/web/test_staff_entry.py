@@ -4,6 +4,7 @@ paper through the shared answering pages; bad input, refused enrolments and acce
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from flask import g
@@ -139,6 +140,11 @@ def test_a_paper_ors_is_typed_in_as_measured_with_one_decimal(signed_in, insats,
     for key, value in zip(("individuellt", "nara-relationer", "socialt", "allmant"),
                           ("6,4", "0", "10", "3.5"), strict=True):
         assert post_step(signed_in, path, key, value).status_code == 303
+    review = html(signed_in.get(f"{path}/granska"))
+    shown = [re.sub(r"<[^>]+>|\s+", " ", answer).strip()
+             for answer in re.findall(r"<dd>(.*?)</dd>", review, re.S)]
+    assert shown == ["6,4", "0,0", "10,0", "3,5"]  # the numbers typed
+    assert "<svg" not in review and "<circle" not in review  # no drawn marks
     assert signed_in.post(f"{path}/granska").status_code == 303
     db.session.expire_all()
     paper = db.session.scalars(
