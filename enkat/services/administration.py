@@ -125,7 +125,7 @@ def slug_from_name(name: str) -> str:
 def add_insats(forbund: Forbund, details: InsatsDetails, *, by: User | None) -> Insats:
     """Create an insats; an empty slug is made from the name, with -2, -3 … when taken."""
     slug = details.slug.strip().lower()
-    problems = _details_problems(details)
+    problems = _details_problems(details) + _name_taken(forbund, details.name)
     if slug:
         problems += _slug_problems(forbund, slug)
     elif details.name.strip():
@@ -144,7 +144,8 @@ def add_insats(forbund: Forbund, details: InsatsDetails, *, by: User | None) -> 
 def update_insats(insats: Insats, details: InsatsDetails, *, by: User | None) -> Insats:
     """Change what an administrator may change; the slug stays, since addresses and
     exported files name the insats by it."""
-    problems = _details_problems(details)
+    problems = _details_problems(details) + _name_taken(insats.forbund, details.name,
+                                                        other_than=insats)
     if details.kind is InsatsKind.STRUKTUR and insats.kind is not InsatsKind.STRUKTUR \
             and _has_enrolments(insats):
         problems.append(Problem("kind", "Insatsen har deltagare och kan inte bli "
@@ -186,6 +187,23 @@ def _details_problems(details: InsatsDetails) -> list[Problem]:
         problems.append(Problem("trial_period_days", "Prövotiden ska vara ett helt antal dagar "
                                                      f"från 0 till {MAX_TRIAL_PERIOD_DAYS}."))
     return problems
+
+
+def _name_taken(forbund: Forbund, name: str, other_than: Insats | None = None) -> list[Problem]:
+    """Two insatser of one förbund never share a name: every list, report and download
+    names an insats by it. Case and spacing do not make a name another."""
+    wanted = _same_name_key(name)
+    taken = any(_same_name_key(insats.name) == wanted for insats in forbund.insatser
+                if insats is not other_than)
+    if not wanted or not taken:
+        return []
+    return [Problem("name", f"Förbundet har redan en insats som heter ”{name.strip()}”. "
+                            "Välj ett namn som skiljer dem åt, till exempel med ort, "
+                            "målgrupp eller år.")]
+
+
+def _same_name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def _slug_problems(forbund: Forbund, slug: str) -> list[Problem]:

@@ -175,6 +175,39 @@ def test_a_new_insats_with_bad_input_is_refused_and_nothing_is_written(as_admin,
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("name", ["Steget vidare", "steget  VIDARE ", "Steget vidare\t"])
+def test_a_second_insats_with_the_same_name_is_refused(as_admin, name):
+    """The fixture's insats is "Steget vidare"; another of that name would be told apart
+    by nothing but its slug (steget-vidare-2) in every list and report."""
+    before = snapshot()
+    response = as_admin.post("/forbund/insatser/ny", data=insats_data(name=name))
+    refused(response, "Förbundet har redan en insats som heter ”", "Välj ett namn som "
+            "skiljer dem åt", "Insatsen kunde inte sparas")
+    assert snapshot() == before
+    assert as_admin.post("/forbund/insatser/ny", data=insats_data(
+        name="Steget vidare Åre")).status_code == 303
+
+
+def test_an_insats_cannot_take_the_name_of_another_but_keeps_its_own(as_admin, insats,
+                                                                     make_insats):
+    make_insats("unga", name="Unga vuxna")
+    db.session.commit()
+    before = snapshot(insats)
+    response = as_admin.post(f"/forbund/insatser/{insats.slug}/andra",
+                             data=insats_data(name="Unga Vuxna"))
+    refused(response, "Förbundet har redan en insats som heter ”Unga Vuxna”.")
+    assert snapshot(insats) == before
+    assert as_admin.post(f"/forbund/insatser/{insats.slug}/andra",
+                         data=insats_data(huvudman="Kommunen")).status_code == 303
+
+
+def test_another_forbunds_insats_may_share_a_name(as_admin, make_forbund, make_insats):
+    make_insats("annan", name="Unga vuxna", of=make_forbund("annat"))
+    db.session.commit()
+    assert as_admin.post("/forbund/insatser/ny", data=insats_data(
+        name="Unga vuxna")).status_code == 303
+
+
 def test_an_administrator_changes_an_insats_but_not_its_slug(as_admin, insats, admin):
     page = html(as_admin.get(f"/forbund/insatser/{insats.slug}/andra"))
     assert 'value="Steget vidare"' in page and "<dd>steget</dd>" in page
