@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from babel import Locale
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -228,7 +229,15 @@ def _choose_language() -> None:
 
 def page_language(languages: list[str]) -> dict[str, object]:
     """What a respondent page's frame needs: its language and direction, and the
-    languages to offer."""
+    languages to offer with the address of this page in each."""
     locale = get_locale()
     return {"lang": locale.language, "text_direction": locale.text_direction,
-            "languages": languages, "locale_of": Locale.parse}
+            "languages": languages, "locale_of": Locale.parse,
+            "in_language": in_language}
+
+
+def in_language(code: str) -> str:
+    """This page in another language: the query it was opened with, `lang` changed. A
+    question opened from the review (?granska=1) keeps its way back to the review."""
+    query = {name: values for name, values in request.args.lists() if name != "lang"}
+    return "?" + urlencode({**query, "lang": code}, doseq=True)

@@ -23,6 +23,8 @@ from enkat.services.instruments import register_version
 from enkat.services.invitations import create_invitation
 from enkat.services.responses import answers_of
 
+from .browser_form import form_values
+
 NNS_AVSLUT = [f"q{number}" for number in range(1, 11)] + ["kon"]
 RESPONDENT_SOURCES = ("enkat/templates/respond/", "enkat/templates/kiosk/", "enkat/web/respond/",
                       "enkat/web/common/answering.py",
@@ -322,6 +324,40 @@ def test_a_language_chosen_once_holds_when_the_link_is_opened_again(app, client,
     client.get(f"{link}?lang=ar")
     post_step(client, link, "q1", "4")
     assert '<html lang="ar"' in html(app.test_client().get(link))
+
+
+def test_switching_language_on_a_question_opened_from_the_review_keeps_the_way_back(
+        client, nns):
+    """The review's "Ändra" opens a question with ?granska=1; its language links keep
+    that, so saving in the new language lands on the review again, not the next question."""
+    link, invitation = nns
+    for key in NNS_AVSLUT:
+        post_step(client, link, key, "kvinna" if key == "kon" else "5")
+    review = html(client.get(f"{link}/granska"))
+    change = next(href for href in links_in(review) if "/fraga/q3?" in href)
+    question = html(client.get(change))
+    arabic = next(element.attrs["href"] for element in elements(question, "a")
+                  if element.attrs.get("hreflang") == "ar")
+    assert arabic == "?granska=1&lang=ar"
+    in_arabic = html(client.get(f"{link}/fraga/q3{arabic}"))
+    assert '<html lang="ar" dir="rtl">' in in_arabic
+    [form] = [element for element in elements(in_arabic, "form")
+              if element.attrs.get("method") == "post"]
+    saved = client.post(form.attrs.get("action") or f"{link}/fraga/q3",
+                        data={**form_values(in_arabic), "answer-q3": "2", "go_to": "next"})
+    assert saved.status_code == 303 and saved.headers["Location"] == f"{link}/granska"
+    assert answers_of(stored(invitation))["q3"] == ("2",)
+    assert stored(invitation).language == "ar"
+
+
+def test_a_language_link_keeps_the_rest_of_the_query_and_changes_only_the_language(
+        client, nns):
+    link, _ = nns
+    page = html(client.get(f"{link}/fraga/q2?granska=1&lang=en&x=a+b"))
+    hrefs = {element.attrs["hreflang"]: element.attrs["href"]
+             for element in elements(page, "a") if "hreflang" in element.attrs}
+    assert hrefs == {"sv": "?granska=1&x=a+b&lang=sv", "en": "?granska=1&x=a+b&lang=en",
+                     "ar": "?granska=1&x=a+b&lang=ar"}
 
 
 def test_a_text_the_instrument_lacks_falls_back_to_swedish_and_says_so(client, insats):
