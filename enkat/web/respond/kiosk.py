@@ -11,6 +11,7 @@ the same code resumes. Leaving the kiosk takes the PIN.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass
 
@@ -26,7 +27,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, SelectField, StringField
@@ -81,6 +82,33 @@ class PinForm(PageForm):
 
 class ButtonForm(PageForm):
     """A button that changes something: the form carries the CSRF token."""
+
+
+# --- what a survey button says -----------------------------------------------------------
+
+SESSION = re.compile(r"^session-(\d+)$")
+FOLLOW_UP = re.compile(r"^uppfoljning-(\d+)m$")
+
+
+@bp.app_template_global()
+def said_when(timepoint: str) -> str:
+    """When a survey is answered, for the person choosing it at the kiosk: the same
+    instrument may be due at two timepoints (SKAPA at the start and after 12 months), and
+    only this tells the two buttons apart. The mätpunkter of the glossary
+    (docs/architecture.md) are said in words; any other is shown as it is written."""
+    if timepoint == "start":
+        return gettext("Vid start")
+    if timepoint == "pagaende":
+        return gettext("Under insatsen")
+    if timepoint == "avslut":
+        return gettext("Vid avslut")
+    if found := SESSION.match(timepoint):
+        return gettext("Träff %(number)s", number=int(found.group(1)))
+    if found := FOLLOW_UP.match(timepoint):
+        months = int(found.group(1))
+        return ngettext("Uppföljning efter %(num)s månad", "Uppföljning efter %(num)s månader",
+                        months)
+    return timepoint
 
 
 # --- starting and leaving: the staff member ---------------------------------------------

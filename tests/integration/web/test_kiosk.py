@@ -22,6 +22,7 @@ from enkat.models import (
 from enkat.services import participants
 from enkat.services.responses import answers_of
 
+from .browser_form import choice_groups
 from .test_auth import sign_in
 from .test_respond import elements, html
 from .test_respond_items import PAGE_WEIGHT_LIMIT, weight
@@ -336,3 +337,38 @@ def test_an_ors_line_left_empty_is_asked_for_and_nothing_is_sent(kiosk, enrolled
     assert "Svara på den här frågan innan du skickar: Socialt" in page
     assert "Svara på den här frågan innan du skickar: Allmänt" in page
     assert [response.submitted_at for response in kiosk_responses()] == [None]
+
+
+def test_one_survey_due_at_two_timepoints_shows_two_buttons_told_apart(kiosk, kiosk_insats,
+                                                                      enrolled):
+    """SKAPA at the start and after three months: the same title, so each button also
+    says when; the anonymous NNS surveys on the start screen too."""
+    kiosk_insats.schedule += [
+        ScheduleEntry(instrument_id="skapa", timepoint="start",
+                      trigger=ScheduleTrigger.AT_START),
+        ScheduleEntry(instrument_id="skapa", timepoint="uppfoljning-{n}m",
+                      trigger=ScheduleTrigger.EVERY_DAYS, days=90),
+        ScheduleEntry(instrument_id="nns-deltagare-avslut", timepoint="avslut",
+                      trigger=ScheduleTrigger.AT_EXIT)]
+    enrolment = participants.open_enrolment(
+        participants.find_participant(kiosk_insats.forbund, enrolled[0]), kiosk_insats)
+    enrolment.started_on = dt.date.today() - dt.timedelta(days=95)
+    db.session.commit()
+    enter_code(kiosk, enrolled[0])
+    [buttons] = [labels for (_, kind, name), labels in
+                 choice_groups(html(kiosk.get("/kiosk/att-svara"))).items()
+                 if (kind, name) == ("button", "survey")]
+    skapa = "SKAPA – Din väg mot arbete eller studier"
+    assert f"{skapa} Vid start" in buttons
+    assert f"{skapa} Uppföljning efter 3 månader" in buttons
+    assert "ORS – Hur har du haft det den senaste veckan? Träff 1" in buttons
+    assert len(set(buttons)) == len(buttons)
+    kiosk.post("/kiosk/avbryt")
+    [anonymous] = [labels for (_, kind, name), labels in
+                   choice_groups(html(kiosk.get("/kiosk/"))).items()
+                   if (kind, name) == ("button", "survey")]
+    assert len(set(anonymous)) == len(anonymous) == 2
+    assert any(label.endswith("Under insatsen") for label in anonymous)
+    assert any(label.endswith("Vid avslut") for label in anonymous)
+    in_english = html(kiosk.get("/kiosk/?lang=en"))
+    assert "At the end" in in_english and "During the programme" in in_english
