@@ -1,8 +1,8 @@
 """Every choice a person makes is told apart on screen. With the demo's data, each group
 of choices on the staff, admin and kiosk pages (the options of a drop-down, radio buttons
 of one name, the submit buttons of one form and name) has distinct visible labels, and no
-drop-down is too narrow to show its longest choice whole: a cut "Vad tycker du om …" and
-"Vad tyckte du om …" look the same."""
+drop-down is too narrow to show its longest choice whole (a cut "Vad tycker du om …" and
+"Vad tyckte du om …" look the same) or, grown to show it, lies over another field."""
 
 from __future__ import annotations
 
@@ -49,6 +49,18 @@ CUT_SCRIPT = """() => {
 }"""
 
 
+#: Drop-downs that, grown to their longest choice, lie over another control: (name, other).
+OVERLAP_SCRIPT = """() => {
+  const shown = [...document.querySelectorAll("select, input, button, textarea")]
+    .filter(e => e.offsetParent !== null && e.type !== "hidden");
+  const box = e => e.getBoundingClientRect();
+  const meet = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+    && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  return shown.filter(e => e.tagName === "SELECT").flatMap(s => shown
+    .filter(o => o !== s && meet(box(s), box(o))).map(o => [s.name, o.name || o.id]));
+}"""
+
+
 def check_choices(page, where: str) -> list[str]:
     """What is wrong with the choices on the page now, said with `where`."""
     problems = []
@@ -58,6 +70,8 @@ def check_choices(page, where: str) -> list[str]:
             problems.append(f"{where}: {what} shows {twice} more than once")
     problems += [f"{where}: select {name} cuts ”{longest}”"
                  for name, longest in page.evaluate(CUT_SCRIPT)]
+    problems += [f"{where}: select {name} lies over {other}"
+                 for name, other in page.evaluate(OVERLAP_SCRIPT)]
     return problems
 
 
