@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+#: A form's CSRF field, as `form.hidden_tag()` and the sign-out button write it.
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 TIMEOUT = 30
 
 
