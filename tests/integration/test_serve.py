@@ -11,12 +11,16 @@ module (20–40 s).
 
 from __future__ import annotations
 
+import http.client
 import os
+import sqlite3
+import urllib.parse
 import subprocess
 from collections.abc import Iterator
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.exceptions import default_exceptions
 
 from enkat.services.demo import DEMO_PASSWORD
 from tests.serve import ENKAT, Served, enkat_serve
@@ -90,17 +94,23 @@ def test_two_visitors_sign_in_one_after_the_other_each_with_a_csrf_token_of_thei
     assert PERSONAL[1] in second.get(f"{server.url}/").text
 
 
+def answer_every_question(deltagare: Visitor, link: str) -> Page:
+    """From the first question on, "Nästa" with an answer until the review."""
+    page = deltagare.get(f"{link}/fraga/q1")
+    while "/fraga/" in page.url:
+        key = page.url.rsplit("/fraga/", 1)[1]
+        assert page.status == 200, page.text[:2000]
+        page = deltagare.post(page.url, {"go_to": "next", f"answer-{key}": NNS_AVSLUT[key]})
+    return page
+
+
 def test_a_deltagare_answers_a_whole_survey_through_a_personal_link(served):
     server, database_url = served
     link = invite(server, database_url)
     deltagare = Visitor(headers={"Accept-Language": "sv"})
     start = deltagare.get(link)
     assert start.status == 200 and "Steget vidare" in start.text, start.text[:2000]
-    page = deltagare.get(f"{link}/fraga/q1")
-    while "/fraga/" in page.url:
-        key = page.url.rsplit("/fraga/", 1)[1]
-        assert page.status == 200, page.text[:2000]
-        page = deltagare.post(page.url, {"go_to": "next", f"answer-{key}": NNS_AVSLUT[key]})
+    page = answer_every_question(deltagare, link)
     assert page.url == f"{link}/granska", page.text[:2000]
     assert page.text.count("Till mycket stor del") == 10 and "Kvinna" in page.text
     thanks = deltagare.post(f"{link}/granska")
@@ -119,3 +129,91 @@ def test_a_visitor_signs_in_after_another_signed_out(served):
     assert first.get(f"{server.url}/").url.startswith(f"{server.url}/login")
     _, _, fourth_landed = sign_in(server, ANALYST[0])
     assert_signed_in(server, fourth_landed, ANALYST[1])
+
+
+# --- error pages ---------------------------------------------------------------------------
+
+
+def assert_own_error_page(page: Page, status: int, title: str, language: str = "sv") -> None:
+    """The project's page for `status` in `language`, nothing of Werkzeug's English one."""
+    assert page.status == status, page.text[:2000]
+    assert f'<html lang="{language}"' in page.text and title in page.text, page.text[:2000]
+    default = default_exceptions[status]()
+    for english in (default.name, default.description, "CSRF", "The browser"):
+        assert english not in page.text, f"{status}: {english!r} in\n{page.text[:2000]}"
+
+
+def post_too_much(url: str, length: int) -> Page:
+    """A form post announcing `length` bytes that waits for the answer before sending
+    them (as `Expect: 100-continue` does): the server refuses on the announced length, and
+    a client still sending would only see the connection closed."""
+    address = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    try:
+        connection.putrequest("POST", address.path)
+        for header, value in (("Content-Type", "application/x-www-form-urlencoded"),
+                              ("Content-Length", str(length)), ("Expect", "100-continue")):
+            connection.putheader(header, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return Page(response.status, url, response.read().decode())
+    finally:
+        connection.close()
+
+
+def test_every_error_a_visitor_can_meet_is_our_own_page_in_their_language(served):
+    server, database_url = served
+    url = server.url
+    # 400: a form posted without the session's CSRF token (a sign-in page kept open
+    # across a restart of the browser): staff pages in Swedish, the respondent's in theirs
+    assert_own_error_page(Visitor().post(f"{url}/login", {"email": ADMIN[0]}), 400,
+                          "Sidan behöver laddas om")
+    link = invite(server, database_url)
+    english = Visitor(headers={"Accept-Language": "en"})
+    assert_own_error_page(english.post(f"{link}/fraga/q1", {"answer-q1": "5"}), 400,
+                          "The page needs to be opened again", "en")
+    # 403: personal on the förbund's pages
+    personal, _, _ = sign_in(server, PERSONAL[0])
+    assert_own_error_page(personal.get(f"{url}/forbund/"), 403, "Du har inte behörighet")
+    # 404: an address that does not exist; under /s/ in the respondent's language
+    assert_own_error_page(personal.get(f"{url}/finns-inte"), 404, "Sidan finns inte")
+    assert_own_error_page(english.get(f"{link}/finns/inte"), 404, "The page does not exist",
+                          "en")
+    # 405: a post to a page that only shows; in Arabic under /s/
+    refused = personal.post(f"{url}/")
+    assert_own_error_page(refused, 405, "Det går inte att göra så på den här sidan")
+    arabic = Visitor(headers={"Accept-Language": "ar"})
+    assert_own_error_page(arabic.post(f"{link}/tack"), 405,
+                          "لا يمكن القيام بذلك في هذه الصفحة", "ar")
+    # 410: a link that has been used
+    deltagare = Visitor()
+    answer_every_question(deltagare, link)
+    assert deltagare.post(f"{link}/granska").url == f"{link}/tack"
+    assert_own_error_page(Visitor().get(link), 410, "Den här länken har redan använts")
+    # 413: more than MAX_CONTENT_LENGTH (5 MB)
+    assert_own_error_page(post_too_much(f"{url}/login", 6_000_000), 413,
+                          "Det som skickades är för stort")
+    # 429: guessing links, from an address of its own so no other visitor is held up
+    guesser = Visitor(source_address="127.0.0.2")
+    pages = [guesser.get(f"{url}/s/gissad-{number}") for number in range(31)]
+    assert {page.status for page in pages[:30]} == {404}
+    assert_own_error_page(pages[30], 429, "För många försök")
+
+
+def test_a_locked_database_file_is_our_own_503_page(served):
+    """The SQLite file's write lock held elsewhere (a backup, a long import) beyond the
+    busy timeout: the calm 503 page, not a 500 or Werkzeug's."""
+    server, database_url = served
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a lock held beyond the busy timeout is SQLite's; PostgreSQL waits")
+    visitor = Visitor()
+    visitor.get(f"{server.url}/login")
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        locked = visitor.post(f"{server.url}/login",
+                              {"email": ADMIN[0], "password": DEMO_PASSWORD})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_own_error_page(locked, 503, "Tjänsten är tillfälligt otillgänglig")

@@ -25,6 +25,7 @@ from enkat.services.responses import answers_of
 
 NNS_AVSLUT = [f"q{number}" for number in range(1, 11)] + ["kon"]
 RESPONDENT_SOURCES = ("enkat/templates/respond/", "enkat/templates/kiosk/", "enkat/web/respond/",
+                      "enkat/templates/error.html",
                       "enkat/web/common/answering.py",
                       "enkat/web/common/forms.py")
 
