@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask, Response, current_app, g, render_template, request, session
-from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -44,10 +43,6 @@ def init_common(app: Flask) -> None:
     login.login_message = "Logga in för att fortsätta."
     login.user_loader(_load_user)
     babel.init_app(app, locale_selector=select_locale)
-    # Flask-Babel caches the locale on the application context, which may outlive one
-    # request (the tests hold one around many): work it out afresh for each request.
-    app.before_request(refresh)
-    app.before_request(_forget_cached_user)
     app.after_request(commit_request)
     app.after_request(add_security_headers)
     app.context_processor(workspace_menu)
@@ -61,12 +56,6 @@ def init_common(app: Flask) -> None:
 def _reads_only_unless_posted() -> None:
     """A GET or HEAD only reads, unless it says otherwise (`database.start_writing`)."""
     read_only(request.method in ("GET", "HEAD"))
-
-
-def _forget_cached_user() -> None:
-    """Flask-Login caches the user on `g`, which lives on the application context; the
-    tests hold one context around many requests, so each request looks the user up anew."""
-    g.pop("_login_user", None)
 
 
 def _load_user(session_id: str) -> User | None:

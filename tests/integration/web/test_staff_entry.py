@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from enkat.extensions import db
@@ -58,10 +57,7 @@ def add_staff(user, insats):
 
 
 def another_browser(app):
-    """A new browser. The tests hold one application context around many requests, and
-    Flask-Login keeps the signed-in user on it (`g`): the new browser must not inherit
-    the user of the last request."""
-    g.pop("_login_user", None)
+    """A new browser, with cookies of its own."""
     return app.test_client()
 
 
