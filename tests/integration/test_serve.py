@@ -14,8 +14,8 @@ from __future__ import annotations
 import http.client
 import os
 import sqlite3
-import urllib.parse
 import subprocess
+import urllib.parse
 from collections.abc import Iterator
 
 import pytest
