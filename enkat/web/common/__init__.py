@@ -130,8 +130,9 @@ def _error_page(error: HTTPException):
 
 
 def _render_error(status: int, reason: object) -> str:
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    context = {"status": status, "reason": reason, "limit_mb": limit // (1024 * 1024)}
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")  # None: no 413 to explain
+    context = {"status": status, "reason": reason,
+               "limit_mb": limit // (1024 * 1024) if limit else None}
     if not on_respondent_pages():
         return render_template("error.html", **context)
     from .answering import page_language  # answering imports this module
