@@ -3,16 +3,25 @@
 One app per database per test session; the schema is built by the real migrations;
 each test runs inside a transaction that is rolled back, with the application's own
 commits turned into savepoints (SQLAlchemy's "join an external transaction" recipe).
+
+Every request of the test client runs in an application context of its own, as in
+production (`OwnContextClient`), although the test holds one around its requests: no
+request inherits another's `g` (Flask-Login's user, Flask-WTF's CSRF token, the locale)
+or database session.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from tests.postgresql import PostgresServer, PostgresUnavailable
@@ -49,6 +58,35 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return server.create_database("enkat_test")
 
 
+class OwnContextClient(FlaskClient):
+    """A browser whose every request runs as a production request does: in a fresh
+    context (no application context, nothing on `g`, a database session of its own that
+    is closed at its end), whatever context the test holds.
+
+    The request's session and the test's are both bound to the test's connection, so the
+    request sees what the test set up (flushed first) and the test sees what the request
+    committed (its objects are read afresh afterwards)."""
+
+    def open(self, *args, **kwargs):
+        from enkat.extensions import db
+
+        kwargs["buffered"] = True  # the whole answer is made inside the request's context
+        test_session = db.session() if has_app_context() else None
+        if test_session is not None:
+            test_session.flush()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if test_session is not None:
+            test_session.expire_all()
+        return response
+
+
+def session_on(connection: Connection) -> scoped_session:
+    """`db.session` for the tests: one session per application context, as Flask-SQLAlchemy
+    scopes it, each bound to the test's connection so that its commits are savepoints."""
+    return scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+                          scopefunc=_app_ctx_id)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from flask_migrate import upgrade
@@ -64,6 +102,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         }
     )
     application.instance_path = str(tmp_path_factory.mktemp("instance"))
+    application.test_client_class = OwnContextClient
     with application.app_context():
         upgrade()
     yield application
@@ -82,9 +121,7 @@ def db_session(app: Flask) -> Iterator[Session]:
         connection = db.engine.connect()
         transaction = connection.begin()
         original = db.session
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        )
+        db.session = session_on(connection)
         try:
             yield db.session
         finally:

@@ -1,10 +1,14 @@
 """Browser tests: the respondent pages in a real Chromium, at a tablet's size, by touch.
 
-The real app is served over HTTP on a free loopback port from a background thread, with
-CSRF on (the forms are the real ones), against its own SQLite file migrated by the real
-migrations. Browser tests run on SQLite only: the browser exercises the pages (markup,
-script, touch, keyboard, accessibility); how the database behaves is covered by the
-integration tests, which run on SQLite and PostgreSQL.
+The app is served as `make run` serves it: the real `enkat serve` console script in a
+subprocess on a free loopback port (tests/serve.py: gunicorn, its workers, CSRF on, not
+TESTING), against its own SQLite file. The fixtures prepare data through the ORM of an
+app of their own, not served, in that same file, and commit it before the browser asks.
+A setting the server reads at start (the kiosk's idle times) is changed by serving the
+same database and sessions from another `enkat serve` (`LiveServer.with_settings`).
+Browser tests run on SQLite only: the browser exercises the pages (markup, script,
+touch, keyboard, accessibility); how the database behaves is covered by the integration
+tests, which run on SQLite and PostgreSQL.
 
 Chromium is Debian's (/usr/bin/chromium; never `playwright install`), axe-core comes from
 npm (package.json at the repo root). Without either the tests skip, except in CI (CI=true),
@@ -13,15 +17,17 @@ where they fail.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
 import os
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.serve import enkat_serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -115,10 +121,19 @@ EVERY_TYPE = {
 
 
 class LiveServer:
-    def __init__(self, app, url: str):
+    """`enkat serve` at `url`; `app` (not served) prepares and reads data in its database."""
+
+    def __init__(self, app, url: str, serve_with: Callable[[dict[str, str]], LiveServer]):
         self.app = app
         self.url = url
+        self._serve_with = serve_with
         self._demo = None
+
+    def with_settings(self, **settings: object) -> LiveServer:
+        """The same database and sessions served by an `enkat serve` started with these
+        settings (`KIOSK_TIMEOUT_SECONDS=2` is ENKAT_KIOSK_TIMEOUT_SECONDS), once for the
+        session: a browser signed in on one is signed in on the other."""
+        return self._serve_with({f"ENKAT_{name}": str(value) for name, value in settings.items()})
 
     def link(self, instrument_id: str = "nns-deltagare-avslut", timepoint: str = "avslut",
              participant: bool = False) -> tuple[str, int]:
@@ -260,10 +275,12 @@ class LiveServer:
         return self._demo
 
 
+BROWSER_SECRET_KEY = "browser-test-secret-key"
+
+
 @pytest.fixture(scope="session")
 def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
 
     from enkat import create_app
     from enkat.extensions import db
@@ -271,12 +288,8 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
     from enkat.services.instruments import register_version
 
     folder = tmp_path_factory.mktemp("browser")
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'enkat.sqlite'}",
-        "SECRET_KEY": "browser-test-secret-key",
-        "WTF_CSRF_ENABLED": True,
-    })
+    database_url = f"sqlite:///{folder / 'enkat.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": BROWSER_SECRET_KEY})
     app.instance_path = str(folder)
     instrument_file = folder / "webbtest-alla.json"
     instrument_file.write_text(json.dumps(EVERY_TYPE, ensure_ascii=False), encoding="utf-8")
@@ -285,16 +298,23 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
         register_version(load_file(instrument_file))
         db.session.commit()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
+    with contextlib.ExitStack() as servers:
+        started: dict[tuple, LiveServer] = {}
+
+        def serve_with(environment: dict[str, str]) -> LiveServer:
+            key = tuple(sorted(environment.items()))
+            if key not in started:
+                served = servers.enter_context(enkat_serve(
+                    database_url, folder / f"serve-{len(started)}",
+                    secret_key=BROWSER_SECRET_KEY, environment=environment))
+                started[key] = LiveServer(app, served.url, serve_with)
+            return started[key]
+
+        try:
+            yield serve_with({})
+        finally:
+            with app.app_context():
+                db.engine.dispose()
 
 
 @pytest.fixture

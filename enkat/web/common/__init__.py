@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Flask, Response, g, render_template, request, session
-from flask_babel import refresh
+from flask import Flask, Response, current_app, g, render_template, request, session
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
 
 from enkat.database import read_only
 from enkat.extensions import babel, db, login
@@ -42,16 +43,12 @@ def init_common(app: Flask) -> None:
     login.login_message = "Logga in för att fortsätta."
     login.user_loader(_load_user)
     babel.init_app(app, locale_selector=select_locale)
-    # Flask-Babel caches the locale on the application context, which may outlive one
-    # request (the tests hold one around many): work it out afresh for each request.
-    app.before_request(refresh)
-    app.before_request(_forget_cached_user)
     app.after_request(commit_request)
     app.after_request(add_security_headers)
     app.context_processor(workspace_menu)
     version_static_files(app)
-    for status in (403, 404, 500, 503):
-        app.register_error_handler(status, _error_page)
+    # every error a visitor can meet, Werkzeug's and Flask-WTF's included, is our own page
+    app.register_error_handler(HTTPException, _error_page)
     for failure in DATABASE_UNREACHABLE:
         app.register_error_handler(failure, _database_unavailable)
 
@@ -59,12 +56,6 @@ def init_common(app: Flask) -> None:
 def _reads_only_unless_posted() -> None:
     """A GET or HEAD only reads, unless it says otherwise (`database.start_writing`)."""
     read_only(request.method in ("GET", "HEAD"))
-
-
-def _forget_cached_user() -> None:
-    """Flask-Login caches the user on `g`, which lives on the application context; the
-    tests hold one context around many requests, so each request looks the user up anew."""
-    g.pop("_login_user", None)
 
 
 def _load_user(session_id: str) -> User | None:
@@ -78,7 +69,7 @@ def select_locale() -> str:
     """Respondent pages (see `answering.speaks_respondents_languages`) speak the language
     chosen in this session, else the browser's best match, else Swedish; staff and
     förbund pages are in Swedish."""
-    if request.blueprint not in RESPONDENT_BLUEPRINTS:
+    if not on_respondent_pages():
         return "sv"
     languages = _languages()
     chosen = session.get("language")
@@ -88,9 +79,16 @@ def select_locale() -> str:
 
 
 def _languages() -> list[str]:
-    from flask import current_app
-
     return current_app.config["LANGUAGES"]
+
+
+def on_respondent_pages() -> bool:
+    """Whether this request is on the respondents' pages: by its blueprint, or, when no
+    route matched (a 404 or 405), by the address's prefix."""
+    if request.blueprint is not None:
+        return request.blueprint in RESPONDENT_BLUEPRINTS
+    return any(request.path.startswith(f"{current_app.blueprints[name].url_prefix}/")
+               for name in RESPONDENT_BLUEPRINTS)
 
 
 def commit_request(response: Response) -> Response:
@@ -117,12 +115,30 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def _error_page(error):
+def _error_page(error: HTTPException):
+    """Our own page for an HTTP error, in the visitor's language: Swedish on staff pages,
+    the respondent's language on theirs. Werkzeug's headers that matter (Allow on a 405,
+    Retry-After) are kept."""
     if isinstance(getattr(error, "original_exception", None), DATABASE_UNREACHABLE):
         return _database_unavailable(error)  # the request's commit could not reach it
-    status = getattr(error, "code", 500) or 500
+    status = error.code or 500
     db.session.rollback()
-    return render_template("error.html", status=status), status
+    headers = [(name, value) for name, value in error.get_headers()
+               if name.lower() != "content-type"]
+    page = _render_error(status, reason="csrf" if isinstance(error, CSRFError) else status)
+    return page, status, headers
+
+
+def _render_error(status: int, reason: object) -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")  # None: no 413 to explain
+    context = {"status": status, "reason": reason,
+               "limit_mb": limit // (1024 * 1024) if limit else None}
+    if not on_respondent_pages():
+        return render_template("error.html", **context)
+    from .answering import page_language  # answering imports this module
+
+    return render_template("error.html", layout="respond/layout.html",
+                           **page_language(_languages()), **context)
 
 
 def _database_unavailable(error):
@@ -134,6 +150,5 @@ def _database_unavailable(error):
         db.session.rollback()
     except DATABASE_UNREACHABLE:
         db.session.remove()
-    template = "respond/unavailable.html" if request.blueprint in RESPONDENT_BLUEPRINTS \
-        else "error.html"
+    template = "respond/unavailable.html" if on_respondent_pages() else "error.html"
     return render_template(template, status=503), 503, {"Retry-After": "30"}

@@ -8,7 +8,8 @@
 - Every id in an address (insats slug, deltagare code, draft, utskick, user, instrument,
   the insats of a report) is tried with another förbund's, and with another insats' for
   personal: 404, or 403 where the role may not use the route at all. No page shown to one
-  förbund ever contains a word of the other's.
+  förbund ever contains a word of the other's, nor any download, read as the program
+  that opens it reads it (XLSX cells, PDF text, SPSS data and labels).
 - Every route that accepts POST refuses a post without the CSRF token with 400, and the
   database is exactly as before.
 
@@ -20,20 +21,26 @@ by a new browser holding that visitor's session cookie.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
+import openpyxl
+import pypdf
+import pyreadstat
 import pytest
-from flask import Flask, g, url_for
+from flask import Flask, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from enkat.extensions import db
 from enkat.services.drafts import local_today
+from tests.conftest import session_on
 
 from .access_data import (
     OWN_MARKER,
@@ -187,8 +194,30 @@ def never_shown_to(visitor: str, world: World, row: Route) -> list[str]:
 
 
 def shown_words(response, forbidden: list[str]) -> list[str]:
-    body = response.get_data(as_text=True).casefold()
+    body = readable_text(response).casefold()
     return [word for word in forbidden if word.casefold() in body]
+
+
+def readable_text(response) -> str:
+    """What the visitor gets to read: a page's text, or a download's as the program that
+    opens it shows it (the cells of every sheet, the text of every PDF page, the data and
+    labels of an SPSS file)."""
+    data = response.get_data()
+    if response.mimetype == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        return "\n".join(str(value) for sheet in book.worksheets
+                         for row in sheet.iter_rows(values_only=True)
+                         for value in row if value is not None)
+    if response.mimetype == "application/pdf":
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    if response.mimetype == "application/x-spss-sav":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "svar.sav"
+            path.write_bytes(data)
+            frame, meta = pyreadstat.read_sav(str(path))
+        return "\n".join([frame.to_csv(), repr(meta.column_names_to_labels),
+                          repr(meta.variable_value_labels), meta.file_label or ""])
+    return response.get_data(as_text=True)
 
 
 def database_contents() -> dict[str, list[tuple]]:
@@ -203,6 +232,7 @@ def database_contents() -> dict[str, list[tuple]]:
 FORM_PAGES = {"admin": "/forbund/", "staff_a": "/kiosk/starta", "anonymous": "/login",
               "kiosk": "/kiosk/enkat"}
 CSRF_MISSING = "The CSRF token is missing."
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def kiosk_tablet(setting: Setting):
@@ -260,7 +290,6 @@ class Setting:
 
     def browser(self, visitor: str):
         """A new browser, holding `visitor`'s session (none for "anonymous")."""
-        forget_last_request()
         client = self.app.test_client()
         if visitor in self.cookies:
             client.set_cookie(COOKIE, self.cookies[visitor])
@@ -271,16 +300,7 @@ class Setting:
 
 
 def request(client, method: str, url: str, data: dict | None = None):
-    forget_last_request()
     return client.open(url, method=method, data=data or {})
-
-
-def forget_last_request() -> None:
-    """The tests hold one application context around many requests, and Flask-Login and
-    Flask-WTF keep the last request's user and CSRF token on it (`g`): the next request,
-    maybe of another browser, must not inherit them."""
-    g.pop("_login_user", None)
-    g.pop("csrf_token", None)
 
 
 @pytest.fixture(scope="module")
@@ -289,8 +309,7 @@ def setting(app: Flask) -> Iterator[Setting]:
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+        db.session = session_on(connection)
         try:
             world = build_world()
             db.session.commit()
@@ -588,6 +607,27 @@ def test_the_words_looked_for_are_on_the_pages_of_those_who_may_see_them(each, v
     response = each.visit(visitor, "GET", path.format(**known))
     assert response.status_code == 200
     assert shown_words(response, [word.format(**known)])
+
+
+#: Every download of the förbund's results, of the whole förbund for the report year:
+#: the report and the answers in each format (SPSS is of one instrument).
+DOWNLOADS = [f"/forbund/resultat/rapport.{fmt}?ar={REPORT_YEAR}" for fmt in ("json", "xlsx", "pdf")]
+DOWNLOADS += [f"/forbund/svar.{fmt}?ar={REPORT_YEAR}" for fmt in ("csv", "xlsx")]
+DOWNLOADS += [f"/forbund/svar.sav?ar={REPORT_YEAR}&enkat=ors"]
+
+
+@pytest.mark.parametrize("path", DOWNLOADS)
+def test_each_download_shows_its_own_forbund_and_nothing_of_another(each, path):
+    """Read as the program that opens it: the administrator's own förbund is in the
+    file, so the reading sees into it, and the other förbund is not."""
+    own = each.visit("admin", "GET", path)
+    assert own.status_code == 200, own.get_data(as_text=True)[:500]
+    assert shown_words(own, [OWN_MARKER]) == [OWN_MARKER], readable_text(own)[:2000]
+    assert shown_words(own, [SECRET_MARKER]) == []
+    other = each.visit("other_admin", "GET", path)
+    assert other.status_code == 200, other.get_data(as_text=True)[:500]
+    assert shown_words(other, [SECRET_MARKER]) == [SECRET_MARKER], readable_text(other)[:2000]
+    assert shown_words(other, [OWN_MARKER]) == []
 
 
 # --- 2. an id of another förbund or insats -------------------------------------------------

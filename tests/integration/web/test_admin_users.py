@@ -4,7 +4,6 @@ Swedish with nothing written; an administrator keeps their own role; who may do 
 from __future__ import annotations
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from enkat.extensions import db
@@ -23,13 +22,6 @@ def snapshot() -> dict:
                              for u in db.session.scalars(select(User)))
     counts["roles"] = sorted((m.user_id, m.role) for m in db.session.scalars(select(Membership)))
     return counts
-
-
-def switch_to(client):
-    """The tests hold one application context around many requests, and Flask-Login keeps
-    the signed-in user on it (`g`): a request from another browser must not inherit it."""
-    g.pop("_login_user", None)
-    return client
 
 
 def events(action: str) -> list[AuditEvent]:
@@ -80,9 +72,9 @@ def test_an_administrator_adds_a_user_who_can_sign_in(as_admin, app, insats, for
     [event] = events("user-created")
     assert (event.user_id, event.subject, event.detail["insatser"]) == (
         admin.id, "ny.person@forbund.se", ["steget"])
-    other = switch_to(app.test_client())
+    other = app.test_client()
     assert sign_in(other, "ny.person@forbund.se", "ett-langt-losenord").status_code == 302
-    assert switch_to(other).get("/").status_code == 200
+    assert other.get("/").status_code == 200
 
 
 @pytest.mark.parametrize(("fields", "message"), [
@@ -135,19 +127,19 @@ def test_an_administrator_cannot_remove_their_own_admin_role(as_admin, admin):
 
 
 def test_a_deactivated_user_cannot_sign_in_and_is_kept(as_admin, app, colleague, admin):
-    signed_in = switch_to(app.test_client())
+    signed_in = app.test_client()
     assert sign_in(signed_in, colleague.email).status_code == 302
     db.session.commit()
-    response = switch_to(as_admin).post(f"/forbund/anvandare/{colleague.id}/inaktivera")
+    response = as_admin.post(f"/forbund/anvandare/{colleague.id}/inaktivera")
     assert response.status_code == 303
     db.session.expire_all()
     assert colleague.active is False and db.session.get(User, colleague.id) is not None
     [event] = events("user-deactivated")
     assert (event.user_id, event.subject) == (admin.id, colleague.email)
     assert "Inaktiverad" in html(as_admin.get("/forbund/anvandare"))
-    assert sign_in(switch_to(app.test_client()), colleague.email).status_code == 200
-    assert switch_to(signed_in).get("/").status_code == 302  # an open session ends as well
-    reactivated = switch_to(as_admin).post(f"/forbund/anvandare/{colleague.id}/aktivera")
+    assert sign_in(app.test_client(), colleague.email).status_code == 200
+    assert signed_in.get("/").status_code == 302  # an open session ends as well
+    reactivated = as_admin.post(f"/forbund/anvandare/{colleague.id}/aktivera")
     assert reactivated.status_code == 303
     db.session.expire_all()
     assert colleague.active is True

@@ -10,7 +10,6 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from enkat.extensions import db
@@ -40,20 +39,6 @@ def admin(make_user):
 @pytest.fixture
 def as_admin(client, admin):
     sign_in(client, admin.email)
-    return client
-
-
-def visit(client, method: str, url: str, **options):
-    """A request of `client` as the user it signed in as. The tests hold one application
-    context around every request, and Flask-Login keeps the last request's user in it
-    (`g._login_user`): forget it, so each client is itself."""
-    g.pop("_login_user", None)
-    return getattr(client, method)(url, **options)
-
-
-def signed_in(client, email: str):
-    g.pop("_login_user", None)
-    sign_in(client, email)
     return client
 
 
@@ -119,28 +104,28 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, as_admin):
     campaign = create(as_admin)
     client.post("/logout")
     for method, url in [("get", "/forbund/utskick"), *routes(campaign.id)]:
-        response = visit(client, method, url)
+        response = client.open(method=method, path=url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
 
 def test_personal_may_not_see_utskick(app, as_admin, make_user):
     campaign = create(as_admin)
     staff = app.test_client()
-    signed_in(staff, make_user(Role.STAFF).email)
+    sign_in(staff, make_user(Role.STAFF).email)
     for method, url in [("get", "/forbund/utskick"), *routes(campaign.id)]:
-        assert visit(staff, method, url).status_code == 403, url
+        assert staff.open(method=method, path=url).status_code == 403, url
 
 
 def test_analysts_see_the_list_and_rates_but_change_nothing(app, as_admin, make_user, mailbox):
     campaign = create(as_admin)
     as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
     analyst = app.test_client()
-    signed_in(analyst, make_user(Role.ANALYST).email)
-    listing = page(visit(analyst, "get", "/forbund/utskick"))
+    sign_in(analyst, make_user(Role.ANALYST).email)
+    listing = page(analyst.get("/forbund/utskick"))
     assert "Styrelsen 2025" in listing and "Nytt utskick" not in listing
     assert f"/forbund/utskick/{campaign.id}" not in listing
     for method, url in routes(campaign.id):
-        assert visit(analyst, method, url).status_code == 403, url
+        assert analyst.open(method=method, path=url).status_code == 403, url
     assert len(mailbox.messages) == 3
 
 
@@ -152,10 +137,10 @@ def test_an_utskick_of_another_forbund_is_not_found(app, as_admin, make_forbund)
     stranger = organisation.create_user("admin@annat.example", "lösenord-123", "Annan Admin")
     organisation.grant_role(stranger, other, Role.ADMIN)
     outsider = app.test_client()
-    signed_in(outsider, stranger.email)
+    sign_in(outsider, stranger.email)
     for method, url in routes(campaign.id)[2:]:
-        assert visit(outsider, method, url).status_code == 404, url
-    assert "Styrelsen 2025" not in page(visit(outsider, "get", "/forbund/utskick"))
+        assert outsider.open(method=method, path=url).status_code == 404, url
+    assert "Styrelsen 2025" not in page(outsider.get("/forbund/utskick"))
     assert campaign.closed_at is None
 
 

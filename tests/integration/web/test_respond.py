@@ -27,6 +27,7 @@ from .browser_form import form_values
 
 NNS_AVSLUT = [f"q{number}" for number in range(1, 11)] + ["kon"]
 RESPONDENT_SOURCES = ("enkat/templates/respond/", "enkat/templates/kiosk/", "enkat/web/respond/",
+                      "enkat/templates/error.html",
                       "enkat/web/common/answering.py",
                       "enkat/web/common/forms.py")
 

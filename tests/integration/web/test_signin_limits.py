@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import g, request
+from flask import request
 from sqlalchemy import select
 
 from enkat import create_app
@@ -37,7 +37,6 @@ def events(action):
 
 
 def is_signed_in(client) -> bool:
-    g.pop("_login_user", None)  # the tests share one application context (see another_browser)
     return client.get("/").status_code == 200
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from enkat.extensions import db
@@ -67,10 +66,7 @@ def add_staff(user, insats):
 
 
 def another_browser(app):
-    """A new browser. The tests hold one application context around many requests, and
-    Flask-Login keeps the signed-in user on it (`g`): the new browser must not inherit
-    the user of the last request."""
-    g.pop("_login_user", None)
+    """A new browser, with cookies of its own."""
     return app.test_client()
 
 

@@ -17,7 +17,7 @@ from enkat.models import AuditEvent, Invitation, Role
 from .test_auth import sign_in
 from .test_respond import html
 from .test_staff_entry import add_staff, another_browser
-from .test_staff_insatser import answer_ors, as_user, create_link, link_in, with_schedule
+from .test_staff_insatser import answer_ors, create_link, link_in, with_schedule
 
 ADDRESS = "deltagare.privat@example.net"
 
@@ -139,7 +139,7 @@ def test_the_letter_needs_a_working_link_of_the_insats(app, signed_in, scheduled
     assert signed_in.post(letter, data={"token": "x" * 43}).status_code == 404
     assert signed_in.post(letter, data={}).status_code == 404
     answer_ors(app, link)  # used: it cannot be handed over any more
-    assert as_user(signed_in).post(letter, data={"token": token_of(link)}).status_code == 404
+    assert signed_in.post(letter, data={"token": token_of(link)}).status_code == 404
 
 
 # --- e-mail -----------------------------------------------------------------------------
