@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -61,6 +62,34 @@ HEADER = ",".join(COLUMNS)
 FRAME_COLUMNS = COLUMNS[2:8]
 #: Frame problems `record_response` reports under these names instead of an item id.
 MAX_RESPONSE_ID_LENGTH = 64
+
+# Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with one
+# of the TRIGGERS. A cell starts at the start of a field and, for a program that splits on
+# another separator than the comma (Excel in Swedish splits on ";") or ignores quotes, after
+# any SPLITTERS. Export puts an apostrophe before every such start that, after any
+# apostrophes already there, meets a trigger; import takes exactly that apostrophe away.
+# So export -> import -> export gives the same bytes, and a value that really begins
+# with "'=" keeps its apostrophe (docs/formats.md, "Formulas").
+_TRIGGERS = "=+\\-@\t\r\n"
+_SPLITTERS = ",;\t\r\n"
+_CELL_START = f"(?:^|(?<=[{_SPLITTERS}]))"
+_NEEDS_APOSTROPHE = re.compile(f"{_CELL_START}(?='*[{_TRIGGERS}])")
+_ADDED_APOSTROPHE = re.compile(f"{_CELL_START}'(?='*[{_TRIGGERS}])")
+#: A number as enkat writes it: a spreadsheet reads it as a number, never as a formula,
+#: so a negative number stays a number.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def neutralise_formulas(field: str) -> str:
+    """The field as export writes it: nothing in it starts a formula in a spreadsheet."""
+    if _PLAIN_NUMBER.fullmatch(field):
+        return field
+    return _NEEDS_APOSTROPHE.sub("'", field)
+
+
+def restore_formulas(field: str) -> str:
+    """The field as it was before `neutralise_formulas`: import reads every field so."""
+    return _ADDED_APOSTROPHE.sub("", field)
 
 
 @dataclass(frozen=True)
@@ -510,7 +539,8 @@ def _read_rows(data: bytes, problems: list[CsvProblem]) -> list[_Row]:
             ))
             continue
         cells = zip(COLUMNS, fields, strict=True)  # the field count was checked above
-        row = _Row(line, {column: _cell(column, value) for column, value in cells})
+        row = _Row(line, {column: _cell(column, restore_formulas(value))
+                          for column, value in cells})
         if _row_ok(row, problems):
             rows.append(row)
     return rows
@@ -588,16 +618,29 @@ def export_responses(
     """Write submitted responses as tidy CSV (dates inclusive); return the rows written.
 
     The order is stable: answered_on, response_id, then the items in the order of the
-    instrument, so exporting the same data twice gives the same bytes.
+    instrument, so exporting the same data twice gives the same bytes. No field starts
+    a formula in a spreadsheet (`neutralise_formulas`).
     """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     written = 0
-    for response in _exported(forbund, insats, date_from, date_to):
-        rows = _rows_of(response)
-        writer.writerows(rows)
-        written += len(rows)
+    for row in tidy_rows(forbund=forbund, insats=insats, date_from=date_from,
+                         date_to=date_to):
+        writer.writerow([neutralise_formulas(field) for field in row])
+        written += 1
     return written
+
+
+def tidy_rows(
+    *,
+    forbund: Forbund | None = None,
+    insats: Insats | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Iterator[tuple[str, ...]]:
+    """The rows `export_responses` writes, in its order, with the values as stored."""
+    for response in _exported(forbund, insats, date_from, date_to):
+        yield from _rows_of(response)
 
 
 def _exported(
