@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 from typing import TextIO
@@ -125,6 +125,8 @@ class ImportSummary:
     participants_created: int = 0
     insatser_created: int = 0
     forbund_created: int = 0
+    #: every förbund the file's responses belong to, with the responses created in it
+    created_per_forbund: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ class _ImportRun:
         self._forbund: dict[str, Forbund | None] = {}
         self._insatser: dict[tuple[str, str], Insats | None] = {}
         self._counts: dict[str, int] = {}
+        self._created_per_forbund: dict[str, int] = {}
 
     def add(self, problem: CsvProblem) -> None:
         self.problems.append(problem)
@@ -224,7 +227,7 @@ class _ImportRun:
         self._counts[what] = self._counts.get(what, 0) + 1
 
     def summary(self) -> ImportSummary:
-        return ImportSummary(**self._counts)
+        return ImportSummary(**self._counts, created_per_forbund=self._created_per_forbund)
 
     def existing_forbund(self, slug: str) -> Forbund | None:
         if slug not in self._forbund:
@@ -377,6 +380,7 @@ class _ImportRun:
     # --- second pass: write, inside the caller's savepoint ------------------------------
 
     def apply(self, planned: _Planned) -> None:
+        self._created_per_forbund.setdefault(planned.forbund_slug, 0)
         forbund = self._forbund_named(planned.forbund_slug)
         existing = db.session.scalar(
             select(Response).where(
@@ -405,6 +409,7 @@ class _ImportRun:
             self.problem(planned.line, None, str(refused))
         else:
             self.count("responses_created")
+            self._created_per_forbund[planned.forbund_slug] += 1
 
     def _compare(self, existing: Response, planned: _Planned) -> None:
         """Skip a response imported before; refuse one whose content has changed."""
