@@ -121,7 +121,8 @@ def _error_page(error):
     if isinstance(getattr(error, "original_exception", None), DATABASE_UNREACHABLE):
         return _database_unavailable(error)  # the request's commit could not reach it
     status = getattr(error, "code", 500) or 500
-    db.session.rollback()
+    if status >= 500 or not g.get("keep_despite_refusal"):  # a refusal counted is kept
+        db.session.rollback()
     return render_template("error.html", status=status), status
 
 
