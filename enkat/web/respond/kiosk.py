@@ -116,15 +116,20 @@ def staff():
     if form.validate_on_submit():
         try:
             return _after_pin(kiosk, form.pin.data, leave=request.form.get("action") == "leave")
-        except kiosks.WrongPin:
-            keep_despite_refusal()
-            problem = gettext("Fel PIN-kod.")
-        except kiosks.PinLocked:
-            problem = gettext("För många fel PIN-koder. Vänta några minuter och försök igen.")
+        except kiosks.PinRefused as refused:
+            problem = _pin_problem(refused)
     until = kiosks.code_locked_until(kiosk)
     return render_template("kiosk/staff.html", kiosk=kiosk, form=form, problem=problem,
                            waiting=until is not None,
                            until=until and format_time(until, "HH.mm")), 422 if problem else 200
+
+
+def _pin_problem(refused: kiosks.PinRefused) -> str:
+    """What the PIN field says; a wrong PIN is counted although the page answers 422."""
+    if isinstance(refused, kiosks.WrongPin):
+        keep_despite_refusal()
+        return gettext("Fel PIN-kod.")
+    return gettext("För många fel PIN-koder. Vänta några minuter och försök igen.")
 
 
 def _after_pin(kiosk: Kiosk, pin: str, *, leave: bool):
@@ -205,11 +210,8 @@ def resume():
         try:
             kiosks.check_pin(kiosk, form.pin.data)
             return _begin(kiosk, chosen, enrolment, resume=True)
-        except kiosks.WrongPin:
-            keep_despite_refusal()
-            problem = gettext("Fel PIN-kod.")
-        except kiosks.PinLocked:
-            problem = gettext("För många fel PIN-koder. Vänta några minuter och försök igen.")
+        except kiosks.PinRefused as refused:
+            problem = _pin_problem(refused)
     return render_template("kiosk/resume.html", kiosk=kiosk, form=form, problem=problem,
                            survey=chosen, restart_form=ButtonForm()), 422 if problem else 200
 
