@@ -1,11 +1,12 @@
-"""The audit log as a förbund's administrators read it, and the one way downloads are
-written to it.
+"""The audit log as a förbund's administrators read it, and the ways downloads, refused
+addresses and the command line's work are written to it.
 
 Events are written by `accounts.record_event` wherever something happens; the database
 refuses to change or delete them (migration 0005). A förbund's log is its own events
-(those carrying its id) and the sign-ins and password resets of its members, which carry
-no förbund because a user may belong to several: they are matched by user or, for
-attempts that found no user to name (a locked address), by the e-mail address tried.
+(those carrying its id) and the sign-ins, password resets and refused addresses of its
+members, which carry no förbund because a user may belong to several: they are matched
+by user or, for attempts that found no user to name (a locked address), by the e-mail
+address tried.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ ACTION_LABELS = {
     "campaign-closed": "Stängt utskick",
     "purge": "Gallring",
 }
-#: What happens to an account rather than in a förbund; recorded without a förbund.
+#: What happens to an account rather than in a förbund (sign-ins, resets, addresses
+#: refused to the user); recorded without a förbund and shown to the user's förbund.
 ACCOUNT_ACTIONS = (accounts.SIGNED_IN, accounts.FAILED, accounts.LOCKED, accounts.THROTTLED,
                    accounts.RESET_REQUESTED, accounts.RESET_DONE, accounts.RESET_MAIL_FAILED,
                    accounts.RESET_NOT_SENT, DENIED)
