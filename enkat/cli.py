@@ -24,6 +24,7 @@ from enkat.reports.period import Period
 from enkat.reports.rendering import FORMATS, render
 from enkat.services import (
     ServiceError,
+    audit,
     invitations,
     organisation,
     participants,
@@ -143,6 +144,9 @@ def import_responses(file, forbund_slug: str | None, create_missing: bool) -> No
         summary = tidy_csv.import_responses(
             file.read(), forbund_slug=forbund_slug, create_missing=create_missing
         )
+        for slug, created in summary.created_per_forbund.items():
+            audit.record_command(audit.COMMAND_IMPORT, organisation.get_forbund(slug),
+                                 _file_name(file), responses=created)
     click.echo(
         f"imported {summary.responses_created} responses "
         f"({summary.responses_unchanged} already there), "
@@ -176,6 +180,10 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
             output, forbund=forbund, insats=insats,
             date_from=_date(date_from), date_to=_date(date_to),
         )
+        for exported in [forbund] if forbund else organisation.all_forbund():
+            audit.record_command(audit.COMMAND_EXPORT, exported, _file_name(output),
+                                 insats=insats_slug, **{"from": date_from, "to": date_to},
+                                 rows=rows)
     click.echo(f"exported {rows} rows", err=True)
 
 
@@ -200,7 +208,17 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> No
         insats = _insats(forbund_slug, insats_slug) if insats_slug else None
         forbund = insats.forbund if insats else organisation.get_forbund(forbund_slug)
         built = build_report_for(forbund, insats, period=period)
+        audit.record_command(audit.COMMAND_REPORT, forbund, _file_name(output),
+                             insats=insats_slug, **{"from": date_from, "to": date_to},
+                             format=format_)
     output.write(render(built, format_))
+
+
+def _file_name(file) -> str:
+    """The file a command read or wrote, as its audit event names it ("-" for the
+    terminal): the name the user gave, not a path resolved on this machine."""
+    name = getattr(file, "name", "-")
+    return "-" if name in ("<stdin>", "<stdout>") else str(name)
 
 
 # --- users, demo, serving --------------------------------------------------------------

@@ -339,6 +339,10 @@ class Response(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="SET NULL"), unique=True
     )
+    #: the staff member who sent a staff or paper form (audited as "response-entered")
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     forbund: Mapped[Forbund] = relationship()
     instrument_version: Mapped[InstrumentVersion] = relationship()
@@ -370,8 +374,8 @@ class Kiosk(db.Model):
     """A shared tablet turned into a kiosk for one insats by a staff member.
 
     The tablet's session holds only this row's id. Leaving the kiosk takes the PIN the
-    staff member chose, stored as an argon2 hash; wrong PINs and wrong deltagare codes
-    are counted here, so a new browser session does not reset them.
+    staff member chose, stored as an argon2 hash; wrong PINs are counted here and wrong
+    deltagare codes in the audit log, so a new browser session resets neither.
     """
 
     __tablename__ = "kiosks"
@@ -385,7 +389,6 @@ class Kiosk(db.Model):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     wrong_pins: Mapped[int] = mapped_column(Integer, default=0)
-    wrong_codes: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     insats: Mapped[Insats] = relationship()

@@ -180,20 +180,20 @@ def locked_until(subject: str, *, now: dt.datetime, limits: Limits) -> dt.dateti
                AuditEvent.occurred_at > max(horizon, cleared or horizon))
         .order_by(AuditEvent.occurred_at)
     ).all()
-    return lock_end(failures, now=now, limits=limits)
+    return lock_end(failures, now=now, needed=limits.lock_failures, window=limits.window)
 
 
-def lock_end(failures: Sequence[dt.datetime], *, now: dt.datetime,
-             limits: Limits) -> dt.datetime | None:
+def lock_end(failures: Sequence[dt.datetime], *, now: dt.datetime, needed: int,
+             window: dt.timedelta) -> dt.datetime | None:
     """The end of the latest lock these failure times (in order) set, if it is still on.
 
-    A lock starts at the failure that makes `lock_failures` within one window and lasts
-    one window. Attempts during a lock are recorded as LOCKED, not FAILED, so a lock is
-    never stretched by someone who keeps trying.
+    A lock starts at the failure that makes `needed` within one window and lasts one
+    window. Attempts during a lock are not counted as failures (sign-in records them as
+    LOCKED, the kiosk does not look at them), so a lock is never stretched by someone who
+    keeps trying. The one rule for the sign-in lock and the kiosk's code lock.
     """
-    needed = limits.lock_failures
-    ends = [failures[last] + limits.window for last in range(needed - 1, len(failures))
-            if failures[last] - failures[last - needed + 1] <= limits.window]
+    ends = [failures[last] + window for last in range(needed - 1, len(failures))
+            if failures[last] - failures[last - needed + 1] <= window]
     return max(ends) if ends and max(ends) > now else None
 
 

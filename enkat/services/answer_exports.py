@@ -4,12 +4,13 @@ Excel workbook, and one instrument wide as an SPSS `.sav` with its labels.
 These are record-level data, not tables: they leave the system unsuppressed and only
 administrators may download them (docs/formats.md, "Answers for analysis"). The tidy
 rows are exactly those of `tidy_csv.export_responses`, so the CSV here is byte for byte
-what `enkat export responses` writes with the same filters.
+what `enkat export responses` writes with the same filters. The workbook holds the same
+rows with the values as stored: its cells are text, never formulas, so it needs no
+apostrophes against formula injection.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -36,7 +37,7 @@ from enkat.reports.exports.xlsx_export import append_row
 
 from . import ServiceError
 from .instruments import stored_instrument
-from .tidy_csv import COLUMNS, export_responses
+from .tidy_csv import COLUMNS, export_responses, tidy_rows
 
 #: Excel's last row, less the header.
 EXCEL_ROWS = 1_048_575
@@ -105,11 +106,12 @@ def tidy_xlsx(answers: AnswerFilter) -> tuple[bytes, int]:
     """A workbook of three sheets: "Svar" (the tidy rows, as the CSV has them),
     "Variabler" (every item of the instruments answered: text, type, codes and labels)
     and "Om filen" (the columns and what the file is). Returns the bytes and row count."""
-    text, count = tidy_csv(answers)
+    rows = list(tidy_rows(forbund=answers.forbund, insats=answers.insats,
+                          date_from=answers.date_from, date_to=answers.date_to))
+    count = len(rows)
     if count > EXCEL_ROWS:
         raise TooManyRows(f"{count} svarsrader får inte plats i ett Excel-blad "
                           f"(högst {EXCEL_ROWS}). Hämta CSV eller välj en kortare period.")
-    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
     workbook = Workbook()
     _write_answers(workbook.active, rows)
     _write_variables(workbook.create_sheet("Variabler"), _instruments_in(rows))
@@ -119,7 +121,7 @@ def tidy_xlsx(answers: AnswerFilter) -> tuple[bytes, int]:
     return written.getvalue(), count
 
 
-def _write_answers(sheet: Worksheet, rows: list[list[str]]) -> None:
+def _write_answers(sheet: Worksheet, rows: Sequence[Sequence[str]]) -> None:
     sheet.title = "Svar"
     _append(sheet, COLUMNS, bold=True)
     version, day = COLUMNS.index("instrument_version"), COLUMNS.index("answered_on")
@@ -167,7 +169,7 @@ def _append(sheet: Worksheet, values: Sequence[object], *, bold: bool = False) -
     return cells
 
 
-def _instruments_in(rows: Iterable[list[str]]) -> list[Instrument]:
+def _instruments_in(rows: Iterable[Sequence[str]]) -> list[Instrument]:
     """The instrument versions the tidy rows name, by id and version."""
     index_id, index_version = COLUMNS.index("instrument"), COLUMNS.index("instrument_version")
     pairs = sorted({(row[index_id], int(row[index_version])) for row in rows})

@@ -1,17 +1,21 @@
-"""The audit log as a förbund's administrators read it, and the one way downloads are
-written to it.
+"""The audit log as a förbund's administrators read it, and the ways downloads, refused
+addresses and the command line's work are written to it.
 
 Events are written by `accounts.record_event` wherever something happens; the database
 refuses to change or delete them (migration 0005). A förbund's log is its own events
-(those carrying its id) and the sign-ins and password resets of its members, which carry
-no förbund because a user may belong to several: they are matched by user or, for
-attempts that found no user to name (a locked address), by the e-mail address tried.
+(those carrying its id) and the sign-ins, password resets and refused addresses of its
+members, which carry no förbund because a user may belong to several: they are matched
+by user or, for attempts that found no user to name (a locked address), by the e-mail
+address tried.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import math
+import os
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -21,10 +25,17 @@ from sqlalchemy import and_, func, or_, select
 from enkat.extensions import db
 from enkat.models import AuditEvent, Forbund, Membership, User
 
-from . import accounts
+from . import accounts, drafts, kiosks
 from .accounts import record_event
 
 DOWNLOAD = "download"
+#: A signed-in user refused an address: another insats', deltagare's, response's, ...
+DENIED = "access-denied"
+#: What the command line takes out of enkat or brings in; `os_user` names who ran it.
+COMMAND_EXPORT = "command-export"
+COMMAND_IMPORT = "command-import"
+COMMAND_REPORT = "command-report"
+COMMAND_USER = "os_user"
 PAGE_SIZE = 50
 NOBODY = "–"
 DETAIL_LENGTH = 200
@@ -48,6 +59,14 @@ ACTION_LABELS = {
     "link-unknown": "Okänd enkätlänk",
     "kiosk-started": "Startad kiosk",
     "kiosk-ended": "Avslutad kiosk",
+    kiosks.WRONG_CODE: "Fel deltagarkod i kiosk",
+    kiosks.LOCKED: "Kiosk låst efter fel koder",
+    kiosks.UNLOCKED: "Kiosk upplåst med PIN-kod",
+    drafts.ENTERED: "Inmatat formulär",
+    DENIED: "Nekad åtkomst",
+    COMMAND_EXPORT: "Export av svar från kommandoraden",
+    COMMAND_IMPORT: "Import av svar från kommandoraden",
+    COMMAND_REPORT: "Rapport från kommandoraden",
     "instrument-uploaded": "Uppladdat instrument",
     "instrument-published": "Publicerat instrument",
     "insats-created": "Skapad insats",
@@ -63,10 +82,11 @@ ACTION_LABELS = {
     "campaign-closed": "Stängt utskick",
     "purge": "Gallring",
 }
-#: What happens to an account rather than in a förbund; recorded without a förbund.
+#: What happens to an account rather than in a förbund (sign-ins, resets, addresses
+#: refused to the user); recorded without a förbund and shown to the user's förbund.
 ACCOUNT_ACTIONS = (accounts.SIGNED_IN, accounts.FAILED, accounts.LOCKED, accounts.THROTTLED,
                    accounts.RESET_REQUESTED, accounts.RESET_DONE, accounts.RESET_MAIL_FAILED,
-                   accounts.RESET_NOT_SENT)
+                   accounts.RESET_NOT_SENT, DENIED)
 #: What the system does by itself or to nobody's förbund (the client address of an
 #: unknown link): never in a förbund's log.
 SYSTEM_ACTIONS = ("purge", "link-unknown")
@@ -81,8 +101,13 @@ DETAIL_NAMES = {
     "campaign": "utskick nr", "recipients": "mottagare", "duplicates": "dubbletter",
     "sent": "skickade", "failed": "misslyckade", "user": "användare nr", "role": "roll",
     "insatser": "insatser", "changed": "ändrat", "before": "före", "after": "efter",
-    "responses": "svar", "sha256": "sha256",
+    "responses": "svar", "sha256": "sha256", "response": "svar nr", "source": "källa",
+    "kiosk": "kiosk nr", "status": "utfall",
 }
+#: Values of the detail shown in Swedish.
+DETAIL_VALUES = {"source": {"staff": "personal fyllde i", "paper": "från papper"},
+                 "status": {403: "inte tillåtet (403)", 404: "finns inte (404)"}}
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -95,6 +120,27 @@ def record_download(user: User | None, forbund: Forbund, file_name: str,
     are built from slugs and dates, never from a token or a person."""
     return record_event(DOWNLOAD, user=user, forbund_id=forbund.id, subject=file_name,
                         detail=detail)
+
+
+def record_denied(user: User, address: str, status: int) -> AuditEvent:
+    """An address refused to a signed-in user (403, or 404 for what is not theirs to know
+    of). Without a förbund, as a sign-in: the user's förbund see it by the user."""
+    return record_event(DENIED, user=user, subject=_CONTROL_CHARACTERS.sub("", address)[:200],
+                        detail={"status": status})
+
+
+def record_command(action: str, forbund: Forbund, subject: str, **detail: object) -> AuditEvent:
+    """What a command took out of or brought into a förbund; the operating-system user who
+    ran it stands for the user, since the command line has no sign-in."""
+    return record_event(action, forbund_id=forbund.id, subject=subject[:200],
+                        detail={COMMAND_USER: _os_user(), **detail})
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no password-database entry
+        return f"uid {os.getuid()}"
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -141,7 +187,7 @@ def forbund_events(forbund: Forbund, query: AuditQuery, page: int = 1,
         .offset((number - 1) * size).limit(size)
     ).all()
     zone = _zone()
-    rows = [AuditRow(at=event.occurred_at.astimezone(zone), who=email or NOBODY,
+    rows = [AuditRow(at=event.occurred_at.astimezone(zone), who=_who(email, event.detail),
                      what=label(event.action), subject=event.subject,
                      detail=describe(event.detail)) for event, email in found]
     return AuditPage(rows=rows, number=number, pages=pages, total=total)
@@ -151,13 +197,28 @@ def label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
 
+def _who(email: str | None, detail: dict | None) -> str:
+    """The user's e-mail, or for a command "kommandoraden (os-user)"."""
+    if email:
+        return email
+    if detail and COMMAND_USER in detail:
+        return f"kommandoraden ({detail[COMMAND_USER]})"
+    return NOBODY
+
+
 def describe(detail: dict | None) -> str:
     """An event's detail in a line: "klient: 10.0.0.1; format: csv". A change names what
     changed, a list of rows says how many, and a long line is cut."""
-    parts = [f"{DETAIL_NAMES.get(key, key)}: {_shown(value)}"
-             for key, value in (detail or {}).items() if value not in (None, "", [], {})]
+    parts = [f"{DETAIL_NAMES.get(key, key)}: {_shown(_in_swedish(key, value))}"
+             for key, value in (detail or {}).items()
+             if value not in (None, "", [], {}) and key != COMMAND_USER]
     line = "; ".join(parts)
     return line if len(line) <= DETAIL_LENGTH else line[:DETAIL_LENGTH - 1] + "…"
+
+
+def _in_swedish(key: str, value: object) -> object:
+    words = DETAIL_VALUES.get(key)
+    return words.get(value, value) if words and isinstance(value, str | int) else value
 
 
 def _shown(value: object) -> str:

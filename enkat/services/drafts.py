@@ -26,9 +26,18 @@ from enkat.database import start_writing
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, answers_asked, check_answers
-from enkat.models import Answer, InstrumentVersion, Invitation, Response, ResponseSource, utcnow
+from enkat.models import (
+    Answer,
+    InstrumentVersion,
+    Invitation,
+    Response,
+    ResponseSource,
+    User,
+    utcnow,
+)
 
 from . import ServiceError
+from .accounts import record_event
 from .instruments import register_version, stored_instrument
 from .invitations import LinkStatus, link_status, use_invitation
 from .responses import (
@@ -42,6 +51,9 @@ from .responses import (
 
 #: The channels that answer through `open_draft_for`; links use `open_draft`.
 ON_SITE_SOURCES = frozenset({ResponseSource.KIOSK, ResponseSource.STAFF, ResponseSource.PAPER})
+
+#: The audit event of a staff or paper form sent: who entered which response.
+ENTERED = "response-entered"
 
 LINK_REFUSALS = {
     LinkStatus.EXPIRED: "this link has expired",
@@ -102,10 +114,12 @@ def _draft_of(invitation: Invitation) -> Response | None:
 
 
 def open_draft_for(
-    context: ResponseContext, source: ResponseSource, language: str = "sv"
+    context: ResponseContext, source: ResponseSource, language: str = "sv", *,
+    resume: bool = True,
 ) -> Response:
-    """A draft for the kiosk, staff or paper entry: the unsubmitted one of the same
-    deltagare, insats, instrument version, timepoint and channel, or a new one.
+    """A draft for the kiosk, staff or paper entry: with `resume`, the unsubmitted one of
+    the same deltagare, insats, instrument version, timepoint and channel; otherwise, or
+    when there is none, a new one.
 
     Without a deltagare code there is nothing to tell respondents apart, so an anonymous
     draft is never resumed: the next person at the kiosk must not see the last one's answers.
@@ -116,7 +130,7 @@ def open_draft_for(
     if problems:
         raise ResponseRefused(problems)
     version = register_version(context.instrument)
-    draft = _resumable_draft(context, version, source) if context.participant else None
+    draft = _resumable_draft(context, version, source) if resume else None
     if draft is None:
         draft = new_response(context, version, source=source, language=language)
         db.session.add(draft)
@@ -124,9 +138,19 @@ def open_draft_for(
     return draft
 
 
+def resumable_draft(context: ResponseContext, source: ResponseSource) -> Response | None:
+    """The draft `open_draft_for` with `resume` would open again, if there is one."""
+    version = db.session.scalar(select(InstrumentVersion).where(
+        InstrumentVersion.instrument_id == context.instrument.id,
+        InstrumentVersion.version == context.instrument.version))
+    return _resumable_draft(context, version, source) if version else None
+
+
 def _resumable_draft(
     context: ResponseContext, version: InstrumentVersion, source: ResponseSource
 ) -> Response | None:
+    if context.participant is None:
+        return None
     return db.session.scalars(
         select(Response)
         .where(
@@ -170,16 +194,19 @@ def save_page(
     return page_problems
 
 
-def submit(draft: Response, *, now: dt.datetime | None = None) -> Response:
+def submit(draft: Response, *, now: dt.datetime | None = None,
+           entered_by: User | None = None) -> Response:
     """Submit the draft once; submitting a submitted response again returns it unchanged.
 
     Refuses (ResponseRefused) while a required item that is asked has no answer.
     Registration forms move the deltagare's enrolment, as `record_response` does.
+    `entered_by` is the staff member sending a staff or paper form: stored on the
+    response and audited, by the one call that submits it.
     """
     _lock(draft)
     if draft.submitted_at is None:
         asked = _complete_answers(draft)
-        _finish(draft, asked, now or utcnow())
+        _finish(draft, asked, now or utcnow(), entered_by)
     return draft
 
 
@@ -192,29 +219,44 @@ def _complete_answers(draft: Response) -> dict[str, tuple[str, ...]]:
     return asked
 
 
-def _finish(draft: Response, asked: Mapping[str, Sequence[str]], now: dt.datetime) -> None:
+def _finish(draft: Response, asked: Mapping[str, Sequence[str]], now: dt.datetime,
+            entered_by: User | None) -> None:
     """Everything submitting changes, in a savepoint: if the enrolment refuses, none of it
-    stays. Only the call that claims the submission moves the enrolment and uses the link.
+    stays. Only the call that claims the submission moves the enrolment, uses the link
+    and records who entered the form.
     """
     with db.session.begin_nested():
-        if _claim_submission(draft, now):
+        if _claim_submission(draft, now, entered_by):
             move_enrolment(context_of(draft))
             hidden = [item_id for item_id in answers_of(draft) if item_id not in asked]
             _replace_answers(draft, {item_id: () for item_id in hidden})
             _use_invitation(draft, now)
+            if entered_by is not None:
+                _record_entry(draft, entered_by, now)
     db.session.refresh(draft)
 
 
-def _claim_submission(draft: Response, now: dt.datetime) -> bool:
-    """Set `submitted_at` unless it is set; the database, not what this request read,
-    decides which of two submits of one draft is the one."""
+def _claim_submission(draft: Response, now: dt.datetime, entered_by: User | None) -> bool:
+    """Set `submitted_at` (and who entered it) unless it is set; the database, not what
+    this request read, decides which of two submits of one draft is the one."""
     claimed = db.session.execute(
         update(Response)
         .where(Response.id == draft.id, Response.submitted_at.is_(None))
-        .values(submitted_at=now)
+        .values(submitted_at=now, entered_by_id=entered_by.id if entered_by else None)
         .execution_options(synchronize_session=False)
     )
     return claimed.rowcount == 1
+
+
+def _record_entry(draft: Response, user: User, now: dt.datetime) -> None:
+    """The audit event of a form a staff member sent: the response by its id, its form,
+    timepoint and source, about the deltagare of its code."""
+    record_event(ENTERED, user=user, forbund_id=draft.forbund_id,
+                 subject=draft.participant.code if draft.participant else "",
+                 detail={"response": draft.id,
+                         "instrument": draft.instrument_version.instrument_id,
+                         "timepoint": draft.timepoint, "source": draft.source.value},
+                 at=now)
 
 
 def _use_invitation(draft: Response, now: dt.datetime) -> None:

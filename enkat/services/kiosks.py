@@ -2,9 +2,16 @@
 
 A staff member starts the kiosk with a PIN; only that PIN ends it. A deltagare enters
 their code and sees what they are due for, or chooses an anonymous survey. Because the
-tablet is shared, guessing is bounded: after `MAX_WRONG_CODES` wrong codes in a row the
-kiosk waits for the staff member's PIN, and after `MAX_WRONG_PINS` wrong PINs it refuses
-every PIN for `PIN_LOCKOUT`.
+tablet is shared, guessing is bounded:
+
+- every wrong code is an audit event (`WRONG_CODE`, naming the kiosk); `MAX_WRONG_CODES`
+  of them within `CODE_WINDOW` lock the kiosk's code field for a `CODE_WINDOW`, counted
+  as sign-in failures are (`accounts.lock_end`). A right code does not reset the count,
+  so someone who knows one code cannot go on guessing others between its uses; only the
+  staff member's PIN (`UNLOCKED`) starts the count afresh;
+- a saved draft is resumed only with the staff member's PIN: a code alone is no proof
+  that the person at the tablet is the one who began it;
+- after `MAX_WRONG_PINS` wrong PINs the kiosk refuses every PIN for `PIN_LOCKOUT`.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from sqlalchemy import select
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import (
+    AuditEvent,
     Enrolment,
     Insats,
     Kiosk,
@@ -29,8 +37,8 @@ from enkat.models import (
 )
 
 from . import ServiceError
-from .accounts import record_event
-from .drafts import local_today, open_draft_for
+from .accounts import lock_end, record_event
+from .drafts import local_today, open_draft_for, resumable_draft
 from .instruments import UnknownInstrument, resolve_instrument
 from .organisation import hash_matches, hash_password
 from .participants import CODE_PATTERN, find_participant
@@ -39,12 +47,22 @@ from .schedule import due_for
 
 PIN_PATTERN = re.compile(r"^\d{4,8}$")
 MAX_WRONG_CODES = 5
+CODE_WINDOW = dt.timedelta(minutes=15)
 MAX_WRONG_PINS = 5
 PIN_LOCKOUT = dt.timedelta(minutes=5)
 
+WRONG_CODE = "kiosk-code-wrong"
+LOCKED = "kiosk-locked"
+UNLOCKED = "kiosk-unlocked"
+
 
 class KioskLocked(ServiceError):
-    """Too many wrong codes: the kiosk waits for the staff member's PIN."""
+    """Too many wrong codes: the kiosk takes no code until `until`, or the staff member's
+    PIN."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(f"too many wrong codes; locked until {until.isoformat()}")
+        self.until = until
 
 
 class PinRefused(ServiceError):
@@ -77,7 +95,7 @@ def start_kiosk(insats: Insats, user: User, pin: str) -> Kiosk:
     if not PIN_PATTERN.match(pin):
         raise WrongPin("the PIN must be 4 to 8 digits")
     kiosk = Kiosk(insats_id=insats.id, started_by_id=user.id, pin_hash=hash_password(pin),
-                  wrong_pins=0, wrong_codes=0)
+                  wrong_pins=0)
     db.session.add(kiosk)
     db.session.flush()
     record_event("kiosk-started", user=user, forbund_id=insats.forbund_id, subject=insats.slug)
@@ -97,8 +115,17 @@ def end_kiosk(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -> None
 
 
 def unlock_with_pin(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -> None:
-    """Check the staff member's PIN: right, it clears the wrong-code count; wrong, it
-    counts, and too many wrong PINs refuse every PIN for a while."""
+    """Check the staff member's PIN (see `check_pin`); a right one also lifts a lock of
+    the code field and starts the count of wrong codes afresh."""
+    now = now or utcnow()
+    check_pin(kiosk, pin, now=now)
+    if code_locked_until(kiosk, now=now) is not None:
+        _record(kiosk, UNLOCKED, now)
+
+
+def check_pin(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -> None:
+    """Whether `pin` is the staff member's: wrong PINs count, and too many refuse every
+    PIN for a while. PinRefused says why not."""
     now = now or utcnow()
     if kiosk.locked_until is not None and now < kiosk.locked_until:
         raise PinLocked("too many wrong PINs; wait a few minutes")
@@ -108,25 +135,57 @@ def unlock_with_pin(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -
             kiosk.wrong_pins, kiosk.locked_until = 0, now + PIN_LOCKOUT
         db.session.flush()
         raise WrongPin("wrong PIN")
-    kiosk.wrong_pins, kiosk.wrong_codes, kiosk.locked_until = 0, 0, None
+    kiosk.wrong_pins, kiosk.locked_until = 0, None
     db.session.flush()
 
 
-def is_waiting_for_staff(kiosk: Kiosk) -> bool:
-    return kiosk.wrong_codes >= MAX_WRONG_CODES
+def code_locked_until(kiosk: Kiosk, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the kiosk takes codes again after too many wrong ones, or None if it does now.
+
+    Counted from the audit log since the staff member last unlocked the kiosk, as the
+    sign-in lock is counted (`accounts.lock_end`); a right code changes nothing.
+    """
+    now = now or utcnow()
+    horizon = now - 2 * CODE_WINDOW
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.occurred_at)
+        .where(AuditEvent.forbund_id == kiosk.insats.forbund_id,
+               AuditEvent.action.in_((WRONG_CODE, UNLOCKED)),
+               AuditEvent.occurred_at > horizon,
+               AuditEvent.detail["kiosk"].as_integer() == kiosk.id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    failures: list[dt.datetime] = []
+    for action, occurred_at in events:
+        failures = [] if action == UNLOCKED else [*failures, occurred_at]
+    return lock_end(failures, now=now, needed=MAX_WRONG_CODES, window=CODE_WINDOW)
 
 
-def find_enrolment(kiosk: Kiosk, code: str) -> Enrolment | None:
+def find_enrolment(kiosk: Kiosk, code: str, *,
+                   now: dt.datetime | None = None) -> Enrolment | None:
     """The enrolment in the kiosk's insats of the deltagare with `code`, the latest if
-    there are several; None (and one more wrong code) when there is none."""
-    if is_waiting_for_staff(kiosk):
-        raise KioskLocked("too many wrong codes")
+    there are several; None, recorded as a wrong code, when there is none. Raises
+    KioskLocked, without looking at the code, while too many wrong codes lock the kiosk."""
+    now = now or utcnow()
+    until = code_locked_until(kiosk, now=now)
+    if until is not None:
+        raise KioskLocked(until)
     code = code.strip()
     participant = find_participant(kiosk.insats.forbund, code) if CODE_PATTERN.match(code) else None
     enrolment = _latest_enrolment(kiosk.insats, participant) if participant else None
-    kiosk.wrong_codes = 0 if enrolment else kiosk.wrong_codes + 1
-    db.session.flush()
+    if enrolment is None:
+        _record(kiosk, WRONG_CODE, now)
+        until = code_locked_until(kiosk, now=now)
+        if until is not None:
+            _record(kiosk, LOCKED, now)
+            raise KioskLocked(until)
     return enrolment
+
+
+def _record(kiosk: Kiosk, action: str, now: dt.datetime) -> None:
+    """An event of this kiosk; never the code typed, which may be someone's real code."""
+    record_event(action, forbund_id=kiosk.insats.forbund_id, subject=kiosk.insats.slug,
+                 detail={"kiosk": kiosk.id}, at=now)
 
 
 def _latest_enrolment(insats: Insats, participant: Participant) -> Enrolment | None:
@@ -164,15 +223,25 @@ def _survey(instrument_id: str, timepoint: str) -> Survey | None:
 
 
 def open_kiosk_draft(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None,
-                     language: str) -> Response:
-    """The draft for `survey`: with a code, the one the same deltagare left unfinished;
-    without, always a new one (see `drafts.open_draft_for`)."""
-    context = ResponseContext(
+                     language: str, *, resume: bool = False) -> Response:
+    """The draft for `survey`: with `resume` (which the view allows only after the staff
+    member's PIN), the one the same deltagare left unfinished; otherwise a new one."""
+    return open_draft_for(_context(kiosk, survey, enrolment), ResponseSource.KIOSK,
+                          language, resume=resume)
+
+
+def has_saved_draft(kiosk: Kiosk, survey: Survey, enrolment: Enrolment) -> bool:
+    """Whether the deltagare left `survey` unfinished at a kiosk of this insats."""
+    context = _context(kiosk, survey, enrolment)
+    return resumable_draft(context, ResponseSource.KIOSK) is not None
+
+
+def _context(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None) -> ResponseContext:
+    return ResponseContext(
         forbund=kiosk.insats.forbund, instrument=survey.instrument, insats=kiosk.insats,
         participant=enrolment.participant if enrolment else None,
         timepoint=survey.timepoint, answered_on=local_today(),
     )
-    return open_draft_for(context, ResponseSource.KIOSK, language)
 
 
 def kiosk_draft(kiosk: Kiosk, draft_id: object) -> Response | None:

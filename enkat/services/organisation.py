@@ -32,6 +32,10 @@ def check_slug(slug: str) -> str:
     return slug
 
 
+def all_forbund() -> list[Forbund]:
+    return list(db.session.scalars(select(Forbund).order_by(Forbund.slug)))
+
+
 def find_forbund(slug: str) -> Forbund | None:
     return db.session.scalar(select(Forbund).where(Forbund.slug == slug))
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 from typing import TextIO
@@ -62,6 +63,34 @@ FRAME_COLUMNS = COLUMNS[2:8]
 #: Frame problems `record_response` reports under these names instead of an item id.
 MAX_RESPONSE_ID_LENGTH = 64
 
+# Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with one
+# of the TRIGGERS. A cell starts at the start of a field and, for a program that splits on
+# another separator than the comma (Excel in Swedish splits on ";") or ignores quotes, after
+# any SPLITTERS. Export puts an apostrophe before every such start that, after any
+# apostrophes already there, meets a trigger; import takes exactly that apostrophe away.
+# So export -> import -> export gives the same bytes, and a value that really begins
+# with "'=" keeps its apostrophe (docs/formats.md, "Formulas").
+_TRIGGERS = "=+\\-@\t\r\n"
+_SPLITTERS = ",;\t\r\n"
+_CELL_START = f"(?:^|(?<=[{_SPLITTERS}]))"
+_NEEDS_APOSTROPHE = re.compile(f"{_CELL_START}(?='*[{_TRIGGERS}])")
+_ADDED_APOSTROPHE = re.compile(f"{_CELL_START}'(?='*[{_TRIGGERS}])")
+#: A number as enkat writes it: a spreadsheet reads it as a number, never as a formula,
+#: so a negative number stays a number.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def neutralise_formulas(field: str) -> str:
+    """The field as export writes it: nothing in it starts a formula in a spreadsheet."""
+    if _PLAIN_NUMBER.fullmatch(field):
+        return field
+    return _NEEDS_APOSTROPHE.sub("'", field)
+
+
+def restore_formulas(field: str) -> str:
+    """The field as it was before `neutralise_formulas`: import reads every field so."""
+    return _ADDED_APOSTROPHE.sub("", field)
+
 
 @dataclass(frozen=True)
 class CsvProblem:
@@ -96,6 +125,8 @@ class ImportSummary:
     participants_created: int = 0
     insatser_created: int = 0
     forbund_created: int = 0
+    #: every förbund the file's responses belong to, with the responses created in it
+    created_per_forbund: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -173,6 +204,7 @@ class _ImportRun:
         self._forbund: dict[str, Forbund | None] = {}
         self._insatser: dict[tuple[str, str], Insats | None] = {}
         self._counts: dict[str, int] = {}
+        self._created_per_forbund: dict[str, int] = {}
 
     def add(self, problem: CsvProblem) -> None:
         self.problems.append(problem)
@@ -195,7 +227,7 @@ class _ImportRun:
         self._counts[what] = self._counts.get(what, 0) + 1
 
     def summary(self) -> ImportSummary:
-        return ImportSummary(**self._counts)
+        return ImportSummary(**self._counts, created_per_forbund=self._created_per_forbund)
 
     def existing_forbund(self, slug: str) -> Forbund | None:
         if slug not in self._forbund:
@@ -348,6 +380,7 @@ class _ImportRun:
     # --- second pass: write, inside the caller's savepoint ------------------------------
 
     def apply(self, planned: _Planned) -> None:
+        self._created_per_forbund.setdefault(planned.forbund_slug, 0)
         forbund = self._forbund_named(planned.forbund_slug)
         existing = db.session.scalar(
             select(Response).where(
@@ -376,6 +409,7 @@ class _ImportRun:
             self.problem(planned.line, None, str(refused))
         else:
             self.count("responses_created")
+            self._created_per_forbund[planned.forbund_slug] += 1
 
     def _compare(self, existing: Response, planned: _Planned) -> None:
         """Skip a response imported before; refuse one whose content has changed."""
@@ -510,7 +544,8 @@ def _read_rows(data: bytes, problems: list[CsvProblem]) -> list[_Row]:
             ))
             continue
         cells = zip(COLUMNS, fields, strict=True)  # the field count was checked above
-        row = _Row(line, {column: _cell(column, value) for column, value in cells})
+        row = _Row(line, {column: _cell(column, restore_formulas(value))
+                          for column, value in cells})
         if _row_ok(row, problems):
             rows.append(row)
     return rows
@@ -588,16 +623,29 @@ def export_responses(
     """Write submitted responses as tidy CSV (dates inclusive); return the rows written.
 
     The order is stable: answered_on, response_id, then the items in the order of the
-    instrument, so exporting the same data twice gives the same bytes.
+    instrument, so exporting the same data twice gives the same bytes. No field starts
+    a formula in a spreadsheet (`neutralise_formulas`).
     """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     written = 0
-    for response in _exported(forbund, insats, date_from, date_to):
-        rows = _rows_of(response)
-        writer.writerows(rows)
-        written += len(rows)
+    for row in tidy_rows(forbund=forbund, insats=insats, date_from=date_from,
+                         date_to=date_to):
+        writer.writerow([neutralise_formulas(field) for field in row])
+        written += 1
     return written
+
+
+def tidy_rows(
+    *,
+    forbund: Forbund | None = None,
+    insats: Insats | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Iterator[tuple[str, ...]]:
+    """The rows `export_responses` writes, in its order, with the values as stored."""
+    for response in _exported(forbund, insats, date_from, date_to):
+        yield from _rows_of(response)
 
 
 def _exported(

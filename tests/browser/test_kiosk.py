@@ -1,6 +1,7 @@
 """The kiosk in a real Chromium on a tablet: axe-core on every kiosk screen in Swedish and
 Arabic, two deltagare in a row (the second cannot reach the first's answers, not even
-with the back button), the inactivity warning and its return to the start screen."""
+with the back button), the inactivity warning and its return to the start screen, and a
+saved draft opened again with the staff member's PIN."""
 
 from __future__ import annotations
 
@@ -54,13 +55,29 @@ def enter_code(page, code: str) -> None:
     page.locator("main form.kiosk-code button[type=submit]").tap()
 
 
-def start_ors(page, code: str) -> None:
+def choose_ors(page, code: str) -> None:
     enter_code(page, code)
     page.wait_for_url(re.compile(r"/kiosk/att-svara$"))
     page.locator("main button[value^='ors:']").tap()
+
+
+def begin(page) -> None:
     page.wait_for_url(re.compile(r"/kiosk/enkat$"))
     page.locator("main a[href*='/fraga/']").tap()
     page.wait_for_url(re.compile(r"/kiosk/fraga/"))
+
+
+def start_ors(page, code: str) -> None:
+    choose_ors(page, code)
+    begin(page)
+
+
+def resume_with_pin(page) -> None:
+    """A saved draft waits for the staff member's PIN (/kiosk/fortsatt)."""
+    page.wait_for_url(re.compile(r"/kiosk/fortsatt$"))
+    page.locator("#pin").fill(PIN)
+    page.locator("main form button.primary").tap()
+    begin(page)
 
 
 def mark_line(page, share: float) -> None:
@@ -101,6 +118,14 @@ def test_no_serious_or_critical_axe_violations_on_the_kiosk_screens(
     page.locator("main form button[type=submit]").tap()
     page.wait_for_url(re.compile(r"/kiosk/tack$"))
     audit(page, axe_source, found, "thanks")
+    page.goto(f"{live_server.url}/kiosk/")
+    start_ors(page, codes[1])
+    mark_line(page, 0.4)
+    page.locator("footer form[data-kiosk-leave] button").tap()  # "Avbryt och gå till start"
+    page.wait_for_url(f"{live_server.url}/kiosk/")
+    choose_ors(page, codes[1])
+    page.wait_for_url(re.compile(r"/kiosk/fortsatt$"))
+    audit(page, axe_source, found, "resume with the PIN")
     page.goto(f"{live_server.url}/kiosk/personal")
     audit(page, axe_source, found, "staff PIN")
     failing = {name: violations for name, violations in found.items() if violations}
@@ -148,7 +173,8 @@ def test_inactivity_warns_then_returns_to_the_start_keeping_what_was_saved(
     [draft] = live_server.kiosk_drafts(code)
     assert not draft["submitted"] and list(draft["answers"]) == ["individuellt"]
 
-    start_ors(page, code)  # the same code resumes the draft where it was left
+    choose_ors(page, code)  # the same code and the staff member's PIN resume the draft
+    resume_with_pin(page)
     assert path_of(page.url) == "/kiosk/fraga/nara-relationer"
     page.locator("main button[value=back]").tap()
     page.wait_for_url(re.compile(r"/kiosk/fraga/individuellt$"))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import pytest
 from flask.cli import ScriptInfo
+from sqlalchemy import select
 
 from enkat.cli import cli
+from enkat.extensions import db
 from enkat.instruments import bundled_directory
+from enkat.models import AuditEvent
 from enkat.services import organisation
 
 
@@ -162,3 +166,44 @@ def test_purge_says_what_it_deleted(enkat):
     assert result.exit_code == 0, result.output
     assert ("deleted 0 drafts, 0 links, 0 kiosks, 0 password-reset links; closed 0 utskick"
             in result.output)
+
+
+def test_exports_imports_and_reports_are_audited_with_the_os_user(enkat, forbund, insats,
+                                                                  make_forbund, tmp_path):
+    from tests.integration.services.tidy import csv_bytes, rows
+
+    other = make_forbund("annat", "Samordningsförbundet Annat")
+    source = tmp_path / "in.csv"
+    source.write_bytes(csv_bytes(*rows("r1", "nns-personal", {"gemensamma-mal": "4"},
+                                       timepoint="arlig", insats="")))
+    assert enkat("import", "responses", str(source), "--forbund", forbund.slug).exit_code == 0
+    assert enkat("import", "responses", str(source), "--forbund", forbund.slug).exit_code == 0
+    target = tmp_path / "out.csv"
+    assert enkat("export", "responses", "--forbund", forbund.slug, "--from", "2025-01-01",
+                 "-o", str(target)).exit_code == 0
+    assert enkat("export", "responses", "-o", str(target)).exit_code == 0
+    report = tmp_path / "rapport.json"
+    assert enkat("report", "--insats", insats.slug, "--from", "2025-01-01", "--to",
+                 "2025-12-31", "--format", "json", "-o", str(report)).exit_code == 0
+    failed = enkat("export", "responses", "--forbund", "finns-inte", "-o", str(target))
+    assert failed.exit_code == 1
+
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.forbund_id, AuditEvent.user_id, AuditEvent.subject,
+               AuditEvent.detail)
+        .where(AuditEvent.action.like("command-%")).order_by(AuditEvent.id)).all()
+    me = {"os_user": getpass.getuser()}
+    assert events == [
+        ("command-import", forbund.id, None, str(source), {**me, "responses": 1}),
+        ("command-import", forbund.id, None, str(source), {**me, "responses": 0}),
+        ("command-export", forbund.id, None, str(target),
+         {**me, "insats": None, "from": "2025-01-01", "to": None, "rows": 1}),
+        # without --forbund, every förbund's data left: each förbund's log says so
+        ("command-export", other.id, None, str(target),
+         {**me, "insats": None, "from": None, "to": None, "rows": 1}),
+        ("command-export", forbund.id, None, str(target),
+         {**me, "insats": None, "from": None, "to": None, "rows": 1}),
+        ("command-report", forbund.id, None, str(report),
+         {**me, "insats": insats.slug, "from": "2025-01-01", "to": "2025-12-31",
+          "format": "json"}),
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import (
     DateField,
@@ -38,7 +38,7 @@ from enkat.services.administration import (
     ScheduleRow,
 )
 from enkat.services.organisation import find_insats
-from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
@@ -255,7 +255,7 @@ def _part_links() -> list[tuple[str, str, str]]:
 def _insats_or_404(slug: str) -> Insats:
     insats = find_insats(g.forbund, slug)
     if insats is None:
-        abort(404)
+        refuse(404)
     return insats
 
 

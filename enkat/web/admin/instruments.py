@@ -38,7 +38,7 @@ from enkat.services.instruments import (
     publish_instrument,
     upload_instrument,
 )
-from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.answering import BACK, page_language
 from enkat.web.common.form_base import PageForm
 from enkat.web.common.forms import AnswerForm, Step, answer_form, progress_of, steps_of
@@ -149,7 +149,7 @@ def _version_or_404(instrument_id: str, version: int) -> tuple[InstrumentSummary
     summary = instrument_for(g.forbund, instrument_id)
     shown = summary.version(version) if summary else None
     if shown is None:
-        abort(404)
+        refuse(404)
     return summary, shown
 
 

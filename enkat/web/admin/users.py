@@ -16,7 +16,7 @@ from wtforms import PasswordField, RadioField, SelectChoice, SelectMultipleField
 from enkat.models import Role
 from enkat.services import administration
 from enkat.services.administration import ROLE_NAMES, Member, NewUser, Refused
-from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
@@ -146,5 +146,5 @@ def _form_page(form: MemberForm, *, member: Member | None, refusal: str | None =
 def _member_or_404(user_id: int) -> Member:
     member = administration.find_member(g.forbund, user_id)
     if member is None:
-        abort(404)
+        refuse(404)
     return member

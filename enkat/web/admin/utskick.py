@@ -17,7 +17,7 @@ from enkat.models import Campaign, Role
 from enkat.services import campaigns
 from enkat.services.accounts import membership_with_role
 from enkat.services.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
-from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
@@ -199,7 +199,7 @@ def _say(outcome: MailingOutcome, done: str) -> None:
 def _campaign_or_404(campaign_id: int) -> Campaign:
     campaign = campaigns.find_campaign(g.forbund, campaign_id)
     if campaign is None:
-        abort(404)
+        refuse(404)
     return campaign
 
 

@@ -122,7 +122,8 @@ def _error_page(error: HTTPException):
     if isinstance(getattr(error, "original_exception", None), DATABASE_UNREACHABLE):
         return _database_unavailable(error)  # the request's commit could not reach it
     status = error.code or 500
-    db.session.rollback()
+    if status >= 500 or not g.get("keep_despite_refusal"):  # a refusal counted is kept
+        db.session.rollback()
     headers = [(name, value) for name, value in error.get_headers()
                if name.lower() != "content-type"]
     page = _render_error(status, reason="csrf" if isinstance(error, CSRFError) else status)

@@ -7,18 +7,22 @@ tests/integration/web/test_access.py walks every route for every role.
   any other is 404, so an address never tells whether another insats exists.
 - `insats_to_work_in(slug)`: as above, and 403 unless the user may act in it (its
   personal, or an administrator of its förbund); analysts only read.
+- `refuse(status)`: how every one of these, and every view that looks up an id, a code or
+  a slug the user may not reach, says no: the refusal is written to the audit log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import NoReturn
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user, login_required
 
 from enkat.models import Insats, Role
 from enkat.services.accounts import membership_with_role
+from enkat.services.audit import record_denied
 from enkat.services.overview import visible_insatser, works_in
 
 #: Who reads a förbund's results: administrators and analysts.
@@ -32,7 +36,7 @@ def roles_required(*roles: Role) -> Callable:
         def checked(*args, **kwargs):
             membership = membership_with_role(current_user, roles)
             if membership is None:
-                abort(403)
+                refuse(403)
             g.forbund = membership.forbund
             return view(*args, **kwargs)
 
@@ -46,7 +50,7 @@ def insats_or_404(slug: str) -> Insats:
     user belongs to both have an insats with this slug."""
     found = [insats for insats in visible_insatser(current_user) if insats.slug == slug]
     if len(found) != 1:
-        abort(404)
+        refuse(404)
     return found[0]
 
 
@@ -61,7 +65,19 @@ def require_work_in(insats: Insats) -> None:
     """403 unless the user works in the insats or administers its förbund: analysts see
     every insats but only read."""
     if not works_in(current_user, insats):
-        abort(403)
+        refuse(403)
+
+
+def refuse(status: int) -> NoReturn:
+    """Refuse the signed-in user this address with `status` (403, or 404 for what they
+    may not know exists) and audit it, so that someone trying the ids, codes or slugs of
+    others shows in the log. The event is kept although the answer is an error."""
+    if current_user.is_authenticated:
+        from . import keep_despite_refusal  # this package imports this module first
+
+        record_denied(current_user, request.path, status)
+        keep_despite_refusal()
+    abort(status)
 
 
 def workspace_menu() -> dict:

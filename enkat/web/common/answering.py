@@ -26,6 +26,7 @@ from enkat.database import start_writing
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import Response as Draft
+from enkat.models import User
 from enkat.services.drafts import instrument_of, save_page, submit
 from enkat.services.responses import ResponseRefused, answers_of
 
@@ -54,6 +55,8 @@ class Answering:
     labels: Mapping[str, str] = field(default_factory=dict)
     #: Visual analogue lines as number fields, for what was measured on paper.
     measured: bool = False
+    #: The staff member entering a staff or paper form, stored and audited at sending.
+    entered_by: User | None = None
     #: The steps worked out for the answers as they were (see `steps`).
     _steps_by_answers: dict = field(default_factory=dict, init=False, repr=False,
                                     compare=False)
@@ -156,7 +159,7 @@ def send(answering: Answering, done_url: str) -> ResponseReturnValue:
     """Submit the draft and go to `done_url`; a refused draft shows the review again with
     the questions to answer first. Submitting twice submits once (see `drafts.submit`)."""
     try:
-        submit(answering.draft)
+        submit(answering.draft, entered_by=answering.entered_by)
     except ResponseRefused as refused:
         problems = frozenset(problem.item_id for problem in refused.problems)
         return show_review(answering, problems), 422

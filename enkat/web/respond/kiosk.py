@@ -6,7 +6,8 @@ staff sign-in ends there, so from the kiosk no staff page can be reached. The ta
 session then holds the kiosk's id and the person answering now (`Person`): the
 enrolment found by their code and their draft, never an id taken from an address.
 Returning to the start screen forgets the person; their saved pages stay a draft that
-the same code resumes. Leaving the kiosk takes the PIN.
+the same code resumes with the staff member's PIN (a code alone shows no earlier answers).
+Leaving the kiosk takes the PIN.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import format_time, get_locale, gettext, ngettext
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, SelectField, StringField
@@ -59,6 +60,8 @@ class Person:
     enrolment: int | None = None
     draft: int | None = None
     seen: float = 0.0
+    #: the survey chosen whose saved draft waits for the staff member's PIN
+    pending: str | None = None
 
 
 class StartForm(PageForm):
@@ -141,13 +144,20 @@ def staff():
     if form.validate_on_submit():
         try:
             return _after_pin(kiosk, form.pin.data, leave=request.form.get("action") == "leave")
-        except kiosks.WrongPin:
-            keep_despite_refusal()
-            problem = gettext("Fel PIN-kod.")
-        except kiosks.PinLocked:
-            problem = gettext("För många fel PIN-koder. Vänta några minuter och försök igen.")
+        except kiosks.PinRefused as refused:
+            problem = _pin_problem(refused)
+    until = kiosks.code_locked_until(kiosk)
     return render_template("kiosk/staff.html", kiosk=kiosk, form=form, problem=problem,
-                           waiting=kiosks.is_waiting_for_staff(kiosk)), 422 if problem else 200
+                           waiting=until is not None,
+                           until=until and format_time(until, "HH.mm")), 422 if problem else 200
+
+
+def _pin_problem(refused: kiosks.PinRefused) -> str:
+    """What the PIN field says; a wrong PIN is counted although the page answers 422."""
+    if isinstance(refused, kiosks.WrongPin):
+        keep_despite_refusal()
+        return gettext("Fel PIN-kod.")
+    return gettext("För många fel PIN-koder. Vänta några minuter och försök igen.")
 
 
 def _after_pin(kiosk: Kiosk, pin: str, *, leave: bool):
@@ -209,13 +219,62 @@ def choose():
     if not ButtonForm().validate_on_submit():
         abort(400)
     enrolment = _person_enrolment()
-    offered = (kiosks.due_at_kiosk(enrolment) if enrolment
-               else kiosks.anonymous_surveys(kiosk))
-    chosen = next((survey for survey in offered if survey.key == request.form.get("survey")),
-                  None)
+    chosen = _offered(kiosk, enrolment, request.form.get("survey"))
     if chosen is None:
         return redirect(url_for(".home"), 303)
-    draft = kiosks.open_kiosk_draft(kiosk, chosen, enrolment, get_locale().language)
+    if enrolment and kiosks.has_saved_draft(kiosk, chosen, enrolment):
+        _remember(Person(enrolment=enrolment.id, pending=chosen.key))
+        return redirect(url_for(".resume"), 303)
+    return _begin(kiosk, chosen, enrolment, resume=False)
+
+
+@bp.route("/fortsatt", methods=["GET", "POST"])
+def resume():
+    """A saved draft of the person's choice: the staff member's PIN opens it, since a code
+    alone does not show that the one at the tablet is the one who began it."""
+    kiosk, enrolment, chosen = _pending()
+    form, problem = PinForm(), None
+    if form.validate_on_submit():
+        try:
+            kiosks.check_pin(kiosk, form.pin.data)
+            return _begin(kiosk, chosen, enrolment, resume=True)
+        except kiosks.PinRefused as refused:
+            problem = _pin_problem(refused)
+    return render_template("kiosk/resume.html", kiosk=kiosk, form=form, problem=problem,
+                           survey=chosen, restart_form=ButtonForm()), 422 if problem else 200
+
+
+@bp.post("/fortsatt/borja-om")
+def restart():
+    """Without the PIN: the chosen survey from the beginning, in a new draft."""
+    kiosk, enrolment, chosen = _pending()
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return _begin(kiosk, chosen, enrolment, resume=False)
+
+
+def _pending() -> tuple[Kiosk, Enrolment, kiosks.Survey]:
+    """The kiosk, the person and the survey whose saved draft waits for the PIN."""
+    kiosk = _kiosk()
+    enrolment = _enrolment()
+    person = g.get("person")
+    chosen = _offered(kiosk, enrolment, person.pending if person else None)
+    if chosen is None:
+        abort(redirect(url_for(".home")))
+    return kiosk, enrolment, chosen
+
+
+def _offered(kiosk: Kiosk, enrolment: Enrolment | None, key: str | None) -> kiosks.Survey | None:
+    """The survey `key` if the kiosk offers it to this person: something due for their
+    code, or, with no code, one of the insats' anonymous surveys."""
+    offered = (kiosks.due_at_kiosk(enrolment) if enrolment
+               else kiosks.anonymous_surveys(kiosk))
+    return next((survey for survey in offered if survey.key == key), None)
+
+
+def _begin(kiosk: Kiosk, chosen: kiosks.Survey, enrolment: Enrolment | None, *, resume: bool):
+    draft = kiosks.open_kiosk_draft(kiosk, chosen, enrolment, get_locale().language,
+                                    resume=resume)
     _remember(Person(enrolment=enrolment.id if enrolment else None, draft=draft.id))
     return redirect(url_for(".start"), 303)
 

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from enkat.models import Participant, ResponseSource
 from enkat.reports.numbers import format_change, format_number
 from enkat.services import deltagare as deltagare_service
+from enkat.web.common.access import refuse
 
 bp = Blueprint("deltagare", __name__)
 
@@ -57,5 +58,5 @@ def chart(code: str):
 def _participant(code: str) -> Participant:
     participant = deltagare_service.visible_participant(current_user, code)
     if participant is None:
-        abort(404)
+        refuse(404)
     return participant

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
@@ -38,7 +38,7 @@ from enkat.services.responses import (
 )
 from enkat.services.schedule import EnrolmentWindow, OutsideEnrolment
 from enkat.web.common import answering
-from enkat.web.common.access import insats_to_work_in, require_work_in
+from enkat.web.common.access import insats_to_work_in, refuse, require_work_in
 from enkat.web.common.answering import Answering, page_language
 from enkat.web.common.form_base import PageForm
 
@@ -315,14 +315,14 @@ def _draft(response_id: int, *, submitted: bool = False) -> Draft:
     sees; 404 for anything else."""
     draft = entry_service.entry_draft(response_id, current_user)
     if draft is None or (draft.submitted_at is not None and not submitted):
-        abort(404)
+        refuse(404)
     require_work_in(draft.insats)
     return draft
 
 
 def _answering(draft: Draft) -> Answering:
     return Answering(draft, {"response_id": draft.id}, layout="staff/entry_layout.html",
-                     measured=True)
+                     measured=True, entered_by=current_user._get_current_object())
 
 
 def _unfinished(insats: Insats) -> list[dict[str, object]]:

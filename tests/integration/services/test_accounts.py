@@ -13,7 +13,8 @@ from enkat.services import accounts
 from enkat.services.organisation import password_matches
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-LIMITS = accounts.Limits(lock_failures=5, window=dt.timedelta(minutes=15), client_attempts=20)
+#: The lock rule as `accounts.lock_end` takes it: five failures within 15 minutes.
+RULE = {"needed": 5, "window": dt.timedelta(minutes=15)}
 
 
 def minutes(count: float) -> dt.datetime:
@@ -30,21 +31,21 @@ def kim(make_user):
 
 def test_five_failures_within_the_window_lock_for_a_window_from_the_fifth():
     failures = [minutes(m) for m in (0, 1, 2, 3, 10)]
-    assert accounts.lock_end(failures, now=minutes(10), limits=LIMITS) == minutes(25)
-    assert accounts.lock_end(failures, now=minutes(24.9), limits=LIMITS) == minutes(25)
-    assert accounts.lock_end(failures, now=minutes(25), limits=LIMITS) is None
+    assert accounts.lock_end(failures, now=minutes(10), **RULE) == minutes(25)
+    assert accounts.lock_end(failures, now=minutes(24.9), **RULE) == minutes(25)
+    assert accounts.lock_end(failures, now=minutes(25), **RULE) is None
 
 
 def test_four_failures_or_five_spread_wider_than_the_window_do_not_lock():
     assert accounts.lock_end([minutes(m) for m in (0, 1, 2, 3)], now=minutes(4),
-                             limits=LIMITS) is None
+                             **RULE) is None
     assert accounts.lock_end([minutes(m) for m in (0, 4, 8, 12, 16)], now=minutes(16),
-                             limits=LIMITS) is None
+                             **RULE) is None
 
 
 def test_the_latest_of_several_locks_counts():
     failures = [minutes(m) for m in (0, 1, 2, 3, 4, 30, 31, 32, 33, 34)]
-    assert accounts.lock_end(failures, now=minutes(40), limits=LIMITS) == minutes(49)
+    assert accounts.lock_end(failures, now=minutes(40), **RULE) == minutes(49)
 
 
 # --- signing in, with time injected ----------------------------------------------------

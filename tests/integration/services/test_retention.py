@@ -74,7 +74,7 @@ def test_purge_deletes_long_ended_kiosks_and_is_audited(insats, make_user):
     user = make_user()
     for ended_days_ago in (31, 29, None):
         db.session.add(Kiosk(insats_id=insats.id, started_by_id=user.id, pin_hash="x",
-                             wrong_pins=0, wrong_codes=0,
+                             wrong_pins=0,
                              ended_at=NOW - dt.timedelta(days=ended_days_ago)
                              if ended_days_ago else None))
     db.session.flush()

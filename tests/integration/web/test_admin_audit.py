@@ -5,15 +5,21 @@ dates; nobody else reads it, and no choice shows another förbund's events."""
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import html
 import re
 
 import pytest
+from sqlalchemy import select
 
-from enkat.models import Role
-from enkat.services import accounts, organisation
+from enkat.extensions import db
+from enkat.models import AuditEvent, InsatsStaff, Response, ResponseSource, Role
+from enkat.services import accounts, audit, drafts, organisation
 from enkat.services.accounts import record_event
 from enkat.services.audit import PAGE_SIZE
+from enkat.services.drafts import local_today
+from enkat.services.instruments import resolve_instrument
+from enkat.services.responses import ResponseContext
 
 from .test_auth import sign_in
 
@@ -214,3 +220,109 @@ def test_visitors_are_sent_to_sign_in(client):
 def test_the_overview_links_the_log_for_administrators(client, admin):
     page = client.get("/forbund/").get_data(as_text=True)
     assert f'<a href="{LOG}">Logg</a>' in page
+
+
+# --- who entered a form, refused addresses, the command line ---------------------------
+
+
+def entered_events() -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == drafts.ENTERED).order_by(AuditEvent.id)))
+
+
+def test_who_entered_a_paper_form_is_stored_and_shown(client, forbund, insats, admin,
+                                                      make_user, app):
+    person = make_user(Role.STAFF, email="personal@test.example")
+    db.session.add(InsatsStaff(insats_id=insats.id, user_id=person.id))
+    db.session.flush()
+    staff = app.test_client()
+    sign_in(staff, person.email)
+    opened = staff.post(f"/insatser/{insats.slug}/registrera", data={
+        "source": "paper", "instrument": "finsam-inskrivning", "timepoint": "", "code": "NY-7",
+        "answered_on": local_today().isoformat()})
+    path = opened.headers["Location"].split("/fraga/")[0]
+    staff.post(f"{path}/fraga/kon", data={"answer-kon": "kvinna", "go_to": "next"})
+    assert entered_events() == []  # saving pages is not sending
+    assert staff.post(f"{path}/granska").status_code == 303
+    assert staff.post(f"{path}/granska").status_code == 303  # a double click sends once
+
+    response = db.session.scalars(select(Response)).one()
+    assert response.entered_by_id == person.id and response.submitted_at is not None
+    [event] = entered_events()
+    assert (event.user_id, event.forbund_id, event.subject) == (person.id, forbund.id, "NY-7")
+    assert event.detail["response"] == response.id
+    [row] = shown(client, f"handelse={drafts.ENTERED}")
+    assert row[1:] == [person.email, "Inmatat formulär", "NY-7",
+                       f"svar nr: {response.id}; enkät: finsam-inskrivning; mätpunkt: start; "
+                       "källa: från papper"]
+
+
+def test_a_kiosk_response_names_nobody_as_entering_it(forbund, insats, make_participant):
+    participant = make_participant("KIOSK-1")
+    draft = drafts.open_draft_for(ResponseContext(
+        forbund=forbund, instrument=resolve_instrument("ors"), insats=insats,
+        participant=participant, timepoint="session-1", answered_on=local_today(),
+    ), ResponseSource.KIOSK)
+    drafts.save_page(draft, {"individuellt": ["5.0"]}, ["individuellt"])
+    drafts.submit(draft)
+    assert draft.entered_by_id is None and entered_events() == []
+
+
+@pytest.fixture
+def stranger(app, forbund, insats, make_insats, make_user, make_participant):
+    """Personal of another insats of the förbund, signed in in their own browser, and
+    what they have no business with: a deltagare and a staff draft of the insats."""
+    person = make_user(Role.STAFF, email="nyfiken@test.example")
+    db.session.add(InsatsStaff(insats_id=make_insats("annan", name="Annan insats").id,
+                               user_id=person.id))
+    participant = make_participant("HEMLIG1")
+    draft = drafts.open_draft_for(ResponseContext(
+        forbund=forbund, instrument=resolve_instrument("finsam-inskrivning"), insats=insats,
+        participant=participant, timepoint="start", answered_on=local_today(),
+    ), ResponseSource.STAFF)
+    browser = app.test_client()
+    sign_in(browser, person.email)
+    return browser, person, draft
+
+
+def test_addresses_of_others_refused_are_audited_and_shown(client, admin, insats, stranger,
+                                                           make_user, app):
+    browser, person, draft = stranger
+    asked = ["/deltagare/HEMLIG1", f"/svar/{draft.id}", f"/svar/{draft.id}/granska",
+             f"/insatser/{insats.slug}/registrera"]
+    for address in asked:
+        assert browser.get(address).status_code == 404, address
+    assert browser.post(f"/svar/{draft.id}/fraga/kon",
+                        data={"answer-kon": "man", "go_to": "next"}).status_code == 404
+    analyst = make_user(Role.ANALYST, email="analys@test.example")
+    reader = app.test_client()
+    sign_in(reader, analyst.email)
+    assert reader.get(f"/insatser/{insats.slug}/registrera").status_code == 403
+
+    denied = db.session.execute(select(AuditEvent.user_id, AuditEvent.subject).where(
+        AuditEvent.action == audit.DENIED).order_by(AuditEvent.id)).all()
+    assert denied == [*((person.id, address) for address in asked),
+                      (person.id, f"/svar/{draft.id}/fraga/kon"),
+                      (analyst.id, f"/insatser/{insats.slug}/registrera")]
+    found = shown(client, f"handelse={audit.DENIED}")
+    assert found[0][1:] == [analyst.email, "Nekad åtkomst",
+                            f"/insatser/{insats.slug}/registrera", "utfall: inte tillåtet (403)"]
+    assert found[-1][1:] == [person.email, "Nekad åtkomst", "/deltagare/HEMLIG1",
+                             "utfall: finns inte (404)"]
+
+
+def test_a_command_shows_the_command_line_and_its_user(client, forbund, admin):
+    audit.record_command(audit.COMMAND_EXPORT, forbund, "svar.csv", insats=None,
+                         **{"from": "2025-01-01", "to": None}, rows=28)
+    [row] = shown(client, f"handelse={audit.COMMAND_EXPORT}")
+    assert row[1:] == [f"kommandoraden ({getpass.getuser()})",
+                       "Export av svar från kommandoraden", "svar.csv",
+                       "från: 2025-01-01; rader: 28"]
+
+
+def test_the_new_kinds_are_offered_in_swedish(client, admin):
+    page = client.get(LOG).get_data(as_text=True)
+    for name in ("Inmatat formulär", "Nekad åtkomst", "Fel deltagarkod i kiosk",
+                 "Kiosk låst efter fel koder", "Export av svar från kommandoraden",
+                 "Import av svar från kommandoraden", "Rapport från kommandoraden"):
+        assert f">{name}</option>" in page

@@ -19,7 +19,7 @@ from enkat.models import (
     ScheduleEntry,
     ScheduleTrigger,
 )
-from enkat.services import organisation
+from enkat.services import audit, organisation
 from enkat.services.administration import standard_schedule
 from enkat.services.schedule import due_in_insats
 
@@ -34,7 +34,10 @@ def snapshot(insats=None) -> dict:
     """What these pages may write: counts, the audit log and the insats' own fields."""
     db.session.expire_all()
     counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-              for model in (Insats, ScheduleEntry, Goal, AuditEvent)}
+              for model in (Insats, ScheduleEntry, Goal)}
+    # refusals are audited (test_admin_audit.py); any other event is a change
+    counts["audit_events"] = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                               .where(AuditEvent.action != audit.DENIED))
     if insats is not None:
         counts["insats"] = (insats.name, insats.huvudman, insats.kind, insats.starts_on,
                             insats.ends_on, insats.trial_period_days)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, InsatsStaff, Membership, Role, User
-from enkat.services import organisation
+from enkat.services import audit, organisation
 
 from .test_auth import sign_in
 from .test_respond import html
@@ -17,7 +17,10 @@ from .test_respond import html
 def snapshot() -> dict:
     db.session.expire_all()
     counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-              for model in (User, Membership, InsatsStaff, AuditEvent)}
+              for model in (User, Membership, InsatsStaff)}
+    # refusals are audited (test_admin_audit.py); any other event is a change
+    counts["audit_events"] = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                               .where(AuditEvent.action != audit.DENIED))
     counts["users"] = sorted((u.email, u.display_name, u.active)
                              for u in db.session.scalars(select(User)))
     counts["roles"] = sorted((m.user_id, m.role) for m in db.session.scalars(select(Membership)))

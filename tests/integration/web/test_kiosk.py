@@ -154,13 +154,13 @@ def test_leaving_takes_the_pin_and_ends_the_kiosk(kiosk):
     assert kiosk.get("/").headers["Location"].startswith("/login")
 
 
-def test_too_many_wrong_pins_refuse_even_the_right_one_for_a_while(kiosk):
+def test_too_many_wrong_pins_refuse_even_the_right_one_for_a_while(kiosk, clock):
     for _ in range(5):
         kiosk.post("/kiosk/personal", data={"pin": "0000", "action": "leave"})
     locked = kiosk.post("/kiosk/personal", data={"pin": PIN, "action": "leave"})
     assert locked.status_code == 422 and "Vänta några minuter" in html(locked)
     assert db.session.scalar(select(Kiosk.ended_at)) is None
-    db.session.execute(db.update(Kiosk).values(locked_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    clock.advance(5)
     assert kiosk.post("/kiosk/personal", data={"pin": PIN, "action": "leave"}).status_code == 302
 
 
@@ -178,7 +178,7 @@ def test_a_code_shows_what_the_deltagare_answers_themself(kiosk, enrolled):
 def test_a_whole_ors_at_the_kiosk_is_stored_once_and_the_kiosk_returns_to_start(kiosk, enrolled):
     enter_code(kiosk, enrolled[0])
     assert choose(kiosk, "ors:session-1").headers["Location"] == "/kiosk/enkat"
-    assert "fortsätta en annan gång med din kod" in html(kiosk.get("/kiosk/enkat"))
+    assert "personalen hjälpa dig att fortsätta en annan gång" in html(kiosk.get("/kiosk/enkat"))
     answer_ors(kiosk, ["7.5", "3", "5.2", "9.9"])
     sent = kiosk.post("/kiosk/granska")
     assert sent.status_code == 303 and sent.headers["Location"] == "/kiosk/tack"
@@ -215,6 +215,60 @@ def test_too_many_wrong_codes_wait_for_the_staff_members_pin(kiosk, enrolled):
     assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/att-svara"
 
 
+def guess_between_right_codes(kiosk, right: str, guesses: int) -> list[str]:
+    """An attacker who knows one code tries others, the known one after every four."""
+    answers = []
+    for number in range(guesses):
+        answers.append(enter_code(kiosk, f"GISSA-{number}").headers.get("Location", ""))
+        if number % 4 == 3:
+            answers.append(enter_code(kiosk, right).headers.get("Location", ""))
+    return answers
+
+
+def test_a_right_code_between_wrong_ones_does_not_reset_the_count(kiosk, enrolled, clock):
+    answers = guess_between_right_codes(kiosk, enrolled[0], 4)
+    assert answers[-1] == "/kiosk/att-svara"  # four wrong, then the known code works
+    clock.advance(1)
+    assert enter_code(kiosk, "GISSA-5").headers["Location"] == "/kiosk/personal"  # the fifth
+    for code in (enrolled[0], enrolled[1], "GISSA-6"):
+        assert enter_code(kiosk, code).headers["Location"] == "/kiosk/personal"
+    waiting = html(kiosk.get("/kiosk/personal"))
+    assert "Koden har skrivits fel för många gånger" in waiting
+    assert "Du kan också försöka igen efter kl." in waiting
+    actions = list(db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.action.like("kiosk-%")).order_by(AuditEvent.id)))
+    assert actions.count("kiosk-code-wrong") == 5 and actions[-1] == "kiosk-locked"
+
+
+def test_the_lock_lifts_after_the_window_without_the_pin(kiosk, enrolled, clock):
+    guess_between_right_codes(kiosk, enrolled[0], 5)
+    assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/personal"
+    clock.advance(14)
+    assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/personal"
+    clock.advance(1)
+    assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/att-svara"
+    refused = enter_code(kiosk, "GISSA-X")  # the five before are a window ago: one wrong code
+    assert refused.status_code == 422 and "Vi hittar ingen deltagare" in html(refused)
+
+
+def test_wrong_codes_spread_wider_than_the_window_do_not_lock(kiosk, enrolled, clock):
+    for number in range(8):
+        assert enter_code(kiosk, f"GISSA-{number}").status_code == 422
+        clock.advance(4)
+    assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/att-svara"
+
+
+def test_staff_can_still_end_a_locked_kiosk_and_start_it_anew(kiosk, enrolled, staff_member,
+                                                            kiosk_insats):
+    guess_between_right_codes(kiosk, enrolled[0], 5)
+    assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/personal"
+    left = kiosk.post("/kiosk/personal", data={"pin": PIN, "action": "leave"})
+    assert left.headers["Location"] == "/login"
+    sign_in(kiosk, staff_member.email)
+    kiosk.post("/kiosk/starta", data={"insats": kiosk_insats.id, "pin": PIN, "pin_again": PIN})
+    assert enter_code(kiosk, enrolled[0]).headers["Location"] == "/kiosk/att-svara"
+
+
 def test_only_what_is_offered_can_be_started(kiosk, enrolled):
     enter_code(kiosk, enrolled[0])
     for survey in ("finsam-inskrivning:start", "ors:session-9", "nns-chefer:pagaende", "x"):
@@ -233,7 +287,7 @@ def test_an_anonymous_survey_needs_no_code(kiosk):
 # --- one person after another ------------------------------------------------------------
 
 
-def test_the_next_person_sees_nothing_of_the_last_and_the_first_resumes_with_their_code(
+def test_the_next_person_sees_nothing_of_the_last_and_the_first_resumes_with_the_pin(
         kiosk, enrolled):
     first, second = enrolled
     enter_code(kiosk, first)
@@ -249,10 +303,39 @@ def test_the_next_person_sees_nothing_of_the_last_and_the_first_resumes_with_the
     kiosk.post("/kiosk/avbryt")
 
     enter_code(kiosk, first)
-    choose(kiosk, "ors:session-1")
+    assert choose(kiosk, "ors:session-1").headers["Location"] == "/kiosk/fortsatt"
+    asked = html(kiosk.get("/kiosk/fortsatt"))
+    assert "Du har börjat på den här enkäten förut" in asked and "6.4" not in asked
+    assert kiosk.get("/kiosk/enkat").headers["Location"] == "/kiosk/"  # nothing open yet
+    wrong = kiosk.post("/kiosk/fortsatt", data={"pin": "0000"})
+    assert wrong.status_code == 422 and "Fel PIN-kod." in html(wrong)
+    assert kiosk.post("/kiosk/fortsatt", data={"pin": PIN}).headers["Location"] == "/kiosk/enkat"
     assert "Du fortsätter där du slutade" in html(kiosk.get("/kiosk/enkat"))
     assert 'value="6.4"' in html(kiosk.get("/kiosk/fraga/individuellt"))
     assert len(kiosk_responses()) == 2  # one draft each
+
+
+def test_a_code_alone_never_shows_a_saved_draft(kiosk, enrolled):
+    """Someone who knows or guessed a code cannot read what its deltagare saved: without
+    the staff member's PIN the survey begins anew, in a new draft."""
+    enter_code(kiosk, enrolled[0])
+    choose(kiosk, "ors:session-1")
+    answer_ors(kiosk, ["6.4", "2.2"])
+    kiosk.post("/kiosk/avbryt")
+
+    enter_code(kiosk, enrolled[0])
+    choose(kiosk, "ors:session-1")
+    for address in ("/kiosk/enkat", "/kiosk/fraga/individuellt", "/kiosk/granska"):
+        assert kiosk.get(address).headers["Location"] == "/kiosk/", address
+    restarted = kiosk.post("/kiosk/fortsatt/borja-om")
+    assert restarted.headers["Location"] == "/kiosk/enkat"
+    assert "Du fortsätter där du slutade" not in html(kiosk.get("/kiosk/enkat"))
+    for address in ("/kiosk/fraga/individuellt", "/kiosk/granska"):
+        page = html(kiosk.get(address))
+        assert "6.4" not in page and "2.2" not in page, address
+    old, new = kiosk_responses()
+    assert answers_of(old) == {"individuellt": ("6.4",), "nara-relationer": ("2.2",)}
+    assert answers_of(new) == {}
 
 
 def test_an_anonymous_draft_is_never_resumed_by_the_next_person(kiosk):

