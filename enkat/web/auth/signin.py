@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -99,7 +101,18 @@ def retry_after(until: dt.datetime) -> str:
 
 
 def _safe_next() -> str | None:
-    """Only a path on this site: never an open redirect to another host ("//host" and
-    "/\\host" are both read by browsers as another host)."""
+    """The `next` address when it is a path of this site, else None (never an open
+    redirect). Browsers drop tabs and line breaks from an address, read a backslash as a
+    slash, and "//host" as another host; NFKC folds look-alikes such as the fullwidth
+    solidus into "/". So a path is followed only when it starts with one "/", has no
+    control, space or format characters, no backslash, no look-alike, and names no
+    scheme or host."""
     target = request.args.get("next", "")
-    return target if target.startswith("/") and target[1:2] not in ("/", "\\") else None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or unicodedata.normalize("NFKC", target) != target:
+        return None
+    if any(unicodedata.category(character)[0] in "CZ" for character in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
