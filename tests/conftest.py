@@ -61,6 +61,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret-key",
             "WTF_CSRF_ENABLED": False,
+            # the test client talks plain http; the Secure default has tests of its own
+            # (test_signin_limits.py)
+            "SESSION_COOKIE_SECURE": False,
         }
     )
     application.instance_path = str(tmp_path_factory.mktemp("instance"))
@@ -115,8 +118,10 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 @pytest.fixture
 def mailbox(app: Flask, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
-    """The app sends through the loopback SMTP server; its mailbox starts empty."""
+    """The app sends through the loopback SMTP server; its mailbox starts empty. Links in
+    mail need the configured public address (ENKAT_BASE_URL): the test client's own."""
     monkeypatch.setitem(app.config, "SMTP_URL", smtp_server.url)
+    monkeypatch.setitem(app.config, "BASE_URL", "http://localhost")
     monkeypatch.setitem(app.config, "MAIL_SENDER", "enkat@forbund.example")
     smtp_server.mailbox.messages.clear()
     smtp_server.mailbox.refuse = False

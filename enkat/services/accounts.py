@@ -32,7 +32,7 @@ from enkat.database import start_writing
 from enkat.extensions import db
 from enkat.models import AuditEvent, Membership, PasswordReset, Role, User, utcnow
 
-from . import ServiceError
+from . import ServiceError, sign_ins
 from .mail import Mail, MailFailed, send_mail
 from .organisation import find_user, hash_matches, hash_password
 from .tokens import hash_token, new_token
@@ -40,6 +40,7 @@ from .tokens import hash_token, new_token
 log = logging.getLogger(__name__)
 
 SIGNED_IN = "sign-in"
+SIGNED_OUT = "sign-out"
 FAILED = "sign-in-failed"
 LOCKED = "sign-in-locked"
 THROTTLED = "sign-in-throttled"
@@ -126,6 +127,13 @@ def sign_in(email: str, password: str, *, client: str | None = None,
     record_event(SIGNED_IN, user=user, subject=user.email, detail={"client": client},
                  at=now)
     return user
+
+
+def sign_out(user: User, token: str | None, *, now: dt.datetime | None = None) -> None:
+    """End this session of the user on the server (`sign_ins.end`) and audit it."""
+    now = now or utcnow()
+    sign_ins.end(token, now=now)
+    record_event(SIGNED_OUT, user=user, subject=user.email, at=now)
 
 
 def email_subject(email: str) -> str:
@@ -317,7 +325,8 @@ def check_new_password(user: User, password: str) -> None:
 
 def complete_password_reset(reset: PasswordReset, password: str, *,
                             now: dt.datetime | None = None) -> User:
-    """Use the link once: set the new password, end every other link of the user, audit.
+    """Use the link once: set the new password, end every other link and every session
+    of the user, audit.
 
     The link is claimed with one conditional UPDATE, so of two requests racing with the
     same link exactly one succeeds; the other raises ResetLinkInvalid.
@@ -336,6 +345,7 @@ def complete_password_reset(reset: PasswordReset, password: str, *,
         raise ResetLinkInvalid("the link has been used or has expired")
     user.password_hash = hash_password(password)
     _expire_other_resets(user, keep=None, now=now)
+    sign_ins.end_all(user, now=now)  # whoever used the old password is signed out
     record_event(RESET_DONE, user=user, subject=user.email, at=now)
     return user
 

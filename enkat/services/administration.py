@@ -39,7 +39,7 @@ from enkat.models import (
 from enkat.reports import goals as goal_rules
 from enkat.reports.build import NNS_DELTAGARE
 
-from . import ServiceError
+from . import ServiceError, sign_ins
 from .accounts import PASSWORD_MIN_LENGTH, record_event
 from .demo import COMMON_SCHEDULE, ORS_SRS_SCHEDULE, SKAPA_SCHEDULE
 from .instruments import bundled_instruments, usable_instruments
@@ -559,6 +559,7 @@ def deactivate_user(forbund: Forbund, member: Member, *, by: User) -> User:
         raise Refused([Problem("user", "Du kan inte inaktivera dig själv. Be en annan "
                                        "administratör om det.")])
     member.user.active = False
+    sign_ins.end_all(member.user)  # signed out on every device, now
     db.session.flush()
     record_event("user-deactivated", user=by, forbund_id=forbund.id, subject=member.user.email,
            detail={"user": member.user.id})

@@ -276,6 +276,7 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'enkat.sqlite'}",
         "SECRET_KEY": "browser-test-secret-key",
         "WTF_CSRF_ENABLED": True,
+        "SESSION_COOKIE_SECURE": False,  # served over plain http on loopback
     })
     app.instance_path = str(folder)
     instrument_file = folder / "webbtest-alla.json"

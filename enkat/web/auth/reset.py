@@ -15,11 +15,12 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from enkat.services import accounts
+from enkat.services import accounts, mail
 from enkat.web.common.form_base import PageForm
+from enkat.web.common.sessions import begin_session
 
 from . import bp
-from .signin import start_session, strip_spaces, too_many_attempts
+from .signin import strip_spaces, too_many_attempts
 
 SENT = ("Om adressen finns hos oss har vi skickat en länk för att välja ett nytt lösenord. "
         "Länken gäller i {minutes} minuter och kan användas en gång. Kommer inget mejl inom "
@@ -68,6 +69,10 @@ def private_page(view: Callable) -> Callable:
 @bp.route("/glomt-losenord", methods=["GET", "POST"])
 @private_page
 def forgot_password():
+    unavailable = mail.links_cannot_be_mailed()
+    if unavailable:
+        page = render_template("auth/forgot.html", form=None, unavailable=unavailable)
+        return page, 503 if request.method == "POST" else 200
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
@@ -83,10 +88,8 @@ def forgot_password():
 
 
 def _reset_link(token: str) -> str:
-    """The link in the mail. ENKAT_BASE_URL when set, so a forged Host header cannot
-    send someone's link to another site; else the address this request came to."""
-    base = current_app.config.get("BASE_URL") or request.host_url
-    return base.rstrip("/") + url_for("auth.new_password", token=token)
+    """The link in the mail, on the configured public address only (`mail.public_address`)."""
+    return mail.public_address() + url_for("auth.new_password", token=token)
 
 
 @bp.route("/nytt-losenord/<token>", methods=["GET", "POST"])
@@ -105,7 +108,7 @@ def new_password(token: str):
         user = accounts.complete_password_reset(link.reset, form.password.data)
     except accounts.ResetLinkInvalid:
         return _link_not_usable("used")
-    start_session(user)
+    begin_session(user)
     flash("Ditt nya lösenord är sparat och du är inloggad.", "info")
     return redirect(url_for("staff.overview"), 303)
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Flask, Response, g, render_template, request, session
 from flask_babel import refresh
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from enkat.database import read_only
 from enkat.extensions import babel, db, login
-from enkat.models import User
 
 from .access import workspace_menu
+from .sessions import load_user
 from .static import version_static_files
 
 #: How a database that cannot be reached shows itself (psycopg and sqlite3 alike).
@@ -40,7 +38,7 @@ def init_common(app: Flask) -> None:
     app.teardown_request(lambda error: read_only(False))
     login.login_view = "auth.login"
     login.login_message = "Logga in för att fortsätta."
-    login.user_loader(_load_user)
+    login.user_loader(load_user)
     babel.init_app(app, locale_selector=select_locale)
     # Flask-Babel caches the locale on the application context, which may outlive one
     # request (the tests hold one around many): work it out afresh for each request.
@@ -65,13 +63,6 @@ def _forget_cached_user() -> None:
     """Flask-Login caches the user on `g`, which lives on the application context; the
     tests hold one context around many requests, so each request looks the user up anew."""
     g.pop("_login_user", None)
-
-
-def _load_user(session_id: str) -> User | None:
-    """The user of a session, unless their password has changed since it began."""
-    user_id, _, stamp = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and hmac.compare_digest(user.session_stamp, stamp) else None
 
 
 def select_locale() -> str:

@@ -34,9 +34,9 @@ def deltagare(make_participant, make_response):
     return participant
 
 
-#: The modules that read the time for the sign-in and link-guessing limits.
+#: The modules that read the time for the sign-in, session and link-guessing limits.
 LIMIT_CLOCKS = ("enkat.services.accounts", "enkat.services.link_guard",
-                "enkat.web.auth.signin", "enkat.web.respond.links")
+                "enkat.services.sign_ins", "enkat.web.auth.signin", "enkat.web.respond.links")
 
 
 class Clock:

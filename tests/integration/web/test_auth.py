@@ -63,11 +63,47 @@ def test_administrator_sees_every_insats_of_the_forbund(client, make_user, make_
     assert "Hälsolotsen" in page and "Steget vidare" in page
 
 
-def test_sign_out_ends_the_session(client, make_user):
+REPORT = "/forbund/resultat/rapport.xlsx"
+
+
+def copy_of_cookie(app, client):
+    """Another browser holding a copy of this browser's session cookie, as someone who
+    saw it (a shared computer, a proxy log) would hold it."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    copy = app.test_client()
+    copy.set_cookie(name, client.get_cookie(name).value)
+    return copy
+
+
+def test_sign_out_ends_the_session(app, client, make_user):
+    admin = make_user(Role.ADMIN)
+    sign_in(client, admin.email)
+    copied = copy_of_cookie(app, client)
+    assert copied.get(REPORT).status_code == 200  # the copy works while the session is open
+    assert client.post("/logout").headers["Location"] == "/login"
+    refused = copied.get(REPORT)
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
+    assert client.get("/").status_code == 302
+
+
+def test_signing_out_leaves_the_users_other_sessions(app, client, make_user):
+    user = make_user()
+    laptop, phone = client, app.test_client()
+    sign_in(laptop, user.email)
+    sign_in(phone, user.email)
+    laptop.post("/logout")
+    assert phone.get("/").status_code == 200
+    assert laptop.get("/").status_code == 302
+
+
+def test_signing_out_is_audited(client, make_user):
     user = make_user()
     sign_in(client, user.email)
     client.post("/logout")
-    assert client.get("/").status_code == 302
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.user_id == user.id)
+                                .order_by(AuditEvent.id)).all()
+    assert [(event.action, event.subject) for event in events] == [
+        ("sign-in", user.email), ("sign-out", user.email)]
 
 
 #: Known ways to make a "path" that a browser reads as another site (or that breaks the
@@ -148,14 +184,3 @@ def test_the_menu_offers_the_forbund_pages_only_to_those_who_may_open_them(clien
     sign_in(client, admin.email)
     page = client.get("/forbund/").get_data(as_text=True)
     assert '<a href="/forbund/" aria-current="page">Förbundet</a>' in page
-
-
-def test_a_new_password_ends_every_session_signed_in_with_the_old_one(client, app, make_user):
-    from enkat.services.organisation import hash_password
-
-    user = make_user()
-    sign_in(client, user.email)
-    assert client.get("/").status_code == 200
-    user.password_hash = hash_password("ett-helt-nytt-losenord")
-    db.session.commit()
-    assert client.get("/").headers["Location"].startswith("/login")

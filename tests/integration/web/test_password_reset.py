@@ -30,6 +30,12 @@ def quick_answers(app, monkeypatch):
     monkeypatch.setitem(app.config, "PASSWORD_RESET_ANSWER_MS", 0)
 
 
+@pytest.fixture(autouse=True)
+def public_address(app, monkeypatch):
+    """Reset links are mailed only where enkat knows its public address (ENKAT_BASE_URL)."""
+    monkeypatch.setitem(app.config, "BASE_URL", "http://localhost")
+
+
 @pytest.fixture
 def user(make_user, db_session):
     created = make_user(Role.STAFF, email="kim@forbund.example")
@@ -238,3 +244,39 @@ def test_a_new_password_lifts_a_sign_in_lock(app, client, user, mailbox):
     request_link(client)
     assert choose(client, link_in(mailbox)).status_code == 303
     assert sign_in(another_browser(app), user.email, NEW_PASSWORD).status_code == 302
+
+
+def test_a_forged_host_never_gets_into_the_reset_mail(app, client, user, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://enkat.forbund.example")
+    response = client.post("/glomt-losenord", data={"email": user.email},
+                           headers={"Host": "attacker.example"})
+    assert response.status_code == 303
+    body = mailbox.text(mailbox.to(user.email)[0])
+    assert LINK.search(body).group(1) == "https://enkat.forbund.example"
+    assert "attacker" not in body
+
+
+def test_without_a_public_address_no_reset_mail_is_offered_or_sent(app, client, user, mailbox,
+                                                                   monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", None)
+    login = client.get("/login").get_data(as_text=True)
+    assert 'href="/glomt-losenord"' not in login
+    assert "Har du glömt lösenordet? Be den som driftar enkat om hjälp." in login
+    page = client.get("/glomt-losenord").get_data(as_text=True)
+    assert "ENKAT_BASE_URL" in page and 'name="email"' not in page
+    refused = client.post("/glomt-losenord", data={"email": user.email},
+                          headers={"Host": "attacker.example"})
+    assert refused.status_code == 503
+    assert "Mejl med länkar kan inte skickas" in refused.get_data(as_text=True)
+    assert mailbox.messages == []
+    assert actions("password-reset-requested") == []
+
+
+def test_a_new_password_ends_every_other_session_of_the_user(app, client, user, mailbox):
+    laptop = another_browser(app)
+    sign_in(laptop, user.email)
+    assert laptop.get("/").status_code == 200
+    request_link(client)
+    choose(client, link_in(mailbox))
+    assert client.get("/").status_code == 200  # the new password's own session
+    assert laptop.get("/").headers["Location"].startswith("/login")
