@@ -32,6 +32,7 @@ DETAIL_LENGTH = 200
 #: Every action the log holds, with the Swedish name the log page shows and filters by.
 ACTION_LABELS = {
     accounts.SIGNED_IN: "Inloggning",
+    accounts.SIGNED_OUT: "Utloggning",
     accounts.FAILED: "Misslyckad inloggning",
     accounts.LOCKED: "Inloggning under spärr",
     accounts.THROTTLED: "Inloggning stoppad, för många försök",
@@ -64,9 +65,9 @@ ACTION_LABELS = {
     "purge": "Gallring",
 }
 #: What happens to an account rather than in a förbund; recorded without a förbund.
-ACCOUNT_ACTIONS = (accounts.SIGNED_IN, accounts.FAILED, accounts.LOCKED, accounts.THROTTLED,
-                   accounts.RESET_REQUESTED, accounts.RESET_DONE, accounts.RESET_MAIL_FAILED,
-                   accounts.RESET_NOT_SENT)
+ACCOUNT_ACTIONS = (accounts.SIGNED_IN, accounts.SIGNED_OUT, accounts.FAILED, accounts.LOCKED,
+                   accounts.THROTTLED, accounts.RESET_REQUESTED, accounts.RESET_DONE,
+                   accounts.RESET_MAIL_FAILED, accounts.RESET_NOT_SENT)
 #: What the system does by itself or to nobody's förbund (the client address of an
 #: unknown link): never in a förbund's log.
 SYSTEM_ACTIONS = ("purge", "link-unknown")
