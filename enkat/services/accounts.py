@@ -35,6 +35,7 @@ from enkat.models import AuditEvent, Membership, PasswordReset, Role, User, utcn
 from . import ServiceError, sign_ins
 from .mail import Mail, MailFailed, send_mail
 from .organisation import find_user, hash_matches, hash_password
+from .passwords import password_problem
 from .tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,6 @@ COUNTED_FOR_CLIENT = (FAILED, LOCKED, THROTTLED, RESET_REQUESTED)
 CLEARS_FAILURES = (SIGNED_IN, RESET_DONE)
 #: Reset mails to one user within a lock window; more would let anyone flood an inbox.
 RESET_MAILS_PER_WINDOW = 3
-PASSWORD_MIN_LENGTH = 10
-#: Random bytes in a reset token: 256 bits, 43 URL-safe characters.
 
 
 class SignInRefused(ServiceError):
@@ -315,12 +314,11 @@ def find_reset(token: str, *, now: dt.datetime | None = None) -> ResetLink:
 
 
 def check_new_password(user: User, password: str) -> None:
-    """Raise UnacceptablePassword when the password is too short or is the e-mail."""
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise UnacceptablePassword(f"the password must have at least {PASSWORD_MIN_LENGTH} "
-                                   "characters")
-    if email_subject(password) == user.email:
-        raise UnacceptablePassword("the password must not be the e-mail address")
+    """Raise UnacceptablePassword, saying why in Swedish, unless the password passes
+    the policy (`passwords.password_problem`)."""
+    problem = password_problem(password, email=user.email, name=user.display_name)
+    if problem:
+        raise UnacceptablePassword(problem)
 
 
 def complete_password_reset(reset: PasswordReset, password: str, *,

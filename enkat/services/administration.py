@@ -40,7 +40,7 @@ from enkat.reports import goals as goal_rules
 from enkat.reports.build import NNS_DELTAGARE
 
 from . import ServiceError, sign_ins
-from .accounts import PASSWORD_MIN_LENGTH, record_event
+from .accounts import record_event
 from .demo import COMMON_SCHEDULE, ORS_SRS_SCHEDULE, SKAPA_SCHEDULE
 from .instruments import bundled_instruments, usable_instruments
 from .organisation import (
@@ -52,6 +52,7 @@ from .organisation import (
     grant_role,
 )
 from .overview import InsatsSummary, insatser_for
+from .passwords import password_problem
 
 #: The longest a schedule may wait: ten years in days.
 MAX_SCHEDULE_DAYS = 3650
@@ -492,7 +493,7 @@ def add_user(forbund: Forbund, new: NewUser, *, by: User | None) -> User:
     """A new user of the förbund with a first password, and the insatser they work in."""
     email = new.email.strip().lower()
     problems = _email_problems(email) + _name_problems(new.display_name)
-    problems += _password_problems(new.password, email)
+    problems += _password_problems(new.password, email, new.display_name.strip())
     _refuse_if(problems)
     user = create_user(email, new.password, new.display_name.strip())
     grant_role(user, forbund, new.role)
@@ -594,9 +595,6 @@ def _name_problems(display_name: str) -> list[Problem]:
     return []
 
 
-def _password_problems(password: str, email: str) -> list[Problem]:
-    if len(password) < PASSWORD_MIN_LENGTH:
-        return [Problem("password", f"Lösenordet ska ha minst {PASSWORD_MIN_LENGTH} tecken.")]
-    if password.strip().lower() == email:
-        return [Problem("password", "Lösenordet får inte vara e-postadressen.")]
-    return []
+def _password_problems(password: str, email: str, name: str) -> list[Problem]:
+    problem = password_problem(password, email=email, name=name)
+    return [Problem("password", problem)] if problem else []

@@ -60,6 +60,15 @@ def test_create_forbund_and_first_administrator(enkat):
     assert [(m.forbund.slug, m.role.value) for m in user.memberships] == [("norr", "admin")]
 
 
+@pytest.mark.parametrize("weak", ["0000000000", "aaaaaaaaaa", "1234567890", "qwertyuiop"])
+def test_create_user_refuses_a_weak_password_in_swedish(enkat, forbund, weak):
+    result = enkat("create-user", "--email", "ny@norr.example", "--role", "admin",
+                   "--forbund", forbund.slug, input=f"{weak}\n{weak}\n")
+    assert result.exit_code == 1
+    assert "Lösenordet är för lätt att gissa" in result.output
+    assert organisation.find_user("ny@norr.example") is None
+
+
 def test_refusals_are_one_clear_line_and_exit_1(enkat):
     result = enkat("create-user", "--email", "a@b.example", "--role", "admin",
                    "--forbund", "finns-inte", input="ett-långt-lösenord\nett-långt-lösenord\n")

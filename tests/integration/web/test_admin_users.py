@@ -93,6 +93,11 @@ def test_an_administrator_adds_a_user_who_can_sign_in(as_admin, app, insats, for
     ({"email": "inte en adress"}, "Skriv en e-postadress, till exempel anna@forbund.se."),
     ({"password": "kort-9tkn"}, "Lösenordet ska ha minst 10 tecken."),
     ({"password": "ny.person@forbund.se"}, "Lösenordet får inte vara e-postadressen."),
+    ({"password": "0000000000"}, "Lösenordet är för lätt att gissa: upprepade tecken"),
+    ({"password": "aaaaaaaaaa"}, "Lösenordet är för lätt att gissa: upprepade tecken"),
+    ({"password": "qwertyuiop"}, "Lösenordet är för lätt att gissa"),
+    ({"password": "abcdefghijk"}, "Lösenordet är för lätt att gissa: följder"),
+    ({"password": "nypersonny"}, "Lösenordet är för lätt att gissa"),  # of the name
     ({"display_name": "  "}, "Skriv användarens namn."),
 ])
 def test_a_new_user_with_bad_input_is_refused_and_nothing_is_written(as_admin, colleague,

@@ -184,9 +184,13 @@ def test_a_new_request_ends_the_earlier_link(client, user, mailbox):
 
 
 @pytest.mark.parametrize(("password", "confirm", "message"), [
-    ("kort-9tkn", "kort-9tkn", "Lösenordet måste ha minst 10 tecken."),
+    ("kort-9tkn", "kort-9tkn", "Lösenordet ska ha minst 10 tecken."),
     ("ett långt lösenord", "ett annat lösenord", "Lösenorden är inte likadana."),
-    ("Kim@Forbund.example", "Kim@Forbund.example", "Lösenordet får inte vara din e-postadress."),
+    ("Kim@Forbund.example", "Kim@Forbund.example", "Lösenordet får inte vara e-postadressen."),
+    ("0000000000", "0000000000", "Lösenordet är för lätt att gissa: upprepade tecken"),
+    ("aaaaaaaaaa", "aaaaaaaaaa", "Lösenordet är för lätt att gissa: upprepade tecken"),
+    ("password12", "password12", "Lösenordet är för lätt att gissa"),
+    ("kimforbund", "kimforbund", "Lösenordet är för lätt att gissa"),  # of the address
     ("", "", "Fyll i ett nytt lösenord."),
 ])
 def test_an_unacceptable_new_password_is_422_and_changes_nothing(client, user, mailbox,
