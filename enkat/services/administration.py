@@ -492,7 +492,7 @@ class NewUser:
 def add_user(forbund: Forbund, new: NewUser, *, by: User | None) -> User:
     """A new user of the förbund with a first password, and the insatser they work in."""
     email = new.email.strip().lower()
-    problems = _email_problems(email) + _name_problems(new.display_name)
+    problems = _email_problems(email, forbund) + _name_problems(new.display_name)
     problems += _password_problems(new.password, email, new.display_name.strip())
     _refuse_if(problems)
     user = create_user(email, new.password, new.display_name.strip())
@@ -575,16 +575,25 @@ def reactivate_user(forbund: Forbund, member: Member, *, by: User) -> User:
     return member.user
 
 
-def _email_problems(email: str) -> list[Problem]:
+#: An address another förbund's user has. The administrator is told it cannot be used,
+#: never that it belongs to someone, let alone to which förbund.
+ADDRESS_NOT_USABLE = ("Den här e-postadressen kan inte användas för en ny användare. Välj en "
+                      "annan adress, eller be den som driftar enkat om hjälp.")
+
+
+def _email_problems(email: str, forbund: Forbund) -> list[Problem]:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         return [Problem("email", "Skriv en e-postadress, till exempel anna@forbund.se.")]
     if len(email) > 254:
         return [Problem("email", "E-postadressen får vara högst 254 tecken.")]
-    if find_user(email) is not None:
-        return [Problem("email", f"Det finns redan en användare med e-postadressen {email}.")]
-    return []
+    existing = find_user(email)
+    if existing is None:
+        return []
+    if role_in(forbund, existing) is None:
+        return [Problem("email", ADDRESS_NOT_USABLE)]
+    return [Problem("email", f"Det finns redan en användare med e-postadressen {email}.")]
 
 
 def _name_problems(display_name: str) -> list[Problem]:

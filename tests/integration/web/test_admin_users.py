@@ -219,3 +219,22 @@ def test_a_user_of_another_forbund_is_not_found(as_admin, make_forbund):
     db.session.expire_all()
     assert stranger.active and stranger.display_name == "Annan"
     assert "annan@annat.se" not in html(as_admin.get("/forbund/anvandare"))
+
+
+def test_an_address_of_another_forbund_is_refused_without_saying_it_exists(as_admin,
+                                                                            make_forbund):
+    """Two förbund: the administrator of one learns nothing of the other's users."""
+    norr = make_forbund("norr", "Samordningsförbundet Norr")
+    stranger = organisation.create_user("kim@norr.example", "lösenord-123", "Kim Norrman")
+    organisation.grant_role(stranger, norr, Role.STAFF)
+    db.session.commit()
+    before = snapshot()
+    taken = as_admin.post("/forbund/anvandare/ny", data=new_user_data(email="Kim@Norr.example"))
+    page = html(taken)
+    assert taken.status_code == 422
+    assert "Den här e-postadressen kan inte användas för en ny användare." in page
+    for hint in ("finns redan", "Kim Norrman", "Norr", "norr.example"):
+        assert hint not in page.replace('value="Kim@Norr.example"', ""), hint
+    assert snapshot() == before
+    db.session.expire_all()
+    assert stranger.display_name == "Kim Norrman" and stranger.memberships[0].forbund == norr
