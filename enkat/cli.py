@@ -381,7 +381,7 @@ def purge() -> None:
     with transaction():
         purged = retention.purge()
     click.echo(f"deleted {purged.drafts} drafts, {purged.links} links, {purged.kiosks} kiosks, "
-               f"{purged.password_resets} password-reset links; "
+               f"{purged.password_resets} password-reset links, {purged.sign_ins} ended sessions; "
                f"closed {purged.utskick_closed} utskick and deleted their addresses")
 
 

@@ -38,7 +38,7 @@ DEFAULTS = {
     "LINK_GUESS_WINDOW_MINUTES": 15,  # ... before every /s/ address answers 429
     "DRAFT_RETENTION_DAYS": 90,  # `enkat purge`: untouched drafts
     "LINK_RETENTION_DAYS": 180,  # `enkat purge`: links this long after use or expiry
-    "SHORT_RETENTION_DAYS": 30,  # `enkat purge`: ended kiosks, old password-reset links
+    "SHORT_RETENTION_DAYS": 30,  # `enkat purge`: ended kiosks, old reset links and sessions
     "KIOSK_TIMEOUT_SECONDS": 180,  # no touch this long: the kiosk asks "Är du kvar?"
     "KIOSK_WARNING_SECONDS": 30,  # then, unanswered this long: back to the start screen
     "SESSION_COOKIE_NAME": None,  # None: see `session_cookie_name`

@@ -169,5 +169,6 @@ def test_a_deltagare_is_exported_then_erased_from_the_command_line(enkat, forbun
 def test_purge_says_what_it_deleted(enkat):
     result = enkat("purge")
     assert result.exit_code == 0, result.output
-    assert ("deleted 0 drafts, 0 links, 0 kiosks, 0 password-reset links; closed 0 utskick"
+    assert ("deleted 0 drafts, 0 links, 0 kiosks, 0 password-reset links, 0 ended sessions; "
+            "closed 0 utskick"
             in result.output)
