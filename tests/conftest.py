@@ -64,6 +64,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             # the test client talks plain http; the Secure default has tests of its own
             # (test_signin_limits.py)
             "SESSION_COOKIE_SECURE": False,
+            # the public address links in mail are built on, as a deployment has it
+            # (`enkat serve` sets it); tests of its absence unset it
+            "BASE_URL": "http://localhost",
         }
     )
     application.instance_path = str(tmp_path_factory.mktemp("instance"))
@@ -118,10 +121,8 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 @pytest.fixture
 def mailbox(app: Flask, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
-    """The app sends through the loopback SMTP server; its mailbox starts empty. Links in
-    mail need the configured public address (ENKAT_BASE_URL): the test client's own."""
+    """The app sends through the loopback SMTP server; its mailbox starts empty."""
     monkeypatch.setitem(app.config, "SMTP_URL", smtp_server.url)
-    monkeypatch.setitem(app.config, "BASE_URL", "http://localhost")
     monkeypatch.setitem(app.config, "MAIL_SENDER", "enkat@forbund.example")
     smtp_server.mailbox.messages.clear()
     smtp_server.mailbox.refuse = False

@@ -30,12 +30,6 @@ def quick_answers(app, monkeypatch):
     monkeypatch.setitem(app.config, "PASSWORD_RESET_ANSWER_MS", 0)
 
 
-@pytest.fixture(autouse=True)
-def public_address(app, monkeypatch):
-    """Reset links are mailed only where enkat knows its public address (ENKAT_BASE_URL)."""
-    monkeypatch.setitem(app.config, "BASE_URL", "http://localhost")
-
-
 @pytest.fixture
 def user(make_user, db_session):
     created = make_user(Role.STAFF, email="kim@forbund.example")
