@@ -287,6 +287,7 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
         db.session.commit()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # as `enkat serve` sets it
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
