@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import click
@@ -308,11 +310,24 @@ def _prepare_to_serve(with_demo: bool, address: str) -> None:
             else:
                 click.echo("The demo data are already loaded.")
                 _print_demo_logins(demo_logins())
+        if _is_local_development(address, app.config.get("BASE_URL")):
+            # plain http on this machine only: a Secure cookie would never come back
+            os.environ.setdefault("ENKAT_SESSION_COOKIE_SECURE", "false")
         if not app.config.get("BASE_URL"):
             # links in mail are built only from the configured address (docs/security.md)
             os.environ["ENKAT_BASE_URL"] = address
         db.session.remove()
         db.engine.dispose()  # the workers open their own connections
+
+
+def _is_local_development(address: str, base_url: str | None) -> bool:
+    """Served on a loopback address and not known to be reached over https."""
+    host = urlsplit(address).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return loopback and not (base_url or "").lower().startswith("https://")
 
 
 def _gunicorn(host: str, port: int, workers: int):
@@ -384,7 +399,7 @@ def purge() -> None:
     with transaction():
         purged = retention.purge()
     click.echo(f"deleted {purged.drafts} drafts, {purged.links} links, {purged.kiosks} kiosks, "
-               f"{purged.password_resets} password-reset links; "
+               f"{purged.password_resets} password-reset links, {purged.sign_ins} ended sessions; "
                f"closed {purged.utskick_closed} utskick and deleted their addresses")
 
 

@@ -25,7 +25,9 @@ DEFAULTS = {
     "LANGUAGES": ["sv", "en", "ar"],
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,
+    # Sent over https only; `enkat serve` turns it off for a development serve on a
+    # loopback address without an https ENKAT_BASE_URL (docs/deployment.md).
+    "SESSION_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
@@ -36,11 +38,12 @@ DEFAULTS = {
     "LINK_GUESS_WINDOW_MINUTES": 15,  # ... before every /s/ address answers 429
     "DRAFT_RETENTION_DAYS": 90,  # `enkat purge`: untouched drafts
     "LINK_RETENTION_DAYS": 180,  # `enkat purge`: links this long after use or expiry
-    "SHORT_RETENTION_DAYS": 30,  # `enkat purge`: ended kiosks, old password-reset links
+    "SHORT_RETENTION_DAYS": 30,  # `enkat purge`: ended kiosks, old reset links and sessions
     "KIOSK_TIMEOUT_SECONDS": 180,  # no touch this long: the kiosk asks "Är du kvar?"
     "KIOSK_WARNING_SECONDS": 30,  # then, unanswered this long: back to the start screen
-    "SESSION_COOKIE_NAME": "enkat_session",
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # seconds without a request that end a sign-in
+    "SESSION_COOKIE_NAME": None,  # None: see `session_cookie_name`
+    "PERMANENT_SESSION_LIFETIME": 3600,  # seconds without a request that end a sign-in
+    "SESSION_MAX_HOURS": 12,  # a sign-in ends this long after it began, however busy
     "PROXY_COUNT": 0,  # proxies in front that set X-Forwarded-For/-Proto (nginx: 1)
     "SIGNIN_LOCK_FAILURES": 5,  # failed sign-ins for one address within the window lock it
     "SIGNIN_LOCK_MINUTES": 15,  # the window, and how long the lock lasts
@@ -68,6 +71,7 @@ ENVIRONMENT = {
     "ENKAT_KIOSK_TIMEOUT_SECONDS": "KIOSK_TIMEOUT_SECONDS",
     "ENKAT_KIOSK_WARNING_SECONDS": "KIOSK_WARNING_SECONDS",
     "ENKAT_SESSION_LIFETIME_SECONDS": "PERMANENT_SESSION_LIFETIME",
+    "ENKAT_SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
     "ENKAT_PROXY_COUNT": "PROXY_COUNT",
     "ENKAT_SIGNIN_LOCK_FAILURES": "SIGNIN_LOCK_FAILURES",
     "ENKAT_SIGNIN_LOCK_MINUTES": "SIGNIN_LOCK_MINUTES",
@@ -93,6 +97,20 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if not app.config.get("SESSION_COOKIE_NAME"):
+        app.config["SESSION_COOKIE_NAME"] = session_cookie_name(app.config)
+
+
+def session_cookie_name(config: dict) -> str:
+    """`__Host-enkat_session` where the browser allows the prefix (a Secure cookie for
+    the whole site, path "/", no Domain): it then refuses the cookie from a sibling
+    domain or over http, so nobody can plant or overwrite it. Else `enkat_session`."""
+    whole_site = (config.get("SESSION_COOKIE_PATH") or config.get("APPLICATION_ROOT")
+                  or "/") == "/"
+    if config.get("SESSION_COOKIE_SECURE") and not config.get("SESSION_COOKIE_DOMAIN") \
+            and whole_site:
+        return "__Host-enkat_session"
+    return "enkat_session"
 
 
 def _typed(default: object, raw: str) -> object:

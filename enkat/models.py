@@ -9,7 +9,6 @@ questions it was answered with.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from enum import StrEnum
 from typing import Any
 
@@ -128,14 +127,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    def get_id(self) -> str:
-        """What the session keeps: the id and a stamp of the password. A new password
-        changes the stamp, so every session signed in with the old one ends."""
-        return f"{self.id}:{self.session_stamp}"
-
-    @property
-    def session_stamp(self) -> str:
-        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 class Membership(db.Model):
@@ -457,6 +448,24 @@ class PasswordReset(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class SignIn(db.Model):
+    """One signed-in session of a user, kept on the server: the session cookie carries
+    its secret, and only the secret's hash is stored. Ending the row (sign-out, a new
+    password, deactivation, the idle or absolute limit) makes every copy of that cookie
+    useless, while the user's sessions on other devices go on."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

@@ -99,6 +99,12 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret-key",
             "WTF_CSRF_ENABLED": False,
+            # the test client talks plain http; the Secure default has tests of its own
+            # (test_signin_limits.py)
+            "SESSION_COOKIE_SECURE": False,
+            # the public address links in mail are built on, as a deployment has it
+            # (`enkat serve` sets it); tests of its absence unset it
+            "BASE_URL": "http://localhost",
         }
     )
     application.instance_path = str(tmp_path_factory.mktemp("instance"))

@@ -105,7 +105,9 @@ def serve(database_url: str, folder: Path, *, workers: int = 2,
     configuration = folder / "gunicorn.conf.py"
     configuration.write_text(CONFIGURATION.format(
         repository_configuration=str(ROOT / "gunicorn.conf.py"), ready=str(ready)))
-    settings = {"ENKAT_SECRET_KEY": uuid.uuid4().hex, **(environment or {}),
+    settings = {"ENKAT_SECRET_KEY": uuid.uuid4().hex,
+                "ENKAT_SESSION_COOKIE_SECURE": "false",  # plain http on loopback
+                **(environment or {}),
                 "ENKAT_DATABASE_URL": database_url}
     port = free_port()
     with (folder / "gunicorn.log").open("w") as log:

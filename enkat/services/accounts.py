@@ -32,14 +32,16 @@ from enkat.database import start_writing
 from enkat.extensions import db
 from enkat.models import AuditEvent, Membership, PasswordReset, Role, User, utcnow
 
-from . import ServiceError
+from . import ServiceError, sign_ins
 from .mail import Mail, MailFailed, send_mail
 from .organisation import find_user, hash_matches, hash_password
+from .passwords import password_problem
 from .tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
 
 SIGNED_IN = "sign-in"
+SIGNED_OUT = "sign-out"
 FAILED = "sign-in-failed"
 LOCKED = "sign-in-locked"
 THROTTLED = "sign-in-throttled"
@@ -54,8 +56,6 @@ COUNTED_FOR_CLIENT = (FAILED, LOCKED, THROTTLED, RESET_REQUESTED)
 CLEARS_FAILURES = (SIGNED_IN, RESET_DONE)
 #: Reset mails to one user within a lock window; more would let anyone flood an inbox.
 RESET_MAILS_PER_WINDOW = 3
-PASSWORD_MIN_LENGTH = 10
-#: Random bytes in a reset token: 256 bits, 43 URL-safe characters.
 
 
 class SignInRefused(ServiceError):
@@ -126,6 +126,13 @@ def sign_in(email: str, password: str, *, client: str | None = None,
     record_event(SIGNED_IN, user=user, subject=user.email, detail={"client": client},
                  at=now)
     return user
+
+
+def sign_out(user: User, token: str | None, *, now: dt.datetime | None = None) -> None:
+    """End this session of the user on the server (`sign_ins.end`) and audit it."""
+    now = now or utcnow()
+    sign_ins.end(token, now=now)
+    record_event(SIGNED_OUT, user=user, subject=user.email, at=now)
 
 
 def email_subject(email: str) -> str:
@@ -307,17 +314,17 @@ def find_reset(token: str, *, now: dt.datetime | None = None) -> ResetLink:
 
 
 def check_new_password(user: User, password: str) -> None:
-    """Raise UnacceptablePassword when the password is too short or is the e-mail."""
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise UnacceptablePassword(f"the password must have at least {PASSWORD_MIN_LENGTH} "
-                                   "characters")
-    if email_subject(password) == user.email:
-        raise UnacceptablePassword("the password must not be the e-mail address")
+    """Raise UnacceptablePassword, saying why in Swedish, unless the password passes
+    the policy (`passwords.password_problem`)."""
+    problem = password_problem(password, email=user.email, name=user.display_name)
+    if problem:
+        raise UnacceptablePassword(problem)
 
 
 def complete_password_reset(reset: PasswordReset, password: str, *,
                             now: dt.datetime | None = None) -> User:
-    """Use the link once: set the new password, end every other link of the user, audit.
+    """Use the link once: set the new password, end every other link and every session
+    of the user, audit.
 
     The link is claimed with one conditional UPDATE, so of two requests racing with the
     same link exactly one succeeds; the other raises ResetLinkInvalid.
@@ -336,6 +343,7 @@ def complete_password_reset(reset: PasswordReset, password: str, *,
         raise ResetLinkInvalid("the link has been used or has expired")
     user.password_hash = hash_password(password)
     _expire_other_resets(user, keep=None, now=now)
+    sign_ins.end_all(user, now=now)  # whoever used the old password is signed out
     record_event(RESET_DONE, user=user, subject=user.email, at=now)
     return user
 

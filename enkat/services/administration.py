@@ -39,8 +39,8 @@ from enkat.models import (
 from enkat.reports import goals as goal_rules
 from enkat.reports.build import NNS_DELTAGARE
 
-from . import ServiceError
-from .accounts import PASSWORD_MIN_LENGTH, record_event
+from . import ServiceError, sign_ins
+from .accounts import record_event
 from .demo import COMMON_SCHEDULE, ORS_SRS_SCHEDULE, SKAPA_SCHEDULE
 from .instruments import bundled_instruments, usable_instruments
 from .organisation import (
@@ -52,6 +52,7 @@ from .organisation import (
     grant_role,
 )
 from .overview import InsatsSummary, insatser_for
+from .passwords import password_problem
 
 #: The longest a schedule may wait: ten years in days.
 MAX_SCHEDULE_DAYS = 3650
@@ -515,8 +516,8 @@ class NewUser:
 def add_user(forbund: Forbund, new: NewUser, *, by: User | None) -> User:
     """A new user of the förbund with a first password, and the insatser they work in."""
     email = new.email.strip().lower()
-    problems = _email_problems(email) + _name_problems(new.display_name)
-    problems += _password_problems(new.password, email)
+    problems = _email_problems(email, forbund) + _name_problems(new.display_name)
+    problems += _password_problems(new.password, email, new.display_name.strip())
     _refuse_if(problems)
     user = create_user(email, new.password, new.display_name.strip())
     grant_role(user, forbund, new.role)
@@ -583,6 +584,7 @@ def deactivate_user(forbund: Forbund, member: Member, *, by: User) -> User:
         raise Refused([Problem("user", "Du kan inte inaktivera dig själv. Be en annan "
                                        "administratör om det.")])
     member.user.active = False
+    sign_ins.end_all(member.user)  # signed out on every device, now
     db.session.flush()
     record_event("user-deactivated", user=by, forbund_id=forbund.id, subject=member.user.email,
            detail={"user": member.user.id})
@@ -597,16 +599,25 @@ def reactivate_user(forbund: Forbund, member: Member, *, by: User) -> User:
     return member.user
 
 
-def _email_problems(email: str) -> list[Problem]:
+#: An address another förbund's user has. The administrator is told it cannot be used,
+#: never that it belongs to someone, let alone to which förbund.
+ADDRESS_NOT_USABLE = ("Den här e-postadressen kan inte användas för en ny användare. Välj en "
+                      "annan adress, eller be den som driftar enkat om hjälp.")
+
+
+def _email_problems(email: str, forbund: Forbund) -> list[Problem]:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         return [Problem("email", "Skriv en e-postadress, till exempel anna@forbund.se.")]
     if len(email) > 254:
         return [Problem("email", "E-postadressen får vara högst 254 tecken.")]
-    if find_user(email) is not None:
-        return [Problem("email", f"Det finns redan en användare med e-postadressen {email}.")]
-    return []
+    existing = find_user(email)
+    if existing is None:
+        return []
+    if role_in(forbund, existing) is None:
+        return [Problem("email", ADDRESS_NOT_USABLE)]
+    return [Problem("email", f"Det finns redan en användare med e-postadressen {email}.")]
 
 
 def _name_problems(display_name: str) -> list[Problem]:
@@ -617,9 +628,6 @@ def _name_problems(display_name: str) -> list[Problem]:
     return []
 
 
-def _password_problems(password: str, email: str) -> list[Problem]:
-    if len(password) < PASSWORD_MIN_LENGTH:
-        return [Problem("password", f"Lösenordet ska ha minst {PASSWORD_MIN_LENGTH} tecken.")]
-    if password.strip().lower() == email:
-        return [Problem("password", "Lösenordet får inte vara e-postadressen.")]
-    return []
+def _password_problems(password: str, email: str, name: str) -> list[Problem]:
+    problem = password_problem(password, email=email, name=name)
+    return [Problem("password", problem)] if problem else []

@@ -43,6 +43,7 @@ DETAIL_LENGTH = 200
 #: Every action the log holds, with the Swedish name the log page shows and filters by.
 ACTION_LABELS = {
     accounts.SIGNED_IN: "Inloggning",
+    accounts.SIGNED_OUT: "Utloggning",
     accounts.FAILED: "Misslyckad inloggning",
     accounts.LOCKED: "Inloggning under spärr",
     accounts.THROTTLED: "Inloggning stoppad, för många försök",
@@ -82,11 +83,11 @@ ACTION_LABELS = {
     "campaign-closed": "Stängt utskick",
     "purge": "Gallring",
 }
-#: What happens to an account rather than in a förbund (sign-ins, resets, addresses
-#: refused to the user); recorded without a förbund and shown to the user's förbund.
-ACCOUNT_ACTIONS = (accounts.SIGNED_IN, accounts.FAILED, accounts.LOCKED, accounts.THROTTLED,
-                   accounts.RESET_REQUESTED, accounts.RESET_DONE, accounts.RESET_MAIL_FAILED,
-                   accounts.RESET_NOT_SENT, DENIED)
+#: What happens to an account rather than in a förbund (sign-ins, sign-outs, resets,
+#: addresses refused to the user); recorded without a förbund and shown to the user's förbund.
+ACCOUNT_ACTIONS = (accounts.SIGNED_IN, accounts.SIGNED_OUT, accounts.FAILED, accounts.LOCKED,
+                   accounts.THROTTLED, accounts.RESET_REQUESTED, accounts.RESET_DONE,
+                   accounts.RESET_MAIL_FAILED, accounts.RESET_NOT_SENT, DENIED)
 #: What the system does by itself or to nobody's förbund (the client address of an
 #: unknown link): never in a förbund's log.
 SYSTEM_ACTIONS = ("purge", "link-unknown")

@@ -42,6 +42,32 @@ class SmtpServer:
     password: str | None = None
 
 
+#: Why mail with links is not offered when ENKAT_BASE_URL is not set.
+NO_PUBLIC_ADDRESS = ("Mejl med länkar kan inte skickas, eftersom enkats publika adress "
+                     "(ENKAT_BASE_URL) inte är inställd. Be den som driftar enkat att ställa "
+                     "in den.")
+
+
+class NoPublicAddress(MailFailed):
+    def __init__(self) -> None:
+        super().__init__(NO_PUBLIC_ADDRESS)
+
+
+def public_address() -> str:
+    """The configured ENKAT_BASE_URL: the only address links in mail are built from.
+    Never the address a request came to, whose Host header anyone can write, so nobody
+    can have enkat mail a link that points at their own site. Raises NoPublicAddress."""
+    configured = current_app.config.get("BASE_URL")
+    if not configured:
+        raise NoPublicAddress()
+    return configured.rstrip("/")
+
+
+def links_cannot_be_mailed() -> str | None:
+    """Why mail that carries links cannot be sent here, or None when it can."""
+    return None if current_app.config.get("BASE_URL") else NO_PUBLIC_ADDRESS
+
+
 def smtp_server(url: str | None) -> SmtpServer:
     """The server an `ENKAT_SMTP_URL` names."""
     if not url:

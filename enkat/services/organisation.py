@@ -13,6 +13,7 @@ from enkat.extensions import db
 from enkat.models import Forbund, Insats, InsatsKind, Membership, Role, User
 
 from . import ServiceError
+from .passwords import password_problem
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _hasher = PasswordHasher()
@@ -132,8 +133,9 @@ def create_user(email: str, password: str, display_name: str) -> User:
         raise ServiceError(f'"{email}" is not an e-mail address')
     if find_user(email) is not None:
         raise ServiceError(f"a user with e-mail {email} already exists")
-    if len(password) < 10:
-        raise ServiceError("the password must have at least 10 characters")
+    problem = password_problem(password, email=email, name=display_name)
+    if problem:
+        raise ServiceError(problem)
     user = User(email=email, password_hash=hash_password(password), display_name=display_name)
     db.session.add(user)
     db.session.flush()

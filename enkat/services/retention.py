@@ -4,7 +4,8 @@
 - drafts nobody has touched for `DRAFT_RETENTION_DAYS` (a link or kiosk session given up);
 - links used or expired more than `LINK_RETENTION_DAYS` ago: until then a used link still
   says "the answers have arrived"; afterwards it is simply unknown;
-- ended kiosks and used or expired password-reset links after `SHORT_RETENTION_DAYS`;
+- ended kiosks, used or expired password-reset links and sessions unused (so ended)
+  for `SHORT_RETENTION_DAYS`;
 - utskick past their closing day are closed, which deletes their addresses.
 Submitted responses are the förbund's records and are never purged here.
 
@@ -29,6 +30,7 @@ from enkat.models import (
     Participant,
     PasswordReset,
     Response,
+    SignIn,
     User,
     utcnow,
 )
@@ -46,6 +48,7 @@ class Purged:
     links: int
     kiosks: int
     password_resets: int
+    sign_ins: int
     utskick_closed: int
 
 
@@ -63,6 +66,7 @@ def purge(*, now: dt.datetime | None = None) -> Purged:
         kiosks=_delete(Kiosk, Kiosk.ended_at < short_cutoff),
         password_resets=_delete(PasswordReset, or_(PasswordReset.used_at < short_cutoff,
                                                    PasswordReset.expires_at < short_cutoff)),
+        sign_ins=_delete(SignIn, SignIn.last_seen_at < short_cutoff),
     )
     record_event("purge", detail=purged.__dict__)
     return purged

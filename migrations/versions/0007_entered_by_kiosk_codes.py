@@ -5,7 +5,7 @@ kiosk's `wrong_codes` column goes: wrong codes are audit events now, counted ove
 window that a right code does not reset (enkat.services.kiosks).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-04 18:30:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -64,6 +64,15 @@ def test_create_forbund_and_first_administrator(enkat):
     assert [(m.forbund.slug, m.role.value) for m in user.memberships] == [("norr", "admin")]
 
 
+@pytest.mark.parametrize("weak", ["0000000000", "aaaaaaaaaa", "1234567890", "qwertyuiop"])
+def test_create_user_refuses_a_weak_password_in_swedish(enkat, forbund, weak):
+    result = enkat("create-user", "--email", "ny@norr.example", "--role", "admin",
+                   "--forbund", forbund.slug, input=f"{weak}\n{weak}\n")
+    assert result.exit_code == 1
+    assert "Lösenordet är för lätt att gissa" in result.output
+    assert organisation.find_user("ny@norr.example") is None
+
+
 def test_refusals_are_one_clear_line_and_exit_1(enkat):
     result = enkat("create-user", "--email", "a@b.example", "--role", "admin",
                    "--forbund", "finns-inte", input="ett-långt-lösenord\nett-långt-lösenord\n")
@@ -164,7 +173,8 @@ def test_a_deltagare_is_exported_then_erased_from_the_command_line(enkat, forbun
 def test_purge_says_what_it_deleted(enkat):
     result = enkat("purge")
     assert result.exit_code == 0, result.output
-    assert ("deleted 0 drafts, 0 links, 0 kiosks, 0 password-reset links; closed 0 utskick"
+    assert ("deleted 0 drafts, 0 links, 0 kiosks, 0 password-reset links, 0 ended sessions; "
+            "closed 0 utskick"
             in result.output)
 
 

@@ -24,7 +24,8 @@ BIN = Path(sys.executable).parent
 def served(tmp_path):
     """gunicorn on a migrated SQLite database with one deltagare, and its log file."""
     environment = {**os.environ, "ENKAT_DATABASE_URL": f"sqlite:///{tmp_path / 'e.sqlite'}",
-                   "ENKAT_SECRET_KEY": "log-test"}
+                   "ENKAT_SECRET_KEY": "log-test",
+                   "ENKAT_SESSION_COOKIE_SECURE": "false"}  # plain http on loopback
 
     def enkat(*args: str) -> str:
         return subprocess.run([str(BIN / "enkat"), *args], env=environment, cwd=tmp_path,

@@ -16,6 +16,7 @@ from wtforms import PasswordField, RadioField, SelectChoice, SelectMultipleField
 from enkat.models import Role
 from enkat.services import administration
 from enkat.services.administration import ROLE_NAMES, Member, NewUser, Refused
+from enkat.services.passwords import MIN_LENGTH
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
@@ -48,8 +49,9 @@ class MemberForm(PageForm):
 class NewUserForm(MemberForm):
     email = StringField("E-postadress", description="Användaren loggar in med den.")
     password = PasswordField("Första lösenord", description=(
-        "Minst 10 tecken. Lämna det till användaren på ett säkert sätt; hen kan välja ett "
-        "nytt med ”Glömt lösenordet?” på inloggningssidan."))
+        f"Minst {MIN_LENGTH} tecken, inte ett vanligt eller lättgissat lösenord. Lämna det "
+        "till användaren på ett säkert sätt; hen kan välja ett nytt med ”Glömt "
+        "lösenordet?” på inloggningssidan."))
 
     def new_user(self) -> NewUser:
         return NewUser(email=self.email.data or "", display_name=self.display_name.data or "",

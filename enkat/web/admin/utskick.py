@@ -7,7 +7,7 @@ failed, and only until the utskick is closed; who has answered is never shown.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -17,6 +17,12 @@ from enkat.models import Campaign, Role
 from enkat.services import campaigns
 from enkat.services.accounts import membership_with_role
 from enkat.services.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
+from enkat.services.mail import (
+    NO_PUBLIC_ADDRESS,
+    NoPublicAddress,
+    links_cannot_be_mailed,
+    public_address,
+)
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
@@ -130,6 +136,7 @@ def utskick_detail(campaign_id: int):
     failed = [recipient for recipient in campaign.recipients if recipient.last_error]
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
+        mail_refusal=links_cannot_be_mailed(),
         failed=failed, form=ActionForm(), closes_on=campaigns.closes_on(campaign),
         survey_title=campaigns.survey_title(campaign))
 
@@ -170,9 +177,10 @@ def _mailing(campaign_id: int, mail, done: str):
     campaign = _campaign_or_404(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    base_url = current_app.config.get("BASE_URL") or request.host_url
     try:
-        outcome = mail(campaign, base_url, current_user)
+        outcome = mail(campaign, public_address(), current_user)
+    except NoPublicAddress:
+        flash(NO_PUBLIC_ADDRESS + " Inget skickades.", "error")
     except CampaignClosed:
         flash("Utskicket är stängt. Inget skickades.", "error")
     else:

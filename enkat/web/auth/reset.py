@@ -13,13 +13,16 @@ from functools import wraps
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
 
-from enkat.services import accounts
+from enkat.models import User
+from enkat.services import accounts, mail
+from enkat.services.passwords import MIN_LENGTH, password_problem
 from enkat.web.common.form_base import PageForm
+from enkat.web.common.sessions import begin_session
 
 from . import bp
-from .signin import start_session, strip_spaces, too_many_attempts
+from .signin import strip_spaces, too_many_attempts
 
 SENT = ("Om adressen finns hos oss har vi skickat en länk för att välja ett nytt lösenord. "
         "Länken gäller i {minutes} minuter och kan användas en gång. Kommer inget mejl inom "
@@ -34,23 +37,22 @@ class ForgotPasswordForm(PageForm):
 
 
 class NewPasswordForm(PageForm):
-    password = PasswordField("Nytt lösenord", validators=[
-        DataRequired("Fyll i ett nytt lösenord."),
-        Length(min=accounts.PASSWORD_MIN_LENGTH,
-               message=f"Lösenordet måste ha minst {accounts.PASSWORD_MIN_LENGTH} tecken."),
-    ])
+    password = PasswordField("Nytt lösenord",
+                             validators=[DataRequired("Fyll i ett nytt lösenord.")])
     confirm = PasswordField("Upprepa det nya lösenordet", validators=[
         DataRequired("Fyll i det nya lösenordet en gång till."),
         EqualTo("password", "Lösenorden är inte likadana. Skriv samma lösenord två gånger."),
     ])
 
-    def __init__(self, email: str, **kwargs) -> None:
+    def __init__(self, user: User, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.account_email = email
+        self.user = user
 
     def validate_password(self, field: PasswordField) -> None:
-        if accounts.email_subject(field.data or "") == self.account_email:
-            raise ValidationError("Lösenordet får inte vara din e-postadress.")
+        problem = password_problem(field.data or "", email=self.user.email,
+                                   name=self.user.display_name)
+        if problem:
+            raise ValidationError(problem)
 
 
 def private_page(view: Callable) -> Callable:
@@ -68,6 +70,10 @@ def private_page(view: Callable) -> Callable:
 @bp.route("/glomt-losenord", methods=["GET", "POST"])
 @private_page
 def forgot_password():
+    unavailable = mail.links_cannot_be_mailed()
+    if unavailable:
+        page = render_template("auth/forgot.html", form=None, unavailable=unavailable)
+        return page, 503 if request.method == "POST" else 200
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
@@ -83,10 +89,8 @@ def forgot_password():
 
 
 def _reset_link(token: str) -> str:
-    """The link in the mail. ENKAT_BASE_URL when set, so a forged Host header cannot
-    send someone's link to another site; else the address this request came to."""
-    base = current_app.config.get("BASE_URL") or request.host_url
-    return base.rstrip("/") + url_for("auth.new_password", token=token)
+    """The link in the mail, on the configured public address only (`mail.public_address`)."""
+    return mail.public_address() + url_for("auth.new_password", token=token)
 
 
 @bp.route("/nytt-losenord/<token>", methods=["GET", "POST"])
@@ -95,17 +99,17 @@ def new_password(token: str):
     link = accounts.find_reset(token)
     if link.state != "valid":
         return _link_not_usable(link.state)
-    email = link.reset.user.email
-    form = NewPasswordForm(email)
+    user = link.reset.user
+    form = NewPasswordForm(user)
     if not form.validate_on_submit():
-        page = render_template("auth/new_password.html", form=form, email=email,
-                               min_length=accounts.PASSWORD_MIN_LENGTH)
+        page = render_template("auth/new_password.html", form=form, email=user.email,
+                               min_length=MIN_LENGTH)
         return page, 422 if form.errors else 200
     try:
         user = accounts.complete_password_reset(link.reset, form.password.data)
     except accounts.ResetLinkInvalid:
         return _link_not_usable("used")
-    start_session(user)
+    begin_session(user)
     flash("Ditt nya lösenord är sparat och du är inloggad.", "info")
     return redirect(url_for("staff.overview"), 303)
 

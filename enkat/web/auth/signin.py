@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
-from enkat.models import User, utcnow
-from enkat.services import accounts
+from enkat.models import utcnow
+from enkat.services import accounts, mail
 from enkat.web.common import keep_despite_refusal
 from enkat.web.common.form_base import PageForm
+from enkat.web.common.sessions import begin_session, end_session
 
 from . import bp
 
@@ -42,7 +45,7 @@ def login():
         return redirect(url_for("staff.overview"))
     form = LoginForm()
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+        return login_page(form), 422 if form.errors else 200
     try:
         user = accounts.sign_in(form.email.data, form.password.data, client=request.remote_addr)
     except accounts.ClientThrottled as refused:
@@ -52,12 +55,12 @@ def login():
         problem = ("Inloggningen är tillfälligt spärrad efter flera misslyckade försök. "
                    f"Försök igen efter kl. {local_time(refused.until)}, eller välj ett nytt "
                    "lösenord med länken nedan.")
-        page = render_template("auth/login.html", form=form, problem=problem)
+        page = login_page(form, problem)
         return page, 429, {"Retry-After": retry_after(refused.until)}
     if user is None:
         problem = "Fel e-postadress eller lösenord."
-        return render_template("auth/login.html", form=form, problem=problem)
-    start_session(user)
+        return login_page(form, problem)
+    begin_session(user)
     return redirect(_safe_next() or url_for("staff.overview"))
 
 
@@ -65,20 +68,15 @@ def login():
 @login_required
 def logout():
     if LogoutForm().validate_on_submit():
-        logout_user()
-        session.clear()
+        end_session()
         flash("Du är utloggad.", "info")
     return redirect(url_for("auth.login"))
 
 
-def start_session(user: User) -> None:
-    """Sign the user in with a new session: nothing from before the sign-in is carried
-    over, and the cookie changes, so a cookie someone saw before is of no use to them.
-    The session is permanent: it ends after PERMANENT_SESSION_LIFETIME without a
-    request, also when the browser is never closed."""
-    session.clear()
-    login_user(user)
-    session.permanent = True
+def login_page(form: LoginForm, problem: str | None = None) -> str:
+    """The sign-in page; it offers a new password by mail only where one can be mailed."""
+    return render_template("auth/login.html", form=form, problem=problem,
+                           reset_by_mail=mail.links_cannot_be_mailed() is None)
 
 
 def too_many_attempts(until: dt.datetime):
@@ -99,7 +97,18 @@ def retry_after(until: dt.datetime) -> str:
 
 
 def _safe_next() -> str | None:
-    """Only a path on this site: never an open redirect to another host ("//host" and
-    "/\\host" are both read by browsers as another host)."""
+    """The `next` address when it is a path of this site, else None (never an open
+    redirect). Browsers drop tabs and line breaks from an address, read a backslash as a
+    slash, and "//host" as another host; NFKC folds look-alikes such as the fullwidth
+    solidus into "/". So a path is followed only when it starts with one "/", has no
+    control, space or format characters, no backslash, no look-alike, and names no
+    scheme or host."""
     target = request.args.get("next", "")
-    return target if target.startswith("/") and target[1:2] not in ("/", "\\") else None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or unicodedata.normalize("NFKC", target) != target:
+        return None
+    if any(unicodedata.category(character)[0] in "CZ" for character in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

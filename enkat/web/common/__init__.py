@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -11,9 +9,9 @@ from werkzeug.exceptions import HTTPException
 
 from enkat.database import read_only
 from enkat.extensions import babel, db, login
-from enkat.models import User
 
 from .access import workspace_menu
+from .sessions import load_user
 from .static import version_static_files
 
 #: How a database that cannot be reached shows itself (psycopg and sqlite3 alike).
@@ -41,7 +39,7 @@ def init_common(app: Flask) -> None:
     app.teardown_request(lambda error: read_only(False))
     login.login_view = "auth.login"
     login.login_message = "Logga in för att fortsätta."
-    login.user_loader(_load_user)
+    login.user_loader(load_user)
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(commit_request)
     app.after_request(add_security_headers)
@@ -58,11 +56,6 @@ def _reads_only_unless_posted() -> None:
     read_only(request.method in ("GET", "HEAD"))
 
 
-def _load_user(session_id: str) -> User | None:
-    """The user of a session, unless their password has changed since it began."""
-    user_id, _, stamp = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and hmac.compare_digest(user.session_stamp, stamp) else None
 
 
 def select_locale() -> str:

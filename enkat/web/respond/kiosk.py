@@ -29,7 +29,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_time, get_locale, gettext, ngettext
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Regexp
@@ -42,6 +42,7 @@ from enkat.services.overview import visible_insatser, works_in
 from enkat.web.common import answering, keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language, speaks_respondents_languages
 from enkat.web.common.form_base import PageForm
+from enkat.web.common.sessions import end_session
 
 from .survey import PRIVATE_HEADERS
 
@@ -127,8 +128,7 @@ def begin():
     if form.validate_on_submit():
         insats = next(insats for insats in insatser if insats.id == form.insats.data)
         kiosk = kiosks.start_kiosk(insats, current_user, form.pin.data)
-        logout_user()
-        session.clear()
+        end_session()  # the staff member's sign-in ends here, on the server too
         session[KIOSK] = kiosk.id
         return redirect(url_for(".home"))
     return render_template("kiosk/begin.html", form=form, lang="sv", text_direction="ltr"), (

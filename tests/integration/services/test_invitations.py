@@ -159,7 +159,9 @@ def token_of(link: str) -> str:
     return link.rsplit("/s/", 1)[1]
 
 
-def test_invite_prints_a_working_link_and_its_expiry(enkat, insats, make_participant):
+def test_invite_prints_a_working_link_and_its_expiry(enkat, insats, make_participant, app,
+                                                    monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", None)  # no public address: the default
     make_participant("ABC123")
     result = enkat("invite", "--insats", "steget", "--instrument", "ors", "--timepoint",
                    "session-2", "--participant", "abc123", "--expires-in", "7")

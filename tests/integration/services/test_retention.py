@@ -19,9 +19,10 @@ from enkat.models import (
     Participant,
     Response,
     ResponseSource,
+    SignIn,
     utcnow,
 )
-from enkat.services import participants
+from enkat.services import participants, sign_ins
 from enkat.services.drafts import open_draft, save_page
 from enkat.services.invitations import create_invitation
 from enkat.services.organisation import NotFound
@@ -82,6 +83,14 @@ def test_purge_deletes_long_ended_kiosks_and_is_audited(insats, make_user):
     assert count(Kiosk) == 2
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "purge")).one()
     assert event.detail["kiosks"] == 1
+
+
+def test_purge_deletes_sessions_unused_for_a_month(make_user):
+    user = make_user()
+    for days_ago in (31, 29):
+        sign_ins.open_sign_in(user, now=NOW - dt.timedelta(days=days_ago))
+    assert purge(now=NOW).sign_ins == 1
+    assert count(SignIn) == 1
 
 
 @pytest.fixture

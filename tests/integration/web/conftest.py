@@ -34,9 +34,9 @@ def deltagare(make_participant, make_response):
     return participant
 
 
-#: The modules that read the time for the sign-in, link-guessing and kiosk limits.
-LIMIT_CLOCKS = ("enkat.services.accounts", "enkat.services.link_guard",
-                "enkat.services.kiosks", "enkat.web.auth.signin", "enkat.web.respond.links")
+#: The modules that read the time for the sign-in, session, link-guessing and kiosk limits.
+LIMIT_CLOCKS = ("enkat.services.accounts", "enkat.services.link_guard", "enkat.services.kiosks",
+                "enkat.services.sign_ins", "enkat.web.auth.signin", "enkat.web.respond.links")
 
 
 class Clock:

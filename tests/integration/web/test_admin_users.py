@@ -88,6 +88,11 @@ def test_an_administrator_adds_a_user_who_can_sign_in(as_admin, app, insats, for
     ({"email": "inte en adress"}, "Skriv en e-postadress, till exempel anna@forbund.se."),
     ({"password": "kort-9tkn"}, "Lösenordet ska ha minst 10 tecken."),
     ({"password": "ny.person@forbund.se"}, "Lösenordet får inte vara e-postadressen."),
+    ({"password": "0000000000"}, "Lösenordet är för lätt att gissa: upprepade tecken"),
+    ({"password": "aaaaaaaaaa"}, "Lösenordet är för lätt att gissa: upprepade tecken"),
+    ({"password": "qwertyuiop"}, "Lösenordet är för lätt att gissa"),
+    ({"password": "abcdefghijk"}, "Lösenordet är för lätt att gissa: följder"),
+    ({"password": "nypersonny"}, "Lösenordet är för lätt att gissa"),  # of the name
     ({"display_name": "  "}, "Skriv användarens namn."),
 ])
 def test_a_new_user_with_bad_input_is_refused_and_nothing_is_written(as_admin, colleague,
@@ -149,6 +154,21 @@ def test_a_deactivated_user_cannot_sign_in_and_is_kept(as_admin, app, colleague,
     assert events("user-changed")[-1].detail["changed"] == {"active": [False, True]}
 
 
+def test_deactivation_ends_the_users_sessions_for_good(as_admin, app, colleague):
+    """Ended on the server, not merely refused while inactive: reactivating the user
+    does not bring a session back."""
+    laptop = switch_to(app.test_client())
+    assert sign_in(laptop, colleague.email).status_code == 302
+    db.session.commit()
+    switch_to(as_admin).post(f"/forbund/anvandare/{colleague.id}/inaktivera")
+    switch_to(as_admin).post(f"/forbund/anvandare/{colleague.id}/aktivera")
+    db.session.expire_all()
+    assert colleague.active is True
+    assert switch_to(laptop).get("/").headers["Location"].startswith("/login")
+    assert sign_in(switch_to(laptop), colleague.email).status_code == 302  # anew: fine
+    assert switch_to(laptop).get("/").status_code == 200
+
+
 def test_an_administrator_cannot_deactivate_themself(as_admin, admin):
     before = snapshot()
     response = as_admin.post(f"/forbund/anvandare/{admin.id}/inaktivera")
@@ -194,3 +214,22 @@ def test_a_user_of_another_forbund_is_not_found(as_admin, make_forbund):
     db.session.expire_all()
     assert stranger.active and stranger.display_name == "Annan"
     assert "annan@annat.se" not in html(as_admin.get("/forbund/anvandare"))
+
+
+def test_an_address_of_another_forbund_is_refused_without_saying_it_exists(as_admin,
+                                                                            make_forbund):
+    """Two förbund: the administrator of one learns nothing of the other's users."""
+    norr = make_forbund("norr", "Samordningsförbundet Norr")
+    stranger = organisation.create_user("kim@norr.example", "lösenord-123", "Kim Norrman")
+    organisation.grant_role(stranger, norr, Role.STAFF)
+    db.session.commit()
+    before = snapshot()
+    taken = as_admin.post("/forbund/anvandare/ny", data=new_user_data(email="Kim@Norr.example"))
+    page = html(taken)
+    assert taken.status_code == 422
+    assert "Den här e-postadressen kan inte användas för en ny användare." in page
+    for hint in ("finns redan", "Kim Norrman", "Norr", "norr.example"):
+        assert hint not in page.replace('value="Kim@Norr.example"', ""), hint
+    assert snapshot() == before
+    db.session.expire_all()
+    assert stranger.display_name == "Kim Norrman" and stranger.memberships[0].forbund == norr

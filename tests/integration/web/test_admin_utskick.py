@@ -356,3 +356,41 @@ def test_the_list_shows_each_utskick_with_its_response_rate(app, as_admin, mailb
     assert listing.index("Remittenter 2025") < listing.index("Chefer 2025")
     assert "67 %" in listing and "Inte skickat" in listing and "Pågår" in listing
     assert '<th scope="col">Svarsfrekvens' in listing.replace(' class="num"', "")
+
+
+# --- links only on the configured address ----------------------------------------------
+
+ATTACKER = {"Host": "attacker.example"}
+
+
+def cookie_also_for_the_forged_host(app, client) -> None:
+    """The browser's session cookie sent along with a forged Host header as well (the
+    test client picks cookies by the Host header)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    client.set_cookie(name, client.get_cookie(name).value, domain="attacker.example")
+
+
+def test_a_forged_host_never_gets_into_an_utskick(app, as_admin, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://enkat.forbund.example")
+    campaign = create(as_admin)
+    cookie_also_for_the_forged_host(app, as_admin)
+    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka", headers=ATTACKER)
+    assert sent.status_code == 303
+    assert len(mailbox.messages) == 3
+    for message in mailbox.messages:
+        [link] = LINK.findall(mailbox.text(message))
+        assert link.startswith("https://enkat.forbund.example/s/")
+        assert "attacker" not in mailbox.text(message)
+
+
+def test_without_a_public_address_an_utskick_is_not_offered_and_not_sent(app, as_admin,
+                                                                         mailbox, monkeypatch):
+    campaign = create(as_admin)
+    monkeypatch.setitem(app.config, "BASE_URL", None)
+    shown = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "ENKAT_BASE_URL" in shown and "Mejl med länkar kan inte skickas" in shown
+    assert f"/forbund/utskick/{campaign.id}/skicka" not in shown
+    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    assert refused.status_code == 303
+    assert "Inget skickades." in page(as_admin.get(refused.headers["Location"]))
+    assert mailbox.messages == []

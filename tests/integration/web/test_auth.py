@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import pytest
 from sqlalchemy import select
 
 from enkat.extensions import db
@@ -59,18 +63,103 @@ def test_administrator_sees_every_insats_of_the_forbund(client, make_user, make_
     assert "Hälsolotsen" in page and "Steget vidare" in page
 
 
-def test_sign_out_ends_the_session(client, make_user):
-    user = make_user()
-    sign_in(client, user.email)
-    client.post("/logout")
+REPORT = "/forbund/resultat/rapport.xlsx"
+
+
+def copy_of_cookie(app, client):
+    """Another browser holding a copy of this browser's session cookie, as someone who
+    saw it (a shared computer, a proxy log) would hold it."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    copy = app.test_client()
+    copy.set_cookie(name, client.get_cookie(name).value)
+    return copy
+
+
+def test_sign_out_ends_the_session(app, client, make_user):
+    admin = make_user(Role.ADMIN)
+    sign_in(client, admin.email)
+    copied = copy_of_cookie(app, client)
+    assert copied.get(REPORT).status_code == 200  # the copy works while the session is open
+    assert client.post("/logout").headers["Location"] == "/login"
+    refused = copied.get(REPORT)
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
     assert client.get("/").status_code == 302
 
 
-def test_next_parameter_never_leaves_the_site(client, make_user):
+def test_signing_out_leaves_the_users_other_sessions(app, client, make_user):
     user = make_user()
-    response = client.post("/login?next=//evil.example/", data={"email": user.email,
-                                                               "password": "lösenord-123"})
-    assert response.headers["Location"] == "/"
+    laptop, phone = client, app.test_client()
+    sign_in(laptop, user.email)
+    sign_in(phone, user.email)
+    laptop.post("/logout")
+    assert phone.get("/").status_code == 200
+    assert laptop.get("/").status_code == 302
+
+
+def test_signing_out_is_audited(client, make_user):
+    user = make_user()
+    sign_in(client, user.email)
+    client.post("/logout")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.user_id == user.id)
+                                .order_by(AuditEvent.id)).all()
+    assert [(event.action, event.subject) for event in events] == [
+        ("sign-in", user.email), ("sign-out", user.email)]
+
+
+#: Known ways to make a "path" that a browser reads as another site (or that breaks the
+#: redirect): sent as the decoded value of ?next=.
+NEXT_BYPASSES = [
+    "//evil.example/", "///evil.example", "////evil.example", "/\\evil.example",
+    "\\/evil.example", "\\\\evil.example", "\\/\\/evil.example", "/\t/evil.example",
+    "/\n/evil.example", "/\r/evil.example", "/\r\n/evil.example", "\t//evil.example",
+    " //evil.example", "/ /evil.example", "/%09/evil.example", "/\x00/evil.example",
+    "https://evil.example", "https:evil.example", "http:/\\/evil.example",
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "/javascript:alert(1)//x",
+    "//user@evil.example", "/@evil.example", "//enkat.example@evil.example",
+    "https://enkat.example@evil.example/", "evil.example", "@evil.example",
+    "/\uff0fevil.example", "\uff0f\uff0fevil.example", "/\u2215evil.example",
+    "/\u29f8evil.example", "/\ufe68evil.example", "/\u3002/evil.example",
+    "/\u2028/evil.example", "/\u200b/evil.example", "/\u00a0/evil.example",
+    "/.\\evil.example", "\x7f//evil.example",
+]
+#: The same, as raw query strings: encoded once or twice, as an attacker would send them.
+NEXT_BYPASSES_ENCODED = [
+    "next=/%09/evil.example", "next=/%0a/x", "next=/%0d/evil.example", "next=%2f%2fevil.example",
+    "next=%2F%2Fevil.example", "next=/%5cevil.example", "next=%5c%5cevil.example",
+    "next=/%2F/evil.example", "next=%252f%252fevil.example", "next=/%252f/evil.example",
+    "next=%EF%BC%8F%EF%BC%8Fevil.example", "next=/%EF%BC%8Fevil.example",
+    "next=https%3A%2F%2Fevil.example", "next=javascript%3Aalert(1)", "next=%00//evil.example",
+    "next=/%E2%80%A8/evil.example", "next=//%09evil.example", "next=/%5C/evil.example",
+]
+
+
+def where_a_browser_goes(location: str) -> tuple[str, str]:
+    """Scheme and host a browser reaches from a Location on https://enkat.example: it
+    drops tabs and line breaks and reads a backslash as a slash (the URL standard)."""
+    cleaned = re.sub(r"[\t\n\r]", "", location).replace("\\", "/").strip()
+    target = urlsplit(urljoin("https://enkat.example/login", cleaned))
+    return target.scheme, target.hostname or ""
+
+
+@pytest.mark.parametrize("query", [urlencode({"next": value}) for value in NEXT_BYPASSES]
+                         + NEXT_BYPASSES_ENCODED)
+def test_next_parameter_never_leaves_the_site(app, make_user, query):
+    user = make_user()
+    browser = app.test_client()  # a browser of its own for each try
+    response = browser.post(f"/login?{query}", data={"email": user.email,
+                                                     "password": "lösenord-123"},
+                            base_url="https://enkat.example")
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert where_a_browser_goes(location) == ("https", "enkat.example"), location
+    assert location.isascii() and location.isprintable() and "\\" not in location, location
+
+
+def test_next_parameter_leads_to_a_page_of_this_site(client, make_user):
+    user = make_user()
+    response = client.post("/login?next=/forbund/resultat%3Ffran%3D2025-01-01",
+                           data={"email": user.email, "password": "lösenord-123"})
+    assert response.headers["Location"] == "/forbund/resultat?fran=2025-01-01"
 
 
 def test_unknown_page_gets_a_swedish_404(client):
@@ -95,14 +184,3 @@ def test_the_menu_offers_the_forbund_pages_only_to_those_who_may_open_them(clien
     sign_in(client, admin.email)
     page = client.get("/forbund/").get_data(as_text=True)
     assert '<a href="/forbund/" aria-current="page">Förbundet</a>' in page
-
-
-def test_a_new_password_ends_every_session_signed_in_with_the_old_one(client, app, make_user):
-    from enkat.services.organisation import hash_password
-
-    user = make_user()
-    sign_in(client, user.email)
-    assert client.get("/").status_code == 200
-    user.password_hash = hash_password("ett-helt-nytt-losenord")
-    db.session.commit()
-    assert client.get("/").headers["Location"].startswith("/login")

@@ -178,9 +178,13 @@ def test_a_new_request_ends_the_earlier_link(client, user, mailbox):
 
 
 @pytest.mark.parametrize(("password", "confirm", "message"), [
-    ("kort-9tkn", "kort-9tkn", "Lösenordet måste ha minst 10 tecken."),
+    ("kort-9tkn", "kort-9tkn", "Lösenordet ska ha minst 10 tecken."),
     ("ett långt lösenord", "ett annat lösenord", "Lösenorden är inte likadana."),
-    ("Kim@Forbund.example", "Kim@Forbund.example", "Lösenordet får inte vara din e-postadress."),
+    ("Kim@Forbund.example", "Kim@Forbund.example", "Lösenordet får inte vara e-postadressen."),
+    ("0000000000", "0000000000", "Lösenordet är för lätt att gissa: upprepade tecken"),
+    ("aaaaaaaaaa", "aaaaaaaaaa", "Lösenordet är för lätt att gissa: upprepade tecken"),
+    ("password12", "password12", "Lösenordet är för lätt att gissa"),
+    ("kimforbund", "kimforbund", "Lösenordet är för lätt att gissa"),  # of the address
     ("", "", "Fyll i ett nytt lösenord."),
 ])
 def test_an_unacceptable_new_password_is_422_and_changes_nothing(client, user, mailbox,
@@ -238,3 +242,39 @@ def test_a_new_password_lifts_a_sign_in_lock(app, client, user, mailbox):
     request_link(client)
     assert choose(client, link_in(mailbox)).status_code == 303
     assert sign_in(another_browser(app), user.email, NEW_PASSWORD).status_code == 302
+
+
+def test_a_forged_host_never_gets_into_the_reset_mail(app, client, user, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://enkat.forbund.example")
+    response = client.post("/glomt-losenord", data={"email": user.email},
+                           headers={"Host": "attacker.example"})
+    assert response.status_code == 303
+    body = mailbox.text(mailbox.to(user.email)[0])
+    assert LINK.search(body).group(1) == "https://enkat.forbund.example"
+    assert "attacker" not in body
+
+
+def test_without_a_public_address_no_reset_mail_is_offered_or_sent(app, client, user, mailbox,
+                                                                   monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", None)
+    login = client.get("/login").get_data(as_text=True)
+    assert 'href="/glomt-losenord"' not in login
+    assert "Har du glömt lösenordet? Be den som driftar enkat om hjälp." in login
+    page = client.get("/glomt-losenord").get_data(as_text=True)
+    assert "ENKAT_BASE_URL" in page and 'name="email"' not in page
+    refused = client.post("/glomt-losenord", data={"email": user.email},
+                          headers={"Host": "attacker.example"})
+    assert refused.status_code == 503
+    assert "Mejl med länkar kan inte skickas" in refused.get_data(as_text=True)
+    assert mailbox.messages == []
+    assert actions("password-reset-requested") == []
+
+
+def test_a_new_password_ends_every_other_session_of_the_user(app, client, user, mailbox):
+    laptop = another_browser(app)
+    sign_in(laptop, user.email)
+    assert laptop.get("/").status_code == 200
+    request_link(client)
+    choose(client, link_in(mailbox))
+    assert client.get("/").status_code == 200  # the new password's own session
+    assert laptop.get("/").headers["Location"].startswith("/login")

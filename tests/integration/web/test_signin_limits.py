@@ -3,6 +3,7 @@ session at every sign-in, and cookies the browser keeps to itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -155,19 +156,62 @@ def session_cookie(client):
     return client.get_cookie("enkat_session")
 
 
+def replay(app, cookie: str):
+    """Another browser, holding a copy of a session cookie."""
+    browser = another_browser(app)
+    browser.set_cookie("enkat_session", cookie)
+    return browser
+
+
 def test_signing_in_starts_a_new_session(app, client, user):
+    assert sign_in(client, user.email).status_code == 302
+    captured = session_cookie(client).value
+    assert is_signed_in(replay(app, captured))  # the stale cookie had been signed in
+    client.post("/logout")
     with client.session_transaction() as before:
         before["planted"] = "by someone else"
-    captured = session_cookie(client).value
+
     assert sign_in(client, user.email).status_code == 302
     assert session_cookie(client).value != captured
     with client.session_transaction() as after:
-        assert "planted" not in after and after["_user_id"] == user.get_id()
+        assert "planted" not in after and after["_user_id"] == str(user.id)
         assert after.permanent
+    assert is_signed_in(client)
+    assert not is_signed_in(replay(app, captured))
 
-    stale = another_browser(app)
-    stale.set_cookie("enkat_session", captured)
-    assert not is_signed_in(stale)
+
+def test_a_session_ends_after_an_hour_without_a_request(app, client, user, clock):
+    sign_in(client, user.email)
+    for _ in range(3):
+        clock.advance(59)
+        assert is_signed_in(client)
+    clock.advance(61)
+    assert not is_signed_in(client)
+    assert client.get("/").headers["Location"].startswith("/login")
+
+
+def test_a_session_ends_twelve_hours_after_it_began_however_busy(app, client, user, clock):
+    sign_in(client, user.email)
+    for _ in range(14):  # a request every 50 minutes: 11 hours 40 minutes
+        clock.advance(50)
+        assert is_signed_in(client)
+    clock.advance(50)
+    assert not is_signed_in(client)
+    assert sign_in(client, user.email).status_code == 302  # a new sign-in starts anew
+    assert is_signed_in(client)
+
+
+def test_the_session_limits_are_settings(app, client, user, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", dt.timedelta(minutes=5))
+    sign_in(client, user.email)
+    clock.advance(6)
+    assert not is_signed_in(client)
+    monkeypatch.setitem(app.config, "SESSION_MAX_HOURS", 1)
+    sign_in(client, user.email)
+    clock.advance(4)
+    assert is_signed_in(client)
+    clock.advance(57)
+    assert not is_signed_in(client)
 
 
 def test_the_session_cookie_is_httponly_samesite_and_expires(client, user):
@@ -177,15 +221,28 @@ def test_the_session_cookie_is_httponly_samesite_and_expires(client, user):
     attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
     assert {"httponly", "path", "expires"} <= attributes
     assert "SameSite=Lax" in cookie
-    assert "secure" not in attributes
 
 
-def test_the_session_cookie_is_secure_behind_https(app, client, user, monkeypatch):
-    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
-    response = sign_in(client, user.email)
-    cookie = next(value for value in response.headers.getlist("Set-Cookie")
-                  if value.startswith("enkat_session="))
-    assert "; Secure" in cookie
+def test_the_session_cookie_is_secure_with_the_host_prefix_by_default(tmp_path):
+    """The defaults, as a deployment gets them: only the loopback development serve
+    turns Secure off (tests/integration/test_serve_cookies.py)."""
+    default = create_app({"SECRET_KEY": "x",
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.sqlite'}"})
+    assert default.config["SESSION_COOKIE_SECURE"] is True
+    response = default.test_client().get("/login", base_url="https://enkat.example")
+    [cookie] = response.headers.getlist("Set-Cookie")  # the CSRF token's session
+    assert cookie.startswith("__Host-enkat_session=")
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert {"secure", "httponly", "path"} <= attributes and "domain" not in attributes
+    assert "; Path=/;" in cookie and "SameSite=Lax" in cookie
+
+
+def test_the_host_prefix_is_left_out_where_browsers_would_refuse_it(tmp_path):
+    database = f"sqlite:///{tmp_path / 'd.sqlite'}"
+    for settings in ({"SESSION_COOKIE_SECURE": False}, {"SESSION_COOKIE_DOMAIN": "forbund.se"},
+                     {"SESSION_COOKIE_PATH": "/enkat"}):
+        app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database, **settings})
+        assert app.config["SESSION_COOKIE_NAME"] == "enkat_session", settings
 
 
 def test_signing_out_clears_the_session(client, user):

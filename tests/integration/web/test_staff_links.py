@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from enkat.extensions import db
 from enkat.models import AuditEvent, Invitation, Role
 
+from .test_admin_utskick import cookie_also_for_the_forged_host
 from .test_auth import sign_in
 from .test_respond import html
 from .test_staff_entry import add_staff, another_browser
@@ -283,3 +284,32 @@ def test_a_form_without_its_fields_is_refused_not_a_crash(signed_in, scheduled, 
     refused = signed_in.post(f"/insatser/{scheduled.slug}/lankar", data={})
     assert refused.status_code == 422 and "Välj en enkät i listan." in html(refused)
     assert invitation_count() == 0
+
+
+def test_a_forged_host_never_gets_into_a_mailed_link(app, signed_in, scheduled, deltagare,
+                                                     mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://enkat.forbund.example")
+    attacker = {"Host": "attacker.example"}
+    cookie_also_for_the_forged_host(app, signed_in)
+    made = signed_in.post(f"/insatser/{scheduled.slug}/lankar", headers=attacker, data={
+        "code": "ABC123", "instrument": "ors", "timepoint": "session-1", "expires_in_days": "14"})
+    assert made.status_code == 200
+    token = re.search(r"https://enkat\.forbund\.example/s/([\w-]{43})", html(made)).group(1)
+    sent = signed_in.post(f"/insatser/{scheduled.slug}/lankar/epost", headers=attacker,
+                          data={"token": token, "address": ADDRESS})
+    assert sent.status_code == 303
+    body = mailbox.text(mailbox.to(ADDRESS)[0])
+    assert f"https://enkat.forbund.example/s/{token}" in body and "attacker" not in body
+
+
+def test_without_a_public_address_a_link_is_not_offered_by_mail(app, signed_in, scheduled, made,
+                                                                mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", None)
+    _, link = made
+    data = {"token": token_of(link), "address": ADDRESS}
+    refused = signed_in.post(f"/insatser/{scheduled.slug}/lankar/epost", data=data)
+    assert refused.status_code == 503
+    shown = html(refused)
+    assert "Mejl med länkar kan inte skickas" in shown and "ENKAT_BASE_URL" in shown
+    assert 'name="address"' not in shown
+    assert mailbox.messages == []
