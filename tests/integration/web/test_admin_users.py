@@ -157,16 +157,16 @@ def test_a_deactivated_user_cannot_sign_in_and_is_kept(as_admin, app, colleague,
 def test_deactivation_ends_the_users_sessions_for_good(as_admin, app, colleague):
     """Ended on the server, not merely refused while inactive: reactivating the user
     does not bring a session back."""
-    laptop = switch_to(app.test_client())
+    laptop = app.test_client()
     assert sign_in(laptop, colleague.email).status_code == 302
     db.session.commit()
-    switch_to(as_admin).post(f"/forbund/anvandare/{colleague.id}/inaktivera")
-    switch_to(as_admin).post(f"/forbund/anvandare/{colleague.id}/aktivera")
+    as_admin.post(f"/forbund/anvandare/{colleague.id}/inaktivera")
+    as_admin.post(f"/forbund/anvandare/{colleague.id}/aktivera")
     db.session.expire_all()
     assert colleague.active is True
-    assert switch_to(laptop).get("/").headers["Location"].startswith("/login")
-    assert sign_in(switch_to(laptop), colleague.email).status_code == 302  # anew: fine
-    assert switch_to(laptop).get("/").status_code == 200
+    assert laptop.get("/").headers["Location"].startswith("/login")
+    assert sign_in(laptop, colleague.email).status_code == 302  # anew: fine
+    assert laptop.get("/").status_code == 200
 
 
 def test_an_administrator_cannot_deactivate_themself(as_admin, admin):
