@@ -14,7 +14,6 @@ from matplotlib import image
 from matplotlib.text import Text
 
 from enkat.reports import model
-from enkat.reports.charts._style import REPORT_FONT_SIZE, chart_settings, titled_figure
 from enkat.reports.charts import (
     AreaChange,
     IndicatorBar,
@@ -30,6 +29,7 @@ from enkat.reports.charts import (
     ors_srs_chart,
     prepost_chart,
 )
+from enkat.reports.charts._style import REPORT_FONT_SIZE, chart_settings, titled_figure
 
 D = dt.date
 S = ShareEstimate
