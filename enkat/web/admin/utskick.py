@@ -17,6 +17,7 @@ from enkat.models import Campaign, Role
 from enkat.services import campaigns
 from enkat.services.accounts import membership_with_role
 from enkat.services.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
+from enkat.services.mail import mail_available
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.form_base import PageForm
 
@@ -106,6 +107,9 @@ def utskick_list():
 @roles_required(Role.ADMIN)
 def utskick_new():
     form = CampaignForm(g.forbund.insatser)
+    if not mail_available():  # the page says why there are no utskick here
+        page = render_template("admin/utskick_form.html", form=form)
+        return page, 409 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             campaign = campaigns.create_campaign(

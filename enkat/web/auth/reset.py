@@ -16,6 +16,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from enkat.services import accounts
+from enkat.services.mail import mail_available
 from enkat.web.common.form_base import PageForm
 
 from . import bp
@@ -69,6 +70,8 @@ def private_page(view: Callable) -> Callable:
 @private_page
 def forgot_password():
     form = ForgotPasswordForm()
+    if not mail_available():  # the page says why it offers no link
+        return render_template("auth/forgot.html", form=form), 409 if form.is_submitted() else 200
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
     answer_at = time.monotonic() + current_app.config["PASSWORD_RESET_ANSWER_MS"] / 1000

@@ -11,6 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from enkat.database import read_only
 from enkat.extensions import babel, db, login
 from enkat.models import User
+from enkat.services.mail import NO_MAIL, mail_available
 
 from .access import workspace_menu
 from .static import version_static_files
@@ -49,11 +50,17 @@ def init_common(app: Flask) -> None:
     app.after_request(commit_request)
     app.after_request(add_security_headers)
     app.context_processor(workspace_menu)
+    app.context_processor(_mail_setup)
     version_static_files(app)
     for status in (403, 404, 500, 503):
         app.register_error_handler(status, _error_page)
     for failure in DATABASE_UNREACHABLE:
         app.register_error_handler(failure, _database_unavailable)
+
+
+def _mail_setup() -> dict[str, object]:
+    """Whether pages may offer e-mail, and the words they say where they may not."""
+    return {"mail_available": mail_available(), "no_mail": NO_MAIL}
 
 
 def _reads_only_unless_posted() -> None:

@@ -99,7 +99,7 @@ def mail(slug: str):
     try:
         handover.send_link(link, form.address.data, user=current_user)
     except handover.LinkNotSent as refused:
-        form.address.errors = [f"Mejlet kunde inte skickas: {refused.reason}. "
+        form.address.errors = [f"Mejlet kunde inte skickas. {refused.reason} "
                                "Försök igen, eller lämna länken på något annat sätt."]
         return _link_page(insats, link, token, form, status=502)
     flash(f"Länken till {link.instrument.title.get('sv')} är skickad med e-post.", "info")

@@ -18,6 +18,9 @@ from enkat.services.organisation import password_matches
 from .test_auth import sign_in
 from .test_staff_entry import another_browser
 
+#: Mail is configured here (the loopback SMTP server); test_no_mail.py covers a setup without.
+pytestmark = pytest.mark.usefixtures("mailbox")
+
 SENT = "Om adressen finns hos oss har vi skickat en länk"
 LINK = re.compile(r"(https?://\S+)/nytt-losenord/(\S+)")
 NEW_PASSWORD = "ett nytt lösenord"

@@ -19,6 +19,9 @@ from .test_respond import html
 from .test_staff_entry import add_staff, another_browser
 from .test_staff_insatser import answer_ors, as_user, create_link, link_in, with_schedule
 
+#: Mail is configured here (the loopback SMTP server); test_no_mail.py covers a setup without.
+pytestmark = pytest.mark.usefixtures("mailbox")
+
 ADDRESS = "deltagare.privat@example.net"
 
 
