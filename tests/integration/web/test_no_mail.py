@@ -12,7 +12,8 @@ from enkat.models import Campaign, PasswordReset
 from enkat.services.mail import NO_MAIL
 
 from .test_admin_utskick import admin, as_admin, create, form, page  # noqa: F401
-from .test_staff_links import made, scheduled  # noqa: F401
+from .test_staff_insatser import create_link
+from .test_staff_links import scheduled  # noqa: F401
 
 SAYS_WHY = "ingen e-postserver inställd (ENKAT_SMTP_URL)"
 
@@ -47,11 +48,8 @@ def test_the_forgotten_password_page_has_no_form_and_sends_nothing(client, make_
     assert count(PasswordReset) == 0
 
 
-def test_the_link_page_offers_no_mail_and_says_why(app, monkeypatch, signed_in, scheduled,
-                                                   deltagare):
-    monkeypatch.setitem(app.config, "SMTP_URL", None)
-    from .test_staff_insatser import create_link
-
+def test_the_link_page_offers_no_mail_and_says_why(signed_in, scheduled, deltagare,  # noqa: F811
+                                                   no_mail):
     link_page = page(create_link(signed_in, scheduled, code="ABC123"))
     assert "/lankar/epost" not in link_page and 'name="address"' not in link_page
     assert SAYS_WHY in link_page
