@@ -104,6 +104,15 @@ def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year
         assert chart.data.lstrip().startswith(b"<?xml")
 
 
+def test_the_charts_below_the_tables_load_lazily_with_their_size(client, year, admin):
+    page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
+    images = re.findall(r"<img [^>]*>", page)
+    assert images
+    for image in images:
+        assert 'loading="lazy"' in image and 'decoding="async"' in image
+        assert re.search(r'width="\d+"', image) and re.search(r'height="\d+"', image)
+
+
 def test_the_last_full_calendar_year_is_the_default(client, year, admin):
     page = client.get("/forbund/resultat").get_data(as_text=True)
     last_year = dt.date.today().year - 1
