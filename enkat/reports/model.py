@@ -75,6 +75,12 @@ class Table:
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to show: every figure is 0 or missing (no mark, no word, no other
+        number), as in a breakdown for a group nobody in the period belongs to."""
+        return all(figure.shown in (None, 0) for row in self.rows for figure in row.figures)
+
     def row(self, label: str) -> Row:
         for row in self.rows:
             if row.label == label:
