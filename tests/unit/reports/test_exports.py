@@ -383,7 +383,8 @@ def test_every_format_renders_the_same_bytes_twice(render):
 def test_a_table_of_only_zeros_and_blanks_is_empty_and_a_mark_or_word_is_not():
     def table(*figures):
         return Table(id="t", title="T", columns=(Column("antal", "Antal", Kind.COUNT),),
-                     rows=tuple(Row(f"r{index}", (figure,)) for index, figure in enumerate(figures)))
+                     rows=tuple(Row(f"r{index}", (figure,))
+                                for index, figure in enumerate(figures)))
 
     assert table(Figure(0, n=0), Figure(None), Figure(0.0)).is_empty
     assert not table(Figure(0, n=0), Figure(1, n=1)).is_empty
