@@ -261,7 +261,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
+def live_server(browser, tmp_path_factory, smtp_server) -> Iterator[LiveServer]:
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
@@ -276,6 +276,7 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'enkat.sqlite'}",
         "SECRET_KEY": "browser-test-secret-key",
         "WTF_CSRF_ENABLED": True,
+        "SMTP_URL": smtp_server.url,  # mail is offered (utskick, "Glömt lösenordet?")
     })
     app.instance_path = str(folder)
     instrument_file = folder / "webbtest-alla.json"
