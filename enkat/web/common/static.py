@@ -18,7 +18,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, send_from_directory
+from flask import Flask, Response, current_app, request
 from werkzeug.security import safe_join
 
 #: What a browser (and a proxy) may do with a static file asked for by its version.
@@ -35,10 +35,11 @@ def version_static_files(app: Flask) -> None:
 
 
 def _favicon() -> Response:
-    response = send_from_directory(current_app.static_folder, "favicon.ico",
-                                   mimetype="image/vnd.microsoft.icon")
-    response.headers["Cache-Control"] = KEEP_FAVICON
-    return response
+    """The icon's bytes (under a kilobyte) in the response itself: no file is left open
+    when a client does not read the answer to the end."""
+    icon = Path(current_app.static_folder, "favicon.ico").read_bytes()
+    return Response(icon, mimetype="image/vnd.microsoft.icon",
+                    headers={"Cache-Control": KEEP_FAVICON})
 
 
 def file_version(folder: str, filename: str) -> str | None:
