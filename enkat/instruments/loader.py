@@ -16,7 +16,7 @@ from typing import Any
 
 from enkat.instruments.build import build_instrument
 from enkat.instruments.model import Instrument
-from enkat.instruments.problems import InstrumentError, Problem, pointer_of
+from enkat.instruments.problems import InstrumentError, Problem, Words, pointer_of
 from enkat.instruments.schema import schema_errors
 from enkat.instruments.semantics import semantic_problems
 
@@ -24,22 +24,40 @@ PathLike = str | os.PathLike[str]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
-#: json's messages in plain words; unknown messages are shown as json gives them.
+#: json's messages in plain words; unknown messages are shown as json gives them (in
+#: English) or as a plain "not valid JSON here" (in Swedish).
 _JSON_MESSAGES = {
-    "Expecting value": "expected a value",
-    "Expecting ',' delimiter": "expected ',' (or a closing bracket) before this point",
-    "Expecting ':' delimiter": "expected ':' after a key",
-    "Expecting property name enclosed in double quotes": "expected a key in double quotes",
-    "Extra data": "unexpected text after the end of the document",
-    "Unterminated string starting at": "a string is not closed",
-    "Invalid control character at": "a line break or tab inside a string (write \\n or \\t)",
-    "Invalid \\escape": "a backslash in a string starts no valid escape (write \\\\ for one)",
-    "Invalid \\uXXXX escape": "a \\u escape in a string needs four hex digits",
+    "Expecting value": Words("expected a value", "här förväntades ett värde"),
+    "Expecting ',' delimiter": Words(
+        "expected ',' (or a closing bracket) before this point",
+        "här förväntades ',' (eller en avslutande hakparentes eller klammer)"),
+    "Expecting ':' delimiter": Words("expected ':' after a key",
+                                     "här förväntades ':' efter en nyckel"),
+    "Expecting property name enclosed in double quotes": Words(
+        "expected a key in double quotes", "här förväntades en nyckel inom dubbla citattecken"),
+    "Extra data": Words("unexpected text after the end of the document",
+                        "text efter dokumentets slut"),
+    "Unterminated string starting at": Words("a string is not closed",
+                                             "en sträng avslutas inte"),
+    "Invalid control character at": Words(
+        "a line break or tab inside a string (write \\n or \\t)",
+        "en radbrytning eller tabb inuti en sträng (skriv \\n eller \\t)"),
+    "Invalid \\escape": Words(
+        "a backslash in a string starts no valid escape (write \\\\ for one)",
+        "ett omvänt snedstreck i en sträng inleder ingen giltig escape-sekvens "
+        "(skriv \\\\ för ett)"),
+    "Invalid \\uXXXX escape": Words(
+        "a \\u escape in a string needs four hex digits",
+        "en \\u-sekvens i en sträng behöver fyra hexadecimala siffror"),
 }
 
 
 class _NotJson(ValueError):
     """Valid to Python's json module, but not JSON, or ambiguous: NaN, repeated keys."""
+
+    def __init__(self, words: Words) -> None:
+        super().__init__(words.english)
+        self.words = words
 
 
 def canonical_json(data: Any) -> str:
@@ -136,10 +154,12 @@ def analyse_text(text: str | bytes, origin: str) -> tuple[Instrument | None, lis
     try:
         data = _parse(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as error:
-        return None, [Problem(origin, "", _invalid_json(error))]
+        return None, [Problem.said(origin, "", _invalid_json(error))]
     except (_NotJson, RecursionError) as error:
-        message = str(error) if isinstance(error, _NotJson) else "nested too deeply"
-        return None, [Problem(origin, "", f"invalid JSON: {message}")]
+        words = (error.words if isinstance(error, _NotJson)
+                 else Words("nested too deeply", "för djupt nästlad"))
+        return None, [Problem.said(origin, "", Words(f"invalid JSON: {words.english}",
+                                                     f"ogiltig JSON: {words.swedish}"))]
     return analyse_data(data, origin)
 
 
@@ -147,20 +167,21 @@ def analyse_data(data: Any, origin: str) -> tuple[Instrument | None, list[Proble
     try:
         canonical = canonical_json(data)
     except (TypeError, ValueError, RecursionError) as error:
-        return None, [Problem(origin, "/", f"not JSON data: {error}")]
+        return None, [Problem(origin, "/", f"not JSON data: {error}",
+                              swedish=f"inte JSON-data: {error}")]
     # Check exactly what is hashed: the caller's object may hold tuples or non-string
     # keys that JSON turns into lists and strings, and may be changed after loading.
     data = json.loads(canonical)
     schema_found = schema_errors(data)
-    errors = [(path, message) for path, message in schema_found]
+    errors = list(schema_found)
     warnings: list[Problem] = []
-    for path, message, severity in semantic_problems(data, [path for path, _ in schema_found]):
+    for path, words, severity in semantic_problems(data, [path for path, _ in schema_found]):
         if severity == "error":
-            errors.append((path, message))
+            errors.append((path, words))
         else:
-            warnings.append(Problem(origin, pointer_of(path), message, "warning"))
+            warnings.append(Problem.said(origin, pointer_of(path), words, "warning"))
     errors.sort(key=lambda entry: _order(entry[0]))
-    problems = [Problem(origin, pointer_of(path), message) for path, message in errors]
+    problems = [Problem.said(origin, pointer_of(path), words) for path, words in errors]
     if problems:
         return None, problems + warnings
     sha256 = hashlib.sha256(canonical.encode()).hexdigest()
@@ -178,13 +199,16 @@ def _order(path: tuple[str | int, ...]) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, part, "") if isinstance(part, int) else (1, 0, part) for part in path)
 
 
-def _invalid_json(error: json.JSONDecodeError) -> str:
+def _invalid_json(error: json.JSONDecodeError) -> Words:
     if not error.doc.strip():
-        return "invalid JSON: the file is empty"
-    words = _JSON_MESSAGES.get(error.msg, error.msg)
+        return Words("invalid JSON: the file is empty", "ogiltig JSON: filen är tom")
+    words = _JSON_MESSAGES.get(error.msg, Words(error.msg, "filen är inte giltig JSON här"))
+    english, swedish = words.english, words.swedish
     if error.doc[: error.pos].rstrip().endswith(","):
-        words += " (is there a comma too many?)"
-    return f"invalid JSON at line {error.lineno} column {error.colno}: {words}"
+        english += " (is there a comma too many?)"
+        swedish += " (finns det ett kommatecken för mycket?)"
+    return Words(f"invalid JSON at line {error.lineno} column {error.colno}: {english}",
+                 f"ogiltig JSON på rad {error.lineno}, kolumn {error.colno}: {swedish}")
 
 
 def _decode(content: bytes) -> str:
@@ -209,10 +233,11 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _NotJson(f'key "{key}" appears twice in the same object')
+            raise _NotJson(Words(f'key "{key}" appears twice in the same object',
+                                 f'nyckeln "{key}" står två gånger i samma objekt'))
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> Any:
-    raise _NotJson(f"{name} is not a JSON value")
+    raise _NotJson(Words(f"{name} is not a JSON value", f"{name} är inget JSON-värde"))

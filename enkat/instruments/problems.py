@@ -1,12 +1,24 @@
-"""Problems found in an instrument file, and the exception that carries them."""
+"""Problems found in an instrument file, and the exception that carries them.
+
+Each problem is said twice: in English for `enkat instruments check` (the command line
+speaks English) and in Swedish for the administrator uploading a file on the web.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Words:
+    """One problem in both languages the instrument checks speak."""
+
+    english: str
+    swedish: str
 
 
 @dataclass(frozen=True)
@@ -15,12 +27,19 @@ class Problem:
 
     ``pointer`` is ``"/"`` for the whole document and ``""`` only for problems that
     concern the file rather than a place in it (unreadable, not UTF-8, invalid JSON).
+    ``message`` is English (the command line), ``swedish`` the same in Swedish (the web).
     """
 
     origin: str
     pointer: str
     message: str
     severity: Severity = "error"
+    swedish: str = field(default="", compare=False)  # the same problem, said otherwise
+
+    @classmethod
+    def said(cls, origin: str, pointer: str, words: Words,
+             severity: Severity = "error") -> Problem:
+        return cls(origin, pointer, words.english, severity, words.swedish)
 
     def __str__(self) -> str:
         location = f"{self.origin} {self.pointer}" if self.pointer else self.origin

@@ -18,18 +18,51 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from enkat.instruments.problems import Words
+
 SCHEMA_FILE = "instrument.schema.json"
 
 Path = tuple[str | int, ...]
 
 _TYPE_WORDS = {
-    "object": "an object",
-    "array": "an array",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "null",
+    "object": Words("an object", "ett objekt"),
+    "array": Words("an array", "en lista"),
+    "string": Words("a string", "en sträng"),
+    "integer": Words("an integer", "ett heltal"),
+    "number": Words("a number", "ett tal"),
+    "boolean": Words("true or false", "true eller false"),
+    "null": Words("null", "null"),
+}
+#: The schema's titles and descriptions (English, in the schema file) in Swedish.
+_SWEDISH_SCHEMA_WORDS = {
+    "an audience": "en målgrupp",
+    "a rater": "en bedömare",
+    "an id": "ett id",
+    "a name": "ett namn",
+    "a language code": "en språkkod",
+    "a timepoint": "en mätpunkt",
+    "a date": "ett datum",
+    "a text": "en text",
+    "a code": "en kod",
+    "an item type": "en frågetyp",
+    "a yes/no code": "en ja/nej-kod",
+    "a scoring method": "en poängmetod",
+    "lowercase letters and digits in words joined by single hyphens, starting with a letter":
+        "små bokstäver och siffror i ord förenade med enkla bindestreck, med en bokstav först",
+    "lowercase letters, digits and hyphens, starting with a letter":
+        "små bokstäver, siffror och bindestreck, med en bokstav först",
+    "two or three lowercase letters, such as sv, en or ar":
+        "två eller tre små bokstäver, som sv, en eller ar",
+    "lowercase words joined by hyphens; {n} right after a hyphen stands for a positive "
+    "number, as in session-{n} or uppfoljning-{n}m":
+        "ord med små bokstäver förenade med bindestreck; {n} direkt efter ett bindestreck "
+        "står för ett positivt tal, som i session-{n} eller uppfoljning-{n}m",
+    "YYYY-MM-DD": "ÅÅÅÅ-MM-DD",
+    "a non-empty string, or an object mapping each language to a non-empty string":
+        "en sträng som inte är tom, eller ett objekt med en sträng som inte är tom för "
+        "varje språk",
+    "an integer, or lowercase letters, digits and hyphens such as kvinna or 16-29":
+        "ett heltal, eller små bokstäver, siffror och bindestreck som kvinna eller 16-29",
 }
 _SHOW_LIMIT = 40
 _RANGE_VALIDATORS = frozenset(
@@ -50,16 +83,18 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(instrument_schema())
 
 
-def schema_errors(data: Any) -> list[tuple[Path, str]]:
-    """Every schema violation as (path, message), without duplicates."""
-    found: dict[tuple[Path, str], None] = {}
+def schema_errors(data: Any) -> list[tuple[Path, Words]]:
+    """Every schema violation as (path, words), without duplicates."""
+    found: dict[tuple[Path, Words], None] = {}
     for error in _validator().iter_errors(data):
-        for path, message in _translate(error):
-            found[(path, message)] = None
+        for path, words in _translate(error):
+            found[(path, words)] = None
     return list(found)
 
 
-def _translate(error: ValidationError) -> Iterator[tuple[Path, str]]:
+def _translate(error: ValidationError) -> Iterator[tuple[Path, Words]]:
+    """By the kind of rule broken (the validator): required, additionalProperties, not,
+    or one of the value rules in `_message`."""
     path: Path = tuple(error.absolute_path)
     validator = error.validator
     if validator == "required":
@@ -72,23 +107,28 @@ def _translate(error: ValidationError) -> Iterator[tuple[Path, str]]:
         yield path, _message(error, is_root=not path)
 
 
-def _missing_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, str]]:
+def _missing_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, Words]]:
     if isinstance(error.instance, dict):
         for key in error.validator_value:
             if key not in error.instance:
-                yield path, f'missing required key "{key}"'
+                yield path, Words(f'missing required key "{key}"',
+                                  f'nyckeln "{key}" saknas men måste finnas')
 
 
-def _unknown_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, str]]:
+def _unknown_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, Words]]:
     allowed = error.schema.get("properties", {})
     item_type = allowed.get("type", {}).get("const")
     for key in error.instance:
         if key in allowed:
             continue
         if item_type is not None and key in _item_keys():
-            yield path, f'"{key}" is not a key of {item_type} items'
+            yield path, Words(f'"{key}" is not a key of {item_type} items',
+                              f'"{key}" är ingen nyckel för frågor av typen {item_type}')
         else:
-            yield path, f"unknown key {_show(key)}{_suggestion(key, allowed)}"
+            close = _suggestion(key, allowed)
+            yield path, Words(
+                f"unknown key {_show(key)}" + (f' (did you mean "{close}"?)' if close else ""),
+                f"okänd nyckel {_show(key)}" + (f' (menade du "{close}"?)' if close else ""))
 
 
 @cache
@@ -103,98 +143,130 @@ def _item_keys() -> frozenset[str]:
     )
 
 
-def _suggestion(key: str, allowed: Iterable[str]) -> str:
+def _suggestion(key: str, allowed: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.75)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return close[0] if close else None
 
 
-def _not_allowed(path: Path, error: ValidationError) -> tuple[Path, str]:
+def _not_allowed(path: Path, error: ValidationError) -> tuple[Path, Words]:
     """A key forbidden by ``dependentSchemas`` (options beside a scale) or by ``not: {}``."""
     key = path[-1] if path else ""
     schema_path = list(error.absolute_schema_path)
     if "dependentSchemas" in schema_path:
         index = len(schema_path) - 1 - schema_path[::-1].index("dependentSchemas")
         other = schema_path[index + 1]
-        return path[:-1], f'"{key}" cannot be combined with "{other}"'
-    return path[:-1], f'"{key}" is not allowed here'
+        return path[:-1], Words(f'"{key}" cannot be combined with "{other}"',
+                                f'"{key}" kan inte kombineras med "{other}"')
+    return path[:-1], Words(f'"{key}" is not allowed here', f'"{key}" är inte tillåten här')
 
 
-def _message(error: ValidationError, is_root: bool) -> str:
+def _message(error: ValidationError, is_root: bool) -> Words:
     validator = error.validator
     schema = error.schema
     instance = error.instance
     if is_root and validator == "type":
-        return "must be a JSON object (an instrument)"
+        return Words("must be a JSON object (an instrument)",
+                     "måste vara ett JSON-objekt (ett instrument)")
     if validator in _RANGE_VALIDATORS:
-        return f"must be {_expected(schema)}"
+        return _must_be(_expected(schema))
     if validator == "enum":
-        return f"{_show(instance)} is not {_choice(schema)}"
+        choice = _choice(schema)
+        return Words(f"{_show(instance)} is not {choice.english}",
+                     f"{_show(instance)} är inte {choice.swedish}")
     if validator == "const":
-        return f"must be {_show(error.validator_value)}"
+        return _must_be(_same(_show(error.validator_value)))
     if validator == "pattern":
-        return f"{_show(instance)} is not {_described(schema)}"
+        described = _described(schema)
+        return Words(f"{_show(instance)} is not {described.english}",
+                     f"{_show(instance)} är inte {described.swedish}")
     if validator == "minLength":
-        return "must not be empty"
+        return Words("must not be empty", "får inte vara tom")
     if validator == "minItems":
-        return f"must have at least {_entries(error.validator_value)}"
+        return _entries(error.validator_value, Words("must have at least", "måste ha minst"))
     if validator == "maxItems":
-        return f"must have at most {_entries(error.validator_value)}"
+        return _entries(error.validator_value, Words("must have at most", "får ha högst"))
     if validator == "uniqueItems":
-        return f"{_show(_first_repeated(instance))} is listed more than once"
+        shown = _show(_first_repeated(instance))
+        return Words(f"{shown} is listed more than once", f"{shown} står mer än en gång")
     if validator == "contains":
-        return f"must include {_expected(error.validator_value)}"
+        expected = _expected(error.validator_value)
+        return Words(f"must include {expected.english}", f"måste innehålla {expected.swedish}")
     if validator == "oneOf" and _only_required_branches(error.validator_value):
         keys = [branch["required"][0] for branch in error.validator_value]
-        return f"needs exactly one of {_either(keys)}"
-    return f"must be {_expected(schema)}"
+        return Words(f"needs exactly one of {_either(keys, 'or')}",
+                     f"behöver exakt en av {_either(keys, 'eller')}")
+    return _must_be(_expected(schema))
 
 
-def _choice(schema: dict[str, Any]) -> str:
+def _must_be(expected: Words) -> Words:
+    return Words(f"must be {expected.english}", f"måste vara {expected.swedish}")
+
+
+def _same(text: str) -> Words:
+    return Words(text, text)
+
+
+def _choice(schema: dict[str, Any]) -> Words:
     values = ", ".join(str(value) for value in schema["enum"])
     if "title" in schema:
-        return f"{schema['title']} (one of: {values})"
-    return f"one of: {values}"
+        title = _schema_words(schema["title"])
+        return Words(f"{title.english} (one of: {values})", f"{title.swedish} (en av: {values})")
+    return Words(f"one of: {values}", f"en av: {values}")
 
 
-def _described(schema: dict[str, Any]) -> str:
-    title = schema.get("title", "valid")
-    description = schema.get("description")
-    return f"{title} ({description})" if description else title
+def _described(schema: dict[str, Any]) -> Words:
+    title = _schema_words(schema.get("title", "valid"))
+    if "description" not in schema:
+        return title
+    description = _schema_words(schema["description"])
+    return Words(f"{title.english} ({description.english})",
+                 f"{title.swedish} ({description.swedish})")
 
 
-def _expected(schema: dict[str, Any]) -> str:
+def _schema_words(english: str) -> Words:
+    """A title or description of the schema file, with its Swedish words."""
+    if english == "valid":
+        return Words("valid", "giltig")
+    return Words(english, _SWEDISH_SCHEMA_WORDS[english])
+
+
+def _expected(schema: dict[str, Any]) -> Words:
     """What a value must be, in words: "an integer >= 1", "an item type (one of: ...)"."""
     if "enum" in schema:
         return _choice(schema)
     if "title" in schema:
         return _described(schema)
     if "const" in schema:
-        return _show(schema["const"])
+        return _same(_show(schema["const"]))
     kinds = schema.get("type", [])
     kinds = [kinds] if isinstance(kinds, str) else kinds
-    return " or ".join(_TYPE_WORDS[kind] for kind in kinds) + _range(schema)
+    low, high = _range(schema)
+    return Words(" or ".join(_TYPE_WORDS[kind].english for kind in kinds) + low,
+                 " eller ".join(_TYPE_WORDS[kind].swedish for kind in kinds) + high)
 
 
-def _range(schema: dict[str, Any]) -> str:
+def _range(schema: dict[str, Any]) -> tuple[str, str]:
     low, high = schema.get("minimum"), schema.get("maximum")
     if low is not None and high is not None:
-        return f" from {low} to {high}"
+        return f" from {low} to {high}", f" från {low} till {high}"
     if "exclusiveMinimum" in schema:
-        return f" > {schema['exclusiveMinimum']}"
+        return (f" > {schema['exclusiveMinimum']}",) * 2
     if low is not None:
-        return f" >= {low}"
+        return (f" >= {low}",) * 2
     if high is not None:
-        return f" <= {high}"
-    return ""
+        return (f" <= {high}",) * 2
+    return "", ""
 
 
-def _entries(count: int) -> str:
-    return f"{count} entry" if count == 1 else f"{count} entries"
+def _entries(count: int, lead: Words) -> Words:
+    english = f"{count} entry" if count == 1 else f"{count} entries"
+    swedish = f"{count} post" if count == 1 else f"{count} poster"
+    return Words(f"{lead.english} {english}", f"{lead.swedish} {swedish}")
 
 
-def _either(keys: Sequence[str]) -> str:
+def _either(keys: Sequence[str], word: str) -> str:
     quoted = [f'"{key}"' for key in keys]
-    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
+    return ", ".join(quoted[:-1]) + f" {word} {quoted[-1]}"
 
 
 def _only_required_branches(branches: Any) -> bool:

@@ -14,12 +14,13 @@ from typing import Any
 
 
 class Kind(StrEnum):
-    """What a column holds; formats use it to write and align figures."""
+    """What a column (or a cell) holds; formats use it to write and align figures."""
 
     COUNT = "count"  # a whole number of deltagare, responses or sources
     SHARE = "share"  # a proportion 0..1 (shown as per cent)
     NUMBER = "number"  # a mean, median, score or other measurement
     CHANGE = "change"  # a signed difference (efter - före)
+    P_VALUE = "p-value"  # the p-value of a test, 0..1
     TEXT = "text"  # words: "Ja", "Nej", "Går inte att avgöra", a class name
 
 
@@ -30,6 +31,8 @@ class Figure:
     `shown` is what leaves the system: the value itself, or a suppression mark such as
     "<5" when the count is too small to show. `value` stays available for checks inside
     enkat but is never written by an outgoing format when `suppressed` is set.
+    `kind` is set only where the cell holds another kind than its column, as in a table
+    of values (a count of deltagare, means and p-values under one "Värde").
     """
 
     value: int | float | str | None
@@ -37,10 +40,15 @@ class Figure:
     low: float | None = None
     high: float | None = None
     suppressed: str | None = None
+    kind: Kind | None = None
 
     @property
     def shown(self) -> int | float | str | None:
         return self.suppressed if self.suppressed is not None else self.value
+
+    def kind_in(self, column: Column) -> Kind:
+        """What this cell holds: its own kind, else its column's."""
+        return self.kind or column.kind
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,12 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to show: every figure is 0 or missing (no mark, no word, no other
+        number), as in a breakdown for a group nobody in the period belongs to."""
+        return all(figure.shown in (None, 0) for row in self.rows for figure in row.figures)
 
     def row(self, label: str) -> Row:
         for row in self.rows:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from enkat.reports.model import Figure, Kind
+from enkat.reports.model import Column, Figure, Kind
 
 NBSP = "\u00a0"  # between thousands and before "%": the number never breaks over a line
 MINUS = "\u2212"  # the typographic minus sign, as Swedish print uses
+P_VALUE_FLOOR = 0.001  # smaller p-values are written "< 0,001"
 
 
 def format_count(value: int | float) -> str:
@@ -36,6 +37,13 @@ def format_change(value: int | float) -> str:
     return _signed(_decimal(value), decimals=change_decimals(value), plus=True)
 
 
+def format_p_value(value: int | float) -> str:
+    """A p-value with three decimals; below 0.001 as "< 0,001", never a bare "0,000"."""
+    if value < P_VALUE_FLOOR:
+        return "<" + NBSP + format_number(P_VALUE_FLOOR, decimals=3)
+    return format_number(value, decimals=3)
+
+
 def change_decimals(value: int | float) -> int:
     """Differences of counts are whole; differences of measurements keep one decimal."""
     return 0 if isinstance(value, int) else 1
@@ -46,18 +54,20 @@ _FORMATTERS: dict[Kind, Callable[[int | float], str]] = {
     Kind.SHARE: format_share,
     Kind.NUMBER: format_number,
     Kind.CHANGE: format_change,
+    Kind.P_VALUE: format_p_value,
     Kind.TEXT: str,
 }
 
 
-def format_figure(figure: Figure, kind: Kind) -> str:
-    """What a cell shows: the suppression mark, a text, a formatted number or nothing."""
+def format_figure(figure: Figure, column: Column) -> str:
+    """What a cell shows: the suppression mark, a text, a number written as its kind
+    (the cell's own, else its column's) says, or nothing."""
     shown = figure.shown
     if shown is None:
         return ""
     if isinstance(shown, str):
         return shown
-    return _FORMATTERS[kind](shown)
+    return _FORMATTERS[figure.kind_in(column)](shown)
 
 
 def right_aligned(kind: Kind) -> bool:

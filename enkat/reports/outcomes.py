@@ -90,19 +90,23 @@ def prepost_table(table_id: str, title: str, result: PrePost, k: int,
     mark = small_mark(k)
 
     def number(value: float | None, low: float | None = None,
-               high: float | None = None) -> Figure:
+               high: float | None = None, kind: Kind | None = None) -> Figure:
         if hidden:
-            return Figure(value, suppressed=mark)
-        return Figure(value, n=change.n, low=low, high=high)
+            return Figure(value, suppressed=mark, kind=kind)
+        return Figure(value, n=change.n, low=low, high=high, kind=kind)
+
+    def p_value(value: float | None) -> Figure:
+        return number(value, kind=Kind.P_VALUE)
 
     rows = (
-        Row("Deltagare med minst två skattningar", (small_count(change.n, k),)),
+        Row("Deltagare med minst två skattningar",
+            (replace(small_count(change.n, k), kind=Kind.COUNT),)),
         Row("Medelvärde första skattningen", (number(change.mean_first),)),
         Row("Medelvärde senaste skattningen", (number(change.mean_latest),)),
         Row("Medelförändring", (number(change.mean_change.value, change.mean_change.low,
                                        change.mean_change.high),)),
-        Row("p-värde, parat t-test", (number(change.t_test.p_value),)),
-        Row("p-värde, Wilcoxons teckenrangtest", (number(change.wilcoxon.p_value),)),
+        Row("p-värde, parat t-test", (p_value(change.t_test.p_value),)),
+        Row("p-värde, Wilcoxons teckenrangtest", (p_value(change.wilcoxon.p_value),)),
         Row(f"Effektstorlek (förändring / {_sd_basis(change.effect_size_basis)})",
             (number(change.effect_size.value),)),
         Row("Effektstorlek d_z (förändring / SD förändringar)", (number(change.d_z.value),)),

@@ -379,7 +379,7 @@ def _mail_each(recipients: list[CampaignRecipient], now: dt.datetime,
             send_mail(mail_for(recipient))
         except MailFailed as failure:
             failed += 1
-            recipient.last_error = failure_reason(failure)
+            recipient.last_error = _limited(str(failure))
             if not isinstance(failure.__cause__, _REFUSALS_OF_ONE_MAIL):
                 failed += _not_tried(recipients[position + 1:], recipient.last_error)
                 break
@@ -415,30 +415,6 @@ def _remindable(recipient: CampaignRecipient) -> bool:
 
 def _last_mailed(recipient: CampaignRecipient) -> dt.datetime:
     return max(moment for moment in (recipient.sent_at, recipient.reminded_at) if moment)
-
-
-def failure_reason(failure: MailFailed) -> str:
-    """Why a mail was not sent, in Swedish, with the server's own words when it gave any
-    (and never the address: the reason outlives nothing, but it need not repeat it)."""
-    cause = failure.__cause__
-    if isinstance(cause, smtplib.SMTPRecipientsRefused):
-        code, message = next(iter(cause.recipients.values()))
-        reason = f"E-postservern tog inte emot adressen ({code} {_text(message)})."
-    elif isinstance(cause, smtplib.SMTPResponseException):
-        reason = f"E-postservern svarade {cause.smtp_code} {_text(cause.smtp_error)}."
-    elif isinstance(cause, smtplib.SMTPServerDisconnected):
-        reason = "E-postservern stängde förbindelsen."
-    elif isinstance(cause, TimeoutError):
-        reason = "E-postservern svarade inte i tid."
-    elif isinstance(cause, OSError):
-        reason = f"E-postservern gick inte att nå ({cause.strerror or cause})."
-    else:
-        reason = f"E-posten är inte rätt inställd: {failure}."
-    return _limited(reason)
-
-
-def _text(message: bytes | str) -> str:
-    return message.decode("utf-8", "replace") if isinstance(message, bytes) else message
 
 
 def _limited(text: str, limit: int = 500) -> str:

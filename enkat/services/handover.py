@@ -137,8 +137,7 @@ def send_link(made: MadeLink, address: str, *, user: User) -> None:
     try:
         send_mail(link_mail(made, address))
     except MailFailed as failure:
-        cause = failure.__cause__ or failure
-        raise LinkNotSent(str(cause).replace(address, "mottagaren")) from None
+        raise LinkNotSent(str(failure)) from None
     invitation = made.invitation
     record_event(LINK_MAILED, user=user, forbund_id=invitation.forbund_id,
                  subject=invitation.participant.code if invitation.participant else "anonym",

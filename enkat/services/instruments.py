@@ -165,7 +165,7 @@ UPLOADED, PUBLISHED = "instrument-uploaded", "instrument-published"
 
 _UPLOAD = "upload"  # the origin named in the loader's problems; not shown
 _UTF8_BOM = b"\xef\xbb\xbf"
-_JSON_AT = re.compile(r"invalid JSON at line (\d+) column (\d+): (.*)", re.DOTALL)
+_JSON_AT = re.compile(r"ogiltig JSON på rad (\d+), kolumn (\d+): (.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -409,13 +409,12 @@ def _claim_problems(forbund: Forbund, instrument: Instrument) -> list[Problem]:
     """Whether the id is free for this förbund and the version comes after the published."""
     taken = _id_taken(forbund, instrument.id)
     if taken:
-        return [Problem(_UPLOAD, "/id", taken)]
+        return [Problem(_UPLOAD, "/id", taken, swedish=taken)]
     highest = _highest_published(instrument.id)
     if highest is not None and instrument.version <= highest:
-        return [Problem(_UPLOAD, "/version", (
-            f"version {instrument.version} är inte högre än den publicerade versionen "
-            f'{highest}: höj "version" till {highest + 1}'
-        ))]
+        lower = (f"version {instrument.version} är inte högre än den publicerade versionen "
+                 f'{highest}: höj "version" till {highest + 1}')
+        return [Problem(_UPLOAD, "/version", lower, swedish=lower)]
     return []
 
 
@@ -462,19 +461,21 @@ def _located(problems: Sequence[Problem], text: str) -> list[UploadProblem]:
 
 
 def _locate(problem: Problem, text: str, positions: dict[str, int]) -> UploadProblem:
+    """The problem in Swedish (the loader says each in English and Swedish), where it is."""
+    message = problem.swedish
     if not problem.pointer:  # the file as a whole; invalid JSON says where
-        found = _JSON_AT.fullmatch(problem.message)
+        found = _JSON_AT.fullmatch(message)
         if found:
             line, column, words = found.groups()
-            return UploadProblem(f"invalid JSON: {words}", "", int(line), int(column))
-        return UploadProblem(problem.message)
+            return UploadProblem(f"ogiltig JSON: {words}", "", int(line), int(column))
+        return UploadProblem(message)
     pointer = problem.pointer
     while pointer not in positions and pointer != "/":  # a missing key: its object
         pointer = pointer.rsplit("/", 1)[0] or "/"
     if pointer not in positions:
-        return UploadProblem(problem.message, problem.pointer)
+        return UploadProblem(message, problem.pointer)
     line, column = _line_and_column(text, positions[pointer])
-    return UploadProblem(problem.message, problem.pointer, line, column)
+    return UploadProblem(message, problem.pointer, line, column)
 
 
 def _line_and_column(text: str, index: int) -> tuple[int, int]:

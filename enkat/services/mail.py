@@ -5,6 +5,10 @@ The server is `ENKAT_SMTP_URL`: `smtp://user:password@host:587?starttls=1` (STAR
 plain text: no images, no HTML, no rewritten links, so nothing reports back when a mail
 is opened. A mail that cannot be sent raises `MailFailed` with the reason; nothing is
 dropped silently, and the caller shows it and lets the user try again.
+
+Without `ENKAT_SMTP_URL` enkat sends no mail, and the pages do not offer it
+(`mail_refusal`): they say why where the choice would be. `MailFailed` says why
+in Swedish, fit to show as it is.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask import current_app
 
 from . import ServiceError
+
+#: Why a page offers no e-mail, said where the choice would be.
+NO_MAIL = ("Den här installationen av enkat har ingen e-postserver inställd "
+           "(ENKAT_SMTP_URL), så enkat kan inte skicka e-post.")
 
 
 class MailFailed(ServiceError):
@@ -63,18 +71,25 @@ def public_address() -> str:
     return configured.rstrip("/")
 
 
-def links_cannot_be_mailed() -> str | None:
-    """Why mail that carries links cannot be sent here, or None when it can."""
-    return None if current_app.config.get("BASE_URL") else NO_PUBLIC_ADDRESS
+def mail_refusal() -> str | None:
+    """Why enkat cannot send mail here, in Swedish, or None when it can. Every mail it
+    sends carries a link, so it needs both an SMTP server and the public address the
+    links are built from; a page that would offer e-mail says this instead."""
+    if not current_app.config.get("SMTP_URL"):
+        return NO_MAIL
+    if not current_app.config.get("BASE_URL"):
+        return NO_PUBLIC_ADDRESS
+    return None
 
 
 def smtp_server(url: str | None) -> SmtpServer:
     """The server an `ENKAT_SMTP_URL` names."""
     if not url:
-        raise MailFailed("no SMTP server is configured (ENKAT_SMTP_URL)")
+        raise MailFailed(NO_MAIL)
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise MailFailed(f'ENKAT_SMTP_URL must look like smtp://host:port, not "{parts.scheme}://…"')
+        raise MailFailed("ENKAT_SMTP_URL ska se ut som smtp://värd:port, inte "
+                         f'"{parts.scheme}://…".')
     tls = parts.scheme == "smtps"
     starttls = parse_qs(parts.query).get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
     return SmtpServer(
@@ -95,7 +110,31 @@ def send_mail(mail: Mail) -> None:
                 smtp.login(server.user, server.password or "")
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
-        raise MailFailed(f"the mail to {mail.to} could not be sent: {error}") from error
+        raise MailFailed(_reason(error, mail.to)) from error
+
+
+def _reason(cause: OSError | smtplib.SMTPException, address: str) -> str:
+    """Why a mail was not sent, in Swedish, with the server's own words when it gave any,
+    but never the address (the reason is shown and kept where the address is not)."""
+    if isinstance(cause, smtplib.SMTPRecipientsRefused):
+        code, message = next(iter(cause.recipients.values()))
+        return f"E-postservern tog inte emot adressen ({code} {_text(message, address)})."
+    if isinstance(cause, smtplib.SMTPResponseException):
+        return f"E-postservern svarade {cause.smtp_code} {_text(cause.smtp_error, address)}."
+    if isinstance(cause, smtplib.SMTPServerDisconnected):
+        return "E-postservern stängde förbindelsen."
+    if isinstance(cause, TimeoutError):
+        return "E-postservern svarade inte i tid."
+    if isinstance(cause, ssl.SSLError):
+        return "Den krypterade förbindelsen till e-postservern gick inte att upprätta."
+    if isinstance(cause, OSError):
+        return "E-postservern gick inte att nå."
+    return "E-postservern svarade inte som väntat."
+
+
+def _text(message: bytes | str, address: str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return text.replace(address, "mottagaren")
 
 
 def _connect(server: SmtpServer, timeout: float) -> smtplib.SMTP:

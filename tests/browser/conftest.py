@@ -279,7 +279,7 @@ BROWSER_SECRET_KEY = "browser-test-secret-key"
 
 
 @pytest.fixture(scope="session")
-def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
+def live_server(browser, tmp_path_factory, smtp_server) -> Iterator[LiveServer]:
     from flask_migrate import upgrade
 
     from enkat import create_app
@@ -306,7 +306,9 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
             if key not in started:
                 served = servers.enter_context(enkat_serve(
                     database_url, folder / f"serve-{len(started)}",
-                    secret_key=BROWSER_SECRET_KEY, environment=environment))
+                    secret_key=BROWSER_SECRET_KEY,
+                    # mail is offered (utskick, "Glömt lösenordet?")
+                    environment={"ENKAT_SMTP_URL": smtp_server.url, **environment}))
                 started[key] = LiveServer(app, served.url, serve_with)
             return started[key]
 

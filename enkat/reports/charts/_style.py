@@ -18,6 +18,7 @@ from typing import Literal
 
 import matplotlib
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -40,6 +41,7 @@ LIGHT_GREY = "#D9D9D9"
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
 _RENDER_LOCK = threading.Lock()
+_TITLE_X = 0.01  # the title's left edge, and its margin on the right, as parts of the width
 
 
 def render(draw: Callable[[Figure], None], *, title: str, size: tuple[float, float],
@@ -50,16 +52,33 @@ def render(draw: Callable[[Figure], None], *, title: str, size: tuple[float, flo
     metadata = dict(_METADATA[format])
     if format == "svg":
         metadata["Title"] = title  # the SVG's <title>, which screen readers announce
-    with _RENDER_LOCK, matplotlib.rc_context(_rc(font_size)):
-        figure = Figure(figsize=size, dpi=DPI, layout="constrained")
-        figure.suptitle(title, x=0.01, ha="left")
+    with _RENDER_LOCK, matplotlib.rc_context(chart_settings(font_size)):
+        figure = titled_figure(title, size)
         draw(figure)
         buffer = io.BytesIO()
         figure.savefig(buffer, format=format, dpi=DPI, metadata=metadata)
     return buffer.getvalue()
 
 
-def _rc(font_size: float) -> dict[str, object]:
+def titled_figure(title: str, size: tuple[float, float]) -> Figure:
+    """A figure with `title` at its top left, wrapped between words where it would be
+    wider than the figure (a long instrument name would otherwise be cut off at the
+    right edge). Call inside the rc_context that sets the title's font."""
+    figure = Figure(figsize=size, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)  # a renderer to measure the title with
+    heading = figure.suptitle(title, x=_TITLE_X, ha="left")
+    room = figure.bbox.width * (1 - 2 * _TITLE_X)
+    renderer = figure.canvas.get_renderer()
+    width = len(title)
+    while width > 1 and heading.get_window_extent(renderer).width > room:
+        extent = heading.get_window_extent(renderer).width
+        width = min(width - 1, int(width * room / extent))
+        heading.set_text(textwrap.fill(title, max(width, 1), break_long_words=False))
+    return figure
+
+
+def chart_settings(font_size: float) -> dict[str, object]:
+    """The look of every chart, as matplotlib settings (rcParams) for `rc_context`."""
     return {
         "font.family": "DejaVu Sans",  # ships with matplotlib: the same on every server
         "font.size": font_size,

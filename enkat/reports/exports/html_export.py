@@ -89,7 +89,7 @@ def _table_view(table: Table) -> _TableView:
 
 def _row_view(row: Row, table: Table) -> _TableRow:
     cells = tuple(
-        _Cell(format_figure(figure, column.kind), right_aligned(column.kind))
+        _Cell(format_figure(figure, column), right_aligned(column.kind))
         for figure, column in zip(row.figures, table.columns, strict=True)
     )
     return _TableRow(row.label, row.is_total, cells)

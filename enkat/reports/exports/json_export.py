@@ -55,6 +55,10 @@ def _table_dict(table: Table) -> dict[str, Any]:
         "n": _grid(table, _n),
         "notes": list(table.notes),
     }
+    if any(figure.kind for row in table.rows for figure in row.figures):
+        result["kinds"] = [[row.label, *(str(figure.kind_in(column)) for figure, column
+                                         in zip(row.figures, table.columns, strict=True))]
+                           for row in table.rows]
     intervals = _grid(table, _interval)
     if any(cell is not None for row in intervals for cell in row[1:]):
         result["intervals"] = intervals

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 
 import matplotlib
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -47,6 +47,9 @@ _FRAME_PADDING = 6  # reportlab's default padding inside the page's frame, in po
 _TABLE_FONT_SIZE = 8
 _FIGURE_COLUMN_WIDTH = 2.4 * cm
 _LABEL_COLUMN_WIDTH = 7 * cm
+_LABEL_COLUMN_MINIMUM = 4 * cm
+_CELL_PADDING = 12  # reportlab's default left (6) plus right (6) padding of a cell, in points
+_HEADER_SIZES = (8, 7.5, 7, 6.5, 6)  # a wide table's headings get smaller before words break
 _CHART_HEIGHT_LIMIT = 12 * cm
 _TABLE_START_SPACE = 4 * cm  # a table starts on a new page unless its heading and a few rows fit
 
@@ -100,8 +103,6 @@ _NOTE = _style("note", 9, spaceBefore=3)
 _CAPTION = _style("caption", 9, bold=True, spaceBefore=3)
 _CELL = _style("cell", _TABLE_FONT_SIZE)
 _CELL_BOLD = _style("cell-bold", _TABLE_FONT_SIZE, bold=True)
-_HEADER = _style("header", _TABLE_FONT_SIZE, bold=True)
-_HEADER_RIGHT = _style("header-right", _TABLE_FONT_SIZE, bold=True, alignment=TA_RIGHT)
 
 
 def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
@@ -118,15 +119,16 @@ def _title_block(report: Report) -> list[Flowable]:
 
 
 def _table_block(table: ReportTable, width: float) -> list[Flowable]:
+    size, widths = _header_size_and_widths(table, width)
     header = [
         "",
         *(
-            _paragraph(column.label, _HEADER_RIGHT if right_aligned(column.kind) else _HEADER)
+            _paragraph(column.label, _header_style(size, right_aligned(column.kind)))
             for column in table.columns
         ),
     ]
     rows = [_table_row(row, table) for row in table.rows]
-    flowable = Table([header, *rows], colWidths=_column_widths(table, width), repeatRows=1,
+    flowable = Table([header, *rows], colWidths=widths, repeatRows=1,
                      hAlign="LEFT", style=_table_style(table))
     return [
         CondPageBreak(_TABLE_START_SPACE),
@@ -136,13 +138,39 @@ def _table_block(table: ReportTable, width: float) -> list[Flowable]:
     ]
 
 
-def _column_widths(table: ReportTable, width: float) -> list[float]:
+def _header_size_and_widths(table: ReportTable, width: float) -> tuple[float, list[float]]:
+    """The largest heading size at which every column is as wide as the longest word of
+    its heading, with the column widths at that size: headings wrap between words, never
+    inside one ("Medelförändring", not "Medelförä ndring"). The label column keeps at
+    least its minimum; a table too wide even so gets the smallest size."""
+    for size in _HEADER_SIZES:
+        widths = _column_widths(table, width, size)
+        if widths[0] >= _LABEL_COLUMN_MINIMUM:
+            break
+    return size, widths
+
+
+def _column_widths(table: ReportTable, width: float, header_size: float) -> list[float]:
     """Figure columns of equal width, narrower when there are many, so the figures take
-    at most two thirds of the page; the label column takes what is left, up to a limit."""
+    at most two thirds of the page, but each at least as wide as its heading's longest
+    word; the label column takes what is left, up to a limit."""
     count = len(table.columns)
-    figure_width = min(_FIGURE_COLUMN_WIDTH, width * 2 / 3 / max(count, 1))
-    label_width = min(_LABEL_COLUMN_WIDTH, width - figure_width * count)
-    return [label_width] + [figure_width] * count
+    even = min(_FIGURE_COLUMN_WIDTH, width * 2 / 3 / max(count, 1))
+    figure_widths = [max(even, _longest_word(column.label, header_size) + _CELL_PADDING)
+                     for column in table.columns]
+    label_width = min(_LABEL_COLUMN_WIDTH, width - sum(figure_widths))
+    return [label_width, *figure_widths]
+
+
+def _longest_word(text: str, size: float) -> float:
+    return max((pdfmetrics.stringWidth(word, BOLD_FONT, size) for word in text.split()),
+               default=0.0)
+
+
+@functools.cache
+def _header_style(size: float, right: bool) -> ParagraphStyle:
+    return _style(f"header-{size}-{right}", size, bold=True,
+                  alignment=TA_RIGHT if right else TA_LEFT)
 
 
 def _table_row(row: Row, table: ReportTable) -> list[Any]:
@@ -150,8 +178,8 @@ def _table_row(row: Row, table: ReportTable) -> list[Any]:
     strings, which never break."""
     style = _CELL_BOLD if row.is_total else _CELL
     figures = (
-        format_figure(figure, column.kind) if right_aligned(column.kind)
-        else _paragraph(format_figure(figure, column.kind), style)
+        format_figure(figure, column) if right_aligned(column.kind)
+        else _paragraph(format_figure(figure, column), style)
         for figure, column in zip(row.figures, table.columns, strict=True)
     )
     return [_paragraph(row.label, style), *figures]

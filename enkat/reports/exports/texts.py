@@ -18,6 +18,11 @@ KIND_TERMS: dict[Kind, tuple[str, str]] = {
         "Förändring",
         "Efter minus före. Plustecken betyder en ökning, minustecken en minskning.",
     ),
+    Kind.P_VALUE: (
+        "p-värde",
+        "Hur sannolik en så stor förändring vore om det inte fanns någon verklig förändring; "
+        "med tre decimaler, och ”< 0,001” när det är mindre än 0,001.",
+    ),
     Kind.TEXT: ("Text", "Ett ord eller en bedömning, t.ex. Ja, Nej, Går inte att avgöra."),
 }
 

@@ -34,7 +34,8 @@ ABOUT_SHEET = "Om rapporten"
 SHEET_NAME_LIMIT = 31  # Excel's limit
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 
-_NUMBER_FORMATS = {Kind.COUNT: "0", Kind.SHARE: "0.0%", Kind.NUMBER: "0.0"}
+_NUMBER_FORMATS = {Kind.COUNT: "0", Kind.SHARE: "0.0%", Kind.NUMBER: "0.0",
+                   Kind.P_VALUE: '[<0.001]"< 0,001";0.000'}
 _CHANGE_FORMATS = {0: "+0;-0;0", 1: "+0.0;-0.0;0.0"}  # by change_decimals()
 
 _BOLD = Font(bold=True)
@@ -166,7 +167,7 @@ def _write_row(sheet: Worksheet, row: Row, columns: Sequence[Column]) -> None:
         if right_aligned(column.kind):
             cell.alignment = _RIGHT
         if isinstance(figure.shown, int | float):
-            cell.number_format = _number_format(column.kind, figure.shown)
+            cell.number_format = _number_format(figure.kind_in(column), figure.shown)
     if row.is_total:
         for cell in cells:
             cell.font = _BOLD
@@ -184,7 +185,7 @@ def _fit_widths(sheet: Worksheet, table: Table) -> None:
     columns: list[list[str]] = [
         [row.label for row in table.rows],
         *(
-            [column.label, *(format_figure(row.figures[index], column.kind) for row in table.rows)]
+            [column.label, *(format_figure(row.figures[index], column) for row in table.rows)]
             for index, column in enumerate(table.columns)
         ),
     ]

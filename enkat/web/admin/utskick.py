@@ -17,12 +17,7 @@ from enkat.models import Campaign, Role
 from enkat.services import campaigns
 from enkat.services.accounts import membership_with_role
 from enkat.services.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
-from enkat.services.mail import (
-    NO_PUBLIC_ADDRESS,
-    NoPublicAddress,
-    links_cannot_be_mailed,
-    public_address,
-)
+from enkat.services.mail import NoPublicAddress, mail_refusal, public_address
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
@@ -112,6 +107,9 @@ def utskick_list():
 @roles_required(Role.ADMIN)
 def utskick_new():
     form = CampaignForm(g.forbund.insatser)
+    if mail_refusal():  # the page says why there are no utskick here
+        page = render_template("admin/utskick_form.html", form=form)
+        return page, 409 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             campaign = campaigns.create_campaign(
@@ -136,7 +134,6 @@ def utskick_detail(campaign_id: int):
     failed = [recipient for recipient in campaign.recipients if recipient.last_error]
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
-        mail_refusal=links_cannot_be_mailed(),
         failed=failed, form=ActionForm(), closes_on=campaigns.closes_on(campaign),
         survey_title=campaigns.survey_title(campaign))
 
@@ -179,8 +176,8 @@ def _mailing(campaign_id: int, mail, done: str):
         abort(400)
     try:
         outcome = mail(campaign, public_address(), current_user)
-    except NoPublicAddress:
-        flash(NO_PUBLIC_ADDRESS + " Inget skickades.", "error")
+    except NoPublicAddress as refused:  # a page shown before the setting changed
+        flash(f"{refused} Inget skickades.", "error")
     except CampaignClosed:
         flash("Utskicket är stängt. Inget skickades.", "error")
     else:

@@ -70,11 +70,9 @@ def private_page(view: Callable) -> Callable:
 @bp.route("/glomt-losenord", methods=["GET", "POST"])
 @private_page
 def forgot_password():
-    unavailable = mail.links_cannot_be_mailed()
-    if unavailable:
-        page = render_template("auth/forgot.html", form=None, unavailable=unavailable)
-        return page, 503 if request.method == "POST" else 200
     form = ForgotPasswordForm()
+    if mail.mail_refusal():  # the page says why it offers no link
+        return render_template("auth/forgot.html", form=form), 409 if form.is_submitted() else 200
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
     answer_at = time.monotonic() + current_app.config["PASSWORD_RESET_ANSWER_MS"] / 1000

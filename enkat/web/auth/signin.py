@@ -15,7 +15,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
 from enkat.models import utcnow
-from enkat.services import accounts, mail
+from enkat.services import accounts
 from enkat.web.common import keep_despite_refusal
 from enkat.web.common.form_base import PageForm
 from enkat.web.common.sessions import begin_session, end_session
@@ -74,9 +74,9 @@ def logout():
 
 
 def login_page(form: LoginForm, problem: str | None = None) -> str:
-    """The sign-in page; it offers a new password by mail only where one can be mailed."""
-    return render_template("auth/login.html", form=form, problem=problem,
-                           reset_by_mail=mail.links_cannot_be_mailed() is None)
+    """The sign-in page; it offers a new password by mail only where one can be mailed
+    (the template reads `mail_refusal`)."""
+    return render_template("auth/login.html", form=form, problem=problem)
 
 
 def too_many_attempts(until: dt.datetime):

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from enkat.database import read_only
 from enkat.extensions import babel, db, login
+from enkat.services.mail import mail_refusal
 
 from .access import workspace_menu
 from .sessions import load_user
@@ -44,11 +45,17 @@ def init_common(app: Flask) -> None:
     app.after_request(commit_request)
     app.after_request(add_security_headers)
     app.context_processor(workspace_menu)
+    app.context_processor(_mail_setup)
     version_static_files(app)
     # every error a visitor can meet, Werkzeug's and Flask-WTF's included, is our own page
     app.register_error_handler(HTTPException, _error_page)
     for failure in DATABASE_UNREACHABLE:
         app.register_error_handler(failure, _database_unavailable)
+
+
+def _mail_setup() -> dict[str, object]:
+    """Whether pages may offer e-mail, and the words they say where they may not."""
+    return {"mail_refusal": mail_refusal()}
 
 
 def _reads_only_unless_posted() -> None:

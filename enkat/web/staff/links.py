@@ -24,7 +24,7 @@ from enkat.models import Insats
 from enkat.services import handover
 from enkat.services.handover import MadeLink
 from enkat.services.invitations import InvitationRefused
-from enkat.services.mail import links_cannot_be_mailed
+from enkat.services.mail import mail_refusal
 from enkat.web.common.access import insats_to_work_in
 
 from .entry import code_needed, timepoint_problem
@@ -95,14 +95,14 @@ def mail(slug: str):
     insats = insats_to_work_in(slug)
     form = MailForm()
     link, token = _handed_back(insats, form)
-    if links_cannot_be_mailed():  # the page did not offer it: say why again
-        return _link_page(insats, link, token, form, status=503)
+    if mail_refusal():  # the page did not offer it: say why again
+        return _link_page(insats, link, token, form, status=409)
     if not form.validate():
         return _link_page(insats, link, token, form, status=422)
     try:
         handover.send_link(link, form.address.data, user=current_user)
     except handover.LinkNotSent as refused:
-        form.address.errors = [f"Mejlet kunde inte skickas: {refused.reason}. "
+        form.address.errors = [f"Mejlet kunde inte skickas. {refused.reason} "
                                "Försök igen, eller lämna länken på något annat sätt."]
         return _link_page(insats, link, token, form, status=502)
     flash(f"Länken till {link.instrument.title.get('sv')} är skickad med e-post.", "info")
@@ -126,7 +126,6 @@ def _link_page(insats: Insats, link: MadeLink, token: str, mail_form: MailForm,
         "staff/link.html", insats=insats, link=link, token=token, mail_form=mail_form,
         qr=handover.qr_svg(link.url), qr_svg_uri=handover.qr_svg_data_uri(link.url),
         qr_png_uri=handover.qr_png_data_uri(link.url), file_name=_file_name(link),
-        mail_refusal=links_cannot_be_mailed(),
     )
     return page, status, PRIVATE
 
@@ -142,5 +141,5 @@ def _base_url() -> str:
     """ENKAT_BASE_URL when set, so a forged Host header cannot put another site in a
     link; else, for the page, the letter and the QR code only, the address this
     request came to. A link is mailed only when ENKAT_BASE_URL is set
-    (`links_cannot_be_mailed`), so a mailed link is always on it."""
+    (`mail_refusal`), so a mailed link is always on it."""
     return current_app.config.get("BASE_URL") or request.host_url

@@ -4,6 +4,8 @@ resolved before they are published, and refused whole with every problem located
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -147,7 +149,8 @@ def test_an_invalid_file_is_refused_with_every_problem_on_its_line(forbund, refu
     type_problem, missing_text = problems
     assert lines[type_problem.line - 1][type_problem.column - 1:].startswith('"choice"')
     assert lines[missing_text.line - 1][missing_text.column - 1] == "{"
-    assert 'missing required key "text"' in missing_text.message
+    assert missing_text.message == 'nyckeln "text" saknas men måste finnas'
+    assert type_problem.message.startswith('"choice" är inte en frågetyp (en av: ')
     assert str(missing_text).startswith(f"rad {missing_text.line}, kolumn ")
 
 
@@ -157,13 +160,13 @@ def test_text_that_is_not_json_says_line_and_column(forbund, refused):
     line = next(number for number, content in enumerate(text.splitlines(), 1)
                 if '"version": 1' in content)
     assert (problem.line, problem.place) == (line + 1, "")
-    assert problem.message.startswith("invalid JSON: expected ','")
+    assert problem.message.startswith("ogiltig JSON: här förväntades ','")
 
 
 @pytest.mark.parametrize("content", [b"", b"   \n"])
 def test_an_empty_file_is_refused(forbund, refused, content):
     (problem,) = refused(forbund, content)
-    assert "the file is empty" in problem.message
+    assert problem.message == "ogiltig JSON: filen är tom"
 
 
 def test_bytes_that_are_not_utf8_are_refused_with_their_place(forbund, refused):
@@ -289,3 +292,17 @@ def test_an_own_published_instrument_is_offered_and_another_forbunds_is_refused(
     assert "chefsenkat" not in {i.id for i in campaign_instruments(other)}
     with pytest.raises(InvitationRefused, match="another förbund's own instrument"):
         create_invitation(theirs, INSTRUMENT_ID, "avslut")
+
+
+BROKEN = sorted((Path(__file__).parents[2] / "unit" / "instruments" / "broken").glob("*.json"))
+#: Words of the loader's English messages; none may reach an administrator.
+ENGLISH = re.compile(r"\b(is|are|not|must|missing|required|unknown|invalid|duplicate|"
+                     r"cannot|expected|needs|the|of|an?|key|item|entry|entries|one)\b")
+QUOTED = re.compile(r'"[^"]*"')
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda path: path.name)
+def test_every_problem_of_an_uploaded_file_is_said_in_swedish(forbund, refused, path):
+    for problem in refused(forbund, path.read_bytes()):
+        words = QUOTED.sub("", problem.message)  # values quoted from the file stay as they are
+        assert not ENGLISH.search(words), (path.name, problem.message)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import re
 
+import pypdf
 import pytest
 
 from enkat.reports.model import Kind
@@ -40,10 +43,10 @@ def test_no_outgoing_count_is_below_the_threshold(demo):
     report = build_report_for(demo, period=YEAR)
     k = report.suppression_threshold
     for table in report.tables:
-        for index, column in enumerate(table.columns):
-            if column.kind is Kind.COUNT:
-                shown = [row.figures[index].shown for row in table.rows]
-                assert not [s for s in shown if isinstance(s, int) and 0 < s < k], table.id
+        for row in table.rows:
+            for figure, column in zip(row.figures, table.columns, strict=True):
+                if figure.kind_in(column) is Kind.COUNT and isinstance(figure.shown, int):
+                    assert not 0 < figure.shown < k, (table.id, row.label)
 
 
 def test_an_insats_report_judges_its_goals(demo):
@@ -62,3 +65,30 @@ def test_every_format_is_written(demo):
     for format in FORMATS:
         assert render(report, format).lower().startswith(signatures[format].lower()), format
     assert json.loads(render(report, "json"))["forbund"]["slug"] == "alvdalen"
+
+
+def pdf_text(report) -> str:
+    pages = pypdf.PdfReader(io.BytesIO(render(report, "pdf"))).pages
+    return "\n".join(page.extract_text() for page in pages).replace("\u00a0", " ")
+
+
+def test_the_pdf_writes_counts_whole_and_p_values_with_three_decimals(demo):
+    report = build_report_for(demo, period=YEAR)
+    text = pdf_text(report)
+    counts = re.findall(r"Deltagare med minst två skattningar\n(.+)", text)
+    p_values = re.findall(r"p-värde, [^\n]*\n(.+)", text)
+    assert counts and p_values
+    assert [count for count in counts if not re.fullmatch(r"\d+|<\d+", count)] == []
+    assert [p for p in p_values if not re.fullmatch(r"< 0,001|\d,\d{3}|<\d+", p)] == []
+
+
+def test_the_pdf_breaks_column_headings_between_words_only(demo):
+    report = build_report_for(demo, period=YEAR)
+    text = pdf_text(report)
+    words = {word for table in report.tables for column in table.columns
+             for word in column.label.split() if len(word) > 1}
+    broken = [f"{word[:cut]} {word[cut:]}" for word in sorted(words)
+              for cut in range(1, len(word))
+              if re.search(rf"(?<!\w){re.escape(word[:cut])}\s+{re.escape(word[cut:])}(?!\w)",
+                           text)]
+    assert broken == []

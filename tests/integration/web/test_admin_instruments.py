@@ -198,8 +198,10 @@ def _schema_violation() -> bytes:
 
 
 BAD_FILES = {
-    "not JSON": (_broken_json, [r"Rad 5, kolumn 3", "invalid JSON: expected &#39;,&#39;"]),
-    "schema": (_schema_violation, [r"Rad \d+, kolumn \d+", "/items/1/type"]),
+    "not JSON": (_broken_json, [r"Rad 5, kolumn 3",
+                                "ogiltig JSON: här förväntades &#39;,&#39;"]),
+    "schema": (_schema_violation, [r"Rad \d+, kolumn \d+", "/items/1/type",
+                                   "&#34;choice&#34; är inte en frågetyp"]),
     "not UTF-8": (lambda: instrument_text().encode().replace(b"Tack", b"T\xe4ck"),
                   ["Filen är inte UTF-8-text", "Rad 46, kolumn 17"]),  # ä in Latin-1
     "too large": (lambda: b" " * MAX_UPLOAD_BYTES + instrument_text().encode(),

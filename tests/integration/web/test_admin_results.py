@@ -92,8 +92,14 @@ def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     report = build_report_for(year, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
+    assert any(table.is_empty for table in report.tables)  # kön "annat": nobody
     for table in report.tables:
-        assert f'<table id="{table.id}">' in page and f"<caption>{table.title}</caption>" in page
+        if table.is_empty:  # named, not drawn: every figure would be 0
+            assert f'<table id="{table.id}">' not in page
+            assert f"{table.title} (<code>{table.id}</code>)" in page
+        else:
+            assert f'<table id="{table.id}">' in page
+            assert f"<caption>{table.title}</caption>" in page
     assert "Tabell-id: <code>deltagare</code>" in page
     assert "2025-01-01 – 2025-12-31" in page and page.count("<h1>") == 1
     charts = re.findall(r'<img src="([^"]+)"', page)
@@ -102,6 +108,15 @@ def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year
         chart = client.get(address.replace("&amp;", "&"))
         assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
         assert chart.data.lstrip().startswith(b"<?xml")
+
+
+def test_the_charts_below_the_tables_load_lazily_with_their_size(client, year, admin):
+    page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
+    images = re.findall(r"<img [^>]*>", page)
+    assert images
+    for image in images:
+        assert 'loading="lazy"' in image and 'decoding="async"' in image
+        assert re.search(r'width="\d+"', image) and re.search(r'height="\d+"', image)
 
 
 def test_the_last_full_calendar_year_is_the_default(client, year, admin):

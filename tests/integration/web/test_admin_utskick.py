@@ -27,6 +27,9 @@ from enkat.services.responses import answers_of
 
 from .test_auth import sign_in
 
+#: Mail is configured here (the loopback SMTP server); test_no_mail.py covers a setup without.
+pytestmark = pytest.mark.usefixtures("mailbox")
+
 LINK = re.compile(r"https?://\S+")
 STYRELSE = ["anna@example.se", "bo@example.se", "cecilia@example.se"]
 

@@ -114,7 +114,8 @@ def test_twenty_refused_attempts_per_client_by_default(app):
     assert app.config["SIGNIN_CLIENT_ATTEMPTS"] == 20
 
 
-def test_a_client_with_too_many_refused_attempts_gets_429(app, client, user, client_limit):
+def test_a_client_with_too_many_refused_attempts_gets_429(app, client, user, client_limit,
+                                                            mailbox):
     for number in range(client_limit):
         fail(client, f"gissning{number}@forbund.example")
     response = sign_in(client, user.email)

@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from enkat.web.common.static import KEEP_FOR_A_YEAR, file_version
+from enkat.web.common.static import KEEP_FAVICON, KEEP_FOR_A_YEAR, file_version
 
 from .test_respond import make_link
 
@@ -48,3 +48,19 @@ def test_an_edited_file_has_a_new_version(tmp_path):
     assert file_version(str(tmp_path), "a.css") not in (before, None)
     assert file_version(str(tmp_path), "saknas.css") is None
     assert file_version(str(tmp_path), "../a.css") is None
+
+
+def test_the_icon_browsers_ask_for_is_there_and_kept(client):
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/vnd.microsoft.icon"
+        assert icon.get_data() == (STATIC / "favicon.ico").read_bytes()
+        assert icon.headers["Cache-Control"] == KEEP_FAVICON
+
+
+def test_staff_pages_link_the_icon_by_its_version(client):
+    page = client.get("/login").get_data(as_text=True)
+    [address] = re.findall(r'<link rel="icon" href="([^"]*)"', page)
+    assert address == f"/static/favicon.svg?v={file_version(str(STATIC), 'favicon.svg')}"
+    with client.get(address) as icon:
+        assert icon.status_code == 200

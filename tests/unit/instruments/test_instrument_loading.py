@@ -483,3 +483,31 @@ def test_bundled_directory() -> None:
     directory = bundled_directory()
     assert directory.name in {"instruments", "bundled_instruments"}
     assert directory.is_absolute()
+
+
+def _titled_subschemas(node, is_root=True):
+    if isinstance(node, dict):
+        if isinstance(node.get("title"), str) and not is_root:
+            yield node
+        for value in node.values():
+            yield from _titled_subschemas(value, is_root=False)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _titled_subschemas(value, is_root=False)
+
+
+def test_every_title_and_description_a_message_quotes_has_its_swedish_words():
+    from enkat.instruments.schema import _SWEDISH_SCHEMA_WORDS, instrument_schema
+
+    quoted = {words for subschema in _titled_subschemas(instrument_schema())
+              for words in (subschema["title"], subschema.get("description")) if words}
+    assert quoted - set(_SWEDISH_SCHEMA_WORDS) == set()
+
+
+def test_each_problem_is_said_in_english_and_in_swedish():
+    from enkat.instruments.loader import analyse_text
+
+    _, problems = analyse_text('{"id": "x", "format": 1, "version": 0}', "x.json")
+    assert problems
+    for problem in problems:
+        assert problem.message and problem.swedish and problem.message != problem.swedish

@@ -11,6 +11,7 @@ import matplotlib
 import numpy as np
 import pytest
 from matplotlib import image
+from matplotlib.text import Text
 
 from enkat.reports import model
 from enkat.reports.charts import (
@@ -28,6 +29,7 @@ from enkat.reports.charts import (
     ors_srs_chart,
     prepost_chart,
 )
+from enkat.reports.charts._style import REPORT_FONT_SIZE, chart_settings, titled_figure
 
 D = dt.date
 S = ShareEstimate
@@ -225,3 +227,27 @@ def test_each_chart_can_be_said_in_words():
         "skattning.")
     # rounded half away from zero, as on paper (Python's round() gives 2,2)
     assert describe_area_changes([AreaChange("Hälsa", 2.25, 2.35)]) == "Hälsa: från 2,3 till 2,4."
+
+
+# The longest titles the demo report gives its charts (an NNS table's title).
+LONG_TITLE = "Vad tycker du om stödet? NNS indikatorenkät för deltagare, under insatsen"
+
+
+@pytest.mark.parametrize("size", [(10, 4), (7.5, 7), (5, 3)])
+def test_a_long_title_is_wrapped_between_words_to_fit_inside_the_figure(size):
+    with matplotlib.rc_context(chart_settings(REPORT_FONT_SIZE)):
+        figure = titled_figure(LONG_TITLE, size)
+        figure.draw_without_rendering()
+        # The title with every word of LONG_TITLE, none broken, in whatever lines.
+        [heading] = [text for text in figure.findobj(Text)
+                     if text.get_text().split() == LONG_TITLE.split()]
+        extent = heading.get_window_extent(figure.canvas.get_renderer())
+    inside = figure.bbox
+    assert inside.x0 <= extent.x0 and extent.x1 <= inside.x1, (extent, inside)
+    assert inside.y0 <= extent.y0 and extent.y1 <= inside.y1, (extent, inside)
+
+
+def test_a_short_title_stays_on_one_line():
+    with matplotlib.rc_context(chart_settings(REPORT_FONT_SIZE)):
+        figure = titled_figure("Indikatorer 2025", (10, 4))
+    assert figure.get_suptitle() == "Indikatorer 2025"

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -378,3 +379,29 @@ def test_pdf_never_carries_a_suppressed_value_n_or_interval():
 )
 def test_every_format_renders_the_same_bytes_twice(render):
     assert render(sample_report()) == render(sample_report())
+
+
+def test_a_table_of_only_zeros_and_blanks_is_empty_and_a_mark_or_word_is_not():
+    def table(*figures):
+        return Table(id="t", title="T", columns=(Column("antal", "Antal", Kind.COUNT),),
+                     rows=tuple(Row(f"r{index}", (figure,))
+                                for index, figure in enumerate(figures)))
+
+    assert table(Figure(0, n=0), Figure(None), Figure(0.0)).is_empty
+    assert not table(Figure(0, n=0), Figure(1, n=1)).is_empty
+    assert not table(Figure(3, n=3, suppressed="<5")).is_empty
+    assert not table(Figure("Går inte att avgöra")).is_empty
+
+
+def test_json_says_the_kind_of_a_cell_that_differs_from_its_column():
+    values = Table(id="ors-total-prepost", title="Före och efter",
+                   columns=(Column("varde", "Värde", Kind.NUMBER),),
+                   rows=(Row("Deltagare", (Figure(29, n=29, kind=Kind.COUNT),)),
+                         Row("Medel", (Figure(17.1, n=29),)),
+                         Row("p-värde", (Figure(0.0004, n=29, kind=Kind.P_VALUE),))))
+    whole = replace(sample_report(), tables=(values,))
+    [table] = report_dict(whole)["tables"]
+    assert table["kinds"] == [["Deltagare", "count"], ["Medel", "number"],
+                              ["p-värde", "p-value"]]
+    assert table["rows"][0] == ["Deltagare", 29]
+    assert all("kinds" not in table for table in report_dict(sample_report())["tables"])

@@ -2,12 +2,13 @@
 
 import pytest
 
-from enkat.reports.model import Figure, Kind
+from enkat.reports.model import Column, Figure, Kind
 from enkat.reports.numbers import (
     format_change,
     format_count,
     format_figure,
     format_number,
+    format_p_value,
     format_share,
 )
 
@@ -48,8 +49,33 @@ def test_numbers_have_one_decimal_rounded_half_away_from_zero():
     assert format_number(12345.6) == f"12{NBSP}345,6"
 
 
+@pytest.mark.parametrize(("count", "text"), [(9, "9"), (9.0, "9"), (10.0, "10"), (29.0, "29")])
+def test_counts_are_whole_even_when_they_come_as_floats(count, text):
+    assert format_count(count) == text
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(0.0004, "< 0,001"), (0.0, "< 0,001"), (0.000999, "< 0,001"), (0.001, "0,001"),
+     (0.0123, "0,012"), (0.0125, "0,013"), (0.05, "0,050"), (0.5, "0,500"), (1.0, "1,000")],
+)
+def test_p_values_have_three_decimals_and_never_read_as_zero(p, text):
+    assert format_p_value(p) == text.replace(" ", NBSP)
+
+
+def column(kind: Kind) -> Column:
+    return Column("c", "C", kind)
+
+
 def test_a_figure_shows_its_mark_its_text_its_number_or_nothing():
-    assert format_figure(Figure(3, n=3, suppressed="<5"), Kind.COUNT) == "<5"
-    assert format_figure(Figure("Går inte att avgöra"), Kind.TEXT) == "Går inte att avgöra"
-    assert format_figure(Figure(0.317, n=60), Kind.SHARE) == f"31,7{NBSP}%"
-    assert format_figure(Figure(None), Kind.CHANGE) == ""
+    assert format_figure(Figure(3, n=3, suppressed="<5"), column(Kind.COUNT)) == "<5"
+    assert format_figure(Figure("Går inte att avgöra"), column(Kind.TEXT)) == "Går inte att avgöra"
+    assert format_figure(Figure(0.317, n=60), column(Kind.SHARE)) == f"31,7{NBSP}%"
+    assert format_figure(Figure(None), column(Kind.CHANGE)) == ""
+
+
+def test_a_cell_of_its_own_kind_is_written_as_that_kind_not_as_its_column():
+    values = column(Kind.NUMBER)
+    assert format_figure(Figure(29, n=29, kind=Kind.COUNT), values) == "29"
+    assert format_figure(Figure(0.0002, n=29, kind=Kind.P_VALUE), values) == f"<{NBSP}0,001"
+    assert format_figure(Figure(17.14, n=29), values) == "17,1"
