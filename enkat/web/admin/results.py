@@ -45,7 +45,7 @@ from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
-from .choices import DATE_EXAMPLE, read_dates, refuse
+from .choices import DATE_EXAMPLE, FIRST_YEAR, LAST_YEAR, read_dates, refuse
 
 REPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -59,7 +59,6 @@ ANSWER_FORMATS = {
 }
 WHOLE, SIDE_BY_SIDE, ONE_INSATS = "forbund", "insatser", "insats:"
 SIDE_BY_SIDE_TABLE = "insatser"  # the förbund report's table of its insatser
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class ResultsForm(PageForm):
@@ -121,9 +120,7 @@ def results_chart(table_id: str):
     drawn = charts(replace(report, tables=(table,)), "svg") if table else []
     if not drawn:
         abort(404)
-    response = Response(drawn[0][1], mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    return Response(drawn[0][1], mimetype="image/svg+xml")
 
 
 @bp.get("/resultat/rapport.<fmt>")

@@ -13,6 +13,7 @@ from enkat.extensions import babel, db, login
 from enkat.models import User
 
 from .access import workspace_menu
+from .hostile import guard_input
 from .static import version_static_files
 
 #: How a database that cannot be reached shows itself (psycopg and sqlite3 alike).
@@ -36,6 +37,7 @@ SECURITY_HEADERS = {
 
 
 def init_common(app: Flask) -> None:
+    guard_input(app)
     app.before_request(_reads_only_unless_posted)
     app.teardown_request(lambda error: read_only(False))
     login.login_view = "auth.login"
@@ -110,8 +112,14 @@ def keep_despite_refusal() -> None:
 
 
 def add_security_headers(response: Response) -> Response:
+    """Every page and file a view sends may carry someone's data (answers, codes, names,
+    the audit log, a download), so no browser or proxy keeps it: a shared computer's
+    back button or cache shows nothing after sign-out. Only static files are kept
+    (`static.KEEP_FOR_A_YEAR`)."""
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
     if request.is_secure:  # behind a proxy: ENKAT_PROXY_COUNT tells enkat to believe it
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
