@@ -11,7 +11,9 @@ Every download is audited as "download" (`services.audit.record_download`), name
 file name, with the format and the filters in the detail.
 
 Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `fran`,
-`till`), so a download is exactly what the page shows. Choosing changes nothing, so the
+`till`), so a download is exactly what the page shows. `insats=<slug>` is short for
+`visa=insats:<slug>`: a script that names an insats gets that insats, and one that names
+an insats the förbund does not have gets 404, never the whole förbund's data. Choosing changes nothing, so the
 form is a GET form without a CSRF token.
 """
 
@@ -188,6 +190,13 @@ def _choice(form: ResultsForm, *, instrument_needed: bool = False) -> Choice | N
 
 def _subject(form: ResultsForm) -> tuple[str | None, Insats | None]:
     chosen = form.visa.data or WHOLE
+    named = request.args.get("insats")
+    if named is not None:  # ?insats=<slug>, as a script (or `enkat export`) names one
+        if form.visa.data and form.visa.data != ONE_INSATS + named:
+            refuse(form.visa, f"Adressen väljer både ”{form.visa.data}” och insatsen "
+                              f"”{named}”. Välj det ena.")
+            return None, None
+        chosen = ONE_INSATS + named
     if chosen in (WHOLE, SIDE_BY_SIDE):
         return chosen, None
     if chosen.startswith(ONE_INSATS):
