@@ -12,9 +12,9 @@ file name, with the format and the filters in the detail.
 
 Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `fran`,
 `till`), so a download is exactly what the page shows. `insats=<slug>` is short for
-`visa=insats:<slug>`: a script that names an insats gets that insats, and one that names
-an insats the förbund does not have gets 404, never the whole förbund's data. Choosing changes nothing, so the
-form is a GET form without a CSRF token.
+`visa=insats:<slug>`: a script that names an insats gets that insats, and one that
+names an insats the förbund does not have gets 404, never the whole förbund's data.
+Choosing changes nothing, so the form is a GET form without a CSRF token.
 """
 
 from __future__ import annotations

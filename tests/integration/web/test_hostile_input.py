@@ -43,8 +43,8 @@ from .test_access import (
     kiosk_tablet,
     request,
     rolled_back,
-    setting,  # noqa: F401  (the module's fixture: the world, built once per database)
     values,
+    world_of,
 )
 
 NUL = "AB\x00CD"
@@ -213,6 +213,13 @@ def route_cases() -> Iterator:
         for method in ("GET", "POST"):
             if method in rule.methods:
                 yield pytest.param(rule.endpoint, method, id=f"{rule.endpoint}-{method}")
+
+
+@pytest.fixture(scope="module")
+def setting(app):
+    """The access table's world, built once per database for this module."""
+    with world_of(app) as built:
+        yield built
 
 
 @pytest.fixture

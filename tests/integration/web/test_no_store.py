@@ -9,11 +9,17 @@ import pytest
 
 from enkat.web.common.static import KEEP_FOR_A_YEAR
 
-from .test_access import ROUTES_BY_ENDPOINT, request, rolled_back
-from .test_access import setting  # noqa: F401  (the module's fixture: the world)
+from .test_access import ROUTES_BY_ENDPOINT, request, rolled_back, world_of
 from .test_hostile_input import _browser_of, attempts
 
 VISITORS = ("staff_a", "analyst", "admin", "kiosk", "anonymous")
+
+
+@pytest.fixture(scope="module")
+def setting(app):
+    """The access table's world, built once per database for this module."""
+    with world_of(app) as built:
+        yield built
 
 
 def _not_stored(setting, rule, method: str, visitor: str) -> list[str]:
