@@ -303,3 +303,47 @@ def _keeps_refusals(attempt: Attempt) -> bool:
 #: Addresses whose refusals are kept by design (`web.common.keep_despite_refusal`):
 #: wrong codes and PINs at the kiosk, failed sign-ins and unknown links are counted.
 KEEPS_REFUSALS = ("/kiosk/kod", "/kiosk/personal", "/login", "/s/")
+
+
+# --- what the refusals say -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("visitor", "method", "url", "form", "said"), [
+    ("admin", "POST", "/forbund/anvandare/ny",
+     {"email": "ny@norrvik.example", "display_name": NUL, "role": "staff",
+      "password": "ett långt lösenord"},
+     "Fältet ”display_name” innehåller ett osynligt styrtecken (U+0000)"),
+    ("staff_a", "GET", "/deltagare/AB%00CD", None,
+     "Adressen innehåller ett osynligt styrtecken (U+0000)"),
+    ("admin", "GET", "/forbund/logg?till=2025-01-01%1B", None,
+     "Adressens fält ”till” innehåller ett osynligt styrtecken (U+001B)"),
+])
+def test_a_control_character_is_refused_with_400_saying_where(setting, visitor, method, url,
+                                                              form, said):
+    with rolled_back(setting):
+        before = database_contents()
+        db.session.remove()
+        response = setting.visit(visitor, method, url, form)
+        assert response.status_code == 400
+        assert said in response.get_data(as_text=True)
+        assert database_contents() == before
+
+
+def test_a_respondent_is_told_in_their_language(setting):
+    token = setting.world.norrvik.token
+    with rolled_back(setting):
+        browser = setting.browser("anonymous")
+        request(browser, "GET", f"/s/{token}?lang=en")
+        response = request(browser, "POST", f"/s/{token}/fraga/individuellt",
+                           {"answer-individuellt": "5\x00", "go_to": "next"})
+    assert response.status_code == 400
+    assert "The field ”answer-individuellt” contains an invisible control character (U+0000)" \
+        in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/svar/99999999999999999999", f"/svar/{2**31}",
+                                 "/forbund/anvandare/99999999999999999999",
+                                 "/forbund/utskick/9223372036854775808"])
+def test_an_id_no_integer_column_can_hold_is_not_found(setting, url):
+    with rolled_back(setting):
+        assert setting.visit("admin", "GET", url).status_code == 404
