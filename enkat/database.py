@@ -13,7 +13,9 @@ refused (`WriteWhileReading`) on every database, so the tests catch a forgotten
 
 from __future__ import annotations
 
+import os
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -51,7 +53,22 @@ def start_writing(session: Session) -> None:
 def configure_engine(engine: Engine, config: Any) -> None:
     event.listen(engine, "before_cursor_execute", _refuse_writes_while_reading)
     if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            create_private_file(Path(database))
         _configure_sqlite(engine, int(config["SQLITE_BUSY_TIMEOUT_MS"]))
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty SQLite database file that only its owner may read or write (0600),
+    unless it exists. SQLite would create it with the process's umask, usually readable
+    by every user of the machine; its -wal and -shm files take the database file's mode.
+    An existing file keeps the mode its owner gave it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _refuse_writes_while_reading(connection: Any, cursor: Any, statement: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from enkat.database import create_private_file
 from enkat.extensions import db
 
 from . import ServiceError
@@ -22,7 +23,7 @@ def backup_sqlite(target: Path) -> Path:
             "use pg_dump (docs/deployment.md, Backup and restore)")
     if target.exists():
         raise ServiceError(f"{target} exists already; choose a new file")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    create_private_file(target)
     source = db.engine.raw_connection()
     copy = sqlite3.connect(target)
     try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -115,3 +117,28 @@ def test_backup_refuses_to_overwrite_and_points_postgresql_to_pg_dump(tmp_path, 
     refused = subprocess.run([ENKAT, "backup", "x.sqlite"], capture_output=True, text=True,
                              env=environment, cwd=tmp_path, timeout=120)
     assert refused.returncode == 1 and "pg_dump" in refused.stderr
+
+
+def test_a_new_sqlite_database_and_its_backup_are_for_their_owner_only(tmp_path):
+    """`enkat db upgrade` creates the database 0600 under the usual umask 022, so its -wal
+    and -shm files are 0600 too (SQLite gives them the database's mode); so is a backup."""
+    database, copy = tmp_path / "enkat.sqlite", tmp_path / "copy.sqlite"
+    umask = os.umask(0o022)
+    try:
+        enkat(f"sqlite:///{database}", tmp_path, "db", "upgrade")
+        enkat(f"sqlite:///{database}", tmp_path, "backup", str(copy))
+    finally:
+        os.umask(umask)
+    assert _mode(database) == 0o600 and _mode(copy) == 0o600
+    connection = sqlite3.connect(database)
+    try:
+        connection.execute("CREATE TABLE written (x)")  # WAL: the -wal and -shm files exist
+        modes = {suffix: _mode(database.with_name(database.name + suffix))
+                 for suffix in ("-wal", "-shm")}
+    finally:
+        connection.close()
+    assert modes == {"-wal": 0o600, "-shm": 0o600}
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)

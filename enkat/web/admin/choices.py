@@ -10,6 +10,9 @@ from wtforms.fields.core import Field
 from enkat.instruments.model import parse_date
 
 DATE_EXAMPLE = "Skriv datumet som år-månad-dag, till exempel 2025-01-31."
+#: The years a report or the log may be asked for: enkat's data lies well inside, and a
+#: period there can be widened by a year on either side without leaving the calendar.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def refuse(field: Field, message: str) -> None:
@@ -41,4 +44,8 @@ def _date(field: Field, name: str, required: bool) -> dt.date | None:
     day = parse_date(text)
     if day is None:
         refuse(field, f"{name.capitalize()} ”{text}” är inget datum. {DATE_EXAMPLE}")
+    elif not FIRST_YEAR <= day.year <= LAST_YEAR:
+        refuse(field, f"{name.capitalize()} {day.isoformat()} ligger utanför de år som går "
+                      f"att välja, {FIRST_YEAR}–{LAST_YEAR}.")
+        return None
     return day

@@ -11,8 +11,10 @@ Every download is audited as "download" (`services.audit.record_download`), name
 file name, with the format and the filters in the detail.
 
 Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `fran`,
-`till`), so a download is exactly what the page shows. Choosing changes nothing, so the
-form is a GET form without a CSRF token.
+`till`), so a download is exactly what the page shows. `insats=<slug>` is short for
+`visa=insats:<slug>`: a script that names an insats gets that insats, and one that
+names an insats the förbund does not have gets 404, never the whole förbund's data.
+Choosing changes nothing, so the form is a GET form without a CSRF token.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
-from .choices import DATE_EXAMPLE, read_dates, refuse
+from .choices import DATE_EXAMPLE, FIRST_YEAR, LAST_YEAR, read_dates, refuse
 
 REPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -59,7 +61,6 @@ ANSWER_FORMATS = {
 }
 WHOLE, SIDE_BY_SIDE, ONE_INSATS = "forbund", "insatser", "insats:"
 SIDE_BY_SIDE_TABLE = "insatser"  # the förbund report's table of its insatser
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class ResultsForm(PageForm):
@@ -121,9 +122,7 @@ def results_chart(table_id: str):
     drawn = charts(replace(report, tables=(table,)), "svg") if table else []
     if not drawn:
         abort(404)
-    response = Response(drawn[0][1], mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    return Response(drawn[0][1], mimetype="image/svg+xml")
 
 
 @bp.get("/resultat/rapport.<fmt>")
@@ -191,6 +190,13 @@ def _choice(form: ResultsForm, *, instrument_needed: bool = False) -> Choice | N
 
 def _subject(form: ResultsForm) -> tuple[str | None, Insats | None]:
     chosen = form.visa.data or WHOLE
+    named = request.args.get("insats")
+    if named is not None:  # ?insats=<slug>, as a script (or `enkat export`) names one
+        if form.visa.data and form.visa.data != ONE_INSATS + named:
+            refuse(form.visa, f"Adressen väljer både ”{form.visa.data}” och insatsen "
+                              f"”{named}”. Välj det ena.")
+            return None, None
+        chosen = ONE_INSATS + named
     if chosen in (WHOLE, SIDE_BY_SIDE):
         return chosen, None
     if chosen.startswith(ONE_INSATS):

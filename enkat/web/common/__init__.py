@@ -12,6 +12,7 @@ from enkat.extensions import babel, db, login
 from enkat.services.mail import mail_refusal
 
 from .access import workspace_menu
+from .hostile import guard_input
 from .sessions import load_user
 from .static import version_static_files
 
@@ -36,6 +37,7 @@ SECURITY_HEADERS = {
 
 
 def init_common(app: Flask) -> None:
+    guard_input(app)
     app.before_request(_reads_only_unless_posted)
     app.teardown_request(lambda error: read_only(False))
     login.login_view = "auth.login"
@@ -108,8 +110,14 @@ def keep_despite_refusal() -> None:
 
 
 def add_security_headers(response: Response) -> Response:
+    """Every page and file a view sends may carry someone's data (answers, codes, names,
+    the audit log, a download), so no browser or proxy keeps it: a shared computer's
+    back button or cache shows nothing after sign-out. Only static files are kept
+    (`static.KEEP_FOR_A_YEAR`)."""
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
     if request.is_secure:  # behind a proxy: ENKAT_PROXY_COUNT tells enkat to believe it
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
@@ -126,13 +134,15 @@ def _error_page(error: HTTPException):
         db.session.rollback()
     headers = [(name, value) for name, value in error.get_headers()
                if name.lower() != "content-type"]
-    page = _render_error(status, reason="csrf" if isinstance(error, CSRFError) else status)
+    page = _render_error(status, reason="csrf" if isinstance(error, CSRFError) else status,
+                         message=getattr(error, "said", None))
     return page, status, headers
 
 
-def _render_error(status: int, reason: object) -> str:
+def _render_error(status: int, reason: object, message: str | None = None) -> str:
+    """`message`, where given, says more precisely than the status what was wrong."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")  # None: no 413 to explain
-    context = {"status": status, "reason": reason,
+    context = {"status": status, "reason": reason, "message": message,
                "limit_mb": limit // (1024 * 1024) if limit else None}
     if not on_respondent_pages():
         return render_template("error.html", **context)

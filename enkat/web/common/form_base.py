@@ -6,12 +6,16 @@ Flask-WTF reads WTForms' translation catalogue from disk on every request
 (`flask_wtf.i18n`). The answering pages build a form on every request, and that reading
 was a measurable share of their time (bench/respond_load.py); WTForms' own `DefaultMeta`
 keeps one catalogue per language instead.
+
+A text field that a post leaves out reads as empty text, as a browser would send it,
+never None: a view may strip or compare it without first asking whether it came.
 """
 
 from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.meta import DefaultMeta
 
 
@@ -23,3 +27,13 @@ class PageForm(FlaskForm):
 
         def get_translations(self, form):
             return DefaultMeta.get_translations(self, form)
+
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, StringField):
+                filters = unbound_field.kwargs.get("filters", ())
+                options = {**options, "filters": (_text_or_empty, *filters)}
+            return DefaultMeta.bind_field(self, form, unbound_field, options)
+
+
+def _text_or_empty(value: str | None) -> str:
+    return "" if value is None else value

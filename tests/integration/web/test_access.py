@@ -305,6 +305,14 @@ def request(client, method: str, url: str, data: dict | None = None):
 
 @pytest.fixture(scope="module")
 def setting(app: Flask) -> Iterator[Setting]:
+    with world_of(app) as built:
+        yield built
+
+
+@contextmanager
+def world_of(app: Flask) -> Iterator[Setting]:
+    """The world built in a transaction that is rolled back at the end (the fixture of
+    every module that walks the routes)."""
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()

@@ -165,6 +165,11 @@ def test_a_half_year_and_dates(client, year, admin):
     ("period=halvar&ar=2025&halvar=3", "Välj första eller andra halvåret."),
     ("period=kvartal", "Välj ett år, ett halvår eller från och till datum."),
     ("visa=allt", "Välj hela förbundet, insatserna sida vid sida eller en insats."),
+    ("period=datum&fran=2025-01-01&till=9999-12-31",
+     "Till-datumet 9999-12-31 ligger utanför de år som går att välja, 2000–2100."),
+    ("period=datum&fran=0001-01-01&till=2025-12-31",
+     "Från-datumet 0001-01-01 ligger utanför de år som går att välja, 2000–2100."),
+    ("visa=forbund&insats=steget", "Adressen väljer både ”forbund” och insatsen ”steget”."),
 ])
 def test_a_bad_choice_is_said_in_swedish_with_422(client, year, admin, query, message):
     for address in ("/forbund/resultat", "/forbund/resultat/rapport.xlsx", "/forbund/svar.csv"):
@@ -181,6 +186,31 @@ def test_an_insats_of_another_forbund_is_not_found(client, year, admin, make_for
     assert client.get(f"/forbund/resultat?visa=insats:{elsewhere.slug}").status_code == 404
     assert client.get("/forbund/resultat?visa=insats:finns-inte").status_code == 404
     assert client.get(f"/forbund/resultat/diagram/deltagare.svg?{YEAR}").status_code == 404
+
+
+EVERY_ROUTE_OF_THE_RESULTS = ("/forbund/resultat", "/forbund/resultat/diagram/nns-pagaende.svg",
+                              "/forbund/resultat/rapport.json", "/forbund/resultat/rapport.xlsx",
+                              "/forbund/resultat/rapport.pdf", "/forbund/svar.csv",
+                              "/forbund/svar.xlsx", "/forbund/svar.sav")
+
+
+@pytest.mark.parametrize("address", EVERY_ROUTE_OF_THE_RESULTS)
+def test_an_unknown_insats_is_not_found_however_it_is_named(client, year, admin, make_forbund,
+                                                            address):
+    """`?insats=` is how a script names an insats; one the förbund does not have is 404,
+    never the whole förbund's data."""
+    elsewhere = organisation.create_insats(make_forbund(), "annan", "Annan insats")
+    for named in ("insats=finns-inte", f"insats={elsewhere.slug}", "visa=insats:finns-inte"):
+        assert client.get(f"{address}?{YEAR}&enkat=nns-deltagare-pagaende&{named}"
+                          ).status_code == 404, named
+    assert downloads("rapport") == [] and downloads("svar") == []
+
+
+def test_insats_in_the_address_is_that_insats(client, year, admin):
+    named = download(client, f"/forbund/svar.csv?{YEAR}&insats=halsolotsen").get_data()
+    chosen = download(client, f"/forbund/svar.csv?{YEAR}&visa=insats:halsolotsen").get_data()
+    whole = download(client, f"/forbund/svar.csv?{YEAR}").get_data()
+    assert named == chosen != whole
 
 
 # --- the report downloads ---------------------------------------------------------------
