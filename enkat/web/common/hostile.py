@@ -59,9 +59,10 @@ def refuse_control_characters() -> None:
     if found is None:
         return
     where, character = found
-    raise ControlCharacterRefused(_("%(where)s innehåller ett osynligt styrtecken (%(code)s) som inte kan "
-                "sparas. Ta bort det och försök igen.",
-                where=where, code=f"U+{ord(character):04X}"))
+    raise ControlCharacterRefused(_(
+        "%(where)s innehåller ett osynligt styrtecken (%(code)s) som inte kan "
+        "sparas. Ta bort det och försök igen.",
+        where=where, code=f"U+{ord(character):04X}"))
 
 
 def _first_control_character() -> tuple[str, str] | None:
