@@ -43,6 +43,16 @@ def child_exit(server, worker):
 """
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a server as its service manager would: SIGTERM, then SIGKILL after 30 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass
 class Gunicorn:
     """A running gunicorn master and its workers."""
@@ -85,12 +95,7 @@ class Gunicorn:
         return self.log.read_text(errors="replace")[-characters:] if self.log.exists() else ""
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @contextlib.contextmanager

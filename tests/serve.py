@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.gunicorn import stop_process
 from tests.postgresql import free_port
 
 ENKAT = str(Path(sys.executable).with_name("enkat"))
@@ -59,12 +59,7 @@ class Served:
         raise RuntimeError(f"enkat serve did not answer on {self.url}:\n{self.printed()[-4000:]}")
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @contextlib.contextmanager

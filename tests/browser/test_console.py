@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.browser.test_staff_journeys import DESKTOP, sign_in
+from tests.browser.test_staff_journeys import demo_page
 
 
 @dataclass
@@ -30,19 +30,10 @@ class Listened:
 
 
 def visit(browser, live_server, role, paths: list[str]) -> Listened:
-    summary = live_server.demo()
-    login = next(login for login in summary.logins if login.role is role)
-    context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(15_000)
     listened = Listened()
-    try:
-        page = context.new_page()
-        listened.listen(page)
-        sign_in(page, live_server.url, login.email, login.password)
+    with demo_page(browser, live_server, role, listen=listened.listen) as (page, _):
         for path in paths:
             page.goto(live_server.url + path, wait_until="networkidle")
-    finally:
-        context.close()
     return listened
 
 
@@ -68,18 +59,10 @@ RESULTS_ELEMENTS = 2_100
 def test_the_results_page_stays_light(browser, live_server):
     from enkat.models import Role
 
-    summary = live_server.demo()
-    admin = next(login for login in summary.logins if login.role is Role.ADMIN)
-    context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(15_000)
-    try:
-        page = context.new_page()
-        sign_in(page, live_server.url, admin.email, admin.password)
+    with demo_page(browser, live_server, Role.ADMIN) as (page, _):
         page.goto(f"{live_server.url}/forbund/resultat", wait_until="networkidle")
         elements = page.evaluate("document.getElementsByTagName('*').length")
         images = page.locator("main img")
         lazy = [images.nth(index).get_attribute("loading") for index in range(images.count())]
-    finally:
-        context.close()
     assert lazy and set(lazy) == {"lazy"}
     assert 1_000 < elements < RESULTS_ELEMENTS, elements

@@ -12,8 +12,10 @@ passes. Last, the demo's first minutes: what a new user finds without reading co
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +61,25 @@ def sign_in(page, url: str, email: str, password: str = STAFF_PASSWORD) -> None:
     page.locator("#password").fill(password)
     page.locator("main button[type=submit]").click()
     page.wait_for_url(f"{url}/")
+
+
+@contextlib.contextmanager
+def demo_page(browser, live_server, role, listen: Callable | None = None) -> Iterator:
+    """A desktop page signed in as the demo's first user with this role (`listen` is
+    called with the page before anything loads); yields the page and the demo summary,
+    and closes the browser context afterwards."""
+    summary = live_server.demo()
+    login = next(login for login in summary.logins if login.role is role)
+    context = browser.new_context(**DESKTOP)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        if listen:
+            listen(page)
+        sign_in(page, live_server.url, login.email, login.password)
+        yield page, summary
+    finally:
+        context.close()
 
 
 def sign_out(page, url: str) -> None:
@@ -438,13 +459,7 @@ def test_the_demo_personal_user_finds_a_deltagare_who_is_due_and_makes_a_link(
         browser, live_server):
     from enkat.models import Role
 
-    summary = live_server.demo()
-    staff = next(login for login in summary.logins if login.role is Role.STAFF)
-    context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(15_000)
-    try:
-        page = context.new_page()
-        sign_in(page, live_server.url, staff.email, staff.password)
+    with demo_page(browser, live_server, Role.STAFF) as (page, _):
         insats = page.locator("main tbody th a").first
         assert insats.count(), "the demo personal user sees no insats"
         click_and_wait(page, insats)
@@ -457,21 +472,13 @@ def test_the_demo_personal_user_finds_a_deltagare_who_is_due_and_makes_a_link(
         assert page.locator("main h1").inner_text().startswith("Länk till ")
         assert page.locator("main dl.facts").filter(has_text=code).count()
         assert page.locator("#link-url").input_value().startswith(f"{live_server.url}/s/")
-    finally:
-        context.close()
 
 
 def test_the_demo_administrator_reaches_the_report_download_in_a_few_clicks(
         browser, live_server, tmp_path):
     from enkat.models import Role
 
-    summary = live_server.demo()
-    admin = next(login for login in summary.logins if login.role is Role.ADMIN)
-    context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(15_000)
-    try:
-        page = context.new_page()
-        sign_in(page, live_server.url, admin.email, admin.password)
+    with demo_page(browser, live_server, Role.ADMIN) as (page, summary):
         click_and_wait(page, page.get_by_role("link", name="Förbundet", exact=True))
         assert page.locator("main h1").inner_text() == summary.forbund_name
         click_and_wait(page, page.locator("main").get_by_role("link", name="Resultat",
@@ -481,5 +488,3 @@ def test_the_demo_administrator_reaches_the_report_download_in_a_few_clicks(
         report = save_download(page, page.get_by_role("link", name="Excel (XLSX)").first,
                                tmp_path)
         assert report.suffix == ".xlsx" and report.stat().st_size > 0
-    finally:
-        context.close()
