@@ -158,10 +158,12 @@ def test_a_deltagare_is_exported_then_erased_from_the_command_line(enkat, forbun
                                                                     make_participant,
                                                                     make_response):
     person = make_participant("RATT-1")
-    make_response("ors", {"individuellt": "3.0"}, participant=person, timepoint="session-1")
+    ors = {"individuellt": "3.0", "nara-relationer": "4.0", "socialt": "5.0", "allmant": "6.0"}
+    make_response("ors", ors, participant=person, timepoint="session-1")
     exported = enkat("deltagare", "export", "ratt-1", "--forbund", forbund.slug)
     assert exported.exit_code == 0, exported.output
-    assert json.loads(exported.output)["responses"][0]["answers"] == {"individuellt": ["3.0"]}
+    assert json.loads(exported.output)["responses"][0]["answers"] == {
+        item: [value] for item, value in ors.items()}
     refused = enkat("deltagare", "erase", "RATT-1", "--forbund", forbund.slug, input="n\n")
     assert refused.exit_code == 1
     erased = enkat("deltagare", "erase", "RATT-1", "--forbund", forbund.slug, "--yes")

@@ -14,7 +14,7 @@ from enkat.services.mail import mail_refusal
 from .access import workspace_menu
 from .hostile import guard_input
 from .sessions import load_user
-from .static import version_static_files
+from .static import PUBLIC_ENDPOINTS, version_static_files
 
 #: How a database that cannot be reached shows itself (psycopg and sqlite3 alike).
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
@@ -112,11 +112,11 @@ def keep_despite_refusal() -> None:
 def add_security_headers(response: Response) -> Response:
     """Every page and file a view sends may carry someone's data (answers, codes, names,
     the audit log, a download), so no browser or proxy keeps it: a shared computer's
-    back button or cache shows nothing after sign-out. Only static files are kept
-    (`static.KEEP_FOR_A_YEAR`)."""
+    back button or cache shows nothing after sign-out. Only static files and the icon
+    are kept (`static.PUBLIC_ENDPOINTS`)."""
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
-    if request.endpoint != "static":
+    if request.endpoint not in PUBLIC_ENDPOINTS:
         response.headers.setdefault("Cache-Control", "no-store")
     if request.is_secure:  # behind a proxy: ENKAT_PROXY_COUNT tells enkat to believe it
         response.headers.setdefault("Strict-Transport-Security", HSTS)

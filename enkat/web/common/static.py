@@ -26,6 +26,9 @@ KEEP_FOR_A_YEAR = "public, max-age=31536000, immutable"
 VERSION_LENGTH = 12
 #: `/favicon.ico` has no version in its address: kept long, but not for ever.
 KEEP_FAVICON = "public, max-age=2592000"
+#: The endpoints whose answers are the same for everybody and may be kept by browsers;
+#: every other answer is `no-store` (`add_security_headers`).
+PUBLIC_ENDPOINTS = frozenset({"static", "favicon"})
 
 
 def version_static_files(app: Flask) -> None:

@@ -29,6 +29,8 @@ from enkat.services.organisation import NotFound
 from enkat.services.retention import erase_participant, participant_data, purge
 
 NOW = utcnow()
+#: Every line of an ORS: its total needs them all.
+WHOLE_ORS = {"individuellt": "4.5", "nara-relationer": "5.0", "socialt": "6.0", "allmant": "5.5"}
 
 
 def count(model) -> int:
@@ -98,7 +100,7 @@ def two_deltagare(forbund, insats, make_participant, make_response):
     kept, erased = make_participant("KEEP-1"), make_participant("ERASE-1")
     for person in (kept, erased):
         participants.start_enrolment(person, insats, dt.date(2025, 1, 10))
-        make_response("ors", {"individuellt": "4.5"}, participant=person, timepoint="session-1",
+        make_response("ors", WHOLE_ORS, participant=person, timepoint="session-1",
                       source=ResponseSource.KIOSK)
     create_invitation(insats, "ors", "session-2", participant=erased)
     return kept, erased
@@ -109,7 +111,8 @@ def test_a_deltagare_sees_everything_enkat_holds_about_them(forbund, two_deltaga
     data = participant_data(forbund, "erase-1", admin)
     assert data["code"] == "ERASE-1" and data["enrolments"][0]["started_on"] == "2025-01-10"
     [response] = data["responses"]
-    assert response["instrument"] == "ors" and response["answers"] == {"individuellt": ["4.5"]}
+    assert response["instrument"] == "ors" and response["answers"] == {
+        item: [value] for item, value in WHOLE_ORS.items()}
     assert response["source"] == "kiosk"
     [link] = data["links"]
     assert link["timepoint"] == "session-2" and "token" not in str(link)

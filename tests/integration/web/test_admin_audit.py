@@ -263,7 +263,8 @@ def test_a_kiosk_response_names_nobody_as_entering_it(forbund, insats, make_part
         forbund=forbund, instrument=resolve_instrument("ors"), insats=insats,
         participant=participant, timepoint="session-1", answered_on=local_today(),
     ), ResponseSource.KIOSK)
-    drafts.save_page(draft, {"individuellt": ["5.0"]}, ["individuellt"])
+    lines = ["individuellt", "nara-relationer", "socialt", "allmant"]
+    drafts.save_page(draft, dict.fromkeys(lines, ["5.0"]), lines)
     drafts.submit(draft)
     assert draft.entered_by_id is None and entered_events() == []
 
