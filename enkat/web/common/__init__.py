@@ -109,6 +109,13 @@ def keep_despite_refusal() -> None:
     g.keep_despite_refusal = True
 
 
+def keep_only_the_refusal() -> None:
+    """Roll back what this request did so far, and keep what it writes from here on (the
+    record of its refusal) although it answers with an error status."""
+    db.session.rollback()
+    keep_despite_refusal()
+
+
 def add_security_headers(response: Response) -> Response:
     """Every page and file a view sends may carry someone's data (answers, codes, names,
     the audit log, a download), so no browser or proxy keeps it: a shared computer's

@@ -71,12 +71,13 @@ def require_work_in(insats: Insats) -> None:
 def refuse(status: int) -> NoReturn:
     """Refuse the signed-in user this address with `status` (403, or 404 for what they
     may not know exists) and audit it, so that someone trying the ids, codes or slugs of
-    others shows in the log. The event is kept although the answer is an error."""
+    others shows in the log. The event is kept although the answer is an error, and it
+    is all that is kept: what the request did before the refusal is rolled back first."""
     if current_user.is_authenticated:
-        from . import keep_despite_refusal  # this package imports this module first
+        from . import keep_only_the_refusal  # this package imports this module first
 
+        keep_only_the_refusal()
         record_denied(current_user, request.path, status)
-        keep_despite_refusal()
     abort(status)
 
 
