@@ -11,6 +11,7 @@ address tried.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import math
@@ -105,6 +106,9 @@ DETAIL_NAMES = {
     "responses": "svar", "sha256": "sha256", "response": "svar nr", "source": "källa",
     "kiosk": "kiosk nr", "status": "utfall",
 }
+#: Keys whose values are moments (ISO 8601 with their offset): shown to the minute in
+#: the förbund's time, as the log's own Tid column.
+MOMENT_KEYS = frozenset({"expires_at"})
 #: Values of the detail shown in Swedish.
 DETAIL_VALUES = {"source": {"staff": "personal fyllde i", "paper": "från papper"},
                  "status": {403: "inte tillåtet (403)", 404: "finns inte (404)"}}
@@ -190,7 +194,7 @@ def forbund_events(forbund: Forbund, query: AuditQuery, page: int = 1,
     zone = _zone()
     rows = [AuditRow(at=event.occurred_at.astimezone(zone), who=_who(email, event.detail),
                      what=label(event.action), subject=event.subject,
-                     detail=describe(event.detail)) for event, email in found]
+                     detail=describe(event.detail, zone)) for event, email in found]
     return AuditPage(rows=rows, number=number, pages=pages, total=total)
 
 
@@ -207,10 +211,11 @@ def _who(email: str | None, detail: dict | None) -> str:
     return NOBODY
 
 
-def describe(detail: dict | None) -> str:
+def describe(detail: dict | None, zone: dt.tzinfo = dt.UTC) -> str:
     """An event's detail in a line: "klient: 10.0.0.1; format: csv". A change names what
-    changed, a list of rows says how many, and a long line is cut."""
-    parts = [f"{DETAIL_NAMES.get(key, key)}: {_shown(_in_swedish(key, value))}"
+    changed, a list of rows says how many, a moment is given in `zone`, and a long line
+    is cut."""
+    parts = [f"{DETAIL_NAMES.get(key, key)}: {_shown(_in_swedish(key, value), key, zone)}"
              for key, value in (detail or {}).items()
              if value not in (None, "", [], {}) and key != COMMAND_USER]
     line = "; ".join(parts)
@@ -222,9 +227,12 @@ def _in_swedish(key: str, value: object) -> object:
     return words.get(value, value) if words and isinstance(value, str | int) else value
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, key: str, zone: dt.tzinfo) -> str:
+    if key in MOMENT_KEYS and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return dt.datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dict):
-        return ", ".join(DETAIL_NAMES.get(key, key) for key in value)
+        return ", ".join(DETAIL_NAMES.get(name, name) for name in value)
     if isinstance(value, list):
         if all(isinstance(item, str | int | float) for item in value):
             return ", ".join(map(str, value))

@@ -8,6 +8,7 @@ import datetime as dt
 import inspect
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -95,6 +96,9 @@ def test_the_detail_reads_as_a_line():
         "ändrat: name, active")
     assert describe({"insatser": ["a", "b"], "after": [{"x": 1}, {"x": 2}]}) == (
         "insatser: a, b; efter: 2 rader")
+    assert describe({"expires_at": "2026-12-18T19:55:43.777961+00:00"},
+                    ZoneInfo("Europe/Stockholm")) == "går ut: 2026-12-18 20:55"
+    assert describe({"expires_at": "inte ett datum"}) == "går ut: inte ett datum"
     assert describe(None) == "" and describe({"client": None}) == ""
     assert len(describe({"reason": "x" * 500})) == 200
 
