@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ _FIGURE_COLUMN_WIDTH = 2.4 * cm
 _LABEL_COLUMN_WIDTH = 7 * cm
 _LABEL_COLUMN_MINIMUM = 4 * cm
 _CELL_PADDING = 12  # reportlab's default left (6) plus right (6) padding of a cell, in points
+#: Where a word too long for its column may break: after a slash or a hyphen inside it.
+_BREAK_AFTER = re.compile(r"([/-])(?=\w)")
 _HEADER_SIZES = (8, 7.5, 7, 6.5, 6)  # a wide table's headings get smaller before words break
 _CHART_HEIGHT_LIMIT = 12 * cm
 _TABLE_START_SPACE = 4 * cm  # a table starts on a new page unless its heading and a few rows fit
@@ -127,7 +130,7 @@ def _table_block(table: ReportTable, width: float) -> list[Flowable]:
             for column in table.columns
         ),
     ]
-    rows = [_table_row(row, table) for row in table.rows]
+    rows = [_table_row(row, table, widths[0]) for row in table.rows]
     flowable = Table([header, *rows], colWidths=widths, repeatRows=1,
                      hAlign="LEFT", style=_table_style(table))
     return [
@@ -173,7 +176,7 @@ def _header_style(size: float, right: bool) -> ParagraphStyle:
                   alignment=TA_RIGHT if right else TA_LEFT)
 
 
-def _table_row(row: Row, table: ReportTable) -> list[Any]:
+def _table_row(row: Row, table: ReportTable, label_width: float) -> list[Any]:
     """Labels and words as paragraphs, which wrap in their column; numbers as plain
     strings, which never break."""
     style = _CELL_BOLD if row.is_total else _CELL
@@ -182,7 +185,19 @@ def _table_row(row: Row, table: ReportTable) -> list[Any]:
         else _paragraph(format_figure(figure, column), style)
         for figure, column in zip(row.figures, table.columns, strict=True)
     )
-    return [_paragraph(row.label, style), *figures]
+    return [_label(row.label, style, label_width - _CELL_PADDING), *figures]
+
+
+def _label(text: str, style: ParagraphStyle, width: float) -> Paragraph:
+    """A row label that wraps between words, and breaks a word too long for its column
+    after a slash or hyphen inside it ("Sjukpenning/" above "rehabiliteringspenning"),
+    not at whatever letter the column ends."""
+    words = []
+    for word in escape(text).split(" "):
+        if pdfmetrics.stringWidth(word, style.fontName, style.fontSize) > width:
+            word = _BREAK_AFTER.sub(r"\1<br/>", word)
+        words.append(word)
+    return Paragraph(" ".join(words), style)
 
 
 def _table_style(table: ReportTable) -> TableStyle:

@@ -82,13 +82,18 @@ def test_the_pdf_writes_counts_whole_and_p_values_with_three_decimals(demo):
     assert [p for p in p_values if not re.fullmatch(r"< 0,001|\d,\d{3}|<\d+", p)] == []
 
 
-def test_the_pdf_breaks_column_headings_between_words_only(demo):
+def test_the_pdf_breaks_headings_and_row_labels_between_words_only(demo):
+    """A word breaks only where it may: between words, or after a slash or hyphen in a
+    word too long for its column ("Sjukpenning/" above "rehabiliteringspenning")."""
     report = build_report_for(demo, period=YEAR)
     text = pdf_text(report)
-    words = {word for table in report.tables for column in table.columns
-             for word in column.label.split() if len(word) > 1}
+    labels = [label for table in report.tables
+              for label in [*(column.label for column in table.columns),
+                            *(row.label for row in table.rows)]]
+    words = {word for label in labels for word in label.split() if len(word) > 1}
+    assert "Sjukpenning/rehabiliteringspenning" in words  # a long one is among them
     broken = [f"{word[:cut]} {word[cut:]}" for word in sorted(words)
-              for cut in range(1, len(word))
+              for cut in range(1, len(word)) if word[cut - 1] not in "/-"
               if re.search(rf"(?<!\w){re.escape(word[:cut])}\s+{re.escape(word[cut:])}(?!\w)",
                            text)]
     assert broken == []
