@@ -56,12 +56,12 @@ class NewPasswordForm(PageForm):
 
 
 def private_page(view: Callable) -> Callable:
-    """No Referer leaves these pages and no cache keeps them: their address holds a token."""
+    """No Referer leaves these pages: their address holds a token. (No cache keeps them,
+    as no cache keeps any page: `add_security_headers`.)"""
     @wraps(view)
     def wrapped(*args, **kwargs):
         response = make_response(view(*args, **kwargs))
         response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
         return response
 
     return wrapped

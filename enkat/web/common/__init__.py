@@ -141,12 +141,12 @@ def _error_page(error: HTTPException):
         db.session.rollback()
     headers = [(name, value) for name, value in error.get_headers()
                if name.lower() != "content-type"]
-    page = _render_error(status, reason="csrf" if isinstance(error, CSRFError) else status,
+    page = render_error(status, reason="csrf" if isinstance(error, CSRFError) else status,
                          message=getattr(error, "said", None))
     return page, status, headers
 
 
-def _render_error(status: int, reason: object, message: str | None = None) -> str:
+def render_error(status: int, reason: object, message: str | None = None) -> str:
     """`message`, where given, says more precisely than the status what was wrong."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")  # None: no 413 to explain
     context = {"status": status, "reason": reason, "message": message,

@@ -16,10 +16,9 @@ from enkat.web.common.answering import Answering, keep_language
 CLOSED_LINK_STATUS = {LinkStatus.UNKNOWN: 404, LinkStatus.EXPIRED: 410, LinkStatus.USED: 410}
 
 #: Headers of every respondent page: an address with a token must not leak through the
-#: Referer header, a shared tablet's cache or a search engine; answers are never cached.
+#: Referer header or a search engine (no page is cached: `add_security_headers`).
 PRIVATE_HEADERS = {
     "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
 }
 

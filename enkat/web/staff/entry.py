@@ -37,7 +37,7 @@ from enkat.services.responses import (
     ResponseRefused,
 )
 from enkat.services.schedule import EnrolmentWindow, OutsideEnrolment
-from enkat.web.common import answering
+from enkat.web.common import answering, render_error
 from enkat.web.common.access import insats_to_work_in, refuse, require_work_in
 from enkat.web.common.answering import Answering, page_language
 from enkat.web.common.form_base import PageForm
@@ -307,7 +307,7 @@ def send(response_id: int):
 def sent_meanwhile(error):
     """Sent in another tab while this page was open: nothing more can be saved, and the
     draft's pages are gone, as for any sent draft."""
-    return render_template("error.html", status=404), 404
+    return render_error(404, reason=404), 404
 
 
 def _draft(response_id: int, *, submitted: bool = False) -> Draft:

@@ -33,7 +33,7 @@ from .insatser import link_form, render_insats_page
 
 bp = Blueprint("links", __name__)
 
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+PRIVATE = {"Referrer-Policy": "no-referrer"}  # no-store: every page (add_security_headers)
 
 
 @bp.post("/insatser/<slug>/lankar")
