@@ -20,11 +20,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from enkat import create_app
+from enkat.demo import load_demo
 from enkat.extensions import db
 from enkat.models import Forbund
-from enkat.services import tidy_csv
-from enkat.services.answer_exports import AnswerFilter, tidy_xlsx
-from enkat.services.demo import load_demo
+from enkat.services.answering import tidy_csv
+from enkat.services.results.answer_exports import AnswerFilter, tidy_xlsx
 
 
 def demo_export(app) -> str:

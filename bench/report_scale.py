@@ -52,8 +52,8 @@ from enkat.models import Forbund  # noqa: E402
 from enkat.reports.build import NNS_DELTAGARE  # noqa: E402
 from enkat.reports.exports import to_json, to_xlsx  # noqa: E402
 from enkat.reports.period import Period  # noqa: E402
-from enkat.services import report_data  # noqa: E402
-from enkat.services.reports import build_report_for  # noqa: E402
+from enkat.services.results import report_data  # noqa: E402
+from enkat.services.results.reports import build_report_for  # noqa: E402
 from tests.postgresql import PostgresServer, PostgresUnavailable  # noqa: E402
 
 PERIOD = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))

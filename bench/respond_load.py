@@ -79,6 +79,9 @@ from clients import (  # noqa: E402
     server_processes,
 )
 
+from enkat.services.organisation.forbund import create_forbund  # noqa: E402
+from enkat.services.organisation.insatser import create_insats  # noqa: E402
+
 INSTRUMENT = "nns-deltagare-avslut"
 INSATS = "steget"
 TIMEPOINT = "avslut"
@@ -166,15 +169,15 @@ def prepare(url: str, deltagare: int, warm_up: int) -> tuple[list[str], list[str
     from flask_migrate import upgrade
 
     from enkat.extensions import db
-    from enkat.services import invitations, organisation
+    from enkat.services.answering import invitations
 
     app = bench_app(url)
     with app.app_context():
         upgrade()
-        forbund = organisation.create_forbund("lasttest", "Samordningsförbundet Lasttest")
+        forbund = create_forbund("lasttest", "Samordningsförbundet Lasttest")
         tokens = []
         for slug, links in ((INSATS, deltagare), ("uppvarmning", warm_up)):
-            insats = organisation.create_insats(forbund, slug, slug.capitalize())
+            insats = create_insats(forbund, slug, slug.capitalize())
             tokens.append([invitations.create_invitation(insats, INSTRUMENT, TIMEPOINT)[1]
                            for _ in range(links)])
         db.session.commit()

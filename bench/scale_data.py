@@ -12,7 +12,7 @@ services keep:
 One förbund, `INSATSER` insatser, deltagare starting over three years up to `TODAY`,
 added round-robin to the insatser until the answers reach the target. Kön, background,
 exit reasons and what follows them are drawn from the demo förbund's distributions
-(`enkat.services.demo`). Everything comes from one seeded `random.Random`, so a seed
+(`enkat.demo`). Everything comes from one seeded `random.Random`, so a seed
 gives the same database every time.
 """
 
@@ -26,6 +26,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Table, insert
 
+from enkat.demo import (
+    ADULTS,
+    EXIT_REASONS,
+    FORSORJNING_AFTER_EXIT,
+    KON,
+    LAGE_AFTER_EXIT,
+    SYSSELSATTNING_AFTER_EXIT,
+    TRIAL_EXIT_REASONS,
+    TRIAL_PERIOD_DAYS,
+    pick,
+)
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import check_answers
@@ -39,18 +50,7 @@ from enkat.models import (
     Response,
     ResponseSource,
 )
-from enkat.services.demo import (
-    ADULTS,
-    EXIT_REASONS,
-    FORSORJNING_AFTER_EXIT,
-    KON,
-    LAGE_AFTER_EXIT,
-    SYSSELSATTNING_AFTER_EXIT,
-    TRIAL_EXIT_REASONS,
-    TRIAL_PERIOD_DAYS,
-    pick,
-)
-from enkat.services.instruments import register_version, resolve_instrument
+from enkat.services.instruments.versions import register_version, resolve_instrument
 
 FORBUND_SLUG = "riket"
 INSATSER = 50

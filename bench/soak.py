@@ -3,7 +3,7 @@
 outright (SIGKILL) every `--kill-every` seconds.
 
 It starts a throw-away PostgreSQL (`tests/postgresql.py`), migrates it, loads the demo
-förbund (`enkat.services.demo`: insatser, deltagare, a year of responses, users with the
+förbund (`enkat.demo`: insatser, deltagare, a year of responses, users with the
 demo password) and adds an insats `soak` with enough personal links to
 `nns-deltagare-avslut`, then serves it with gunicorn (`--workers`, `tests/gunicorn.py`).
 Three kinds of clients run together until the time is up, each a browser of its own:
@@ -88,6 +88,9 @@ from clients import (  # noqa: E402
     read_page,
     send_answers,
 )
+
+from enkat.services.organisation.forbund import get_forbund  # noqa: E402
+from enkat.services.organisation.insatser import create_insats  # noqa: E402
 
 HOST = "127.0.0.1"
 INSTRUMENT = "nns-deltagare-avslut"
@@ -239,7 +242,7 @@ def downloading(names: list[str]) -> Round:
 
 
 def report_year() -> int:
-    from enkat.services.demo import REFERENCE_TODAY
+    from enkat.demo import REFERENCE_TODAY
 
     return REFERENCE_TODAY.year
 
@@ -319,17 +322,17 @@ def soak_database(links: int, warm_up_links: int) -> Iterator[tuple[str, list[st
 def prepare(url: str, links: int, warm_up_links: int) -> tuple[list[str], list[str]]:
     from flask_migrate import upgrade
 
+    from enkat.demo import load_demo
     from enkat.extensions import db
-    from enkat.services import invitations, organisation
-    from enkat.services.demo import load_demo
+    from enkat.services.answering import invitations
 
     app = bench_app(url)
     with app.app_context():
         upgrade()
-        forbund = organisation.get_forbund(load_demo().forbund_slug)
+        forbund = get_forbund(load_demo().forbund_slug)
         tokens = []
         for slug, count in ((INSATS, links), (WARM_UP_INSATS, warm_up_links)):
-            insats = organisation.create_insats(forbund, slug, slug.capitalize())
+            insats = create_insats(forbund, slug, slug.capitalize())
             tokens.append([invitations.create_invitation(insats, INSTRUMENT, TIMEPOINT)[1]
                            for _ in range(count)])
         db.session.commit()
@@ -339,8 +342,8 @@ def prepare(url: str, links: int, warm_up_links: int) -> tuple[list[str], list[s
 
 def demo_people() -> tuple[list[str], str, str]:
     """(the personal's e-mails, the administrator's, the demo password)."""
+    from enkat.demo import DEMO_PASSWORD, USERS
     from enkat.models import Role
-    from enkat.services.demo import DEMO_PASSWORD, USERS
 
     staff = [user.email for user in USERS if user.role is Role.STAFF]
     admin = next(user.email for user in USERS if user.role is Role.ADMIN)

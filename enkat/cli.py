@@ -16,43 +16,49 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, routes_command, shell_command, with_appcontext
+from flask_migrate.cli import db as migration_commands
 from sqlalchemy.exc import DBAPIError
 
 from enkat import create_app
 from enkat.extensions import db
-from enkat.instruments import check_paths
 from enkat.models import Role
-from enkat.reports.period import Period
-from enkat.reports.rendering import FORMATS, render
-from enkat.services import (
-    ServiceError,
-    audit,
-    invitations,
-    organisation,
-    participants,
-    retention,
-    tidy_csv,
+from enkat.reports import FORMATS
+from enkat.services import NotFound, ServiceError
+from enkat.services.audit import log as audit
+from enkat.services.audit.events import Action
+from enkat.services.organisation.forbund import (
+    all_forbund,
+    create_forbund,
+    find_forbund,
+    get_forbund,
 )
-from enkat.services import backup as backup_service
-from enkat.services.instruments import (
-    bundled_instruments,
-    change_since_first_use,
-    instruments_directory,
-)
-from enkat.services.reports import build_report_for
+from enkat.services.organisation.insatser import find_insats_anywhere, get_insats
+from enkat.services.people.users import create_user, grant_role
 
 
 def _create_app(script_info: ScriptInfo | None = None):
     return create_app()
 
 
-cli = FlaskGroup(
+class Commands(FlaskGroup):
+    """The `enkat` command. Every command is registered on this group, none on the
+    application's `app.cli`, so listing them (`enkat --help`) need not build the
+    application; a command imports the services it uses when it runs, so neither does
+    loading this module pull in the web layer, matplotlib or scipy."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(self.commands)
+
+
+cli = Commands(
     create_app=_create_app,
     add_default_commands=False,
     help="enkat: surveys and indicator questionnaires for samordningsförbund.",
 )
 cli.add_command(shell_command)
 cli.add_command(routes_command)
+cli.add_command(migration_commands)
 
 
 @contextmanager
@@ -74,8 +80,8 @@ def transaction() -> Iterator[None]:
 def _insats(forbund_slug: str | None, insats_slug: str):
     """An insats by slug, in the named förbund or the only förbund that has one."""
     if forbund_slug:
-        return organisation.get_insats(organisation.get_forbund(forbund_slug), insats_slug)
-    return organisation.find_insats_anywhere(insats_slug)
+        return get_insats(get_forbund(forbund_slug), insats_slug)
+    return find_insats_anywhere(insats_slug)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -100,6 +106,9 @@ def instruments() -> None:
 @with_appcontext
 def instruments_check(paths: tuple[Path, ...]) -> None:
     """Validate instrument files (default: the bundled ones); exit 1 on any problem."""
+    from enkat.instruments import check_paths
+    from enkat.services.instruments.versions import instruments_directory
+
     problems = check_paths(paths or [instruments_directory()])
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -118,6 +127,11 @@ def instruments_list() -> None:
 
 
 def _print_instruments() -> None:
+    from enkat.services.instruments.versions import (
+        bundled_instruments,
+        change_since_first_use,
+    )
+
     for instrument in sorted(bundled_instruments().values(), key=lambda i: i.id):
         state = change_since_first_use(instrument)
         click.echo(
@@ -142,12 +156,14 @@ def import_group() -> None:
 @with_appcontext
 def import_responses(file, forbund_slug: str | None, create_missing: bool) -> None:
     """Import responses from a tidy CSV file: all of it, or nothing."""
+    from enkat.services.answering import tidy_csv
+
     with transaction():
         summary = tidy_csv.import_responses(
             file.read(), forbund_slug=forbund_slug, create_missing=create_missing
         )
         for slug, created in summary.created_per_forbund.items():
-            audit.record_command(audit.COMMAND_IMPORT, organisation.get_forbund(slug),
+            audit.record_command(Action.COMMAND_IMPORT, get_forbund(slug),
                                  _file_name(file), responses=created)
     click.echo(
         f"imported {summary.responses_created} responses "
@@ -171,19 +187,21 @@ def export_group() -> None:
 @with_appcontext
 def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> None:
     """Export submitted responses as tidy CSV."""
+    from enkat.services.answering import tidy_csv
+
     with transaction():
-        forbund = organisation.get_forbund(forbund_slug) if forbund_slug else None
+        forbund = get_forbund(forbund_slug) if forbund_slug else None
         insats = None
         if insats_slug:
             if forbund is None:
                 raise click.UsageError("--insats needs --forbund")
-            insats = organisation.get_insats(forbund, insats_slug)
+            insats = get_insats(forbund, insats_slug)
         rows = tidy_csv.export_responses(
             output, forbund=forbund, insats=insats,
             date_from=_date(date_from), date_to=_date(date_to),
         )
-        for exported in [forbund] if forbund else organisation.all_forbund():
-            audit.record_command(audit.COMMAND_EXPORT, exported, _file_name(output),
+        for exported in [forbund] if forbund else all_forbund():
+            audit.record_command(Action.COMMAND_EXPORT, exported, _file_name(output),
                                  insats=insats_slug, **{"from": date_from, "to": date_to},
                                  rows=rows)
     click.echo(f"exported {rows} rows", err=True)
@@ -200,6 +218,10 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
 @with_appcontext
 def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> None:
     """Write the report of an insats or a whole förbund for a period."""
+    from enkat.reports.period import Period
+    from enkat.reports.rendering import render
+    from enkat.services.results.reports import build_report_for
+
     if not (forbund_slug or insats_slug):
         raise click.UsageError("name --insats SLUG or --forbund SLUG")
     try:
@@ -208,9 +230,9 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> No
         raise click.BadParameter(str(wrong)) from None
     with transaction():
         insats = _insats(forbund_slug, insats_slug) if insats_slug else None
-        forbund = insats.forbund if insats else organisation.get_forbund(forbund_slug)
+        forbund = insats.forbund if insats else get_forbund(forbund_slug)
         built = build_report_for(forbund, insats, period=period)
-        audit.record_command(audit.COMMAND_REPORT, forbund, _file_name(output),
+        audit.record_command(Action.COMMAND_REPORT, forbund, _file_name(output),
                              insats=insats_slug, **{"from": date_from, "to": date_to},
                              format=format_)
     output.write(render(built, format_))
@@ -233,12 +255,12 @@ def _file_name(file) -> str:
 @click.option("--forbund", "forbund_slug", required=True, help="The förbund the role is in.")
 @click.password_option()
 @with_appcontext
-def create_user(email, display_name, role, forbund_slug, password) -> None:
+def create_user_command(email, display_name, role, forbund_slug, password) -> None:
     """Create a user with a role in a förbund (e.g. the first administrator)."""
     with transaction():
-        forbund = organisation.get_forbund(forbund_slug)
-        user = organisation.create_user(email, password, display_name or email)
-        organisation.grant_role(user, forbund, Role(role))
+        forbund = get_forbund(forbund_slug)
+        user = create_user(email, password, display_name or email)
+        grant_role(user, forbund, Role(role))
     click.echo(f"created {user.email} ({role} in {forbund.slug})")
 
 
@@ -246,10 +268,10 @@ def create_user(email, display_name, role, forbund_slug, password) -> None:
 @click.option("--slug", required=True)
 @click.option("--name", required=True)
 @with_appcontext
-def create_forbund(slug, name) -> None:
+def create_forbund_command(slug, name) -> None:
     """Create a förbund (the tenant everything else belongs to)."""
     with transaction():
-        forbund = organisation.create_forbund(slug, name)
+        forbund = create_forbund(slug, name)
     click.echo(f"created förbund {forbund.slug}")
 
 
@@ -261,7 +283,7 @@ def demo() -> None:
 
 
 def _load_demo() -> None:
-    from enkat.services.demo import load_demo
+    from enkat.demo import load_demo
 
     with transaction():
         summary = load_demo()
@@ -303,9 +325,9 @@ def _prepare_to_serve(with_demo: bool, address: str) -> None:
     with app.app_context():
         upgrade()
         if with_demo:
-            from enkat.services.demo import DEMO_FORBUND_SLUG, demo_logins
+            from enkat.demo import DEMO_FORBUND_SLUG, demo_logins
 
-            if organisation.find_forbund(DEMO_FORBUND_SLUG) is None:
+            if find_forbund(DEMO_FORBUND_SLUG) is None:
                 _load_demo()
             else:
                 click.echo("The demo data are already loaded.")
@@ -370,13 +392,16 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund_slug,
            base_url) -> None:
     """Create a personal link to answer one instrument and print it (it is shown only once)."""
+    from enkat.services.answering import invitations
+    from enkat.services.deltagare import participants
+
     with transaction():
         insats = _insats(forbund_slug, insats_slug)
         participant = None
         if code:
             participant = participants.find_participant(insats.forbund, code)
             if participant is None:
-                raise organisation.NotFound(f'unknown deltagare "{code}" in {insats.forbund.slug}')
+                raise NotFound(f'unknown deltagare "{code}" in {insats.forbund.slug}')
         invitation, token = invitations.create_invitation(
             insats, instrument_id, timepoint, participant=participant,
             expires_in_days=expires_in_days,
@@ -393,11 +418,13 @@ def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund
 
 @cli.command("purge")
 @with_appcontext
-def purge() -> None:
+def purge_command() -> None:
     """Delete what has served its purpose: old drafts, links, kiosks, reset links, and the
     addresses of utskick past their closing day."""
+    from enkat.services.privacy.purge import purge
+
     with transaction():
-        purged = retention.purge()
+        purged = purge()
     click.echo(f"deleted {purged.drafts} drafts, {purged.links} links, {purged.kiosks} kiosks, "
                f"{purged.password_resets} password-reset links, {purged.sign_ins} ended sessions; "
                f"closed {purged.utskick_closed} utskick and deleted their addresses")
@@ -415,8 +442,10 @@ def deltagare_group() -> None:
 @with_appcontext
 def deltagare_export(code, forbund_slug, output) -> None:
     """Everything enkat holds about one deltagare, as JSON."""
+    from enkat.services.privacy.rights import participant_data
+
     with transaction():
-        data = retention.participant_data(organisation.get_forbund(forbund_slug), code)
+        data = participant_data(get_forbund(forbund_slug), code)
     json.dump(data, output, ensure_ascii=False, indent=2)
     output.write("\n")
 
@@ -428,8 +457,10 @@ def deltagare_export(code, forbund_slug, output) -> None:
 @with_appcontext
 def deltagare_erase(code, forbund_slug) -> None:
     """Erase a deltagare with their enrolments, links and responses."""
+    from enkat.services.privacy.rights import erase_participant
+
     with transaction():
-        erased = retention.erase_participant(organisation.get_forbund(forbund_slug), code)
+        erased = erase_participant(get_forbund(forbund_slug), code)
     click.echo(f"erased {code.upper()} and {erased} responses")
 
 
@@ -438,6 +469,8 @@ def deltagare_erase(code, forbund_slug) -> None:
 @with_appcontext
 def backup(target: Path) -> None:
     """Copy the SQLite database to TARGET while enkat runs (PostgreSQL: use pg_dump)."""
+    from enkat.services import backup as backup_service
+
     with transaction():
         written = backup_service.backup_sqlite(target)
     click.echo(f"backup written to {written}")

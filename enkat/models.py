@@ -475,8 +475,8 @@ class AuditEvent(db.Model):
     migration 0005 make the database refuse to update or delete a row."""
 
     __tablename__ = "audit_events"
-    #: Sign-in limits count recent events of one action (enkat.services.accounts); a
-    #: förbund's log lists its events newest first (enkat.services.audit).
+    #: Sign-in limits count recent events of one action (enkat.services.people.accounts); a
+    #: förbund's log lists its events newest first (enkat.services.audit.log).
     __table_args__ = (Index("ix_audit_events_action_occurred", "action", "occurred_at"),
                       Index("ix_audit_events_forbund_occurred", "forbund_id", "occurred_at"))
 

@@ -1,1 +1,5 @@
 """Reports: tables as data (model), charts and exports. Takes plain data, never the ORM."""
+
+#: The formats a report is written in (`rendering.render`); here, so that naming them
+#: (the command line's choices) does not load matplotlib.
+FORMATS = ("json", "xlsx", "html", "pdf")

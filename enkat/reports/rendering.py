@@ -10,11 +10,9 @@ from enkat.reports.charts import (
     indicator_chart,
 )
 
+from . import FORMATS
 from .exports import to_html, to_json, to_pdf, to_xlsx
 from .model import Figure, Report, Table
-
-FORMATS = ("json", "xlsx", "html", "pdf")
-
 
 def render(report: Report, format: str) -> bytes:
     """The report as bytes of `format` (one of FORMATS)."""

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from enkat.database import create_private_file
 from enkat.extensions import db
-
-from . import ServiceError
+from enkat.services import ServiceError
 
 
 def backup_sqlite(target: Path) -> Path:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
-from . import ServiceError
+from enkat.services import ServiceError
 
 #: Why a page offers no e-mail, said where the choice would be.
 NO_MAIL = ("Den här installationen av enkat har ingen e-postserver inställd "

@@ -27,6 +27,9 @@ from pathlib import Path
 
 import pytest
 
+from enkat.services.organisation.forbund import create_forbund
+from enkat.services.organisation.insatser import create_insats
+from enkat.services.people.users import create_user, grant_role
 from tests.serve import enkat_serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -139,14 +142,14 @@ class LiveServer:
              participant: bool = False) -> tuple[str, int]:
         """A new personal link (committed): its full URL and the invitation's id."""
         from enkat.extensions import db
-        from enkat.services import organisation, participants
-        from enkat.services.invitations import create_invitation
+        from enkat.services.answering.invitations import create_invitation
+        from enkat.services.deltagare import participants
 
         number = next(_sequence)
         with self.app.app_context():
-            forbund = organisation.create_forbund(f"webb-{number}", "Samordningsförbundet Webb")
-            insats = organisation.create_insats(forbund, "steget", "Steget vidare",
-                                                starts_on=dt.date(2025, 1, 1))
+            forbund = create_forbund(f"webb-{number}", "Samordningsförbundet Webb")
+            insats = create_insats(forbund, "steget", "Steget vidare",
+                                   starts_on=dt.date(2025, 1, 1))
             who = (participants.get_or_create_participant(forbund, f"WEB{number:03d}")
                    if participant else None)
             invitation, token = create_invitation(insats, instrument_id, timepoint,
@@ -161,13 +164,13 @@ class LiveServer:
         and the two codes."""
         from enkat.extensions import db
         from enkat.models import InsatsStaff, ScheduleEntry, ScheduleTrigger
-        from enkat.services import organisation, participants
+        from enkat.services.deltagare import participants
 
         number = next(_sequence)
         with self.app.app_context():
-            forbund = organisation.create_forbund(f"kiosk-{number}", "Samordningsförbundet Kiosk")
-            insats = organisation.create_insats(forbund, "torget", f"Arbetsmarknadstorget {number}",
-                                                starts_on=dt.date(2025, 1, 1))
+            forbund = create_forbund(f"kiosk-{number}", "Samordningsförbundet Kiosk")
+            insats = create_insats(forbund, "torget", f"Arbetsmarknadstorget {number}",
+                                   starts_on=dt.date(2025, 1, 1))
             insats.schedule = [
                 ScheduleEntry(instrument_id="ors", timepoint="session-{n}",
                               trigger=ScheduleTrigger.EVERY_SESSION),
@@ -175,7 +178,7 @@ class LiveServer:
                               trigger=ScheduleTrigger.AFTER_DAYS, days=0),
             ]
             email = f"personal{number}@example.org"
-            user = organisation.create_user(email, STAFF_PASSWORD, "Kim Personal")
+            user = create_user(email, STAFF_PASSWORD, "Kim Personal")
             db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
             codes = [f"KIOSK{number}{letter}" for letter in "AB"]
             for code in codes:
@@ -190,7 +193,7 @@ class LiveServer:
 
         from enkat.extensions import db
         from enkat.models import Participant, Response, ResponseSource
-        from enkat.services.responses import answers_of
+        from enkat.services.answering.responses import answers_of
 
         with self.app.app_context():
             rows = db.session.scalars(
@@ -206,7 +209,7 @@ class LiveServer:
 
         from enkat.extensions import db
         from enkat.models import Response
-        from enkat.services.responses import answers_of
+        from enkat.services.answering.responses import answers_of
 
         with self.app.app_context():
             rows = db.session.scalars(
@@ -232,15 +235,15 @@ class LiveServer:
         name and the administrator's e-mail (password STAFF_PASSWORD)."""
         from enkat.extensions import db
         from enkat.models import Role
-        from enkat.services import organisation
+
 
         number = next(_sequence)
         with self.app.app_context():
-            forbund = organisation.create_forbund(f"forbund-{number}",
-                                                  f"Samordningsförbundet Nummer {number}")
+            forbund = create_forbund(f"forbund-{number}",
+                                     f"Samordningsförbundet Nummer {number}")
             email = f"admin{number}@example.org"
-            user = organisation.create_user(email, STAFF_PASSWORD, "Eva Administratör")
-            organisation.grant_role(user, forbund, Role.ADMIN)
+            user = create_user(email, STAFF_PASSWORD, "Eva Administratör")
+            grant_role(user, forbund, Role.ADMIN)
             db.session.commit()
             return forbund.name, email
 
@@ -250,7 +253,7 @@ class LiveServer:
         from unittest import mock
 
         from enkat.extensions import db
-        from enkat.services import accounts
+        from enkat.services.people import accounts
 
         mails = []
         with self.app.app_context(), \
@@ -265,8 +268,8 @@ class LiveServer:
     def demo(self):
         """The demo förbund, loaded as `enkat demo` loads it (once per server); its
         summary, with the demo's sign-ins."""
+        from enkat.demo import load_demo
         from enkat.extensions import db
-        from enkat.services.demo import load_demo
 
         if self._demo is None:
             with self.app.app_context():
@@ -285,7 +288,7 @@ def live_server(browser, tmp_path_factory, smtp_server) -> Iterator[LiveServer]:
     from enkat import create_app
     from enkat.extensions import db
     from enkat.instruments import load_file
-    from enkat.services.instruments import register_version
+    from enkat.services.instruments.versions import register_version
 
     folder = tmp_path_factory.mktemp("browser")
     database_url = f"sqlite:///{folder / 'enkat.sqlite'}"

@@ -84,7 +84,7 @@ def visit(page, url: str, path: str) -> list[str]:
 def test_every_choice_on_the_staff_admin_and_kiosk_pages_is_told_apart(browser, live_server):
     from enkat.extensions import db
     from enkat.models import Enrolment, Forbund, Insats, Role, User
-    from enkat.services.overview import visible_insatser
+    from enkat.services.organisation.overview import visible_insatser
 
     summary = live_server.demo()
     admin = next(login for login in summary.logins if login.role is Role.ADMIN)

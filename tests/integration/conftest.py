@@ -8,8 +8,12 @@ import itertools
 import pytest
 
 from enkat.models import ResponseSource, Role
-from enkat.services import organisation, participants, responses
-from enkat.services.instruments import resolve_instrument
+from enkat.services.answering import responses
+from enkat.services.deltagare import participants
+from enkat.services.instruments.versions import resolve_instrument
+from enkat.services.organisation.forbund import create_forbund
+from enkat.services.organisation.insatser import create_insats
+from enkat.services.people.users import create_user, grant_role
 
 _sequence = itertools.count(1)
 
@@ -17,7 +21,7 @@ _sequence = itertools.count(1)
 @pytest.fixture
 def make_forbund(db_session):
     def make(slug: str | None = None, name: str = "Samordningsförbundet Test"):
-        return organisation.create_forbund(slug or f"forbund-{next(_sequence)}", name)
+        return create_forbund(slug or f"forbund-{next(_sequence)}", name)
 
     return make
 
@@ -30,7 +34,7 @@ def forbund(make_forbund):
 @pytest.fixture
 def make_insats(forbund):
     def make(slug: str | None = None, name: str = "Steget vidare", of=None, **fields):
-        return organisation.create_insats(
+        return create_insats(
             of or forbund, slug or f"insats-{next(_sequence)}", name, **fields
         )
 
@@ -45,10 +49,10 @@ def insats(make_insats):
 @pytest.fixture
 def make_user(forbund):
     def make(role: Role = Role.STAFF, email: str | None = None, password: str = "lösenord-123"):
-        user = organisation.create_user(
+        user = create_user(
             email or f"user{next(_sequence)}@example.org", password, "Test Användare"
         )
-        organisation.grant_role(user, forbund, role)
+        grant_role(user, forbund, role)
         return user
 
     return make

@@ -13,7 +13,7 @@ from enkat.cli import cli
 from enkat.extensions import db
 from enkat.instruments import bundled_directory
 from enkat.models import AuditEvent
-from enkat.services import organisation
+from enkat.services.people.users import find_user
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_create_forbund_and_first_administrator(enkat):
     result = enkat("create-user", "--email", "Admin@Norr.example", "--role", "admin",
                    "--forbund", "norr", input="ett-långt-lösenord\nett-långt-lösenord\n")
     assert result.exit_code == 0, result.output
-    user = organisation.find_user("admin@norr.example")
+    user = find_user("admin@norr.example")
     assert [(m.forbund.slug, m.role.value) for m in user.memberships] == [("norr", "admin")]
 
 
@@ -70,7 +70,7 @@ def test_create_user_refuses_a_weak_password_in_swedish(enkat, forbund, weak):
                    "--forbund", forbund.slug, input=f"{weak}\n{weak}\n")
     assert result.exit_code == 1
     assert "Lösenordet är för lätt att gissa" in result.output
-    assert organisation.find_user("ny@norr.example") is None
+    assert find_user("ny@norr.example") is None
 
 
 def test_refusals_are_one_clear_line_and_exit_1(enkat):

@@ -21,8 +21,9 @@ from enkat import create_app
 from enkat.database import WriteWhileReading, read_only, start_writing
 from enkat.extensions import db
 from enkat.models import Answer, AuditEvent, Forbund, Response
-from enkat.services import organisation
-from enkat.services.invitations import create_invitation
+from enkat.services.answering.invitations import create_invitation
+from enkat.services.organisation.forbund import create_forbund
+from enkat.services.organisation.insatser import create_insats
 
 #: Short, so a request that waits for the lock gives up quickly: 503.
 BUSY_TIMEOUT_MS = 300
@@ -38,8 +39,8 @@ def sqlite_file(tmp_path):
     app.instance_path = str(tmp_path)
     with app.app_context():
         upgrade()
-        forbund = organisation.create_forbund("las", "Samordningsförbundet Lås")
-        insats = organisation.create_insats(forbund, "torget", "Torget")
+        forbund = create_forbund("las", "Samordningsförbundet Lås")
+        insats = create_insats(forbund, "torget", "Torget")
         opened, fresh = (create_invitation(insats, "nns-deltagare-avslut", "avslut")[1]
                          for _ in range(2))
         db.session.commit()

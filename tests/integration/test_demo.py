@@ -12,9 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from enkat.models import Enrolment, Participant, Response, Role
-from enkat.services import ServiceError
-from enkat.services.demo import (
+from enkat.demo import (
     DEMO_FORBUND_SLUG,
     DEMO_PASSWORD,
     REFERENCE_TODAY,
@@ -22,10 +20,14 @@ from enkat.services.demo import (
     DemoSummary,
     load_demo,
 )
-from enkat.services.instruments import bundled_instruments, resolve_instrument
-from enkat.services.organisation import find_user, get_forbund, password_matches
-from enkat.services.participants import CODE_ALPHABET
-from enkat.services.responses import answers_of
+from enkat.models import Enrolment, Participant, Response, Role
+from enkat.services import ServiceError
+from enkat.services.answering.responses import answers_of
+from enkat.services.deltagare.participants import CODE_ALPHABET
+from enkat.services.instruments.versions import bundled_instruments, resolve_instrument
+from enkat.services.organisation.forbund import get_forbund
+from enkat.services.people.passwords import password_matches
+from enkat.services.people.users import find_user
 
 #: Answered once a year by invited personal, chefer, styrelse and remittenter, never by
 #: or about a deltagare, so the demo's year of deltagare data has none of them.

@@ -13,7 +13,7 @@ import pytest
 from enkat import create_app
 from enkat.extensions import db
 from enkat.models import Role
-from enkat.services import organisation
+from enkat.services.people.users import find_user
 
 ENKAT = str(Path(sys.executable).with_name("enkat"))
 PASSWORD = "första-lösenordet"
@@ -67,7 +67,7 @@ def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, 
     app.instance_path = str(tmp_path)
     try:
         with app.app_context():
-            user = organisation.find_user("admin@mitt.example")
+            user = find_user("admin@mitt.example")
             assert [(m.forbund.slug, m.role) for m in user.memberships] == [
                 ("mitt-forbund", Role.ADMIN)]
         client = app.test_client()

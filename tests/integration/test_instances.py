@@ -24,10 +24,13 @@ from sqlalchemy import select
 from enkat import create_app
 from enkat.extensions import db
 from enkat.models import Forbund, Kiosk, Response, ResponseSource, Role, ScheduleTrigger
-from enkat.services import organisation, participants
-from enkat.services.administration import NewUser, ScheduleRow, add_user, replace_schedule
-from enkat.services.invitations import create_invitation, find_invitation
-from enkat.services.responses import answers_of
+from enkat.services.answering.invitations import create_invitation, find_invitation
+from enkat.services.answering.responses import answers_of
+from enkat.services.deltagare import participants
+from enkat.services.organisation.forbund import create_forbund, find_forbund
+from enkat.services.organisation.insatser import create_insats
+from enkat.services.organisation.schedules import ScheduleRow, replace_schedule
+from enkat.services.people.users import NewUser, add_user
 from tests.gunicorn import Gunicorn, serve
 from tests.integration.services.test_instrument_uploads import instrument_text
 from tests.postgresql import PostgresServer
@@ -70,8 +73,8 @@ def database_work(url: str) -> Iterator[None]:
 
 def new_forbund(slug: str) -> Forbund:
     """A förbund with one individinriktad insats, "torget"."""
-    forbund = organisation.create_forbund(slug, f"Samordningsförbundet {slug.capitalize()}")
-    organisation.create_insats(forbund, "torget", "Torget")
+    forbund = create_forbund(slug, f"Samordningsförbundet {slug.capitalize()}")
+    create_insats(forbund, "torget", "Torget")
     return forbund
 
 
@@ -256,7 +259,7 @@ def test_an_instrument_published_on_one_instance_is_answered_on_the_other(
         f"{b}/forbund/instrument/kursutvardering/1").text  # signed in on B as well
 
     with database_work(database):
-        insats = organisation.find_forbund("egna").insatser[0]
+        insats = find_forbund("egna").insatser[0]
         _, token = create_invitation(insats, "kursutvardering", TIMEPOINT)
     deltagare = Visitor()
     assert "Utvärdering av utbildningsdag" in deltagare.get(f"{b}/s/{token}").text

@@ -24,8 +24,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import psycopg
 import pytest
 
-from enkat.services.drafts import open_draft, save_page
-from enkat.services.invitations import find_invitation
+from enkat.services.answering.drafts import open_draft, save_page
+from enkat.services.answering.invitations import find_invitation
 from enkat.services.tokens import hash_token
 from tests.gunicorn import Gunicorn, serve
 from tests.visitor import Visitor

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from enkat.services.organisation.forbund import create_forbund
+from enkat.services.organisation.insatser import create_insats
+from enkat.services.people.users import create_user, grant_role
 from enkat.weblog import redact
 from tests.postgresql import free_port
 from tests.visitor import Visitor
@@ -61,16 +64,17 @@ def _create_insats(url: str) -> None:
     from enkat import create_app
     from enkat.extensions import db
     from enkat.models import InsatsStaff, ResponseSource, Role
-    from enkat.services import organisation, participants, responses
-    from enkat.services.instruments import resolve_instrument
+    from enkat.services.answering import responses
+    from enkat.services.deltagare import participants
+    from enkat.services.instruments.versions import resolve_instrument
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
     with app.app_context():
-        forbund = organisation.create_forbund("logg", "Samordningsförbundet Logg")
-        insats = organisation.create_insats(forbund, "torget", "Torget",
-                                            starts_on=dt.date(2025, 1, 1))
-        user = organisation.create_user(STAFF_EMAIL, STAFF_PASSWORD, "Personal Logg")
-        organisation.grant_role(user, forbund, Role.STAFF)
+        forbund = create_forbund("logg", "Samordningsförbundet Logg")
+        insats = create_insats(forbund, "torget", "Torget",
+                               starts_on=dt.date(2025, 1, 1))
+        user = create_user(STAFF_EMAIL, STAFF_PASSWORD, "Personal Logg")
+        grant_role(user, forbund, Role.STAFF)
         db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
         context = responses.ResponseContext(
             forbund=forbund, instrument=resolve_instrument("finsam-inskrivning"),

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from enkat import create_app
 from enkat.extensions import db
 from enkat.models import Response
-from enkat.services import organisation
-from enkat.services.invitations import create_invitation
-from enkat.services.responses import answers_of
+from enkat.services.answering.invitations import create_invitation
+from enkat.services.answering.responses import answers_of
+from enkat.services.organisation.forbund import create_forbund
+from enkat.services.organisation.insatser import create_insats
 from tests.conftest import in_ci
 from tests.postgresql import PostgresServer, PostgresUnavailable
 
@@ -39,8 +40,8 @@ def outage_app(own_server, tmp_path):
     app.instance_path = str(tmp_path)
     with app.app_context():
         upgrade()
-        forbund = organisation.create_forbund("avbrott", "Samordningsförbundet Avbrott")
-        insats = organisation.create_insats(forbund, "torget", "Torget")
+        forbund = create_forbund("avbrott", "Samordningsförbundet Avbrott")
+        insats = create_insats(forbund, "torget", "Torget")
         _, token = create_invitation(insats, "nns-deltagare-avslut", "avslut")
         db.session.commit()
     yield app, f"/s/{token}"

@@ -22,12 +22,12 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import default_exceptions
 
-from enkat.services.demo import DEMO_PASSWORD
+from enkat.demo import DEMO_PASSWORD
 from tests.serve import ENKAT, Served, enkat_serve
 from tests.visitor import Page, Visitor
 
 DATABASES = ["sqlite", "postgresql"]
-#: Demo sign-ins (enkat/services/demo.py) and the name each one's pages greet.
+#: Demo sign-ins (enkat/demo.py) and the name each one's pages greet.
 ADMIN = ("admin@alvdalen.example", "Karin Ek (förbundschef)")
 PERSONAL = ("anna.berg@alvdalen.example", "Anna Berg")
 ANALYST = ("analytiker@alvdalen.example", "Lars Holm (processledare)")

@@ -12,8 +12,8 @@ from flask import g, render_template, request
 from wtforms import SelectChoice, SelectField, StringField
 
 from enkat.models import Role
-from enkat.services import audit
-from enkat.services.audit import AuditQuery
+from enkat.services.audit import log as audit
+from enkat.services.audit.log import AuditQuery
 from enkat.web.common.access import roles_required
 from enkat.web.common.form_base import PageForm
 

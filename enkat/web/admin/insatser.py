@@ -26,18 +26,30 @@ from wtforms import (
 
 from enkat.models import Insats, InsatsKind, Role, ScheduleTrigger
 from enkat.reports.goals import AT_LEAST
-from enkat.services import administration
-from enkat.services.administration import (
+from enkat.services import FieldProblem, Refused
+from enkat.services.organisation.goals import (
     COMPARISON_NAMES,
-    KIND_NAMES,
-    TRIGGER_NAMES,
     GoalRow,
-    InsatsDetails,
-    Problem,
-    Refused,
-    ScheduleRow,
+    goal_indicators,
+    replace_goals,
 )
-from enkat.services.organisation import find_insats
+from enkat.services.organisation.insatser import (
+    KIND_NAMES,
+    InsatsDetails,
+    add_insats,
+    find_insats,
+    update_insats,
+)
+from enkat.services.organisation.overview import forbund_insats_summaries
+from enkat.services.organisation.schedules import (
+    TRIGGER_NAMES,
+    ScheduleRow,
+    replace_schedule,
+    schedulable_instruments,
+    schedule_said,
+    standard_schedule,
+)
+from enkat.services.people.users import role_in
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
@@ -197,7 +209,7 @@ class GoalsForm(PageForm):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         choices = [SelectChoice("", "Välj indikator")] + [
-            SelectChoice(value, name) for value, name in administration.goal_indicators().items()]
+            SelectChoice(value, name) for value, name in goal_indicators().items()]
         for entry in self.rows:
             entry.form.indicator.choices = choices
 
@@ -208,7 +220,7 @@ class GoalsForm(PageForm):
 # --- helpers shared by the workspace's forms -------------------------------------------
 
 
-def show_problems(form: PageForm, problems: Sequence[Problem],
+def show_problems(form: PageForm, problems: Sequence[FieldProblem],
                   rows: Sequence | None = None) -> None:
     """Put each refusal next to its field. A problem about row i of the submitted rows
     goes to the form entry that row came from (blank entries are not submitted)."""
@@ -240,7 +252,7 @@ def _errors_of(form) -> Iterator[tuple[str, str]]:
 
 def may_change() -> bool:
     """Whether the signed-in user administers the förbund the page is about."""
-    return administration.role_in(g.forbund, current_user) is Role.ADMIN
+    return role_in(g.forbund, current_user) is Role.ADMIN
 
 
 def _part_links() -> list[tuple[str, str, str]]:
@@ -271,7 +283,7 @@ def _page(template: str, form, **context):
 @bp.get("/")
 @roles_required(*READERS)
 def home():
-    summaries = administration.forbund_insats_summaries(g.forbund, current_user)
+    summaries = forbund_insats_summaries(g.forbund, current_user)
     return render_template("admin/home.html", summaries=summaries, parts=_part_links(),
                            may_change=may_change(), kind_names=KIND_NAMES)
 
@@ -279,7 +291,7 @@ def home():
 @bp.get("/insatser")
 @roles_required(*READERS)
 def insatser():
-    summaries = administration.forbund_insats_summaries(g.forbund, current_user)
+    summaries = forbund_insats_summaries(g.forbund, current_user)
     return render_template("admin/insatser.html", summaries=summaries,
                            may_change=may_change(), kind_names=KIND_NAMES)
 
@@ -293,7 +305,7 @@ def insats_new():
     form = InsatsForm()
     if form.validate_on_submit():
         try:
-            insats = administration.add_insats(g.forbund, form.details(), by=current_user)
+            insats = add_insats(g.forbund, form.details(), by=current_user)
         except Refused as refused:
             show_problems(form, refused.problems)
         else:
@@ -311,7 +323,7 @@ def insats_edit(slug: str):
         else InsatsForm()
     if form.validate_on_submit():
         try:
-            administration.update_insats(insats, form.details(), by=current_user)
+            update_insats(insats, form.details(), by=current_user)
         except Refused as refused:
             show_problems(form, refused.problems)
         else:
@@ -340,13 +352,13 @@ def schedule_save(slug: str):
     insats = _insats_or_404(slug)
     form = _schedule_form()
     redrawn = _redraw(form, lambda data: _schedule_form(formdata=None, data=data),
-                      standard=[_schedule_data(row) for row in administration.standard_schedule()])
+                      standard=[_schedule_data(row) for row in standard_schedule()])
     if redrawn is not None:
         return _schedule_page(insats, redrawn, unsaved=True)
     if form.validate():
         submitted = [entry for entry in form.rows if not entry.form.is_blank()]
         try:
-            administration.replace_schedule(insats, form.filled_rows(), by=current_user)
+            replace_schedule(insats, form.filled_rows(), by=current_user)
         except Refused as refused:
             show_problems(form, refused.problems, submitted)
         else:
@@ -356,7 +368,7 @@ def schedule_save(slug: str):
 
 
 def _schedule_form(**kwargs) -> ScheduleForm:
-    return ScheduleForm(administration.schedulable_instruments(g.forbund), **kwargs)
+    return ScheduleForm(schedulable_instruments(g.forbund), **kwargs)
 
 
 def _schedule_data(entry) -> dict:
@@ -365,10 +377,10 @@ def _schedule_data(entry) -> dict:
 
 
 def _schedule_page(insats: Insats, form: ScheduleForm | None, unsaved: bool = False):
-    instruments = administration.schedulable_instruments(g.forbund)
+    instruments = schedulable_instruments(g.forbund)
     titles = {instrument.id: instrument.title.get("sv") for instrument in instruments}
     return _page("admin/schedule.html", form, insats=insats, instruments=instruments,
-                 titles=titles, said=administration.schedule_said, unsaved=unsaved)
+                 titles=titles, said=schedule_said, unsaved=unsaved)
 
 
 def _redraw(form, rebuild: Callable[[dict], PageForm], standard: list[dict] | None = None):
@@ -413,7 +425,7 @@ def goals_save(slug: str):
     if form.validate():
         submitted = [entry for entry in form.rows if not entry.form.is_blank()]
         try:
-            administration.replace_goals(insats, form.filled_rows(), by=current_user)
+            replace_goals(insats, form.filled_rows(), by=current_user)
         except Refused as refused:
             show_problems(form, refused.problems, submitted)
         else:
@@ -429,5 +441,5 @@ def _goal_data(goal) -> dict:
 
 def _goals_page(insats: Insats, form: GoalsForm | None, unsaved: bool = False):
     return _page("admin/goals.html", form, insats=insats, unsaved=unsaved,
-                 indicators=administration.goal_indicators(), comparisons=COMPARISON_NAMES,
+                 indicators=goal_indicators(), comparisons=COMPARISON_NAMES,
                  at_least=AT_LEAST)

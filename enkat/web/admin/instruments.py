@@ -25,8 +25,7 @@ from wtforms.validators import ValidationError
 from enkat.instruments import Instrument
 from enkat.instruments.model import Condition, Item
 from enkat.models import Role
-from enkat.services.accounts import membership_with_role
-from enkat.services.instruments import (
+from enkat.services.instruments.uploads import (
     MAX_UPLOAD_BYTES,
     InstrumentSummary,
     PublishRefused,
@@ -38,6 +37,7 @@ from enkat.services.instruments import (
     publish_instrument,
     upload_instrument,
 )
+from enkat.services.people.users import membership_with_role
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.answering import BACK, page_language
 from enkat.web.common.form_base import PageForm

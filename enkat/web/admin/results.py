@@ -38,11 +38,14 @@ from enkat.reports.exports.texts import (
 from enkat.reports.model import Kind, Report, Table
 from enkat.reports.period import Period
 from enkat.reports.rendering import charts, render
-from enkat.services import ServiceError, answer_exports, audit, organisation
-from enkat.services.accounts import membership_with_role
-from enkat.services.answer_exports import AnswerFilter
-from enkat.services.drafts import local_today
-from enkat.services.reports import build_report_for
+from enkat.services import ServiceError
+from enkat.services.answering.drafts import local_today
+from enkat.services.audit import log as audit
+from enkat.services.organisation.insatser import find_insats
+from enkat.services.people.users import membership_with_role
+from enkat.services.results import answer_exports
+from enkat.services.results.answer_exports import AnswerFilter
+from enkat.services.results.reports import build_report_for
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.form_base import PageForm
 
@@ -200,7 +203,7 @@ def _subject(form: ResultsForm) -> tuple[str | None, Insats | None]:
     if chosen in (WHOLE, SIDE_BY_SIDE):
         return chosen, None
     if chosen.startswith(ONE_INSATS):
-        insats = organisation.find_insats(g.forbund, chosen.removeprefix(ONE_INSATS))
+        insats = find_insats(g.forbund, chosen.removeprefix(ONE_INSATS))
         if insats is None:
             abort(404)
         return "insats", insats

@@ -14,9 +14,19 @@ from flask_login import current_user
 from wtforms import PasswordField, RadioField, SelectChoice, SelectMultipleField, StringField
 
 from enkat.models import Role
-from enkat.services import administration
-from enkat.services.administration import ROLE_NAMES, Member, NewUser, Refused
-from enkat.services.passwords import MIN_LENGTH
+from enkat.services import Refused
+from enkat.services.people.passwords import MIN_LENGTH
+from enkat.services.people.users import (
+    ROLE_NAMES,
+    Member,
+    NewUser,
+    add_user,
+    deactivate_user,
+    find_member,
+    forbund_members,
+    reactivate_user,
+    update_member,
+)
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
@@ -66,7 +76,7 @@ class ActionForm(PageForm):
 @bp.get("/anvandare")
 @roles_required(*READERS)
 def users():
-    return render_template("admin/users.html", members=administration.forbund_members(g.forbund),
+    return render_template("admin/users.html", members=forbund_members(g.forbund),
                            role_names=ROLE_NAMES, may_change=may_change())
 
 
@@ -76,7 +86,7 @@ def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = administration.add_user(g.forbund, form.new_user(), by=current_user)
+            user = add_user(g.forbund, form.new_user(), by=current_user)
         except Refused as refused:
             show_problems(form, refused.problems)
         else:
@@ -92,7 +102,7 @@ def user_edit(user_id: int):
     form = MemberForm() if request.method == "POST" else _filled(member)
     if form.validate_on_submit():
         try:
-            administration.update_member(
+            update_member(
                 g.forbund, member, display_name=form.display_name.data or "",
                 role=form.chosen_role(), insatser=form.chosen_insatser(), by=current_user)
         except Refused as refused:
@@ -110,7 +120,7 @@ def user_deactivate(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        administration.deactivate_user(g.forbund, member, by=current_user)
+        deactivate_user(g.forbund, member, by=current_user)
     except Refused as refused:
         return _form_page(_filled(member), member=member, refusal=refused.problems[0].message)
     flash(f"{member.user.display_name} är inaktiverad och kan inte logga in. Det hen har "
@@ -124,7 +134,7 @@ def user_reactivate(user_id: int):
     member = _member_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    administration.reactivate_user(g.forbund, member, by=current_user)
+    reactivate_user(g.forbund, member, by=current_user)
     flash(f"{member.user.display_name} kan logga in igen.", "info")
     return redirect(url_for(".users"), 303)
 
@@ -146,7 +156,7 @@ def _form_page(form: MemberForm, *, member: Member | None, refusal: str | None =
 
 
 def _member_or_404(user_id: int) -> Member:
-    member = administration.find_member(g.forbund, user_id)
+    member = find_member(g.forbund, user_id)
     if member is None:
         refuse(404)
     return member

@@ -14,10 +14,10 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from enkat.models import Campaign, Role
-from enkat.services import campaigns
-from enkat.services.accounts import membership_with_role
-from enkat.services.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
 from enkat.services.mail import NoPublicAddress, mail_refusal, public_address
+from enkat.services.people.users import membership_with_role
+from enkat.services.utskick import campaigns
+from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 

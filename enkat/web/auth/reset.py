@@ -16,8 +16,15 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
 
 from enkat.models import User
-from enkat.services import accounts, mail
-from enkat.services.passwords import MIN_LENGTH, password_problem
+from enkat.services import mail
+from enkat.services.people.accounts import (
+    ClientThrottled,
+    ResetLinkInvalid,
+    complete_password_reset,
+    find_reset,
+    request_password_reset,
+)
+from enkat.services.people.passwords import MIN_LENGTH, password_problem
 from enkat.web.common.form_base import PageForm
 from enkat.web.common.sessions import begin_session
 
@@ -77,9 +84,9 @@ def forgot_password():
         return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
     answer_at = time.monotonic() + current_app.config["PASSWORD_RESET_ANSWER_MS"] / 1000
     try:
-        accounts.request_password_reset(form.email.data, link_for=_reset_link,
-                                        client=request.remote_addr)
-    except accounts.ClientThrottled as refused:
+        request_password_reset(form.email.data, link_for=_reset_link,
+                               client=request.remote_addr)
+    except ClientThrottled as refused:
         return too_many_attempts(refused.until)
     time.sleep(max(0.0, answer_at - time.monotonic()))
     flash(SENT.format(minutes=current_app.config["PASSWORD_RESET_MINUTES"]), "info")
@@ -94,7 +101,7 @@ def _reset_link(token: str) -> str:
 @bp.route("/nytt-losenord/<token>", methods=["GET", "POST"])
 @private_page
 def new_password(token: str):
-    link = accounts.find_reset(token)
+    link = find_reset(token)
     if link.state != "valid":
         return _link_not_usable(link.state)
     user = link.reset.user
@@ -104,8 +111,8 @@ def new_password(token: str):
                                min_length=MIN_LENGTH)
         return page, 422 if form.errors else 200
     try:
-        user = accounts.complete_password_reset(link.reset, form.password.data)
-    except accounts.ResetLinkInvalid:
+        user = complete_password_reset(link.reset, form.password.data)
+    except ResetLinkInvalid:
         return _link_not_usable("used")
     begin_session(user)
     flash("Ditt nya lösenord är sparat och du är inloggad.", "info")

@@ -15,7 +15,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
 from enkat.models import utcnow
-from enkat.services import accounts
+from enkat.services.people.accounts import AccountLocked, ClientThrottled, sign_in
 from enkat.web.common import keep_despite_refusal
 from enkat.web.common.form_base import PageForm
 from enkat.web.common.sessions import begin_session, end_session
@@ -47,10 +47,10 @@ def login():
     if not form.validate_on_submit():
         return login_page(form), 422 if form.errors else 200
     try:
-        user = accounts.sign_in(form.email.data, form.password.data, client=request.remote_addr)
-    except accounts.ClientThrottled as refused:
+        user = sign_in(form.email.data, form.password.data, client=request.remote_addr)
+    except ClientThrottled as refused:
         return too_many_attempts(refused.until)
-    except accounts.AccountLocked as refused:
+    except AccountLocked as refused:
         keep_despite_refusal()
         problem = ("Inloggningen är tillfälligt spärrad efter flera misslyckade försök. "
                    f"Försök igen efter kl. {local_time(refused.until)}, eller välj ett nytt "

@@ -21,9 +21,9 @@ from flask import abort, g, request
 from flask_login import current_user, login_required
 
 from enkat.models import Insats, Role
-from enkat.services.accounts import membership_with_role
-from enkat.services.audit import record_denied
-from enkat.services.overview import visible_insatser, works_in
+from enkat.services.audit.log import record_denied
+from enkat.services.organisation.overview import visible_insatser, works_in
+from enkat.services.people.users import membership_with_role
 
 #: Who reads a förbund's results: administrators and analysts.
 READERS = (Role.ADMIN, Role.ANALYST)

@@ -27,8 +27,8 @@ from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import Response as Draft
 from enkat.models import User
-from enkat.services.drafts import instrument_of, save_page, submit
-from enkat.services.responses import ResponseRefused, answers_of
+from enkat.services.answering.drafts import instrument_of, save_page, submit
+from enkat.services.answering.responses import ResponseRefused, answers_of
 
 from . import RESPONDENT_BLUEPRINTS
 from .form_base import PageForm

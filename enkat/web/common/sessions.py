@@ -11,7 +11,8 @@ from flask import session
 from flask_login import current_user, login_user, logout_user
 
 from enkat.models import User
-from enkat.services import accounts, sign_ins
+from enkat.services.people import sign_ins
+from enkat.services.people.accounts import sign_out
 
 #: The session key that holds the secret of the browser's SignIn.
 SIGN_IN = "sign_in"
@@ -31,7 +32,7 @@ def begin_session(user: User) -> None:
 def end_session() -> None:
     """Sign out: the session ends on the server (audited), and the cookie is emptied."""
     if current_user.is_authenticated:
-        accounts.sign_out(current_user, session.get(SIGN_IN))
+        sign_out(current_user, session.get(SIGN_IN))
     logout_user()
     session.clear()
 

@@ -36,9 +36,9 @@ from wtforms.validators import DataRequired, EqualTo, Regexp
 
 from enkat.extensions import db
 from enkat.models import Enrolment, InsatsKind, Kiosk
-from enkat.services import kiosks
-from enkat.services.drafts import AlreadySubmitted
-from enkat.services.overview import visible_insatser, works_in
+from enkat.services.answering import kiosks
+from enkat.services.answering.drafts import AlreadySubmitted
+from enkat.services.organisation.overview import visible_insatser, works_in
 from enkat.web.common import answering, keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language, speaks_respondents_languages
 from enkat.web.common.form_base import PageForm

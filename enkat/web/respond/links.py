@@ -13,9 +13,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from enkat.models import utcnow
-from enkat.services.drafts import AlreadySubmitted, LinkClosed
-from enkat.services.invitations import LinkStatus
-from enkat.services.link_guard import guessing_blocked_until
+from enkat.services.answering.drafts import AlreadySubmitted, LinkClosed
+from enkat.services.answering.invitations import LinkStatus
+from enkat.services.answering.link_guard import guessing_blocked_until
 from enkat.web.common import answering
 from enkat.web.common.answering import speaks_respondents_languages
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response, abort, current_app, make_response, render_template, request, session
 from flask_babel import get_locale, refresh
 
-from enkat.services.drafts import find_draft, open_draft
-from enkat.services.invitations import InvitationState, LinkStatus, find_invitation
-from enkat.services.link_guard import record_unknown_link
+from enkat.services.answering.drafts import find_draft, open_draft
+from enkat.services.answering.invitations import InvitationState, LinkStatus, find_invitation
+from enkat.services.answering.link_guard import record_unknown_link
 from enkat.web.common import keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from enkat.services import overview as overview_service
+from enkat.services.organisation import overview as overview_service
 
 from . import deltagare, entry, insatser, links
 

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from enkat.models import Participant, ResponseSource
 from enkat.reports.numbers import format_change, format_number
-from enkat.services import deltagare as deltagare_service
+from enkat.services.deltagare import overview as deltagare_service
 from enkat.web.common.access import refuse
 
 bp = Blueprint("deltagare", __name__)

@@ -20,23 +20,23 @@ from wtforms.validators import ValidationError
 from enkat.instruments import Instrument
 from enkat.models import Insats, ResponseSource
 from enkat.models import Response as Draft
-from enkat.services import entry as entry_service
-from enkat.services.drafts import AlreadySubmitted, context_of, instrument_of, local_today
-from enkat.services.entry import Entry
-from enkat.services.participants import (
+from enkat.services.answering import entry as entry_service
+from enkat.services.answering.drafts import AlreadySubmitted, context_of, instrument_of, local_today
+from enkat.services.answering.entry import Entry
+from enkat.services.answering.responses import (
+    ENROLMENT_STARTS,
+    ContextProblem,
+    ResponseContext,
+    ResponseRefused,
+)
+from enkat.services.deltagare.due import EnrolmentWindow, OutsideEnrolment
+from enkat.services.deltagare.participants import (
     PERSONNUMMER_PATTERN,
     EnrolmentError,
     InvalidCode,
     check_code,
     open_enrolment,
 )
-from enkat.services.responses import (
-    ENROLMENT_STARTS,
-    ContextProblem,
-    ResponseContext,
-    ResponseRefused,
-)
-from enkat.services.schedule import EnrolmentWindow, OutsideEnrolment
 from enkat.web.common import answering, render_error
 from enkat.web.common.access import insats_to_work_in, refuse, require_work_in
 from enkat.web.common.answering import Answering, page_language

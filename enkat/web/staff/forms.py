@@ -8,7 +8,7 @@ from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringFi
 from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
-from enkat.services.invitations import MAX_EXPIRY_DAYS
+from enkat.services.answering.invitations import MAX_EXPIRY_DAYS
 from enkat.web.common.form_base import PageForm
 
 from .entry import anonymous_takes_no_code, code_problem

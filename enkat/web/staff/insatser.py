@@ -15,11 +15,11 @@ from flask_login import login_required
 
 from enkat.models import Insats, InsatsKind
 from enkat.reports.numbers import format_number
-from enkat.services import deltagare as deltagare_service
-from enkat.services import entry as entry_service
-from enkat.services.drafts import local_today
-from enkat.services.participants import generate_code
-from enkat.services.responses import ENROLMENT_ENDS, ENROLMENT_STARTS
+from enkat.services.answering import entry as entry_service
+from enkat.services.answering.drafts import local_today
+from enkat.services.answering.responses import ENROLMENT_ENDS, ENROLMENT_STARTS
+from enkat.services.deltagare import overview as deltagare_service
+from enkat.services.deltagare.participants import generate_code
 from enkat.web.common.access import insats_or_404, insats_to_work_in
 
 from .entry import EntryForm, open_draft

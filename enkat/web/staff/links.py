@@ -21,9 +21,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from enkat.models import Insats
-from enkat.services import handover
-from enkat.services.handover import MadeLink
-from enkat.services.invitations import InvitationRefused
+from enkat.services.answering import handover
+from enkat.services.answering.handover import MadeLink
+from enkat.services.answering.invitations import InvitationRefused
 from enkat.services.mail import mail_refusal
 from enkat.web.common.access import insats_to_work_in
 

@@ -10,13 +10,30 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, InsatsKind, Role, ScheduleTrigger
-from enkat.services import administration, organisation
-from enkat.services.administration import (
-    GoalRow,
+from enkat.services import Refused
+from enkat.services.organisation.goals import GoalRow, goal_indicators, replace_goals
+from enkat.services.organisation.insatser import (
     InsatsDetails,
-    NewUser,
-    Refused,
+    add_insats,
+    create_insats,
+    slug_from_name,
+    update_insats,
+)
+from enkat.services.organisation.schedules import (
     ScheduleRow,
+    replace_schedule,
+    schedule_said,
+    standard_schedule,
+)
+from enkat.services.people.users import (
+    NewUser,
+    add_user,
+    change_role,
+    deactivate_user,
+    find_member,
+    forbund_members,
+    role_in,
+    set_insats_staff,
 )
 
 T = ScheduleTrigger
@@ -44,17 +61,17 @@ def admin(make_user):
 
 
 def test_slugs_are_made_from_names_and_never_taken_twice(forbund, admin):
-    assert administration.slug_from_name("Hälsolotsen – Östra Åre!") == "halsolotsen-ostra-are"
-    first = administration.add_insats(forbund, details(), by=admin)
-    second = administration.add_insats(forbund, details(), by=admin)
-    third = administration.add_insats(forbund, details(name="¿?"), by=admin)
+    assert slug_from_name("Hälsolotsen – Östra Åre!") == "halsolotsen-ostra-are"
+    first = add_insats(forbund, details(), by=admin)
+    second = add_insats(forbund, details(), by=admin)
+    third = add_insats(forbund, details(name="¿?"), by=admin)
     assert (first.slug, second.slug, third.slug) == ("steget-vidare", "steget-vidare-2",
                                                      "insats")
     assert actions() == ["insats-created"] * 3
 
 
 def test_every_problem_of_an_insats_is_said_at_once(forbund, admin, insats):
-    problems = refusal(administration.add_insats, forbund, details(
+    problems = refusal(add_insats, forbund, details(
         name=" ", slug="steget", ends_on=dt.date(2024, 1, 1), trial_period_days=400), by=admin)
     assert [field for field, _, _ in problems] == ["name", "ends_on", "trial_period_days",
                                                    "slug"]
@@ -62,19 +79,19 @@ def test_every_problem_of_an_insats_is_said_at_once(forbund, admin, insats):
 
 
 def test_an_unchanged_insats_writes_no_event_and_a_change_names_what_changed(insats, admin):
-    administration.update_insats(insats, details(name=insats.name, huvudman=insats.huvudman,
-                                                 starts_on=insats.starts_on), by=admin)
+    update_insats(insats, details(name=insats.name, huvudman=insats.huvudman,
+                                  starts_on=insats.starts_on), by=admin)
     assert actions() == []
-    administration.update_insats(insats, details(huvudman="Regionen"), by=admin)
+    update_insats(insats, details(huvudman="Regionen"), by=admin)
     event = db.session.scalars(select(AuditEvent)).one()
     assert (event.action, event.user_id) == ("insats-changed", admin.id)
     assert event.detail["changed"] == {"huvudman": ["", "Regionen"]}
 
 
 def test_the_standard_schedule_is_a_valid_schedule_with_the_nns_timepoints(insats, admin):
-    entries = administration.replace_schedule(insats, administration.standard_schedule(),
-                                              by=admin)
-    said = {(e.instrument_id, e.timepoint): administration.schedule_said(e) for e in entries}
+    entries = replace_schedule(insats, standard_schedule(),
+                               by=admin)
+    said = {(e.instrument_id, e.timepoint): schedule_said(e) for e in entries}
     assert said[("ors", "session-{n}")] == "varje träff"
     assert said[("nns-deltagare-pagaende", "pagaende")] == "efter 90 dagar"
     assert said[("skapa", "uppfoljning-{n}m")] == "var 90:e dag"
@@ -83,9 +100,9 @@ def test_the_standard_schedule_is_a_valid_schedule_with_the_nns_timepoints(insat
 
 
 def test_a_refused_schedule_leaves_the_old_one(insats, admin):
-    administration.replace_schedule(insats, [ScheduleRow("ors", "session-{n}",
-                                                         T.EVERY_SESSION)], by=admin)
-    problems = refusal(administration.replace_schedule, insats, [
+    replace_schedule(insats, [ScheduleRow("ors", "session-{n}",
+                                          T.EVERY_SESSION)], by=admin)
+    problems = refusal(replace_schedule, insats, [
         ScheduleRow("srs", "session-{n}", T.EVERY_SESSION),
         ScheduleRow("srs", "session-{n}", T.EVERY_SESSION),
         ScheduleRow("finsam-uppfoljning", "uppfoljning-12m", T.AFTER_EXIT_DAYS, 365),
@@ -99,16 +116,16 @@ def test_a_refused_schedule_leaves_the_old_one(insats, admin):
 
 
 def test_goals_take_the_report_vocabulary_and_keep_their_order(insats, admin):
-    assert set(administration.goal_indicators()) == {
+    assert set(goal_indicators()) == {
         "till-arbete-eller-studier", "narmar-sig-egen-forsorjning", "hantera-sin-situation",
         "planering-efter-avslut", "inflytande", "nytta", "samordning-myndigheter-vard",
         "tillvaratar-erfarenheter"}
-    goals = administration.replace_goals(insats, [
+    goals = replace_goals(insats, [
         GoalRow("B", "nytta", "more_than_previous_period"),
         GoalRow("A", "till-arbete-eller-studier", "at_least_share", 0.4)], by=admin)
     assert [(g.position, g.description, g.target) for g in goals] == [(0, "B", None),
                                                                       (1, "A", 0.4)]
-    problems = refusal(administration.replace_goals, insats, [
+    problems = refusal(replace_goals, insats, [
         GoalRow("C", "okand", "at_least_share", 1.5)], by=admin)
     assert [field for field, _, _ in problems] == ["indicator", "target"]
     assert [g.description for g in insats.goals] == ["B", "A"]
@@ -116,33 +133,33 @@ def test_goals_take_the_report_vocabulary_and_keep_their_order(insats, admin):
 
 def test_users_are_added_changed_and_deactivated_never_deleted(forbund, admin, insats,
                                                                 make_forbund):
-    other_forbunds = organisation.create_insats(make_forbund(), "annan", "Annan")
-    user = administration.add_user(forbund, NewUser("Anna@Forbund.se", "Anna", Role.STAFF,
-                                                    "ett-langt-losenord", (insats,)), by=admin)
-    member = administration.find_member(forbund, user.id)
+    other_forbunds = create_insats(make_forbund(), "annan", "Annan")
+    user = add_user(forbund, NewUser("Anna@Forbund.se", "Anna", Role.STAFF,
+                                     "ett-langt-losenord", (insats,)), by=admin)
+    member = find_member(forbund, user.id)
     assert (user.email, member.role, member.insatser) == ("anna@forbund.se", Role.STAFF,
                                                           (insats,))
-    member = administration.set_insats_staff(forbund, member, [other_forbunds], by=admin)
+    member = set_insats_staff(forbund, member, [other_forbunds], by=admin)
     assert member.insatser == () and other_forbunds.staff == []
-    member = administration.change_role(forbund, member, Role.ANALYST, by=admin)
+    member = change_role(forbund, member, Role.ANALYST, by=admin)
     assert member.role is Role.ANALYST
-    administration.deactivate_user(forbund, member, by=admin)
+    deactivate_user(forbund, member, by=admin)
     assert user.active is False
-    assert [m.user for m in administration.forbund_members(forbund)] == [admin, user]
+    assert [m.user for m in forbund_members(forbund)] == [admin, user]
     assert actions() == ["user-created", "user-changed", "user-changed", "user-deactivated"]
 
 
 def test_an_administrator_keeps_their_own_role_and_account(forbund, admin):
-    me = administration.find_member(forbund, admin.id)
-    assert refusal(administration.change_role, forbund, me, Role.STAFF, by=admin) == [(
+    me = find_member(forbund, admin.id)
+    assert refusal(change_role, forbund, me, Role.STAFF, by=admin) == [(
         "role", None, "Du kan inte ta bort din egen roll som administratör. Be en annan "
         "administratör att ändra den.")]
-    assert refusal(administration.deactivate_user, forbund, me, by=admin)[0][0] == "user"
-    assert administration.role_in(forbund, admin) is Role.ADMIN and admin.active
+    assert refusal(deactivate_user, forbund, me, by=admin)[0][0] == "user"
+    assert role_in(forbund, admin) is Role.ADMIN and admin.active
     assert actions() == []
 
 
 def test_a_new_user_is_refused_for_every_problem_at_once(forbund, admin):
-    problems = refusal(administration.add_user, forbund, NewUser(
+    problems = refusal(add_user, forbund, NewUser(
         admin.email.upper(), "", Role.STAFF, "kort"), by=admin)
     assert [field for field, _, _ in problems] == ["email", "display_name", "password"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from enkat.extensions import db
 from enkat.models import Answer, Response
 from enkat.services import ServiceError
-from enkat.services.answer_exports import (
+from enkat.services.results.answer_exports import (
     AnswerFilter,
     answered_instruments,
     spss_sav,

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from enkat import create_app
 from enkat.extensions import db
 from enkat.models import AuditEvent, Role
-from enkat.services.accounts import record_event
-from enkat.services.audit import describe
+from enkat.services.audit.events import record_event
+from enkat.services.audit.log import describe
 from tests.integration.web.test_auth import sign_in
 
 REFUSED = "audit_events is append-only"

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, Campaign, CampaignRecipient, Invitation, Response, utcnow
-from enkat.services import campaigns
-from enkat.services.campaigns import CampaignClosed, CampaignRefused, parse_addresses
-from enkat.services.drafts import open_draft, save_page, submit
-from enkat.services.invitations import LinkStatus, find_invitation
-from enkat.services.responses import answers_of
+from enkat.services.answering.drafts import open_draft, save_page, submit
+from enkat.services.answering.invitations import LinkStatus, find_invitation
+from enkat.services.answering.responses import answers_of
+from enkat.services.utskick import campaigns
+from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, parse_addresses
 
 BASE_URL = "https://enkat.example.se"
 TODAY = dt.date(2025, 3, 3)

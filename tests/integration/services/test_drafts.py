@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from enkat.extensions import db
 from enkat.instruments import load_file
 from enkat.models import Enrolment, Invitation, Response, ResponseSource, utcnow
-from enkat.services import organisation
-from enkat.services.drafts import (
+from enkat.services.answering.drafts import (
     AlreadySubmitted,
     LinkClosed,
     find_draft,
@@ -23,10 +22,12 @@ from enkat.services.drafts import (
     save_page,
     submit,
 )
-from enkat.services.instruments import register_version, resolve_instrument
-from enkat.services.invitations import create_invitation
-from enkat.services.participants import EnrolmentError
-from enkat.services.responses import ResponseContext, ResponseRefused, answers_of
+from enkat.services.answering.invitations import create_invitation
+from enkat.services.answering.responses import ResponseContext, ResponseRefused, answers_of
+from enkat.services.deltagare.participants import EnrolmentError
+from enkat.services.instruments.versions import register_version, resolve_instrument
+from enkat.services.organisation.forbund import create_forbund
+from enkat.services.organisation.insatser import create_insats
 
 MONDAY = dt.date(2025, 3, 3)
 
@@ -289,8 +290,8 @@ def in_parallel(app, count: int, work) -> list:
 @pytest.fixture
 def shared_link_draft(shared_app):
     with shared_app.app_context():
-        forbund = organisation.create_forbund(f"parallel-{uuid.uuid4().hex[:8]}", "Parallell")
-        insats = organisation.create_insats(forbund, "steget", "Steget vidare")
+        forbund = create_forbund(f"parallel-{uuid.uuid4().hex[:8]}", "Parallell")
+        insats = create_insats(forbund, "steget", "Steget vidare")
         invitation, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut")
         draft_id, invitation_id = open_draft(invitation).id, invitation.id
         db.session.commit()

@@ -12,17 +12,16 @@ from sqlalchemy import func, select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, InstrumentVersion, Role
-from enkat.services.instruments import (
+from enkat.services.instruments.uploads import (
     PublishRefused,
-    UnknownInstrument,
     UploadRefused,
     instrument_for,
     instruments_for,
     publish_instrument,
-    resolve_instrument,
     upload_instrument,
     usable_instruments,
 )
+from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
 
 INSTRUMENT_ID = "kursutvardering"
 
@@ -272,10 +271,10 @@ def test_an_own_published_instrument_is_offered_and_another_forbunds_is_refused(
         forbund, admin, make_forbund, make_insats, make_participant):
     import datetime as dt
 
-    from enkat.services.administration import schedulable_instruments
-    from enkat.services.campaigns import campaign_instruments
-    from enkat.services.entry import entry_instruments
-    from enkat.services.invitations import InvitationRefused, create_invitation
+    from enkat.services.answering.entry import entry_instruments
+    from enkat.services.answering.invitations import InvitationRefused, create_invitation
+    from enkat.services.organisation.schedules import schedulable_instruments
+    from enkat.services.utskick.campaigns import campaign_instruments
 
     own = make_insats("egen", starts_on=dt.date(2025, 1, 1))
     publish_instrument(upload_instrument(forbund, admin, instrument_text()), admin)

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 
 from enkat.extensions import db
 from enkat.models import Invitation, utcnow
-from enkat.services.drafts import open_draft, save_page, submit
-from enkat.services.instruments import UnknownInstrument, resolve_instrument
-from enkat.services.invitations import (
+from enkat.services.answering.drafts import open_draft, save_page, submit
+from enkat.services.answering.invitations import (
     InvitationRefused,
     InvitationState,
     LinkStatus,
@@ -23,6 +22,7 @@ from enkat.services.invitations import (
     find_invitation,
     invitation_link,
 )
+from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
 
 
 def stored_invitations() -> int:

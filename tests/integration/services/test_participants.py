@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from enkat.services.participants import (
+from enkat.services.deltagare.participants import (
     CODE_ALPHABET,
     InvalidCode,
     generate_code,

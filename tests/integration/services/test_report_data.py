@@ -13,8 +13,8 @@ from enkat.extensions import db
 from enkat.models import Enrolment, InstrumentVersion, Response
 from enkat.reports.period import Period
 from enkat.scoring import course, item_courses, ratings_from_responses
-from enkat.services.instruments import resolve_instrument
-from enkat.services.report_data import (
+from enkat.services.instruments.versions import resolve_instrument
+from enkat.services.results.report_data import (
     answer_counts,
     area_changes,
     enrolments_active,

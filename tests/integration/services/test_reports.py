@@ -10,12 +10,13 @@ import re
 import pypdf
 import pytest
 
+from enkat.demo import load_demo
 from enkat.reports.model import Kind
 from enkat.reports.period import Period
 from enkat.reports.rendering import FORMATS, render
-from enkat.services import organisation
-from enkat.services.demo import load_demo
-from enkat.services.reports import build_report_for
+from enkat.services.organisation.forbund import get_forbund
+from enkat.services.organisation.insatser import get_insats
+from enkat.services.results.reports import build_report_for
 
 YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 
@@ -23,7 +24,7 @@ YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 @pytest.fixture
 def demo(db_session):
     load_demo()
-    return organisation.get_forbund("alvdalen")
+    return get_forbund("alvdalen")
 
 
 def test_the_forbund_report_has_every_kind_of_table(demo):
@@ -50,7 +51,7 @@ def test_no_outgoing_count_is_below_the_threshold(demo):
 
 
 def test_an_insats_report_judges_its_goals(demo):
-    insats = organisation.get_insats(demo, "steget-vidare")
+    insats = get_insats(demo, "steget-vidare")
     report = build_report_for(demo, insats, period=YEAR)
     goals = report.table("mal")
     assert [row.label for row in goals.rows] == [goal.description for goal in insats.goals]

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from enkat.extensions import db
 from enkat.instruments import load_data
 from enkat.models import Enrolment, InstrumentVersion, Response
-from enkat.services.instruments import (
+from enkat.services.answering.responses import ResponseRefused, answers_of
+from enkat.services.deltagare.participants import EnrolmentError
+from enkat.services.instruments.versions import (
     InstrumentChanged,
     register_version,
     resolve_instrument,
 )
-from enkat.services.participants import EnrolmentError
-from enkat.services.responses import ResponseRefused, answers_of
 
 INSKRIVNING = {"kon": "kvinna", "aldersgrupp": "30-44", "forsorjning": ["forsorjningsstod", "lon"]}
 

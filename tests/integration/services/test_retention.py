@@ -22,11 +22,13 @@ from enkat.models import (
     SignIn,
     utcnow,
 )
-from enkat.services import participants, sign_ins
-from enkat.services.drafts import open_draft, save_page
-from enkat.services.invitations import create_invitation
-from enkat.services.organisation import NotFound
-from enkat.services.retention import erase_participant, participant_data, purge
+from enkat.services import NotFound
+from enkat.services.answering.drafts import open_draft, save_page
+from enkat.services.answering.invitations import create_invitation
+from enkat.services.deltagare import participants
+from enkat.services.people import sign_ins
+from enkat.services.privacy.purge import purge
+from enkat.services.privacy.rights import erase_participant, participant_data
 
 NOW = utcnow()
 #: Every line of an ORS: its total needs them all.
@@ -148,7 +150,7 @@ def test_an_unknown_code_is_refused_by_name(forbund):
 
 def test_purge_closes_utskick_past_their_day_and_deletes_their_addresses(forbund, make_user):
     from enkat.models import CampaignRecipient
-    from enkat.services.campaigns import create_campaign
+    from enkat.services.utskick.campaigns import create_campaign
 
     # The förbund's day, not the machine's: from 23:00 UTC it is already tomorrow in Sweden.
     today = NOW.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()

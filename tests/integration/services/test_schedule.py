@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from enkat.models import Enrolment, ScheduleEntry, ScheduleTrigger
-from enkat.services.schedule import Due, due, due_in_insats
+from enkat.services.deltagare.due import Due, due, due_in_insats
 
 D = dt.date
 T = ScheduleTrigger

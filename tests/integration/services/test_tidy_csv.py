@@ -11,14 +11,15 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import Answer, Response, ResponseSource
-from enkat.services.organisation import get_forbund, get_insats
-from enkat.services.tidy_csv import (
+from enkat.services.answering.tidy_csv import (
     CsvProblem,
     ImportFailed,
     ImportSummary,
     export_responses,
     import_responses,
 )
+from enkat.services.organisation.forbund import get_forbund
+from enkat.services.organisation.insatser import get_insats
 
 from .tidy import HEADER, canonical, csv_bytes, rows, table_counts, with_forbund
 

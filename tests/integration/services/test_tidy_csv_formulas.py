@@ -16,14 +16,14 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import Answer, Role
-from enkat.services.answer_exports import AnswerFilter, tidy_xlsx
-from enkat.services.organisation import get_forbund
-from enkat.services.tidy_csv import (
+from enkat.services.answering.tidy_csv import (
     export_responses,
     import_responses,
     neutralise_formulas,
     restore_formulas,
 )
+from enkat.services.organisation.forbund import get_forbund
+from enkat.services.results.answer_exports import AnswerFilter, tidy_xlsx
 from tests.integration.test_cli import enkat  # noqa: F401  (the command-line fixture)
 from tests.integration.web.test_auth import sign_in
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from enkat.services.tidy_csv import import_responses
+from enkat.services.answering.tidy_csv import import_responses
 
 from .tidy import HEADER, csv_bytes, rows, table_counts
 

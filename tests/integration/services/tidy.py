@@ -17,7 +17,7 @@ from enkat.models import (
     Participant,
     Response,
 )
-from enkat.services.responses import answers_of
+from enkat.services.answering.responses import answers_of
 
 HEADER = (
     "response_id,forbund,insats,participant,instrument,instrument_version,"

@@ -31,11 +31,17 @@ from enkat.models import (
     User,
     utcnow,
 )
-from enkat.services import campaigns, entry, organisation, participants, responses
-from enkat.services.accounts import hash_token
-from enkat.services.drafts import local_today
-from enkat.services.instruments import publish_instrument, resolve_instrument, upload_instrument
-from enkat.services.invitations import create_invitation
+from enkat.services.answering import entry, responses
+from enkat.services.answering.drafts import local_today
+from enkat.services.answering.invitations import create_invitation
+from enkat.services.deltagare import participants
+from enkat.services.instruments.uploads import publish_instrument, upload_instrument
+from enkat.services.instruments.versions import resolve_instrument
+from enkat.services.organisation.forbund import create_forbund
+from enkat.services.organisation.insatser import create_insats
+from enkat.services.people.accounts import hash_token
+from enkat.services.people.users import create_user, grant_role
+from enkat.services.utskick import campaigns
 from tests.integration.services.test_instrument_uploads import instrument_data
 
 PASSWORD = "lösenord-123"
@@ -82,8 +88,8 @@ class World:
 
 
 def build_world() -> World:
-    norrvik = organisation.create_forbund("norrvik", "Samordningsförbundet Norrvik")
-    hemlig = organisation.create_forbund("hemlig-b", "HEMLIG-B Samordningsförbundet")
+    norrvik = create_forbund("norrvik", "Samordningsförbundet Norrvik")
+    hemlig = create_forbund("hemlig-b", "HEMLIG-B Samordningsförbundet")
     insats_a = _insats(norrvik, "norrvik-steget", "Norrvik Steget")
     insats_b = _insats(norrvik, "norrvik-lotsen", "Norrvik Lotsen")
     secret_insats = _insats(hemlig, "hemlig-b-insats", "HEMLIG-B Insatsen")
@@ -132,7 +138,7 @@ def build_world() -> World:
 def _insats(forbund: Forbund, slug: str, name: str) -> Insats:
     """An individinriktad insats whose schedule has ORS every session and the anonymous
     NNS survey, so a kiosk of it has something to offer with and without a code."""
-    insats = organisation.create_insats(forbund, slug, name, starts_on=dt.date(2025, 1, 1))
+    insats = create_insats(forbund, slug, name, starts_on=dt.date(2025, 1, 1))
     insats.schedule = [
         ScheduleEntry(instrument_id="ors", timepoint="session-{n}",
                       trigger=ScheduleTrigger.EVERY_SESSION),
@@ -144,8 +150,8 @@ def _insats(forbund: Forbund, slug: str, name: str) -> Insats:
 
 def _user(forbund: Forbund, role: Role, email: str, insats: Insats | None = None) -> User:
     name = "HEMLIG-B användare" if SECRET_MARKER in forbund.slug else "Norrvik användare"
-    user = organisation.create_user(email, PASSWORD, name)
-    organisation.grant_role(user, forbund, role)
+    user = create_user(email, PASSWORD, name)
+    grant_role(user, forbund, role)
     if insats is not None:
         db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
         db.session.flush()

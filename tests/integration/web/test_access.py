@@ -40,8 +40,8 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent
-from enkat.services import audit
-from enkat.services.drafts import local_today
+from enkat.services.answering.drafts import local_today
+from enkat.services.audit.events import Action
 from tests.conftest import session_on
 
 from .access_data import (
@@ -233,7 +233,7 @@ def database_contents() -> dict[str, list[tuple]]:
 def _all_but_denials(table):
     rows = select(table)
     if table is AuditEvent.__table__:
-        rows = rows.where(AuditEvent.action != audit.DENIED)
+        rows = rows.where(AuditEvent.action != Action.ACCESS_DENIED)
     return rows
 
 

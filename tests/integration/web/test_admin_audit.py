@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, InsatsStaff, Response, ResponseSource, Role
-from enkat.services import accounts, audit, drafts, organisation
-from enkat.services.accounts import record_event
-from enkat.services.audit import PAGE_SIZE
-from enkat.services.drafts import local_today
-from enkat.services.instruments import resolve_instrument
-from enkat.services.responses import ResponseContext
+from enkat.services.answering import drafts
+from enkat.services.answering.drafts import local_today
+from enkat.services.answering.responses import ResponseContext
+from enkat.services.audit import log as audit
+from enkat.services.audit.events import Action, record_event
+from enkat.services.audit.log import PAGE_SIZE
+from enkat.services.instruments.versions import resolve_instrument
+from enkat.services.people.users import create_user, grant_role
 
 from .test_auth import sign_in
 
@@ -39,8 +41,8 @@ def admin(client, make_user):
 def other(make_forbund):
     """Another förbund with its own administrator."""
     forbund = make_forbund("annat", "Samordningsförbundet Annat")
-    user = organisation.create_user("admin@annat.example", PASSWORD, "Annan Admin")
-    organisation.grant_role(user, forbund, Role.ADMIN)
+    user = create_user("admin@annat.example", PASSWORD, "Annan Admin")
+    grant_role(user, forbund, Role.ADMIN)
     return forbund, user
 
 
@@ -106,7 +108,7 @@ def test_sign_ins_of_members_are_shown_and_of_others_not(client, forbund, admin,
     sign_in(visitor, member.email, "fel lösenord")  # failed, with the user
     sign_in(visitor, outsider.email)  # a sign-in of another förbund's user
     sign_in(visitor, "okand@test.example", "fel lösenord")  # nobody's
-    record_event(accounts.LOCKED, subject=member.email, detail={"client": "10.0.0.9"})
+    record_event(Action.SIGN_IN_LOCKED, subject=member.email, detail={"client": "10.0.0.9"})
     found = shown(client)
     assert [row[2:4] for row in found] == [
         ["Inloggning under spärr", member.email],
@@ -227,7 +229,7 @@ def test_the_overview_links_the_log_for_administrators(client, admin):
 
 def entered_events() -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == drafts.ENTERED).order_by(AuditEvent.id)))
+        AuditEvent.action == Action.RESPONSE_ENTERED).order_by(AuditEvent.id)))
 
 
 def test_who_entered_a_paper_form_is_stored_and_shown(client, forbund, insats, admin,
@@ -251,7 +253,7 @@ def test_who_entered_a_paper_form_is_stored_and_shown(client, forbund, insats, a
     [event] = entered_events()
     assert (event.user_id, event.forbund_id, event.subject) == (person.id, forbund.id, "NY-7")
     assert event.detail["response"] == response.id
-    [row] = shown(client, f"handelse={drafts.ENTERED}")
+    [row] = shown(client, f"handelse={Action.RESPONSE_ENTERED}")
     assert row[1:] == [person.email, "Inmatat formulär", "NY-7",
                        f"svar nr: {response.id}; enkät: finsam-inskrivning; mätpunkt: start; "
                        "källa: från papper"]
@@ -301,11 +303,11 @@ def test_addresses_of_others_refused_are_audited_and_shown(client, admin, insats
     assert reader.get(f"/insatser/{insats.slug}/registrera").status_code == 403
 
     denied = db.session.execute(select(AuditEvent.user_id, AuditEvent.subject).where(
-        AuditEvent.action == audit.DENIED).order_by(AuditEvent.id)).all()
+        AuditEvent.action == Action.ACCESS_DENIED).order_by(AuditEvent.id)).all()
     assert denied == [*((person.id, address) for address in asked),
                       (person.id, f"/svar/{draft.id}/fraga/kon"),
                       (analyst.id, f"/insatser/{insats.slug}/registrera")]
-    found = shown(client, f"handelse={audit.DENIED}")
+    found = shown(client, f"handelse={Action.ACCESS_DENIED}")
     assert found[0][1:] == [analyst.email, "Nekad åtkomst",
                             f"/insatser/{insats.slug}/registrera", "utfall: inte tillåtet (403)"]
     assert found[-1][1:] == [person.email, "Nekad åtkomst", "/deltagare/HEMLIG1",
@@ -313,9 +315,9 @@ def test_addresses_of_others_refused_are_audited_and_shown(client, admin, insats
 
 
 def test_a_command_shows_the_command_line_and_its_user(client, forbund, admin):
-    audit.record_command(audit.COMMAND_EXPORT, forbund, "svar.csv", insats=None,
+    audit.record_command(Action.COMMAND_EXPORT, forbund, "svar.csv", insats=None,
                          **{"from": "2025-01-01", "to": None}, rows=28)
-    [row] = shown(client, f"handelse={audit.COMMAND_EXPORT}")
+    [row] = shown(client, f"handelse={Action.COMMAND_EXPORT}")
     assert row[1:] == [f"kommandoraden ({getpass.getuser()})",
                        "Export av svar från kommandoraden", "svar.csv",
                        "från: 2025-01-01; rader: 28"]

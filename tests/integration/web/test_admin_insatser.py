@@ -19,9 +19,10 @@ from enkat.models import (
     ScheduleEntry,
     ScheduleTrigger,
 )
-from enkat.services import audit, organisation
-from enkat.services.administration import standard_schedule
-from enkat.services.schedule import due_in_insats
+from enkat.services.audit.events import Action
+from enkat.services.deltagare.due import due_in_insats
+from enkat.services.organisation.insatser import create_insats, find_insats
+from enkat.services.organisation.schedules import standard_schedule
 
 from .browser_form import form_values
 from .test_auth import sign_in
@@ -37,7 +38,7 @@ def snapshot(insats=None) -> dict:
               for model in (Insats, ScheduleEntry, Goal)}
     # refusals are audited (test_admin_audit.py); any other event is a change
     counts["audit_events"] = db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                               .where(AuditEvent.action != audit.DENIED))
+                                               .where(AuditEvent.action != Action.ACCESS_DENIED))
     if insats is not None:
         counts["insats"] = (insats.name, insats.huvudman, insats.kind, insats.starts_on,
                             insats.ends_on, insats.trial_period_days)
@@ -140,7 +141,7 @@ def test_an_administrator_creates_an_insats_and_its_slug_is_made_from_the_name(
     assert as_admin.get("/forbund/insatser/ny").status_code == 200
     response = as_admin.post("/forbund/insatser/ny", data=insats_data(name="Steget – Åre"))
     assert response.status_code == 303
-    created = organisation.find_insats(forbund, "steget-are")
+    created = find_insats(forbund, "steget-are")
     assert response.headers["Location"] == "/forbund/insatser/steget-are/schema"
     assert (created.name, created.huvudman, created.kind, created.starts_on, created.ends_on,
             created.trial_period_days) == ("Steget – Åre", "Arbetsförmedlingen",
@@ -155,7 +156,7 @@ def test_an_administrator_creates_an_insats_and_its_slug_is_made_from_the_name(
 
 def test_a_generated_slug_that_is_taken_gets_a_number(as_admin, forbund):
     as_admin.post("/forbund/insatser/ny", data=insats_data(name="Steget"))
-    assert organisation.find_insats(forbund, "steget-2") is not None
+    assert find_insats(forbund, "steget-2") is not None
 
 
 @pytest.mark.parametrize(("fields", "message"), [
@@ -550,8 +551,8 @@ def test_visitors_are_sent_to_sign_in(client, insats):
 
 
 def test_another_forbunds_insats_is_not_found(as_admin, make_forbund):
-    other = organisation.create_insats(make_forbund(), "annan", "Annan insats",
-                                       starts_on=dt.date(2025, 1, 1))
+    other = create_insats(make_forbund(), "annan", "Annan insats",
+                          starts_on=dt.date(2025, 1, 1))
     db.session.commit()
     for path in (f"/forbund/insatser/{other.slug}/andra", f"/forbund/insatser/{other.slug}/schema",
                  f"/forbund/insatser/{other.slug}/mal"):

@@ -14,15 +14,14 @@ from werkzeug.test import encode_multipart
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, InstrumentVersion, Invitation, Response, Role
-from enkat.services import organisation
-from enkat.services.instruments import (
+from enkat.services.answering.invitations import create_invitation
+from enkat.services.instruments.uploads import (
     MAX_UPLOAD_BYTES,
-    UnknownInstrument,
     publish_instrument,
-    resolve_instrument,
     upload_instrument,
 )
-from enkat.services.invitations import create_invitation
+from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
+from enkat.services.people.users import create_user, grant_role
 from tests.integration.services.test_instrument_uploads import instrument_data, instrument_text
 
 from .test_auth import sign_in
@@ -286,8 +285,8 @@ def test_a_visitor_is_sent_to_sign_in(client, preview_row):
 
 def test_another_forbunds_instrument_is_404(client, make_forbund, preview_row):
     other = make_forbund("grannen")
-    neighbour = organisation.create_user("granne@example.org", "lösenord-123", "Granne")
-    organisation.grant_role(neighbour, other, Role.ADMIN)
+    neighbour = create_user("granne@example.org", "lösenord-123", "Granne")
+    grant_role(neighbour, other, Role.ADMIN)
     sign_in(client, neighbour.email)
     for address in (DETAIL, PREVIEW + "/nytta"):
         assert client.get(address).status_code == 404

@@ -21,8 +21,8 @@ from enkat.cli import cli
 from enkat.extensions import db
 from enkat.models import AuditEvent, Role
 from enkat.reports.period import Period
-from enkat.services import organisation
-from enkat.services.reports import build_report_for
+from enkat.services.organisation.insatser import create_insats
+from enkat.services.results.reports import build_report_for
 
 from .test_auth import sign_in
 
@@ -182,7 +182,7 @@ def test_a_bad_choice_is_said_in_swedish_with_422(client, year, admin, query, me
 
 
 def test_an_insats_of_another_forbund_is_not_found(client, year, admin, make_forbund):
-    elsewhere = organisation.create_insats(make_forbund(), "annan", "Annan insats")
+    elsewhere = create_insats(make_forbund(), "annan", "Annan insats")
     assert client.get(f"/forbund/resultat?visa=insats:{elsewhere.slug}").status_code == 404
     assert client.get("/forbund/resultat?visa=insats:finns-inte").status_code == 404
     assert client.get(f"/forbund/resultat/diagram/deltagare.svg?{YEAR}").status_code == 404
@@ -199,7 +199,7 @@ def test_an_unknown_insats_is_not_found_however_it_is_named(client, year, admin,
                                                             address):
     """`?insats=` is how a script names an insats; one the förbund does not have is 404,
     never the whole förbund's data."""
-    elsewhere = organisation.create_insats(make_forbund(), "annan", "Annan insats")
+    elsewhere = create_insats(make_forbund(), "annan", "Annan insats")
     for named in ("insats=finns-inte", f"insats={elsewhere.slug}", "visa=insats:finns-inte"):
         assert client.get(f"{address}?{YEAR}&enkat=nns-deltagare-pagaende&{named}"
                           ).status_code == 404, named

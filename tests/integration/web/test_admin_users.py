@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, InsatsStaff, Membership, Role, User
-from enkat.services import audit, organisation
+from enkat.services.audit.events import Action
+from enkat.services.organisation.insatser import find_insats
+from enkat.services.people.users import create_user, find_user, grant_role
 
 from .test_auth import sign_in
 from .test_respond import html
@@ -20,7 +22,7 @@ def snapshot() -> dict:
               for model in (User, Membership, InsatsStaff)}
     # refusals are audited (test_admin_audit.py); any other event is a change
     counts["audit_events"] = db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                               .where(AuditEvent.action != audit.DENIED))
+                                               .where(AuditEvent.action != Action.ACCESS_DENIED))
     counts["users"] = sorted((u.email, u.display_name, u.active)
                              for u in db.session.scalars(select(User)))
     counts["roles"] = sorted((m.user_id, m.role) for m in db.session.scalars(select(Membership)))
@@ -68,7 +70,7 @@ def test_an_administrator_adds_a_user_who_can_sign_in(as_admin, app, insats, for
     response = as_admin.post("/forbund/anvandare/ny",
                              data=new_user_data(insatser=[str(insats.id)]))
     assert response.status_code == 303
-    user = organisation.find_user("ny.person@forbund.se")
+    user = find_user("ny.person@forbund.se")
     assert user.display_name == "Ny Person"
     assert [(m.forbund_id, m.role) for m in user.memberships] == [(forbund.id, Role.STAFF)]
     assert insats.staff == [user]
@@ -117,7 +119,7 @@ def test_an_administrator_changes_name_role_and_insatser(as_admin, colleague, in
     db.session.expire_all()
     assert colleague.display_name == "Kollega Andersson"
     assert [m.role for m in colleague.memberships] == [Role.ANALYST]
-    assert organisation.find_insats(insats.forbund, "halsa").staff == [colleague]
+    assert find_insats(insats.forbund, "halsa").staff == [colleague]
     assert insats.staff == []
     [event] = events("user-changed")
     assert event.user_id == admin.id
@@ -204,8 +206,8 @@ def test_personal_are_forbidden_and_visitors_sent_to_sign_in(app, client, collea
 
 
 def test_a_user_of_another_forbund_is_not_found(as_admin, make_forbund):
-    stranger = organisation.create_user("annan@annat.se", "lösenord-123", "Annan")
-    organisation.grant_role(stranger, make_forbund(), Role.STAFF)
+    stranger = create_user("annan@annat.se", "lösenord-123", "Annan")
+    grant_role(stranger, make_forbund(), Role.STAFF)
     db.session.commit()
     assert as_admin.get(f"/forbund/anvandare/{stranger.id}").status_code == 404
     assert as_admin.post(f"/forbund/anvandare/{stranger.id}", data={
@@ -220,8 +222,8 @@ def test_an_address_of_another_forbund_is_refused_without_saying_it_exists(as_ad
                                                                             make_forbund):
     """Two förbund: the administrator of one learns nothing of the other's users."""
     norr = make_forbund("norr", "Samordningsförbundet Norr")
-    stranger = organisation.create_user("kim@norr.example", "lösenord-123", "Kim Norrman")
-    organisation.grant_role(stranger, norr, Role.STAFF)
+    stranger = create_user("kim@norr.example", "lösenord-123", "Kim Norrman")
+    grant_role(stranger, norr, Role.STAFF)
     db.session.commit()
     before = snapshot()
     taken = as_admin.post("/forbund/anvandare/ny", data=new_user_data(email="Kim@Norr.example"))

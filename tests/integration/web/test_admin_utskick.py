@@ -22,8 +22,9 @@ from enkat.models import (
     Role,
     utcnow,
 )
-from enkat.services import campaigns
-from enkat.services.responses import answers_of
+from enkat.services.answering.responses import answers_of
+from enkat.services.people.users import create_user, grant_role
+from enkat.services.utskick import campaigns
 
 from .test_auth import sign_in
 
@@ -133,12 +134,12 @@ def test_analysts_see_the_list_and_rates_but_change_nothing(app, as_admin, make_
 
 
 def test_an_utskick_of_another_forbund_is_not_found(app, as_admin, make_forbund):
-    from enkat.services import organisation
+
 
     campaign = create(as_admin)
     other = make_forbund()
-    stranger = organisation.create_user("admin@annat.example", "lösenord-123", "Annan Admin")
-    organisation.grant_role(stranger, other, Role.ADMIN)
+    stranger = create_user("admin@annat.example", "lösenord-123", "Annan Admin")
+    grant_role(stranger, other, Role.ADMIN)
     outsider = app.test_client()
     sign_in(outsider, stranger.email)
     for method, url in routes(campaign.id)[2:]:

@@ -12,8 +12,8 @@ import pytest
 from enkat.extensions import db
 from enkat.instruments import load_text
 from enkat.models import InsatsStaff, Role, ScheduleEntry, ScheduleTrigger
-from enkat.services import participants
-from enkat.services.instruments import register_version
+from enkat.services.deltagare import participants
+from enkat.services.instruments.versions import register_version
 
 from .test_auth import sign_in
 from .test_respond import html, make_link, post_step

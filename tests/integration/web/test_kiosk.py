@@ -19,8 +19,8 @@ from enkat.models import (
     ScheduleEntry,
     ScheduleTrigger,
 )
-from enkat.services import participants
-from enkat.services.responses import answers_of
+from enkat.services.answering.responses import answers_of
+from enkat.services.deltagare import participants
 
 from .browser_form import choice_groups
 from .test_auth import sign_in

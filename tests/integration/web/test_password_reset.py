@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, PasswordReset, Role, utcnow
-from enkat.services.organisation import password_matches
+from enkat.services.people.passwords import password_matches
 
 from .test_auth import sign_in
 from .test_staff_entry import another_browser

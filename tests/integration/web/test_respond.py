@@ -19,9 +19,9 @@ from sqlalchemy import select
 from enkat.extensions import db
 from enkat.instruments import load_file
 from enkat.models import Invitation, Response, utcnow
-from enkat.services.instruments import register_version
-from enkat.services.invitations import create_invitation
-from enkat.services.responses import answers_of
+from enkat.services.answering.invitations import create_invitation
+from enkat.services.answering.responses import answers_of
+from enkat.services.instruments.versions import register_version
 
 from .browser_form import form_values
 

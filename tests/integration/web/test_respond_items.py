@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from enkat.services.responses import answers_of
+from enkat.services.answering.responses import answers_of
 
 from .test_respond import (
     elements,

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, ResponseSource, Role
-from enkat.services.drafts import open_draft_for
-from enkat.services.instruments import resolve_instrument
-from enkat.services.participants import start_enrolment
-from enkat.services.responses import ResponseContext
+from enkat.services.answering.drafts import open_draft_for
+from enkat.services.answering.responses import ResponseContext
+from enkat.services.deltagare.participants import start_enrolment
+from enkat.services.instruments.versions import resolve_instrument
 
 from .test_auth import sign_in
 from .test_respond import html

@@ -19,9 +19,9 @@ from enkat.models import (
     ScheduleEntry,
     ScheduleTrigger,
 )
-from enkat.services.drafts import local_today
-from enkat.services.participants import find_participant, open_enrolment
-from enkat.services.responses import answers_of
+from enkat.services.answering.drafts import local_today
+from enkat.services.answering.responses import answers_of
+from enkat.services.deltagare.participants import find_participant, open_enrolment
 
 from .test_auth import sign_in
 from .test_respond import html, links_in, post_step

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from enkat.extensions import db
 from enkat.models import InsatsKind, Participant, Role, ScheduleEntry, ScheduleTrigger
-from enkat.services.drafts import local_today
-from enkat.services.participants import CODE_ALPHABET, find_participant, open_enrolment
+from enkat.services.answering.drafts import local_today
+from enkat.services.deltagare.participants import CODE_ALPHABET, find_participant, open_enrolment
 
 from .test_auth import sign_in
 from .test_respond import html, post_step
@@ -115,7 +115,7 @@ def test_the_due_list_moves_on_after_answering_through_the_link(app, signed_in, 
 def test_staff_rated_forms_in_the_due_list_are_registered_not_linked(signed_in, scheduled,
                                                                      make_participant):
     participant = make_participant("NYKOD-1")
-    from enkat.services.participants import start_enrolment
+    from enkat.services.deltagare.participants import start_enrolment
     start_enrolment(participant, scheduled, dt.date(2025, 2, 1))  # no inskrivning form yet
     page = html(signed_in.get(insats_page(scheduled)))
     row = next(row for row in due_rows(page) if "Inskrivning" in row)

@@ -244,7 +244,7 @@ def test_bad_input_makes_no_link_and_says_what_is_wrong(signed_in, scheduled, de
 def test_a_code_of_another_insats_gets_no_link(signed_in, scheduled, make_insats,
                                                make_participant):
     other = make_insats("annan", name="Annan insats")
-    from enkat.services.participants import start_enrolment
+    from enkat.services.deltagare.participants import start_enrolment
     start_enrolment(make_participant("ANNAN1"), other, scheduled.starts_on)
     refused = create_link(signed_in, scheduled, code="ANNAN1")
     assert refused.status_code == 422

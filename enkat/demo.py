@@ -1,0 +1,901 @@
+"""Demo data for `enkat demo`: one invented förbund's year, built through the real services.
+
+Everything comes from one seeded `random.Random` and a reference date, never from the
+wall clock or `secrets`, so two loads with the same seed give the same codes, dates and
+answers. Responses go through `record_response` exactly as the staff screens, links,
+kiosk and paper entry record them; registration forms start and end the enrolments.
+
+The year is planned first as plain data (a `Course` per deltagare, a `PlannedResponse`
+per filled-in form) and then recorded, so the distributions below read as tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from enkat.extensions import db
+from enkat.instruments import Instrument
+from enkat.instruments.schedules import bundled_schedules
+from enkat.models import (
+    Forbund,
+    Goal,
+    Insats,
+    ResponseSource,
+    Role,
+    ScheduleEntry,
+    ScheduleTrigger,
+)
+from enkat.reports.inputs import GoalSpec
+from enkat.services import ServiceError
+from enkat.services.answering.responses import ResponseContext, record_response
+from enkat.services.deltagare import participants
+from enkat.services.instruments.versions import resolve_instrument
+from enkat.services.organisation.forbund import create_forbund, find_forbund
+from enkat.services.organisation.insatser import create_insats
+from enkat.services.people.users import create_user, grant_role
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+DEMO_FORBUND_SLUG = "alvdalen"
+DEMO_FORBUND_NAME = "Samordningsförbundet Älvdalen"
+DEMO_PASSWORD = "demo-losenord"
+DEFAULT_SEED = 2025
+#: The demo's "today": the planned year is the 365 days up to it (calendar year 2025).
+REFERENCE_TODAY = dt.date(2025, 12, 31)
+
+TRIAL_PERIOD_DAYS = 90
+
+Weights = Mapping[str, float]
+Choices = Mapping[tuple[str, ...], float]
+T = TypeVar("T")
+N = TypeVar("N", int, float)
+
+
+class DemoAlreadyLoaded(ServiceError):
+    pass
+
+
+# --- the förbund: insatser, schedules, goals, users --------------------------------------
+
+
+@dataclass(frozen=True)
+class Background:
+    """Who the deltagare of an insats are, as answered in finsam-inskrivning."""
+
+    aldersgrupp: Weights
+    utbildning: Weights
+    tid_offentlig_forsorjning: Weights
+    forsorjning: Choices
+    sysselsattning: Choices
+
+
+@dataclass(frozen=True)
+class InsatsPlan:
+    slug: str
+    name: str
+    huvudman: str
+    #: the insats runs from 1 January `years_before` the demo year to 31 December after it
+    years_before: int
+    years_after: int
+    deltagare: int
+    background: Background
+    exit_reasons: Weights
+    #: share of deltagare followed with ORS/SRS in every session
+    ors_share: float
+    follows_skapa: bool
+    processtrappan_share: float
+    schedule: tuple[tuple[str, str, ScheduleTrigger, int | None], ...]
+    goals: tuple[GoalSpec, ...]
+
+
+@dataclass(frozen=True)
+class StaffPlan:
+    email: str
+    display_name: str
+    role: Role
+    insats: str | None = None
+
+
+KON: Weights = {"kvinna": 0.56, "man": 0.41, "annat": 0.01, "uppgift-saknas": 0.02}
+
+ADULTS = Background(
+    aldersgrupp={"16-29": 0.22, "30-44": 0.38, "45-59": 0.32, "60-66": 0.08},
+    utbildning={
+        "grundskola": 0.30, "gymnasium": 0.42, "hogskola-upp-till-1-ar": 0.06,
+        "hogskola-upp-till-3-ar": 0.10, "hogskola-mer-an-3-ar": 0.05, "saknas": 0.07,
+    },
+    tid_offentlig_forsorjning={
+        "upp-till-1-ar": 0.12, "upp-till-2-ar": 0.13, "upp-till-3-ar": 0.12,
+        "upp-till-4-ar": 0.10, "upp-till-5-ar": 0.09, "upp-till-6-ar": 0.08,
+        "upp-till-8-ar": 0.09, "upp-till-9-ar": 0.06, "9-ar-eller-mer": 0.21,
+    },
+    forsorjning={
+        ("forsorjningsstod",): 0.26, ("sjukpenning-rehabpenning",): 0.18,
+        ("aktivitetsstod",): 0.09, ("a-kassa",): 0.05, ("sjukersattning",): 0.05,
+        ("aktivitetsersattning",): 0.05, ("ingen-offentlig-forsorjning",): 0.06,
+        ("annan",): 0.02, ("forsorjningsstod", "sjukpenning-rehabpenning"): 0.10,
+        ("aktivitetsstod", "forsorjningsstod"): 0.08, ("a-kassa", "forsorjningsstod"): 0.06,
+    },
+    sysselsattning={
+        ("ingen",): 0.62, ("aktivt-arbetssokande",): 0.20, ("studier",): 0.05,
+        ("arbete-subventionerat",): 0.06, ("arbete-ej-subventionerat",): 0.03,
+        ("aktivt-arbetssokande", "studier"): 0.04,
+    },
+)
+
+YOUNG_ADULTS = Background(
+    aldersgrupp={"16-29": 1.0},
+    utbildning={
+        "grundskola": 0.45, "gymnasium": 0.40, "hogskola-upp-till-1-ar": 0.05,
+        "hogskola-upp-till-3-ar": 0.02, "saknas": 0.08,
+    },
+    tid_offentlig_forsorjning={
+        "upp-till-1-ar": 0.30, "upp-till-2-ar": 0.25, "upp-till-3-ar": 0.18,
+        "upp-till-4-ar": 0.12, "upp-till-5-ar": 0.08, "upp-till-6-ar": 0.07,
+    },
+    forsorjning={
+        ("forsorjningsstod",): 0.30, ("aktivitetsersattning",): 0.25, ("aktivitetsstod",): 0.14,
+        ("ingen-offentlig-forsorjning",): 0.10, ("studiestod",): 0.04,
+        ("aktivitetsstod", "forsorjningsstod"): 0.11,
+        ("aktivitetsersattning", "forsorjningsstod"): 0.06,
+    },
+    sysselsattning={
+        ("ingen",): 0.58, ("aktivt-arbetssokande",): 0.22, ("studier",): 0.10,
+        ("arbete-subventionerat",): 0.05, ("aktivt-arbetssokande", "studier"): 0.05,
+    },
+)
+
+EXIT_REASONS: Weights = {
+    "arbete": 0.28, "studier": 0.10, "aktivt-arbetssokande": 0.15,
+    "fortsatt-rehabilitering": 0.30, "sjukdom": 0.09, "ovrigt": 0.08,
+}
+YOUNG_ADULT_EXIT_REASONS: Weights = {
+    "arbete": 0.30, "studier": 0.25, "aktivt-arbetssokande": 0.15,
+    "fortsatt-rehabilitering": 0.18, "sjukdom": 0.05, "ovrigt": 0.07,
+}
+#: Leaving within the prövotid is rarely for work: the insats did not fit, or illness.
+TRIAL_EXIT_REASONS: Weights = {"fortsatt-rehabilitering": 0.35, "sjukdom": 0.30, "ovrigt": 0.35}
+
+#: Försörjning after the exit, by exit reason; a reason not listed keeps the sources at start.
+FORSORJNING_AFTER_EXIT: Mapping[str, Choices] = {
+    "arbete": {
+        ("lon",): 0.60, ("ingen-offentlig-forsorjning",): 0.20, ("forsorjningsstod", "lon"): 0.20,
+    },
+    "studier": {("studiestod",): 0.75, ("forsorjningsstod", "studiestod"): 0.15,
+                ("aktivitetsersattning",): 0.10},
+    "aktivt-arbetssokande": {("a-kassa",): 0.20, ("aktivitetsstod",): 0.45,
+                             ("forsorjningsstod",): 0.35},
+    "sjukdom": {("sjukpenning-rehabpenning",): 0.60, ("sjukersattning",): 0.15,
+                ("forsorjningsstod",): 0.25},
+}
+SYSSELSATTNING_AFTER_EXIT: Mapping[str, Choices] = {
+    "arbete": {("arbete-ej-subventionerat",): 0.55, ("arbete-subventionerat",): 0.45},
+    "studier": {("studier",): 1.0},
+    "aktivt-arbetssokande": {("aktivt-arbetssokande",): 1.0},
+    "fortsatt-rehabilitering": {("ingen",): 0.70, ("aktivt-arbetssokande",): 0.30},
+    "sjukdom": {("ingen",): 1.0},
+    "ovrigt": {("ingen",): 0.70, ("aktivt-arbetssokande",): 0.30},
+}
+LAGE_AFTER_EXIT: Mapping[str, Weights] = {
+    "arbete": {"arbete-studier-arbetssokande": 0.85, "ovrigt": 0.05, "ej-nadd": 0.10},
+    "studier": {"arbete-studier-arbetssokande": 0.85, "ovrigt": 0.05, "ej-nadd": 0.10},
+    "aktivt-arbetssokande": {"arbete-studier-arbetssokande": 0.70, "fortsatt-rehabilitering": 0.10,
+                             "ej-nadd": 0.20},
+    "fortsatt-rehabilitering": {"fortsatt-rehabilitering": 0.60,
+                                "arbete-studier-arbetssokande": 0.20, "ej-nadd": 0.20},
+    "sjukdom": {"sjukdom": 0.70, "ej-nadd": 0.30},
+    "ovrigt": {"ovrigt": 0.50, "arbete-studier-arbetssokande": 0.15, "ej-nadd": 0.35},
+}
+#: SKAPA progression per three months, by exit reason (None: still in the insats).
+SKAPA_SLOPE: Mapping[str | None, float] = {
+    "arbete": 0.9, "studier": 0.8, "aktivt-arbetssokande": 0.6, "fortsatt-rehabilitering": 0.35,
+    "sjukdom": -0.1, "ovrigt": 0.2, None: 0.45,
+}
+#: Processtrappan step at the exit, by exit reason; after the other reasons the deltagare
+#: has moved at most one step from the start, more often up than down.
+PROCESSTRAPPAN_EXIT_STEP: Mapping[str, int] = {
+    "arbete": 5, "studier": 5, "aktivt-arbetssokande": 4,
+}
+PROCESSTRAPPAN_OTHER_MOVES = (-1, 0, 1, 1)
+PROCESSTRAPPAN_START_STEP: Weights = {"1": 0.30, "2": 0.45, "3": 0.20, "4": 0.05}
+
+def _schedule_part(name: str) -> tuple[tuple[str, str, ScheduleTrigger, int | None], ...]:
+    """A part of the bundled schedules (instruments/schedules/standard.json), as the
+    demo's plans list their schedule."""
+    return tuple((entry.instrument_id, entry.timepoint, ScheduleTrigger(entry.trigger), entry.days)
+                 for entry in bundled_schedules().part(name))
+
+
+COMMON_SCHEDULE = _schedule_part("registrering")
+ORS_SRS_SCHEDULE = _schedule_part("ors-srs")
+SKAPA_SCHEDULE = _schedule_part("skapa")
+PROCESSTRAPPAN_SCHEDULE = _schedule_part("processtrappan")
+
+TILL_ARBETE_ELLER_STUDIER_40 = GoalSpec(
+    "Minst 40 % av de avslutade deltagarna går till arbete eller studier",
+    "till-arbete-eller-studier", "at_least_share", 0.40,
+)
+REDO_FOR_ARBETE = GoalSpec(
+    "Fler deltagare känner sig redo att arbeta eller studera än förra året",
+    "narmar-sig-egen-forsorjning", "more_than_previous_year",
+)
+
+INSATSER = (
+    InsatsPlan(
+        slug="steget-vidare",
+        name="Steget vidare",
+        huvudman="Arbetsförmedlingen",
+        years_before=2,
+        years_after=1,
+        deltagare=24,
+        background=ADULTS,
+        exit_reasons=EXIT_REASONS,
+        ors_share=0.35,
+        follows_skapa=True,
+        processtrappan_share=0.6,
+        schedule=COMMON_SCHEDULE + ORS_SRS_SCHEDULE + SKAPA_SCHEDULE + PROCESSTRAPPAN_SCHEDULE,
+        goals=(TILL_ARBETE_ELLER_STUDIER_40, REDO_FOR_ARBETE),
+    ),
+    InsatsPlan(
+        slug="halsolotsen",
+        name="Hälsolotsen",
+        huvudman="Regionen, primärvården",
+        years_before=1,
+        years_after=1,
+        deltagare=20,
+        background=ADULTS,
+        exit_reasons=EXIT_REASONS,
+        ors_share=1.0,
+        follows_skapa=False,
+        processtrappan_share=0.0,
+        schedule=COMMON_SCHEDULE + ORS_SRS_SCHEDULE,
+        goals=(
+            GoalSpec(
+                "Minst 60 % av deltagarna har fått hjälp att hantera sin situation",
+                "hantera-sin-situation", "at_least_share", 0.60,
+            ),
+            GoalSpec(
+                "Minst 70 % av deltagarna får stöd som är till stor nytta",
+                "nytta", "at_least_share", 0.70,
+            ),
+        ),
+    ),
+    InsatsPlan(
+        slug="unga-vuxna-i-arbete",
+        name="Unga vuxna i arbete",
+        huvudman="Kommunen, arbetsmarknadsenheten",
+        years_before=1,
+        years_after=2,
+        deltagare=16,
+        background=YOUNG_ADULTS,
+        exit_reasons=YOUNG_ADULT_EXIT_REASONS,
+        ors_share=0.0,
+        follows_skapa=True,
+        processtrappan_share=0.5,
+        schedule=COMMON_SCHEDULE + SKAPA_SCHEDULE + PROCESSTRAPPAN_SCHEDULE,
+        goals=(
+            GoalSpec(
+                "Minst 50 % av de avslutade deltagarna går till arbete eller studier",
+                "till-arbete-eller-studier", "at_least_share", 0.50,
+            ),
+            GoalSpec(
+                "Minst 70 % har en planering som tar vid när insatsen avslutas",
+                "planering-efter-avslut", "at_least_share", 0.70,
+            ),
+        ),
+    ),
+)
+
+USERS = (
+    StaffPlan("admin@alvdalen.example", "Karin Ek (förbundschef)", Role.ADMIN),
+    StaffPlan("analytiker@alvdalen.example", "Lars Holm (processledare)", Role.ANALYST),
+    StaffPlan("anna.berg@alvdalen.example", "Anna Berg", Role.STAFF, "steget-vidare"),
+    StaffPlan("johan.nilsson@alvdalen.example", "Johan Nilsson", Role.STAFF, "halsolotsen"),
+    StaffPlan("sara.lindqvist@alvdalen.example", "Sara Lindqvist", Role.STAFF,
+              "unga-vuxna-i-arbete"),
+)
+
+# --- how a year runs ---------------------------------------------------------------------
+
+#: Shares of each insats' deltagare who end within the year, and of those in the prövotid.
+ENDED_SHARE = 0.67
+TRIAL_EXIT_SHARE = 0.15
+#: Deltagare registered without consent: kön (and the start date) only.
+WITHOUT_CONSENT_SHARE = 0.05
+NNS_PAGAENDE_SHARE = 0.80
+NNS_AVSLUT_SHARE = 0.75
+NNS_KON_ANSWERED_SHARE = 0.65
+NNS_VET_EJ_SHARE = 0.04
+SKAPA_SELF_SHARE = 0.85
+SKAPA_STAFF_SHARE = 0.90
+SRS_SHARE = 0.92
+UPPFOLJNING_SHARE = 0.90
+SESSION_COUNT = (4, 15)
+SESSION_GAP_WEEKS: Mapping[int, float] = {1: 0.45, 2: 0.35, 3: 0.20}
+
+SKAPA_FORMS = ("skapa", "skapa-personal")
+ORS_ITEMS = ("individuellt", "nara-relationer", "socialt", "allmant")
+SRS_ITEMS = ("relation", "mal-och-amnen", "metod", "allmant")
+NNS_PAGAENDE_ITEMS = tuple(f"q{n}" for n in range(1, 8))
+NNS_AVSLUT_ITEMS = tuple(f"q{n}" for n in range(1, 11))
+#: NNS items answered less positively than the rest, as in the national results.
+NNS_ITEM_OFFSET: Mapping[str, float] = {
+    "q2": -0.2, "q6": -0.6, "q8": -0.4, "q9": -0.6, "q10": -0.5,
+}
+
+SELF_REPORT_SOURCES: Mapping[ResponseSource, float] = {
+    ResponseSource.LINK: 0.40, ResponseSource.KIOSK: 0.45, ResponseSource.PAPER: 0.15,
+}
+#: ORS and SRS are filled in during the session: on the tablet, or on paper entered later.
+SESSION_SOURCES: Mapping[ResponseSource, float] = {
+    ResponseSource.KIOSK: 0.80, ResponseSource.PAPER: 0.20,
+}
+
+
+@dataclass(frozen=True)
+class OrsCourse:
+    """A kind of ORS course: the first total and the change up to the latest session.
+
+    The ranges keep a margin from the cut-off (25) and the reliable change (5), so each
+    kind lands in its ORS-SRS.md class once a deltagare has had two sessions or more.
+    """
+
+    share: float
+    intake: tuple[float, float]
+    change: tuple[float, float]
+
+
+ORS_COURSES: Mapping[str, OrsCourse] = {
+    "recovered": OrsCourse(0.32, (15.0, 19.5), (9.0, 13.0)),
+    "improved": OrsCourse(0.22, (11.0, 16.0), (6.5, 8.0)),
+    "unchanged": OrsCourse(0.28, (14.0, 21.0), (-2.5, 3.0)),
+    "deteriorated": OrsCourse(0.08, (17.0, 23.0), (-9.0, -6.5)),
+    "above-cutoff": OrsCourse(0.10, (26.5, 31.0), (-2.0, 4.0)),
+}
+SRS_DIP_SHARE = 0.12
+
+
+# --- the plan and the summary, as plain data ---------------------------------------------
+
+
+class Outcome(Enum):
+    ONGOING = "ongoing"
+    EXIT = "exit"
+    TRIAL_EXIT = "trial-exit"  # ended within the prövotid
+
+
+@dataclass(frozen=True)
+class Course:
+    """One deltagare's time in an insats, as the demo plans it."""
+
+    code: str
+    insats: InsatsPlan
+    kon: str
+    started_on: dt.date
+    ended_on: dt.date | None
+    exit_reason: str | None
+    #: the kind of ORS course (a key of ORS_COURSES), None when not followed with ORS/SRS
+    ors_course: str | None = None
+
+    def active_on(self, day: dt.date, today: dt.date) -> bool:
+        """Whether the deltagare is in the insats on `day`: from the start, before the exit."""
+        if self.ended_on is not None:
+            return self.started_on <= day < self.ended_on
+        return self.started_on <= day <= today
+
+
+@dataclass(frozen=True)
+class PlannedResponse:
+    instrument_id: str
+    timepoint: str
+    answered_on: dt.date
+    answers: Mapping[str, Sequence[str]]
+    source: ResponseSource
+    #: False for the anonymous NNS forms: recorded with the insats but without the code
+    about_deltagare: bool = True
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    display_name: str
+    role: Role
+    password: str
+    insats: str | None
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    forbund_slug: str
+    forbund_name: str
+    insatser: int
+    deltagare: int
+    responses_by_instrument: Mapping[str, int]
+    logins: tuple[DemoLogin, ...]
+
+    @property
+    def responses(self) -> int:
+        return sum(self.responses_by_instrument.values())
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def load_demo(seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoSummary:
+    """Create the demo förbund with a year of data up to `today`; refuse if it exists."""
+    today = today or REFERENCE_TODAY
+    if find_forbund(DEMO_FORBUND_SLUG) is not None:
+        raise DemoAlreadyLoaded(
+            f'the demo data are already loaded: förbund "{DEMO_FORBUND_SLUG}" '
+            f"({DEMO_FORBUND_NAME}) exists"
+        )
+    rng = random.Random(seed)
+    forbund = create_forbund(DEMO_FORBUND_SLUG, DEMO_FORBUND_NAME)
+    insatser = {plan.slug: create_demo_insats(forbund, plan, today) for plan in INSATSER}
+    logins = create_demo_users(forbund, insatser)
+    courses = plan_courses(rng, today)
+    counts = record_courses(rng, forbund, insatser, courses, today)
+    return DemoSummary(
+        forbund_slug=forbund.slug,
+        forbund_name=forbund.name,
+        insatser=len(insatser),
+        deltagare=len(courses),
+        responses_by_instrument=dict(sorted(counts.items())),
+        logins=logins,
+    )
+
+
+def create_demo_insats(forbund: Forbund, plan: InsatsPlan, today: dt.date) -> Insats:
+    insats = create_insats(
+        forbund,
+        plan.slug,
+        plan.name,
+        huvudman=plan.huvudman,
+        starts_on=dt.date(today.year - plan.years_before, 1, 1),
+        ends_on=dt.date(today.year + plan.years_after, 12, 31),
+        trial_period_days=TRIAL_PERIOD_DAYS,
+    )
+    insats.schedule = [
+        ScheduleEntry(instrument_id=instrument_id, timepoint=timepoint, trigger=trigger, days=days)
+        for instrument_id, timepoint, trigger, days in plan.schedule
+    ]
+    insats.goals = [
+        Goal(position=position, description=goal.description, indicator=goal.indicator,
+             comparison=goal.comparison, target=goal.target)
+        for position, goal in enumerate(plan.goals)
+    ]
+    return insats
+
+
+def create_demo_users(forbund: Forbund, insatser: Mapping[str, Insats]) -> tuple[DemoLogin, ...]:
+    for plan in USERS:
+        user = create_user(plan.email, DEMO_PASSWORD, plan.display_name)
+        grant_role(user, forbund, plan.role)
+        if plan.insats is not None:
+            insatser[plan.insats].staff.append(user)
+    db.session.flush()
+    return demo_logins()
+
+
+def demo_logins() -> tuple[DemoLogin, ...]:
+    """The demo's sign-ins, also for printing when the demo was loaded earlier."""
+    return tuple(
+        DemoLogin(plan.email, plan.display_name, plan.role, DEMO_PASSWORD, plan.insats)
+        for plan in USERS
+    )
+
+
+def record_courses(
+    rng: random.Random,
+    forbund: Forbund,
+    insatser: Mapping[str, Insats],
+    courses: Sequence[Course],
+    today: dt.date,
+) -> Counter[str]:
+    """Record every planned response through `record_response`; count them by instrument."""
+    instruments = {instrument_id: resolve_instrument(instrument_id)
+                   for instrument_id in scheduled_instruments()}
+    areas = {form: rated_areas(instruments[form]) for form in SKAPA_FORMS}
+    counts: Counter[str] = Counter()
+    for course in courses:
+        participant = participants.get_or_create_participant(forbund, course.code)
+        for planned in plan_responses(rng, course, today, areas):
+            context = ResponseContext(
+                forbund=forbund,
+                instrument=instruments[planned.instrument_id],
+                insats=insatser[course.insats.slug],
+                participant=participant if planned.about_deltagare else None,
+                timepoint=planned.timepoint,
+                answered_on=planned.answered_on,
+            )
+            record_response(context, planned.answers, source=planned.source,
+                            external_id=external_id(rng),
+                            submitted_at=office_hours(planned.answered_on, rng))
+            counts[planned.instrument_id] += 1
+    return counts
+
+
+def office_hours(day: dt.date, rng: random.Random) -> dt.datetime:
+    """A moment during the working day, so the demo's time stamps follow its dates."""
+    minute = rng.randrange(8 * 60, 17 * 60)
+    moment = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), STOCKHOLM)
+    return moment.astimezone(dt.UTC)
+
+
+def scheduled_instruments() -> list[str]:
+    """The instruments the demo insatser measure with, in schedule order."""
+    return list(dict.fromkeys(entry[0] for plan in INSATSER for entry in plan.schedule))
+
+
+def rated_areas(instrument: Instrument) -> tuple[str, ...]:
+    return tuple(item.id for item in instrument.items if item.type == "ordinal")
+
+
+def external_id(rng: random.Random) -> str:
+    """A response id shaped like the default (uuid4 hex), but drawn from the seed."""
+    return f"{rng.getrandbits(128):032x}"
+
+
+# --- planning deltagare and their forms --------------------------------------------------
+
+
+def plan_courses(rng: random.Random, today: dt.date) -> list[Course]:
+    """Every deltagare of the year, in the order they started."""
+    codes = iter(deltagare_codes(rng, sum(plan.deltagare for plan in INSATSER)))
+    courses = [
+        plan_course(rng, plan, next(codes), outcome, exit_reason, today)
+        for plan in INSATSER
+        for outcome, exit_reason in course_endings(plan)
+    ]
+    courses = with_ors_courses(rng, courses)
+    return sorted(courses, key=lambda course: (course.started_on, course.code))
+
+
+def with_ors_courses(rng: random.Random, courses: Sequence[Course]) -> list[Course]:
+    """Choose who is followed with ORS/SRS, and give them ORS courses in fixed shares."""
+    followed = [course.code for course in courses if rng.random() < course.insats.ors_share]
+    kinds = quota({name: kind.share for name, kind in ORS_COURSES.items()}, len(followed))
+    rng.shuffle(kinds)
+    ors_course = dict(zip(followed, kinds, strict=False))
+    return [replace(course, ors_course=ors_course.get(course.code)) for course in courses]
+
+
+def course_endings(plan: InsatsPlan) -> list[tuple[Outcome, str | None]]:
+    """How each deltagare's year ends and why, in fixed shares rather than drawn.
+
+    With some 20 deltagare per insats, drawing would let one seed send half of them
+    out on sick leave; quotas make every seed tell the same, believable story.
+    """
+    ended = round(plan.deltagare * ENDED_SHARE)
+    trial_exits = round(ended * TRIAL_EXIT_SHARE)
+    return (
+        [(Outcome.TRIAL_EXIT, reason) for reason in quota(TRIAL_EXIT_REASONS, trial_exits)]
+        + [(Outcome.EXIT, reason) for reason in quota(plan.exit_reasons, ended - trial_exits)]
+        + [(Outcome.ONGOING, None)] * (plan.deltagare - ended)
+    )
+
+
+def quota(weights: Weights, count: int) -> list[str]:
+    """`count` values in the shares of `weights`, rounded by largest remainder."""
+    total = sum(weights.values())
+    exact = {value: count * weight / total for value, weight in weights.items()}
+    counts = {value: math.floor(share) for value, share in exact.items()}
+    by_remainder = sorted(exact, key=lambda value: counts[value] - exact[value])
+    for value in by_remainder[: count - sum(counts.values())]:
+        counts[value] += 1
+    return [value for value, times in counts.items() for _ in range(times)]
+
+
+def deltagare_codes(rng: random.Random, count: int) -> list[str]:
+    """Distinct codes shaped like `participants.generate_code`'s, drawn from the seed."""
+    codes: list[str] = []
+    while len(codes) < count:
+        code = "".join(
+            rng.choice(participants.CODE_ALPHABET)
+            for _ in range(participants.GENERATED_CODE_LENGTH)
+        )
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def plan_course(
+    rng: random.Random,
+    plan: InsatsPlan,
+    code: str,
+    outcome: Outcome,
+    exit_reason: str | None,
+    today: dt.date,
+) -> Course:
+    """Kön, start and exit of one deltagare; those who leave started early enough to."""
+    kon = pick(rng, KON)
+    if outcome is Outcome.ONGOING:
+        started_on = today - days(rng.randint(0, 330))
+        return Course(code, plan, kon, started_on, None, None)
+    if outcome is Outcome.TRIAL_EXIT:
+        stay = rng.randint(14, TRIAL_PERIOD_DAYS - 5)
+        started_on = today - days(rng.randint(stay + 7, 364))
+    else:
+        started_on = today - days(rng.randint(130, 364))
+        stay = rng.randint(TRIAL_PERIOD_DAYS + 10, min(330, (today - started_on).days - 7))
+    return Course(code, plan, kon, started_on, started_on + days(stay), exit_reason)
+
+
+def plan_responses(
+    rng: random.Random, course: Course, today: dt.date, areas: Mapping[str, tuple[str, ...]]
+) -> list[PlannedResponse]:
+    """Every form by or about one deltagare, in the order they are filled in.
+
+    The inskrivning comes first because it starts the enrolment and finsam-avslut
+    after everything else in the insats because it ends it.
+    """
+    inskrivning = plan_inskrivning(rng, course)
+    during = [
+        *plan_nns_pagaende(rng, course, today),
+        *plan_sessions(rng, course, today),
+        *plan_skapa(rng, course, today, areas),
+        *plan_processtrappan(rng, course),
+        *plan_nns_avslut(rng, course),
+    ]
+    during.sort(key=lambda planned: planned.answered_on)
+    if course.ended_on is None:
+        return [inskrivning, *during]
+    return [
+        inskrivning,
+        *during,
+        plan_finsam_avslut(rng, course, inskrivning.answers),
+        *plan_uppfoljning(rng, course, today),
+    ]
+
+
+def plan_inskrivning(rng: random.Random, course: Course) -> PlannedResponse:
+    background = course.insats.background
+    answers: dict[str, Sequence[str]] = {"kon": [course.kon]}
+    if rng.random() >= WITHOUT_CONSENT_SHARE:
+        answers |= {
+            "aldersgrupp": [pick(rng, background.aldersgrupp)],
+            "utbildning": [pick(rng, background.utbildning)],
+            "tid-offentlig-forsorjning": [pick(rng, background.tid_offentlig_forsorjning)],
+            "forsorjning": pick(rng, background.forsorjning),
+            "sysselsattning": pick(rng, background.sysselsattning),
+        }
+    return PlannedResponse(
+        "finsam-inskrivning", "start", course.started_on, answers, ResponseSource.STAFF
+    )
+
+
+def plan_finsam_avslut(
+    rng: random.Random, course: Course, at_start: Mapping[str, Sequence[str]]
+) -> PlannedResponse:
+    """The exit registration; försörjning shifts with the exit reason."""
+    assert course.ended_on is not None and course.exit_reason is not None
+    reason = course.exit_reason
+    answers: dict[str, Sequence[str]] = {"avslutsanledning": [reason]}
+    if "forsorjning" in at_start:  # registered with consent
+        after = FORSORJNING_AFTER_EXIT.get(reason)
+        answers["forsorjning"] = pick(rng, after) if after else at_start["forsorjning"]
+        answers["sysselsattning"] = pick(rng, SYSSELSATTNING_AFTER_EXIT[reason])
+    return PlannedResponse(
+        "finsam-avslut", "avslut", course.ended_on, answers, ResponseSource.STAFF
+    )
+
+
+def plan_uppfoljning(rng: random.Random, course: Course, today: dt.date) -> list[PlannedResponse]:
+    """The telephone follow-up six months after the exit, for those it is due for."""
+    assert course.ended_on is not None and course.exit_reason is not None
+    due = course.ended_on + days(180)
+    if due > today or rng.random() >= UPPFOLJNING_SHARE:
+        return []
+    answered_on = min(today, due + days(rng.randint(0, 21)))
+    lage = pick(rng, LAGE_AFTER_EXIT[course.exit_reason])
+    return [PlannedResponse(
+        "finsam-uppfoljning", "uppfoljning-6m", answered_on, {"lage": [lage]}, ResponseSource.STAFF
+    )]
+
+
+def plan_nns_pagaende(rng: random.Random, course: Course, today: dt.date) -> list[PlannedResponse]:
+    answered_on = course.started_on + days(90 + rng.randint(0, 14))
+    if not course.active_on(answered_on, today) or rng.random() >= NNS_PAGAENDE_SHARE:
+        return []
+    return [plan_nns(rng, course, "nns-deltagare-pagaende", "pagaende", answered_on,
+                     NNS_PAGAENDE_ITEMS)]
+
+
+def plan_nns_avslut(rng: random.Random, course: Course) -> list[PlannedResponse]:
+    if course.ended_on is None or rng.random() >= NNS_AVSLUT_SHARE:
+        return []
+    return [plan_nns(rng, course, "nns-deltagare-avslut", "avslut", course.ended_on,
+                     NNS_AVSLUT_ITEMS)]
+
+
+def plan_nns(
+    rng: random.Random,
+    course: Course,
+    instrument_id: str,
+    timepoint: str,
+    answered_on: dt.date,
+    items: Sequence[str],
+) -> PlannedResponse:
+    """An anonymous NNS answer: positive on the whole, with spread and some "vet ej"."""
+    overall = rng.gauss(4.7, 0.8)
+    answers: dict[str, Sequence[str]] = {
+        item: [nns_answer(rng, overall + NNS_ITEM_OFFSET.get(item, 0.0))] for item in items
+    }
+    if rng.random() < NNS_KON_ANSWERED_SHARE:
+        answers["kon"] = [course.kon]
+    return PlannedResponse(instrument_id, timepoint, answered_on, answers,
+                           pick(rng, SELF_REPORT_SOURCES), about_deltagare=False)
+
+
+def nns_answer(rng: random.Random, mean: float) -> str:
+    if rng.random() < NNS_VET_EJ_SHARE:
+        return "0"
+    return str(clamp(round(rng.gauss(mean, 0.8)), 1, 6))
+
+
+def plan_sessions(rng: random.Random, course: Course, today: dt.date) -> list[PlannedResponse]:
+    """ORS at the start and SRS at the end of each session, every one to three weeks."""
+    if course.ors_course is None:
+        return []
+    dates = session_dates(rng, course, today, rng.randint(*SESSION_COUNT))
+    totals = ors_totals(rng, ORS_COURSES[course.ors_course], len(dates))
+    ors_profile, srs_profile = item_profile(rng, 1.0), item_profile(rng, 0.3)
+    responses = []
+    for number, (day, ors_total) in enumerate(zip(dates, totals, strict=False), start=1):
+        timepoint, source = f"session-{number}", pick(rng, SESSION_SOURCES)
+        responses.append(PlannedResponse(
+            "ors", timepoint, day, vas_answers(rng, ORS_ITEMS, ors_total, ors_profile), source
+        ))
+        if rng.random() < SRS_SHARE:
+            responses.append(PlannedResponse(
+                "srs", timepoint, day, vas_answers(rng, SRS_ITEMS, srs_total(rng), srs_profile),
+                source,
+            ))
+    return responses
+
+
+def session_dates(
+    rng: random.Random, course: Course, today: dt.date, planned_count: int
+) -> list[dt.date]:
+    """The planned sessions that took place: before the exit and not after today."""
+    day = course.started_on + days(rng.randint(0, 10))
+    dates: list[dt.date] = []
+    while len(dates) < planned_count and course.active_on(day, today):
+        dates.append(day)
+        day += dt.timedelta(weeks=pick(rng, SESSION_GAP_WEEKS))
+    return dates
+
+
+def ors_totals(rng: random.Random, course: OrsCourse, count: int) -> list[float]:
+    """ORS totals of `count` sessions: the intake, a curve that is steepest early on and
+    reaches the course's change at the latest session, and noise in between."""
+    intake, change = rng.uniform(*course.intake), rng.uniform(*course.change)
+    pace = rng.uniform(1.5, 4.0)
+    last = max(count - 1, 1)
+    totals = [
+        intake
+        + change * (1 - math.exp(-step / pace)) / (1 - math.exp(-last / pace))
+        + (rng.gauss(0.0, 1.2) if 0 < step < last else 0.0)
+        for step in range(count)
+    ]
+    return [round(clamp(total, 0.0, 40.0), 1) for total in totals]
+
+
+def srs_total(rng: random.Random) -> float:
+    """Mostly a good alliance (36–40); now and then a session below the cut-off."""
+    if rng.random() < SRS_DIP_SHARE:
+        return round(rng.uniform(30.0, 35.8), 1)
+    return round(clamp(rng.gauss(37.8, 1.0), 36.0, 40.0), 1)
+
+
+def item_profile(rng: random.Random, spread: float) -> list[float]:
+    """How one person's four line marks differ from the mean; the offsets sum to zero."""
+    raw = [rng.gauss(0.0, spread) for _ in range(4)]
+    mean = sum(raw) / len(raw)
+    return [offset - mean for offset in raw]
+
+
+def vas_answers(
+    rng: random.Random, items: Sequence[str], total: float, profile: Sequence[float]
+) -> dict[str, Sequence[str]]:
+    """Four marks (one decimal) that add up to `total` unless a line's end is reached."""
+    marks = [
+        round(clamp(total / len(items) + offset + rng.gauss(0.0, 0.4), 0.0, 10.0), 1)
+        for offset in profile[:-1]
+    ]
+    marks.append(round(clamp(total - sum(marks), 0.0, 10.0), 1))
+    return {item: [f"{mark:.1f}"] for item, mark in zip(items, marks, strict=False)}
+
+
+def plan_skapa(
+    rng: random.Random, course: Course, today: dt.date, areas: Mapping[str, tuple[str, ...]]
+) -> list[PlannedResponse]:
+    """SKAPA by the deltagare and by personal at the start, every three months and at exit.
+
+    Each area starts at its own level and moves with one pace per deltagare, faster for
+    those who leave for work or studies; personal rate a little lower than the deltagare.
+    """
+    if not course.insats.follows_skapa:
+        return []
+    pace = SKAPA_SLOPE[course.exit_reason] + rng.gauss(0.0, 0.3)
+    self_view = {area: rng.gauss(4.3, 1.3) for area in dict.fromkeys(
+        area for form in SKAPA_FORMS for area in areas[form])}
+    staff_view = {area: level + rng.gauss(-0.3, 0.7) for area, level in self_view.items()}
+    responses = []
+    for timepoint, day in skapa_occasions(rng, course, today):
+        quarters = (day - course.started_on).days / 91
+        if rng.random() < SKAPA_SELF_SHARE:
+            answers = skapa_answers(rng, areas["skapa"], self_view, pace * quarters)
+            responses.append(PlannedResponse("skapa", timepoint, day, answers,
+                                             pick(rng, SELF_REPORT_SOURCES)))
+        if rng.random() < SKAPA_STAFF_SHARE:
+            answers = skapa_answers(rng, areas["skapa-personal"], staff_view, pace * quarters)
+            responses.append(PlannedResponse("skapa-personal", timepoint, day, answers,
+                                             ResponseSource.STAFF))
+    return responses
+
+
+def skapa_occasions(
+    rng: random.Random, course: Course, today: dt.date
+) -> Iterator[tuple[str, dt.date]]:
+    start = course.started_on + days(rng.randint(0, 7))
+    if course.active_on(start, today):
+        yield "start", start
+    for months in range(3, 37, 3):
+        day = course.started_on + days(30 * months + rng.randint(0, 10))
+        if not course.active_on(day, today):
+            break
+        yield f"uppfoljning-{months}m", day
+    if course.ended_on is not None:
+        yield "avslut", course.ended_on
+
+
+def skapa_answers(
+    rng: random.Random, items: Sequence[str], levels: Mapping[str, float], progress: float
+) -> dict[str, Sequence[str]]:
+    return {
+        area: [str(clamp(round(levels[area] + progress + rng.gauss(0.0, 0.6)), 1, 10))]
+        for area in items
+    }
+
+
+def plan_processtrappan(rng: random.Random, course: Course) -> list[PlannedResponse]:
+    """The step at the start and at the exit, for the deltagare personal rate on it."""
+    if rng.random() >= course.insats.processtrappan_share:
+        return []
+    start_step = int(pick(rng, PROCESSTRAPPAN_START_STEP))
+    ratings = [processtrappan_rating("start", course.started_on, start_step)]
+    if course.ended_on is not None:
+        assert course.exit_reason is not None
+        exit_step = PROCESSTRAPPAN_EXIT_STEP.get(course.exit_reason) or clamp(
+            start_step + rng.choice(PROCESSTRAPPAN_OTHER_MOVES), 1, 4
+        )
+        ratings.append(processtrappan_rating("avslut", course.ended_on, exit_step))
+    return ratings
+
+
+def processtrappan_rating(timepoint: str, day: dt.date, step: int) -> PlannedResponse:
+    return PlannedResponse("processtrappan", timepoint, day, {"steg": [str(step)]},
+                           ResponseSource.STAFF)
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def pick(rng: random.Random, weights: Mapping[T, float]) -> T:
+    return rng.choices(tuple(weights), weights=tuple(weights.values()))[0]
+
+
+def clamp(value: N, low: N, high: N) -> N:
+    return max(low, min(high, value))
+
+
+def days(count: int) -> dt.timedelta:
+    return dt.timedelta(days=count)

@@ -1,0 +1,303 @@
+"""Answering page by page: a draft saved as it goes, then submitted exactly once.
+
+Every channel that answers on screen (link, kiosk, staff, paper entry) works on a draft:
+a `Response` whose `submitted_at` is NULL. Each page is checked and saved on its own, so
+a closed browser or a kiosk timeout loses nothing that was saved, and the same draft is
+opened again to continue. Submitting sets `submitted_at` once, whatever the number of taps.
+
+Saving and submitting first lock the draft's row (SELECT ... FOR UPDATE on PostgreSQL;
+SQLite lets one writer at a time anyway), so requests on one draft run one after the
+other: two pages saved at once both keep their answers, and nothing is saved into a
+response another request has just submitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from enkat.database import start_writing
+from enkat.extensions import db
+from enkat.instruments import Instrument
+from enkat.instruments.answers import AnswerProblem, answers_asked, check_answers
+from enkat.models import (
+    Answer,
+    InstrumentVersion,
+    Invitation,
+    Response,
+    ResponseSource,
+    User,
+    utcnow,
+)
+from enkat.services import ServiceError
+from enkat.services.answering.invitations import LinkStatus, link_status, use_invitation
+from enkat.services.answering.responses import (
+    ResponseContext,
+    ResponseRefused,
+    answers_of,
+    context_problems,
+    move_enrolment,
+    new_response,
+)
+from enkat.services.audit.events import Action, record_event
+from enkat.services.instruments.versions import register_version, stored_instrument
+
+#: The channels that answer through `open_draft_for`; links use `open_draft`.
+ON_SITE_SOURCES = frozenset({ResponseSource.KIOSK, ResponseSource.STAFF, ResponseSource.PAPER})
+
+#: The audit event of a staff or paper form sent: who entered which response.
+
+LINK_REFUSALS = {
+    LinkStatus.EXPIRED: "this link has expired",
+    LinkStatus.USED: "this link has already been used",
+}
+
+
+class AlreadySubmitted(ServiceError):
+    pass
+
+
+class LinkClosed(ServiceError):
+    pass
+
+
+def find_draft(
+    invitation: Invitation, language: str = "sv", *, today: dt.date | None = None
+) -> Response:
+    """The draft of this link, or, while nothing has been saved through it, a new one kept
+    only in memory to show the pages from. Showing a page writes nothing: a mail scanner
+    that follows the link leaves no draft behind. `open_draft` stores it."""
+    status = link_status(invitation, utcnow())
+    if status is not LinkStatus.VALID:
+        raise LinkClosed(LINK_REFUSALS[status])
+    return _draft_of(invitation) or Response(
+        forbund=invitation.forbund,
+        external_id=uuid.uuid4().hex,
+        instrument_version=invitation.instrument_version,
+        insats=invitation.insats,
+        participant_id=invitation.participant_id,
+        timepoint=invitation.timepoint,
+        answered_on=today or local_today(),
+        source=ResponseSource.LINK,
+        language=language,
+        invitation_id=invitation.id,
+    )
+
+
+def open_draft(
+    invitation: Invitation, language: str = "sv", *, today: dt.date | None = None
+) -> Response:
+    """The draft of this link, stored the first time something is saved through it, and
+    the same one on every later visit."""
+    draft = find_draft(invitation, language, today=today)
+    if draft.id is not None:
+        return draft
+    start_writing(db.session)
+    try:
+        with db.session.begin_nested():
+            db.session.add(draft)
+    except IntegrityError:  # the link was saved through at the same moment in another tab
+        return _draft_of(invitation)
+    return draft
+
+
+def _draft_of(invitation: Invitation) -> Response | None:
+    return db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+
+
+def open_draft_for(
+    context: ResponseContext, source: ResponseSource, language: str = "sv", *,
+    resume: bool = True,
+) -> Response:
+    """A draft for the kiosk, staff or paper entry: with `resume`, the unsubmitted one of
+    the same deltagare, insats, instrument version, timepoint and channel; otherwise, or
+    when there is none, a new one.
+
+    Without a deltagare code there is nothing to tell respondents apart, so an anonymous
+    draft is never resumed: the next person at the kiosk must not see the last one's answers.
+    """
+    if source not in ON_SITE_SOURCES:
+        raise ValueError(f"drafts from {source} are not opened with a context")
+    problems = context_problems(context)
+    if problems:
+        raise ResponseRefused(problems)
+    version = register_version(context.instrument)
+    draft = _resumable_draft(context, version, source) if resume else None
+    if draft is None:
+        draft = new_response(context, version, source=source, language=language)
+        db.session.add(draft)
+        db.session.flush()
+    return draft
+
+
+def resumable_draft(context: ResponseContext, source: ResponseSource) -> Response | None:
+    """The draft `open_draft_for` with `resume` would open again, if there is one."""
+    version = db.session.scalar(select(InstrumentVersion).where(
+        InstrumentVersion.instrument_id == context.instrument.id,
+        InstrumentVersion.version == context.instrument.version))
+    return _resumable_draft(context, version, source) if version else None
+
+
+def _resumable_draft(
+    context: ResponseContext, version: InstrumentVersion, source: ResponseSource
+) -> Response | None:
+    if context.participant is None:
+        return None
+    return db.session.scalars(
+        select(Response)
+        .where(
+            Response.insats_id == (context.insats.id if context.insats else None),
+            Response.participant_id == context.participant.id,
+            Response.instrument_version_id == version.id,
+            Response.timepoint == context.timepoint,
+            Response.source == source,
+            Response.submitted_at.is_(None),
+        )
+        .order_by(Response.started_at.desc(), Response.id.desc())
+    ).first()
+
+
+def save_page(
+    draft: Response, answers: Mapping[str, Sequence[str]], item_ids: Sequence[str]
+) -> tuple[AnswerProblem, ...]:
+    """Replace the draft's answers to the items of one page; an empty value clears one.
+
+    The page is checked together with the rest of the draft (conditions may depend on
+    other pages), but only problems of this page's items refuse it: an answer elsewhere
+    that a changed condition now hides is kept in the draft and dropped at submit.
+    A refused page writes nothing; the problems are returned for the form to show.
+    """
+    _lock(draft)
+    if draft.submitted_at is not None:
+        raise AlreadySubmitted("this response is already submitted")
+    page = tuple(dict.fromkeys(item_ids))
+    off_page = [item_id for item_id in answers if item_id not in page]
+    if off_page:
+        return tuple(AnswerProblem(item_id, "is not on this page") for item_id in off_page)
+    merged = {item_id: values for item_id, values in answers_of(draft).items()
+              if item_id not in page}
+    merged.update({item_id: answers.get(item_id, ()) for item_id in page})
+    normalized, problems = check_answers(
+        instrument_of(draft), merged, timepoint=draft.timepoint, complete=False
+    )
+    page_problems = tuple(problem for problem in problems if problem.item_id in page)
+    if not page_problems:
+        _replace_answers(draft, {item_id: normalized.get(item_id, ()) for item_id in page})
+    return page_problems
+
+
+def submit(draft: Response, *, now: dt.datetime | None = None,
+           entered_by: User | None = None) -> Response:
+    """Submit the draft once; submitting a submitted response again returns it unchanged.
+
+    Refuses (ResponseRefused) while a required item that is asked has no answer.
+    Registration forms move the deltagare's enrolment, as `record_response` does.
+    `entered_by` is the staff member sending a staff or paper form: stored on the
+    response and audited, by the one call that submits it.
+    """
+    _lock(draft)
+    if draft.submitted_at is None:
+        asked = _complete_answers(draft)
+        _finish(draft, asked, now or utcnow(), entered_by)
+    return draft
+
+
+def _complete_answers(draft: Response) -> dict[str, tuple[str, ...]]:
+    instrument = instrument_of(draft)
+    asked = answers_asked(instrument, answers_of(draft), draft.timepoint)
+    _, problems = check_answers(instrument, asked, timepoint=draft.timepoint, complete=True)
+    if problems:
+        raise ResponseRefused(problems)
+    return asked
+
+
+def _finish(draft: Response, asked: Mapping[str, Sequence[str]], now: dt.datetime,
+            entered_by: User | None) -> None:
+    """Everything submitting changes, in a savepoint: if the enrolment refuses, none of it
+    stays. Only the call that claims the submission moves the enrolment, uses the link
+    and records who entered the form.
+    """
+    with db.session.begin_nested():
+        if _claim_submission(draft, now, entered_by):
+            move_enrolment(context_of(draft))
+            hidden = [item_id for item_id in answers_of(draft) if item_id not in asked]
+            _replace_answers(draft, {item_id: () for item_id in hidden})
+            _use_invitation(draft, now)
+            if entered_by is not None:
+                _record_entry(draft, entered_by, now)
+    db.session.refresh(draft)
+
+
+def _claim_submission(draft: Response, now: dt.datetime, entered_by: User | None) -> bool:
+    """Set `submitted_at` (and who entered it) unless it is set; the database, not what
+    this request read, decides which of two submits of one draft is the one."""
+    claimed = db.session.execute(
+        update(Response)
+        .where(Response.id == draft.id, Response.submitted_at.is_(None))
+        .values(submitted_at=now, entered_by_id=entered_by.id if entered_by else None)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+def _record_entry(draft: Response, user: User, now: dt.datetime) -> None:
+    """The audit event of a form a staff member sent: the response by its id, its form,
+    timepoint and source, about the deltagare of its code."""
+    record_event(Action.RESPONSE_ENTERED, user=user, forbund_id=draft.forbund_id,
+                 subject=draft.participant.code if draft.participant else "",
+                 detail={"response": draft.id,
+                 "instrument": draft.instrument_version.instrument_id,
+                 "timepoint": draft.timepoint, "source": draft.source.value},
+                 at=now)
+
+
+def _use_invitation(draft: Response, now: dt.datetime) -> None:
+    if draft.invitation_id is not None:
+        use_invitation(db.session.get(Invitation, draft.invitation_id), now)
+
+
+def _replace_answers(draft: Response, values: Mapping[str, Sequence[str]]) -> None:
+    """Two statements, a DELETE and a many-row INSERT: every page saved goes through here,
+    and the unit of work took several times longer to do the same (bench/respond_load.py).
+    The draft's answers are read again when next asked for."""
+    db.session.execute(delete(Answer).where(Answer.response_id == draft.id,
+                                            Answer.item_id.in_(list(values))))
+    rows = [{"response_id": draft.id, "item_id": item_id, "position": position, "value": value}
+            for item_id, item_values in values.items()
+            for position, value in enumerate(item_values)]
+    if rows:
+        db.session.execute(insert(Answer), rows)
+    db.session.expire(draft, ["answers"])
+
+
+def _lock(draft: Response) -> None:
+    """Reload the draft under a row lock held to the end of the transaction; the refresh
+    also expires its answers, so they are read again after any save that went before."""
+    db.session.refresh(draft, with_for_update=True)
+
+
+def instrument_of(response: Response) -> Instrument:
+    return stored_instrument(response.instrument_version)
+
+
+def context_of(response: Response) -> ResponseContext:
+    return ResponseContext(
+        forbund=response.forbund,
+        instrument=instrument_of(response),
+        insats=response.insats,
+        participant=response.participant,
+        timepoint=response.timepoint,
+        answered_on=response.answered_on,
+    )
+
+
+def local_today() -> dt.date:
+    """Today where the förbund is: a page opened at 00:30 belongs to that day."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return utcnow().astimezone(zone).date()

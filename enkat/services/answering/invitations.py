@@ -1,0 +1,176 @@
+"""Enkätlänkar: personal, single-use links to answer one instrument.
+
+A link carries a random token; only its SHA-256 is stored, so a copy of the database
+opens no survey. The token itself is shown once, when the invitation is created.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select, update
+
+from enkat.extensions import db
+from enkat.models import (
+    CampaignRecipient,
+    Forbund,
+    Insats,
+    Invitation,
+    Participant,
+    User,
+    utcnow,
+)
+from enkat.services import ServiceError
+from enkat.services.answering.responses import ContextProblem, ResponseContext, context_problems
+from enkat.services.instruments.versions import register_version, resolve_instrument
+from enkat.services.tokens import hash_token, new_token
+
+MAX_EXPIRY_DAYS = 365
+
+
+class InvitationRefused(ServiceError):
+    """The link cannot be made; `problems` says why, all at once."""
+
+    def __init__(self, problems: list[ContextProblem]):
+        self.problems = tuple(problems)
+        super().__init__("; ".join(problem.message for problem in self.problems))
+
+
+class LinkStatus(StrEnum):
+    VALID = "valid"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+@dataclass(frozen=True)
+class InvitationState:
+    """What a token opens; `invitation` is None when the token is unknown."""
+
+    status: LinkStatus
+    invitation: Invitation | None = None
+
+
+def create_invitation(
+    insats: Insats | None,
+    instrument_id: str,
+    timepoint: str,
+    *,
+    forbund: Forbund | None = None,
+    participant: Participant | None = None,
+    expires_in_days: int = 30,
+    expires_at: dt.datetime | None = None,
+    version: int | None = None,
+    created_by: User | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Invitation, str]:
+    """A new link to one version of an instrument, and its token (shown once).
+
+    Without an insats the link is about the förbund as a whole (an utskick to the
+    styrelse), and `forbund` says which. `expires_at`, when given, is the moment the link
+    expires (an utskick's closing time) instead of `expires_in_days` from now. `version`
+    pins the instrument version (an utskick's); None is the current one.
+    """
+    now = now or utcnow()
+    if insats is None and forbund is None:
+        raise ValueError("a link without an insats needs its förbund")
+    instrument = resolve_instrument(instrument_id, version)
+    context = ResponseContext(
+        forbund=forbund or insats.forbund, instrument=instrument, insats=insats,
+        participant=participant, timepoint=timepoint, answered_on=now.date(),
+    )
+    if expires_at is not None:
+        expires_in_days = math.ceil((expires_at - now) / dt.timedelta(days=1))
+    problems = invitation_problems(context, expires_in_days)
+    if problems:
+        raise InvitationRefused(problems)
+    token = new_token()
+    invitation = Invitation(
+        token_hash=hash_token(token),
+        instrument_version_id=register_version(instrument).id,
+        forbund_id=context.forbund.id,
+        insats_id=insats.id if insats else None,
+        participant_id=participant.id if participant else None,
+        timepoint=timepoint,
+        created_at=now,
+        created_by_id=created_by.id if created_by else None,
+        expires_at=expires_at or now + dt.timedelta(days=expires_in_days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def invitation_problems(context: ResponseContext, expires_in_days: int) -> list[ContextProblem]:
+    """The rules of a response (timepoint, code) plus those of a link."""
+    problems = context_problems(context)
+    if context.instrument.rated_by == "staff":
+        problems.append(ContextProblem(
+            "instrument",
+            f"{context.instrument.id} is filled in by personal, not answered through a link",
+        ))
+    if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        problems.append(ContextProblem(
+            "expires_in_days",
+            f"a link must expire in 1 to {MAX_EXPIRY_DAYS} days, not {expires_in_days}",
+        ))
+    if context.insats is None and context.instrument.audience == "deltagare":
+        problems.append(ContextProblem(
+            "insats", f"{context.instrument.id} is answered in an insats and needs one",
+        ))
+    return problems
+
+
+def replace_token(invitation: Invitation, token: str) -> None:
+    """Give the same link a new token, for a mail that must carry it again (a reminder,
+    a retry): only the hash is kept, so the old token cannot be sent twice. The old
+    address stops working; the draft stays with the invitation, so no answer is lost."""
+    invitation.token_hash = hash_token(token)
+    db.session.flush()
+
+
+def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
+    """Mark the link used, and forget whom it was mailed to.
+
+    A link of an utskick is tied to an address only until it is used: from then on its
+    recipient keeps `answered` and nothing else, so no row connects the answer to the
+    address. Doing it here, where every channel uses a link, means no channel can forget.
+    """
+    invitation.used_at = now
+    db.session.execute(
+        update(CampaignRecipient)
+        .where(CampaignRecipient.invitation_id == invitation.id)
+        .values(answered=True, invitation_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    db.session.flush()
+
+
+def find_invitation(token: str, *, now: dt.datetime | None = None) -> InvitationState:
+    """What the token opens, told apart only as valid, unknown, expired or used.
+
+    The lookup is by hash: the database compares digests, never the secret, so its
+    timing tells nothing about a token; compare_digest guards the fetched row as well.
+    """
+    digest = hash_token(token)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+        return InvitationState(LinkStatus.UNKNOWN)
+    return InvitationState(link_status(invitation, now or utcnow()), invitation)
+
+
+def link_status(invitation: Invitation, now: dt.datetime) -> LinkStatus:
+    """Used wins over expired: the holder learns the answers did arrive."""
+    if invitation.used_at is not None:
+        return LinkStatus.USED
+    if invitation.expires_at <= now:
+        return LinkStatus.EXPIRED
+    return LinkStatus.VALID
+
+
+def invitation_link(token: str, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/s/{token}"

@@ -1,0 +1,250 @@
+"""The kiosk: a shared tablet on which deltagare of one insats answer, one after another.
+
+A staff member starts the kiosk with a PIN; only that PIN ends it. A deltagare enters
+their code and sees what they are due for, or chooses an anonymous survey. Because the
+tablet is shared, guessing is bounded:
+
+- every wrong code is an audit event (`KIOSK_CODE_WRONG`, naming the kiosk); `MAX_WRONG_CODES`
+  of them within `CODE_WINDOW` lock the kiosk's code field for a `CODE_WINDOW`, counted
+  as sign-in failures are (`accounts.lock_end`). A right code does not reset the count,
+  so someone who knows one code cannot go on guessing others between its uses; only the
+  staff member's PIN (`Action.KIOSK_UNLOCKED`) starts the count afresh;
+- a saved draft is resumed only with the staff member's PIN: a code alone is no proof
+  that the person at the tablet is the one who began it;
+- after `MAX_WRONG_PINS` wrong PINs the kiosk refuses every PIN for `PIN_LOCKOUT`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from enkat.extensions import db
+from enkat.instruments import Instrument
+from enkat.models import (
+    AuditEvent,
+    Enrolment,
+    Insats,
+    Kiosk,
+    Participant,
+    Response,
+    ResponseSource,
+    User,
+    utcnow,
+)
+from enkat.services import ServiceError
+from enkat.services.answering.drafts import local_today, open_draft_for, resumable_draft
+from enkat.services.answering.responses import ResponseContext
+from enkat.services.audit.events import Action, record_event
+from enkat.services.deltagare.due import due_for
+from enkat.services.deltagare.participants import CODE_PATTERN, find_participant
+from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
+from enkat.services.people.accounts import lock_end
+from enkat.services.people.passwords import hash_matches, hash_password
+
+PIN_PATTERN = re.compile(r"^\d{4,8}$")
+MAX_WRONG_CODES = 5
+CODE_WINDOW = dt.timedelta(minutes=15)
+MAX_WRONG_PINS = 5
+PIN_LOCKOUT = dt.timedelta(minutes=5)
+
+
+
+class KioskLocked(ServiceError):
+    """Too many wrong codes: the kiosk takes no code until `until`, or the staff member's
+    PIN."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(f"too many wrong codes; locked until {until.isoformat()}")
+        self.until = until
+
+
+class PinRefused(ServiceError):
+    """A PIN that is not the kiosk's (`WrongPin`), or any PIN while the kiosk refuses
+    PINs after too many wrong ones (`PinLocked`)."""
+
+
+class WrongPin(PinRefused):
+    pass
+
+
+class PinLocked(PinRefused):
+    pass
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Something a deltagare can answer at the kiosk: an instrument at a timepoint."""
+
+    instrument: Instrument
+    timepoint: str
+
+    @property
+    def key(self) -> str:
+        """Names the survey in the kiosk's forms."""
+        return f"{self.instrument.id}:{self.timepoint}"
+
+
+def start_kiosk(insats: Insats, user: User, pin: str) -> Kiosk:
+    if not PIN_PATTERN.match(pin):
+        raise WrongPin("the PIN must be 4 to 8 digits")
+    kiosk = Kiosk(insats_id=insats.id, started_by_id=user.id, pin_hash=hash_password(pin),
+                  wrong_pins=0)
+    db.session.add(kiosk)
+    db.session.flush()
+    record_event(Action.KIOSK_STARTED, user=user, forbund_id=insats.forbund_id, subject=insats.slug)
+    return kiosk
+
+
+def active_kiosk(kiosk_id: object) -> Kiosk | None:
+    kiosk = db.session.get(Kiosk, kiosk_id) if isinstance(kiosk_id, int) else None
+    return kiosk if kiosk is not None and kiosk.ended_at is None else None
+
+
+def end_kiosk(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -> None:
+    """End the kiosk if `pin` is its PIN; PinRefused says why not."""
+    unlock_with_pin(kiosk, pin, now=now)
+    kiosk.ended_at = now or utcnow()
+    record_event(Action.KIOSK_ENDED, forbund_id=kiosk.insats.forbund_id, subject=kiosk.insats.slug)
+
+
+def unlock_with_pin(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -> None:
+    """Check the staff member's PIN (see `check_pin`); a right one also lifts a lock of
+    the code field and starts the count of wrong codes afresh."""
+    now = now or utcnow()
+    check_pin(kiosk, pin, now=now)
+    if code_locked_until(kiosk, now=now) is not None:
+        _record(kiosk, Action.KIOSK_UNLOCKED, now)
+
+
+def check_pin(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -> None:
+    """Whether `pin` is the staff member's: wrong PINs count, and too many refuse every
+    PIN for a while. PinRefused says why not."""
+    now = now or utcnow()
+    if kiosk.locked_until is not None and now < kiosk.locked_until:
+        raise PinLocked("too many wrong PINs; wait a few minutes")
+    if not hash_matches(kiosk.pin_hash, pin):
+        kiosk.wrong_pins += 1
+        if kiosk.wrong_pins >= MAX_WRONG_PINS:
+            kiosk.wrong_pins, kiosk.locked_until = 0, now + PIN_LOCKOUT
+        db.session.flush()
+        raise WrongPin("wrong PIN")
+    kiosk.wrong_pins, kiosk.locked_until = 0, None
+    db.session.flush()
+
+
+def code_locked_until(kiosk: Kiosk, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the kiosk takes codes again after too many wrong ones, or None if it does now.
+
+    Counted from the audit log since the staff member last unlocked the kiosk, as the
+    sign-in lock is counted (`accounts.lock_end`); a right code changes nothing.
+    """
+    now = now or utcnow()
+    horizon = now - 2 * CODE_WINDOW
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.occurred_at)
+        .where(AuditEvent.forbund_id == kiosk.insats.forbund_id,
+               AuditEvent.action.in_((Action.KIOSK_CODE_WRONG, Action.KIOSK_UNLOCKED)),
+               AuditEvent.occurred_at > horizon,
+               AuditEvent.detail["kiosk"].as_integer() == kiosk.id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    failures: list[dt.datetime] = []
+    for action, occurred_at in events:
+        failures = [] if action == Action.KIOSK_UNLOCKED else [*failures, occurred_at]
+    return lock_end(failures, now=now, needed=MAX_WRONG_CODES, window=CODE_WINDOW)
+
+
+def find_enrolment(kiosk: Kiosk, code: str, *,
+                   now: dt.datetime | None = None) -> Enrolment | None:
+    """The enrolment in the kiosk's insats of the deltagare with `code`, the latest if
+    there are several; None, recorded as a wrong code, when there is none. Raises
+    KioskLocked, without looking at the code, while too many wrong codes lock the kiosk."""
+    now = now or utcnow()
+    until = code_locked_until(kiosk, now=now)
+    if until is not None:
+        raise KioskLocked(until)
+    code = code.strip()
+    participant = find_participant(kiosk.insats.forbund, code) if CODE_PATTERN.match(code) else None
+    enrolment = _latest_enrolment(kiosk.insats, participant) if participant else None
+    if enrolment is None:
+        _record(kiosk, Action.KIOSK_CODE_WRONG, now)
+        until = code_locked_until(kiosk, now=now)
+        if until is not None:
+            _record(kiosk, Action.KIOSK_LOCKED, now)
+            raise KioskLocked(until)
+    return enrolment
+
+
+def _record(kiosk: Kiosk, action: str, now: dt.datetime) -> None:
+    """An event of this kiosk; never the code typed, which may be someone's real code."""
+    record_event(action, forbund_id=kiosk.insats.forbund_id, subject=kiosk.insats.slug,
+                 detail={"kiosk": kiosk.id}, at=now)
+
+
+def _latest_enrolment(insats: Insats, participant: Participant) -> Enrolment | None:
+    return db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.insats_id == insats.id, Enrolment.participant_id == participant.id)
+        .order_by(Enrolment.started_on.desc(), Enrolment.id.desc())
+    ).first()
+
+
+def due_at_kiosk(enrolment: Enrolment, today: dt.date | None = None) -> list[Survey]:
+    """What the deltagare answers themself now: registration forms and other instruments
+    rated by staff are filled in by personal, and anonymous ones are chosen without a code."""
+    surveys = (_survey(due.instrument_id, due.timepoint)
+               for due in due_for(enrolment, today or local_today()))
+    return [survey for survey in surveys
+            if survey and not survey.instrument.anonymous]
+
+
+def anonymous_surveys(kiosk: Kiosk) -> list[Survey]:
+    """The anonymous surveys of the insats' schedule (NNS), offered to anyone."""
+    surveys = (_survey(entry.instrument_id, entry.timepoint) for entry in kiosk.insats.schedule)
+    return [survey for survey in surveys if survey and survey.instrument.anonymous]
+
+
+def _survey(instrument_id: str, timepoint: str) -> Survey | None:
+    """A survey deltagare answer themself, or None."""
+    try:
+        instrument = resolve_instrument(instrument_id)
+    except UnknownInstrument:
+        return None
+    if instrument.audience != "deltagare" or instrument.rated_by != "self":
+        return None
+    return Survey(instrument, timepoint)
+
+
+def open_kiosk_draft(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None,
+                     language: str, *, resume: bool = False) -> Response:
+    """The draft for `survey`: with `resume` (which the view allows only after the staff
+    member's PIN), the one the same deltagare left unfinished; otherwise a new one."""
+    return open_draft_for(_context(kiosk, survey, enrolment), ResponseSource.KIOSK,
+                          language, resume=resume)
+
+
+def has_saved_draft(kiosk: Kiosk, survey: Survey, enrolment: Enrolment) -> bool:
+    """Whether the deltagare left `survey` unfinished at a kiosk of this insats."""
+    context = _context(kiosk, survey, enrolment)
+    return resumable_draft(context, ResponseSource.KIOSK) is not None
+
+
+def _context(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None) -> ResponseContext:
+    return ResponseContext(
+        forbund=kiosk.insats.forbund, instrument=survey.instrument, insats=kiosk.insats,
+        participant=enrolment.participant if enrolment else None,
+        timepoint=survey.timepoint, answered_on=local_today(),
+    )
+
+
+def kiosk_draft(kiosk: Kiosk, draft_id: object) -> Response | None:
+    """The unsubmitted kiosk draft `draft_id` of this kiosk's insats, or None."""
+    draft = db.session.get(Response, draft_id) if isinstance(draft_id, int) else None
+    if (draft is None or draft.insats_id != kiosk.insats_id
+            or draft.source is not ResponseSource.KIOSK or draft.submitted_at is not None):
+        return None
+    return draft

@@ -1,0 +1,164 @@
+"""Recording responses: every way an answer enters enkat goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from enkat.extensions import db
+from enkat.instruments import Instrument
+from enkat.instruments.answers import AnswerProblem, check_answers
+from enkat.models import (
+    Answer,
+    Forbund,
+    Insats,
+    InstrumentVersion,
+    Participant,
+    Response,
+    ResponseSource,
+    utcnow,
+)
+from enkat.services import ServiceError
+from enkat.services.deltagare.participants import end_enrolment, start_enrolment
+from enkat.services.instruments.versions import register_version, uploaded_by
+
+#: The registration forms that start and end a deltagare's enrolment in an insats.
+ENROLMENT_STARTS = "finsam-inskrivning"
+ENROLMENT_ENDS = "finsam-avslut"
+
+
+@dataclass(frozen=True)
+class ContextProblem:
+    """What is wrong with a response's frame: `field` is timepoint, participant or insats."""
+
+    field: str
+    message: str
+
+
+class ResponseRefused(ServiceError):
+    """The response cannot be recorded; `problems` says where, all at once."""
+
+    def __init__(self, problems: Sequence[ContextProblem | AnswerProblem]):
+        self.problems = tuple(problems)
+        super().__init__("; ".join(
+            f"{getattr(p, 'field', None) or p.item_id}: {p.message}" for p in self.problems
+        ))
+
+
+@dataclass(frozen=True)
+class ResponseContext:
+    """Who and what a response is about."""
+
+    forbund: Forbund
+    instrument: Instrument
+    insats: Insats | None
+    participant: Participant | None
+    timepoint: str
+    answered_on: dt.date
+
+
+def context_problems(context: ResponseContext) -> list[ContextProblem]:
+    """Problems with the response's frame rather than with one answer."""
+    instrument, problems = context.instrument, []
+    if not instrument.matches_timepoint(context.timepoint):
+        allowed = ", ".join(instrument.timepoints)
+        problems.append(ContextProblem(
+            "timepoint", f'"{context.timepoint}" is not a timepoint of {instrument.id} ({allowed})'
+        ))
+    if instrument.anonymous and context.participant is not None:
+        problems.append(ContextProblem(
+            "participant", f"{instrument.id} is anonymous and takes no deltagare code"
+        ))
+    if needs_participant(instrument) and context.participant is None:
+        problems.append(ContextProblem(
+            "participant", f"{instrument.id} is about a deltagare and needs a deltagare code"
+        ))
+    participant = context.participant
+    if participant is not None and participant.forbund_id != context.forbund.id:
+        problems.append(ContextProblem("participant", "the deltagare belongs to another förbund"))
+    if context.insats is not None and context.insats.forbund_id != context.forbund.id:
+        problems.append(ContextProblem("insats", "the insats belongs to another förbund"))
+    if uploaded_by(instrument) not in (None, context.forbund.id):
+        problems.append(ContextProblem(
+            "instrument", f"{instrument.id} is another förbund's own instrument"))
+    return problems
+
+
+def needs_participant(instrument: Instrument) -> bool:
+    return instrument.audience == "deltagare" and not instrument.anonymous
+
+
+def record_response(
+    context: ResponseContext,
+    answers: Mapping[str, Sequence[str]],
+    *,
+    source: ResponseSource,
+    language: str = "sv",
+    external_id: str | None = None,
+    submitted_at: dt.datetime | None = None,
+) -> Response:
+    """Check and store a submitted response; registration forms move the enrolment.
+
+    `submitted_at` defaults to now; paper entry, imports and the demo pass the moment
+    the answers were really given.
+    """
+    normalized, answer_problems = check_answers(
+        context.instrument, answers, timepoint=context.timepoint
+    )
+    problems = context_problems(context) + list(answer_problems)
+    if problems:
+        raise ResponseRefused(problems)
+    version = register_version(context.instrument)
+    move_enrolment(context)  # may refuse: before anything of the response is added
+    now = submitted_at or utcnow()
+    response = new_response(context, version, source=source, language=language,
+                            external_id=external_id, started_at=now, submitted_at=now,
+                            answers=answer_rows(normalized))
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def new_response(context: ResponseContext, version: InstrumentVersion, *,
+                 source: ResponseSource, language: str, external_id: str | None = None,
+                 **fields: object) -> Response:
+    """A response in the context's frame, not yet added to the session."""
+    return Response(
+        forbund_id=context.forbund.id,
+        external_id=external_id or uuid.uuid4().hex,
+        instrument_version_id=version.id,
+        insats_id=context.insats.id if context.insats else None,
+        participant_id=context.participant.id if context.participant else None,
+        timepoint=context.timepoint,
+        answered_on=context.answered_on,
+        source=source,
+        language=language,
+        **fields,
+    )
+
+
+def answer_rows(normalized: Mapping[str, Sequence[str]]) -> list[Answer]:
+    return [
+        Answer(item_id=item_id, position=position, value=value)
+        for item_id, values in normalized.items()
+        for position, value in enumerate(values)
+    ]
+
+
+def move_enrolment(context: ResponseContext) -> None:
+    if context.insats is None or context.participant is None:
+        return
+    if context.instrument.id == ENROLMENT_STARTS:
+        start_enrolment(context.participant, context.insats, context.answered_on)
+    elif context.instrument.id == ENROLMENT_ENDS:
+        end_enrolment(context.participant, context.insats, context.answered_on)
+
+
+def answers_of(response: Response) -> dict[str, tuple[str, ...]]:
+    """A stored response's answers: item id -> values in their stored order."""
+    collected: dict[str, list[str]] = {}
+    for answer in sorted(response.answers, key=lambda a: (a.item_id, a.position)):
+        collected.setdefault(answer.item_id, []).append(answer.value)
+    return {item_id: tuple(values) for item_id, values in collected.items()}

@@ -1,0 +1,205 @@
+"""Who is due for which instrument now, by an insats' measurement schedule.
+
+The rules live in one pure function, `due`, over plain data; `due_in_insats` fetches
+what it needs. Anonymous instruments (NNS) cannot be tracked per deltagare, so they
+are offered during a window after they fall due rather than until answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from enkat.extensions import db
+from enkat.instruments import timepoint_matches
+from enkat.models import (
+    Enrolment,
+    Insats,
+    InstrumentVersion,
+    Participant,
+    Response,
+    ScheduleEntry,
+    ScheduleTrigger,
+)
+from enkat.services import ServiceError
+from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
+
+#: How long an anonymous survey is offered after it falls due.
+ANONYMOUS_WINDOW = dt.timedelta(days=30)
+DAYS_PER_MONTH = 30
+#: How long after the last follow-up falls due (uppfoljning-18m: 540 days after the
+#: exit) an answer to it may still be dated: a paper form comes back some weeks later.
+LATE_FOLLOW_UP = dt.timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Due:
+    instrument_id: str
+    timepoint: str
+    since: dt.date
+
+
+@dataclass(frozen=True)
+class DueParticipant:
+    participant: Participant
+    enrolment: Enrolment
+    due: tuple[Due, ...]
+
+
+def due(entries: Iterable[ScheduleEntry], enrolment: Enrolment,
+        answered: Mapping[str, set[str]], today: dt.date,
+        anonymous: frozenset[str] = frozenset()) -> list[Due]:
+    """What one enrolment is due for today; `answered` maps instrument -> timepoints."""
+    found = []
+    for entry in entries:
+        item = _due_entry(entry, enrolment, answered.get(entry.instrument_id, set()), today)
+        if item is None:
+            continue
+        if entry.instrument_id in anonymous and today > item.since + ANONYMOUS_WINDOW:
+            continue
+        found.append(item)
+    return sorted(found, key=lambda d: (d.since, d.instrument_id))
+
+
+def _due_entry(entry: ScheduleEntry, enrolment: Enrolment, done: set[str],
+               today: dt.date) -> Due | None:
+    started, ended = enrolment.started_on, enrolment.ended_on
+    ongoing = ended is None
+    trigger, days = entry.trigger, entry.days or 0
+    if trigger is ScheduleTrigger.AT_START and ongoing:
+        return _unless_done(entry.instrument_id, entry.timepoint, started, done)
+    if trigger is ScheduleTrigger.EVERY_SESSION and ongoing:
+        sessions = sum(1 for timepoint in done if timepoint_matches(entry.timepoint, timepoint))
+        return Due(entry.instrument_id, _numbered(entry.timepoint, sessions + 1), today)
+    if trigger is ScheduleTrigger.AFTER_DAYS and ongoing:
+        since = started + dt.timedelta(days=days)
+        return _unless_done(entry.instrument_id, entry.timepoint, since, done, today)
+    if trigger is ScheduleTrigger.EVERY_DAYS and ongoing and days:
+        rounds = (today - started).days // days
+        if rounds < 1:
+            return None
+        months = round(rounds * days / DAYS_PER_MONTH)
+        since = started + dt.timedelta(days=rounds * days)
+        return _unless_done(entry.instrument_id, _numbered(entry.timepoint, months), since,
+                            done)
+    if trigger is ScheduleTrigger.AT_EXIT and not ongoing:
+        return _unless_done(entry.instrument_id, entry.timepoint, ended, done)
+    if trigger is ScheduleTrigger.AFTER_EXIT_DAYS and not ongoing:
+        since = ended + dt.timedelta(days=days)
+        return _unless_done(entry.instrument_id, entry.timepoint, since, done, today)
+    return None
+
+
+def _unless_done(instrument_id: str, timepoint: str, since: dt.date, done: set[str],
+                 today: dt.date | None = None) -> Due | None:
+    if timepoint in done or (today is not None and today < since):
+        return None
+    return Due(instrument_id, timepoint, since)
+
+
+def _numbered(pattern: str, number: int) -> str:
+    return pattern.replace("{n}", str(number))
+
+
+def due_in_insats(insats: Insats, today: dt.date) -> list[DueParticipant]:
+    """Every deltagare of the insats with what they are due for (open or recent)."""
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.insats_id == insats.id)
+        .order_by(Enrolment.started_on)
+    ).all()
+    answered = _answered(insats)
+    anonymous = _anonymous({entry.instrument_id for entry in insats.schedule})
+    result = []
+    for enrolment in enrolments:
+        found = due(insats.schedule, enrolment, answered[enrolment.participant_id], today,
+                    anonymous)
+        if found:
+            result.append(DueParticipant(enrolment.participant, enrolment, tuple(found)))
+    return result
+
+
+def due_for(enrolment: Enrolment, today: dt.date) -> list[Due]:
+    """What one deltagare is due for today in the insats of `enrolment`."""
+    insats = enrolment.insats
+    answered = _answered(insats, Response.participant_id == enrolment.participant_id)
+    anonymous = _anonymous({entry.instrument_id for entry in insats.schedule})
+    return due(insats.schedule, enrolment, answered[enrolment.participant_id], today, anonymous)
+
+
+def _answered(insats: Insats, *conditions) -> dict[int, dict[str, set[str]]]:
+    rows = db.session.execute(
+        select(Response.participant_id, InstrumentVersion.instrument_id, Response.timepoint)
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .where(Response.insats_id == insats.id, Response.submitted_at.is_not(None),
+               Response.participant_id.is_not(None), *conditions)
+    )
+    answered: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for participant_id, instrument_id, timepoint in rows:
+        answered[participant_id][instrument_id].add(timepoint)
+    return answered
+
+
+def _anonymous(instrument_ids: set[str]) -> frozenset[str]:
+    found = set()
+    for instrument_id in instrument_ids:
+        try:
+            if resolve_instrument(instrument_id).anonymous:
+                found.add(instrument_id)
+        except UnknownInstrument:
+            continue
+    return frozenset(found)
+
+
+# --- the days a deltagare's answers may be dated ------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnrolmentWindow:
+    """The days answers about one enrolment may be dated: from its start to its end,
+    and after the end while the schedule's follow-ups last. Open ends are None."""
+
+    started_on: dt.date
+    ended_on: dt.date | None
+    last_day: dt.date | None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.started_on <= day and (self.last_day is None or day <= self.last_day)
+
+
+class OutsideEnrolment(ServiceError):
+    """A date that falls in none of the deltagare's enrolments in the insats;
+    `window` is the latest of them, None when there is none."""
+
+    def __init__(self, day: dt.date, window: EnrolmentWindow | None) -> None:
+        super().__init__(f"{day.isoformat()} is outside the deltagare's enrolments")
+        self.day, self.window = day, window
+
+
+def enrolment_window(enrolment: Enrolment) -> EnrolmentWindow:
+    """The enrolment's days; after its end, as long as the insats' schedule declares
+    follow-ups ("N dagar efter avslut"), the last of them and `LATE_FOLLOW_UP`."""
+    ended = enrolment.ended_on
+    follow_ups = [entry.days or 0 for entry in enrolment.insats.schedule
+                  if entry.trigger is ScheduleTrigger.AFTER_EXIT_DAYS]
+    last_day = ended
+    if ended is not None and follow_ups:
+        last_day = ended + dt.timedelta(days=max(follow_ups)) + LATE_FOLLOW_UP
+    return EnrolmentWindow(enrolment.started_on, ended, last_day)
+
+
+def check_answered_within_enrolment(participant: Participant, insats: Insats,
+                                    day: dt.date) -> None:
+    """Refuse (OutsideEnrolment) a date about the deltagare that none of their
+    enrolments in the insats covers: a paper form dated 1999 for an enrolment of 2025."""
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.participant_id == participant.id,
+                                Enrolment.insats_id == insats.id)
+        .order_by(Enrolment.started_on, Enrolment.id)
+    ).all()
+    windows = [enrolment_window(enrolment) for enrolment in enrolments]
+    if not any(window.covers(day) for window in windows):
+        raise OutsideEnrolment(day, windows[-1] if windows else None)

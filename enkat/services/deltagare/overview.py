@@ -1,0 +1,487 @@
+"""Deltagare as personal see them: who is in an insats and how it goes, what each one is
+due for, and one deltagare's course (ORS/SRS, SKAPA, flags, responses).
+
+A deltagare is seen through the insatser the user sees (`overview.visible_insatser`):
+their page shows the enrolments, ratings and responses of those insatser only, and a
+deltagare enrolled in none of them is not found at all.
+
+Ratings are few per deltagare, so they are fetched as answers (one query for a whole
+insats) and scored with `enkat.scoring`, the same rules the reports apply in bulk.
+Scores are read with the instrument's current version: a new version keeps item ids and
+answer codes (DESIGN.md), so every version scores alike.
+
+The flags are the samtalsunderlag's (ORS-SRS.md): the latest SRS session below the
+cut-off, an SRS item below its threshold, an SRS total lower than the session before,
+and an ORS course without reliable change after `NO_CHANGE_AFTER_SESSIONS` sessions or
+a reliable deterioration. They are worded in Swedish here, once, for the pages and the
+chart alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from enkat.extensions import db
+from enkat.instruments import Instrument, Score
+from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Participant, Response, User
+from enkat.reports.charts import SessionScore, describe_ors_srs, ors_srs_chart
+from enkat.reports.numbers import format_change, format_number
+from enkat.scoring import (
+    Course,
+    Rating,
+    SessionFlags,
+    StepClass,
+    course,
+    item_courses,
+    ratings_from_responses,
+    session_flags,
+    step_class,
+)
+from enkat.services.answering.responses import ENROLMENT_ENDS
+from enkat.services.audit.events import Action, record_event
+from enkat.services.deltagare.due import due_in_insats
+from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
+from enkat.services.organisation.overview import visible_insatser
+
+ORS, SRS = "ors", "srs"
+#: The progressions shown first vs latest per area: the deltagare's own SKAPA, then staff's.
+PROGRESSIONS = ("skapa", "skapa-personal")
+FOLLOW_UP = "finsam-uppfoljning"
+EXIT_REASON_ITEM = "avslutsanledning"
+#: ORS-SRS.md asks for a flag when "several" sessions bring no reliable change; four
+#: ORS sessions (three after the first) is where the method's guides start to ask whether
+#: the work should change.
+NO_CHANGE_AFTER_SESSIONS = 4
+
+
+# --- ratings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatedResponse:
+    """A submitted response with its answers, as scoring takes them."""
+
+    response_id: int
+    participant_id: int
+    insats_id: int
+    instrument_id: str
+    answered_on: dt.date
+    answers: dict[str, tuple[str, ...]]
+
+
+def rated_responses(instrument_ids: Iterable[str], *conditions) -> list[RatedResponse]:
+    """Submitted responses to these instruments matching `conditions`, with their answers,
+    in the order (answered on, id): one query."""
+    query = (
+        select(Response.id, Response.participant_id, Response.insats_id,
+               InstrumentVersion.instrument_id, Response.answered_on,
+               Answer.item_id, Answer.value)
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(InstrumentVersion.instrument_id.in_(tuple(instrument_ids)),
+               Response.submitted_at.is_not(None), Response.participant_id.is_not(None),
+               *conditions)
+        .order_by(Response.answered_on, Response.id, Answer.item_id, Answer.position)
+    )
+    found: dict[int, RatedResponse] = {}
+    for response_id, participant_id, insats_id, instrument_id, answered_on, item_id, value \
+            in db.session.execute(query):
+        if response_id not in found:
+            found[response_id] = RatedResponse(response_id, participant_id, insats_id,
+                                               instrument_id, answered_on, {})
+        answers = found[response_id].answers
+        answers[item_id] = (*answers.get(item_id, ()), value)
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class SessionCourse:
+    """One deltagare's course on a session-by-session score (ORS or SRS)."""
+
+    instrument: Instrument
+    score: Score
+    sessions: tuple[SessionFlags, ...]  # every session in order, scored or not
+    course: Course
+
+    @property
+    def latest(self) -> float | None:
+        return self.course.latest
+
+
+def rated_on_first_score(instrument_id: str, responses: Sequence[RatedResponse]
+                         ) -> tuple[Instrument, Score, list[Rating]] | None:
+    """The instrument, its first score and the deltagare's ratings on it, in date order;
+    None without a response to the instrument."""
+    chosen = [(response.answered_on, response.answers) for response in responses
+              if response.instrument_id == instrument_id]
+    if not chosen:
+        return None
+    instrument = resolve_instrument(instrument_id)
+    score = instrument.scores[0]
+    return instrument, score, ratings_from_responses(instrument, score, chosen)
+
+
+def session_course(instrument_id: str,
+                   responses: Sequence[RatedResponse]) -> SessionCourse | None:
+    """The course on the instrument's first score, or None without a response to it."""
+    rated = rated_on_first_score(instrument_id, responses)
+    if rated is None:
+        return None
+    instrument, score, ratings = rated
+    return SessionCourse(instrument, score, session_flags(score, ratings), course(ratings))
+
+
+# --- flags -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something the staff member should look at, said in a few Swedish words."""
+
+    text: str
+
+
+def flags_of(ors: SessionCourse | None, srs: SessionCourse | None) -> list[Flag]:
+    """The flags of a deltagare: the latest SRS session's, then the ORS course's."""
+    return [*_srs_flags(srs), *_ors_flags(ors)]
+
+
+def _srs_flags(srs: SessionCourse | None) -> list[Flag]:
+    if srs is None:
+        return []
+    latest, score = srs.sessions[-1], srs.score
+    flags = []
+    if latest.below_cutoff:
+        flags.append(Flag(f"SRS {format_number(latest.value)} i senaste samtalet, "
+                          f"under {format_number(score.cutoff, 0)}"))
+    if latest.items_below:
+        labels = ", ".join(srs.instrument.item(item_id).text.get("sv")
+                           for item_id in latest.items_below)
+        flags.append(Flag(f"SRS under {format_number(score.item_flag_below, 0)} på: {labels}"))
+    if latest.dropped:
+        flags.append(Flag(f"SRS lägre än i samtalet före ({format_change(-latest.drop)})"))
+    return flags
+
+
+def _ors_flags(ors: SessionCourse | None) -> list[Flag]:
+    if ors is None or ors.score.rci is None or ors.course.change is None:
+        return []
+    change, rci = ors.course.change, ors.score.rci
+    improvement = change if ors.score.higher_is_better else -change
+    if improvement <= -rci:
+        return [Flag(f"ORS försämrad: {format_change(change)} sedan första samtalet")]
+    if abs(improvement) < rci and ors.course.n_ratings >= NO_CHANGE_AFTER_SESSIONS:
+        return [Flag(f"Ingen tillförlitlig förändring av ORS efter {ors.course.n_ratings} "
+                     f"samtal ({format_change(change)}, behöver minst "
+                     f"{format_number(rci, 0)})")]
+    return []
+
+
+def session_flag_words(flags: SessionFlags, score: Score) -> str | None:
+    """The few words written by a flagged point of the chart, or None.
+
+    Sessions are flagged by the alliance rules a score declares (`item_flag_below`,
+    `drop_flag`: the SRS). An ORS below its cut-off is in the clinical range, which the
+    chart's cut-off line shows; it is no flag.
+    """
+    if score.item_flag_below is None and score.drop_flag is None:
+        return None
+    if not flags.flagged:
+        return None
+    words = []
+    if flags.below_cutoff:
+        words.append(f"under {format_number(score.cutoff, 0)}")
+    if flags.items_below:
+        words.append(f"fråga under {format_number(score.item_flag_below, 0)}")
+    if flags.dropped:
+        words.append("lägre än förra")
+    return ", ".join(words)
+
+
+# --- an insats: its deltagare and what they are due for ----------------------------------
+
+
+@dataclass(frozen=True)
+class DeltagareRow:
+    participant: Participant
+    enrolment: Enrolment  # the latest in the insats
+    exit_reason: str | None
+    latest_ors: float | None
+    flags: tuple[Flag, ...]
+    follow_up: str | None  # the follow-up timepoint to register next, once ended
+
+
+def deltagare_in(insats: Insats) -> list[DeltagareRow]:
+    """The deltagare of the insats, ongoing first, each with their latest enrolment."""
+    latest: dict[int, Enrolment] = {}
+    for enrolment in db.session.scalars(
+            select(Enrolment).where(Enrolment.insats_id == insats.id)
+            .order_by(Enrolment.started_on, Enrolment.id)):
+        latest[enrolment.participant_id] = enrolment
+    rated = _by_participant(rated_responses((ORS, SRS), Response.insats_id == insats.id))
+    reasons = exit_reasons([insats.id], list(latest))
+    done = _follow_ups_done(insats)
+    rows = []
+    for participant_id, enrolment in latest.items():
+        ors = session_course(ORS, rated[participant_id])
+        srs = session_course(SRS, rated[participant_id])
+        rows.append(DeltagareRow(
+            enrolment.participant, enrolment,
+            reasons.get((participant_id, insats.id, enrolment.ended_on)),
+            ors.latest if ors else None, tuple(flags_of(ors, srs)),
+            _next_follow_up(enrolment, done[participant_id]),
+        ))
+    return sorted(rows, key=lambda row: (row.enrolment.ended_on is not None,
+                                         row.participant.code))
+
+
+def _by_participant(responses: Iterable[RatedResponse]) -> dict[int, list[RatedResponse]]:
+    grouped: dict[int, list[RatedResponse]] = defaultdict(list)
+    for response in responses:
+        grouped[response.participant_id].append(response)
+    return grouped
+
+
+def exit_reasons(insats_ids: Sequence[int], participant_ids: Sequence[int]
+                 ) -> dict[tuple[int, int, dt.date], str]:
+    """The avslutsanledning of each ended enrolment, by (deltagare, insats, end date):
+    the avslut answered on the day the enrolment ended (as `responses` ends it)."""
+    responses = rated_responses((ENROLMENT_ENDS,), Response.insats_id.in_(insats_ids),
+                                Response.participant_id.in_(participant_ids))
+    if not responses:
+        return {}
+    item = resolve_instrument(ENROLMENT_ENDS).item(EXIT_REASON_ITEM)
+    return {(response.participant_id, response.insats_id, response.answered_on):
+            ", ".join(item.code_label(code) for code in response.answers[EXIT_REASON_ITEM])
+            for response in responses if EXIT_REASON_ITEM in response.answers}
+
+
+def _follow_ups_done(insats: Insats) -> dict[int, set[tuple[str, dt.date]]]:
+    rows = db.session.execute(
+        select(Response.participant_id, Response.timepoint, Response.answered_on)
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .where(Response.insats_id == insats.id, InstrumentVersion.instrument_id == FOLLOW_UP,
+               Response.submitted_at.is_not(None))
+    )
+    done: dict[int, set[tuple[str, dt.date]]] = defaultdict(set)
+    for participant_id, timepoint, answered_on in rows:
+        done[participant_id].add((timepoint, answered_on))
+    return done
+
+
+def _next_follow_up(enrolment: Enrolment, done: set[tuple[str, dt.date]]) -> str | None:
+    """The first follow-up timepoint not registered since the enrolment ended, or None
+    (ongoing, or every follow-up registered)."""
+    if enrolment.ended_on is None:
+        return None
+    registered = {timepoint for timepoint, on in done if on >= enrolment.ended_on}
+    try:
+        timepoints = resolve_instrument(FOLLOW_UP).timepoints
+    except UnknownInstrument:
+        return None
+    return next((timepoint for timepoint in timepoints
+                 if "{n}" not in timepoint and timepoint not in registered), None)
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """One instrument one deltagare is due for now, and how it is given."""
+
+    participant: Participant
+    instrument: Instrument
+    timepoint: str
+    since: dt.date
+
+    @property
+    def by_staff(self) -> bool:
+        """Filled in by personal, through the registrera pages."""
+        return self.instrument.rated_by == "staff"
+
+    @property
+    def anonymous(self) -> bool:
+        return self.instrument.anonymous
+
+
+def due_rows(insats: Insats, today: dt.date) -> list[DueRow]:
+    """Who is due for what now by the insats' schedule, the longest waiting first.
+    Lines of the schedule naming an instrument that does not exist are left out."""
+    rows = []
+    for waiting in due_in_insats(insats, today):
+        for item in waiting.due:
+            try:
+                instrument = resolve_instrument(item.instrument_id)
+            except UnknownInstrument:
+                continue
+            rows.append(DueRow(waiting.participant, instrument, item.timepoint, item.since))
+    return sorted(rows, key=lambda row: (row.since, row.participant.code, row.instrument.id))
+
+
+# --- one deltagare ------------------------------------------------------------------------
+
+
+def visible_participant(user: User, code: str) -> Participant | None:
+    """The deltagare with this code enrolled in an insats the user sees; None otherwise,
+    and when the code names deltagare of two förbund the user works in (the address
+    cannot tell which)."""
+    insats_ids = [insats.id for insats in visible_insatser(user)]
+    found = db.session.scalars(
+        select(Participant).join(Enrolment, Enrolment.participant_id == Participant.id)
+        .where(Participant.code == code.upper(), Enrolment.insats_id.in_(insats_ids))
+        .distinct()
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class EnrolmentRow:
+    enrolment: Enrolment
+    exit_reason: str | None
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    """First and latest rating of one area (or of the mean), and whether it is a step."""
+
+    label: str
+    course: Course
+    step: StepClass | None
+
+
+@dataclass(frozen=True)
+class Progression:
+    instrument: Instrument
+    overall: AreaProgress
+    areas: tuple[AreaProgress, ...]
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    response: Response
+    title: str
+
+
+@dataclass(frozen=True)
+class DeltagarePage:
+    participant: Participant
+    enrolments: tuple[EnrolmentRow, ...]
+    ors: SessionCourse | None
+    srs: SessionCourse | None
+    flags: tuple[Flag, ...]
+    progressions: tuple[Progression, ...]
+    responses: tuple[ResponseRow, ...]
+
+
+def deltagare_page(participant: Participant, user: User) -> DeltagarePage:
+    """What the user may see of the deltagare: only what belongs to their insatser."""
+    insats_ids = [insats.id for insats in visible_insatser(user)]
+    in_view = (Response.insats_id.in_(insats_ids), Response.participant_id == participant.id)
+    rated = rated_responses((ORS, SRS, *PROGRESSIONS), *in_view)
+    ors, srs = session_course(ORS, rated), session_course(SRS, rated)
+    return DeltagarePage(
+        participant=participant,
+        enrolments=tuple(_enrolments(participant, insats_ids)),
+        ors=ors, srs=srs, flags=tuple(flags_of(ors, srs)),
+        progressions=tuple(progression for instrument_id in PROGRESSIONS
+                           if (progression := _progression(instrument_id, rated))),
+        responses=tuple(_responses(in_view)),
+    )
+
+
+def _enrolments(participant: Participant, insats_ids: Sequence[int]) -> list[EnrolmentRow]:
+    enrolments = [enrolment for enrolment in participant.enrolments
+                  if enrolment.insats_id in insats_ids]
+    reasons = exit_reasons(insats_ids, [participant.id])
+    return [EnrolmentRow(enrolment, reasons.get((participant.id, enrolment.insats_id,
+                                                 enrolment.ended_on)))
+            for enrolment in enrolments]
+
+
+def _progression(instrument_id: str, responses: Sequence[RatedResponse]) -> Progression | None:
+    rated = rated_on_first_score(instrument_id, responses)
+    if rated is None:
+        return None
+    instrument, score, ratings = rated
+    overall = course(ratings)
+    areas = item_courses(ratings, score.items)
+    return Progression(
+        instrument,
+        AreaProgress(score.label.get("sv"), overall, step_class(score, overall)),
+        tuple(AreaProgress(instrument.item(item_id).text.get("sv"), area,
+                           step_class(score, area))
+              for item_id, area in areas.items()),
+    )
+
+
+def _responses(conditions: tuple) -> list[ResponseRow]:
+    """Every response about the deltagare in view, sent or not, the latest first."""
+    responses = db.session.scalars(
+        select(Response).where(*conditions)
+        .order_by(Response.answered_on.desc(), Response.id.desc())
+    ).all()
+    titles: dict[tuple[str, int], str] = {}
+    rows = []
+    for response in responses:
+        version = response.instrument_version
+        key = (version.instrument_id, version.version)
+        if key not in titles:
+            titles[key] = _title(*key)
+        rows.append(ResponseRow(response, titles[key]))
+    return rows
+
+
+def _title(instrument_id: str, version: int) -> str:
+    try:
+        return resolve_instrument(instrument_id, version).title.get("sv")
+    except UnknownInstrument:
+        return instrument_id
+
+
+# --- the samtalsunderlag ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseChart:
+    svg: bytes
+    description: str
+
+
+def course_chart(page: DeltagarePage) -> CourseChart | None:
+    """The ORS/SRS chart of the deltagare as SVG, with its description in words;
+    None without a scored ORS or SRS session."""
+    ors, srs = _chart_scores(page.ors), _chart_scores(page.srs)
+    if not ors and not srs:
+        return None
+    cutoffs = {"ors_cutoff": _cutoff(page.ors, ORS), "srs_cutoff": _cutoff(page.srs, SRS)}
+    return CourseChart(
+        svg=ors_srs_chart(ors, srs, title=f"Samtalsunderlag för {page.participant.code}",
+                          format="svg", **cutoffs),
+        description=describe_ors_srs(ors, srs, **cutoffs),
+    )
+
+
+def _chart_scores(scores: SessionCourse | None) -> list[SessionScore]:
+    if scores is None:
+        return []
+    return [SessionScore(session.at, session.value, session_flag_words(session, scores.score))
+            for session in scores.sessions if session.value is not None]
+
+
+def _cutoff(scores: SessionCourse | None, instrument_id: str) -> float:
+    """The cut-off the instrument declares, from the course or the current instrument
+    (a panel without ratings still draws its line)."""
+    score = scores.score if scores else resolve_instrument(instrument_id).scores[0]
+    return score.cutoff
+
+
+
+
+
+def record_view(participant: Participant, user: User) -> None:
+    """Who looked at a deltagare's page, and when (the audit log)."""
+    record_event(Action.PARTICIPANT_VIEWED, user=user, forbund_id=participant.forbund_id,
+                 subject=participant.code)

@@ -1,0 +1,149 @@
+"""Which instruments exist, and the exact versions responses were answered with.
+
+An instrument version is written to the database the first time something uses it
+(a response, an invitation). From then on its content may never change: a file edited
+under the same id and version is refused, with the advice to raise the version.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from enkat.extensions import db
+from enkat.instruments import (
+    Instrument,
+    bundled_directory,
+    load_directory,
+    load_text,
+)
+from enkat.models import InstrumentVersion
+from enkat.services import ServiceError
+
+
+class UnknownInstrument(ServiceError):
+    pass
+
+
+class InstrumentChanged(ServiceError):
+    pass
+
+
+def instruments_directory() -> Path:
+    configured = current_app.config.get("INSTRUMENTS_DIR")
+    return Path(configured) if configured else bundled_directory()
+
+
+def bundled_instruments() -> dict[str, Instrument]:
+    """The instrument files shipped with (or configured for) this installation, by id."""
+    return _load_directory(instruments_directory())
+
+
+@lru_cache(maxsize=4)
+def _load_directory(directory: Path) -> dict[str, Instrument]:
+    return load_directory(directory)
+
+
+@lru_cache(maxsize=256)
+def _parse_stored(definition: str, instrument_id: str, version: int) -> Instrument:
+    return load_text(definition, origin=f"database:{instrument_id}@{version}")
+
+
+def stored_instrument(row: InstrumentVersion) -> Instrument:
+    """The instrument exactly as stored with a version row."""
+    return _parse_stored(row.definition, row.instrument_id, row.version)
+
+
+def resolve_instrument(instrument_id: str, version: int | None = None) -> Instrument:
+    """An instrument by id, at a given version or (None) the current, highest one.
+
+    Bundled instruments and published uploads resolve; an unpublished preview never does.
+    """
+    candidates: dict[int, Instrument] = {}
+    bundled = bundled_instruments().get(instrument_id)
+    if bundled is not None:
+        candidates[bundled.version] = bundled
+    query = select(InstrumentVersion).where(
+        InstrumentVersion.instrument_id == instrument_id, _usable_version()
+    )
+    if version is not None:
+        query = query.where(InstrumentVersion.version == version)
+    for row in db.session.scalars(query):
+        candidates.setdefault(row.version, stored_instrument(row))
+    if version is not None and version in candidates:
+        return candidates[version]
+    if version is None and candidates:
+        return candidates[max(candidates)]
+    known = f" version {version}" if version is not None else ""
+    raise UnknownInstrument(f'unknown instrument "{instrument_id}"{known}')
+
+
+def _usable_version():
+    """Rows that may be used: bundled ones (no förbund) and published uploads."""
+    return or_(InstrumentVersion.forbund_id.is_(None), InstrumentVersion.published_at.is_not(None))
+
+
+def register_version(instrument: Instrument) -> InstrumentVersion:
+    """Keep this exact instrument version in the database (once) and return its row."""
+    row = _stored_row(instrument.id, instrument.version)
+    if row is None:
+        row = InstrumentVersion(
+            instrument_id=instrument.id,
+            version=instrument.version,
+            sha256=instrument.sha256,
+            definition=instrument.canonical_json,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # registered at the same moment by another request
+            row = _stored_row(instrument.id, instrument.version)
+    problem = change_since_first_use(instrument, row)
+    if problem:
+        raise InstrumentChanged(problem)
+    return row
+
+
+def change_since_first_use(
+    instrument: Instrument, row: InstrumentVersion | None = None
+) -> str | None:
+    """Why this instrument may not be used as it is, or None when it may."""
+    row = row or _stored_row(instrument.id, instrument.version)
+    if row is None or row.sha256 == instrument.sha256:
+        return None
+    return (
+        f'instrument "{instrument.id}" version {instrument.version} has changed since it was '
+        f"first used (stored {row.sha256[:12]}, now {instrument.sha256[:12]}): "
+        f'raise "version" to {_next_version(instrument.id)} to use the new content'
+    )
+
+
+def _stored_row(instrument_id: str, version: int) -> InstrumentVersion | None:
+    return db.session.scalar(
+        select(InstrumentVersion).where(
+            InstrumentVersion.instrument_id == instrument_id, InstrumentVersion.version == version
+        )
+    )
+
+
+def _next_version(instrument_id: str) -> int:
+    highest = db.session.scalar(
+        select(func.max(InstrumentVersion.version)).where(
+            InstrumentVersion.instrument_id == instrument_id
+        )
+    )
+    return (highest or 0) + 1
+
+
+def uploaded_by(instrument: Instrument) -> int | None:
+    """The id of the förbund that uploaded this version, None for a bundled one."""
+    return db.session.scalar(
+        select(InstrumentVersion.forbund_id).where(
+            InstrumentVersion.instrument_id == instrument.id,
+            InstrumentVersion.version == instrument.version,
+        )
+    )

@@ -1,0 +1,389 @@
+"""The data a report needs, fetched with a few SQL queries as plain tuples.
+
+Counting is pushed into SQL where the figure is a plain count (NNS answers). Rated
+instruments (ORS/SRS, SKAPA, processtrappan) are the bulk of a förbund's answers, so SQL
+sums each response's answers to a score and keeps what the tables use: the first and the
+latest rating of each course and their number (window functions), every session only
+for flagged scores (SRS). Registration forms are fetched whole, as tuples, never as ORM
+objects. The report builder (`enkat.reports`) turns these into tables; nothing here
+knows about tables.
+
+Sums are exact on both databases: an answer's value is summed as a whole number of its
+smallest unit (tenths for VAS), since SQLite has no decimal type, and the score is
+worked out from the sum in decimal arithmetic as `enkat.scoring.scale_score` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Numeric,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Subquery
+
+from enkat.extensions import db
+from enkat.instruments import Instrument, Item, Score
+from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Response
+from enkat.reports.inputs import (
+    KON_ITEM,
+    AnswerCount,
+    Answers,
+    AreaChange,
+    CourseEnds,
+    EnrolmentFacts,
+    RatedSession,
+)
+from enkat.reports.period import Period
+from enkat.services.answering.responses import ENROLMENT_ENDS, ENROLMENT_STARTS
+
+FOLLOW_UP = "finsam-uppfoljning"
+NNS_DELTAGARE = ("nns-deltagare-pagaende", "nns-deltagare-avslut")
+
+
+def insats_ids_of(forbund_id: int, insats_id: int | None = None) -> list[int]:
+    query = select(Insats.id).where(Insats.forbund_id == forbund_id)
+    if insats_id is not None:
+        query = query.where(Insats.id == insats_id)
+    return list(db.session.scalars(query.order_by(Insats.name)))
+
+
+def _overlapping(insats_ids: Sequence[int], period: Period):
+    """The condition: an enrolment in these insatser that overlaps the period."""
+    return and_(
+        Enrolment.insats_id.in_(insats_ids),
+        Enrolment.started_on <= period.end,
+        or_(Enrolment.ended_on.is_(None), Enrolment.ended_on >= period.start),
+    )
+
+
+def enrolled_in(insats_ids: Sequence[int], period: Period) -> Select:
+    """The deltagare enrolled some day of the period, as a subquery."""
+    return select(Enrolment.participant_id).where(_overlapping(insats_ids, period))
+
+
+def enrolments_active(insats_ids: Sequence[int], period: Period) -> list[EnrolmentFacts]:
+    """Enrolments that overlap the period, with their inskrivning, avslut and follow-ups."""
+    query = (
+        select(Enrolment.participant_id, Enrolment.insats_id, Enrolment.started_on,
+               Enrolment.ended_on, Insats.trial_period_days)
+        .join(Insats, Insats.id == Enrolment.insats_id)
+        .where(_overlapping(insats_ids, period))
+        .order_by(Enrolment.insats_id, Enrolment.participant_id, Enrolment.started_on)
+    )
+    facts = [EnrolmentFacts(*row) for row in db.session.execute(query)]
+    _attach_registrations(facts, insats_ids, period)
+    return facts
+
+
+def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int],
+                          period: Period) -> None:
+    """Give each enrolment the registration responses that started, ended and followed it.
+
+    An inskrivning belongs to the enrolment that started on its date, an avslut to the
+    one that ended on its date, a follow-up to the latest enrolment ended before it.
+    """
+    by_participant: dict[tuple[int, int], list[EnrolmentFacts]] = defaultdict(list)
+    for enrolment in facts:
+        by_participant[(enrolment.participant_id, enrolment.insats_id)].append(enrolment)
+    instruments = (ENROLMENT_STARTS, ENROLMENT_ENDS, FOLLOW_UP)
+    for response in _responses_with_answers(insats_ids, instruments,
+                                            enrolled_in(insats_ids, period)):
+        for enrolment in by_participant.get((response.participant_id, response.insats_id), ()):
+            _attach(enrolment, response)
+
+
+class FormResponse(NamedTuple):
+    """A submitted response about a deltagare, with its answers."""
+
+    participant_id: int
+    insats_id: int
+    instrument_id: str
+    timepoint: str
+    answered_on: dt.date
+    answers: Answers
+
+
+def _attach(enrolment: EnrolmentFacts, response: FormResponse) -> None:
+    if response.instrument_id == ENROLMENT_STARTS and response.answered_on == enrolment.started_on:
+        enrolment.inskrivning = response.answers
+    elif response.instrument_id == ENROLMENT_ENDS and response.answered_on == enrolment.ended_on:
+        enrolment.avslut = response.answers
+    elif (response.instrument_id == FOLLOW_UP and enrolment.ended_on is not None
+          and response.answered_on >= enrolment.ended_on):
+        enrolment.follow_ups[response.timepoint] = response.answers
+
+
+def _responses_with_answers(insats_ids: Sequence[int], instrument_ids: tuple[str, ...],
+                            participants: Select) -> list[FormResponse]:
+    """Submitted responses about these deltagare with their answers, in one query, by date.
+
+    The Core result is iterated row by row and grouped as it comes (the ORM result path
+    would first build every row of a whole förbund's answers as a list).
+    """
+    query = (
+        select(Response.id, Response.participant_id, Response.insats_id,
+               InstrumentVersion.instrument_id, Response.timepoint, Response.answered_on,
+               Answer.item_id, Answer.value)
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(
+            Response.insats_id.in_(insats_ids),
+            InstrumentVersion.instrument_id.in_(instrument_ids),
+            Response.submitted_at.is_not(None),
+            Response.participant_id.in_(participants),
+        )
+        .order_by(Response.answered_on, Response.id, Answer.item_id, Answer.position)
+    )
+    return _group_answers(db.session.connection().execute(query))
+
+
+def _group_answers(rows: Iterable[tuple]) -> list[FormResponse]:
+    collected: list[FormResponse] = []
+    current_id, frame, answers = None, None, defaultdict(list)
+    for response_id, *rest, item_id, value in rows:
+        if response_id != current_id:
+            if frame is not None:
+                collected.append(_form_response(frame, answers))
+            current_id, frame, answers = response_id, rest, defaultdict(list)
+        answers[item_id].append(value)
+    if frame is not None:
+        collected.append(_form_response(frame, answers))
+    return collected
+
+
+def _form_response(frame: list, answers: dict[str, list[str]]) -> FormResponse:
+    return FormResponse(*frame, {item: tuple(values) for item, values in answers.items()})
+
+
+def answer_counts(insats_ids: Sequence[int], instrument_ids: Iterable[str],
+                  period: Period) -> list[AnswerCount]:
+    """Counts of each answer per item, timepoint and kön (the response's own kön item)."""
+    kon = aliased(Answer)
+    query: Select = (
+        select(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+               Answer.value, kon.value, func.count())
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .outerjoin(kon, and_(kon.response_id == Response.id, kon.item_id == KON_ITEM))
+        .where(
+            Response.insats_id.in_(insats_ids),
+            InstrumentVersion.instrument_id.in_(tuple(instrument_ids)),
+            Response.submitted_at.is_not(None),
+            Response.answered_on.between(period.start, period.end),
+        )
+        .group_by(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+                  Answer.value, kon.value)
+    )
+    return [AnswerCount(*row) for row in db.session.execute(query).tuples()]
+
+
+# --- rated instruments: courses and sessions, summed and ranked in SQL ------------------
+
+
+def score_courses(insats_ids: Sequence[int], instrument: Instrument, score: Score,
+                  period: Period) -> list[CourseEnds]:
+    """Each deltagare's course on the score: first and latest response with a score, in
+    the order (answered on, id), and how many have one; up to the end of the period, for
+    the deltagare enrolled in it. A deltagare whose ratings all lack a score has n 0."""
+    unit = _unit(instrument, score.items)
+    sums = _score_sums(insats_ids, instrument, score, unit, period).subquery()
+    has_score = case((sums.c.answered >= len(score.items) - score.max_missing, 1), else_=0)
+    ranked = select(
+        sums,
+        func.sum(has_score).over(partition_by=sums.c.participant_id).label("n_rated"),
+        *_ranks((sums.c.participant_id,), (has_score.desc(),), sums.c.answered_on, sums.c.id),
+    ).subquery()
+    query = _ends(ranked, (ranked.c.participant_id,), (
+        ranked.c.answered_on, ranked.c.total, ranked.c.answered),
+    ).order_by(ranked.c.participant_id)
+    courses = []
+    for (participant_id, n_rated, first_on, first_total, first_answered,
+         latest_on, latest_total, latest_answered) in db.session.execute(query):
+        if not n_rated:
+            courses.append(CourseEnds(participant_id, instrument.id, score.id, 0))
+            continue
+        courses.append(CourseEnds(
+            participant_id, instrument.id, score.id, int(n_rated),
+            first_on, _score_value(score, unit, first_total, first_answered),
+            latest_on, _score_value(score, unit, latest_total, latest_answered)))
+    return courses
+
+
+def area_changes(insats_ids: Sequence[int], instrument: Instrument, item_ids: Sequence[str],
+                 period: Period) -> list[AreaChange]:
+    """The deltagare's courses on each item (the areas of a mean score), counted by their
+    change: first and latest rating with a value to the item, in the order (answered on,
+    id), for the courses with two or more (one value has no change to show)."""
+    unit = _unit(instrument, item_ids)
+    values = (
+        select(Response.id, Response.participant_id, Response.answered_on, Answer.item_id,
+               _in_units(unit).label("value"))
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .join(Answer, and_(Answer.response_id == Response.id,
+                           _valued(instrument, item_ids)))
+        .where(*_rated(insats_ids, instrument.id, period))
+    ).subquery()
+    course = (values.c.participant_id, values.c.item_id)
+    ranked = select(
+        values, func.count().over(partition_by=course).label("n_rated"),
+        *_ranks(course, (), values.c.answered_on, values.c.id),
+    ).subquery()
+    ends = _ends(ranked, (ranked.c.participant_id, ranked.c.item_id), (ranked.c.value,)
+                 ).where(ranked.c.n_rated >= 2).subquery()
+    first, latest = ends.c.first_value, ends.c.latest_value
+    change = latest - first
+    query = (select(ends.c.item_id, change, func.count(), func.sum(first), func.sum(latest))
+             .group_by(ends.c.item_id, change)
+             .order_by(ends.c.item_id, change))
+    return [AreaChange(instrument.id, item_id, _value(change, unit), n,
+                       _value(first_total, unit), _value(latest_total, unit))
+            for item_id, change, n, first_total, latest_total in db.session.execute(query)]
+
+
+def rated_sessions(insats_ids: Sequence[int], instrument: Instrument, score: Score,
+                   period: Period) -> list[RatedSession]:
+    """Every rating on the score, with its value and item values, by deltagare in the
+    order (answered on, id); for session flags, which look at each session and the one
+    before it."""
+    unit = _unit(instrument, score.items)
+    item_values = [func.max(case((_valued(instrument, (item_id,)), _in_units(unit))))
+                   for item_id in score.items]
+    query = (
+        _score_sums(insats_ids, instrument, score, unit, period)
+        .add_columns(*item_values)
+        .order_by(Response.participant_id, Response.answered_on, Response.id)
+    )
+    return [
+        RatedSession(participant_id, instrument.id, score.id, answered_on,
+                     _score_value(score, unit, total, answered),
+                     {item_id: _value(value, unit)
+                      for item_id, value in zip(score.items, values, strict=True)
+                      if value is not None})
+        for _, participant_id, answered_on, total, answered, *values
+        in db.session.execute(query)
+    ]
+
+
+def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tuple:
+    """The conditions: submitted responses of the instrument about the deltagare
+    enrolled in the period, answered up to its end (a course runs up to the latest)."""
+    return (
+        Response.insats_id.in_(insats_ids),
+        InstrumentVersion.instrument_id == instrument_id,
+        Response.submitted_at.is_not(None),
+        Response.participant_id.in_(enrolled_in(insats_ids, period)),
+        Response.answered_on <= period.end,
+    )
+
+
+def _score_sums(insats_ids: Sequence[int], instrument: Instrument, score: Score, unit: int,
+                period: Period) -> Select:
+    """Per response (id, deltagare, date): the sum of its items' values in `unit`s and
+    how many items have a value. Responses whose answers give no value are kept (with
+    total None), so a deltagare rated without a score still counts as rated."""
+    valued = _valued(instrument, score.items)
+    return (
+        select(Response.id, Response.participant_id, Response.answered_on,
+               func.sum(case((valued, _in_units(unit)))).label("total"),
+               func.count(case((valued, 1))).label("answered"))
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(*_rated(insats_ids, instrument.id, period))
+        .group_by(Response.id, Response.participant_id, Response.answered_on)
+    )
+
+
+def _ranks(partition: tuple, before: tuple, answered_on: ColumnElement,
+           response_id: ColumnElement) -> tuple:
+    """Row numbers from the first rating (first_rank) and from the latest (latest_rank),
+    ordered by date and then id; `before` orders first (ratings with a score first)."""
+    return (
+        func.row_number().over(partition_by=partition, order_by=(
+            *before, answered_on, response_id)).label("first_rank"),
+        func.row_number().over(partition_by=partition, order_by=(
+            *before, answered_on.desc(), response_id.desc())).label("latest_rank"),
+    )
+
+
+def _ends(ranked: Subquery, key: tuple, columns: tuple) -> Select:
+    """One row per course (`key`): its n_rated, then each of `columns` at the first rating
+    (first_<name>) and at the latest (latest_<name>), the same rating when there is one."""
+
+    def at(rank: ColumnElement, column: ColumnElement) -> ColumnElement:
+        return func.max(case((rank == 1, column)))
+
+    return (
+        select(*key, func.max(ranked.c.n_rated).label("n_rated"),
+               *(at(ranked.c.first_rank, c).label(f"first_{c.name}") for c in columns),
+               *(at(ranked.c.latest_rank, c).label(f"latest_{c.name}") for c in columns))
+        .where(or_(ranked.c.first_rank == 1, ranked.c.latest_rank == 1))
+        .group_by(*key)
+    )
+
+
+def _valued(instrument: Instrument, item_ids: Iterable[str]) -> ColumnElement[bool]:
+    """The condition: an answer to one of these items that is a value, not a missing code."""
+    conditions = []
+    for item_id in item_ids:
+        item = instrument.item(item_id)
+        answered = Answer.item_id == item_id
+        if item.missing_codes:
+            answered = and_(answered, Answer.value.not_in(item.missing_codes))
+        conditions.append(answered)
+    return or_(*conditions)
+
+
+def _unit(instrument: Instrument, item_ids: Iterable[str]) -> int:
+    """Decimal places of the smallest unit the items' values are written in."""
+    return max(_decimal_places(instrument.item(item_id)) for item_id in item_ids)
+
+
+def _decimal_places(item: Item) -> int:
+    if item.type == "vas":
+        return 1  # stored with one decimal (Item.normalize)
+    if item.type == "number":
+        return item.decimals
+    return max((max(0, -Decimal(code).as_tuple().exponent) for code in item.codes
+                if code not in item.missing_codes), default=0)
+
+
+def _in_units(places: int) -> ColumnElement[int]:
+    """An answer's value as a whole number of 10^-places: sums of these are exact."""
+    return cast(func.round(cast(Answer.value, Numeric) * 10**places), BigInteger)
+
+
+def _value(in_units: int | Decimal | None, places: int) -> float | None:
+    """The float `enkat.scoring.item_value` gives the value written (correctly rounded)."""
+    return None if in_units is None else int(in_units) / 10**places
+
+
+def _score_value(score: Score, places: int, total: int | Decimal | None,
+                 answered: int) -> float | None:
+    """The value `enkat.scoring.scale_score` gives a response, from its sum in SQL.
+
+    The same decimal arithmetic on the same exact sum: a mean, a sum, or a sum prorated
+    to all items when some are missing; None with more missing than ``max_missing``.
+    """
+    if answered < len(score.items) - score.max_missing:
+        return None
+    exact = Decimal(int(total)).scaleb(-places)
+    if score.method == "mean":
+        return float(exact / answered)
+    if answered < len(score.items):
+        return float(exact * len(score.items) / answered)
+    return float(exact)

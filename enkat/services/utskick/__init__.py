@@ -1,0 +1,1 @@
+"""Utskick: survey links mailed to personal, chefer, styrelse and remittenter."""
