@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
+from enkat.instruments.roles import FOLLOW_UP, NNS_DELTAGARE
 from enkat.models import (
     Enrolment,
     Forbund,
@@ -37,7 +38,6 @@ from enkat.models import (
     User,
 )
 from enkat.reports import goals as goal_rules
-from enkat.reports.build import NNS_DELTAGARE
 
 from . import ServiceError, sign_ins
 from .accounts import record_event
@@ -266,7 +266,7 @@ def standard_schedule() -> tuple[ScheduleRow, ...]:
 
     The demo's insatser are measured by it, so it is composed from the demo's parts.
     """
-    eighteen_months = ("finsam-uppfoljning", "uppfoljning-18m",
+    eighteen_months = (FOLLOW_UP, "uppfoljning-18m",
                        ScheduleTrigger.AFTER_EXIT_DAYS, 540)
     entries = (*COMMON_SCHEDULE, eighteen_months, *ORS_SRS_SCHEDULE, *SKAPA_SCHEDULE)
     return tuple(ScheduleRow(*entry) for entry in entries)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
+from enkat.instruments.roles import ENROLMENT_STARTS, REGISTRATION_FORMS
 from enkat.models import Insats, InsatsKind, Participant, Response, ResponseSource, User
 
 from . import ServiceError
@@ -22,12 +23,10 @@ from .drafts import open_draft_for
 from .instruments import usable_instruments
 from .overview import visible_insatser
 from .participants import EnrolmentError, find_participant, get_or_create_participant
-from .responses import ENROLMENT_STARTS, ResponseContext, context_problems, move_enrolment
+from .responses import ResponseContext, context_problems, move_enrolment
 from .schedule import check_answered_within_enrolment
 
 ENTRY_SOURCES = (ResponseSource.STAFF, ResponseSource.PAPER)
-#: The registration forms, first in every list: they start, end and follow up enrolments.
-REGISTRATION_FORMS = ("finsam-inskrivning", "finsam-avslut", "finsam-uppfoljning")
 
 
 class UnknownCode(ServiceError):

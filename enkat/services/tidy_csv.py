@@ -31,6 +31,7 @@ from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
 from enkat.instruments.model import parse_date
+from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS
 from enkat.models import Forbund, Insats, Participant, Response, ResponseSource
 
 from . import ServiceError
@@ -44,8 +45,6 @@ from .participants import (
     get_or_create_participant,
 )
 from .responses import (
-    ENROLMENT_ENDS,
-    ENROLMENT_STARTS,
     ContextProblem,
     ResponseContext,
     ResponseRefused,

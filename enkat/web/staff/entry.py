@@ -18,6 +18,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
+from enkat.instruments.roles import ENROLMENT_STARTS, REGISTRATION_FORMS
 from enkat.models import Insats, ResponseSource
 from enkat.models import Response as Draft
 from enkat.services import entry as entry_service
@@ -31,7 +32,6 @@ from enkat.services.participants import (
     open_enrolment,
 )
 from enkat.services.responses import (
-    ENROLMENT_STARTS,
     ContextProblem,
     ResponseContext,
     ResponseRefused,
@@ -338,7 +338,7 @@ def _grouped_choices(instruments: list[Instrument]) -> list[SelectChoice]:
 
 
 def _group(instrument: Instrument) -> str:
-    if instrument.id in entry_service.REGISTRATION_FORMS:
+    if instrument.id in REGISTRATION_FORMS:
         return "Registreringsformulär"
     if instrument.rated_by == "staff":
         return "Personalens skattningar"

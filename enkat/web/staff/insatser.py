@@ -13,13 +13,13 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 
+from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS, FOLLOW_UP
 from enkat.models import Insats, InsatsKind
 from enkat.reports.numbers import format_number
 from enkat.services import deltagare as deltagare_service
 from enkat.services import entry as entry_service
 from enkat.services.drafts import local_today
 from enkat.services.participants import generate_code
-from enkat.services.responses import ENROLMENT_ENDS, ENROLMENT_STARTS
 from enkat.web.common.access import insats_or_404, insats_to_work_in
 
 from .entry import EntryForm, open_draft
@@ -73,7 +73,7 @@ def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
         new_form=new_form or new_deltagare_form(insats),
         link_form=link or link_form(insats, formdata=None),
         today=local_today().isoformat(), ends=ENROLMENT_ENDS,
-        follow_up=deltagare_service.FOLLOW_UP,
+        follow_up=FOLLOW_UP,
         register_url=_register_url(insats), number=format_number,
     )
     refused = (new_form and new_form.errors) or (link and link.errors)
