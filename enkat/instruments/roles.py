@@ -7,8 +7,9 @@ by session, and some items of the registration forms feed given report tables. T
 module says which bundled instrument (and which of its items) plays which role, so that
 no other layer spells an instrument or item id: reports, scoring, services and web
 import the names below (the demo excepted: its ids are data). A unit test
-(tests/unit/test_roles.py) greps `enkat/reports`, `enkat/scoring` and `enkat/services`
-for quoted bundled instrument ids and fails on any it finds.
+(tests/unit/instruments/test_roles.py) greps `enkat/reports`, `enkat/scoring`,
+`enkat/services` and `enkat/web` for quoted bundled instrument ids and item ids of the
+registration forms, and fails naming each file and line.
 
 The ids are the public contract of INSTRUMENTS.md and never change; a new wording is a
 new instrument *version*. Issue 14 turns these roles into declarations in the
