@@ -48,8 +48,8 @@ from sqlalchemy import bindparam, select, text  # noqa: E402
 
 from enkat import create_app  # noqa: E402
 from enkat.extensions import db  # noqa: E402
+from enkat.instruments.roles import NNS_DELTAGARE  # noqa: E402
 from enkat.models import Forbund  # noqa: E402
-from enkat.reports.build import NNS_DELTAGARE  # noqa: E402
 from enkat.reports.exports import to_json, to_xlsx  # noqa: E402
 from enkat.reports.period import Period  # noqa: E402
 from enkat.services.results import report_data  # noqa: E402

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from enkat.instruments import Instrument
+from enkat.instruments.roles import EXIT_REASON_ITEM, NNS_DELTAGARE, RATED, REGISTRATION_FORMS
 
 from . import goals as goal_rules
 from .goals import IndicatorShares, Share, goal_table
@@ -29,10 +30,6 @@ from .registration import (
     registration_tables,
 )
 
-NNS_DELTAGARE = ("nns-deltagare-pagaende", "nns-deltagare-avslut")
-RATED = ("ors", "srs", "skapa", "skapa-personal", "processtrappan")
-REGISTRATION = ("finsam-inskrivning", "finsam-avslut", "finsam-uppfoljning")
-
 
 @dataclass(frozen=True)
 class ReportInputs:
@@ -52,7 +49,7 @@ class ReportInputs:
 
 
 def build_report(subject: Subject, period: Period, inputs: ReportInputs, k: int) -> Report:
-    forms = RegistrationForms(*(inputs.instruments[i] for i in REGISTRATION))
+    forms = RegistrationForms(*(inputs.instruments[i] for i in REGISTRATION_FORMS))
     nns = {i: inputs.instruments[i] for i in NNS_DELTAGARE if i in inputs.instruments}
     current, previous = tally(inputs.answer_counts, nns), tally(inputs.previous_answer_counts, nns)
     indicator_tables = [indicator_table(instrument, current, previous, k)
@@ -95,7 +92,7 @@ def indicator_shares(inputs: ReportInputs, period: Period, nns: Mapping[str, Ins
 def _to_work_or_studies(enrolments: Sequence[EnrolmentFacts], period: Period) -> Share:
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
     hits = sum(1 for e in ended
-               if (e.avslut or {}).get("avslutsanledning", ("",))[0] in TO_WORK_OR_STUDIES)
+               if (e.avslut or {}).get(EXIT_REASON_ITEM, ("",))[0] in TO_WORK_OR_STUDIES)
     return Share(hits, len(ended))
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from enkat.instruments import Instrument, Item
+from enkat.instruments.roles import KON_ITEM, NNS_DELTAGARE_AVSLUT, NNS_DELTAGARE_PAGAENDE
 from enkat.scoring import (
     IndicatorAnswer,
     difference_in_proportions,
@@ -22,10 +23,12 @@ from enkat.scoring import (
 from enkat.scoring.suppression import small_mark
 
 from .figures import small_count
-from .inputs import KON_ITEM, AnswerCount
-from .model import Column, Figure, Kind, Row, Table
+from .inputs import AnswerCount
+from .model import ChartKind, Column, Figure, Kind, Row, Table
 
 KON_COLUMNS = (("kvinna", "Andel kvinnor"), ("man", "Andel män"))
+#: The indicator tables' ids (docs/formats.md), by the NNS deltagare survey each shows.
+INDICATOR_TABLE_IDS = {NNS_DELTAGARE_PAGAENDE: "nns-pagaende", NNS_DELTAGARE_AVSLUT: "nns-avslut"}
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,8 @@ def indicator_table(instrument: Instrument, current: Tallies, previous: Tallies,
             difference_figure(now, before, k),
         )))
     positive = _positive_labels(instrument)
-    return Table(f"nns-{instrument.id.removeprefix('nns-deltagare-')}",
-                 instrument.title.get("sv"), columns, tuple(rows), notes=(
+    return Table(INDICATOR_TABLE_IDS[instrument.id], instrument.title.get("sv"), columns,
+                 tuple(rows), chart=ChartKind.INDICATOR_BARS, notes=(
         f"Andel positiva: svaren {positive} av alla svar utom vet ej, med 95 % "
         "konfidensintervall (Wilson).",
         f"Andelar som vilar på färre än {k} svar visas inte.",

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .period import Period
+from enkat.instruments.roles import KON_ITEM
 
-KON_ITEM = "kon"
+from .period import Period
 
 Answers = dict[str, tuple[str, ...]]
 

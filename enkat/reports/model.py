@@ -24,6 +24,15 @@ class Kind(StrEnum):
     TEXT = "text"  # words: "Ja", "Nej", "Går inte att avgöra", a class name
 
 
+class ChartKind(StrEnum):
+    """Which chart draws a table. Set where the table is built; rendering and the
+    results page choose and draw charts by it, never by the table's id. Not written
+    to the report JSON (a table's fields there are those docs/formats.md lists)."""
+
+    INDICATOR_BARS = "indicator-bars"  # positive share per question, with the previous period
+    AREA_CHANGES = "area-changes"  # mean first against latest rating, per area
+
+
 @dataclass(frozen=True)
 class Figure:
     """One cell: its value, the n it rests on, an interval, and how it is shown.
@@ -67,13 +76,15 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with a stable id (documented in docs/formats.md) and its notes."""
+    """A table with a stable id (documented in docs/formats.md), its notes and the
+    kind of chart that draws it, if any."""
 
     id: str
     title: str
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
+    chart: ChartKind | None = None
 
     @property
     def is_empty(self) -> bool:

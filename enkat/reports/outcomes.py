@@ -32,7 +32,7 @@ from enkat.scoring.suppression import small_mark
 
 from .figures import counted_column, small_count
 from .inputs import AreaChange, CourseEnds, RatedSession
-from .model import Column, Figure, Kind, Row, Table
+from .model import ChartKind, Column, Figure, Kind, Row, Table
 
 CHANGE_CLASS_LABELS = {
     ChangeClass.RECOVERED: "Återhämtad",
@@ -179,7 +179,7 @@ def area_table(instrument: Instrument, score: Score, area_changes: Iterable[Area
     rows = [Row(instrument.item(area).text.get("sv"),
                 _area_figures(score, changes_by_area[area], k)) for area in score.items]
     return Table(f"{instrument.id}-omraden", f"{instrument.title.get('sv')}: per område",
-                 columns, tuple(rows), notes=(
+                 columns, tuple(rows), chart=ChartKind.AREA_CHANGES, notes=(
         "Deltagare med minst två skattningar av området.",
         f"Stegförflyttning: förbättring med minst {score.meaningful_change:g} steg.",
         f"Under {k} deltagare visas inga värden.",

@@ -13,6 +13,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from enkat.instruments import Instrument, Item
+from enkat.instruments.roles import (
+    AGE_GROUP_ITEM,
+    EDUCATION_ITEM,
+    EXIT_REASON_ITEM,
+    KON_ITEM,
+    OCCUPATION_ITEM,
+    SITUATION_ITEM,
+    SUPPORT_ITEM,
+    TIME_ON_BENEFITS_ITEM,
+)
 
 from .figures import Grid, counted_column, counted_grid, derived, share_of, small_count
 from .inputs import EnrolmentFacts
@@ -37,7 +47,11 @@ class RegistrationForms:
 
     @property
     def kon(self) -> Item:
-        return self.inskrivning.item("kon")
+        return self.inskrivning.item(KON_ITEM)
+
+    @property
+    def exit_reason(self) -> Item:
+        return self.avslut.item(EXIT_REASON_ITEM)
 
 
 def kon_of(enrolment: EnrolmentFacts) -> str:
@@ -144,9 +158,9 @@ def background_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
         _single_answer_table(f"bakgrund-{item_id}", title, forms.inskrivning.item(item_id),
                              [e.inskrivning for e in started], k)
         for item_id, title in (
-            ("aldersgrupp", "Åldersgrupp vid inskrivning"),
-            ("utbildning", "Utbildning vid inskrivning"),
-            ("tid-offentlig-forsorjning", "Tid i offentlig försörjning vid inskrivning"),
+            (AGE_GROUP_ITEM, "Åldersgrupp vid inskrivning"),
+            (EDUCATION_ITEM, "Utbildning vid inskrivning"),
+            (TIME_ON_BENEFITS_ITEM, "Tid i offentlig försörjning vid inskrivning"),
         )
     ]
 
@@ -166,8 +180,8 @@ def exit_reason_table(enrolments: Sequence[EnrolmentFacts], period: Period,
     """Everyone who ended, by kön; trial-period exits form their own row."""
     ended = ended_in(enrolments, period)
     table, _ = _by_kon_table(
-        "avslutsanledning", "Avslutsanledning", ended, forms,
-        item=forms.avslut.item("avslutsanledning"), classify=_reason_or_trial,
+        EXIT_REASON_ITEM, "Avslutsanledning", ended, forms,
+        item=forms.exit_reason, classify=_reason_or_trial,
         extra=[("provotid", TRIAL_ROW), (MISSING, MISSING_LABEL)], k=k,
         notes=("Alla som avslutades under perioden. Den som avslutades inom prövotiden "
                "redovisas på raden Utskrivning inom prövotid, oavsett angiven anledning.",),
@@ -181,14 +195,14 @@ def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
     table, grid = _by_kon_table(
         "resultat", "Resultat för avslutade", ended, forms,
-        item=forms.avslut.item("avslutsanledning"), classify=_reason,
+        item=forms.exit_reason, classify=_reason,
         extra=[(MISSING, MISSING_LABEL)], k=k,
         notes=("Avslutade under perioden, utom de som avslutades inom prövotiden.",
                "Till arbete eller studier: avslutsanledning arbete eller studier.",
                "Aktivt arbetssökande: sysselsättning vid avslut omfattar aktivt arbetssökande "
                "och avslutsanledningen är varken arbete eller studier."),
     )
-    codes = [code for code, _ in labelled_codes(forms.avslut.item("avslutsanledning"))]
+    codes = [code for code, _ in labelled_codes(forms.exit_reason)]
     work_rows = [grid.cells[codes.index(code)] + (grid.row_totals[codes.index(code)],)
                  for code in TO_WORK_OR_STUDIES]
     summary = [
@@ -201,7 +215,7 @@ def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 
 def _reason(enrolment: EnrolmentFacts) -> str:
-    values = (enrolment.avslut or {}).get("avslutsanledning")
+    values = (enrolment.avslut or {}).get(EXIT_REASON_ITEM)
     return values[0] if values else MISSING
 
 
@@ -210,7 +224,7 @@ def _reason_or_trial(enrolment: EnrolmentFacts) -> str:
 
 
 def _seeking_work(enrolment: EnrolmentFacts) -> bool:
-    sysselsattning = (enrolment.avslut or {}).get("sysselsattning", ())
+    sysselsattning = (enrolment.avslut or {}).get(OCCUPATION_ITEM, ())
     return SEEKING_WORK in sysselsattning and _reason(enrolment) not in TO_WORK_OR_STUDIES
 
 
@@ -256,8 +270,8 @@ def before_after_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
     """
     ended = ended_in(enrolments, period)
     tables = []
-    for item_id, title in (("forsorjning", "Försörjning före och efter"),
-                           ("sysselsattning", "Sysselsättning före och efter")):
+    for item_id, title in ((SUPPORT_ITEM, "Försörjning före och efter"),
+                           (OCCUPATION_ITEM, "Sysselsättning före och efter")):
         item = forms.inskrivning.item(item_id)
         tables.append(_before_after(item_id, title, item, ended, k))
         for kon in forms.kon.codes:
@@ -332,12 +346,13 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
                     forms: RegistrationForms, k: int) -> Table:
     """Those who ended in the period: situation at exit beside 6 and 18 months later."""
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
-    item = forms.uppfoljning.item("lage")
+    item = forms.uppfoljning.item(SITUATION_ITEM)
     columns_counts = {"avslut": Counter(EXIT_AS_SITUATION.get(_reason(e), MISSING)
                                         for e in ended)}
     for timepoint, _label in FOLLOW_UPS:
         columns_counts[timepoint] = Counter(
-            (e.follow_ups.get(timepoint, {}).get("lage") or (NOT_FOLLOWED_UP,))[0] for e in ended
+            (e.follow_ups.get(timepoint, {}).get(SITUATION_ITEM) or (NOT_FOLLOWED_UP,))[0]
+            for e in ended
         )
     labelled = labelled_codes(item, [(MISSING, MISSING_LABEL),
                                      (NOT_FOLLOWED_UP, "Ingen uppföljning registrerad")])

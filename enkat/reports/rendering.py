@@ -12,7 +12,8 @@ from enkat.reports.charts import (
 
 from . import FORMATS
 from .exports import to_html, to_json, to_pdf, to_xlsx
-from .model import Figure, Report, Table
+from .model import ChartKind, Figure, Report, Table
+
 
 def render(report: Report, format: str) -> bytes:
     """The report as bytes of `format` (one of FORMATS)."""
@@ -29,15 +30,17 @@ def render(report: Report, format: str) -> bytes:
 
 
 def charts(report: Report, format: str) -> list[tuple[str, bytes]]:
-    """Indicator shares for each NNS table and first-against-latest for area tables."""
-    drawn = []
-    for table in report.tables:
-        if table.id.startswith("nns-"):
-            drawn.append((table.title, _indicator_chart(table, format)))
-        elif table.id.endswith("-omraden") and _area_rows(table):
-            drawn.append((table.title, area_change_chart(
-                _area_rows(table), title=table.title, format=format)))
-    return drawn
+    """The chart of each table that has one, drawn as its chart kind says."""
+    return [(table.title, _DRAW[table.chart](table, format))
+            for table in report.tables if table.chart is not None and has_chart(table)]
+
+
+def has_chart(table: Table) -> bool:
+    """Whether `charts` draws this table: it names a chart kind, and an area chart has
+    a first rating shown."""
+    if table.chart is ChartKind.AREA_CHANGES:
+        return bool(_area_rows(table))
+    return table.chart is not None
 
 
 def _indicator_chart(table: Table, format: str) -> bytes:
@@ -48,6 +51,10 @@ def _indicator_chart(table: Table, format: str) -> bytes:
     if all(bar.previous.suppressed for bar in bars):
         bars = [IndicatorBar(bar.label, bar.current) for bar in bars]
     return indicator_chart(bars, title=table.title, format=format)
+
+
+def _area_chart(table: Table, format: str) -> bytes:
+    return area_change_chart(_area_rows(table), title=table.title, format=format)
 
 
 def _estimate(figure: Figure) -> ShareEstimate:
@@ -63,3 +70,6 @@ def _area_rows(table: Table) -> list[AreaChange]:
         if first.suppressed is None and first.value is not None:
             shown.append(AreaChange(row.label, first.value, latest.value))
     return shown
+
+
+_DRAW = {ChartKind.INDICATOR_BARS: _indicator_chart, ChartKind.AREA_CHANGES: _area_chart}

@@ -15,15 +15,11 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
+from enkat.instruments.roles import ENROLMENT_STARTS, REGISTRATION_FORMS
 from enkat.models import Insats, InsatsKind, Participant, Response, ResponseSource, User
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import open_draft_for
-from enkat.services.answering.responses import (
-    ENROLMENT_STARTS,
-    ResponseContext,
-    context_problems,
-    move_enrolment,
-)
+from enkat.services.answering.responses import ResponseContext, context_problems, move_enrolment
 from enkat.services.deltagare.due import check_answered_within_enrolment
 from enkat.services.deltagare.participants import (
     EnrolmentError,
@@ -34,8 +30,6 @@ from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.organisation.overview import visible_insatser
 
 ENTRY_SOURCES = (ResponseSource.STAFF, ResponseSource.PAPER)
-#: The registration forms, first in every list: they start, end and follow up enrolments.
-REGISTRATION_FORMS = ("finsam-inskrivning", "finsam-avslut", "finsam-uppfoljning")
 
 
 class UnknownCode(ServiceError):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
+from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS
 from enkat.models import (
     Answer,
     Forbund,
@@ -23,10 +24,6 @@ from enkat.models import (
 from enkat.services import ServiceError
 from enkat.services.deltagare.participants import end_enrolment, start_enrolment
 from enkat.services.instruments.versions import register_version, uploaded_by
-
-#: The registration forms that start and end a deltagare's enrolment in an insats.
-ENROLMENT_STARTS = "finsam-inskrivning"
-ENROLMENT_ENDS = "finsam-avslut"
 
 
 @dataclass(frozen=True)

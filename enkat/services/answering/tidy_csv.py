@@ -31,11 +31,10 @@ from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
 from enkat.instruments.model import parse_date
+from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS
 from enkat.models import Forbund, Insats, Participant, Response, ResponseSource
 from enkat.services import ServiceError
 from enkat.services.answering.responses import (
-    ENROLMENT_ENDS,
-    ENROLMENT_STARTS,
     ContextProblem,
     ResponseContext,
     ResponseRefused,

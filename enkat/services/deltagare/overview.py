@@ -28,6 +28,14 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.instruments import Instrument, Score
+from enkat.instruments.roles import (
+    ENROLMENT_ENDS,
+    EXIT_REASON_ITEM,
+    FOLLOW_UP,
+    ORS,
+    PROGRESSIONS,
+    SRS,
+)
 from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Participant, Response, User
 from enkat.reports.charts import SessionScore, describe_ors_srs, ors_srs_chart
 from enkat.reports.numbers import format_change, format_number
@@ -42,17 +50,11 @@ from enkat.scoring import (
     session_flags,
     step_class,
 )
-from enkat.services.answering.responses import ENROLMENT_ENDS
 from enkat.services.audit.events import Action, record_event
 from enkat.services.deltagare.due import due_in_insats
 from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
 from enkat.services.organisation.overview import visible_insatser
 
-ORS, SRS = "ors", "srs"
-#: The progressions shown first vs latest per area: the deltagare's own SKAPA, then staff's.
-PROGRESSIONS = ("skapa", "skapa-personal")
-FOLLOW_UP = "finsam-uppfoljning"
-EXIT_REASON_ITEM = "avslutsanledning"
 #: ORS-SRS.md asks for a flag when "several" sessions bring no reliable change; four
 #: ORS sessions (three after the first) is where the method's guides start to ask whether
 #: the work should change.

@@ -6,13 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from enkat.extensions import db
+from enkat.instruments.roles import NNS_DELTAGARE
 from enkat.models import (
     Goal,
     Insats,
     User,
 )
 from enkat.reports import goals as goal_rules
-from enkat.reports.build import NNS_DELTAGARE
 from enkat.services import FieldProblem, refuse_if
 from enkat.services.audit.events import Action, record_event
 from enkat.services.instruments.versions import bundled_instruments

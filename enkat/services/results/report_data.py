@@ -38,9 +38,9 @@ from sqlalchemy.sql import Subquery
 
 from enkat.extensions import db
 from enkat.instruments import Instrument, Item, Score
+from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS, FOLLOW_UP, KON_ITEM
 from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Response
 from enkat.reports.inputs import (
-    KON_ITEM,
     AnswerCount,
     Answers,
     AreaChange,
@@ -49,10 +49,6 @@ from enkat.reports.inputs import (
     RatedSession,
 )
 from enkat.reports.period import Period
-from enkat.services.answering.responses import ENROLMENT_ENDS, ENROLMENT_STARTS
-
-FOLLOW_UP = "finsam-uppfoljning"
-NNS_DELTAGARE = ("nns-deltagare-pagaende", "nns-deltagare-avslut")
 
 
 def insats_ids_of(forbund_id: int, insats_id: int | None = None) -> list[int]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from enkat.instruments import Instrument
+from enkat.instruments.roles import NNS_DELTAGARE, RATED, REGISTRATION_FORMS
 from enkat.models import Forbund, Insats
-from enkat.reports.build import NNS_DELTAGARE, RATED, REGISTRATION, ReportInputs, build_report
+from enkat.reports.build import ReportInputs, build_report
 from enkat.reports.inputs import AreaChange, CourseEnds, GoalSpec, RatedSession
 from enkat.reports.model import Report, Subject
 from enkat.reports.outcomes import flagged, has_areas
@@ -20,7 +21,7 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
     """The report of one insats, or of all the förbund's insatser together."""
     insats_ids = report_data.insats_ids_of(forbund.id, insats.id if insats else None)
     previous = period.previous()
-    instruments = _current_instruments((*REGISTRATION, *NNS_DELTAGARE, *RATED))
+    instruments = _current_instruments((*REGISTRATION_FORMS, *NNS_DELTAGARE, *RATED))
     # one query for both periods: the forms of an enrolment do not depend on the period
     both = report_data.enrolments_active(insats_ids, Period(previous.start, period.end))
     rated = [instruments[i] for i in RATED if i in instruments]

@@ -37,7 +37,7 @@ from enkat.reports.exports.texts import (
 )
 from enkat.reports.model import Kind, Report, Table
 from enkat.reports.period import Period
-from enkat.reports.rendering import charts, render
+from enkat.reports.rendering import charts, has_chart, render
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
 from enkat.services.audit import log as audit
@@ -309,7 +309,7 @@ def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None
         tables=[_TableOnPage(table) for table in report.tables if not table.is_empty]
         if report else [],
         empty_tables=[table for table in report.tables if table.is_empty] if report else [],
-        charted=[table for table in report.tables if _charted(table)] if report else [],
+        charted=[table for table in report.tables if has_chart(table)] if report else [],
         may_download_answers=_is_admin(),
         url_for_chart=lambda table: url_for(".results_chart", table_id=table.id, **query),
     ), status
@@ -325,16 +325,6 @@ class _TableOnPage:
         self.explanations = [f"{column.label}: {column_explanation(table, index)}"
                              for index, column in enumerate(table.columns)
                              if column.kind is not Kind.COUNT]
-
-
-def _charted(table: Table) -> bool:
-    """Whether `rendering.charts` draws this table: an NNS table, or an area table with
-    a first rating shown."""
-    if table.id.startswith("nns-"):
-        return True
-    return table.id.endswith("-omraden") and any(
-        table.figure(row.label, "forsta").suppressed is None
-        and table.figure(row.label, "forsta").value is not None for row in table.rows)
 
 
 def _is_admin() -> bool:

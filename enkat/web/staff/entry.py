@@ -18,17 +18,13 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
+from enkat.instruments.roles import ENROLMENT_STARTS, REGISTRATION_FORMS
 from enkat.models import Insats, ResponseSource
 from enkat.models import Response as Draft
 from enkat.services.answering import entry as entry_service
 from enkat.services.answering.drafts import AlreadySubmitted, context_of, instrument_of, local_today
 from enkat.services.answering.entry import Entry
-from enkat.services.answering.responses import (
-    ENROLMENT_STARTS,
-    ContextProblem,
-    ResponseContext,
-    ResponseRefused,
-)
+from enkat.services.answering.responses import ContextProblem, ResponseContext, ResponseRefused
 from enkat.services.deltagare.due import EnrolmentWindow, OutsideEnrolment
 from enkat.services.deltagare.participants import (
     PERSONNUMMER_PATTERN,
@@ -338,7 +334,7 @@ def _grouped_choices(instruments: list[Instrument]) -> list[SelectChoice]:
 
 
 def _group(instrument: Instrument) -> str:
-    if instrument.id in entry_service.REGISTRATION_FORMS:
+    if instrument.id in REGISTRATION_FORMS:
         return "Registreringsformulär"
     if instrument.rated_by == "staff":
         return "Personalens skattningar"

@@ -13,11 +13,11 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 
+from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS, FOLLOW_UP
 from enkat.models import Insats, InsatsKind
 from enkat.reports.numbers import format_number
 from enkat.services.answering import entry as entry_service
 from enkat.services.answering.drafts import local_today
-from enkat.services.answering.responses import ENROLMENT_ENDS, ENROLMENT_STARTS
 from enkat.services.deltagare import overview as deltagare_service
 from enkat.services.deltagare.participants import generate_code
 from enkat.web.common.access import insats_or_404, insats_to_work_in
@@ -73,7 +73,7 @@ def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
         new_form=new_form or new_deltagare_form(insats),
         link_form=link or link_form(insats, formdata=None),
         today=local_today().isoformat(), ends=ENROLMENT_ENDS,
-        follow_up=deltagare_service.FOLLOW_UP,
+        follow_up=FOLLOW_UP,
         register_url=_register_url(insats), number=format_number,
     )
     refused = (new_form and new_form.errors) or (link and link.errors)

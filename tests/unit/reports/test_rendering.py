@@ -1,0 +1,61 @@
+"""Charts are chosen by the chart kind a table is built with, never by its id."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from enkat.instruments import bundled_directory, load_directory, roles
+from enkat.reports.indicators import indicator_table, tally
+from enkat.reports.inputs import AnswerCount, AreaChange
+from enkat.reports.model import ChartKind, Report, Subject
+from enkat.reports.outcomes import area_table, has_areas
+from enkat.reports.rendering import charts, has_chart
+
+K = 5
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_directory(bundled_directory())
+
+
+@pytest.fixture(scope="module")
+def indicators(bundled):
+    survey = bundled[roles.NNS_DELTAGARE_PAGAENDE]
+    counts = [AnswerCount(survey.id, "pagaende", "q1", value, None, count)
+              for value, count in (("6", 9), ("2", 4))]
+    return indicator_table(survey, tally(counts, {survey.id: survey}), {}, K)
+
+
+def areas(bundled, n: int):
+    skapa = bundled[roles.PROGRESSIONS[0]]
+    score = next(score for score in skapa.scores if has_areas(score))
+    changes = [AreaChange(skapa.id, item, 1.0, n, 4.0 * n, 5.0 * n) for item in score.items]
+    return area_table(skapa, score, changes, K)
+
+
+def report_of(*tables):
+    subject = Subject("forbund", "alvdalen", "Älvdalen", "Finsam Älvdalen")
+    return Report(subject, dt.date(2025, 1, 1), dt.date(2025, 12, 31), K, tables)
+
+
+def test_tables_are_built_with_their_chart_kind(bundled, indicators):
+    assert indicators.chart is ChartKind.INDICATOR_BARS
+    assert areas(bundled, 10).chart is ChartKind.AREA_CHANGES
+
+
+def test_a_table_is_drawn_as_its_kind_says_whatever_its_id(indicators):
+    renamed = replace(indicators, id="nagot-annat")
+    assert has_chart(renamed)
+    assert [title for title, _ in charts(report_of(renamed), "svg")] == [indicators.title]
+    without_kind = replace(indicators, chart=None)  # an "nns-" id alone draws nothing
+    assert not has_chart(without_kind) and charts(report_of(without_kind), "svg") == []
+
+
+def test_an_area_table_with_no_first_rating_shown_has_no_chart(bundled):
+    assert has_chart(areas(bundled, 10))
+    hidden = areas(bundled, 2)  # below k: every mean suppressed
+    assert not has_chart(hidden) and charts(report_of(hidden), "svg") == []
