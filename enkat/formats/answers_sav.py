@@ -157,7 +157,7 @@ def _item_variables(item: Item, codes: tuple[str, ...], taken: set[str]) -> list
         _coded(variable, item, codes)
     elif item.type in ("vas", "number"):
         variable.kind, variable.measure = "number", "scale"
-        variable.format = f"F8.{1 if item.type == 'vas' else item.decimals}"
+        variable.format = f"F8.{item.decimal_places}"
     elif item.type == "date":
         variable.kind, variable.measure = "date", "scale"
     return [variable]

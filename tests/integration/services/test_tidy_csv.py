@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from enkat.extensions import db
+from enkat.formats.tidy_csv import CsvProblem
 from enkat.models import Answer, Response, ResponseSource
 from enkat.services.organisation import get_forbund, get_insats
 from enkat.services.tidy_csv import (
-    CsvProblem,
     ImportFailed,
     ImportSummary,
     export_responses,
