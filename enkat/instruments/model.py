@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 from typing import Any, cast
 
@@ -30,6 +30,8 @@ INDICATOR_TYPES = frozenset({"ordinal", "single", "yesno"})
 DEFAULT_MAX_LENGTH = {"text": 200, "longtext": 4000}
 VAS_MIN = Decimal("0.0")
 VAS_MAX = Decimal("10.0")
+#: A VAS mark is stored in tenths of the line.
+VAS_DECIMALS = 1
 
 _NUMBER = re.compile(r"[+-]?[0-9]{1,20}(?:[.,][0-9]{1,20})?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -224,6 +226,18 @@ class Item:
     def is_multiple(self) -> bool:
         return self.type == "multiple"
 
+    @property
+    def decimal_places(self) -> int:
+        """The most decimals a stored answer's number has: tenths for a VAS mark, the
+        declared ``decimals`` for a number, for a coded item the most any of its codes
+        has (missing codes aside; a code in words has none). 0 for items without numbers."""
+        if self.type == "vas":
+            return VAS_DECIMALS
+        if self.type == "number":
+            return self.decimals
+        return max((_code_decimals(code) for code in self.codes
+                    if code not in self.missing_codes), default=0)
+
     def code_label(self, code: str, lang: str = "sv") -> str:
         for option in self.options:
             if option.code == code:
@@ -257,10 +271,10 @@ class Item:
         raise ValueError(f"{_quote(value)} is not a code of item {self.id} (allowed: {allowed})")
 
     def _normalize_vas(self, value: str) -> str:
-        number = _parse_decimal(value, places=1)
+        number = _parse_decimal(value, places=VAS_DECIMALS)
         if not VAS_MIN <= number <= VAS_MAX:
             raise ValueError(f"{_quote(value)} is outside {VAS_MIN}–{VAS_MAX}")
-        return _format_decimal(number, 1)
+        return _format_decimal(number, VAS_DECIMALS)
 
     def _normalize_number(self, value: str) -> str:
         number = _parse_decimal(value, places=self.decimals)
@@ -459,6 +473,15 @@ def _parse_decimal(value: str, places: int) -> Decimal:
     if number != number.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(f"{_quote(value)} {_too_many_decimals(places)}")
     return number
+
+
+def _code_decimals(code: str) -> int:
+    """The decimals of a code that is a number ("4.5": 1), 0 for any other code."""
+    try:
+        exponent = Decimal(code).as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _too_many_decimals(places: int) -> str:

@@ -63,6 +63,7 @@ from enkat.scoring.responses import (
     item_value,
     scale_score,
     scale_scores,
+    score_from_sum,
 )
 from enkat.scoring.results import Estimate, Reason, TestResult
 from enkat.scoring.suppression import (
@@ -119,6 +120,7 @@ __all__ = [
     "ratings_from_responses",
     "scale_score",
     "scale_scores",
+    "score_from_sum",
     "session_flags",
     "shares",
     "shares_by_column",

@@ -71,15 +71,25 @@ def scale_score(instrument: Instrument, score: Score, answers: Answers) -> Scale
     answered = [value for value in values.values() if value is not None]
     missing = tuple(item_id for item_id, value in values.items() if value is None)
     result = ScaleScore(score.id, None, len(score.items), len(answered), missing)
-    if len(missing) > score.max_missing:  # the loader keeps max_missing < number of items
+    value = score_from_sum(score, sum(answered, Decimal(0)), len(answered))
+    if value is None:
         return replace(result, reason=Reason.TOO_MANY_MISSING)
-    total = sum(answered, Decimal(0))
+    return replace(result, value=value, prorated=score.method != "mean" and bool(missing))
+
+
+def score_from_sum(score: Score, total: Decimal, n_answered: int) -> float | None:
+    """A score's value from the exact sum of its answered items' values and their number:
+    the mean, the sum, or the sum prorated to all items when some are missing; None with
+    more than ``max_missing`` missing. The one rule: `scale_score` applies it to one
+    response, the report's queries to sums made in SQL."""
+    n_items = len(score.items)
+    if n_answered < n_items - score.max_missing:  # the loader keeps max_missing < n_items
+        return None
     if score.method == "mean":
-        return replace(result, value=float(total / len(answered)))
-    if missing:
-        return replace(result, value=float(total * len(score.items) / len(answered)),
-                       prorated=True)
-    return replace(result, value=float(total))
+        return float(total / n_answered)
+    if n_answered < n_items:
+        return float(total * n_items / n_answered)
+    return float(total)
 
 
 def scale_scores(instrument: Instrument, answers: Answers) -> dict[str, ScaleScore]:

@@ -1,5 +1,5 @@
-"""Handing a personal link to a deltagare: making it for a code in an insats, its QR
-code (SVG and PNG, by segno), and the mail that carries it.
+"""Handing a personal link to a deltagare: making it for a code in an insats, and the
+mail that carries it. Its QR code is drawn by `enkat.formats.qr`.
 
 The token is shown once, when the link is made. Nothing here keeps it, and the e-mail
 address a link is sent to is used for that one mail only: it is not stored, not
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import segno
 from flask import current_app
 from sqlalchemy import select
 
@@ -24,9 +23,6 @@ from enkat.services.audit.events import Action, record_event
 from enkat.services.deltagare.participants import find_participant
 from enkat.services.instruments.versions import stored_instrument
 from enkat.services.mail import Mail, MailFailed, send_mail
-
-#: Error correction M: a printed code still reads with a smudge or a fold (15 %).
-QR_ERROR = "m"
 
 
 class NotInInsats(ServiceError):
@@ -91,30 +87,6 @@ def reopen_link(insats: Insats, token: str, base_url: str) -> MadeLink | None:
 
 def link_url(token: str, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/s/{token}"
-
-
-# --- the QR code -------------------------------------------------------------------------
-
-
-def qr_code(url: str) -> segno.QRCode:
-    return segno.make(url, error=QR_ERROR, micro=False)
-
-
-def qr_svg(url: str, *, label: str = "QR-kod med länken") -> str:
-    """The QR code as inline SVG: sized by CSS (a viewBox, no width), named for screen
-    readers."""
-    svg = qr_code(url).svg_inline(scale=1, border=4, omitsize=True, title=label)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-
-
-def qr_svg_data_uri(url: str) -> str:
-    """A standalone SVG file as a data: address, to download from the page itself."""
-    return qr_code(url).svg_data_uri(scale=10, border=4)
-
-
-def qr_png_data_uri(url: str) -> str:
-    """A PNG large enough to print (10 px a module), as a data: address."""
-    return qr_code(url).png_data_uri(scale=10, border=4)
 
 
 # --- the mail ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The tidy CSV of responses: one row per answer, for import and export.
 
-The format is a public interface, documented in docs/formats.md. An import applies
-whole or not at all: every problem of the file is collected, each with its line, and
-if there is any, nothing is written.
+The format is a public interface, documented in docs/formats.md; the file itself is
+read and written by `enkat.formats.tidy_csv`, here are the import run and the export's
+query. An import applies whole or not at all: every problem of the file is collected,
+each with its line, and if there is any, nothing is written.
 
 An import runs in two passes. The first reads the file, resolves every response's
 förbund, insats, deltagare code and instrument and checks its answers, without writing.
@@ -14,10 +15,7 @@ when either pass found a problem.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -28,6 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from enkat.extensions import db
+from enkat.formats.tidy_csv import (
+    FRAME_COLUMNS,
+    CsvProblem,
+    TidyRow,
+    read_rows,
+    row_answers,
+    write_rows,
+)
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
 from enkat.instruments.model import parse_date
@@ -57,57 +63,6 @@ from enkat.services.instruments.versions import (
 from enkat.services.organisation.forbund import check_slug, create_forbund, find_forbund
 from enkat.services.organisation.insatser import create_insats, find_insats
 
-COLUMNS = (
-    "response_id", "forbund", "insats", "participant", "instrument", "instrument_version",
-    "timepoint", "answered_on", "item", "value",
-)
-HEADER = ",".join(COLUMNS)
-#: The columns every row of one response repeats; they must agree.
-FRAME_COLUMNS = COLUMNS[2:8]
-#: Frame problems `record_response` reports under these names instead of an item id.
-MAX_RESPONSE_ID_LENGTH = 64
-
-# Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with one
-# of the TRIGGERS. A cell starts at the start of a field and, for a program that splits on
-# another separator than the comma (Excel in Swedish splits on ";") or ignores quotes, after
-# any SPLITTERS. Export puts an apostrophe before every such start that, after any
-# apostrophes already there, meets a trigger; import takes exactly that apostrophe away.
-# So export -> import -> export gives the same bytes, and a value that really begins
-# with "'=" keeps its apostrophe (docs/formats.md, "Formulas").
-_TRIGGERS = "=+\\-@\t\r\n"
-_SPLITTERS = ",;\t\r\n"
-_CELL_START = f"(?:^|(?<=[{_SPLITTERS}]))"
-_NEEDS_APOSTROPHE = re.compile(f"{_CELL_START}(?='*[{_TRIGGERS}])")
-_ADDED_APOSTROPHE = re.compile(f"{_CELL_START}'(?='*[{_TRIGGERS}])")
-#: A number as enkat writes it: a spreadsheet reads it as a number, never as a formula,
-#: so a negative number stays a number.
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-
-
-def neutralise_formulas(field: str) -> str:
-    """The field as export writes it: nothing in it starts a formula in a spreadsheet."""
-    if _PLAIN_NUMBER.fullmatch(field):
-        return field
-    return _NEEDS_APOSTROPHE.sub("'", field)
-
-
-def restore_formulas(field: str) -> str:
-    """The field as it was before `neutralise_formulas`: import reads every field so."""
-    return _ADDED_APOSTROPHE.sub("", field)
-
-
-@dataclass(frozen=True)
-class CsvProblem:
-    """One thing wrong in the file; `line` is the physical line (the header is line 1)."""
-
-    line: int
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        place = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{place}: {self.message}"
-
 
 class ImportFailed(ServiceError):
     """Nothing was imported; `problems` lists everything wrong, in file order."""
@@ -133,22 +88,13 @@ class ImportSummary:
     created_per_forbund: dict[str, int] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    cells: dict[str, str]
-
-    def __getitem__(self, column: str) -> str:
-        return self.cells[column]
-
-
 @dataclass
 class _Planned:
     """A response of the file, checked and resolved as far as possible without writing."""
 
     forbund_slug: str
     external_id: str
-    rows: list[_Row]
+    rows: list[TidyRow]
     instrument: Instrument
     insats_slug: str | None
     participant_code: str | None
@@ -158,14 +104,6 @@ class _Planned:
     @property
     def line(self) -> int:
         return self.rows[0].line
-
-
-def _answers(rows: list[_Row]) -> dict[str, list[str]]:
-    """A response's answers as `check_answers` and `record_response` take them."""
-    collected: dict[str, list[str]] = {}
-    for row in rows:
-        collected.setdefault(row["item"], []).append(row["value"])
-    return collected
 
 
 def import_responses(
@@ -248,7 +186,7 @@ class _ImportRun:
     # --- first pass: read and resolve, without writing ----------------------------------
 
     def plan(self, data: bytes) -> list[_Planned]:
-        rows = _read_rows(data, self.problems)
+        rows = read_rows(data, self.problems)
         planned = []
         for (slug, external_id), group in self._group(rows).items():
             response = self._plan_response(slug, external_id, group)
@@ -256,15 +194,15 @@ class _ImportRun:
                 planned.append(response)
         return planned
 
-    def _group(self, rows: list[_Row]) -> dict[tuple[str, str], list[_Row]]:
+    def _group(self, rows: list[TidyRow]) -> dict[tuple[str, str], list[TidyRow]]:
         """The rows of each response, by förbund and response_id (unique per förbund)."""
-        groups: dict[tuple[str, str], list[_Row]] = {}
+        groups: dict[tuple[str, str], list[TidyRow]] = {}
         for row in rows:
             slug = row["forbund"] or self.forbund_slug or ""
             groups.setdefault((slug, row["response_id"]), []).append(row)
         return groups
 
-    def _plan_response(self, slug: str, external_id: str, rows: list[_Row]) -> _Planned | None:
+    def _plan_response(self, slug: str, external_id: str, rows: list[TidyRow]) -> _Planned | None:
         before = self._refusals
         rows_agree = self._check_rows_agree(external_id, rows)
         first = rows[0]
@@ -282,7 +220,7 @@ class _ImportRun:
         return _Planned(slug, external_id, rows, instrument, insats_slug, participant_code,
                         first["timepoint"], answered_on)
 
-    def _check_rows_agree(self, external_id: str, rows: list[_Row]) -> bool:
+    def _check_rows_agree(self, external_id: str, rows: list[TidyRow]) -> bool:
         first, agree = rows[0], True
         for row in rows[1:]:
             for column in FRAME_COLUMNS:
@@ -295,18 +233,18 @@ class _ImportRun:
                     )
         return agree
 
-    def _check_values(self, instrument: Instrument, timepoint: str, rows: list[_Row]) -> None:
+    def _check_values(self, instrument: Instrument, timepoint: str, rows: list[TidyRow]) -> None:
         """Check the answers already here, so that they are reported even for a response
         that cannot be applied (say, of an unknown förbund)."""
-        _, problems = check_answers(instrument, _answers(rows), timepoint=timepoint)
+        _, problems = check_answers(instrument, row_answers(rows), timepoint=timepoint)
         self.report(instrument, rows, problems)
 
-    def report(self, instrument: Instrument, rows: list[_Row],
+    def report(self, instrument: Instrument, rows: list[TidyRow],
                problems: Iterable[AnswerProblem]) -> None:
         for problem in problems:
             self.add(_located(instrument, rows, problem))
 
-    def _check_forbund(self, slug: str, row: _Row) -> bool:
+    def _check_forbund(self, slug: str, row: TidyRow) -> bool:
         """Whether the response's förbund exists or may be created; report why not."""
         if not slug:
             self.problem(
@@ -323,7 +261,7 @@ class _ImportRun:
             return True
         return self._may_create(("forbund", slug), row, "forbund", f'unknown förbund "{slug}"')
 
-    def _may_create(self, key: tuple[str, ...], row: _Row, column: str, unknown: str) -> bool:
+    def _may_create(self, key: tuple[str, ...], row: TidyRow, column: str, unknown: str) -> bool:
         """Whether an unknown förbund or insats (its slug last in `key`) may be created."""
         if not self.create_missing:
             self.problem_once(key, row.line, column,
@@ -336,7 +274,7 @@ class _ImportRun:
             return False
         return True
 
-    def _insats_slug(self, forbund_slug: str, row: _Row, forbund_usable: bool) -> str | None:
+    def _insats_slug(self, forbund_slug: str, row: TidyRow, forbund_usable: bool) -> str | None:
         slug = row["insats"]
         if not slug:
             if row["participant"]:
@@ -347,7 +285,7 @@ class _ImportRun:
                              f'unknown insats "{slug}" in förbund "{forbund_slug}"')
         return slug
 
-    def _participant_code(self, row: _Row) -> str | None:
+    def _participant_code(self, row: TidyRow) -> str | None:
         if not row["participant"]:
             return None
         try:
@@ -356,7 +294,7 @@ class _ImportRun:
             self.problem(row.line, "participant", str(invalid))
             return None
 
-    def _answered_on(self, row: _Row) -> dt.date | None:
+    def _answered_on(self, row: TidyRow) -> dt.date | None:
         answered_on = parse_date(row["answered_on"])
         if answered_on is None:
             self.problem(
@@ -364,7 +302,7 @@ class _ImportRun:
             )
         return answered_on
 
-    def _instrument(self, row: _Row) -> Instrument | None:
+    def _instrument(self, row: TidyRow) -> Instrument | None:
         instrument_id, version = row["instrument"], row["instrument_version"]
         if not instrument_id:
             self.problem(row.line, "instrument", "must not be empty")
@@ -403,7 +341,7 @@ class _ImportRun:
             answered_on=planned.answered_on,
         )
         try:
-            record_response(context, _answers(planned.rows), source=ResponseSource.IMPORT,
+            record_response(context, row_answers(planned.rows), source=ResponseSource.IMPORT,
                             external_id=planned.external_id)
         except ResponseRefused as refused:
             self.report(planned.instrument, planned.rows, refused.problems)
@@ -418,7 +356,7 @@ class _ImportRun:
     def _compare(self, existing: Response, planned: _Planned) -> None:
         """Skip a response imported before; refuse one whose content has changed."""
         normalized, _ = check_answers(  # without problems: checked in the first pass
-            planned.instrument, _answers(planned.rows), timepoint=planned.timepoint
+            planned.instrument, row_answers(planned.rows), timepoint=planned.timepoint
         )
         differing = _differences(existing, planned, normalized)
         if differing:
@@ -501,7 +439,7 @@ def _canonical(answers: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
     return {item_id: sorted(values) for item_id, values in answers.items()}
 
 
-def _located(instrument: Instrument, rows: list[_Row],
+def _located(instrument: Instrument, rows: list[TidyRow],
              problem: AnswerProblem | ContextProblem) -> CsvProblem:
     """Place a problem with a response's answers or frame on the line and column it is about."""
     first_line = rows[0].line
@@ -516,101 +454,6 @@ def _located(instrument: Instrument, rows: list[_Row],
     at_fault = [row for row in item_rows if row["value"] == problem.value]
     row = at_fault[-1] if at_fault else item_rows[0]  # a repeated value: its repetition
     return CsvProblem(row.line, "value", f"{problem.item_id}: {problem.message}")
-
-
-# --- reading the file --------------------------------------------------------------------
-
-
-def _read_rows(data: bytes, problems: list[CsvProblem]) -> list[_Row]:
-    """The file's data rows; on a problem that makes the rest unreadable, what came before."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start]
-        problems.append(CsvProblem(
-            line, None, f"the file is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8 "
-            "(in Excel: CSV UTF-8)"
-        ))
-        return []
-    if not text.strip():
-        problems.append(CsvProblem(1, None, f"the file is empty; the first line must be {HEADER}"))
-        return []
-    records = _records(text, problems)
-    header = next(records, None)
-    if header is None or not _header_ok(header[1], problems):
-        return []
-    rows = []
-    for line, fields in records:
-        if len(fields) != len(COLUMNS):
-            problems.append(CsvProblem(
-                line, None, f"expected {len(COLUMNS)} fields, found {len(fields)}"
-            ))
-            continue
-        cells = zip(COLUMNS, fields, strict=True)  # the field count was checked above
-        row = _Row(line, {column: _cell(column, restore_formulas(value))
-                          for column, value in cells})
-        if _row_ok(row, problems):
-            rows.append(row)
-    return rows
-
-
-def _records(text: str, problems: list[CsvProblem]) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank records with the physical line each starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    while True:
-        line = reader.line_num + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            problems.append(CsvProblem(line, None, f"unreadable CSV: {error}"))
-            return
-        if fields:
-            yield line, fields
-
-
-def _cell(column: str, value: str) -> str:
-    """Names and codes lose surrounding spaces; values are kept as written."""
-    return value if column == "value" else value.strip()
-
-
-def _header_ok(header: list[str], problems: list[CsvProblem]) -> bool:
-    if tuple(header) == COLUMNS:
-        return True
-    if len(header) == 1 and ";" in header[0]:
-        problems.append(CsvProblem(
-            1, None, "the file is separated by semicolons; use commas"
-        ))
-        return False
-    missing = [column for column in COLUMNS if column not in header]
-    unexpected = [column for column in header if column not in COLUMNS]
-    reasons = []
-    if missing:
-        reasons.append(f"missing column {', '.join(missing)}")
-    if unexpected:
-        reasons.append(f"unexpected column {', '.join(unexpected)}")
-    if not reasons:
-        reasons.append("the columns are in another order or repeated")
-    problems.append(CsvProblem(
-        1, None, f"{'; '.join(reasons)}; the header must be exactly {HEADER}"
-    ))
-    return False
-
-
-def _row_ok(row: _Row, problems: list[CsvProblem]) -> bool:
-    """The row-level checks that do not depend on the rest of the response."""
-    found = []
-    for column in ("response_id", "item"):
-        if not row[column]:
-            found.append(CsvProblem(row.line, column, "must not be empty"))
-    if len(row["response_id"]) > MAX_RESPONSE_ID_LENGTH:
-        found.append(CsvProblem(
-            row.line, "response_id", f"longer than {MAX_RESPONSE_ID_LENGTH} characters"
-        ))
-    problems.extend(found)
-    return not found
 
 
 # --- export ------------------------------------------------------------------------------
@@ -630,14 +473,8 @@ def export_responses(
     instrument, so exporting the same data twice gives the same bytes. No field starts
     a formula in a spreadsheet (`neutralise_formulas`).
     """
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    written = 0
-    for row in tidy_rows(forbund=forbund, insats=insats, date_from=date_from,
-                         date_to=date_to):
-        writer.writerow([neutralise_formulas(field) for field in row])
-        written += 1
-    return written
+    return write_rows(out, tidy_rows(forbund=forbund, insats=insats, date_from=date_from,
+                                     date_to=date_to))
 
 
 def tidy_rows(

@@ -10,11 +10,8 @@ insats) and scored with `enkat.scoring`, the same rules the reports apply in bul
 Scores are read with the instrument's current version: a new version keeps item ids and
 answer codes (DESIGN.md), so every version scores alike.
 
-The flags are the samtalsunderlag's (ORS-SRS.md): the latest SRS session below the
-cut-off, an SRS item below its threshold, an SRS total lower than the session before,
-and an ORS course without reliable change after `NO_CHANGE_AFTER_SESSIONS` sessions or
-a reliable deterioration. They are worded in Swedish here, once, for the pages and the
-chart alike.
+The flags are the samtalsunderlag's (ORS-SRS.md), worded in Swedish by
+`enkat.reports.flags`, once, for the pages and the chart alike.
 """
 
 from __future__ import annotations
@@ -38,7 +35,7 @@ from enkat.instruments.roles import (
 )
 from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Participant, Response, User
 from enkat.reports.charts import SessionScore, describe_ors_srs, ors_srs_chart
-from enkat.reports.numbers import format_change, format_number
+from enkat.reports.flags import Flag, ors_flags, session_flag_words, srs_flags
 from enkat.scoring import (
     Course,
     Rating,
@@ -54,12 +51,6 @@ from enkat.services.audit.events import Action, record_event
 from enkat.services.deltagare.due import due_in_insats
 from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
 from enkat.services.organisation.overview import visible_insatser
-
-#: ORS-SRS.md asks for a flag when "several" sessions bring no reliable change; four
-#: ORS sessions (three after the first) is where the method's guides start to ask whether
-#: the work should change.
-NO_CHANGE_AFTER_SESSIONS = 4
-
 
 # --- ratings -----------------------------------------------------------------------------
 
@@ -141,68 +132,10 @@ def session_course(instrument_id: str,
 # --- flags -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Flag:
-    """Something the staff member should look at, said in a few Swedish words."""
-
-    text: str
-
-
 def flags_of(ors: SessionCourse | None, srs: SessionCourse | None) -> list[Flag]:
     """The flags of a deltagare: the latest SRS session's, then the ORS course's."""
-    return [*_srs_flags(srs), *_ors_flags(ors)]
-
-
-def _srs_flags(srs: SessionCourse | None) -> list[Flag]:
-    if srs is None:
-        return []
-    latest, score = srs.sessions[-1], srs.score
-    flags = []
-    if latest.below_cutoff:
-        flags.append(Flag(f"SRS {format_number(latest.value)} i senaste samtalet, "
-                          f"under {format_number(score.cutoff, 0)}"))
-    if latest.items_below:
-        labels = ", ".join(srs.instrument.item(item_id).text.get("sv")
-                           for item_id in latest.items_below)
-        flags.append(Flag(f"SRS under {format_number(score.item_flag_below, 0)} på: {labels}"))
-    if latest.dropped:
-        flags.append(Flag(f"SRS lägre än i samtalet före ({format_change(-latest.drop)})"))
-    return flags
-
-
-def _ors_flags(ors: SessionCourse | None) -> list[Flag]:
-    if ors is None or ors.score.rci is None or ors.course.change is None:
-        return []
-    change, rci = ors.course.change, ors.score.rci
-    improvement = change if ors.score.higher_is_better else -change
-    if improvement <= -rci:
-        return [Flag(f"ORS försämrad: {format_change(change)} sedan första samtalet")]
-    if abs(improvement) < rci and ors.course.n_ratings >= NO_CHANGE_AFTER_SESSIONS:
-        return [Flag(f"Ingen tillförlitlig förändring av ORS efter {ors.course.n_ratings} "
-                     f"samtal ({format_change(change)}, behöver minst "
-                     f"{format_number(rci, 0)})")]
-    return []
-
-
-def session_flag_words(flags: SessionFlags, score: Score) -> str | None:
-    """The few words written by a flagged point of the chart, or None.
-
-    Sessions are flagged by the alliance rules a score declares (`item_flag_below`,
-    `drop_flag`: the SRS). An ORS below its cut-off is in the clinical range, which the
-    chart's cut-off line shows; it is no flag.
-    """
-    if score.item_flag_below is None and score.drop_flag is None:
-        return None
-    if not flags.flagged:
-        return None
-    words = []
-    if flags.below_cutoff:
-        words.append(f"under {format_number(score.cutoff, 0)}")
-    if flags.items_below:
-        words.append(f"fråga under {format_number(score.item_flag_below, 0)}")
-    if flags.dropped:
-        words.append("lägre än förra")
-    return ", ".join(words)
+    return [*(srs_flags(srs.instrument, srs.score, srs.sessions[-1]) if srs else []),
+            *(ors_flags(ors.score, ors.course) if ors else [])]
 
 
 # --- an insats: its deltagare and what they are due for ----------------------------------

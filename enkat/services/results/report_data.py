@@ -10,7 +10,9 @@ knows about tables.
 
 Sums are exact on both databases: an answer's value is summed as a whole number of its
 smallest unit (tenths for VAS), since SQLite has no decimal type, and the score is
-worked out from the sum in decimal arithmetic as `enkat.scoring.scale_score` does.
+worked out from the sum by scoring's one rule (`enkat.scoring.score_from_sum`), the
+rule `enkat.scoring.scale_score` applies to one response. The unit is the items'
+`decimal_places`, declared by the item type in `enkat.instruments`.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
 from enkat.extensions import db
-from enkat.instruments import Instrument, Item, Score
+from enkat.instruments import Instrument, Score
 from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS, FOLLOW_UP, KON_ITEM
 from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Response
 from enkat.reports.inputs import (
@@ -49,6 +51,7 @@ from enkat.reports.inputs import (
     RatedSession,
 )
 from enkat.reports.period import Period
+from enkat.scoring import score_from_sum
 
 
 def insats_ids_of(forbund_id: int, insats_id: int | None = None) -> list[int]:
@@ -346,16 +349,7 @@ def _valued(instrument: Instrument, item_ids: Iterable[str]) -> ColumnElement[bo
 
 def _unit(instrument: Instrument, item_ids: Iterable[str]) -> int:
     """Decimal places of the smallest unit the items' values are written in."""
-    return max(_decimal_places(instrument.item(item_id)) for item_id in item_ids)
-
-
-def _decimal_places(item: Item) -> int:
-    if item.type == "vas":
-        return 1  # stored with one decimal (Item.normalize)
-    if item.type == "number":
-        return item.decimals
-    return max((max(0, -Decimal(code).as_tuple().exponent) for code in item.codes
-                if code not in item.missing_codes), default=0)
+    return max(instrument.item(item_id).decimal_places for item_id in item_ids)
 
 
 def _in_units(places: int) -> ColumnElement[int]:
@@ -370,16 +364,8 @@ def _value(in_units: int | Decimal | None, places: int) -> float | None:
 
 def _score_value(score: Score, places: int, total: int | Decimal | None,
                  answered: int) -> float | None:
-    """The value `enkat.scoring.scale_score` gives a response, from its sum in SQL.
-
-    The same decimal arithmetic on the same exact sum: a mean, a sum, or a sum prorated
-    to all items when some are missing; None with more missing than ``max_missing``.
-    """
-    if answered < len(score.items) - score.max_missing:
-        return None
-    exact = Decimal(int(total)).scaleb(-places)
-    if score.method == "mean":
-        return float(exact / answered)
-    if answered < len(score.items):
-        return float(exact * len(score.items) / answered)
-    return float(exact)
+    """The value `enkat.scoring.scale_score` gives a response, from its sum in SQL (in
+    10^-places, None when no item has a value): the same rule, `score_from_sum`, on the
+    same exact sum."""
+    exact = Decimal(0) if total is None else Decimal(int(total)).scaleb(-places)
+    return score_from_sum(score, exact, answered)

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from enkat.models import Participant, ResponseSource
+from enkat.reports.flags import session_flag_words
 from enkat.reports.numbers import format_change, format_number
 from enkat.services.deltagare import overview as deltagare_service
 from enkat.web.common.access import refuse
@@ -40,7 +41,7 @@ def show(code: str):
         chart_description=chart.description if chart else None,
         chart_url=url_for(".chart", code=participant.code) if chart else None,
         source_names=SOURCE_NAMES, step_names=STEP_NAMES, number=format_number,
-        change=format_change, flag_words=deltagare_service.session_flag_words,
+        change=format_change, flag_words=session_flag_words,
     ), PRIVATE
 
 

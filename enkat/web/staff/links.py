@@ -20,6 +20,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from enkat.formats.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 from enkat.models import Insats
 from enkat.services.answering import handover
 from enkat.services.answering.handover import MadeLink
@@ -83,7 +84,7 @@ def letter(slug: str):
     insats = insats_to_work_in(slug)
     link, token = _handed_back(insats, TokenForm())
     return render_template("staff/letter.html", insats=insats, link=link,
-                           qr=handover.qr_svg(link.url),
+                           qr=qr_svg(link.url),
                            privacy=handover.privacy_text(link.instrument)), PRIVATE
 
 
@@ -124,8 +125,8 @@ def _link_page(insats: Insats, link: MadeLink, token: str, mail_form: MailForm,
     mail_form.token.data = token
     page = render_template(
         "staff/link.html", insats=insats, link=link, token=token, mail_form=mail_form,
-        qr=handover.qr_svg(link.url), qr_svg_uri=handover.qr_svg_data_uri(link.url),
-        qr_png_uri=handover.qr_png_data_uri(link.url), file_name=_file_name(link),
+        qr=qr_svg(link.url), qr_svg_uri=qr_svg_data_uri(link.url),
+        qr_png_uri=qr_png_data_uri(link.url), file_name=_file_name(link),
     )
     return page, status, PRIVATE
 

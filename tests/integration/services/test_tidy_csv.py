@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from enkat.extensions import db
+from enkat.formats.tidy_csv import CsvProblem
 from enkat.models import Answer, Response, ResponseSource
 from enkat.services.answering.tidy_csv import (
-    CsvProblem,
     ImportFailed,
     ImportSummary,
     export_responses,

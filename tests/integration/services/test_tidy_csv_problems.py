@@ -5,82 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from enkat.services.answering.tidy_csv import import_responses
+from tests.unit.formats.tidy_files import NNS, ORS_LINES, nns, ors
 
-from .tidy import HEADER, csv_bytes, rows, table_counts
+from .tidy import csv_bytes, rows, table_counts
 
-NNS = "nns-deltagare-pagaende"
 NNS6 = "(allowed: 1, 2, 3, 4, 5, 6, 0)"
 
 
-#: A whole ORS: its total needs every line.
-ORS_LINES = {"individuellt": "5.5", "nara-relationer": "6", "socialt": "7", "allmant": "4.2"}
-
-
-def ors(response_id: str = "r1", participant: str = "KX7M4P", **answers: str) -> list[str]:
-    return rows(response_id, "ors", ORS_LINES | answers, timepoint="session-1",
-                participant=participant)
-
-
-def nns(response_id: str = "n1", **answers: str) -> list[str]:
-    return rows(response_id, NNS, {"q1": "5", "q2": "6"} | answers, timepoint="pagaende")
-
-
 # --- the file as a whole ---------------------------------------------------------------
-
-
-def test_missing_column(refused, insats):
-    header = HEADER.removesuffix(",value")
-    assert refused(csv_bytes("r1,test,steget,KX7M4P,ors,1,session-1,2025-03-03,socialt",
-                             header=header)) == [
-        f"line 1: missing column value; the header must be exactly {HEADER}"
-    ]
-
-
-def test_renamed_column(refused, insats):
-    header = HEADER.replace("answered_on", "date")
-    assert refused(csv_bytes(*ors(), header=header)) == [
-        "line 1: missing column answered_on; unexpected column date; "
-        f"the header must be exactly {HEADER}"
-    ]
-
-
-def test_columns_in_another_order(refused, insats):
-    header = HEADER.replace("item,value", "value,item")
-    assert refused(csv_bytes(*ors(), header=header)) == [
-        "line 1: the columns are in another order or repeated; "
-        f"the header must be exactly {HEADER}"
-    ]
-
-
-def test_not_utf8(refused, insats):
-    latin1_line = f"n2,test,steget,,{NNS},1,pagaende,2025-03-03,kon,kvinnö\n".encode("latin-1")
-    data = csv_bytes(*nns()) + latin1_line
-    assert refused(data) == [
-        "line 4: the file is not UTF-8 text (byte 0xf6); save it as UTF-8 (in Excel: CSV UTF-8)"
-    ]
-
-
-def test_semicolons(refused, insats):
-    data = csv_bytes(*(line.replace(",", ";") for line in nns()), header=HEADER.replace(",", ";"))
-    assert refused(data) == [
-        "line 1: the file is separated by semicolons; use commas"
-    ]
-
-
-def test_wrong_number_of_fields(refused, insats):
-    lines = nns()
-    lines[1] = lines[1] + ",extra"
-    assert refused(csv_bytes(*lines, "n2,test,steget")) == [
-        "line 3: expected 10 fields, found 11",
-        "line 4: expected 10 fields, found 3",
-    ]
-
-
-def test_empty_file(refused, db_session):
-    assert refused(b"") == [f"line 1: the file is empty; the first line must be {HEADER}"]
-    assert refused(b"\xef\xbb\xbf\n") == [
-        f"line 1: the file is empty; the first line must be {HEADER}"
-    ]
 
 
 def test_header_only_is_an_empty_import(db_session):

@@ -18,29 +18,7 @@ from enkat.models import (
     Response,
 )
 from enkat.services.answering.responses import answers_of
-
-HEADER = (
-    "response_id,forbund,insats,participant,instrument,instrument_version,"
-    "timepoint,answered_on,item,value"
-)
-
-
-def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
-    """A file of the given data lines under the header (the header is line 1)."""
-    return "".join(f"{line}\n" for line in (header, *lines)).encode("utf-8")
-
-
-def rows(response_id: str, instrument: str, answers: dict[str, str | list[str]], *,
-         timepoint: str, participant: str = "", insats: str = "steget", forbund: str = "test",
-         version: str = "1", answered_on: str = "2025-03-03") -> list[str]:
-    """The lines of one response; a list of codes gives one line per code."""
-    frame = (f"{response_id},{forbund},{insats},{participant},{instrument},{version},"
-             f"{timepoint},{answered_on}")
-    return [
-        f"{frame},{item},{value}"
-        for item, values in answers.items()
-        for value in (values if isinstance(values, list) else [values])
-    ]
+from tests.unit.formats.tidy_files import HEADER, csv_bytes, rows  # noqa: F401
 
 
 def with_forbund(data: str, slug: str) -> bytes:

@@ -145,6 +145,20 @@ def test_item_flags(every_type: Instrument) -> None:
     assert every_type.item("timmar").codes == ()
 
 
+def test_an_item_declares_the_decimals_of_its_numbers(every_type: Instrument) -> None:
+    assert every_type.item("individuellt").decimal_places == 1  # a VAS mark: tenths
+    assert every_type.item("timmar").decimal_places == 1  # a number: its decimals
+    assert every_type.item("betyg").decimal_places == 0
+    assert every_type.item("arbete").decimal_places == 0  # codes in words
+    assert every_type.item("kommentar").decimal_places == 0
+    betyg = every_type.item("betyg")
+    halves = dataclasses.replace(betyg, options=tuple(
+        dataclasses.replace(option, code=code)
+        for option, code in zip(betyg.options, ("1", "1.5", "2.25"), strict=True)))
+    assert halves.decimal_places == 2
+    assert dataclasses.replace(halves, missing_codes=("2.25",)).decimal_places == 1
+
+
 def test_conditions_are_parsed(every_type: Instrument) -> None:
     assert every_type.item("praktik-plats").show_if == Condition("stod", "equals", ("praktik",))
     assert every_type.item("timmar").show_if == Condition("q1", "in", ("4", "5", "6"))

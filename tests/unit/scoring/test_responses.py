@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
@@ -14,6 +15,7 @@ from enkat.scoring import (
     item_value,
     scale_score,
     scale_scores,
+    score_from_sum,
     tally_indicator,
 )
 
@@ -68,6 +70,21 @@ def test_a_mean_score_uses_the_answered_items(skapa):
     assert not result.prorated
     del answers["jobbsokning"]  # a third missing item: more than max_missing = 2
     assert scale_score(skapa, medel, answers).reason is Reason.TOO_MANY_MISSING
+
+
+def test_the_rule_from_a_sum_is_the_rule_of_one_response(ors, skapa):
+    """The report's SQL sums and `scale_score` share one rule: the same exact sum and
+    count give the same value, and too many missing give none."""
+    total = ors.score("total")
+    assert score_from_sum(total, Decimal("30.6"), 4) == 30.6
+    assert score_from_sum(total, Decimal("21.6"), 3) is None  # max_missing 0
+    lenient = replace(total, max_missing=1)
+    assert score_from_sum(lenient, Decimal("21.6"), 3) == scale_score(
+        ors, lenient, {key: value for key, value in ORS_FULL.items() if key != "socialt"}
+    ).value
+    medel = skapa.score("medel")
+    assert score_from_sum(medel, Decimal(38), 7) == 38 / 7
+    assert score_from_sum(medel, Decimal(0), 0) is None
 
 
 def test_scale_scores_gives_every_declared_score(ors):
