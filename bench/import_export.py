@@ -23,15 +23,15 @@ from enkat import create_app
 from enkat.demo import load_demo
 from enkat.extensions import db
 from enkat.models import Forbund
-from enkat.services.answering import tidy_csv
-from enkat.services.results.answer_exports import AnswerFilter, tidy_xlsx
+from enkat.services.answering.tidy_import import import_responses
+from enkat.services.results.answer_exports import AnswerFilter, export_responses, tidy_xlsx
 
 
 def demo_export(app) -> str:
     with app.app_context():
         load_demo()
         out = io.StringIO()
-        tidy_csv.export_responses(out)
+        export_responses(out)
         db.session.rollback()
     return out.getvalue()
 
@@ -76,15 +76,15 @@ def main() -> None:
     print(f"database: {url.split(':')[0]}")
     print(f"file: {lines} rows, {len(data) / 1e6:.1f} MB")
     with app.app_context():
-        summary, seconds = timed("import", lambda: tidy_csv.import_responses(
+        summary, seconds = timed("import", lambda: import_responses(
             data, create_missing=True))
         db.session.commit()
         print(f"  {summary.responses_created} responses, {lines / seconds:,.0f} rows/s")
-        again, _ = timed("import again (unchanged)", lambda: tidy_csv.import_responses(data))
+        again, _ = timed("import again (unchanged)", lambda: import_responses(data))
         db.session.commit()
         print(f"  {again.responses_unchanged} unchanged")
         out = io.StringIO()
-        written, seconds = timed("export", lambda: tidy_csv.export_responses(out))
+        written, seconds = timed("export", lambda: export_responses(out))
         print(f"  {written} rows, {written / seconds:,.0f} rows/s")
         bench = db.session.scalars(select(Forbund).where(Forbund.slug == "bench")).one()
         (workbook, rows), seconds = timed("answers workbook (XLSX)",

@@ -156,10 +156,10 @@ def import_group() -> None:
 @with_appcontext
 def import_responses(file, forbund_slug: str | None, create_missing: bool) -> None:
     """Import responses from a tidy CSV file: all of it, or nothing."""
-    from enkat.services.answering import tidy_csv
+    from enkat.services.answering.tidy_import import import_responses
 
     with transaction():
-        summary = tidy_csv.import_responses(
+        summary = import_responses(
             file.read(), forbund_slug=forbund_slug, create_missing=create_missing
         )
         for slug, created in summary.created_per_forbund.items():
@@ -187,7 +187,7 @@ def export_group() -> None:
 @with_appcontext
 def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> None:
     """Export submitted responses as tidy CSV."""
-    from enkat.services.answering import tidy_csv
+    from enkat.services.results.answer_exports import export_responses
 
     with transaction():
         forbund = get_forbund(forbund_slug) if forbund_slug else None
@@ -196,7 +196,7 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
             if forbund is None:
                 raise click.UsageError("--insats needs --forbund")
             insats = get_insats(forbund, insats_slug)
-        rows = tidy_csv.export_responses(
+        rows = export_responses(
             output, forbund=forbund, insats=insats,
             date_from=_date(date_from), date_to=_date(date_to),
         )

@@ -20,7 +20,7 @@ from enkat.extensions import db
 from enkat.instruments.answers import check_answers
 from enkat.services.answering.drafts import instrument_of
 from enkat.services.answering.responses import answers_of
-from enkat.services.answering.tidy_csv import ImportFailed, import_responses
+from enkat.services.answering.tidy_import import ImportFailed, import_responses
 from tests.integration.services.tidy import HEADER, csv_bytes, rows, table_counts
 from tests.integration.web.test_respond import make_link, stored
 

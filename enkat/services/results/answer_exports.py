@@ -3,7 +3,7 @@ Excel workbook, and one instrument wide as an SPSS `.sav` with its labels.
 
 These are record-level data, not tables: they leave the system unsuppressed and only
 administrators may download them (docs/formats.md, "Answers for analysis"). The tidy
-rows are exactly those of `tidy_csv.export_responses`, so the CSV here is byte for byte
+rows are exactly those of `export_responses`, so the CSV here is byte for byte
 what `enkat export responses` writes with the same filters. Here are the queries; the
 files are written by `enkat.formats` (`answers_xlsx`, `answers_sav`).
 """
@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
+from typing import TextIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from enkat.extensions import db
 from enkat.formats.answers_sav import WideResponse, answers_sav
 from enkat.formats.answers_xlsx import EXCEL_ROWS, answers_workbook, instruments_named
 from enkat.formats.selection import Selection
+from enkat.formats.tidy_csv import write_rows
 from enkat.instruments import Instrument
 from enkat.models import Forbund, Insats, InstrumentVersion, Response
 from enkat.services import ServiceError
-from enkat.services.answering.tidy_csv import export_responses, tidy_rows
 from enkat.services.instruments.versions import stored_instrument
 
 
@@ -160,3 +163,89 @@ def _wide(response: Response) -> WideResponse:
         version.version, response.timepoint, response.answered_on, response.source.value,
         given,
     )
+
+
+# --- the tidy rows ---------------------------------------------------------------------
+
+
+def export_responses(
+    out: TextIO,
+    *,
+    forbund: Forbund | None = None,
+    insats: Insats | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> int:
+    """Write submitted responses as tidy CSV (dates inclusive); return the rows written.
+
+    The order is stable: answered_on, response_id, then the items in the order of the
+    instrument, so exporting the same data twice gives the same bytes. No field starts
+    a formula in a spreadsheet (`neutralise_formulas`).
+    """
+    return write_rows(out, tidy_rows(forbund=forbund, insats=insats, date_from=date_from,
+                                     date_to=date_to))
+
+
+def tidy_rows(
+    *,
+    forbund: Forbund | None = None,
+    insats: Insats | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Iterator[tuple[str, ...]]:
+    """The rows `export_responses` writes, in its order, with the values as stored."""
+    for response in _exported(forbund, insats, date_from, date_to):
+        yield from _rows_of(response)
+
+
+def _exported(
+    forbund: Forbund | None, insats: Insats | None, date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> Iterator[Response]:
+    """Responses to export, streamed a day at a time and ordered in Python within a day,
+    so the order does not depend on the database's collation."""
+    query = (
+        select(Response)
+        .join(Response.forbund)
+        .where(Response.submitted_at.is_not(None))
+        .options(
+            contains_eager(Response.forbund),
+            joinedload(Response.insats),
+            joinedload(Response.participant),
+            joinedload(Response.instrument_version),
+            selectinload(Response.answers),
+        )
+        .order_by(Response.answered_on)
+        .execution_options(yield_per=500)
+    )
+    if forbund is not None:
+        query = query.where(Response.forbund_id == forbund.id)
+    if insats is not None:
+        query = query.where(Response.insats_id == insats.id)
+    if date_from is not None:
+        query = query.where(Response.answered_on >= date_from)
+    if date_to is not None:
+        query = query.where(Response.answered_on <= date_to)
+    for _, same_day in groupby(db.session.scalars(query), key=attrgetter("answered_on")):
+        yield from sorted(same_day, key=lambda response: (response.external_id,
+                                                          response.forbund.slug))
+
+
+def _rows_of(response: Response) -> list[tuple[str, ...]]:
+    version = response.instrument_version
+    order = {item.id: index for index, item in enumerate(stored_instrument(version).items)}
+    frame = (
+        response.external_id,
+        response.forbund.slug,
+        response.insats.slug if response.insats else "",
+        response.participant.code if response.participant else "",
+        version.instrument_id,
+        str(version.version),
+        response.timepoint,
+        response.answered_on.isoformat(),
+    )
+    answers = sorted(
+        response.answers,
+        key=lambda answer: (order.get(answer.item_id, len(order)), answer.item_id, answer.position),
+    )
+    return [(*frame, answer.item_id, answer.value) for answer in answers]

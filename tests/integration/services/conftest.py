@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from enkat.services.answering.tidy_csv import ImportFailed, import_responses
+from enkat.services.answering.tidy_import import ImportFailed, import_responses
 
 from .tidy import table_counts
 

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from enkat.extensions import db
 from enkat.formats.tidy_csv import CsvProblem
 from enkat.models import Answer, Response, ResponseSource
-from enkat.services.answering.tidy_csv import (
+from enkat.services.answering.tidy_import import (
     ImportFailed,
     ImportSummary,
-    export_responses,
     import_responses,
 )
 from enkat.services.organisation.forbund import get_forbund
 from enkat.services.organisation.insatser import get_insats
+from enkat.services.results.answer_exports import export_responses
 
 from .tidy import HEADER, canonical, csv_bytes, rows, table_counts, with_forbund
 

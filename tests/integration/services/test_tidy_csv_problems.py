@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from enkat.services.answering.tidy_csv import import_responses
+from enkat.services.answering.tidy_import import import_responses
 from tests.unit.formats.tidy_files import NNS, ORS_LINES, nns, ors
 
 from .tidy import csv_bytes, rows, table_counts

@@ -1,8 +1,8 @@
-"""The tidy CSV of responses: one row per answer, for import and export.
+"""Importing responses from the tidy CSV (one row per answer; `enkat import responses`).
 
-The format is a public interface, documented in docs/formats.md; the file itself is
-read and written by `enkat.formats.tidy_csv`, here are the import run and the export's
-query. An import applies whole or not at all: every problem of the file is collected,
+The format is a public interface, documented in docs/formats.md; the file is read by
+`enkat.formats.tidy_csv`, and exported by `services.results.answer_exports`. An import
+applies whole or not at all: every problem of the file is collected,
 each with its line, and if there is any, nothing is written.
 
 An import runs in two passes. The first reads the file, resolves every response's
@@ -16,14 +16,11 @@ when either pass found a problem.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
 from operator import attrgetter
-from typing import TextIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from enkat.extensions import db
 from enkat.formats.tidy_csv import (
@@ -32,7 +29,6 @@ from enkat.formats.tidy_csv import (
     TidyRow,
     read_rows,
     row_answers,
-    write_rows,
 )
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
@@ -58,7 +54,6 @@ from enkat.services.instruments.versions import (
     InstrumentChanged,
     UnknownInstrument,
     resolve_instrument,
-    stored_instrument,
 )
 from enkat.services.organisation.forbund import check_slug, create_forbund, find_forbund
 from enkat.services.organisation.insatser import create_insats, find_insats
@@ -454,89 +449,3 @@ def _located(instrument: Instrument, rows: list[TidyRow],
     at_fault = [row for row in item_rows if row["value"] == problem.value]
     row = at_fault[-1] if at_fault else item_rows[0]  # a repeated value: its repetition
     return CsvProblem(row.line, "value", f"{problem.item_id}: {problem.message}")
-
-
-# --- export ------------------------------------------------------------------------------
-
-
-def export_responses(
-    out: TextIO,
-    *,
-    forbund: Forbund | None = None,
-    insats: Insats | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> int:
-    """Write submitted responses as tidy CSV (dates inclusive); return the rows written.
-
-    The order is stable: answered_on, response_id, then the items in the order of the
-    instrument, so exporting the same data twice gives the same bytes. No field starts
-    a formula in a spreadsheet (`neutralise_formulas`).
-    """
-    return write_rows(out, tidy_rows(forbund=forbund, insats=insats, date_from=date_from,
-                                     date_to=date_to))
-
-
-def tidy_rows(
-    *,
-    forbund: Forbund | None = None,
-    insats: Insats | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> Iterator[tuple[str, ...]]:
-    """The rows `export_responses` writes, in its order, with the values as stored."""
-    for response in _exported(forbund, insats, date_from, date_to):
-        yield from _rows_of(response)
-
-
-def _exported(
-    forbund: Forbund | None, insats: Insats | None, date_from: dt.date | None,
-    date_to: dt.date | None,
-) -> Iterator[Response]:
-    """Responses to export, streamed a day at a time and ordered in Python within a day,
-    so the order does not depend on the database's collation."""
-    query = (
-        select(Response)
-        .join(Response.forbund)
-        .where(Response.submitted_at.is_not(None))
-        .options(
-            contains_eager(Response.forbund),
-            joinedload(Response.insats),
-            joinedload(Response.participant),
-            joinedload(Response.instrument_version),
-            selectinload(Response.answers),
-        )
-        .order_by(Response.answered_on)
-        .execution_options(yield_per=500)
-    )
-    if forbund is not None:
-        query = query.where(Response.forbund_id == forbund.id)
-    if insats is not None:
-        query = query.where(Response.insats_id == insats.id)
-    if date_from is not None:
-        query = query.where(Response.answered_on >= date_from)
-    if date_to is not None:
-        query = query.where(Response.answered_on <= date_to)
-    for _, same_day in groupby(db.session.scalars(query), key=attrgetter("answered_on")):
-        yield from sorted(same_day, key=lambda response: (response.external_id,
-                                                          response.forbund.slug))
-
-
-def _rows_of(response: Response) -> list[tuple[str, ...]]:
-    version = response.instrument_version
-    order = {item.id: index for index, item in enumerate(stored_instrument(version).items)}
-    frame = (
-        response.external_id,
-        response.forbund.slug,
-        response.insats.slug if response.insats else "",
-        response.participant.code if response.participant else "",
-        version.instrument_id,
-        str(version.version),
-        response.timepoint,
-        response.answered_on.isoformat(),
-    )
-    answers = sorted(
-        response.answers,
-        key=lambda answer: (order.get(answer.item_id, len(order)), answer.item_id, answer.position),
-    )
-    return [(*frame, answer.item_id, answer.value) for answer in answers]
