@@ -29,7 +29,7 @@ def share_of(part: int, whole: int, shown_part: Shown, shown_whole: Shown) -> Fi
 
 
 @dataclass(frozen=True)
-class Column:
+class CountedColumn:
     """One column of counts with its total, suppressed, and each count's share."""
 
     counts: tuple[Figure, ...]
@@ -38,10 +38,10 @@ class Column:
     total_share: Figure
 
 
-def counted_column(counts: Sequence[int], k: int) -> Column:
+def counted_column(counts: Sequence[int], k: int) -> CountedColumn:
     total = sum(counts)
     shown = suppress_column(list(counts), k=k)
-    return Column(
+    return CountedColumn(
         counts=tuple(figure_of(c, s) for c, s in zip(counts, shown.counts, strict=True)),
         total=figure_of(total, shown.total),
         shares=tuple(share_of(c, total, s, shown.total)

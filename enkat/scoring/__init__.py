@@ -7,8 +7,8 @@ a `Reason`, never NaN and never an exception.
 Modules by topic:
 
 * `responses`: scale scores of one response (missing items, prorating) and indicator
-  answers item by item.
-* `indicators`: indicator shares over many responses.
+  answers item by item (the NNS share over many responses is counted where the report
+  tallies its answers: `enkat.reports.indicators.IndicatorTally`).
 * `courses`: a deltagare's course (first, latest, change), change classes
   (Jacobson–Truax), SRS session flags, stegförflyttning.
 * `describe`: n, mean, SD, median, quartiles; proportions with Wilson intervals.
@@ -52,7 +52,6 @@ from enkat.scoring.groups import (
     newcombe_interval,
     table_test,
 )
-from enkat.scoring.indicators import IndicatorTally, tally_indicator
 from enkat.scoring.paired import PairedChange, PrePost, paired_change, pre_post, wilcoxon_test
 from enkat.scoring.responses import (
     Answers,
@@ -83,7 +82,6 @@ __all__ = [
     "Course",
     "Estimate",
     "IndicatorAnswer",
-    "IndicatorTally",
     "PairedChange",
     "PrePost",
     "Proportion",
@@ -127,7 +125,6 @@ __all__ = [
     "suppress",
     "suppress_column",
     "table_test",
-    "tally_indicator",
     "wilcoxon_test",
     "wilson_interval",
 ]
