@@ -17,13 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_decimal, gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, is_asked
 from enkat.instruments.model import Item, Page
+from enkat.reports.numbers import format_decimal
 
 from .form_base import PageForm
 
@@ -161,8 +162,8 @@ def problem_text(item: Item, *, measured: bool = False) -> str:
 
 
 def _number_range(item: Item) -> str:
-    low = None if item.min is None else format_decimal(item.min)
-    high = None if item.max is None else format_decimal(item.max)
+    low = None if item.min is None else format_decimal(item.min, locale=get_locale())
+    high = None if item.max is None else format_decimal(item.max, locale=get_locale())
     if low is not None and high is not None:
         return gettext("Skriv ett tal från %(min)s till %(max)s.", min=low, max=high)
     if low is not None:
