@@ -6,7 +6,8 @@ that are neither missing ("vet ej") nor unanswered (docs/instruments.md, Indicat
 with a Wilson 95 % interval; "vet ej" is counted beside it. An indicator measured by
 several items (NNS ``planering-efter-avslut``: q8, q9, q10) pools their tallies. By
 kön when the respondents gave it, and against the previous period of equal length
-(Newcombe interval of the difference). A share resting on fewer than k answers is not shown.
+(Newcombe interval of the difference). A share resting on fewer than k answers is not
+shown (`Suppression`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from enkat.scoring import (
     indicator_answer,
     proportion,
 )
-from enkat.scoring.suppression import small_mark
+from enkat.scoring.suppression import Suppression
 
 from .figures import small_count
 from .inputs import KON_ITEM, AnswerCount
@@ -84,25 +85,28 @@ def _classified(item: Item, value: str, count: int) -> IndicatorTally:
     return IndicatorTally(other=count)
 
 
-def share_figure(counted: IndicatorTally, k: int) -> Figure:
+def share_figure(counted: IndicatorTally, suppression: Suppression) -> Figure:
     """The positive share with its interval, or a suppression mark below k answers."""
     estimate = counted.share
-    if counted.n < k:
-        return Figure(estimate.share, n=counted.n, suppressed=small_mark(k) if counted.n else None)
+    if suppression.too_few(counted.n):
+        return Figure(estimate.share, n=counted.n,
+                      suppressed=suppression.mark if counted.n else None)
     return Figure(estimate.share, n=counted.n, low=estimate.low, high=estimate.high)
 
 
-def difference_figure(now: IndicatorTally, before: IndicatorTally, k: int) -> Figure:
+def difference_figure(now: IndicatorTally, before: IndicatorTally,
+                      suppression: Suppression) -> Figure:
     """This period's share minus the previous one's, with its Newcombe interval."""
     difference = difference_in_proportions(now.positive, now.n, before.positive, before.n)
     estimate = difference.difference
-    if now.n < k or before.n < k:
-        return Figure(estimate.value, suppressed=small_mark(k) if now.n and before.n else None)
+    if suppression.too_few(now.n) or suppression.too_few(before.n):
+        return Figure(estimate.value,
+                      suppressed=suppression.mark if now.n and before.n else None)
     return Figure(estimate.value, n=now.n, low=estimate.low, high=estimate.high)
 
 
 def indicator_table(instrument: Instrument, current: Tallies, previous: Tallies,
-                    k: int) -> Table:
+                    suppression: Suppression) -> Table:
     """One row per item with positive codes (NNS: every question), in the instrument's order."""
     columns = (
         Column("n", "Antal svar", Kind.COUNT),
@@ -119,20 +123,21 @@ def indicator_table(instrument: Instrument, current: Tallies, previous: Tallies,
         now = current.get((instrument.id, item.id, None), IndicatorTally())
         before = previous.get((instrument.id, item.id, None), IndicatorTally())
         rows.append(Row(f"{item.id}: {item.text.get('sv')}", (
-            small_count(now.n, k),
-            share_figure(now, k),
-            small_count(now.missing, k),
-            *(share_figure(current.get((instrument.id, item.id, kon), IndicatorTally()), k)
+            small_count(now.n, suppression),
+            share_figure(now, suppression),
+            small_count(now.missing, suppression),
+            *(share_figure(current.get((instrument.id, item.id, kon), IndicatorTally()),
+                           suppression)
               for kon, _ in KON_COLUMNS),
-            share_figure(before, k),
-            difference_figure(now, before, k),
+            share_figure(before, suppression),
+            difference_figure(now, before, suppression),
         )))
     positive = _positive_labels(instrument)
     return Table(f"nns-{instrument.id.removeprefix('nns-deltagare-')}",
                  instrument.title.get("sv"), columns, tuple(rows), notes=(
         f"Andel positiva: svaren {positive} av alla svar utom vet ej, med 95 % "
         "konfidensintervall (Wilson).",
-        f"Andelar som vilar på färre än {k} svar visas inte.",
+        f"Andelar som vilar på färre än {suppression.k} svar visas inte.",
         "Skillnad: andelen nu minus andelen föregående period lika lång "
         "(Newcombes intervall).",
     ))

@@ -15,7 +15,8 @@ Modules by topic:
 * `paired`: pre/post change with t interval, paired t-test, Wilcoxon, effect sizes.
 * `groups`: two groups: difference in proportions (Newcombe), Fisher, chi-square,
   Mann–Whitney.
-* `suppression`: small-cell suppression of outgoing tables, primary and secondary.
+* `suppression`: small-cell suppression of outgoing tables, primary and secondary;
+  `Suppression` is the policy (the threshold k) every report table is built with.
 * `exact`: decimal arithmetic for changes; `results`: shared result types and reasons.
 """
 
@@ -68,6 +69,7 @@ from enkat.scoring.suppression import (
     CountShare,
     SuppressedColumn,
     SuppressedTable,
+    Suppression,
     column_shares,
     count_share,
     shares_by_column,
@@ -94,6 +96,7 @@ __all__ = [
     "Summary",
     "SuppressedColumn",
     "SuppressedTable",
+    "Suppression",
     "TableTest",
     "TestResult",
     "category_shares",
