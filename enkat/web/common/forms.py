@@ -161,9 +161,15 @@ def problem_text(item: Item, *, measured: bool = False) -> str:
         "Svaret kunde inte sparas. Ändra det och försök igen.")
 
 
+def written_decimal(value: float, decimals: int | None = None) -> str:
+    """A number in the reader's language by enkat's one rule (`format_decimal`); also
+    the `decimal` template filter."""
+    return format_decimal(value, decimals, locale=get_locale())
+
+
 def _number_range(item: Item) -> str:
-    low = None if item.min is None else format_decimal(item.min, locale=get_locale())
-    high = None if item.max is None else format_decimal(item.max, locale=get_locale())
+    low = None if item.min is None else written_decimal(item.min)
+    high = None if item.max is None else written_decimal(item.max)
     if low is not None and high is not None:
         return gettext("Skriv ett tal från %(min)s till %(max)s.", min=low, max=high)
     if low is not None:
