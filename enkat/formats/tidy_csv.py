@@ -5,7 +5,7 @@ file's rows with the physical line each starts on, or the problems that make a l
 the file) unreadable, each with its line; writing gives the same bytes for the same
 rows, with no field that starts a formula in a spreadsheet. What the rows mean (which
 förbund, instrument and deltagare; whether the answers hold) is the import's business
-(`enkat.services.tidy_csv`).
+(`enkat.services.answering.tidy_import`, `enkat.services.results.answer_exports`).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from enkat.instruments import Instrument
 from enkat.instruments.roles import EXIT_REASON_ITEM, NNS_DELTAGARE, RATED, REGISTRATION_FORMS
+from enkat.scoring.suppression import Suppression
 
 from . import goals as goal_rules
 from .goals import IndicatorShares, Share, goal_table
@@ -48,30 +49,31 @@ class ReportInputs:
     insats_names: Mapping[int, str] | None = None  # the förbund's insatser, side by side
 
 
-def build_report(subject: Subject, period: Period, inputs: ReportInputs, k: int) -> Report:
+def build_report(subject: Subject, period: Period, inputs: ReportInputs,
+                 suppression: Suppression) -> Report:
     forms = RegistrationForms(*(inputs.instruments[i] for i in REGISTRATION_FORMS))
     nns = {i: inputs.instruments[i] for i in NNS_DELTAGARE if i in inputs.instruments}
     current, previous = tally(inputs.answer_counts, nns), tally(inputs.previous_answer_counts, nns)
-    indicator_tables = [indicator_table(instrument, current, previous, k)
+    indicator_tables = [indicator_table(instrument, current, previous, suppression)
                         for instrument in nns.values()]
     rated = {i: inputs.instruments[i] for i in RATED if i in inputs.instruments}
-    side_by_side = ([insatser_table(inputs.enrolments, period, inputs.insats_names, k)]
+    side_by_side = ([insatser_table(inputs.enrolments, period, inputs.insats_names, suppression)]
                     if inputs.insats_names else [])
     tables: list[Table] = [
         *side_by_side,
-        *registration_tables(inputs.enrolments, period, forms, k),
+        *registration_tables(inputs.enrolments, period, forms, suppression),
         *indicator_tables,
-        *outcome_tables(rated, inputs.courses, inputs.area_changes, inputs.sessions, k),
+        *outcome_tables(rated, inputs.courses, inputs.area_changes, inputs.sessions, suppression),
     ]
     sections: dict = {"indicators": indicator_records(indicator_tables)}
     if inputs.goals:
         shares = indicator_shares(inputs, period, nns, current, previous)
         table, records = goal_table(
             [(g.description, g.indicator, g.comparison, g.target) for g in inputs.goals],
-            shares, k)
+            shares, suppression)
         tables.append(table)
         sections["goals"] = records
-    return Report(subject, period.start, period.end, k, tuple(tables), sections)
+    return Report(subject, period.start, period.end, suppression.k, tuple(tables), sections)
 
 
 def indicator_shares(inputs: ReportInputs, period: Period, nns: Mapping[str, Instrument],

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from enkat.scoring import count_share, suppress, suppress_column
-from enkat.scoring.suppression import SECONDARY_MARK, Shown, small_mark
+from enkat.scoring import count_share
+from enkat.scoring.suppression import SECONDARY_MARK, Shown, Suppression
 
 from .model import Figure
 
@@ -29,7 +29,7 @@ def share_of(part: int, whole: int, shown_part: Shown, shown_whole: Shown) -> Fi
 
 
 @dataclass(frozen=True)
-class Column:
+class CountedColumn:
     """One column of counts with its total, suppressed, and each count's share."""
 
     counts: tuple[Figure, ...]
@@ -38,10 +38,10 @@ class Column:
     total_share: Figure
 
 
-def counted_column(counts: Sequence[int], k: int) -> Column:
+def counted_column(counts: Sequence[int], suppression: Suppression) -> CountedColumn:
     total = sum(counts)
-    shown = suppress_column(list(counts), k=k)
-    return Column(
+    shown = suppression.column(list(counts))
+    return CountedColumn(
         counts=tuple(figure_of(c, s) for c, s in zip(counts, shown.counts, strict=True)),
         total=figure_of(total, shown.total),
         shares=tuple(share_of(c, total, s, shown.total)
@@ -61,8 +61,8 @@ class Grid:
     row_shares: tuple[Figure, ...]  # each row total's share of the grand total
 
 
-def counted_grid(counts: Sequence[Sequence[int]], k: int) -> Grid:
-    shown = suppress([list(row) for row in counts], k=k)
+def counted_grid(counts: Sequence[Sequence[int]], suppression: Suppression) -> Grid:
+    shown = suppression.table([list(row) for row in counts])
     row_sums = [sum(row) for row in counts]
     column_sums = [sum(column) for column in zip(*counts, strict=True)] if counts else []
     grand = sum(row_sums)
@@ -91,6 +91,7 @@ def derived(value: int | float | None, parts: Sequence[Figure], n: int | None = 
     return Figure(value, n=n)
 
 
-def small_count(value: int, k: int) -> Figure:
+def small_count(value: int, suppression: Suppression) -> Figure:
     """A count that no total depends on: only the primary rule applies."""
-    return Figure(value, n=value, suppressed=small_mark(k) if 0 < value < k else None)
+    return Figure(value, n=value,
+                  suppressed=suppression.mark if suppression.hides(value) else None)

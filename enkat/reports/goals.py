@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from enkat.scoring.suppression import Suppression
+
 from .figures import small_count
 from .model import Column, Figure, Kind, Row, Table
 from .numbers import format_share
@@ -33,12 +35,12 @@ class Share:
     def value(self) -> float | None:
         return self.count / self.n if self.n else None
 
-    def written(self, k: int) -> str:
-        """"13 av 41 = 31,7 %"; a count below k is not written, nor its share."""
+    def written(self, suppression: Suppression) -> str:
+        """"13 av 41 = 31,7 %"; a small count is not written, nor its share."""
         if not self.n:
             return "inga svar"
-        if 0 < self.count < k:
-            return f"färre än {k} av {self.n}"
+        if suppression.hides(self.count):
+            return f"färre än {suppression.k} av {self.n}"
         return f"{self.count} av {self.n} = {format_share(self.value)}"
 
 
@@ -51,41 +53,44 @@ class IndicatorShares:
 
 
 def goal_row(description: str, indicator: str, comparison: str, target: float | None,
-             shares: Mapping[str, IndicatorShares], k: int) -> tuple[Row, dict]:
+             shares: Mapping[str, IndicatorShares],
+             suppression: Suppression) -> tuple[Row, dict]:
     found = shares.get(indicator)
-    verdict, outcome = _judge(found, comparison, target, k)
+    verdict, outcome = _judge(found, comparison, target, suppression)
     n = found.now.n if found else 0
-    row = Row(description, (Figure(verdict), Figure(outcome), small_count(n, k)))
+    row = Row(description, (Figure(verdict), Figure(outcome), small_count(n, suppression)))
     record = {"goal": description, "indicator": indicator, "comparison": comparison,
               "target": target, "achieved": verdict, "outcome": outcome}
     return row, record
 
 
 def _judge(found: IndicatorShares | None, comparison: str, target: float | None,
-           k: int) -> tuple[str, str]:
+           suppression: Suppression) -> tuple[str, str]:
     if found is None:
         return UNDECIDED, "indikatorn mäts inte i rapportens data"
     now, before = found.now, found.before
-    if now.n < k:
-        return UNDECIDED, f"för få svar (färre än {k})"
+    if suppression.too_few(now.n):
+        return UNDECIDED, f"för få svar (färre än {suppression.k})"
     if comparison == AT_LEAST and target is not None:
         verdict = YES if now.value >= target else NO
-        return verdict, f"{now.written(k)}; målet {format_share(target, decimals=0)}"
+        return verdict, f"{now.written(suppression)}; målet {format_share(target, decimals=0)}"
     if comparison in MORE_THAN_BEFORE:
-        if before.n < k:
-            return UNDECIDED, f"{now.written(k)}; föregående period för få svar"
+        if suppression.too_few(before.n):
+            return UNDECIDED, f"{now.written(suppression)}; föregående period för få svar"
         verdict = YES if now.value > before.value else NO
-        return verdict, f"{now.written(k)}; föregående period {before.written(k)}"
+        return verdict, (f"{now.written(suppression)}; "
+                         f"föregående period {before.written(suppression)}")
     return UNDECIDED, f"okänd jämförelse {comparison!r}"
 
 
 def goal_table(goals: Sequence[tuple[str, str, str, float | None]],
-               shares: Mapping[str, IndicatorShares], k: int) -> tuple[Table, list[dict]]:
-    built = [goal_row(*goal, shares, k) for goal in goals]
+               shares: Mapping[str, IndicatorShares],
+               suppression: Suppression) -> tuple[Table, list[dict]]:
+    built = [goal_row(*goal, shares, suppression) for goal in goals]
     columns = (Column("uppnatt", "Har målet uppnåtts?", Kind.TEXT),
                Column("utfall", "Utfall", Kind.TEXT),
                Column("n", "Antal", Kind.COUNT))
     table = Table("mal", "Mål", columns, tuple(row for row, _ in built), notes=(
-        f"Går inte att avgöra: färre än {k} svar, eller indikatorn mäts inte.",
+        f"Går inte att avgöra: färre än {suppression.k} svar, eller indikatorn mäts inte.",
     ))
     return table, [record for _, record in built]

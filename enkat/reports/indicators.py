@@ -1,9 +1,13 @@
-"""NNS indicator tables: per item and timepoint, the share of positive answers.
+"""NNS indicator shares ("indikatorandel") and their tables: per item and timepoint,
+the share of positive answers.
 
-The share is of answers that are neither missing ("vet ej") nor unanswered, with a
-Wilson 95 % interval; "vet ej" is counted beside it. By kön when the respondents gave
-it, and against the previous period of equal length (Newcombe interval of the
-difference). A share resting on fewer than k answers is not shown.
+The one home of the share (`IndicatorTally.share`): positive answers among the answers
+that are neither missing ("vet ej") nor unanswered (docs/instruments.md, Indicators),
+with a Wilson 95 % interval; "vet ej" is counted beside it. An indicator measured by
+several items (NNS ``planering-efter-avslut``: q8, q9, q10) pools their tallies. By
+kön when the respondents gave it, and against the previous period of equal length
+(Newcombe interval of the difference). A share resting on fewer than k answers is not
+shown (`Suppression`).
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from enkat.instruments import Instrument, Item
 from enkat.instruments.roles import KON_ITEM, NNS_DELTAGARE_AVSLUT, NNS_DELTAGARE_PAGAENDE
 from enkat.scoring import (
     IndicatorAnswer,
+    Proportion,
     difference_in_proportions,
     indicator_answer,
     proportion,
 )
-from enkat.scoring.suppression import small_mark
+from enkat.scoring.suppression import Suppression
 
 from .figures import small_count
 from .inputs import AnswerCount
@@ -32,8 +37,8 @@ INDICATOR_TABLE_IDS = {NNS_DELTAGARE_PAGAENDE: "nns-pagaende", NNS_DELTAGARE_AVS
 
 
 @dataclass(frozen=True)
-class Tally:
-    """Positive, not positive and missing answers to one item."""
+class IndicatorTally:
+    """Positive, not positive and missing answers to one item: its NNS share."""
 
     positive: int = 0
     other: int = 0
@@ -43,17 +48,22 @@ class Tally:
     def n(self) -> int:
         return self.positive + self.other
 
-    def plus(self, other: Tally) -> Tally:
-        return Tally(self.positive + other.positive, self.other + other.other,
+    @property
+    def share(self) -> Proportion:
+        """The indikatorandel: positive of positive + other, with its Wilson interval."""
+        return proportion(self.positive, self.n)
+
+    def plus(self, other: IndicatorTally) -> IndicatorTally:
+        return IndicatorTally(self.positive + other.positive, self.other + other.other,
                      self.missing + other.missing)
 
 
-Tallies = dict[tuple[str, str, str | None], Tally]  # (instrument, item, kön) -> tally
+Tallies = dict[tuple[str, str, str | None], IndicatorTally]  # (instrument, item, kön) -> tally
 
 
 def tally(counts: Iterable[AnswerCount], instruments: dict[str, Instrument]) -> Tallies:
     """Tally answer counts per instrument, item and kön (None: all respondents)."""
-    tallies: Tallies = defaultdict(Tally)
+    tallies: Tallies = defaultdict(IndicatorTally)
     for row in counts:
         instrument = instruments.get(row.instrument_id)
         if instrument is None or row.item_id == KON_ITEM:
@@ -68,35 +78,38 @@ def tally(counts: Iterable[AnswerCount], instruments: dict[str, Instrument]) -> 
     return tallies
 
 
-def _classified(item: Item, value: str, count: int) -> Tally:
+def _classified(item: Item, value: str, count: int) -> IndicatorTally:
     """`count` answers of `value`, classified by the scoring layer's indicator rule."""
     answer = indicator_answer(item, {item.id: (value,)})
     if answer is IndicatorAnswer.MISSING:
-        return Tally(missing=count)
+        return IndicatorTally(missing=count)
     if answer is IndicatorAnswer.POSITIVE:
-        return Tally(positive=count)
-    return Tally(other=count)
+        return IndicatorTally(positive=count)
+    return IndicatorTally(other=count)
 
 
-def share_figure(counted: Tally, k: int) -> Figure:
+def share_figure(counted: IndicatorTally, suppression: Suppression) -> Figure:
     """The positive share with its interval, or a suppression mark below k answers."""
-    estimate = proportion(counted.positive, counted.n)
-    if counted.n < k:
-        return Figure(estimate.share, n=counted.n, suppressed=small_mark(k) if counted.n else None)
+    estimate = counted.share
+    if suppression.too_few(counted.n):
+        return Figure(estimate.share, n=counted.n,
+                      suppressed=suppression.mark if counted.n else None)
     return Figure(estimate.share, n=counted.n, low=estimate.low, high=estimate.high)
 
 
-def difference_figure(now: Tally, before: Tally, k: int) -> Figure:
+def difference_figure(now: IndicatorTally, before: IndicatorTally,
+                      suppression: Suppression) -> Figure:
     """This period's share minus the previous one's, with its Newcombe interval."""
     difference = difference_in_proportions(now.positive, now.n, before.positive, before.n)
     estimate = difference.difference
-    if now.n < k or before.n < k:
-        return Figure(estimate.value, suppressed=small_mark(k) if now.n and before.n else None)
+    if suppression.too_few(now.n) or suppression.too_few(before.n):
+        return Figure(estimate.value,
+                      suppressed=suppression.mark if now.n and before.n else None)
     return Figure(estimate.value, n=now.n, low=estimate.low, high=estimate.high)
 
 
 def indicator_table(instrument: Instrument, current: Tallies, previous: Tallies,
-                    k: int) -> Table:
+                    suppression: Suppression) -> Table:
     """One row per item with positive codes (NNS: every question), in the instrument's order."""
     columns = (
         Column("n", "Antal svar", Kind.COUNT),
@@ -110,23 +123,24 @@ def indicator_table(instrument: Instrument, current: Tallies, previous: Tallies,
     for item in instrument.items:
         if not item.positive_codes:
             continue
-        now = current.get((instrument.id, item.id, None), Tally())
-        before = previous.get((instrument.id, item.id, None), Tally())
+        now = current.get((instrument.id, item.id, None), IndicatorTally())
+        before = previous.get((instrument.id, item.id, None), IndicatorTally())
         rows.append(Row(f"{item.id}: {item.text.get('sv')}", (
-            small_count(now.n, k),
-            share_figure(now, k),
-            small_count(now.missing, k),
-            *(share_figure(current.get((instrument.id, item.id, kon), Tally()), k)
+            small_count(now.n, suppression),
+            share_figure(now, suppression),
+            small_count(now.missing, suppression),
+            *(share_figure(current.get((instrument.id, item.id, kon), IndicatorTally()),
+                           suppression)
               for kon, _ in KON_COLUMNS),
-            share_figure(before, k),
-            difference_figure(now, before, k),
+            share_figure(before, suppression),
+            difference_figure(now, before, suppression),
         )))
     positive = _positive_labels(instrument)
     return Table(INDICATOR_TABLE_IDS[instrument.id], instrument.title.get("sv"), columns,
                  tuple(rows), chart=ChartKind.INDICATOR_BARS, notes=(
         f"Andel positiva: svaren {positive} av alla svar utom vet ej, med 95 % "
         "konfidensintervall (Wilson).",
-        f"Andelar som vilar på färre än {k} svar visas inte.",
+        f"Andelar som vilar på färre än {suppression.k} svar visas inte.",
         "Skillnad: andelen nu minus andelen föregående period lika lång "
         "(Newcombes intervall).",
     ))

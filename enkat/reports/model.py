@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from enkat.scoring.suppression import Suppression
+
 
 class Kind(StrEnum):
     """What a column (or a cell) holds; formats use it to write and align figures."""
@@ -121,6 +123,11 @@ class Report:
     suppression_threshold: int
     tables: tuple[Table, ...]
     sections: dict[str, Any] = field(default_factory=dict)  # indicators, prepost, goals
+
+    @property
+    def suppression(self) -> Suppression:
+        """The policy its tables were built with (the JSON keeps the threshold)."""
+        return Suppression(self.suppression_threshold)
 
     def table(self, table_id: str) -> Table:
         for table in self.tables:

@@ -1,20 +1,63 @@
 """Figures written for people: Swedish decimal comma, per cent, thousands and signs.
 
-The one home of these rules for charts, HTML, PDF and the explanations in XLSX, so a
-figure reads the same everywhere. (XLSX cells keep numbers as numbers with Excel number formats;
-Excel then writes them in the reader's own locale.)
+The one home of these rules for charts, HTML, PDF, the explanations in XLSX and the web
+pages, so a figure reads the same everywhere. (XLSX cells keep numbers as numbers with
+Excel number formats; Excel then writes them in the reader's own locale.)
+
+Every number goes through `format_decimal`: Babel's locale data (CLDR) for the digits,
+the grouping and the signs, with enkat's rounding (half away from zero) done first. The
+reports write Swedish (`SWEDISH`); a web page passes the reader's locale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+from babel import Locale
+from babel import numbers as babel_numbers
 
 from enkat.reports.model import Column, Figure, Kind
 
-NBSP = "\u00a0"  # between thousands and before "%": the number never breaks over a line
-MINUS = "\u2212"  # the typographic minus sign, as Swedish print uses
+SWEDISH = "sv_SE"
+NBSP = "\u00a0"  # before "%" (and, in Swedish, between thousands): never broken over a line
 P_VALUE_FLOOR = 0.001  # smaller p-values are written "< 0,001"
+#: Decimals written when a caller does not fix them: a bound as written (2.5, 0.25).
+AS_WRITTEN = 3
+
+
+def format_decimal(value: int | float | Decimal, decimals: int | None = None, *,
+                   plus: bool = False, locale: str | Locale = SWEDISH) -> str:
+    """A number written in `locale`: grouped thousands, the locale's decimal sign and
+    its minus sign (Swedish: "1 234,5", "−3"), rounded half away from zero.
+
+    With `decimals` the number has exactly that many; without, as many as it needs up
+    to `AS_WRITTEN` (2.50 -> "2,5", 10 -> "10"). A value that rounds to zero gets no
+    sign; `plus` writes the sign of a positive one as well ("+6").
+    """
+    places = AS_WRITTEN if decimals is None else decimals
+    rounded = _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    written_in = _locale(locale) if isinstance(locale, str) else locale
+    digits = _pattern(decimals).apply(abs(rounded), written_in)
+    if rounded < 0:
+        return babel_numbers.get_minus_sign_symbol(written_in) + digits
+    if rounded > 0 and plus:
+        return babel_numbers.get_plus_sign_symbol(written_in) + digits
+    return digits
+
+
+@cache
+def _pattern(decimals: int | None) -> babel_numbers.NumberPattern:
+    """Thousands grouped; exactly `decimals` decimals, or up to `AS_WRITTEN` without."""
+    if decimals is None:
+        return babel_numbers.parse_pattern("#,##0." + "#" * AS_WRITTEN)
+    return babel_numbers.parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+@cache
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 def format_count(value: int | float) -> str:
@@ -75,19 +118,12 @@ def right_aligned(kind: Kind) -> bool:
     return kind is not Kind.TEXT
 
 
-def _decimal(value: int | float) -> Decimal:
+def _decimal(value: int | float | Decimal) -> Decimal:
     # Through str(), so 0.0125 is the 0.0125 people read, not its binary neighbour.
-    return Decimal(str(value))
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _signed(number: Decimal, decimals: int, plus: bool = False) -> str:
-    """Round half away from zero, as Excel shows the same cell and as people expect on
-    paper (Python's round() would turn 2.25 into 2.2), then add the sign: a value that
-    rounds to zero gets none."""
-    rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    digits = f"{abs(rounded):,.{decimals}f}".translate({ord(","): NBSP, ord("."): ","})
-    if rounded < 0:
-        return MINUS + digits
-    if rounded > 0 and plus:
-        return "+" + digits
-    return digits
+    """Swedish, rounded half away from zero, as Excel shows the same cell and as people
+    expect on paper (Python's round() would turn 2.25 into 2.2)."""
+    return format_decimal(number, decimals, plus=plus)

@@ -28,7 +28,7 @@ from enkat.scoring import (
     session_flags,
 )
 from enkat.scoring import Rating as ScoredRating
-from enkat.scoring.suppression import small_mark
+from enkat.scoring.suppression import Suppression
 
 from .figures import counted_column, small_count
 from .inputs import AreaChange, CourseEnds, RatedSession
@@ -82,12 +82,12 @@ def sessions_by_participant(sessions: Iterable[RatedSession]) -> list[list[Score
     return list(grouped.values())
 
 
-def prepost_table(table_id: str, title: str, result: PrePost, k: int,
+def prepost_table(table_id: str, title: str, result: PrePost, suppression: Suppression,
                   notes: Sequence[str] = ()) -> Table:
     """n, means, mean change with its interval, tests and effect sizes, or marks below k."""
     change = result.change
-    hidden = change.n < k
-    mark = small_mark(k)
+    hidden = suppression.too_few(change.n)
+    mark = suppression.mark
 
     def number(value: float | None, low: float | None = None,
                high: float | None = None, kind: Kind | None = None) -> Figure:
@@ -100,7 +100,7 @@ def prepost_table(table_id: str, title: str, result: PrePost, k: int,
 
     rows = (
         Row("Deltagare med minst två skattningar",
-            (replace(small_count(change.n, k), kind=Kind.COUNT),)),
+            (replace(small_count(change.n, suppression), kind=Kind.COUNT),)),
         Row("Medelvärde första skattningen", (number(change.mean_first),)),
         Row("Medelvärde senaste skattningen", (number(change.mean_latest),)),
         Row("Medelförändring", (number(change.mean_change.value, change.mean_change.low,
@@ -116,7 +116,7 @@ def prepost_table(table_id: str, title: str, result: PrePost, k: int,
         "Medelförändringens 95 % konfidensintervall enligt t-fördelningen. Wilcoxons "
         "teckenrangtest räknar deltagare utan förändring enligt Pratt; p-värdet "
         f"beräknas {_wilcoxon_method(change.wilcoxon.method)}.",
-        f"Under {k} deltagare visas inga värden.",
+        f"Under {suppression.k} deltagare visas inga värden.",
         *notes,
     ))
 
@@ -130,10 +130,10 @@ def _wilcoxon_method(method: str) -> str:
             "asymptotic": "med normalapproximation"}.get(method, method)
 
 
-def class_table(table_id: str, title: str, labels: dict, classes: dict, k: int,
+def class_table(table_id: str, title: str, labels: dict, classes: dict, suppression: Suppression,
                 notes: Sequence[str]) -> Table:
     """Counts and shares of deltagare per class (change classes or stegförflyttning)."""
-    column = counted_column([classes[key].count for key in labels], k)
+    column = counted_column([classes[key].count for key in labels], suppression)
     rows = [Row(label, (count, share)) for label, count, share in
             zip(labels.values(), column.counts, column.shares, strict=True)]
     rows.append(Row("Slutsumma", (column.total, column.total_share), is_total=True))
@@ -143,30 +143,30 @@ def class_table(table_id: str, title: str, labels: dict, classes: dict, k: int,
 
 
 def score_tables(instrument: Instrument, score: Score, courses: Sequence[Course],
-                 k: int) -> list[Table]:
+                 suppression: Suppression) -> list[Table]:
     """Pre/post and the classes the score declares (change classes, stegförflyttning)."""
     result = pre_post(score, courses)
     base = f"{instrument.id}-{score.id}"
     name = f"{instrument.title.get('sv')}, {score.label.get('sv').lower()}"
-    tables = [prepost_table(f"{base}-prepost", f"{name}: före och efter", result, k)]
+    tables = [prepost_table(f"{base}-prepost", f"{name}: före och efter", result, suppression)]
     if result.change_classes is not None:
         tables.append(class_table(
             f"{base}-klasser", f"{name}: förändringsklasser", CHANGE_CLASS_LABELS,
-            result.change_classes, k,
+            result.change_classes, suppression,
             (f"Reliabel förändring minst {score.rci:g} poäng; gränsvärde {score.cutoff:g}.",
              "Återhämtad: förbättrad minst så mycket och över gränsvärdet vid senaste."),
         ))
     if result.step_classes is not None:
         tables.append(class_table(
             f"{base}-steg", f"{name}: stegförflyttning", STEP_CLASS_LABELS,
-            result.step_classes, k,
+            result.step_classes, suppression,
             (f"Stegförflyttning: förbättring med minst {score.meaningful_change:g}.",),
         ))
     return tables
 
 
 def area_table(instrument: Instrument, score: Score, area_changes: Iterable[AreaChange],
-               k: int) -> Table:
+               suppression: Suppression) -> Table:
     """Per area (item) of a mean score: first, latest, change and share with a step."""
     changes_by_area: dict[str, list[AreaChange]] = defaultdict(list)
     for change in area_changes:
@@ -177,16 +177,17 @@ def area_table(instrument: Instrument, score: Score, area_changes: Iterable[Area
                Column("forandring", "Medelförändring", Kind.CHANGE),
                Column("steg", "Andel med stegförflyttning", Kind.SHARE))
     rows = [Row(instrument.item(area).text.get("sv"),
-                _area_figures(score, changes_by_area[area], k)) for area in score.items]
+                _area_figures(score, changes_by_area[area], suppression)) for area in score.items]
     return Table(f"{instrument.id}-omraden", f"{instrument.title.get('sv')}: per område",
                  columns, tuple(rows), chart=ChartKind.AREA_CHANGES, notes=(
         "Deltagare med minst två skattningar av området.",
         f"Stegförflyttning: förbättring med minst {score.meaningful_change:g} steg.",
-        f"Under {k} deltagare visas inga värden.",
+        f"Under {suppression.k} deltagare visas inga värden.",
     ))
 
 
-def _area_figures(score: Score, changes: list[AreaChange], k: int) -> tuple[Figure, ...]:
+def _area_figures(score: Score, changes: list[AreaChange],
+                  suppression: Suppression) -> tuple[Figure, ...]:
     n = sum(c.n for c in changes)
     stepped = sum(c.n for c in changes if c.change >= score.meaningful_change)
     first = sum(c.first_total for c in changes)
@@ -197,14 +198,14 @@ def _area_figures(score: Score, changes: list[AreaChange], k: int) -> tuple[Figu
         (latest - first) / n if n else None,
         stepped / n if n else None,
     )
-    if n < k:
-        return (small_count(n, k), *(Figure(v, suppressed=small_mark(k) if n else None)
-                                     for v in values))
+    if suppression.too_few(n):
+        return (small_count(n, suppression),
+                *(Figure(v, suppressed=suppression.mark if n else None) for v in values))
     return (Figure(n, n=n), *(Figure(v, n=n) for v in values))
 
 
 def flag_table(instrument: Instrument, score: Score, scored: Sequence[list[ScoredRating]],
-               k: int) -> Table:
+               suppression: Suppression) -> Table:
     """SRS: sessions and deltagare with a flag (below cut-off, an item low, a drop)."""
     sessions = below = item_low = dropped = flagged_people = 0
     for rated in scored:
@@ -219,7 +220,7 @@ def flag_table(instrument: Instrument, score: Score, scored: Sequence[list[Score
               (f"Samtal med någon fråga under {score.item_flag_below:g}", item_low),
               (f"Samtal med en sänkning på minst {score.drop_flag:g} från förra", dropped),
               ("Deltagare med minst ett flaggat samtal", flagged_people))
-    rows = tuple(Row(label, (small_count(value, k),)) for label, value in counts)
+    rows = tuple(Row(label, (small_count(value, suppression),)) for label, value in counts)
     return Table(f"{instrument.id}-flaggor", f"{instrument.title.get('sv')}: flaggor",
                  (Column("antal", "Antal", Kind.COUNT),), rows, notes=(
         "Flaggor enligt instrumentets gränsvärden; ett samtal kan ha flera flaggor.",
@@ -228,7 +229,7 @@ def flag_table(instrument: Instrument, score: Score, scored: Sequence[list[Score
 
 def outcome_tables(instruments: dict[str, Instrument], courses: Sequence[CourseEnds],
                    area_changes: Sequence[AreaChange], sessions: Sequence[RatedSession],
-                   k: int) -> list[Table]:
+                   suppression: Suppression) -> list[Table]:
     """Every outcome table the rated instruments with data declare."""
     rated = {c.instrument_id for c in courses} | {s.instrument_id for s in sessions}
     tables: list[Table] = []
@@ -239,13 +240,13 @@ def outcome_tables(instruments: dict[str, Instrument], courses: Sequence[CourseE
             if flagged(score):
                 tables.append(flag_table(instrument, score, sessions_by_participant(
                     s for s in sessions
-                    if (s.instrument_id, s.score_id) == (instrument.id, score.id)), k))
+                    if (s.instrument_id, s.score_id) == (instrument.id, score.id)), suppression))
             else:
                 tables.extend(score_tables(instrument, score, [
                     course_of(c) for c in courses
-                    if (c.instrument_id, c.score_id) == (instrument.id, score.id)], k))
+                    if (c.instrument_id, c.score_id) == (instrument.id, score.id)], suppression))
             if has_areas(score):
                 tables.append(area_table(instrument, score, (
                     c for c in area_changes
-                    if c.instrument_id == instrument.id and c.item_id in score.items), k))
+                    if c.instrument_id == instrument.id and c.item_id in score.items), suppression))
     return tables

@@ -23,6 +23,7 @@ from enkat.instruments.roles import (
     SUPPORT_ITEM,
     TIME_ON_BENEFITS_ITEM,
 )
+from enkat.scoring.suppression import Suppression
 
 from .figures import Grid, counted_column, counted_grid, derived, share_of, small_count
 from .inputs import EnrolmentFacts
@@ -83,9 +84,9 @@ def labelled_codes(item: Item, extra: Sequence[tuple[str, str]] = ()) -> list[tu
 
 
 def frequency_rows(labelled: Sequence[tuple[str, str]], counts: Counter[str],
-                   k: int) -> list[Row]:
+                   suppression: Suppression) -> list[Row]:
     """Count and share per code, and the Slutsumma row, suppressed as one column."""
-    column = counted_column([counts[code] for code, _ in labelled], k)
+    column = counted_column([counts[code] for code, _ in labelled], suppression)
     rows = [Row(label, (count, share))
             for (_, label), count, share in zip(labelled, column.counts, column.shares,
                                                 strict=True)]
@@ -94,9 +95,10 @@ def frequency_rows(labelled: Sequence[tuple[str, str]], counts: Counter[str],
 
 
 def by_kon_rows(labelled: Sequence[tuple[str, str]], by_kon: dict[str, Counter[str]],
-                k: int) -> tuple[list[Row], Grid]:
+                suppression: Suppression) -> tuple[list[Row], Grid]:
     """Codes × kön with Totalt and Andel, and Slutsumma, suppressed as one grid."""
-    grid = counted_grid([[by_kon[kon][code] for kon in by_kon] for code, _ in labelled], k)
+    grid = counted_grid([[by_kon[kon][code] for kon in by_kon] for code, _ in labelled],
+                        suppression)
     rows = [Row(label, (*cells, total, share))
             for (_, label), cells, total, share in zip(labelled, grid.cells, grid.row_totals,
                                                        grid.row_shares, strict=True)]
@@ -118,7 +120,7 @@ def _distinct(enrolments: Iterable[EnrolmentFacts]) -> dict[int, EnrolmentFacts]
 
 
 def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                    forms: RegistrationForms, k: int) -> Table:
+                    forms: RegistrationForms, suppression: Suppression) -> Table:
     """Unique, new, ended (trial exits apart) and ongoing deltagare, by kön."""
     ended = ended_in(enrolments, period)
     groups: dict[str, list[EnrolmentFacts]] = {
@@ -137,7 +139,7 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
     )
     suppressed = [
         counted_column([Counter(kon_of(e) for e in _distinct(group).values())[kon]
-                        for kon in forms.kon.codes], k)
+                        for kon in forms.kon.codes], suppression)
         for group in groups.values()
     ]
     rows = [Row(forms.kon.code_label(kon), tuple(column.counts[index] for column in suppressed))
@@ -151,12 +153,12 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 
 def background_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
-                      forms: RegistrationForms, k: int) -> list[Table]:
+                      forms: RegistrationForms, suppression: Suppression) -> list[Table]:
     """Åldersgrupp, utbildning and tid i offentlig försörjning of those who started."""
     started = list(_distinct(started_in(enrolments, period)).values())
     return [
         _single_answer_table(f"bakgrund-{item_id}", title, forms.inskrivning.item(item_id),
-                             [e.inskrivning for e in started], k)
+                             [e.inskrivning for e in started], suppression)
         for item_id, title in (
             (AGE_GROUP_ITEM, "Åldersgrupp vid inskrivning"),
             (EDUCATION_ITEM, "Utbildning vid inskrivning"),
@@ -166,23 +168,24 @@ def background_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 
 def _single_answer_table(table_id: str, title: str, item: Item,
-                         answers: Sequence[dict[str, tuple[str, ...]]], k: int) -> Table:
+                         answers: Sequence[dict[str, tuple[str, ...]]],
+                         suppression: Suppression) -> Table:
     counts = Counter((a.get(item.id) or (MISSING,))[0] for a in answers)
     columns = (Column("antal", "Antal", Kind.COUNT), Column("andel", "Andel", Kind.SHARE))
-    rows = frequency_rows(labelled_codes(item, [(MISSING, MISSING_LABEL)]), counts, k)
+    rows = frequency_rows(labelled_codes(item, [(MISSING, MISSING_LABEL)]), counts, suppression)
     return Table(table_id, title, columns, tuple(rows), notes=(
         "Deltagare som skrevs in under perioden; andelar av dem.",
     ))
 
 
 def exit_reason_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                      forms: RegistrationForms, k: int) -> Table:
+                      forms: RegistrationForms, suppression: Suppression) -> Table:
     """Everyone who ended, by kön; trial-period exits form their own row."""
     ended = ended_in(enrolments, period)
     table, _ = _by_kon_table(
         EXIT_REASON_ITEM, "Avslutsanledning", ended, forms,
         item=forms.exit_reason, classify=_reason_or_trial,
-        extra=[("provotid", TRIAL_ROW), (MISSING, MISSING_LABEL)], k=k,
+        extra=[("provotid", TRIAL_ROW), (MISSING, MISSING_LABEL)], suppression=suppression,
         notes=("Alla som avslutades under perioden. Den som avslutades inom prövotiden "
                "redovisas på raden Utskrivning inom prövotid, oavsett angiven anledning.",),
     )
@@ -190,13 +193,13 @@ def exit_reason_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 
 def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                  forms: RegistrationForms, k: int) -> Table:
+                  forms: RegistrationForms, suppression: Suppression) -> Table:
     """Exit reasons of those who ended after the trial period, plus the summary rows."""
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
     table, grid = _by_kon_table(
         "resultat", "Resultat för avslutade", ended, forms,
         item=forms.exit_reason, classify=_reason,
-        extra=[(MISSING, MISSING_LABEL)], k=k,
+        extra=[(MISSING, MISSING_LABEL)], suppression=suppression,
         notes=("Avslutade under perioden, utom de som avslutades inom prövotiden.",
                "Till arbete eller studier: avslutsanledning arbete eller studier.",
                "Aktivt arbetssökande: sysselsättning vid avslut omfattar aktivt arbetssökande "
@@ -208,7 +211,7 @@ def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
     summary = [
         _sum_row("Till arbete eller studier (summa)", work_rows, grid.grand_total),
         _independent_row("Aktivt arbetssökande enligt sysselsättning", ended, forms,
-                         _seeking_work, grid.grand_total, k),
+                         _seeking_work, grid.grand_total, suppression),
     ]
     return Table(table.id, table.title, table.columns,
                  (*table.rows[:-1], *summary, table.rows[-1]), table.notes)
@@ -231,12 +234,12 @@ def _seeking_work(enrolment: EnrolmentFacts) -> bool:
 def _by_kon_table(table_id: str, title: str, enrolments: Sequence[EnrolmentFacts],
                   forms: RegistrationForms, *, item: Item,
                   classify: Callable[[EnrolmentFacts], str], extra: Sequence[tuple[str, str]],
-                  k: int, notes: tuple[str, ...]) -> tuple[Table, Grid]:
+                  suppression: Suppression, notes: tuple[str, ...]) -> tuple[Table, Grid]:
     by_kon = {kon: Counter(classify(e) for e in enrolments if kon_of(e) == kon)
               for kon in forms.kon.codes}
     columns = (*kon_columns(forms), Column("totalt", "Totalt", Kind.COUNT),
                Column("andel", "Andel", Kind.SHARE))
-    rows, grid = by_kon_rows(labelled_codes(item, extra), by_kon, k)
+    rows, grid = by_kon_rows(labelled_codes(item, extra), by_kon, suppression)
     return Table(table_id, title, tuple(columns), tuple(rows), notes), grid
 
 
@@ -251,18 +254,19 @@ def _sum_row(label: str, rows: Sequence[Sequence[Figure]], whole: Figure) -> Row
 
 
 def _independent_row(label: str, enrolments: Sequence[EnrolmentFacts], forms: RegistrationForms,
-                     test: Callable[[EnrolmentFacts], bool], whole: Figure, k: int) -> Row:
+                     test: Callable[[EnrolmentFacts], bool], whole: Figure,
+                     suppression: Suppression) -> Row:
     """Counts of a property that cuts across the rows: only the primary rule applies."""
-    figures = [small_count(sum(1 for e in enrolments if kon_of(e) == kon and test(e)), k)
+    figures = [small_count(sum(1 for e in enrolments if kon_of(e) == kon and test(e)), suppression)
                for kon in forms.kon.codes]
-    total = small_count(sum(1 for e in enrolments if test(e)), k)
+    total = small_count(sum(1 for e in enrolments if test(e)), suppression)
     share = derived(total.value / whole.value if whole.value else None, [total, whole],
                     n=whole.value)
     return Row(label, (*figures, total, share))
 
 
 def before_after_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
-                        forms: RegistrationForms, k: int) -> list[Table]:
+                        forms: RegistrationForms, suppression: Suppression) -> list[Table]:
     """Försörjning and sysselsättning at inskrivning and at avslut, in total and by kön.
 
     Everyone who ended in the period counts, trial exits included. A deltagare without
@@ -273,22 +277,22 @@ def before_after_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
     for item_id, title in ((SUPPORT_ITEM, "Försörjning före och efter"),
                            (OCCUPATION_ITEM, "Sysselsättning före och efter")):
         item = forms.inskrivning.item(item_id)
-        tables.append(_before_after(item_id, title, item, ended, k))
+        tables.append(_before_after(item_id, title, item, ended, suppression))
         for kon in forms.kon.codes:
             group = [e for e in ended if kon_of(e) == kon]
             tables.append(_before_after(f"{item_id}-{kon}",
                                         f"{title}: {forms.kon.code_label(kon).lower()}",
-                                        item, group, k))
+                                        item, group, suppression))
     return tables
 
 
 def _before_after(table_id: str, title: str, item: Item,
-                  enrolments: Sequence[EnrolmentFacts], k: int) -> Table:
+                  enrolments: Sequence[EnrolmentFacts], suppression: Suppression) -> Table:
     labelled = labelled_codes(item, [(MISSING, MISSING_LABEL)])
     before = _sources(item.id, (e.inskrivning for e in enrolments))
     after = _sources(item.id, (e.avslut or {} for e in enrolments))
-    before_column = counted_column([before[code] for code, _ in labelled], k)
-    after_column = counted_column([after[code] for code, _ in labelled], k)
+    before_column = counted_column([before[code] for code, _ in labelled], suppression)
+    after_column = counted_column([after[code] for code, _ in labelled], suppression)
     rows = [
         _change_row(label, *figures)
         for (_, label), *figures in zip(labelled, before_column.counts, before_column.shares,
@@ -343,7 +347,7 @@ NOT_FOLLOWED_UP = "ej-uppfoljd"
 
 
 def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                    forms: RegistrationForms, k: int) -> Table:
+                    forms: RegistrationForms, suppression: Suppression) -> Table:
     """Those who ended in the period: situation at exit beside 6 and 18 months later."""
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
     item = forms.uppfoljning.item(SITUATION_ITEM)
@@ -356,7 +360,7 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         )
     labelled = labelled_codes(item, [(MISSING, MISSING_LABEL),
                                      (NOT_FOLLOWED_UP, "Ingen uppföljning registrerad")])
-    suppressed = [counted_column([counts[code] for code, _ in labelled], k)
+    suppressed = [counted_column([counts[code] for code, _ in labelled], suppression)
                   for counts in columns_counts.values()]
     rows = [Row(label, tuple(f for column in suppressed
                              for f in (column.counts[index], column.shares[index])))
@@ -377,20 +381,20 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 
 def registration_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
-                        forms: RegistrationForms, k: int) -> list[Table]:
-    """Every registration table, with counts below `k` suppressed."""
+                        forms: RegistrationForms, suppression: Suppression) -> list[Table]:
+    """Every registration table, with small counts suppressed."""
     return [
-        deltagare_table(enrolments, period, forms, k),
-        *background_tables(enrolments, period, forms, k),
-        exit_reason_table(enrolments, period, forms, k),
-        results_table(enrolments, period, forms, k),
-        *before_after_tables(enrolments, period, forms, k),
-        follow_up_table(enrolments, period, forms, k),
+        deltagare_table(enrolments, period, forms, suppression),
+        *background_tables(enrolments, period, forms, suppression),
+        exit_reason_table(enrolments, period, forms, suppression),
+        results_table(enrolments, period, forms, suppression),
+        *before_after_tables(enrolments, period, forms, suppression),
+        follow_up_table(enrolments, period, forms, suppression),
     ]
 
 
 def insatser_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                   names: Mapping[int, str], k: int) -> Table:
+                   names: Mapping[int, str], suppression: Suppression) -> Table:
     """The förbund's insatser side by side: deltagare and results of each."""
     def per_insats(select: Callable[[list[EnrolmentFacts]], int]) -> list[int]:
         return [select([e for e in enrolments if e.insats_id == insats_id])
@@ -407,7 +411,7 @@ def insatser_table(enrolments: Sequence[EnrolmentFacts], period: Period,
             1 for e in ended_after_trial(group) if _reason(e) in TO_WORK_OR_STUDIES)),
         "pagaende": per_insats(lambda group: len(ongoing_at_end(group, period))),
     }
-    suppressed = {key: counted_column(values, k) for key, values in counts.items()}
+    suppressed = {key: counted_column(values, suppression) for key, values in counts.items()}
     ended, to_work = suppressed["avslutade"], suppressed["arbete-studier"]
     rows = []
     for index, name in enumerate(names.values()):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enkat.reports.charts import (
-    AreaChange,
+    AreaRatings,
     IndicatorBar,
     ShareEstimate,
     area_change_chart,
@@ -63,12 +63,12 @@ def _estimate(figure: Figure) -> ShareEstimate:
     return ShareEstimate.from_figure(figure)
 
 
-def _area_rows(table: Table) -> list[AreaChange]:
+def _area_rows(table: Table) -> list[AreaRatings]:
     shown = []
     for row in table.rows:
         first, latest = table.figure(row.label, "forsta"), table.figure(row.label, "senaste")
         if first.suppressed is None and first.value is not None:
-            shown.append(AreaChange(row.label, first.value, latest.value))
+            shown.append(AreaRatings(row.label, first.value, latest.value))
     return shown
 
 

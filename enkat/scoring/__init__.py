@@ -7,15 +7,16 @@ a `Reason`, never NaN and never an exception.
 Modules by topic:
 
 * `responses`: scale scores of one response (missing items, prorating) and indicator
-  answers item by item.
-* `indicators`: indicator shares over many responses.
+  answers item by item (the NNS share over many responses is counted where the report
+  tallies its answers: `enkat.reports.indicators.IndicatorTally`).
 * `courses`: a deltagare's course (first, latest, change), change classes
   (Jacobson–Truax), SRS session flags, stegförflyttning.
 * `describe`: n, mean, SD, median, quartiles; proportions with Wilson intervals.
 * `paired`: pre/post change with t interval, paired t-test, Wilcoxon, effect sizes.
 * `groups`: two groups: difference in proportions (Newcombe), Fisher, chi-square,
   Mann–Whitney.
-* `suppression`: small-cell suppression of outgoing tables, primary and secondary.
+* `suppression`: small-cell suppression of outgoing tables, primary and secondary;
+  `Suppression` is the policy (the threshold k) every report table is built with.
 * `exact`: decimal arithmetic for changes; `results`: shared result types and reasons.
 """
 
@@ -52,7 +53,6 @@ from enkat.scoring.groups import (
     newcombe_interval,
     table_test,
 )
-from enkat.scoring.indicators import IndicatorTally, tally_indicator
 from enkat.scoring.paired import PairedChange, PrePost, paired_change, pre_post, wilcoxon_test
 from enkat.scoring.responses import (
     Answers,
@@ -70,6 +70,7 @@ from enkat.scoring.suppression import (
     CountShare,
     SuppressedColumn,
     SuppressedTable,
+    Suppression,
     column_shares,
     count_share,
     shares_by_column,
@@ -84,7 +85,6 @@ __all__ = [
     "Course",
     "Estimate",
     "IndicatorAnswer",
-    "IndicatorTally",
     "PairedChange",
     "PrePost",
     "Proportion",
@@ -97,6 +97,7 @@ __all__ = [
     "Summary",
     "SuppressedColumn",
     "SuppressedTable",
+    "Suppression",
     "TableTest",
     "TestResult",
     "category_shares",
@@ -129,7 +130,6 @@ __all__ = [
     "suppress",
     "suppress_column",
     "table_test",
-    "tally_indicator",
     "wilcoxon_test",
     "wilson_interval",
 ]

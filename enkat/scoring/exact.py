@@ -9,7 +9,6 @@ from the numbers as written (their shortest decimal form) and rounded to
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 
@@ -30,7 +29,3 @@ def decimal(value: float | int | str) -> Decimal:
 def difference(later: float, earlier: float) -> float:
     """``later − earlier`` in decimal arithmetic, rounded to `CHANGE_PLACES` decimals."""
     return float((decimal(later) - decimal(earlier)).quantize(_QUANTUM))
-
-
-def exact_sum(values: Iterable[float | str]) -> Decimal:
-    return sum((decimal(value) for value in values), Decimal(0))

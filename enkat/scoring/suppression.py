@@ -51,6 +51,36 @@ SECONDARY_MARK = "X"
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """The policy for what leaves the system, handed to every table builder: counts of
+    1..k−1 are hidden behind ``"<k"``, and so is a figure that rests on fewer than k
+    deltagare, answers or sources (the förbund sets k; 5 by default)."""
+
+    k: int = DEFAULT_K
+
+    @property
+    def mark(self) -> str:
+        """What stands where a small count would: ``"<5"``."""
+        return small_mark(self.k)
+
+    def hides(self, count: int) -> bool:
+        """Whether a count is small: 1..k−1 (a zero points at nobody and is shown)."""
+        return 0 < count < self.k
+
+    def too_few(self, n: int) -> bool:
+        """Whether a figure resting on `n` is held back (a share, a mean, a verdict)."""
+        return n < self.k
+
+    def column(self, counts: Sequence[int], total: bool = True) -> SuppressedColumn:
+        """One column of counts, primary and secondary suppression (`suppress_column`)."""
+        return suppress_column(counts, k=self.k, total=total)
+
+    def table(self, counts: Sequence[Sequence[int]]) -> SuppressedTable:
+        """A table with its row and column totals (`suppress`)."""
+        return suppress(counts, k=self.k)
+
+
+@dataclass(frozen=True)
 class SuppressedTable:
     """What may leave the system: counts, or marks where they are suppressed."""
 

@@ -11,33 +11,27 @@ Every chart
   colour-blind-safe palette, so it reads in black and white;
 - refuses empty data with a ValueError: a chart with nothing on it is never what a
   report wants, and the caller knows best what to say instead;
-- has a `describe_*` twin that says the same in words (alt text).
+- stands beside words that say the same: a report's charts beside their tables (the
+  figures are in the table), the samtalsunderlag with `describe_ors_srs` (alt text).
 """
 
 from enkat.reports.charts._style import Format
-from enkat.reports.charts.areas import AreaChange, area_change_chart, describe_area_changes
+from enkat.reports.charts.areas import AreaRatings, area_change_chart
 from enkat.reports.charts.indicators import (
     IndicatorBar,
     ShareEstimate,
-    describe_indicators,
     indicator_chart,
 )
 from enkat.reports.charts.ors_srs import SessionScore, describe_ors_srs, ors_srs_chart
-from enkat.reports.charts.prepost import PrePost, describe_prepost, prepost_chart
 
 __all__ = [
-    "AreaChange",
+    "AreaRatings",
     "Format",
     "IndicatorBar",
-    "PrePost",
     "SessionScore",
     "ShareEstimate",
     "area_change_chart",
-    "describe_area_changes",
-    "describe_indicators",
     "describe_ors_srs",
-    "describe_prepost",
     "indicator_chart",
     "ors_srs_chart",
-    "prepost_chart",
 ]

@@ -11,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from babel.dates import get_month_names
 from matplotlib import dates as mdates
 from matplotlib import ticker
 
-from enkat.reports.numbers import NBSP, format_number, format_share
+from enkat.reports.numbers import NBSP, SWEDISH, format_number, format_share
 
-MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+#: Babel's Swedish month names cut to three letters, the width a tick has room for:
+#: "jan", "feb", "mar", ..., "maj", "jun", "jul", ... (Babel: "mars", "juni", "aug.").
+MONTHS = tuple(name[:3] for _, name in sorted(
+    get_month_names("abbreviated", locale=SWEDISH).items()))
 
 
 def number(value: float, decimals: int = 1) -> str:

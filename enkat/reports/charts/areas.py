@@ -32,7 +32,7 @@ _LATEST = {"marker": "o", "markersize": 11, "color": BLUE}
 
 
 @dataclass(frozen=True)
-class AreaChange:
+class AreaRatings:
     """An area's first and latest rating (one deltagare's, or a group mean);
     `latest` None: rated only once so far."""
 
@@ -41,7 +41,7 @@ class AreaChange:
     latest: float | None = None
 
 
-def area_change_chart(areas: Sequence[AreaChange], *, title: str, xlabel: str = "Skattning",
+def area_change_chart(areas: Sequence[AreaRatings], *, title: str, xlabel: str = "Skattning",
                       scale: tuple[int, int] = (1, 10),
                       timepoint_labels: tuple[str, str] = ("Första", "Senaste"),
                       note: str | None = None, format: Format = "png") -> bytes:
@@ -69,12 +69,7 @@ def area_change_chart(areas: Sequence[AreaChange], *, title: str, xlabel: str = 
     return render(draw, title=title, size=(10, 1.8 + 0.7 * len(areas)), format=format)
 
 
-def describe_area_changes(areas: Sequence[AreaChange]) -> str:
-    """The chart in words, for alt text and screen readers."""
-    return " ".join(f"{area.area}: {_change_in_words(area)}." for area in areas)
-
-
-def _draw_area(axes: Axes, row: int, area: AreaChange) -> None:
+def _draw_area(axes: Axes, row: int, area: AreaRatings) -> None:
     axes.plot(area.first, row, linestyle="none", zorder=2, **_FIRST)
     if area.latest is None:
         label_right(axes, row, f"{_swedish.short(area.first)} (en skattning)", color=GREY)
@@ -82,9 +77,3 @@ def _draw_area(axes: Axes, row: int, area: AreaChange) -> None:
     axes.plot([area.first, area.latest], [row, row], color=GREY, linewidth=3, zorder=1)
     axes.plot(area.latest, row, linestyle="none", zorder=3, **_LATEST)
     label_right(axes, row, f"{_swedish.short(area.first)} → {_swedish.short(area.latest)}")
-
-
-def _change_in_words(area: AreaChange) -> str:
-    if area.latest is None:
-        return f"{_swedish.short(area.first)}, en skattning"
-    return f"från {_swedish.short(area.first)} till {_swedish.short(area.latest)}"

@@ -116,20 +116,6 @@ def indicator_chart(rows: Sequence[IndicatorBar], *, title: str,
     return render(draw, title=title, size=(10, height), format=format)
 
 
-def describe_indicators(rows: Sequence[IndicatorBar],
-                        series_labels: tuple[str, str] = ("Perioden", "Föregående period"),
-                        ) -> str:
-    """The chart in words, for alt text and screen readers."""
-    sentences = []
-    for row in rows:
-        if row.previous is None:
-            sentences.append(f"{row.label}: {_in_words(row.current)}")
-        else:
-            sentences.append(f"{row.label}: {series_labels[0]} {_in_words(row.current)}; "
-                             f"{series_labels[1]} {_in_words(row.previous)}")
-    return ". ".join(sentences) + "."
-
-
 def _series(*, compare: bool) -> list[_Series]:
     if not compare:
         return [_Series("current", lambda row: row.current, 0.0, 0.6, SKY_BLUE, INK)]
@@ -165,11 +151,3 @@ def _percent_axis(axes: Axes, label: str) -> None:
 def _legend_entry(kind: _Series, label: str) -> Line2D:
     return marker(label, marker="s", markersize=14, markerfacecolor=kind.fill,
                   markeredgecolor=BLUE, markeredgewidth=1.5)
-
-
-def _in_words(estimate: ShareEstimate) -> str:
-    if estimate.share is None:
-        return TOO_FEW
-    return (f"{_swedish.percent(estimate.share)} ({CONFIDENCE_INTERVAL} "
-            f"{_swedish.percent(estimate.low)}–{_swedish.percent(estimate.high)}, "
-            f"n = {estimate.n})")

@@ -63,7 +63,7 @@ def to_html(report: Report, charts: Sequence[tuple[str, str]] = ()) -> str:
     return _ENVIRONMENT.get_template("report.html").render(
         heading=subject_heading(report.subject),
         period=period_text(report),
-        suppression=suppression_text(report.suppression_threshold),
+        suppression=suppression_text(report.suppression),
         tables=[_table_view(table) for table in report.tables],
         charts=[_Chart(title, _base64(svg)) for title, svg in charts],
     )

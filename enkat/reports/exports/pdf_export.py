@@ -117,7 +117,7 @@ def _title_block(report: Report) -> list[Flowable]:
     return [
         _paragraph(subject_heading(report.subject), _TITLE),
         _paragraph(period_text(report), _SUBTITLE),
-        _paragraph(suppression_text(report.suppression_threshold), _BODY),
+        _paragraph(suppression_text(report.suppression), _BODY),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enkat.reports.model import Kind, Report, Subject, Table
 from enkat.reports.numbers import format_count
+from enkat.scoring.suppression import Suppression
 
 KIND_TERMS: dict[Kind, tuple[str, str]] = {
     Kind.COUNT: ("Antal", "Hur många deltagare, svar eller källor som räknats; ett heltal."),
@@ -40,12 +41,12 @@ def period_text(report: Report) -> str:
     return f"{report.period_from.isoformat()} – {report.period_to.isoformat()}"
 
 
-def suppression_text(threshold: int) -> str:
+def suppression_text(suppression: Suppression) -> str:
     return (
-        f"Uppgifter som bygger på färre än {threshold} deltagare, svar eller källor visas "
-        f"inte. I stället står en markering som ”<{threshold}”. Det skyddar enskilda "
-        "personer från att kunna pekas ut. ”X” står där en större siffra döljs för att "
-        "en dold siffra annars skulle kunna räknas fram ur summorna."
+        f"Uppgifter som bygger på färre än {suppression.k} deltagare, svar eller källor "
+        f"visas inte. I stället står en markering som ”{suppression.mark}”. Det skyddar "
+        "enskilda personer från att kunna pekas ut. ”X” står där en större siffra döljs "
+        "för att en dold siffra annars skulle kunna räknas fram ur summorna."
     )
 
 
@@ -71,12 +72,12 @@ def column_explanation(table: Table, index: int) -> str:
     return f"{name}. n = {low}–{high}, olika för olika rader."
 
 
-def glossary(threshold: int) -> list[tuple[str, str]]:
+def glossary(suppression: Suppression) -> list[tuple[str, str]]:
     """Every term the tables use, kinds of figures first."""
     return [
         *KIND_TERMS.values(),
         ("n", "Antalet deltagare, svar eller källor som en siffra bygger på."),
-        (f"<{threshold}", suppression_text(threshold)),
+        (suppression.mark, suppression_text(suppression)),
         ("X", "En siffra som döljs för att en liten siffra i samma rad eller kolumn annars "
               "skulle kunna räknas fram ur summan."),
         ("Tom cell", "Det finns inget värde, t.ex. förändring i procent när före är 0."),

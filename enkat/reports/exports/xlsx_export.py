@@ -91,7 +91,7 @@ def _write_about(sheet: Worksheet, report: Report, sheet_names: Sequence[str]) -
     _append_entries(sheet, [
         ("Gäller", subject_heading(report.subject)),
         ("Period", period_text(report)),
-        ("Sekretess", suppression_text(report.suppression_threshold)),
+        ("Sekretess", suppression_text(report.suppression)),
     ])
     for table, name in zip(report.tables, sheet_names, strict=True):
         _append_heading(sheet, f"{table.title} (bladet {name})")
@@ -101,7 +101,7 @@ def _write_about(sheet: Worksheet, report: Report, sheet_names: Sequence[str]) -
             for index, column in enumerate(table.columns)
         ])
     _append_heading(sheet, "Ordlista")
-    _append_entries(sheet, glossary(report.suppression_threshold))
+    _append_entries(sheet, glossary(report.suppression))
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 100
 

@@ -12,6 +12,7 @@ from enkat.reports.inputs import AreaChange, CourseEnds, GoalSpec, RatedSession
 from enkat.reports.model import Report, Subject
 from enkat.reports.outcomes import flagged, has_areas
 from enkat.reports.period import Period
+from enkat.scoring.suppression import Suppression
 from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
 from enkat.services.results import report_data
 
@@ -39,7 +40,7 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
         insats_names=None if insats else {i.id: i.name for i in forbund.insatser},
     )
     return build_report(_subject(forbund, insats), period, inputs,
-                        forbund.suppression_threshold)
+                        Suppression(forbund.suppression_threshold))
 
 
 def _courses(insats_ids: Sequence[int], rated: Sequence[Instrument],

@@ -19,7 +19,7 @@ from enkat.web.common.form_base import PageForm
 
 from . import bp
 from .choices import DATE_EXAMPLE, read_dates, refuse
-from .insatser import error_list
+from .forms_common import error_list
 
 
 class AuditForm(PageForm):

@@ -8,7 +8,7 @@ form, and only "Spara" changes anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -26,7 +26,7 @@ from wtforms import (
 
 from enkat.models import Insats, InsatsKind, Role, ScheduleTrigger
 from enkat.reports.goals import AT_LEAST
-from enkat.services import FieldProblem, Refused
+from enkat.services import Refused
 from enkat.services.organisation.goals import (
     COMPARISON_NAMES,
     GoalRow,
@@ -49,11 +49,11 @@ from enkat.services.organisation.schedules import (
     schedule_said,
     standard_schedule,
 )
-from enkat.services.people.users import role_in
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
+from .forms_common import error_list, may_change, show_problems
 
 #: The parts of the workspace the overview links to, with the endpoints that may serve
 #: them; a part whose pages are not there yet is left out rather than linked to nothing.
@@ -217,42 +217,7 @@ class GoalsForm(PageForm):
         return [entry.form.row() for entry in self.rows if not entry.form.is_blank()]
 
 
-# --- helpers shared by the workspace's forms -------------------------------------------
-
-
-def show_problems(form: PageForm, problems: Sequence[FieldProblem],
-                  rows: Sequence | None = None) -> None:
-    """Put each refusal next to its field. A problem about row i of the submitted rows
-    goes to the form entry that row came from (blank entries are not submitted)."""
-    for problem in problems:
-        target = form
-        if problem.row is not None and rows is not None:
-            target = rows[problem.row].form
-        field = target[problem.field] if problem.field in target else None
-        if field is None:
-            flash(problem.message, "error")
-        else:
-            field.errors = [*field.errors, problem.message]
-
-
-def error_list(form) -> list[tuple[str, str]]:
-    """Every error on the page as (field id, message), in page order, for the summary."""
-    return list(_errors_of(form))
-
-
-def _errors_of(form) -> Iterator[tuple[str, str]]:
-    for field in form:
-        if isinstance(field, FieldList):
-            for entry in field:
-                yield from _errors_of(entry.form)
-        elif field.errors:
-            for message in field.errors:
-                yield field.id, message
-
-
-def may_change() -> bool:
-    """Whether the signed-in user administers the förbund the page is about."""
-    return role_in(g.forbund, current_user) is Role.ADMIN
+# --- helpers ---------------------------------------------------------------------------
 
 
 def _part_links() -> list[tuple[str, str, str]]:

@@ -304,7 +304,7 @@ def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None
         "admin/results.html", form=form, report=report, query=query,
         heading=subject_heading(report.subject) if report else None,
         period=period_text(report) if report else None,
-        suppression=suppression_text(report.suppression_threshold) if report else None,
+        suppression=suppression_text(report.suppression) if report else None,
         side_by_side=choice is not None and choice.scope == SIDE_BY_SIDE,
         tables=[_TableOnPage(table) for table in report.tables if not table.is_empty]
         if report else [],

@@ -31,7 +31,7 @@ from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
-from .insatser import error_list, may_change, show_problems
+from .forms_common import error_list, may_change, show_problems
 
 ROLE_CHOICES = [
     SelectChoice(Role.STAFF.value,

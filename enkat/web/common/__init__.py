@@ -12,6 +12,7 @@ from enkat.extensions import babel, db, login
 from enkat.services.mail import mail_refusal
 
 from .access import workspace_menu
+from .forms import written_decimal
 from .hostile import guard_input
 from .sessions import load_user
 from .static import PUBLIC_ENDPOINTS, version_static_files
@@ -48,6 +49,7 @@ def init_common(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.context_processor(workspace_menu)
     app.context_processor(_mail_setup)
+    app.add_template_filter(written_decimal, "decimal")
     version_static_files(app)
     # every error a visitor can meet, Werkzeug's and Flask-WTF's included, is our own page
     app.register_error_handler(HTTPException, _error_page)

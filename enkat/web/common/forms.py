@@ -17,13 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_decimal, gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, is_asked
 from enkat.instruments.model import Item, Page
+from enkat.reports.numbers import format_decimal
 
 from .form_base import PageForm
 
@@ -160,9 +161,15 @@ def problem_text(item: Item, *, measured: bool = False) -> str:
         "Svaret kunde inte sparas. Ändra det och försök igen.")
 
 
+def written_decimal(value: float, decimals: int | None = None) -> str:
+    """A number in the reader's language by enkat's one rule (`format_decimal`); also
+    the `decimal` template filter."""
+    return format_decimal(value, decimals, locale=get_locale())
+
+
 def _number_range(item: Item) -> str:
-    low = None if item.min is None else format_decimal(item.min)
-    high = None if item.max is None else format_decimal(item.max)
+    low = None if item.min is None else written_decimal(item.min)
+    high = None if item.max is None else written_decimal(item.max)
     if low is not None and high is not None:
         return gettext("Skriv ett tal från %(min)s till %(max)s.", min=low, max=high)
     if low is not None:

@@ -15,19 +15,14 @@ from matplotlib.text import Text
 
 from enkat.reports import model
 from enkat.reports.charts import (
-    AreaChange,
+    AreaRatings,
     IndicatorBar,
-    PrePost,
     SessionScore,
     ShareEstimate,
     area_change_chart,
-    describe_area_changes,
-    describe_indicators,
     describe_ors_srs,
-    describe_prepost,
     indicator_chart,
     ors_srs_chart,
-    prepost_chart,
 )
 from enkat.reports.charts._style import REPORT_FONT_SIZE, chart_settings, titled_figure
 
@@ -40,14 +35,13 @@ INDICATORS = (
     IndicatorBar("Inflytande", S(None), S(0.50, 0.31, 0.69, 24)),
     IndicatorBar("Tid", S(0.80, 0.63, 0.90, 30)),
 )
-PAIRS = (PrePost(14, 22.5), PrePost(20, 18), PrePost(30.5, 33), PrePost(17))
 ORS = (SessionScore(D(2025, 5, 6), 16.0), SessionScore(D(2025, 6, 3), 12.5, "sjönk"),
        SessionScore(D(2025, 10, 7), 27.0))
 SRS = (SessionScore(D(2025, 5, 6), 34.0, "under 36"), SessionScore(D(2025, 6, 3), 38.0),
        SessionScore(D(2025, 10, 7), 39.5))
 CUTOFFS = {"ors_cutoff": 25, "srs_cutoff": 36}  # adult ORS and SRS
-AREAS = (AreaChange("Hälsa", 4, 7), AreaChange("Målmedvetenhet", 6, 5.5),
-         AreaChange("Samarbetsförmåga", 3))
+AREAS = (AreaRatings("Hälsa", 4, 7), AreaRatings("Målmedvetenhet", 6, 5.5),
+         AreaRatings("Samarbetsförmåga", 3))
 
 # Each chart drawn from the data above, and the texts its SVG must carry as text.
 CHARTS = {
@@ -55,10 +49,6 @@ CHARTS = {
                                                   format=format),
                    ["Indikatorer 2025", "Andel positiva svar", "Nytta", f"62{PC} (n = 34)",
                     f"Strecken visar 95{PC} konfidensintervall."]),
-    "prepost": (lambda format: prepost_chart(PAIRS, title="ORS före och efter",
-                                             ylabel="ORS totalt", cutoff=25, format=format),
-                ["ORS före och efter", "ORS totalt", "Skattning", "Första", "Senaste",
-                 "Gränsvärde 25"]),
     "ors_srs": (lambda format: ors_srs_chart(ORS, SRS, **CUTOFFS, title="Samtalsunderlag K7F2",
                                              median_by_session=[15, 18], format=format),
                 ["Samtalsunderlag K7F2", "ORS totalt", "SRS totalt", "Datum",
@@ -69,7 +59,6 @@ CHARTS = {
 }
 EMPTY = {
     "indicators": lambda: indicator_chart([], title="Indikatorer"),
-    "prepost": lambda: prepost_chart([], title="Före och efter"),
     "ors_srs": lambda: ors_srs_chart([], [], **CUTOFFS),
     "areas": lambda: area_change_chart([], title="SKAPA"),
 }
@@ -163,16 +152,6 @@ def test_a_share_must_sit_inside_its_interval():
         S(0.5)
 
 
-def test_pre_post_leaves_out_deltagare_rated_once_and_says_so():
-    svg = CHARTS["prepost"][0]("svg")
-    note = "n = 3 deltagare med minst två skattningar. 1 med bara en skattning ingår inte."
-    assert note in svg_texts(svg)
-    with pytest.raises(ValueError, match="no deltagare has a latest score"):
-        prepost_chart([PrePost(12), PrePost(30)], title="Före och efter")
-    with pytest.raises(ValueError, match="outside the scale 0-40"):
-        prepost_chart([PrePost(12, 41)], title="Före och efter")
-
-
 def test_dates_are_written_with_swedish_month_names_and_the_year_where_it_changes():
     ratings = [SessionScore(D(2025, 5, 6), 16.0), SessionScore(D(2025, 10, 7), 22.0),
                SessionScore(D(2026, 2, 3), 28.0)]
@@ -204,29 +183,15 @@ def test_ors_and_srs_totals_must_be_on_the_scale():
 def test_an_area_rated_once_is_shown_as_such_and_ratings_stay_on_the_scale():
     assert "3 (en skattning)" in svg_texts(CHARTS["areas"][0]("svg"))
     with pytest.raises(ValueError, match="a latest rating: 11"):
-        area_change_chart([AreaChange("Hälsa", 4, 11)], title="SKAPA")
+        area_change_chart([AreaRatings("Hälsa", 4, 11)], title="SKAPA")
 
 
-def test_each_chart_can_be_said_in_words():
-    assert describe_indicators(INDICATORS[:2]) == (
-        f"Nytta: Perioden 62{PC} (95{PC} konfidensintervall 45{PC}–77{PC}, n = 34); "
-        f"Föregående period 58{PC} (95{PC} konfidensintervall 40{PC}–74{PC}, n = 29). "
-        f"Inflytande: Perioden för få svar; Föregående period 50{PC} (95{PC} "
-        f"konfidensintervall 31{PC}–69{PC}, n = 24).")
-    assert describe_prepost(PAIRS) == (
-        "3 deltagare: medelvärdet var 21,5 första gången och 24,5 senast. 2 fick ett högre "
-        "värde, 1 ett lägre och 0 samma. n = 3 deltagare med minst två skattningar. 1 med "
-        "bara en skattning ingår inte.")
+def test_the_samtalsunderlag_chart_can_be_said_in_words():
     assert describe_ors_srs(ORS[:1], [], **CUTOFFS) == (
         "ORS: 16,0 den 6 maj 2025 (gränsvärde 25). SRS: inga skattningar.")
     assert describe_ors_srs([], SRS, **CUTOFFS).endswith(
         "SRS i 3 samtal, 6 maj 2025 till 7 okt 2025: från 34,0 till 39,5 (gränsvärde 36). "
         "Flaggat: 6 maj 2025 (under 36).")
-    assert describe_area_changes(AREAS) == (
-        "Hälsa: från 4 till 7. Målmedvetenhet: från 6 till 5,5. Samarbetsförmåga: 3, en "
-        "skattning.")
-    # rounded half away from zero, as on paper (Python's round() gives 2,2)
-    assert describe_area_changes([AreaChange("Hälsa", 2.25, 2.35)]) == "Hälsa: från 2,3 till 2,4."
 
 
 # The longest titles the demo report gives its charts (an NNS table's title).

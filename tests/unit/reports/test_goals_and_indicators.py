@@ -8,13 +8,14 @@ from enkat.instruments import bundled_directory, load_directory
 from enkat.reports.goals import IndicatorShares, Share, goal_table
 from enkat.reports.indicators import indicator_table, tally
 from enkat.reports.inputs import AnswerCount
+from enkat.scoring.suppression import Suppression
 
 NO_ANSWERS = Share(0, 0)
 
 
 def judge(share_now, share_before=NO_ANSWERS, comparison="at_least_share", target=0.40, k=5):
     _, records = goal_table([("Mål", "x", comparison, target)],
-                                {"x": IndicatorShares(share_now, share_before)}, k)
+                                {"x": IndicatorShares(share_now, share_before)}, Suppression(k))
     return records[0]["achieved"], records[0]["outcome"]
 
 
@@ -33,7 +34,7 @@ def test_comparison_with_the_previous_period():
 
 def test_too_few_answers_or_unknown_indicator_cannot_be_decided():
     assert judge(Share(2, 4))[0] == "Går inte att avgöra"
-    table, records = goal_table([("Mål", "okänd", "at_least_share", 0.5)], {}, 5)
+    table, records = goal_table([("Mål", "okänd", "at_least_share", 0.5)], {}, Suppression(5))
     assert records[0]["achieved"] == "Går inte att avgöra"
     assert "mäts inte" in records[0]["outcome"]
 
@@ -52,7 +53,7 @@ def test_indicator_share_excludes_vet_ej_and_has_a_wilson_interval(avslut):
     counts = [AnswerCount("nns-deltagare-avslut", "avslut", "q6", value, kon, count)
               for value, kon, count in (("6", "kvinna", 8), ("5", "man", 5), ("3", "kvinna", 4),
                                         ("1", None, 3), ("0", None, 2))]
-    table = indicator_table(avslut, tally(counts, {avslut.id: avslut}), {}, k=5)
+    table = indicator_table(avslut, tally(counts, {avslut.id: avslut}), {}, Suppression(5))
     row = next(r.label for r in table.rows if r.label.startswith("q6:"))
     share = table.figure(row, "andel")
     # 13 positive (5, 6) of 20 answers (vet ej left out): 0.65; Wilson 95 %:

@@ -14,6 +14,7 @@ from enkat.instruments import load_directory
 from enkat.reports.inputs import EnrolmentFacts
 from enkat.reports.period import Period
 from enkat.reports.registration import RegistrationForms, registration_tables
+from enkat.scoring.suppression import Suppression
 
 YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 REASONS_AFTER_TRIAL = (["arbete"] * 9 + ["studier"] * 4 + ["aktivt-arbetssokande"] * 6
@@ -69,7 +70,7 @@ def year() -> list[EnrolmentFacts]:
 @pytest.fixture(scope="module")
 def tables(year, forms):
     """Without suppression (k = 1), so every figure can be checked by hand."""
-    return {table.id: table for table in registration_tables(year, YEAR, forms, k=1)}
+    return {table.id: table for table in registration_tables(year, YEAR, forms, Suppression(1))}
 
 
 def values(table, row):
@@ -147,7 +148,7 @@ def test_follow_up_sits_beside_the_exit_situation(tables):
 
 @pytest.fixture(scope="module")
 def suppressed(year, forms):
-    return {table.id: table for table in registration_tables(year, YEAR, forms, k=5)}
+    return {table.id: table for table in registration_tables(year, YEAR, forms, Suppression(5))}
 
 
 def test_small_counts_are_suppressed_with_their_shares(suppressed):

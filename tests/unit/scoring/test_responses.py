@@ -16,7 +16,6 @@ from enkat.scoring import (
     scale_score,
     scale_scores,
     score_from_sum,
-    tally_indicator,
 )
 
 ORS_FULL = {"individuellt": ("8.1",), "nara-relationer": ("7.2",), "socialt": ("9.0",),
@@ -122,13 +121,3 @@ def test_indicator_answers_cover_the_items_with_an_indicator(nns):
     assert flags["q1"] is IndicatorAnswer.POSITIVE
     assert flags["q8"] is IndicatorAnswer.MISSING
     assert flags["q2"] is IndicatorAnswer.UNANSWERED
-
-
-def test_an_indicator_share_leaves_out_vet_ej_and_unanswered():
-    answers = ([IndicatorAnswer.POSITIVE] * 13 + [IndicatorAnswer.NOT_POSITIVE] * 28
-               + [IndicatorAnswer.MISSING] * 4 + [IndicatorAnswer.UNANSWERED] * 2)
-    tally = tally_indicator(answers)
-    assert (tally.positive, tally.not_positive, tally.missing, tally.unanswered) == (13, 28, 4, 2)
-    # 13 of 13 + 28 = 41: 31.7 %
-    assert (tally.share.count, tally.share.n) == (13, 41)
-    assert round(tally.share.share * 100, 1) == 31.7
