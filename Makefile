@@ -46,4 +46,4 @@ bench: install
 		echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .hypothesis .import_linter_cache
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis .import_linter_cache .mypy_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from enkat.instruments import Instrument
 
@@ -66,7 +67,7 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs, k: int)
         *indicator_tables,
         *outcome_tables(rated, inputs.courses, inputs.area_changes, inputs.sessions, k),
     ]
-    sections: dict = {"indicators": indicator_records(indicator_tables)}
+    sections: dict[str, Any] = {"indicators": indicator_records(indicator_tables)}
     if inputs.goals:
         shares = indicator_shares(inputs, period, nns, current, previous)
         table, records = goal_table(

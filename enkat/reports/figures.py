@@ -41,6 +41,7 @@ class Column:
 def counted_column(counts: Sequence[int], k: int) -> Column:
     total = sum(counts)
     shown = suppress_column(list(counts), k=k)
+    assert shown.total is not None  # asked with its total
     return Column(
         counts=tuple(figure_of(c, s) for c, s in zip(counts, shown.counts, strict=True)),
         total=figure_of(total, shown.total),
@@ -63,6 +64,9 @@ class Grid:
 
 def counted_grid(counts: Sequence[Sequence[int]], k: int) -> Grid:
     shown = suppress([list(row) for row in counts], k=k)
+    # asked with its totals, so they are there
+    assert shown.row_totals is not None and shown.column_totals is not None
+    assert shown.grand_total is not None
     row_sums = [sum(row) for row in counts]
     column_sums = [sum(column) for column in zip(*counts, strict=True)] if counts else []
     grand = sum(row_sums)
@@ -77,6 +81,19 @@ def counted_grid(counts: Sequence[Sequence[int]], k: int) -> Grid:
         row_shares=tuple(share_of(t, grand, s, shown.grand_total)
                          for t, s in zip(row_sums, shown.row_totals, strict=True)),
     )
+
+
+def count_of(figure: Figure) -> int:
+    """The value of a count (a figure made by `figure_of` or `small_count`)."""
+    assert isinstance(figure.value, int)
+    return figure.value
+
+
+def shown_count(figure: Figure) -> Shown:
+    """A count as shown: the count, or its suppression mark."""
+    shown = figure.shown
+    assert isinstance(shown, int | str)
+    return shown
 
 
 def derived(value: int | float | None, parts: Sequence[Figure], n: int | None = None) -> Figure:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .figures import small_count
 from .model import Column, Figure, Kind, Row, Table
@@ -39,7 +40,7 @@ class Share:
             return "inga svar"
         if 0 < self.count < k:
             return f"färre än {k} av {self.n}"
-        return f"{self.count} av {self.n} = {format_share(self.value)}"
+        return f"{self.count} av {self.n} = {format_share(self.count / self.n)}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class IndicatorShares:
 
 
 def goal_row(description: str, indicator: str, comparison: str, target: float | None,
-             shares: Mapping[str, IndicatorShares], k: int) -> tuple[Row, dict]:
+             shares: Mapping[str, IndicatorShares], k: int) -> tuple[Row, dict[str, Any]]:
     found = shares.get(indicator)
     verdict, outcome = _judge(found, comparison, target, k)
     n = found.now.n if found else 0
@@ -69,18 +70,20 @@ def _judge(found: IndicatorShares | None, comparison: str, target: float | None,
     if now.n < k:
         return UNDECIDED, f"för få svar (färre än {k})"
     if comparison == AT_LEAST and target is not None:
+        assert now.value is not None  # n ≥ k > 0
         verdict = YES if now.value >= target else NO
         return verdict, f"{now.written(k)}; målet {format_share(target, decimals=0)}"
     if comparison in MORE_THAN_BEFORE:
         if before.n < k:
             return UNDECIDED, f"{now.written(k)}; föregående period för få svar"
+        assert now.value is not None and before.value is not None  # n ≥ k > 0
         verdict = YES if now.value > before.value else NO
         return verdict, f"{now.written(k)}; föregående period {before.written(k)}"
     return UNDECIDED, f"okänd jämförelse {comparison!r}"
 
 
 def goal_table(goals: Sequence[tuple[str, str, str, float | None]],
-               shares: Mapping[str, IndicatorShares], k: int) -> tuple[Table, list[dict]]:
+               shares: Mapping[str, IndicatorShares], k: int) -> tuple[Table, list[dict[str, Any]]]:
     built = [goal_row(*goal, shares, k) for goal in goals]
     columns = (Column("uppnatt", "Har målet uppnåtts?", Kind.TEXT),
                Column("utfall", "Utfall", Kind.TEXT),

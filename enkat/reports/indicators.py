@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from enkat.instruments import Instrument, Item
 from enkat.scoring import (
@@ -135,7 +136,7 @@ def _positive_labels(instrument: Instrument) -> str:
     return " och ".join(labels)
 
 
-def indicator_records(tables: Sequence[Table]) -> list[dict]:
+def indicator_records(tables: Sequence[Table]) -> list[dict[str, Any]]:
     """The indicator section of the report JSON: shown figures only."""
     records = []
     for table in tables:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enkat.reports.charts import (
     AreaChange,
+    Format,
     IndicatorBar,
     ShareEstimate,
     area_change_chart,
@@ -30,7 +31,7 @@ def render(report: Report, format: str) -> bytes:
     raise ValueError(f'unknown format "{format}" (one of: {", ".join(FORMATS)})')
 
 
-def charts(report: Report, format: str) -> list[tuple[str, bytes]]:
+def charts(report: Report, format: Format) -> list[tuple[str, bytes]]:
     """Indicator shares for each NNS table and first-against-latest for area tables."""
     drawn = []
     for table in report.tables:
@@ -42,12 +43,12 @@ def charts(report: Report, format: str) -> list[tuple[str, bytes]]:
     return drawn
 
 
-def _indicator_chart(table: Table, format: str) -> bytes:
+def _indicator_chart(table: Table, format: Format) -> bytes:
     bars = [IndicatorBar(row.label,
                          _estimate(table.figure(row.label, "andel")),
                          _estimate(table.figure(row.label, "andel-foregaende")))
             for row in table.rows]
-    if all(bar.previous.suppressed for bar in bars):
+    if all(bar.previous is None or bar.previous.suppressed for bar in bars):
         bars = [IndicatorBar(bar.label, bar.current) for bar in bars]
     return indicator_chart(bars, title=table.title, format=format)
 
@@ -63,5 +64,6 @@ def _area_rows(table: Table) -> list[AreaChange]:
     for row in table.rows:
         first, latest = table.figure(row.label, "forsta"), table.figure(row.label, "senaste")
         if first.suppressed is None and first.value is not None:
+            assert not isinstance(first.value, str) and not isinstance(latest.value, str)
             shown.append(AreaChange(row.label, first.value, latest.value))
     return shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
@@ -31,6 +32,13 @@ class PrePost:
 
     first: float
     latest: float | None = None
+
+
+class _Paired(NamedTuple):
+    """A deltagare rated at least twice: first and latest score."""
+
+    first: float
+    latest: float
 
 
 def prepost_chart(pairs: Sequence[PrePost], *, title: str, ylabel: str = "Poäng",
@@ -81,15 +89,15 @@ def describe_prepost(pairs: Sequence[PrePost]) -> str:
             + _note(len(paired), len(pairs) - len(paired)))
 
 
-def _with_latest(pairs: Sequence[PrePost]) -> list[PrePost]:
+def _with_latest(pairs: Sequence[PrePost]) -> list[_Paired]:
     require_some(pairs, "pre/post chart")
-    paired = [pair for pair in pairs if pair.latest is not None]
+    paired = [_Paired(pair.first, pair.latest) for pair in pairs if pair.latest is not None]
     if not paired:
         raise ValueError("pre/post chart: no deltagare has a latest score beside the first")
     return paired
 
 
-def _draw_mean(axes: Axes, paired: list[PrePost]) -> None:
+def _draw_mean(axes: Axes, paired: list[_Paired]) -> None:
     first, latest = _means(paired)
     axes.plot([0, 1], [first, latest], color=INK, linewidth=4, marker="s", markersize=10,
               zorder=3)
@@ -99,7 +107,7 @@ def _draw_mean(axes: Axes, paired: list[PrePost]) -> None:
                       va="center", fontweight="bold")
 
 
-def _means(paired: list[PrePost]) -> tuple[float, float]:
+def _means(paired: list[_Paired]) -> tuple[float, float]:
     return (statistics.fmean(pair.first for pair in paired),
             statistics.fmean(pair.latest for pair in paired))
 
