@@ -3,16 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The exact versions (with hashes) of every Python package, the [test] extra's included,
+# resolved from pyproject.toml by `make lock`; `make install` installs these and no others.
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
+LOCK_COMMAND = $(BIN)/uv pip compile --quiet pyproject.toml --extra test --universal \
+	--python-version 3.11 --fork-strategy fewest --generate-hashes \
+	--custom-compile-command 'make lock' --output-file $(LOCK)
 
-.PHONY: install run test bench clean
+.PHONY: install lock lock-upgrade run test bench clean
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# After a change to the dependencies in pyproject.toml: the lock keeps its versions where
+# they still fit and resolves only what changed. lock-upgrade moves everything to the newest
+# release pyproject.toml allows. Either way, commit requirements.lock with pyproject.toml.
+lock lock-upgrade:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet 'uv==$(UV_VERSION)'
+	$(LOCK_COMMAND) $(if $(filter lock-upgrade,$@),--upgrade)
 
 # axe-core for the browser tests; skipped (with a message) where npm is missing
 node_modules/axe-core: package-lock.json
@@ -30,4 +46,4 @@ bench: install
 		echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .hypothesis .import_linter_cache
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis .import_linter_cache .mypy_cache

@@ -124,6 +124,7 @@ def _not_asked_reason(item: Item, timepoint: str | None) -> str:
     if timepoint is not None and not item.asked_at(timepoint):
         return f'is not asked at timepoint "{timepoint}"'
     condition = item.show_if
+    assert condition is not None  # asked at this timepoint: its condition left it out
     if condition.operator == "answered":
         rule = f"{condition.item} is answered"
     else:

@@ -109,16 +109,18 @@ def _translate(error: ValidationError) -> Iterator[tuple[Path, Words]]:
 
 def _missing_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, Words]]:
     if isinstance(error.instance, dict):
-        for key in error.validator_value:
+        required: Any = error.validator_value
+        for key in required:
             if key not in error.instance:
                 yield path, Words(f'missing required key "{key}"',
                                   f'nyckeln "{key}" saknas men måste finnas')
 
 
 def _unknown_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, Words]]:
-    allowed = error.schema.get("properties", {})
+    allowed = _schema(error).get("properties", {})
     item_type = allowed.get("type", {}).get("const")
-    for key in error.instance:
+    instance: Any = error.instance
+    for key in instance:
         if key in allowed:
             continue
         if item_type is not None and key in _item_keys():
@@ -162,8 +164,9 @@ def _not_allowed(path: Path, error: ValidationError) -> tuple[Path, Words]:
 
 def _message(error: ValidationError, is_root: bool) -> Words:
     validator = error.validator
-    schema = error.schema
-    instance = error.instance
+    schema = _schema(error)
+    instance: Any = error.instance
+    rule: Any = error.validator_value
     if is_root and validator == "type":
         return Words("must be a JSON object (an instrument)",
                      "måste vara ett JSON-objekt (ett instrument)")
@@ -174,7 +177,7 @@ def _message(error: ValidationError, is_root: bool) -> Words:
         return Words(f"{_show(instance)} is not {choice.english}",
                      f"{_show(instance)} är inte {choice.swedish}")
     if validator == "const":
-        return _must_be(_same(_show(error.validator_value)))
+        return _must_be(_same(_show(rule)))
     if validator == "pattern":
         described = _described(schema)
         return Words(f"{_show(instance)} is not {described.english}",
@@ -182,17 +185,17 @@ def _message(error: ValidationError, is_root: bool) -> Words:
     if validator == "minLength":
         return Words("must not be empty", "får inte vara tom")
     if validator == "minItems":
-        return _entries(error.validator_value, Words("must have at least", "måste ha minst"))
+        return _entries(rule, Words("must have at least", "måste ha minst"))
     if validator == "maxItems":
-        return _entries(error.validator_value, Words("must have at most", "får ha högst"))
+        return _entries(rule, Words("must have at most", "får ha högst"))
     if validator == "uniqueItems":
         shown = _show(_first_repeated(instance))
         return Words(f"{shown} is listed more than once", f"{shown} står mer än en gång")
     if validator == "contains":
-        expected = _expected(error.validator_value)
+        expected = _expected(rule)
         return Words(f"must include {expected.english}", f"måste innehålla {expected.swedish}")
-    if validator == "oneOf" and _only_required_branches(error.validator_value):
-        keys = [branch["required"][0] for branch in error.validator_value]
+    if validator == "oneOf" and _only_required_branches(rule):
+        keys = [branch["required"][0] for branch in rule]
         return Words(f"needs exactly one of {_either(keys, 'or')}",
                      f"behöver exakt en av {_either(keys, 'eller')}")
     return _must_be(_expected(schema))
@@ -204,6 +207,12 @@ def _must_be(expected: Words) -> Words:
 
 def _same(text: str) -> Words:
     return Words(text, text)
+
+
+def _schema(error: ValidationError) -> dict[str, Any]:
+    """The schema of the rule broken: an object, as every rule of ours is."""
+    assert isinstance(error.schema, dict)
+    return error.schema
 
 
 def _choice(schema: dict[str, Any]) -> Words:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from enkat.instruments import Instrument
 from enkat.instruments.roles import EXIT_REASON_ITEM, NNS_DELTAGARE, RATED, REGISTRATION_FORMS
@@ -65,7 +66,7 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
         *indicator_tables,
         *outcome_tables(rated, inputs.courses, inputs.area_changes, inputs.sessions, suppression),
     ]
-    sections: dict = {"indicators": indicator_records(indicator_tables)}
+    sections: dict[str, Any] = {"indicators": indicator_records(indicator_tables)}
     if inputs.goals:
         shares = indicator_shares(inputs, period, nns, current, previous)
         table, records = goal_table(

@@ -79,6 +79,19 @@ def counted_grid(counts: Sequence[Sequence[int]], suppression: Suppression) -> G
     )
 
 
+def count_of(figure: Figure) -> int:
+    """The value of a count (a figure made by `figure_of` or `small_count`)."""
+    assert isinstance(figure.value, int)
+    return figure.value
+
+
+def shown_count(figure: Figure) -> Shown:
+    """A count as shown: the count, or its suppression mark."""
+    shown = figure.shown
+    assert isinstance(shown, int | str)
+    return shown
+
+
 def derived(value: int | float | None, parts: Sequence[Figure], n: int | None = None) -> Figure:
     """A figure computed from other figures (a sum of rows, a change, a change in %).
 

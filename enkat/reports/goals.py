@@ -72,6 +72,7 @@ def _judge(found: IndicatorShares | None, comparison: str, target: float | None,
     if suppression.too_few(now.n):
         return UNDECIDED, f"för få svar (färre än {suppression.k})"
     if comparison == AT_LEAST and target is not None:
+        assert now.value is not None  # n ≥ k > 0
         verdict = YES if now.value >= target else NO
         return verdict, f"{now.written(suppression)}; målet {format_share(target, decimals=0)}"
     if comparison in MORE_THAN_BEFORE:

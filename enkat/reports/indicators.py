@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from enkat.instruments import Instrument, Item
 from enkat.instruments.roles import KON_ITEM, NNS_DELTAGARE_AVSLUT, NNS_DELTAGARE_PAGAENDE
@@ -152,7 +153,7 @@ def _positive_labels(instrument: Instrument) -> str:
     return " och ".join(labels)
 
 
-def indicator_records(tables: Sequence[Table]) -> list[dict]:
+def indicator_records(tables: Sequence[Table]) -> list[dict[str, Any]]:
     """The indicator section of the report JSON: shown figures only."""
     records = []
     for table in tables:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from enkat.instruments import Instrument, Score
 from enkat.scoring import (
@@ -33,6 +34,8 @@ from enkat.scoring.suppression import Suppression
 from .figures import counted_column, small_count
 from .inputs import AreaChange, CourseEnds, RatedSession
 from .model import ChartKind, Column, Figure, Kind, Row, Table
+
+Class = TypeVar("Class", ChangeClass, StepClass)  # what class_table counts deltagare by
 
 CHANGE_CLASS_LABELS = {
     ChangeClass.RECOVERED: "Återhämtad",
@@ -68,8 +71,9 @@ def course_of(ends: CourseEnds) -> Course:
     only; the number of ratings is the database's count (``n_without_score`` is not
     known here, and no table uses it).
     """
-    rated = [ScoredRating(ends.first_on, ends.first),
-             ScoredRating(ends.latest_on, ends.latest)][:ends.n_rated]
+    rated = [ScoredRating(on, value) for on, value in
+             [(ends.first_on, ends.first), (ends.latest_on, ends.latest)][:ends.n_rated]
+             if on is not None]
     return replace(course(rated), n_ratings=ends.n_rated)
 
 
@@ -188,8 +192,10 @@ def area_table(instrument: Instrument, score: Score, area_changes: Iterable[Area
 
 def _area_figures(score: Score, changes: list[AreaChange],
                   suppression: Suppression) -> tuple[Figure, ...]:
+    step = score.meaningful_change
+    assert step is not None  # a score with areas (SKAPA) declares its step
     n = sum(c.n for c in changes)
-    stepped = sum(c.n for c in changes if c.change >= score.meaningful_change)
+    stepped = sum(c.n for c in changes if c.change >= step)
     first = sum(c.first_total for c in changes)
     latest = sum(c.latest_total for c in changes)
     values = (

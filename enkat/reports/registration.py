@@ -25,7 +25,16 @@ from enkat.instruments.roles import (
 )
 from enkat.scoring.suppression import Suppression
 
-from .figures import Grid, counted_column, counted_grid, derived, share_of, small_count
+from .figures import (
+    Grid,
+    count_of,
+    counted_column,
+    counted_grid,
+    derived,
+    share_of,
+    shown_count,
+    small_count,
+)
 from .inputs import EnrolmentFacts
 from .model import Column, Figure, Kind, Row, Table
 from .period import Period
@@ -102,7 +111,7 @@ def by_kon_rows(labelled: Sequence[tuple[str, str]], by_kon: dict[str, Counter[s
     rows = [Row(label, (*cells, total, share))
             for (_, label), cells, total, share in zip(labelled, grid.cells, grid.row_totals,
                                                        grid.row_shares, strict=True)]
-    total_share = share_of(1, 1, grid.grand_total.shown, grid.grand_total.shown)
+    total_share = share_of(1, 1, shown_count(grid.grand_total), shown_count(grid.grand_total))
     rows.append(Row(TOTAL_LABEL, (*grid.column_totals, grid.grand_total, total_share),
                     is_total=True))
     return rows, grid
@@ -245,11 +254,12 @@ def _by_kon_table(table_id: str, title: str, enrolments: Sequence[EnrolmentFacts
 
 def _sum_row(label: str, rows: Sequence[Sequence[Figure]], whole: Figure) -> Row:
     """The cell-by-cell sum of table rows (kön columns and Totalt), with its share."""
-    sums = [derived(sum(f.value for f in column), column, n=sum(f.value for f in column))
+    sums = [derived(sum(count_of(f) for f in column), column,
+                    n=sum(count_of(f) for f in column))
             for column in zip(*rows, strict=True)]
     total = sums[-1]
-    share = derived(total.value / whole.value if whole.value else None, [total, whole],
-                    n=whole.value)
+    share = derived(count_of(total) / count_of(whole) if whole.value else None,
+                    [total, whole], n=count_of(whole))
     return Row(label, (*sums, share))
 
 
@@ -323,12 +333,12 @@ def _sources(item_id: str, answer_sets: Iterable[dict[str, tuple[str, ...]]]) ->
 
 def _change_row(label: str, before: Figure, before_share: Figure, after: Figure,
                 after_share: Figure, *, is_total: bool = False) -> Row:
-    change = after.value - before.value
-    percent = change / before.value if before.value else None
+    change = count_of(after) - count_of(before)
+    percent = change / count_of(before) if before.value else None
     return Row(label, (
         before, before_share, after, after_share,
-        derived(change, [before, after], n=before.value),
-        derived(percent, [before, after], n=before.value),
+        derived(change, [before, after], n=count_of(before)),
+        derived(percent, [before, after], n=count_of(before)),
     ), is_total=is_total)
 
 
@@ -416,11 +426,11 @@ def insatser_table(enrolments: Sequence[EnrolmentFacts], period: Period,
     rows = []
     for index, name in enumerate(names.values()):
         share = share_of(counts["arbete-studier"][index], counts["avslutade"][index],
-                         to_work.counts[index].shown, ended.counts[index].shown)
+                         shown_count(to_work.counts[index]), shown_count(ended.counts[index]))
         rows.append(Row(name, (*(column.counts[index] for column in suppressed.values()),
                                share)))
-    total_share = share_of(to_work.total.value, ended.total.value, to_work.total.shown,
-                           ended.total.shown)
+    total_share = share_of(count_of(to_work.total), count_of(ended.total),
+                           shown_count(to_work.total), shown_count(ended.total))
     rows.append(Row("Summa insatser", (*(column.total for column in suppressed.values()),
                                       total_share), is_total=True))
     columns = (

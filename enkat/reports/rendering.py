@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enkat.reports.charts import (
     AreaRatings,
+    Format,
     IndicatorBar,
     ShareEstimate,
     area_change_chart,
@@ -29,7 +30,7 @@ def render(report: Report, format: str) -> bytes:
     raise ValueError(f'unknown format "{format}" (one of: {", ".join(FORMATS)})')
 
 
-def charts(report: Report, format: str) -> list[tuple[str, bytes]]:
+def charts(report: Report, format: Format) -> list[tuple[str, bytes]]:
     """The chart of each table that has one, drawn as its chart kind says."""
     return [(table.title, _DRAW[table.chart](table, format))
             for table in report.tables if table.chart is not None and has_chart(table)]
@@ -43,12 +44,12 @@ def has_chart(table: Table) -> bool:
     return table.chart is not None
 
 
-def _indicator_chart(table: Table, format: str) -> bytes:
+def _indicator_chart(table: Table, format: Format) -> bytes:
     bars = [IndicatorBar(row.label,
                          _estimate(table.figure(row.label, "andel")),
                          _estimate(table.figure(row.label, "andel-foregaende")))
             for row in table.rows]
-    if all(bar.previous.suppressed for bar in bars):
+    if all(bar.previous is None or bar.previous.suppressed for bar in bars):
         bars = [IndicatorBar(bar.label, bar.current) for bar in bars]
     return indicator_chart(bars, title=table.title, format=format)
 

@@ -126,7 +126,7 @@ def shares(counts: Mapping[Category, int],
     return {key: proportion(count, n, confidence) for key, count in counts.items()}
 
 
-def category_shares(values: Iterable[Category], categories: Iterable[Category],
+def category_shares(values: Iterable[Hashable], categories: Iterable[Category],
                     confidence: float = CONFIDENCE) -> dict[Category, Proportion]:
     """The share of each category among the values, every category listed (0 included).
 

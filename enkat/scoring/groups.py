@@ -150,4 +150,5 @@ def _non_empty(table: Sequence[Sequence[int]]) -> np.ndarray:
     if counts.ndim != 2 or (counts < 0).any():
         raise ValueError("a cross-table is a rectangle of counts ≥ 0")
     counts = counts[counts.sum(axis=1) > 0]
-    return counts[:, counts.sum(axis=0) > 0]
+    non_empty: np.ndarray = counts[:, counts.sum(axis=0) > 0]
+    return non_empty

@@ -158,12 +158,13 @@ def _wilcoxon_by_permutation(changes: Sequence[float]) -> TestResult:
     ranks = stats.rankdata(np.abs(data))
 
     def positive_rank_sum(sample: np.ndarray, axis: int = -1) -> np.ndarray:
-        return np.sum(ranks * (sample > 0), axis=axis)
+        sums: np.ndarray = np.sum(ranks * (sample > 0), axis=axis)
+        return sums
 
     result = stats.permutation_test((data,), positive_rank_sum, permutation_type="samples",
                                     vectorized=True, n_resamples=np.inf,
                                     alternative="two-sided")
-    statistic = min(positive_rank_sum(data), float(np.sum(ranks * (data < 0))))
+    statistic = min(float(positive_rank_sum(data)), float(np.sum(ranks * (data < 0))))
     return TestResult(WILCOXON, "permutation", float(statistic), float(result.pvalue))
 
 

@@ -14,13 +14,14 @@ import math
 import textwrap
 import threading
 from collections.abc import Callable, Iterable, Sized
-from typing import Literal
+from typing import Any, Literal
 
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.typing import RcKeyType
 
 Format = Literal["png", "svg"]
 
@@ -49,7 +50,7 @@ def render(draw: Callable[[Figure], None], *, title: str, size: tuple[float, flo
     """Draw a titled figure with `draw` and return it as PNG or SVG bytes."""
     if format not in _METADATA:
         raise ValueError(f"a chart is drawn as 'png' or 'svg', not {format!r}")
-    metadata = dict(_METADATA[format])
+    metadata: dict[str, str | None] = dict(_METADATA[format])
     if format == "svg":
         metadata["Title"] = title  # the SVG's <title>, which screen readers announce
     with _RENDER_LOCK, matplotlib.rc_context(chart_settings(font_size)):
@@ -65,10 +66,10 @@ def titled_figure(title: str, size: tuple[float, float]) -> Figure:
     wider than the figure (a long instrument name would otherwise be cut off at the
     right edge). Call inside the rc_context that sets the title's font."""
     figure = Figure(figsize=size, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)  # a renderer to measure the title with
+    canvas = FigureCanvasAgg(figure)  # a renderer to measure the title with
     heading = figure.suptitle(title, x=_TITLE_X, ha="left")
     room = figure.bbox.width * (1 - 2 * _TITLE_X)
-    renderer = figure.canvas.get_renderer()
+    renderer = canvas.get_renderer()
     width = len(title)
     while width > 1 and heading.get_window_extent(renderer).width > room:
         extent = heading.get_window_extent(renderer).width
@@ -77,7 +78,7 @@ def titled_figure(title: str, size: tuple[float, float]) -> Figure:
     return figure
 
 
-def chart_settings(font_size: float) -> dict[str, object]:
+def chart_settings(font_size: float) -> dict[RcKeyType, Any]:
     """The look of every chart, as matplotlib settings (rcParams) for `rc_context`."""
     return {
         "font.family": "DejaVu Sans",  # ships with matplotlib: the same on every server
@@ -128,7 +129,7 @@ def note_below(figure: Figure, text: str) -> None:
     figure.supxlabel(text, x=0.01, ha="left", fontsize="small", color=GREY)
 
 
-def label_right(axes: Axes, y: float, text: str, **style: object) -> None:
+def label_right(axes: Axes, y: float, text: str, **style: Any) -> None:
     """Text just right of the plot at height `y` in data units: labels a reference
     line or a row without ever covering the data."""
     axes.annotate(text, xy=(1, y), xycoords=("axes fraction", "data"), xytext=(8, 0),
@@ -150,6 +151,6 @@ def row_axis(axes: Axes, labels: list[str]) -> None:
     axes.spines["left"].set_visible(False)
 
 
-def marker(label: str, **style: object) -> Line2D:
+def marker(label: str, **style: Any) -> Line2D:
     """A legend entry for a marker or line style drawn elsewhere."""
     return Line2D([], [], label=label, **{"linestyle": "none", **style})

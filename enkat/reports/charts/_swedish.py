@@ -74,4 +74,5 @@ class DateFormatter(ticker.Formatter):
 
 
 def _day(value: float) -> dt.date:
-    return mdates.num2date(value).date()
+    moment: dt.datetime = mdates.num2date(value)
+    return moment.date()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -26,9 +27,9 @@ from enkat.reports.charts._style import (
 
 # First: a large hollow ring; latest: a smaller filled dot drawn on top. Where the two
 # are equal the dot sits inside the ring and both stay visible.
-_FIRST = {"marker": "o", "markersize": 17, "markerfacecolor": "white",
-          "markeredgecolor": INK, "markeredgewidth": 2}
-_LATEST = {"marker": "o", "markersize": 11, "color": BLUE}
+_FIRST: dict[str, Any] = {"marker": "o", "markersize": 17, "markerfacecolor": "white",
+                           "markeredgecolor": INK, "markeredgewidth": 2}
+_LATEST: dict[str, Any] = {"marker": "o", "markersize": 11, "color": BLUE}
 
 
 @dataclass(frozen=True)

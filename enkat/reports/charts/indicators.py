@@ -26,9 +26,10 @@ from enkat.reports.charts._style import (
     require_some,
     row_axis,
 )
+from enkat.reports.numbers import NBSP
 
 TOO_FEW = "för få svar"
-CONFIDENCE_INTERVAL = f"95{_swedish.NBSP}% konfidensintervall"
+CONFIDENCE_INTERVAL = f"95{NBSP}% konfidensintervall"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class ShareEstimate:
         """The chart's view of a report cell; a suppressed cell stays suppressed."""
         if figure.suppressed is not None:
             return cls(None)
+        assert isinstance(figure.value, int | float)
         return cls(float(figure.value), figure.low, figure.high, figure.n)
 
 
@@ -131,6 +133,7 @@ def _draw_estimate(axes: Axes, index: int, kind: _Series,
     if estimate.share is None:
         axes.text(1, y, TOO_FEW, va="center", style="italic", color=GREY)
         return
+    assert estimate.low is not None and estimate.high is not None  # as every shown share
     share, low, high = (100 * value for value in (estimate.share, estimate.low, estimate.high))
     axes.barh(y, share, kind.height, color=kind.fill, edgecolor=BLUE, linewidth=1.5,
               gid=f"bar-{index + 1}-{kind.key}")

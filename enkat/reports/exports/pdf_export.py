@@ -242,7 +242,7 @@ class _NumberedCanvas(Canvas):
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's, not in its stubs
 
     def save(self) -> None:
         for number, page in enumerate(self._pages, start=1):

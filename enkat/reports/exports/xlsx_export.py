@@ -46,12 +46,15 @@ _WRAPPED = Alignment(wrap_text=True, vertical="top")
 _TABLE_TOP = 2  # the header row; the title is in row 1
 _WIDTH_LIMITS = (8, 60)
 _BLANK_ROW = (None,)
+CellValue = str | float | dt.date | None  # what a cell holds (float admits int and bool)
 
 
 def to_xlsx(report: Report) -> bytes:
     workbook = Workbook()
     sheet_names = _sheet_names(report.tables)
-    _write_about(workbook.active, report, sheet_names)
+    about = workbook.active
+    assert isinstance(about, Worksheet)  # a new workbook's one sheet
+    _write_about(about, report, sheet_names)
     for table, name in zip(report.tables, sheet_names, strict=True):
         _write_table(workbook.create_sheet(name), table)
     moment = dt.datetime.combine(report.period_to, dt.time())
@@ -106,7 +109,7 @@ def _write_about(sheet: Worksheet, report: Report, sheet_names: Sequence[str]) -
     sheet.column_dimensions["B"].width = 100
 
 
-def append_row(sheet: Worksheet, values: Sequence[object]) -> list[Cell]:
+def append_row(sheet: Worksheet, values: Sequence[CellValue]) -> list[Cell]:
     """Append a row and return its cells. Text stays text: openpyxl would otherwise take
     a name, label or answer starting with "=" for a formula that Excel runs; control
     characters a workbook cannot hold are dropped.
@@ -115,7 +118,8 @@ def append_row(sheet: Worksheet, values: Sequence[object]) -> list[Cell]:
     scanning every cell written so far, which made the answers workbook of one förbund
     year (5,000 rows) take 23–54 s (bench/soak.py).
     """
-    cells = [Cell(sheet, value=_storable(value)) for value in values]
+    # row and column: append() sets them
+    cells = [Cell(sheet, row=1, column=1, value=_storable(value)) for value in values]
     for cell in cells:
         if isinstance(cell.value, str):
             cell.data_type = "s"
@@ -123,7 +127,7 @@ def append_row(sheet: Worksheet, values: Sequence[object]) -> list[Cell]:
     return cells
 
 
-def _storable(value: object) -> object:
+def _storable(value: CellValue) -> CellValue:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
@@ -148,7 +152,7 @@ def _write_table(sheet: Worksheet, table: Table) -> None:
         append_row(sheet, _BLANK_ROW)
         for note in table.notes:
             append_row(sheet, [note])
-    sheet.freeze_panes = sheet.cell(_TABLE_TOP + 1, 2)
+    sheet.freeze_panes = sheet.cell(_TABLE_TOP + 1, 2).coordinate
     _fit_widths(sheet, table)
 
 
@@ -201,10 +205,11 @@ def _saved(workbook: Workbook, moment: dt.datetime) -> bytes:
     written = io.BytesIO()
     with ZipFile(written, "w", ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).save()
-    return _with_fixed_times(written.getvalue(), moment.timetuple()[:6])
+    return _with_fixed_times(written.getvalue(), (moment.year, moment.month, moment.day,
+                                                  moment.hour, moment.minute, moment.second))
 
 
-def _with_fixed_times(data: bytes, date_time: tuple[int, ...]) -> bytes:
+def _with_fixed_times(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
     """The same zip, its entries in the same order, each stamped with `date_time`
     (openpyxl writes some entries with the time of writing, others from temporary files)."""
     fixed = io.BytesIO()
