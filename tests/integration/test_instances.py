@@ -32,7 +32,7 @@ from enkat.services.organisation.insatser import create_insats
 from enkat.services.organisation.schedules import ScheduleRow, replace_schedule
 from enkat.services.people.users import NewUser, add_user
 from tests.gunicorn import Gunicorn, serve
-from tests.integration.services.test_instrument_uploads import instrument_text
+from tests.integration.services.instruments.test_uploads import instrument_text
 from tests.postgresql import PostgresServer
 from tests.visitor import Page, Visitor
 

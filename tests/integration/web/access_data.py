@@ -42,7 +42,7 @@ from enkat.services.organisation.insatser import create_insats
 from enkat.services.people.accounts import hash_token
 from enkat.services.people.users import create_user, grant_role
 from enkat.services.utskick import campaigns
-from tests.integration.services.test_instrument_uploads import instrument_data
+from tests.integration.services.instruments.test_uploads import instrument_data
 
 PASSWORD = "lösenord-123"
 #: Everything of the second förbund carries this; no page of the first may show it.

@@ -22,7 +22,7 @@ from enkat.services.instruments.uploads import (
 )
 from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
 from enkat.services.people.users import create_user, grant_role
-from tests.integration.services.test_instrument_uploads import instrument_data, instrument_text
+from tests.integration.services.instruments.test_uploads import instrument_data, instrument_text
 
 from .test_auth import sign_in
 

@@ -21,7 +21,7 @@ from enkat.services.organisation.forbund import get_forbund
 from enkat.services.organisation.insatser import get_insats
 from enkat.services.results.answer_exports import export_responses
 
-from .tidy import HEADER, canonical, csv_bytes, rows, table_counts, with_forbund
+from ..tidy import HEADER, canonical, csv_bytes, rows, table_counts, with_forbund
 
 NNS = "nns-deltagare-pagaende"
 ORS = {"individuellt": "5.5", "nara-relationer": "6", "socialt": "7", "allmant": "4.2"}

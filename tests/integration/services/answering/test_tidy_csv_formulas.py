@@ -21,7 +21,7 @@ from tests.integration.test_cli import enkat  # noqa: F401  (the command-line fi
 from tests.integration.web.test_auth import sign_in
 from tests.unit.formats.formulas import GENUINE, PAYLOADS, runnable
 
-from .tidy import csv_bytes, rows, with_forbund
+from ..tidy import csv_bytes, rows, with_forbund
 
 D = dt.date
 

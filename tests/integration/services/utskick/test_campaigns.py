@@ -24,13 +24,6 @@ LINK = re.compile(r"https://enkat\.example\.se/s/([A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-def admin(make_user):
-    from enkat.models import Role
-
-    return make_user(Role.ADMIN)
-
-
-@pytest.fixture
 def make_campaign(forbund, admin):
     def make(addresses=STYRELSE, instrument_id="nns-styrelse", **options):
         options.setdefault("closes_on", campaigns.local_today() + dt.timedelta(days=14))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from enkat.extensions import db
-from enkat.models import AuditEvent, InstrumentVersion, Role
+from enkat.models import AuditEvent, InstrumentVersion
 from enkat.services.instruments.uploads import (
     PublishRefused,
     UploadRefused,
@@ -72,11 +72,6 @@ def stored_versions() -> int:
 
 def audit_actions() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(Role.ADMIN)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import datetime as dt
 from enkat.services.answering.tidy_import import import_responses
 from tests.unit.formats.tidy_files import NNS, ORS_LINES, nns, ors
 
-from .tidy import csv_bytes, rows, table_counts
+from ..tidy import csv_bytes, rows, table_counts
 
 NNS6 = "(allowed: 1, 2, 3, 4, 5, 6, 0)"
 
