@@ -24,8 +24,6 @@ from enkat.services.people import sign_ins
 from enkat.services.privacy.purge import purge
 
 NOW = utcnow()
-#: Every line of an ORS: its total needs them all.
-WHOLE_ORS = {"individuellt": "4.5", "nara-relationer": "5.0", "socialt": "6.0", "allmant": "5.5"}
 
 
 def count(model) -> int:

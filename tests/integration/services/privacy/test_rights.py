@@ -15,30 +15,18 @@ from enkat.models import (
     Participant,
     Response,
     ResponseSource,
-    utcnow,
 )
 from enkat.services import NotFound
-from enkat.services.answering.drafts import open_draft, save_page
 from enkat.services.answering.invitations import create_invitation
 from enkat.services.deltagare import participants
 from enkat.services.privacy.rights import erase_participant, participant_data
 
-NOW = utcnow()
 #: Every line of an ORS: its total needs them all.
 WHOLE_ORS = {"individuellt": "4.5", "nara-relationer": "5.0", "socialt": "6.0", "allmant": "5.5"}
 
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def draft_started(insats, days_ago: int) -> Response:
-    invitation, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut")
-    draft = open_draft(invitation)
-    save_page(draft, {"q1": ["4"]}, ["q1"])
-    draft.started_at = NOW - dt.timedelta(days=days_ago)
-    db.session.flush()
-    return draft
 
 
 @pytest.fixture
