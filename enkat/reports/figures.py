@@ -41,6 +41,7 @@ class CountedColumn:
 def counted_column(counts: Sequence[int], suppression: Suppression) -> CountedColumn:
     total = sum(counts)
     shown = suppression.column(list(counts))
+    assert shown.total is not None  # asked with its total
     return CountedColumn(
         counts=tuple(figure_of(c, s) for c, s in zip(counts, shown.counts, strict=True)),
         total=figure_of(total, shown.total),
@@ -63,6 +64,9 @@ class Grid:
 
 def counted_grid(counts: Sequence[Sequence[int]], suppression: Suppression) -> Grid:
     shown = suppression.table([list(row) for row in counts])
+    # asked with its totals, so they are there
+    assert shown.row_totals is not None and shown.column_totals is not None
+    assert shown.grand_total is not None
     row_sums = [sum(row) for row in counts]
     column_sums = [sum(column) for column in zip(*counts, strict=True)] if counts else []
     grand = sum(row_sums)

@@ -33,13 +33,16 @@ def srs_flags(instrument: Instrument, score: Score, latest: SessionFlags) -> lis
     """The flags of the latest SRS session."""
     flags = []
     if latest.below_cutoff:
+        assert latest.value is not None and score.cutoff is not None  # so it can be below
         flags.append(Flag(f"SRS {format_number(latest.value)} i senaste samtalet, "
                           f"under {format_number(score.cutoff, 0)}"))
     if latest.items_below:
+        assert score.item_flag_below is not None  # declared, or no item is flagged
         labels = ", ".join(instrument.item(item_id).text.get("sv")
                            for item_id in latest.items_below)
         flags.append(Flag(f"SRS under {format_number(score.item_flag_below, 0)} på: {labels}"))
     if latest.dropped:
+        assert latest.drop is not None  # a drop was measured
         flags.append(Flag(f"SRS lägre än i samtalet före ({format_change(-latest.drop)})"))
     return flags
 
@@ -73,8 +76,10 @@ def session_flag_words(flags: SessionFlags, score: Score) -> str | None:
         return None
     words = []
     if flags.below_cutoff:
+        assert score.cutoff is not None  # so it can be below
         words.append(f"under {format_number(score.cutoff, 0)}")
     if flags.items_below:
+        assert score.item_flag_below is not None  # declared, or no item is flagged
         words.append(f"fråga under {format_number(score.item_flag_below, 0)}")
     if flags.dropped:
         words.append("lägre än förra")

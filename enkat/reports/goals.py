@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from enkat.scoring.suppression import Suppression
 
@@ -41,6 +42,7 @@ class Share:
             return "inga svar"
         if suppression.hides(self.count):
             return f"färre än {suppression.k} av {self.n}"
+        assert self.value is not None  # n > 0
         return f"{self.count} av {self.n} = {format_share(self.value)}"
 
 
@@ -54,7 +56,7 @@ class IndicatorShares:
 
 def goal_row(description: str, indicator: str, comparison: str, target: float | None,
              shares: Mapping[str, IndicatorShares],
-             suppression: Suppression) -> tuple[Row, dict]:
+             suppression: Suppression) -> tuple[Row, dict[str, Any]]:
     found = shares.get(indicator)
     verdict, outcome = _judge(found, comparison, target, suppression)
     n = found.now.n if found else 0
@@ -78,6 +80,7 @@ def _judge(found: IndicatorShares | None, comparison: str, target: float | None,
     if comparison in MORE_THAN_BEFORE:
         if suppression.too_few(before.n):
             return UNDECIDED, f"{now.written(suppression)}; föregående period för få svar"
+        assert now.value is not None and before.value is not None  # n ≥ k > 0
         verdict = YES if now.value > before.value else NO
         return verdict, (f"{now.written(suppression)}; "
                          f"föregående period {before.written(suppression)}")
@@ -86,7 +89,7 @@ def _judge(found: IndicatorShares | None, comparison: str, target: float | None,
 
 def goal_table(goals: Sequence[tuple[str, str, str, float | None]],
                shares: Mapping[str, IndicatorShares],
-               suppression: Suppression) -> tuple[Table, list[dict]]:
+               suppression: Suppression) -> tuple[Table, list[dict[str, Any]]]:
     built = [goal_row(*goal, shares, suppression) for goal in goals]
     columns = (Column("uppnatt", "Har målet uppnåtts?", Kind.TEXT),
                Column("utfall", "Utfall", Kind.TEXT),

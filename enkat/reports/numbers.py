@@ -39,11 +39,11 @@ def format_decimal(value: int | float | Decimal, decimals: int | None = None, *,
     places = AS_WRITTEN if decimals is None else decimals
     rounded = _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     written_in = _locale(locale) if isinstance(locale, str) else locale
-    digits = _pattern(decimals).apply(abs(rounded), written_in)
+    digits = str(_pattern(decimals).apply(abs(rounded), written_in))
     if rounded < 0:
-        return babel_numbers.get_minus_sign_symbol(written_in) + digits
+        return str(babel_numbers.get_minus_sign_symbol(written_in)) + digits
     if rounded > 0 and plus:
-        return babel_numbers.get_plus_sign_symbol(written_in) + digits
+        return str(babel_numbers.get_plus_sign_symbol(written_in)) + digits
     return digits
 
 

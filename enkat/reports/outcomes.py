@@ -14,7 +14,7 @@ thousands of ratings, and these are all the tables use.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -23,6 +23,7 @@ from enkat.scoring import (
     ChangeClass,
     Course,
     PrePost,
+    Proportion,
     StepClass,
     course,
     pre_post,
@@ -134,7 +135,8 @@ def _wilcoxon_method(method: str) -> str:
             "asymptotic": "med normalapproximation"}.get(method, method)
 
 
-def class_table(table_id: str, title: str, labels: dict, classes: dict, suppression: Suppression,
+def class_table(table_id: str, title: str, labels: Mapping[Class, str],
+                classes: Mapping[Class, Proportion], suppression: Suppression,
                 notes: Sequence[str]) -> Table:
     """Counts and shares of deltagare per class (change classes or stegförflyttning)."""
     column = counted_column([classes[key].count for key in labels], suppression)

@@ -270,8 +270,8 @@ def _independent_row(label: str, enrolments: Sequence[EnrolmentFacts], forms: Re
     figures = [small_count(sum(1 for e in enrolments if kon_of(e) == kon and test(e)), suppression)
                for kon in forms.kon.codes]
     total = small_count(sum(1 for e in enrolments if test(e)), suppression)
-    share = derived(total.value / whole.value if whole.value else None, [total, whole],
-                    n=whole.value)
+    share = derived(count_of(total) / count_of(whole) if whole.value else None,
+                    [total, whole], n=count_of(whole))
     return Row(label, (*figures, total, share))
 
 

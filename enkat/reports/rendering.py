@@ -54,7 +54,7 @@ def _indicator_chart(table: Table, format: Format) -> bytes:
     return indicator_chart(bars, title=table.title, format=format)
 
 
-def _area_chart(table: Table, format: str) -> bytes:
+def _area_chart(table: Table, format: Format) -> bytes:
     return area_change_chart(_area_rows(table), title=table.title, format=format)
 
 
@@ -69,6 +69,7 @@ def _area_rows(table: Table) -> list[AreaRatings]:
     for row in table.rows:
         first, latest = table.figure(row.label, "forsta"), table.figure(row.label, "senaste")
         if first.suppressed is None and first.value is not None:
+            assert not isinstance(first.value, str) and not isinstance(latest.value, str)
             shown.append(AreaRatings(row.label, first.value, latest.value))
     return shown
 

@@ -13,8 +13,9 @@ from enkat.reports.inputs import AnswerCount, AreaChange
 from enkat.reports.model import ChartKind, Report, Subject
 from enkat.reports.outcomes import area_table, has_areas
 from enkat.reports.rendering import charts, has_chart
+from enkat.scoring import Suppression
 
-K = 5
+K = Suppression(5)
 
 
 @pytest.fixture(scope="module")
