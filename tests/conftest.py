@@ -21,6 +21,7 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
+from hypothesis import settings
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -28,6 +29,11 @@ from tests.postgresql import PostgresServer, PostgresUnavailable
 from tests.smtp import Mailbox, SmtpServer
 
 DATABASES = ["sqlite", "postgresql"]
+
+# Tests never assert on wall-clock time: Hypothesis's per-example deadline (200 ms) would
+# fail a property on a busy machine without anything being wrong.
+settings.register_profile("enkat", deadline=None)
+settings.load_profile("enkat")
 
 
 def in_ci() -> bool:
