@@ -284,10 +284,11 @@ def _filters(choice: Choice) -> dict:
             "from": choice.period.start.isoformat(), "to": choice.period.end.isoformat()}
 
 
-def _download(data: bytes, mimetype: str, file_name: str, **detail: object) -> Response:
-    """The file as an attachment, written to the audit log first."""
+def _download(data: bytes, content_type: str, file_name: str, **detail: object) -> Response:
+    """The file as an attachment, written to the audit log first. The content type is
+    sent as given (with `mimetype=` Werkzeug would add a second charset to text/csv)."""
     audit.record_download(_user(), g.forbund, file_name, **detail)
-    response = Response(data, mimetype=mimetype)
+    response = Response(data, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

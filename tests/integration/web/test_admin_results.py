@@ -222,6 +222,15 @@ def download(client, address: str):
     return response
 
 
+def test_each_download_names_its_content_type_once(client, year, admin):
+    """A spreadsheet program reads the charset from the header; Werkzeug's `mimetype=`
+    would send text/csv's twice."""
+    sent = {address: download(client, f"{address}?{YEAR}").headers["Content-Type"]
+            for address in ("/forbund/svar.csv", "/forbund/resultat/rapport.json")}
+    assert sent == {"/forbund/svar.csv": "text/csv; charset=utf-8",
+                    "/forbund/resultat/rapport.json": "application/json; charset=utf-8"}
+
+
 def test_the_xlsx_has_one_sheet_per_table(client, year, admin):
     response = download(client, f"/forbund/resultat/rapport.xlsx?{YEAR}")
     assert response.headers["Content-Disposition"] == (
