@@ -288,7 +288,7 @@ def test_an_own_published_instrument_is_offered_and_another_forbunds_is_refused(
         create_invitation(theirs, INSTRUMENT_ID, "avslut")
 
 
-BROKEN = sorted((Path(__file__).parents[2] / "unit" / "instruments" / "broken").glob("*.json"))
+BROKEN = sorted((Path(__file__).parents[3] / "unit" / "instruments" / "broken").glob("*.json"))
 #: Words of the loader's English messages; none may reach an administrator.
 ENGLISH = re.compile(r"\b(is|are|not|must|missing|required|unknown|invalid|duplicate|"
                      r"cannot|expected|needs|the|of|an?|key|item|entry|entries|one)\b")
