@@ -27,6 +27,9 @@ from enkat.services import MAX_NAME_LENGTH, FieldProblem, NotFound, ServiceError
 from enkat.services.audit.events import Action, record_event
 from enkat.services.organisation.forbund import SLUG_PATTERN, check_slug
 
+MAX_TRIAL_PERIOD_DAYS = 365
+KIND_NAMES = {InsatsKind.INDIVID: "Individinriktad", InsatsKind.STRUKTUR: "Strukturinriktad"}
+
 
 class AmbiguousInsats(ServiceError):
     pass
@@ -82,10 +85,6 @@ def create_insats(
     db.session.add(insats)
     db.session.flush()
     return insats
-
-
-MAX_TRIAL_PERIOD_DAYS = 365
-KIND_NAMES = {InsatsKind.INDIVID: "Individinriktad", InsatsKind.STRUKTUR: "Strukturinriktad"}
 
 
 @dataclass(frozen=True)

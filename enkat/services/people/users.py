@@ -24,6 +24,8 @@ from enkat.services.audit.events import Action, record_event
 from enkat.services.people import sign_ins
 from enkat.services.people.passwords import hash_password, password_problem
 
+ROLE_NAMES = {Role.ADMIN: "Administratör", Role.ANALYST: "Analytiker", Role.STAFF: "Personal"}
+
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -56,9 +58,6 @@ def grant_role(user: User, forbund: Forbund, role: Role) -> Membership:
     membership.role = role
     db.session.flush()
     return membership
-
-
-ROLE_NAMES = {Role.ADMIN: "Administratör", Role.ANALYST: "Analytiker", Role.STAFF: "Personal"}
 
 
 @dataclass(frozen=True)
