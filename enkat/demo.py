@@ -30,8 +30,6 @@ from enkat.models import (
     Insats,
     ResponseSource,
     Role,
-    ScheduleEntry,
-    ScheduleTrigger,
 )
 from enkat.reports.inputs import GoalSpec
 from enkat.services import ServiceError
@@ -40,6 +38,7 @@ from enkat.services.deltagare import participants
 from enkat.services.instruments.versions import resolve_instrument
 from enkat.services.organisation.forbund import create_forbund, find_forbund
 from enkat.services.organisation.insatser import create_insats
+from enkat.services.organisation.schedules import ScheduleRow, schedule_rows
 from enkat.services.people.users import create_user, grant_role
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -91,7 +90,7 @@ class InsatsPlan:
     ors_share: float
     follows_skapa: bool
     processtrappan_share: float
-    schedule: tuple[tuple[str, str, ScheduleTrigger, int | None], ...]
+    schedule: tuple[ScheduleRow, ...]
     goals: tuple[GoalSpec, ...]
 
 
@@ -206,17 +205,10 @@ PROCESSTRAPPAN_EXIT_STEP: Mapping[str, int] = {
 PROCESSTRAPPAN_OTHER_MOVES = (-1, 0, 1, 1)
 PROCESSTRAPPAN_START_STEP: Weights = {"1": 0.30, "2": 0.45, "3": 0.20, "4": 0.05}
 
-def _schedule_part(name: str) -> tuple[tuple[str, str, ScheduleTrigger, int | None], ...]:
-    """A part of the bundled schedules (instruments/schedules/standard.json), as the
-    demo's plans list their schedule."""
-    return tuple((entry.instrument_id, entry.timepoint, ScheduleTrigger(entry.trigger), entry.days)
-                 for entry in bundled_schedules().part(name))
-
-
-COMMON_SCHEDULE = _schedule_part("registrering")
-ORS_SRS_SCHEDULE = _schedule_part("ors-srs")
-SKAPA_SCHEDULE = _schedule_part("skapa")
-PROCESSTRAPPAN_SCHEDULE = _schedule_part("processtrappan")
+COMMON_SCHEDULE = schedule_rows(bundled_schedules().part("registrering"))
+ORS_SRS_SCHEDULE = schedule_rows(bundled_schedules().part("ors-srs"))
+SKAPA_SCHEDULE = schedule_rows(bundled_schedules().part("skapa"))
+PROCESSTRAPPAN_SCHEDULE = schedule_rows(bundled_schedules().part("processtrappan"))
 
 TILL_ARBETE_ELLER_STUDIER_40 = GoalSpec(
     "Minst 40 % av de avslutade deltagarna går till arbete eller studier",
@@ -462,10 +454,7 @@ def create_demo_insats(forbund: Forbund, plan: InsatsPlan, today: dt.date) -> In
         ends_on=dt.date(today.year + plan.years_after, 12, 31),
         trial_period_days=TRIAL_PERIOD_DAYS,
     )
-    insats.schedule = [
-        ScheduleEntry(instrument_id=instrument_id, timepoint=timepoint, trigger=trigger, days=days)
-        for instrument_id, timepoint, trigger, days in plan.schedule
-    ]
+    insats.schedule = [row.entry() for row in plan.schedule]
     insats.goals = [
         Goal(position=position, description=goal.description, indicator=goal.indicator,
              comparison=goal.comparison, target=goal.target)
@@ -531,7 +520,7 @@ def office_hours(day: dt.date, rng: random.Random) -> dt.datetime:
 
 def scheduled_instruments() -> list[str]:
     """The instruments the demo insatser measure with, in schedule order."""
-    return list(dict.fromkeys(entry[0] for plan in INSATSER for entry in plan.schedule))
+    return list(dict.fromkeys(row.instrument_id for plan in INSATSER for row in plan.schedule))
 
 
 def rated_areas(instrument: Instrument) -> tuple[str, ...]:

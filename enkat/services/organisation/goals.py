@@ -14,8 +14,9 @@ from enkat.models import (
 )
 from enkat.reports import goals as goal_rules
 from enkat.services import FieldProblem, refuse_if
-from enkat.services.audit.events import Action, record_event
+from enkat.services.audit.events import Action
 from enkat.services.instruments.versions import bundled_instruments
+from enkat.services.organisation.insatser import record_list_change
 
 MAX_GOAL_LENGTH = 500
 COMPARISON_NAMES = {
@@ -55,11 +56,8 @@ def replace_goals(insats: Insats, rows: Sequence[GoalRow], *, by: User | None) -
                          target=row.target if row.comparison == goal_rules.AT_LEAST else None)
                     for position, row in enumerate(rows)]
     db.session.flush()
-    after = [_goal_facts(goal) for goal in insats.goals]
-    if before != after:
-        record_event(Action.GOALS_CHANGED, user=by, forbund_id=insats.forbund_id,
-                     subject=insats.slug,
-                     detail={"insats": insats.id, "before": before, "after": after})
+    record_list_change(Action.GOALS_CHANGED, insats, by, before,
+                       [_goal_facts(goal) for goal in insats.goals])
     return insats.goals
 
 

@@ -153,6 +153,15 @@ def update_insats(insats: Insats, details: InsatsDetails, *, by: User | None) ->
     return insats
 
 
+def record_list_change(action: Action, insats: Insats, by: User | None,
+                       before: list[object], after: list[object]) -> None:
+    """Write a replaced list of the insats (its schedule, its goals) to the audit log, as
+    it was and as it is, when it changed."""
+    if before != after:
+        record_event(action, user=by, forbund_id=insats.forbund_id, subject=insats.slug,
+                     detail={"insats": insats.id, "before": before, "after": after})
+
+
 def _details_problems(details: InsatsDetails) -> list[FieldProblem]:
     problems = []
     if not details.name.strip():

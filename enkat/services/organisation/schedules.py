@@ -4,12 +4,12 @@ förbund's administrator sets it, starting from the standard schedule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
-from enkat.instruments.schedules import bundled_schedules
+from enkat.instruments.schedules import PlannedMeasurement, bundled_schedules
 from enkat.models import (
     Forbund,
     Insats,
@@ -18,8 +18,9 @@ from enkat.models import (
     User,
 )
 from enkat.services import FieldProblem, refuse_if
-from enkat.services.audit.events import Action, record_event
+from enkat.services.audit.events import Action
 from enkat.services.instruments.uploads import usable_instruments
+from enkat.services.organisation.insatser import record_list_change
 
 #: The longest a schedule may wait: ten years in days.
 MAX_SCHEDULE_DAYS = 3650
@@ -44,15 +45,24 @@ class ScheduleRow:
     trigger: ScheduleTrigger | None
     days: int | None = None
 
+    def entry(self) -> ScheduleEntry:
+        return ScheduleEntry(instrument_id=self.instrument_id, timepoint=self.timepoint,
+                             trigger=self.trigger, days=self.days)
+
+
+def schedule_rows(planned: Iterable[PlannedMeasurement]) -> tuple[ScheduleRow, ...]:
+    """Measurements planned in a schedule file (`enkat.instruments.schedules`) as rows."""
+    return tuple(ScheduleRow(entry.instrument_id, entry.timepoint, ScheduleTrigger(entry.trigger),
+                             entry.days)
+                 for entry in planned)
+
 
 def standard_schedule() -> tuple[ScheduleRow, ...]:
     """The NNS standard: inskrivning at the start; ORS and SRS every session; NNS
     pågående after 90 days; SKAPA at the start, every 90 days and at the exit; NNS
     avslut and finsam-avslut at the exit; uppföljning 6 and 18 months after the exit
     (`instruments/schedules/standard.json`)."""
-    return tuple(ScheduleRow(entry.instrument_id, entry.timepoint, ScheduleTrigger(entry.trigger),
-                             entry.days)
-                 for entry in bundled_schedules().standard)
+    return schedule_rows(bundled_schedules().standard)
 
 
 def schedulable_instruments(forbund: Forbund) -> list[Instrument]:
@@ -79,14 +89,10 @@ def replace_schedule(insats: Insats, rows: Sequence[ScheduleRow], *,
     # them in the order the administrator gave; nothing refers to a row's id.
     insats.schedule.clear()
     db.session.flush()
-    insats.schedule = [ScheduleEntry(instrument_id=row.instrument_id, timepoint=row.timepoint,
-                                     trigger=row.trigger, days=row.days) for row in rows]
+    insats.schedule = [row.entry() for row in rows]
     db.session.flush()
-    after = [_schedule_line(entry) for entry in insats.schedule]
-    if before != after:
-        record_event(Action.SCHEDULE_CHANGED, user=by, forbund_id=insats.forbund_id,
-                     subject=insats.slug,
-                     detail={"insats": insats.id, "before": before, "after": after})
+    record_list_change(Action.SCHEDULE_CHANGED, insats, by, before,
+                       [_schedule_line(entry) for entry in insats.schedule])
     return insats.schedule
 
 
