@@ -71,9 +71,10 @@ def _item(checker: _Checker, path: Path, kinds: tuple[str, ...]) -> list[str] | 
     if item is None:
         return None
     if item["type"] not in kinds:
-        listed = ", ".join(kinds)
-        checker.error(path, f'item "{item_id}" is a {item["type"]} item; this needs {listed}',
-                      f'frågan "{item_id}" är av typen {item["type"]}; här behövs {listed}')
+        checker.error(path, f'item "{item_id}" is of type {item["type"]}; this needs '
+                      f'{" or ".join(kinds)}',
+                      f'frågan "{item_id}" är av typen {item["type"]}; här behövs '
+                      f'{" eller ".join(kinds)}')
         return None
     codes = checker.item_codes(item)
     return None if codes is None else codes.all

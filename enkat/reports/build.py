@@ -84,7 +84,7 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
         tables.append(table)
         sections["goals"] = records
     coverage, sections["coverage"] = coverage_table(inputs.instruments, inputs.responses,
-                                                    inputs.unenrolled)
+                                                    inputs.unenrolled, suppression)
     tables.append(coverage)
     return Report(subject, period.start, period.end, suppression.k, tuple(tables), sections)
 
