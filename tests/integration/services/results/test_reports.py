@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+import openpyxl
 import pypdf
 import pytest
 
@@ -137,3 +138,27 @@ def test_an_insats_report_leaves_the_forbund_wide_answers_out(make_response, for
                   about_the_forbund=True, source=ResponseSource.LINK)
     report = build_report_for(forbund, insats, period=YEAR)
     assert "nns-personal" not in {table.id for table in report.tables}
+
+
+def test_answers_without_an_enrolment_are_said_in_every_format(make_response, make_participant,
+                                                                forbund, insats):
+    """Six deltagare rated with ORS in an insats where nobody was enrolled: their
+    courses count, and every format says so."""
+    for _ in range(6):
+        person = make_participant()
+        for session, day in ((1, dt.date(2025, 2, 3)), (2, dt.date(2025, 5, 5))):
+            make_response("ors", dict.fromkeys(
+                ("individuellt", "nara-relationer", "socialt", "allmant"), "5.0"),
+                participant=person, timepoint=f"session-{session}", answered_on=day)
+    report = build_report_for(forbund, insats, period=YEAR)
+    said = ("6 deltagare har svar men ingen inskrivning i insatsen under perioden "
+            "(12 svar).")
+    assert report.table("ors-total-prepost").figure(
+        "Deltagare med minst två skattningar", "varde").value == 6
+    assert json.loads(render(report, "json"))["coverage"]["statements"] == [said]
+    assert said in render(report, "html").decode()
+    assert said in pdf_text(report).replace("\n", " ")
+    workbook = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
+    cells = {str(cell.value) for sheet in workbook for row in sheet.iter_rows()
+             for cell in row if cell.value}
+    assert any(said in cell for cell in cells)
