@@ -102,6 +102,7 @@ def build_world() -> World:
     secret_staff = _user(hemlig, Role.STAFF, "personal@hemlig-b.example", secret_insats)
 
     code_a = _rated_deltagare(norrvik, insats_a, "NV-A1")
+    _record(insats_a, None, "nns-deltagare-pagaende", "pagaende", {"q1": "5"}, RATED_ON)
     code_b = _rated_deltagare(norrvik, insats_b, "NV-B1")
     secret_code = _rated_deltagare(hemlig, secret_insats, "HEMLIG-B1")
 
@@ -158,7 +159,7 @@ def _user(forbund: Forbund, role: Role, email: str, insats: Insats | None = None
     return user
 
 
-def _record(insats: Insats, participant: Participant, instrument_id: str, timepoint: str,
+def _record(insats: Insats, participant: Participant | None, instrument_id: str, timepoint: str,
             answers: dict[str, str], on: dt.date) -> None:
     context = responses.ResponseContext(
         forbund=insats.forbund, instrument=resolve_instrument(instrument_id), insats=insats,

@@ -19,9 +19,11 @@ FREE_TEXT = load_data({
 }, "test")
 
 
-def build(responses, unenrolled=Unenrolled(), instruments=None):
-    known = instruments or {**BUNDLED, FREE_TEXT.id: FREE_TEXT}
-    return coverage_table(known, responses, unenrolled, K)
+NO_ONE = Unenrolled()
+
+
+def build(responses, unenrolled=NO_ONE):
+    return coverage_table({**BUNDLED, FREE_TEXT.id: FREE_TEXT}, responses, unenrolled, K)
 
 
 def row(table, title):
