@@ -137,8 +137,9 @@ def indicator_table(instrument: Instrument, current: Tallies, previous: Tallies,
             difference_figure(now, before, suppression),
         )))
     positive = _positive_labels(instrument)
-    return Table(INDICATOR_TABLE_IDS[instrument.id], instrument.title.get("sv"), columns,
-                 tuple(rows), chart=ChartKind.INDICATOR_BARS, notes=(
+    table_id = INDICATOR_TABLE_IDS.get(instrument.id, instrument.id)
+    return Table(table_id, instrument.title.get("sv"), columns, tuple(rows),
+                 chart=ChartKind.INDICATOR_BARS, notes=(
         f"Andel positiva: svaren {positive} av alla svar utom vet ej, med 95 % "
         "konfidensintervall (Wilson).",
         f"Andelar som vilar på färre än {suppression.k} svar visas inte.",

@@ -109,3 +109,14 @@ class GoalSpec:
     indicator: str
     comparison: str
     target: float | None = None
+
+
+@dataclass(frozen=True)
+class SurveyReach:
+    """The utskick of one instrument first mailed in a period: how many, how many
+    addresses were sent a link, and how many of them answered."""
+
+    instrument_id: str
+    campaigns: int
+    sent: int
+    answered: int

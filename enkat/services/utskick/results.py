@@ -1,0 +1,183 @@
+"""The results of utskick: the answers given through an utskick's links, counted, and how
+many of the addresses mailed have answered.
+
+Responses name their utskick (`Response.campaign_id`, copied from the link), never an
+address, so everything here counts groups: the answers of one utskick, the addresses of
+the utskick of a period. Counting is done in SQL, as for the reports
+(`services.results.report_data`); the tables are built by `enkat.reports`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Select, case, func, select
+
+from enkat.extensions import db
+from enkat.models import Answer, Campaign, CampaignRecipient, InstrumentVersion, Response
+from enkat.reports.indicators import indicator_table, tally
+from enkat.reports.inputs import AnswerCount, SurveyReach
+from enkat.reports.model import Table
+from enkat.reports.period import Period
+from enkat.scoring.suppression import Suppression
+from enkat.services.instruments.versions import stored_instrument
+from enkat.services.utskick.campaigns import closes_on
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    """What an utskick's page shows of its answers.
+
+    `answered`: responses sent in through its links. `table`: the indicator table, or
+    None while there are fewer than the förbund's threshold (or none at all).
+    `previous`: the utskick the table compares with, if any.
+    """
+
+    answered: int
+    threshold: int
+    table: Table | None
+    previous: Campaign | None = None
+
+    @property
+    def too_few(self) -> bool:
+        """Answers have come in, but fewer than may be shown."""
+        return 0 < self.answered < self.threshold
+
+
+# --- one utskick -------------------------------------------------------------------------
+
+
+def campaign_answer_counts(campaign: Campaign) -> list[AnswerCount]:
+    """Counts of each answer per item of the utskick's submitted responses (no kön: the
+    utskick surveys do not ask it, and would not be split by it)."""
+    query = (
+        select(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+               Answer.value, func.count())
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.campaign_id == campaign.id, Response.submitted_at.is_not(None))
+        .group_by(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+                  Answer.value)
+    )
+    return [AnswerCount(instrument_id, timepoint, item_id, value, None, count)
+            for instrument_id, timepoint, item_id, value, count
+            in db.session.execute(query).tuples()]
+
+
+def answered_responses(campaign: Campaign) -> int:
+    """Responses sent in through the utskick's links."""
+    return db.session.scalar(select(func.count()).select_from(Response).where(
+        Response.campaign_id == campaign.id, Response.submitted_at.is_not(None))) or 0
+
+
+def campaign_results(campaign: Campaign) -> CampaignResults:
+    """The utskick's indicator table, suppressed with the förbund's threshold, beside the
+    previous utskick of the same survey to the same group (`previous_campaign`).
+
+    Nothing is shown below the threshold: with fewer than k answers even the per-item
+    counts would say too much about the few who answered, so the page says only that
+    the answers are too few (every share of the table would be held back anyway).
+    """
+    threshold = campaign.forbund.suppression_threshold
+    answered = answered_responses(campaign)
+    if answered < threshold:
+        return CampaignResults(answered, threshold, None)
+    instrument = stored_instrument(campaign.instrument_version)
+    instruments = {instrument.id: instrument}
+    previous = previous_campaign(campaign)
+    table = indicator_table(
+        instrument, tally(campaign_answer_counts(campaign), instruments),
+        tally(campaign_answer_counts(previous), instruments) if previous else {},
+        Suppression(threshold))
+    return CampaignResults(answered, threshold, _compared(table, previous), previous)
+
+
+def previous_campaign(campaign: Campaign) -> Campaign | None:
+    """The latest earlier utskick of the förbund with the same survey, about the same
+    insats (or, like this one, the whole förbund), that has answers: last year's round
+    to the same group. Earlier means created before it."""
+    answered = select(Response.id).where(Response.campaign_id == Campaign.id,
+                                         Response.submitted_at.is_not(None))
+    return db.session.scalar(
+        select(Campaign)
+        .join(InstrumentVersion, InstrumentVersion.id == Campaign.instrument_version_id)
+        .where(Campaign.forbund_id == campaign.forbund_id,
+               Campaign.insats_id.is_(None) if campaign.insats_id is None
+               else Campaign.insats_id == campaign.insats_id,
+               InstrumentVersion.instrument_id == campaign.instrument_version.instrument_id,
+               Campaign.created_at < campaign.created_at, answered.exists())
+        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        .limit(1)
+    )
+
+
+def _compared(table: Table, previous: Campaign | None) -> Table:
+    """The table's "föregående period" is the previous utskick: its notes say which."""
+    said = (f"Föregående period: utskicket ”{previous.title}” med sista svarsdag "
+            f"{closes_on(previous).isoformat()}." if previous else
+            "Det finns inget tidigare utskick av enkäten med svar att jämföra med.")
+    return replace(table, notes=(said, *table.notes))
+
+
+# --- the utskick of a period, for the reports ------------------------------------------
+
+
+def survey_reach(forbund_id: int, insats_ids: Sequence[int] | None,
+                 period: Period) -> list[SurveyReach]:
+    """Per instrument, the utskick first mailed in the period: how many, how many
+    addresses were sent a link, how many of those answered.
+
+    An utskick belongs to the day its first link was mailed (the earliest `sent_at` of
+    its recipients) in the förbund's time zone, not to the day it was created: a list
+    prepared in December and mailed in January is January's round, and an utskick
+    never mailed reached no one. `insats_ids` None: every utskick of the förbund (the
+    förbund report); else the utskick about those insatser (an insats report).
+    Addresses and their counts survive closing (only the e-mail is deleted).
+    """
+    per_campaign = _campaign_reach(forbund_id, insats_ids).subquery()
+    start, end = _moments(period)
+    query = (
+        select(per_campaign.c.instrument_id, func.count(), func.sum(per_campaign.c.sent),
+               func.sum(per_campaign.c.answered))
+        .where(per_campaign.c.first_sent >= start, per_campaign.c.first_sent < end)
+        .group_by(per_campaign.c.instrument_id)
+        .order_by(per_campaign.c.instrument_id)
+    )
+    return [SurveyReach(instrument_id, int(campaigns), int(sent), int(answered))
+            for instrument_id, campaigns, sent, answered in db.session.execute(query).tuples()]
+
+
+def _campaign_reach(forbund_id: int, insats_ids: Sequence[int] | None) -> Select:
+    def number_of(condition) -> object:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    query = (
+        select(InstrumentVersion.instrument_id.label("instrument_id"),
+               func.min(CampaignRecipient.sent_at).label("first_sent"),
+               number_of(CampaignRecipient.sent_at.is_not(None)).label("sent"),
+               number_of(CampaignRecipient.answered.is_(True)).label("answered"))
+        .select_from(Campaign)
+        .join(InstrumentVersion, InstrumentVersion.id == Campaign.instrument_version_id)
+        .join(CampaignRecipient, CampaignRecipient.campaign_id == Campaign.id)
+        .where(Campaign.forbund_id == forbund_id)
+        .group_by(Campaign.id, InstrumentVersion.instrument_id)
+    )
+    if insats_ids is not None:
+        query = query.where(Campaign.insats_id.in_(tuple(insats_ids)))
+    return query
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _moments(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """The period as moments: from its first day's midnight to the midnight after its
+    last day, where the förbund is."""
+    zone = _zone()
+    return (dt.datetime.combine(period.start, dt.time(), zone),
+            dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), zone))
