@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from enkat.extensions import db
 from enkat.models import Answer, Campaign, CampaignRecipient, InstrumentVersion, Response
@@ -99,7 +99,7 @@ def campaign_results(campaign: Campaign) -> CampaignResults:
 def previous_campaign(campaign: Campaign) -> Campaign | None:
     """The latest earlier utskick of the förbund with the same survey, about the same
     insats (or, like this one, the whole förbund), that has answers: last year's round
-    to the same group. Earlier means created before it."""
+    to the same group. Earlier: created before it (by id at the same moment)."""
     answered = select(Response.id).where(Response.campaign_id == Campaign.id,
                                          Response.submitted_at.is_not(None))
     return db.session.scalar(
@@ -109,7 +109,9 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
                Campaign.insats_id.is_(None) if campaign.insats_id is None
                else Campaign.insats_id == campaign.insats_id,
                InstrumentVersion.instrument_id == campaign.instrument_version.instrument_id,
-               Campaign.created_at < campaign.created_at, answered.exists())
+               or_(Campaign.created_at < campaign.created_at,
+                   and_(Campaign.created_at == campaign.created_at, Campaign.id < campaign.id)),
+               answered.exists())
         .order_by(Campaign.created_at.desc(), Campaign.id.desc())
         .limit(1)
     )
