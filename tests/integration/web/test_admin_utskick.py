@@ -75,16 +75,17 @@ def link_path(mailbox, address: str, index: int = -1) -> str:
     return urlsplit(link).path
 
 
-def answer_to_the_end(client, link: str) -> None:
-    """Open the mailed link and answer every question, as a board member would."""
+def answer_to_the_end(client, link: str, value: str = "3") -> None:
+    """Open the mailed link and answer every question (`value` to the rated ones), as a
+    board member would."""
     start = client.get(link)
     assert start.status_code == 200 and "Samordningsförbundet Test" in page(start)
     location = re.search(rf'href="({re.escape(link)}/fraga/[^"]+)"', page(start)).group(1)
     while "/fraga/" in location:
         key = location.rsplit("/", 1)[1]
         assert client.get(location).status_code == 200
-        value = "Bra samverkan." if key == "synpunkter" else "3"
-        saved = client.post(location, data={"go_to": "next", f"answer-{key}": value})
+        answer = "Bra samverkan." if key == "synpunkter" else value
+        saved = client.post(location, data={"go_to": "next", f"answer-{key}": answer})
         assert saved.status_code == 303
         location = saved.headers["Location"]
     assert location == f"{link}/granska"
