@@ -1,62 +1,23 @@
-"""The results of utskick: answers given through the mailed links counted per utskick, the
-indicator table of an utskick's page, and the reach (sent, answered) of a period's
-utskick for the reports. Links are mailed through the loopback SMTP server and answered
-as the respondent pages do."""
+"""The results of an utskick: responses name their utskick and no address, the answers
+given through its links are counted, and its page's indicator table is shown from the
+förbund's threshold on, beside the previous utskick to the same group. Links are mailed
+through the loopback SMTP server and answered as the respondent pages do."""
 
 from __future__ import annotations
-
-import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import CampaignRecipient, Invitation, Response
-from enkat.reports.inputs import AnswerCount, SurveyReach
-from enkat.reports.period import Period
+from enkat.reports.inputs import AnswerCount
 from enkat.services.answering.drafts import open_draft, save_page, submit
 from enkat.services.answering.invitations import create_invitation, find_invitation
-from enkat.services.utskick import campaigns, results
+from enkat.services.utskick import results
 
-BASE_URL = "https://enkat.example.se"
-LINK = re.compile(r"https://enkat\.example\.se/s/([A-Za-z0-9_-]+)")
-UTC = dt.UTC
-STYRELSE_ITEMS = ("gemensamma-mal", "kannedom-organisationer", "planering-efter-avslut",
-                  "samverkansplattform", "jamstalldhet-mangfald", "implementering",
-                  "underlag-beslut")
+from ..mailed import STYRELSE_ITEMS, addresses, answer
 
 pytestmark = pytest.mark.usefixtures("mailbox")
-
-
-def addresses(count: int, prefix: str = "person") -> list[str]:
-    return [f"{prefix}{number}@example.se" for number in range(count)]
-
-
-@pytest.fixture
-def sent_campaign(forbund, admin, mailbox):
-    """An utskick created and mailed; returns it with its tokens in address order."""
-
-    def make(recipients, instrument_id="nns-styrelse", *, insats=None, of=None,
-             title="Styrelsen", now=None, today=None):
-        today = today or campaigns.local_today()
-        campaign = campaigns.create_campaign(
-            of or forbund, admin, instrument_id, "arlig", title, "\n".join(recipients),
-            insats=insats, closes_on=today + dt.timedelta(days=14), today=today)
-        campaigns.send_campaign(campaign, BASE_URL, now=now)
-        tokens = [LINK.search(mailbox.text(mailbox.to(address)[-1])).group(1)
-                  for address in recipients]
-        return campaign, tokens
-
-    return make
-
-
-def answer(token: str, value: str = "3", **other: str) -> Response:
-    """Answer every rated question with `value` (or as `other` says) and send."""
-    draft = open_draft(find_invitation(token).invitation)
-    answers = {item: [other.get(item.replace("-", "_"), value)] for item in STYRELSE_ITEMS}
-    assert save_page(draft, answers, list(answers)) == ()
-    return submit(draft)
 
 
 # --- linking a response to its utskick, not to an address ------------------------------
@@ -159,50 +120,3 @@ def test_the_previous_utskick_of_the_same_survey_to_the_same_group_is_compared(
     assert found.table.figure(row, "skillnad").shown == 1.0
     assert "Styrelsen 2024" in found.table.notes[0]
     assert results.previous_campaign(last_year) is None
-
-
-# --- reach of a period's utskick, for the reports ----------------------------------------
-
-
-def test_reach_counts_the_utskick_first_mailed_in_the_period(sent_campaign, forbund, insats,
-                                                              make_forbund):
-    now = campaigns.local_today()
-    this_year = Period(dt.date(now.year, 1, 1), dt.date(now.year, 12, 31))
-    first, tokens = sent_campaign(addresses(4))
-    answer(tokens[0])
-    answer(tokens[1])
-    second, tokens = sent_campaign(addresses(3, "fler"), insats=insats)
-    answer(tokens[0])
-    sent_campaign(addresses(2, "personal"), "nns-personal")
-    campaigns.create_campaign(forbund, None, "nns-styrelse", "arlig", "Aldrig skickat",
-                              "x@example.se", closes_on=now + dt.timedelta(days=3))
-    sent_campaign(addresses(3, "annat"), of=make_forbund(), title="Annat förbund")
-
-    assert results.survey_reach(forbund.id, None, this_year) == [
-        SurveyReach("nns-personal", 1, 2, 0), SurveyReach("nns-styrelse", 2, 7, 3)]
-    assert results.survey_reach(forbund.id, [insats.id], this_year) == [
-        SurveyReach("nns-styrelse", 1, 3, 1)]
-    assert results.survey_reach(forbund.id, [], this_year) == []
-    assert results.survey_reach(forbund.id, None, this_year.previous()) == []
-
-
-def test_an_utskick_belongs_to_the_day_it_was_mailed_where_the_forbund_is(sent_campaign,
-                                                                           forbund):
-    """23:30 UTC on New Year's Eve is 00:30 on New Year's Day in Stockholm."""
-    new_year = dt.datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
-    sent_campaign(addresses(3), now=new_year, today=dt.date(2026, 1, 1))
-    reach_2026 = results.survey_reach(forbund.id, None, Period(dt.date(2026, 1, 1),
-                                                               dt.date(2026, 12, 31)))
-    assert reach_2026 == [SurveyReach("nns-styrelse", 1, 3, 0)]
-    assert results.survey_reach(forbund.id, None, Period(dt.date(2025, 1, 1),
-                                                         dt.date(2025, 12, 31))) == []
-
-
-def test_reach_survives_closing_the_utskick(sent_campaign, forbund):
-    campaign, tokens = sent_campaign(addresses(2))
-    answer(tokens[0])
-    campaigns.close_campaign(campaign)
-    today = campaigns.local_today()
-    assert results.survey_reach(forbund.id, None, Period(today, today)) == [
-        SurveyReach("nns-styrelse", 1, 2, 1)]
-    assert results.answered_responses(campaign) == 1
