@@ -225,6 +225,7 @@ class Participant(db.Model):
     code: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    forbund: Mapped[Forbund] = relationship()
     enrolments: Mapped[list[Enrolment]] = relationship(
         back_populates="participant", order_by="Enrolment.started_on"
     )

@@ -10,16 +10,25 @@ from typing import Any
 
 from enkat.instruments.model import (
     DEFAULT_MAX_LENGTH,
+    DEFAULT_ORDER,
     YES_NO_OPTIONS,
     Anchors,
     Condition,
+    EnrolmentRole,
+    ExitReason,
     Indicator,
     Instrument,
     Item,
+    KonItem,
     Option,
     Page,
+    ReportedItem,
+    Results,
     Scale,
     Score,
+    SeekingWork,
+    SessionChart,
+    Situation,
     Source,
     Text,
     code_str,
@@ -55,6 +64,7 @@ def build_instrument(
         items=items,
         scores=tuple(_score(value) for value in scoring.get("scores", [])),
         indicators=tuple(_indicator(value) for value in scoring.get("indicators", [])),
+        results=_results(data.get("results", {})),
         canonical_json=canonical,
         sha256=sha256,
         warnings=warnings,
@@ -197,3 +207,33 @@ def _score(value: Data) -> Score:
 
 def _indicator(value: Data) -> Indicator:
     return Indicator(value["id"], Text.of(value["label"]), _text(value.get("description")))
+
+
+def _results(value: Data) -> Results:
+    kon, exit_reason = value.get("kon"), value.get("exit_reason")
+    seeking, situation = value.get("seeking_work"), value.get("situation")
+    return Results(
+        table=value.get("table"),
+        order=int(value.get("order", DEFAULT_ORDER)),
+        kon=KonItem(kon["item"], _code(kon.get("unknown"))) if kon else None,
+        split_by=tuple(value.get("split_by", ())),
+        enrolment=EnrolmentRole(value["enrolment"]) if "enrolment" in value else None,
+        session_chart=(SessionChart(value["session_chart"]) if "session_chart" in value
+                       else None),
+        background=_reported(value.get("background")),
+        before_after=_reported(value.get("before_after")),
+        exit_reason=(ExitReason(exit_reason["item"], _codes(exit_reason["to_work_or_studies"]))
+                     if exit_reason else None),
+        seeking_work=SeekingWork(seeking["item"], code_str(seeking["code"])) if seeking else None,
+        situation=(Situation(situation["item"], tuple(
+            (reason, code_str(code)) for reason, code in situation["exit_reasons"].items()))
+                   if situation else None),
+    )
+
+
+def _reported(values: Any) -> tuple[ReportedItem, ...]:
+    return tuple(ReportedItem(value["item"], _text(value.get("title"))) for value in values or ())
+
+
+def _code(value: Any) -> str | None:
+    return None if value is None else code_str(value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,15 @@ def canonical_json(data: Any) -> str:
 
 def sha256_of(data: Any) -> str:
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def content_sha256(data: Mapping[str, Any]) -> str:
+    """The content hash of a checked document: of everything but its ``results``.
+
+    The hash says whether two versions ask the same: a response is only ever matched
+    to the content it answered. ``results`` says how the answers are reported, so a
+    förbund may correct it without a new version and without the stored one refusing."""
+    return sha256_of({key: value for key, value in data.items() if key != "results"})
 
 
 def load_text(text: str | bytes, origin: str) -> Instrument:
@@ -184,8 +193,7 @@ def analyse_data(data: Any, origin: str) -> tuple[Instrument | None, list[Proble
     problems = [Problem.said(origin, pointer_of(path), words) for path, words in errors]
     if problems:
         return None, problems + warnings
-    sha256 = hashlib.sha256(canonical.encode()).hexdigest()
-    return build_instrument(data, canonical, sha256, tuple(warnings)), warnings
+    return build_instrument(data, canonical, content_sha256(data), tuple(warnings)), warnings
 
 
 def _raise_or_return(instrument: Instrument | None, problems: list[Problem]) -> Instrument:

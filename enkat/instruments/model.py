@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Any, cast
 
@@ -334,12 +335,104 @@ class Score:
     item_flag_below: int | float | None = None
     drop_flag: int | float | None = None
 
+    @property
+    def is_flagged(self) -> bool:
+        """Judged session by session (SRS flags) rather than by its course."""
+        return self.drop_flag is not None or self.item_flag_below is not None
+
+    @property
+    def has_areas(self) -> bool:
+        """A mean of several items, each an area with a course of its own (SKAPA)."""
+        return self.method == "mean" and len(self.items) > 1
+
 
 @dataclass(frozen=True)
 class Indicator:
     id: str
     label: Text
     description: Text | None = None
+
+
+class EnrolmentRole(StrEnum):
+    """The part a registration form plays in a deltagare's enrolment in an insats."""
+
+    STARTS = "starts"  # answered at the start, it starts the enrolment (inskrivning)
+    ENDS = "ends"  # answered at the exit, it ends the enrolment (avslut)
+    FOLLOW_UP = "follow-up"  # answered months after the exit (uppföljning)
+
+
+class SessionChart(StrEnum):
+    """The line an instrument draws in a deltagare's samtalsunderlag (ORS-SRS.md)."""
+
+    OUTCOME = "outcome"  # how the deltagare has been (ORS), at the start of each session
+    ALLIANCE = "alliance"  # how the session was (SRS), at its end
+
+
+@dataclass(frozen=True)
+class ReportedItem:
+    """An item a report shows as a table of its own, under `title` (its text by default)."""
+
+    item: str
+    title: Text | None = None
+
+
+@dataclass(frozen=True)
+class KonItem:
+    """The item that gives kön, so results are shown by kön; `unknown` is its code for
+    kön not known, where a deltagare without an answer is counted."""
+
+    item: str
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class ExitReason:
+    """The avslut's reason for leaving, and its codes that count as to work or studies."""
+
+    item: str
+    to_work_or_studies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SeekingWork:
+    """The code of an item that says the deltagare is actively seeking work."""
+
+    item: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Situation:
+    """The follow-up's situation item, and how each exit reason reads among its codes."""
+
+    item: str
+    exit_reasons: tuple[tuple[str, str], ...]  # (exit reason code, situation code)
+
+    def of_exit_reason(self, code: str) -> str | None:
+        return dict(self.exit_reasons).get(code)
+
+
+#: Where an instrument's tables come in a report when its file does not say.
+DEFAULT_ORDER = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class Results:
+    """What an instrument means for results beyond its indicators and scores (the file's
+    ``results``): the id its tables take, their place, the items that split the results,
+    and the roles of the registration forms. docs/instruments.md explains each key."""
+
+    table: str | None = None
+    order: int = DEFAULT_ORDER
+    kon: KonItem | None = None
+    split_by: tuple[str, ...] = ()
+    enrolment: EnrolmentRole | None = None
+    session_chart: SessionChart | None = None
+    background: tuple[ReportedItem, ...] = ()
+    before_after: tuple[ReportedItem, ...] = ()
+    exit_reason: ExitReason | None = None
+    seeking_work: SeekingWork | None = None
+    situation: Situation | None = None
 
 
 @dataclass(frozen=True)
@@ -354,8 +447,10 @@ class Source:
 class Instrument:
     """A validated instrument version.
 
-    Two instruments are equal when id, version and content hash are; `warnings` do not
-    count. ``canonical_json`` is the document exactly as it is hashed.
+    ``canonical_json`` is the whole document in its canonical form; ``sha256`` is the
+    content hash: of that document without its ``results``, which say how answers are
+    reported and change no question (a better declaration needs no new version). Two
+    instruments are equal when id, version and whole document are; `warnings` do not count.
     """
 
     id: str
@@ -374,20 +469,19 @@ class Instrument:
     items: tuple[Item, ...]
     scores: tuple[Score, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    results: Results = field(default_factory=Results)
     canonical_json: str = field(repr=False)
     sha256: str
     warnings: tuple[Problem, ...] = field(default=(), repr=False)
 
-    def _identity(self) -> tuple[str, int, str]:
-        return (self.id, self.version, self.sha256)
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Instrument):
             return NotImplemented
-        return self._identity() == other._identity()
+        return ((self.id, self.version, self.sha256, self.canonical_json)
+                == (other.id, other.version, other.sha256, other.canonical_json))
 
     def __hash__(self) -> int:
-        return hash(self._identity())
+        return hash((self.id, self.version, self.sha256))
 
     def __repr__(self) -> str:
         return f"Instrument(id={self.id!r}, version={self.version}, sha256={self.sha256[:12]!r}…)"

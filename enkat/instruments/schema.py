@@ -47,6 +47,8 @@ _SWEDISH_SCHEMA_WORDS = {
     "an item type": "en frågetyp",
     "a yes/no code": "en ja/nej-kod",
     "a scoring method": "en poängmetod",
+    "an enrolment role": "en roll i inskrivningen",
+    "a line of the samtalsunderlag": "en linje i samtalsunderlaget",
     "lowercase letters and digits in words joined by single hyphens, starting with a letter":
         "små bokstäver och siffror i ord förenade med enkla bindestreck, med en bokstav först",
     "lowercase letters, digits and hyphens, starting with a letter":

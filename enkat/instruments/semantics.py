@@ -21,6 +21,7 @@ from enkat.instruments.model import (
     timepoint_matches,
 )
 from enkat.instruments.problems import Severity, Words
+from enkat.instruments.results_semantics import check_results
 from enkat.instruments.schema import Path, instrument_schema
 
 Finding = tuple[Path, Words, Severity]
@@ -161,6 +162,7 @@ class _Checker:
         self.check_items()
         self.check_scores()
         self.check_indicators()
+        check_results(self)
         return self.findings
 
     def check_languages(self) -> None:
@@ -206,6 +208,9 @@ class _Checker:
         for index in range(len(self.list_at("scoring", "indicators"))):
             yield ("scoring", "indicators", index, "label")
             yield ("scoring", "indicators", index, "description")
+        for key in ("background", "before_after"):
+            for index in range(len(self.list_at("results", key))):
+                yield ("results", key, index, "title")
 
     def check_scales(self) -> None:
         used = self.used("scale")

@@ -1,4 +1,10 @@
-"""Build a report from its plain inputs: every table, suppressed, plus the JSON sections."""
+"""Build a report from its plain inputs: every table, suppressed, plus the JSON sections.
+
+What a report holds follows the instruments' declarations, never their ids: the
+registration tables from the forms that declare an enrolment role, then for each other
+instrument in its declared order the indicator tables of its items with positive codes
+and the outcome tables of its scores.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from enkat.instruments import Instrument
-from enkat.instruments.roles import EXIT_REASON_ITEM, NNS_DELTAGARE, RATED, REGISTRATION_FORMS
+from enkat.instruments.roles import RegistrationForms, has_indicators, in_report_order
 from enkat.scoring.suppression import Suppression
 
 from . import goals as goal_rules
-from .goals import IndicatorShares, Share, goal_table
-from .indicators import Tallies, indicator_records, indicator_table, tally
+from .coverage import coverage_table
+from .goals import IndicatorShares, Share, goal_instruments, goal_table
+from .indicators import Tallies, indicator_records, indicator_tables, rated_items, tally
 from .inputs import (
     AnswerCount,
     AreaChange,
@@ -20,17 +27,13 @@ from .inputs import (
     EnrolmentFacts,
     GoalSpec,
     RatedSession,
+    ResponseTally,
+    Unenrolled,
 )
 from .model import Report, Subject, Table
 from .outcomes import outcome_tables
 from .period import Period
-from .registration import (
-    TO_WORK_OR_STUDIES,
-    RegistrationForms,
-    ended_in,
-    insatser_table,
-    registration_tables,
-)
+from .registration import ended_in, insatser_table, registration_tables, to_work_or_studies
 
 
 @dataclass(frozen=True)
@@ -40,72 +43,81 @@ class ReportInputs:
     instruments: Mapping[str, Instrument]  # current versions by id
     enrolments: Sequence[EnrolmentFacts]
     previous_enrolments: Sequence[EnrolmentFacts]
-    answer_counts: Sequence[AnswerCount]  # NNS answers in the period
+    answer_counts: Sequence[AnswerCount]  # answers to items with positive codes, in the period
     previous_answer_counts: Sequence[AnswerCount]
-    # rated instruments, for the deltagare enrolled in the period, up to its end:
+    # scored instruments, for the deltagare in the report, up to the end of the period:
     courses: Sequence[CourseEnds]  # per deltagare and score (not flagged ones)
     area_changes: Sequence[AreaChange]  # per item of a mean score and change
     sessions: Sequence[RatedSession]  # every rating on a flagged score (SRS)
+    responses: Sequence[ResponseTally] = ()  # every response in the period, by instrument
+    unenrolled: Unenrolled = Unenrolled()  # deltagare who answered without an enrolment
     goals: Sequence[GoalSpec] = ()
     insats_names: Mapping[int, str] | None = None  # the förbund's insatser, side by side
 
 
 def build_report(subject: Subject, period: Period, inputs: ReportInputs,
                  suppression: Suppression) -> Report:
-    forms = RegistrationForms(*(inputs.instruments[i] for i in REGISTRATION_FORMS))
-    nns = {i: inputs.instruments[i] for i in NNS_DELTAGARE if i in inputs.instruments}
-    current, previous = tally(inputs.answer_counts, nns), tally(inputs.previous_answer_counts, nns)
-    indicator_tables = [indicator_table(instrument, current, previous, suppression)
-                        for instrument in nns.values()]
-    rated = {i: inputs.instruments[i] for i in RATED if i in inputs.instruments}
-    side_by_side = ([insatser_table(inputs.enrolments, period, inputs.insats_names, suppression)]
-                    if inputs.insats_names else [])
-    tables: list[Table] = [
-        *side_by_side,
-        *registration_tables(inputs.enrolments, period, forms, suppression),
-        *indicator_tables,
-        *outcome_tables(rated, inputs.courses, inputs.area_changes, inputs.sessions, suppression),
-    ]
-    sections: dict[str, Any] = {"indicators": indicator_records(indicator_tables)}
+    forms = RegistrationForms.among(inputs.instruments.values())
+    others = in_report_order(i for i in inputs.instruments.values() if i.results.enrolment is None)
+    current = tally(inputs.answer_counts, inputs.instruments)
+    previous = tally(inputs.previous_answer_counts, inputs.instruments)
+    indicator_part: list[Table] = []
+    tables: list[Table] = []
+    if forms is not None:
+        if inputs.insats_names:
+            tables.append(insatser_table(inputs.enrolments, period, inputs.insats_names, forms,
+                                         suppression))
+        tables += registration_tables(inputs.enrolments, period, forms, suppression)
+    for instrument in others:
+        shares = (indicator_tables(instrument, current, previous, suppression)
+                  if has_indicators(instrument) else [])
+        indicator_part += shares
+        tables += shares
+        tables += outcome_tables([instrument], inputs.courses, inputs.area_changes,
+                                 inputs.sessions, suppression)
+    sections: dict[str, Any] = {"indicators": indicator_records(indicator_part)}
     if inputs.goals:
-        shares = indicator_shares(inputs, period, nns, current, previous)
+        shares_by_indicator = indicator_shares(inputs, period, forms, current, previous)
         table, records = goal_table(
             [(g.description, g.indicator, g.comparison, g.target) for g in inputs.goals],
-            shares, suppression)
+            shares_by_indicator, suppression)
         tables.append(table)
         sections["goals"] = records
+    coverage, sections["coverage"] = coverage_table(inputs.instruments, inputs.responses,
+                                                    inputs.unenrolled, suppression)
+    tables.append(coverage)
     return Report(subject, period.start, period.end, suppression.k, tuple(tables), sections)
 
 
-def indicator_shares(inputs: ReportInputs, period: Period, nns: Mapping[str, Instrument],
+def indicator_shares(inputs: ReportInputs, period: Period, forms: RegistrationForms | None,
                      current: Tallies, previous: Tallies) -> dict[str, IndicatorShares]:
     """Every indicator a goal can name, this period and the one before."""
-    shares = {
-        goal_rules.TO_WORK_OR_STUDIES: IndicatorShares(
-            _to_work_or_studies(inputs.enrolments, period),
-            _to_work_or_studies(inputs.previous_enrolments, period.previous())),
-    }
-    for instrument in nns.values():
+    shares = {}
+    if forms is not None:
+        shares[goal_rules.TO_WORK_OR_STUDIES] = IndicatorShares(
+            _to_work_or_studies(inputs.enrolments, period, forms),
+            _to_work_or_studies(inputs.previous_enrolments, period.previous(), forms))
+    measuring = goal_instruments(inputs.instruments.values())
+    for instrument in measuring:
         for indicator in instrument.indicators:
-            shares[indicator.id] = IndicatorShares(
-                _pooled(nns, indicator.id, current), _pooled(nns, indicator.id, previous))
+            shares[indicator.id] = IndicatorShares(_pooled(measuring, indicator.id, current),
+                                                   _pooled(measuring, indicator.id, previous))
     return shares
 
 
-def _to_work_or_studies(enrolments: Sequence[EnrolmentFacts], period: Period) -> Share:
+def _to_work_or_studies(enrolments: Sequence[EnrolmentFacts], period: Period,
+                        forms: RegistrationForms) -> Share:
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
-    hits = sum(1 for e in ended
-               if (e.avslut or {}).get(EXIT_REASON_ITEM, ("",))[0] in TO_WORK_OR_STUDIES)
-    return Share(hits, len(ended))
+    return Share(sum(1 for e in ended if to_work_or_studies(e, forms)), len(ended))
 
 
-def _pooled(nns: Mapping[str, Instrument], indicator: str, tallies: Tallies) -> Share:
-    """Positive answers among all answers to the items measuring the indicator."""
+def _pooled(instruments: Sequence[Instrument], indicator: str, tallies: Tallies) -> Share:
+    """Positive answers among all answers to the items measuring the indicator, at every
+    timepoint."""
     positive = n = 0
-    for instrument in nns.values():
-        for item in instrument.items:
-            if item.indicator == indicator:
-                counted = tallies.get((instrument.id, item.id, None))
-                if counted is not None:
-                    positive, n = positive + counted.positive, n + counted.n
+    for instrument in instruments:
+        measuring = {item.id for item in rated_items(instrument) if item.indicator == indicator}
+        for (instrument_id, _, item_id, group), counted in tallies.items():
+            if instrument_id == instrument.id and item_id in measuring and group is None:
+                positive, n = positive + counted.positive, n + counted.n
     return Share(positive, n)

@@ -1,8 +1,9 @@
 """The goal table of förbund report templates: Mål · Har målet uppnåtts? · Utfall.
 
 Indicators a goal can name: `till-arbete-eller-studier` (share of those who ended after
-the trial period whose exit reason is arbete or studier) and every NNS indicator id
-(share of positive answers to the items that measure it, "vet ej" left out).
+the trial period whose exit reason counts as to work or studies, as the avslut form
+declares) and every indicator of an instrument answered by deltagare (share of positive
+answers to the items that measure it, "vet ej" left out; `goal_instruments`).
 Comparisons: `at_least_share` (the share reaches `target`) and
 `more_than_previous_period` (the share is higher than in the previous period of equal
 length; `more_than_previous_year` is the same for a one-year report). Below k
@@ -11,10 +12,12 @@ respondents the answer is "Går inte att avgöra".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from enkat.instruments import Instrument
+from enkat.instruments.roles import has_indicators, in_report_order
 from enkat.scoring.suppression import Suppression
 
 from .figures import small_count
@@ -98,3 +101,11 @@ def goal_table(goals: Sequence[tuple[str, str, str, float | None]],
         f"Går inte att avgöra: färre än {suppression.k} svar, eller indikatorn mäts inte.",
     ))
     return table, [record for _, record in built]
+
+
+def goal_instruments(instruments: Iterable[Instrument]) -> list[Instrument]:
+    """The instruments whose indicators a goal can name: those answered by deltagare
+    (NNS deltagare), in report order. The same indicator in a staff survey is another
+    group's view and is not pooled with the deltagare's."""
+    return [instrument for instrument in in_report_order(instruments)
+            if instrument.audience == "deltagare" and has_indicators(instrument)]

@@ -1,24 +1,30 @@
-"""NNS indicator shares ("indikatorandel") and their tables: per item and timepoint,
-the share of positive answers.
+"""Indicator shares ("indikatorandel") and their tables, for any instrument whose items
+have positive codes: per item and timepoint, the share of positive answers.
 
 The one home of the share (`IndicatorTally.share`): positive answers among the answers
 that are neither missing ("vet ej") nor unanswered (docs/instruments.md, Indicators),
 with a Wilson 95 % interval; "vet ej" is counted beside it. An indicator measured by
-several items (NNS ``planering-efter-avslut``: q8, q9, q10) pools their tallies. By
-kön when the respondents gave it, and against the previous period of equal length
-(Newcombe interval of the difference). A share resting on fewer than k answers is not
-shown (`Suppression`).
+several items (NNS ``planering-efter-avslut``) pools their tallies. By kön where the
+instrument declares its kön item and the respondents gave it, split by the items it
+declares in ``results.split_by`` (the respondent's organisation or role), and against the
+previous period of equal length (Newcombe interval of the difference). A share resting
+on fewer than k answers is not shown (`Suppression`).
+
+One table per timepoint of the instrument (a pattern such as ``session-{n}`` is one);
+its id is the instrument's declared table id, with the timepoint added when the
+instrument has more than one (docs/formats.md).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from enkat.instruments import Instrument, Item
-from enkat.instruments.roles import KON_ITEM, NNS_DELTAGARE_AVSLUT, NNS_DELTAGARE_PAGAENDE
+from enkat.instruments import Instrument, Item, timepoint_matches
+from enkat.instruments.roles import known_kon_codes, kon_item, split_items, table_id
+from enkat.instruments.timepoints import timepoint_slug, timepoint_words
 from enkat.scoring import (
     IndicatorAnswer,
     Proportion,
@@ -31,10 +37,6 @@ from enkat.scoring.suppression import Suppression
 from .figures import small_count
 from .inputs import AnswerCount
 from .model import ChartKind, Column, Figure, Kind, Row, Table
-
-KON_COLUMNS = (("kvinna", "Andel kvinnor"), ("man", "Andel män"))
-#: The indicator tables' ids (docs/formats.md), by the NNS deltagare survey each shows.
-INDICATOR_TABLE_IDS = {NNS_DELTAGARE_PAGAENDE: "nns-pagaende", NNS_DELTAGARE_AVSLUT: "nns-avslut"}
 
 
 @dataclass(frozen=True)
@@ -56,25 +58,50 @@ class IndicatorTally:
 
     def plus(self, other: IndicatorTally) -> IndicatorTally:
         return IndicatorTally(self.positive + other.positive, self.other + other.other,
-                     self.missing + other.missing)
+                              self.missing + other.missing)
 
 
-Tallies = dict[tuple[str, str, str | None], IndicatorTally]  # (instrument, item, kön) -> tally
+#: A group of respondents within a table: those who gave `code` to the item `item`
+#: (kön, or an item the results are split by); None is every respondent.
+Group = tuple[str, str] | None
+#: (instrument, timepoint as declared, item, group) -> tally
+Tallies = dict[tuple[str, str, str, Group], IndicatorTally]
 
 
-def tally(counts: Iterable[AnswerCount], instruments: dict[str, Instrument]) -> Tallies:
-    """Tally answer counts per instrument, item and kön (None: all respondents)."""
+def rated_items(instrument: Instrument) -> tuple[Item, ...]:
+    """The items with positive codes: a row each in the instrument's indicator tables."""
+    return tuple(item for item in instrument.items if item.positive_codes)
+
+
+def grouping_items(instrument: Instrument) -> tuple[Item, ...]:
+    """The items `AnswerCount.groups` follow: the kön item, then those split by."""
+    kon = kon_item(instrument)
+    return (*([kon] if kon else []), *split_items(instrument))
+
+
+def declared_timepoint(instrument: Instrument, timepoint: str) -> str:
+    """The instrument's timepoint (or pattern) that a concrete timepoint falls under."""
+    return next((declared for declared in instrument.timepoints
+                 if timepoint_matches(declared, timepoint)), timepoint)
+
+
+def tally(counts: Iterable[AnswerCount], instruments: Mapping[str, Instrument]) -> Tallies:
+    """Tally answer counts per instrument, timepoint, item and group."""
     tallies: Tallies = defaultdict(IndicatorTally)
     for row in counts:
         instrument = instruments.get(row.instrument_id)
-        if instrument is None or row.item_id == KON_ITEM:
+        if instrument is None:
             continue
-        item = instrument.item(row.item_id)
-        if not item.positive_codes:
+        item = next((i for i in rated_items(instrument) if i.id == row.item_id), None)
+        if item is None:
             continue
         counted = _classified(item, row.value, row.count)
-        for kon in {None, row.kon}:  # the total, and the kön the respondent gave
-            key = (row.instrument_id, row.item_id, kon)
+        timepoint = declared_timepoint(instrument, row.timepoint)
+        groups: list[Group] = [None]
+        groups += [(grouping.id, code) for grouping, code
+                   in zip(grouping_items(instrument), row.groups, strict=False) if code]
+        for group in groups:
+            key = (instrument.id, timepoint, item.id, group)
             tallies[key] = tallies[key].plus(counted)
     return tallies
 
@@ -109,55 +136,105 @@ def difference_figure(now: IndicatorTally, before: IndicatorTally,
     return Figure(estimate.value, n=now.n, low=estimate.low, high=estimate.high)
 
 
-def indicator_table(instrument: Instrument, current: Tallies, previous: Tallies,
-                    suppression: Suppression) -> Table:
-    """One row per item with positive codes (NNS: every question), in the instrument's order."""
+def indicator_tables(instrument: Instrument, current: Tallies, previous: Tallies,
+                     suppression: Suppression) -> list[Table]:
+    """The instrument's indicator tables: one per timepoint answered in either period,
+    each followed by a table per item the results are split by."""
+    answered = {key[1] for key in (*current, *previous) if key[0] == instrument.id}
+    tables = []
+    for timepoint in instrument.timepoints:
+        if timepoint in answered:
+            tables.append(_timepoint_table(instrument, timepoint, current, previous,
+                                           suppression))
+            tables += [_split_table(instrument, timepoint, item, current, suppression)
+                       for item in split_items(instrument)]
+    return tables
+
+
+def _names(instrument: Instrument, timepoint: str) -> tuple[str, str]:
+    """The id and title of the instrument's table at a timepoint."""
+    base, title = table_id(instrument), instrument.title.get("sv")
+    if len(instrument.timepoints) == 1:
+        return base, title
+    return f"{base}-{timepoint_slug(timepoint)}", f"{title}: {timepoint_words(timepoint).lower()}"
+
+
+def _timepoint_table(instrument: Instrument, timepoint: str, current: Tallies,
+                     previous: Tallies, suppression: Suppression) -> Table:
+    """One row per item with positive codes, in the instrument's order."""
+    kon = kon_item(instrument)
+    kon_codes = known_kon_codes(instrument)
     columns = (
         Column("n", "Antal svar", Kind.COUNT),
         Column("andel", "Andel positiva", Kind.SHARE),
         Column("vet-ej", "Vet ej", Kind.COUNT),
-        *(Column(f"andel-{kon}", label, Kind.SHARE) for kon, label in KON_COLUMNS),
+        *(Column(f"andel-{code}", f"Andel {kon.code_label(code).lower()}",
+                 Kind.SHARE) for code in kon_codes if kon),
         Column("andel-foregaende", "Andel föregående period", Kind.SHARE),
         Column("skillnad", "Skillnad", Kind.SHARE),
     )
     rows = []
-    for item in instrument.items:
-        if not item.positive_codes:
-            continue
-        now = current.get((instrument.id, item.id, None), IndicatorTally())
-        before = previous.get((instrument.id, item.id, None), IndicatorTally())
-        rows.append(Row(f"{item.id}: {item.text.get('sv')}", (
+    for item in rated_items(instrument):
+        key = (instrument.id, timepoint, item.id)
+        now = current.get((*key, None), IndicatorTally())
+        before = previous.get((*key, None), IndicatorTally())
+        by_kon = [current.get((*key, (kon.id, code)), IndicatorTally())
+                  for code in kon_codes if kon]
+        rows.append(Row(_row_label(item), (
             small_count(now.n, suppression),
             share_figure(now, suppression),
             small_count(now.missing, suppression),
-            *(share_figure(current.get((instrument.id, item.id, kon), IndicatorTally()),
-                           suppression)
-              for kon, _ in KON_COLUMNS),
+            *(share_figure(counted, suppression) for counted in by_kon),
             share_figure(before, suppression),
             difference_figure(now, before, suppression),
         )))
-    positive = _positive_labels(instrument)
-    table_id = INDICATOR_TABLE_IDS.get(instrument.id, instrument.id)
-    return Table(table_id, instrument.title.get("sv"), columns, tuple(rows),
-                 chart=ChartKind.INDICATOR_BARS, notes=(
-        f"Andel positiva: svaren {positive} av alla svar utom vet ej, med 95 % "
-        "konfidensintervall (Wilson).",
+    table, title = _names(instrument, timepoint)
+    return Table(table, title, columns, tuple(rows), chart=ChartKind.INDICATOR_BARS, notes=(
+        f"Andel positiva: svaren {_positive_labels(instrument)} av alla svar utom vet ej, "
+        "med 95 % konfidensintervall (Wilson).",
         f"Andelar som vilar på färre än {suppression.k} svar visas inte.",
         "Skillnad: andelen nu minus andelen föregående period lika lång "
         "(Newcombes intervall).",
     ))
 
 
+def _split_table(instrument: Instrument, timepoint: str, split: Item, current: Tallies,
+                 suppression: Suppression) -> Table:
+    """The positive share of each item per answer to `split` (organisation, role)."""
+    codes = [code for code in split.codes if code not in split.missing_codes]
+    columns = tuple(Column(f"andel-{code}", split.code_label(code), Kind.SHARE)
+                    for code in codes)
+    rows = tuple(
+        Row(_row_label(item), tuple(
+            share_figure(current.get((instrument.id, timepoint, item.id, (split.id, code)),
+                                     IndicatorTally()), suppression)
+            for code in codes))
+        for item in rated_items(instrument))
+    table, title = _names(instrument, timepoint)
+    return Table(f"{table}-per-{split.id}", f"{title}: per svar på ”{split.text.get('sv')}”",
+                 columns, rows, notes=(
+        "Andel positiva bland dem som gav svaret i kolumnens rubrik.",
+        f"Andelar som vilar på färre än {suppression.k} svar visas inte.",
+    ))
+
+
+def _row_label(item: Item) -> str:
+    return f"{item.id}: {item.text.get('sv')}"
+
+
 def _positive_labels(instrument: Instrument) -> str:
-    item = next(item for item in instrument.items if item.positive_codes)
-    labels = [f"”{item.code_label(code).lower()}”" for code in item.positive_codes]
-    return " och ".join(labels)
+    """The positive answers in words, when every row counts the same ones."""
+    said = {" och ".join(f"”{item.code_label(code).lower()}”" for code in item.positive_codes)
+            for item in rated_items(instrument)}
+    return said.pop() if len(said) == 1 else "som räknas som positiva"
 
 
 def indicator_records(tables: Sequence[Table]) -> list[dict[str, Any]]:
     """The indicator section of the report JSON: shown figures only."""
     records = []
     for table in tables:
+        if table.chart is not ChartKind.INDICATOR_BARS:
+            continue
         for row in table.rows:
             share = table.figure(row.label, "andel")
             records.append({

@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from enkat.instruments.roles import KON_ITEM
-
 from .period import Period
 
 Answers = dict[str, tuple[str, ...]]
@@ -26,11 +24,6 @@ class EnrolmentFacts:
     avslut: Answers | None = None
     follow_ups: dict[str, Answers] = field(default_factory=dict)  # by timepoint
 
-    @property
-    def kon(self) -> str | None:
-        values = self.inskrivning.get(KON_ITEM)
-        return values[0] if values else None
-
     def overlaps(self, period: Period) -> bool:
         """Enrolled some day of the period."""
         return self.started_on <= period.end and (self.ended_on is None
@@ -46,14 +39,17 @@ class EnrolmentFacts:
 
 @dataclass(frozen=True)
 class AnswerCount:
-    """How many responses gave `value` to `item`, by instrument, timepoint and kön."""
+    """How many responses gave `value` to `item`, by instrument and timepoint, and by the
+    answers of the same responses to the instrument's grouping items (its kön item, then
+    the items its results are split by: `enkat.reports.indicators.grouping_items`), None
+    where a response gave none."""
 
     instrument_id: str
     timepoint: str
     item_id: str
     value: str
-    kon: str | None
     count: int
+    groups: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +105,29 @@ class GoalSpec:
     indicator: str
     comparison: str
     target: float | None = None
+
+
+@dataclass(frozen=True)
+class ResponseTally:
+    """The submitted responses to one instrument answered in the period, in the report's
+    insatser (or, in a förbund report, about none): how many, how many carry no deltagare
+    code, and the deltagare (and their responses) without an enrolment in the insats
+    during the period."""
+
+    instrument_id: str
+    responses: int
+    without_code: int = 0
+    participants_without_enrolment: int = 0
+    responses_without_enrolment: int = 0
+
+
+@dataclass(frozen=True)
+class Unenrolled:
+    """The deltagare with responses in the period but no enrolment in the insats during
+    it, each counted once across instruments, and those responses."""
+
+    participants: int = 0
+    responses: int = 0
 
 
 @dataclass(frozen=True)

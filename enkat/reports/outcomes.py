@@ -55,16 +55,6 @@ STEP_CLASS_LABELS = {
 VALUE = (Column("varde", "Värde", Kind.NUMBER),)
 
 
-def flagged(score: Score) -> bool:
-    """A score judged session by session (SRS flags) rather than by its course."""
-    return score.drop_flag is not None or score.item_flag_below is not None
-
-
-def has_areas(score: Score) -> bool:
-    """A mean of several items, each an area with a course of its own (SKAPA)."""
-    return score.method == "mean" and len(score.items) > 1
-
-
 def course_of(ends: CourseEnds) -> Course:
     """The course `enkat.scoring.course` gives over all the ratings, from its two ends.
 
@@ -235,17 +225,17 @@ def flag_table(instrument: Instrument, score: Score, scored: Sequence[list[Score
     ))
 
 
-def outcome_tables(instruments: dict[str, Instrument], courses: Sequence[CourseEnds],
+def outcome_tables(instruments: Iterable[Instrument], courses: Sequence[CourseEnds],
                    area_changes: Sequence[AreaChange], sessions: Sequence[RatedSession],
                    suppression: Suppression) -> list[Table]:
-    """Every outcome table the rated instruments with data declare."""
+    """Every outcome table the scored instruments with data declare, in their order."""
     rated = {c.instrument_id for c in courses} | {s.instrument_id for s in sessions}
     tables: list[Table] = []
-    for instrument in instruments.values():
+    for instrument in instruments:
         if instrument.id not in rated:
             continue
         for score in instrument.scores:
-            if flagged(score):
+            if score.is_flagged:
                 tables.append(flag_table(instrument, score, sessions_by_participant(
                     s for s in sessions
                     if (s.instrument_id, s.score_id) == (instrument.id, score.id)), suppression))
@@ -253,7 +243,7 @@ def outcome_tables(instruments: dict[str, Instrument], courses: Sequence[CourseE
                 tables.extend(score_tables(instrument, score, [
                     course_of(c) for c in courses
                     if (c.instrument_id, c.score_id) == (instrument.id, score.id)], suppression))
-            if has_areas(score):
+            if score.has_areas:
                 tables.append(area_table(instrument, score, (
                     c for c in area_changes
                     if c.instrument_id == instrument.id and c.item_id in score.items), suppression))

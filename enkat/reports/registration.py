@@ -10,19 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from enkat.instruments import Instrument, Item
-from enkat.instruments.roles import (
-    AGE_GROUP_ITEM,
-    EDUCATION_ITEM,
-    EXIT_REASON_ITEM,
-    KON_ITEM,
-    OCCUPATION_ITEM,
-    SITUATION_ITEM,
-    SUPPORT_ITEM,
-    TIME_ON_BENEFITS_ITEM,
-)
+from enkat.instruments import Item
+from enkat.instruments.roles import RegistrationForms
+from enkat.instruments.timepoints import timepoint_words
 from enkat.scoring.suppression import Suppression
 
 from .figures import (
@@ -35,37 +26,31 @@ from .figures import (
     shown_count,
     small_count,
 )
-from .inputs import EnrolmentFacts
+from .inputs import Answers, EnrolmentFacts
 from .model import Column, Figure, Kind, Row, Table
 from .period import Period
 
+#: The row of those without an answer (a report's own row, not an answer code).
 MISSING = "uppgift-saknas"
 MISSING_LABEL = "Uppgift saknas"
 TOTAL_LABEL = "Slutsumma"
 TRIAL_ROW = "Utskrivning inom prövotid"
-TO_WORK_OR_STUDIES = ("arbete", "studier")
-SEEKING_WORK = "aktivt-arbetssokande"
 
 
-@dataclass(frozen=True)
-class RegistrationForms:
-    """The instruments whose items and labels the tables follow."""
-
-    inskrivning: Instrument
-    avslut: Instrument
-    uppfoljning: Instrument
-
-    @property
-    def kon(self) -> Item:
-        return self.inskrivning.item(KON_ITEM)
-
-    @property
-    def exit_reason(self) -> Item:
-        return self.avslut.item(EXIT_REASON_ITEM)
+def kon_codes(forms: RegistrationForms) -> tuple[str, ...]:
+    """The kön columns: every code of the starting form's kön item."""
+    return forms.kon.codes if forms.kon else ()
 
 
-def kon_of(enrolment: EnrolmentFacts) -> str:
-    return enrolment.kon or MISSING
+def kon_of(enrolment: EnrolmentFacts, forms: RegistrationForms) -> str:
+    """Kön as the inskrivning gave it; without an answer, the declared code for unknown."""
+    values = enrolment.inskrivning.get(forms.kon.id) if forms.kon else None
+    return values[0] if values else (forms.kon_unknown or MISSING)
+
+
+def _first(answers: Answers | None, item_id: str | None) -> str | None:
+    values = (answers or {}).get(item_id) if item_id else None
+    return values[0] if values else None
 
 
 def started_in(enrolments: Iterable[EnrolmentFacts], period: Period) -> list[EnrolmentFacts]:
@@ -84,7 +69,11 @@ def ongoing_at_end(enrolments: Iterable[EnrolmentFacts], period: Period) -> list
 
 
 def kon_columns(forms: RegistrationForms) -> list[Column]:
-    return [Column(code, forms.kon.code_label(code), Kind.COUNT) for code in forms.kon.codes]
+    return [Column(code, _kon_label(forms, code), Kind.COUNT) for code in kon_codes(forms)]
+
+
+def _kon_label(forms: RegistrationForms, code: str) -> str:
+    return forms.kon.code_label(code) if forms.kon else code
 
 
 def labelled_codes(item: Item, extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
@@ -147,12 +136,12 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         Column("pagaende", "Pågående vid periodens slut", Kind.COUNT),
     )
     suppressed = [
-        counted_column([Counter(kon_of(e) for e in _distinct(group).values())[kon]
-                        for kon in forms.kon.codes], suppression)
+        counted_column([Counter(kon_of(e, forms) for e in _distinct(group).values())[kon]
+                        for kon in kon_codes(forms)], suppression)
         for group in groups.values()
     ]
-    rows = [Row(forms.kon.code_label(kon), tuple(column.counts[index] for column in suppressed))
-            for index, kon in enumerate(forms.kon.codes)]
+    rows = [Row(_kon_label(forms, kon), tuple(column.counts[index] for column in suppressed))
+            for index, kon in enumerate(kon_codes(forms))]
     rows.append(Row(TOTAL_LABEL, tuple(column.total for column in suppressed), is_total=True))
     return Table("deltagare", "Deltagare", columns, tuple(rows), notes=(
         "Unika deltagare: deltagare inskrivna någon dag under perioden, var och en en gång.",
@@ -163,17 +152,16 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 def background_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
                       forms: RegistrationForms, suppression: Suppression) -> list[Table]:
-    """Åldersgrupp, utbildning and tid i offentlig försörjning of those who started."""
+    """A table per background item the starting form declares (åldersgrupp, utbildning,
+    tid i offentlig försörjning), of those who started."""
     started = list(_distinct(started_in(enrolments, period)).values())
-    return [
-        _single_answer_table(f"bakgrund-{item_id}", title, forms.inskrivning.item(item_id),
-                             [e.inskrivning for e in started], suppression)
-        for item_id, title in (
-            (AGE_GROUP_ITEM, "Åldersgrupp vid inskrivning"),
-            (EDUCATION_ITEM, "Utbildning vid inskrivning"),
-            (TIME_ON_BENEFITS_ITEM, "Tid i offentlig försörjning vid inskrivning"),
-        )
-    ]
+    tables = []
+    for entry in forms.background:
+        item = forms.starts.item(entry.item)
+        title = (entry.title or item.text).get("sv")
+        tables.append(_single_answer_table(f"bakgrund-{item.id}", title, item,
+                                           [e.inskrivning for e in started], suppression))
+    return tables
 
 
 def _single_answer_table(table_id: str, title: str, item: Item,
@@ -191,9 +179,10 @@ def exit_reason_table(enrolments: Sequence[EnrolmentFacts], period: Period,
                       forms: RegistrationForms, suppression: Suppression) -> Table:
     """Everyone who ended, by kön; trial-period exits form their own row."""
     ended = ended_in(enrolments, period)
+    item = _exit_reason(forms)
     table, _ = _by_kon_table(
-        EXIT_REASON_ITEM, "Avslutsanledning", ended, forms,
-        item=forms.exit_reason, classify=_reason_or_trial,
+        item.id, "Avslutsanledning", ended, forms,
+        item=item, classify=lambda e: "provotid" if e.ended_in_trial_period else _reason(e, forms),
         extra=[("provotid", TRIAL_ROW), (MISSING, MISSING_LABEL)], suppression=suppression,
         notes=("Alla som avslutades under perioden. Den som avslutades inom prövotiden "
                "redovisas på raden Utskrivning inom prövotid, oavsett angiven anledning.",),
@@ -205,47 +194,64 @@ def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
                   forms: RegistrationForms, suppression: Suppression) -> Table:
     """Exit reasons of those who ended after the trial period, plus the summary rows."""
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
+    item = _exit_reason(forms)
     table, grid = _by_kon_table(
         "resultat", "Resultat för avslutade", ended, forms,
-        item=forms.exit_reason, classify=_reason,
+        item=item, classify=lambda e: _reason(e, forms),
         extra=[(MISSING, MISSING_LABEL)], suppression=suppression,
         notes=("Avslutade under perioden, utom de som avslutades inom prövotiden.",
-               "Till arbete eller studier: avslutsanledning arbete eller studier.",
+               f"Till arbete eller studier: avslutsanledning {_work_words(forms)}.",
                "Aktivt arbetssökande: sysselsättning vid avslut omfattar aktivt arbetssökande "
                "och avslutsanledningen är varken arbete eller studier."),
     )
-    codes = [code for code, _ in labelled_codes(forms.exit_reason)]
+    codes = [code for code, _ in labelled_codes(item)]
     work_rows = [grid.cells[codes.index(code)] + (grid.row_totals[codes.index(code)],)
-                 for code in TO_WORK_OR_STUDIES]
-    summary = [
-        _sum_row("Till arbete eller studier (summa)", work_rows, grid.grand_total),
-        _independent_row("Aktivt arbetssökande enligt sysselsättning", ended, forms,
-                         _seeking_work, grid.grand_total, suppression),
-    ]
+                 for code in forms.to_work_or_studies]
+    summary = [_sum_row("Till arbete eller studier (summa)", work_rows, grid.grand_total)]
+    if forms.ends.results.seeking_work is not None:
+        summary.append(_independent_row(
+            "Aktivt arbetssökande enligt sysselsättning", ended, forms,
+            lambda e: _seeking_work(e, forms), grid.grand_total, suppression))
     return Table(table.id, table.title, table.columns,
                  (*table.rows[:-1], *summary, table.rows[-1]), table.notes)
 
 
-def _reason(enrolment: EnrolmentFacts) -> str:
-    values = (enrolment.avslut or {}).get(EXIT_REASON_ITEM)
-    return values[0] if values else MISSING
+def _exit_reason(forms: RegistrationForms) -> Item:
+    item = forms.exit_reason
+    assert item is not None  # the tables of exit reasons are built only when it is declared
+    return item
 
 
-def _reason_or_trial(enrolment: EnrolmentFacts) -> str:
-    return "provotid" if enrolment.ended_in_trial_period else _reason(enrolment)
+def _reason(enrolment: EnrolmentFacts, forms: RegistrationForms) -> str:
+    """The exit reason the avslut gave, or MISSING."""
+    item = forms.exit_reason
+    return _first(enrolment.avslut, item.id if item else None) or MISSING
 
 
-def _seeking_work(enrolment: EnrolmentFacts) -> bool:
-    sysselsattning = (enrolment.avslut or {}).get(OCCUPATION_ITEM, ())
-    return SEEKING_WORK in sysselsattning and _reason(enrolment) not in TO_WORK_OR_STUDIES
+def to_work_or_studies(enrolment: EnrolmentFacts, forms: RegistrationForms) -> bool:
+    """Whether the enrolment ended with a reason that counts as to work or studies."""
+    return _reason(enrolment, forms) in forms.to_work_or_studies
+
+
+def _seeking_work(enrolment: EnrolmentFacts, forms: RegistrationForms) -> bool:
+    """Actively seeking work at the exit, by the declared item, and not to work or studies."""
+    declared = forms.ends.results.seeking_work
+    return (declared is not None
+            and declared.code in (enrolment.avslut or {}).get(declared.item, ())
+            and not to_work_or_studies(enrolment, forms))
+
+
+def _work_words(forms: RegistrationForms) -> str:
+    item = _exit_reason(forms)
+    return " eller ".join(item.code_label(code).lower() for code in forms.to_work_or_studies)
 
 
 def _by_kon_table(table_id: str, title: str, enrolments: Sequence[EnrolmentFacts],
                   forms: RegistrationForms, *, item: Item,
                   classify: Callable[[EnrolmentFacts], str], extra: Sequence[tuple[str, str]],
                   suppression: Suppression, notes: tuple[str, ...]) -> tuple[Table, Grid]:
-    by_kon = {kon: Counter(classify(e) for e in enrolments if kon_of(e) == kon)
-              for kon in forms.kon.codes}
+    by_kon = {kon: Counter(classify(e) for e in enrolments if kon_of(e, forms) == kon)
+              for kon in kon_codes(forms)}
     columns = (*kon_columns(forms), Column("totalt", "Totalt", Kind.COUNT),
                Column("andel", "Andel", Kind.SHARE))
     rows, grid = by_kon_rows(labelled_codes(item, extra), by_kon, suppression)
@@ -267,8 +273,9 @@ def _independent_row(label: str, enrolments: Sequence[EnrolmentFacts], forms: Re
                      test: Callable[[EnrolmentFacts], bool], whole: Figure,
                      suppression: Suppression) -> Row:
     """Counts of a property that cuts across the rows: only the primary rule applies."""
-    figures = [small_count(sum(1 for e in enrolments if kon_of(e) == kon and test(e)), suppression)
-               for kon in forms.kon.codes]
+    figures = [small_count(sum(1 for e in enrolments if kon_of(e, forms) == kon and test(e)),
+                           suppression)
+               for kon in kon_codes(forms)]
     total = small_count(sum(1 for e in enrolments if test(e)), suppression)
     share = derived(count_of(total) / count_of(whole) if whole.value else None,
                     [total, whole], n=count_of(whole))
@@ -277,21 +284,22 @@ def _independent_row(label: str, enrolments: Sequence[EnrolmentFacts], forms: Re
 
 def before_after_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
                         forms: RegistrationForms, suppression: Suppression) -> list[Table]:
-    """Försörjning and sysselsättning at inskrivning and at avslut, in total and by kön.
+    """Each item the ending form compares with the start (försörjning, sysselsättning):
+    at inskrivning and at avslut, in total and by kön.
 
     Everyone who ended in the period counts, trial exits included. A deltagare without
     an answer counts once as "uppgift saknas"; shares are of all sources in the column.
     """
     ended = ended_in(enrolments, period)
     tables = []
-    for item_id, title in ((SUPPORT_ITEM, "Försörjning före och efter"),
-                           (OCCUPATION_ITEM, "Sysselsättning före och efter")):
-        item = forms.inskrivning.item(item_id)
-        tables.append(_before_after(item_id, title, item, ended, suppression))
-        for kon in forms.kon.codes:
-            group = [e for e in ended if kon_of(e) == kon]
-            tables.append(_before_after(f"{item_id}-{kon}",
-                                        f"{title}: {forms.kon.code_label(kon).lower()}",
+    for entry in forms.before_after:
+        item = forms.starts.item(entry.item)
+        title = (entry.title or item.text).get("sv")
+        tables.append(_before_after(item.id, title, item, ended, suppression))
+        for kon in kon_codes(forms):
+            group = [e for e in ended if kon_of(e, forms) == kon]
+            tables.append(_before_after(f"{item.id}-{kon}",
+                                        f"{title}: {_kon_label(forms, kon).lower()}",
                                         item, group, suppression))
     return tables
 
@@ -342,32 +350,23 @@ def _change_row(label: str, before: Figure, before_share: Figure, after: Figure,
     ), is_total=is_total)
 
 
-#: How an exit reason reads beside the follow-up's situations.
-EXIT_AS_SITUATION = {
-    "arbete": "arbete-studier-arbetssokande",
-    "studier": "arbete-studier-arbetssokande",
-    "aktivt-arbetssokande": "arbete-studier-arbetssokande",
-    "fortsatt-rehabilitering": "fortsatt-rehabilitering",
-    "sjukdom": "sjukdom",
-    "ovrigt": "ovrigt",
-    "utan-matning": "ovrigt",
-}
-FOLLOW_UPS = (("uppfoljning-6m", "Efter 6 månader"), ("uppfoljning-18m", "Efter 18 månader"))
 NOT_FOLLOWED_UP = "ej-uppfoljd"
 
 
 def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
                     forms: RegistrationForms, suppression: Suppression) -> Table:
-    """Those who ended in the period: situation at exit beside 6 and 18 months later."""
+    """Those who ended in the period: situation at exit beside each follow-up after it
+    (the follow-up form's timepoints, 6 and 18 months for Finsam)."""
+    assert forms.follow_up is not None and forms.follow_up.results.situation is not None
+    situation = forms.follow_up.results.situation
+    item = forms.follow_up.item(situation.item)
+    follow_ups = [timepoint for timepoint in forms.follow_up.timepoints if "{n}" not in timepoint]
     ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
-    item = forms.uppfoljning.item(SITUATION_ITEM)
-    columns_counts = {"avslut": Counter(EXIT_AS_SITUATION.get(_reason(e), MISSING)
+    columns_counts = {"avslut": Counter(situation.of_exit_reason(_reason(e, forms)) or MISSING
                                         for e in ended)}
-    for timepoint, _label in FOLLOW_UPS:
+    for timepoint in follow_ups:
         columns_counts[timepoint] = Counter(
-            (e.follow_ups.get(timepoint, {}).get(SITUATION_ITEM) or (NOT_FOLLOWED_UP,))[0]
-            for e in ended
-        )
+            _first(e.follow_ups.get(timepoint), item.id) or NOT_FOLLOWED_UP for e in ended)
     labelled = labelled_codes(item, [(MISSING, MISSING_LABEL),
                                      (NOT_FOLLOWED_UP, "Ingen uppföljning registrerad")])
     suppressed = [counted_column([counts[code] for code, _ in labelled], suppression)
@@ -380,7 +379,8 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
                     is_total=True))
     columns = [Column("avslut", "Vid avslut", Kind.COUNT),
                Column("andel-avslut", "Andel vid avslut", Kind.SHARE)]
-    for timepoint, label in FOLLOW_UPS:
+    for timepoint in follow_ups:
+        label = timepoint_words(timepoint)
         columns += [Column(timepoint, label, Kind.COUNT),
                     Column(f"andel-{timepoint}", f"Andel {label.lower()}", Kind.SHARE)]
     return Table("uppfoljning", "Uppföljning efter avslut", tuple(columns), tuple(rows), notes=(
@@ -392,19 +392,24 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 
 def registration_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
                         forms: RegistrationForms, suppression: Suppression) -> list[Table]:
-    """Every registration table, with small counts suppressed."""
+    """Every registration table the forms declare, with small counts suppressed."""
+    exits = ([exit_reason_table(enrolments, period, forms, suppression),
+              results_table(enrolments, period, forms, suppression)]
+             if forms.exit_reason is not None else [])
+    follow_up = forms.follow_up
     return [
         deltagare_table(enrolments, period, forms, suppression),
         *background_tables(enrolments, period, forms, suppression),
-        exit_reason_table(enrolments, period, forms, suppression),
-        results_table(enrolments, period, forms, suppression),
+        *exits,
         *before_after_tables(enrolments, period, forms, suppression),
-        follow_up_table(enrolments, period, forms, suppression),
+        *([follow_up_table(enrolments, period, forms, suppression)]
+          if follow_up is not None and follow_up.results.situation is not None else []),
     ]
 
 
 def insatser_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                   names: Mapping[int, str], suppression: Suppression) -> Table:
+                   names: Mapping[int, str], forms: RegistrationForms,
+                   suppression: Suppression) -> Table:
     """The förbund's insatser side by side: deltagare and results of each."""
     def per_insats(select: Callable[[list[EnrolmentFacts]], int]) -> list[int]:
         return [select([e for e in enrolments if e.insats_id == insats_id])
@@ -418,7 +423,7 @@ def insatser_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         "nya": per_insats(lambda group: len(_distinct(started_in(group, period)))),
         "avslutade": per_insats(lambda group: len(ended_after_trial(group))),
         "arbete-studier": per_insats(lambda group: sum(
-            1 for e in ended_after_trial(group) if _reason(e) in TO_WORK_OR_STUDIES)),
+            1 for e in ended_after_trial(group) if to_work_or_studies(e, forms))),
         "pagaende": per_insats(lambda group: len(ongoing_at_end(group, period))),
     }
     suppressed = {key: counted_column(values, suppression) for key, values in counts.items()}

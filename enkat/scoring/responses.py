@@ -1,7 +1,7 @@
 """What one response says: its scale scores and, item by item, its indicator answers.
 
 Answers arrive as the application stores them: item id -> canonical string values
-(``{"q1": ("5",), "individuellt": ("4.5",)}``). An item is *unanswered* when its id is
+(``{"fraga-1": ("5",), "omrade-2": ("4.5",)}``). An item is *unanswered* when its id is
 absent or has no value; it is *missing* when the answer is one of the item's missing
 codes (NNS ``0`` = "Vet ej / vill inte svara"). Both count against a score's
 ``max_missing``; they differ only in indicator answers, where a missing code is an answer

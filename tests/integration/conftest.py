@@ -75,11 +75,13 @@ def make_response(forbund, insats):
 
     def make(instrument_id: str, answers: dict, *, participant=None, timepoint: str,
              answered_on: dt.date = dt.date(2025, 3, 1), of_insats=None,
-             source: ResponseSource = ResponseSource.STAFF, external_id: str | None = None):
+             source: ResponseSource = ResponseSource.STAFF, external_id: str | None = None,
+             about_the_forbund: bool = False):
+        """`about_the_forbund`: a response about no insats (an utskick to the styrelse)."""
         context = responses.ResponseContext(
             forbund=forbund,
             instrument=resolve_instrument(instrument_id),
-            insats=of_insats or insats,
+            insats=None if about_the_forbund else of_insats or insats,
             participant=participant,
             timepoint=timepoint,
             answered_on=answered_on,

@@ -3,11 +3,6 @@ administrator through the installed `enkat` command, then signing in on the web.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from enkat import create_app
@@ -15,7 +10,8 @@ from enkat.extensions import db
 from enkat.models import Role
 from enkat.services.people.users import find_user
 
-ENKAT = str(Path(sys.executable).with_name("enkat"))
+from .command_line import enkat, succeeded
+
 PASSWORD = "första-lösenordet"
 
 
@@ -24,21 +20,6 @@ def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'first.sqlite'}"
     return request.getfixturevalue("postgres_server").create_database("enkat_first_run")
-
-
-def enkat(database_url: str, folder: Path, *args: str,
-          input: str | None = None) -> subprocess.CompletedProcess:
-    """Run the console script; a new session has no terminal, so the password prompt
-    reads the typed lines from standard input, as from a pipe."""
-    environment = {**os.environ, "ENKAT_DATABASE_URL": database_url,
-                   "ENKAT_SECRET_KEY": "first-run"}
-    return subprocess.run([ENKAT, *args], capture_output=True, text=True, env=environment,
-                          cwd=folder, input=input, timeout=300, start_new_session=True)
-
-
-def succeeded(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0, f"{result.args}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, tmp_path):

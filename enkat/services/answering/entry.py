@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
-from enkat.instruments.roles import ENROLMENT_STARTS, REGISTRATION_FORMS
+from enkat.instruments.model import EnrolmentRole
+from enkat.instruments.roles import COURSE_ORDER, course_position
 from enkat.models import Insats, InsatsKind, Participant, Response, ResponseSource, User
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import open_draft_for
@@ -68,7 +69,7 @@ def is_offered(instrument: Instrument, source: ResponseSource) -> bool:
 
 def creates_participant(instrument: Instrument) -> bool:
     """Only the inskrivning may bring a new deltagare code into the förbund."""
-    return instrument.id == ENROLMENT_STARTS
+    return instrument.results.enrolment is EnrolmentRole.STARTS
 
 
 def entry_context(entry: Entry) -> ResponseContext:
@@ -105,7 +106,7 @@ def open_entry(context: ResponseContext, source: ResponseSource) -> Response:
         refused = enrolment_refusal(context)
         if refused is not None:
             raise refused
-        if context.participant is not None and context.instrument.id != ENROLMENT_STARTS:
+        if context.participant is not None and not creates_participant(context.instrument):
             check_answered_within_enrolment(context.participant, context.insats,
                                             context.answered_on)
     draft = open_draft_for(context, source, "sv")
@@ -152,7 +153,8 @@ def unfinished_entries(insats: Insats) -> list[Response]:
 def _listing_order(instrument: Instrument) -> tuple[int, str]:
     """Registration forms in their order, then what personal rate, then what deltagare
     answer themself, by title."""
-    if instrument.id in REGISTRATION_FORMS:
-        return (REGISTRATION_FORMS.index(instrument.id), "")
+    position = course_position(instrument)
+    if position is not None:
+        return (position, "")
     rated_by_staff = instrument.rated_by == "staff"
-    return (len(REGISTRATION_FORMS) + (0 if rated_by_staff else 1), instrument.title.get("sv"))
+    return (len(COURSE_ORDER) + (0 if rated_by_staff else 1), instrument.title.get("sv"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
-from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS
+from enkat.instruments.model import EnrolmentRole
 from enkat.models import (
     Answer,
     Forbund,
@@ -147,9 +147,10 @@ def answer_rows(normalized: Mapping[str, Sequence[str]]) -> list[Answer]:
 def move_enrolment(context: ResponseContext) -> None:
     if context.insats is None or context.participant is None:
         return
-    if context.instrument.id == ENROLMENT_STARTS:
+    role = context.instrument.results.enrolment
+    if role is EnrolmentRole.STARTS:
         start_enrolment(context.participant, context.insats, context.answered_on)
-    elif context.instrument.id == ENROLMENT_ENDS:
+    elif role is EnrolmentRole.ENDS:
         end_enrolment(context.participant, context.insats, context.answered_on)
 
 

@@ -32,8 +32,7 @@ from enkat.formats.tidy_csv import (
 )
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
-from enkat.instruments.model import parse_date
-from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS
+from enkat.instruments.model import EnrolmentRole, parse_date
 from enkat.models import Forbund, Insats, Participant, Response, ResponseSource
 from enkat.services import ServiceError
 from enkat.services.answering.responses import (
@@ -124,7 +123,8 @@ def import_responses(
 
 def _application_order(response: _Planned) -> tuple[dt.date, int, int]:
     """By date; on one date inskrivning first and avslut last, so a year's file works."""
-    rank = {ENROLMENT_STARTS: 0, ENROLMENT_ENDS: 2}.get(response.instrument.id, 1)
+    rank = {EnrolmentRole.STARTS: 0, EnrolmentRole.ENDS: 2}.get(
+        response.instrument.results.enrolment, 1)
     return (response.answered_on, rank, response.line)
 
 

@@ -25,14 +25,8 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.instruments import Instrument, Score
-from enkat.instruments.roles import (
-    ENROLMENT_ENDS,
-    EXIT_REASON_ITEM,
-    FOLLOW_UP,
-    ORS,
-    PROGRESSIONS,
-    SRS,
-)
+from enkat.instruments.model import SessionChart
+from enkat.instruments.roles import in_report_order, progression_score
 from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Participant, Response, User
 from enkat.reports.charts import SessionScore, describe_ors_srs, ors_srs_chart
 from enkat.reports.flags import Flag, ors_flags, session_flag_words, srs_flags
@@ -49,7 +43,13 @@ from enkat.scoring import (
 )
 from enkat.services.audit.events import Action, record_event
 from enkat.services.deltagare.due import due_in_insats
-from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
+from enkat.services.instruments.uploads import usable_instruments
+from enkat.services.instruments.versions import (
+    UnknownInstrument,
+    registration_forms,
+    resolve_instrument,
+    session_chart,
+)
 from enkat.services.organisation.overview import visible_insatser
 
 # --- ratings -----------------------------------------------------------------------------
@@ -158,13 +158,13 @@ def deltagare_in(insats: Insats) -> list[DeltagareRow]:
             select(Enrolment).where(Enrolment.insats_id == insats.id)
             .order_by(Enrolment.started_on, Enrolment.id)):
         latest[enrolment.participant_id] = enrolment
-    rated = _by_participant(rated_responses((ORS, SRS), Response.insats_id == insats.id))
+    lines = _session_lines()
+    rated = _by_participant(rated_responses(lines, Response.insats_id == insats.id))
     reasons = exit_reasons([insats.id], list(latest))
     done = _follow_ups_done(insats)
     rows = []
     for participant_id, enrolment in latest.items():
-        ors = session_course(ORS, rated[participant_id])
-        srs = session_course(SRS, rated[participant_id])
+        ors, srs = (session_course(line, rated[participant_id]) for line in lines)
         rows.append(DeltagareRow(
             enrolment.participant, enrolment,
             reasons.get((participant_id, insats.id, enrolment.ended_on)),
@@ -186,24 +186,34 @@ def exit_reasons(insats_ids: Sequence[int], participant_ids: Sequence[int]
                  ) -> dict[tuple[int, int, dt.date], str]:
     """The avslutsanledning of each ended enrolment, by (deltagare, insats, end date):
     the avslut answered on the day the enrolment ended (as `responses` ends it)."""
-    responses = rated_responses((ENROLMENT_ENDS,), Response.insats_id.in_(insats_ids),
-                                Response.participant_id.in_(participant_ids))
-    if not responses:
+    forms = registration_forms()
+    item = forms.exit_reason if forms else None
+    if forms is None or item is None:
         return {}
-    item = resolve_instrument(ENROLMENT_ENDS).item(EXIT_REASON_ITEM)
+    responses = rated_responses((forms.ends.id,), Response.insats_id.in_(insats_ids),
+                                Response.participant_id.in_(participant_ids))
     return {(response.participant_id, response.insats_id, response.answered_on):
-            ", ".join(item.code_label(code) for code in response.answers[EXIT_REASON_ITEM])
-            for response in responses if EXIT_REASON_ITEM in response.answers}
+            ", ".join(item.code_label(code) for code in response.answers[item.id])
+            for response in responses if item.id in response.answers}
+
+
+def _follow_up_form() -> Instrument | None:
+    forms = registration_forms()
+    return forms.follow_up if forms else None
 
 
 def _follow_ups_done(insats: Insats) -> dict[int, set[tuple[str, dt.date]]]:
+    done: dict[int, set[tuple[str, dt.date]]] = defaultdict(set)
+    follow_up = _follow_up_form()
+    if follow_up is None:
+        return done
     rows = db.session.execute(
         select(Response.participant_id, Response.timepoint, Response.answered_on)
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
-        .where(Response.insats_id == insats.id, InstrumentVersion.instrument_id == FOLLOW_UP,
+        .where(Response.insats_id == insats.id,
+               InstrumentVersion.instrument_id == follow_up.id,
                Response.submitted_at.is_not(None))
     )
-    done: dict[int, set[tuple[str, dt.date]]] = defaultdict(set)
     for participant_id, timepoint, answered_on in rows:
         done[participant_id].add((timepoint, answered_on))
     return done
@@ -215,11 +225,10 @@ def _next_follow_up(enrolment: Enrolment, done: set[tuple[str, dt.date]]) -> str
     if enrolment.ended_on is None:
         return None
     registered = {timepoint for timepoint, on in done if on >= enrolment.ended_on}
-    try:
-        timepoints = resolve_instrument(FOLLOW_UP).timepoints
-    except UnknownInstrument:
+    follow_up = _follow_up_form()
+    if follow_up is None:
         return None
-    return next((timepoint for timepoint in timepoints
+    return next((timepoint for timepoint in follow_up.timepoints
                  if "{n}" not in timepoint and timepoint not in registered), None)
 
 
@@ -315,13 +324,17 @@ def deltagare_page(participant: Participant, user: User) -> DeltagarePage:
     """What the user may see of the deltagare: only what belongs to their insatser."""
     insats_ids = [insats.id for insats in visible_insatser(user)]
     in_view = (Response.insats_id.in_(insats_ids), Response.participant_id == participant.id)
-    rated = rated_responses((ORS, SRS, *PROGRESSIONS), *in_view)
-    ors, srs = session_course(ORS, rated), session_course(SRS, rated)
+    lines = _session_lines()
+    progressions = [instrument.id for instrument
+                    in in_report_order(usable_instruments(participant.forbund))
+                    if progression_score(instrument)]
+    rated = rated_responses((*lines, *progressions), *in_view)
+    ors, srs = (session_course(line, rated) for line in lines)
     return DeltagarePage(
         participant=participant,
         enrolments=tuple(_enrolments(participant, insats_ids)),
         ors=ors, srs=srs, flags=tuple(flags_of(ors, srs)),
-        progressions=tuple(progression for instrument_id in PROGRESSIONS
+        progressions=tuple(progression for instrument_id in progressions
                            if (progression := _progression(instrument_id, rated))),
         responses=tuple(_responses(in_view)),
     )
@@ -391,7 +404,8 @@ def course_chart(page: DeltagarePage) -> CourseChart | None:
     ors, srs = _chart_scores(page.ors), _chart_scores(page.srs)
     if not ors and not srs:
         return None
-    cutoffs = {"ors_cutoff": _cutoff(page.ors, ORS), "srs_cutoff": _cutoff(page.srs, SRS)}
+    outcome, alliance = _session_lines()
+    cutoffs = {"ors_cutoff": _cutoff(page.ors, outcome), "srs_cutoff": _cutoff(page.srs, alliance)}
     return CourseChart(
         svg=ors_srs_chart(ors, srs, title=f"Samtalsunderlag för {page.participant.code}",
                           format="svg", **cutoffs),
@@ -411,6 +425,14 @@ def _cutoff(scores: SessionCourse | None, instrument_id: str) -> float:
     (a panel without ratings still draws its line)."""
     score = scores.score if scores else resolve_instrument(instrument_id).scores[0]
     return score.cutoff
+
+
+def _session_lines() -> tuple[str, str]:
+    """The ids of the instruments drawing the samtalsunderlag's two lines: how the
+    deltagare has been (ORS) and how the session was (SRS)."""
+    outcome, alliance = session_chart(SessionChart.OUTCOME), session_chart(SessionChart.ALLIANCE)
+    assert outcome and alliance, "the samtalsunderlag's instruments are bundled with enkat"
+    return outcome.id, alliance.id
 
 
 

@@ -277,7 +277,22 @@ def _claim_problems(forbund: Forbund, instrument: Instrument) -> list[Problem]:
         lower = (f"version {instrument.version} är inte högre än den publicerade versionen "
                  f'{highest}: höj "version" till {highest + 1}')
         return [Problem(_UPLOAD, "/version", lower, swedish=lower)]
-    return []
+    return _role_problems(instrument)
+
+
+def _role_problems(instrument: Instrument) -> list[Problem]:
+    """The parts only the bundled instruments play: starting and ending an enrolment (the
+    registration forms) and the lines of the samtalsunderlag (ORS, SRS). A second
+    instrument claiming one would make every report and staff page ambiguous."""
+    results = instrument.results
+    problems = []
+    claimed = (("enrolment", results.enrolment), ("session_chart", results.session_chart))
+    for key, declared in claimed:
+        if declared is not None:
+            said = (f'"{key}": "{declared}" spelas av ett instrument som följer med enkat; '
+                    f'ett eget instrument kan inte ta den rollen. Ta bort "{key}".')
+            problems.append(Problem(_UPLOAD, f"/results/{key}", said, swedish=said))
+    return problems
 
 
 def _id_taken(forbund: Forbund, instrument_id: str) -> str | None:

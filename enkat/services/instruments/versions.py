@@ -21,6 +21,8 @@ from enkat.instruments import (
     load_directory,
     load_text,
 )
+from enkat.instruments.model import SessionChart
+from enkat.instruments.roles import RegistrationForms, with_session_chart
 from enkat.models import InstrumentVersion
 from enkat.services import ServiceError
 
@@ -51,6 +53,17 @@ def _load_directory(directory: Path) -> dict[str, Instrument]:
 @lru_cache(maxsize=256)
 def _parse_stored(definition: str, instrument_id: str, version: int) -> Instrument:
     return load_text(definition, origin=f"database:{instrument_id}@{version}")
+
+
+def registration_forms() -> RegistrationForms | None:
+    """The registration forms, as the bundled instruments declare them (a förbund's own
+    instrument may not take an enrolment role: `uploads`)."""
+    return RegistrationForms.among(bundled_instruments().values())
+
+
+def session_chart(line: SessionChart) -> Instrument | None:
+    """The instrument that draws this line of the samtalsunderlag (ORS, SRS)."""
+    return with_session_chart(bundled_instruments().values(), line)
 
 
 def stored_instrument(row: InstrumentVersion) -> Instrument:

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from enkat.extensions import db
-from enkat.instruments.roles import NNS_DELTAGARE
 from enkat.models import (
+    Forbund,
     Goal,
     Insats,
     User,
@@ -15,7 +15,7 @@ from enkat.models import (
 from enkat.reports import goals as goal_rules
 from enkat.services import FieldProblem, refuse_if
 from enkat.services.audit.events import Action
-from enkat.services.instruments.versions import bundled_instruments
+from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.organisation.insatser import record_list_change
 
 MAX_GOAL_LENGTH = 500
@@ -34,19 +34,19 @@ class GoalRow:
     target: float | None = None  # a share 0..1, for `at_least_share`
 
 
-def goal_indicators() -> dict[str, str]:
-    """The indicators a goal can name (see `reports.goals`), with their Swedish names."""
+def goal_indicators(forbund: Forbund) -> dict[str, str]:
+    """The indicators a goal of the förbund can name (see `reports.goals`), with their
+    Swedish names: to work or studies, then those of the instruments deltagare answer."""
     named = {goal_rules.TO_WORK_OR_STUDIES: "Till arbete eller studier efter avslut"}
-    for instrument_id in NNS_DELTAGARE:
-        instrument = bundled_instruments().get(instrument_id)
-        for indicator in instrument.indicators if instrument else ():
+    for instrument in goal_rules.goal_instruments(usable_instruments(forbund)):
+        for indicator in instrument.indicators:
             named.setdefault(indicator.id, indicator.label.get("sv") or indicator.id)
     return named
 
 
 def replace_goals(insats: Insats, rows: Sequence[GoalRow], *, by: User | None) -> list[Goal]:
     """Make `rows` the insats' goals, in order, or refuse and change nothing."""
-    indicators = goal_indicators()
+    indicators = goal_indicators(insats.forbund)
     problems = [problem for index, row in enumerate(rows)
                 for problem in _goal_problems(index, row, indicators)]
     refuse_if(problems)

@@ -40,8 +40,10 @@ from sqlalchemy.sql import Subquery
 
 from enkat.extensions import db
 from enkat.instruments import Instrument, Score
-from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS, FOLLOW_UP, KON_ITEM
+from enkat.instruments.model import EnrolmentRole
+from enkat.instruments.roles import RegistrationForms
 from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Response
+from enkat.reports.indicators import grouping_items, rated_items
 from enkat.reports.inputs import (
     AnswerCount,
     Answers,
@@ -49,9 +51,28 @@ from enkat.reports.inputs import (
     CourseEnds,
     EnrolmentFacts,
     RatedSession,
+    ResponseTally,
+    Unenrolled,
 )
 from enkat.reports.period import Period
 from enkat.scoring import score_from_sum
+
+
+class Scope(NamedTuple):
+    """Whose responses a report counts: those in the insatser, and in a förbund report
+    also those about none (an utskick to the förbund's styrelse or chefer)."""
+
+    forbund_id: int
+    insats_ids: tuple[int, ...]
+    whole_forbund: bool
+
+    def responses(self) -> ColumnElement[bool]:
+        """The condition on `Response`: in scope."""
+        in_insatser = Response.insats_id.in_(self.insats_ids)
+        if not self.whole_forbund:
+            return in_insatser
+        return and_(Response.forbund_id == self.forbund_id,
+                    or_(in_insatser, Response.insats_id.is_(None)))
 
 
 def insats_ids_of(forbund_id: int, insats_id: int | None = None) -> list[int]:
@@ -59,6 +80,11 @@ def insats_ids_of(forbund_id: int, insats_id: int | None = None) -> list[int]:
     if insats_id is not None:
         query = query.where(Insats.id == insats_id)
     return list(db.session.scalars(query.order_by(Insats.name)))
+
+
+def scope_of(forbund_id: int, insats_id: int | None = None) -> Scope:
+    """The scope of the report of one insats, or (None) of the whole förbund."""
+    return Scope(forbund_id, tuple(insats_ids_of(forbund_id, insats_id)), insats_id is None)
 
 
 def _overlapping(insats_ids: Sequence[int], period: Period):
@@ -75,7 +101,8 @@ def enrolled_in(insats_ids: Sequence[int], period: Period) -> Select:
     return select(Enrolment.participant_id).where(_overlapping(insats_ids, period))
 
 
-def enrolments_active(insats_ids: Sequence[int], period: Period) -> list[EnrolmentFacts]:
+def enrolments_active(insats_ids: Sequence[int], period: Period,
+                      forms: RegistrationForms) -> list[EnrolmentFacts]:
     """Enrolments that overlap the period, with their inskrivning, avslut and follow-ups."""
     query = (
         select(Enrolment.participant_id, Enrolment.insats_id, Enrolment.started_on,
@@ -85,12 +112,12 @@ def enrolments_active(insats_ids: Sequence[int], period: Period) -> list[Enrolme
         .order_by(Enrolment.insats_id, Enrolment.participant_id, Enrolment.started_on)
     )
     facts = [EnrolmentFacts(*row) for row in db.session.execute(query)]
-    _attach_registrations(facts, insats_ids, period)
+    _attach_registrations(facts, insats_ids, period, forms)
     return facts
 
 
 def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int],
-                          period: Period) -> None:
+                          period: Period, forms: RegistrationForms) -> None:
     """Give each enrolment the registration responses that started, ended and followed it.
 
     An inskrivning belongs to the enrolment that started on its date, an avslut to the
@@ -99,11 +126,11 @@ def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int]
     by_participant: dict[tuple[int, int], list[EnrolmentFacts]] = defaultdict(list)
     for enrolment in facts:
         by_participant[(enrolment.participant_id, enrolment.insats_id)].append(enrolment)
-    instruments = (ENROLMENT_STARTS, ENROLMENT_ENDS, FOLLOW_UP)
-    for response in _responses_with_answers(insats_ids, instruments,
+    for response in _responses_with_answers(insats_ids, forms.ids,
                                             enrolled_in(insats_ids, period)):
+        role = forms.role_of(response.instrument_id)
         for enrolment in by_participant.get((response.participant_id, response.insats_id), ()):
-            _attach(enrolment, response)
+            _attach(enrolment, response, role)
 
 
 class FormResponse(NamedTuple):
@@ -117,12 +144,13 @@ class FormResponse(NamedTuple):
     answers: Answers
 
 
-def _attach(enrolment: EnrolmentFacts, response: FormResponse) -> None:
-    if response.instrument_id == ENROLMENT_STARTS and response.answered_on == enrolment.started_on:
+def _attach(enrolment: EnrolmentFacts, response: FormResponse,
+            role: EnrolmentRole | None) -> None:
+    if role is EnrolmentRole.STARTS and response.answered_on == enrolment.started_on:
         enrolment.inskrivning = response.answers
-    elif response.instrument_id == ENROLMENT_ENDS and response.answered_on == enrolment.ended_on:
+    elif role is EnrolmentRole.ENDS and response.answered_on == enrolment.ended_on:
         enrolment.avslut = response.answers
-    elif (response.instrument_id == FOLLOW_UP and enrolment.ended_on is not None
+    elif (role is EnrolmentRole.FOLLOW_UP and enrolment.ended_on is not None
           and response.answered_on >= enrolment.ended_on):
         enrolment.follow_ups[response.timepoint] = response.answers
 
@@ -169,26 +197,74 @@ def _form_response(frame: list, answers: dict[str, list[str]]) -> FormResponse:
     return FormResponse(*frame, {item: tuple(values) for item, values in answers.items()})
 
 
-def answer_counts(insats_ids: Sequence[int], instrument_ids: Iterable[str],
-                  period: Period) -> list[AnswerCount]:
-    """Counts of each answer per item, timepoint and kön (the response's own kön item)."""
-    kon = aliased(Answer)
+def answer_counts(scope: Scope, instrument: Instrument, period: Period) -> list[AnswerCount]:
+    """Counts of each answer to the instrument's items with positive codes, per timepoint
+    and per answer of the same response to each grouping item (kön, the items split by)."""
+    return counted_answers(instrument, and_(
+        scope.responses(), Response.answered_on.between(period.start, period.end)))
+
+
+def counted_answers(instrument: Instrument,
+                    responses: ColumnElement[bool]) -> list[AnswerCount]:
+    """`answer_counts` of the submitted responses that meet the condition `responses`
+    (those in a report's scope and period, those of one utskick)."""
+    groups = [aliased(Answer) for _ in grouping_items(instrument)]
     query: Select = (
         select(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
-               Answer.value, kon.value, func.count())
+               Answer.value, func.count(), *(group.value for group in groups))
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .join(Answer, Answer.response_id == Response.id)
-        .outerjoin(kon, and_(kon.response_id == Response.id, kon.item_id == KON_ITEM))
         .where(
-            Response.insats_id.in_(insats_ids),
-            InstrumentVersion.instrument_id.in_(tuple(instrument_ids)),
+            responses,
+            InstrumentVersion.instrument_id == instrument.id,
+            Answer.item_id.in_([item.id for item in rated_items(instrument)]),
             Response.submitted_at.is_not(None),
-            Response.answered_on.between(period.start, period.end),
         )
         .group_by(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
-                  Answer.value, kon.value)
+                  Answer.value, *(group.value for group in groups))
     )
-    return [AnswerCount(*row) for row in db.session.execute(query).tuples()]
+    for group, item in zip(groups, grouping_items(instrument), strict=True):
+        query = query.outerjoin(group, and_(group.response_id == Response.id,
+                                            group.item_id == item.id))
+    return [AnswerCount(*row[:5], groups=tuple(row[5:]))
+            for row in db.session.execute(query).tuples()]
+
+
+def response_tallies(scope: Scope, period: Period) -> tuple[list[ResponseTally], Unenrolled]:
+    """Every submitted response in scope answered in the period, counted per instrument:
+    in all, without a deltagare code, and of deltagare without an enrolment in the
+    response's insats during the period; and those deltagare once each."""
+    enrolled = (select(Enrolment.id).where(
+        Enrolment.participant_id == Response.participant_id,
+        Enrolment.insats_id == Response.insats_id,
+        Enrolment.started_on <= period.end,
+        or_(Enrolment.ended_on.is_(None), Enrolment.ended_on >= period.start),
+    ).exists())
+    unenrolled = and_(Response.participant_id.is_not(None), ~enrolled)
+    rows = (
+        select(InstrumentVersion.instrument_id.label("instrument_id"),
+               Response.participant_id.label("participant_id"),
+               case((unenrolled, 1), else_=0).label("unenrolled"))
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .where(scope.responses(), Response.submitted_at.is_not(None),
+               Response.answered_on.between(period.start, period.end))
+    ).subquery()
+    without_code = rows.c.participant_id.is_(None)
+    per_instrument = (
+        select(rows.c.instrument_id, func.count(),
+               func.count(case((without_code, 1))),
+               func.count(func.distinct(case((rows.c.unenrolled == 1, rows.c.participant_id)))),
+               func.sum(rows.c.unenrolled))
+        .group_by(rows.c.instrument_id).order_by(rows.c.instrument_id)
+    )
+    tallies = [ResponseTally(instrument_id, responses, without, int(people or 0),
+                             int(answered or 0))
+               for instrument_id, responses, without, people, answered
+               in db.session.execute(per_instrument)]
+    overall = db.session.execute(
+        select(func.count(func.distinct(case((rows.c.unenrolled == 1, rows.c.participant_id)))),
+               func.sum(rows.c.unenrolled))).one()
+    return tallies, Unenrolled(int(overall[0] or 0), int(overall[1] or 0))
 
 
 # --- rated instruments: courses and sessions, summed and ranked in SQL ------------------
@@ -279,13 +355,24 @@ def rated_sessions(insats_ids: Sequence[int], instrument: Instrument, score: Sco
 
 
 def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tuple:
-    """The conditions: submitted responses of the instrument about the deltagare
-    enrolled in the period, answered up to its end (a course runs up to the latest)."""
+    """The conditions: submitted responses of the instrument about the deltagare in the
+    report, answered up to the end of the period (a course runs up to the latest). The
+    deltagare are those enrolled in the period and those who answered the instrument in
+    it without an enrolment: their course runs over their answers."""
+    answered, version = aliased(Response), aliased(InstrumentVersion)  # not correlated
+    answered_in_period = (
+        select(answered.participant_id)
+        .join(version, version.id == answered.instrument_version_id)
+        .where(answered.insats_id.in_(insats_ids), version.instrument_id == instrument_id,
+               answered.submitted_at.is_not(None),
+               answered.answered_on.between(period.start, period.end))
+    )
     return (
         Response.insats_id.in_(insats_ids),
         InstrumentVersion.instrument_id == instrument_id,
         Response.submitted_at.is_not(None),
-        Response.participant_id.in_(enrolled_in(insats_ids, period)),
+        or_(Response.participant_id.in_(enrolled_in(insats_ids, period)),
+            Response.participant_id.in_(answered_in_period)),
         Response.answered_on <= period.end,
     )
 

@@ -1,40 +1,50 @@
-"""Build the report of an insats or a whole förbund for a period."""
+"""Build the report of an insats or a whole förbund for a period.
+
+Every instrument the förbund may use is reported as its file declares (`enkat.reports`
+decides the tables): the registration forms, and each instrument with items with
+positive codes or with scores that has answers in scope.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from enkat.instruments import Instrument
-from enkat.instruments.roles import NNS_DELTAGARE, RATED, REGISTRATION_FORMS
+from enkat.instruments.roles import RegistrationForms, has_indicators
 from enkat.models import Forbund, Insats
 from enkat.reports.build import ReportInputs, build_report
-from enkat.reports.inputs import AreaChange, CourseEnds, GoalSpec, RatedSession
+from enkat.reports.inputs import AnswerCount, AreaChange, CourseEnds, GoalSpec, RatedSession
 from enkat.reports.model import Report, Subject
-from enkat.reports.outcomes import flagged, has_areas
 from enkat.reports.period import Period
 from enkat.scoring.suppression import Suppression
-from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
+from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.results import report_data
+from enkat.services.results.report_data import Scope
 
 
 def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
                      period: Period) -> Report:
     """The report of one insats, or of all the förbund's insatser together."""
-    insats_ids = report_data.insats_ids_of(forbund.id, insats.id if insats else None)
+    scope = report_data.scope_of(forbund.id, insats.id if insats else None)
     previous = period.previous()
-    instruments = _current_instruments((*REGISTRATION_FORMS, *NNS_DELTAGARE, *RATED))
+    instruments = {instrument.id: instrument for instrument in usable_instruments(forbund)}
+    forms = RegistrationForms.among(instruments.values())
     # one query for both periods: the forms of an enrolment do not depend on the period
-    both = report_data.enrolments_active(insats_ids, Period(previous.start, period.end))
-    rated = [instruments[i] for i in RATED if i in instruments]
+    both = (report_data.enrolments_active(scope.insats_ids, Period(previous.start, period.end),
+                                          forms) if forms else [])
+    scored = [instrument for instrument in instruments.values() if instrument.scores]
+    responses, unenrolled = report_data.response_tallies(scope, period)
     inputs = ReportInputs(
         instruments=instruments,
         enrolments=[e for e in both if e.overlaps(period)],
         previous_enrolments=[e for e in both if e.overlaps(previous)],
-        answer_counts=report_data.answer_counts(insats_ids, NNS_DELTAGARE, period),
-        previous_answer_counts=report_data.answer_counts(insats_ids, NNS_DELTAGARE, previous),
-        courses=_courses(insats_ids, rated, period),
-        area_changes=_area_changes(insats_ids, rated, period),
-        sessions=_sessions(insats_ids, rated, period),
+        answer_counts=_answer_counts(scope, instruments.values(), period),
+        previous_answer_counts=_answer_counts(scope, instruments.values(), previous),
+        courses=_courses(scope.insats_ids, scored, period),
+        area_changes=_area_changes(scope.insats_ids, scored, period),
+        sessions=_sessions(scope.insats_ids, scored, period),
+        responses=responses,
+        unenrolled=unenrolled,
         goals=tuple(GoalSpec(g.description, g.indicator, g.comparison, g.target)
                     for g in (insats.goals if insats else ())),
         insats_names=None if insats else {i.id: i.name for i in forbund.insatser},
@@ -43,26 +53,31 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
                         Suppression(forbund.suppression_threshold))
 
 
-def _courses(insats_ids: Sequence[int], rated: Sequence[Instrument],
+def _answer_counts(scope: Scope, instruments, period: Period) -> list[AnswerCount]:
+    return [count for instrument in instruments if has_indicators(instrument)
+            for count in report_data.answer_counts(scope, instrument, period)]
+
+
+def _courses(insats_ids: Sequence[int], scored: Sequence[Instrument],
              period: Period) -> list[CourseEnds]:
-    return [ends for instrument in rated for score in instrument.scores if not flagged(score)
+    return [ends for instrument in scored for score in instrument.scores if not score.is_flagged
             for ends in report_data.score_courses(insats_ids, instrument, score, period)]
 
 
-def _area_changes(insats_ids: Sequence[int], rated: Sequence[Instrument],
+def _area_changes(insats_ids: Sequence[int], scored: Sequence[Instrument],
                   period: Period) -> list[AreaChange]:
     changes = []
-    for instrument in rated:
-        areas = {item: None for score in instrument.scores if has_areas(score)
+    for instrument in scored:
+        areas = {item: None for score in instrument.scores if score.has_areas
                  for item in score.items}  # in order, once each
         if areas:
             changes += report_data.area_changes(insats_ids, instrument, list(areas), period)
     return changes
 
 
-def _sessions(insats_ids: Sequence[int], rated: Sequence[Instrument],
+def _sessions(insats_ids: Sequence[int], scored: Sequence[Instrument],
               period: Period) -> list[RatedSession]:
-    return [session for instrument in rated for score in instrument.scores if flagged(score)
+    return [session for instrument in scored for score in instrument.scores if score.is_flagged
             for session in report_data.rated_sessions(insats_ids, instrument, score, period)]
 
 
@@ -70,13 +85,3 @@ def _subject(forbund: Forbund, insats: Insats | None) -> Subject:
     if insats is None:
         return Subject("forbund", forbund.slug, forbund.name, forbund.name)
     return Subject("insats", insats.slug, insats.name, forbund.name)
-
-
-def _current_instruments(instrument_ids: tuple[str, ...]) -> dict[str, Instrument]:
-    found = {}
-    for instrument_id in instrument_ids:
-        try:
-            found[instrument_id] = resolve_instrument(instrument_id)
-        except UnknownInstrument:
-            continue  # an installation without this instrument reports without it
-    return found

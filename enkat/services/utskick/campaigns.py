@@ -10,7 +10,7 @@ Answers stay anonymous by construction:
 - closing deletes every address and expires the links not used.
 
 Links and their responses name their utskick (`campaign_id`), so its results can be
-counted (`services.utskick.results`); the utskick is shared by all its recipients, so that
+counted (`services.results.utskick`); the utskick is shared by all its recipients, so that
 names no one (see `enkat.models.Campaign`).
 
 Mails are plain Swedish text without images or tracking (`services.mail`). A mail that

@@ -209,7 +209,7 @@ class GoalsForm(PageForm):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         choices = [SelectChoice("", "Välj indikator")] + [
-            SelectChoice(value, name) for value, name in goal_indicators().items()]
+            SelectChoice(value, name) for value, name in goal_indicators(g.forbund).items()]
         for entry in self.rows:
             entry.form.indicator.choices = choices
 
@@ -406,5 +406,5 @@ def _goal_data(goal) -> dict:
 
 def _goals_page(insats: Insats, form: GoalsForm | None, unsaved: bool = False):
     return _page("admin/goals.html", form, insats=insats, unsaved=unsaved,
-                 indicators=goal_indicators(), comparisons=COMPARISON_NAMES,
+                 indicators=goal_indicators(g.forbund), comparisons=COMPARISON_NAMES,
                  at_least=AT_LEAST)

@@ -4,7 +4,7 @@ Administrators create, send, remind and close; analysts see the list, the respon
 and the results. An utskick of another förbund is 404. Addresses are shown only to
 administrators, only for mails that failed, and only until the utskick is closed; who has
 answered is never shown. Results are shown once the förbund's threshold of answers is
-reached (`services.utskick.results`).
+reached (`services.results.utskick`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from enkat.models import Campaign, Role
 from enkat.reports.rendering import chart, has_chart
 from enkat.services.mail import NoPublicAddress, mail_refusal, public_address
 from enkat.services.people.users import membership_with_role
-from enkat.services.utskick import campaigns, results
+from enkat.services.results import utskick as utskick_results
+from enkat.services.utskick import campaigns
 from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
@@ -140,19 +141,20 @@ def utskick_detail(campaign_id: int):
     may_change = _is_admin()
     failed = [recipient for recipient in campaign.recipients
               if recipient.last_error] if may_change else []
-    found = results.campaign_results(campaign)
+    found = utskick_results.campaign_results(campaign)
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
         failed=failed, form=ActionForm(), closes_on=campaigns.closes_on(campaign),
         survey_title=campaigns.survey_title(campaign), may_change=may_change, results=found,
-        table=TableOnPage(found.table) if found.table else None)
+        tables=[TableOnPage(table) for table in found.tables],
+        charted=[table for table in found.tables if has_chart(table)])
 
 
-@bp.get("/utskick/<int:campaign_id>/diagram.svg")
+@bp.get("/utskick/<int:campaign_id>/diagram/<table_id>.svg")
 @roles_required(*READERS)
-def utskick_chart(campaign_id: int):
-    """The results of the utskick as a bar chart; 404 while they are not shown."""
-    table = results.campaign_results(_campaign_or_404(campaign_id)).table
+def utskick_chart(campaign_id: int, table_id: str):
+    """A chart of the utskick's results; 404 while they are not shown."""
+    table = utskick_results.campaign_results(_campaign_or_404(campaign_id)).table(table_id)
     if table is None or not has_chart(table):
         abort(404)
     return Response(chart(table, "svg"), mimetype="image/svg+xml")

@@ -18,7 +18,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
-from enkat.instruments.roles import ENROLMENT_STARTS, REGISTRATION_FORMS
+from enkat.instruments.model import EnrolmentRole
 from enkat.models import Insats, ResponseSource
 from enkat.models import Response as Draft
 from enkat.services.answering import entry as entry_service
@@ -85,7 +85,7 @@ def enrolment_problem(context: ResponseContext) -> tuple[str, str]:
     if current is None:
         return "code", (f"{code} har ingen pågående inskrivning i {insats.name}. "
                         "Registrera inskrivningen först.")
-    if context.instrument.id == ENROLMENT_STARTS:
+    if context.instrument.results.enrolment is EnrolmentRole.STARTS:
         return "code", (f"{code} är redan inskriven i {insats.name} sedan "
                         f"{current.started_on.isoformat()}. Registrera avslutet först.")
     return "answered_on", (f"Avslutet kan inte vara före inskrivningen, "
@@ -334,7 +334,7 @@ def _grouped_choices(instruments: list[Instrument]) -> list[SelectChoice]:
 
 
 def _group(instrument: Instrument) -> str:
-    if instrument.id in REGISTRATION_FORMS:
+    if instrument.results.enrolment is not None:
         return "Registreringsformulär"
     if instrument.rated_by == "staff":
         return "Personalens skattningar"

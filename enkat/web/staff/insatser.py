@@ -13,13 +13,14 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 
-from enkat.instruments.roles import ENROLMENT_ENDS, ENROLMENT_STARTS, FOLLOW_UP
+from enkat.instruments.roles import RegistrationForms
 from enkat.models import Insats, InsatsKind
 from enkat.reports.numbers import format_number
 from enkat.services.answering import entry as entry_service
 from enkat.services.answering.drafts import local_today
 from enkat.services.deltagare import overview as deltagare_service
 from enkat.services.deltagare.participants import generate_code
+from enkat.services.instruments.versions import registration_forms
 from enkat.web.common.access import insats_or_404, insats_to_work_in
 
 from .entry import EntryForm, open_draft
@@ -44,7 +45,8 @@ def new_deltagare(slug: str):
     draft's first page shows the code before the form begins."""
     insats = insats_to_work_in(slug)
     form = new_deltagare_form(insats)
-    form.instrument.data, form.timepoint.data = ENROLMENT_STARTS, "start"
+    starts = _forms().starts
+    form.instrument.data, form.timepoint.data = starts.id, starts.timepoints[0]
     form.code.data = generate_code(insats.forbund)
     if form.validate_on_submit():
         draft = open_draft(form, insats)
@@ -66,18 +68,26 @@ def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
                        link: LinkForm | None = None):
     """The insats page; with a refused form it says why, with status 422."""
     individ = insats.kind is InsatsKind.INDIVID
+    forms = _forms()
     page = render_template(
         "staff/insats.html", insats=insats, individ=individ,
         rows=deltagare_service.deltagare_in(insats) if individ else [],
         due=deltagare_service.due_rows(insats, local_today()) if individ else [],
         new_form=new_form or new_deltagare_form(insats),
         link_form=link or link_form(insats, formdata=None),
-        today=local_today().isoformat(), ends=ENROLMENT_ENDS,
-        follow_up=FOLLOW_UP,
+        today=local_today().isoformat(), ends=forms.ends.id,
+        follow_up=forms.follow_up.id if forms.follow_up else None,
         register_url=_register_url(insats), number=format_number,
     )
     refused = (new_form and new_form.errors) or (link and link.errors)
     return page, 422 if refused else 200
+
+
+def _forms() -> RegistrationForms:
+    """The registration forms; an installation always has them (the bundled ones)."""
+    forms = registration_forms()
+    assert forms is not None, "the registration forms are bundled with enkat"
+    return forms
 
 
 def _register_url(insats: Insats):

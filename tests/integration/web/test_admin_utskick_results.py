@@ -52,8 +52,8 @@ def results_section(html: str) -> str:
     return html.split('id="results-heading"', 1)[1].split("<h2>Åtgärder", 1)[0]
 
 
-def chart(client, campaign):
-    return client.get(f"/forbund/utskick/{campaign.id}/diagram.svg")
+def chart(client, campaign, table_id="nns-styrelse"):
+    return client.get(f"/forbund/utskick/{campaign.id}/diagram/{table_id}.svg")
 
 
 def test_without_answers_the_page_says_so_and_has_no_chart(as_admin, mailed):
@@ -85,11 +85,12 @@ def test_from_the_threshold_the_table_and_chart_are_shown(as_admin, mailed):
     assert "Tabell-id: <code>nns-styrelse</code>" in section
     assert "Det finns inget tidigare utskick av enkäten med svar att jämföra med." in section
     image = re.search(r"<img ([^>]*)>", section).group(1)
-    assert f'src="/forbund/utskick/{campaign.id}/diagram.svg"' in image
-    assert 'alt="Diagram: andel positiva svar per fråga i NNS indikatorenkät för ' in image
+    assert f'src="/forbund/utskick/{campaign.id}/diagram/nns-styrelse.svg"' in image
+    assert 'alt="Diagram: andel positiva svar per fråga, NNS indikatorenkät för ' in image
     drawn = chart(as_admin, campaign)
     assert drawn.status_code == 200 and drawn.mimetype == "image/svg+xml"
     assert b"<svg" in drawn.data and b"Andel positiva svar" in drawn.data
+    assert chart(as_admin, campaign, "nns-personal").status_code == 404  # not its table
 
 
 def test_analysts_see_the_results(app, as_admin, mailed, make_user):

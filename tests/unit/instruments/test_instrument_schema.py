@@ -97,6 +97,8 @@ def check_fragment(value: dict[str, Any]) -> None:
         kind = "Page" if "pages" in value else "Indicator"
         for entry in next(iter(value.values())):
             validator_for(kind).validate(entry)
+    elif set(value) == {"results"}:
+        validator_for("Results").validate(value["results"])
     elif set(value) == {"scoring"}:
         Draft202012Validator(instrument_schema()).evolve(
             schema={

@@ -164,10 +164,10 @@ def test_json_passes_sections_through_with_sorted_keys():
     data = json.loads(text)
     assert data["indicators"] == [{"id": "nytta", "label": "Nytta", "share": 0.8}]
     assert data["goals"] == [{"met": "Ja", "text": "Deltagarna närmar sig egen försörjning"}]
-    assert data["prepost"] is None
+    assert data["prepost"] is None and data["coverage"] is None
     assert text.index('"id": "nytta"') < text.index('"label": "Nytta"') < text.index('"share"')
     assert "försörjning" in text  # letters, not \u escapes
-    assert text.startswith('{\n  "from": "2025-01-01",')
+    assert text.startswith('{\n  "coverage": null,\n  "from": "2025-01-01",')
 
 
 def test_json_never_carries_a_suppressed_value_n_or_interval():

@@ -6,7 +6,7 @@ import pytest
 
 from enkat.instruments import bundled_directory, load_directory
 from enkat.reports.goals import IndicatorShares, Share, goal_table
-from enkat.reports.indicators import indicator_table, tally
+from enkat.reports.indicators import indicator_tables, tally
 from enkat.reports.inputs import AnswerCount
 from enkat.scoring.suppression import Suppression
 
@@ -50,10 +50,10 @@ def avslut():
 
 
 def test_indicator_share_excludes_vet_ej_and_has_a_wilson_interval(avslut):
-    counts = [AnswerCount("nns-deltagare-avslut", "avslut", "q6", value, kon, count)
+    counts = [AnswerCount("nns-deltagare-avslut", "avslut", "q6", value, count, (kon,))
               for value, kon, count in (("6", "kvinna", 8), ("5", "man", 5), ("3", "kvinna", 4),
                                         ("1", None, 3), ("0", None, 2))]
-    table = indicator_table(avslut, tally(counts, {avslut.id: avslut}), {}, Suppression(5))
+    [table] = indicator_tables(avslut, tally(counts, {avslut.id: avslut}), {}, Suppression(5))
     row = next(r.label for r in table.rows if r.label.startswith("q6:"))
     share = table.figure(row, "andel")
     # 13 positive (5, 6) of 20 answers (vet ej left out): 0.65; Wilson 95 %:

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from enkat.instruments import bundled_directory, load_directory, roles
-from enkat.reports.indicators import indicator_table, tally
+from enkat.instruments import bundled_directory, load_directory
+from enkat.reports.indicators import indicator_tables, tally
 from enkat.reports.inputs import AnswerCount, AreaChange
 from enkat.reports.model import ChartKind, Report, Subject
-from enkat.reports.outcomes import area_table, has_areas
+from enkat.reports.outcomes import area_table
 from enkat.reports.rendering import charts, has_chart
 from enkat.scoring import Suppression
 
@@ -25,15 +25,16 @@ def bundled():
 
 @pytest.fixture(scope="module")
 def indicators(bundled):
-    survey = bundled[roles.NNS_DELTAGARE_PAGAENDE]
-    counts = [AnswerCount(survey.id, "pagaende", "q1", value, None, count)
+    survey = bundled["nns-deltagare-pagaende"]
+    counts = [AnswerCount(survey.id, "pagaende", "q1", value, count)
               for value, count in (("6", 9), ("2", 4))]
-    return indicator_table(survey, tally(counts, {survey.id: survey}), {}, K)
+    [table] = indicator_tables(survey, tally(counts, {survey.id: survey}), {}, K)
+    return table
 
 
 def areas(bundled, n: int):
-    skapa = bundled[roles.PROGRESSIONS[0]]
-    score = next(score for score in skapa.scores if has_areas(score))
+    skapa = bundled["skapa"]
+    score = next(score for score in skapa.scores if score.has_areas)
     changes = [AreaChange(skapa.id, item, 1.0, n, 4.0 * n, 5.0 * n) for item in score.items]
     return area_table(skapa, score, changes, K)
 

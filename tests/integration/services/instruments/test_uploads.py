@@ -187,6 +187,25 @@ def test_the_id_of_a_bundled_instrument_is_refused(forbund, refused):
     assert problem.line == 3
 
 
+@pytest.mark.parametrize(("key", "value"), [("enrolment", "starts"),
+                                          ("session_chart", "outcome")])
+def test_a_part_only_a_bundled_instrument_plays_is_refused(forbund, refused, key, value):
+    """A second inskrivning or ORS would make every report and staff page ambiguous."""
+    (problem,) = refused(forbund, instrument_text(results={key: value}))
+    assert problem.place == f"/results/{key}"
+    assert problem.message.startswith(f'"{key}": "{value}" spelas av ett instrument som följer')
+    assert problem.line is not None
+
+
+def test_an_own_instrument_declares_its_table_order_and_splits(forbund, admin):
+    row = upload_instrument(forbund, admin, instrument_text(
+        results={"table": "kursdag", "order": 5, "split_by": ["nytta"]}).encode())
+    publish_instrument(row, admin)
+    instrument = resolve_instrument(INSTRUMENT_ID)
+    assert (instrument.results.table, instrument.results.order,
+            instrument.results.split_by) == ("kursdag", 5, ("nytta",))
+
+
 def test_the_id_of_another_forbunds_instrument_is_refused_even_unpublished(
     forbund, make_forbund, refused
 ):

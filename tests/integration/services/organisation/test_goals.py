@@ -8,7 +8,7 @@ from ..refusals import refusal
 
 
 def test_goals_take_the_report_vocabulary_and_keep_their_order(insats, admin):
-    assert set(goal_indicators()) == {
+    assert set(goal_indicators(insats.forbund)) == {
         "till-arbete-eller-studier", "narmar-sig-egen-forsorjning", "hantera-sin-situation",
         "planering-efter-avslut", "inflytande", "nytta", "samordning-myndigheter-vard",
         "tillvaratar-erfarenheter"}

@@ -13,8 +13,9 @@ from enkat.extensions import db
 from enkat.models import Enrolment, InstrumentVersion, Response
 from enkat.reports.period import Period
 from enkat.scoring import course, item_courses, ratings_from_responses
-from enkat.services.instruments.versions import resolve_instrument
+from enkat.services.instruments.versions import registration_forms, resolve_instrument
 from enkat.services.results.report_data import (
+    Scope,
     answer_counts,
     area_changes,
     enrolments_active,
@@ -46,11 +47,11 @@ def year(make_response, make_participant):
 
 
 def test_enrolments_carry_their_registration_forms(year, insats):
-    facts = {f.participant_id: f for f in enrolments_active([insats.id], Period(D(2025, 1, 1),
-                                                                               D(2026, 12, 31)))}
+    facts = {f.participant_id: f for f in enrolments_active(
+        [insats.id], Period(D(2025, 1, 1), D(2026, 12, 31)), registration_forms())}
     trial, work, stay = (facts[year[code].id] for code in ("TRIAL1", "WORK22", "STAY33"))
     assert trial.ended_in_trial_period and not work.ended_in_trial_period
-    assert work.kon == "man" and trial.kon == "kvinna"
+    assert work.inskrivning["kon"] == ("man",) and trial.inskrivning["kon"] == ("kvinna",)
     assert work.inskrivning["forsorjning"] == ("forsorjningsstod", "lon")
     assert work.avslut["avslutsanledning"] == ("arbete",)
     assert work.follow_ups == {"uppfoljning-6m": {"lage": ("arbete-studier-arbetssokande",)}}
@@ -59,7 +60,8 @@ def test_enrolments_carry_their_registration_forms(year, insats):
 
 def test_only_enrolments_overlapping_the_period_are_active(year, insats):
     spring = Period(D(2025, 3, 1), D(2025, 5, 31))
-    active = {f.participant_id for f in enrolments_active([insats.id], spring)}
+    active = {f.participant_id for f in enrolments_active([insats.id], spring,
+                                                          registration_forms())}
     assert active == {year["WORK22"].id}
 
 
@@ -71,10 +73,11 @@ def test_answer_counts_are_grouped_by_item_value_timepoint_and_kon(make_response
     make_response("nns-deltagare-pagaende", {"q1": "5"}, timepoint="pagaende",
                   answered_on=D(2024, 4, 1))
     spring = Period(D(2025, 1, 1), D(2025, 6, 30))
-    counts = {(c.item_id, c.value, c.kon): c.count
-              for c in answer_counts([insats.id], ["nns-deltagare-pagaende"], spring)}
-    assert counts == {("q1", "6", "kvinna"): 2, ("q1", "2", "man"): 1, ("q1", "0", None): 1,
-                      ("kon", "kvinna", "kvinna"): 2, ("kon", "man", "man"): 1}
+    scope = Scope(insats.forbund_id, (insats.id,), whole_forbund=False)
+    counts = {(c.item_id, c.value, c.groups): c.count for c in answer_counts(
+        scope, resolve_instrument("nns-deltagare-pagaende"), spring)}
+    assert counts == {("q1", "6", ("kvinna",)): 2, ("q1", "2", ("man",)): 1,
+                      ("q1", "0", (None,)): 1}  # kön is a group, not a row
 
 
 SPRING = Period(D(2025, 1, 1), D(2025, 6, 30))
@@ -95,7 +98,8 @@ def record_lacking(make_response, instrument_id: str, answers: dict, items, **co
 
 @pytest.fixture
 def rated(make_response, make_participant, insats):
-    """Seeded ORS, SRS and SKAPA ratings of five enrolled deltagare and one not enrolled.
+    """Seeded ORS, SRS and SKAPA ratings of five enrolled deltagare and two not enrolled:
+    one who answered in the spring, one only after it.
 
     Few dates, so several ratings share a day (their order is then the response id);
     some ratings miss items (no ORS/SRS score; SKAPA has one with up to two missing);
@@ -103,15 +107,18 @@ def rated(make_response, make_participant, insats):
     """
     rng = random.Random(7)
     days = [D(2025, 2, 1), D(2025, 3, 1), D(2025, 5, 1), D(2025, 8, 1)]
-    people = [make_participant() for _ in range(6)]
+    people = [make_participant() for _ in range(7)]
     for person in people[:5]:
         db.session.add(Enrolment(participant_id=person.id, insats_id=insats.id,
                                  started_on=D(2025, 1, 1)))
     skapa_items = [item.id for item in resolve_instrument("skapa").items]
-    plans = {0: 7, 1: 6, 2: 1, 3: 4, 4: 5, 5: 3}  # ratings per deltagare
+    plans = {0: 7, 1: 6, 2: 1, 3: 4, 4: 5, 5: 3, 6: 2}  # ratings per deltagare
+    fixed = {2: D(2025, 3, 1), 6: D(2025, 8, 1)}  # 5 (random) has one in the spring:
     for index, person in enumerate(people):
         for session in range(1, plans[index] + 1):
-            day = D(2025, 3, 1) if index == 2 else rng.choice(days)
+            day = fixed.get(index) or rng.choice(days)
+            if index == 5 and session == 1:
+                day = D(2025, 4, 1)
             missing = {2: 0, 3: 1}.get(index, rng.choice((0, 0, 0, 1)))  # 3: no ORS score
             ors = {item: f"{rng.uniform(0, 10):.1f}" for item in ORS_ITEMS[missing:]}
             record_lacking(make_response, "ors", ors, ORS_ITEMS, participant=person,
@@ -127,17 +134,19 @@ def rated(make_response, make_participant, insats):
 
 
 def all_ratings(instrument_id: str, period: Period) -> dict[int, list[tuple]]:
-    """Every (date, answers) of each enrolled deltagare up to the period's end, in the
-    order the report uses: by date, then by id, as plain Python sees them."""
-    enrolled = set(db.session.scalars(select(Enrolment.participant_id)))
+    """Every (date, answers) up to the period's end of each deltagare enrolled, or who
+    answered the instrument in the period, in the order the report uses: by date, then
+    by id, as plain Python sees them."""
     responses = db.session.scalars(
         select(Response).join(InstrumentVersion)
         .where(InstrumentVersion.instrument_id == instrument_id,
                Response.answered_on <= period.end)
-        .order_by(Response.answered_on, Response.id))
+        .order_by(Response.answered_on, Response.id)).all()
+    counted = set(db.session.scalars(select(Enrolment.participant_id))) | {
+        r.participant_id for r in responses if period.contains(r.answered_on)}
     found: dict[int, list[tuple]] = defaultdict(list)
     for response in responses:
-        if response.participant_id in enrolled:
+        if response.participant_id in counted:
             answers = defaultdict(list)
             for answer in response.answers:
                 answers[answer.item_id].append(answer.value)
@@ -159,7 +168,8 @@ def test_score_courses_keep_first_latest_and_count_of_all_ratings(rated, insats,
     found = {c.participant_id: (c.n_rated, c.first_on, c.first, c.latest_on, c.latest)
              for c in score_courses([insats.id], instrument, score, SPRING)}
     assert found == expected
-    assert rated[5].id not in found  # not enrolled
+    assert rated[5].id in found  # not enrolled, answered in the spring: their course counts
+    assert rated[6].id not in found  # not enrolled, answered only after the spring
     if instrument_id == "ors":
         assert found[rated[2].id][0] == 1  # one rating only
         assert found[rated[3].id] == (0, None, None, None, None)  # no rating with a score

@@ -7,10 +7,12 @@ import io
 import json
 import re
 
+import openpyxl
 import pypdf
 import pytest
 
 from enkat.demo import load_demo
+from enkat.models import ResponseSource
 from enkat.reports.model import Kind
 from enkat.reports.period import Period
 from enkat.reports.rendering import FORMATS, render
@@ -98,3 +100,65 @@ def test_the_pdf_breaks_headings_and_row_labels_between_words_only(demo):
               if re.search(rf"(?<!\w){re.escape(word[:cut])}\s+{re.escape(word[cut:])}(?!\w)",
                            text)]
     assert broken == []
+
+
+NNS4 = {"gemensamma-mal": ("4", "3", "3", "2", "1", "0", "4"),
+        "mandat": ("1", "2", "2", "3", "0", "0", "4")}
+
+
+def test_a_year_of_anonymous_staff_answers_reaches_the_forbund_report(make_response, forbund):
+    """NNS personal, answered through an utskick to the whole förbund (no insats): the
+    förbund report shows each item's positive share and n, vet ej apart, with last year."""
+    for index in range(7):
+        make_response("nns-personal", {item: values[index] for item, values in NNS4.items()},
+                      timepoint="arlig", answered_on=dt.date(2025, 3, 10),
+                      about_the_forbund=True, source=ResponseSource.LINK)
+    for value in ("1", "1", "4", "3", "2"):
+        make_response("nns-personal", {"gemensamma-mal": value}, timepoint="arlig",
+                      answered_on=dt.date(2024, 3, 10), about_the_forbund=True,
+                      source=ResponseSource.LINK)
+    report = build_report_for(forbund, period=YEAR)
+    table = report.table("nns-personal")
+    goals_row = next(row.label for row in table.rows if row.label.startswith("gemensamma-mal:"))
+    # 4, 3, 3, 4 positive of the six that are not "vet ej" (0)
+    assert table.figure(goals_row, "n").value == 6
+    assert table.figure(goals_row, "andel").value == pytest.approx(4 / 6)
+    assert table.figure(goals_row, "vet-ej").shown == "<5"
+    assert table.figure(goals_row, "andel-foregaende").value == pytest.approx(2 / 5)
+    mandate = next(row.label for row in table.rows if row.label.startswith("mandat:"))
+    assert table.figure(mandate, "n").value == 5  # two said "vet ej"
+    assert table.figure(mandate, "andel").value == pytest.approx(2 / 5)
+    coverage = report.sections["coverage"]["instruments"]
+    assert {"instrument": "nns-personal", "responses": 7, "left_out": 0}.items() <= next(
+        r for r in coverage if r["instrument"] == "nns-personal").items()
+
+
+def test_an_insats_report_leaves_the_forbund_wide_answers_out(make_response, forbund, insats):
+    make_response("nns-personal", {"gemensamma-mal": "4"}, timepoint="arlig",
+                  about_the_forbund=True, source=ResponseSource.LINK)
+    report = build_report_for(forbund, insats, period=YEAR)
+    assert "nns-personal" not in {table.id for table in report.tables}
+
+
+def test_answers_without_an_enrolment_are_said_in_every_format(make_response, make_participant,
+                                                                forbund, insats):
+    """Six deltagare rated with ORS in an insats where nobody was enrolled: their
+    courses count, and every format says so."""
+    for _ in range(6):
+        person = make_participant()
+        for session, day in ((1, dt.date(2025, 2, 3)), (2, dt.date(2025, 5, 5))):
+            make_response("ors", dict.fromkeys(
+                ("individuellt", "nara-relationer", "socialt", "allmant"), "5.0"),
+                participant=person, timepoint=f"session-{session}", answered_on=day)
+    report = build_report_for(forbund, insats, period=YEAR)
+    said = ("6 deltagare har svar men ingen inskrivning i insatsen under perioden "
+            "(12 svar).")
+    assert report.table("ors-total-prepost").figure(
+        "Deltagare med minst två skattningar", "varde").value == 6
+    assert json.loads(render(report, "json"))["coverage"]["statements"] == [said]
+    assert said in render(report, "html").decode()
+    assert said in pdf_text(report).replace("\n", " ")
+    workbook = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
+    cells = {str(cell.value) for sheet in workbook for row in sheet.iter_rows()
+             for cell in row if cell.value}
+    assert any(said in cell for cell in cells)
