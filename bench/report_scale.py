@@ -48,7 +48,6 @@ from sqlalchemy import bindparam, select, text  # noqa: E402
 
 from enkat import create_app  # noqa: E402
 from enkat.extensions import db  # noqa: E402
-from enkat.instruments.roles import NNS_DELTAGARE  # noqa: E402
 from enkat.models import Forbund  # noqa: E402
 from enkat.reports.exports import to_json, to_xlsx  # noqa: E402
 from enkat.reports.period import Period  # noqa: E402
@@ -57,6 +56,8 @@ from enkat.services.results.reports import build_report_for  # noqa: E402
 from tests.postgresql import PostgresServer, PostgresUnavailable  # noqa: E402
 
 PERIOD = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+#: The surveys whose answers the plain SQL counts (the bench's data, as scale_data writes it).
+NNS_DELTAGARE = ("nns-deltagare-pagaende", "nns-deltagare-avslut")
 
 # --- the plain SQL: what the report shows, counted by the database ---------------------
 

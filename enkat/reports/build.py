@@ -58,35 +58,45 @@ class ReportInputs:
 def build_report(subject: Subject, period: Period, inputs: ReportInputs,
                  suppression: Suppression) -> Report:
     forms = RegistrationForms.among(inputs.instruments.values())
-    others = in_report_order(i for i in inputs.instruments.values() if i.results.enrolment is None)
     current = tally(inputs.answer_counts, inputs.instruments)
     previous = tally(inputs.previous_answer_counts, inputs.instruments)
-    indicator_part: list[Table] = []
-    tables: list[Table] = []
-    if forms is not None:
-        if inputs.insats_names:
-            tables.append(insatser_table(inputs.enrolments, period, inputs.insats_names, forms,
-                                         suppression))
-        tables += registration_tables(inputs.enrolments, period, forms, suppression)
-    for instrument in others:
-        shares = (indicator_tables(instrument, current, previous, suppression)
-                  if has_indicators(instrument) else [])
-        indicator_part += shares
-        tables += shares
-        tables += outcome_tables([instrument], inputs.courses, inputs.area_changes,
-                                 inputs.sessions, suppression)
-    sections: dict[str, Any] = {"indicators": indicator_records(indicator_part)}
+    tables = [*_registration_part(inputs, period, forms, suppression),
+              *_instrument_part(inputs, current, previous, suppression)]
+    sections: dict[str, Any] = {"indicators": indicator_records(tables)}
     if inputs.goals:
-        shares_by_indicator = indicator_shares(inputs, period, forms, current, previous)
-        table, records = goal_table(
+        table, sections["goals"] = goal_table(
             [(g.description, g.indicator, g.comparison, g.target) for g in inputs.goals],
-            shares_by_indicator, suppression)
+            indicator_shares(inputs, period, forms, current, previous), suppression)
         tables.append(table)
-        sections["goals"] = records
     coverage, sections["coverage"] = coverage_table(inputs.instruments, inputs.responses,
                                                     inputs.unenrolled, suppression)
     tables.append(coverage)
     return Report(subject, period.start, period.end, suppression.k, tuple(tables), sections)
+
+
+def _registration_part(inputs: ReportInputs, period: Period, forms: RegistrationForms | None,
+                       suppression: Suppression) -> list[Table]:
+    """The insatser side by side (a förbund report) and the registration tables."""
+    if forms is None:
+        return []
+    side_by_side = ([insatser_table(inputs.enrolments, period, inputs.insats_names, forms,
+                                    suppression)] if inputs.insats_names else [])
+    return [*side_by_side, *registration_tables(inputs.enrolments, period, forms, suppression)]
+
+
+def _instrument_part(inputs: ReportInputs, current: Tallies, previous: Tallies,
+                     suppression: Suppression) -> list[Table]:
+    """Every other instrument in its declared order: its indicator tables, then its
+    outcome tables."""
+    tables: list[Table] = []
+    for instrument in in_report_order(inputs.instruments.values()):
+        if instrument.results.enrolment is not None:
+            continue
+        if has_indicators(instrument):
+            tables += indicator_tables(instrument, current, previous, suppression)
+        tables += outcome_tables([instrument], inputs.courses, inputs.area_changes,
+                                 inputs.sessions, suppression)
+    return tables
 
 
 def indicator_shares(inputs: ReportInputs, period: Period, forms: RegistrationForms | None,

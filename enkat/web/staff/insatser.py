@@ -75,8 +75,7 @@ def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
         due=deltagare_service.due_rows(insats, local_today()) if individ else [],
         new_form=new_form or new_deltagare_form(insats),
         link_form=link or link_form(insats, formdata=None),
-        today=local_today().isoformat(), ends=forms.ends.id,
-        follow_up=forms.follow_up.id if forms.follow_up else None,
+        today=local_today().isoformat(), ends=forms.ends, follow_up=forms.follow_up,
         register_url=_register_url(insats), number=format_number,
     )
     refused = (new_form and new_form.errors) or (link and link.errors)
