@@ -296,6 +296,10 @@ class Invitation(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: the utskick that mailed this link (shared by all its recipients, see `Campaign`)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
     forbund: Mapped[Forbund] = relationship()
@@ -334,6 +338,10 @@ class Response(db.Model):
     #: the staff member who sent a staff or paper form (audited as "response-entered")
     entered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
+    )
+    #: the utskick whose link it was answered through, copied from the invitation
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
     )
 
     forbund: Mapped[Forbund] = relationship()
@@ -388,7 +396,15 @@ class Kiosk(db.Model):
 
 class Campaign(db.Model):
     """An utskick: single-use links to one survey, e-mailed to a list of addresses
-    (personal, chefer i samverkan, styrelse, remittenter), with reminders."""
+    (personal, chefer i samverkan, styrelse, remittenter), with reminders.
+
+    Its links (`Invitation.campaign_id`) and the responses given through them
+    (`Response.campaign_id`) name the utskick, so its results can be shown. That names
+    no one: every recipient shares the campaign id; the links are made all at once, in
+    random order and with one timestamp, and each mailing gives every address the same
+    `sent_at`; once a link is used its recipient forgets it (`use_invitation`). So a
+    response joins its utskick, never an address.
+    """
 
     __tablename__ = "campaigns"
 

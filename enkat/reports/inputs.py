@@ -128,3 +128,14 @@ class Unenrolled:
 
     participants: int = 0
     responses: int = 0
+
+
+@dataclass(frozen=True)
+class SurveyReach:
+    """The utskick of one instrument first mailed in a period: how many, how many
+    addresses were sent a link, and how many of them answered."""
+
+    instrument_id: str
+    campaigns: int
+    sent: int
+    answered: int

@@ -32,8 +32,13 @@ def render(report: Report, format: str) -> bytes:
 
 def charts(report: Report, format: Format) -> list[tuple[str, bytes]]:
     """The chart of each table that has one, drawn as its chart kind says."""
-    return [(table.title, _DRAW[table.chart](table, format))
-            for table in report.tables if table.chart is not None and has_chart(table)]
+    return [(table.title, chart(table, format)) for table in report.tables if has_chart(table)]
+
+
+def chart(table: Table, format: Format) -> bytes:
+    """The chart of one table that has one (`has_chart`), as its chart kind says."""
+    assert table.chart is not None
+    return _DRAW[table.chart](table, format)
 
 
 def has_chart(table: Table) -> bool:

@@ -87,6 +87,7 @@ def find_draft(
         source=ResponseSource.LINK,
         language=language,
         invitation_id=invitation.id,
+        campaign_id=invitation.campaign_id,
     )
 
 

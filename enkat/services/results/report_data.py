@@ -200,6 +200,14 @@ def _form_response(frame: list, answers: dict[str, list[str]]) -> FormResponse:
 def answer_counts(scope: Scope, instrument: Instrument, period: Period) -> list[AnswerCount]:
     """Counts of each answer to the instrument's items with positive codes, per timepoint
     and per answer of the same response to each grouping item (kön, the items split by)."""
+    return counted_answers(instrument, and_(
+        scope.responses(), Response.answered_on.between(period.start, period.end)))
+
+
+def counted_answers(instrument: Instrument,
+                    responses: ColumnElement[bool]) -> list[AnswerCount]:
+    """`answer_counts` of the submitted responses that meet the condition `responses`
+    (those in a report's scope and period, those of one utskick)."""
     groups = [aliased(Answer) for _ in grouping_items(instrument)]
     query: Select = (
         select(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
@@ -207,11 +215,10 @@ def answer_counts(scope: Scope, instrument: Instrument, period: Period) -> list[
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .join(Answer, Answer.response_id == Response.id)
         .where(
-            scope.responses(),
+            responses,
             InstrumentVersion.instrument_id == instrument.id,
             Answer.item_id.in_([item.id for item in rated_items(instrument)]),
             Response.submitted_at.is_not(None),
-            Response.answered_on.between(period.start, period.end),
         )
         .group_by(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
                   Answer.value, *(group.value for group in groups))

@@ -9,6 +9,10 @@ Answers stay anonymous by construction:
   times of the links map back to the order or the moment of the addresses;
 - closing deletes every address and expires the links not used.
 
+Links and their responses name their utskick (`campaign_id`), so its results can be
+counted (`services.results.utskick`); the utskick is shared by all its recipients, so that
+names no one (see `enkat.models.Campaign`).
+
 Mails are plain Swedish text without images or tracking (`services.mail`). A mail that
 cannot be sent is recorded on its recipient with the reason, shown, and sent again on
 request; nothing is dropped silently. Refusals are said in Swedish: they are shown as they
@@ -359,11 +363,15 @@ def _links_for(campaign: Campaign, recipients: list[CampaignRecipient], user: Us
 
 
 def _new_link(campaign: Campaign, user: User | None, now: dt.datetime) -> tuple[Invitation, str]:
+    """A link of the utskick: it names the utskick (as every other link of it does), and
+    the response given through it will too (`drafts.find_draft`)."""
     version = campaign.instrument_version
-    return create_invitation(
+    invitation, token = create_invitation(
         campaign.insats, version.instrument_id, campaign.timepoint, forbund=campaign.forbund,
         version=version.version, expires_at=campaign.closes_at, created_by=user, now=now,
     )
+    invitation.campaign_id = campaign.id
+    return invitation, token
 
 
 def _mail_each(recipients: list[CampaignRecipient], now: dt.datetime,

@@ -24,18 +24,11 @@ from dataclasses import dataclass, replace
 
 from flask import Response, abort, g, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 
 from enkat.models import Insats, Role
-from enkat.reports.exports.html_export import table_html
-from enkat.reports.exports.texts import (
-    column_explanation,
-    period_text,
-    subject_heading,
-    suppression_text,
-)
-from enkat.reports.model import Kind, Report, Table
+from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
+from enkat.reports.model import Report
 from enkat.reports.period import Period
 from enkat.reports.rendering import charts, has_chart, render
 from enkat.services import ServiceError
@@ -51,6 +44,7 @@ from enkat.web.common.form_base import PageForm
 
 from . import bp
 from .choices import DATE_EXAMPLE, FIRST_YEAR, LAST_YEAR, read_dates, refuse
+from .tables import TableOnPage
 
 REPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -307,25 +301,13 @@ def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None
         period=period_text(report) if report else None,
         suppression=suppression_text(report.suppression) if report else None,
         side_by_side=choice is not None and choice.scope == SIDE_BY_SIDE,
-        tables=[_TableOnPage(table) for table in report.tables if not table.is_empty]
+        tables=[TableOnPage(table) for table in report.tables if not table.is_empty]
         if report else [],
         empty_tables=[table for table in report.tables if table.is_empty] if report else [],
         charted=[table for table in report.tables if has_chart(table)] if report else [],
         may_download_answers=_is_admin(),
         url_for_chart=lambda table: url_for(".results_chart", table_id=table.id, **query),
     ), status
-
-
-class _TableOnPage:
-    """A report table as the page shows it: the HTML export's markup, then its id and,
-    for every column that is not itself a count, the n its figures rest on."""
-
-    def __init__(self, table: Table):
-        self.id, self.title = table.id, table.title
-        self.html = Markup(table_html(table))
-        self.explanations = [f"{column.label}: {column_explanation(table, index)}"
-                             for index, column in enumerate(table.columns)
-                             if column.kind is not Kind.COUNT]
 
 
 def _is_admin() -> bool:

@@ -1,27 +1,32 @@
 """Utskick: an anonymous survey mailed to a list of addresses, /forbund/utskick.
 
-Administrators create, send, remind and close; analysts see the list and the response
-rates. An utskick of another förbund is 404. Addresses are shown only for mails that
-failed, and only until the utskick is closed; who has answered is never shown.
+Administrators create, send, remind and close; analysts see the list, the response rates
+and the results. An utskick of another förbund is 404. Addresses are shown only to
+administrators, only for mails that failed, and only until the utskick is closed; who has
+answered is never shown. Results are shown once the förbund's threshold of answers is
+reached (`services.results.utskick`).
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from enkat.models import Campaign, Role
+from enkat.reports.rendering import chart, has_chart
 from enkat.services.mail import NoPublicAddress, mail_refusal, public_address
 from enkat.services.people.users import membership_with_role
+from enkat.services.results import utskick as utskick_results
 from enkat.services.utskick import campaigns
 from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 
 from . import bp
+from .tables import TableOnPage
 
 WHOLE_FORBUND = ""
 
@@ -128,14 +133,31 @@ def utskick_new():
 
 
 @bp.get("/utskick/<int:campaign_id>")
-@roles_required(Role.ADMIN)
+@roles_required(*READERS)
 def utskick_detail(campaign_id: int):
+    """How far the utskick has come and its results; administrators also see the mails
+    that failed and the buttons."""
     campaign = _campaign_or_404(campaign_id)
-    failed = [recipient for recipient in campaign.recipients if recipient.last_error]
+    may_change = _is_admin()
+    failed = [recipient for recipient in campaign.recipients
+              if recipient.last_error] if may_change else []
+    found = utskick_results.campaign_results(campaign)
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
         failed=failed, form=ActionForm(), closes_on=campaigns.closes_on(campaign),
-        survey_title=campaigns.survey_title(campaign))
+        survey_title=campaigns.survey_title(campaign), may_change=may_change, results=found,
+        tables=[TableOnPage(table) for table in found.tables],
+        charted=[table for table in found.tables if has_chart(table)])
+
+
+@bp.get("/utskick/<int:campaign_id>/diagram/<table_id>.svg")
+@roles_required(*READERS)
+def utskick_chart(campaign_id: int, table_id: str):
+    """A chart of the utskick's results; 404 while they are not shown."""
+    table = utskick_results.campaign_results(_campaign_or_404(campaign_id)).table(table_id)
+    if table is None or not has_chart(table):
+        abort(404)
+    return Response(chart(table, "svg"), mimetype="image/svg+xml")
 
 
 @bp.post("/utskick/<int:campaign_id>/skicka")

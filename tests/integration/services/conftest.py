@@ -7,6 +7,7 @@ import pytest
 from enkat.models import Role
 from enkat.services.answering.tidy_import import ImportFailed, import_responses
 
+from .mailed import mail_campaign
 from .tidy import table_counts
 
 
@@ -31,3 +32,16 @@ def refused(db_session):
 def admin(make_user):
     """An administrator of the test förbund."""
     return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def sent_campaign(forbund, admin, mailbox):
+    """`make(addresses, instrument_id, insats=, of=, title=, now=, today=)`: an utskick
+    of the test förbund (or `of`) mailed through the loopback SMTP server; returns it
+    and its tokens in address order."""
+
+    def make(recipients, instrument_id="nns-styrelse", *, of=None, **options):
+        return mail_campaign(mailbox, of or forbund, admin, recipients, instrument_id,
+                             **options)
+
+    return make

@@ -475,8 +475,13 @@ ROUTES = [
           post=(LOGIN, 403, 403, 403, 409, 409),
           form={"instrument": "nns-styrelse", "insats": "", "timepoint": "", "title": "Nytt",
                 "closes_on": "{in_two_weeks}", "addresses": "ny@example.se"}),
+    # Readers see an utskick's counts and results; only administrators its failed
+    # addresses and buttons. The chart is 404 until the threshold of answers is reached.
     Route("admin.utskick_detail", "/forbund/utskick/<int:campaign_id>",
-          get=(LOGIN, 403, 403, 403, 200, 404)),
+          get=(LOGIN, 403, 403, 200, 200, 404)),
+    Route("admin.utskick_chart", "/forbund/utskick/<int:campaign_id>/diagram/<table_id>.svg",
+          args={"table_id": "nns-styrelse"},
+          get=(LOGIN, 403, 403, 404, 404, 404)),
     Route("admin.utskick_send", "/forbund/utskick/<int:campaign_id>/skicka",
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     Route("admin.utskick_remind", "/forbund/utskick/<int:campaign_id>/paminn",

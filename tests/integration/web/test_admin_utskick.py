@@ -75,16 +75,17 @@ def link_path(mailbox, address: str, index: int = -1) -> str:
     return urlsplit(link).path
 
 
-def answer_to_the_end(client, link: str) -> None:
-    """Open the mailed link and answer every question, as a board member would."""
+def answer_to_the_end(client, link: str, value: str = "3") -> None:
+    """Open the mailed link and answer every question (`value` to the rated ones), as a
+    board member would."""
     start = client.get(link)
     assert start.status_code == 200 and "Samordningsförbundet Test" in page(start)
     location = re.search(rf'href="({re.escape(link)}/fraga/[^"]+)"', page(start)).group(1)
     while "/fraga/" in location:
         key = location.rsplit("/", 1)[1]
         assert client.get(location).status_code == 200
-        value = "Bra samverkan." if key == "synpunkter" else "3"
-        saved = client.post(location, data={"go_to": "next", f"answer-{key}": value})
+        answer = "Bra samverkan." if key == "synpunkter" else value
+        saved = client.post(location, data={"go_to": "next", f"answer-{key}": answer})
         assert saved.status_code == 303
         location = saved.headers["Location"]
     assert location == f"{link}/granska"
@@ -120,17 +121,24 @@ def test_personal_may_not_see_utskick(app, as_admin, make_user):
         assert staff.open(method=method, path=url).status_code == 403, url
 
 
-def test_analysts_see_the_list_and_rates_but_change_nothing(app, as_admin, make_user, mailbox):
+def test_analysts_see_the_list_rates_and_results_but_change_nothing(app, as_admin, make_user,
+                                                                    mailbox):
     campaign = create(as_admin)
+    mailbox.refuse = True
     as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    assert STYRELSE[0] in page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
     analyst = app.test_client()
     sign_in(analyst, make_user(Role.ANALYST).email)
     listing = page(analyst.get("/forbund/utskick"))
     assert "Styrelsen 2025" in listing and "Nytt utskick" not in listing
-    assert f"/forbund/utskick/{campaign.id}" not in listing
-    for method, url in routes(campaign.id):
+    detail = page(analyst.get(f"/forbund/utskick/{campaign.id}"))
+    assert "Svarsfrekvens" in detail and "Inga svar än." in detail
+    assert not any(address in detail for address in STYRELSE)
+    assert not any(f"/{campaign.id}/{action}" in detail for action in ("skicka", "paminn", "stang"))
+    for method, url in [route for route in routes(campaign.id) if route[0] == "post"
+                        or route[1] != f"/forbund/utskick/{campaign.id}"]:
         assert analyst.open(method=method, path=url).status_code == 403, url
-    assert len(mailbox.messages) == 3
+    assert mailbox.messages == []
 
 
 def test_an_utskick_of_another_forbund_is_not_found(app, as_admin, make_forbund):
