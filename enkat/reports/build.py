@@ -28,11 +28,13 @@ from .inputs import (
     GoalSpec,
     RatedSession,
     ResponseTally,
+    SurveyReach,
     Unenrolled,
 )
 from .model import Report, Subject, Table
 from .outcomes import outcome_tables
 from .period import Period
+from .reach import reach_table
 from .registration import ended_in, insatser_table, registration_tables, to_work_or_studies
 
 
@@ -49,6 +51,8 @@ class ReportInputs:
     courses: Sequence[CourseEnds]  # per deltagare and score (not flagged ones)
     area_changes: Sequence[AreaChange]  # per item of a mean score and change
     sessions: Sequence[RatedSession]  # every rating on a flagged score (SRS)
+    reach: Sequence[SurveyReach] = ()  # utskick first mailed in the period, per instrument
+    previous_reach: Sequence[SurveyReach] = ()
     responses: Sequence[ResponseTally] = ()  # every response in the period, by instrument
     unenrolled: Unenrolled = Unenrolled()  # deltagare who answered without an enrolment
     goals: Sequence[GoalSpec] = ()
@@ -60,8 +64,10 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
     forms = RegistrationForms.among(inputs.instruments.values())
     current = tally(inputs.answer_counts, inputs.instruments)
     previous = tally(inputs.previous_answer_counts, inputs.instruments)
+    reach = reach_table(inputs.instruments, inputs.reach, inputs.previous_reach, suppression)
     tables = [*_registration_part(inputs, period, forms, suppression),
-              *_instrument_part(inputs, current, previous, suppression)]
+              *_instrument_part(inputs, current, previous, suppression),
+              *([reach] if reach else [])]
     sections: dict[str, Any] = {"indicators": indicator_records(tables)}
     if inputs.goals:
         table, sections["goals"] = goal_table(

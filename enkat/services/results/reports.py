@@ -20,6 +20,7 @@ from enkat.scoring.suppression import Suppression
 from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.results import report_data
 from enkat.services.results.report_data import Scope
+from enkat.services.results.utskick import survey_reach
 
 
 def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
@@ -34,6 +35,7 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
                                           forms) if forms else [])
     scored = [instrument for instrument in instruments.values() if instrument.scores]
     responses, unenrolled = report_data.response_tallies(scope, period)
+    reached = None if insats is None else [insats.id]
     inputs = ReportInputs(
         instruments=instruments,
         enrolments=[e for e in both if e.overlaps(period)],
@@ -43,6 +45,8 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
         courses=_courses(scope.insats_ids, scored, period),
         area_changes=_area_changes(scope.insats_ids, scored, period),
         sessions=_sessions(scope.insats_ids, scored, period),
+        reach=survey_reach(forbund.id, reached, period),
+        previous_reach=survey_reach(forbund.id, reached, previous),
         responses=responses,
         unenrolled=unenrolled,
         goals=tuple(GoalSpec(g.description, g.indicator, g.comparison, g.target)

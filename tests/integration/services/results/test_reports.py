@@ -16,9 +16,13 @@ from enkat.models import ResponseSource
 from enkat.reports.model import Kind
 from enkat.reports.period import Period
 from enkat.reports.rendering import FORMATS, render
+from enkat.services.answering.drafts import local_today
+from enkat.services.instruments.versions import resolve_instrument
 from enkat.services.organisation.forbund import get_forbund
 from enkat.services.organisation.insatser import get_insats
 from enkat.services.results.reports import build_report_for
+
+from ..mailed import addresses, answer
 
 YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 
@@ -162,3 +166,23 @@ def test_answers_without_an_enrolment_are_said_in_every_format(make_response, ma
     cells = {str(cell.value) for sheet in workbook for row in sheet.iter_rows()
              for cell in row if cell.value}
     assert any(said in cell for cell in cells)
+
+
+def test_an_utskick_to_the_styrelse_gives_its_shares_and_its_response_rate(sent_campaign,
+                                                                             forbund):
+    """Eight members mailed, six answer through their links: the förbund report of the
+    year has the survey's shares and the utskick's response rate."""
+    campaign, tokens = sent_campaign(addresses(8), "nns-styrelse")
+    for token, value in zip(tokens[:6], "443321", strict=True):
+        answer(token, value)
+    today = local_today()
+    report = build_report_for(forbund, period=Period(today.replace(month=1, day=1),
+                                                     today.replace(month=12, day=31)))
+    shares = report.table("nns-styrelse")
+    first = shares.rows[0].label
+    assert shares.figure(first, "n").value == 6
+    assert shares.figure(first, "andel").value == pytest.approx(4 / 6)  # 4, 4, 3, 3
+    reach = report.table("svarsfrekvens")
+    title = campaign.instrument_version.instrument_id
+    row = reach.row(resolve_instrument(title).title.get("sv"))
+    assert [figure.shown for figure in row.figures[:4]] == [1, 8, 6, pytest.approx(0.75)]
