@@ -24,6 +24,7 @@ from .inputs import (
 from .model import Report, Subject, Table
 from .outcomes import outcome_tables
 from .period import Period
+from .pruning import without_empty
 from .registration import (
     TO_WORK_OR_STUDIES,
     RegistrationForms,
@@ -74,7 +75,8 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
             shares, suppression)
         tables.append(table)
         sections["goals"] = records
-    return Report(subject, period.start, period.end, suppression.k, tuple(tables), sections)
+    return Report(subject, period.start, period.end, suppression.k, without_empty(tables),
+                  sections)
 
 
 def indicator_shares(inputs: ReportInputs, period: Period, nns: Mapping[str, Instrument],
