@@ -53,9 +53,9 @@ class SettingsForm(PageForm):
         f"Uppgifter som bygger på färre deltagare, svar eller källor än så här visas inte i "
         f"tabeller, diagram och nedladdningar. Ett heltal från {LOWEST_THRESHOLD} till "
         f"{HIGHEST_THRESHOLD}; {SAFE_THRESHOLD} om inget annat valts."))
+    confirm = BooleanField("Jag har läst vad en lägre gräns betyder och vill ändra den")
     reason = TextAreaField("Skäl till ändringen", description=(
         f"Sparas i loggen. Krävs när gränsen blir lägre än {SAFE_THRESHOLD}."))
-    confirm = BooleanField("Jag har läst vad en lägre gräns betyder och vill ändra den")
     #: Whether the page asked for the confirmation: then a missing one is an error.
     asked = HiddenField()
 
