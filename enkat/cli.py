@@ -98,7 +98,7 @@ def _date(value: str | None) -> dt.date | None:
 
 @cli.group()
 def instruments() -> None:
-    """Check and list instrument definitions."""
+    """Check, list and publish instrument definitions."""
 
 
 @instruments.command("check")
@@ -116,6 +116,38 @@ def instruments_check(paths: tuple[Path, ...]) -> None:
     if errors:
         raise SystemExit(1)
     click.echo(f"{len(paths or [instruments_directory()])} location(s) checked: no errors")
+
+
+@instruments.command("publish")
+@click.argument("file", type=click.File("rb"))
+@click.option("--forbund", "forbund_slug", required=True, help="The förbund the instrument is for.")
+@with_appcontext
+def instruments_publish(file, forbund_slug: str) -> None:
+    """Upload and publish a förbund's own instrument, with the checks of the upload page:
+    a refused file prints every problem (line:column place: message) and keeps nothing."""
+    from enkat.services.instruments.uploads import (
+        UploadRefused,
+        publish_instrument,
+        upload_instrument,
+    )
+
+    with transaction():
+        forbund = get_forbund(forbund_slug)
+        try:
+            row = upload_instrument(forbund, None, file.read())
+        except UploadRefused as refused:
+            db.session.rollback()
+            for problem in refused.problems:
+                click.echo(_problem_line(_file_name(file), problem), err=True)
+            raise SystemExit(1) from None
+        publish_instrument(row, None)
+    click.echo(f"published {row.instrument_id} version {row.version} for {forbund_slug}")
+
+
+def _problem_line(file_name: str, problem) -> str:
+    """An upload problem as a line an editor can jump to: "file:3:5 /items/0/id: …"."""
+    where = f"{file_name}:{problem.line}:{problem.column}" if problem.line else file_name
+    return " ".join(part for part in (where, problem.place) if part) + f": {problem.message}"
 
 
 @instruments.command("list")
@@ -273,6 +305,30 @@ def create_forbund_command(slug, name) -> None:
     with transaction():
         forbund = create_forbund(slug, name)
     click.echo(f"created förbund {forbund.slug}")
+
+
+@cli.group("forbund")
+def forbund_group() -> None:
+    """A förbund's settings."""
+
+
+@forbund_group.command("threshold")
+@click.option("--forbund", "forbund_slug", required=True)
+@click.option("--value", type=int, required=True,
+              help="Hide figures resting on fewer than this many (1-50; 5 by default).")
+@click.option("--reason", default="", help="Why; required below 5, kept in the audit log.")
+@click.option("--confirm", is_flag=True, help="Confirm a threshold below 5.")
+@with_appcontext
+def forbund_threshold(forbund_slug, value, reason, confirm) -> None:
+    """Set the förbund's suppression threshold for every report and download."""
+    from enkat.services.organisation.suppression import set_suppression_threshold
+
+    with transaction():
+        forbund = get_forbund(forbund_slug)
+        old = forbund.suppression_threshold
+        changed = set_suppression_threshold(forbund, value, None, reason, confirm)
+    click.echo(f"suppression threshold of {forbund_slug}: {old} -> {value}" if changed
+               else f"suppression threshold of {forbund_slug} is already {value}")
 
 
 @cli.command("demo")

@@ -34,6 +34,7 @@ from .inputs import (
 from .model import Report, Subject, Table
 from .outcomes import outcome_tables
 from .period import Period
+from .pruning import without_empty
 from .reach import reach_table
 from .registration import ended_in, insatser_table, registration_tables, to_work_or_studies
 
@@ -77,7 +78,8 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
     coverage, sections["coverage"] = coverage_table(inputs.instruments, inputs.responses,
                                                     inputs.unenrolled, suppression)
     tables.append(coverage)
-    return Report(subject, period.start, period.end, suppression.k, tuple(tables), sections)
+    return Report(subject, period.start, period.end, suppression.k, without_empty(tables),
+                  sections)
 
 
 def _registration_part(inputs: ReportInputs, period: Period, forms: RegistrationForms | None,

@@ -57,9 +57,22 @@ class Figure:
     def shown(self) -> int | float | str | None:
         return self.suppressed if self.suppressed is not None else self.value
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to show: no value, no word, or a zero that rests on nobody (a count of
+        0, a mean of no ratings). A zero resting on an n, as a share of 0 % of 12 answers
+        or no change among 5 deltagare, is a result; a suppressed figure hides one."""
+        if self.suppressed is not None:
+            return False
+        return self.value is None or self.value == "" or (self.value == 0 and not self.n)
+
     def kind_in(self, column: Column) -> Kind:
         """What this cell holds: its own kind, else its column's."""
         return self.kind or column.kind
+
+
+#: What a column left out for being empty holds in every row.
+EMPTY = Figure(None)
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,8 @@ class Row:
 @dataclass(frozen=True)
 class Table:
     """A table with a stable id (documented in docs/formats.md), its notes and the
-    kind of chart that draws it, if any."""
+    kind of chart that draws it, if any. `left_out` names the columns left out of it
+    for being empty (`enkat.reports.pruning`): asked for, they give an empty figure."""
 
     id: str
     title: str
@@ -87,12 +101,13 @@ class Table:
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
     chart: ChartKind | None = None
+    left_out: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        """Nothing to show: every figure is 0 or missing (no mark, no word, no other
-        number), as in a breakdown for a group nobody in the period belongs to."""
-        return all(figure.shown in (None, 0) for row in self.rows for figure in row.figures)
+        """Nothing to show: every figure is empty (`Figure.is_empty`), as in a breakdown
+        for a group nobody in the period belongs to."""
+        return all(figure.is_empty for row in self.rows for figure in row.figures)
 
     def row(self, label: str) -> Row:
         for row in self.rows:
@@ -101,8 +116,13 @@ class Table:
         raise KeyError(f"table {self.id} has no row {label!r}")
 
     def figure(self, row_label: str, column_key: str) -> Figure:
+        row = self.row(row_label)
+        if column_key in self.left_out:
+            return EMPTY
         keys = [column.key for column in self.columns]
-        return self.row(row_label).figures[keys.index(column_key)]
+        if column_key not in keys:
+            raise KeyError(f"table {self.id} has no column {column_key!r}")
+        return row.figures[keys.index(column_key)]
 
 
 @dataclass(frozen=True)

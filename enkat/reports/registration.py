@@ -100,7 +100,9 @@ def by_kon_rows(labelled: Sequence[tuple[str, str]], by_kon: dict[str, Counter[s
     rows = [Row(label, (*cells, total, share))
             for (_, label), cells, total, share in zip(labelled, grid.cells, grid.row_totals,
                                                        grid.row_shares, strict=True)]
-    total_share = share_of(1, 1, shown_count(grid.grand_total), shown_count(grid.grand_total))
+    grand = count_of(grid.grand_total)
+    total_share = share_of(grand, grand, shown_count(grid.grand_total),
+                           shown_count(grid.grand_total))
     rows.append(Row(TOTAL_LABEL, (*grid.column_totals, grid.grand_total, total_share),
                     is_total=True))
     return rows, grid

@@ -91,3 +91,19 @@ def make_response(forbund, insats):
         return responses.record_response(context, values, source=source, external_id=external_id)
 
     return make
+
+
+@pytest.fixture
+def enkat(app, db_session):
+    """Run the `enkat` command against the test app's database (tests/integration/test_cli*.py)."""
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from enkat.cli import cli
+
+    def run(*args: str, input: str | None = None):
+        db_session.commit()  # what the test set up stays when the command rolls back
+        return CliRunner().invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app),
+                                  input=input)
+
+    return run

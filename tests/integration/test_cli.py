@@ -6,26 +6,12 @@ import getpass
 import json
 
 import pytest
-from flask.cli import ScriptInfo
 from sqlalchemy import select
 
-from enkat.cli import cli
 from enkat.extensions import db
 from enkat.instruments import bundled_directory
 from enkat.models import AuditEvent
 from enkat.services.people.users import find_user
-
-
-@pytest.fixture
-def enkat(app, db_session):
-    from click.testing import CliRunner
-
-    def run(*args: str, input: str | None = None):
-        db_session.commit()  # what the test set up stays when the command rolls back
-        return CliRunner().invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app),
-                                  input=input)
-
-    return run
 
 
 def test_bundled_instruments_pass_the_check(enkat):

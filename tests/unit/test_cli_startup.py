@@ -28,5 +28,6 @@ def test_help_lists_every_command_without_loading_the_heavy_parts():
     loaded = [name for name in seen["modules"]
               if any(name == heavy or name.startswith(heavy + ".") for heavy in HEAVY)]
     assert loaded == []
-    for command in ("db", "demo", "export", "import", "report", "serve", "purge", "backup"):
+    for command in ("db", "demo", "export", "forbund", "import", "instruments", "report", "serve",
+                    "purge", "backup"):
         assert f"  {command} " in seen["help"]

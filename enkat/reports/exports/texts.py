@@ -42,6 +42,10 @@ def period_text(report: Report) -> str:
 
 
 def suppression_text(suppression: Suppression) -> str:
+    """The förbund's threshold and what it does, said once near the start of every format."""
+    if suppression.k <= 1:
+        return ("Alla uppgifter visas, även de som bygger på en enda deltagare, ett svar eller "
+                "en källa: förbundet har valt att inte dölja små antal.")
     return (
         f"Uppgifter som bygger på färre än {suppression.k} deltagare, svar eller källor "
         f"visas inte. I stället står en markering som ”{suppression.mark}”. Det skyddar "
@@ -77,7 +81,8 @@ def glossary(suppression: Suppression) -> list[tuple[str, str]]:
     return [
         *KIND_TERMS.values(),
         ("n", "Antalet deltagare, svar eller källor som en siffra bygger på."),
-        (suppression.mark, suppression_text(suppression)),
+        (suppression.mark, "En uppgift som döljs för att den bygger på för få deltagare, "
+                           "svar eller källor; gränsen står under Sekretess överst."),
         ("X", "En siffra som döljs för att en liten siffra i samma rad eller kolumn annars "
               "skulle kunna räknas fram ur summan."),
         ("Tom cell", "Det finns inget värde, t.ex. förändring i procent när före är 0."),

@@ -50,6 +50,7 @@ class Action(StrEnum):
     INSATS_CHANGED = "insats-changed"
     SCHEDULE_CHANGED = "schedule-changed"
     GOALS_CHANGED = "goals-changed"
+    SUPPRESSION_THRESHOLD_CHANGED = "suppression-threshold-changed"
     USER_CREATED = "user-created"
     USER_CHANGED = "user-changed"
     USER_DEACTIVATED = "user-deactivated"
@@ -94,6 +95,7 @@ LABELS = {
     Action.INSATS_CHANGED: "Ändrad insats",
     Action.SCHEDULE_CHANGED: "Ändrat mätschema",
     Action.GOALS_CHANGED: "Ändrade mål",
+    Action.SUPPRESSION_THRESHOLD_CHANGED: "Ändrad gräns för små antal",
     Action.USER_CREATED: "Ny användare",
     Action.USER_CHANGED: "Ändrad användare",
     Action.USER_DEACTIVATED: "Inaktiverad användare",

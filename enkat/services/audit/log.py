@@ -86,7 +86,13 @@ def record_command(action: Action, forbund: Forbund, subject: str, **detail: obj
     """What a command took out of or brought into a förbund; the operating-system user who
     ran it stands for the user, since the command line has no sign-in."""
     return record_event(action, forbund_id=forbund.id, subject=subject[:200],
-                        detail={COMMAND_USER: _os_user(), **detail})
+                        detail={**command_detail(), **detail})
+
+
+def command_detail() -> dict[str, str]:
+    """The detail that names who ran a command, for a service that a command calls and
+    that records its own event with no user."""
+    return {COMMAND_USER: _os_user()}
 
 
 def _os_user() -> str:

@@ -7,4 +7,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/forbund")
 
-from . import audit, insatser, instruments, results, users, utskick  # noqa: E402,F401  (routes)
+from . import (  # noqa: E402,F401  (routes)
+    audit,
+    insatser,
+    instruments,
+    results,
+    settings,
+    users,
+    utskick,
+)

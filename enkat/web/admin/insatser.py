@@ -69,6 +69,8 @@ PARTS = (
 ADMIN_PARTS = (
     ("Logg", ("admin.audit_log",),
      "Inloggningar, nedladdningar, visade deltagarsidor och ändringar."),
+    ("Inställningar", ("admin.settings",),
+     "Gränsen för små antal som tabeller och rapporter inte visar."),
 )
 
 

@@ -301,9 +301,7 @@ def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None
         period=period_text(report) if report else None,
         suppression=suppression_text(report.suppression) if report else None,
         side_by_side=choice is not None and choice.scope == SIDE_BY_SIDE,
-        tables=[TableOnPage(table) for table in report.tables if not table.is_empty]
-        if report else [],
-        empty_tables=[table for table in report.tables if table.is_empty] if report else [],
+        tables=[TableOnPage(table) for table in report.tables] if report else [],
         charted=[table for table in report.tables if has_chart(table)] if report else [],
         may_download_answers=_is_admin(),
         url_for_chart=lambda table: url_for(".results_chart", table_id=table.id, **query),

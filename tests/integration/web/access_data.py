@@ -176,8 +176,10 @@ def _enrolled(forbund: Forbund, insats: Insats, code: str) -> Participant:
 
 
 def _rated_deltagare(forbund: Forbund, insats: Insats, code: str) -> str:
-    """A deltagare with an inskrivning and two sessions of ORS and SRS: a chart to draw."""
+    """A deltagare with an inskrivning and two sessions of ORS and SRS, and an anonymous
+    NNS answer: a chart to draw (a report leaves out a table with nothing in it)."""
     participant = _enrolled(forbund, insats, code)
+    _record(insats, None, "nns-deltagare-pagaende", "pagaende", {"q1": "5"}, RATED_ON)
     for session, value in ((1, "4.0"), (2, "6.0")):
         on = RATED_ON + dt.timedelta(days=7 * (session - 1))
         _record(insats, participant, "ors", f"session-{session}",

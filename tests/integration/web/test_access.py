@@ -506,6 +506,11 @@ ROUTES = [
     # The audit log: administrators only, each of their own förbund.
     Route("admin.audit_log", "/forbund/logg",
           get=(LOGIN, 403, 403, 403, 200, 200)),
+    # The settings: administrators only, each of their own förbund (0 is refused: 422).
+    Route("admin.settings", "/forbund/installningar",
+          get=(LOGIN, 403, 403, 403, 200, 200),
+          post=(LOGIN, 403, 403, 403, 422, 422),
+          form={"threshold": "0"}),
 
     # Signing in and out, and a forgotten password.
     # (anonymous, staff_a, staff_b, analyst, admin, other_admin)

@@ -17,7 +17,6 @@ from enkat.models import Answer, Role
 from enkat.services.answering.tidy_import import import_responses
 from enkat.services.organisation.forbund import get_forbund
 from enkat.services.results.answer_exports import AnswerFilter, export_responses, tidy_xlsx
-from tests.integration.test_cli import enkat  # noqa: F401  (the command-line fixture)
 from tests.integration.web.test_auth import sign_in
 from tests.unit.formats.formulas import GENUINE, PAYLOADS, runnable
 

@@ -1,0 +1,72 @@
+"""Every format a person reads states the förbund's threshold once, near the start, and
+the JSON carries it: a report built by hand with the threshold 3 (and 1, which hides
+nothing)."""
+
+import io
+import json
+import re
+from dataclasses import replace
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from enkat.reports.exports import to_html, to_json, to_pdf, to_xlsx
+
+from .test_exports import sample_report
+
+STATED = "Uppgifter som bygger på färre än 3 deltagare, svar eller källor visas inte."
+NOTHING_HIDDEN = ("Alla uppgifter visas, även de som bygger på en enda deltagare, ett svar "
+                  "eller en källa")
+
+
+def report(threshold: int = 3):
+    return replace(sample_report(), suppression_threshold=threshold)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_json_carries_the_threshold():
+    assert json.loads(to_json(report()))["suppression_threshold"] == 3
+
+
+def test_html_states_it_once_in_the_header_before_any_table():
+    page = to_html(report(), charts=[])
+    assert page.count(STATED) == 1
+    header = page[page.index("<header>"):page.index("</header>")]
+    assert STATED in header and page.index(STATED) < page.index("<table")
+
+
+def test_pdf_states_it_once_on_the_first_page_before_the_first_table():
+    pages = [one_line(page.extract_text())
+             for page in PdfReader(io.BytesIO(to_pdf(report(), charts=[]))).pages]
+    assert sum(page.count(STATED) for page in pages) == 1
+    assert pages[0].index(STATED) < pages[0].index("Deltagare i perioden")
+
+
+def test_xlsx_states_it_once_on_the_first_sheet_under_sekretess():
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(report())))
+    cells = [(sheet.title, row) for sheet in workbook
+             for row in sheet.iter_rows(values_only=True)]
+    stating = [(title, row) for title, row in cells
+               if any(isinstance(value, str) and STATED in value for value in row)]
+    assert len(stating) == 1
+    (title, row), = stating
+    assert title == "Om rapporten" and row[0] == "Sekretess"
+    about = list(workbook["Om rapporten"].iter_rows(values_only=True))
+    assert about.index(row) < 6  # with the subject and the period, before the tables
+
+
+@pytest.mark.parametrize("render", [
+    lambda r: to_html(r, charts=[]),
+    lambda r: one_line(" ".join(page.extract_text() for page in
+                                PdfReader(io.BytesIO(to_pdf(r, charts=[]))).pages)),
+    lambda r: " ".join(str(value) for sheet in openpyxl.load_workbook(io.BytesIO(to_xlsx(r)))
+                       for row in sheet.iter_rows(values_only=True) for value in row),
+], ids=["html", "pdf", "xlsx"])
+def test_a_threshold_of_1_says_that_nothing_is_hidden(render):
+    text = render(report(1))
+    assert NOTHING_HIDDEN in text
+    assert not re.search(r"färre än 1\b", text)
