@@ -25,21 +25,26 @@ from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.schedules import bundled_schedules
 from enkat.models import (
+    Campaign,
+    CampaignRecipient,
     Forbund,
     Goal,
     Insats,
+    Invitation,
     ResponseSource,
     Role,
+    User,
 )
 from enkat.reports.inputs import GoalSpec
 from enkat.services import ServiceError
 from enkat.services.answering.responses import ResponseContext, record_response
 from enkat.services.deltagare import participants
-from enkat.services.instruments.versions import resolve_instrument
+from enkat.services.instruments.versions import register_version, resolve_instrument
 from enkat.services.organisation.forbund import create_forbund, find_forbund
 from enkat.services.organisation.insatser import create_insats
 from enkat.services.organisation.schedules import ScheduleRow, schedule_rows
-from enkat.services.people.users import create_user, grant_role
+from enkat.services.people.users import create_user, find_user, grant_role
+from enkat.services.tokens import hash_token
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DEMO_FORBUND_SLUG = "alvdalen"
@@ -294,6 +299,28 @@ USERS = (
               "unga-vuxna-i-arbete"),
 )
 
+# --- utskick: the NNS surveys of staff, managers and the board, once a year ---------------
+
+
+@dataclass(frozen=True)
+class UtskickPlan:
+    instrument_id: str
+    title: str  # "{year}" is the year of the utskick
+    month: int
+    sent: int
+    answered: int
+
+
+UTSKICK = (
+    UtskickPlan("nns-personal", "Indikatorenkät {year} till personalen i insatserna", 3, 14, 11),
+    UtskickPlan("nns-chefer", "Indikatorenkät {year} till chefer i samverkan", 4, 10, 8),
+    UtskickPlan("nns-styrelse", "Indikatorenkät {year} till styrelsen", 4, 9, 7),
+)
+#: Weights of the nns4 answers 1–4 and 0 (vet ej); the later year leans one step better.
+NNS4_WEIGHTS: Weights = {"1": 0.08, "2": 0.25, "3": 0.41, "4": 0.20, "0": 0.06}
+NNS4_BETTER: Weights = {"1": 0.05, "2": 0.20, "3": 0.43, "4": 0.27, "0": 0.05}
+UTSKICK_OPEN_DAYS = 21
+
 # --- how a year runs ---------------------------------------------------------------------
 
 #: Shares of each insats' deltagare who end within the year, and of those in the prövotid.
@@ -434,6 +461,7 @@ def load_demo(seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoSum
     logins = create_demo_users(forbund, insatser)
     courses = plan_courses(rng, today)
     counts = record_courses(rng, forbund, insatser, courses, today)
+    counts += record_utskick(rng, forbund, find_user(USERS[0].email), today)
     return DemoSummary(
         forbund_slug=forbund.slug,
         forbund_name=forbund.name,
@@ -509,6 +537,62 @@ def record_courses(
                             submitted_at=office_hours(planned.answered_on, rng))
             counts[planned.instrument_id] += 1
     return counts
+
+
+def record_utskick(rng: random.Random, forbund: Forbund, admin: User | None,
+                   today: dt.date) -> Counter[str]:
+    """Last year's and this year's utskick of the NNS staff surveys to the whole förbund,
+    closed, answered through their links: addresses gone, only the counts and the
+    anonymous answers left, as a closed utskick keeps them."""
+    counts: Counter[str] = Counter()
+    for year in (today.year - 1, today.year):
+        for plan in UTSKICK:
+            sent_on = dt.date(year, plan.month, 10)
+            if sent_on + dt.timedelta(days=UTSKICK_OPEN_DAYS) < today:
+                counts[plan.instrument_id] += record_campaign(
+                    rng, forbund, admin, plan, sent_on,
+                    NNS4_BETTER if year == today.year else NNS4_WEIGHTS)
+    return counts
+
+
+def record_campaign(rng: random.Random, forbund: Forbund, admin: User | None,
+                    plan: UtskickPlan, sent_on: dt.date, weights: Weights) -> int:
+    instrument = resolve_instrument(plan.instrument_id)
+    version = register_version(instrument)
+    sent_at = office_hours(sent_on, rng)
+    closes_at = dt.datetime.combine(sent_on + dt.timedelta(days=UTSKICK_OPEN_DAYS + 1),
+                                    dt.time(0), STOCKHOLM).astimezone(dt.UTC)
+    campaign = Campaign(
+        forbund_id=forbund.id, instrument_version_id=version.id,
+        timepoint=instrument.timepoints[0], title=plan.title.format(year=sent_on.year),
+        created_by_id=admin.id if admin else None, created_at=sent_at,
+        closes_at=closes_at, closed_at=closes_at)
+    db.session.add(campaign)
+    db.session.flush()
+    rated = [item.id for item in instrument.items if item.positive_codes]
+    for number in range(plan.sent):
+        answered_on = sent_on + dt.timedelta(days=rng.randrange(0, UTSKICK_OPEN_DAYS))
+        used_at = office_hours(answered_on, rng) if number < plan.answered else None
+        invitation = Invitation(
+            token_hash=hash_token(f"demo-{rng.getrandbits(128):032x}"),
+            instrument_version_id=version.id, forbund_id=forbund.id,
+            timepoint=campaign.timepoint, created_at=sent_at, created_by_id=campaign.created_by_id,
+            expires_at=closes_at, used_at=used_at, campaign_id=campaign.id)
+        db.session.add(invitation)
+        campaign.recipients.append(CampaignRecipient(answered=used_at is not None,
+                                                     sent_at=sent_at))
+        if used_at is None:
+            continue
+        db.session.flush()
+        context = ResponseContext(forbund=forbund, instrument=instrument, insats=None,
+                                  participant=None, timepoint=campaign.timepoint,
+                                  answered_on=answered_on)
+        response = record_response(context, {item: [pick(rng, weights)] for item in rated},
+                                   source=ResponseSource.LINK, external_id=external_id(rng),
+                                   submitted_at=used_at)
+        response.campaign_id, response.invitation_id = campaign.id, invitation.id
+    db.session.flush()
+    return plan.answered
 
 
 def office_hours(day: dt.date, rng: random.Random) -> dt.datetime:

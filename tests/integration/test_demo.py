@@ -20,7 +20,7 @@ from enkat.demo import (
     DemoSummary,
     load_demo,
 )
-from enkat.models import Enrolment, Participant, Response, Role
+from enkat.models import Campaign, Enrolment, Participant, Response, Role
 from enkat.services import ServiceError
 from enkat.services.answering.responses import answers_of
 from enkat.services.deltagare.participants import CODE_ALPHABET
@@ -31,7 +31,7 @@ from enkat.services.people.users import find_user
 
 #: Answered once a year by invited personal, chefer, styrelse and remittenter, never by
 #: or about a deltagare, so the demo's year of deltagare data has none of them.
-NOT_IN_DEMO = {"nns-personal", "nns-chefer", "nns-styrelse", "nns-remittent"}
+NOT_IN_DEMO = {"nns-remittent"}
 TRIAL_PERIOD = dt.timedelta(days=90)
 
 
@@ -84,7 +84,7 @@ def fingerprint(session) -> tuple:
         (
             response.external_id,
             response.instrument_version.instrument_id,
-            response.insats.slug,
+            response.insats.slug if response.insats else "",
             response.participant.code if response.participant else "",
             response.timepoint,
             response.answered_on,
@@ -214,3 +214,18 @@ def test_same_seed_gives_the_same_data(db_session):
         first = fingerprint(db_session)
     load_demo(seed=7)
     assert fingerprint(db_session) == first
+
+
+def test_the_demo_has_closed_utskick_of_the_staff_surveys_with_their_answers(demo, db_session):
+    campaigns = db_session.scalars(select(Campaign).order_by(Campaign.created_at)).all()
+    assert {c.instrument_version.instrument_id for c in campaigns} == {
+        "nns-personal", "nns-chefer", "nns-styrelse"}
+    assert {c.created_at.year for c in campaigns} == {2024, 2025}
+    for campaign in campaigns:
+        assert campaign.closed_at is not None and campaign.insats_id is None
+        assert all(r.email is None and r.invitation_id is None for r in campaign.recipients)
+        answered = sum(r.answered for r in campaign.recipients)
+        responses = db_session.scalars(
+            select(Response).where(Response.campaign_id == campaign.id)).all()
+        assert len(responses) == answered and 0 < answered < len(campaign.recipients)
+        assert all(r.participant_id is None and r.source.value == "link" for r in responses)
