@@ -16,6 +16,7 @@ would reveal it marked too, and in a sentence "färre än k".
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from enkat.instruments import Instrument
@@ -56,7 +57,10 @@ def coverage_table(instruments: Mapping[str, Instrument], responses: Sequence[Re
     rows, records = [], []
     for index, (instrument_id, title) in enumerate(titled):
         tally, reason = by_id[instrument_id], left_out[index][1]
-        total, (included, excluded) = grid.row_totals[index], grid.cells[index]
+        total = grid.row_totals[index]
+        # of the instrument's responses: "0 utelämnade" of 226 is a result, and stays
+        included, excluded = (cell if cell.suppressed else replace(cell, n=tally.responses)
+                              for cell in grid.cells[index])
         people = small_count(tally.participants_without_enrolment, suppression)
         answered = small_count(tally.responses_without_enrolment, suppression)
         rows.append(Row(title, (total, included, excluded, Figure(reason or ""), people,

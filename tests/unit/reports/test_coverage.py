@@ -7,6 +7,7 @@ import pytest
 from enkat.instruments import bundled_directory, load_data, load_directory
 from enkat.reports.coverage import NO_RESULTS, UNKNOWN, WITHOUT_CODE, coverage_table
 from enkat.reports.inputs import ResponseTally, Unenrolled
+from enkat.reports.pruning import without_empty
 from enkat.scoring.suppression import Suppression
 
 BUNDLED = load_directory(bundled_directory())
@@ -83,3 +84,10 @@ def test_nothing_answered_says_nothing(responses):
     table, section = build(responses)
     assert section["statements"] == [] and all(
         figure.shown in (0, "", None) for r in table.rows for figure in r.figures)
+
+
+def test_none_left_out_is_a_result_that_stays_in_the_table():
+    table, _ = build([ResponseTally("ors", 40)])
+    [kept] = without_empty([table])
+    assert [column.key for column in kept.columns] == ["svar", "i-tabellerna", "utelamnade"]
+    assert kept.figure(BUNDLED["ors"].title.get("sv"), "utelamnade").shown == 0
