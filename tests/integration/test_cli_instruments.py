@@ -8,25 +8,20 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from enkat.extensions import db
-from enkat.models import AuditEvent, InstrumentVersion, Role
+from enkat.models import Role
 from enkat.services.instruments.uploads import UploadRefused, upload_instrument
 from enkat.services.instruments.versions import resolve_instrument
-from tests.integration.services.instruments.test_uploads import instrument_data
+from tests.integration.services.instruments.test_uploads import (
+    audit_actions,
+    instrument_data,
+    stored_versions,
+)
 from tests.integration.web.test_admin_instruments import upload
 from tests.integration.web.test_auth import sign_in
 
 BROKEN = Path(__file__).parents[1] / "unit" / "instruments" / "broken"
-
-
-def stored_versions() -> int:
-    return db.session.scalar(select(func.count()).select_from(InstrumentVersion))
-
-
-def actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
 @pytest.fixture
@@ -48,7 +43,7 @@ def test_a_good_file_is_published_and_resolves(enkat, forbund, instrument_file):
     db.session.expire_all()
     instrument = resolve_instrument("kursutvardering")
     assert (instrument.version, instrument.title.get()) == (1, "Utvärdering av utbildningsdag")
-    assert actions() == ["instrument-uploaded", "instrument-published"]
+    assert audit_actions() == ["instrument-uploaded", "instrument-published"]
 
 
 @pytest.mark.parametrize("name", ["several-problems.json", "malformed-json.json",
@@ -68,7 +63,7 @@ def test_a_broken_file_gives_the_upload_pages_messages_and_keeps_nothing(
         " ".join(part for part in (f"{BROKEN / name}:{p.line}:{p.column}" if p.line
                                    else str(BROKEN / name), p.place) if part)
         + f": {p.message}" for p in problems]
-    assert stored_versions() == 0 and actions() == []
+    assert stored_versions() == 0 and audit_actions() == []
     sign_in(client, make_user(Role.ADMIN).email)
     page = html.unescape(upload(client, content, name).get_data(as_text=True))
     for problem in problems:  # the page says the same, at the same place
@@ -88,7 +83,7 @@ def test_the_same_id_and_version_again_is_refused_with_the_pages_message(
     assert again.stderr == (f'{path}:4:14 /version: version 1 är inte högre än den publicerade '
                             'versionen 1: höj "version" till 2\n')
     assert stored_versions() == 1
-    assert actions() == ["instrument-uploaded", "instrument-published"]
+    assert audit_actions() == ["instrument-uploaded", "instrument-published"]
 
 
 def test_a_higher_version_is_published_beside_the_first(enkat, forbund, instrument_file):
