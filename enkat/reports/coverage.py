@@ -101,8 +101,8 @@ def _statements(people: Figure, answered: Figure, suppression: Suppression) -> t
     """"12 deltagare har svar men ingen inskrivning": said once for the whole report."""
     if not people.value:
         return ()
-    return (f"{_said(people, suppression)} deltagare har svar men ingen inskrivning i "
-            f"insatsen under perioden ({_said(answered, suppression)} svar).",)
+    return (f"{_said(people, suppression)} deltagare har svar men ingen inskrivning under "
+            f"perioden i insatsen där de svarade ({_said(answered, suppression)} svar).",)
 
 
 def _said(count: Figure, suppression: Suppression) -> str:

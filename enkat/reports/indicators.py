@@ -180,21 +180,23 @@ def _timepoint_table(instrument: Instrument, timepoint: str, current: Tallies,
         before = previous.get((*key, None), IndicatorTally())
         by_kon = [current.get((*key, (kon.id, code)), IndicatorTally())
                   for code in kon_codes if kon]
-        rows.append(Row(_row_label(item), (
+        rows.append(Row(_row_label(instrument, item), (
             small_count(now.n, suppression),
             share_figure(now, suppression),
             small_count(now.missing, suppression),
             *(share_figure(counted, suppression) for counted in by_kon),
             share_figure(before, suppression),
             difference_figure(now, before, suppression),
-        )))
+        ), key=item.id))
     table, title = _names(instrument, timepoint)
+    compared = any(previous.get((instrument.id, timepoint, item.id, None), IndicatorTally()).n
+                   for item in rated_items(instrument))
     return Table(table, title, columns, tuple(rows), chart=ChartKind.INDICATOR_BARS, notes=(
         f"Andel positiva: svaren {_positive_labels(instrument)} av alla svar utom vet ej, "
         "med 95 % konfidensintervall (Wilson).",
         f"Andelar som vilar på färre än {suppression.k} svar visas inte.",
-        "Skillnad: andelen nu minus andelen föregående period lika lång "
-        "(Newcombes intervall).",
+        *(["Skillnad: andelen nu minus andelen föregående period lika lång "
+           "(Newcombes intervall)."] if compared else []),
     ))
 
 
@@ -205,10 +207,10 @@ def _split_table(instrument: Instrument, timepoint: str, split: Item, current: T
     columns = tuple(Column(f"andel-{code}", split.code_label(code), Kind.SHARE)
                     for code in codes)
     rows = tuple(
-        Row(_row_label(item), tuple(
+        Row(_row_label(instrument, item), tuple(
             share_figure(current.get((instrument.id, timepoint, item.id, (split.id, code)),
                                      IndicatorTally()), suppression)
-            for code in codes))
+            for code in codes), key=item.id)
         for item in rated_items(instrument))
     table, title = _names(instrument, timepoint)
     return Table(f"{table}-per-{split.id}", f"{title}: per svar på ”{split.text.get('sv')}”",
@@ -218,8 +220,10 @@ def _split_table(instrument: Instrument, timepoint: str, split: Item, current: T
     ))
 
 
-def _row_label(item: Item) -> str:
-    return f"{item.id}: {item.text.get('sv')}"
+def _row_label(instrument: Instrument, item: Item) -> str:
+    """The question as the respondent read it, with its number among the questions."""
+    asked = [question.id for question in instrument.items if question.answerable]
+    return f"{asked.index(item.id) + 1}. {item.text.get('sv')}"
 
 
 def _positive_labels(instrument: Instrument) -> str:
@@ -239,7 +243,7 @@ def indicator_records(tables: Sequence[Table]) -> list[dict[str, Any]]:
             share = table.figure(row.label, "andel")
             records.append({
                 "table": table.id,
-                "item": row.label.split(":", 1)[0],
+                "item": row.key,
                 "n": table.figure(row.label, "n").shown,
                 "share": share.shown,
                 "low": None if share.suppressed else share.low,

@@ -87,6 +87,7 @@ class Row:
     label: str
     figures: tuple[Figure, ...]
     is_total: bool = False  # the "Slutsumma" row
+    key: str | None = None  # what the row is about, where a label says it in words (an item)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class Table:
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
     chart: ChartKind | None = None
+    #: The lowest and highest rating its figures can take (an area chart's axis), when
+    #: they are on a rating scale.
+    scale: tuple[int, int] | None = None
     left_out: tuple[str, ...] = ()
 
     @property
@@ -114,6 +118,13 @@ class Table:
             if row.label == label:
                 return row
         raise KeyError(f"table {self.id} has no row {label!r}")
+
+    def row_about(self, key: str) -> Row:
+        """The row about `key` (an item id), whatever its label says."""
+        for row in self.rows:
+            if row.key == key:
+                return row
+        raise KeyError(f"table {self.id} has no row about {key!r}")
 
     def figure(self, row_label: str, column_key: str) -> Figure:
         row = self.row(row_label)

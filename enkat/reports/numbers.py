@@ -118,9 +118,20 @@ def right_aligned(kind: Kind) -> bool:
     return kind is not Kind.TEXT
 
 
+#: Significant digits a float is read with before it is rounded for people.
+FLOAT_DIGITS = 12
+
+
 def _decimal(value: int | float | Decimal) -> Decimal:
-    # Through str(), so 0.0125 is the 0.0125 people read, not its binary neighbour.
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    """The number people mean: 0.0125 is the 0.0125 they read, not its binary neighbour,
+    and a mean change worked out in floats as 0.9499999999999999 is the 0.95 it is
+    (3,6 − 2,6 written "1,0", not "0,9"). Floats carry about 16 significant digits and
+    their arithmetic errs in the last ones; 12 keep every figure a report shows."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(f"{value:.{FLOAT_DIGITS}g}")
+    return Decimal(str(value))  # an int, or numpy's (chart ticks)
 
 
 def _signed(number: Decimal, decimals: int, plus: bool = False) -> str:

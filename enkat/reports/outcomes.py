@@ -13,6 +13,7 @@ thousands of ratings, and these are all the tables use.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -175,11 +176,31 @@ def area_table(instrument: Instrument, score: Score, area_changes: Iterable[Area
     rows = [Row(instrument.item(area).text.get("sv"),
                 _area_figures(score, changes_by_area[area], suppression)) for area in score.items]
     return Table(f"{instrument.id}-omraden", f"{instrument.title.get('sv')}: per område",
-                 columns, tuple(rows), chart=ChartKind.AREA_CHANGES, notes=(
+                 columns, tuple(rows), chart=ChartKind.AREA_CHANGES,
+                 scale=rating_scale(instrument, score), notes=(
         "Deltagare med minst två skattningar av området.",
         f"Stegförflyttning: förbättring med minst {score.meaningful_change:g} steg.",
         f"Under {suppression.k} deltagare visas inga värden.",
     ))
+
+
+def rating_scale(instrument: Instrument, score: Score) -> tuple[int, int] | None:
+    """The lowest and highest whole rating the score's items can take: their numeric
+    codes (missing codes aside), a VAS line's 0–10, a number's bounds; None when
+    unknown (a number without bounds)."""
+    lows, highs = [], []
+    for item in (instrument.item(item_id) for item_id in score.items):
+        if item.type == "vas":
+            values = [0.0, 10.0]
+        elif item.type == "number":
+            if not isinstance(item.min, int | float) or not isinstance(item.max, int | float):
+                return None
+            values = [float(item.min), float(item.max)]
+        else:
+            values = [float(code) for code in item.codes if code not in item.missing_codes]
+        lows.append(min(values))
+        highs.append(max(values))
+    return math.floor(min(lows)), math.ceil(max(highs))
 
 
 def _area_figures(score: Score, changes: list[AreaChange],

@@ -45,7 +45,7 @@ def reach_table(instruments: Mapping[str, Instrument], now: Sequence[SurveyReach
     if not ids:
         return None
     columns = (*(Column(key, label, kind) for key, label, kind in _COLUMNS),
-               *(Column(key + PREVIOUS, f"{label} föregående period", kind)
+               *(Column(key + PREVIOUS, f"{label} före", kind)
                  for key, label, kind in _COLUMNS))
     rows = tuple(Row(_title(instruments, instrument_id), (
         *_figures(current.get(instrument_id), suppression),
@@ -54,7 +54,7 @@ def reach_table(instruments: Mapping[str, Instrument], now: Sequence[SurveyReach
     return Table(TABLE_ID, "Svarsfrekvens i utskick", columns, rows, notes=(
         "Utskick räknas till den period då de första länkarna mejlades. Skickade: adresser "
         "som fått en länk. Svar: de som har skickat in sina svar.",
-        "Svarsfrekvens: svar av skickade.",
+        "Svarsfrekvens: svar av skickade. Före: föregående period lika lång.",
         f"Färre än {suppression.k} svar visas som {suppression.mark}, och då visas inte "
         "heller svarsfrekvensen.",
     ))

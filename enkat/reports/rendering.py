@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enkat.reports.charts import (
+    DEFAULT_SCALE,
     AreaRatings,
     Format,
     IndicatorBar,
@@ -60,7 +61,8 @@ def _indicator_chart(table: Table, format: Format) -> bytes:
 
 
 def _area_chart(table: Table, format: Format) -> bytes:
-    return area_change_chart(_area_rows(table), title=table.title, format=format)
+    return area_change_chart(_area_rows(table), title=table.title, format=format,
+                             scale=table.scale or DEFAULT_SCALE, means=True)
 
 
 def _estimate(figure: Figure) -> ShareEstimate:

@@ -16,7 +16,7 @@ Every chart
 """
 
 from enkat.reports.charts._style import Format
-from enkat.reports.charts.areas import AreaRatings, area_change_chart
+from enkat.reports.charts.areas import DEFAULT_SCALE, AreaRatings, area_change_chart
 from enkat.reports.charts.indicators import (
     IndicatorBar,
     ShareEstimate,
@@ -25,6 +25,7 @@ from enkat.reports.charts.indicators import (
 from enkat.reports.charts.ors_srs import SessionScore, describe_ors_srs, ors_srs_chart
 
 __all__ = [
+    "DEFAULT_SCALE",
     "AreaRatings",
     "Format",
     "IndicatorBar",

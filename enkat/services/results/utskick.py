@@ -21,13 +21,15 @@ from flask import current_app
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from enkat.extensions import db
+from enkat.instruments import Instrument
 from enkat.models import Campaign, CampaignRecipient, InstrumentVersion, Response
 from enkat.reports.indicators import indicator_tables, tally
 from enkat.reports.inputs import AnswerCount, SurveyReach
 from enkat.reports.model import Table
 from enkat.reports.period import Period
+from enkat.reports.pruning import without_empty
 from enkat.scoring.suppression import Suppression
-from enkat.services.instruments.versions import stored_instrument
+from enkat.services.instruments.versions import resolve_instrument
 from enkat.services.results.report_data import counted_answers
 
 PREVIOUS_COLUMN = "andel-foregaende"
@@ -62,8 +64,13 @@ class CampaignResults:
 def campaign_answer_counts(campaign: Campaign) -> list[AnswerCount]:
     """Counts of each answer per item of the utskick's submitted responses, grouped as
     the report's are (`report_data.answer_counts`)."""
-    instrument = stored_instrument(campaign.instrument_version)
-    return counted_answers(instrument, Response.campaign_id == campaign.id)
+    return counted_answers(_instrument_of(campaign), Response.campaign_id == campaign.id)
+
+
+def _instrument_of(campaign: Campaign) -> Instrument:
+    """The utskick's survey as the reports read it: the current version's declarations
+    (kön, splits, table id) over the answers of every version."""
+    return resolve_instrument(campaign.instrument_version.instrument_id)
 
 
 def answered_responses(campaign: Campaign) -> int:
@@ -84,15 +91,16 @@ def campaign_results(campaign: Campaign) -> CampaignResults:
     answered = answered_responses(campaign)
     if answered < threshold:
         return CampaignResults(answered, threshold)
-    instrument = stored_instrument(campaign.instrument_version)
+    instrument = _instrument_of(campaign)
     instruments = {instrument.id: instrument}
     previous = previous_campaign(campaign)
     tables = indicator_tables(
         instrument, tally(campaign_answer_counts(campaign), instruments),
         tally(campaign_answer_counts(previous), instruments) if previous else {},
         Suppression(threshold))
-    return CampaignResults(answered, threshold, tuple(_compared(table, previous)
-                                                      for table in tables), previous)
+    return CampaignResults(answered, threshold,
+                           without_empty(_compared(table, previous) for table in tables),
+                           previous)
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:

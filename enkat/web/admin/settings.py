@@ -100,10 +100,16 @@ def _saved_said(old: int, new: int, changed: bool) -> str:
             f"på färre än {new} deltagare, svar eller källor visas inte.")
 
 
+def _lowering(form: SettingsForm) -> bool:
+    """Whether the form asks for a low threshold the förbund does not have yet: once it
+    is saved, the page shows the plain form again."""
+    return form.is_low() and form.threshold.data != g.forbund.suppression_threshold
+
+
 def _page(form: SettingsForm):
     errors = error_list(form)
     page = render_template(
         "admin/settings.html", form=form, errors=errors, current=g.forbund.suppression_threshold,
         safe=SAFE_THRESHOLD, max_reason=MAX_REASON_LENGTH,
-        low_said=lower_threshold_said(form.threshold.data) if form.is_low() else None)
+        low_said=lower_threshold_said(form.threshold.data) if _lowering(form) else None)
     return page, 422 if errors else 200

@@ -73,6 +73,8 @@ def test_a_lower_threshold_is_first_explained_then_saved_when_confirmed_with_a_r
                                       "reason": "Små insatser, beslut i styrelsen"})
     assert saved.status_code == 303
     assert threshold(forbund) == 3 and changes() == 1
+    after = text(as_admin.get(PAGE))
+    assert "ändrad från 5 till 3" in after and 'name="confirm"' not in after  # asked no more
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [

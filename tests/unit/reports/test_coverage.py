@@ -63,7 +63,8 @@ def test_an_instrument_no_longer_known_is_left_out_by_its_id():
 def test_the_deltagare_without_enrolment_are_said_once_for_the_report():
     responses = [ResponseTally("ors", 30, 0, 12, 30), ResponseTally("srs", 28, 0, 11, 28)]
     table, section = build(responses, Unenrolled(12, 58))
-    statement = "12 deltagare har svar men ingen inskrivning i insatsen under perioden (58 svar)."
+    statement = ("12 deltagare har svar men ingen inskrivning under perioden i insatsen där de "
+                 "svarade (58 svar).")
     assert table.notes[0] == statement and section["statements"] == [statement]
     assert (section["participants_without_enrolment"], section["responses_without_enrolment"]) \
         == (12, 58)
@@ -76,7 +77,8 @@ def test_small_counts_are_marked_and_said_as_fewer_than_k():
     assert (counted["utelamnade"], counted["i-tabellerna"], counted["svar"]) == ("<5", "X", 30)
     assert counted["deltagare-utan-inskrivning"] == "<5"
     assert section["statements"] == [
-        "färre än 5 deltagare har svar men ingen inskrivning i insatsen under perioden (6 svar)."]
+        "färre än 5 deltagare har svar men ingen inskrivning under perioden i insatsen där "
+        "de svarade (6 svar)."]
 
 
 @pytest.mark.parametrize("responses", [[], [ResponseTally("ors", 0)]])

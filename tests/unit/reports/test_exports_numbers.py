@@ -79,3 +79,13 @@ def test_a_cell_of_its_own_kind_is_written_as_that_kind_not_as_its_column():
     assert format_figure(Figure(29, n=29, kind=Kind.COUNT), values) == "29"
     assert format_figure(Figure(0.0002, n=29, kind=Kind.P_VALUE), values) == f"<{NBSP}0,001"
     assert format_figure(Figure(17.14, n=29), values) == "17,1"
+
+
+def test_float_noise_does_not_decide_a_rounding():
+    """A mean change of 0.95 worked out in floats is 0.9499999999999999: it is written
+    as the 0.95 it is, rounded half up."""
+    assert 3.55 - 2.6 == 0.9499999999999997  # the floats of a mean change
+    assert format_number(3.55 - 2.6) == "1,0"
+    assert format_number(2.2499999999999996) == "2,3"
+    assert format_number(0.0125, decimals=3) == "0,013"
+    assert format_share(0.31699999999999995) == "31,7\u00a0%"

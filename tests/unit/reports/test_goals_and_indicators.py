@@ -54,7 +54,7 @@ def test_indicator_share_excludes_vet_ej_and_has_a_wilson_interval(avslut):
               for value, kon, count in (("6", "kvinna", 8), ("5", "man", 5), ("3", "kvinna", 4),
                                         ("1", None, 3), ("0", None, 2))]
     [table] = indicator_tables(avslut, tally(counts, {avslut.id: avslut}), {}, Suppression(5))
-    row = next(r.label for r in table.rows if r.label.startswith("q6:"))
+    row = table.row_about("q6").label
     share = table.figure(row, "andel")
     # 13 positive (5, 6) of 20 answers (vet ej left out): 0.65; Wilson 95 %:
     # z = 1.959964, centre = (13 + z²/2) / (20 + z²) = 0.628...; half-width 0.196...

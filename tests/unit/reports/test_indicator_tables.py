@@ -54,10 +54,10 @@ def test_a_table_per_timepoint_answered_with_ids_from_the_declared_table_id():
         ("samverkan-personal-start", "Samverkansenkät: vid start"),
         ("samverkan-personal-session-n", "Samverkansenkät: varje samtal")]
     start, sessions = tables
-    assert [row.label for row in start.rows] == ["nytta: Har samverkan varit till nytta?",
-                                                 "tid: Räcker tiden?"]
-    assert start.figure("nytta: Har samverkan varit till nytta?", "andel").value == 0.75
-    assert sessions.figure("nytta: Har samverkan varit till nytta?", "n").value == 6
+    assert [(row.key, row.label) for row in start.rows] == [
+        ("nytta", "3. Har samverkan varit till nytta?"), ("tid", "4. Räcker tiden?")]
+    assert start.figure("3. Har samverkan varit till nytta?", "andel").value == 0.75
+    assert sessions.figure("3. Har samverkan varit till nytta?", "n").value == 6
     assert [r["table"] for r in indicator_records(tables)] == [
         "samverkan-personal-start", "samverkan-personal-start",
         "samverkan-personal-session-n", "samverkan-personal-session-n"]
@@ -76,7 +76,7 @@ def test_kon_columns_follow_the_declared_kon_item_without_its_unknown_code():
     [table] = indicator_tables(instrument, now, {}, K)
     assert [c.key for c in table.columns] == [
         "n", "andel", "vet-ej", "andel-kvinna", "andel-man", "andel-foregaende", "skillnad"]
-    label = "nytta: Har samverkan varit till nytta?"
+    label = "3. Har samverkan varit till nytta?"
     assert table.figure(label, "n").value == 12
     assert table.figure(label, "andel-kvinna").value == pytest.approx(5 / 6)
     assert table.figure(label, "andel-man").shown == "<5"  # two answers
@@ -92,7 +92,7 @@ def test_a_split_item_gives_a_table_of_the_share_per_answer():
     assert overall.id == "samverkan-start"
     assert by_role.id == "samverkan-start-per-roll"
     assert [c.label for c in by_role.columns] == ["Chef", "Handläggare"]  # not "vill inte"
-    label = "nytta: Har samverkan varit till nytta?"
+    label = "3. Har samverkan varit till nytta?"
     assert by_role.figure(label, "andel-chef").value == pytest.approx(4 / 5)
     assert by_role.figure(label, "andel-handlaggare").value == pytest.approx(2 / 6)
     assert overall.figure(label, "n").value == 20  # every respondent, whatever their role

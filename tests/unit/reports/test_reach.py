@@ -45,8 +45,7 @@ def test_a_row_per_instrument_by_its_swedish_title_against_the_previous_period(i
         "utskick-foregaende": 0, "skickade-foregaende": 0, "svar-foregaende": 0,
         "svarsfrekvens-foregaende": None}
     assert [column.label for column in table.columns][4:] == [
-        "Utskick föregående period", "Skickade föregående period", "Svar föregående period",
-        "Svarsfrekvens föregående period"]
+        "Utskick före", "Skickade före", "Svar före", "Svarsfrekvens före"]
     assert [column.kind for column in table.columns][:4] == [Kind.COUNT] * 3 + [Kind.SHARE]
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 import pytest
 
-from enkat.instruments import bundled_directory, load_directory
+from enkat.instruments import bundled_directory, load_data, load_directory
 from enkat.reports.indicators import indicator_tables, tally
 from enkat.reports.inputs import AnswerCount, AreaChange
 from enkat.reports.model import ChartKind, Report, Subject
-from enkat.reports.outcomes import area_table
+from enkat.reports.outcomes import area_table, rating_scale
 from enkat.reports.rendering import charts, has_chart
 from enkat.scoring import Suppression
 
@@ -61,3 +62,28 @@ def test_an_area_table_with_no_first_rating_shown_has_no_chart(bundled):
     assert has_chart(areas(bundled, 10))
     hidden = areas(bundled, 2)  # below k: every mean suppressed
     assert not has_chart(hidden) and charts(report_of(hidden), "svg") == []
+
+
+def test_an_area_chart_follows_the_rating_scale_its_instrument_declares(bundled):
+    skapa = bundled["skapa"]
+    assert rating_scale(skapa, skapa.scores[0]) == (1, 10)
+    sixes = load_data({
+        "format": 1, "id": "livsomraden", "version": 1, "title": "Livsområden",
+        "audience": "deltagare", "rated_by": "self", "languages": ["sv"],
+        "timepoints": ["start"], "source": {"owner": "F", "licence": "fri", "verified": "egen"},
+        "scales": {"sex": {"codes": [{"code": c} for c in (1, 2, 3, 4, 5, 6, 0)],
+                           "missing": [0]}},
+        "items": [{"id": f"omrade-{n}", "type": "ordinal", "text": f"Område {n}",
+                   "scale": "sex"} for n in (1, 2)],
+        "scoring": {"scores": [{"id": "medel", "label": "Medel", "method": "mean",
+                                "items": ["omrade-1", "omrade-2"], "meaningful_change": 1}]},
+    }, "test")
+    score = sixes.scores[0]
+    table = area_table(sixes, score, [AreaChange(sixes.id, item, 1.0, 6, 12.0, 18.0)
+                                      for item in score.items], K)
+    assert table.scale == (1, 6)  # "vet ej" (0) is no rating
+    svg = charts(Report(Subject("insats", "x", "X", "F"), dt.date(2025, 1, 1),
+                        dt.date(2025, 12, 31), 5, (table,)), "svg")[0][1].decode()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts[:7] == ["1", "2", "3", "4", "5", "6", "Skattning"]  # the axis: 1–6
+    assert "2,0 → 3,0" in texts

@@ -123,13 +123,13 @@ def test_a_year_of_anonymous_staff_answers_reaches_the_forbund_report(make_respo
                       source=ResponseSource.LINK)
     report = build_report_for(forbund, period=YEAR)
     table = report.table("nns-personal")
-    goals_row = next(row.label for row in table.rows if row.label.startswith("gemensamma-mal:"))
+    goals_row = table.row_about("gemensamma-mal").label
     # 4, 3, 3, 4 positive of the six that are not "vet ej" (0)
     assert table.figure(goals_row, "n").value == 6
     assert table.figure(goals_row, "andel").value == pytest.approx(4 / 6)
     assert table.figure(goals_row, "vet-ej").shown == "<5"
     assert table.figure(goals_row, "andel-foregaende").value == pytest.approx(2 / 5)
-    mandate = next(row.label for row in table.rows if row.label.startswith("mandat:"))
+    mandate = table.row_about("mandat").label
     assert table.figure(mandate, "n").value == 5  # two said "vet ej"
     assert table.figure(mandate, "andel").value == pytest.approx(2 / 5)
     coverage = report.sections["coverage"]["instruments"]
@@ -155,8 +155,8 @@ def test_answers_without_an_enrolment_are_said_in_every_format(make_response, ma
                 ("individuellt", "nara-relationer", "socialt", "allmant"), "5.0"),
                 participant=person, timepoint=f"session-{session}", answered_on=day)
     report = build_report_for(forbund, insats, period=YEAR)
-    said = ("6 deltagare har svar men ingen inskrivning i insatsen under perioden "
-            "(12 svar).")
+    said = ("6 deltagare har svar men ingen inskrivning under perioden i insatsen där de "
+            "svarade (12 svar).")
     assert report.table("ors-total-prepost").figure(
         "Deltagare med minst två skattningar", "varde").value == 6
     assert json.loads(render(report, "json"))["coverage"]["statements"] == [said]

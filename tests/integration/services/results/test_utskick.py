@@ -90,12 +90,11 @@ def test_from_the_threshold_the_table_shows_each_items_positive_share(sent_campa
     assert (found.answered, found.too_few, found.previous) == (6, False, None)
     [table] = found.tables
     assert table.id == "nns-styrelse"
-    row = next(row.label for row in table.rows if row.label.startswith("gemensamma-mal:"))
+    row = table.row_about("gemensamma-mal").label
     assert table.figure(row, "n").shown == 5  # "vet ej" is not an answer to the share
     assert table.figure(row, "andel").shown == pytest.approx(3 / 5)
     assert table.figure(row, "vet-ej").shown == "<5"  # one "vet ej": a small count
-    implementering = next(row.label for row in table.rows
-                          if row.label.startswith("implementering:"))
+    implementering = table.row_about("implementering").label
     assert table.figure(implementering, "andel").shown == 1.0
     assert "inget tidigare utskick" in table.notes[0]
 
