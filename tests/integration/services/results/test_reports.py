@@ -46,13 +46,20 @@ def test_the_forbund_report_has_every_kind_of_table(demo):
     assert side_by_side.figure("Summa insatser", "unika").value == 60
 
 
+#: Counts of mails the förbund itself sent, not of people with a trait: shown as they are
+#: (`enkat.reports.reach`); the answered count beside them is held back below k.
+MAILS = {("svarsfrekvens", key) for key in ("utskick", "skickade", "utskick-foregaende",
+                                            "skickade-foregaende")}
+
+
 def test_no_outgoing_count_is_below_the_threshold(demo):
     report = build_report_for(demo, period=YEAR)
     k = report.suppression_threshold
     for table in report.tables:
         for row in table.rows:
             for figure, column in zip(row.figures, table.columns, strict=True):
-                if figure.kind_in(column) is Kind.COUNT and isinstance(figure.shown, int):
+                if ((table.id, column.key) not in MAILS and figure.kind_in(column) is Kind.COUNT
+                        and isinstance(figure.shown, int)):
                     assert not 0 < figure.shown < k, (table.id, row.label)
 
 
