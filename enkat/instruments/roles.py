@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from enkat.instruments.model import (
     EnrolmentRole,
@@ -135,9 +136,9 @@ class RegistrationForms:
                 return form.results.enrolment
         return None
 
-    @property
+    @cached_property
     def kon(self) -> Item | None:
-        """Kön, as the starting form asks it."""
+        """Kön, as the starting form asks it (asked once per enrolment and table)."""
         return kon_item(self.starts)
 
     @property

@@ -18,7 +18,7 @@ rule `enkat.scoring.scale_score` applies to one response. The unit is the items'
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    union,
 )
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
@@ -233,38 +234,44 @@ def counted_answers(instrument: Instrument,
 def response_tallies(scope: Scope, period: Period) -> tuple[list[ResponseTally], Unenrolled]:
     """Every submitted response in scope answered in the period, counted per instrument:
     in all, without a deltagare code, and of deltagare without an enrolment in the
-    response's insats during the period; and those deltagare once each."""
-    enrolled = (select(Enrolment.id).where(
-        Enrolment.participant_id == Response.participant_id,
-        Enrolment.insats_id == Response.insats_id,
-        Enrolment.started_on <= period.end,
-        or_(Enrolment.ended_on.is_(None), Enrolment.ended_on >= period.start),
-    ).exists())
-    unenrolled = and_(Response.participant_id.is_not(None), ~enrolled)
-    rows = (
-        select(InstrumentVersion.instrument_id.label("instrument_id"),
-               Response.participant_id.label("participant_id"),
-               case((unenrolled, 1), else_=0).label("unenrolled"))
+    response's insats during the period; and those deltagare once each.
+
+    Two aggregates: the totals per instrument, and the few responses of deltagare
+    without an enrolment, found by an anti-join on the enrolments of the period (one
+    pass over the responses, where a correlated EXISTS would probe once per response)."""
+    answered = (
+        select(InstrumentVersion.instrument_id, func.count(),
+               func.count(case((Response.participant_id.is_(None), 1))))
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
-        .where(scope.responses(), Response.submitted_at.is_not(None),
-               Response.answered_on.between(period.start, period.end))
-    ).subquery()
-    without_code = rows.c.participant_id.is_(None)
-    per_instrument = (
-        select(rows.c.instrument_id, func.count(),
-               func.count(case((without_code, 1))),
-               func.count(func.distinct(case((rows.c.unenrolled == 1, rows.c.participant_id)))),
-               func.sum(rows.c.unenrolled))
-        .group_by(rows.c.instrument_id).order_by(rows.c.instrument_id)
+        .where(*_answered_in(scope, period))
+        .group_by(InstrumentVersion.instrument_id).order_by(InstrumentVersion.instrument_id)
     )
-    tallies = [ResponseTally(instrument_id, responses, without, int(people or 0),
-                             int(answered or 0))
-               for instrument_id, responses, without, people, answered
-               in db.session.execute(per_instrument)]
-    overall = db.session.execute(
-        select(func.count(func.distinct(case((rows.c.unenrolled == 1, rows.c.participant_id)))),
-               func.sum(rows.c.unenrolled))).one()
-    return tallies, Unenrolled(int(overall[0] or 0), int(overall[1] or 0))
+    enrolled = (select(Enrolment.participant_id, Enrolment.insats_id)
+                .where(_overlapping(scope.insats_ids, period)).distinct().subquery())
+    unenrolled = (
+        select(InstrumentVersion.instrument_id, Response.participant_id, func.count())
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .outerjoin(enrolled, and_(enrolled.c.participant_id == Response.participant_id,
+                                  enrolled.c.insats_id == Response.insats_id))
+        .where(*_answered_in(scope, period), Response.participant_id.is_not(None),
+               enrolled.c.participant_id.is_(None))
+        .group_by(InstrumentVersion.instrument_id, Response.participant_id)
+    )
+    people: dict[str, set[int]] = defaultdict(set)
+    responses: Counter[str] = Counter()
+    for instrument_id, participant_id, count in db.session.execute(unenrolled):
+        people[instrument_id].add(participant_id)
+        responses[instrument_id] += count
+    tallies = [ResponseTally(instrument_id, count, without_code, len(people[instrument_id]),
+                             responses[instrument_id])
+               for instrument_id, count, without_code in db.session.execute(answered)]
+    everyone = set().union(*people.values())
+    return tallies, Unenrolled(len(everyone), sum(responses.values()))
+
+
+def _answered_in(scope: Scope, period: Period) -> tuple:
+    return (scope.responses(), Response.submitted_at.is_not(None),
+            Response.answered_on.between(period.start, period.end))
 
 
 # --- rated instruments: courses and sessions, summed and ranked in SQL ------------------
@@ -367,12 +374,14 @@ def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tup
                answered.submitted_at.is_not(None),
                answered.answered_on.between(period.start, period.end))
     )
+    # one list of deltagare (a UNION), which SQLite builds once; an OR of two IN lists
+    # would make it scan every response of the instrument
+    in_report = union(enrolled_in(insats_ids, period), answered_in_period)
     return (
         Response.insats_id.in_(insats_ids),
         InstrumentVersion.instrument_id == instrument_id,
         Response.submitted_at.is_not(None),
-        or_(Response.participant_id.in_(enrolled_in(insats_ids, period)),
-            Response.participant_id.in_(answered_in_period)),
+        Response.participant_id.in_(in_report),
         Response.answered_on <= period.end,
     )
 
