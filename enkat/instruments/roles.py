@@ -91,9 +91,15 @@ def split_items(instrument: Instrument) -> tuple[Item, ...]:
     return tuple(instrument.item(item_id) for item_id in instrument.results.split_by)
 
 
+def rated_items(instrument: Instrument) -> tuple[Item, ...]:
+    """The items with positive codes: a row each in the instrument's indicator tables
+    (NNS q3 has positive codes and no indicator of its own, and is a row all the same)."""
+    return tuple(item for item in instrument.items if item.positive_codes)
+
+
 def has_indicators(instrument: Instrument) -> bool:
-    """Whether any item measures an indicator: the instrument gives indicator tables."""
-    return any(item.indicator is not None and item.positive_codes for item in instrument.items)
+    """Whether the instrument gives indicator tables: it has an item with positive codes."""
+    return bool(rated_items(instrument))
 
 
 def progression_score(instrument: Instrument) -> Score | None:

@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from enkat.instruments import Instrument
-from enkat.instruments.roles import RegistrationForms, has_indicators, in_report_order
+from enkat.instruments.roles import (
+    RegistrationForms,
+    has_indicators,
+    in_report_order,
+    rated_items,
+)
 from enkat.scoring.suppression import Suppression
 
 from . import goals as goal_rules
 from .coverage import coverage_table
 from .goals import IndicatorShares, Share, goal_instruments, goal_table
-from .indicators import Tallies, indicator_records, indicator_tables, rated_items, tally
+from .indicators import Tallies, indicator_records, indicator_tables, tally
 from .inputs import (
     AnswerCount,
     AreaChange,

@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from enkat.instruments import Instrument, Item, timepoint_matches
-from enkat.instruments.roles import known_kon_codes, kon_item, split_items, table_id
+from enkat.instruments.roles import (
+    known_kon_codes,
+    kon_item,
+    rated_items,
+    split_items,
+    table_id,
+)
 from enkat.instruments.timepoints import timepoint_slug, timepoint_words
 from enkat.scoring import (
     IndicatorAnswer,
@@ -66,11 +72,6 @@ class IndicatorTally:
 Group = tuple[str, str] | None
 #: (instrument, timepoint as declared, item, group) -> tally
 Tallies = dict[tuple[str, str, str, Group], IndicatorTally]
-
-
-def rated_items(instrument: Instrument) -> tuple[Item, ...]:
-    """The items with positive codes: a row each in the instrument's indicator tables."""
-    return tuple(item for item in instrument.items if item.positive_codes)
 
 
 def grouping_items(instrument: Instrument) -> tuple[Item, ...]:

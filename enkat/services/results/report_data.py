@@ -42,9 +42,9 @@ from sqlalchemy.sql import Subquery
 from enkat.extensions import db
 from enkat.instruments import Instrument, Score
 from enkat.instruments.model import EnrolmentRole
-from enkat.instruments.roles import RegistrationForms
+from enkat.instruments.roles import RegistrationForms, rated_items
 from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Response
-from enkat.reports.indicators import grouping_items, rated_items
+from enkat.reports.indicators import grouping_items
 from enkat.reports.inputs import (
     AnswerCount,
     Answers,
