@@ -36,7 +36,7 @@ from .inputs import (
     SurveyReach,
     Unenrolled,
 )
-from .model import Report, Subject, Table
+from .model import Part, Report, Subject, Table
 from .outcomes import outcome_tables
 from .period import Period
 from .pruning import without_empty
@@ -70,21 +70,42 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
     forms = RegistrationForms.among(inputs.instruments.values())
     current = tally(inputs.answer_counts, inputs.instruments)
     previous = tally(inputs.previous_answer_counts, inputs.instruments)
-    reach = reach_table(inputs.instruments, inputs.reach, inputs.previous_reach, suppression)
-    tables = [*_registration_part(inputs, period, forms, suppression),
-              *_instrument_part(inputs, current, previous, suppression),
-              *([reach] if reach else [])]
-    sections: dict[str, Any] = {"indicators": indicator_records(tables)}
+    parts = [
+        _PartTables("deltagare", "Deltagare",
+                    _registration_part(inputs, period, forms, suppression)),
+        *_instrument_parts(inputs, current, previous, suppression),
+    ]
+    sections: dict[str, Any] = {
+        "indicators": indicator_records([t for part in parts for t in part.tables])}
     if inputs.goals:
         table, sections["goals"] = goal_table(
             [(g.description, g.indicator, g.comparison, g.target) for g in inputs.goals],
             indicator_shares(inputs, period, forms, current, previous), suppression)
-        tables.append(table)
+        parts.insert(0, _PartTables("mal", "Mål", [table]))
+    reach = reach_table(inputs.instruments, inputs.reach, inputs.previous_reach, suppression)
     coverage, sections["coverage"] = coverage_table(inputs.instruments, inputs.responses,
                                                     inputs.unenrolled, suppression)
-    tables.append(coverage)
-    return Report(subject, period.start, period.end, suppression.k, without_empty(tables),
-                  sections)
+    parts += [_PartTables("svarsfrekvens", "Svarsfrekvens i utskick", [reach] if reach else []),
+              _PartTables("svar-i-perioden", "Svar i perioden", [coverage])]
+    return _assembled(subject, period, suppression, parts, sections)
+
+
+@dataclass(frozen=True)
+class _PartTables:
+    id: str
+    title: str
+    tables: list[Table]
+
+
+def _assembled(subject: Subject, period: Period, suppression: Suppression,
+               parts: list[_PartTables], sections: dict[str, Any]) -> Report:
+    """The report of the parts' tables with something to show, and the parts that keep
+    one."""
+    kept = {part.id: without_empty(part.tables) for part in parts}
+    return Report(subject, period.start, period.end, suppression.k,
+                  tuple(table for tables in kept.values() for table in tables), sections,
+                  tuple(Part(part.id, part.title, tuple(table.id for table in kept[part.id]))
+                        for part in parts if kept[part.id]))
 
 
 def _registration_part(inputs: ReportInputs, period: Period, forms: RegistrationForms | None,
@@ -97,19 +118,21 @@ def _registration_part(inputs: ReportInputs, period: Period, forms: Registration
     return [*side_by_side, *registration_tables(inputs.enrolments, period, forms, suppression)]
 
 
-def _instrument_part(inputs: ReportInputs, current: Tallies, previous: Tallies,
-                     suppression: Suppression) -> list[Table]:
-    """Every other instrument in its declared order: its indicator tables, then its
-    outcome tables."""
-    tables: list[Table] = []
+def _instrument_parts(inputs: ReportInputs, current: Tallies, previous: Tallies,
+                      suppression: Suppression) -> list[_PartTables]:
+    """A part for every other instrument, in its declared order: its indicator tables,
+    then its outcome tables."""
+    parts = []
     for instrument in in_report_order(inputs.instruments.values()):
         if instrument.results.enrolment is not None:
             continue
-        if has_indicators(instrument):
-            tables += indicator_tables(instrument, current, previous, suppression)
+        tables = (indicator_tables(instrument, current, previous, suppression)
+                  if has_indicators(instrument) else [])
         tables += outcome_tables([instrument], inputs.courses, inputs.area_changes,
                                  inputs.sessions, suppression)
-    return tables
+        parts.append(_PartTables(instrument.id, instrument.title.get("sv"),
+                                 tables))
+    return parts
 
 
 def indicator_shares(inputs: ReportInputs, period: Period, forms: RegistrationForms | None,

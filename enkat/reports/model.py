@@ -147,6 +147,17 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A titled part of a report (the summary, the deltagare, one instrument), naming its
+    tables by id in the order they are read. Formats show a part as a heading over its
+    tables; a filed document's data sections take their tables by these ids."""
+
+    id: str
+    title: str
+    table_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     subject: Subject
     period_from: dt.date
@@ -154,11 +165,17 @@ class Report:
     suppression_threshold: int
     tables: tuple[Table, ...]
     sections: dict[str, Any] = field(default_factory=dict)  # indicators, prepost, goals
+    #: The parts the tables are read in; a table in no part is read after them.
+    parts: tuple[Part, ...] = ()
 
     @property
     def suppression(self) -> Suppression:
         """The policy its tables were built with (the JSON keeps the threshold)."""
         return Suppression(self.suppression_threshold)
+
+    def tables_of(self, part: Part) -> tuple[Table, ...]:
+        """The tables of `part`, in its order."""
+        return tuple(self.table(table_id) for table_id in part.table_ids)
 
     def table(self, table_id: str) -> Table:
         for table in self.tables:

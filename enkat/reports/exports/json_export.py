@@ -30,6 +30,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "to": report.period_to.isoformat(),
         "suppression_threshold": report.suppression_threshold,
         "tables": [_table_dict(table) for table in report.tables],
+        "parts": [{"id": part.id, "title": part.title, "tables": list(part.table_ids)}
+                  for part in report.parts],
         **{section: report.sections.get(section) for section in SECTIONS},
     }
 
