@@ -15,6 +15,7 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     Enum,
@@ -77,6 +78,16 @@ class Role(StrEnum):
 class InsatsKind(StrEnum):
     INDIVID = "individ"  # individinriktad: has deltagare
     STRUKTUR = "struktur"  # strukturinriktad: works on samverkan, no deltagare
+
+
+class DocumentStatus(StrEnum):
+    """Where a filed report is: written (draft), with the förbund (sent), back with its
+    writers (returned), accepted (approved). Sent and approved ones are records."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    RETURNED = "returned"
+    APPROVED = "approved"
 
 
 class ResponseSource(StrEnum):
@@ -157,6 +168,8 @@ class Insats(db.Model):
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
     trial_period_days: Mapped[int] = mapped_column(Integer, default=90)
+    #: beviljat medel: the kronor the förbund granted the insats (its reports show it)
+    granted_kronor: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     forbund: Mapped[Forbund] = relationship(back_populates="insatser")
@@ -504,3 +517,123 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class DocumentTemplateRow(db.Model):
+    """A förbund's adaptation of a bundled document template (headings, order, sections
+    left out), as template JSON checked by `enkat.reports.filed.templates`."""
+
+    __tablename__ = "document_templates"
+    __table_args__ = (UniqueConstraint("forbund_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    definition: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ReportDocument(db.Model):
+    """A kvartals-, del-, slut- or helårsrapport (`kind`) of an insats, or of the whole
+    förbund (`insats_id` None), for a period. Its template is copied at creation, so a
+    later adaptation changes no existing document. When sent, the report's figures are
+    kept in `snapshot` with the time (`snapshot_at`): from then on it is shown from the
+    snapshot only. A new version is a new row pointing to the one it was made from."""
+
+    __tablename__ = "report_documents"
+    __table_args__ = (Index("ix_report_documents_forbund_insats", "forbund_id", "insats_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    insats_id: Mapped[int | None] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[DocumentStatus] = mapped_column(_enum(DocumentStatus),
+                                                   default=DocumentStatus.DRAFT)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_documents.id", ondelete="SET NULL"), index=True)
+    template: Mapped[dict] = mapped_column(JSON)
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    snapshot_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+
+    forbund: Mapped[Forbund] = relationship()
+    insats: Mapped[Insats | None] = relationship()
+    previous: Mapped[ReportDocument | None] = relationship(remote_side=[id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    texts: Mapped[list[DocumentText]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentText.id")
+    figures: Mapped[list[DocumentFigure]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentFigure.id")
+    comments: Mapped[list[DocumentComment]] = relationship(
+        back_populates="document", cascade="all, delete-orphan",
+        order_by="DocumentComment.id")
+
+
+class DocumentText(db.Model):
+    """The words of one text section of a document (or one goal's comment: section key
+    `goal-<n>`). `revision` counts the saves, so an autosave from a page that has not seen
+    the latest one is refused instead of overwriting it."""
+
+    __tablename__ = "document_texts"
+    __table_args__ = (UniqueConstraint("document_id", "section_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("report_documents.id", ondelete="CASCADE"))
+    section_key: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    document: Mapped[ReportDocument] = relationship(back_populates="texts")
+    updated_by: Mapped[User | None] = relationship()
+
+
+class DocumentComment(db.Model):
+    """A comment on a document; `status_change` is the status it came with (returned or
+    approved), or None for a comment alone."""
+
+    __tablename__ = "document_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("report_documents.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_change: Mapped[DocumentStatus | None] = mapped_column(_enum(DocumentStatus))
+
+    document: Mapped[ReportDocument] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()
+
+
+class DocumentFigure(db.Model):
+    """One row of an entered-figures section (the ekonomisk rapport): budget and utfall
+    in whole kronor, either may be empty, and a remark."""
+
+    __tablename__ = "document_figures"
+    __table_args__ = (UniqueConstraint("document_id", "section_key", "row_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("report_documents.id", ondelete="CASCADE"))
+    section_key: Mapped[str] = mapped_column(String(64))
+    row_key: Mapped[str] = mapped_column(String(64))
+    budget: Mapped[int | None] = mapped_column(BigInteger)
+    utfall: Mapped[int | None] = mapped_column(BigInteger)
+    remark: Mapped[str] = mapped_column(String(500), default="")
+
+    document: Mapped[ReportDocument] = relationship(back_populates="figures")
