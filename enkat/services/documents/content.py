@@ -102,4 +102,6 @@ def render_document(document: ReportDocument, format: str) -> bytes:
     """The document as a file: "html", "pdf" or "docx"."""
     from enkat.reports import rendering
 
-    return rendering.render_document(document_view(document), format)  # type: ignore[attr-defined]
+    rendered: bytes = rendering.render_document(  # type: ignore[attr-defined]
+        document_view(document), format)
+    return rendered

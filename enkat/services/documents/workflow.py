@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -197,7 +198,7 @@ class HistoryEntry:
     action: str
     label: str
     user: str
-    detail: dict
+    detail: dict[str, Any]
 
 
 def history(document: ReportDocument) -> list[HistoryEntry]:
