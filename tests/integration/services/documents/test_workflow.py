@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from enkat.extensions import db
 from enkat.models import (
@@ -16,6 +16,7 @@ from enkat.models import (
     DocumentStatus,
     DocumentText,
     ReportDocument,
+    utcnow,
 )
 from enkat.reports.document import Heading, TableBlock, Text
 from enkat.services.documents import (
@@ -226,3 +227,24 @@ def test_text_is_audited_once_a_day_per_writer(forbund, insats, writer):
         saved = save_text(document, "aktiviteter", text, writer, revision=saved.revision)
     assert saved.revision == 4
     assert actions().count("document-text-saved") == 1
+
+
+def test_a_save_that_crossed_another_is_refused_with_the_other_words(forbund, insats, writer,
+                                                                     make_user):
+    """Two pages save at the same moment: the database decides, and the second writer gets
+    the first writer's words back instead of overwriting them."""
+    document = create_document(forbund, insats, "delrapport", HALF_YEAR, writer)
+    assert document.texts == []  # this page has read the document: no words yet
+    db.session.execute(insert(DocumentText).values(
+        document_id=document.id, section_key="syfte", text="Den andras text", revision=1,
+        updated_at=utcnow(), updated_by_id=writer.id))
+    with pytest.raises(StaleText) as first:
+        save_text(document, "syfte", "Min text", writer, revision=0)
+    assert (first.value.text, first.value.revision) == ("Den andras text", 1)
+
+    db.session.execute(update(DocumentText).where(DocumentText.document_id == document.id)
+                       .values(text="En tredje text", revision=2))
+    with pytest.raises(StaleText) as second:
+        save_text(document, "syfte", "Min text", writer, revision=1)
+    assert (second.value.text, second.value.revision) == ("En tredje text", 2)
+    assert save_text(document, "syfte", "Min text", writer, revision=2).revision == 3
