@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, update
 
 from enkat.extensions import db
 from enkat.models import (
+    AuditEvent,
     DocumentComment,
     DocumentFigure,
     DocumentStatus,
@@ -19,6 +20,7 @@ from enkat.models import (
     utcnow,
 )
 from enkat.reports.document import Heading, TableBlock, Text
+from enkat.services.audit.log import describe, label
 from enkat.services.documents import (
     DocumentError,
     DocumentLocked,
@@ -248,3 +250,14 @@ def test_a_save_that_crossed_another_is_refused_with_the_other_words(forbund, in
         save_text(document, "syfte", "Min text", writer, revision=1)
     assert (second.value.text, second.value.revision) == ("En tredje text", 2)
     assert save_text(document, "syfte", "Min text", writer, revision=2).revision == 3
+
+
+def test_the_log_names_document_steps_in_swedish(forbund, insats, writer):
+    document = create_document(forbund, insats, "delrapport", HALF_YEAR, writer)
+    save_text(document, "syfte", "Fler i arbete.", writer, revision=0)
+    events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))[-2:]
+    assert [label(event.action) for event in events] == ["Rapport skapad",
+                                                         "Text i rapport sparad"]
+    assert events[0].subject == "Delrapport Steget vidare 2025-01-01–2025-06-30 v1"
+    assert describe(events[1].detail) == (
+        f"rapport nr: {document.id}; slag: Delrapport; version: 1; avsnitt: syfte")
