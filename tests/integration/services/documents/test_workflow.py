@@ -154,6 +154,11 @@ def test_wrong_steps_are_refused_in_swedish(forbund, make_forbund, insats, write
 
     send(document, writer)
     assert "redan skickad" in refused(send, document, writer)
+    newer = new_version(document, writer)
+    assert "nyare version (version 2)" in refused(approve, document, admin)
+    assert "nyare version (version 2)" in refused(return_for_changes, document, "x", admin)
+    send(newer, writer)
+    document = newer
     assert "Skriv vad som behöver kompletteras" in refused(return_for_changes, document, " ",
                                                            admin)
     approve(document, admin)
@@ -161,7 +166,7 @@ def test_wrong_steps_are_refused_in_swedish(forbund, make_forbund, insats, write
                                                     {"material": (1, 2, "")}, writer,
                                                     exception=DocumentLocked)
     new_version(document, admin)
-    assert "redan en version 2" in refused(new_version, document, writer)
+    assert "redan en version 3" in refused(new_version, document, writer)
     with pytest.raises(LookupError):
         get_document(make_forbund(), document.id)
 
