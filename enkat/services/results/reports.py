@@ -13,9 +13,18 @@ from enkat.instruments import Instrument
 from enkat.instruments.roles import RegistrationForms, has_indicators
 from enkat.models import Forbund, Insats
 from enkat.reports.build import ReportInputs, build_report
-from enkat.reports.inputs import AnswerCount, AreaChange, CourseEnds, GoalSpec, RatedSession
+from enkat.reports.goals import goal_instruments
+from enkat.reports.inputs import (
+    AnswerCount,
+    AreaChange,
+    CourseEnds,
+    GoalSpec,
+    RatedSession,
+    Trend,
+)
 from enkat.reports.model import Report, Subject
 from enkat.reports.period import Period
+from enkat.reports.summary import trend_periods
 from enkat.scoring.suppression import Suppression
 from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.results import report_data
@@ -30,16 +39,17 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
     previous = period.previous()
     instruments = {instrument.id: instrument for instrument in usable_instruments(forbund)}
     forms = RegistrationForms.among(instruments.values())
-    # one query for both periods: the forms of an enrolment do not depend on the period
-    both = (report_data.enrolments_active(scope.insats_ids, Period(previous.start, period.end),
-                                          forms) if forms else [])
+    trend = trend_periods(period)
+    # one query for every period of the trend: an enrolment's forms do not depend on it
+    every = (report_data.enrolments_active(scope.insats_ids, Period(trend[0].start, period.end),
+                                           forms) if forms else [])
     scored = [instrument for instrument in instruments.values() if instrument.scores]
     responses, unenrolled = report_data.response_tallies(scope, period)
     reached = None if insats is None else [insats.id]
     inputs = ReportInputs(
         instruments=instruments,
-        enrolments=[e for e in both if e.overlaps(period)],
-        previous_enrolments=[e for e in both if e.overlaps(previous)],
+        enrolments=[e for e in every if e.overlaps(period)],
+        previous_enrolments=[e for e in every if e.overlaps(previous)],
         answer_counts=_answer_counts(scope, instruments.values(), period),
         previous_answer_counts=_answer_counts(scope, instruments.values(), previous),
         courses=_courses(scope.insats_ids, scored, period),
@@ -52,6 +62,8 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
         goals=tuple(GoalSpec(g.description, g.indicator, g.comparison, g.target)
                     for g in (insats.goals if insats else ())),
         insats_names=None if insats else {i.id: i.name for i in forbund.insatser},
+        trend=Trend(trend, every, report_data.answer_counts_by_period(
+            scope, goal_instruments(instruments.values()), trend)),
     )
     return build_report(_subject(forbund, insats), period, inputs,
                         Suppression(forbund.suppression_threshold))
