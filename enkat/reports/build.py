@@ -38,7 +38,7 @@ from .inputs import (
     Unenrolled,
 )
 from .model import Part, Report, Subject, Table
-from .outcomes import outcome_tables
+from .outcomes import ScoreResults, outcome_tables, score_results
 from .period import Period
 from .pruning import without_empty
 from .reach import reach_table
@@ -71,11 +71,12 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
                  suppression: Suppression) -> Report:
     forms = RegistrationForms.among(inputs.instruments.values())
     current = tally(inputs.answer_counts, inputs.instruments)
+    results = score_results(inputs.instruments.values(), inputs.courses)
     previous = tally(inputs.previous_answer_counts, inputs.instruments)
     parts = [
         _PartTables("deltagare", "Deltagare",
                     _registration_part(inputs, period, forms, suppression)),
-        *_instrument_parts(inputs, current, previous, suppression),
+        *_instrument_parts(inputs, current, previous, results, suppression),
     ]
     sections: dict[str, Any] = {
         "indicators": indicator_records([t for part in parts for t in part.tables])}
@@ -86,7 +87,7 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
             [(g.description, g.indicator, g.comparison, g.target) for g in inputs.goals],
             shares, suppression)
     parts.insert(0, _PartTables(summary.PART_ID, summary.PART_TITLE, summary.summary_tables(
-        summary.SummaryContext(inputs, period, forms, shares, goals, suppression))))
+        summary.SummaryContext(inputs, period, forms, shares, goals, results, suppression))))
     reach = reach_table(inputs.instruments, inputs.reach, inputs.previous_reach, suppression)
     coverage, sections["coverage"] = coverage_table(inputs.instruments, inputs.responses,
                                                     inputs.unenrolled, suppression)
@@ -124,7 +125,7 @@ def _registration_part(inputs: ReportInputs, period: Period, forms: Registration
 
 
 def _instrument_parts(inputs: ReportInputs, current: Tallies, previous: Tallies,
-                      suppression: Suppression) -> list[_PartTables]:
+                      results: ScoreResults, suppression: Suppression) -> list[_PartTables]:
     """A part for every other instrument, in its declared order: its indicator tables,
     then its outcome tables."""
     parts = []
@@ -134,7 +135,7 @@ def _instrument_parts(inputs: ReportInputs, current: Tallies, previous: Tallies,
         tables = (indicator_tables(instrument, current, previous, suppression)
                   if has_indicators(instrument) else [])
         tables += outcome_tables([instrument], inputs.courses, inputs.area_changes,
-                                 inputs.sessions, suppression)
+                                 inputs.sessions, suppression, results)
         parts.append(_PartTables(instrument.id, instrument.title.get("sv"),
                                  tables))
     return parts

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from enkat.instruments import Instrument
+from enkat.instruments import Instrument, Score
 from enkat.instruments.roles import RegistrationForms, in_report_order
-from enkat.scoring import ChangeClass, Proportion, StepClass, pre_post
+from enkat.scoring import ChangeClass, PrePost, Proportion, StepClass
 from enkat.scoring.suppression import Suppression
 
 from .figures import counted_column, share_of, shown_count, small_count
@@ -40,7 +40,7 @@ from .indicators import (
 from .inputs import EnrolmentFacts
 from .model import ChartKind, Column, Figure, Kind, Row, Table
 from .numbers import format_count
-from .outcomes import course_of
+from .outcomes import ScoreResults
 from .period import Period
 from .registration import (
     distinct,
@@ -139,6 +139,7 @@ class SummaryContext:
     forms: RegistrationForms | None
     shares: Mapping[str, IndicatorShares]
     goal_table: Table | None
+    score_results: ScoreResults
     suppression: Suppression
 
 
@@ -298,8 +299,9 @@ def largest_changes_table(context: SummaryContext) -> list[Table]:
                Column("andel-foregaende", "Andel föregående period", Kind.SHARE),
                Column("n-foregaende", "Antal svar föregående period", Kind.COUNT),
                Column("skillnad", "Skillnad", Kind.SHARE))
-    return [Table("storst-forandring", "NNS-indikatorer med störst förändring mot föregående år",
-                  columns, tuple(rows), chart=ChartKind.INDICATOR_BARS, notes=(
+    title = f"NNS-indikatorer med störst förändring mot föregående {_unit(context.period)}"
+    return [Table("storst-forandring", title, columns, tuple(rows),
+                  chart=ChartKind.INDICATOR_BARS, notes=(
         f"De (högst {LARGEST_CHANGES}) indikatorer i deltagarnas NNS-enkäter vars andel "
         "positiva svar ändrats mest mot föregående period lika lång, oavsett riktning.",
         "Andel positiva: alla svar på indikatorns frågor, vet ej inte medräknat, med 95 % "
@@ -336,11 +338,10 @@ def rating_changes_table(context: SummaryContext) -> list[Table]:
     """First against latest rating on each score of the scored instruments, for the
     deltagare with two ratings or more (`outcomes`' pre/post rule)."""
     suppression = context.suppression
-    rows = [_rating_row(instrument, score_index, context)
+    rows = [_rating_row(instrument, score, context.score_results[(instrument.id, score.id)],
+                        suppression)
             for instrument in in_report_order(context.inputs.instruments.values())
-            for score_index, score in enumerate(instrument.scores) if not score.is_flagged
-            and any((c.instrument_id, c.score_id) == (instrument.id, score.id)
-                    for c in context.inputs.courses)]
+            for score in instrument.scores if (instrument.id, score.id) in context.score_results]
     if not rows:
         return []
     columns = (Column("n", "Deltagare med minst två skattningar", Kind.COUNT),
@@ -359,11 +360,8 @@ def rating_changes_table(context: SummaryContext) -> list[Table]:
     ))]
 
 
-def _rating_row(instrument: Instrument, score_index: int, context: SummaryContext) -> Row:
-    score = instrument.scores[score_index]
-    suppression = context.suppression
-    result = pre_post(score, [course_of(c) for c in context.inputs.courses
-                              if (c.instrument_id, c.score_id) == (instrument.id, score.id)])
+def _rating_row(instrument: Instrument, score: Score, result: PrePost,
+                suppression: Suppression) -> Row:
     change = result.change
     improved = _improved(result.change_classes, result.step_classes)
     values = (change.mean_first, change.mean_latest, change.mean_change.value)
@@ -416,7 +414,8 @@ def trend_table(context: SummaryContext) -> list[Table]:
     figures = [DELTAGARE, NYA, AVSLUTADE, ANDEL_TILL_ARBETE_ELLER_STUDIER, NNS_POSITIVE]
     rows = [Row(figure.label, tuple(values[figure.id] for _, values in columns), key=figure.id)
             for figure in figures if figure.id in columns[0][1]]
-    return [Table("nyckeltal-per-ar", "Nyckeltal år för år",
+    unit = _unit(context.period)
+    return [Table("nyckeltal-per-ar", f"Nyckeltal {unit} för {unit}",
                   tuple(Column(_period_key(period), _period_label(period), Kind.COUNT)
                         for period, _ in columns), tuple(rows), chart=ChartKind.TREND, notes=(
         "Varje kolumn räknas med samma regler som tabellen Nyckeltal för sin period; "
@@ -443,16 +442,26 @@ def _year_figures(active: Sequence[EnrolmentFacts], period: Period,
     return figures
 
 
+def _unit(period: Period) -> str:
+    """What the report's period is called in a title: "år" for a calendar year."""
+    return "år" if _is_year(period) else "period"
+
+
+def _is_year(period: Period) -> bool:
+    start, end = period.start, period.end
+    return (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and (
+        start.year == end.year)
+
+
 def _period_key(period: Period) -> str:
     return _period_label(period).replace("–", "--")
 
 
 def _period_label(period: Period) -> str:
     """"2025" for a calendar year, else "2025-01-01–2025-06-30"."""
-    start, end = period.start, period.end
-    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
-        return str(start.year)
-    return f"{start.isoformat()}–{end.isoformat()}"
+    if _is_year(period):
+        return str(period.start.year)
+    return f"{period.start.isoformat()}–{period.end.isoformat()}"
 
 
 #: The summary's tables in the order they are read. A new kind of summary figure
