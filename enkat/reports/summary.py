@@ -219,12 +219,15 @@ def _key_values(enrolments: Sequence[EnrolmentFacts], period: Period,
 def _exit_tests(forms: RegistrationForms) -> list[tuple[KeyFigure, Callable[[EnrolmentFacts],
                                                                                bool]]]:
     """Each exit figure with its test of an enrolment (`_exit_figures`' order)."""
-    tests: list[Callable[[EnrolmentFacts], bool]] = [
-        (lambda e, code=code: exit_reason_of(e, forms) == code)
-        for code in forms.to_work_or_studies if forms.exit_reason is not None]
+    tests = [_ended_with(code, forms)
+             for code in forms.to_work_or_studies if forms.exit_reason is not None]
     if forms.ends.results.seeking_work is not None:
         tests.append(lambda e: seeking_work(e, forms))
     return list(zip(_exit_figures(forms), tests, strict=True))
+
+
+def _ended_with(code: str, forms: RegistrationForms) -> Callable[[EnrolmentFacts], bool]:
+    return lambda enrolment: exit_reason_of(enrolment, forms) == code
 
 
 def _of_ended(figure: KeyFigure, test: Callable[[EnrolmentFacts], bool],

@@ -31,7 +31,8 @@ class TrendSeries:
 
 def trend_chart(periods: Sequence[str], series: Sequence[TrendSeries], *, title: str,
                 format: Format = "png") -> bytes:
-    """A small panel per figure, one above the other, sharing the periods."""
+    """A small panel per figure, one above the other, sharing the periods (named once,
+    under the lowest)."""
     require_some(series, "trend chart")
     require_some(periods, "trend chart")
     for line in series:
@@ -40,11 +41,11 @@ def trend_chart(periods: Sequence[str], series: Sequence[TrendSeries], *, title:
                              f"for {len(periods)} periods")
 
     def draw(figure: Figure) -> None:
-        panels = figure.subplots(len(series), 1, squeeze=False)[:, 0]
+        panels = figure.subplots(len(series), 1, squeeze=False, sharex=True)[:, 0]
         for axes, line in zip(panels, series, strict=True):
             _draw_series(axes, periods, line)
 
-    return render(draw, title=title, size=(10, 1.2 + 2.0 * len(series)), format=format)
+    return render(draw, title=title, size=(10, 1.4 + 1.7 * len(series)), format=format)
 
 
 def _draw_series(axes: Axes, periods: Sequence[str], line: TrendSeries) -> None:
