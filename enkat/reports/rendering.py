@@ -1,4 +1,5 @@
-"""A report in the format asked for, with the charts its tables support."""
+"""A report in the format asked for, with the charts its tables support; and any laid
+out document (`enkat.reports.document.Document`) as HTML, PDF or Word."""
 
 from __future__ import annotations
 
@@ -8,27 +9,54 @@ from enkat.reports.charts import (
     Format,
     IndicatorBar,
     ShareEstimate,
+    TrendSeries,
     area_change_chart,
     indicator_chart,
+    trend_chart,
 )
 
-from . import FORMATS
-from .exports import to_html, to_json, to_pdf, to_xlsx
-from .model import ChartKind, Figure, Report, Table
+from . import DOCUMENT_FORMATS, FORMATS
+from .document import Document, TableBlock
+from .exports import to_docx, to_html, to_json, to_pdf, to_xlsx
+from .layout import report_document
+from .model import ChartKind, Figure, Kind, Report, Table
 
 
 def render(report: Report, format: str) -> bytes:
-    """The report as bytes of `format` (one of FORMATS)."""
+    """The report as bytes of `format` (one of FORMATS): JSON and XLSX from its tables,
+    HTML, PDF and Word from its layout (`layout.report_document`)."""
     if format == "json":
         return to_json(report).encode("utf-8")
     if format == "xlsx":
         return to_xlsx(report)
-    if format == "html":
-        svg = [(title, chart.decode("utf-8")) for title, chart in charts(report, "svg")]
-        return to_html(report, svg).encode("utf-8")
-    if format == "pdf":
-        return to_pdf(report, charts(report, "png"))
+    if format in DOCUMENT_FORMATS:
+        return render_document(report_document(report), format)
     raise ValueError(f'unknown format "{format}" (one of: {", ".join(FORMATS)})')
+
+
+def render_document(document: Document, format: str) -> bytes:
+    """A document as bytes of `format` (one of DOCUMENT_FORMATS: html, pdf, docx), each
+    table with its chart beside or after it: SVG in HTML and PDF, PNG in Word."""
+    if format == "html":
+        return to_html(document, _document_charts(document, "svg")).encode("utf-8")
+    if format == "pdf":
+        return to_pdf(document, _document_charts(document, "svg"))
+    if format == "docx":
+        return to_docx(document, {table_id: chart_bytes for table_id, chart_bytes
+                                  in _drawn(document, "png")})
+    raise ValueError(f'unknown document format "{format}" '
+                     f'(one of: {", ".join(DOCUMENT_FORMATS)})')
+
+
+def _document_charts(document: Document, format: Format) -> dict[str, str]:
+    return {table_id: drawn.decode("utf-8") for table_id, drawn in _drawn(document, format)}
+
+
+def _drawn(document: Document, format: Format) -> list[tuple[str, bytes]]:
+    """The chart of each table of the document that has one, by table id."""
+    tables = {block.table.id: block.table for block in document.blocks
+              if isinstance(block, TableBlock) and has_chart(block.table)}
+    return [(table_id, chart(table, format)) for table_id, table in tables.items()]
 
 
 def charts(report: Report, format: Format) -> list[tuple[str, bytes]]:
@@ -81,4 +109,24 @@ def _area_rows(table: Table) -> list[AreaRatings]:
     return shown
 
 
-_DRAW = {ChartKind.INDICATOR_BARS: _indicator_chart, ChartKind.AREA_CHANGES: _area_chart}
+def _trend_chart(table: Table, format: Format) -> bytes:
+    """A line per row over the columns (the periods); a suppressed figure is a gap."""
+    series = [TrendSeries(row.label, tuple(_shown_number(figure) for figure in row.figures),
+                          share=any(figure.kind_in(column) is Kind.SHARE for figure, column
+                                    in zip(row.figures, table.columns, strict=True)),
+                          held_back=frozenset(index for index, figure in enumerate(row.figures)
+                                              if figure.suppressed is not None))
+              for row in table.rows]
+    return trend_chart([column.label for column in table.columns], series, title=table.title,
+                       format=format)
+
+
+def _shown_number(figure: Figure) -> float | None:
+    if figure.suppressed is not None or figure.value is None:
+        return None
+    assert isinstance(figure.value, int | float)
+    return float(figure.value)
+
+
+_DRAW = {ChartKind.INDICATOR_BARS: _indicator_chart, ChartKind.AREA_CHANGES: _area_chart,
+         ChartKind.TREND: _trend_chart}
