@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from enkat.models import DocumentStatus, ReportDocument, utcnow
+from enkat.reports import rendering
 from enkat.reports.document import Document
 from enkat.reports.filed.compose import DocumentFacts, EnteredFigure, compose
 from enkat.reports.filed.markers import KeyFigure
@@ -100,8 +101,4 @@ def key_figures(document: ReportDocument) -> list[KeyFigure]:
 
 def render_document(document: ReportDocument, format: str) -> bytes:
     """The document as a file: "html", "pdf" or "docx"."""
-    from enkat.reports import rendering
-
-    rendered: bytes = rendering.render_document(  # type: ignore[attr-defined]
-        document_view(document), format)
-    return rendered
+    return rendering.render_document(document_view(document), format)

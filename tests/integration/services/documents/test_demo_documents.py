@@ -9,7 +9,7 @@ from sqlalchemy import select
 from enkat.demo import load_demo
 from enkat.extensions import db
 from enkat.models import DocumentStatus, ReportDocument, Response
-from enkat.reports.document import TableBlock
+from enkat.reports.document import TableBlock, Text
 from enkat.reports.exports import report_dict
 from enkat.reports.filed.compose import PROGNOS
 from enkat.reports.filed.snapshot import report_from_snapshot, report_snapshot
@@ -125,10 +125,15 @@ def test_a_demo_report_survives_its_snapshot(demo):
     assert report_snapshot(report_from_snapshot(stored["report"])) == stored["report"]
 
 
-def test_the_demo_texts_quote_key_figures_and_say_where_none_exist(demo):
+def test_the_demo_texts_quote_key_figures_that_exist(demo):
     document = next(d for d in documents_for(demo) if d.kind == "helarsrapport")
     assert "sammanfattning" in template_of(document).keys()
     text = {t.section_key: t.text for t in document.texts}["sammanfattning"]
     assert "{{nyckeltal:deltagare}}" in text
-    written = " ".join(getattr(block, "text", "") for block in document_view(document).blocks)
-    assert "{{" not in written
+    for document in documents_for(demo):
+        written = " ".join(block.text for block in document_view(document).blocks
+                           if isinstance(block, Text))
+        assert "{{" not in written and "okänd uppgift" not in written
+    figures = {figure.marker: figure for figure in key_figures(document)}
+    assert figures["{{nyckeltal:andel-till-arbete-eller-studier}}"].label == (
+        "Andel till arbete eller studier")
