@@ -38,7 +38,7 @@ from .indicators import (
     tally,
 )
 from .inputs import EnrolmentFacts
-from .model import ChartKind, Column, Figure, Kind, Row, Table
+from .model import ChartKind, Column, Figure, Kind, Report, Row, Table
 from .numbers import format_count
 from .outcomes import ScoreResults
 from .period import Period
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from .build import ReportInputs
 
 PART_ID, PART_TITLE = "sammanfattning", "Sammanfattning"
+KEY_FIGURE_TABLE = "nyckeltal"
 #: How many indicators the table of the largest changes lists.
 LARGEST_CHANGES = 5
 #: How many periods, the report's own included, the key figures go back.
@@ -77,11 +78,12 @@ class KeyFigure:
     label: str
 
 
-#: The key figures every report with registration forms has, in table order; the kön
-#: rows and the exits to work or studies follow the forms' declarations (`key_figures`).
+#: The key figures whose ids are fixed, in table order; the kön rows and the exits to work
+#: or studies follow the forms' declarations, and actively seeking work is there where the
+#: ending form declares it (`key_figures` lists those of a förbund's forms).
 DELTAGARE = KeyFigure("deltagare", "Unika deltagare")
 NYA = KeyFigure("nya", "Nya deltagare")
-AVSLUTADE = KeyFigure("avslutade", "Avslutade")
+AVSLUTADE = KeyFigure("avslutade", "Avslutade, prövotid medräknad")
 AVSLUTADE_PROVOTID = KeyFigure("avslutade-provotid", "Därav avslutade inom prövotid")
 PAGAENDE = KeyFigure("pagaende", "Pågående vid periodens slut")
 AKTIVT_ARBETSSOKANDE = KeyFigure("aktivt-arbetssokande", "Aktivt arbetssökande vid avslut")
@@ -120,6 +122,17 @@ def _exit_figures(forms: RegistrationForms) -> list[KeyFigure]:
     return figures
 
 
+def quoted(report: Report, figure_id: str) -> str | None:
+    """The key figure `figure_id` of the report as a sentence quotes it ("41",
+    "13 av 41 = 31,7 %", "färre än 5"), or None when the report has no such figure."""
+    for table in report.tables:
+        if table.id == KEY_FIGURE_TABLE:
+            for row in table.rows:
+                if row.key == figure_id:
+                    return str(table.figure(row.label, "text").value)
+    return None
+
+
 def trend_periods(period: Period, count: int = TREND_PERIODS) -> tuple[Period, ...]:
     """The report's period and the `count` − 1 periods of equal length before it
     (calendar years for a year's report), oldest first."""
@@ -132,7 +145,7 @@ def trend_periods(period: Period, count: int = TREND_PERIODS) -> tuple[Period, .
 @dataclass(frozen=True)
 class SummaryContext:
     """What the summary builders read: the report's inputs and what the report has
-    worked out already (the indicator shares, the goal table)."""
+    worked out already (the indicator shares, the goal table, each score's pre/post)."""
 
     inputs: ReportInputs
     period: Period
@@ -155,16 +168,17 @@ def summary_tables(context: SummaryContext) -> list[Table]:
 
 
 def key_figure_table(context: SummaryContext) -> list[Table]:
-    """The key figures of the period, each with its n and as a sentence quotes it."""
+    """The key figures of the period, each with its n and as a sentence quotes it; none
+    when nobody was enrolled in it."""
     forms = context.forms
-    if forms is None:
+    if forms is None or not context.inputs.enrolments:
         return []
     suppression = context.suppression
     rows = [_row(figure, value, n, text) for figure, value, n, text in
             _key_values(context.inputs.enrolments, context.period, forms, suppression)]
     columns = (Column("varde", "Värde", Kind.COUNT), Column("n", "Antal (n)", Kind.COUNT),
                Column("text", "I text", Kind.TEXT))
-    return [Table("nyckeltal", "Nyckeltal", columns, tuple(rows), notes=(
+    return [Table(KEY_FIGURE_TABLE, "Nyckeltal", columns, tuple(rows), notes=(
         "Unika deltagare: inskrivna någon dag under perioden, var och en en gång; "
         "per kön enligt inskrivningen, som i tabellen Deltagare.",
         "Avslutade: alla som avslutades under perioden, prövotid medräknad, som i "

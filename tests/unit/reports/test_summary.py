@@ -15,7 +15,7 @@ from enkat.reports.inputs import AnswerCount, CourseEnds, EnrolmentFacts, Trend
 from enkat.reports.model import ChartKind, Kind
 from enkat.reports.period import Period
 from enkat.reports.rendering import chart
-from enkat.reports.summary import KEY_FIGURES, key_figures, trend_periods
+from enkat.reports.summary import KEY_FIGURES, key_figures, quoted, trend_periods
 from enkat.scoring.suppression import Suppression
 
 YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
@@ -114,6 +114,14 @@ def test_the_key_figures_equal_the_detailed_tables():
     assert key_figure(built, "till-arbete")[0] == results.figure("Arbete", "totalt").value
     assert key_figure(built, "aktivt-arbetssokande")[0] == results.figure(
         "Aktivt arbetssökande enligt sysselsättning", "totalt").value
+
+
+def test_a_text_quotes_a_key_figure_by_its_id():
+    built = report(k=5, enrolments=worked_year())
+    assert quoted(built, "andel-till-arbete-eller-studier") == f"6 av 10 = 60,0{NBSP}%"
+    assert quoted(built, "till-studier") == "färre än 5 av 10"
+    assert quoted(built, "okand") is None
+    assert quoted(report(), "deltagare") is None  # nobody: the table is left out
 
 
 def test_small_counts_are_suppressed_and_said_in_words():
