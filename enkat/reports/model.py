@@ -8,7 +8,7 @@ format shows the same suppressed cells.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -173,6 +173,15 @@ class Report:
     def suppression(self) -> Suppression:
         """The policy its tables were built with (the JSON keeps the threshold)."""
         return Suppression(self.suppression_threshold)
+
+    def narrowed_to(self, table_ids: set[str]) -> Report:
+        """The report with only the tables named, in parts that still hold one, and no
+        sections (they speak of the whole report)."""
+        parts = (replace(part, table_ids=tuple(t for t in part.table_ids if t in table_ids))
+                 for part in self.parts)
+        return replace(self, sections={},
+                       tables=tuple(t for t in self.tables if t.id in table_ids),
+                       parts=tuple(part for part in parts if part.table_ids))
 
     def tables_of(self, part: Part) -> tuple[Table, ...]:
         """The tables of `part`, in its order."""

@@ -59,11 +59,6 @@ def _drawn(document: Document, format: Format) -> list[tuple[str, bytes]]:
     return [(table_id, chart(table, format)) for table_id, table in tables.items()]
 
 
-def charts(report: Report, format: Format) -> list[tuple[str, bytes]]:
-    """The chart of each table that has one, drawn as its chart kind says."""
-    return [(table.title, chart(table, format)) for table in report.tables if has_chart(table)]
-
-
 def chart(table: Table, format: Format) -> bytes:
     """The chart of one table that has one (`has_chart`), as its chart kind says."""
     assert table.chart is not None
@@ -71,7 +66,7 @@ def chart(table: Table, format: Format) -> bytes:
 
 
 def has_chart(table: Table) -> bool:
-    """Whether `charts` draws this table: it names a chart kind, and an area chart has
+    """Whether the table is drawn: it names a chart kind, and an area chart has
     a first rating shown."""
     if table.chart is ChartKind.AREA_CHANGES:
         return bool(_area_rows(table))

@@ -61,6 +61,8 @@ def _table_dict(table: Table) -> dict[str, Any]:
         result["kinds"] = [[row.label, *(str(figure.kind_in(column)) for figure, column
                                          in zip(row.figures, table.columns, strict=True))]
                            for row in table.rows]
+    if any(row.key for row in table.rows):
+        result["keys"] = [row.key for row in table.rows]
     intervals = _grid(table, _interval)
     if any(cell is not None for row in intervals for cell in row[1:]):
         result["intervals"] = intervals

@@ -20,7 +20,7 @@ Choosing changes nothing, so the form is a GET form without a CSRF token.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask import Response, abort, g, render_template, request, url_for
 from flask_login import current_user
@@ -34,7 +34,7 @@ from enkat.reports.exports.texts import period_text, subject_heading, suppressio
 from enkat.reports.layout import report_document
 from enkat.reports.model import Report
 from enkat.reports.period import Period
-from enkat.reports.rendering import charts, render
+from enkat.reports.rendering import chart, has_chart, render
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
 from enkat.services.audit import log as audit
@@ -137,10 +137,9 @@ def results_chart(table_id: str):
         abort(404)
     report = _report(choice)
     table = next((table for table in report.tables if table.id == table_id), None)
-    drawn = charts(replace(report, tables=(table,)), "svg") if table else []
-    if not drawn:
+    if table is None or not has_chart(table):
         abort(404)
-    return Response(drawn[0][1], mimetype="image/svg+xml")
+    return Response(chart(table, "svg"), mimetype="image/svg+xml")
 
 
 @bp.get("/resultat/rapport.<fmt>")
@@ -285,8 +284,7 @@ def _report(choice: Choice) -> Report:
     report = build_report_for(g.forbund, choice.insats, period=choice.period)
     if choice.scope != SIDE_BY_SIDE:
         return report
-    return replace(report, sections={}, tables=tuple(
-        table for table in report.tables if table.id == SIDE_BY_SIDE_TABLE))
+    return report.narrowed_to({SIDE_BY_SIDE_TABLE})
 
 
 def _answers(answers: AnswerFilter, fmt: str, instrument: str | None) -> tuple[bytes, int]:
