@@ -74,7 +74,7 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
     results = score_results(inputs.instruments.values(), inputs.courses)
     previous = tally(inputs.previous_answer_counts, inputs.instruments)
     parts = [
-        _PartTables("deltagare", "Deltagare",
+        _PartTables("deltagare", "Inskrivning, avslut och uppföljning",
                     _registration_part(inputs, period, forms, suppression)),
         *_instrument_parts(inputs, current, previous, results, suppression),
     ]

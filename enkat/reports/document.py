@@ -32,9 +32,12 @@ class Text:
 
 @dataclass(frozen=True)
 class TableBlock:
-    """A report table with its title, notes and, if it has one, its chart."""
+    """A report table with its title, notes and, if it has one, its chart. Its title is
+    a heading one level below the heading it stands under, or at `level` when set (a
+    table that is a part by itself)."""
 
     table: Table
+    level: int | None = None
 
 
 Block = Heading | Text | TableBlock

@@ -15,18 +15,17 @@ OTHER_TABLES = "Övriga tabeller"
 
 def report_document(report: Report) -> Document:
     """Title: whom the report is about; under it the period and the suppression rule.
-    Each part is a level-2 heading over its tables; tables in no part come last.
-
-    A part names tables by id; one naming only tables the report does not hold (a report
-    narrowed to some of its tables) is left out, as an empty table is."""
-    held = {table.id: table for table in report.tables}
+    Each part is a level-2 heading over its tables (a part of one table with its own
+    title is that table, titled at level 2); tables in no part come last."""
     blocks: list[Block] = []
     placed: set[str] = set()
     for part in report.parts:
-        tables = [held[table_id] for table_id in part.table_ids if table_id in held]
-        if tables:
+        tables = report.tables_of(part)
+        if [table.title for table in tables] == [part.title]:
+            blocks.append(TableBlock(tables[0], level=2))  # the part's heading is its table's
+        else:
             blocks += [Heading(part.title, 2), *(TableBlock(table) for table in tables)]
-            placed.update(table.id for table in tables)
+        placed.update(part.table_ids)
     rest = [TableBlock(table) for table in report.tables if table.id not in placed]
     if rest and blocks:
         blocks.append(Heading(OTHER_TABLES, 2))

@@ -74,13 +74,14 @@ def chart_alt(title: str) -> str:
 
 def outline(document: Document) -> Iterator[tuple[Block, int]]:
     """Each block with its heading level: a heading's own; a table's title one level
-    below the heading it stands under (2 under none, at most 6); 0 for text."""
+    below the heading it stands under (2 under none, at most 6) unless it sets its own;
+    0 for text."""
     under = 1
     for block in document.blocks:
         if isinstance(block, Heading):
             under = block.level
             yield block, block.level
         elif isinstance(block, TableBlock):
-            yield block, min(under + 1, 6)
+            yield block, block.level or min(under + 1, 6)
         else:
             yield block, 0

@@ -58,12 +58,24 @@ def test_a_report_without_parts_is_its_tables_in_order():
         ("table", "deltagare"), ("table", "avslutsanledning"), ("table", "bedomning")]
 
 
-def test_a_part_whose_tables_the_report_does_not_hold_is_left_out():
-    narrowed = replace(parted(Part("vilka", "Vilka deltog", ("deltagare",)),
-                              Part("resultat", "Resultat", ("avslutsanledning",))),
-                       tables=(sample_report().tables[1],))
+def test_a_report_narrowed_to_some_tables_keeps_the_parts_that_hold_them():
+    narrowed = parted(Part("vilka", "Vilka deltog", ("deltagare",)),
+                      Part("resultat", "Resultat", ("avslutsanledning", "bedomning"))
+                      ).narrowed_to({"avslutsanledning"})
     assert outline(report_document(narrowed)) == [("heading", "Resultat"),
                                                   ("table", "avslutsanledning")]
+
+
+def test_a_part_that_is_one_table_of_its_title_is_that_table_at_level_2():
+    deltagare = sample_report().table("deltagare")
+    document = report_document(parted(Part("vilka", deltagare.title, ("deltagare",)),
+                                       Part("resultat", "Resultat", ("avslutsanledning",))))
+    assert outline(document) == [("table", "deltagare"), ("heading", "Resultat"),
+                                 ("table", "avslutsanledning"), ("heading", OTHER_TABLES),
+                                 ("table", "bedomning")]
+    html = render_document(document, "html").decode()
+    assert re.search(r"<h2[^>]*>\s*" + re.escape(deltagare.title), html)
+    assert html.count(f">{deltagare.title}<") <= 2  # heading and caption, once each
 
 
 @pytest.fixture(scope="module")
