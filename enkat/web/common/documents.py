@@ -51,6 +51,7 @@ from enkat.services.documents import (
     document_view,
     history,
     key_figures,
+    kind_name,
     new_version,
     render_document,
     save_figures,
@@ -101,7 +102,7 @@ class NewDocumentForm(PageForm):
         kind = kinds[0]
         start, end = default_period(kind, insats, today)
         super().__init__(**{"kind": kind, "starts_on": start, "ends_on": end, **kwargs})
-        self.kind.choices = [SelectChoice(value, KINDS[value]) for value in kinds]
+        self.kind.choices = [SelectChoice(value, kind_name(value)) for value in kinds]
 
     def validate_kind(self, field):
         if field.data not in dict(field.choices):
@@ -399,7 +400,8 @@ def download(document, fmt: str) -> Response:
 
 def template_helpers() -> dict[str, object]:
     """What the document templates call."""
-    return {"status_names": STATUS_NAMES, "kinds": KINDS, "downloads": DOWNLOADS,
+    return {"status_names": STATUS_NAMES, "downloads": DOWNLOADS,
+            "kinds": {kind: kind_name(kind) for kind in KINDS},
             "block_html": block_html, "is_table": is_table, "is_text": is_text,
             "is_heading": is_heading, "when": when, "kronor": kronor, "summa": summa,
             "editable": EDITABLE}
@@ -442,7 +444,7 @@ def figure_rows(document, section) -> list[tuple[object, tuple]]:
 def title_of(document) -> str:
     """"Kvartalsrapport för Steget vidare", "Helårsrapport för Samordningsförbundet …"."""
     subject = document.insats.name if document.insats is not None else document.forbund.name
-    return f"{KINDS[document.kind]} för {subject}"
+    return f"{kind_name(document.kind)} för {subject}"
 
 
 def render_writing(document, links: dict, form: WritingForm | None = None,

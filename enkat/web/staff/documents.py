@@ -18,9 +18,11 @@ from enkat.models import Insats
 from enkat.services.documents import (
     DocumentError,
     create_document,
+    documents_for,
     get_document,
     may_write,
 )
+from enkat.services.organisation.overview import works_in
 from enkat.web.common.access import insats_or_404, insats_to_work_in, refuse
 from enkat.web.common.documents import (
     DOWNLOADS,
@@ -34,6 +36,7 @@ from enkat.web.common.documents import (
     render_writing,
     save_page,
     send_page,
+    template_helpers,
 )
 from enkat.web.common.form_base import error_list
 
@@ -102,6 +105,16 @@ def file(slug: str, document_id: int, fmt: str):
     if fmt not in DOWNLOADS:
         refuse(404)
     return download(_document(slug, document_id), fmt)
+
+
+def documents_on_insats_page(insats: Insats) -> dict:
+    """The insats page's "Rapporter": the documents, newest first, and whether this user
+    may make one."""
+    return {"documents": documents_for(insats.forbund, insats),
+            "may_write_reports": works_in(current_user, insats),
+            "document_url": lambda document: url_for("staff.documents.show", slug=insats.slug,
+                                                     document_id=document.id),
+            **template_helpers()}
 
 
 # --- helpers ---------------------------------------------------------------------------
