@@ -36,7 +36,6 @@ from enkat.services.documents import (
     create_document,
     documents_for,
     get_document,
-    kind_name,
     may_review,
     may_write,
     return_for_changes,
@@ -51,6 +50,8 @@ from enkat.web.common.documents import (
     NewDocumentForm,
     autosave,
     download,
+    kind_name,
+    may_make_new_version,
     new_version_page,
     refused_page,
     render_reading,
@@ -312,8 +313,7 @@ def _links(found) -> dict:
         "downloads": {fmt: url_for(".document_file", fmt=fmt, **page) for fmt in DOWNLOADS},
         "back": _back(),
     }
-    if found.status == DocumentStatus.APPROVED and found.insats is None \
-            and may_write(current_user, found):
+    if found.insats is None and may_make_new_version(found):
         links["new_version"] = url_for(".document_new_version", **page)
     return links
 

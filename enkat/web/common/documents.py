@@ -38,37 +38,37 @@ from wtforms import (
 from enkat.models import DocumentStatus, Insats
 from enkat.reports.document import Heading, TableBlock, Text
 from enkat.reports.exports.html_export import table_html
-from enkat.reports.filed.templates import SectionSpec, load_data
 from enkat.reports.numbers import format_number
 from enkat.reports.period import Period
+from enkat.services import Refused
 from enkat.services.answering.drafts import local_today
 from enkat.services.audit.log import record_download
 from enkat.services.documents import (
+    EDITABLE,
     KINDS,
+    STATUS_NAMES,
     DocumentError,
     DocumentLocked,
+    SectionSpec,
     StaleText,
     document_view,
     history,
     key_figures,
-    kind_name,
+    may_write,
     new_version,
+    newer_version,
+    period_of,
     render_document,
     save_figures,
     save_goal_comment,
     save_text,
     send,
+    template_of,
 )
+from enkat.services.documents.content import GOAL_KEY
 
 from .form_base import PageForm, error_list
 
-#: The status of a document in words.
-STATUS_NAMES = {
-    "draft": "Utkast",
-    "sent": "Skickad till förbundet",
-    "returned": "Återsänd för komplettering",
-    "approved": "Godkänd",
-}
 #: The kinds written per insats, and the one the förbund writes itself.
 INSATS_KINDS = ("kvartalsrapport", "delrapport", "slutrapport")
 FORBUND_KINDS = ("helarsrapport",)
@@ -77,9 +77,6 @@ DOWNLOADS = {
              "Ladda ner Word"),
     "pdf": ("application/pdf", "Ladda ner PDF"),
 }
-#: Where a document may still be written.
-EDITABLE = ("draft", "returned")
-
 
 # --- creating a document -------------------------------------------------------------
 
@@ -109,12 +106,11 @@ class NewDocumentForm(PageForm):
             raise ValueError("Välj en typ av rapport i listan.")
 
     def period(self) -> Period | None:
-        """The chosen period; None, with the error at the end date, when it ends first."""
+        """The chosen period; None, with the refusal at the end date, when it ends first."""
         try:
-            return Period(self.starts_on.data, self.ends_on.data)
-        except ValueError:
-            self.ends_on.errors = [*self.ends_on.errors,
-                                   "Perioden kan inte sluta innan den börjar."]
+            return period_of(self.starts_on.data, self.ends_on.data)
+        except DocumentError as refused:
+            self.ends_on.errors = [*self.ends_on.errors, str(refused)]
             return None
 
 
@@ -198,7 +194,8 @@ class SectionOnPage:
     composed document under its heading (a data section's tables, live), its text entry
     (text), its goals with their comment entries (goals), its rows (figures)."""
 
-    section: object
+    section: SectionSpec
+    heading: str
     blocks: tuple = ()
     text: object = None
     goals: tuple = ()
@@ -215,8 +212,8 @@ def writing_form(document, formdata=None) -> WritingForm:
         "texts": [{"key": section.key, "text": getattr(texts.get(section.key), "text", ""),
                    "revision": getattr(texts.get(section.key), "revision", 0)}
                   for section in sections if section.kind == "text"],
-        "goals": [{"position": goal.position, "comment": comment}
-                  for goal, comment in goal_comments(document)],
+        "goals": [{"position": index, "comment": comment}
+                  for index, (_, comment) in enumerate(goal_comments(document))],
         "figures": [{"section": section.key, "row": row.key, "budget": budget,
                      "utfall": utfall, "remark": remark}
                     for section in sections if section.kind == "figures"
@@ -227,15 +224,15 @@ def writing_form(document, formdata=None) -> WritingForm:
 def writing_page(document, form: WritingForm) -> list[SectionOnPage]:
     """The template's sections in order, each with its part of the form and of the
     composed document."""
-    blocks = blocks_by_heading(document_view(document))
+    sections = _sections(document)
+    grouped = blocks_of_sections(document_view(document), sections)
     texts = {entry.form.key.data: entry for entry in form.texts}
     goals = list(form.goals)
     rows = {(entry.form.section.data, entry.form.row.data): entry for entry in form.figures}
     page = []
-    for section in _sections(document):
+    for section, (heading, blocks) in zip(sections, grouped, strict=True):
         page.append(SectionOnPage(
-            section=section, blocks=blocks.get(section.heading, ()),
-            text=texts.get(section.key),
+            section=section, heading=heading, blocks=blocks, text=texts.get(section.key),
             goals=tuple(zip(_goals_of(document), goals, strict=False))
             if section.kind == "goals" else (),
             rows=tuple((row, rows.get((section.key, row.key))) for row in section.rows)
@@ -243,16 +240,26 @@ def writing_page(document, form: WritingForm) -> list[SectionOnPage]:
     return page
 
 
-def blocks_by_heading(view) -> dict[str, tuple]:
-    """The composed document's blocks under each heading, by the heading's text."""
-    grouped: dict[str, list] = {}
-    current: list = []
+def blocks_of_sections(view, sections) -> list[tuple[str, tuple]]:
+    """For each section, the heading the composed document gives it (numbered, in a
+    numbered template) and the blocks under it up to the next section's heading."""
+    found: list[tuple[str, list]] = [(section.heading, []) for section in sections]
+    current: list | None = None
+    upcoming = 0
     for block in view.blocks:
-        if isinstance(block, Heading):
-            current = grouped.setdefault(block.text, [])
-        else:
+        if isinstance(block, Heading) and upcoming < len(sections) \
+                and _names(block.text, sections[upcoming].heading):
+            found[upcoming] = (block.text, [])
+            current = found[upcoming][1]
+            upcoming += 1
+        elif current is not None:
             current.append(block)
-    return {heading: tuple(found) for heading, found in grouped.items()}
+    return [(heading, tuple(blocks)) for heading, blocks in found]
+
+
+def _names(shown: str, heading: str) -> bool:
+    """Whether a heading of the composed document is this section's ("2.1 Aktiviteter")."""
+    return shown == heading or shown.endswith(f" {heading}")
 
 
 def summa(rows, column: str) -> str:
@@ -287,8 +294,11 @@ def save_all(document, form: WritingForm, by) -> Saved:
         except StaleText as stale:
             saved.conflicts.append((headings.get(key, key), stale.text))
             entry.form.revision.data = stale.revision
+    stored_goals = [comment for _, comment in goal_comments(document)]
     for entry in form.goals:
-        save_goal_comment(document, int(entry.form.position.data), entry.form.comment.data, by)
+        index, text = _revision(entry.form.position.data), entry.form.comment.data or ""
+        if index < len(stored_goals) and text != stored_goals[index]:
+            save_goal_comment(document, index, text, by)
     _save_figures(document, form, by, saved)
     return saved
 
@@ -304,13 +314,15 @@ def _save_figures(document, form: WritingForm, by, saved: Saved) -> None:
     for section_key, rows in by_section.items():
         try:
             save_figures(document, section_key, rows, by)
-        except DocumentError as error:
-            row = entries.get((section_key, getattr(error, "row_key", None)))
-            target = row.budget if row is not None else None
-            if target is not None:
-                target.errors = [*target.errors, str(error)]
-            else:
-                form.form_errors.append(str(error))
+        except Refused as refused:
+            for problem in refused.problems:
+                row_key, _, column = problem.field.rpartition("-")
+                row = entries.get((section_key, row_key))
+                field = getattr(row, column, None) if row is not None else None
+                if field is None:
+                    form.form_errors.append(problem.message)
+                else:
+                    field.errors = [*field.errors, problem.message]
             saved.problems += 1
 
 
@@ -335,9 +347,11 @@ def autosave(document, by) -> tuple[Response, int]:
         result = save_text(document, section, text, by, _revision(posted.get("revision")))
     except StaleText as stale:
         return jsonify(stale=True, text=stale.text, revision=stale.revision,
-                       message="Någon annan har sparat den här delen medan du skrev."), 409
+                       message=str(stale)), 409
     except DocumentLocked as locked:
         return jsonify(message=str(locked)), 423
+    except DocumentError as refused:
+        return jsonify(message=str(refused)), 422
     return jsonify(revision=result.revision, saved_at=clock(result.saved_at)), 200
 
 
@@ -411,9 +425,8 @@ def template_helpers() -> dict[str, object]:
 
 
 def _sections(document) -> tuple[SectionSpec, ...]:
-    """The sections of the document, in order: of the template as it was copied when the
-    document was made (a later adaptation changes no document)."""
-    return load_data(document.template, title_of(document)).sections
+    """The document's sections in order, from the template it was made with."""
+    return template_of(document).sections
 
 
 def _goals_of(document) -> list:
@@ -423,7 +436,8 @@ def _goals_of(document) -> list:
 def goal_comments(document) -> list[tuple[object, str]]:
     """Each goal of the insats with the comment the document has on it."""
     comments = {text.section_key: text.text for text in document.texts}
-    return [(goal, comments.get(f"goal-{goal.position}", "")) for goal in _goals_of(document)]
+    return [(goal, comments.get(GOAL_KEY.format(index), ""))
+            for index, goal in enumerate(_goals_of(document))]
 
 
 def figure_rows(document, section) -> list[tuple[object, tuple]]:
@@ -439,6 +453,10 @@ def figure_rows(document, section) -> list[tuple[object, tuple]]:
 
 
 # --- the pages, for the blueprints of personal and of the förbund -------------------------
+
+
+def kind_name(kind: str) -> str:
+    return KINDS[kind].name
 
 
 def title_of(document) -> str:
@@ -502,6 +520,13 @@ def send_page(document, links: dict):
     return render_template("documents/send.html", document=document, links=links,
                            title=title_of(document), empty=empty,
                            now=when(dt.datetime.now(dt.UTC)))
+
+
+def may_make_new_version(document) -> bool:
+    """Whether "Gör en ny version" is offered: a sent or approved document with no newer
+    version, to someone who writes it."""
+    return (document.status in (DocumentStatus.SENT, DocumentStatus.APPROVED)
+            and newer_version(document) is None and may_write(current_user, document))
 
 
 def new_version_page(document, links_of: Callable[[object], dict]):

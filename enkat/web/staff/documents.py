@@ -31,6 +31,7 @@ from enkat.web.common.documents import (
     NewDocumentForm,
     autosave,
     download,
+    may_make_new_version,
     new_version_page,
     render_reading,
     render_writing,
@@ -153,7 +154,7 @@ def _links(document) -> dict:
         "downloads": {fmt: url_for(".file", fmt=fmt, **page) for fmt in DOWNLOADS},
         "back": _back(document.insats),
     }
-    if document.status == "approved" and may_write(current_user, document):
+    if may_make_new_version(document):
         links["new_version"] = url_for(".new_version", **page)
     return links
 
