@@ -102,7 +102,7 @@ class NewDocumentForm(PageForm):
         self.kind.choices = [SelectChoice(value, kind_name(value)) for value in kinds]
 
     def validate_kind(self, field):
-        if field.data not in dict(field.choices):
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValueError("Välj en typ av rapport i listan.")
 
     def period(self) -> Period | None:
