@@ -147,7 +147,7 @@ class KronorField(StringField):
             return
         digits = self.raw.removesuffix("kr").strip().replace(" ", "").replace("\u00a0", "")
         if not digits.isdigit():
-            raise ValueError(f"Skriv {self.label.text.lower()} i hela kronor, till exempel 12 000.")
+            raise ValueError("Skriv beloppet i hela kronor, till exempel 12 000.")
         self.data = int(digits)
 
     def _value(self):
