@@ -254,15 +254,20 @@ def document_template(kind: str):
                 adapt_template(g.forbund, kind, form.chosen(entries), by=_user())
             except Refused as refused:
                 show_problems(form, refused.problems, entries)
+                return _template_page(form, kind, status=422)
             else:
                 flash(f"Mallen för {kind_name(kind).lower()} är sparad. Nya rapporter följer "
                       "den; rapporter som redan finns ändras inte.", "info")
                 return redirect(url_for(".document_template", kind=kind), 303)
+    return _template_page(form, kind)
+
+
+def _template_page(form: TemplateForm, kind: str, status: int = 200):
     errors = error_list(form)
     headings = {section.key: section.heading for section in bundled_template(kind).sections}
     page = render_template("admin/document_template.html", form=form, kind=kind,
                            kind_name=kind_name(kind), errors=errors, bundled=headings)
-    return page, 422 if errors else 200
+    return page, 422 if errors else status
 
 
 def _template_rows(kind: str) -> list[dict]:

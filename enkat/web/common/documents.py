@@ -153,7 +153,7 @@ class KronorField(StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return kronor(self.data)
+        return kronor(self.data) if isinstance(self.data, int) else ""
 
 
 class SectionTextForm(Form):
@@ -265,7 +265,7 @@ def _names(shown: str, heading: str) -> bool:
 def summa(rows, column: str) -> str:
     """The sum of the budget or utfall of a figures form, as shown below it."""
     amounts = [getattr(entry.form, column).data for _, entry in rows if entry is not None]
-    return kronor(sum(amount for amount in amounts if amount is not None))
+    return kronor(sum(amount for amount in amounts if isinstance(amount, int)))
 
 
 @dataclass
