@@ -16,7 +16,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -36,7 +36,8 @@ from enkat.models import (
     User,
 )
 from enkat.reports.inputs import GoalSpec
-from enkat.services import ServiceError
+from enkat.reports.period import Period
+from enkat.services import ServiceError, documents
 from enkat.services.answering.responses import ResponseContext, record_response
 from enkat.services.deltagare import participants
 from enkat.services.instruments.versions import register_version, resolve_instrument
@@ -97,6 +98,7 @@ class InsatsPlan:
     processtrappan_share: float
     schedule: tuple[ScheduleRow, ...]
     goals: tuple[GoalSpec, ...]
+    granted_kronor: int | None = None  # beviljat medel
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,7 @@ INSATSER = (
         processtrappan_share=0.6,
         schedule=COMMON_SCHEDULE + ORS_SRS_SCHEDULE + SKAPA_SCHEDULE + PROCESSTRAPPAN_SCHEDULE,
         goals=(TILL_ARBETE_ELLER_STUDIER_40, REDO_FOR_ARBETE),
+        granted_kronor=2_400_000,
     ),
     InsatsPlan(
         slug="halsolotsen",
@@ -263,6 +266,7 @@ INSATSER = (
                 "nytta", "at_least_share", 0.70,
             ),
         ),
+        granted_kronor=1_150_000,
     ),
     InsatsPlan(
         slug="unga-vuxna-i-arbete",
@@ -287,6 +291,7 @@ INSATSER = (
                 "planering-efter-avslut", "at_least_share", 0.70,
             ),
         ),
+        granted_kronor=1_800_000,
     ),
 )
 
@@ -320,6 +325,70 @@ UTSKICK = (
 NNS4_WEIGHTS: Weights = {"1": 0.08, "2": 0.25, "3": 0.41, "4": 0.20, "0": 0.06}
 NNS4_BETTER: Weights = {"1": 0.05, "2": 0.20, "3": 0.43, "4": 0.27, "0": 0.05}
 UTSKICK_OPEN_DAYS = 21
+
+# --- the reports the insatser and the förbund file ---------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentPlan:
+    """A filed report of the demo year: its period (months of the year, or from the
+    insats' start), what its writers wrote, and how far it has come."""
+
+    kind: str
+    months: tuple[int, int] | None  # first and last month; None: from the insats' start
+    steps: tuple[str, ...]  # "send", "return", "approve", "comment", in order
+    texts: Mapping[str, str]
+    goal_comments: Mapping[int, str] = field(default_factory=dict)
+    figures: Mapping[str, tuple[int | None, int | None, str]] = field(default_factory=dict)
+
+
+#: The förbund's words when it comments on or returns a report.
+REVIEW_COMMENT = "Tack! Vi tar med siffrorna till styrelsens möte i februari."
+RETURN_COMMENT = "Beskriv avvikelserna i tidsplanen och vad ni gör åt dem."
+CORRECTION = ("Rekryteringen av en handledare drog ut två månader; gruppträffarna "
+              "startade därför i mars i stället för januari. Vi har tagit igen det genom "
+              "två grupper under hösten.")
+
+INSATS_DOCUMENTS = (
+    DocumentPlan("kvartalsrapport", (10, 12), ("send", "comment"), {
+        "aktiviteter": "Under kvartalet har {{nyckeltal:deltagare}} varit inskrivna, varav "
+                       "{{nyckeltal:nya}} nya. Gruppträffarna om arbetsmarknaden har "
+                       "fortsatt varje vecka, och vi har gjort studiebesök på två arbetsplatser.",
+        "avvikelser": "Inga avvikelser i ekonomi eller tidsplan.",
+        "brukarmedverkan": "Deltagarrådet har träffats två gånger och föreslog öppet en kväll "
+                           "i veckan, vilket vi har börjat med.",
+        "bedomning": "Samarbetet mellan parterna fungerar bra. Väntetider till vården är "
+                     "fortfarande ett systemfel som bromsar flera deltagare.",
+        "styrgruppens-analys": "Inga kommentarer har inkommit.",
+    }),
+    DocumentPlan("delrapport", (1, 6), ("send", "return", "send", "approve"), {
+        "bakgrund": "Många i kommunen har långa tider i offentlig försörjning och stöd från "
+                    "flera myndigheter som inte hänger ihop.",
+        "syfte": "Att deltagarna kommer närmare arbete eller studier med ett samordnat stöd "
+                 "från kommun, region, Arbetsförmedlingen och Försäkringskassan.",
+        "malgrupp": "Vuxna som behöver stöd från minst två av parterna.",
+        "arbetssatt": "Varje deltagare har en handledare och en plan som följs upp varje månad.",
+        "avvikelser": "Inga avvikelser i ekonomin.",
+        "uppfoljning": "Av dem som avslutat efter prövotiden gick "
+                       "{{nyckeltal:andel-till-arbete-eller-studier}} till arbete eller studier.",
+    }, goal_comments={0: "Prognosen ser god ut: flera deltagare har praktik som kan leda "
+                         "till anställning."},
+        figures={"ekonomi": {"lonekostnader": (620_000, 598_400, "två handledare"),
+                             "lokalkostnader": (60_000, 60_000, ""),
+                             "aktiviteter": (40_000, 23_150, "färre studiebesök än planerat"),
+                             "resekostnader": (10_000, 4_320, "")}}),
+    DocumentPlan("slutrapport", None, (), {
+        "bakgrund": "Insatsen startade för att parterna såg samma personer hos flera av dem "
+                    "utan att stödet hängde ihop.",
+        "erfarenheter": "Det gemensamma mötet i början av insatsen gör störst skillnad.",
+    }),
+)
+HELARSRAPPORT = DocumentPlan("helarsrapport", (1, 12), (), {
+    "sammanfattning": "Under året har {{nyckeltal:deltagare}} deltagit i förbundets "
+                      "insatser. Av dem som avslutat efter prövotiden gick "
+                      "{{nyckeltal:andel-till-arbete-eller-studier}} till arbete eller studier.",
+    "framtiden": "Förbundet vill pröva samma arbetssätt för unga vuxna i fler kommuner.",
+})
 
 # --- how a year runs ---------------------------------------------------------------------
 
@@ -462,6 +531,7 @@ def load_demo(seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoSum
     courses = plan_courses(rng, today)
     counts = record_courses(rng, forbund, insatser, courses, today)
     counts += record_utskick(rng, forbund, find_user(USERS[0].email), today)
+    record_documents(forbund, insatser, today)
     return DemoSummary(
         forbund_slug=forbund.slug,
         forbund_name=forbund.name,
@@ -482,6 +552,7 @@ def create_demo_insats(forbund: Forbund, plan: InsatsPlan, today: dt.date) -> In
         ends_on=dt.date(today.year + plan.years_after, 12, 31),
         trial_period_days=TRIAL_PERIOD_DAYS,
     )
+    insats.granted_kronor = plan.granted_kronor
     insats.schedule = [row.entry() for row in plan.schedule]
     insats.goals = [
         Goal(position=position, description=goal.description, indicator=goal.indicator,
@@ -957,6 +1028,52 @@ def plan_processtrappan(rng: random.Random, course: Course) -> list[PlannedRespo
 def processtrappan_rating(timepoint: str, day: dt.date, step: int) -> PlannedResponse:
     return PlannedResponse("processtrappan", timepoint, day, {"steg": [str(step)]},
                            ResponseSource.STAFF)
+
+
+# --- filed reports -------------------------------------------------------------------------
+
+
+def record_documents(forbund: Forbund, insatser: Mapping[str, Insats], today: dt.date) -> None:
+    """Each insats' kvartals-, del- and slutrapport, written by its personal and taken as
+    far as its plan says; the förbund's helårsrapport, a draft of its administrator."""
+    admin = find_user(USERS[0].email)
+    assert admin is not None
+    for plan in USERS:
+        writer = find_user(plan.email)
+        if plan.insats is None or writer is None:
+            continue
+        insats = insatser[plan.insats]
+        for document in INSATS_DOCUMENTS:
+            record_document(forbund, insats, document, writer, admin, today)
+    record_document(forbund, None, HELARSRAPPORT, admin, admin, today)
+
+
+def record_document(forbund: Forbund, insats: Insats | None, plan: DocumentPlan,
+                    writer: User, admin: User, today: dt.date) -> None:
+    if plan.months is None:
+        assert insats is not None and insats.starts_on is not None
+        period = Period(insats.starts_on, today)
+    else:
+        first, last = plan.months
+        after = dt.date(today.year + last // 12, last % 12 + 1, 1)
+        period = Period(dt.date(today.year, first, 1), after - days(1))
+    document = documents.create_document(forbund, insats, plan.kind, period, writer)
+    for key, text in plan.texts.items():
+        documents.save_text(document, key, text, writer, revision=0)
+    for position, text in plan.goal_comments.items():
+        documents.save_goal_comment(document, position, text, writer)
+    for key, rows in plan.figures.items():
+        documents.save_figures(document, key, rows, writer)
+    for step in plan.steps:
+        if step == "send":
+            documents.send(document, writer)
+        elif step == "comment":
+            documents.comment(document, REVIEW_COMMENT, admin)
+        elif step == "return":
+            documents.return_for_changes(document, RETURN_COMMENT, admin)
+            documents.save_text(document, "avvikelser", CORRECTION, writer, revision=1)
+        elif step == "approve":
+            documents.approve(document, admin)
 
 
 # --- small helpers -----------------------------------------------------------------------

@@ -207,17 +207,20 @@ def _pointer(path: Any) -> str:
 
 
 def _words(error: ValidationError) -> Words:
+    expected: Any = error.validator_value
+    instance: Any = error.instance
+    schema: Any = error.schema
     if error.validator == "required":
-        missing = [key for key in error.validator_value if key not in error.instance]
+        missing = [key for key in expected if key not in instance]
         keys = ", ".join(f'"{key}"' for key in missing)
         return Words(f"missing required key {keys}", f"nyckeln {keys} saknas")
     if error.validator == "additionalProperties":
-        known = set(error.schema.get("properties", {}))
-        unknown = ", ".join(f'"{key}"' for key in error.instance if key not in known)
+        known = set(schema.get("properties", {}))
+        unknown = ", ".join(f'"{key}"' for key in instance if key not in known)
         return Words(f"unknown key {unknown}", f"okänd nyckel {unknown}")
     if error.validator == "enum":
         allowed = ", ".join(json.dumps(value, ensure_ascii=False)
-                            for value in error.validator_value)
+                            for value in expected)
         return Words(f"must be one of {allowed}", f"ska vara ett av {allowed}")
     if error.validator == "type":
         return Words(f"must be of type {error.validator_value}",

@@ -58,6 +58,16 @@ class Action(StrEnum):
     CAMPAIGN_SENT = "campaign-sent"
     CAMPAIGN_REMINDED = "campaign-reminded"
     CAMPAIGN_CLOSED = "campaign-closed"
+    DOCUMENT_CREATED = "document-created"
+    DOCUMENT_SENT = "document-sent"
+    DOCUMENT_RETURNED = "document-returned"
+    DOCUMENT_APPROVED = "document-approved"
+    DOCUMENT_NEW_VERSION = "document-new-version"
+    DOCUMENT_COMMENTED = "document-commented"
+    #: The first save of a section's words by a user in a day (autosave saves often).
+    DOCUMENT_TEXT_SAVED = "document-text-saved"
+    DOCUMENT_FIGURES_SAVED = "document-figures-saved"
+    DOCUMENT_TEMPLATE_ADAPTED = "document-template-adapted"
     PURGE = "purge"
 
 
@@ -103,6 +113,15 @@ LABELS = {
     Action.CAMPAIGN_SENT: "Skickat utskick",
     Action.CAMPAIGN_REMINDED: "Påminnelse i utskick",
     Action.CAMPAIGN_CLOSED: "Stängt utskick",
+    Action.DOCUMENT_CREATED: "Rapport skapad",
+    Action.DOCUMENT_SENT: "Rapport skickad",
+    Action.DOCUMENT_RETURNED: "Rapport återsänd",
+    Action.DOCUMENT_APPROVED: "Rapport godkänd",
+    Action.DOCUMENT_NEW_VERSION: "Ny version av rapport",
+    Action.DOCUMENT_COMMENTED: "Kommentar på rapport",
+    Action.DOCUMENT_TEXT_SAVED: "Text i rapport sparad",
+    Action.DOCUMENT_FIGURES_SAVED: "Belopp i rapport sparade",
+    Action.DOCUMENT_TEMPLATE_ADAPTED: "Anpassad rapportmall",
     Action.PURGE: "Gallring",
 }
 #: What happens to an account rather than in a förbund (sign-ins, sign-outs, resets,

@@ -51,7 +51,8 @@ DETAIL_NAMES = {
     "sent": "skickade", "failed": "misslyckade", "user": "användare nr", "role": "roll",
     "insatser": "insatser", "changed": "ändrat", "before": "före", "after": "efter",
     "responses": "svar", "sha256": "sha256", "response": "svar nr", "source": "källa",
-    "kiosk": "kiosk nr", "status": "utfall",
+    "kiosk": "kiosk nr", "status": "utfall", "document": "rapport nr", "kind": "slag",
+    "version": "version", "section": "avsnitt", "sections": "avsnitt",
 }
 #: Keys whose values are moments (ISO 8601 with their offset): shown to the minute in
 #: the förbund's time, as the log's own Tid column.
