@@ -2,4 +2,6 @@
 
 #: The formats a report is written in (`rendering.render`); here, so that naming them
 #: (the command line's choices) does not load matplotlib.
-FORMATS = ("json", "xlsx", "html", "pdf")
+FORMATS = ("json", "xlsx", "html", "pdf", "docx")
+#: The formats a laid-out document is written in (`rendering.render_document`).
+DOCUMENT_FORMATS = ("html", "pdf", "docx")

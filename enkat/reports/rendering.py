@@ -1,4 +1,5 @@
-"""A report in the format asked for, with the charts its tables support."""
+"""A report in the format asked for, with the charts its tables support; and any laid
+out document (`enkat.reports.document.Document`) as HTML, PDF or Word."""
 
 from __future__ import annotations
 
@@ -12,23 +13,48 @@ from enkat.reports.charts import (
     indicator_chart,
 )
 
-from . import FORMATS
-from .exports import to_html, to_json, to_pdf, to_xlsx
+from . import DOCUMENT_FORMATS, FORMATS
+from .document import Document, TableBlock
+from .exports import to_docx, to_html, to_json, to_pdf, to_xlsx
+from .layout import report_document
 from .model import ChartKind, Figure, Report, Table
 
 
 def render(report: Report, format: str) -> bytes:
-    """The report as bytes of `format` (one of FORMATS)."""
+    """The report as bytes of `format` (one of FORMATS): JSON and XLSX from its tables,
+    HTML, PDF and Word from its layout (`layout.report_document`)."""
     if format == "json":
         return to_json(report).encode("utf-8")
     if format == "xlsx":
         return to_xlsx(report)
-    if format == "html":
-        svg = [(title, chart.decode("utf-8")) for title, chart in charts(report, "svg")]
-        return to_html(report, svg).encode("utf-8")
-    if format == "pdf":
-        return to_pdf(report, charts(report, "png"))
+    if format in DOCUMENT_FORMATS:
+        return render_document(report_document(report), format)
     raise ValueError(f'unknown format "{format}" (one of: {", ".join(FORMATS)})')
+
+
+def render_document(document: Document, format: str) -> bytes:
+    """A document as bytes of `format` (one of DOCUMENT_FORMATS: html, pdf, docx), each
+    table with its chart beside or after it: SVG in HTML and PDF, PNG in Word."""
+    if format == "html":
+        return to_html(document, _document_charts(document, "svg")).encode("utf-8")
+    if format == "pdf":
+        return to_pdf(document, _document_charts(document, "svg"))
+    if format == "docx":
+        return to_docx(document, {table_id: chart_bytes for table_id, chart_bytes
+                                  in _drawn(document, "png")})
+    raise ValueError(f'unknown document format "{format}" '
+                     f'(one of: {", ".join(DOCUMENT_FORMATS)})')
+
+
+def _document_charts(document: Document, format: Format) -> dict[str, str]:
+    return {table_id: drawn.decode("utf-8") for table_id, drawn in _drawn(document, format)}
+
+
+def _drawn(document: Document, format: Format) -> list[tuple[str, bytes]]:
+    """The chart of each table of the document that has one, by table id."""
+    tables = {block.table.id: block.table for block in document.blocks
+              if isinstance(block, TableBlock) and has_chart(block.table)}
+    return [(table_id, chart(table, format)) for table_id, table in tables.items()]
 
 
 def charts(report: Report, format: Format) -> list[tuple[str, bytes]]:

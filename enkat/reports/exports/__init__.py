@@ -1,14 +1,17 @@
-"""Outgoing formats of a report: JSON, XLSX, HTML and PDF.
+"""Outgoing formats of a report: JSON and XLSX of its tables; HTML, PDF and Word of a
+laid-out document (`enkat.reports.document.Document`).
 
-Each renders a `enkat.reports.model.Report` as it is; none computes a figure. A
-suppressed figure leaves only as its mark (`Figure.shown`): never its value, n or
-interval. Numbers people read are written by `numbers` (Swedish style) and the words
-around them by `texts`, so every format says the same thing.
+Each renders what it is given as it is; none computes a figure. A suppressed figure
+leaves only as its mark (`Figure.shown`): never its value, n or interval. Numbers people
+read are written by `numbers` (Swedish style) and the words around them by `texts` and
+`views`, so every format says the same thing. The PDF is the HTML page printed.
 """
 
+from enkat.reports.exports.docx_export import to_docx
 from enkat.reports.exports.html_export import to_html
 from enkat.reports.exports.json_export import report_dict, to_json
-from enkat.reports.exports.pdf_export import to_pdf
+from enkat.reports.exports.pdf_export import PdfUnavailable, to_pdf
 from enkat.reports.exports.xlsx_export import to_xlsx
 
-__all__ = ["report_dict", "to_html", "to_json", "to_pdf", "to_xlsx"]
+__all__ = ["PdfUnavailable", "report_dict", "to_docx", "to_html", "to_json", "to_pdf",
+           "to_xlsx"]

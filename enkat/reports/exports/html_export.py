@@ -1,22 +1,23 @@
-"""The report as one self-contained HTML page in Swedish, to read on screen or print;
-and one table of it as a fragment (`table_html`), for enkat's own results page.
+"""A document as one self-contained HTML page in Swedish, to read on screen or print
+(the PDF is this page printed: `pdf_export`); and one table as a fragment
+(`table_html`), for enkat's own pages.
 
 No scripts and no external resources: the page is a download and must work offline.
-Charts come in as SVG text and are embedded as data-URI images, so nothing inside an
-SVG can run in the page.
+Charts come in as SVG text and are embedded as data-URI images with alternative text,
+so nothing inside an SVG can run in the page.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import jinja2
 
-from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
-from enkat.reports.model import Report, Row, Table
-from enkat.reports.numbers import format_figure, right_aligned
+from enkat.reports.document import Document, Heading, TableBlock, Text
+from enkat.reports.exports.views import TableView, chart_alt, outline, paragraphs, table_view
+from enkat.reports.model import Table
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("enkat.reports", "templates"),
@@ -29,70 +30,47 @@ _ENVIRONMENT = jinja2.Environment(
 
 
 @dataclass(frozen=True)
-class _Cell:
-    text: str
-    right_aligned: bool
-
-
-@dataclass(frozen=True)
-class _TableRow:
-    label: str
-    is_total: bool
-    cells: tuple[_Cell, ...]
-
-
-@dataclass(frozen=True)
-class _TableView:
-    """A table as the template shows it: every figure already written in Swedish."""
-
-    id: str
-    title: str
-    columns: tuple[_Cell, ...]
-    rows: tuple[_TableRow, ...]
-    notes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class _Chart:
-    title: str
+    alt: str
     svg_base64: str
 
 
-def to_html(report: Report, charts: Sequence[tuple[str, str]] = ()) -> str:
-    """The page; `charts` are (title, SVG text) pairs, shown after the tables."""
+@dataclass(frozen=True)
+class _Item:
+    """A block as the template shows it: `kind` is "heading", "text" or "table"."""
+
+    kind: str
+    level: int = 0
+    text: str = ""
+    paragraphs: tuple[str, ...] = ()
+    table: TableView | None = None
+    chart: _Chart | None = None
+
+
+def to_html(document: Document, charts: Mapping[str, str] | None = None) -> str:
+    """The page; `charts` maps a table's id to its chart as SVG text, drawn beside it."""
     return _ENVIRONMENT.get_template("report.html").render(
-        heading=subject_heading(report.subject),
-        period=period_text(report),
-        suppression=suppression_text(report.suppression),
-        tables=[_table_view(table) for table in report.tables],
-        charts=[_Chart(title, _base64(svg)) for title, svg in charts],
+        title=document.title,
+        lines=document.lines,
+        items=[_item(block, level, charts or {}) for block, level in outline(document)],
     )
 
 
 def table_html(table: Table) -> str:
     """One table as an HTML fragment (caption, figures in Swedish, notes), escaped: the
     markup the whole page uses, for pages that show a report's tables among their own."""
-    return _ENVIRONMENT.get_template("_table.html").render(table=_table_view(table))
+    return _ENVIRONMENT.get_template("_table.html").render(table=table_view(table))
 
 
-def _table_view(table: Table) -> _TableView:
-    return _TableView(
-        id=table.id,
-        title=table.title,
-        columns=tuple(
-            _Cell(column.label, right_aligned(column.kind)) for column in table.columns
-        ),
-        rows=tuple(_row_view(row, table) for row in table.rows),
-        notes=table.notes,
-    )
-
-
-def _row_view(row: Row, table: Table) -> _TableRow:
-    cells = tuple(
-        _Cell(format_figure(figure, column), right_aligned(column.kind))
-        for figure, column in zip(row.figures, table.columns, strict=True)
-    )
-    return _TableRow(row.label, row.is_total, cells)
+def _item(block: Heading | Text | TableBlock, level: int, charts: Mapping[str, str]) -> _Item:
+    if isinstance(block, Heading):
+        return _Item("heading", level, block.text)
+    if isinstance(block, Text):
+        return _Item("text", text=block.placeholder, paragraphs=tuple(paragraphs(block.text)))
+    table = block.table
+    svg = charts.get(table.id)
+    chart = _Chart(chart_alt(table.title), _base64(svg)) if svg is not None else None
+    return _Item("table", level, table.title, table=table_view(table), chart=chart)
 
 
 def _base64(svg: str) -> str:
