@@ -465,6 +465,28 @@ def title_of(document) -> str:
     return f"{kind_name(document.kind)} för {subject}"
 
 
+@dataclass(frozen=True)
+class HistoryLine:
+    """Steps of the history in a row that say the same (the autosave saves often): the
+    last one's time, and how many."""
+
+    occurred_at: dt.datetime
+    label: str
+    user: str
+    times: int = 1
+
+
+def history_lines(document) -> list[HistoryLine]:
+    lines: list[HistoryLine] = []
+    for entry in history(document):
+        if lines and (lines[-1].label, lines[-1].user) == (entry.label, entry.user):
+            lines[-1] = HistoryLine(entry.occurred_at, entry.label, entry.user,
+                                    lines[-1].times + 1)
+        else:
+            lines.append(HistoryLine(entry.occurred_at, entry.label, entry.user))
+    return lines
+
+
 def render_writing(document, links: dict, form: WritingForm | None = None,
                    conflicts=(), status: int = 200):
     form = form or writing_form(document)
@@ -472,7 +494,7 @@ def render_writing(document, links: dict, form: WritingForm | None = None,
     page = render_template(
         "documents/writing.html", document=document, links=links, form=form,
         page=writing_page(document, form), figures=key_figures(document),
-        history=history(document), title=title_of(document), errors=errors,
+        history=history_lines(document), title=title_of(document), errors=errors,
         conflicts=conflicts, returned_comment=_last_return(document), **template_helpers())
     return page, status
 
@@ -481,7 +503,7 @@ def render_reading(document, links: dict, template: str = "documents/reading.htm
                    status: int = 200, **context):
     page = render_template(
         template, document=document, links=links, view=document_view(document),
-        history=history(document), title=title_of(document), **template_helpers(),
+        history=history_lines(document), title=title_of(document), **template_helpers(),
         **{"errors": [], **context})
     return page, status
 
