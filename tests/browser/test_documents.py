@@ -51,6 +51,7 @@ class Seen:
     approved_tables: list[str] = field(default_factory=list)
     new_version_tables: list[str] = field(default_factory=list)
     comments_seen_by_personal: str = ""
+    widths: dict[str, list[int]] = field(default_factory=dict)
 
 
 def an_insats(live_server) -> tuple[str, str, str]:
@@ -233,6 +234,8 @@ def seen(browser, live_server, axe_source) -> Seen:
             small = phone.new_page()
             small.goto(address)
             shoot(small, f"{name}-390")
+            seen.widths[name] = small.evaluate(
+                "() => [document.documentElement.scrollWidth, window.innerWidth]")
             audit(f"{name} page, 390 px", small)
             phone.close()
     finally:
@@ -274,3 +277,8 @@ def test_a_data_correction_after_approval_leaves_the_approved_report_unchanged(s
 def test_no_serious_or_critical_axe_violations(seen, name):
     problems = serious(seen.audits[name])
     assert not problems, f"{name}:\n{describe(problems)}"
+
+
+def test_the_pages_fit_a_phone_without_sideways_scrolling(seen):
+    wide = {name: widths for name, widths in seen.widths.items() if widths[0] > widths[1]}
+    assert not wide, f"scrollWidth > innerWidth: {wide}"
