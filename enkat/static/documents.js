@@ -63,11 +63,14 @@
 
   Field.prototype.say = function (text) { if (this.status) { this.status.textContent = text; } };
 
+  // `revision` is given when the writer chose to keep their text after a conflict; until
+  // they choose, nothing of the section is sent.
   Field.prototype.save = function (revision) {
     var field = this;
     clearTimeout(field.timer);
     var text = field.area.value;
-    if ((text === field.saved && revision === undefined) || field.sending) { return; }
+    if (revision === undefined && (field.conflicted || text === field.saved)) { return; }
+    if (field.sending) { field.queued = revision === undefined ? true : revision; return; }
     field.sending = true;
     field.say("Sparar …");
     fetch(url, {
@@ -80,14 +83,24 @@
     }).then(function (answer) {
       field.sending = false;
       field.answered(answer.status, answer.body, text);
+      field.next();
     }, function () {
       field.sending = false;
       field.say(OFFLINE);
+      field.next();
     });
+  };
+
+  // A save asked for while one was on its way is made when that one has answered.
+  Field.prototype.next = function () {
+    var queued = this.queued;
+    this.queued = false;
+    if (queued === true) { this.save(); } else if (queued !== false && queued !== undefined) { this.save(queued); }
   };
 
   Field.prototype.answered = function (status, body, text) {
     if (status === 200) {
+      this.conflicted = false;
       forget(this.section);
       this.revisionInput.value = body.revision;
       this.saved = text;
@@ -108,6 +121,8 @@
     var field = this;
     var box = document.getElementById(field.area.id + "-conflict");
     if (!box) { return; }
+    field.conflicted = true;
+    field.queued = false;
     box.querySelector("[data-stored-text]").textContent = body.text;
     box.querySelector("[data-own-text]").textContent = field.area.value;
     box.hidden = false;
@@ -121,6 +136,7 @@
     };
     box.querySelector("[data-take-stored]").onclick = function () {
       box.hidden = true;
+      field.conflicted = false;
       forget(field.section);
       field.area.value = body.text;
       field.saved = body.text;

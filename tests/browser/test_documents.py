@@ -52,6 +52,8 @@ class Seen:
     new_version_tables: list[str] = field(default_factory=list)
     comments_seen_by_personal: str = ""
     widths: dict[str, list[int]] = field(default_factory=dict)
+    conflict: str = ""
+    kept: str = ""
 
 
 def an_insats(live_server) -> tuple[str, str, str]:
@@ -177,6 +179,25 @@ def seen(browser, live_server, axe_source) -> Seen:
         writer.reload()
         seen.restored = section(writer, "bedomning").input_value()
 
+        # a colleague saves a section this page has not seen: nothing is overwritten
+        # until the writer chooses, here to keep their own text
+        colleague_context = browser.new_context(**DESKTOP)
+        colleague = colleague_context.new_page()
+        sign_in(colleague, url, staff_email)
+        colleague.goto(document_url)
+        write(colleague, "uppgiftslamnare", "Kalle Kollega, samordnare")
+        wait_saved(colleague, "uppgiftslamnare")
+        colleague_context.close()
+        write(writer, "uppgiftslamnare", "Sara Skribent, handläggare")
+        area_id = section(writer, "uppgiftslamnare").get_attribute("id")
+        conflict = writer.locator(f"#{area_id}-conflict")
+        expect(conflict).to_be_visible(timeout=15_000)
+        seen.conflict = conflict.inner_text()
+        conflict.get_by_role("button", name="Behåll min text").click()
+        wait_saved(writer, "uppgiftslamnare")
+        writer.reload()
+        seen.kept = section(writer, "uppgiftslamnare").input_value()
+
         # they send it, after the page has said what sending means
         click_and_wait(writer, writer.get_by_role("link", name="Skicka till förbundet"))
         assert "Siffrorna låses som de är nu" in writer.locator("main").inner_text()
@@ -252,6 +273,12 @@ def test_a_dropped_connection_loses_nothing(seen):
 
 def test_text_kept_by_the_browser_is_saved_when_the_page_opens_again(seen):
     assert seen.restored == "Samarbetet med Arbetsförmedlingen fungerar."
+
+
+def test_a_colleagues_save_in_between_is_shown_and_overwritten_only_by_choice(seen):
+    assert "Kalle Kollega, samordnare" in seen.conflict
+    assert "Sara Skribent, handläggare" in seen.conflict
+    assert seen.kept == "Sara Skribent, handläggare"
 
 
 def test_personal_see_why_the_report_was_returned(seen):
