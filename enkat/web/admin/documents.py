@@ -49,7 +49,7 @@ from enkat.web.common.documents import (
     FORBUND_KINDS,
     NewDocumentForm,
     autosave,
-    download,
+    document_download,
     kind_name,
     may_make_new_version,
     new_version_page,
@@ -179,7 +179,7 @@ def document_new_version(document_id: int):
 def document_file(document_id: int, fmt: str):
     if fmt not in DOWNLOADS:
         refuse(404)
-    return download(_document(document_id), fmt)
+    return document_download(_document(document_id), fmt)
 
 
 @bp.post("/rapporter/<int:document_id>/kommentar")

@@ -34,6 +34,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.validators import ValidationError
 
 from enkat.models import DocumentStatus, Insats
 from enkat.reports.document import Heading, TableBlock, Text
@@ -42,7 +43,6 @@ from enkat.reports.numbers import format_number
 from enkat.reports.period import Period
 from enkat.services import Refused
 from enkat.services.answering.drafts import local_today
-from enkat.services.audit.log import record_download
 from enkat.services.documents import (
     EDITABLE,
     KINDS,
@@ -67,6 +67,7 @@ from enkat.services.documents import (
 )
 from enkat.services.documents.content import GOAL_KEY
 
+from .downloads import send_download
 from .form_base import PageForm, error_list
 
 #: The kinds written per insats, and the one the förbund writes itself.
@@ -103,7 +104,7 @@ class NewDocumentForm(PageForm):
 
     def validate_kind(self, field):
         if field.data not in {choice.value for choice in field.choices}:
-            raise ValueError("Välj en typ av rapport i listan.")
+            raise ValidationError("Välj en typ av rapport i listan.")
 
     def period(self) -> Period | None:
         """The chosen period; None, with the refusal at the end date, when it ends first."""
@@ -399,17 +400,12 @@ def file_name(document, fmt: str) -> str:
             f"{document.period_end.isoformat()}-v{document.version}.{fmt}")
 
 
-def download(document, fmt: str) -> Response:
-    """The document as Word or PDF, written to the audit log as a download."""
+def document_download(document, fmt: str) -> Response:
+    """The document as Word or PDF, audited as a download."""
     content_type, _ = DOWNLOADS[fmt]
-    data = render_document(document, fmt)
-    name = file_name(document, fmt)
-    record_download(current_user._get_current_object(), document.forbund, name,
-                    format=fmt, document=document.id, version=document.version)
-    response = Response(data, content_type=content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(document.forbund, render_document(document, fmt), content_type,
+                         file_name(document, fmt), format=fmt, document=document.id,
+                         version=document.version)
 
 
 def template_helpers() -> dict[str, object]:

@@ -30,7 +30,7 @@ from enkat.web.common.documents import (
     INSATS_KINDS,
     NewDocumentForm,
     autosave,
-    download,
+    document_download,
     may_make_new_version,
     new_version_page,
     render_reading,
@@ -105,7 +105,7 @@ def new_version(slug: str, document_id: int):
 def file(slug: str, document_id: int, fmt: str):
     if fmt not in DOWNLOADS:
         refuse(404)
-    return download(_document(slug, document_id), fmt)
+    return document_download(_document(slug, document_id), fmt)
 
 
 def documents_on_insats_page(insats: Insats) -> dict:
