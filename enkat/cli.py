@@ -245,11 +245,13 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
 @click.option("--from", "date_from", required=True, help="First day (YYYY-MM-DD).")
 @click.option("--to", "date_to", required=True, help="Last day, inclusive (YYYY-MM-DD).")
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="json",
-              show_default=True)
+              show_default=True, help="json and xlsx: the tables; html, pdf (tagged, "
+              "accessible) and docx (Word): the report to read, each table with its chart.")
 @click.option("-o", "--output", type=click.File("wb"), default="-")
 @with_appcontext
 def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> None:
     """Write the report of an insats or a whole förbund for a period."""
+    from enkat.reports.exports import PdfUnavailable
     from enkat.reports.period import Period
     from enkat.reports.rendering import render
     from enkat.services.results.reports import build_report_for
@@ -267,7 +269,10 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> No
         audit.record_command(Action.COMMAND_REPORT, forbund, _file_name(output),
                              insats=insats_slug, **{"from": date_from, "to": date_to},
                              format=format_)
-    output.write(render(built, format_))
+    try:
+        output.write(render(built, format_))
+    except PdfUnavailable as missing:
+        raise click.ClickException(str(missing)) from None
 
 
 def _file_name(file) -> str:

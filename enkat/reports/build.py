@@ -17,14 +17,14 @@ from enkat.instruments.roles import (
     RegistrationForms,
     has_indicators,
     in_report_order,
-    rated_items,
 )
 from enkat.scoring.suppression import Suppression
 
 from . import goals as goal_rules
+from . import summary
 from .coverage import coverage_table
-from .goals import IndicatorShares, Share, goal_instruments, goal_table
-from .indicators import Tallies, indicator_records, indicator_tables, tally
+from .goals import IndicatorShares, goal_instruments, goal_table
+from .indicators import Tallies, indicator_records, indicator_tables, pooled_share, tally
 from .inputs import (
     AnswerCount,
     AreaChange,
@@ -34,14 +34,15 @@ from .inputs import (
     RatedSession,
     ResponseTally,
     SurveyReach,
+    Trend,
     Unenrolled,
 )
 from .model import Part, Report, Subject, Table
-from .outcomes import outcome_tables
+from .outcomes import ScoreResults, outcome_tables, score_results
 from .period import Period
 from .pruning import without_empty
 from .reach import reach_table
-from .registration import ended_in, insatser_table, registration_tables, to_work_or_studies
+from .registration import insatser_table, registration_tables, to_work_or_studies_share
 
 
 @dataclass(frozen=True)
@@ -63,25 +64,30 @@ class ReportInputs:
     unenrolled: Unenrolled = Unenrolled()  # deltagare who answered without an enrolment
     goals: Sequence[GoalSpec] = ()
     insats_names: Mapping[int, str] | None = None  # the förbund's insatser, side by side
+    trend: Trend | None = None  # the key figures year by year (`summary.trend_periods`)
 
 
 def build_report(subject: Subject, period: Period, inputs: ReportInputs,
                  suppression: Suppression) -> Report:
     forms = RegistrationForms.among(inputs.instruments.values())
     current = tally(inputs.answer_counts, inputs.instruments)
+    results = score_results(inputs.instruments.values(), inputs.courses)
     previous = tally(inputs.previous_answer_counts, inputs.instruments)
     parts = [
         _PartTables("deltagare", "Deltagare",
                     _registration_part(inputs, period, forms, suppression)),
-        *_instrument_parts(inputs, current, previous, suppression),
+        *_instrument_parts(inputs, current, previous, results, suppression),
     ]
     sections: dict[str, Any] = {
         "indicators": indicator_records([t for part in parts for t in part.tables])}
+    shares = indicator_shares(inputs, period, forms, current, previous)
+    goals = None
     if inputs.goals:
-        table, sections["goals"] = goal_table(
+        goals, sections["goals"] = goal_table(
             [(g.description, g.indicator, g.comparison, g.target) for g in inputs.goals],
-            indicator_shares(inputs, period, forms, current, previous), suppression)
-        parts.insert(0, _PartTables("mal", "Mål", [table]))
+            shares, suppression)
+    parts.insert(0, _PartTables(summary.PART_ID, summary.PART_TITLE, summary.summary_tables(
+        summary.SummaryContext(inputs, period, forms, shares, goals, results, suppression))))
     reach = reach_table(inputs.instruments, inputs.reach, inputs.previous_reach, suppression)
     coverage, sections["coverage"] = coverage_table(inputs.instruments, inputs.responses,
                                                     inputs.unenrolled, suppression)
@@ -119,7 +125,7 @@ def _registration_part(inputs: ReportInputs, period: Period, forms: Registration
 
 
 def _instrument_parts(inputs: ReportInputs, current: Tallies, previous: Tallies,
-                      suppression: Suppression) -> list[_PartTables]:
+                      results: ScoreResults, suppression: Suppression) -> list[_PartTables]:
     """A part for every other instrument, in its declared order: its indicator tables,
     then its outcome tables."""
     parts = []
@@ -129,7 +135,7 @@ def _instrument_parts(inputs: ReportInputs, current: Tallies, previous: Tallies,
         tables = (indicator_tables(instrument, current, previous, suppression)
                   if has_indicators(instrument) else [])
         tables += outcome_tables([instrument], inputs.courses, inputs.area_changes,
-                                 inputs.sessions, suppression)
+                                 inputs.sessions, suppression, results)
         parts.append(_PartTables(instrument.id, instrument.title.get("sv"),
                                  tables))
     return parts
@@ -141,29 +147,12 @@ def indicator_shares(inputs: ReportInputs, period: Period, forms: RegistrationFo
     shares = {}
     if forms is not None:
         shares[goal_rules.TO_WORK_OR_STUDIES] = IndicatorShares(
-            _to_work_or_studies(inputs.enrolments, period, forms),
-            _to_work_or_studies(inputs.previous_enrolments, period.previous(), forms))
+            to_work_or_studies_share(inputs.enrolments, period, forms),
+            to_work_or_studies_share(inputs.previous_enrolments, period.previous(), forms))
     measuring = goal_instruments(inputs.instruments.values())
     for instrument in measuring:
         for indicator in instrument.indicators:
-            shares[indicator.id] = IndicatorShares(_pooled(measuring, indicator.id, current),
-                                                   _pooled(measuring, indicator.id, previous))
+            shares[indicator.id] = IndicatorShares(
+                pooled_share(measuring, current, indicator.id),
+                pooled_share(measuring, previous, indicator.id))
     return shares
-
-
-def _to_work_or_studies(enrolments: Sequence[EnrolmentFacts], period: Period,
-                        forms: RegistrationForms) -> Share:
-    ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
-    return Share(sum(1 for e in ended if to_work_or_studies(e, forms)), len(ended))
-
-
-def _pooled(instruments: Sequence[Instrument], indicator: str, tallies: Tallies) -> Share:
-    """Positive answers among all answers to the items measuring the indicator, at every
-    timepoint."""
-    positive = n = 0
-    for instrument in instruments:
-        measuring = {item.id for item in rated_items(instrument) if item.indicator == indicator}
-        for (instrument_id, _, item_id, group), counted in tallies.items():
-            if instrument_id == instrument.id and item_id in measuring and group is None:
-                positive, n = positive + counted.positive, n + counted.n
-    return Share(positive, n)

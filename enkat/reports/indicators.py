@@ -41,6 +41,7 @@ from enkat.scoring import (
 from enkat.scoring.suppression import Suppression
 
 from .figures import small_count
+from .goals import Share
 from .inputs import AnswerCount
 from .model import ChartKind, Column, Figure, Kind, Row, Table
 
@@ -115,6 +116,21 @@ def _classified(item: Item, value: str, count: int) -> IndicatorTally:
     if answer is IndicatorAnswer.POSITIVE:
         return IndicatorTally(positive=count)
     return IndicatorTally(other=count)
+
+
+def pooled_share(instruments: Iterable[Instrument], tallies: Tallies,
+                 indicator: str | None = None) -> Share:
+    """Positive answers among all answers to the items measuring `indicator` (every
+    indicator when None), at every timepoint of the instruments, all respondents."""
+    positive = n = 0
+    for instrument in instruments:
+        measuring = {item.id for item in rated_items(instrument)
+                     if item.indicator is not None
+                     and (indicator is None or item.indicator == indicator)}
+        for (instrument_id, _, item_id, group), counted in tallies.items():
+            if instrument_id == instrument.id and item_id in measuring and group is None:
+                positive, n = positive + counted.positive, n + counted.n
+    return Share(positive, n)
 
 
 def share_figure(counted: IndicatorTally, suppression: Suppression) -> Figure:

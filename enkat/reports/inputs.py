@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .period import Period
@@ -139,3 +139,15 @@ class SurveyReach:
     campaigns: int
     sent: int
     answered: int
+
+
+@dataclass(frozen=True)
+class Trend:
+    """What the key figures year by year need (`enkat.reports.summary.trend_periods`):
+    the periods, oldest first and the report's own last, the enrolments overlapping any
+    of them, and the answers to the deltagare's NNS surveys in each (counted as
+    `AnswerCount`, without groups)."""
+
+    periods: tuple[Period, ...]
+    enrolments: Sequence[EnrolmentFacts] = ()
+    answer_counts: Mapping[Period, Sequence[AnswerCount]] = field(default_factory=dict)

@@ -33,6 +33,7 @@ class ChartKind(StrEnum):
 
     INDICATOR_BARS = "indicator-bars"  # positive share per question, with the previous period
     AREA_CHANGES = "area-changes"  # mean first against latest rating, per area
+    TREND = "trend"  # each row's figures over the periods in the columns (years)
 
 
 @dataclass(frozen=True)

@@ -139,10 +139,9 @@ def class_table(table_id: str, title: str, labels: Mapping[Class, str],
     return Table(table_id, title, columns, tuple(rows), tuple(notes))
 
 
-def score_tables(instrument: Instrument, score: Score, courses: Sequence[Course],
+def score_tables(instrument: Instrument, score: Score, result: PrePost,
                  suppression: Suppression) -> list[Table]:
     """Pre/post and the classes the score declares (change classes, stegförflyttning)."""
-    result = pre_post(score, courses)
     base = f"{instrument.id}-{score.id}"
     name = f"{instrument.title.get('sv')}, {score.label.get('sv').lower()}"
     tables = [prepost_table(f"{base}-prepost", f"{name}: före och efter", result, suppression)]
@@ -246,10 +245,29 @@ def flag_table(instrument: Instrument, score: Score, scored: Sequence[list[Score
     ))
 
 
+ScoreResults = Mapping[tuple[str, str], PrePost]  # by (instrument id, score id)
+
+
+def score_results(instruments: Iterable[Instrument],
+                  courses: Sequence[CourseEnds]) -> dict[tuple[str, str], PrePost]:
+    """The pre/post result of each score (not flagged ones) with courses: worked out once
+    for the outcome tables and the report's summary."""
+    grouped: dict[tuple[str, str], list[Course]] = defaultdict(list)
+    for ends in courses:
+        grouped[(ends.instrument_id, ends.score_id)].append(course_of(ends))
+    return {(instrument.id, score.id): pre_post(score, grouped[(instrument.id, score.id)])
+            for instrument in instruments for score in instrument.scores
+            if not score.is_flagged and (instrument.id, score.id) in grouped}
+
+
 def outcome_tables(instruments: Iterable[Instrument], courses: Sequence[CourseEnds],
                    area_changes: Sequence[AreaChange], sessions: Sequence[RatedSession],
-                   suppression: Suppression) -> list[Table]:
-    """Every outcome table the scored instruments with data declare, in their order."""
+                   suppression: Suppression, results: ScoreResults | None = None) -> list[Table]:
+    """Every outcome table the scored instruments with data declare, in their order
+    (`results`: `score_results` of the courses, when worked out already)."""
+    instruments = list(instruments)
+    if results is None:
+        results = score_results(instruments, courses)
     rated = {c.instrument_id for c in courses} | {s.instrument_id for s in sessions}
     tables: list[Table] = []
     for instrument in instruments:
@@ -261,9 +279,8 @@ def outcome_tables(instruments: Iterable[Instrument], courses: Sequence[CourseEn
                     s for s in sessions
                     if (s.instrument_id, s.score_id) == (instrument.id, score.id)), suppression))
             else:
-                tables.extend(score_tables(instrument, score, [
-                    course_of(c) for c in courses
-                    if (c.instrument_id, c.score_id) == (instrument.id, score.id)], suppression))
+                result = results.get((instrument.id, score.id)) or pre_post(score, [])
+                tables.extend(score_tables(instrument, score, result, suppression))
             if score.has_areas:
                 tables.append(area_table(instrument, score, (
                     c for c in area_changes

@@ -26,6 +26,7 @@ from .figures import (
     shown_count,
     small_count,
 )
+from .goals import Share
 from .inputs import Answers, EnrolmentFacts
 from .model import Column, Figure, Kind, Row, Table
 from .period import Period
@@ -59,6 +60,12 @@ def started_in(enrolments: Iterable[EnrolmentFacts], period: Period) -> list[Enr
 
 def ended_in(enrolments: Iterable[EnrolmentFacts], period: Period) -> list[EnrolmentFacts]:
     return [e for e in enrolments if period.contains(e.ended_on)]
+
+
+def ended_after_trial(enrolments: Iterable[EnrolmentFacts],
+                      period: Period) -> list[EnrolmentFacts]:
+    """Those who ended in the period, but not within their trial period."""
+    return [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
 
 
 def ongoing_at_end(enrolments: Iterable[EnrolmentFacts], period: Period) -> list[EnrolmentFacts]:
@@ -108,7 +115,7 @@ def by_kon_rows(labelled: Sequence[tuple[str, str]], by_kon: dict[str, Counter[s
     return rows, grid
 
 
-def _distinct(enrolments: Iterable[EnrolmentFacts]) -> dict[int, EnrolmentFacts]:
+def distinct(enrolments: Iterable[EnrolmentFacts]) -> dict[int, EnrolmentFacts]:
     """One enrolment per deltagare (the latest started), so each person counts once."""
     chosen: dict[int, EnrolmentFacts] = {}
     for enrolment in sorted(enrolments, key=lambda e: e.started_on):
@@ -138,7 +145,7 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         Column("pagaende", "Pågående vid periodens slut", Kind.COUNT),
     )
     suppressed = [
-        counted_column([Counter(kon_of(e, forms) for e in _distinct(group).values())[kon]
+        counted_column([Counter(kon_of(e, forms) for e in distinct(group).values())[kon]
                         for kon in kon_codes(forms)], suppression)
         for group in groups.values()
     ]
@@ -156,7 +163,7 @@ def background_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
                       forms: RegistrationForms, suppression: Suppression) -> list[Table]:
     """A table per background item the starting form declares (åldersgrupp, utbildning,
     tid i offentlig försörjning), of those who started."""
-    started = list(_distinct(started_in(enrolments, period)).values())
+    started = list(distinct(started_in(enrolments, period)).values())
     tables = []
     for entry in forms.background:
         item = forms.starts.item(entry.item)
@@ -184,7 +191,8 @@ def exit_reason_table(enrolments: Sequence[EnrolmentFacts], period: Period,
     item = _exit_reason(forms)
     table, _ = _by_kon_table(
         item.id, "Avslutsanledning", ended, forms,
-        item=item, classify=lambda e: "provotid" if e.ended_in_trial_period else _reason(e, forms),
+        item=item,
+        classify=lambda e: "provotid" if e.ended_in_trial_period else exit_reason_of(e, forms),
         extra=[("provotid", TRIAL_ROW), (MISSING, MISSING_LABEL)], suppression=suppression,
         notes=("Alla som avslutades under perioden. Den som avslutades inom prövotiden "
                "redovisas på raden Utskrivning inom prövotid, oavsett angiven anledning.",),
@@ -195,11 +203,11 @@ def exit_reason_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
                   forms: RegistrationForms, suppression: Suppression) -> Table:
     """Exit reasons of those who ended after the trial period, plus the summary rows."""
-    ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
+    ended = ended_after_trial(enrolments, period)
     item = _exit_reason(forms)
     table, grid = _by_kon_table(
         "resultat", "Resultat för avslutade", ended, forms,
-        item=item, classify=lambda e: _reason(e, forms),
+        item=item, classify=lambda e: exit_reason_of(e, forms),
         extra=[(MISSING, MISSING_LABEL)], suppression=suppression,
         notes=("Avslutade under perioden, utom de som avslutades inom prövotiden.",
                f"Till arbete eller studier: avslutsanledning {_work_words(forms)}.",
@@ -213,7 +221,7 @@ def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
     if forms.ends.results.seeking_work is not None:
         summary.append(_independent_row(
             "Aktivt arbetssökande enligt sysselsättning", ended, forms,
-            lambda e: _seeking_work(e, forms), grid.grand_total, suppression))
+            lambda e: seeking_work(e, forms), grid.grand_total, suppression))
     return Table(table.id, table.title, table.columns,
                  (*table.rows[:-1], *summary, table.rows[-1]), table.notes)
 
@@ -224,7 +232,7 @@ def _exit_reason(forms: RegistrationForms) -> Item:
     return item
 
 
-def _reason(enrolment: EnrolmentFacts, forms: RegistrationForms) -> str:
+def exit_reason_of(enrolment: EnrolmentFacts, forms: RegistrationForms) -> str:
     """The exit reason the avslut gave, or MISSING."""
     item = forms.exit_reason
     return _first(enrolment.avslut, item.id if item else None) or MISSING
@@ -232,10 +240,18 @@ def _reason(enrolment: EnrolmentFacts, forms: RegistrationForms) -> str:
 
 def to_work_or_studies(enrolment: EnrolmentFacts, forms: RegistrationForms) -> bool:
     """Whether the enrolment ended with a reason that counts as to work or studies."""
-    return _reason(enrolment, forms) in forms.to_work_or_studies
+    return exit_reason_of(enrolment, forms) in forms.to_work_or_studies
 
 
-def _seeking_work(enrolment: EnrolmentFacts, forms: RegistrationForms) -> bool:
+def to_work_or_studies_share(enrolments: Iterable[EnrolmentFacts], period: Period,
+                             forms: RegistrationForms) -> Share:
+    """The goal indicator: of those who ended after the trial period, the share whose
+    exit reason counts as to work or studies."""
+    ended = ended_after_trial(enrolments, period)
+    return Share(sum(1 for e in ended if to_work_or_studies(e, forms)), len(ended))
+
+
+def seeking_work(enrolment: EnrolmentFacts, forms: RegistrationForms) -> bool:
     """Actively seeking work at the exit, by the declared item, and not to work or studies."""
     declared = forms.ends.results.seeking_work
     return (declared is not None
@@ -363,9 +379,9 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
     situation = forms.follow_up.results.situation
     item = forms.follow_up.item(situation.item)
     follow_ups = [timepoint for timepoint in forms.follow_up.timepoints if "{n}" not in timepoint]
-    ended = [e for e in ended_in(enrolments, period) if not e.ended_in_trial_period]
-    columns_counts = {"avslut": Counter(situation.of_exit_reason(_reason(e, forms)) or MISSING
-                                        for e in ended)}
+    ended = ended_after_trial(enrolments, period)
+    columns_counts = {"avslut": Counter(
+        situation.of_exit_reason(exit_reason_of(e, forms)) or MISSING for e in ended)}
     for timepoint in follow_ups:
         columns_counts[timepoint] = Counter(
             _first(e.follow_ups.get(timepoint), item.id) or NOT_FOLLOWED_UP for e in ended)
@@ -417,15 +433,12 @@ def insatser_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         return [select([e for e in enrolments if e.insats_id == insats_id])
                 for insats_id in names]
 
-    def ended_after_trial(group: list[EnrolmentFacts]) -> list[EnrolmentFacts]:
-        return [e for e in ended_in(group, period) if not e.ended_in_trial_period]
-
     counts = {
-        "unika": per_insats(lambda group: len(_distinct(group))),
-        "nya": per_insats(lambda group: len(_distinct(started_in(group, period)))),
-        "avslutade": per_insats(lambda group: len(ended_after_trial(group))),
+        "unika": per_insats(lambda group: len(distinct(group))),
+        "nya": per_insats(lambda group: len(distinct(started_in(group, period)))),
+        "avslutade": per_insats(lambda group: len(ended_after_trial(group, period))),
         "arbete-studier": per_insats(lambda group: sum(
-            1 for e in ended_after_trial(group) if to_work_or_studies(e, forms))),
+            1 for e in ended_after_trial(group, period) if to_work_or_studies(e, forms))),
         "pagaende": per_insats(lambda group: len(ongoing_at_end(group, period))),
     }
     suppressed = {key: counted_column(values, suppression) for key, values in counts.items()}

@@ -9,15 +9,17 @@ from enkat.reports.charts import (
     Format,
     IndicatorBar,
     ShareEstimate,
+    TrendSeries,
     area_change_chart,
     indicator_chart,
+    trend_chart,
 )
 
 from . import DOCUMENT_FORMATS, FORMATS
 from .document import Document, TableBlock
 from .exports import to_docx, to_html, to_json, to_pdf, to_xlsx
 from .layout import report_document
-from .model import ChartKind, Figure, Report, Table
+from .model import ChartKind, Figure, Kind, Report, Table
 
 
 def render(report: Report, format: str) -> bytes:
@@ -107,4 +109,24 @@ def _area_rows(table: Table) -> list[AreaRatings]:
     return shown
 
 
-_DRAW = {ChartKind.INDICATOR_BARS: _indicator_chart, ChartKind.AREA_CHANGES: _area_chart}
+def _trend_chart(table: Table, format: Format) -> bytes:
+    """A line per row over the columns (the periods); a suppressed figure is a gap."""
+    series = [TrendSeries(row.label, tuple(_shown_number(figure) for figure in row.figures),
+                          share=any(figure.kind_in(column) is Kind.SHARE for figure, column
+                                    in zip(row.figures, table.columns, strict=True)),
+                          held_back=frozenset(index for index, figure in enumerate(row.figures)
+                                              if figure.suppressed is not None))
+              for row in table.rows]
+    return trend_chart([column.label for column in table.columns], series, title=table.title,
+                       format=format)
+
+
+def _shown_number(figure: Figure) -> float | None:
+    if figure.suppressed is not None or figure.value is None:
+        return None
+    assert isinstance(figure.value, int | float)
+    return float(figure.value)
+
+
+_DRAW = {ChartKind.INDICATOR_BARS: _indicator_chart, ChartKind.AREA_CHANGES: _area_chart,
+         ChartKind.TREND: _trend_chart}

@@ -125,7 +125,7 @@ def test_a_failed_import_prints_each_problem_and_writes_nothing(enkat, forbund, 
 def test_report_of_the_demo_in_every_format(enkat, tmp_path):
     assert enkat("demo").exit_code == 0
     for format, signature in (("json", b"{"), ("xlsx", b"PK"), ("html", b"<!doctype"),
-                              ("pdf", b"%PDF")):
+                              ("pdf", b"%PDF"), ("docx", b"PK")):
         target = tmp_path / f"rapport.{format}"
         result = enkat("report", "--insats", "halsolotsen", "--from", "2025-01-01",
                        "--to", "2025-12-31", "--format", format, "-o", str(target))

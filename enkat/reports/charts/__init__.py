@@ -23,6 +23,7 @@ from enkat.reports.charts.indicators import (
     indicator_chart,
 )
 from enkat.reports.charts.ors_srs import SessionScore, describe_ors_srs, ors_srs_chart
+from enkat.reports.charts.trend import TrendSeries, trend_chart
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -31,8 +32,10 @@ __all__ = [
     "IndicatorBar",
     "SessionScore",
     "ShareEstimate",
+    "TrendSeries",
     "area_change_chart",
     "describe_ors_srs",
     "indicator_chart",
     "ors_srs_chart",
+    "trend_chart",
 ]

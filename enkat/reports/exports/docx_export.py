@@ -22,6 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table as WordTable
+from docx.table import _Cell, _Row
 from PIL import Image
 
 from enkat.reports.document import Document, Heading, TableBlock, Text
@@ -113,7 +114,7 @@ def _add_table_block(word: WordDocument, block: TableBlock, level: int,
         _add_chart(word, chart, chart_alt(view.title))
 
 
-def _add_table(word: WordDocument, view: TableView) -> WordTable:
+def _add_table(word: WordDocument, view: TableView) -> None:
     table = word.add_table(rows=1 + len(view.rows), cols=1 + len(view.columns))
     table.style = word.styles["Table Grid"]
     size = _WIDE_TABLE_FONT if len(view.columns) > _WIDE else _TABLE_FONT
@@ -127,21 +128,20 @@ def _add_table(word: WordDocument, view: TableView) -> WordTable:
         for cell, figure in zip(word_row.cells[1:], row.cells, strict=True):
             _write(cell, figure.text, size, bold=row.is_total, right=figure.right_aligned)
     _set_widths(table, len(view.columns))
-    return table
 
 
-def _repeat_as_header(row: object) -> None:
+def _repeat_as_header(row: _Row) -> None:
     """Mark a table's first row as its header: Word repeats it on every page, and a
     screen reader reads it as the column headings."""
-    properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
 
 
-def _write(cell: object, text: str, size: Pt, *, bold: bool = False,
+def _write(cell: _Cell, text: str, size: Pt, *, bold: bool = False,
            right: bool = False) -> None:
-    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    paragraph = cell.paragraphs[0]
     run = paragraph.add_run(text)
     run.bold, run.font.size = bold, size
     if right:

@@ -105,6 +105,22 @@ def enrolled_in(insats_ids: Sequence[int], period: Period) -> Select:
 def enrolments_active(insats_ids: Sequence[int], period: Period,
                       forms: RegistrationForms) -> list[EnrolmentFacts]:
     """Enrolments that overlap the period, with their inskrivning, avslut and follow-ups."""
+    facts = _enrolments(insats_ids, period)
+    _attach_registrations(facts, insats_ids, period, forms, forms.ids)
+    return facts
+
+
+def enrolment_exits(insats_ids: Sequence[int], period: Period,
+                    forms: RegistrationForms) -> list[EnrolmentFacts]:
+    """Enrolments that overlap the period with their avslut only: enough for who was
+    enrolled, started and ended, and why they ended (the key figures year by year),
+    without the bulk of the other forms' answers."""
+    facts = _enrolments(insats_ids, period)
+    _attach_registrations(facts, insats_ids, period, forms, (forms.ends.id,))
+    return facts
+
+
+def _enrolments(insats_ids: Sequence[int], period: Period) -> list[EnrolmentFacts]:
     query = (
         select(Enrolment.participant_id, Enrolment.insats_id, Enrolment.started_on,
                Enrolment.ended_on, Insats.trial_period_days)
@@ -112,14 +128,14 @@ def enrolments_active(insats_ids: Sequence[int], period: Period,
         .where(_overlapping(insats_ids, period))
         .order_by(Enrolment.insats_id, Enrolment.participant_id, Enrolment.started_on)
     )
-    facts = [EnrolmentFacts(*row) for row in db.session.execute(query)]
-    _attach_registrations(facts, insats_ids, period, forms)
-    return facts
+    return [EnrolmentFacts(*row) for row in db.session.execute(query)]
 
 
 def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int],
-                          period: Period, forms: RegistrationForms) -> None:
-    """Give each enrolment the registration responses that started, ended and followed it.
+                          period: Period, forms: RegistrationForms,
+                          instrument_ids: tuple[str, ...]) -> None:
+    """Give each enrolment the responses to the registration forms `instrument_ids` that
+    started, ended and followed it.
 
     An inskrivning belongs to the enrolment that started on its date, an avslut to the
     one that ended on its date, a follow-up to the latest enrolment ended before it.
@@ -127,7 +143,7 @@ def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int]
     by_participant: dict[tuple[int, int], list[EnrolmentFacts]] = defaultdict(list)
     for enrolment in facts:
         by_participant[(enrolment.participant_id, enrolment.insats_id)].append(enrolment)
-    for response in _responses_with_answers(insats_ids, forms.ids,
+    for response in _responses_with_answers(insats_ids, instrument_ids,
                                             enrolled_in(insats_ids, period)):
         role = forms.role_of(response.instrument_id)
         for enrolment in by_participant.get((response.participant_id, response.insats_id), ()):
@@ -229,6 +245,38 @@ def counted_answers(instrument: Instrument,
                                             group.item_id == item.id))
     return [AnswerCount(*row[:5], groups=tuple(row[5:]))
             for row in db.session.execute(query).tuples()]
+
+
+def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
+                            periods: Sequence[Period]) -> dict[Period, list[AnswerCount]]:
+    """The counts `answer_counts` gives (without groups) for each of the periods, which
+    do not overlap, of the instruments' items with positive codes: one query for all."""
+    items = [item.id for instrument in instruments for item in rated_items(instrument)]
+    if not periods or not items:
+        return {}
+    bucket = case(*((Response.answered_on.between(period.start, period.end), index)
+                    for index, period in enumerate(periods)))
+    query = (
+        select(bucket, InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+               Answer.value, func.count())
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(
+            scope.responses(),
+            Response.answered_on.between(min(p.start for p in periods),
+                                         max(p.end for p in periods)),
+            InstrumentVersion.instrument_id.in_([instrument.id for instrument in instruments]),
+            Answer.item_id.in_(items),
+            Response.submitted_at.is_not(None),
+        )
+        .group_by(bucket, InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+                  Answer.value)
+    )
+    counted: dict[Period, list[AnswerCount]] = defaultdict(list)
+    for index, *count in db.session.execute(query).tuples():
+        if index is not None:
+            counted[periods[index]].append(AnswerCount(*count))
+    return dict(counted)
 
 
 def response_tallies(scope: Scope, period: Period) -> tuple[list[ResponseTally], Unenrolled]:

@@ -7,15 +7,26 @@ positive codes or with scores that has answers in scope.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 
 from enkat.instruments import Instrument
 from enkat.instruments.roles import RegistrationForms, has_indicators
 from enkat.models import Forbund, Insats
 from enkat.reports.build import ReportInputs, build_report
-from enkat.reports.inputs import AnswerCount, AreaChange, CourseEnds, GoalSpec, RatedSession
+from enkat.reports.goals import goal_instruments
+from enkat.reports.inputs import (
+    AnswerCount,
+    AreaChange,
+    CourseEnds,
+    EnrolmentFacts,
+    GoalSpec,
+    RatedSession,
+    Trend,
+)
 from enkat.reports.model import Report, Subject
 from enkat.reports.period import Period
+from enkat.reports.summary import trend_periods
 from enkat.scoring.suppression import Suppression
 from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.results import report_data
@@ -36,12 +47,14 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
     scored = [instrument for instrument in instruments.values() if instrument.scores]
     responses, unenrolled = report_data.response_tallies(scope, period)
     reached = None if insats is None else [insats.id]
+    counts = {when: _answer_counts(scope, instruments.values(), when)
+              for when in (period, previous)}
     inputs = ReportInputs(
         instruments=instruments,
         enrolments=[e for e in both if e.overlaps(period)],
         previous_enrolments=[e for e in both if e.overlaps(previous)],
-        answer_counts=_answer_counts(scope, instruments.values(), period),
-        previous_answer_counts=_answer_counts(scope, instruments.values(), previous),
+        answer_counts=counts[period],
+        previous_answer_counts=counts[previous],
         courses=_courses(scope.insats_ids, scored, period),
         area_changes=_area_changes(scope.insats_ids, scored, period),
         sessions=_sessions(scope.insats_ids, scored, period),
@@ -52,9 +65,37 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
         goals=tuple(GoalSpec(g.description, g.indicator, g.comparison, g.target)
                     for g in (insats.goals if insats else ())),
         insats_names=None if insats else {i.id: i.name for i in forbund.insatser},
+        trend=_trend(scope, forms, goal_instruments(instruments.values()), period, both,
+                     counts),
     )
     return build_report(_subject(forbund, insats), period, inputs,
                         Suppression(forbund.suppression_threshold))
+
+
+def _trend(scope: Scope, forms: RegistrationForms | None, nns: Sequence[Instrument],
+           period: Period, both: Sequence[EnrolmentFacts],
+           counts: Mapping[Period, Sequence[AnswerCount]]) -> Trend:
+    """The facts of the key figures year by year: those of the report's period and the
+    previous one (`both`, `counts`, fetched for the report), and of the periods before
+    them the enrolments with their exits and the NNS answers, a query each."""
+    previous = period.previous()
+    periods = trend_periods(period)
+    earlier = periods[:-2]
+    if not earlier:
+        return Trend(periods, both, counts)
+    fetched = set(map(_enrolment_key, both))
+    older = (report_data.enrolment_exits(scope.insats_ids, Period(earlier[0].start,
+                                                                  previous.start - ONE_DAY),
+                                         forms) if forms else [])
+    return Trend(periods, [*both, *(e for e in older if _enrolment_key(e) not in fetched)],
+                 {**report_data.answer_counts_by_period(scope, nns, earlier), **counts})
+
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _enrolment_key(enrolment: EnrolmentFacts) -> tuple[int, int, dt.date]:
+    return enrolment.participant_id, enrolment.insats_id, enrolment.started_on
 
 
 def _answer_counts(scope: Scope, instruments, period: Period) -> list[AnswerCount]:

@@ -3,7 +3,7 @@ or of one insats, for a period, as a page with tables and charts, and as downloa
 
 - GET /forbund/resultat: choose and read (administrators and analysts)
 - GET /forbund/resultat/diagram/<table id>.svg: one chart of the page, as an image
-- GET /forbund/resultat/rapport.<xlsx|pdf|json>: the report
+- GET /forbund/resultat/rapport.<xlsx|pdf|docx|json>: the report
 - GET /forbund/svar.<csv|xlsx|sav>: the answers behind it, record-level data for
   administrators only
 
@@ -24,13 +24,17 @@ from dataclasses import dataclass, replace
 
 from flask import Response, abort, g, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import ServiceUnavailable
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 
 from enkat.models import Insats, Role
+from enkat.reports.document import Heading, TableBlock
+from enkat.reports.exports import PdfUnavailable
 from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
+from enkat.reports.layout import report_document
 from enkat.reports.model import Report
 from enkat.reports.period import Period
-from enkat.reports.rendering import charts, has_chart, render
+from enkat.reports.rendering import charts, render
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
 from enkat.services.organisation.insatser import find_insats
@@ -49,6 +53,7 @@ from .tables import TableOnPage
 REPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json; charset=utf-8",
 }
 ANSWER_FORMATS = {
@@ -95,6 +100,22 @@ class Choice:
         return "-".join(parts) + "." + extension
 
 
+@dataclass(frozen=True)
+class PartOnPage:
+    """A part of the report as the page shows it: its title over its tables."""
+
+    title: str
+    tables: list[TableOnPage]
+
+
+class FormatUnavailable(ServiceUnavailable):
+    """A 503 whose page says why the format cannot be made here (`said`)."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__()
+        self.said = said
+
+
 # --- routes ---------------------------------------------------------------------------
 
 
@@ -131,8 +152,12 @@ def report_download(fmt: str):
     choice = _choice(form)
     if choice is None:
         return _page(form, status=422)
-    return _download(render(_report(choice), fmt), REPORT_FORMATS[fmt],
-                     choice.file_name("rapport", fmt), format=fmt, **_filters(choice))
+    try:
+        data = render(_report(choice), fmt)
+    except PdfUnavailable as missing:
+        raise FormatUnavailable(str(missing)) from None
+    return _download(data, REPORT_FORMATS[fmt], choice.file_name("rapport", fmt),
+                     format=fmt, **_filters(choice))
 
 
 @bp.get("/svar.<fmt>")
@@ -296,10 +321,24 @@ def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None
         suppression=suppression_text(report.suppression) if report else None,
         side_by_side=choice is not None and choice.scope == SIDE_BY_SIDE,
         tables=[TableOnPage(table) for table in report.tables] if report else [],
-        charted=[table for table in report.tables if has_chart(table)] if report else [],
+        parts=_parts(report) if report else [],
         may_download_answers=_is_admin(),
         url_for_chart=lambda table: url_for(".results_chart", table_id=table.id, **query),
     ), status
+
+
+def _parts(report: Report) -> list[PartOnPage]:
+    """The report's tables under the headings of its parts, as every format lays them
+    out (`reports.layout`)."""
+    parts: list[PartOnPage] = []
+    for block in report_document(report).blocks:
+        if isinstance(block, Heading):
+            parts.append(PartOnPage(block.text, []))
+        elif isinstance(block, TableBlock):
+            if not parts:
+                parts.append(PartOnPage("", []))
+            parts[-1].tables.append(TableOnPage(block.table))
+    return parts
 
 
 def _is_admin() -> bool:

@@ -1,5 +1,5 @@
 """The förbund's results page and its downloads: /forbund/resultat, its charts, the report
-as XLSX, PDF and JSON, and the answers as CSV, XLSX and SPSS for administrators."""
+as XLSX, PDF, Word and JSON, and the answers as CSV, XLSX and SPSS for administrators."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import docx
 import pyreadstat
 import pytest
 from openpyxl import load_workbook
@@ -28,7 +29,7 @@ from .test_auth import sign_in
 
 D = dt.date
 YEAR = "ar=2025"
-REPORT_DOWNLOADS = ("xlsx", "pdf", "json")
+REPORT_DOWNLOADS = ("xlsx", "pdf", "docx", "json")
 
 
 @pytest.fixture
@@ -106,7 +107,23 @@ def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year
         assert chart.data.lstrip().startswith(b"<?xml")
 
 
-def test_the_charts_below_the_tables_load_lazily_with_their_size(client, year, admin):
+def test_the_tables_stand_under_their_parts_each_chart_beside_its_table(client, year, admin):
+    page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
+    report = build_report_for(year, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
+    headings = re.findall(r'<h3 class="part-heading">([^<]*)</h3>', page)
+    assert headings == [part.title for part in report.parts]
+    for part in report.parts:
+        heading = page.index(f'<h3 class="part-heading">{part.title}</h3>')
+        assert all(page.index(f'<table id="{table_id}">') > heading
+                   for table_id in part.table_ids)
+    table = page.index('<table id="nns-pagaende">')
+    image = page.index('<img src="/forbund/resultat/diagram/nns-pagaende.svg')
+    assert table < image and "<table" not in page[table + 1:image]
+    assert page.rfind('<div class="with-chart">', 0, image) > page.rfind("<h3", 0, table)
+    assert 'alt="Diagram: ' in page[image:page.index(">", image)]
+
+
+def test_the_charts_beside_the_tables_load_lazily_with_their_size(client, year, admin):
     page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
     images = re.findall(r"<img [^>]*>", page)
     assert images
@@ -249,6 +266,22 @@ def test_the_pdf_reads_as_text_with_the_marks(client, year, admin):
         'filename="rapport-test-steget-2025.pdf"')
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Steget vidare" in text and "<5" in text
+
+
+def test_the_word_file_has_the_headings_and_tables_of_the_report(client, year, insats, admin):
+    response = download(client, f"/forbund/resultat/rapport.docx?{YEAR}&visa=insats:steget")
+    assert response.headers["Content-Disposition"].endswith(
+        'filename="rapport-test-steget-2025.docx"')
+    assert response.content_type == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    opened = docx.Document(io.BytesIO(response.data))
+    report = build_report_for(year, insats, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
+    styles = [(paragraph.style.name, paragraph.text) for paragraph in opened.paragraphs]
+    assert styles[0] == ("Title", "Steget vidare, " + year.name)
+    assert [text for style, text in styles if style == "Heading 1"] == [
+        part.title for part in report.parts]
+    assert len(opened.tables) == len(report.tables)
+    assert len(opened.inline_shapes) == sum(1 for table in report.tables if table.chart)
 
 
 def test_the_json_has_the_tables_and_keeps_small_cells_hidden(client, year, admin):

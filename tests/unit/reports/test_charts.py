@@ -19,10 +19,12 @@ from enkat.reports.charts import (
     IndicatorBar,
     SessionScore,
     ShareEstimate,
+    TrendSeries,
     area_change_chart,
     describe_ors_srs,
     indicator_chart,
     ors_srs_chart,
+    trend_chart,
 )
 from enkat.reports.charts._style import REPORT_FONT_SIZE, chart_settings, titled_figure
 
@@ -42,6 +44,10 @@ SRS = (SessionScore(D(2025, 5, 6), 34.0, "under 36"), SessionScore(D(2025, 6, 3)
 CUTOFFS = {"ors_cutoff": 25, "srs_cutoff": 36}  # adult ORS and SRS
 AREAS = (AreaRatings("Hälsa", 4, 7), AreaRatings("Målmedvetenhet", 6, 5.5),
          AreaRatings("Samarbetsförmåga", 3))
+YEARS = ("2023", "2024", "2025")
+TREND = (TrendSeries("Unika deltagare", (41.0, 55.0, 1234.0)),
+         TrendSeries("Avslutade", (None, 20.0, 30.0), held_back=frozenset({0})),
+         TrendSeries("Andel till arbete eller studier", (0.317, None, 0.45), share=True))
 
 # Each chart drawn from the data above, and the texts its SVG must carry as text.
 CHARTS = {
@@ -56,11 +62,16 @@ CHARTS = {
     "areas": (lambda format: area_change_chart(AREAS, title="SKAPA första och senaste",
                                                format=format),
               ["SKAPA första och senaste", "Skattning", "Hälsa", "4 → 7", "6 → 5,5"]),
+    "trend": (lambda format: trend_chart(YEARS, TREND, title="Nyckeltal år för år",
+                                         format=format),
+              ["Nyckeltal år för år", "Unika deltagare", "1\u00a0234", "för få", f"31,7{PC}",
+               "2025"]),
 }
 EMPTY = {
     "indicators": lambda: indicator_chart([], title="Indikatorer"),
     "ors_srs": lambda: ors_srs_chart([], [], **CUTOFFS),
     "areas": lambda: area_change_chart([], title="SKAPA"),
+    "trend": lambda: trend_chart(YEARS, [], title="Nyckeltal"),
 }
 
 
@@ -216,3 +227,14 @@ def test_a_short_title_stays_on_one_line():
     with matplotlib.rc_context(chart_settings(REPORT_FONT_SIZE)):
         figure = titled_figure("Indikatorer 2025", (10, 4))
     assert figure.get_suptitle() == "Indikatorer 2025"
+
+
+def test_a_trend_has_a_figure_for_every_period():
+    with pytest.raises(ValueError, match="2 values for 3 periods"):
+        trend_chart(YEARS, [TrendSeries("Nya", (1.0, 2.0))], title="Nyckeltal")
+
+
+def test_a_trend_names_the_periods_once_under_the_lowest_panel():
+    texts = svg_texts(CHARTS["trend"][0]("svg"))
+    assert texts.count("2024") == 1
+    assert "för få" in texts and texts.count("för få") == 1  # not where there is nothing

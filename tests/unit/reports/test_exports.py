@@ -1,22 +1,39 @@
-"""The outgoing formats of a report: JSON, XLSX, HTML and PDF, rendered from a small
-report built by hand. No app, no database."""
+"""The outgoing formats of a report: JSON and XLSX of its tables; HTML, PDF and Word of
+its layout. Rendered from a small report built by hand. No app, no database."""
 
 import datetime as dt
 import html
 import io
 import json
 import re
+import subprocess
 import zipfile
 from dataclasses import replace
 
+import docx
+import docx.document
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
+from docx.shared import Cm
 from PIL import Image
 from pypdf import PdfReader
 
-from enkat.reports.exports import report_dict, to_html, to_json, to_pdf, to_xlsx
-from enkat.reports.exports.texts import column_explanation
-from enkat.reports.model import Column, Figure, Kind, Report, Row, Subject, Table
+from enkat.reports.document import Document, Heading, TableBlock, Text
+from enkat.reports.exports import (
+    PdfUnavailable,
+    pdf_export,
+    report_dict,
+    to_docx,
+    to_html,
+    to_json,
+    to_pdf,
+    to_xlsx,
+)
+from enkat.reports.exports.html_export import table_html
+from enkat.reports.exports.texts import column_explanation, suppression_text
+from enkat.reports.layout import report_document
+from enkat.reports.model import Column, Figure, Kind, Part, Report, Row, Subject, Table
 
 NBSP = "\u00a0"
 HOSTILE = "<script>alert(1)</script>"
@@ -271,16 +288,26 @@ def test_xlsx_dates_come_from_the_period_not_the_clock():
         assert {info.date_time for info in archive.infolist()} == {(2025, 12, 31, 0, 0, 0)}
 
 
-# HTML
+# HTML, PDF and Word: renderings of the report's layout
+
+
+def document(report: Report | None = None) -> Document:
+    return report_document(report or sample_report())
+
+
+CHART_SVG = {"avslutsanledning": AN_SVG}
 
 
 def test_html_is_a_swedish_accessible_page_with_one_table_per_report_table():
-    page = to_html(sample_report())
+    page = to_html(document())
     assert page.startswith("<!DOCTYPE html>\n<html lang=\"sv\">")
-    assert re.search(r"<h1>Steget, Finsam Nord<span class=\"period\">2025-01-01 – 2025-12-31",
-                     page)
+    assert "<title>Steget, Finsam Nord, 2025-01-01 – 2025-12-31</title>" in page
+    assert "<h1>Steget, Finsam Nord</h1>" in page
+    assert '<p class="lead">2025-01-01 – 2025-12-31</p>' in page
     assert page.count("<table") == 3
-    assert "<caption>Deltagare i perioden</caption>" in page
+    assert '<h2 id="rubrik-deltagare">Deltagare i perioden</h2>' in page
+    assert '<table id="deltagare" aria-labelledby="rubrik-deltagare" class="whole">' in page
+    assert "<caption>" not in page  # the heading names the table
     assert '<th scope="col" class="num">Kvinnor</th>' in page
     assert '<th scope="row">Arbete</th>' in page
     assert f'<td class="num">31,7{NBSP}%</td>' in page
@@ -288,29 +315,65 @@ def test_html_is_a_swedish_accessible_page_with_one_table_per_report_table():
     assert '<td class="num">&lt;5</td>' in page
     assert '<tr class="total">' in page
     assert '<p class="note">Unika deltagare som varit aktiva någon dag i perioden.</p>' in page
-    assert "@media print" in page and "break-before: page" in page
+    assert "@media print" in page and "Sida " in page
 
 
-def test_html_is_self_contained_and_script_free():
-    page = to_html(sample_report(), charts=[("Andel till arbete", AN_SVG)])
+def test_html_shows_parts_as_headings_over_their_tables():
+    parted = replace(sample_report(), parts=(
+        Part("deltagare", "Deltagarna", ("deltagare", "avslutsanledning")),))
+    page = to_html(document(parted))
+    headings = re.findall(r"<h(\d)[^>]*>([^<]*)</h\d>", page)
+    assert headings == [("1", "Steget, Finsam Nord"), ("2", "Deltagarna"),
+                        ("3", "Deltagare i perioden"), ("3", "Avslutsanledning"),
+                        ("2", "Övriga tabeller"), ("3", "Bedömning")]
+
+
+def test_html_draws_a_chart_beside_its_table_with_alternative_text():
+    page = to_html(document(), CHART_SVG)
     assert "<script" not in page.lower()
     assert not re.search(r"(src|href)=\"(?!data:)", page)
+    assert page.count("<img ") == 1
+    table, image = page.index('<table id="avslutsanledning"'), page.index("<img ")
+    assert table < image < page.index('<table id="bedomning"')
+    assert '<div class="with-chart">' in page[page.index("rubrik-avslutsanledning"):image]
+    assert 'alt="Diagram: Avslutsanledning. Samma siffror som i tabellen."' in page
     assert '<img src="data:image/svg+xml;base64,' in page
-    assert 'alt="Andel till arbete"' in page
+
+
+def test_html_writes_peoples_text_as_paragraphs_and_a_placeholder_when_empty():
+    written = Document("Kvartalsrapport", ("2025-01-01 – 2025-03-31",), (
+        Heading("Aktiviteter", 2),
+        Text("Vi har haft öppet hus.\n\nTolv kom.", placeholder="Beskriv aktiviteterna."),
+        Heading("Avvikelser", 3),
+        Text("", placeholder="Inga avvikelser är beskrivna ännu."),
+        TableBlock(sample_report().tables[0]),
+    ))
+    page = to_html(written)
+    assert "<p>Vi har haft öppet hus.</p>" in page and "<p>Tolv kom.</p>" in page
+    assert "Beskriv aktiviteterna." not in page
+    assert '<p class="placeholder">Inga avvikelser är beskrivna ännu.</p>' in page
+    assert '<h4 id="rubrik-deltagare">' in page  # under the level-3 heading
 
 
 def test_html_escapes_names_and_texts():
-    page = to_html(sample_report(HOSTILE))
+    page = to_html(document(sample_report(HOSTILE)))
     assert HOSTILE not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_html_never_carries_a_suppressed_value_n_or_interval():
-    page = to_html(sample_report())
+    page = to_html(document())
     text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*</style>", "", page,
                                                         flags=re.S)))
     assert not SUPPRESSED_THREE.search(text)
     assert not SUPPRESSED_SHARE.search(text)
+
+
+def test_table_html_keeps_its_caption_for_enkats_own_pages():
+    fragment = table_html(sample_report().tables[0])
+    assert '<table id="deltagare">' in fragment
+    assert "<caption>Deltagare i perioden</caption>" in fragment
+    assert '<th scope="row">Nya</th>' in fragment and "&lt;5" in fragment
 
 
 # PDF
@@ -323,27 +386,59 @@ def pdf_text(data: bytes) -> str:
     return " ".join(text.split())
 
 
-def test_pdf_has_the_title_block_tables_charts_and_page_footer():
-    data = to_pdf(sample_report(), charts=[("Andel till arbete", a_png())])
-    assert data.startswith(b"%PDF")
+def structure(data: bytes) -> list[dict]:
+    """The PDF's structure elements (its tags) in reading order."""
+    found: list[dict] = []
+
+    def walk(node):
+        node = node.get_object()
+        if "/S" in node:
+            found.append(node)
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict):
+                walk(kid)
+
+    walk(PdfReader(io.BytesIO(data)).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_pdf_is_tagged_with_headings_tables_and_charts_with_alternative_text():
+    data = to_pdf(document(), CHART_SVG)
     reader = PdfReader(io.BytesIO(data))
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert catalog["/Lang"] == "sv"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
     assert reader.metadata.title == "Steget, Finsam Nord, 2025-01-01 – 2025-12-31"
+    assert b"pdfuaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    tags = [element["/S"] for element in structure(data)]
+    assert tags.count("/H1") == 1 and tags.count("/H2") == 3
+    assert tags.count("/Table") == 3 and "/TH" in tags and "/TD" in tags
+    [figure] = [element for element in structure(data) if element["/S"] == "/Figure"]
+    assert figure["/Alt"] == "Diagram: Avslutsanledning. Samma siffror som i tabellen."
+    avslut_table = [index for index, tag in enumerate(tags) if tag == "/Table"][1]
+    assert avslut_table < tags.index("/Figure") < max(
+        index for index, tag in enumerate(tags) if tag == "/Table")
+
+
+def test_pdf_has_the_title_block_tables_and_page_footer():
+    data = to_pdf(document(), CHART_SVG)
+    assert data.startswith(b"%PDF")
     text = pdf_text(data)
-    pages = len(reader.pages)
+    pages = len(PdfReader(io.BytesIO(data)).pages)
     for expected in ("Steget, Finsam Nord", "2025-01-01 – 2025-12-31", "färre än 5",
                      "Deltagare i perioden", "Förändring", "31,7 %", "−14", "5,3",
-                     "Går inte att avgöra", "Andel till arbete", f"Sida 1 av {pages}",
-                     f"Sida {pages} av {pages}"):
+                     "Går inte att avgöra", f"Sida 1 av {pages}", f"Sida {pages} av {pages}"):
         assert expected in text
-    assert sum(len(page.images) for page in reader.pages) == 1
 
 
 def test_pdf_numbers_every_page_of_a_long_table_and_repeats_its_header():
     report = sample_report()
     long = Table(id="lang", title="Lång tabell", columns=(Column("antal", "Antal", Kind.COUNT),),
                  rows=tuple(Row(f"Rad {number}", (Figure(10 + number),)) for number in range(120)))
-    reader = PdfReader(io.BytesIO(to_pdf(Report(report.subject, report.period_from,
-                                                 report.period_to, 5, (long,)))))
+    reader = PdfReader(io.BytesIO(to_pdf(document(replace(report, tables=(long,))))))
     pages = len(reader.pages)
     assert pages >= 2
     for number, page in enumerate(reader.pages, start=1):
@@ -352,16 +447,113 @@ def test_pdf_numbers_every_page_of_a_long_table_and_repeats_its_header():
         assert "Antal" in text
 
 
+def test_pdf_pages_render_to_images_with_ink_on_them(tmp_path):
+    (tmp_path / "rapport.pdf").write_bytes(to_pdf(document(), CHART_SVG))
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(tmp_path / "rapport.pdf"),
+                    str(tmp_path / "sida")], check=True)
+    images = sorted(tmp_path.glob("sida-*.png"))
+    assert images
+    for path in images:
+        with Image.open(path) as page:
+            darkest, lightest = page.convert("L").getextrema()
+            assert lightest == 255 and darkest < 100, path.name  # white paper, dark text
+
+
 def test_pdf_escapes_names_and_texts():
-    text = pdf_text(to_pdf(sample_report(HOSTILE)))
+    text = pdf_text(to_pdf(document(sample_report(HOSTILE))))
     assert HOSTILE in text
 
 
 def test_pdf_never_carries_a_suppressed_value_n_or_interval():
-    text = pdf_text(to_pdf(sample_report()))
+    text = pdf_text(to_pdf(document()))
     assert "<5" in text
     assert not SUPPRESSED_THREE.search(text)
     assert not SUPPRESSED_SHARE.search(text)
+
+
+# Word
+
+
+def word(data: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(data))
+
+
+def test_docx_has_word_headings_in_order_title_first():
+    parted = replace(sample_report(), parts=(
+        Part("deltagare", "Deltagarna", ("deltagare", "avslutsanledning")),))
+    opened = word(to_docx(document(parted)))
+    headings = [(paragraph.style.name, paragraph.text) for paragraph in opened.paragraphs
+                if paragraph.style.name == "Title" or paragraph.style.name.startswith("Heading")]
+    assert headings == [("Title", "Steget, Finsam Nord"), ("Heading 1", "Deltagarna"),
+                        ("Heading 2", "Deltagare i perioden"), ("Heading 2", "Avslutsanledning"),
+                        ("Heading 1", "Övriga tabeller"), ("Heading 2", "Bedömning")]
+    texts = [paragraph.text for paragraph in opened.paragraphs]
+    assert texts[1:3] == ["2025-01-01 – 2025-12-31",
+                          suppression_text(sample_report().suppression)]
+    assert opened.core_properties.title == "Steget, Finsam Nord"
+    assert opened.core_properties.language == "sv-SE"
+
+
+def test_docx_tables_are_word_tables_with_a_repeating_header_and_the_pages_figures():
+    report = sample_report()
+    opened = word(to_docx(document(report)))
+    assert len(opened.tables) == len(report.tables)
+    page = to_html(document(report))
+    for word_table, table in zip(opened.tables, report.tables, strict=True):
+        cells = [[cell.text for cell in row.cells] for row in word_table.rows]
+        assert cells[0] == ["", *(column.label for column in table.columns)]
+        header = word_table.rows[0]._tr.trPr.find(qn("w:tblHeader"))
+        assert header is not None and header.get(qn("w:val")) == "true"
+        html_rows = re.findall(
+            r"<tr[^>]*>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>",
+            page[page.index(f'<table id="{table.id}"'):], re.S)[:len(table.rows)]
+        assert cells[1:] == [
+            [html.unescape(label), *(html.unescape(cell) for cell in
+                                     re.findall(r"<td[^>]*>(.*?)</td>", rest))]
+            for label, rest in html_rows]
+    avslut = [[cell.text for cell in row.cells] for row in opened.tables[1].rows]
+    assert avslut[1] == ["Arbete", "19", f"31,7{NBSP}%", "+6"]
+    assert avslut[2][1:] == ["<5", "<5", "−14"]
+
+
+def test_docx_places_each_chart_after_its_table_with_alternative_text():
+    opened = word(to_docx(document(), {"avslutsanledning": a_png()}))
+    [picture] = opened.inline_shapes
+    described = picture._inline.docPr
+    assert described.get("descr") == "Diagram: Avslutsanledning. Samma siffror som i tabellen."
+    body = list(opened.element.body)
+    tables = [index for index, element in enumerate(body) if element.tag == qn("w:tbl")]
+    drawing = next(index for index, element in enumerate(body)
+                   if element.findall(".//" + qn("w:drawing")))
+    assert tables[1] < drawing < tables[2]
+    assert picture.width <= Cm(16)
+
+
+def test_docx_writes_peoples_text_and_a_grey_placeholder():
+    written = Document("Delrapport", (), (
+        Heading("Bakgrund", 2), Text("Första stycket.\n\nAndra stycket."),
+        Heading("Syfte", 2), Text("", placeholder="Syftet är inte beskrivet ännu.")))
+    paragraphs = word(to_docx(written)).paragraphs
+    texts = [paragraph.text for paragraph in paragraphs]
+    assert texts == ["Delrapport", "Bakgrund", "Första stycket.", "Andra stycket.", "Syfte",
+                     "Syftet är inte beskrivet ännu."]
+    [run] = paragraphs[-1].runs
+    assert run.italic and run.font.color.rgb is not None
+
+
+def test_docx_never_carries_a_suppressed_value_n_or_interval():
+    opened = word(to_docx(document()))
+    text = " ".join([paragraph.text for paragraph in opened.paragraphs] +
+                    [cell.text for table in opened.tables for row in table.rows
+                     for cell in row.cells])
+    assert "<5" in text
+    assert not SUPPRESSED_THREE.search(text)
+    assert not SUPPRESSED_SHARE.search(text)
+
+
+def test_docx_keeps_text_that_looks_like_markup_as_text():
+    opened = word(to_docx(document(sample_report(HOSTILE))))
+    assert opened.paragraphs[0].text == f"{HOSTILE}, Finsam Nord"
 
 
 # Every format
@@ -372,10 +564,11 @@ def test_pdf_never_carries_a_suppressed_value_n_or_interval():
     [
         to_json,
         to_xlsx,
-        lambda report: to_html(report, charts=[("Diagram", AN_SVG)]),
-        lambda report: to_pdf(report, charts=[("Diagram", a_png())]),
+        lambda report: to_html(report_document(report), CHART_SVG),
+        lambda report: to_pdf(report_document(report), CHART_SVG),
+        lambda report: to_docx(report_document(report), {"avslutsanledning": a_png()}),
     ],
-    ids=["json", "xlsx", "html", "pdf"],
+    ids=["json", "xlsx", "html", "pdf", "docx"],
 )
 def test_every_format_renders_the_same_bytes_twice(render):
     assert render(sample_report()) == render(sample_report())
@@ -405,3 +598,23 @@ def test_json_says_the_kind_of_a_cell_that_differs_from_its_column():
                               ["p-värde", "p-value"]]
     assert table["rows"][0] == ["Deltagare", 29]
     assert all("kinds" not in table for table in report_dict(sample_report())["tables"])
+
+
+def test_a_server_without_pango_is_told_so_in_swedish(monkeypatch):
+    """WeasyPrint opens pango when it is imported; cffi raises OSError where it is
+    missing. That cannot happen on this machine, so the import is made to fail."""
+    real_import = __import__
+
+    def without_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    pdf_export._weasyprint.cache_clear()
+    monkeypatch.setattr("builtins.__import__", without_pango)
+    try:
+        with pytest.raises(PdfUnavailable, match="systembiblioteket pango saknas"):
+            to_pdf(document())
+    finally:
+        monkeypatch.undo()
+        pdf_export._weasyprint.cache_clear()

@@ -75,7 +75,8 @@ def test_an_insats_report_judges_its_goals(demo):
 
 def test_every_format_is_written(demo):
     report = build_report_for(demo, period=YEAR)
-    signatures = {"json": b"{", "xlsx": b"PK", "html": b"<!doctype html", "pdf": b"%PDF"}
+    signatures = {"json": b"{", "xlsx": b"PK", "html": b"<!doctype html", "pdf": b"%PDF",
+                  "docx": b"PK"}
     for format in FORMATS:
         assert render(report, format).lower().startswith(signatures[format].lower()), format
     assert json.loads(render(report, "json"))["forbund"]["slug"] == "alvdalen"
@@ -88,12 +89,15 @@ def pdf_text(report) -> str:
 
 def test_the_pdf_writes_counts_whole_and_p_values_with_three_decimals(demo):
     report = build_report_for(demo, period=YEAR)
-    text = pdf_text(report)
-    counts = re.findall(r"Deltagare med minst två skattningar\n(.+)", text)
-    p_values = re.findall(r"p-värde, [^\n]*\n(.+)", text)
+    lines = pdf_text(report).splitlines()  # a table row reads as its label, then its value
+    rows = [line for line in lines if not line.endswith(".")]  # not the notes
+    counts = [line for line in rows if line.startswith("Deltagare med minst två skattningar ")]
+    p_values = [line for line in rows if line.startswith("p-värde, ")]
     assert counts and p_values
-    assert [count for count in counts if not re.fullmatch(r"\d+|<\d+", count)] == []
-    assert [p for p in p_values if not re.fullmatch(r"< 0,001|\d,\d{3}|<\d+", p)] == []
+    assert [line for line in counts
+            if not re.fullmatch(r"Deltagare med minst två skattningar (\d+|<\d+)", line)] == []
+    assert [line for line in p_values
+            if not re.fullmatch(r"p-värde, .+ (< 0,001|\d,\d{3}|<\d+)", line)] == []
 
 
 def test_the_pdf_breaks_headings_and_row_labels_between_words_only(demo):
