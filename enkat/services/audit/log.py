@@ -25,6 +25,7 @@ from sqlalchemy import and_, func, or_, select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, Forbund, Membership, User
+from enkat.reports.filed.templates import KINDS
 from enkat.services.audit.events import (
     ACCOUNT_ACTIONS,
     LABELS,
@@ -53,13 +54,15 @@ DETAIL_NAMES = {
     "responses": "svar", "sha256": "sha256", "response": "svar nr", "source": "källa",
     "kiosk": "kiosk nr", "status": "utfall", "document": "rapport nr", "kind": "slag",
     "version": "version", "section": "avsnitt", "sections": "avsnitt",
+    "previous": "gjord av rapport nr", "granted_kronor": "beviljat medel",
 }
 #: Keys whose values are moments (ISO 8601 with their offset): shown to the minute in
 #: the förbund's time, as the log's own Tid column.
 MOMENT_KEYS = frozenset({"expires_at"})
 #: Values of the detail shown in Swedish.
 DETAIL_VALUES = {"source": {"staff": "personal fyllde i", "paper": "från papper"},
-                 "status": {403: "inte tillåtet (403)", 404: "finns inte (404)"}}
+                 "status": {403: "inte tillåtet (403)", 404: "finns inte (404)"},
+                 "kind": {kind: named.name for kind, named in KINDS.items()}}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 

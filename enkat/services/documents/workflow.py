@@ -136,6 +136,7 @@ def return_for_changes(document: ReportDocument, text: str, by: User) -> ReportD
     require_status(document, (DocumentStatus.SENT,),
                    "Bara en skickad rapport kan återsändas"
                    f"{_now_status(document)}.")
+    _require_latest(document)
     if not text.strip():
         raise DocumentError("Skriv vad som behöver kompletteras innan du återsänder rapporten.")
     _add_comment(document, text, by, DocumentStatus.RETURNED, None)
@@ -150,6 +151,7 @@ def approve(document: ReportDocument, by: User, text: str = "") -> ReportDocumen
     require_reviewer(document, by)
     require_status(document, (DocumentStatus.SENT,),
                    f"Bara en skickad rapport kan godkännas{_now_status(document)}.")
+    _require_latest(document)
     if text.strip():
         _add_comment(document, text, by, DocumentStatus.APPROVED, None)
     document.status = DocumentStatus.APPROVED
@@ -220,6 +222,13 @@ def history(document: ReportDocument) -> list[HistoryEntry]:
                                     LABELS[Action(event.action)], names[event.user_id],
                                     event.detail or {}))
     return entries
+
+
+def _require_latest(document: ReportDocument) -> None:
+    newer = newer_version(document)
+    if newer is not None:
+        raise DocumentError(f"Det finns en nyare version (version {newer.version}) av "
+                            "rapporten; granska den i stället.")
 
 
 def _add_comment(document: ReportDocument, text: str, by: User,

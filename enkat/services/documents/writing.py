@@ -18,7 +18,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 
 from enkat.extensions import db
 from enkat.models import DocumentFigure, DocumentText, Insats, ReportDocument, Role, User, utcnow
@@ -174,15 +175,30 @@ def _save(document: ReportDocument, key: str, text: str, by: User,
     first_today = (stored is None or stored.updated_by_id != by.id
                    or _day(stored.updated_at) != _day(now))
     if stored is None:
-        document.texts.append(DocumentText(section_key=key, text=words, revision=1,
-                                           updated_at=now, updated_by_id=by.id))
-        db.session.flush()
+        if not _inserted(document, key, words, by, now):
+            raise _stale(_stored(document, key))
     elif not _updated(stored, words, by, now):
         db.session.refresh(stored)
         raise _stale(stored)
     if first_today:
         record_step(Action.DOCUMENT_TEXT_SAVED, document, by, section=key)
     return SavedText(revision + 1, now)
+
+
+def _inserted(document: ReportDocument, key: str, words: str, by: User,
+              now: dt.datetime) -> bool:
+    """Write a section's first words, unless someone else's first words got there first
+    (the unique section key refuses the second)."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(DocumentText).values(
+                document_id=document.id, section_key=key, text=words, revision=1,
+                updated_at=now, updated_by_id=by.id))
+    except IntegrityError:
+        return False
+    finally:
+        db.session.expire(document, ["texts"])
+    return True
 
 
 def _updated(stored: DocumentText, words: str, by: User, now: dt.datetime) -> bool:

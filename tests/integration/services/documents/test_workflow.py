@@ -7,17 +7,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from enkat.extensions import db
 from enkat.models import (
+    AuditEvent,
     DocumentComment,
     DocumentFigure,
     DocumentStatus,
     DocumentText,
     ReportDocument,
+    utcnow,
 )
 from enkat.reports.document import Heading, TableBlock, Text
+from enkat.services.audit.log import describe, label
 from enkat.services.documents import (
     DocumentError,
     DocumentLocked,
@@ -151,6 +154,11 @@ def test_wrong_steps_are_refused_in_swedish(forbund, make_forbund, insats, write
 
     send(document, writer)
     assert "redan skickad" in refused(send, document, writer)
+    newer = new_version(document, writer)
+    assert "nyare version (version 2)" in refused(approve, document, admin)
+    assert "nyare version (version 2)" in refused(return_for_changes, document, "x", admin)
+    send(newer, writer)
+    document = newer
     assert "Skriv vad som behöver kompletteras" in refused(return_for_changes, document, " ",
                                                            admin)
     approve(document, admin)
@@ -158,7 +166,7 @@ def test_wrong_steps_are_refused_in_swedish(forbund, make_forbund, insats, write
                                                     {"material": (1, 2, "")}, writer,
                                                     exception=DocumentLocked)
     new_version(document, admin)
-    assert "redan en version 2" in refused(new_version, document, writer)
+    assert "redan en version 3" in refused(new_version, document, writer)
     with pytest.raises(LookupError):
         get_document(make_forbund(), document.id)
 
@@ -226,3 +234,35 @@ def test_text_is_audited_once_a_day_per_writer(forbund, insats, writer):
         saved = save_text(document, "aktiviteter", text, writer, revision=saved.revision)
     assert saved.revision == 4
     assert actions().count("document-text-saved") == 1
+
+
+def test_a_save_that_crossed_another_is_refused_with_the_other_words(forbund, insats, writer,
+                                                                     make_user):
+    """Two pages save at the same moment: the database decides, and the second writer gets
+    the first writer's words back instead of overwriting them."""
+    document = create_document(forbund, insats, "delrapport", HALF_YEAR, writer)
+    assert document.texts == []  # this page has read the document: no words yet
+    db.session.execute(insert(DocumentText).values(
+        document_id=document.id, section_key="syfte", text="Den andras text", revision=1,
+        updated_at=utcnow(), updated_by_id=writer.id))
+    with pytest.raises(StaleText) as first:
+        save_text(document, "syfte", "Min text", writer, revision=0)
+    assert (first.value.text, first.value.revision) == ("Den andras text", 1)
+
+    db.session.execute(update(DocumentText).where(DocumentText.document_id == document.id)
+                       .values(text="En tredje text", revision=2))
+    with pytest.raises(StaleText) as second:
+        save_text(document, "syfte", "Min text", writer, revision=1)
+    assert (second.value.text, second.value.revision) == ("En tredje text", 2)
+    assert save_text(document, "syfte", "Min text", writer, revision=2).revision == 3
+
+
+def test_the_log_names_document_steps_in_swedish(forbund, insats, writer):
+    document = create_document(forbund, insats, "delrapport", HALF_YEAR, writer)
+    save_text(document, "syfte", "Fler i arbete.", writer, revision=0)
+    events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))[-2:]
+    assert [label(event.action) for event in events] == ["Rapport skapad",
+                                                         "Text i rapport sparad"]
+    assert events[0].subject == "Delrapport Steget vidare 2025-01-01–2025-06-30 v1"
+    assert describe(events[1].detail) == (
+        f"rapport nr: {document.id}; slag: Delrapport; version: 1; avsnitt: syfte")
