@@ -53,6 +53,7 @@ class Seen:
     comments_seen_by_personal: str = ""
     widths: dict[str, list[int]] = field(default_factory=dict)
     conflict: str = ""
+    inserted: str = ""
     kept: str = ""
 
 
@@ -179,6 +180,12 @@ def seen(browser, live_server, axe_source) -> Seen:
         writer.reload()
         seen.restored = section(writer, "bedomning").input_value()
 
+        # a key figure goes in at the cursor as a marker; the report shows the figure
+        write(writer, "bedomning", " Deltagare i kvartalet: ")
+        writer.get_by_role("button", name="Infoga Unika deltagare").click()
+        wait_saved(writer, "bedomning")
+        seen.inserted = section(writer, "bedomning").input_value()
+
         # a colleague saves a section this page has not seen: nothing is overwritten
         # until the writer chooses, here to keep their own text
         colleague_context = browser.new_context(**DESKTOP)
@@ -279,6 +286,12 @@ def test_a_colleagues_save_in_between_is_shown_and_overwritten_only_by_choice(se
     assert "Kalle Kollega, samordnare" in seen.conflict
     assert "Sara Skribent, handläggare" in seen.conflict
     assert seen.kept == "Sara Skribent, handläggare"
+
+
+def test_a_key_figure_is_inserted_as_a_marker_and_read_as_its_figure(seen):
+    assert seen.inserted.endswith("Deltagare i kvartalet: {{nyckeltal:deltagare}}")
+    assert f"Deltagare i kvartalet: {DELTAGARE}" in seen.approved_before
+    assert "{{nyckeltal" not in seen.approved_before
 
 
 def test_personal_see_why_the_report_was_returned(seen):
