@@ -28,6 +28,7 @@ from enkat.models import DocumentStatus, Role
 from enkat.reports.filed.templates import bundled_template
 from enkat.services import Refused
 from enkat.services.documents import (
+    EDITABLE,
     KINDS,
     DocumentError,
     adapt_template,
@@ -45,7 +46,6 @@ from enkat.services.organisation.insatser import find_insats
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.documents import (
     DOWNLOADS,
-    EDITABLE,
     FORBUND_KINDS,
     NewDocumentForm,
     autosave,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request
@@ -41,10 +41,9 @@ from enkat.reports.document import Heading, TableBlock, Text
 from enkat.reports.exports.html_export import table_html
 from enkat.reports.numbers import format_number
 from enkat.reports.period import Period
-from enkat.services import Refused
+from enkat.services import Refused, ServiceError
 from enkat.services.answering.drafts import local_today
 from enkat.services.documents import (
-    EDITABLE,
     KINDS,
     STATUS_NAMES,
     DocumentError,
@@ -272,10 +271,17 @@ def summa(rows, column: str) -> str:
 @dataclass
 class Saved:
     """What "Spara" did: `conflicts` are the sections someone else saved in between
-    (heading, the stored text); `problems` are refusals said at their field."""
+    (heading, the stored text); `problems` counts the refusals, said at their field or,
+    about no field, in `messages`."""
 
-    conflicts: list[tuple[str, str]]
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
     problems: int = 0
+
+    def refused(self, message: str | None = None) -> None:
+        self.problems += 1
+        if message:
+            self.messages.append(message)
 
 
 def save_all(document, form: WritingForm, by) -> Saved:
@@ -283,7 +289,7 @@ def save_all(document, form: WritingForm, by) -> Saved:
     since the page was opened is not written: the page shows both texts, and the next
     "Spara" (with the stored revision) keeps the writer's. The view answers with an
     error status whenever something is refused, so nothing of the post is kept."""
-    saved = Saved(conflicts=[])
+    saved = Saved()
     stored = {text.section_key: text for text in document.texts}
     headings = {section.key: section.heading for section in _sections(document)}
     for entry in form.texts:
@@ -295,11 +301,18 @@ def save_all(document, form: WritingForm, by) -> Saved:
         except StaleText as stale:
             saved.conflicts.append((headings.get(key, key), stale.text))
             entry.form.revision.data = stale.revision
+        except ServiceError as refused:  # DocumentLocked goes to the view: nothing to save
+            if isinstance(refused, DocumentLocked):
+                raise
+            saved.refused(f"{headings.get(key, key)}: {refused}")
     stored_goals = [comment for _, comment in goal_comments(document)]
     for entry in form.goals:
         index, text = _revision(entry.form.position.data), entry.form.comment.data or ""
         if index < len(stored_goals) and text != stored_goals[index]:
-            save_goal_comment(document, index, text, by)
+            try:
+                save_goal_comment(document, index, text, by)
+            except ServiceError as refused:
+                saved.refused(str(refused))
     _save_figures(document, form, by, saved)
     return saved
 
@@ -319,12 +332,12 @@ def _save_figures(document, form: WritingForm, by, saved: Saved) -> None:
             for problem in refused.problems:
                 row_key, _, column = problem.field.rpartition("-")
                 row = entries.get((section_key, row_key))
-                field = getattr(row, column, None) if row is not None else None
-                if field is None:
-                    form.form_errors.append(problem.message)
+                cell = getattr(row, column, None) if row is not None else None
+                if cell is None:
+                    saved.refused(problem.message)
                 else:
-                    field.errors = [*field.errors, problem.message]
-            saved.problems += 1
+                    cell.errors = [*cell.errors, problem.message]
+                    saved.refused()
 
 
 def _revision(value) -> int:
@@ -381,10 +394,6 @@ def block_html(block) -> Markup:
     return Markup("")
 
 
-def is_table(block) -> bool:
-    return isinstance(block, TableBlock)
-
-
 def is_text(block) -> bool:
     return isinstance(block, Text)
 
@@ -412,9 +421,8 @@ def template_helpers() -> dict[str, object]:
     """What the document templates call."""
     return {"status_names": STATUS_NAMES, "downloads": DOWNLOADS,
             "kinds": {kind: kind_name(kind) for kind in KINDS},
-            "block_html": block_html, "is_table": is_table, "is_text": is_text,
-            "is_heading": is_heading, "when": when, "kronor": kronor, "summa": summa,
-            "editable": EDITABLE}
+            "block_html": block_html, "is_text": is_text,
+            "is_heading": is_heading, "when": when, "summa": summa}
 
 
 # --- what the template and the document hold -----------------------------------------------
@@ -518,6 +526,8 @@ def save_page(document, links: dict):
     if saved.conflicts:
         return render_writing(document, links, form, conflicts=saved.conflicts, status=409)
     if saved.problems:
+        for message in saved.messages:
+            flash(message, "error")
         return render_writing(document, links, form, status=422)
     flash("Rapporten är sparad.", "info")
     return redirect(links["write"], 303)

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from enkat.models import Insats
 from enkat.services.documents import (
+    EDITABLE,
     DocumentError,
     create_document,
     documents_for,
@@ -26,7 +27,6 @@ from enkat.services.organisation.overview import works_in
 from enkat.web.common.access import insats_or_404, insats_to_work_in, refuse
 from enkat.web.common.documents import (
     DOWNLOADS,
-    EDITABLE,
     INSATS_KINDS,
     NewDocumentForm,
     autosave,

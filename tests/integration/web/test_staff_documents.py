@@ -320,3 +320,15 @@ def test_an_analyst_reads_but_does_not_write(app, signed_in, insats, make_user):
     assert autosave(browser, insats, document_id, "aktiviteter", "Nej.", 0).status_code == 403
     assert send(browser, insats, document_id).status_code == 403
     assert document(document_id).status == "draft"
+
+
+def test_spara_naming_a_data_section_is_refused_in_swedish_and_nothing_is_saved(signed_in,
+                                                                               insats):
+    document_id = create(signed_in, insats)
+    values = form_values(html(signed_in.get(page_of(insats, document_id))))
+    values["texts-0-text"] = "Ska inte sparas."
+    values["texts-1-key"], values["texts-1-text"] = "deltagare", "Påhittade siffror."
+    response = signed_in.post(page_of(insats, document_id), data=values)
+    assert response.status_code == 422
+    assert "fylls av enkat; det skrivs inte" in html(response)
+    assert stored_texts(document_id) == {}
