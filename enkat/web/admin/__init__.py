@@ -9,6 +9,7 @@ bp = Blueprint("admin", __name__, url_prefix="/forbund")
 
 from . import (  # noqa: E402,F401  (routes)
     audit,
+    documents,
     insatser,
     instruments,
     results,

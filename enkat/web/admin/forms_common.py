@@ -4,16 +4,15 @@ at the top of the page, and whether the signed-in user gets the forms at all
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from flask import flash, g
 from flask_login import current_user
-from wtforms import FieldList
 
 from enkat.models import Role
 from enkat.services import FieldProblem
 from enkat.services.people.users import role_in
-from enkat.web.common.form_base import PageForm
+from enkat.web.common.form_base import PageForm, error_list  # noqa: F401  (the pages' summary)
 
 
 def show_problems(form: PageForm, problems: Sequence[FieldProblem],
@@ -29,21 +28,6 @@ def show_problems(form: PageForm, problems: Sequence[FieldProblem],
             flash(problem.message, "error")
         else:
             field.errors = [*field.errors, problem.message]
-
-
-def error_list(form) -> list[tuple[str, str]]:
-    """Every error on the page as (field id, message), in page order, for the summary."""
-    return list(_errors_of(form))
-
-
-def _errors_of(form) -> Iterator[tuple[str, str]]:
-    for field in form:
-        if isinstance(field, FieldList):
-            for entry in field:
-                yield from _errors_of(entry.form)
-        elif field.errors:
-            for message in field.errors:
-                yield field.id, message
 
 
 def may_change() -> bool:

@@ -27,6 +27,7 @@ from wtforms import (
 from enkat.models import Insats, InsatsKind, Role, ScheduleTrigger
 from enkat.reports.goals import AT_LEAST
 from enkat.services import Refused
+from enkat.services.documents import set_granted_kronor
 from enkat.services.organisation.goals import (
     COMPARISON_NAMES,
     GoalRow,
@@ -50,6 +51,7 @@ from enkat.services.organisation.schedules import (
     standard_schedule,
 )
 from enkat.web.common.access import READERS, refuse, roles_required
+from enkat.web.common.documents import KronorField
 from enkat.web.common.form_base import PageForm
 
 from . import bp
@@ -64,6 +66,8 @@ PARTS = (
     ("Utskick", ("admin.utskick_list", "admin.utskick"),
      "Enkäter som mejlas till personal, chefer, styrelse och remittenter."),
     ("Resultat", ("admin.results",), "Rapporter och nedladdningar."),
+    ("Rapporter", ("admin.documents",),
+     "Kvartals-, del- och slutrapporter från insatserna, och förbundets helårsrapport."),
 )
 #: Parts for the förbund's administrators only.
 ADMIN_PARTS = (
@@ -141,6 +145,9 @@ class InsatsForm(PageForm):
     trial_period_days = WholeNumberField("Prövotid i dagar", default=90, description=(
         "Deltagare som avslutas inom prövotiden räknas inte i målet ”till arbete eller "
         "studier”. 0 till 365 dagar."))
+    granted_kronor = KronorField("Beviljat medel i kronor", description=(
+        "Det förbundet har beviljat insatsen. Står i insatsens rapporter. Lämna tomt om "
+        "det inte är bestämt."))
 
     def details(self) -> InsatsDetails:
         kind = self.kind.data if self.kind.data in set(InsatsKind) else InsatsKind.INDIVID
@@ -273,6 +280,7 @@ def insats_new():
     if form.validate_on_submit():
         try:
             insats = add_insats(g.forbund, form.details(), by=current_user)
+            set_granted_kronor(insats, form.granted_kronor.data, by=current_user)
         except Refused as refused:
             show_problems(form, refused.problems)
         else:
@@ -291,6 +299,7 @@ def insats_edit(slug: str):
     if form.validate_on_submit():
         try:
             update_insats(insats, form.details(), by=current_user)
+            set_granted_kronor(insats, form.granted_kronor.data, by=current_user)
         except Refused as refused:
             show_problems(form, refused.problems)
         else:

@@ -37,13 +37,13 @@ from enkat.reports.period import Period
 from enkat.reports.rendering import chart, has_chart, render
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
-from enkat.services.audit import log as audit
 from enkat.services.organisation.insatser import find_insats
 from enkat.services.people.users import membership_with_role
 from enkat.services.results import answer_exports
 from enkat.services.results.answer_exports import AnswerFilter
 from enkat.services.results.reports import build_report_for
 from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.downloads import send_download
 from enkat.web.common.form_base import PageForm
 
 from . import bp
@@ -302,13 +302,7 @@ def _filters(choice: Choice) -> dict:
 
 
 def _download(data: bytes, content_type: str, file_name: str, **detail: object) -> Response:
-    """The file as an attachment, written to the audit log first. The content type is
-    sent as given (with `mimetype=` Werkzeug would add a second charset to text/csv)."""
-    audit.record_download(_user(), g.forbund, file_name, **detail)
-    response = Response(data, content_type=content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(g.forbund, data, content_type, file_name, **detail)
 
 
 def _user():

@@ -13,9 +13,11 @@ never None: a view may strip or compare it without first asking whether it came.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import FieldList, StringField
 from wtforms.meta import DefaultMeta
 
 
@@ -37,3 +39,18 @@ class PageForm(FlaskForm):
 
 def _text_or_empty(value: str | None) -> str:
     return "" if value is None else value
+
+
+def error_list(form) -> list[tuple[str, str]]:
+    """Every error on the page as (field id, message), in page order, for the summary."""
+    return list(_errors_of(form))
+
+
+def _errors_of(form) -> Iterator[tuple[str, str]]:
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                yield from _errors_of(entry.form)
+        elif field.errors:
+            for message in field.errors:
+                yield field.id, message

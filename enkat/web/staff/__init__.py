@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 
 from enkat.services.organisation import overview as overview_service
 
-from . import deltagare, entry, insatser, links
+from . import deltagare, documents, entry, insatser, links
 
 bp = Blueprint("staff", __name__)
-for part in (entry, insatser, links, deltagare):
+for part in (entry, insatser, links, deltagare, documents):
     bp.register_blueprint(part.bp)
 
 

@@ -23,6 +23,7 @@ from enkat.services.deltagare.participants import generate_code
 from enkat.services.instruments.versions import registration_forms
 from enkat.web.common.access import insats_or_404, insats_to_work_in
 
+from .documents import documents_on_insats_page
 from .entry import EntryForm, open_draft
 from .forms import LinkForm
 
@@ -77,6 +78,7 @@ def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
         link_form=link or link_form(insats, formdata=None),
         today=local_today().isoformat(), ends=forms.ends, follow_up=forms.follow_up,
         register_url=_register_url(insats), number=format_number,
+        **documents_on_insats_page(insats),
     )
     refused = (new_form and new_form.errors) or (link and link.errors)
     return page, 422 if refused else 200

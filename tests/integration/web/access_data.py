@@ -31,10 +31,12 @@ from enkat.models import (
     User,
     utcnow,
 )
+from enkat.reports.period import Period
 from enkat.services.answering import entry, responses
 from enkat.services.answering.drafts import local_today
 from enkat.services.answering.invitations import create_invitation
 from enkat.services.deltagare import participants
+from enkat.services.documents import create_document
 from enkat.services.instruments.uploads import publish_instrument, upload_instrument
 from enkat.services.instruments.versions import resolve_instrument
 from enkat.services.organisation.forbund import create_forbund
@@ -68,6 +70,7 @@ class ForbundIds:
     campaign: int
     user: int  # a personal of that insats
     token: str  # a working personal link in that insats
+    document: int  # a kvartalsrapport of that insats, a draft
 
 
 @dataclass(frozen=True)
@@ -115,17 +118,18 @@ def build_world() -> World:
         slug=norrvik.slug, insats=insats_a.slug, code=code_a,
         draft=_staff_draft(insats_a, code_a), instrument=norrvik_kurs,
         campaign=_campaign(norrvik, admin, "Norrvik styrelse 2025"), user=staff_a.id,
-        token=_link(insats_a, code_a))
+        token=_link(insats_a, code_a), document=_document(insats_a, staff_a))
     world = World(
         norrvik=own,
         hemlig=ForbundIds(
             slug=hemlig.slug, insats=secret_insats.slug, code=secret_code,
             draft=_staff_draft(secret_insats, secret_code), instrument=secret_kurs,
             campaign=_campaign(hemlig, other_admin, "HEMLIG-B styrelse"),
-            user=secret_staff.id, token=_link(secret_insats, secret_code)),
+            user=secret_staff.id, token=_link(secret_insats, secret_code),
+            document=_document(secret_insats, secret_staff)),
         insats_b=replace(own, insats=insats_b.slug, code=code_b,
                          draft=_staff_draft(insats_b, code_b), user=staff_b.id,
-                         token=_link(insats_b, code_b)),
+                         token=_link(insats_b, code_b), document=_document(insats_b, staff_b)),
         insats_a_id=insats_a.id, insats_a_name=insats_a.name, insats_b_name=insats_b.name,
         preview_version=preview.version,
         reset_token=_reset_token(staff_a),
@@ -187,6 +191,12 @@ def _rated_deltagare(forbund: Forbund, insats: Insats, code: str) -> str:
         _record(insats, participant, "srs", f"session-{session}",
                 dict.fromkeys(SRS_ITEMS, "9.5"), on)
     return participant.code
+
+
+def _document(insats: Insats, writer: User) -> int:
+    """A kvartalsrapport of the insats' first quarter of 2025, a draft."""
+    return create_document(insats.forbund, insats, "kvartalsrapport",
+                           Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)), writer).id
 
 
 def _staff_draft(insats: Insats, code: str) -> int:

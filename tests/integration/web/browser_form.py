@@ -35,6 +35,7 @@ class _FormReader(HTMLParser):
         self.forms: list[Form] = [Form()]  # controls outside any form land in the first
         self.select: str | None = None
         self.labelled: Choice | None = None  # the choice whose text is being read
+        self.textarea: str | None = None  # the text area whose text is being read
         self.feed(page)
 
     def handle_starttag(self, tag, attrs):
@@ -45,6 +46,9 @@ class _FormReader(HTMLParser):
             self._input(attrs)
         elif tag == "select":
             self.select = attrs.get("name")
+        elif tag == "textarea" and attrs.get("name"):
+            self.textarea = attrs["name"]
+            self.forms[-1].values[self.textarea] = ""
         elif tag == "option" and self.select is not None:
             self._choose(Choice("option", self.select, attrs.get("value", ""),
                                 "selected" in attrs))
@@ -69,6 +73,8 @@ class _FormReader(HTMLParser):
         self.labelled = choice
 
     def handle_data(self, data):
+        if self.textarea is not None:
+            self.forms[-1].values[self.textarea] += data
         if self.labelled is not None:
             self.labelled.label = " ".join(f"{self.labelled.label} {data}".split())
 
@@ -77,6 +83,11 @@ class _FormReader(HTMLParser):
             self.labelled = None
         elif tag == "select":
             self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            # a browser drops the one line break that starts a text area's text
+            text = self.forms[-1].values[self.textarea]
+            self.forms[-1].values[self.textarea] = text.removeprefix("\r\n").removeprefix("\n")
+            self.textarea = None
 
 
 def forms(page: str) -> list[Form]:

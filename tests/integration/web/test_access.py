@@ -110,13 +110,19 @@ class Route:
     #: The address itself is the key (a link's or a reset's token): anyone holding it may
     #: use it, so it is no id to change and it shows its own förbund's words.
     capability: bool = False
+    #: Visitors whose 403 is said about the thing the address names, after finding it (an
+    #: administrator reads an insats' report but does not write it): another förbund's is
+    #: 404 to them, as for an id that does not exist.
+    refused_after_lookup: tuple[str, ...] = ()
 
 
 DEFAULT_ARGS = {"slug": "{insats}", "code": "{code}", "response_id": "{draft}",
                 "campaign_id": "{campaign}", "user_id": "{user}",
-                "instrument_id": "{instrument}", "version": "1", "token": "{token}"}
+                "instrument_id": "{instrument}", "version": "1", "token": "{token}",
+                "document_id": "{document}"}
 #: Template values that name something of one förbund or insats.
-ID_VALUES = ("insats", "code", "draft", "campaign", "user", "instrument", "token")
+ID_VALUES = ("insats", "code", "draft", "campaign", "user", "instrument", "token",
+             "document")
 
 PIN = "2468"
 ONE_INSATS = {"visa": "insats:{insats}", "ar": REPORT_YEAR}
@@ -128,6 +134,12 @@ KIOSK_SURVEY = "nns-deltagare-pagaende:pagaende"
 LOGIN_FORM = {"email": "{admin_email}", "password": PASSWORD}
 NEW_PASSWORD = {"password": "ett helt nytt lösenord", "confirm": "ett helt nytt lösenord"}
 EVERYONE_200 = (200,) * 6
+DOCUMENT = "/insatser/<slug>/rapporter/<int:document_id>"
+ADMIN_DOCUMENT = "/forbund/rapporter/<int:document_id>"
+NEW_QUARTER = {"kind": "kvartalsrapport", "starts_on": "2025-04-01", "ends_on": "2025-06-30"}
+#: The förbund's administrator writes its helårsrapport, not an insats' report.
+WRITER = ("admin",)
+NEW_YEAR = {"kind": "helarsrapport", "starts_on": "2025-01-01", "ends_on": "2025-12-31"}
 NO_KIOSK = (KIOSK,) * 6
 
 
@@ -139,7 +151,7 @@ def values(world: World, ids: ForbundIds) -> dict[str, object]:
     """What the templates of the table name, with `ids` as the förbund and insats."""
     return {"insats": ids.insats, "code": ids.code, "draft": ids.draft,
             "campaign": ids.campaign, "user": ids.user, "instrument": ids.instrument,
-            "token": ids.token, "insats_id": world.insats_a_id,
+            "token": ids.token, "document": ids.document, "insats_id": world.insats_a_id,
             "preview_version": world.preview_version, "reset_token": world.reset_token,
             "admin_email": world.emails["admin"],
             "in_two_weeks": (local_today() + dt.timedelta(days=14)).isoformat()}
@@ -409,6 +421,27 @@ ROUTES = [
           get=(LOGIN, 200, 404, 403, 200, 404)),
     Route("staff.entry.send", "/svar/<int:response_id>/granska",
           post=(LOGIN, 422, 404, 403, 422, 404)),
+    # The reports of an insats: everyone who sees the insats reads them; its personal
+    # write them (`documents.may_write`): an administrator may create one (it works in
+    # every insats of its förbund) but writes only the förbund's helårsrapport. The
+    # document of the table is a draft: a new version of it is refused (409); the script's
+    # save answers a form post with 400 (it takes JSON).
+    Route("staff.documents.new", "/insatser/<slug>/rapporter/ny",
+          get=(LOGIN, 200, 404, 403, 200, 404),
+          post=(LOGIN, DONE, 404, 403, DONE, 404), body=NEW_QUARTER),
+    Route("staff.documents.show", DOCUMENT,
+          get=(LOGIN, 200, 404, 200, 200, 404)),
+    Route("staff.documents.save", DOCUMENT,
+          post=(LOGIN, DONE, 404, 403, 403, 404)),
+    Route("staff.documents.save_section", f"{DOCUMENT}/text",
+          post=(LOGIN, 400, 404, 403, 403, 404)),
+    Route("staff.documents.send", f"{DOCUMENT}/skicka",
+          get=(LOGIN, 200, 404, 403, 403, 404),
+          post=(LOGIN, DONE, 404, 403, 403, 404), csrf_as="staff_a"),
+    Route("staff.documents.new_version", f"{DOCUMENT}/ny-version",
+          post=(LOGIN, 409, 404, 403, 403, 404)),
+    Route("staff.documents.file", f"{DOCUMENT}.<fmt>", args={"fmt": "pdf"},
+          get=(LOGIN, 200, 404, 200, 200, 404)),
 
     # The förbund's workspace: administrators and analysts read (READERS), administrators
     # change; personal 403. An id of another förbund is 404.
@@ -503,6 +536,39 @@ ROUTES = [
     Route("admin.answers_download", "/forbund/svar.<fmt>",
           args={"fmt": "csv"}, query=ONE_INSATS,
           get=(LOGIN, 403, 403, 403, 200, 404)),
+    # The reports filed with the förbund: readers read, administrators review and write
+    # the helårsrapport (a kvartalsrapport is its insats' personal's to write: 403). The
+    # document of the table is a draft: returning or approving it is refused (409).
+    Route("admin.documents", "/forbund/rapporter",
+          get=(LOGIN, 403, 403, 200, 200, 200)),
+    Route("admin.document_new", "/forbund/rapporter/ny",
+          get=(LOGIN, 403, 403, 403, 200, 200),
+          post=(LOGIN, 403, 403, 403, DONE, DONE), body=NEW_YEAR),
+    Route("admin.document", ADMIN_DOCUMENT,
+          get=(LOGIN, 403, 403, 200, 200, 404)),
+    Route("admin.document_save", ADMIN_DOCUMENT, refused_after_lookup=WRITER,
+          post=(LOGIN, 403, 403, 403, 403, 404)),
+    Route("admin.document_save_section", f"{ADMIN_DOCUMENT}/text", refused_after_lookup=WRITER,
+          post=(LOGIN, 403, 403, 403, 403, 404)),
+    Route("admin.document_send", f"{ADMIN_DOCUMENT}/skicka", refused_after_lookup=WRITER,
+          get=(LOGIN, 403, 403, 403, 403, 404),
+          post=(LOGIN, 403, 403, 403, 403, 404)),
+    Route("admin.document_new_version", f"{ADMIN_DOCUMENT}/ny-version", refused_after_lookup=WRITER,
+          post=(LOGIN, 403, 403, 403, 403, 404)),
+    Route("admin.document_file", f"{ADMIN_DOCUMENT}.<fmt>", args={"fmt": "pdf"},
+          get=(LOGIN, 403, 403, 200, 200, 404)),
+    Route("admin.document_comment", f"{ADMIN_DOCUMENT}/kommentar", body={"text": "Bra."},
+          post=(LOGIN, 403, 403, 403, DONE, 404)),
+    Route("admin.document_return", f"{ADMIN_DOCUMENT}/aterstall", body={"text": "Mer."},
+          post=(LOGIN, 403, 403, 403, 409, 404)),
+    Route("admin.document_approve", f"{ADMIN_DOCUMENT}/godkann",
+          get=(LOGIN, 403, 403, 403, 200, 404),
+          post=(LOGIN, 403, 403, 403, 409, 404)),
+    # A template posted without sections has none: refused (422).
+    Route("admin.document_template", "/forbund/rapportmallar/<kind>",
+          args={"kind": "kvartalsrapport"},
+          get=(LOGIN, 403, 403, 403, 200, 200),
+          post=(LOGIN, 403, 403, 403, 422, 422)),
     # The audit log: administrators only, each of their own förbund.
     Route("admin.audit_log", "/forbund/logg",
           get=(LOGIN, 403, 403, 403, 200, 200)),
@@ -669,12 +735,13 @@ def test_each_download_shows_its_own_forbund_and_nothing_of_another(each, path):
 # --- 2. an id of another förbund or insats -------------------------------------------------
 
 
-def expected_for_another(row: Route, designed: object) -> object:
+def expected_for_another(row: Route, designed: object, visitor: str) -> object:
     """A visitor refused the route by their role is refused the same way whatever the id;
     anyone else gets 404, as for an id that does not exist. On the staff pages a 403 is
     not a role's: it refuses acting in an insats the visitor sees (analysts read only),
     so an insats they do not see is 404 like any other."""
-    if designed == 403 and row.endpoint.startswith("staff."):
+    if designed == 403 and (row.endpoint.startswith("staff.")
+                            or visitor in row.refused_after_lookup):
         return 404
     return designed if designed in REFUSED_BY_ROLE else 404
 
@@ -689,7 +756,7 @@ def foreign_cases() -> Iterator:
                 whose += ["another insats"] if visitor == "staff_a" else []
                 for other in whose:
                     yield pytest.param(row, method, visitor, other,
-                                       expected_for_another(row, designed),
+                                       expected_for_another(row, designed, visitor),
                                        id=f"{row.endpoint}-{method}-{visitor}-{other}")
 
 

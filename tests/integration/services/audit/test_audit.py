@@ -39,6 +39,16 @@ DOWNLOADS = [
 ]
 
 
+#: Every download of a report document (kvartals-, del-, slut-, helårsrapport), for the
+#: document of id {id}: address, the file's name, its format.
+DOCUMENT_DOWNLOADS = [
+    ("/insatser/steget/rapporter/{id}.docx",
+     "kvartalsrapport-steget-2025-01-01-2025-03-31-v1.docx", "docx"),
+    ("/forbund/rapporter/{id}.pdf", "kvartalsrapport-steget-2025-01-01-2025-03-31-v1.pdf",
+     "pdf"),
+]
+
+
 def downloads() -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "download")))
 
@@ -62,6 +72,27 @@ def test_every_download_is_audited_by_its_file_name(client, forbund, insats, mak
     assert event.detail["format"] == fmt and event.detail["from"].startswith("2025-")
 
 
+@pytest.mark.parametrize(("address", "file_name", "fmt"), DOCUMENT_DOWNLOADS)
+def test_every_report_document_download_is_audited_by_its_file_name(
+        client, forbund, insats, make_user, address, file_name, fmt):
+    from enkat.reports.period import Period
+    from enkat.services.documents import create_document
+    from tests.integration.web.test_staff_entry import add_staff
+
+    writer = make_user(Role.STAFF)
+    add_staff(writer, insats)
+    document = create_document(forbund, insats, "kvartalsrapport",
+                               Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)), writer)
+    admin = make_user(Role.ADMIN)
+    sign_in(client, admin.email)
+    response = client.get(address.format(id=document.id))
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{file_name}"'
+    [event] = downloads()
+    assert (event.user_id, event.forbund_id, event.subject) == (admin.id, forbund.id, file_name)
+    assert (event.detail["format"], event.detail["document"]) == (fmt, document.id)
+
+
 def test_a_refused_download_is_not_audited(client, forbund, make_user):
     sign_in(client, make_user(Role.ADMIN).email)
     assert client.get("/forbund/svar.sav?ar=2025").status_code == 422  # no instrument chosen
@@ -70,22 +101,26 @@ def test_a_refused_download_is_not_audited(client, forbund, make_user):
 
 
 def test_the_downloads_tested_are_every_route_that_sends_a_file(app):
-    """Files leave the web pages only through `results._download`, which audits; every
-    view calling it is among the addresses above, so a new download without its test (or
-    a file sent some other way) fails here."""
-    from enkat.web.admin import results
+    """Files leave the web pages only through `common.downloads.send_download`, which
+    audits, called by `results._download` and `documents.document_download`; every view
+    calling those is among the addresses above, so a new download without its test (or a
+    file sent some other way) fails here."""
+    from enkat.web.common import downloads as sender
 
     views = {endpoint: inspect.unwrap(view) for endpoint, view in app.view_functions.items()}
     sending = {endpoint for endpoint, view in views.items()
-               if "_download(" in inspect.getsource(view)}
+               if re.search(r"\b(_download|document_download)\(", inspect.getsource(view))}
     adapter = app.url_map.bind("localhost")
-    tested = {adapter.match(address.split("?")[0])[0] for address, _, _ in DOWNLOADS}
-    assert sending == tested == {"admin.report_download", "admin.answers_download"}
-    module = Path(inspect.getfile(results))
+    addresses = [address for address, _, _ in DOWNLOADS] + [
+        address.format(id=1) for address, _, _ in DOCUMENT_DOWNLOADS]
+    tested = {adapter.match(address.split("?")[0])[0] for address in addresses}
+    assert sending == tested == {"admin.report_download", "admin.answers_download",
+                                 "staff.documents.file", "admin.document_file"}
+    module = Path(inspect.getfile(sender))
     senders = {path for path in module.parents[1].rglob("*.py")
                if re.search(r"attachment|send_file", path.read_text(encoding="utf-8"))}
     assert senders == {module}
-    assert inspect.getsource(results).count("attachment;") == 1
+    assert inspect.getsource(sender).count("attachment;") == 1
 
 
 def test_the_detail_reads_as_a_line():
