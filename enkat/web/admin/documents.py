@@ -34,7 +34,6 @@ from enkat.services.documents import (
     adapt_template,
     approve,
     comment,
-    create_document,
     documents_for,
     get_document,
     may_review,
@@ -52,6 +51,7 @@ from enkat.web.common.documents import (
     document_download,
     kind_name,
     may_make_new_version,
+    new_page,
     new_version_page,
     refused_page,
     render_reading,
@@ -122,18 +122,8 @@ def documents():
 @bp.route("/rapporter/ny", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def document_new():
-    form = NewDocumentForm(FORBUND_KINDS)
-    if form.validate_on_submit() and (period := form.period()) is not None:
-        try:
-            document = create_document(g.forbund, None, form.kind.data, period, _user())
-        except DocumentError as refused:
-            form.kind.errors = [*form.kind.errors, str(refused)]
-        else:
-            return redirect(_links(document)["write"], 303)
-    errors = error_list(form)
-    page = render_template("documents/new.html", form=form, errors=errors,
-                           subject=g.forbund.name, links={"back": _back()})
-    return page, 422 if errors else 200
+    return new_page(NewDocumentForm(FORBUND_KINDS), g.forbund, None, _user(), _links,
+                    _back())
 
 
 # --- one document -------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from enkat.services.documents import (
     DocumentLocked,
     SectionSpec,
     StaleText,
+    create_document,
     document_view,
     history,
     key_figures,
@@ -510,6 +511,24 @@ def render_reading(document, links: dict, template: str = "documents/reading.htm
         history=history_lines(document), title=title_of(document), **template_helpers(),
         **{"errors": [], **context})
     return page, status
+
+
+def new_page(form: NewDocumentForm, forbund, insats: Insats | None, by,
+             links_of: Callable[[object], dict], back: str):
+    """The page that creates a document of the kinds `form` offers, for an insats or (with
+    none) the förbund; it goes on to the writing page."""
+    if form.validate_on_submit() and (period := form.period()) is not None:
+        try:
+            document = create_document(forbund, insats, form.kind.data, period, by)
+        except DocumentError as refused:
+            form.kind.errors = [*form.kind.errors, str(refused)]
+        else:
+            return redirect(links_of(document)["write"], 303)
+    errors = error_list(form)
+    page = render_template("documents/new.html", form=form, errors=errors,
+                           subject=insats.name if insats else forbund.name,
+                           links={"back": back})
+    return page, 422 if errors else 200
 
 
 def save_page(document, links: dict):

@@ -11,14 +11,12 @@ web.common.documents', shared with the förbund's helårsrapport.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, url_for
 from flask_login import current_user, login_required
 
 from enkat.models import Insats
 from enkat.services.documents import (
     EDITABLE,
-    DocumentError,
-    create_document,
     documents_for,
     get_document,
     may_write,
@@ -32,6 +30,7 @@ from enkat.web.common.documents import (
     autosave,
     document_download,
     may_make_new_version,
+    new_page,
     new_version_page,
     render_reading,
     render_writing,
@@ -39,7 +38,6 @@ from enkat.web.common.documents import (
     send_page,
     template_helpers,
 )
-from enkat.web.common.form_base import error_list
 
 bp = Blueprint("documents", __name__)
 
@@ -50,19 +48,8 @@ PAGE = "/insatser/<slug>/rapporter/<int:document_id>"
 @login_required
 def new(slug: str):
     insats = insats_to_work_in(slug)
-    form = NewDocumentForm(INSATS_KINDS, insats)
-    if form.validate_on_submit() and (period := form.period()) is not None:
-        try:
-            document = create_document(insats.forbund, insats, form.kind.data, period,
-                                       current_user._get_current_object())
-        except DocumentError as refused:
-            form.kind.errors = [*form.kind.errors, str(refused)]
-        else:
-            return redirect(_links(document)["write"], 303)
-    errors = error_list(form)
-    page = render_template("documents/new.html", form=form, errors=errors,
-                           subject=insats.name, links={"back": _back(insats)})
-    return page, 422 if errors else 200
+    return new_page(NewDocumentForm(INSATS_KINDS, insats), insats.forbund, insats,
+                    current_user._get_current_object(), _links, _back(insats))
 
 
 @bp.get(PAGE)
