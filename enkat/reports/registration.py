@@ -126,9 +126,18 @@ def distinct(enrolments: Iterable[EnrolmentFacts]) -> dict[int, EnrolmentFacts]:
 # --- the tables --------------------------------------------------------------------------
 
 
+#: The columns of the deltagare table that split its deltagare: each has ended after or
+#: within the trial period, or goes on at the end.
+_COURSE_COLUMNS = ("avslutade", "avslutade-provotid", "pagaende")
+
+
 def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
                     forms: RegistrationForms, suppression: Suppression) -> Table:
-    """Unique, new, ended (trial exits apart) and ongoing deltagare, by kön."""
+    """Unique, new, ended (trial exits apart) and ongoing deltagare, by kön.
+
+    Ended, ended within the trial period and ongoing add up to the unique deltagare, so
+    they are suppressed as one grid with the unique count as its row totals: suppressed
+    column by column, a hidden count would follow from the others in its row."""
     ended = ended_in(enrolments, period)
     groups: dict[str, list[EnrolmentFacts]] = {
         "unika": list(enrolments),
@@ -137,6 +146,14 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         "avslutade-provotid": [e for e in ended if e.ended_in_trial_period],
         "pagaende": ongoing_at_end(enrolments, period),
     }
+    kons = kon_codes(forms)
+    counts = {key: Counter(kon_of(e, forms) for e in distinct(group).values())
+              for key, group in groups.items()}
+    courses = counted_grid([[counts[key][kon] for key in _COURSE_COLUMNS] for kon in kons],
+                           suppression)
+    unique = [_hidden_as(counts["unika"][kon], total, suppression)
+              for kon, total in zip(kons, courses.row_totals, strict=True)]
+    new = counted_column([counts["nya"][kon] for kon in kons], suppression)
     columns = (
         Column("unika", "Unika deltagare", Kind.COUNT),
         Column("nya", "Nya", Kind.COUNT),
@@ -144,19 +161,25 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         Column("avslutade-provotid", "Avslutade inom prövotid", Kind.COUNT),
         Column("pagaende", "Pågående vid periodens slut", Kind.COUNT),
     )
-    suppressed = [
-        counted_column([Counter(kon_of(e, forms) for e in distinct(group).values())[kon]
-                        for kon in kon_codes(forms)], suppression)
-        for group in groups.values()
-    ]
-    rows = [Row(_kon_label(forms, kon), tuple(column.counts[index] for column in suppressed))
-            for index, kon in enumerate(kon_codes(forms))]
-    rows.append(Row(TOTAL_LABEL, tuple(column.total for column in suppressed), is_total=True))
+    rows = [Row(_kon_label(forms, kon), (unique[index], new.counts[index], *cells))
+            for index, (kon, cells) in enumerate(zip(kons, courses.cells, strict=True))]
+    rows.append(Row(TOTAL_LABEL, (
+        _hidden_as(sum(counts["unika"][kon] for kon in kons), courses.grand_total, suppression),
+        new.total, *courses.column_totals), is_total=True))
     return Table("deltagare", "Deltagare", columns, tuple(rows), notes=(
         "Unika deltagare: deltagare inskrivna någon dag under perioden, var och en en gång.",
         "Avslutade inom prövotid redovisas för sig och ingår inte i Avslutade.",
         "Kön enligt inskrivningen.",
     ))
+
+
+def _hidden_as(value: int, total: Figure, suppression: Suppression) -> Figure:
+    """A count hidden wherever the total it stands for is (a deltagare who ended and
+    started again within the period counts once here, in both courses there), and
+    whenever it is small itself."""
+    if total.suppressed is not None:
+        return Figure(value, n=value, suppressed=total.suppressed)
+    return small_count(value, suppression)
 
 
 def background_tables(enrolments: Sequence[EnrolmentFacts], period: Period,

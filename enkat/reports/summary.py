@@ -28,7 +28,7 @@ from enkat.instruments.roles import RegistrationForms, in_report_order
 from enkat.scoring import ChangeClass, PrePost, Proportion, StepClass
 from enkat.scoring.suppression import Suppression
 
-from .figures import counted_column, share_of, shown_count, small_count
+from .figures import share_of, shown_count, small_count
 from .goals import IndicatorShares, Share, goal_instruments
 from .indicators import (
     IndicatorTally,
@@ -43,6 +43,7 @@ from .numbers import format_count
 from .outcomes import ScoreResults
 from .period import Period
 from .registration import (
+    deltagare_table,
     distinct,
     ended_after_trial,
     ended_in,
@@ -201,16 +202,18 @@ def _key_values(enrolments: Sequence[EnrolmentFacts], period: Period,
     people = distinct(enrolments)
     deltagare = small_count(len(people), suppression)
     kon = Counter(kon_of(e, forms) for e in people.values())
-    by_kon = counted_column([kon[code] for code in kon_codes(forms)], suppression)
+    # by kön as the deltagare table shows them, suppressed with the courses they add up to
+    *by_kon, kon_total = (row.figures[0] for row in
+                          deltagare_table(enrolments, period, forms, suppression).rows)
     counted_kon = sum(kon[code] for code in kon_codes(forms))
     ended = ended_in(enrolments, period)
     ended_count = small_count(len(ended), suppression)
     trial = sum(1 for e in ended if e.ended_in_trial_period)
     after_trial = ended_after_trial(enrolments, period)
     values = [_counted(DELTAGARE, deltagare, deltagare, suppression)]
-    values += [_counted(figure, count, by_kon.total, suppression,
+    values += [_counted(figure, count, kon_total, suppression,
                         Share(kon[code], counted_kon))
-               for figure, count, code in zip(_kon_figures(forms), by_kon.counts,
+               for figure, count, code in zip(_kon_figures(forms), by_kon,
                                               kon_codes(forms), strict=True)]
     values += [
         _counted(NYA, small_count(len(distinct(started_in(enrolments, period))), suppression),

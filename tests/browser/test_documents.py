@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import STAFF_PASSWORD
-from tests.browser.pages import describe, run_axe, serious
+from tests.browser.pages import describe, run_axe
 from tests.browser.test_staff_journeys import click_and_wait, fill_in_the_steps, sign_in
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "sv-SE",
@@ -314,8 +314,9 @@ def test_a_data_correction_after_approval_leaves_the_approved_report_unchanged(s
 
 @pytest.mark.parametrize("name", ["writing page", "review page", "writing page, 390 px",
                                   "review page, 390 px"])
-def test_no_serious_or_critical_axe_violations(seen, name):
-    problems = serious(seen.audits[name])
+def test_axe_finds_no_violations(seen, name):
+    """None of any impact: the writing and review pages are new and are held to all."""
+    problems = seen.audits[name]
     assert not problems, f"{name}:\n{describe(problems)}"
 
 

@@ -14,7 +14,9 @@ from enkat.instruments import load_directory
 from enkat.reports.inputs import EnrolmentFacts
 from enkat.reports.period import Period
 from enkat.reports.registration import RegistrationForms, registration_tables
-from enkat.scoring.suppression import Suppression
+from enkat.scoring.suppression import SuppressedTable, Suppression
+
+from ..scoring.test_properties import reader_ranges
 
 YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 REASONS_AFTER_TRIAL = (["arbete"] * 9 + ["studier"] * 4 + ["aktivt-arbetssokande"] * 6
@@ -177,3 +179,33 @@ def test_a_summary_row_is_hidden_when_a_row_it_adds_up_is(suppressed, forms):
         parts = [table.figure(label, kon) for label in ("Arbete", "Studier")]
         if any(part.suppressed for part in parts):
             assert summa.figures[index].suppressed
+
+
+def test_a_hidden_count_of_the_deltagare_table_does_not_follow_from_its_row(forms):
+    """Ended, ended within the trial period and ongoing add up to the unique deltagare.
+    Suppressed column by column, a förbund's 2025 (QA) gave: Kvinna 33 | 19 | 6 | X with
+    Man 25 = 15 + 0 + 10 shown, so X = 8, and the two "<5" under 2 were 1 each. The
+    courses are one grid with the unique count as row totals: no hidden figure is pinned
+    by what the table shows and its marks."""
+    people = iter(range(1000))
+
+    def some(count, kon, **dates):
+        return [enrolment(next(people), kon=kon, reason="arbete", **dates)
+                for _ in range(count)]
+
+    ended = {"started": dt.date(2024, 6, 1), "ended": dt.date(2025, 6, 1)}
+    trial = {"started": dt.date(2025, 3, 1), "ended": dt.date(2025, 4, 1)}
+    ongoing = {"started": dt.date(2024, 6, 1), "ended": None}
+    year = [*some(19, "kvinna", **ended), *some(6, "kvinna", **trial),
+            *some(8, "kvinna", **ongoing), *some(15, "man", **ended),
+            *some(10, "man", **ongoing), *some(1, "annat", **ongoing),
+            *some(1, "uppgift-saknas", **ongoing)]
+    table = next(t for t in registration_tables(year, YEAR, forms, Suppression(5))
+                 if t.id == "deltagare")
+    courses = [[figure.shown for figure in row.figures[2:]] for row in table.rows]
+    unique = [row.figures[0].shown for row in table.rows]
+    published = SuppressedTable(tuple(map(tuple, courses[:-1])), tuple(unique[:-1]),
+                                tuple(courses[-1]), unique[-1], 5)
+    assert any(isinstance(cell, str) for row in courses for cell in row)
+    for entry, (low, high) in reader_ranges(published, 5).items():
+        assert low < high, f"{entry} is pinned to {low}"
