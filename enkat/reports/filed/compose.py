@@ -60,6 +60,10 @@ class EnteredFigure:
     remark: str = ""
 
 
+#: What a section nobody wrote says in a document sent to the förbund.
+NOT_WRITTEN = "Ej ifyllt."
+
+
 def compose(template: DocumentTemplate, facts: DocumentFacts, texts: Mapping[str, str],
             figures: Mapping[str, Mapping[str, EnteredFigure]],
             goal_comments: Mapping[int, str], report: Report, status: str) -> Document:
@@ -118,7 +122,9 @@ def _section_blocks(section: SectionSpec, facts: DocumentFacts, texts: Mapping[s
                     goal_comments: Mapping[int, str], report: Report,
                     prognos: bool) -> list[Block]:
     if section.kind == "text":
-        return [Text(render_markers(texts.get(section.key, ""), report), section.guidance)]
+        # the guidance helps while writing; a sent document says what was left empty
+        unwritten = section.guidance if facts.frozen_at is None else NOT_WRITTEN
+        return [Text(render_markers(texts.get(section.key, ""), report), unwritten)]
     if section.kind == "data":
         tables = data_tables(section, report)
         return [TableBlock(t) for t in tables] if tables else [Text(NO_DATA)]

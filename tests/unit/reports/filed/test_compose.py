@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 from enkat.reports.document import Heading, TableBlock, Text
-from enkat.reports.filed.compose import DocumentFacts, EnteredFigure, compose
+from enkat.reports.filed.compose import NOT_WRITTEN, DocumentFacts, EnteredFigure, compose
 from enkat.reports.filed.templates import bundled_template
 
 from .made import made_report
@@ -46,6 +46,13 @@ def test_sections_are_numbered_and_text_shows_its_guidance_until_written():
     assert section(document, "3.2 Syfte") == [Text("", "Vilken förändring ville man uppnå?")]
     assert section(document, "3 Insatsbeskrivning") == []
     assert document.title == "Delrapport: Steget vidare"
+
+
+def test_a_sent_document_says_a_section_was_left_empty_instead_of_its_guidance():
+    sent = dataclasses.replace(FACTS, frozen_at=dt.datetime(2026, 12, 5, 14, 3))
+    document = composed(facts=sent, status="sent", texts={"bakgrund": "Behovet är stort."})
+    assert section(document, "3.2 Syfte") == [Text("", NOT_WRITTEN)]
+    assert section(document, "3.1 Bakgrund") == [Text("Behovet är stort.", NOT_WRITTEN)]
 
 
 def test_data_sections_hold_the_report_tables_they_name():
