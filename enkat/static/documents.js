@@ -1,9 +1,10 @@
 // The writing page of a report document, progressive enhancement only: without this file
-// "Spara" posts every section and nothing is lost. With it, a text section is saved a
-// moment after typing stops and when the field is left; what is not saved yet is kept in
-// this browser (localStorage, by document, section and the revision it was written on)
-// and sent again when the connection is back or the page is opened again. When someone
-// else saved the section in between, both texts are shown and the writer chooses.
+// "Spara" posts every section and nothing is lost. With it, a text section or a goal
+// comment (textarea[data-section]) is saved a moment after typing stops and when the
+// field is left; what is not saved yet is kept in this browser (localStorage, by
+// document, section and the revision it was written on) and sent again when the
+// connection is back or the page is opened again. When someone else saved the section
+// in between, both texts are shown and the writer chooses.
 (function () {
   "use strict";
 
@@ -167,6 +168,19 @@
   fields.forEach(function (field) { field.restore(); });
   window.addEventListener("online", function () {
     fields.forEach(function (field) { field.save(); });
+  });
+
+  // The figures of the ekonomisk rapport are saved only by "Spara": leaving the page with
+  // some changed asks first. A text field is not asked about: this browser keeps it.
+  var unsaved = false;
+  form.querySelectorAll("table.figures input").forEach(function (input) {
+    input.addEventListener("input", function () { unsaved = true; });
+  });
+  form.addEventListener("submit", function () { unsaved = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved) { return; }
+    event.preventDefault();
+    event.returnValue = "";
   });
 
   // "Infoga": the key figure's marker at the cursor of the text field last written in.

@@ -165,6 +165,7 @@ class SectionTextForm(Form):
 
 class GoalCommentForm(Form):
     position = HiddenField()
+    revision = HiddenField()
     comment = TextAreaField()
 
 
@@ -213,7 +214,8 @@ def writing_form(document, formdata=None) -> WritingForm:
         "texts": [{"key": section.key, "text": getattr(texts.get(section.key), "text", ""),
                    "revision": getattr(texts.get(section.key), "revision", 0)}
                   for section in sections if section.kind == "text"],
-        "goals": [{"position": index, "comment": comment}
+        "goals": [{"position": index, "comment": comment,
+                   "revision": getattr(texts.get(GOAL_KEY.format(index)), "revision", 0)}
                   for index, (_, comment) in enumerate(goal_comments(document))],
         "figures": [{"section": section.key, "row": row.key, "budget": budget,
                      "utfall": utfall, "remark": remark}
@@ -349,17 +351,22 @@ def _revision(value) -> int:
 
 
 def autosave(document, by) -> tuple[Response, int]:
-    """One text section from the writing page's script: JSON {section, text, revision}.
-    200 with the new revision and the time; 409 with the stored text when someone saved
-    in between; 423 when the document cannot be changed now; 400 for a post that is not
-    this page's."""
+    """One text section or goal comment (its `GOAL_KEY`) from the writing page's script:
+    JSON {section, text, revision}. 200 with the new revision and the time; 409 with the
+    stored text when someone saved in between; 423 when the document cannot be changed
+    now; 400 for a post that is not this page's."""
     posted = request.get_json(silent=True) or {}
     section, text = posted.get("section"), posted.get("text")
     keys = {section.key for section in _sections(document) if section.kind == "text"}
-    if section not in keys or not isinstance(text, str):
+    goals = {GOAL_KEY.format(index): index for index in range(len(_goals_of(document)))}
+    if section not in keys | goals.keys() or not isinstance(text, str):
         return jsonify(message="Texten kunde inte sparas: den hör inte till rapporten."), 400
+    revision = _revision(posted.get("revision"))
     try:
-        result = save_text(document, section, text, by, _revision(posted.get("revision")))
+        if section in goals:
+            result = save_goal_comment(document, goals[section], text, by, revision)
+        else:
+            result = save_text(document, section, text, by, revision)
     except StaleText as stale:
         return jsonify(stale=True, text=stale.text, revision=stale.revision,
                        message=str(stale)), 409
@@ -423,7 +430,7 @@ def template_helpers() -> dict[str, object]:
     return {"status_names": STATUS_NAMES, "downloads": DOWNLOADS,
             "kinds": {kind: kind_name(kind) for kind in KINDS},
             "block_html": block_html, "is_text": is_text,
-            "is_heading": is_heading, "when": when, "summa": summa}
+            "is_heading": is_heading, "when": when, "summa": summa, "goal_key": GOAL_KEY.format}
 
 
 # --- what the template and the document hold -----------------------------------------------

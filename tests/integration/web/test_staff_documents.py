@@ -152,6 +152,25 @@ def test_a_save_on_an_old_revision_gets_the_stored_text_and_overwrites_nothing(
     assert stored_texts(document_id)["aktiviteter"][0] == "Min text."
 
 
+def test_the_script_saves_a_goal_comment_with_its_revision(app, signed_in, insats,
+                                                          make_user):
+    with_goal(insats)
+    document_id = create(signed_in, insats)
+    page = html(signed_in.get(page_of(insats, document_id)))
+    assert 'data-section="goal-0"' in page and 'data-revision-of="goal-0"' in page
+    assert 'id="goals-0-comment-status"' in page
+    first = autosave(signed_in, insats, document_id, "goal-0", "Prognosen ser god ut.", 0)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    assert stored_texts(document_id)["goal-0"] == ("Prognosen ser god ut.", 1)
+    again = html(signed_in.get(page_of(insats, document_id)))
+    assert 'name="goals-0-revision" value="1"' in again
+    # a save written on an old revision overwrites nothing
+    stale = autosave(signed_in, insats, document_id, "goal-0", "Min kommentar.", 0)
+    assert stale.status_code == 409 and stale.json["text"] == "Prognosen ser god ut."
+    assert autosave(signed_in, insats, document_id, "goal-1", "Inget mål.", 0).status_code == 400
+    assert set(stored_texts(document_id)) == {"goal-0"}
+
+
 def test_the_script_cannot_write_a_data_section(signed_in, insats):
     document_id = create(signed_in, insats)
     response = autosave(signed_in, insats, document_id, "deltagare", "Påhittat.", 0)
