@@ -265,10 +265,12 @@ def _names(shown: str, heading: str) -> bool:
     return shown == heading or shown.endswith(f" {heading}")
 
 
-def summa(rows, column: str) -> str:
-    """The sum of the budget or utfall of a figures form, as shown below it."""
-    amounts = [getattr(entry.form, column).data for _, entry in rows if entry is not None]
-    return kronor(sum(amount for amount in amounts if isinstance(amount, int)))
+def summa(document, section, column: str) -> str:
+    """The sum of the stored budget or utfall of a figures section, as shown below its
+    form: what is saved, never figures a refused save brought."""
+    index = 0 if column == "budget" else 1
+    amounts = [figures[index] for _, figures in figure_rows(document, section)]
+    return kronor(sum(amount for amount in amounts if amount is not None))
 
 
 @dataclass

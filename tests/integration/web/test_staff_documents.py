@@ -231,7 +231,25 @@ def test_the_figures_of_the_ekonomisk_rapport_are_saved_and_summed(signed_in, in
     assert response.status_code == 303, html(response)
     figures = {(figure.budget, figure.utfall) for figure in document(document_id).figures}
     assert {(120000, 100000), (30000, None)} <= figures
-    assert "150\u00a0000" in html(signed_in.get(page_of(insats, document_id)))  # the Summa
+    page = html(signed_in.get(page_of(insats, document_id)))
+    assert "150\u00a0000" in page  # the Summa
+    section = re.search(r'<section[^>]*"section-{}">.*?</section>'.format(
+        values[f"{rows[0]}-section"]), page, re.S).group(0)
+    assert section.count("<table") == 1, "the writing page shows the figures as a form only"
+
+
+def test_a_refused_save_does_not_add_up_the_refused_figures(signed_in, insats):
+    document_id = create(signed_in, insats, kind="delrapport")
+    values = form_values(html(signed_in.get(page_of(insats, document_id))))
+    rows = sorted({name.rsplit("-", 1)[0] for name in values if name.startswith("figures-")})
+    values[f"{rows[0]}-budget"] = "120 000"
+    assert signed_in.post(page_of(insats, document_id), data=values).status_code == 303
+    values[f"{rows[0]}-budget"] = "900 000"
+    values[f"{rows[1]}-budget"] = "mycket"
+    response = signed_in.post(page_of(insats, document_id), data=values)
+    assert response.status_code == 422
+    total = re.search(r'<tr class="total">.*?</tr>', html(response), re.S).group(0)
+    assert "120\u00a0000" in total and "900" not in total
 
 
 def test_a_bad_amount_is_refused_at_its_row_and_nothing_is_saved(signed_in, insats):
