@@ -139,7 +139,9 @@ def _month_end(first: dt.date, months: int) -> dt.date:
 
 
 class KronorField(StringField):
-    """Whole kronor as people type them ("12 000", "12000 kr"); empty is no figure."""
+    """Whole kronor as people type them ("12 000", "12000 kr"); empty is no figure. Its
+    messages begin in lower case: the page puts the row and column before them
+    (`name_figure_errors`)."""
 
     def process_formdata(self, valuelist):
         self.raw = valuelist[0].strip() if valuelist else ""
@@ -147,8 +149,10 @@ class KronorField(StringField):
         if not self.raw:
             return
         digits = self.raw.removesuffix("kr").strip().replace(" ", "").replace("\u00a0", "")
-        if not digits.isdigit():
-            raise ValueError("Skriv beloppet i hela kronor, till exempel 12 000.")
+        if digits[:1] in ("-", "\u2212") and digits[1:].isdigit():
+            raise ValueError("beloppet får inte vara negativt.")
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError("skriv beloppet i hela kronor, till exempel 12 000.")
         self.data = int(digits)
 
     def _value(self):
@@ -222,6 +226,19 @@ def writing_form(document, formdata=None) -> WritingForm:
                     for section in sections if section.kind == "figures"
                     for row, (budget, utfall, remark) in figure_rows(document, section)],
     })
+
+
+def name_figure_errors(document, form: WritingForm) -> None:
+    """Put the row and column before each refused amount of the form ("Aktiviteter,
+    budget: skriv beloppet …"): the summary at the top names which one it means."""
+    labels = {(section.key, row.key): row.label for section in _sections(document)
+              for row in section.rows}
+    for entry in form.figures:
+        row = entry.form
+        label = labels.get((row.section.data, row.row.data), row.row.data)
+        for cell in (row.budget, row.utfall):
+            cell.errors = [f"{label}, {cell.label.text.lower()}: {error}"
+                           for error in cell.errors]
 
 
 def writing_page(document, form: WritingForm) -> list[SectionOnPage]:
@@ -504,13 +521,21 @@ def history_lines(document) -> list[HistoryLine]:
 def render_writing(document, links: dict, form: WritingForm | None = None,
                    conflicts=(), status: int = 200):
     form = form or writing_form(document)
-    errors = error_list(form)
+    errors = _each_once(error_list(form))
     page = render_template(
         "documents/writing.html", document=document, links=links, form=form,
         page=writing_page(document, form), figures=key_figures(document),
         history=history_lines(document), title=title_of(document), errors=errors,
         conflicts=conflicts, returned_comment=_last_return(document), **template_helpers())
     return page, status
+
+
+def _each_once(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The summary's messages, each once, linked to the first field that has it."""
+    first: dict[str, str] = {}
+    for field_id, message in errors:
+        first.setdefault(message, field_id)
+    return [(field_id, message) for message, field_id in first.items()]
 
 
 def render_reading(document, links: dict, template: str = "documents/reading.html",
@@ -545,6 +570,7 @@ def save_page(document, links: dict):
     between) nothing, with the page again and what was typed still in it."""
     form = writing_form(document, request.form)
     if not form.validate():
+        name_figure_errors(document, form)
         return render_writing(document, links, form, status=422)
     try:
         saved = save_all(document, form, current_user._get_current_object())

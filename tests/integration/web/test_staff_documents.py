@@ -268,6 +268,27 @@ def test_a_bad_amount_is_refused_at_its_row_and_nothing_is_saved(signed_in, insa
     assert all(figure.budget is None for figure in document(document_id).figures)
 
 
+def test_each_refused_amount_names_its_row_and_column_once(signed_in, insats):
+    document_id = create(signed_in, insats, kind="delrapport")
+    values = form_values(html(signed_in.get(page_of(insats, document_id))))
+    rows = sorted({name.rsplit("-", 1)[0] for name in values if name.startswith("figures-")})
+    page = html(signed_in.get(page_of(insats, document_id)))
+    labels = [re.search(r'id="row-[^"]*-{}">([^<]+)<'.format(values[f"{row}-row"]),
+                        page).group(1) for row in rows[:2]]
+    values[f"{rows[0]}-budget"] = "mycket"
+    values[f"{rows[0]}-utfall"] = "-500"
+    values[f"{rows[1]}-budget"] = "mycket"
+    response = signed_in.post(page_of(insats, document_id), data=values)
+    assert response.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', html(response), re.S).group(0)
+    messages = re.findall(r'<a href="#[^"]+">([^<]+)</a>', summary)
+    assert messages == [
+        f"{labels[0]}, budget: skriv beloppet i hela kronor, till exempel 12 000.",
+        f"{labels[0]}, utfall: beloppet får inte vara negativt.",
+        f"{labels[1]}, budget: skriv beloppet i hela kronor, till exempel 12 000."]
+    assert all(figure.budget is None for figure in document(document_id).figures)
+
+
 # --- sending and after ----------------------------------------------------------------------
 
 
