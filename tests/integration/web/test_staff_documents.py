@@ -236,6 +236,8 @@ def test_the_figures_of_the_ekonomisk_rapport_are_saved_and_summed(signed_in, in
     section = re.search(r'<section[^>]*"section-{}">.*?</section>'.format(
         values[f"{rows[0]}-section"]), page, re.S).group(0)
     assert section.count("<table") == 1, "the writing page shows the figures as a form only"
+    assert re.search(r'<div class="report" tabindex="0" role="region" aria-label="[^"]+">\s*'
+                     r'<table class="figures">', section), "a phone scrolls it, in its region"
 
 
 def test_a_refused_save_does_not_add_up_the_refused_figures(signed_in, insats):
