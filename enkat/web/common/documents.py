@@ -499,20 +499,21 @@ def title_of(document) -> str:
 @dataclass(frozen=True)
 class HistoryLine:
     """Steps of the history in a row that say the same (the autosave saves often): the
-    last one's time, and how many."""
+    first one's time, the last one's, and how many."""
 
     occurred_at: dt.datetime
     label: str
     user: str
     times: int = 1
+    last_at: dt.datetime | None = None
 
 
 def history_lines(document) -> list[HistoryLine]:
     lines: list[HistoryLine] = []
     for entry in history(document):
         if lines and (lines[-1].label, lines[-1].user) == (entry.label, entry.user):
-            lines[-1] = HistoryLine(entry.occurred_at, entry.label, entry.user,
-                                    lines[-1].times + 1)
+            lines[-1] = HistoryLine(lines[-1].occurred_at, entry.label, entry.user,
+                                    lines[-1].times + 1, entry.occurred_at)
         else:
             lines.append(HistoryLine(entry.occurred_at, entry.label, entry.user))
     return lines

@@ -291,6 +291,15 @@ def test_each_refused_amount_names_its_row_and_column_once(signed_in, insats):
     assert all(figure.budget is None for figure in document(document_id).figures)
 
 
+def test_the_history_says_when_a_repeated_step_was_last_taken(signed_in, insats):
+    document_id = create(signed_in, insats)
+    autosave(signed_in, insats, document_id, "aktiviteter", "Vi har träffats.", 0)
+    autosave(signed_in, insats, document_id, "bedomning", "Det gick bra.", 0)
+    page = html(signed_in.get(page_of(insats, document_id)))
+    assert re.search(r"\(2 gånger, senast \d{4}-\d\d-\d\d \d\d:\d\d\)", page), page
+    assert "senast då" not in page
+
+
 # --- sending and after ----------------------------------------------------------------------
 
 
