@@ -490,10 +490,13 @@ def kind_name(kind: str) -> str:
     return KINDS[kind].name
 
 
-def title_of(document) -> str:
-    """"Kvartalsrapport för Steget vidare", "Helårsrapport för Samordningsförbundet …"."""
+def title_of(document, *, within: bool = False) -> str:
+    """"Kvartalsrapport för Steget vidare", "Helårsrapport för Samordningsförbundet …";
+    `within` a sentence ("Skicka kvartalsrapport för Steget vidare") the kind is in
+    lower case, the name as written."""
     subject = document.insats.name if document.insats is not None else document.forbund.name
-    return f"{kind_name(document.kind)} för {subject}"
+    kind = kind_name(document.kind)
+    return f"{kind.lower() if within else kind} för {subject}"
 
 
 @dataclass(frozen=True)
@@ -595,13 +598,14 @@ def send_page(document, links: dict):
             send(document, current_user._get_current_object())
         except DocumentError as refused:
             return refused_page(document, links, refused)
-        flash("Rapporten är skickad till förbundet. Siffrorna är låsta som de var nu.", "info")
+        flash("Rapporten är skickad till förbundet. Siffrorna är låsta som de såg ut när "
+              "den skickades.", "info")
         return redirect(links["write"], 303)
     texts = {text.section_key: text.text for text in document.texts}
     empty = [section.heading for section in _sections(document)
              if section.kind == "text" and not texts.get(section.key, "").strip()]
     return render_template("documents/send.html", document=document, links=links,
-                           title=title_of(document), empty=empty,
+                           title=title_of(document, within=True), empty=empty,
                            now=when(dt.datetime.now(dt.UTC)))
 
 

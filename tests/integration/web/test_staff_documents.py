@@ -308,6 +308,7 @@ def test_sending_says_what_happens_then_freezes_the_report(signed_in, insats):
     autosave(signed_in, insats, document_id, "aktiviteter", "Klart.", 0)
     confirm = html(signed_in.get(f"{page_of(insats, document_id)}/skicka"))
     assert "Siffrorna låses som de är nu" in confirm
+    assert f"<h1>Skicka kvartalsrapport för {insats.name}</h1>" in confirm  # name as written
     assert "Brukarmedverkan" in confirm  # still empty, said before sending
     response = send(signed_in, insats, document_id)
     assert response.status_code == 303
@@ -315,6 +316,7 @@ def test_sending_says_what_happens_then_freezes_the_report(signed_in, insats):
     assert sent.status == "sent" and sent.snapshot_at is not None
     page = html(signed_in.get(page_of(insats, document_id)))
     assert "Skickad till förbundet" in page and "<textarea" not in page
+    assert "Siffrorna är låsta som de såg ut när den skickades." in page
     assert "Klart." in page
 
     locked = autosave(signed_in, insats, document_id, "aktiviteter", "Ändrat.", 1)
