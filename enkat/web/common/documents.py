@@ -307,10 +307,11 @@ class Saved:
 
 
 def save_all(document, form: WritingForm, by) -> Saved:
-    """Every section of a "Spara" without JavaScript. A text section someone else saved
-    since the page was opened is not written: the page shows both texts, and the next
-    "Spara" (with the stored revision) keeps the writer's. The view answers with an
-    error status whenever something is refused, so nothing of the post is kept."""
+    """Every section of a "Spara" without JavaScript. A text section or goal comment
+    someone else saved since the page was opened is not written: the page shows both
+    texts, and the next "Spara" (with the stored revision) keeps the writer's. The view
+    answers with an error status whenever something is refused, so nothing of the post
+    is kept."""
     saved = Saved()
     stored = {text.section_key: text for text in document.texts}
     headings = {section.key: section.heading for section in _sections(document)}
@@ -332,8 +333,14 @@ def save_all(document, form: WritingForm, by) -> Saved:
         index, text = _revision(entry.form.position.data), entry.form.comment.data or ""
         if index < len(stored_goals) and text != stored_goals[index]:
             try:
-                save_goal_comment(document, index, text, by)
+                save_goal_comment(document, index, text, by,
+                                  _revision(entry.form.revision.data))
+            except StaleText as stale:
+                saved.conflicts.append((f"Kommentar till mål {index + 1}", stale.text))
+                entry.form.revision.data = stale.revision
             except ServiceError as refused:
+                if isinstance(refused, DocumentLocked):
+                    raise
                 saved.refused(str(refused))
     _save_figures(document, form, by, saved)
     return saved

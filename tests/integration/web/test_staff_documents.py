@@ -300,6 +300,22 @@ def test_the_history_says_when_a_repeated_step_was_last_taken(signed_in, insats)
     assert "senast då" not in page
 
 
+def test_spara_on_a_goal_comment_saved_in_between_shows_both_and_saves_nothing(signed_in,
+                                                                               insats):
+    with_goal(insats)
+    document_id = create(signed_in, insats)
+    values = form_values(html(signed_in.get(page_of(insats, document_id))))
+    autosave(signed_in, insats, document_id, "goal-0", "Sparat under tiden.", 0)
+    values["goals-0-comment"] = "Skrivet utan skript."
+    response = signed_in.post(page_of(insats, document_id), data=values)
+    assert response.status_code == 409
+    assert "Sparat under tiden." in html(response) and "Skrivet utan skript." in html(response)
+    assert stored_texts(document_id)["goal-0"][0] == "Sparat under tiden."
+    assert signed_in.post(page_of(insats, document_id),
+                          data=form_values(html(response))).status_code == 303
+    assert stored_texts(document_id)["goal-0"][0] == "Skrivet utan skript."
+
+
 # --- sending and after ----------------------------------------------------------------------
 
 
