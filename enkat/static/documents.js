@@ -184,8 +184,10 @@
   });
 
   // "Infoga": the key figure's marker at the cursor of the text field last written in.
-  var lastArea = fields.length ? fields[0].area : null;
-  fields.forEach(function (field) {
+  // Only a text section shows markers as figures (data-markers); a goal comment does not.
+  var takesMarkers = fields.filter(function (field) { return field.area.hasAttribute("data-markers"); });
+  var lastArea = takesMarkers.length ? takesMarkers[0].area : null;
+  takesMarkers.forEach(function (field) {
     field.area.addEventListener("focus", function () { lastArea = field.area; });
   });
   document.querySelectorAll("[data-insert]").forEach(function (button) {
