@@ -159,6 +159,8 @@ def test_the_script_saves_a_goal_comment_with_its_revision(app, signed_in, insat
     page = html(signed_in.get(page_of(insats, document_id)))
     assert 'data-section="goal-0"' in page and 'data-revision-of="goal-0"' in page
     assert 'id="goals-0-comment-status"' in page
+    goal_area = re.search(r'<textarea[^>]*data-section="goal-0"[^>]*>', page).group(0)
+    assert "data-markers" not in goal_area and 'data-markers=""' in page  # no Infoga there
     first = autosave(signed_in, insats, document_id, "goal-0", "Prognosen ser god ut.", 0)
     assert first.status_code == 200, first.get_data(as_text=True)
     assert stored_texts(document_id)["goal-0"] == ("Prognosen ser god ut.", 1)
