@@ -152,8 +152,7 @@ def test_a_save_on_an_old_revision_gets_the_stored_text_and_overwrites_nothing(
     assert stored_texts(document_id)["aktiviteter"][0] == "Min text."
 
 
-def test_the_script_saves_a_goal_comment_with_its_revision(app, signed_in, insats,
-                                                          make_user):
+def test_the_script_saves_a_goal_comment_with_its_revision(signed_in, insats):
     with_goal(insats)
     document_id = create(signed_in, insats)
     page = html(signed_in.get(page_of(insats, document_id)))
