@@ -1,9 +1,10 @@
 // The writing page of a report document, progressive enhancement only: without this file
-// "Spara" posts every section and nothing is lost. With it, a text section is saved a
-// moment after typing stops and when the field is left; what is not saved yet is kept in
-// this browser (localStorage, by document, section and the revision it was written on)
-// and sent again when the connection is back or the page is opened again. When someone
-// else saved the section in between, both texts are shown and the writer chooses.
+// "Spara" posts every section and nothing is lost. With it, a text section or a goal
+// comment (textarea[data-section]) is saved a moment after typing stops and when the
+// field is left; what is not saved yet is kept in this browser (localStorage, by
+// document, section and the revision it was written on) and sent again when the
+// connection is back or the page is opened again. When someone else saved the section
+// in between, both texts are shown and the writer chooses.
 (function () {
   "use strict";
 
@@ -169,9 +170,24 @@
     fields.forEach(function (field) { field.save(); });
   });
 
+  // The figures of the ekonomisk rapport are saved only by "Spara": leaving the page with
+  // some changed asks first. A text field is not asked about: this browser keeps it.
+  var unsaved = false;
+  form.querySelectorAll("table.figures input").forEach(function (input) {
+    input.addEventListener("input", function () { unsaved = true; });
+  });
+  form.addEventListener("submit", function () { unsaved = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved) { return; }
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
   // "Infoga": the key figure's marker at the cursor of the text field last written in.
-  var lastArea = fields.length ? fields[0].area : null;
-  fields.forEach(function (field) {
+  // Only a text section shows markers as figures (data-markers); a goal comment does not.
+  var takesMarkers = fields.filter(function (field) { return field.area.hasAttribute("data-markers"); });
+  var lastArea = takesMarkers.length ? takesMarkers[0].area : null;
+  takesMarkers.forEach(function (field) {
     field.area.addEventListener("focus", function () { lastArea = field.area; });
   });
   document.querySelectorAll("[data-insert]").forEach(function (button) {

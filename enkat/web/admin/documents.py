@@ -192,7 +192,7 @@ def document_approve(document_id: int):
     found = _document_to_review(document_id)
     if request.method == "GET":
         return render_template("admin/document_approve.html", document=found,
-                               links=_links(found), title=title_of(found))
+                               links=_links(found), title=title_of(found, within=True))
     try:
         approve(found, _user())
     except DocumentError as refused:

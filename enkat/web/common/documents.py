@@ -139,7 +139,9 @@ def _month_end(first: dt.date, months: int) -> dt.date:
 
 
 class KronorField(StringField):
-    """Whole kronor as people type them ("12 000", "12000 kr"); empty is no figure."""
+    """Whole kronor as people type them ("12 000", "12000 kr"); empty is no figure. Its
+    messages begin in lower case: the page puts the row and column before them
+    (`name_figure_errors`)."""
 
     def process_formdata(self, valuelist):
         self.raw = valuelist[0].strip() if valuelist else ""
@@ -147,8 +149,10 @@ class KronorField(StringField):
         if not self.raw:
             return
         digits = self.raw.removesuffix("kr").strip().replace(" ", "").replace("\u00a0", "")
-        if not digits.isdigit():
-            raise ValueError("Skriv beloppet i hela kronor, till exempel 12 000.")
+        if digits[:1] in ("-", "\u2212") and digits[1:].isdigit():
+            raise ValueError("beloppet får inte vara negativt.")
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError("skriv beloppet i hela kronor, till exempel 12 000.")
         self.data = int(digits)
 
     def _value(self):
@@ -165,6 +169,7 @@ class SectionTextForm(Form):
 
 class GoalCommentForm(Form):
     position = HiddenField()
+    revision = HiddenField()
     comment = TextAreaField()
 
 
@@ -213,13 +218,27 @@ def writing_form(document, formdata=None) -> WritingForm:
         "texts": [{"key": section.key, "text": getattr(texts.get(section.key), "text", ""),
                    "revision": getattr(texts.get(section.key), "revision", 0)}
                   for section in sections if section.kind == "text"],
-        "goals": [{"position": index, "comment": comment}
+        "goals": [{"position": index, "comment": comment,
+                   "revision": getattr(texts.get(GOAL_KEY.format(index)), "revision", 0)}
                   for index, (_, comment) in enumerate(goal_comments(document))],
         "figures": [{"section": section.key, "row": row.key, "budget": budget,
                      "utfall": utfall, "remark": remark}
                     for section in sections if section.kind == "figures"
                     for row, (budget, utfall, remark) in figure_rows(document, section)],
     })
+
+
+def name_figure_errors(document, form: WritingForm) -> None:
+    """Put the row and column before each refused amount of the form ("Aktiviteter,
+    budget: skriv beloppet …"): the summary at the top names which one it means."""
+    labels = {(section.key, row.key): row.label for section in _sections(document)
+              for row in section.rows}
+    for entry in form.figures:
+        row = entry.form
+        label = labels.get((row.section.data, row.row.data), row.row.data)
+        for cell in (row.budget, row.utfall):
+            cell.errors = [f"{label}, {cell.label.text.lower()}: {error}"
+                           for error in cell.errors]
 
 
 def writing_page(document, form: WritingForm) -> list[SectionOnPage]:
@@ -263,10 +282,12 @@ def _names(shown: str, heading: str) -> bool:
     return shown == heading or shown.endswith(f" {heading}")
 
 
-def summa(rows, column: str) -> str:
-    """The sum of the budget or utfall of a figures form, as shown below it."""
-    amounts = [getattr(entry.form, column).data for _, entry in rows if entry is not None]
-    return kronor(sum(amount for amount in amounts if isinstance(amount, int)))
+def summa(document, section, column: str) -> str:
+    """The sum of the stored budget or utfall of a figures section, as shown below its
+    form: what is saved, never figures a refused save brought."""
+    index = 0 if column == "budget" else 1
+    amounts = [figures[index] for _, figures in figure_rows(document, section)]
+    return kronor(sum(amount for amount in amounts if amount is not None))
 
 
 @dataclass
@@ -286,10 +307,11 @@ class Saved:
 
 
 def save_all(document, form: WritingForm, by) -> Saved:
-    """Every section of a "Spara" without JavaScript. A text section someone else saved
-    since the page was opened is not written: the page shows both texts, and the next
-    "Spara" (with the stored revision) keeps the writer's. The view answers with an
-    error status whenever something is refused, so nothing of the post is kept."""
+    """Every section of a "Spara" without JavaScript. A text section or goal comment
+    someone else saved since the page was opened is not written: the page shows both
+    texts, and the next "Spara" (with the stored revision) keeps the writer's. The view
+    answers with an error status whenever something is refused, so nothing of the post
+    is kept."""
     saved = Saved()
     stored = {text.section_key: text for text in document.texts}
     headings = {section.key: section.heading for section in _sections(document)}
@@ -311,8 +333,14 @@ def save_all(document, form: WritingForm, by) -> Saved:
         index, text = _revision(entry.form.position.data), entry.form.comment.data or ""
         if index < len(stored_goals) and text != stored_goals[index]:
             try:
-                save_goal_comment(document, index, text, by)
+                save_goal_comment(document, index, text, by,
+                                  _revision(entry.form.revision.data))
+            except StaleText as stale:
+                saved.conflicts.append((f"Kommentar till mål {index + 1}", stale.text))
+                entry.form.revision.data = stale.revision
             except ServiceError as refused:
+                if isinstance(refused, DocumentLocked):
+                    raise
                 saved.refused(str(refused))
     _save_figures(document, form, by, saved)
     return saved
@@ -349,17 +377,22 @@ def _revision(value) -> int:
 
 
 def autosave(document, by) -> tuple[Response, int]:
-    """One text section from the writing page's script: JSON {section, text, revision}.
-    200 with the new revision and the time; 409 with the stored text when someone saved
-    in between; 423 when the document cannot be changed now; 400 for a post that is not
-    this page's."""
+    """One text section or goal comment (its `GOAL_KEY`) from the writing page's script:
+    JSON {section, text, revision}. 200 with the new revision and the time; 409 with the
+    stored text when someone saved in between; 423 when the document cannot be changed
+    now; 400 for a post that is not this page's."""
     posted = request.get_json(silent=True) or {}
     section, text = posted.get("section"), posted.get("text")
     keys = {section.key for section in _sections(document) if section.kind == "text"}
-    if section not in keys or not isinstance(text, str):
+    goals = {GOAL_KEY.format(index): index for index in range(len(_goals_of(document)))}
+    if section not in keys | goals.keys() or not isinstance(text, str):
         return jsonify(message="Texten kunde inte sparas: den hör inte till rapporten."), 400
+    revision = _revision(posted.get("revision"))
     try:
-        result = save_text(document, section, text, by, _revision(posted.get("revision")))
+        if section in goals:
+            result = save_goal_comment(document, goals[section], text, by, revision)
+        else:
+            result = save_text(document, section, text, by, revision)
     except StaleText as stale:
         return jsonify(stale=True, text=stale.text, revision=stale.revision,
                        message=str(stale)), 409
@@ -423,7 +456,7 @@ def template_helpers() -> dict[str, object]:
     return {"status_names": STATUS_NAMES, "downloads": DOWNLOADS,
             "kinds": {kind: kind_name(kind) for kind in KINDS},
             "block_html": block_html, "is_text": is_text,
-            "is_heading": is_heading, "when": when, "summa": summa}
+            "is_heading": is_heading, "when": when, "summa": summa, "goal_key": GOAL_KEY.format}
 
 
 # --- what the template and the document hold -----------------------------------------------
@@ -464,29 +497,33 @@ def kind_name(kind: str) -> str:
     return KINDS[kind].name
 
 
-def title_of(document) -> str:
-    """"Kvartalsrapport för Steget vidare", "Helårsrapport för Samordningsförbundet …"."""
+def title_of(document, *, within: bool = False) -> str:
+    """"Kvartalsrapport för Steget vidare", "Helårsrapport för Samordningsförbundet …";
+    `within` a sentence ("Skicka kvartalsrapport för Steget vidare") the kind is in
+    lower case, the name as written."""
     subject = document.insats.name if document.insats is not None else document.forbund.name
-    return f"{kind_name(document.kind)} för {subject}"
+    kind = kind_name(document.kind)
+    return f"{kind.lower() if within else kind} för {subject}"
 
 
 @dataclass(frozen=True)
 class HistoryLine:
     """Steps of the history in a row that say the same (the autosave saves often): the
-    last one's time, and how many."""
+    first one's time, the last one's, and how many."""
 
     occurred_at: dt.datetime
     label: str
     user: str
     times: int = 1
+    last_at: dt.datetime | None = None
 
 
 def history_lines(document) -> list[HistoryLine]:
     lines: list[HistoryLine] = []
     for entry in history(document):
         if lines and (lines[-1].label, lines[-1].user) == (entry.label, entry.user):
-            lines[-1] = HistoryLine(entry.occurred_at, entry.label, entry.user,
-                                    lines[-1].times + 1)
+            lines[-1] = HistoryLine(lines[-1].occurred_at, entry.label, entry.user,
+                                    lines[-1].times + 1, entry.occurred_at)
         else:
             lines.append(HistoryLine(entry.occurred_at, entry.label, entry.user))
     return lines
@@ -495,13 +532,21 @@ def history_lines(document) -> list[HistoryLine]:
 def render_writing(document, links: dict, form: WritingForm | None = None,
                    conflicts=(), status: int = 200):
     form = form or writing_form(document)
-    errors = error_list(form)
+    errors = _each_once(error_list(form))
     page = render_template(
         "documents/writing.html", document=document, links=links, form=form,
         page=writing_page(document, form), figures=key_figures(document),
         history=history_lines(document), title=title_of(document), errors=errors,
         conflicts=conflicts, returned_comment=_last_return(document), **template_helpers())
     return page, status
+
+
+def _each_once(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The summary's messages, each once, linked to the first field that has it."""
+    first: dict[str, str] = {}
+    for field_id, message in errors:
+        first.setdefault(message, field_id)
+    return [(field_id, message) for message, field_id in first.items()]
 
 
 def render_reading(document, links: dict, template: str = "documents/reading.html",
@@ -536,6 +581,7 @@ def save_page(document, links: dict):
     between) nothing, with the page again and what was typed still in it."""
     form = writing_form(document, request.form)
     if not form.validate():
+        name_figure_errors(document, form)
         return render_writing(document, links, form, status=422)
     try:
         saved = save_all(document, form, current_user._get_current_object())
@@ -559,13 +605,14 @@ def send_page(document, links: dict):
             send(document, current_user._get_current_object())
         except DocumentError as refused:
             return refused_page(document, links, refused)
-        flash("Rapporten är skickad till förbundet. Siffrorna är låsta som de var nu.", "info")
+        flash("Rapporten är skickad till förbundet. Siffrorna är låsta som de såg ut när "
+              "den skickades.", "info")
         return redirect(links["write"], 303)
     texts = {text.section_key: text.text for text in document.texts}
     empty = [section.heading for section in _sections(document)
              if section.kind == "text" and not texts.get(section.key, "").strip()]
     return render_template("documents/send.html", document=document, links=links,
-                           title=title_of(document), empty=empty,
+                           title=title_of(document, within=True), empty=empty,
                            now=when(dt.datetime.now(dt.UTC)))
 
 

@@ -108,6 +108,7 @@ def test_returning_needs_a_comment_then_the_writers_see_it_and_send_again(
 def test_approving_asks_first_then_the_report_is_a_record(as_admin, personal, insats, sent):
     confirm = html(as_admin.get(f"{review(sent)}/godkann"))
     assert "ändras inte efter detta" in confirm
+    assert f"<h1>Godkänn kvartalsrapport för {insats.name}</h1>" in confirm  # name as written
     assert document(sent).status == "sent"
     assert as_admin.post(f"{review(sent)}/godkann").status_code == 303
     approved = document(sent)

@@ -152,6 +152,26 @@ def test_a_save_on_an_old_revision_gets_the_stored_text_and_overwrites_nothing(
     assert stored_texts(document_id)["aktiviteter"][0] == "Min text."
 
 
+def test_the_script_saves_a_goal_comment_with_its_revision(signed_in, insats):
+    with_goal(insats)
+    document_id = create(signed_in, insats)
+    page = html(signed_in.get(page_of(insats, document_id)))
+    assert 'data-section="goal-0"' in page and 'data-revision-of="goal-0"' in page
+    assert 'id="goals-0-comment-status"' in page
+    goal_area = re.search(r'<textarea[^>]*data-section="goal-0"[^>]*>', page).group(0)
+    assert "data-markers" not in goal_area and 'data-markers=""' in page  # no Infoga there
+    first = autosave(signed_in, insats, document_id, "goal-0", "Prognosen ser god ut.", 0)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    assert stored_texts(document_id)["goal-0"] == ("Prognosen ser god ut.", 1)
+    again = html(signed_in.get(page_of(insats, document_id)))
+    assert 'name="goals-0-revision" value="1"' in again
+    # a save written on an old revision overwrites nothing
+    stale = autosave(signed_in, insats, document_id, "goal-0", "Min kommentar.", 0)
+    assert stale.status_code == 409 and stale.json["text"] == "Prognosen ser god ut."
+    assert autosave(signed_in, insats, document_id, "goal-1", "Inget mål.", 0).status_code == 400
+    assert set(stored_texts(document_id)) == {"goal-0"}
+
+
 def test_the_script_cannot_write_a_data_section(signed_in, insats):
     document_id = create(signed_in, insats)
     response = autosave(signed_in, insats, document_id, "deltagare", "Påhittat.", 0)
@@ -212,7 +232,27 @@ def test_the_figures_of_the_ekonomisk_rapport_are_saved_and_summed(signed_in, in
     assert response.status_code == 303, html(response)
     figures = {(figure.budget, figure.utfall) for figure in document(document_id).figures}
     assert {(120000, 100000), (30000, None)} <= figures
-    assert "150\u00a0000" in html(signed_in.get(page_of(insats, document_id)))  # the Summa
+    page = html(signed_in.get(page_of(insats, document_id)))
+    assert "150\u00a0000" in page  # the Summa
+    section = re.search(r'<section[^>]*"section-{}">.*?</section>'.format(
+        values[f"{rows[0]}-section"]), page, re.S).group(0)
+    assert section.count("<table") == 1, "the writing page shows the figures as a form only"
+    assert re.search(r'<div class="report" tabindex="0" role="region" aria-label="[^"]+">\s*'
+                     r'<table class="figures">', section), "a phone scrolls it, in its region"
+
+
+def test_a_refused_save_does_not_add_up_the_refused_figures(signed_in, insats):
+    document_id = create(signed_in, insats, kind="delrapport")
+    values = form_values(html(signed_in.get(page_of(insats, document_id))))
+    rows = sorted({name.rsplit("-", 1)[0] for name in values if name.startswith("figures-")})
+    values[f"{rows[0]}-budget"] = "120 000"
+    assert signed_in.post(page_of(insats, document_id), data=values).status_code == 303
+    values[f"{rows[0]}-budget"] = "900 000"
+    values[f"{rows[1]}-budget"] = "mycket"
+    response = signed_in.post(page_of(insats, document_id), data=values)
+    assert response.status_code == 422
+    total = re.search(r'<tr class="total">.*?</tr>', html(response), re.S).group(0)
+    assert "120\u00a0000" in total and "900" not in total
 
 
 def test_a_bad_amount_is_refused_at_its_row_and_nothing_is_saved(signed_in, insats):
@@ -231,6 +271,52 @@ def test_a_bad_amount_is_refused_at_its_row_and_nothing_is_saved(signed_in, insa
     assert all(figure.budget is None for figure in document(document_id).figures)
 
 
+def test_each_refused_amount_names_its_row_and_column_once(signed_in, insats):
+    document_id = create(signed_in, insats, kind="delrapport")
+    values = form_values(html(signed_in.get(page_of(insats, document_id))))
+    rows = sorted({name.rsplit("-", 1)[0] for name in values if name.startswith("figures-")})
+    page = html(signed_in.get(page_of(insats, document_id)))
+    labels = [re.search(r'id="row-[^"]*-{}">([^<]+)<'.format(values[f"{row}-row"]),
+                        page).group(1) for row in rows[:2]]
+    values[f"{rows[0]}-budget"] = "mycket"
+    values[f"{rows[0]}-utfall"] = "-500"
+    values[f"{rows[1]}-budget"] = "mycket"
+    response = signed_in.post(page_of(insats, document_id), data=values)
+    assert response.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', html(response), re.S).group(0)
+    messages = re.findall(r'<a href="#[^"]+">([^<]+)</a>', summary)
+    assert messages == [
+        f"{labels[0]}, budget: skriv beloppet i hela kronor, till exempel 12 000.",
+        f"{labels[0]}, utfall: beloppet får inte vara negativt.",
+        f"{labels[1]}, budget: skriv beloppet i hela kronor, till exempel 12 000."]
+    assert all(figure.budget is None for figure in document(document_id).figures)
+
+
+def test_the_history_says_when_a_repeated_step_was_last_taken(signed_in, insats):
+    document_id = create(signed_in, insats)
+    autosave(signed_in, insats, document_id, "aktiviteter", "Vi har träffats.", 0)
+    autosave(signed_in, insats, document_id, "bedomning", "Det gick bra.", 0)
+    page = html(signed_in.get(page_of(insats, document_id)))
+    assert re.search(r"\(2 gånger, senast \d{4}-\d\d-\d\d \d\d:\d\d\)", page), page
+    assert "senast då" not in page
+
+
+def test_spara_on_a_goal_comment_saved_in_between_shows_both_and_saves_nothing(signed_in,
+                                                                               insats):
+    with_goal(insats)
+    document_id = create(signed_in, insats)
+    values = form_values(html(signed_in.get(page_of(insats, document_id))))
+    autosave(signed_in, insats, document_id, "goal-0", "Sparat under tiden.", 0)
+    values["goals-0-comment"] = "Skrivet utan skript."
+    response = signed_in.post(page_of(insats, document_id), data=values)
+    assert response.status_code == 409
+    assert "Sparat under tiden." in html(response) and "Skrivet utan skript." in html(response)
+    assert stored_texts(document_id)["goal-0"][0] == "Sparat under tiden."
+    assert signed_in.post(page_of(insats, document_id),
+                          data=form_values(html(response))).status_code == 303
+    assert stored_texts(document_id)["goal-0"][0] == "Skrivet utan skript."
+
+
 # --- sending and after ----------------------------------------------------------------------
 
 
@@ -239,6 +325,7 @@ def test_sending_says_what_happens_then_freezes_the_report(signed_in, insats):
     autosave(signed_in, insats, document_id, "aktiviteter", "Klart.", 0)
     confirm = html(signed_in.get(f"{page_of(insats, document_id)}/skicka"))
     assert "Siffrorna låses som de är nu" in confirm
+    assert f"<h1>Skicka kvartalsrapport för {insats.name}</h1>" in confirm  # name as written
     assert "Brukarmedverkan" in confirm  # still empty, said before sending
     response = send(signed_in, insats, document_id)
     assert response.status_code == 303
@@ -246,6 +333,7 @@ def test_sending_says_what_happens_then_freezes_the_report(signed_in, insats):
     assert sent.status == "sent" and sent.snapshot_at is not None
     page = html(signed_in.get(page_of(insats, document_id)))
     assert "Skickad till förbundet" in page and "<textarea" not in page
+    assert "Siffrorna är låsta som de såg ut när den skickades." in page
     assert "Klart." in page
 
     locked = autosave(signed_in, insats, document_id, "aktiviteter", "Ändrat.", 1)
