@@ -327,13 +327,14 @@ def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None
 
 def _parts(report: Report) -> list[PartOnPage]:
     """The report's tables under the headings of its parts, as every format lays them
-    out (`reports.layout`)."""
+    out (`reports.layout`): a table that is a part by itself stands on its own, titled
+    by its caption."""
     parts: list[PartOnPage] = []
     for block in report_document(report).blocks:
         if isinstance(block, Heading):
             parts.append(PartOnPage(block.text, []))
         elif isinstance(block, TableBlock):
-            if not parts:
+            if not parts or block.level is not None:
                 parts.append(PartOnPage("", []))
             parts[-1].tables.append(TableOnPage(block.table))
     return parts

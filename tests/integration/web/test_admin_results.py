@@ -111,8 +111,11 @@ def test_the_tables_stand_under_their_parts_each_chart_beside_its_table(client, 
     page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
     report = build_report_for(year, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
     headings = re.findall(r'<h3 class="part-heading">([^<]*)</h3>', page)
-    assert headings == [part.title for part in report.parts]
-    for part in report.parts:
+    # a part that is one table of its own title is titled by the table's caption alone
+    headed = [part for part in report.parts
+              if [report.table(t).title for t in part.table_ids] != [part.title]]
+    assert headings == [part.title for part in headed] and len(headed) > 2
+    for part in headed:
         heading = page.index(f'<h3 class="part-heading">{part.title}</h3>')
         assert all(page.index(f'<table id="{table_id}">') > heading
                    for table_id in part.table_ids)
