@@ -39,7 +39,7 @@ run: install
 	$(BIN)/enkat serve --demo --host 127.0.0.1 --port 5000
 
 test: install node_modules/axe-core
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: install
 	@for script in bench/*.py; do [ "$$script" = bench/clients.py ] && continue; \
