@@ -46,7 +46,7 @@ def _subject_dict(subject: Subject) -> dict[str, Any]:
 
 
 def _table_dict(table: Table) -> dict[str, Any]:
-    result = {
+    result: dict[str, Any] = {
         "id": table.id,
         "title": table.title,
         "columns": [
