@@ -70,14 +70,23 @@ class Visitor:
             handlers.append(_FromAddress(self.source_address))
         opener = urllib.request.build_opener(*handlers)
         try:
-            with opener.open(request, timeout=TIMEOUT) as response:
-                page = Page(response.status, response.geturl(), response.read().decode())
-        except urllib.error.HTTPError as error:
-            page = Page(error.code, error.geturl(), error.read().decode())
+            page = _read(opener, request)
+        except http.client.IncompleteRead as cut:
+            # A worker killed after its headers went out: the page is broken off as
+            # surely as when nothing came back at all.
+            raise ConnectionAbortedError(f"the answer broke off: {cut!r}") from cut
         found = CSRF.search(page.text)
         if found:
             self.csrf_token = found.group(1)
         return page
+
+
+def _read(opener: urllib.request.OpenerDirector, request: urllib.request.Request) -> Page:
+    try:
+        with opener.open(request, timeout=TIMEOUT) as response:
+            return Page(response.status, response.geturl(), response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Page(error.code, error.geturl(), error.read().decode())
 
 
 class _FromAddress(urllib.request.HTTPHandler):
