@@ -637,3 +637,58 @@ class DocumentFigure(db.Model):
     remark: Mapped[str] = mapped_column(String(500), default="")
 
     document: Mapped[ReportDocument] = relationship(back_populates="figures")
+
+
+class PriceList(db.Model):
+    """A förbund's price list for one year: what each försörjning source costs the public
+    purse a month, for samhällsnytta (`enkat.scoring.samhallsnytta`). `example` marks a
+    list of example figures (the demo's), which reports say next to their numbers."""
+
+    __tablename__ = "price_lists"
+    __table_args__ = (UniqueConstraint("forbund_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    example: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    prices: Mapped[list[SupportPrice]] = relationship(
+        back_populates="price_list", cascade="all, delete-orphan", order_by="SupportPrice.source")
+
+
+class SupportPrice(db.Model):
+    """One försörjning source of a price list: its monthly cost in whole kronor and the
+    payer's code, or both None for a source the förbund marked "ej prissatt"."""
+
+    __tablename__ = "support_prices"
+    __table_args__ = (UniqueConstraint("price_list_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    price_list_id: Mapped[int] = mapped_column(
+        ForeignKey("price_lists.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(64))
+    kronor: Mapped[int | None] = mapped_column(BigInteger)
+    payer: Mapped[str | None] = mapped_column(String(32))
+
+    price_list: Mapped[PriceList] = relationship(back_populates="prices")
+
+
+class InsatsCost(db.Model):
+    """What an insats cost in a period (from–to, inclusive): beviljat medel and, when
+    known, utfall, in whole kronor. Samhällsnytta sets the saving against it."""
+
+    __tablename__ = "insats_costs"
+    __table_args__ = (UniqueConstraint("insats_id", "starts_on", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    granted_kronor: Mapped[int] = mapped_column(BigInteger)
+    spent_kronor: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    insats: Mapped[Insats] = relationship()

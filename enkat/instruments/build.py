@@ -228,6 +228,7 @@ def _results(value: Data) -> Results:
         situation=(Situation(situation["item"], tuple(
             (reason, code_str(code)) for reason, code in situation["exit_reasons"].items()))
                    if situation else None),
+        support=value["support"]["item"] if "support" in value else None,
     )
 
 

@@ -433,6 +433,8 @@ class Results:
     exit_reason: ExitReason | None = None
     seeking_work: SeekingWork | None = None
     situation: Situation | None = None
+    #: the item giving the deltagare's försörjning sources (a registration form's)
+    support: str | None = None
 
 
 @dataclass(frozen=True)

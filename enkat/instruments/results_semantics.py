@@ -58,6 +58,8 @@ def check_results(checker: _Checker) -> None:
         codes = _item(checker, (*path, "item"), ("single",))
         for reason, code in results["situation"]["exit_reasons"].items():
             _code(checker, (*path, "exit_reasons", reason), code, codes)
+    if "support" in results:
+        _item(checker, (*base, "support", "item"), _CODED)
     _check_roles(checker, results)
 
 
@@ -90,6 +92,9 @@ def _code(checker: _Checker, path: Path, code: Any, codes: list[str] | None) -> 
 def _check_roles(checker: _Checker, results: dict[str, Any]) -> None:
     """A registration key belongs on the form with its enrolment role."""
     declared = results.get("enrolment")
+    if "support" in results and declared is None:
+        checker.error(("results", "support"), 'belongs on a form with an "enrolment" role',
+                      'hör till ett formulär med en roll i "enrolment"')
     for key, role in _ROLE_OF_KEY.items():
         if key in results and declared != role:
             checker.error(("results", key), f'belongs on a form with "enrolment": "{role}"',

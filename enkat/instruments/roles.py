@@ -172,3 +172,20 @@ class RegistrationForms:
         """The exit reasons that count as to work or studies."""
         declared = self.ends.results.exit_reason
         return () if declared is None else declared.to_work_or_studies
+
+    def support_item(self, form: Instrument) -> Item | None:
+        """The item of `form` that gives the deltagare's försörjning sources, if declared."""
+        declared = form.results.support
+        return None if declared is None else form.item(declared)
+
+    @property
+    def support_sources(self) -> tuple[str, ...]:
+        """Every försörjning source the forms can register, in the order the forms list
+        them: what a samhällsnytta price list prices (or marks as not priced)."""
+        sources: dict[str, None] = {}
+        for form in self.in_course_order:
+            item = self.support_item(form)
+            if item is not None:
+                sources.update((code, None) for code in item.codes
+                               if code not in item.missing_codes)
+        return tuple(sources)

@@ -49,6 +49,8 @@ _SWEDISH_SCHEMA_WORDS = {
     "a scoring method": "en poängmetod",
     "an enrolment role": "en roll i inskrivningen",
     "a line of the samtalsunderlag": "en linje i samtalsunderlaget",
+    "the item giving a deltagare's försörjning sources, priced for samhällsnytta":
+        "frågan som ger deltagarens försörjningskällor, prissatta för samhällsnytta",
     "lowercase letters and digits in words joined by single hyphens, starting with a letter":
         "små bokstäver och siffror i ord förenade med enkla bindestreck, med en bokstav först",
     "lowercase letters, digits and hyphens, starting with a letter":
