@@ -34,6 +34,13 @@ def timepoint_words(timepoint: str) -> str:
     return timepoint.replace("-", " ").capitalize()
 
 
+def months_after_exit(timepoint: str) -> int | None:
+    """The months after exit a follow-up timepoint (``uppfoljning-6m``) is made at; None
+    for any other timepoint."""
+    found = _MONTHS.fullmatch(timepoint)
+    return int(found.group(1)) if found else None
+
+
 def timepoint_slug(pattern: str) -> str:
     """A pattern as a part of an id: ``session-{n}`` becomes ``session-n``."""
     return pattern.replace("{n}", "n")

@@ -33,6 +33,7 @@ from .inputs import (
     GoalSpec,
     RatedSession,
     ResponseTally,
+    SamhallsnyttaInputs,
     SurveyReach,
     Trend,
     Unenrolled,
@@ -65,6 +66,7 @@ class ReportInputs:
     goals: Sequence[GoalSpec] = ()
     insats_names: Mapping[int, str] | None = None  # the förbund's insatser, side by side
     trend: Trend | None = None  # the key figures year by year (`summary.trend_periods`)
+    samhallsnytta: SamhallsnyttaInputs | None = None  # price list, cost, assumptions
 
 
 def build_report(subject: Subject, period: Period, inputs: ReportInputs,

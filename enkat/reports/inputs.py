@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from enkat.scoring.samhallsnytta import Assumptions, Prices
+
 from .period import Period
 
 Answers = dict[str, tuple[str, ...]]
@@ -151,3 +153,24 @@ class Trend:
     periods: tuple[Period, ...]
     enrolments: Sequence[EnrolmentFacts] = ()
     answer_counts: Mapping[Period, Sequence[AnswerCount]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SamhallsnyttaInputs:
+    """What the samhällsnytta part needs besides the enrolments, as the services fetch it
+    (`enkat.services.samhallsnytta.report_inputs`).
+
+    `prices` is the förbund's price list for the period (the list of the year the period
+    ends in, or failing that of the latest earlier year: `price_year`), None when it has
+    none; `example_prices` says the list holds example figures (the demo's). `cost` is
+    what the report's insatser cost in the period in whole kronor (utfall where known,
+    else beviljat medel; a cost row reaching outside the period counts for its days in
+    it), None when none is registered; `cost_days` is how many days of the period the
+    registered costs cover (fewer than the period's: the report says so)."""
+
+    assumptions: Assumptions
+    prices: Prices | None = None
+    price_year: int | None = None
+    example_prices: bool = False
+    cost: int | None = None
+    cost_days: int = 0
