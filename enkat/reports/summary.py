@@ -40,7 +40,7 @@ from .indicators import (
 from .inputs import EnrolmentFacts
 from .model import ChartKind, Column, Figure, Kind, Report, Row, Table
 from .numbers import format_count
-from .outcomes import ScoreResults
+from .outcomes import ScoreResults, score_name
 from .period import Period
 from .registration import (
     deltagare_table,
@@ -395,8 +395,7 @@ def _rating_row(instrument: Instrument, score: Score, result: PrePost,
                  if improved is not None else Figure(None))
         figures = (small_count(change.n, suppression),
                    *(Figure(value, n=change.n) for value in values), share)
-    label = f"{instrument.title.get('sv')}, {score.label.get('sv').lower()}"
-    return Row(label, figures, key=f"{instrument.id}-{score.id}")
+    return Row(score_name(instrument, score), figures, key=f"{instrument.id}-{score.id}")
 
 
 def _improved(change_classes: Mapping[ChangeClass, Proportion] | None,

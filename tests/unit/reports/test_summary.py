@@ -260,6 +260,13 @@ def test_the_change_in_ratings_is_the_pre_post_tables():
     assert change == prepost.figure("Medelförändring", "varde").value
 
 
+def test_a_score_keeps_its_acronym_mid_sentence():
+    built = report(k=5, courses=ors_courses())
+    row = built.table("forandring-skattningar").row_about("ors-total")
+    assert row.label.endswith(", ORS totalpoäng")
+    assert built.table("ors-total-prepost").title.endswith(", ORS totalpoäng: före och efter")
+
+
 def test_the_change_in_ratings_of_few_is_not_shown():
     built = report(k=10, courses=ors_courses())
     row = built.table("forandring-skattningar").row_about("ors-total")
