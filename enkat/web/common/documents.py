@@ -24,7 +24,6 @@ from flask import Response, current_app, flash, jsonify, redirect, render_templa
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -68,7 +67,7 @@ from enkat.services.documents import (
 from enkat.services.documents.content import GOAL_KEY
 
 from .downloads import send_download
-from .form_base import PageForm, error_list
+from .form_base import DayField, PageForm, error_list
 
 #: The kinds written per insats, and the one the förbund writes itself.
 INSATS_KINDS = ("kvartalsrapport", "delrapport", "slutrapport")
@@ -80,14 +79,6 @@ DOWNLOADS = {
 }
 
 # --- creating a document -------------------------------------------------------------
-
-
-class DayField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Skriv datumet som år-månad-dag, till exempel 2025-01-01.") from None
 
 
 class NewDocumentForm(PageForm):
