@@ -52,7 +52,6 @@ from enkat.services.documents import (
     create_document,
     document_view,
     history,
-    key_figures,
     may_write,
     new_version,
     newer_version,
@@ -63,6 +62,7 @@ from enkat.services.documents import (
     save_text,
     send,
     template_of,
+    view_with_key_figures,
 )
 from enkat.services.documents.content import GOAL_KEY
 
@@ -232,11 +232,11 @@ def name_figure_errors(document, form: WritingForm) -> None:
                            for error in cell.errors]
 
 
-def writing_page(document, form: WritingForm) -> list[SectionOnPage]:
+def writing_page(document, form: WritingForm, view) -> list[SectionOnPage]:
     """The template's sections in order, each with its part of the form and of the
-    composed document."""
+    composed document (`view`)."""
     sections = _sections(document)
-    grouped = blocks_of_sections(document_view(document), sections)
+    grouped = blocks_of_sections(view, sections)
     texts = {entry.form.key.data: entry for entry in form.texts}
     goals = list(form.goals)
     rows = {(entry.form.section.data, entry.form.row.data): entry for entry in form.figures}
@@ -524,9 +524,10 @@ def render_writing(document, links: dict, form: WritingForm | None = None,
                    conflicts=(), status: int = 200):
     form = form or writing_form(document)
     errors = _each_once(error_list(form))
+    view, figures = view_with_key_figures(document)
     page = render_template(
         "documents/writing.html", document=document, links=links, form=form,
-        page=writing_page(document, form), figures=key_figures(document),
+        page=writing_page(document, form, view), figures=figures,
         history=history_lines(document), title=title_of(document), errors=errors,
         conflicts=conflicts, returned_comment=_last_return(document), **template_helpers())
     return page, status
