@@ -52,6 +52,7 @@ from enkat.services.documents import (
     create_document,
     document_view,
     history,
+    kind_name,
     may_write,
     new_version,
     newer_version,
@@ -482,10 +483,6 @@ def figure_rows(document, section) -> list[tuple[object, tuple]]:
 
 
 # --- the pages, for the blueprints of personal and of the förbund -------------------------
-
-
-def kind_name(kind: str) -> str:
-    return KINDS[kind].name
 
 
 def title_of(document, *, within: bool = False) -> str:
