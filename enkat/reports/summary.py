@@ -165,6 +165,11 @@ def summary_tables(context: SummaryContext) -> list[Table]:
     return [table for build in SUMMARY_BUILDERS for table in build(context)]
 
 
+def _listed(table: Table) -> list[Table]:
+    """A builder's answer for a table of rows it picked: the table, or none without rows."""
+    return [table] if table.rows else []
+
+
 # --- nyckeltal ----------------------------------------------------------------------------
 
 
@@ -312,22 +317,20 @@ def largest_changes_table(context: SummaryContext) -> list[Table]:
                        found))
     rows = [_change_row(indicator, label, found, suppression)
             for *_, indicator, label, found in sorted(ranked)[:LARGEST_CHANGES]]
-    if not rows:
-        return []
     columns = (Column("andel", "Andel positiva", Kind.SHARE),
                Column("n", "Antal svar", Kind.COUNT),
                Column("andel-foregaende", "Andel föregående period", Kind.SHARE),
                Column("n-foregaende", "Antal svar föregående period", Kind.COUNT),
                Column("skillnad", "Skillnad", Kind.SHARE))
     title = f"NNS-indikatorer med störst förändring mot föregående {_unit(context.period)}"
-    return [Table("storst-forandring", title, columns, tuple(rows),
-                  chart=ChartKind.INDICATOR_BARS, notes=(
+    return _listed(Table("storst-forandring", title, columns, tuple(rows),
+                         chart=ChartKind.INDICATOR_BARS, notes=(
         f"De (högst {LARGEST_CHANGES}) indikatorer i deltagarnas NNS-enkäter vars andel "
         "positiva svar ändrats mest mot föregående period lika lång, oavsett riktning.",
         "Andel positiva: alla svar på indikatorns frågor, vet ej inte medräknat, med 95 % "
         "konfidensintervall (Wilson). Skillnad: andelen nu minus föregående period.",
         f"Bara indikatorer med minst {suppression.k} svar i båda perioderna.",
-    ))]
+    )))
 
 
 def _nns_indicators(instruments: Mapping[str, Instrument]) -> list[tuple[str, str]]:
@@ -362,22 +365,20 @@ def rating_changes_table(context: SummaryContext) -> list[Table]:
                         suppression)
             for instrument in in_report_order(context.inputs.instruments.values())
             for score in instrument.scores if (instrument.id, score.id) in context.score_results]
-    if not rows:
-        return []
     columns = (Column("n", "Deltagare med minst två skattningar", Kind.COUNT),
                Column("forsta", "Medel första", Kind.NUMBER),
                Column("senaste", "Medel senaste", Kind.NUMBER),
                Column("forandring", "Medelförändring", Kind.CHANGE),
                Column("andel-forbattrade", "Andel förbättrade", Kind.SHARE))
-    return [Table("forandring-skattningar", "Förändring i skattningar", columns, tuple(rows),
-                  notes=(
+    return _listed(Table("forandring-skattningar", "Förändring i skattningar", columns,
+                         tuple(rows), notes=(
         "Första och senaste skattningen fram till periodens slut hos deltagare med minst "
         "två skattningar, som i tabellerna Före och efter.",
         "Förbättrade: förbättrade minst den reliabla förändringen (förbättrad eller "
         "återhämtad), eller med stegförflyttning framåt där skalan anger steg; andel av "
         "deltagarna med minst två skattningar.",
         f"Under {suppression.k} deltagare visas inga värden.",
-    ))]
+    )))
 
 
 def _rating_row(instrument: Instrument, score: Score, result: PrePost,
