@@ -162,12 +162,24 @@ def copy_price_list(forbund: Forbund, from_year: int, to_year: int | None,
                     by: User | None) -> PriceList:
     """A new year's list holding the prices of an earlier year's (not its example mark:
     the förbund then owns the figures). Refused when the year has a list already."""
+    refuse_if(new_year_problems(forbund, to_year))
     source = find_price_list(forbund, from_year)
     if source is None:
         raise Refused([FieldProblem("copy_from", f"Det finns ingen prislista för {from_year}.")])
-    if to_year is not None and find_price_list(forbund, to_year) is not None:
-        raise Refused([FieldProblem("year", f"Det finns redan en prislista för {to_year}.")])
     return save_price_list(forbund, to_year, entries_of(source), by)
+
+
+def new_year_problems(forbund: Forbund, year: int | None) -> list[FieldProblem]:
+    """Why a new list cannot be begun for `year`: out of range, or the year has one."""
+    problems = _year_problems(year)
+    if not problems and find_price_list(forbund, year) is not None:
+        problems.append(FieldProblem("year", (
+            f"Det finns redan en prislista för {year}. Välj den i listan för att ändra den.")))
+    return problems
+
+
+def is_sensible_year(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 def import_prices(forbund: Forbund, year: int, text: str | bytes, by: User | None,
@@ -232,7 +244,7 @@ def price_problems(year: int | None, entries: Sequence[PriceEntry], *,
 
 
 def _year_problems(year: int | None) -> list[FieldProblem]:
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+    if year is None or not is_sensible_year(year):
         shown = "Året saknas" if year is None else f"Året {year} går inte"
         return [FieldProblem("year", f"{shown}. Skriv ett år från {FIRST_YEAR} till "
                                      f"{LAST_YEAR}, till exempel 2025.")]

@@ -134,7 +134,8 @@ def test_a_list_is_copied_to_a_new_year_without_its_example_mark(forbund, admin)
     assert (copied.year, copied.example) == (2025, False)
     assert prices_of(copied) == prices_of(find_price_list(forbund, 2024))
     assert refusal(copy_price_list, forbund, 2024, 2025, admin) == [
-        ("year", None, "Det finns redan en prislista för 2025.")]
+        ("year", None, "Det finns redan en prislista för 2025. Välj den i listan för att "
+                       "ändra den.")]
     assert refusal(copy_price_list, forbund, 2020, 2026, admin) == [
         ("copy_from", None, "Det finns ingen prislista för 2020.")]
 
