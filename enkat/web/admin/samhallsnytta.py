@@ -154,8 +154,8 @@ def _begin(year: int | None, copy_from: str) -> None:
     """Copy an earlier year's list to `year`, or check that a new one may be begun."""
     if copy_from.isdigit():
         copy_price_list(g.forbund, int(copy_from), year, current_user)
-        flash(f"Prislistan för {year} är en kopia av den för {copy_from}. Ändra det som "
-              "ändrats och välj Spara.", "info")
+        flash(f"Prislistan för {year} är sparad som en kopia av den för {copy_from}. Ändra "
+              f"de priser som är annorlunda {year} och välj Spara prislistan.", "info")
         return
     problems = new_year_problems(g.forbund, year)
     if problems:

@@ -102,7 +102,7 @@ def test_a_new_year_is_offered_as_a_copy_of_the_latest(as_admin, forbund):
     assert copied.status_code == 303
     assert prices_of(find_price_list(forbund, 2026)) == prices_of(find_price_list(forbund,
                                                                                   2025))
-    assert "Prislistan för 2026 är en kopia av den för 2025." in text(
+    assert "Prislistan för 2026 är sparad som en kopia av den för 2025." in text(
         as_admin.get(f"{LISTS}/2026"))
 
 
