@@ -110,13 +110,12 @@ def prices_of(price_list: PriceList) -> Prices:
 
 
 def entries_of(price_list: PriceList | None) -> list[PriceEntry]:
-    """A list as a form shows it: one entry per current source, in the forms' order, with
-    what the list says of it (empty when it says nothing); then any source the list
-    prices that the forms no longer register."""
+    """A list as a form shows it (and a copy takes it): one entry per source of the
+    current registration forms, in their order, with what the list says of it (empty
+    when it says nothing). A source the forms no longer register is left out, so the
+    list is saved without it."""
     stored = {} if price_list is None else {row.source: row for row in price_list.prices}
-    codes = [source.code for source in support_sources()]
-    codes += [code for code in stored if code not in codes]
-    return [_entry(code, stored.get(code)) for code in codes]
+    return [_entry(source.code, stored.get(source.code)) for source in support_sources()]
 
 
 def _entry(code: str, row: SupportPrice | None) -> PriceEntry:
