@@ -59,14 +59,15 @@ def worked_example(times: int = 1) -> list[EnrolmentFacts]:
 
 
 def inputs(enrolments, *, prices=PRICES, cost: int | None = 150_000,
-           assumptions: Assumptions = Assumptions(), names=None, cost_days: int = 365,
+           assumptions: Assumptions | None = None, names=None, cost_days: int = 365,
            example: bool = False) -> ReportInputs:
     return ReportInputs(
         instruments=INSTRUMENTS, enrolments=list(enrolments), previous_enrolments=[],
         answer_counts=[], previous_answer_counts=[], courses=[], area_changes=[], sessions=[],
         insats_names=names,
-        samhallsnytta=SamhallsnyttaInputs(assumptions, prices, 2025 if prices else None,
-                                          example, cost, cost_days if cost else 0))
+        samhallsnytta=SamhallsnyttaInputs(assumptions or Assumptions(), prices,
+                                          2025 if prices else None, example, cost,
+                                          cost_days if cost else 0))
 
 
 def report(enrolments, k: int = 1, scope: str = "insats", **given):
