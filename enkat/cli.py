@@ -336,6 +336,68 @@ def forbund_threshold(forbund_slug, value, reason, confirm) -> None:
                else f"suppression threshold of {forbund_slug} is already {value}")
 
 
+# --- samhällsnytta ----------------------------------------------------------------------
+
+
+@cli.group("prices")
+def prices_group() -> None:
+    """A förbund's price lists for samhällsnytta."""
+
+
+@prices_group.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--forbund", "forbund_slug", required=True, help="The förbund the list is for.")
+@click.option("--year", type=int, required=True, help="The year the list is for (YYYY).")
+@with_appcontext
+def prices_import(file, forbund_slug: str, year: int) -> None:
+    """Replace a year's price list with a CSV file (source,kronor,payer): all of it, or
+    nothing; a refused file prints every problem with its line and keeps nothing."""
+    from enkat.services.samhallsnytta import PriceImportFailed, import_prices, prices_of
+
+    name = _file_name(file)
+    with transaction():
+        forbund = get_forbund(forbund_slug)
+        try:
+            price_list = import_prices(forbund, year, file.read(), None, name=name)
+        except PriceImportFailed as refused:
+            db.session.rollback()
+            click.echo(f"{name}: Inget importerades: {len(refused.problems)} problem i filen.",
+                       err=True)
+            for problem in refused.problems:
+                click.echo(f"{name}: {problem}", err=True)
+            raise SystemExit(1) from None
+        prices = prices_of(price_list)
+    unpriced = sum(price is None for price in prices.values())
+    click.echo(f"price list {year} of {forbund_slug}: {len(prices)} sources, "
+               f"{unpriced} ej prissatt")
+
+
+@cli.group("insats")
+def insats_group() -> None:
+    """An insats' inputs for samhällsnytta."""
+
+
+@insats_group.command("cost")
+@click.option("--insats", "insats_slug", required=True)
+@click.option("--forbund", "forbund_slug", help="The insats' förbund (when several have it).")
+@click.option("--from", "date_from", required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "date_to", required=True, help="Last day, inclusive (YYYY-MM-DD).")
+@click.option("--kronor", type=int, required=True, help="Beviljat medel, whole kronor.")
+@click.option("--utfall", type=int, help="Utfall, whole kronor, when known.")
+@with_appcontext
+def insats_cost(insats_slug, forbund_slug, date_from, date_to, kronor, utfall) -> None:
+    """Set what an insats cost in a period (replacing the cost of exactly that period)."""
+    from enkat.services.samhallsnytta import set_insats_cost
+
+    with transaction():
+        insats = _insats(forbund_slug, insats_slug)
+        cost = set_insats_cost(insats, _date(date_from), _date(date_to), kronor, utfall,
+                               by=None)
+    spent = "" if cost.spent_kronor is None else f", utfall {cost.spent_kronor}"
+    click.echo(f"cost of {insats.slug} {cost.starts_on}–{cost.ends_on}: "
+               f"beviljat {cost.granted_kronor}{spent} kronor")
+
+
 @cli.command("demo")
 @with_appcontext
 def demo() -> None:

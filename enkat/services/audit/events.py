@@ -68,6 +68,10 @@ class Action(StrEnum):
     DOCUMENT_TEXT_SAVED = "document-text-saved"
     DOCUMENT_FIGURES_SAVED = "document-figures-saved"
     DOCUMENT_TEMPLATE_ADAPTED = "document-template-adapted"
+    PRICE_LIST_SAVED = "price-list-saved"
+    PRICE_LIST_IMPORTED = "price-list-imported"
+    INSATS_COST_SET = "insats-cost-set"
+    INSATS_COST_REMOVED = "insats-cost-removed"
     PURGE = "purge"
 
 
@@ -122,6 +126,10 @@ LABELS = {
     Action.DOCUMENT_TEXT_SAVED: "Text i rapport sparad",
     Action.DOCUMENT_FIGURES_SAVED: "Belopp i rapport sparade",
     Action.DOCUMENT_TEMPLATE_ADAPTED: "Anpassad rapportmall",
+    Action.PRICE_LIST_SAVED: "Sparad prislista för samhällsnytta",
+    Action.PRICE_LIST_IMPORTED: "Importerad prislista för samhällsnytta",
+    Action.INSATS_COST_SET: "Sparad kostnad för insats",
+    Action.INSATS_COST_REMOVED: "Borttagen kostnad för insats",
     Action.PURGE: "Gallring",
 }
 #: What happens to an account rather than in a förbund (sign-ins, sign-outs, resets,

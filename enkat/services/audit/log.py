@@ -55,6 +55,7 @@ DETAIL_NAMES = {
     "kiosk": "kiosk nr", "status": "utfall", "document": "rapport nr", "kind": "slag",
     "version": "version", "section": "avsnitt", "sections": "avsnitt",
     "previous": "gjord av rapport nr", "granted_kronor": "beviljat medel",
+    "spent_kronor": "utfall", "year": "år", "example": "exempelsiffror",
 }
 #: Keys whose values are moments (ISO 8601 with their offset): shown to the minute in
 #: the förbund's time, as the log's own Tid column.

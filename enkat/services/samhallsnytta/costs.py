@@ -1,0 +1,133 @@
+"""What an insats cost, per period: beviljat medel and, when known, utfall, in whole kronor.
+
+Samhällsnytta sets the saving against it (`period_cost`). An insats' periods never
+overlap, so no day is counted twice: setting a cost for exactly the period of an existing
+row replaces that row, and a period overlapping another row is refused. Every change is
+in the audit log with what it was and what it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from fractions import Fraction
+from math import floor
+
+from sqlalchemy import select
+
+from enkat.extensions import db
+from enkat.models import Insats, InsatsCost, User, utcnow
+from enkat.reports.period import Period
+from enkat.services import FieldProblem, NotFound, refuse_if
+from enkat.services.audit.events import Action, record_event
+from enkat.services.audit.log import command_detail
+
+
+def insats_costs(insats: Insats) -> list[InsatsCost]:
+    """The insats' cost rows, earliest period first."""
+    return list(db.session.scalars(select(InsatsCost).where(
+        InsatsCost.insats_id == insats.id).order_by(InsatsCost.starts_on)))
+
+
+def set_insats_cost(insats: Insats, starts_on: dt.date | None, ends_on: dt.date | None,
+                    granted_kronor: int | None, spent_kronor: int | None = None, *,
+                    by: User | None) -> InsatsCost:
+    """Create the cost of a period, or replace the one of exactly that period; refused
+    (`Refused`: the fields "starts_on", "ends_on", "granted_kronor", "spent_kronor")
+    having changed nothing. `by` None is the command line."""
+    refuse_if(_problems(insats, starts_on, ends_on, granted_kronor, spent_kronor))
+    assert starts_on is not None and ends_on is not None and granted_kronor is not None
+    cost = db.session.scalar(select(InsatsCost).where(
+        InsatsCost.insats_id == insats.id, InsatsCost.starts_on == starts_on,
+        InsatsCost.ends_on == ends_on))
+    before = None if cost is None else _facts(cost)
+    if cost is None:
+        cost = InsatsCost(insats_id=insats.id, starts_on=starts_on, ends_on=ends_on)
+        db.session.add(cost)
+    cost.granted_kronor, cost.spent_kronor = granted_kronor, spent_kronor
+    cost.updated_at, cost.updated_by_id = utcnow(), by.id if by else None
+    db.session.flush()
+    after = _facts(cost)
+    if before != after:
+        changed = {key: [(before or {}).get(key), value] for key, value in after.items()
+                   if (before or {}).get(key) != value}
+        _record(Action.INSATS_COST_SET, insats, cost, by, changed=changed)
+    return cost
+
+
+def remove_insats_cost(insats: Insats, cost_id: int, *, by: User | None) -> None:
+    """Remove one of the insats' cost rows (NotFound for another insats' row)."""
+    cost = db.session.get(InsatsCost, cost_id)
+    if cost is None or cost.insats_id != insats.id:
+        raise NotFound("Kostnaden finns inte (längre) för insatsen.")
+    _record(Action.INSATS_COST_REMOVED, insats, cost, by, granted_kronor=cost.granted_kronor,
+            spent_kronor=cost.spent_kronor)
+    db.session.delete(cost)
+    db.session.flush()
+
+
+def period_cost(insats_ids: Sequence[int], period: Period) -> tuple[int | None, int]:
+    """What the insatser cost in the period, and how many of its days the rows cover.
+
+    Each row overlapping the period counts its utfall if known, else its beviljat medel,
+    for its share of days in the period (days in the period / the row's days); the sum
+    is rounded to whole kronor, half up. None when no row overlaps the period."""
+    rows = db.session.scalars(select(InsatsCost).where(
+        InsatsCost.insats_id.in_(insats_ids), InsatsCost.starts_on <= period.end,
+        InsatsCost.ends_on >= period.start)).all() if insats_ids else []
+    if not rows:
+        return None, 0
+    total = Fraction(0)
+    covered: set[dt.date] = set()
+    for row in rows:
+        first, last = max(row.starts_on, period.start), min(row.ends_on, period.end)
+        days = (last - first).days + 1
+        amount = row.granted_kronor if row.spent_kronor is None else row.spent_kronor
+        total += Fraction(amount * days, (row.ends_on - row.starts_on).days + 1)
+        covered.update(first + dt.timedelta(days=n) for n in range(days))
+    return floor(total + Fraction(1, 2)), len(covered)
+
+
+def _problems(insats: Insats, starts_on: dt.date | None, ends_on: dt.date | None,
+              granted: int | None, spent: int | None) -> list[FieldProblem]:
+    problems = []
+    if starts_on is None:
+        problems.append(FieldProblem("starts_on", "Skriv periodens första dag (ÅÅÅÅ-MM-DD)."))
+    if ends_on is None:
+        problems.append(FieldProblem("ends_on", "Skriv periodens sista dag (ÅÅÅÅ-MM-DD)."))
+    if starts_on and ends_on and ends_on < starts_on:
+        problems.append(FieldProblem("ends_on", (
+            f"Perioden slutar {ends_on.isoformat()}, före sin första dag "
+            f"{starts_on.isoformat()}.")))
+    if granted is None or granted < 0:
+        problems.append(FieldProblem("granted_kronor", (
+            "Skriv beviljat medel i hela kronor, 0 eller mer.")))
+    if spent is not None and spent < 0:
+        problems.append(FieldProblem("spent_kronor", (
+            "Skriv utfallet i hela kronor, 0 eller mer, eller lämna det tomt.")))
+    if not problems and starts_on and ends_on:
+        problems += _overlap_problems(insats, starts_on, ends_on)
+    return problems
+
+
+def _overlap_problems(insats: Insats, starts_on: dt.date, ends_on: dt.date) -> list[FieldProblem]:
+    overlapping = [cost for cost in insats_costs(insats)
+                   if cost.starts_on <= ends_on and cost.ends_on >= starts_on
+                   and (cost.starts_on, cost.ends_on) != (starts_on, ends_on)]
+    return [FieldProblem("starts_on", (
+        f"Perioden {starts_on.isoformat()}–{ends_on.isoformat()} överlappar kostnaden för "
+        f"{cost.starts_on.isoformat()}–{cost.ends_on.isoformat()}. En dag får bara räknas "
+        f"en gång: ändra den perioden eller ta bort den först.")) for cost in overlapping]
+
+
+def _facts(cost: InsatsCost) -> dict[str, object]:
+    return {"from": cost.starts_on.isoformat(), "to": cost.ends_on.isoformat(),
+            "granted_kronor": cost.granted_kronor, "spent_kronor": cost.spent_kronor}
+
+
+def _record(action: Action, insats: Insats, cost: InsatsCost, by: User | None,
+            **detail: object) -> None:
+    record_event(action, user=by, forbund_id=insats.forbund_id, subject=insats.slug,
+                 detail={**({} if by else command_detail()), "insats": insats.id,
+                         "from": cost.starts_on.isoformat(), "to": cost.ends_on.isoformat(),
+                         **detail})
