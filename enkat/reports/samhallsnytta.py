@@ -419,19 +419,16 @@ def _payback_table(worked: Worked) -> Table:
     rows = []
     for persistence in PERSISTENCES:
         result = worked.by_persistence[persistence]
-        month = None if worked.inputs.cost is None else result.payback_month(worked.inputs.cost)
         words = payback_words(worked, result)
         rows.append(Row(f"Varaktighet {percent(persistence)}", (
             _kronor_figure(average(result.monthly), mark, worked.n),
             _kronor_figure(sum(result.monthly), mark, worked.n),
             Figure(words if mark is None else mark, n=worked.n),
-            Figure(month, n=worked.n, suppressed=mark),
         ), key=_persistence_key(persistence)))
     horizon = months_words(worked.assumptions.horizon)
     columns = (Column("per-manad", "Besparing per månad", Kind.KRONOR),
                Column("summa", f"Besparing under {horizon}", Kind.KRONOR),
-               Column("aterbetalningstid", "Återbetalningstid", Kind.TEXT),
-               Column("manader", "Månader", Kind.COUNT))
+               Column("aterbetalningstid", "Återbetalningstid", Kind.TEXT))
     return Table(PAYBACK_TABLE, "Samhällsnytta: återbetalningstid", columns, tuple(rows), notes=(
         "Återbetalningstid: den första månaden efter avslut då den sammanlagda besparingen "
         f"når kostnaden{_cost_clause(worked)}.",
@@ -529,7 +526,7 @@ def _series(values: Sequence[Fraction], mark: str | None) -> list[int] | str:
 @dataclass(frozen=True)
 class SummaryLine:
     """The summary's samhällsnytta: the saving per month (on average over the horizon),
-    the återbetalningstid in months (None when not within the horizon or without a
+    the återbetalningstid ("8 månader"; None when not within the horizon or without a
     cost), the deltagare they rest on, and both as a sentence quotes them."""
 
     monthly: Figure
@@ -551,7 +548,8 @@ def summary_line(enrolments: Sequence[EnrolmentFacts], period: Period,
     per_month = average(worked.chosen.monthly)
     month = None if cost is None else worked.chosen.payback_month(cost)
     line = SummaryLine(_kronor_figure(per_month, mark, worked.n),
-                       Figure(month, n=worked.n, suppressed=mark),
+                       Figure(None if month is None else months_words(month), n=worked.n,
+                              suppressed=mark, kind=Kind.TEXT),
                        small_count(worked.n, suppression), "", "")
     if mark is not None:
         hidden = (f"färre än {suppression.k} deltagare" if mark == suppression.mark

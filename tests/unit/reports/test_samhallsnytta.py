@@ -93,7 +93,7 @@ def section(built) -> dict:
 def test_the_worked_example_pays_back_in_8_months_and_splits_by_payer():
     built = report(worked_example())
     assert shown(built, "samhallsnytta-aterbetalningstid", "varaktighet-100") == (
-        19_000, 228_000, "8 månader", 8)
+        19_000, 228_000, "8 månader")
     assert shown(built, "samhallsnytta-betalare", "kommunen") == (10_000, 120_000)
     assert shown(built, "samhallsnytta-betalare", "forsakringskassan") == (18_000, 216_000)
     assert shown(built, "samhallsnytta-betalare", "arbetsformedlingen") == (-9_000, -108_000)
@@ -110,14 +110,14 @@ def test_the_worked_example_pays_back_in_8_months_and_splits_by_payer():
 def test_a_deadweight_of_25_per_cent_pays_back_in_11_months():
     built = report(worked_example(), assumptions=Assumptions(deadweight=Fraction(1, 4)))
     assert shown(built, "samhallsnytta-aterbetalningstid", "varaktighet-100") == (
-        14_250, 171_000, "11 månader", 11)
+        14_250, 171_000, "11 månader")
     assert shown(built, "samhallsnytta-antaganden", "dodvikt") == (f"25{NBSP}%",)
 
 
 def test_lower_persistence_may_not_pay_back_within_the_horizon():
     built = report(worked_example())
     assert shown(built, "samhallsnytta-aterbetalningstid", "varaktighet-50") == (
-        9_500, 114_000, "inte inom 12 månader", None)
+        9_500, 114_000, "inte inom 12 månader")
     assert shown(built, "samhallsnytta-aterbetalningstid", "varaktighet-25")[2] == (
         "inte inom 12 månader")
     payback = section(built)["payback"]
@@ -208,7 +208,7 @@ def test_a_small_count_hides_its_kronor_and_every_sum_that_would_give_it_away():
     assert shown(built, "samhallsnytta-betalare", "arbetsformedlingen") == ("<5", "<5")
     assert total(built, "samhallsnytta-betalare") == ("X", "X")
     assert shown(built, "samhallsnytta-aterbetalningstid", "varaktighet-100") == (
-        "X", "X", "X", "X")
+        "X", "X", "X")
     assert "samhallsnytta-kumulativ" not in [table.id for table in built.tables]
     assert section(built)["monthly"] == "X"
     assert section(built)["by_payer"]["kommunen"] == [50_000] * 12
@@ -274,8 +274,8 @@ def test_a_forbund_report_adds_up_its_insatser():
     built = report([*first, *second], scope="forbund", names={1: "Steget", 2: "Vidare"},
                    cost=200_000)
     assert shown(built, "samhallsnytta-betalare", "kommunen") == (30_000, 360_000)
-    assert shown(built, "samhallsnytta-aterbetalningstid", "varaktighet-100")[2:] == (
-        "6 månader", 6)
+    assert shown(built, "samhallsnytta-aterbetalningstid", "varaktighet-100")[2] == (
+        "6 månader")
     assert section(built)["n"] == 5
 
 
