@@ -59,6 +59,9 @@ GROSS_EFFECT = ("Bruttoeffekt, inte orsakseffekt: siffrorna visar hur deltagarna
                 "försörjning förändrades, inte hur mycket av förändringen insatsen orsakade. "
                 "Dödvikten anger den andel som antas ha skett ändå.")
 COST_MISSING = "kostnad saknas"
+REVEALING = ("X: den sammanlagda besparingen, återbetalningstiden och de betalare som "
+             "markerats visas inte. Med prislistans priser skulle de röja ett antal under "
+             "gränsen i tabellen Samhällsnytta: försörjning före och efter.")
 #: The stable keys of the reasons a deltagare is left out (JSON, row keys).
 LEFT_OUT_KEYS = {LeftOut.NO_SUPPORT_BEFORE: "utan-forsorjning-vid-inskrivning",
                  LeftOut.NO_SUPPORT_AFTER: "utan-forsorjning-vid-avslut",
@@ -295,6 +298,8 @@ def _assumptions_table(worked: Worked | None, inputs: SamhallsnyttaInputs, perio
         if worked.too_few:
             notes.append(f"Färre än {suppression.k} deltagare ingår i beräkningen: "
                          "besparingen visas inte.")
+        elif worked.total_mark is not None:
+            notes.append(REVEALING)
     if suppression.k > 1:
         notes.append(f"Antal under {suppression.k} visas inte, och inte heller belopp som "
                      "bygger på dem eller på färre än så många deltagare.")
@@ -410,6 +415,7 @@ def _payers_table(worked: Worked) -> Table:
         f"Per månad: genomsnittet över horisontens {months_words(horizon)}; samma varje "
         "månad tills en uppföljning ändrar försörjningen.",
         "Varje betalares belopp bygger på deltagarna med någon av dess källor.",
+        *((REVEALING,) if mark is not None else ()),
     ))
 
 
@@ -433,6 +439,7 @@ def _payback_table(worked: Worked) -> Table:
         "Återbetalningstid: den första månaden efter avslut då den sammanlagda besparingen "
         f"når kostnaden{_cost_clause(worked)}.",
         "Varaktighet: den andel av förändringen som antas bestå efter avslut.",
+        *((REVEALING,) if mark is not None else ()),
     ))
 
 

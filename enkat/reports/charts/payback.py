@@ -32,9 +32,10 @@ def payback_chart(cumulative: Sequence[float], cost: float | None, *, title: str
             reached = next((month for month, total in zip(months, cumulative, strict=True)
                             if total >= cost), None)
             if reached is not None:
-                axes.annotate(f"Månad {reached}", xy=(reached, cumulative[reached - 1]),
-                              xytext=(-10, 12), textcoords="offset points", ha="right",
-                              color=INK, fontweight="bold")
+                axes.annotate(f"Kostnaden nådd månad {reached}",
+                              xy=(reached, cumulative[reached - 1]), xytext=(-24, 28),
+                              textcoords="offset points", ha="right", va="bottom", color=INK,
+                              fontweight="bold", arrowprops={"arrowstyle": "->", "color": INK})
         values = [*cumulative, *([cost] if cost is not None else []), 0.0]
         low, high = min(values), max(values)
         room = (high - low) * 0.12 or 1.0

@@ -285,3 +285,8 @@ def test_every_format_writes_the_part(k):
 
     built = report(worked_example(3), k=k)
     assert b"Samh\xc3\xa4llsnytta" in render(built, "html")
+
+
+def test_the_chart_is_the_same_bytes_for_the_same_figures():
+    table = report(worked_example()).table("samhallsnytta-kumulativ")
+    assert chart(table, "png") == chart(table, "png")
