@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from enkat.instruments import Item
@@ -114,7 +115,6 @@ class Worked:
     persistence of `PERSISTENCES`, and what may be shown of it."""
 
     inputs: SamhallsnyttaInputs
-    period: Period
     forms: RegistrationForms
     courses: tuple[SupportCourse, ...]
     chosen: Saving
@@ -171,7 +171,7 @@ class Worked:
 
     def payer_n(self, payer: str) -> int:
         sources = set(self.payer_sources(payer))
-        return sum(1 for course in self._included() if course.every_source & sources)
+        return sum(1 for course in self._included if course.every_source & sources)
 
     def payer_mark(self, payer: str) -> str | None:
         """Why a payer's saving is hidden, or None when it is shown."""
@@ -188,10 +188,12 @@ class Worked:
             return SECONDARY_MARK
         return None
 
+    @cached_property
     def _included(self) -> list[SupportCourse]:
-        prices = self.inputs.prices or {}
-        return [course for course in self.courses if course.before and course.after
-                and all(prices.get(source) is not None for source in course.every_source)]
+        """The courses in the figures, by the rule that leaves the others out (a saving
+        of one course includes it or not)."""
+        prices, month = self.inputs.prices or {}, Assumptions(horizon=1)
+        return [course for course in self.courses if saving([course], prices, month).included]
 
 
 def worked_out(enrolments: Sequence[EnrolmentFacts], period: Period,
@@ -203,7 +205,7 @@ def worked_out(enrolments: Sequence[EnrolmentFacts], period: Period,
     by_persistence = {persistence: saving(courses, prices, Assumptions(
         assumptions.horizon, assumptions.deadweight, persistence))
         for persistence in (assumptions.persistence, *PERSISTENCES)}
-    return Worked(inputs, period, forms, courses, by_persistence[assumptions.persistence],
+    return Worked(inputs, forms, courses, by_persistence[assumptions.persistence],
                   by_persistence, suppression)
 
 
