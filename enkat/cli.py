@@ -407,12 +407,19 @@ def insats_group() -> None:
 @with_appcontext
 def insats_cost(insats_slug, forbund_slug, date_from, date_to, kronor, utfall) -> None:
     """Set what an insats cost in a period (replacing the cost of exactly that period)."""
+    from enkat.services import Refused
     from enkat.services.samhallsnytta import set_insats_cost
 
     with transaction():
         insats = _insats(forbund_slug, insats_slug)
-        cost = set_insats_cost(insats, _date(date_from), _date(date_to), kronor, utfall,
-                               by=None)
+        try:
+            cost = set_insats_cost(insats, _date(date_from), _date(date_to), kronor, utfall,
+                                   by=None)
+        except Refused as refused:
+            db.session.rollback()
+            for problem in refused.problems:
+                click.echo(f"Error: {problem.message}", err=True)
+            raise SystemExit(1) from None
     spent = "" if cost.spent_kronor is None else f", utfall {cost.spent_kronor}"
     click.echo(f"cost of {insats.slug} {cost.starts_on}–{cost.ends_on}: "
                f"beviljat {cost.granted_kronor}{spent} kronor")

@@ -45,6 +45,7 @@ from enkat.services.organisation.forbund import create_forbund, find_forbund
 from enkat.services.organisation.insatser import create_insats
 from enkat.services.organisation.schedules import ScheduleRow, schedule_rows
 from enkat.services.people.users import create_user, find_user, grant_role
+from enkat.services.samhallsnytta import PriceEntry, save_price_list, set_insats_cost
 from enkat.services.tokens import hash_token
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -405,6 +406,12 @@ SKAPA_SELF_SHARE = 0.85
 SKAPA_STAFF_SHARE = 0.90
 SRS_SHARE = 0.92
 UPPFOLJNING_SHARE = 0.90
+#: Of the follow-ups that reach the deltagare: how many register the försörjning, and
+#: how many of those find it changed since the exit (as the situation says).
+FORSORJNING_FOLLOW_UP_SHARE = 0.90
+FORSORJNING_CHANGED_SHARE = 0.30
+#: The exit reason whose försörjning a situation at the follow-up resembles.
+LAGE_SITUATION = {"arbete-studier-arbetssokande": "arbete", "sjukdom": "sjukdom"}
 SESSION_COUNT = (4, 15)
 SESSION_GAP_WEEKS: Mapping[int, float] = {1: 0.45, 2: 0.35, 3: 0.20}
 
@@ -513,6 +520,28 @@ class DemoSummary:
         return sum(self.responses_by_instrument.values())
 
 
+# --- samhällsnytta: example prices and the insatser's costs -------------------------------
+
+#: What each försörjning source costs the public purse a month, and who pays it, in the
+#: demo's last year: example figures (the price lists say so), None for "ej prissatt".
+EXAMPLE_PRICES: Mapping[str, tuple[int, str] | None] = {
+    "a-kassa": (14_000, "a-kassan"),
+    "aktivitetsersattning": (12_000, "forsakringskassan"),
+    "aktivitetsstod": (9_000, "arbetsformedlingen"),
+    "forsorjningsstod": (10_000, "kommunen"),
+    "ingen-offentlig-forsorjning": (0, "ingen"),
+    "sjukersattning": (13_000, "forsakringskassan"),
+    "sjukpenning-rehabpenning": (18_000, "forsakringskassan"),
+    "studiestod": (11_000, "csn"),
+    "lon": (0, "ingen"),
+    "annan": None,
+}
+#: The year before is priced this much lower (to the nearest hundred kronor).
+PRICE_RISE_A_YEAR = 0.03
+#: The utfall of a year that is over, as a share of its beviljat medel.
+SPENT_SHARE = 0.96
+
+
 # --- loading -----------------------------------------------------------------------------
 
 
@@ -532,6 +561,7 @@ def load_demo(seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoSum
     counts = record_courses(rng, forbund, insatser, courses, today)
     counts += record_utskick(rng, forbund, find_user(USERS[0].email), today)
     record_documents(forbund, insatser, today)
+    record_samhallsnytta(forbund, insatser, today)
     return DemoSummary(
         forbund_slug=forbund.slug,
         forbund_name=forbund.name,
@@ -791,11 +821,12 @@ def plan_responses(
     during.sort(key=lambda planned: planned.answered_on)
     if course.ended_on is None:
         return [inskrivning, *during]
+    avslut = plan_finsam_avslut(rng, course, inskrivning.answers)
     return [
         inskrivning,
         *during,
-        plan_finsam_avslut(rng, course, inskrivning.answers),
-        *plan_uppfoljning(rng, course, today),
+        avslut,
+        *plan_uppfoljning(rng, course, today, avslut.answers),
     ]
 
 
@@ -831,7 +862,8 @@ def plan_finsam_avslut(
     )
 
 
-def plan_uppfoljning(rng: random.Random, course: Course, today: dt.date) -> list[PlannedResponse]:
+def plan_uppfoljning(rng: random.Random, course: Course, today: dt.date,
+                     at_exit: Mapping[str, Sequence[str]]) -> list[PlannedResponse]:
     """The telephone follow-up six months after the exit, for those it is due for."""
     assert course.ended_on is not None and course.exit_reason is not None
     due = course.ended_on + days(180)
@@ -839,9 +871,30 @@ def plan_uppfoljning(rng: random.Random, course: Course, today: dt.date) -> list
         return []
     answered_on = min(today, due + days(rng.randint(0, 21)))
     lage = pick(rng, LAGE_AFTER_EXIT[course.exit_reason])
+    answers: dict[str, Sequence[str]] = {"lage": [lage]}
+    forsorjning = forsorjning_at_follow_up(course, lage, at_exit)
+    if forsorjning is not None:
+        answers["forsorjning"] = forsorjning
     return [PlannedResponse(
-        "finsam-uppfoljning", "uppfoljning-6m", answered_on, {"lage": [lage]}, ResponseSource.STAFF
+        "finsam-uppfoljning", "uppfoljning-6m", answered_on, answers, ResponseSource.STAFF
     )]
+
+
+def forsorjning_at_follow_up(course: Course, lage: str,
+                             at_exit: Mapping[str, Sequence[str]]) -> Sequence[str] | None:
+    """The försörjning asked at the follow-up: none for those not reached or registered
+    without consent, or (a share) not asked; else mostly as at the exit, sometimes moved
+    on with the situation. Drawn from the deltagare's own generator, so the follow-up
+    question leaves the rest of the demo as it was."""
+    if lage == "ej-nadd" or "forsorjning" not in at_exit:
+        return None
+    own = random.Random(f"uppfoljning {course.code}")
+    if own.random() >= FORSORJNING_FOLLOW_UP_SHARE:
+        return None
+    moved = FORSORJNING_AFTER_EXIT.get(LAGE_SITUATION.get(lage, ""))
+    if moved is not None and own.random() < FORSORJNING_CHANGED_SHARE:
+        return pick(own, moved)
+    return at_exit["forsorjning"]
 
 
 def plan_nns_pagaende(rng: random.Random, course: Course, today: dt.date) -> list[PlannedResponse]:
@@ -1077,6 +1130,28 @@ def record_document(forbund: Forbund, insats: Insats | None, plan: DocumentPlan,
 
 
 # --- small helpers -----------------------------------------------------------------------
+
+
+def record_samhallsnytta(forbund: Forbund, insatser: Mapping[str, Insats],
+                         today: dt.date) -> None:
+    """Example price lists for the demo's year and the one before, and each insats' cost
+    per calendar year from its start up to this year (utfall for the years that are over)."""
+    for year, factor in ((today.year - 1, 1 - PRICE_RISE_A_YEAR), (today.year, 1.0)):
+        save_price_list(forbund, year, example_price_entries(factor), None, example=True)
+    for plan in INSATSER:
+        if plan.granted_kronor is None:
+            continue
+        for year in range(today.year - plan.years_before, today.year + 1):
+            over = dt.date(year, 12, 31) < today
+            spent = int(round(plan.granted_kronor * SPENT_SHARE, -3)) if over else None
+            set_insats_cost(insatser[plan.slug], dt.date(year, 1, 1), dt.date(year, 12, 31),
+                            plan.granted_kronor, spent, by=None)
+
+
+def example_price_entries(factor: float) -> list[PriceEntry]:
+    return [PriceEntry(source, not_priced=True) if price is None
+            else PriceEntry(source, str(int(round(price[0] * factor, -2))), price[1])
+            for source, price in EXAMPLE_PRICES.items()]
 
 
 def pick(rng: random.Random, weights: Mapping[T, float]) -> T:

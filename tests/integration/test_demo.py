@@ -229,3 +229,36 @@ def test_the_demo_has_closed_utskick_of_the_staff_surveys_with_their_answers(dem
             select(Response).where(Response.campaign_id == campaign.id)).all()
         assert len(responses) == answered and 0 < answered < len(campaign.recipients)
         assert all(r.participant_id is None and r.source.value == "link" for r in responses)
+
+
+def test_the_demo_has_example_prices_and_each_insats_cost_per_year(demo, db_session):
+    from enkat.reports.period import Period
+    from enkat.scoring.samhallsnytta import Assumptions, Price
+    from enkat.services.samhallsnytta import insats_costs, price_years, report_inputs
+
+    forbund = get_forbund(DEMO_FORBUND_SLUG)
+    year = REFERENCE_TODAY.year
+    assert price_years(forbund) == [year, year - 1]
+    steget = next(insats for insats in forbund.insatser if insats.slug == "steget-vidare")
+    inputs = report_inputs(forbund, [steget.id], Period(dt.date(year, 1, 1),
+                                                        dt.date(year, 12, 31)), Assumptions())
+    assert inputs.example_prices is True and inputs.price_year == year
+    assert inputs.prices["forsorjningsstod"] == Price(10_000, "kommunen")
+    assert inputs.prices["sjukpenning-rehabpenning"] == Price(18_000, "forsakringskassan")
+    assert inputs.prices["lon"] == Price(0, "ingen")
+    assert inputs.prices["annan"] is None
+    assert (inputs.cost, inputs.cost_days) == (2_400_000, 365)
+    costs = insats_costs(steget)
+    assert [cost.starts_on.year for cost in costs] == [year - 2, year - 1, year]
+    assert [cost.spent_kronor for cost in costs] == [2_304_000, 2_304_000, None]
+
+
+def test_most_follow_ups_register_the_forsorjning(demo, db_session):
+    follow_ups = [response for response in demo_responses(db_session)
+                  if response.instrument_version.instrument_id == "finsam-uppfoljning"]
+    reached = [response for response in follow_ups
+               if answers_of(response)["lage"] != ("ej-nadd",)]
+    with_forsorjning = [response for response in reached
+                        if answers_of(response).get("forsorjning")]
+    assert follow_ups and all(r.instrument_version.version == 2 for r in follow_ups)
+    assert len(with_forsorjning) >= 0.7 * len(reached)

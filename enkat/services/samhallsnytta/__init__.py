@@ -21,6 +21,8 @@ from .prices import (
     entries_of,
     find_price_list,
     import_prices,
+    is_sensible_year,
+    new_year_problems,
     price_list_for,
     price_years,
     prices_of,
@@ -30,9 +32,10 @@ from .prices import (
 
 __all__ = [
     "NOT_PRICED", "PriceEntry", "PriceImportFailed", "Source", "copy_price_list",
-    "entries_of", "find_price_list", "import_prices", "insats_costs", "period_cost",
-    "price_list_for", "price_years", "prices_of", "remove_insats_cost", "report_inputs",
-    "save_price_list", "set_insats_cost", "support_sources",
+    "entries_of", "find_price_list", "import_prices", "insats_costs", "is_sensible_year",
+    "new_year_problems", "period_cost", "price_list_for", "price_years", "prices_of",
+    "remove_insats_cost", "report_inputs", "save_price_list", "set_insats_cost",
+    "support_sources",
 ]
 
 

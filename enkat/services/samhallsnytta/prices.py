@@ -110,13 +110,12 @@ def prices_of(price_list: PriceList) -> Prices:
 
 
 def entries_of(price_list: PriceList | None) -> list[PriceEntry]:
-    """A list as a form shows it: one entry per current source, in the forms' order, with
-    what the list says of it (empty when it says nothing); then any source the list
-    prices that the forms no longer register."""
+    """A list as a form shows it (and a copy takes it): one entry per source of the
+    current registration forms, in their order, with what the list says of it (empty
+    when it says nothing). A source the forms no longer register is left out, so the
+    list is saved without it."""
     stored = {} if price_list is None else {row.source: row for row in price_list.prices}
-    codes = [source.code for source in support_sources()]
-    codes += [code for code in stored if code not in codes]
-    return [_entry(code, stored.get(code)) for code in codes]
+    return [_entry(source.code, stored.get(source.code)) for source in support_sources()]
 
 
 def _entry(code: str, row: SupportPrice | None) -> PriceEntry:
@@ -162,12 +161,24 @@ def copy_price_list(forbund: Forbund, from_year: int, to_year: int | None,
                     by: User | None) -> PriceList:
     """A new year's list holding the prices of an earlier year's (not its example mark:
     the förbund then owns the figures). Refused when the year has a list already."""
+    refuse_if(new_year_problems(forbund, to_year))
     source = find_price_list(forbund, from_year)
     if source is None:
         raise Refused([FieldProblem("copy_from", f"Det finns ingen prislista för {from_year}.")])
-    if to_year is not None and find_price_list(forbund, to_year) is not None:
-        raise Refused([FieldProblem("year", f"Det finns redan en prislista för {to_year}.")])
     return save_price_list(forbund, to_year, entries_of(source), by)
+
+
+def new_year_problems(forbund: Forbund, year: int | None) -> list[FieldProblem]:
+    """Why a new list cannot be begun for `year`: out of range, or the year has one."""
+    problems = _year_problems(year)
+    if not problems and find_price_list(forbund, year) is not None:
+        problems.append(FieldProblem("year", (
+            f"Det finns redan en prislista för {year}. Välj den i listan för att ändra den.")))
+    return problems
+
+
+def is_sensible_year(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 def import_prices(forbund: Forbund, year: int, text: str | bytes, by: User | None,
@@ -232,7 +243,7 @@ def price_problems(year: int | None, entries: Sequence[PriceEntry], *,
 
 
 def _year_problems(year: int | None) -> list[FieldProblem]:
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+    if year is None or not is_sensible_year(year):
         shown = "Året saknas" if year is None else f"Året {year} går inte"
         return [FieldProblem("year", f"{shown}. Skriv ett år från {FIRST_YEAR} till "
                                      f"{LAST_YEAR}, till exempel 2025.")]

@@ -13,6 +13,7 @@ from . import (  # noqa: E402,F401  (routes)
     insatser,
     instruments,
     results,
+    samhallsnytta,
     settings,
     users,
     utskick,

@@ -75,6 +75,8 @@ ADMIN_PARTS = (
      "Inloggningar, nedladdningar, visade deltagarsidor och ändringar."),
     ("Inställningar", ("admin.settings",),
      "Gränsen för små antal som tabeller och rapporter inte visar."),
+    ("Prislista för samhällsnytta", ("admin.price_lists",),
+     "Vad försörjningen kostar det offentliga i månaden, år för år."),
 )
 
 

@@ -43,6 +43,7 @@ from enkat.services.organisation.forbund import create_forbund
 from enkat.services.organisation.insatser import create_insats
 from enkat.services.people.accounts import hash_token
 from enkat.services.people.users import create_user, grant_role
+from enkat.services.samhallsnytta import set_insats_cost
 from enkat.services.utskick import campaigns
 from tests.integration.services.instruments.test_uploads import instrument_data
 
@@ -71,6 +72,7 @@ class ForbundIds:
     user: int  # a personal of that insats
     token: str  # a working personal link in that insats
     document: int  # a kvartalsrapport of that insats, a draft
+    cost: int  # a cost of that insats, for 2025
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ def build_world() -> World:
         slug=norrvik.slug, insats=insats_a.slug, code=code_a,
         draft=_staff_draft(insats_a, code_a), instrument=norrvik_kurs,
         campaign=_campaign(norrvik, admin, "Norrvik styrelse 2025"), user=staff_a.id,
-        token=_link(insats_a, code_a), document=_document(insats_a, staff_a))
+        token=_link(insats_a, code_a), document=_document(insats_a, staff_a),
+        cost=_cost(insats_a))
     world = World(
         norrvik=own,
         hemlig=ForbundIds(
@@ -126,10 +129,11 @@ def build_world() -> World:
             draft=_staff_draft(secret_insats, secret_code), instrument=secret_kurs,
             campaign=_campaign(hemlig, other_admin, "HEMLIG-B styrelse"),
             user=secret_staff.id, token=_link(secret_insats, secret_code),
-            document=_document(secret_insats, secret_staff)),
+            document=_document(secret_insats, secret_staff), cost=_cost(secret_insats)),
         insats_b=replace(own, insats=insats_b.slug, code=code_b,
                          draft=_staff_draft(insats_b, code_b), user=staff_b.id,
-                         token=_link(insats_b, code_b), document=_document(insats_b, staff_b)),
+                         token=_link(insats_b, code_b), document=_document(insats_b, staff_b),
+                         cost=_cost(insats_b)),
         insats_a_id=insats_a.id, insats_a_name=insats_a.name, insats_b_name=insats_b.name,
         preview_version=preview.version,
         reset_token=_reset_token(staff_a),
@@ -197,6 +201,12 @@ def _document(insats: Insats, writer: User) -> int:
     """A kvartalsrapport of the insats' first quarter of 2025, a draft."""
     return create_document(insats.forbund, insats, "kvartalsrapport",
                            Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)), writer).id
+
+
+def _cost(insats: Insats) -> int:
+    """What the insats cost in 2025."""
+    return set_insats_cost(insats, dt.date(2025, 1, 1), dt.date(2025, 12, 31), 500_000,
+                           by=None).id
 
 
 def _staff_draft(insats: Insats, code: str) -> int:

@@ -43,6 +43,7 @@ from enkat.models import AuditEvent
 from enkat.services.answering.drafts import local_today
 from enkat.services.audit.events import Action
 from tests.conftest import session_on
+from tests.integration.services.samhallsnytta.prices_data import price_form
 
 from .access_data import (
     OWN_MARKER,
@@ -119,10 +120,10 @@ class Route:
 DEFAULT_ARGS = {"slug": "{insats}", "code": "{code}", "response_id": "{draft}",
                 "campaign_id": "{campaign}", "user_id": "{user}",
                 "instrument_id": "{instrument}", "version": "1", "token": "{token}",
-                "document_id": "{document}"}
+                "document_id": "{document}", "cost_id": "{cost}"}
 #: Template values that name something of one förbund or insats.
 ID_VALUES = ("insats", "code", "draft", "campaign", "user", "instrument", "token",
-             "document")
+             "document", "cost")
 
 PIN = "2468"
 ONE_INSATS = {"visa": "insats:{insats}", "ar": REPORT_YEAR}
@@ -151,7 +152,8 @@ def values(world: World, ids: ForbundIds) -> dict[str, object]:
     """What the templates of the table name, with `ids` as the förbund and insats."""
     return {"insats": ids.insats, "code": ids.code, "draft": ids.draft,
             "campaign": ids.campaign, "user": ids.user, "instrument": ids.instrument,
-            "token": ids.token, "document": ids.document, "insats_id": world.insats_a_id,
+            "token": ids.token, "document": ids.document, "cost": ids.cost,
+            "insats_id": world.insats_a_id,
             "preview_version": world.preview_version, "reset_token": world.reset_token,
             "admin_email": world.emails["admin"],
             "in_two_weeks": (local_today() + dt.timedelta(days=14)).isoformat()}
@@ -569,6 +571,23 @@ ROUTES = [
           args={"kind": "kvartalsrapport"},
           get=(LOGIN, 403, 403, 403, 200, 200),
           post=(LOGIN, 403, 403, 403, 422, 422)),
+    # An insats' costs: readers read, administrators add and remove.
+    Route("admin.insats_costs_page", "/forbund/insatser/<slug>/kostnader",
+          get=(LOGIN, 403, 403, 200, 200, 404)),
+    Route("admin.insats_cost_add", "/forbund/insatser/<slug>/kostnader",
+          post=(LOGIN, 403, 403, 403, 422, 404),
+          form={"starts_on": "2026-01-01", "ends_on": "2026-12-31",
+                "granted_kronor": "100000"}),
+    Route("admin.insats_cost_remove", "/forbund/insatser/<slug>/kostnader/<int:cost_id>/ta-bort",
+          post=(LOGIN, 403, 403, 403, DONE, 404)),
+    # The price lists: administrators only, each of their own förbund (a year is no id).
+    Route("admin.price_lists", "/forbund/prislista",
+          get=(LOGIN, 403, 403, 403, 200, 200)),
+    Route("admin.price_list_new", "/forbund/prislista",
+          post=(LOGIN, 403, 403, 403, DONE, DONE), body={"year": "2026", "copy_from": ""}),
+    Route("admin.price_list", "/forbund/prislista/<int:year>", args={"year": "2026"},
+          get=(LOGIN, 403, 403, 403, 200, 200),
+          post=(LOGIN, 403, 403, 403, DONE, DONE), body=price_form()),
     # The audit log: administrators only, each of their own förbund.
     Route("admin.audit_log", "/forbund/logg",
           get=(LOGIN, 403, 403, 403, 200, 200)),

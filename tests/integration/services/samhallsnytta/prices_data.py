@@ -31,3 +31,17 @@ def csv_text(rows: dict | None = None) -> str:
     for source, price in (PRICES if rows is None else rows).items():
         lines.append(f"{source},," if price is None else f"{source},{price[0]},{price[1]}")
     return "\n".join(lines) + "\n"
+
+
+def price_form(**changed) -> dict[str, str]:
+    """The whole list as the price list page posts it, with `changed` sources
+    (underscores for dashes) as (kronor, payer), or None for "Ej prissatt"."""
+    prices = {**PRICES, **{key.replace("_", "-"): value for key, value in changed.items()}}
+    form = {}
+    for row, (source, price) in enumerate(prices.items()):
+        form[f"rows-{row}-source"] = source
+        if price is None:
+            form[f"rows-{row}-not_priced"] = "y"
+        else:
+            form[f"rows-{row}-kronor"], form[f"rows-{row}-payer"] = price
+    return form

@@ -74,9 +74,16 @@ def test_a_whole_list_is_saved_and_audited_with_what_changed(forbund, admin):
 
 def test_a_list_shown_in_a_form_has_every_current_source_in_order(forbund, admin):
     assert entries_of(None) == [PriceEntry(source) for source in PRICES]
-    save_price_list(forbund, 2025, entries(), admin)
+    price_list = save_price_list(forbund, 2025, entries(), admin)
+    price_list.prices.append(SupportPrice(source="gammal-kalla", kronor=1, payer="kommunen"))
+    price_list.prices = [row for row in price_list.prices if row.source != "lon"]
+    db.session.flush()
+
     shown = entries_of(find_price_list(forbund, 2025))
+
+    assert [entry.source for entry in shown] == list(PRICES)
     assert shown[3] == PriceEntry("forsorjningsstod", "10000", "kommunen")
+    assert shown[8] == PriceEntry("lon")
     assert shown[-1] == PriceEntry("annan", not_priced=True)
 
 
@@ -134,7 +141,8 @@ def test_a_list_is_copied_to_a_new_year_without_its_example_mark(forbund, admin)
     assert (copied.year, copied.example) == (2025, False)
     assert prices_of(copied) == prices_of(find_price_list(forbund, 2024))
     assert refusal(copy_price_list, forbund, 2024, 2025, admin) == [
-        ("year", None, "Det finns redan en prislista för 2025.")]
+        ("year", None, "Det finns redan en prislista för 2025. Välj den i listan för att "
+                       "ändra den.")]
     assert refusal(copy_price_list, forbund, 2020, 2026, admin) == [
         ("copy_from", None, "Det finns ingen prislista för 2020.")]
 
