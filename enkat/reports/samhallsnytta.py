@@ -55,7 +55,7 @@ PAYBACK_TABLE = "samhallsnytta-aterbetalningstid"
 CUMULATIVE_TABLE = "samhallsnytta-kumulativ"
 ASSUMPTIONS_TABLE = "samhallsnytta-antaganden"
 #: Where a price list is kept, as the administrator's menu names it.
-PRICE_LIST_PLACE = "Administration → Prislistor"
+PRICE_LIST_PLACE = "Inställningar → Prislista för samhällsnytta"
 GROSS_EFFECT = ("Bruttoeffekt, inte orsakseffekt: siffrorna visar hur deltagarnas offentliga "
                 "försörjning förändrades, inte hur mycket av förändringen insatsen orsakade. "
                 "Dödvikten anger den andel som antas ha skett ändå.")

@@ -236,7 +236,7 @@ def test_without_a_price_list_the_part_says_what_is_missing():
     assert part.table_ids == ("samhallsnytta-antaganden",)
     assert built.table("samhallsnytta-antaganden").notes[0] == (
         "Förbundet har ingen prislista för 2025: lägg in den under "
-        "Administration → Prislistor.")
+        "Inställningar → Prislista för samhällsnytta.")
     assert section(built)["missing"] == ["prislista"]
     assert "nyckeltal-samhallsnytta" not in [table.id for table in built.tables]
 
