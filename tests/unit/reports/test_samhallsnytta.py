@@ -279,12 +279,30 @@ def test_a_forbund_report_adds_up_its_insatser():
     assert section(built)["n"] == 5
 
 
-@pytest.mark.parametrize("k", [1, 3, 5])
-def test_every_format_writes_the_part(k):
+@pytest.mark.parametrize("format", ["html", "xlsx", "docx", "json"])
+def test_every_format_writes_the_part(format):
     from enkat.reports.rendering import render
 
-    built = report(worked_example(3), k=k)
-    assert b"Samh\xc3\xa4llsnytta" in render(built, "html")
+    written = render(report(worked_example()), format)
+    assert written
+    if format == "html":
+        assert "Samhällsnytta: besparing per betalare" in written.decode("utf-8")
+        assert f"−9{NBSP}000{NBSP}kr" in written.decode("utf-8")
+
+
+def test_the_xlsx_keeps_kronor_as_numbers_written_in_kronor():
+    import io
+
+    from openpyxl import load_workbook
+
+    from enkat.reports.rendering import render
+
+    workbook = load_workbook(io.BytesIO(render(report(worked_example()), "xlsx")))
+    sheet = next(sheet for sheet in workbook if sheet["A1"].value ==
+                 "Samhällsnytta: besparing per betalare")
+    cells = {row[0].value: row[1] for row in sheet.iter_rows()}
+    assert cells["Arbetsförmedlingen"].value == -9000
+    assert cells["Arbetsförmedlingen"].number_format == '#,##0" kr"'
 
 
 def test_the_chart_is_the_same_bytes_for_the_same_figures():
