@@ -37,6 +37,7 @@ from enkat.scoring.samhallsnytta import (
     LeftOut,
     Saving,
     SupportCourse,
+    left_out_because,
     saving,
 )
 from enkat.scoring.suppression import SECONDARY_MARK, Suppression
@@ -190,10 +191,10 @@ class Worked:
 
     @cached_property
     def _included(self) -> list[SupportCourse]:
-        """The courses in the figures, by the rule that leaves the others out (a saving
-        of one course includes it or not)."""
-        prices, month = self.inputs.prices or {}, Assumptions(horizon=1)
-        return [course for course in self.courses if saving([course], prices, month).included]
+        """The courses in the figures, by the computation's own rule."""
+        prices = self.inputs.prices or {}
+        return [course for course in self.courses
+                if left_out_because(course, prices) is None]
 
 
 def worked_out(enrolments: Sequence[EnrolmentFacts], period: Period,

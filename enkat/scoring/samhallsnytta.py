@@ -145,7 +145,7 @@ def saving(courses: Iterable[SupportCourse], prices: Prices,
     out and counted by reason."""
     included, left_out = [], Counter[LeftOut]()
     for course in courses:
-        reason = _left_out_because(course, prices)
+        reason = left_out_because(course, prices)
         if reason is None:
             included.append(course)
         else:
@@ -158,7 +158,8 @@ def saving(courses: Iterable[SupportCourse], prices: Prices,
                   _source_counts(course.after for course in included), monthly, by_payer)
 
 
-def _left_out_because(course: SupportCourse, prices: Prices) -> LeftOut | None:
+def left_out_because(course: SupportCourse, prices: Prices) -> LeftOut | None:
+    """Why a deltagare is not in the figures, or None when they are."""
     if not course.before:
         return LeftOut.NO_SUPPORT_BEFORE
     if not course.after:
