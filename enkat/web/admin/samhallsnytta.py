@@ -142,7 +142,7 @@ def price_list_new():
     form = NewPriceListForm(years)
     if form.validate_on_submit():
         try:
-            _begin(form.year.data, form.copy_from.data)
+            _begin(form.year.data, form.copy_from.data or "")
         except Refused as refused:
             show_problems(form, refused.problems)
         else:
@@ -152,7 +152,7 @@ def price_list_new():
 
 def _begin(year: int | None, copy_from: str) -> None:
     """Copy an earlier year's list to `year`, or check that a new one may be begun."""
-    if copy_from.isdigit():
+    if copy_from.isascii() and copy_from.isdigit():
         copy_price_list(g.forbund, int(copy_from), year, current_user)
         flash(f"Prislistan för {year} är sparad som en kopia av den för {copy_from}. Ändra "
               f"de priser som är annorlunda {year} och välj Spara prislistan.", "info")
