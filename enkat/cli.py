@@ -248,13 +248,24 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
               show_default=True, help="json and xlsx: the tables; html, pdf (tagged, "
               "accessible) and docx (Word): the report to read, each table with its chart.")
 @click.option("-o", "--output", type=click.File("wb"), default="-")
+@click.option("--horizon", metavar="MONTHS", help="Samhällsnytta: months after exit the "
+              "saving is counted over, 1-600 (default 12).")
+@click.option("--deadweight", metavar="PERCENT", help="Samhällsnytta: the share of the "
+              "change that would have happened anyway, 0-100 per cent (default 0).")
 @with_appcontext
-def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> None:
+def report(forbund_slug, insats_slug, date_from, date_to, format_, output, horizon,
+           deadweight) -> None:
     """Write the report of an insats or a whole förbund for a period."""
     from enkat.reports.exports import PdfUnavailable
     from enkat.reports.period import Period
     from enkat.reports.rendering import render
-    from enkat.services.results.reports import build_report_for
+    from enkat.scoring.samhallsnytta import Assumptions
+    from enkat.services.results.reports import (
+        AssumptionRefused,
+        build_report_for,
+        deadweight_of,
+        horizon_of,
+    )
 
     if not (forbund_slug or insats_slug):
         raise click.UsageError("name --insats SLUG or --forbund SLUG")
@@ -262,13 +273,22 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output) -> No
         period = Period(_date(date_from), _date(date_to))
     except ValueError as wrong:
         raise click.BadParameter(str(wrong)) from None
+    try:
+        months = horizon_of(horizon)
+    except AssumptionRefused as refused:
+        raise click.BadParameter(str(refused), param_hint="--horizon") from None
+    try:
+        assumptions = Assumptions(months, deadweight_of(deadweight))
+    except AssumptionRefused as refused:
+        raise click.BadParameter(str(refused), param_hint="--deadweight") from None
     with transaction():
         insats = _insats(forbund_slug, insats_slug) if insats_slug else None
         forbund = insats.forbund if insats else get_forbund(forbund_slug)
-        built = build_report_for(forbund, insats, period=period)
+        built = build_report_for(forbund, insats, period=period, assumptions=assumptions)
         audit.record_command(Action.COMMAND_REPORT, forbund, _file_name(output),
                              insats=insats_slug, **{"from": date_from, "to": date_to},
-                             format=format_)
+                             format=format_, horizon=assumptions.horizon,
+                             deadweight=float(assumptions.deadweight * 100))
     try:
         output.write(render(built, format_))
     except PdfUnavailable as missing:

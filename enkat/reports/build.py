@@ -21,7 +21,7 @@ from enkat.instruments.roles import (
 from enkat.scoring.suppression import Suppression
 
 from . import goals as goal_rules
-from . import summary
+from . import samhallsnytta, summary
 from .coverage import coverage_table
 from .goals import IndicatorShares, goal_instruments, goal_table
 from .indicators import Tallies, indicator_records, indicator_tables, pooled_share, tally
@@ -75,13 +75,18 @@ def build_report(subject: Subject, period: Period, inputs: ReportInputs,
     current = tally(inputs.answer_counts, inputs.instruments)
     results = score_results(inputs.instruments.values(), inputs.courses)
     previous = tally(inputs.previous_answer_counts, inputs.instruments)
+    samhallsnytta_part, samhallsnytta_section = samhallsnytta.samhallsnytta_tables(
+        inputs.enrolments, period, forms, inputs.samhallsnytta, suppression)
     parts = [
         _PartTables("deltagare", "Inskrivning, avslut och uppföljning",
                     _registration_part(inputs, period, forms, suppression)),
+        _PartTables(samhallsnytta.PART_ID, samhallsnytta.PART_TITLE, samhallsnytta_part),
         *_instrument_parts(inputs, current, previous, results, suppression),
     ]
     sections: dict[str, Any] = {
         "indicators": indicator_records([t for part in parts for t in part.tables])}
+    if samhallsnytta_section is not None:
+        sections["samhallsnytta"] = samhallsnytta_section
     shares = indicator_shares(inputs, period, forms, current, previous)
     goals = None
     if inputs.goals:

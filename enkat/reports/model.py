@@ -24,6 +24,7 @@ class Kind(StrEnum):
     CHANGE = "change"  # a signed difference (efter - före)
     P_VALUE = "p-value"  # the p-value of a test, 0..1
     TEXT = "text"  # words: "Ja", "Nej", "Går inte att avgöra", a class name
+    KRONOR = "kronor"  # whole kronor: a cost or a saving (negative: a cost)
 
 
 class ChartKind(StrEnum):
@@ -34,6 +35,7 @@ class ChartKind(StrEnum):
     INDICATOR_BARS = "indicator-bars"  # positive share per question, with the previous period
     AREA_CHANGES = "area-changes"  # mean first against latest rating, per area
     TREND = "trend"  # each row's figures over the periods in the columns (years)
+    PAYBACK = "payback"  # the cumulative saving month by month against the cost
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,11 @@ def format_change(value: int | float) -> str:
     return _signed(_decimal(value), decimals=change_decimals(value), plus=True)
 
 
+def format_kronor(value: int | float) -> str:
+    """Whole kronor with thousands grouped: 10000 -> "10 000 kr", -9000 -> "−9 000 kr"."""
+    return _signed(_decimal(value), decimals=0) + NBSP + "kr"
+
+
 def format_p_value(value: int | float) -> str:
     """A p-value with three decimals; below 0.001 as "< 0,001", never a bare "0,000"."""
     if value < P_VALUE_FLOOR:
@@ -99,6 +104,7 @@ _FORMATTERS: dict[Kind, Callable[[int | float], str]] = {
     Kind.CHANGE: format_change,
     Kind.P_VALUE: format_p_value,
     Kind.TEXT: str,
+    Kind.KRONOR: format_kronor,
 }
 
 

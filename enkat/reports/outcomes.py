@@ -139,11 +139,19 @@ def class_table(table_id: str, title: str, labels: Mapping[Class, str],
     return Table(table_id, title, columns, tuple(rows), tuple(notes))
 
 
+def score_name(instrument: Instrument, score: Score) -> str:
+    """"SKAPA – …, medelvärde, alla områden": the instrument's title and the score's label
+    in mid-sentence, an acronym kept as written ("ORS totalpoäng", not "ors totalpoäng")."""
+    label = score.label.get("sv")
+    acronym = label[:2].isupper()
+    return f"{instrument.title.get('sv')}, {label if acronym else label[:1].lower() + label[1:]}"
+
+
 def score_tables(instrument: Instrument, score: Score, result: PrePost,
                  suppression: Suppression) -> list[Table]:
     """Pre/post and the classes the score declares (change classes, stegförflyttning)."""
     base = f"{instrument.id}-{score.id}"
-    name = f"{instrument.title.get('sv')}, {score.label.get('sv').lower()}"
+    name = score_name(instrument, score)
     tables = [prepost_table(f"{base}-prepost", f"{name}: före och efter", result, suppression)]
     if result.change_classes is not None:
         tables.append(class_table(

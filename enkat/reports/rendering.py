@@ -12,6 +12,7 @@ from enkat.reports.charts import (
     TrendSeries,
     area_change_chart,
     indicator_chart,
+    payback_chart,
     trend_chart,
 )
 
@@ -70,6 +71,8 @@ def has_chart(table: Table) -> bool:
     a first rating shown."""
     if table.chart is ChartKind.AREA_CHANGES:
         return bool(_area_rows(table))
+    if table.chart is ChartKind.PAYBACK:
+        return all(_shown_number(row.figures[1]) is not None for row in table.rows)
     return table.chart is not None
 
 
@@ -123,5 +126,15 @@ def _shown_number(figure: Figure) -> float | None:
     return float(figure.value)
 
 
+def _payback_chart(table: Table, format: Format) -> bytes:
+    """The second column (the cumulative saving) month by month against the third (the
+    cost, the same in every row, or empty without one)."""
+    cumulative = [_shown_number(row.figures[1]) for row in table.rows]
+    assert all(value is not None for value in cumulative)  # `has_chart`
+    return payback_chart([value for value in cumulative if value is not None],
+                         _shown_number(table.rows[0].figures[2]), title=table.title,
+                         format=format)
+
+
 _DRAW = {ChartKind.INDICATOR_BARS: _indicator_chart, ChartKind.AREA_CHANGES: _area_chart,
-         ChartKind.TREND: _trend_chart}
+         ChartKind.TREND: _trend_chart, ChartKind.PAYBACK: _payback_chart}

@@ -10,7 +10,9 @@ the summary quotes the report, it never counts again in its own way.
 - `storst-forandring`: the deltagare's NNS indicators that changed most against the
   previous period;
 - `forandring-skattningar`: first against latest rating on every scored instrument;
-- `nyckeltal-per-ar`: a few key figures year by year (`trend_periods`), with a chart.
+- `nyckeltal-per-ar`: a few key figures year by year (`trend_periods`), with a chart;
+- `nyckeltal-samhallsnytta`: the saving per month and the återbetalningstid
+  (`samhallsnytta`), keyed as quotable key figures too.
 
 The summary is a list of builders (`SUMMARY_BUILDERS`), each giving its tables from a
 `SummaryContext`: a new kind of summary figure (samhällsnytta) is one more builder.
@@ -28,6 +30,7 @@ from enkat.instruments.roles import RegistrationForms, in_report_order
 from enkat.scoring import ChangeClass, PrePost, Proportion, StepClass
 from enkat.scoring.suppression import Suppression
 
+from . import samhallsnytta
 from .figures import share_of, shown_count, small_count
 from .goals import IndicatorShares, Share, goal_instruments
 from .indicators import (
@@ -40,7 +43,7 @@ from .indicators import (
 from .inputs import EnrolmentFacts
 from .model import ChartKind, Column, Figure, Kind, Report, Row, Table
 from .numbers import format_count
-from .outcomes import ScoreResults
+from .outcomes import ScoreResults, score_name
 from .period import Period
 from .registration import (
     deltagare_table,
@@ -61,6 +64,9 @@ if TYPE_CHECKING:
 
 PART_ID, PART_TITLE = "sammanfattning", "Sammanfattning"
 KEY_FIGURE_TABLE = "nyckeltal"
+SAMHALLSNYTTA_TABLE = "nyckeltal-samhallsnytta"
+#: The tables whose rows a text quotes as ``{{nyckeltal:<id>}}``.
+KEY_FIGURE_TABLES = (KEY_FIGURE_TABLE, SAMHALLSNYTTA_TABLE)
 #: How many indicators the table of the largest changes lists.
 LARGEST_CHANGES = 5
 #: How many periods, the report's own included, the key figures go back.
@@ -92,18 +98,25 @@ ANDEL_TILL_ARBETE_ELLER_STUDIER = KeyFigure("andel-till-arbete-eller-studier",
                                             "Andel till arbete eller studier")
 KEY_FIGURES = (DELTAGARE, NYA, AVSLUTADE, AVSLUTADE_PROVOTID, PAGAENDE, AKTIVT_ARBETSSOKANDE,
                ANDEL_TILL_ARBETE_ELLER_STUDIER)
+#: The samhällsnytta figures (the table `nyckeltal-samhallsnytta`), where the registration
+#: forms declare the försörjning and the förbund has a price list.
+BESPARING_PER_MANAD = KeyFigure("besparing-per-manad", "Samhällsnytta: besparing per månad")
+ATERBETALNINGSTID = KeyFigure("aterbetalningstid", "Samhällsnytta: återbetalningstid")
 #: The pooled positive share of the deltagare's NNS surveys (a row of the trend).
 NNS_POSITIVE = KeyFigure("andel-positiva-nns", "Andel positiva svar, NNS deltagare")
 
 
 def key_figures(instruments: Iterable[Instrument]) -> list[KeyFigure]:
-    """Every key figure the `nyckeltal` table of the förbund's reports can have, in its
-    order: what a text section may quote. Empty without registration forms."""
+    """Every key figure the `nyckeltal` and `nyckeltal-samhallsnytta` tables of the
+    förbund's reports can have, in their order: what a text section may quote. Empty
+    without registration forms."""
     forms = RegistrationForms.among(instruments)
     if forms is None:
         return []
     return [DELTAGARE, *_kon_figures(forms), NYA, AVSLUTADE, AVSLUTADE_PROVOTID, PAGAENDE,
-            *_exit_figures(forms), ANDEL_TILL_ARBETE_ELLER_STUDIER]
+            *_exit_figures(forms), ANDEL_TILL_ARBETE_ELLER_STUDIER,
+            *((BESPARING_PER_MANAD, ATERBETALNINGSTID) if samhallsnytta.has_support(forms)
+              else ())]
 
 
 def _kon_figures(forms: RegistrationForms) -> list[KeyFigure]:
@@ -127,7 +140,7 @@ def quoted(report: Report, figure_id: str) -> str | None:
     """The key figure `figure_id` of the report as a sentence quotes it ("41",
     "13 av 41 = 31,7 %", "färre än 5"), or None when the report has no such figure."""
     for table in report.tables:
-        if table.id == KEY_FIGURE_TABLE:
+        if table.id in KEY_FIGURE_TABLES:
             for row in table.rows:
                 if row.key == figure_id:
                     return str(table.figure(row.label, "text").value)
@@ -163,6 +176,11 @@ SummaryBuilder = Callable[[SummaryContext], list[Table]]
 def summary_tables(context: SummaryContext) -> list[Table]:
     """The summary part's tables, builder by builder."""
     return [table for build in SUMMARY_BUILDERS for table in build(context)]
+
+
+def _listed(table: Table) -> list[Table]:
+    """A builder's answer for a table of rows it picked: the table, or none without rows."""
+    return [table] if table.rows else []
 
 
 # --- nyckeltal ----------------------------------------------------------------------------
@@ -312,22 +330,20 @@ def largest_changes_table(context: SummaryContext) -> list[Table]:
                        found))
     rows = [_change_row(indicator, label, found, suppression)
             for *_, indicator, label, found in sorted(ranked)[:LARGEST_CHANGES]]
-    if not rows:
-        return []
     columns = (Column("andel", "Andel positiva", Kind.SHARE),
                Column("n", "Antal svar", Kind.COUNT),
                Column("andel-foregaende", "Andel föregående period", Kind.SHARE),
                Column("n-foregaende", "Antal svar föregående period", Kind.COUNT),
                Column("skillnad", "Skillnad", Kind.SHARE))
     title = f"NNS-indikatorer med störst förändring mot föregående {_unit(context.period)}"
-    return [Table("storst-forandring", title, columns, tuple(rows),
-                  chart=ChartKind.INDICATOR_BARS, notes=(
+    return _listed(Table("storst-forandring", title, columns, tuple(rows),
+                         chart=ChartKind.INDICATOR_BARS, notes=(
         f"De (högst {LARGEST_CHANGES}) indikatorer i deltagarnas NNS-enkäter vars andel "
         "positiva svar ändrats mest mot föregående period lika lång, oavsett riktning.",
         "Andel positiva: alla svar på indikatorns frågor, vet ej inte medräknat, med 95 % "
         "konfidensintervall (Wilson). Skillnad: andelen nu minus föregående period.",
         f"Bara indikatorer med minst {suppression.k} svar i båda perioderna.",
-    ))]
+    )))
 
 
 def _nns_indicators(instruments: Mapping[str, Instrument]) -> list[tuple[str, str]]:
@@ -362,22 +378,20 @@ def rating_changes_table(context: SummaryContext) -> list[Table]:
                         suppression)
             for instrument in in_report_order(context.inputs.instruments.values())
             for score in instrument.scores if (instrument.id, score.id) in context.score_results]
-    if not rows:
-        return []
     columns = (Column("n", "Deltagare med minst två skattningar", Kind.COUNT),
                Column("forsta", "Medel första", Kind.NUMBER),
                Column("senaste", "Medel senaste", Kind.NUMBER),
                Column("forandring", "Medelförändring", Kind.CHANGE),
                Column("andel-forbattrade", "Andel förbättrade", Kind.SHARE))
-    return [Table("forandring-skattningar", "Förändring i skattningar", columns, tuple(rows),
-                  notes=(
+    return _listed(Table("forandring-skattningar", "Förändring i skattningar", columns,
+                         tuple(rows), notes=(
         "Första och senaste skattningen fram till periodens slut hos deltagare med minst "
         "två skattningar, som i tabellerna Före och efter.",
         "Förbättrade: förbättrade minst den reliabla förändringen (förbättrad eller "
         "återhämtad), eller med stegförflyttning framåt där skalan anger steg; andel av "
         "deltagarna med minst två skattningar.",
         f"Under {suppression.k} deltagare visas inga värden.",
-    ))]
+    )))
 
 
 def _rating_row(instrument: Instrument, score: Score, result: PrePost,
@@ -395,8 +409,7 @@ def _rating_row(instrument: Instrument, score: Score, result: PrePost,
                  if improved is not None else Figure(None))
         figures = (small_count(change.n, suppression),
                    *(Figure(value, n=change.n) for value in values), share)
-    label = f"{instrument.title.get('sv')}, {score.label.get('sv').lower()}"
-    return Row(label, figures, key=f"{instrument.id}-{score.id}")
+    return Row(score_name(instrument, score), figures, key=f"{instrument.id}-{score.id}")
 
 
 def _improved(change_classes: Mapping[ChangeClass, Proportion] | None,
@@ -484,9 +497,44 @@ def _period_label(period: Period) -> str:
     return f"{period.start.isoformat()}–{period.end.isoformat()}"
 
 
-#: The summary's tables in the order they are read. A new kind of summary figure
-#: (samhällsnytta, issue 16) is one more builder here.
+# --- samhällsnytta ------------------------------------------------------------------------
+
+
+def samhallsnytta_table(context: SummaryContext) -> list[Table]:
+    """The saving per month and the återbetalningstid, as the part Samhällsnytta works
+    them out and suppresses them; none without a price list."""
+    line = samhallsnytta.summary_line(context.inputs.enrolments, context.period, context.forms,
+                                      context.inputs.samhallsnytta, context.suppression)
+    if line is None:
+        return []
+    rows = (_row(BESPARING_PER_MANAD, replace(line.monthly, kind=Kind.KRONOR), line.n,
+                 line.monthly_words),
+            _row(ATERBETALNINGSTID, line.payback, line.n, line.payback_words))
+    if line.monthly.suppressed is None:
+        sentence = (f"Samhällsnytta: {line.monthly_words}, återbetalningstid "
+                    f"{line.payback_words}; {_deltagare_words(line.n)}.")
+    else:
+        sentence = f"Samhällsnytta: {line.monthly_words}."
+    columns = (Column("varde", "Värde", Kind.COUNT), Column("n", "Antal deltagare (n)",
+                                                            Kind.COUNT),
+               Column("text", "I text", Kind.TEXT))
+    return [Table(SAMHALLSNYTTA_TABLE, "Samhällsnytta i korthet", columns, rows, notes=(
+        sentence,
+        "Besparing per månad: genomsnittet över horisonten, efter dödvikt, vid varaktighet "
+        "100 %. Återbetalningstid: i månader efter avslut. Mer i delen Samhällsnytta.",
+        samhallsnytta.GROSS_EFFECT,
+    ))]
+
+
+def _deltagare_words(n: Figure) -> str:
+    shown = n.shown
+    return (f"{format_count(shown)} deltagare" if isinstance(shown, int)
+            else f"{shown} deltagare")
+
+
+#: The summary's tables in the order they are read.
 SUMMARY_BUILDERS: tuple[SummaryBuilder, ...] = (
-    key_figure_table, goal_tables, largest_changes_table, rating_changes_table, trend_table,
+    key_figure_table, goal_tables, samhallsnytta_table, largest_changes_table,
+    rating_changes_table, trend_table,
 )
 

@@ -15,7 +15,7 @@ persistence of 50 % must not turn 150 000 into 149 999.99. Callers round for dis
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -86,11 +86,17 @@ class SupportCourse:
     after: frozenset[str]
     follow_ups: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
-    def sources_in_month(self, month: int) -> frozenset[str]:
-        """The sources of month `month` after exit (1 is the first): the latest follow-up
-        made before that month, or the status at avslut."""
-        made = [months for months in self.follow_ups if months < month]
-        return self.follow_ups[max(made)] if made else self.after
+    def spans(self, horizon: int) -> Iterator[tuple[int, int, frozenset[str]]]:
+        """The sources of each span of months after exit within the horizon, as (first,
+        last, sources) with months counted from 1: the status at avslut from month 1,
+        each follow-up made N months after exit from month N + 1."""
+        made = sorted(self.follow_ups)
+        firsts = [1, *(months + 1 for months in made)]
+        statuses = [self.after, *(self.follow_ups[months] for months in made)]
+        for first, following, sources in zip(firsts, [*firsts[1:], horizon + 1], statuses,
+                                             strict=True):
+            if first <= horizon:
+                yield first, min(following, horizon + 1) - 1, sources
 
     @property
     def every_source(self) -> frozenset[str]:
@@ -139,23 +145,21 @@ def saving(courses: Iterable[SupportCourse], prices: Prices,
     out and counted by reason."""
     included, left_out = [], Counter[LeftOut]()
     for course in courses:
-        reason = _left_out_because(course, prices)
+        reason = left_out_because(course, prices)
         if reason is None:
             included.append(course)
         else:
             left_out[reason] += 1
-    months = range(1, assumptions.horizon + 1)
-    by_payer = {payer: tuple(assumptions.factor * _payer_change(included, prices, payer, month)
-                             for month in months)
-                for payer in sorted({price.payer for price in prices.values() if price})}
-    monthly = tuple(sum((change[index] for change in by_payer.values()), Fraction(0))
+    by_payer = _changes_by_payer(included, prices, assumptions)
+    monthly = tuple(sum((months[index] for months in by_payer.values()), Fraction(0))
                     for index in range(assumptions.horizon))
     return Saving(assumptions, len(included), dict(left_out),
                   _source_counts(course.before for course in included),
                   _source_counts(course.after for course in included), monthly, by_payer)
 
 
-def _left_out_because(course: SupportCourse, prices: Prices) -> LeftOut | None:
+def left_out_because(course: SupportCourse, prices: Prices) -> LeftOut | None:
+    """Why a deltagare is not in the figures, or None when they are."""
     if not course.before:
         return LeftOut.NO_SUPPORT_BEFORE
     if not course.after:
@@ -165,18 +169,34 @@ def _left_out_because(course: SupportCourse, prices: Prices) -> LeftOut | None:
     return None
 
 
-def _payer_change(courses: Sequence[SupportCourse], prices: Prices, payer: str,
-                  month: int) -> Fraction:
-    """What `payer` pays less in month `month` after exit for `courses` (before − after)."""
-    return Fraction(sum(_cost(course.before, prices, payer)
-                        - _cost(course.sources_in_month(month), prices, payer)
-                        for course in courses))
+def _changes_by_payer(courses: Sequence[SupportCourse], prices: Prices,
+                      assumptions: Assumptions) -> dict[str, tuple[Fraction, ...]]:
+    """What each payer of the price list pays less in each month after exit (before −
+    after), times the assumptions' factor. Kept as month-to-month differences, so that a
+    deltagare costs a step per span of months rather than one per month."""
+    horizon = assumptions.horizon
+    steps = {payer: [0] * (horizon + 1)
+             for payer in sorted({price.payer for price in prices.values() if price})}
+    for course in courses:
+        for payer, kronor in _costs(course.before, prices).items():
+            steps[payer][0] += kronor
+        for first, last, sources in course.spans(horizon):
+            for payer, kronor in _costs(sources, prices).items():
+                steps[payer][first - 1] -= kronor
+                steps[payer][last] += kronor
+    return {payer: tuple(assumptions.factor * change
+                         for change in accumulate(differences[:horizon]))
+            for payer, differences in steps.items()}
 
 
-def _cost(sources: frozenset[str], prices: Prices, payer: str) -> int:
-    """The monthly kronor `payer` pays for `sources`, each source at its price."""
-    return sum(price.kronor for source in sources
-               if (price := prices[source]) is not None and price.payer == payer)
+def _costs(sources: frozenset[str], prices: Prices) -> Counter[str]:
+    """The monthly kronor each payer pays for `sources`, each source at its price."""
+    costs = Counter[str]()
+    for source in sources:
+        price = prices[source]
+        if price is not None:
+            costs[price.payer] += price.kronor
+    return costs
 
 
 def _source_counts(sources: Iterable[frozenset[str]]) -> dict[str, int]:

@@ -203,5 +203,5 @@ def test_exports_imports_and_reports_are_audited_with_the_os_user(enkat, forbund
          {**me, "insats": None, "from": None, "to": None, "rows": 1}),
         ("command-report", forbund.id, None, str(report),
          {**me, "insats": insats.slug, "from": "2025-01-01", "to": "2025-12-31",
-          "format": "json"}),
+          "format": "json", "horizon": 12, "deadweight": 0.0}),
     ]

@@ -4,10 +4,11 @@ administrator through the installed `enkat` command, then signing in on the web.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from enkat import create_app
 from enkat.extensions import db
-from enkat.models import Role
+from enkat.models import Forbund, Role
 from enkat.services.people.users import find_user
 
 from .command_line import enkat, succeeded
@@ -66,3 +67,23 @@ def test_an_unmigrated_database_says_to_migrate(tmp_path):
                     "--slug", "mitt-forbund", "--name", "Mitt")
     assert refused.returncode == 1
     assert "run `enkat db upgrade`" in refused.stderr
+
+
+def test_a_new_forbund_starts_with_the_installations_threshold(tmp_path, monkeypatch):
+    database_url = f"sqlite:///{tmp_path / 'threshold.sqlite'}"
+    monkeypatch.setenv("ENKAT_SUPPRESSION_THRESHOLD", "7")
+    succeeded(enkat(database_url, tmp_path, "db", "upgrade"))
+    succeeded(enkat(database_url, tmp_path, "create-forbund", "--slug", "sju", "--name", "Sju"))
+    monkeypatch.delenv("ENKAT_SUPPRESSION_THRESHOLD")
+    succeeded(enkat(database_url, tmp_path, "create-forbund", "--slug", "fem", "--name", "Fem"))
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "first-run"})
+    app.instance_path = str(tmp_path)
+    try:
+        with app.app_context():
+            thresholds = {forbund.slug: forbund.suppression_threshold
+                          for forbund in db.session.scalars(select(Forbund))}
+        assert thresholds == {"sju": 7, "fem": 5}
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -23,6 +23,7 @@ from enkat.reports.charts.indicators import (
     indicator_chart,
 )
 from enkat.reports.charts.ors_srs import SessionScore, describe_ors_srs, ors_srs_chart
+from enkat.reports.charts.payback import payback_chart
 from enkat.reports.charts.trend import TrendSeries, trend_chart
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "describe_ors_srs",
     "indicator_chart",
     "ors_srs_chart",
+    "payback_chart",
     "trend_chart",
 ]

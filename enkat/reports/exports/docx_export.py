@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table as WordTable
 from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph
 from PIL import Image
 
 from enkat.reports.document import Document, Heading, TableBlock, Text
@@ -73,6 +74,7 @@ def _set_up(word: WordDocument, title: str) -> None:
     section.page_width, section.page_height = _PAGE
     section.left_margin = section.right_margin = _MARGIN
     section.top_margin = section.bottom_margin = _MARGIN
+    _number_pages(section.footer.paragraphs[0])
     properties = word.core_properties
     properties.title, properties.language = title, LANGUAGE
     properties.author, properties.last_modified_by = "enkat", "enkat"
@@ -91,6 +93,31 @@ def _set_up(word: WordDocument, title: str) -> None:
         language = OxmlElement("w:lang")
         run_defaults.append(language)
     language.set(qn("w:val"), LANGUAGE)
+
+
+def _number_pages(paragraph: Paragraph) -> None:
+    """"Sida 3 av 12" in the footer of every page, as fields Word fills in (PAGE and
+    NUMPAGES), so the numbers stay right when the förbund edits the document."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Sida ")
+    _add_field(paragraph, "PAGE")
+    paragraph.add_run(" av ")
+    _add_field(paragraph, "NUMPAGES")
+
+
+def _add_field(paragraph: Paragraph, code: str) -> None:
+    """A field Word computes when it shows the page: begin, instruction, end."""
+    for kind, text in (("begin", None), (None, code), ("end", None)):
+        run = paragraph.add_run()._r
+        if kind:
+            character = OxmlElement("w:fldChar")
+            character.set(qn("w:fldCharType"), kind)
+            run.append(character)
+        else:
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = f" {text} "
+            run.append(instruction)
 
 
 def _add_text(word: WordDocument, block: Text) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from enkat.reports.model import Figure, Report, Subject, Table
 
-SECTIONS = ("indicators", "prepost", "goals", "coverage")
+SECTIONS = ("indicators", "prepost", "goals", "coverage", "samhallsnytta")
 
 
 def to_json(report: Report) -> str:

@@ -25,6 +25,8 @@ KIND_TERMS: dict[Kind, tuple[str, str]] = {
         "med tre decimaler, och ”< 0,001” när det är mindre än 0,001.",
     ),
     Kind.TEXT: ("Text", "Ett ord eller en bedömning, t.ex. Ja, Nej, Går inte att avgöra."),
+    Kind.KRONOR: ("Kronor", "Ett belopp i hela kronor. Minustecken vid en besparing betyder "
+                            "att kostnaden ökade."),
 }
 
 

@@ -35,7 +35,7 @@ SHEET_NAME_LIMIT = 31  # Excel's limit
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 
 _NUMBER_FORMATS = {Kind.COUNT: "0", Kind.SHARE: "0.0%", Kind.NUMBER: "0.0",
-                   Kind.P_VALUE: '[<0.001]"< 0,001";0.000'}
+                   Kind.P_VALUE: '[<0.001]"< 0,001";0.000', Kind.KRONOR: '#,##0" kr"'}
 _CHANGE_FORMATS = {0: "+0;-0;0", 1: "+0.0;-0.0;0.0"}  # by change_decimals()
 
 _BOLD = Font(bold=True)

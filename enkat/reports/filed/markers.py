@@ -4,8 +4,9 @@ report's `nyckeltal` table ("13 av 41 = 31,7 %"), so a number in a text section 
 same figure as in the table, never typed twice. A sent document renders its markers from
 its snapshot, so the words keep the frozen figure.
 
-A marker names a table and a row key; only the `nyckeltal` table is quoted (its `text`
-column says each figure in words). An unknown marker renders visibly, so a typo shows
+A marker names a table and a row key; only the key figures are quoted: the rows of the
+`nyckeltal` table and of `nyckeltal-samhallsnytta` (their `text` column says each figure
+in words), all under the name `nyckeltal`. An unknown marker renders visibly, so a typo shows
 instead of vanishing.
 """
 
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from enkat.reports.model import Report, Table
 
 KEY_FIGURES_TABLE = "nyckeltal"
+#: The tables whose rows are quoted as key figures (`enkat.reports.summary`).
+QUOTED_TABLES = (KEY_FIGURES_TABLE, "nyckeltal-samhallsnytta")
 TEXT_COLUMN = "text"
 MARKER = re.compile(r"\{\{\s*([a-z0-9-]+)\s*:\s*([a-z0-9-]+)\s*\}\}")
 
@@ -35,23 +38,20 @@ def marker_of(row_key: str, table_id: str = KEY_FIGURES_TABLE) -> str:
 
 
 def key_figures(report: Report) -> list[KeyFigure]:
-    """The figures a writer may insert, in the table's order: those with a key and words."""
-    table = _key_table(report)
-    if table is None:
-        return []
+    """The figures a writer may insert, in the tables' order: those with a key and words."""
     return [KeyFigure(marker_of(row.key), row.label, text)
-            for row in table.rows if row.key is not None
+            for table in _key_tables(report) for row in table.rows if row.key is not None
             for text in [_words(table, row.label)] if text]
 
 
 def render_markers(text: str, report: Report) -> str:
     """`text` with every marker replaced by its figure's words, or by
     "[okänd uppgift: …]" when the report has no such figure."""
-    table = _key_table(report)
+    tables = _key_tables(report)
 
     def replaced(match: re.Match[str]) -> str:
         table_id, row_key = match.group(1), match.group(2)
-        words = _figure_words(table, row_key) if table_id == KEY_FIGURES_TABLE else None
+        words = _figure_words(tables, row_key) if table_id == KEY_FIGURES_TABLE else None
         return words if words else f"[okänd uppgift: {table_id}:{row_key}]"
 
     return MARKER.sub(replaced, text)
@@ -62,21 +62,18 @@ def markers_in(text: str) -> list[str]:
     return [marker_of(match.group(2), match.group(1)) for match in MARKER.finditer(text)]
 
 
-def _key_table(report: Report) -> Table | None:
-    for table in report.tables:
-        if table.id == KEY_FIGURES_TABLE:
-            return table
+def _key_tables(report: Report) -> list[Table]:
+    return [table for table in report.tables if table.id in QUOTED_TABLES]
+
+
+def _figure_words(tables: list[Table], row_key: str) -> str | None:
+    for table in tables:
+        try:
+            row = table.row_about(row_key)
+        except KeyError:
+            continue
+        return _words(table, row.label)
     return None
-
-
-def _figure_words(table: Table | None, row_key: str) -> str | None:
-    if table is None:
-        return None
-    try:
-        row = table.row_about(row_key)
-    except KeyError:
-        return None
-    return _words(table, row.label)
 
 
 def _words(table: Table, row_label: str) -> str | None:

@@ -82,7 +82,18 @@ def frozen_content(document: ReportDocument) -> Content:
 
 def document_view(document: ReportDocument) -> Document:
     """The document as people read it, in every format."""
+    return _composed(document, content_of(document))
+
+
+def view_with_key_figures(document: ReportDocument) -> tuple[Document, list[KeyFigure]]:
+    """`document_view`, and the figures a writer may quote with a marker as they read in
+    this document: what the writing page shows, from one build of a draft's live report
+    (about half a second on the demo's helårsrapport: bench/document_page.py)."""
     content = content_of(document)
+    return _composed(document, content), report_key_figures(content.report)
+
+
+def _composed(document: ReportDocument, content: Content) -> Document:
     texts = {text.section_key: text.text for text in document.texts}
     goal_comments = {int(key.removeprefix("goal-")): text for key, text in texts.items()
                      if key.startswith("goal-")}
@@ -92,11 +103,6 @@ def document_view(document: ReportDocument) -> Document:
             figure.budget, figure.utfall, figure.remark)
     return compose(template_of(document), content.facts, texts, figures, goal_comments,
                    content.report, document.status.value)
-
-
-def key_figures(document: ReportDocument) -> list[KeyFigure]:
-    """The figures a writer may quote with a marker, as they read in this document."""
-    return report_key_figures(content_of(document).report)
 
 
 def render_document(document: ReportDocument, format: str) -> bytes:

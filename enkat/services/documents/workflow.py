@@ -205,23 +205,16 @@ class HistoryEntry:
 
 def history(document: ReportDocument) -> list[HistoryEntry]:
     """The document's audited steps, oldest first."""
-    events = db.session.scalars(
-        select(AuditEvent)
+    found = db.session.execute(
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
         .where(AuditEvent.forbund_id == document.forbund_id,
-               AuditEvent.action.in_([action.value for action in DOCUMENT_ACTIONS]))
+               AuditEvent.action.in_([action.value for action in DOCUMENT_ACTIONS]),
+               AuditEvent.detail["document"].as_integer() == document.id)
         .order_by(AuditEvent.occurred_at, AuditEvent.id))
-    names = {}
-    entries = []
-    for event in events:
-        if (event.detail or {}).get("document") != document.id:
-            continue
-        if event.user_id not in names:
-            user = db.session.get(User, event.user_id) if event.user_id else None
-            names[event.user_id] = user.display_name if user else "–"
-        entries.append(HistoryEntry(event.occurred_at, event.action,
-                                    LABELS[Action(event.action)], names[event.user_id],
-                                    event.detail or {}))
-    return entries
+    return [HistoryEntry(event.occurred_at, event.action, LABELS[Action(event.action)],
+                         "–" if name is None else name, event.detail or {})
+            for event, name in found]
 
 
 def _require_latest(document: ReportDocument) -> None:

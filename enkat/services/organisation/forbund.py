@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from sqlalchemy import select
 
 from enkat.extensions import db
@@ -35,7 +36,10 @@ def get_forbund(slug: str) -> Forbund:
 
 
 def create_forbund(slug: str, name: str) -> Forbund:
-    forbund = Forbund(slug=check_slug(slug), name=name)
+    """A new förbund, its suppression threshold the installation's default
+    (`ENKAT_SUPPRESSION_THRESHOLD`, 5 unless configured); its administrator may change it."""
+    forbund = Forbund(slug=check_slug(slug), name=name,
+                      suppression_threshold=int(current_app.config["SUPPRESSION_THRESHOLD"]))
     db.session.add(forbund)
     db.session.flush()
     return forbund

@@ -8,7 +8,9 @@ positive codes or with scores that has answers in scope.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 from enkat.instruments import Instrument
 from enkat.instruments.roles import RegistrationForms, has_indicators
@@ -27,16 +29,60 @@ from enkat.reports.inputs import (
 from enkat.reports.model import Report, Subject
 from enkat.reports.period import Period
 from enkat.reports.summary import trend_periods
+from enkat.scoring.samhallsnytta import DEFAULT_HORIZON, Assumptions
 from enkat.scoring.suppression import Suppression
+from enkat.services import ServiceError
 from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.results import report_data
 from enkat.services.results.report_data import Scope
 from enkat.services.results.utskick import survey_reach
+from enkat.services.samhallsnytta import report_inputs
+
+#: A report's samhällsnytta unless asked otherwise: 12 months, no deadweight, 100 %.
+DEFAULT_ASSUMPTIONS = Assumptions()
+#: The horizon a report's samhällsnytta may look ahead, in months after exit.
+HORIZON_MONTHS = (1, 600)
 
 
-def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
-                     period: Period) -> Report:
-    """The report of one insats, or of all the förbund's insatser together."""
+class AssumptionRefused(ServiceError):
+    """A horizon or deadweight a report cannot use; the message says what it may be."""
+
+
+def horizon_of(text: str | int | None) -> int:
+    """The horizon in whole months, `HORIZON_MONTHS`; empty: the default, 12."""
+    written = str(text).strip() if text is not None else ""
+    if not written:
+        return DEFAULT_HORIZON
+    low, high = HORIZON_MONTHS
+    if written.isascii() and written.isdigit() and low <= int(written) <= high:
+        return int(written)
+    raise AssumptionRefused(f"Horisonten ”{written}” går inte att använda: skriv ett helt "
+                            f"antal månader från {low} till {high}, till exempel 12.")
+
+
+def deadweight_of(text: str | None) -> Fraction:
+    """The deadweight, written in per cent from 0 to 100 ("25", "12,5"), as a share;
+    empty: 0."""
+    written = (text or "").strip().removesuffix("%").strip()
+    if not written:
+        return Fraction(0)
+    try:
+        percent = Fraction(written.replace(",", ".")) if _DECIMAL.fullmatch(written) else None
+    except (ValueError, ZeroDivisionError):
+        percent = None
+    if percent is None or not 0 <= percent <= 100:
+        raise AssumptionRefused(f"Dödvikten ”{text}” går inte att använda: skriv en procentsats "
+                                "från 0 till 100, till exempel 25.")
+    return percent / 100
+
+
+_DECIMAL = re.compile(r"\d{1,3}([.,]\d{1,2})?")
+
+
+def build_report_for(forbund: Forbund, insats: Insats | None = None, *, period: Period,
+                     assumptions: Assumptions = DEFAULT_ASSUMPTIONS) -> Report:
+    """The report of one insats, or of all the förbund's insatser together; its
+    samhällsnytta under `assumptions` (horizon, deadweight, persistence)."""
     scope = report_data.scope_of(forbund.id, insats.id if insats else None)
     previous = period.previous()
     instruments = {instrument.id: instrument for instrument in usable_instruments(forbund)}
@@ -67,6 +113,7 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *,
         insats_names=None if insats else {i.id: i.name for i in forbund.insatser},
         trend=_trend(scope, forms, goal_instruments(instruments.values()), period, both,
                      counts),
+        samhallsnytta=report_inputs(forbund, scope.insats_ids, period, assumptions),
     )
     return build_report(_subject(forbund, insats), period, inputs,
                         Suppression(forbund.suppression_threshold))

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -23,6 +22,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.validators import Optional
 
 from enkat.models import Insats, InsatsKind, Role, ScheduleTrigger
 from enkat.reports.goals import AT_LEAST
@@ -52,7 +52,7 @@ from enkat.services.organisation.schedules import (
 )
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.documents import KronorField
-from enkat.web.common.form_base import PageForm
+from enkat.web.common.form_base import DayField, PageForm
 
 from . import bp
 from .forms_common import error_list, may_change, show_problems
@@ -81,17 +81,6 @@ ADMIN_PARTS = (
 
 
 # --- fields that speak Swedish when they cannot read what was typed --------------------
-
-
-class DayField(DateField):
-    def process_formdata(self, valuelist):
-        if valuelist and not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Skriv datumet som år-månad-dag, till exempel 2025-01-01.") from None
 
 
 class WholeNumberField(IntegerField):
@@ -141,8 +130,10 @@ class InsatsForm(PageForm):
         SelectChoice(InsatsKind.STRUKTUR.value,
                      "Strukturinriktad: arbetar med samverkan, inga deltagare"),
     ], validate_choice=False)
-    starts_on = DayField("Startdatum", description="Som år-månad-dag, till exempel 2025-01-01.")
-    ends_on = DayField("Slutdatum", description=(
+    # blank dates go on to the service, which says which one an insats needs
+    starts_on = DayField("Startdatum", [Optional()],
+                         description="Som år-månad-dag, till exempel 2025-01-01.")
+    ends_on = DayField("Slutdatum", [Optional()], description=(
         "Lämna tomt om insatsen pågår tills vidare."))
     trial_period_days = WholeNumberField("Prövotid i dagar", default=90, description=(
         "Deltagare som avslutas inom prövotiden räknas inte i målet ”till arbete eller "

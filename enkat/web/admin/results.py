@@ -11,7 +11,8 @@ Every download is audited as "download" (`services.audit.record_download`), name
 file name, with the format and the filters in the detail.
 
 Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `fran`,
-`till`), so a download is exactly what the page shows. `insats=<slug>` is short for
+`till`, and the samhällsnytta's `horisont` and `dodvikt`), so a download is exactly what
+the page shows. `insats=<slug>` is short for
 `visa=insats:<slug>`: a script that names an insats gets that insats, and one that
 names an insats the förbund does not have gets 404, never the whole förbund's data.
 Choosing changes nothing, so the form is a GET form without a CSRF token.
@@ -35,13 +36,20 @@ from enkat.reports.layout import report_document
 from enkat.reports.model import Report
 from enkat.reports.period import Period
 from enkat.reports.rendering import chart, has_chart, render
+from enkat.scoring.samhallsnytta import DEFAULT_HORIZON, Assumptions
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
 from enkat.services.organisation.insatser import find_insats
 from enkat.services.people.users import membership_with_role
 from enkat.services.results import answer_exports
 from enkat.services.results.answer_exports import AnswerFilter
-from enkat.services.results.reports import build_report_for
+from enkat.services.results.reports import (
+    DEFAULT_ASSUMPTIONS,
+    AssumptionRefused,
+    build_report_for,
+    deadweight_of,
+    horizon_of,
+)
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.downloads import send_download
 from enkat.web.common.form_base import PageForm
@@ -82,16 +90,24 @@ class ResultsForm(PageForm):
     fran = StringField("Från och med", description=DATE_EXAMPLE)
     till = StringField("Till och med", description=DATE_EXAMPLE)
     enkat = SelectField("Enkät", validate_choice=False)
+    horisont = StringField("Horisont (månader)", default=str(DEFAULT_HORIZON),
+                           description="Hur många månader efter avslut besparingen räknas, "
+                                       "1–600.")
+    dodvikt = StringField("Dödvikt (%)", default="0",
+                          description="Den andel av förändringen som antas ha skett ändå, "
+                                      "0–100.")
 
 
 @dataclass(frozen=True)
 class Choice:
-    """A valid choice: whom the report is about and its period."""
+    """A valid choice: whom the report is about, its period and the assumptions of its
+    samhällsnytta."""
 
     scope: str  # WHOLE, SIDE_BY_SIDE or "insats"
     insats: Insats | None
     period: Period
     period_name: str  # in file names: 2025, 2025-halvar-1, 2025-01-01--2025-03-31
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS
 
     def file_name(self, what: str, extension: str, *extra: str) -> str:
         subject = {WHOLE: (), SIDE_BY_SIDE: ("insatser",)}.get(
@@ -202,11 +218,12 @@ def _choice(form: ResultsForm, *, instrument_needed: bool = False) -> Choice | N
     insats of another förbund, or none, is 404, as everywhere."""
     scope, insats = _subject(form)
     found = _period(form)
+    assumptions = _assumptions(form)
     if instrument_needed:
         _check_instrument(form)
-    if scope is None or found is None or form.enkat.errors:
+    if scope is None or found is None or assumptions is None or form.enkat.errors:
         return None
-    return Choice(scope, insats, *found)
+    return Choice(scope, insats, *found, assumptions)
 
 
 def _subject(form: ResultsForm) -> tuple[str | None, Insats | None]:
@@ -266,6 +283,23 @@ def _dates(form: ResultsForm) -> tuple[Period, str] | None:
     return Period(start, end), f"{start.isoformat()}--{end.isoformat()}"
 
 
+def _assumptions(form: ResultsForm) -> Assumptions | None:
+    """The samhällsnytta's horizon and deadweight, or None with each problem on its
+    field (persistence stays at 100 %, with 50 % and 25 % shown beside it)."""
+    horizon = deadweight = None
+    try:
+        horizon = horizon_of(form.horisont.data)
+    except AssumptionRefused as refused:
+        refuse(form.horisont, str(refused))
+    try:
+        deadweight = deadweight_of(form.dodvikt.data)
+    except AssumptionRefused as refused:
+        refuse(form.dodvikt, str(refused))
+    if horizon is None or deadweight is None:
+        return None
+    return Assumptions(horizon, deadweight)
+
+
 def _check_instrument(form: ResultsForm) -> None:
     chosen = form.enkat.data or ""
     offered = {choice.value for choice in form.enkat.choices if choice.value}
@@ -281,7 +315,8 @@ def _check_instrument(form: ResultsForm) -> None:
 
 
 def _report(choice: Choice) -> Report:
-    report = build_report_for(g.forbund, choice.insats, period=choice.period)
+    report = build_report_for(g.forbund, choice.insats, period=choice.period,
+                              assumptions=choice.assumptions)
     if choice.scope != SIDE_BY_SIDE:
         return report
     return report.narrowed_to({SIDE_BY_SIDE_TABLE})

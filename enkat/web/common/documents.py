@@ -24,7 +24,6 @@ from flask import Response, current_app, flash, jsonify, redirect, render_templa
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -53,7 +52,7 @@ from enkat.services.documents import (
     create_document,
     document_view,
     history,
-    key_figures,
+    kind_name,
     may_write,
     new_version,
     newer_version,
@@ -64,11 +63,12 @@ from enkat.services.documents import (
     save_text,
     send,
     template_of,
+    view_with_key_figures,
 )
 from enkat.services.documents.content import GOAL_KEY
 
 from .downloads import send_download
-from .form_base import PageForm, error_list
+from .form_base import DayField, PageForm, error_list
 
 #: The kinds written per insats, and the one the förbund writes itself.
 INSATS_KINDS = ("kvartalsrapport", "delrapport", "slutrapport")
@@ -80,14 +80,6 @@ DOWNLOADS = {
 }
 
 # --- creating a document -------------------------------------------------------------
-
-
-class DayField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Skriv datumet som år-månad-dag, till exempel 2025-01-01.") from None
 
 
 class NewDocumentForm(PageForm):
@@ -241,11 +233,11 @@ def name_figure_errors(document, form: WritingForm) -> None:
                            for error in cell.errors]
 
 
-def writing_page(document, form: WritingForm) -> list[SectionOnPage]:
+def writing_page(document, form: WritingForm, view) -> list[SectionOnPage]:
     """The template's sections in order, each with its part of the form and of the
-    composed document."""
+    composed document (`view`)."""
     sections = _sections(document)
-    grouped = blocks_of_sections(document_view(document), sections)
+    grouped = blocks_of_sections(view, sections)
     texts = {entry.form.key.data: entry for entry in form.texts}
     goals = list(form.goals)
     rows = {(entry.form.section.data, entry.form.row.data): entry for entry in form.figures}
@@ -493,10 +485,6 @@ def figure_rows(document, section) -> list[tuple[object, tuple]]:
 # --- the pages, for the blueprints of personal and of the förbund -------------------------
 
 
-def kind_name(kind: str) -> str:
-    return KINDS[kind].name
-
-
 def title_of(document, *, within: bool = False) -> str:
     """"Kvartalsrapport för Steget vidare", "Helårsrapport för Samordningsförbundet …";
     `within` a sentence ("Skicka kvartalsrapport för Steget vidare") the kind is in
@@ -533,9 +521,10 @@ def render_writing(document, links: dict, form: WritingForm | None = None,
                    conflicts=(), status: int = 200):
     form = form or writing_form(document)
     errors = _each_once(error_list(form))
+    view, figures = view_with_key_figures(document)
     page = render_template(
         "documents/writing.html", document=document, links=links, form=form,
-        page=writing_page(document, form), figures=key_figures(document),
+        page=writing_page(document, form, view), figures=figures,
         history=history_lines(document), title=title_of(document), errors=errors,
         conflicts=conflicts, returned_comment=_last_return(document), **template_helpers())
     return page, status

@@ -9,6 +9,9 @@ keeps one catalogue per language instead.
 
 A text field that a post leaves out reads as empty text, as a browser would send it,
 never None: a view may strip or compare it without first asking whether it came.
+
+`DayField` is the date field of every blueprint's forms, refusing in Swedish what it
+cannot read.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterator
 
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import FieldList, StringField
+from wtforms import DateField, FieldList, StringField
 from wtforms.meta import DefaultMeta
 
 
@@ -39,6 +42,18 @@ class PageForm(FlaskForm):
 
 def _text_or_empty(value: str | None) -> str:
     return "" if value is None else value
+
+
+class DayField(DateField):
+    """A date typed as år-månad-dag. What it cannot read, blank included, is refused in
+    Swedish; a date that may be left out lets blank through as None with WTForms'
+    `Optional()`."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Skriv datumet som år-månad-dag, till exempel 2025-01-01.") from None
 
 
 def error_list(form) -> list[tuple[str, str]]:

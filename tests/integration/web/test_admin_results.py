@@ -186,6 +186,11 @@ def test_a_half_year_and_dates(client, year, admin):
     ("period=datum&fran=0001-01-01&till=2025-12-31",
      "Från-datumet 0001-01-01 ligger utanför de år som går att välja, 2000–2100."),
     ("visa=forbund&insats=steget", "Adressen väljer både ”forbund” och insatsen ”steget”."),
+    ("ar=2025&horisont=0", "Horisonten ”0” går inte att använda: skriv ett helt antal "
+                           "månader från 1 till 600"),
+    ("ar=2025&horisont=ett%20%C3%A5r", "Horisonten ”ett år” går inte att använda"),
+    ("ar=2025&dodvikt=150", "Dödvikten ”150” går inte att använda: skriv en procentsats "
+                            "från 0 till 100"),
 ])
 def test_a_bad_choice_is_said_in_swedish_with_422(client, year, admin, query, message):
     for address in ("/forbund/resultat", "/forbund/resultat/rapport.xlsx", "/forbund/svar.csv"):
@@ -195,6 +200,20 @@ def test_a_bad_choice_is_said_in_swedish_with_422(client, year, admin, query, me
         assert message in page and 'aria-invalid="true"' in page
         assert "<table id=" not in page
     assert downloads("rapport") == [] and downloads("svar") == []
+
+
+def test_the_samhallsnytta_assumptions_are_carried_into_the_downloads(client, year, admin):
+    page = client.get(f"/forbund/resultat?{YEAR}&horisont=24&dodvikt=12,5").get_data(
+        as_text=True)
+    assert 'value="24"' in page and 'value="12,5"' in page
+    links = re.findall(r'href="(/forbund/resultat/rapport\.[a-z]+\?[^"]+)"', page)
+    assert links and all("horisont=24" in link and "dodvikt=12" in link for link in links)
+    report = json.loads(download(client, f"/forbund/resultat/rapport.json?{YEAR}"
+                                         "&horisont=24&dodvikt=12,5").data)
+    assumptions = report["samhallsnytta"]["assumptions"]
+    assert (assumptions["horizon"], assumptions["deadweight"]) == (24, 0.125)
+    default = json.loads(download(client, f"/forbund/resultat/rapport.json?{YEAR}").data)
+    assert default["samhallsnytta"]["assumptions"]["horizon"] == 12
 
 
 def test_an_insats_of_another_forbund_is_not_found(client, year, admin, make_forbund):

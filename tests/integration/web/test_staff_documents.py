@@ -105,6 +105,7 @@ def test_the_writing_page_shows_every_section_in_order(signed_in, insats):
 @pytest.mark.parametrize(("period", "message"), [
     ({"starts_on": "2025-03-31", "ends_on": "2025-01-01"}, "före den börjar"),
     ({"starts_on": "i våras"}, "Skriv datumet som år-månad-dag"),
+    ({"ends_on": " "}, "Skriv datumet som år-månad-dag"),
 ])
 def test_a_bad_period_is_refused_in_swedish_and_nothing_is_made(signed_in, insats, period,
                                                                 message):

@@ -541,6 +541,15 @@ def test_docx_writes_peoples_text_and_a_grey_placeholder():
     assert run.italic and run.font.color.rgb is not None
 
 
+def test_docx_numbers_its_pages_with_fields_word_fills_in():
+    footer = word(to_docx(document())).sections[0].footer.paragraphs[0]
+    assert footer.text == "Sida  av "  # the numbers are fields, computed by Word
+    fields = [element.text.strip() for element in footer._p.iter(qn("w:instrText"))]
+    assert fields == ["PAGE", "NUMPAGES"]
+    kinds = [element.get(qn("w:fldCharType")) for element in footer._p.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "end", "begin", "end"]
+
+
 def test_docx_never_carries_a_suppressed_value_n_or_interval():
     opened = word(to_docx(document()))
     text = " ".join([paragraph.text for paragraph in opened.paragraphs] +

@@ -153,10 +153,12 @@ def test_the_quotable_key_figures_follow_the_forms():
     ids = [figure.id for figure in key_figures(INSTRUMENTS.values())]
     assert ids == ["deltagare", "kon-kvinna", "kon-man", "kon-annat", "kon-uppgift-saknas", "nya",
                    "avslutade", "avslutade-provotid", "pagaende", "till-arbete", "till-studier",
-                   "aktivt-arbetssokande", "andel-till-arbete-eller-studier"]
+                   "aktivt-arbetssokande", "andel-till-arbete-eller-studier",
+                   "besparing-per-manad", "aterbetalningstid"]
     assert {figure.id for figure in KEY_FIGURES} <= set(ids)
     built = report(enrolments=worked_year())
-    assert [row.key for row in built.table("nyckeltal").rows] == ids
+    assert [row.key for row in built.table("nyckeltal").rows] == ids[:-2]  # samhällsnytta:
+    # the table nyckeltal-samhallsnytta, with a price list (tests/unit/reports/test_samhallsnytta)
     assert key_figures([INSTRUMENTS["ors"]]) == []
 
 
@@ -258,6 +260,13 @@ def test_the_change_in_ratings_is_the_pre_post_tables():
     prepost = built.table("ors-total-prepost")
     assert n == prepost.figure("Deltagare med minst två skattningar", "varde").value
     assert change == prepost.figure("Medelförändring", "varde").value
+
+
+def test_a_score_keeps_its_acronym_mid_sentence():
+    built = report(k=5, courses=ors_courses())
+    row = built.table("forandring-skattningar").row_about("ors-total")
+    assert row.label.endswith(", ORS totalpoäng")
+    assert built.table("ors-total-prepost").title.endswith(", ORS totalpoäng: före och efter")
 
 
 def test_the_change_in_ratings_of_few_is_not_shown():

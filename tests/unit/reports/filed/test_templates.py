@@ -81,3 +81,9 @@ def test_a_file_that_is_not_json_says_where():
     with pytest.raises(TemplateError) as error:
         load_text(text, "mall.json")
     assert 'nyckeln "title", "scope", "sections" saknas' in error.value.swedish
+
+
+@pytest.mark.parametrize("kind", ["delrapport", "slutrapport", "helarsrapport"])
+def test_the_reports_on_results_show_the_samhallsnytta_part(kind):
+    section = bundled_template(kind).section("samhallsnytta")
+    assert section.kind == "data" and section.parts == ("samhallsnytta",)
