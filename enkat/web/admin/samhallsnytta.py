@@ -22,6 +22,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.validators import Optional
 
 from enkat.models import Insats, Role
 from enkat.scoring.samhallsnytta import PAYERS
@@ -42,11 +43,11 @@ from enkat.services.samhallsnytta import (
 )
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.documents import KronorField
-from enkat.web.common.form_base import PageForm
+from enkat.web.common.form_base import DayField, PageForm
 
 from . import bp
 from .forms_common import error_list, may_change, show_problems
-from .insatser import DayField, _insats_or_404
+from .insatser import _insats_or_404
 
 # --- forms ---------------------------------------------------------------------------
 
@@ -110,8 +111,11 @@ class NewPriceListForm(PageForm):
 
 
 class CostForm(PageForm):
-    starts_on = DayField("Från och med", description="Som år-månad-dag, till exempel 2026-01-01.")
-    ends_on = DayField("Till och med", description="Periodens sista dag, till exempel 2026-12-31.")
+    # Blank dates reach the service, which says which day is missing.
+    starts_on = DayField("Från och med", [Optional()],
+                         description="Som år-månad-dag, till exempel 2026-01-01.")
+    ends_on = DayField("Till och med", [Optional()],
+                       description="Periodens sista dag, till exempel 2026-12-31.")
     granted_kronor = AmountField("Beviljat medel i kronor")
     spent_kronor = AmountField("Utfall i kronor", description=(
         "Det insatsen faktiskt kostade. Lämna tomt om det inte är känt; då räknas beviljat "
