@@ -49,7 +49,7 @@ def test_a_bad_file_prints_each_problem_with_file_and_line_and_keeps_nothing(
     assert result.output.splitlines() == [
         f"{path}: Inget importerades: 2 problem i filen.",
         f"{path}: rad 10, kolumn kronor: ”-1” för Lön är inget belopp. Skriv hela kronor i "
-        "månaden, 0 eller mer, med siffror, till exempel 10000.",
+        "månaden, från 0 till 10 000 000, med siffror, till exempel 10000.",
         f"{path}: rad 11, kolumn payer: Välj vem som betalar Annan.",
     ]
     assert price_lists() == []
@@ -104,6 +104,6 @@ def test_a_bad_or_overlapping_cost_is_refused_in_swedish(enkat, insats):
     assert backwards.exit_code == 1
     assert backwards.output.splitlines() == [
         "Error: Perioden slutar 2026-01-01, före sin första dag 2026-12-31.",
-        "Error: Skriv beviljat medel i hela kronor, 0 eller mer."]
+        "Error: Skriv beviljat medel i hela kronor, från 0 till 1 000 000 000 000."]
     assert not_a_date.exit_code == 2
     assert insats_costs() == [("2025-01-01", "2025-12-31", 100, None)]

@@ -22,6 +22,11 @@ from enkat.services import FieldProblem, NotFound, refuse_if
 from enkat.services.audit.events import Action, record_event
 from enkat.services.audit.log import command_detail
 
+#: More than any insats costs: a figure above it is a typing mistake (and past what the
+#: database holds).
+MAX_KRONOR = 10**12
+_MAX_SAID = f"{MAX_KRONOR:,}".replace(",", " ")
+
 
 def insats_costs(insats: Insats) -> list[InsatsCost]:
     """The insats' cost rows, earliest period first."""
@@ -99,12 +104,12 @@ def _problems(insats: Insats, starts_on: dt.date | None, ends_on: dt.date | None
         problems.append(FieldProblem("ends_on", (
             f"Perioden slutar {ends_on.isoformat()}, före sin första dag "
             f"{starts_on.isoformat()}.")))
-    if granted is None or granted < 0:
+    if granted is None or not 0 <= granted <= MAX_KRONOR:
         problems.append(FieldProblem("granted_kronor", (
-            "Skriv beviljat medel i hela kronor, 0 eller mer.")))
-    if spent is not None and spent < 0:
+            f"Skriv beviljat medel i hela kronor, från 0 till {_MAX_SAID}.")))
+    if spent is not None and not 0 <= spent <= MAX_KRONOR:
         problems.append(FieldProblem("spent_kronor", (
-            "Skriv utfallet i hela kronor, 0 eller mer, eller lämna det tomt.")))
+            f"Skriv utfallet i hela kronor, från 0 till {_MAX_SAID}, eller lämna det tomt.")))
     if not problems and starts_on and ends_on:
         problems += _overlap_problems(insats, starts_on, ends_on)
     return problems

@@ -28,6 +28,8 @@ from enkat.services.audit.log import command_detail
 from enkat.services.instruments.versions import registration_forms
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+#: More than any försörjning costs a month: a figure above it is a typing mistake.
+MAX_MONTHLY_KRONOR = 10**7
 #: What a CSV row or a form may write for a source that is not priced.
 NOT_PRICED = "ej prissatt"
 _THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
@@ -162,7 +164,7 @@ def copy_price_list(forbund: Forbund, from_year: int, to_year: int | None,
     """A new year's list holding the prices of an earlier year's (not its example mark:
     the förbund then owns the figures). Refused when the year has a list already."""
     refuse_if(new_year_problems(forbund, to_year))
-    source = find_price_list(forbund, from_year)
+    source = find_price_list(forbund, from_year) if is_sensible_year(from_year) else None
     if source is None:
         raise Refused([FieldProblem("copy_from", f"Det finns ingen prislista för {from_year}.")])
     return save_price_list(forbund, to_year, entries_of(source), by)
@@ -279,8 +281,8 @@ def _kronor_problems(row: int, entry: PriceEntry, name: str) -> list[FieldProble
             f"prissatt."), row)]
     if _kronor(text) is None:
         return [FieldProblem("kronor", (
-            f"”{text}” för {name} är inget belopp. Skriv hela kronor i månaden, 0 eller "
-            f"mer, med siffror, till exempel 10000."), row)]
+            f"”{text}” för {name} är inget belopp. Skriv hela kronor i månaden, från 0 "
+            f"till 10 000 000, med siffror, till exempel 10000."), row)]
     return []
 
 
@@ -303,7 +305,10 @@ def _parsed(entry: PriceEntry) -> tuple[int | None, str | None]:
 def _kronor(text: str) -> int | None:
     """Whole kronor ≥ 0, written with digits and perhaps a space between thousands."""
     digits = _THOUSANDS.sub("", text)
-    return int(digits) if digits.isascii() and digits.isdigit() else None
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 8:
+        return None
+    kronor = int(digits)
+    return kronor if kronor <= MAX_MONTHLY_KRONOR else None
 
 
 def _payer(text: str) -> str | None:

@@ -22,6 +22,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.validators import Optional
 
 from enkat.models import Insats, Role
 from enkat.scoring.samhallsnytta import PAYERS
@@ -42,11 +43,11 @@ from enkat.services.samhallsnytta import (
 )
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.documents import KronorField
-from enkat.web.common.form_base import PageForm
+from enkat.web.common.form_base import DayField, PageForm
 
 from . import bp
 from .forms_common import error_list, may_change, show_problems
-from .insatser import DayField, _insats_or_404
+from .insatser import _insats_or_404
 
 # --- forms ---------------------------------------------------------------------------
 
@@ -110,8 +111,11 @@ class NewPriceListForm(PageForm):
 
 
 class CostForm(PageForm):
-    starts_on = DayField("Från och med", description="Som år-månad-dag, till exempel 2026-01-01.")
-    ends_on = DayField("Till och med", description="Periodens sista dag, till exempel 2026-12-31.")
+    # Blank dates reach the service, which says which day is missing.
+    starts_on = DayField("Från och med", [Optional()],
+                         description="Som år-månad-dag, till exempel 2026-01-01.")
+    ends_on = DayField("Till och med", [Optional()],
+                       description="Periodens sista dag, till exempel 2026-12-31.")
     granted_kronor = AmountField("Beviljat medel i kronor")
     spent_kronor = AmountField("Utfall i kronor", description=(
         "Det insatsen faktiskt kostade. Lämna tomt om det inte är känt; då räknas beviljat "
@@ -142,7 +146,7 @@ def price_list_new():
     form = NewPriceListForm(years)
     if form.validate_on_submit():
         try:
-            _begin(form.year.data, form.copy_from.data)
+            _begin(form.year.data, form.copy_from.data or "")
         except Refused as refused:
             show_problems(form, refused.problems)
         else:
@@ -152,7 +156,7 @@ def price_list_new():
 
 def _begin(year: int | None, copy_from: str) -> None:
     """Copy an earlier year's list to `year`, or check that a new one may be begun."""
-    if copy_from.isdigit():
+    if copy_from.isascii() and copy_from.isdigit():
         copy_price_list(g.forbund, int(copy_from), year, current_user)
         flash(f"Prislistan för {year} är sparad som en kopia av den för {copy_from}. Ändra "
               f"de priser som är annorlunda {year} och välj Spara prislistan.", "info")

@@ -128,8 +128,8 @@ def test_a_bad_or_taken_year_is_said_at_its_field(as_admin, forbund, year, messa
 
 @pytest.mark.parametrize(("changed", "field", "message"), [
     ({"forsorjningsstod": ("tiotusen", "kommunen")}, "rows-3-kronor",
-     "”tiotusen” för Försörjningsstöd är inget belopp. Skriv hela kronor i månaden, 0 eller "
-     "mer, med siffror, till exempel 10000."),
+     "”tiotusen” för Försörjningsstöd är inget belopp. Skriv hela kronor i månaden, från 0 "
+     "till 10 000 000, med siffror, till exempel 10000."),
     ({"forsorjningsstod": ("-100", "kommunen")}, "rows-3-kronor",
      "”-100” för Försörjningsstöd är inget belopp."),
     ({"forsorjningsstod": ("10000,50", "kommunen")}, "rows-3-kronor",
@@ -258,8 +258,8 @@ GOOD = {"starts_on": "2026-01-01", "ends_on": "2026-12-31", "granted_kronor": "1
                                            "2026-01-01."),
     ({"granted_kronor": "mycket"}, "granted_kronor", "Skriv beloppet i hela kronor, till "
                                                      "exempel 12 000."),
-    ({"granted_kronor": ""}, "granted_kronor", "Skriv beviljat medel i hela kronor, 0 eller "
-                                               "mer."),
+    ({"granted_kronor": ""}, "granted_kronor", "Skriv beviljat medel i hela kronor, från 0 "
+                                               "till 1 000 000 000 000."),
     ({"spent_kronor": "-5"}, "spent_kronor", "Beloppet får inte vara negativt."),
     ({"starts_on": "2025-06-01"}, "starts_on", "Perioden 2025-06-01–2026-12-31 överlappar "
                                                "kostnaden för 2025-01-01–2025-12-31."),

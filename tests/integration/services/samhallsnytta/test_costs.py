@@ -60,11 +60,12 @@ def test_costs_are_listed_by_period(insats, admin):
     (DEC_31, JAN_1, 1, None, [("ends_on", None, "Perioden slutar 2025-01-01, före sin första "
                                                 "dag 2025-12-31.")]),
     (JAN_1, DEC_31, None, None, [("granted_kronor", None, "Skriv beviljat medel i hela "
-                                                          "kronor, 0 eller mer.")]),
+                                                          "kronor, från 0 till 1 000 000 000 "
+                                                          "000.")]),
     (JAN_1, DEC_31, -1, None, [("granted_kronor", None, "Skriv beviljat medel i hela kronor, "
-                                                        "0 eller mer.")]),
-    (JAN_1, DEC_31, 1, -1, [("spent_kronor", None, "Skriv utfallet i hela kronor, 0 eller "
-                                                   "mer, eller lämna det tomt.")]),
+                                                        "från 0 till 1 000 000 000 000.")]),
+    (JAN_1, DEC_31, 1, -1, [("spent_kronor", None, "Skriv utfallet i hela kronor, från 0 till "
+                                                   "1 000 000 000 000, eller lämna det tomt.")]),
 ])
 def test_each_bad_value_is_refused_and_nothing_written(insats, admin, starts_on, ends_on,
                                                        granted, spent, said):
@@ -72,6 +73,14 @@ def test_each_bad_value_is_refused_and_nothing_written(insats, admin, starts_on,
                    by=admin) == said
     assert insats_costs(insats) == []
     assert actions() == []
+
+
+def test_a_figure_past_a_trillion_kronor_is_refused(insats, admin):
+    assert refusal(set_insats_cost, insats, JAN_1, DEC_31, 10**12 + 1, 2**70, by=admin) == [
+        ("granted_kronor", None, "Skriv beviljat medel i hela kronor, från 0 till "
+                                 "1 000 000 000 000."),
+        ("spent_kronor", None, "Skriv utfallet i hela kronor, från 0 till 1 000 000 000 000, "
+                               "eller lämna det tomt.")]
 
 
 def test_an_overlapping_period_is_refused(insats, make_insats, admin):

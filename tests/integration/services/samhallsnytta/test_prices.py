@@ -107,9 +107,9 @@ def test_every_problem_is_said_with_its_source_and_nothing_is_written(forbund, a
         ("year", None, "Året 1999 går inte. Skriv ett år från 2000 till 2100, till exempel "
                        "2025."),
         ("kronor", 1, "”-5” för Aktivitetsersättning är inget belopp. Skriv hela kronor i "
-                      "månaden, 0 eller mer, med siffror, till exempel 10000."),
+                      "månaden, från 0 till 10 000 000, med siffror, till exempel 10000."),
         ("kronor", 2, "”9000,50” för Aktivitetsstöd är inget belopp. Skriv hela kronor i "
-                      "månaden, 0 eller mer, med siffror, till exempel 10000."),
+                      "månaden, från 0 till 10 000 000, med siffror, till exempel 10000."),
         ("kronor", 3, "Skriv vad Försörjningsstöd kostar i kronor i månaden, eller markera "
                       "den som ej prissatt."),
         ("payer", 4, "Välj vem som betalar Ingen offentlig försörjning."),
@@ -194,7 +194,7 @@ def test_every_bad_line_is_said_with_its_number_and_nothing_is_written(forbund, 
 
     assert imported_problems(forbund, 2025, text) == [
         "rad 5, kolumn kronor: ”tiotusen” för Försörjningsstöd är inget belopp. Skriv hela "
-        "kronor i månaden, 0 eller mer, med siffror, till exempel 10000.",
+        "kronor i månaden, från 0 till 10 000 000, med siffror, till exempel 10000.",
         "rad 9, kolumn payer: Okänd betalare ”chefen” för Lön. Skriv en av: kommunen, "
         "forsakringskassan, arbetsformedlingen, a-kassan, csn, regionen, ingen.",
         "rad 10, kolumn payer: Okänd betalare ”ej prissatt” för Annan. Skriv en av: "
