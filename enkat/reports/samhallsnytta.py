@@ -8,19 +8,19 @@ says at inskrivning, the ending form's at avslut, and the follow-up form's at ea
 follow-up that answered it.
 
 Suppression. A count of deltagare with a source below k is hidden with its kronor (the
-kronor are the count times a price anyone may know, so they would give it away). Every
-kronor sum computed from the counts (a column's total, a payer's saving, the total
-saving, the cumulative saving, the återbetalningstid and the chart) is hidden as well
-when a count it is computed from is hidden ("X"), as `figures.derived` hides any figure
-derived from a hidden one: with the prices known, a shown sum less the shown rows gives
-the hidden count back, and sums of two or more hidden counts at different prices mostly
-do too. A payer's saving resting on fewer than k deltagare with its sources is hidden
-("<k"), and with fewer than k deltagare in the figures no saving is shown at all.
+kronor are the count times a price anyone may know, so they would give it away), and so
+is the kronor total of its column. The savings (per payer and in total, and what is drawn
+from the total: the cumulative saving, the återbetalningstid, the chart) are sums of
+price × (before − after) over sources: a payer resting on fewer than k deltagare is
+hidden ("<k"), and a saving is hidden ("X") where, with the prices known, it would leave
+a hidden count or a hidden payer's saving only one possible value (`audit_savings` tries
+every whole count, as a reader could). With fewer than k deltagare in the figures no
+saving is shown at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -61,9 +61,9 @@ GROSS_EFFECT = ("Bruttoeffekt, inte orsakseffekt: siffrorna visar hur deltagarna
                 "försörjning förändrades, inte hur mycket av förändringen insatsen orsakade. "
                 "Dödvikten anger den andel som antas ha skett ändå.")
 COST_MISSING = "kostnad saknas"
-REVEALING = ("X: den sammanlagda besparingen, återbetalningstiden och de betalare som "
-             "markerats visas inte. Med prislistans priser skulle de röja ett antal under "
-             "gränsen i tabellen Samhällsnytta: försörjning före och efter.")
+REVEALING = ("X: visas inte. Med prislistans priser skulle beloppet tillsammans med de "
+             "visade ge ett dolt antal i tabellen Samhällsnytta: försörjning före och efter, "
+             "eller en dold betalares besparing, tillbaka.")
 #: The stable keys of the reasons a deltagare is left out (JSON, row keys).
 LEFT_OUT_KEYS = {LeftOut.NO_SUPPORT_BEFORE: "utan-forsorjning-vid-inskrivning",
                  LeftOut.NO_SUPPORT_AFTER: "utan-forsorjning-vid-avslut",
@@ -105,6 +105,88 @@ def _sources(answers: Answers | None, item: Item | None) -> frozenset[str]:
         return frozenset()
     return frozenset(code for code in (answers or {}).get(item.id, ())
                      if code not in item.missing_codes)
+
+
+# --- what a shown saving gives away ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """One source of a saving as a reader who knows the prices sees it: its price a
+    month, and the (before, after) counts its shown figures leave possible (one pair
+    when both are shown, 1..k−1 for a hidden one)."""
+
+    price: int
+    pairs: frozenset[tuple[int, int]]
+
+    @property
+    def changes(self) -> frozenset[int]:
+        return frozenset(self.price * (before - after) for before, after in self.pairs)
+
+
+def audit_savings(groups: Mapping[str, Sequence[Unknown]], changes: Mapping[str, int],
+                  small: set[str], suppression: Suppression,
+                  key: Callable[[str], int]) -> tuple[dict[str, str], str | None]:
+    """The marks of the payers' savings and of the total, so that no shown saving gives a
+    hidden count or a hidden saving away.
+
+    A payer resting on fewer than k deltagare is hidden ("<k"); so is ("X") one whose
+    shown saving, the sum of price × (before − after) over its sources, leaves a hidden
+    count of them one possible value. The total adds what the hidden payers save together
+    to what the shown ones do: it is shown when that sum leaves every hidden count and
+    every small payer's saving more than one possible value, if need be after hiding one
+    more payer (the one resting on the fewest deltagare that does it), and hidden ("X")
+    otherwise. Whole numbers throughout: with the prices known, a reader can try every
+    count from 1 to k − 1, and the audit does just that.
+    """
+    marks = {payer: suppression.mark for payer in groups if payer in small}
+    for payer, unknowns in groups.items():
+        if payer not in marks and _gives_away([unknowns], changes[payer], ()):
+            marks[payer] = SECONDARY_MARK
+    if not marks:
+        return marks, None
+    shown = sorted((payer for payer in groups if payer not in marks), key=key)
+    for extra in (None, *shown):
+        hidden = [*marks, *([extra] if extra else [])]
+        protected = [index for index, payer in enumerate(hidden) if payer in small]
+        if not _gives_away([groups[payer] for payer in hidden],
+                           sum(changes[payer] for payer in hidden), protected):
+            if extra is not None:
+                marks[extra] = SECONDARY_MARK
+            return marks, None
+    return marks, SECONDARY_MARK
+
+
+def _gives_away(groups: Sequence[Sequence[Unknown]], total: int,
+                protected: Sequence[int]) -> bool:
+    """Whether knowing that the groups' changes add up to `total` leaves a hidden count
+    one possible value, or a protected group's change one possible value."""
+    unknowns = [unknown for group in groups for unknown in group]
+    for index, unknown in enumerate(unknowns):
+        if len(unknown.pairs) == 1:
+            continue
+        others = _sums([*unknowns[:index], *unknowns[index + 1:]])
+        possible = {(before, after) for before, after in unknown.pairs
+                    if total - unknown.price * (before - after) in others}
+        for side in (0, 1):
+            if len({pair[side] for pair in unknown.pairs}) > 1 and len(
+                    {pair[side] for pair in possible}) == 1:
+                return True
+    for index in protected:
+        rest = _sums([unknown for other, group in enumerate(groups) if other != index
+                      for unknown in group])
+        if len({change for change in _sums(groups[index]) if total - change in rest}) == 1:
+            return True
+    return False
+
+
+def _sums(unknowns: Iterable[Unknown]) -> set[int]:
+    """Every total the unknowns' changes can make. Small: the changes are whole prices
+    times −(k−2)..k−2, so the totals are few multiples of the prices."""
+    sums = {0}
+    for unknown in unknowns:
+        sums = {total + change for total in sums for change in unknown.changes}
+    return sums
 
 
 # --- the figures, worked out and suppressed ------------------------------------------------
@@ -154,12 +236,22 @@ class Worked:
         counts = self.chosen.before if column == "before" else self.chosen.after
         return small_count(counts.get(source, 0), self.suppression)
 
-    def hidden_counts(self, sources: Iterable[str]) -> bool:
-        """Whether a priced count of `sources` is hidden: a kronor sum over them would
-        give it away."""
-        return any(self.count(source, column).suppressed is not None
-                   for source in sources if self.price(source)
-                   for column in ("before", "after"))
+    def unknown(self, source: str) -> Unknown:
+        """A source as a reader of the sources table sees it: its price and the
+        (before, after) counts its shown figures leave possible."""
+        def possible(column: str) -> range:
+            count = self.count(source, column)
+            return (range(1, self.suppression.k) if count.suppressed is not None
+                    else range(count_of(count), count_of(count) + 1))
+        return Unknown(self.price(source) or 0, frozenset(
+            (before, after) for before in possible("before") for after in possible("after")))
+
+    def change(self, payer: str) -> int:
+        """The payer's change in month 1 before deadweight and persistence: what a
+        reader gets back from its shown saving (Σ price × (before − after))."""
+        return sum(self.price(source) * (self.chosen.before.get(source, 0)
+                                         - self.chosen.after.get(source, 0))
+                   for source in self.payer_sources(payer))
 
     def payer_sources(self, payer: str) -> list[str]:
         return [source for source, price in (self.inputs.prices or {}).items()
@@ -176,18 +268,47 @@ class Worked:
 
     def payer_mark(self, payer: str) -> str | None:
         """Why a payer's saving is hidden, or None when it is shown."""
-        if self.too_few or self.suppression.hides(self.payer_n(payer)):
-            return self.suppression.mark
-        return SECONDARY_MARK if self.hidden_counts(self.payer_sources(payer)) else None
+        return self._marks[0].get(payer)
+
+    @cached_property
+    def counted(self) -> tuple[Figure, ...]:
+        """The deltagare in the figures, those left out by each reason and those who
+        ended after the trial period, suppressed as one column: its total is in other
+        tables, so a hidden count must not follow from it."""
+        column = counted_column([self.n, *(self.chosen.left_out.get(reason, 0)
+                                           for reason in LeftOut)], self.suppression)
+        return tuple(Figure(f.value, n=f.n, suppressed=f.suppressed, kind=Kind.COUNT)
+                     for f in (*column.counts, column.total))
+
+    @property
+    def shown_n(self) -> int | None:
+        """The n the savings rest on, as the figures may say it: None where the count of
+        deltagare in the figures is hidden."""
+        return None if self.counted[0].suppressed is not None else self.n
+
+    @property
+    def revealing(self) -> bool:
+        """Whether a saving is hidden for what it would give away ("X")."""
+        return SECONDARY_MARK in (*self._marks[0].values(), self._marks[1])
 
     @property
     def total_mark(self) -> str | None:
         """Why the total saving (and everything drawn from it) is hidden, or None."""
+        return self._marks[1]
+
+    @cached_property
+    def _marks(self) -> tuple[dict[str, str], str | None]:
+        """The hidden payers and the total's mark (`audit_savings`)."""
+        payers = self.payers()
         if self.too_few:
-            return self.suppression.mark
-        if any(self.payer_mark(payer) for payer in self.payers()):
-            return SECONDARY_MARK
-        return None
+            return {payer: self.suppression.mark for payer in payers}, self.suppression.mark
+        return audit_savings({payer: [self.unknown(source)
+                                      for source in self.payer_sources(payer)]
+                              for payer in payers},
+                             {payer: self.change(payer) for payer in payers},
+                             {payer for payer in payers
+                              if self.suppression.too_few(self.payer_n(payer))},
+                             self.suppression, key=self.payer_n)
 
     @cached_property
     def _included(self) -> list[SupportCourse]:
@@ -301,7 +422,7 @@ def _assumptions_table(worked: Worked | None, inputs: SamhallsnyttaInputs, perio
         if worked.too_few:
             notes.append(f"Färre än {suppression.k} deltagare ingår i beräkningen: "
                          "besparingen visas inte.")
-        elif worked.total_mark is not None:
+        elif worked.revealing:
             notes.append(REVEALING)
     if suppression.k > 1:
         notes.append(f"Antal under {suppression.k} visas inte, och inte heller belopp som "
@@ -339,16 +460,11 @@ def _cost_words(inputs: SamhallsnyttaInputs, period: Period) -> str:
 
 
 def _deltagare_rows(worked: Worked) -> list[Row]:
-    """The deltagare in the figures and those left out by reason, suppressed as one
-    column whose total (those who ended after the trial period) other tables show."""
-    reasons = list(LeftOut)
-    column = counted_column([worked.n, *(worked.chosen.left_out.get(reason, 0)
-                                         for reason in reasons)], worked.suppression)
-    counted = [Figure(f.value, n=f.n, suppressed=f.suppressed, kind=Kind.COUNT)
-               for f in (*column.counts, column.total)]
+    """The deltagare in the figures and those left out by reason (`Worked.counted`)."""
+    counted = worked.counted
     return [Row("Deltagare i beräkningen", (counted[0],), key="deltagare"),
             *(Row(f"Ingår inte: {reason.value.lower()}", (figure,), key=LEFT_OUT_KEYS[reason])
-              for reason, figure in zip(reasons, counted[1:-1], strict=True)),
+              for reason, figure in zip(LeftOut, counted[1:-1], strict=True)),
             Row("Avslutade efter prövotid", (counted[-1],), key="avslutade")]
 
 
@@ -373,7 +489,7 @@ def _kronor_total(worked: Worked, column: str) -> Figure:
     total = sum(count * (worked.price(source) or 0) for source, count in counts.items())
     hidden = any(worked.count(source, column).suppressed for source in counts
                  if worked.price(source))
-    return Figure(total, n=worked.n, suppressed=SECONDARY_MARK if hidden else None)
+    return Figure(total, n=worked.shown_n, suppressed=SECONDARY_MARK if hidden else None)
 
 
 def _sources_table(worked: Worked) -> Table:
@@ -406,8 +522,8 @@ def _payers_table(worked: Worked) -> Table:
                                         _kronor_figure(sum(monthly), mark, n)), key=payer))
     mark = worked.total_mark
     rows.append(Row(TOTAL_LABEL, (_kronor_figure(average(worked.chosen.monthly), mark,
-                                                 worked.n),
-                                  _kronor_figure(sum(worked.chosen.monthly), mark, worked.n)),
+                                                 worked.shown_n),
+                                  _kronor_figure(sum(worked.chosen.monthly), mark, worked.shown_n)),
                     is_total=True))
     columns = (Column("per-manad", "Besparing per månad", Kind.KRONOR),
                Column("summa", f"Besparing under {months_words(horizon)}", Kind.KRONOR))
@@ -418,7 +534,7 @@ def _payers_table(worked: Worked) -> Table:
         f"Per månad: genomsnittet över horisontens {months_words(horizon)}; samma varje "
         "månad tills en uppföljning ändrar försörjningen.",
         "Varje betalares belopp bygger på deltagarna med någon av dess källor.",
-        *((REVEALING,) if mark is not None else ()),
+        *((REVEALING,) if worked.revealing else ()),
     ))
 
 
@@ -430,9 +546,9 @@ def _payback_table(worked: Worked) -> Table:
         result = worked.by_persistence[persistence]
         words = payback_words(worked, result)
         rows.append(Row(f"Varaktighet {percent(persistence)}", (
-            _kronor_figure(average(result.monthly), mark, worked.n),
-            _kronor_figure(sum(result.monthly), mark, worked.n),
-            Figure(words if mark is None else mark, n=worked.n),
+            _kronor_figure(average(result.monthly), mark, worked.shown_n),
+            _kronor_figure(sum(result.monthly), mark, worked.shown_n),
+            Figure(words if mark is None else mark, n=worked.shown_n),
         ), key=_persistence_key(persistence)))
     horizon = months_words(worked.assumptions.horizon)
     columns = (Column("per-manad", "Besparing per månad", Kind.KRONOR),
@@ -458,7 +574,7 @@ def _persistence_key(persistence: Fraction) -> str:
 def _cumulative_table(worked: Worked) -> Table:
     """Month by month after exit: the saving, the cumulative saving and the cost (the
     chart's data), at the chosen persistence; only when the total saving is shown."""
-    n, cost = worked.n, worked.inputs.cost
+    n, cost = worked.shown_n, worked.inputs.cost
     rows = tuple(Row(f"Månad {month}", (
         _kronor_figure(monthly, None, n), _kronor_figure(cumulative, None, n),
         Figure(cost) if cost is not None else Figure(None)), key=str(month))
@@ -557,10 +673,10 @@ def summary_line(enrolments: Sequence[EnrolmentFacts], period: Period,
     mark, cost = worked.total_mark, inputs.cost
     per_month = average(worked.chosen.monthly)
     month = None if cost is None else worked.chosen.payback_month(cost)
-    line = SummaryLine(_kronor_figure(per_month, mark, worked.n),
-                       Figure(None if month is None else months_words(month), n=worked.n,
-                              suppressed=mark, kind=Kind.TEXT),
-                       small_count(worked.n, suppression), "", "")
+    line = SummaryLine(_kronor_figure(per_month, mark, worked.shown_n),
+                       Figure(None if month is None else months_words(month),
+                              n=worked.shown_n, suppressed=mark, kind=Kind.TEXT),
+                       worked.counted[0], "", "")
     if mark is not None:
         hidden = (f"färre än {suppression.k} deltagare" if mark == suppression.mark
                   else "visas inte (skyddar ett litet antal)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from fractions import Fraction
 
 import pytest
@@ -19,6 +20,7 @@ from enkat.reports.inputs import EnrolmentFacts, SamhallsnyttaInputs
 from enkat.reports.model import Subject
 from enkat.reports.period import Period
 from enkat.reports.rendering import chart, has_chart
+from enkat.reports.samhallsnytta import Unknown, audit_savings
 from enkat.reports.summary import key_figures, quoted
 from enkat.scoring.samhallsnytta import Assumptions, Price
 from enkat.scoring.suppression import Suppression
@@ -187,25 +189,24 @@ def test_fewer_than_k_deltagare_hold_every_saving_back():
     assert quoted(built, "besparing-per-manad") == "färre än 5 deltagare"
 
 
-def test_a_small_count_hides_its_kronor_and_every_sum_that_would_give_it_away():
-    """5 from försörjningsstöd to lön, 3 from sjukpenning to aktivitetsstöd, 5 on
-    aktivitetsersättning throughout: the 3 are hidden with their kronor; so are the
-    kronor totals, Försäkringskassan's and Arbetsförmedlingen's savings and the total
-    (each less the shown rows would give the 3 back). Kommunen's rests on shown counts."""
+def test_a_saving_that_would_give_a_hidden_count_away_is_hidden():
+    """5 from försörjningsstöd to lön, 3 from sjukpenning to lön, 5 on
+    aktivitetsersättning throughout: the 3 are hidden with their kronor and the kronor
+    totals. Försäkringskassan saves 54 000 a month, which with sjukpenning at 18 000 and
+    aktivitetsersättning shown unchanged gives the 3 back: hidden. The total less
+    Kommunen's would give Försäkringskassan's back, and no other payer hides anything:
+    the total is hidden too, with all drawn from it."""
     people = [*(ended(n, ("forsorjningsstod",), ("lon",)) for n in range(5)),
-              *(ended(10 + n, ("sjukpenning-rehabpenning",), ("aktivitetsstod",))
-                for n in range(3)),
+              *(ended(10 + n, ("sjukpenning-rehabpenning",), ("lon",)) for n in range(3)),
               *(ended(20 + n, ("aktivitetsersattning",), ("aktivitetsersattning",))
                 for n in range(5))]
     built = report(people, k=5)
     assert shown(built, "samhallsnytta-kallor", "forsorjningsstod") == (5, 50_000, 0, 0)
     assert shown(built, "samhallsnytta-kallor", "sjukpenning-rehabpenning") == (
         "<5", "<5", 0, 0)
-    assert shown(built, "samhallsnytta-kallor", "aktivitetsstod") == (0, 0, "<5", "<5")
-    assert total(built, "samhallsnytta-kallor") == (None, "X", None, "X")
+    assert total(built, "samhallsnytta-kallor") == (None, "X", None, 60_000)
     assert shown(built, "samhallsnytta-betalare", "kommunen") == (50_000, 600_000)
     assert shown(built, "samhallsnytta-betalare", "forsakringskassan") == ("X", "X")
-    assert shown(built, "samhallsnytta-betalare", "arbetsformedlingen") == ("<5", "<5")
     assert total(built, "samhallsnytta-betalare") == ("X", "X")
     assert shown(built, "samhallsnytta-aterbetalningstid", "varaktighet-100") == (
         "X", "X", "X")
@@ -214,8 +215,47 @@ def test_a_small_count_hides_its_kronor_and_every_sum_that_would_give_it_away():
     assert section(built)["by_payer"]["kommunen"] == [50_000] * 12
     assert quoted(built, "aterbetalningstid") == "visas inte (skyddar ett litet antal)"
     text = to_json(built)
-    for hidden in ("54000", "27000", "77000", "924000"):  # FK, AF, the total, 12 months
-        assert hidden not in text
+    for hidden in ("54000", "104000", "648000", "1248000"):  # FK, the total, 12 months
+        assert not re.search(rf"\b{hidden}\b", text), hidden
+
+
+def test_a_total_that_leaves_every_hidden_count_open_is_shown():
+    """As above, but the 3 go from sjukpenning to aktivitetsstöd: Försäkringskassan
+    (54 000) gives them away and Arbetsförmedlingen rests on 3, so both are hidden. What
+    the total adds, 18 000 × b − 9 000 × a = 27 000 with b and a from 1 to 4, holds for
+    b = 2, a = 1 and for b = 3, a = 3: the total is shown, and so is the återbetalningstid."""
+    people = [*(ended(n, ("forsorjningsstod",), ("lon",)) for n in range(5)),
+              *(ended(10 + n, ("sjukpenning-rehabpenning",), ("aktivitetsstod",))
+                for n in range(3)),
+              *(ended(20 + n, ("aktivitetsersattning",), ("aktivitetsersattning",))
+                for n in range(5))]
+    built = report(people, k=5)
+    assert shown(built, "samhallsnytta-kallor", "aktivitetsstod") == (0, 0, "<5", "<5")
+    assert shown(built, "samhallsnytta-betalare", "kommunen") == (50_000, 600_000)
+    assert shown(built, "samhallsnytta-betalare", "forsakringskassan") == ("X", "X")
+    assert shown(built, "samhallsnytta-betalare", "arbetsformedlingen") == ("<5", "<5")
+    assert total(built, "samhallsnytta-betalare") == (77_000, 924_000)
+    assert section(built)["monthly"] == [77_000] * 12
+    assert "samhallsnytta-kumulativ" in [table.id for table in built.tables]
+    text = to_json(built)
+    for hidden in ("54000", "-27000"):  # FK, AF
+        assert not re.search(rf"(?<![0-9]){hidden}\b", text), hidden
+
+
+def test_the_audit_tries_every_whole_count():
+    """Unknowns as a reader sees them: one hidden count at a known price is given away by
+    its payer's saving; two hidden counts at prices 12 000 and 11 000 are too (12a + 11c
+    is different for every a and c from 1 to 4), at 18 000 and 9 000 they are not."""
+    def hidden(price: int) -> Unknown:
+        return Unknown(price, frozenset((count, 0) for count in range(1, 5)))
+    small = Suppression(5)
+    assert audit_savings({"fk": [hidden(18_000)]}, {"fk": 54_000}, set(), small,
+                         key=len) == ({"fk": "X"}, "X")
+    assert audit_savings({"fk": [hidden(12_000), hidden(11_000)]}, {"fk": 35_000}, set(),
+                         small, key=len) == ({"fk": "X"}, "X")
+    hidden_after = Unknown(9_000, frozenset((0, count) for count in range(1, 5)))
+    assert audit_savings({"fk": [hidden(18_000), hidden_after]}, {"fk": 27_000}, set(),
+                         small, key=len) == ({}, None)
 
 
 def test_a_small_left_out_count_is_protected_by_a_second_one():
@@ -225,6 +265,12 @@ def test_a_small_left_out_count_is_protected_by_a_second_one():
               if row.key in ("deltagare", "utan-forsorjning-vid-inskrivning", "avslutade")
               for figure in row.figures]
     assert column == ["X", "<5", 7]
+    summary = built.table("nyckeltal-samhallsnytta")
+    assert [figure.shown for row in summary.rows for figure in row.figures[1:2]] == [
+        "X", "X"]  # the n of each line, as hidden as the count it is
+    total_row = next(row for row in built.table("samhallsnytta-betalare").rows if row.is_total)
+    payback = built.table("samhallsnytta-aterbetalningstid").rows
+    assert {figure.n for row in (total_row, *payback) for figure in row.figures} == {None}
 
 
 # --- what is missing ----------------------------------------------------------------------
