@@ -166,7 +166,9 @@ class SamhallsnyttaInputs:
     what the report's insatser cost in the period in whole kronor (utfall where known,
     else beviljat medel; a cost row reaching outside the period counts for its days in
     it), None when none is registered; `cost_days` is how many days of the period the
-    registered costs cover (fewer than the period's: the report says so)."""
+    registered costs cover (fewer than the period's: the report says so). In a report of
+    several insatser, `without_cost` names those running in the period whose costs do
+    not cover all of it (the cost leaves them out, so the report names them)."""
 
     assumptions: Assumptions
     prices: Prices | None = None
@@ -174,3 +176,4 @@ class SamhallsnyttaInputs:
     example_prices: bool = False
     cost: int | None = None
     cost_days: int = 0
+    without_cost: tuple[str, ...] = ()

@@ -418,6 +418,8 @@ def _assumptions_table(worked: Worked | None, inputs: SamhallsnyttaInputs, perio
             "den (6-månadersuppföljningen från månad 7, 18-månaders från månad 19).",
             "Deltagare utan registrerad försörjning före eller efter, eller med en källa "
             "som prislistan inte prissätter, ingår inte och räknas för sig.",
+            "Kostnad: varje registrerad kostnad (utfall där det finns, annars beviljat "
+            "medel) räknas för den del av sina dagar som ligger i perioden.",
         ]
         if worked.too_few:
             notes.append(f"Färre än {suppression.k} deltagare ingår i beräkningen: "
@@ -453,10 +455,17 @@ def _cost_words(inputs: SamhallsnyttaInputs, period: Period) -> str:
         return COST_MISSING
     words = format_kronor(inputs.cost)
     days = (period.end - period.start).days + 1
-    if inputs.cost_days < days:
+    if inputs.without_cost:
+        words += f" (saknas helt eller delvis för {_listed(inputs.without_cost)})"
+    elif inputs.cost_days < days:
         words += (f" (registrerad för {format_count(inputs.cost_days)} av periodens "
                   f"{format_count(days)} dagar)")
     return words
+
+
+def _listed(names: Sequence[str]) -> str:
+    """"A", "A och B", "A, B och C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
 
 
 def _deltagare_rows(worked: Worked) -> list[Row]:

@@ -11,7 +11,13 @@ from enkat.reports.inputs import SamhallsnyttaInputs
 from enkat.reports.period import Period
 from enkat.scoring.samhallsnytta import Assumptions
 
-from .costs import insats_costs, period_cost, remove_insats_cost, set_insats_cost
+from .costs import (
+    insats_costs,
+    period_cost,
+    remove_insats_cost,
+    set_insats_cost,
+    without_whole_cost,
+)
 from .prices import (
     NOT_PRICED,
     PriceEntry,
@@ -35,7 +41,7 @@ __all__ = [
     "entries_of", "find_price_list", "import_prices", "insats_costs", "is_sensible_year",
     "new_year_problems", "period_cost", "price_list_for", "price_years", "prices_of",
     "remove_insats_cost", "report_inputs", "save_price_list", "set_insats_cost",
-    "support_sources",
+    "support_sources", "without_whole_cost",
 ]
 
 
@@ -46,8 +52,11 @@ def report_inputs(forbund: Forbund, insats_ids: Sequence[int], period: Period,
     insatser cost in the period (`costs.period_cost`)."""
     price_list = price_list_for(forbund, period.end.year)
     cost, cost_days = period_cost(insats_ids, period)
+    costs = {"cost": cost, "cost_days": cost_days,
+             "without_cost": tuple(without_whole_cost(insats_ids, period))
+             if len(insats_ids) > 1 else ()}
     if price_list is None:
-        return SamhallsnyttaInputs(assumptions, cost=cost, cost_days=cost_days)
+        return SamhallsnyttaInputs(assumptions, **costs)
     return SamhallsnyttaInputs(assumptions, prices=prices_of(price_list),
                                price_year=price_list.year, example_prices=price_list.example,
-                               cost=cost, cost_days=cost_days)
+                               **costs)

@@ -77,20 +77,49 @@ def period_cost(insats_ids: Sequence[int], period: Period) -> tuple[int | None, 
     Each row overlapping the period counts its utfall if known, else its beviljat medel,
     for its share of days in the period (days in the period / the row's days); the sum
     is rounded to whole kronor, half up. None when no row overlaps the period."""
-    rows = db.session.scalars(select(InsatsCost).where(
-        InsatsCost.insats_id.in_(insats_ids), InsatsCost.starts_on <= period.end,
-        InsatsCost.ends_on >= period.start)).all() if insats_ids else []
+    rows = _rows_in(insats_ids, period)
     if not rows:
         return None, 0
     total = Fraction(0)
-    covered: set[dt.date] = set()
     for row in rows:
-        first, last = max(row.starts_on, period.start), min(row.ends_on, period.end)
-        days = (last - first).days + 1
+        days = len(_days_in(row, period))
         amount = row.granted_kronor if row.spent_kronor is None else row.spent_kronor
         total += Fraction(amount * days, (row.ends_on - row.starts_on).days + 1)
-        covered.update(first + dt.timedelta(days=n) for n in range(days))
-    return floor(total + Fraction(1, 2)), len(covered)
+    return floor(total + Fraction(1, 2)), len(set().union(*(_days_in(row, period)
+                                                            for row in rows)))
+
+
+def without_whole_cost(insats_ids: Sequence[int], period: Period) -> list[str]:
+    """The names of the insatser running some day of the period (by their start and end)
+    whose costs do not cover every such day: a förbund's cost then leaves them out."""
+    covered: dict[int, set[dt.date]] = {}
+    for row in _rows_in(insats_ids, period):
+        covered.setdefault(row.insats_id, set()).update(_days_in(row, period))
+    insatser = db.session.scalars(select(Insats).where(Insats.id.in_(insats_ids))
+                                  .order_by(Insats.name)) if insats_ids else []
+    return [insats.name for insats in insatser
+            if _running(insats, period) - covered.get(insats.id, set())]
+
+
+def _rows_in(insats_ids: Sequence[int], period: Period) -> list[InsatsCost]:
+    if not insats_ids:
+        return []
+    return list(db.session.scalars(select(InsatsCost).where(
+        InsatsCost.insats_id.in_(insats_ids), InsatsCost.starts_on <= period.end,
+        InsatsCost.ends_on >= period.start)))
+
+
+def _days_in(row: InsatsCost, period: Period) -> set[dt.date]:
+    return _days(max(row.starts_on, period.start), min(row.ends_on, period.end))
+
+
+def _running(insats: Insats, period: Period) -> set[dt.date]:
+    return _days(max(insats.starts_on or period.start, period.start),
+                 min(insats.ends_on or period.end, period.end))
+
+
+def _days(first: dt.date, last: dt.date) -> set[dt.date]:
+    return {first + dt.timedelta(days=n) for n in range((last - first).days + 1)}
 
 
 def _problems(insats: Insats, starts_on: dt.date | None, ends_on: dt.date | None,

@@ -62,14 +62,14 @@ def worked_example(times: int = 1) -> list[EnrolmentFacts]:
 
 def inputs(enrolments, *, prices=PRICES, cost: int | None = 150_000,
            assumptions: Assumptions | None = None, names=None, cost_days: int = 365,
-           example: bool = False) -> ReportInputs:
+           example: bool = False, without_cost: tuple[str, ...] = ()) -> ReportInputs:
     return ReportInputs(
         instruments=INSTRUMENTS, enrolments=list(enrolments), previous_enrolments=[],
         answer_counts=[], previous_answer_counts=[], courses=[], area_changes=[], sessions=[],
         insats_names=names,
         samhallsnytta=SamhallsnyttaInputs(assumptions or Assumptions(), prices,
                                           2025 if prices else None, example, cost,
-                                          cost_days if cost else 0))
+                                          cost_days if cost else 0, without_cost))
 
 
 def report(enrolments, k: int = 1, scope: str = "insats", **given):
@@ -354,3 +354,10 @@ def test_the_xlsx_keeps_kronor_as_numbers_written_in_kronor():
 def test_the_chart_is_the_same_bytes_for_the_same_figures():
     table = report(worked_example()).table("samhallsnytta-kumulativ")
     assert chart(table, "png") == chart(table, "png")
+
+
+def test_a_cost_that_leaves_insatser_out_names_them():
+    built = report(worked_example(), scope="forbund",
+                   without_cost=("Halvt betald", "Obetald"))
+    assert shown(built, "samhallsnytta-antaganden", "kostnad") == (
+        "150\u00a0000\u00a0kr (saknas helt eller delvis för Halvt betald och Obetald)",)

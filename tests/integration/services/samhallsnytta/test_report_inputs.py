@@ -103,3 +103,19 @@ def test_rows_outside_the_period_or_of_other_insatser_do_not_count(forbund, insa
     inputs = report_inputs(forbund, [insats.id], YEAR_2025, ASSUMED)
     assert (inputs.cost, inputs.cost_days) == (None, 0)
     assert report_inputs(forbund, [], YEAR_2025, ASSUMED).cost is None
+
+
+def test_a_forbund_report_names_the_insatser_its_cost_leaves_out(insats, make_insats):
+    half = make_insats("halvt", name="Halvt betald", starts_on=dt.date(2025, 1, 1))
+    unpaid = make_insats("obetald", name="Obetald", starts_on=dt.date(2025, 1, 1))
+    ended = make_insats("avslutad", name="Avslutad", starts_on=dt.date(2023, 1, 1),
+                        ends_on=dt.date(2024, 12, 31))
+    set_insats_cost(insats, dt.date(2025, 1, 1), dt.date(2025, 12, 31), 1_000_000, by=None)
+    set_insats_cost(half, dt.date(2025, 1, 1), dt.date(2025, 6, 30), 400_000, by=None)
+    everyone = [insats.id, half.id, unpaid.id, ended.id]
+
+    inputs = report_inputs(insats.forbund, everyone, YEAR_2025, ASSUMED)
+
+    assert (inputs.cost, inputs.cost_days) == (1_400_000, 365)
+    assert inputs.without_cost == ("Halvt betald", "Obetald")  # not the one that ended
+    assert report_inputs(insats.forbund, [half.id], YEAR_2025, ASSUMED).without_cost == ()
