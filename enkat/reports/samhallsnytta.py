@@ -687,7 +687,8 @@ def summary_line(enrolments: Sequence[EnrolmentFacts], period: Period,
                               n=worked.shown_n, suppressed=mark, kind=Kind.TEXT),
                        worked.counted[0], "", "")
     if mark is not None:
-        hidden = (f"färre än {suppression.k} deltagare" if mark == suppression.mark
+        hidden = ("inga deltagare i beräkningen" if worked.n == 0
+                  else f"färre än {suppression.k} deltagare" if mark == suppression.mark
                   else "visas inte (skyddar ett litet antal)")
         return replace(line, monthly_words=hidden, payback_words=hidden)
     payback = payback_words(worked, worked.chosen)

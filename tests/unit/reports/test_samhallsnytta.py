@@ -361,3 +361,8 @@ def test_a_cost_that_leaves_insatser_out_names_them():
                    without_cost=("Halvt betald", "Obetald"))
     assert shown(built, "samhallsnytta-antaganden", "kostnad") == (
         "150\u00a0000\u00a0kr (saknas helt eller delvis för Halvt betald och Obetald)",)
+
+
+def test_nobody_in_the_figures_is_said_in_words():
+    built = report([], k=5)
+    assert quoted(built, "besparing-per-manad") == "inga deltagare i beräkningen"
