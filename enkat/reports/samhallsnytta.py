@@ -605,7 +605,8 @@ def _cumulative_table(worked: Worked) -> Table:
 
 def _missing_section(inputs: SamhallsnyttaInputs, period: Period) -> dict[str, Any]:
     return {"assumptions": _assumptions_json(inputs), "cost": inputs.cost,
-            "cost_days": inputs.cost_days, "missing": ["prislista"],
+            "cost_days": inputs.cost_days, "without_cost": list(inputs.without_cost),
+            "missing": ["prislista"],
             "message": price_list_missing(period)}
 
 
@@ -625,6 +626,7 @@ def section(worked: Worked) -> dict[str, Any]:
         "assumptions": _assumptions_json(worked.inputs),
         "cost": worked.inputs.cost,
         "cost_days": worked.inputs.cost_days,
+        "without_cost": list(worked.inputs.without_cost),
         "missing": [] if worked.inputs.cost is not None else ["kostnad"],
         "n": n[0].figures[0].shown,
         "left_out": {row.key: row.figures[0].shown for row in n[1:-1]},
