@@ -249,8 +249,8 @@ class Worked:
     def change(self, payer: str) -> int:
         """The payer's change in month 1 before deadweight and persistence: what a
         reader gets back from its shown saving (Σ price × (before − after))."""
-        return sum(self.price(source) * (self.chosen.before.get(source, 0)
-                                         - self.chosen.after.get(source, 0))
+        return sum((self.price(source) or 0) * (self.chosen.before.get(source, 0)
+                                                - self.chosen.after.get(source, 0))
                    for source in self.payer_sources(payer))
 
     def payer_sources(self, payer: str) -> list[str]:
@@ -365,7 +365,7 @@ def payback_words(worked: Worked, result: Saving) -> str:
     return months_words(month)
 
 
-def _kronor_figure(value: Fraction | int, mark: str | None, n: int) -> Figure:
+def _kronor_figure(value: Fraction | int, mark: str | None, n: int | None) -> Figure:
     return Figure(kronor(value), n=n, suppressed=mark)
 
 

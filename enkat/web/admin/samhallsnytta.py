@@ -17,7 +17,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -43,26 +42,13 @@ from enkat.services.samhallsnytta import (
 )
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.documents import KronorField
-from enkat.web.common.form_base import DayField, PageForm
+from enkat.web.common.form_base import DayField, PageForm, WholeNumberField
 
 from . import bp
 from .forms_common import error_list, may_change, show_problems
 from .insatser import _insats_or_404
 
 # --- forms ---------------------------------------------------------------------------
-
-
-class YearField(IntegerField):
-    def process_formdata(self, valuelist):
-        text = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not text:
-            return
-        try:
-            self.data = int(text)
-        except ValueError:
-            raise ValueError(f"”{text}” är inget år. Skriv året med fyra siffror, till "
-                             "exempel 2026.") from None
 
 
 class AmountField(KronorField):
@@ -101,7 +87,8 @@ class PriceListForm(PageForm):
 
 
 class NewPriceListForm(PageForm):
-    year = YearField("År")
+    year = WholeNumberField("År", refusal=(
+        "”{text}” är inget år. Skriv året med fyra siffror, till exempel 2026."))
     copy_from = SelectField("Börja med", validate_choice=False)
 
     def __init__(self, years: list[int], **kwargs):

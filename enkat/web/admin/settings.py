@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import BooleanField, HiddenField, IntegerField, TextAreaField
+from wtforms import BooleanField, HiddenField, TextAreaField
 
 from enkat.models import Role
 from enkat.services import FieldProblem, Refused
@@ -23,7 +23,7 @@ from enkat.services.organisation.suppression import (
     set_suppression_threshold,
 )
 from enkat.web.common.access import roles_required
-from enkat.web.common.form_base import PageForm
+from enkat.web.common.form_base import PageForm, WholeNumberField
 
 from . import bp
 from .forms_common import error_list, show_problems
@@ -32,24 +32,10 @@ from .forms_common import error_list, show_problems
 _ASKED_FOR = frozenset({"confirm", "reason"})
 
 
-class ThresholdField(IntegerField):
-    """A whole number; empty is None (the service says what to write)."""
-
-    def process_formdata(self, valuelist):
-        text = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not text:
-            return
-        try:
-            self.data = int(text)
-        except ValueError:
-            raise ValueError(
-                f"”{text}” är inget heltal. Skriv gränsen med siffror, ett heltal från "
-                f"{LOWEST_THRESHOLD} till {HIGHEST_THRESHOLD}, till exempel 5.") from None
-
-
 class SettingsForm(PageForm):
-    threshold = ThresholdField("Gräns för små antal", description=(
+    threshold = WholeNumberField("Gräns för små antal", refusal=(
+        f"”{{text}}” är inget heltal. Skriv gränsen med siffror, ett heltal från "
+        f"{LOWEST_THRESHOLD} till {HIGHEST_THRESHOLD}, till exempel 5."), description=(
         f"Uppgifter som bygger på färre deltagare, svar eller källor än så här visas inte i "
         f"tabeller, diagram och nedladdningar. Ett heltal från {LOWEST_THRESHOLD} till "
         f"{HIGHEST_THRESHOLD}; {SAFE_THRESHOLD} om inget annat valts."))

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, StringField
+from wtforms import DateField, FieldList, IntegerField, StringField
 from wtforms.meta import DefaultMeta
 
 
@@ -54,6 +54,25 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Skriv datumet som år-månad-dag, till exempel 2025-01-01.") from None
+
+
+class WholeNumberField(IntegerField):
+    """A whole number; empty is None (the service says what to write). Text that is no
+    whole number is refused with `refusal`, its "{text}" the text typed."""
+
+    def __init__(self, label: str, *, refusal: str, **options) -> None:
+        super().__init__(label, **options)
+        self.refusal = refusal
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        try:
+            self.data = int(text)
+        except ValueError:
+            raise ValueError(self.refusal.format(text=text)) from None
 
 
 def error_list(form) -> list[tuple[str, str]]:
