@@ -51,8 +51,7 @@ from enkat.services.organisation.schedules import (
     standard_schedule,
 )
 from enkat.web.common.access import READERS, refuse, roles_required
-from enkat.web.common.documents import KronorField
-from enkat.web.common.form_base import DayField, PageForm
+from enkat.web.common.form_base import DayField, KronorField, PageForm
 
 from . import bp
 from .forms_common import error_list, may_change, show_problems
@@ -231,7 +230,7 @@ def _part_links() -> list[tuple[str, str, str]]:
     return links
 
 
-def _insats_or_404(slug: str) -> Insats:
+def insats_or_404(slug: str) -> Insats:
     insats = find_insats(g.forbund, slug)
     if insats is None:
         refuse(404)
@@ -286,7 +285,7 @@ def insats_new():
 @bp.route("/insatser/<slug>/andra", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def insats_edit(slug: str):
-    insats = _insats_or_404(slug)
+    insats = insats_or_404(slug)
     form = InsatsForm(obj=insats, kind=insats.kind.value) if request.method == "GET" \
         else InsatsForm()
     if form.validate_on_submit():
@@ -307,7 +306,7 @@ def insats_edit(slug: str):
 @bp.get("/insatser/<slug>/schema")
 @roles_required(*READERS)
 def schedule(slug: str):
-    insats = _insats_or_404(slug)
+    insats = insats_or_404(slug)
     form = None
     if may_change():
         rows = [_schedule_data(entry) for entry in insats.schedule]
@@ -318,7 +317,7 @@ def schedule(slug: str):
 @bp.post("/insatser/<slug>/schema")
 @roles_required(Role.ADMIN)
 def schedule_save(slug: str):
-    insats = _insats_or_404(slug)
+    insats = insats_or_404(slug)
     form = _schedule_form()
     redrawn = _redraw(form, lambda data: _schedule_form(formdata=None, data=data),
                       standard=[_schedule_data(row) for row in standard_schedule()])
@@ -375,7 +374,7 @@ def _redraw(form, rebuild: Callable[[dict], PageForm], standard: list[dict] | No
 @bp.get("/insatser/<slug>/mal")
 @roles_required(*READERS)
 def goals(slug: str):
-    insats = _insats_or_404(slug)
+    insats = insats_or_404(slug)
     form = None
     if may_change():
         rows = [_goal_data(goal) for goal in insats.goals]
@@ -386,7 +385,7 @@ def goals(slug: str):
 @bp.post("/insatser/<slug>/mal")
 @roles_required(Role.ADMIN)
 def goals_save(slug: str):
-    insats = _insats_or_404(slug)
+    insats = insats_or_404(slug)
     form = GoalsForm()
     redrawn = _redraw(form, lambda data: GoalsForm(formdata=None, data=data))
     if redrawn is not None:

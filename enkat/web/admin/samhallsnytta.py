@@ -41,12 +41,11 @@ from enkat.services.samhallsnytta import (
     support_sources,
 )
 from enkat.web.common.access import READERS, roles_required
-from enkat.web.common.documents import KronorField
-from enkat.web.common.form_base import DayField, PageForm, WholeNumberField
+from enkat.web.common.form_base import DayField, KronorField, PageForm, WholeNumberField
 
 from . import bp
 from .forms_common import error_list, may_change, show_problems
-from .insatser import _insats_or_404
+from .insatser import insats_or_404
 
 # --- forms ---------------------------------------------------------------------------
 
@@ -203,14 +202,14 @@ def _list_page(year: int, form: PriceListForm, stored):
 @bp.get("/insatser/<slug>/kostnader")
 @roles_required(*READERS)
 def insats_costs_page(slug: str):
-    insats = _insats_or_404(slug)
+    insats = insats_or_404(slug)
     return _costs_page(insats, CostForm(formdata=None) if may_change() else None)
 
 
 @bp.post("/insatser/<slug>/kostnader")
 @roles_required(Role.ADMIN)
 def insats_cost_add(slug: str):
-    insats = _insats_or_404(slug)
+    insats = insats_or_404(slug)
     form = CostForm()
     if form.validate_on_submit():
         try:
@@ -228,7 +227,7 @@ def insats_cost_add(slug: str):
 @bp.post("/insatser/<slug>/kostnader/<int:cost_id>/ta-bort")
 @roles_required(Role.ADMIN)
 def insats_cost_remove(slug: str, cost_id: int):
-    insats = _insats_or_404(slug)
+    insats = insats_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

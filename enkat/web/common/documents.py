@@ -38,7 +38,6 @@ from wtforms.validators import ValidationError
 from enkat.models import DocumentStatus, Insats
 from enkat.reports.document import Heading, TableBlock, Text
 from enkat.reports.exports.html_export import table_html
-from enkat.reports.numbers import format_number
 from enkat.reports.period import Period
 from enkat.services import Refused, ServiceError
 from enkat.services.answering.drafts import local_today
@@ -68,7 +67,7 @@ from enkat.services.documents import (
 from enkat.services.documents.content import GOAL_KEY
 
 from .downloads import send_download
-from .form_base import DayField, PageForm, error_list
+from .form_base import DayField, KronorField, PageForm, error_list, kronor
 
 #: The kinds written per insats, and the one the förbund writes itself.
 INSATS_KINDS = ("kvartalsrapport", "delrapport", "slutrapport")
@@ -130,29 +129,6 @@ def _month_end(first: dt.date, months: int) -> dt.date:
 # --- the writing page ------------------------------------------------------------------
 
 
-class KronorField(StringField):
-    """Whole kronor as people type them ("12 000", "12000 kr"); empty is no figure. Its
-    messages begin in lower case: the page puts the row and column before them
-    (`name_figure_errors`)."""
-
-    def process_formdata(self, valuelist):
-        self.raw = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not self.raw:
-            return
-        digits = self.raw.removesuffix("kr").strip().replace(" ", "").replace("\u00a0", "")
-        if digits[:1] in ("-", "\u2212") and digits[1:].isdigit():
-            raise ValueError("beloppet får inte vara negativt.")
-        if not (digits.isascii() and digits.isdigit()):
-            raise ValueError("skriv beloppet i hela kronor, till exempel 12 000.")
-        self.data = int(digits)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return kronor(self.data) if isinstance(self.data, int) else ""
-
-
 class SectionTextForm(Form):
     key = HiddenField()
     revision = HiddenField()
@@ -180,10 +156,6 @@ class WritingForm(PageForm):
     texts = FieldList(FormField(SectionTextForm))
     goals = FieldList(FormField(GoalCommentForm))
     figures = FieldList(FormField(FigureRowForm))
-
-
-def kronor(amount: int | None) -> str:
-    return "" if amount is None else format_number(amount, 0)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, IntegerField, StringField
 from wtforms.meta import DefaultMeta
 
+from enkat.reports.numbers import format_number
+
 
 class PageForm(FlaskForm):
     class Meta:
@@ -73,6 +75,34 @@ class WholeNumberField(IntegerField):
             self.data = int(text)
         except ValueError:
             raise ValueError(self.refusal.format(text=text)) from None
+
+
+class KronorField(StringField):
+    """Whole kronor as people type them ("12 000", "12000 kr"); empty is no figure. Its
+    messages begin in lower case: the page puts the row and column before them
+    (`name_figure_errors`)."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not self.raw:
+            return
+        digits = self.raw.removesuffix("kr").strip().replace(" ", "").replace("\u00a0", "")
+        if digits[:1] in ("-", "\u2212") and digits[1:].isdigit():
+            raise ValueError("beloppet får inte vara negativt.")
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError("skriv beloppet i hela kronor, till exempel 12 000.")
+        self.data = int(digits)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return kronor(self.data) if isinstance(self.data, int) else ""
+
+
+def kronor(amount: int | None) -> str:
+    """Whole kronor as a form shows them: "12 000", or nothing."""
+    return "" if amount is None else format_number(amount, 0)
 
 
 def error_list(form) -> list[tuple[str, str]]:
