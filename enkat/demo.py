@@ -560,8 +560,8 @@ def load_demo(seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoSum
     courses = plan_courses(rng, today)
     counts = record_courses(rng, forbund, insatser, courses, today)
     counts += record_utskick(rng, forbund, find_user(USERS[0].email), today)
+    record_samhallsnytta(forbund, insatser, today)  # before the documents freeze figures
     record_documents(forbund, insatser, today)
-    record_samhallsnytta(forbund, insatser, today)
     return DemoSummary(
         forbund_slug=forbund.slug,
         forbund_name=forbund.name,

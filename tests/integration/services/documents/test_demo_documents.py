@@ -138,3 +138,15 @@ def test_the_demo_texts_quote_key_figures_that_exist(demo):
     figures = {figure.marker: figure for figure in view_with_key_figures(document)[1]}
     assert figures["{{nyckeltal:andel-till-arbete-eller-studier}}"].label == (
         "Andel till arbete eller studier")
+
+
+def test_the_demo_documents_froze_their_samhallsnytta_with_the_price_list(demo):
+    """The price lists and costs are in place before the demo sends its reports, so an
+    approved delrapport shows samhällsnytta, not "ingen prislista"."""
+    approved = [document for document in documents_for(demo)
+                if document.status == DocumentStatus.APPROVED]
+    assert approved
+    for document in approved:
+        frozen = report_from_snapshot(document.snapshot["report"])
+        section = report_dict(frozen)["samhallsnytta"]
+        assert section["missing"] == [] and section["assumptions"]["price_year"] == 2025
