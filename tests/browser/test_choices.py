@@ -101,10 +101,11 @@ def test_every_choice_on_the_staff_admin_and_kiosk_pages_is_told_apart(browser, 
             select(Enrolment).where(Enrolment.insats_id == staff_insats_id,
                                     Enrolment.ended_on.is_(None)))]
     problems: list[str] = []
-    context = browser.new_context(**DESKTOP)
-    context.set_default_timeout(15_000)
+    admin_context, context = browser.new_context(**DESKTOP), browser.new_context(**DESKTOP)
+    for each in (admin_context, context):
+        each.set_default_timeout(15_000)
     try:
-        page = context.new_page()
+        page = admin_context.new_page()
         sign_in(page, live_server.url, admin.email, admin.password)
         admin_pages = ["/forbund/resultat", "/forbund/utskick/nytt", "/forbund/logg",
                        "/forbund/prislista", f"/forbund/prislista/{REFERENCE_TODAY.year}"]
@@ -113,8 +114,8 @@ def test_every_choice_on_the_staff_admin_and_kiosk_pages_is_told_apart(browser, 
                             f"/forbund/insatser/{slug}/kostnader"]
         for path in admin_pages:
             problems += visit(page, live_server.url, path)
-        page.context.clear_cookies()
 
+        page = context.new_page()  # the staff member's own browser
         sign_in(page, live_server.url, staff.email, staff.password)
         for path in ("/", f"/insatser/{staff_slug}", f"/insatser/{staff_slug}/registrera",
                      "/kiosk/starta"):
@@ -129,5 +130,6 @@ def test_every_choice_on_the_staff_admin_and_kiosk_pages_is_told_apart(browser, 
             problems += check_choices(page, f"/kiosk/att-svara for {code}")
             page.goto(f"{live_server.url}/kiosk/")
     finally:
+        admin_context.close()
         context.close()
     assert not problems, "\n".join(problems)
