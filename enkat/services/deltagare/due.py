@@ -34,6 +34,8 @@ DAYS_PER_MONTH = 30
 #: How long after the last follow-up falls due (uppfoljning-18m: 540 days after the
 #: exit) an answer to it may still be dated: a paper form comes back some weeks later.
 LATE_FOLLOW_UP = dt.timedelta(days=90)
+#: How long after it falls due a measurement is overdue: a month to meet the deltagare.
+OVERDUE_AFTER = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,11 @@ def _due_entry(entry: ScheduleEntry, enrolment: Enrolment, done: set[str],
     return None
 
 
+def overdue(item: Due, today: dt.date) -> bool:
+    """Whether a measurement has waited longer than `OVERDUE_AFTER` since it fell due."""
+    return today - item.since > OVERDUE_AFTER
+
+
 def _unless_done(instrument_id: str, timepoint: str, since: dt.date, done: set[str],
                  today: dt.date | None = None) -> Due | None:
     if timepoint in done or (today is not None and today < since):
@@ -122,6 +129,48 @@ def due_in_insats(insats: Insats, today: dt.date) -> list[DueParticipant]:
     return result
 
 
+def due_in_insatser(insatser: Iterable[Insats], today: dt.date, *,
+                    sessions: bool = True) -> dict[int, list[tuple[Enrolment, list[Due]]]]:
+    """By insats id, every enrolment with something due, in three queries for all the
+    insatser together (a förbund's overview). Without `sessions`, what falls due at
+    every session is left out: it is due at each meeting, not by a date."""
+    schedules = {insats.id: [entry for entry in insats.schedule
+                             if sessions or entry.trigger is not ScheduleTrigger.EVERY_SESSION]
+                 for insats in insatser}
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.insats_id.in_(list(schedules)))
+        .order_by(Enrolment.started_on)
+    ).all()
+    answered = _answered_in(list(schedules))
+    anonymous = _anonymous({entry.instrument_id for entries in schedules.values()
+                            for entry in entries})
+    found: dict[int, list[tuple[Enrolment, list[Due]]]] = defaultdict(list)
+    for enrolment in enrolments:
+        items = due(schedules[enrolment.insats_id], enrolment,
+                    answered[(enrolment.insats_id, enrolment.participant_id)], today,
+                    anonymous)
+        if items:
+            found[enrolment.insats_id].append((enrolment, items))
+    return found
+
+
+def _answered_in(insats_ids: list[int], *conditions) -> dict[tuple[int, int], dict[str, set[str]]]:
+    """What each deltagare answered, by (insats id, participant id): the instrument's
+    timepoints."""
+    rows = db.session.execute(
+        select(Response.insats_id, Response.participant_id, InstrumentVersion.instrument_id,
+               Response.timepoint)
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .where(Response.insats_id.in_(insats_ids), Response.submitted_at.is_not(None),
+               Response.participant_id.is_not(None), *conditions)
+    )
+    answered: dict[tuple[int, int], dict[str, set[str]]] = defaultdict(
+        lambda: defaultdict(set))
+    for insats_id, participant_id, instrument_id, timepoint in rows:
+        answered[(insats_id, participant_id)][instrument_id].add(timepoint)
+    return answered
+
+
 def due_for(enrolment: Enrolment, today: dt.date) -> list[Due]:
     """What one deltagare is due for today in the insats of `enrolment`."""
     insats = enrolment.insats
@@ -131,15 +180,9 @@ def due_for(enrolment: Enrolment, today: dt.date) -> list[Due]:
 
 
 def _answered(insats: Insats, *conditions) -> dict[int, dict[str, set[str]]]:
-    rows = db.session.execute(
-        select(Response.participant_id, InstrumentVersion.instrument_id, Response.timepoint)
-        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
-        .where(Response.insats_id == insats.id, Response.submitted_at.is_not(None),
-               Response.participant_id.is_not(None), *conditions)
-    )
     answered: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for participant_id, instrument_id, timepoint in rows:
-        answered[participant_id][instrument_id].add(timepoint)
+    for (_insats_id, participant_id), done in _answered_in([insats.id], *conditions).items():
+        answered[participant_id] = done
     return answered
 
 

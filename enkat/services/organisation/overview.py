@@ -1,4 +1,6 @@
-"""What a signed-in user sees first: the insatser they work with, in figures."""
+"""What a signed-in user sees first: the insatser they work with, in figures.
+(The förbund's overview adds what is due and the data to fix:
+`services.deltagare.forbund_overview`.)"""
 
 from __future__ import annotations
 
@@ -59,6 +61,12 @@ def _count_by_insats(column, condition, ids: list[int]) -> dict[int, int]:
         select(column, func.count()).where(condition, column.in_(ids)).group_by(column)
     )
     return dict(rows.tuples().all())
+
+
+def works_in_any(user: User) -> bool:
+    """Whether the user is personal in some insats (and so has insatser of their own)."""
+    return bool(db.session.scalar(
+        select(select(InsatsStaff).where(InsatsStaff.user_id == user.id).exists())))
 
 
 def works_in(user: User, insats: Insats) -> bool:

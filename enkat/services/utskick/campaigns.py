@@ -521,6 +521,12 @@ def campaign_summaries(forbund: Forbund) -> list[CampaignSummary]:
     return [CampaignSummary(row[0], _counts(row[2:])) for row in rows]
 
 
+def open_campaign_summaries(forbund: Forbund) -> list[CampaignSummary]:
+    """The utskick not yet closed, newest first, with their counts."""
+    return [summary for summary in campaign_summaries(forbund)
+            if summary.campaign.closed_at is None]
+
+
 def campaign_counts(campaign: Campaign) -> CampaignCounts:
     row = db.session.execute(
         _counts_query().where(CampaignRecipient.campaign_id == campaign.id)

@@ -27,6 +27,9 @@ from wtforms.validators import Optional
 from enkat.models import Insats, InsatsKind, Role, ScheduleTrigger
 from enkat.reports.goals import AT_LEAST
 from enkat.services import Refused
+from enkat.services.answering.drafts import local_today
+from enkat.services.deltagare.due import OVERDUE_AFTER
+from enkat.services.deltagare.forbund_overview import forbund_overview
 from enkat.services.documents import set_granted_kronor
 from enkat.services.organisation.goals import (
     COMPARISON_NAMES,
@@ -41,7 +44,7 @@ from enkat.services.organisation.insatser import (
     find_insats,
     update_insats,
 )
-from enkat.services.organisation.overview import forbund_insats_summaries
+from enkat.services.organisation.overview import forbund_insats_summaries, works_in_any
 from enkat.services.organisation.schedules import (
     TRIGGER_NAMES,
     ScheduleRow,
@@ -50,6 +53,7 @@ from enkat.services.organisation.schedules import (
     schedule_said,
     standard_schedule,
 )
+from enkat.services.utskick.campaigns import closes_on, open_campaign_summaries
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import DayField, KronorField, PageForm
 
@@ -249,9 +253,12 @@ def _page(template: str, form, **context):
 @bp.get("/")
 @roles_required(*READERS)
 def home():
-    summaries = forbund_insats_summaries(g.forbund, current_user)
-    return render_template("admin/home.html", summaries=summaries, parts=_part_links(),
-                           may_change=may_change(), kind_names=KIND_NAMES)
+    """The förbund's overview, where its administrators and analysts start."""
+    return render_template(
+        "admin/home.html", overview=forbund_overview(g.forbund, current_user, local_today()),
+        utskick=open_campaign_summaries(g.forbund), closes_on=closes_on,
+        overdue_days=OVERDUE_AFTER.days,
+        parts=_part_links(), may_change=may_change(), own_insatser=works_in_any(current_user))
 
 
 @bp.get("/insatser")

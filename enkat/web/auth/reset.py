@@ -25,6 +25,7 @@ from enkat.services.people.accounts import (
     request_password_reset,
 )
 from enkat.services.people.passwords import MIN_LENGTH, password_problem
+from enkat.web.common.access import landing_url
 from enkat.web.common.form_base import PageForm
 from enkat.web.common.sessions import begin_session
 
@@ -116,7 +117,7 @@ def new_password(token: str):
         return _link_not_usable("used")
     begin_session(user)
     flash("Ditt nya lösenord är sparat och du är inloggad.", "info")
-    return redirect(url_for("staff.overview"), 303)
+    return redirect(landing_url(), 303)
 
 
 def _link_not_usable(state: str):

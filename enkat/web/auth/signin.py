@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Email
 from enkat.models import utcnow
 from enkat.services.people.accounts import AccountLocked, ClientThrottled, sign_in
 from enkat.web.common import keep_despite_refusal
+from enkat.web.common.access import landing_url
 from enkat.web.common.form_base import PageForm
 from enkat.web.common.sessions import begin_session, end_session
 
@@ -42,7 +43,7 @@ class LogoutForm(PageForm):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("staff.overview"))
+        return redirect(landing_url())
     form = LoginForm()
     if not form.validate_on_submit():
         return login_page(form), 422 if form.errors else 200
@@ -61,7 +62,7 @@ def login():
         problem = "Fel e-postadress eller lösenord."
         return login_page(form, problem)
     begin_session(user)
-    return redirect(_safe_next() or url_for("staff.overview"))
+    return redirect(_safe_next() or landing_url())
 
 
 @bp.route("/logout", methods=["POST"])

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import NoReturn
 
-from flask import abort, g, request
+from flask import abort, g, request, url_for
 from flask_login import current_user, login_required
 
 from enkat.models import Insats, Role
@@ -79,6 +79,15 @@ def refuse(status: int) -> NoReturn:
         keep_only_the_refusal()
         record_denied(current_user, request.path, status)
     abort(status)
+
+
+def landing_url() -> str:
+    """Where a signed-in user starts: administrators and analysts at the förbund's
+    overview (which links to their own insatser, if they have any), personal at "Mina
+    insatser"."""
+    if membership_with_role(current_user, READERS) is not None:
+        return url_for("admin.home")
+    return url_for("staff.overview")
 
 
 def workspace_menu() -> dict:

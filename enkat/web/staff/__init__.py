@@ -3,10 +3,11 @@ deltagare's course (`deltagare`) and the forms they enter (`entry`)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from enkat.services.organisation import overview as overview_service
+from enkat.web.common.access import landing_url
 
 from . import deltagare, documents, entry, insatser, links
 
@@ -16,6 +17,17 @@ for part in (entry, insatser, links, deltagare, documents):
 
 
 @bp.route("/")
+@login_required
+def start():
+    """The address everyone starts at: "Mina insatser" for personal; administrators
+    and analysts are sent on to the förbund's overview."""
+    landing = landing_url()
+    if landing != url_for(".overview"):
+        return redirect(landing)
+    return overview()
+
+
+@bp.route("/mina-insatser")
 @login_required
 def overview():
     summaries = overview_service.insatser_for(current_user)
