@@ -83,11 +83,11 @@ def refuse(status: int) -> NoReturn:
 
 def landing_url() -> str:
     """Where a signed-in user starts: administrators and analysts at the förbund's
-    overview (which links to their own insatser, if they have any), personal at "Mina
-    insatser"."""
+    overview (which links to their own insatser, if they have any), personal at "/",
+    which shows them "Mina insatser"."""
     if membership_with_role(current_user, READERS) is not None:
         return url_for("admin.home")
-    return url_for("staff.overview")
+    return url_for("staff.start")
 
 
 def workspace_menu() -> dict:

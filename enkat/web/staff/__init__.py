@@ -22,7 +22,7 @@ def start():
     """The address everyone starts at: "Mina insatser" for personal; administrators
     and analysts are sent on to the förbund's overview."""
     landing = landing_url()
-    if landing != url_for(".overview"):
+    if landing != url_for(".start"):
         return redirect(landing)
     return overview()
 

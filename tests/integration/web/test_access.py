@@ -76,6 +76,8 @@ LOGIN = Redirect(302, "/login")
 KIOSK = Redirect(302, "/kiosk/starta")
 #: The sign-in page for someone signed in already: to their first page.
 HOME = Redirect(302, "/")
+#: Where administrators and analysts start: the förbund's overview.
+FORBUND_HOME = Redirect(302, "/forbund/")
 #: The thank-you page of a link not yet answered: to the link's start.
 LINK_START = Redirect(302, "/s/")
 #: Done, and to the next page (Post/Redirect/Get).
@@ -388,7 +390,10 @@ ROUTES = [
     # administrators all of their förbund's, `visible_insatser`); any other is 404.
     # Analysts only read: enrolling, links and staff entry are 403 for them.
     # (anonymous, staff_a, staff_b, analyst, admin, other_admin)
-    Route("staff.overview", "/",
+    # Administrators and analysts start at the förbund's overview, personal at their own.
+    Route("staff.start", "/",
+          get=(LOGIN, 200, 200, FORBUND_HOME, FORBUND_HOME, FORBUND_HOME)),
+    Route("staff.overview", "/mina-insatser",
           get=(LOGIN, 200, 200, 200, 200, 200)),
     Route("staff.insatser.show", "/insatser/<slug>",
           get=(LOGIN, 200, 404, 200, 200, 404)),
@@ -600,8 +605,8 @@ ROUTES = [
     # Signing in and out, and a forgotten password.
     # (anonymous, staff_a, staff_b, analyst, admin, other_admin)
     Route("auth.login", "/login", csrf_as="anonymous", form=LOGIN_FORM,
-          get=(200, HOME, HOME, HOME, HOME, HOME),
-          post=(422, HOME, HOME, HOME, HOME, HOME)),
+          get=(200, HOME, HOME, FORBUND_HOME, FORBUND_HOME, FORBUND_HOME),
+          post=(422, HOME, HOME, FORBUND_HOME, FORBUND_HOME, FORBUND_HOME)),
     # Signed in: signed out, and to the sign-in page.
     Route("auth.logout", "/logout",
           post=(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),

@@ -59,8 +59,44 @@ def test_administrator_sees_every_insats_of_the_forbund(client, make_user, make_
     admin = make_user(Role.ADMIN)
     make_insats(name="Hälsolotsen"), make_insats(name="Steget vidare")
     sign_in(client, admin.email)
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/mina-insatser").get_data(as_text=True)
     assert "Hälsolotsen" in page and "Steget vidare" in page
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.ANALYST])
+def test_administrators_and_analysts_land_on_the_forbunds_overview(client, make_user, role):
+    user = make_user(role)
+    assert sign_in(client, user.email).headers["Location"] == "/forbund/"
+    assert client.get("/").headers["Location"] == "/forbund/"
+    assert client.get("/login").headers["Location"] == "/forbund/"
+    page = client.get("/forbund/").get_data(as_text=True)
+    assert "<h2>Att rätta</h2>" in page and "Mina insatser</a>." not in page
+
+
+def test_personal_land_on_their_insatser(client, make_user):
+    user = make_user(Role.STAFF)
+    assert sign_in(client, user.email).headers["Location"] == "/"
+    assert "<h1>Mina insatser</h1>" in client.get("/").get_data(as_text=True)
+    assert client.get("/login").headers["Location"] == "/"
+    assert client.get("/forbund/").status_code == 403
+
+
+def test_an_administrator_who_is_also_personal_lands_on_the_overview_with_a_link_to_their_insatser(
+        client, make_user, make_insats):
+    user = make_user(Role.ADMIN)
+    mine = make_insats(name="Hälsolotsen")
+    db.session.add(InsatsStaff(insats_id=mine.id, user_id=user.id))
+    assert sign_in(client, user.email).headers["Location"] == "/forbund/"
+    page = client.get("/forbund/").get_data(as_text=True)
+    assert '<a href="/mina-insatser">Mina insatser</a>.' in page
+    assert "Hälsolotsen" in client.get("/mina-insatser").get_data(as_text=True)
+
+
+def test_a_sign_in_with_an_address_to_return_to_still_returns_there(client, make_user):
+    user = make_user(Role.ADMIN)
+    response = client.post("/login?next=/forbund/resultat",
+                           data={"email": user.email, "password": "lösenord-123"})
+    assert response.headers["Location"] == "/forbund/resultat"
 
 
 REPORT = "/forbund/resultat/rapport.xlsx"

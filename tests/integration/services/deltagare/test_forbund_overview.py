@@ -40,7 +40,10 @@ def reader(make_user):
     return make_user(Role.ANALYST)
 
 
-def enrol(make_response, participant, on=D(2025, 2, 1)):
+START = D(2025, 2, 1)
+
+
+def enrol(make_response, participant, on=START):
     make_response("finsam-inskrivning", {"kon": "man"}, participant=participant,
                   timepoint="start", answered_on=on)
 
