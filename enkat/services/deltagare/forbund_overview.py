@@ -91,12 +91,12 @@ def forbund_overview(forbund: Forbund, user: User, today: dt.date) -> ForbundOve
     figures = []
     for summary in summaries:
         counts = [0, 0]
-        for enrolment, items in due_now.get(summary.insats.id, ()):
+        for participant_id, items in due_now.get(summary.insats.id, ()):
             for item in items:
                 late = overdue(item, today)
                 counts[late] += 1
                 if late and (item.instrument_id, item.timepoint) in follow_ups:
-                    late_follow_ups[summary.insats.id].append(enrolment.participant_id)
+                    late_follow_ups[summary.insats.id].append(participant_id)
         figures.append(InsatsFigures(summary, *counts))
     by_id = {insats.id: insats for insats in insatser}
     warnings = [
