@@ -10,11 +10,21 @@ or of one insats, for a period, as a page with tables and charts, and as downloa
 Every download is audited as "download" (`services.audit.record_download`), named by its
 file name, with the format and the filters in the detail.
 
-Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `fran`,
-`till`, and the samhällsnytta's `horisont` and `dodvikt`), so a download is exactly what
-the page shows. `insats=<slug>` is short for
-`visa=insats:<slug>`: a script that names an insats gets that insats, and one that
-names an insats the förbund does not have gets 404, never the whole förbund's data.
+Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `kvartal`,
+`manad`, `fran`, `till`, and the samhällsnytta's `horisont` and `dodvikt`), so a download
+is exactly what the page shows. A `period` left out is a year (`ar`, by default the last
+full calendar year), or the dates when the address has `fran` or `till`: addresses from
+before the kinds of period were chosen first keep their meaning.
+
+The page asks step by step, without JavaScript (`steg` in the address): the kind of period
+(`period`), then only its fields (`falt`), then whom the report is about and the
+samhällsnytta's assumptions (`urval`); then it shows the report, its summary first and
+each other part on demand. Each step is a GET form that carries the choices made so far,
+and a choice that is wrong is said at its field, on the step that asks for it.
+
+`insats=<slug>` is short for `visa=insats:<slug>`: a script that names an insats gets
+that insats, and one that names an insats the förbund does not have gets 404, never the
+whole förbund's data.
 Choosing changes nothing, so the form is a GET form without a CSRF token.
 """
 
@@ -25,6 +35,7 @@ from dataclasses import dataclass
 
 from flask import Response, abort, g, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import ServiceUnavailable
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 
@@ -36,6 +47,7 @@ from enkat.reports.layout import report_document
 from enkat.reports.model import Report
 from enkat.reports.period import Period
 from enkat.reports.rendering import chart, has_chart, render
+from enkat.reports.summary import PART_ID as SUMMARY_PART
 from enkat.scoring.samhallsnytta import DEFAULT_HORIZON, Assumptions
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
@@ -72,6 +84,19 @@ ANSWER_FORMATS = {
 WHOLE, SIDE_BY_SIDE, ONE_INSATS = "forbund", "insatser", "insats:"
 SIDE_BY_SIDE_TABLE = "insatser"  # the förbund report's table of its insatser
 
+#: The kinds of period, and the fields each asks for on the second step.
+PERIOD_FIELDS = {"ar": ("ar",), "halvar": ("ar", "halvar"), "kvartal": ("ar", "kvartal"),
+                 "manad": ("ar", "manad"), "datum": ("fran", "till")}
+#: The steps of the page (`steg`), and the fields each asks for.
+STEPS = {"period": ("period",), "falt": ("ar", "halvar", "kvartal", "manad", "fran", "till"),
+         "urval": ("visa", "horisont", "dodvikt")}
+#: What the steps carry from one to the next: every choice of the report.
+CHOICES = ("period", *STEPS["falt"], "visa", "insats", "horisont", "dodvikt")
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+          "september", "oktober", "november", "december")
+QUARTERS = ("Första kvartalet, januari–mars", "Andra kvartalet, april–juni",
+            "Tredje kvartalet, juli–september", "Fjärde kvartalet, oktober–december")
+
 
 class ResultsForm(PageForm):
     """What the report is about and for which period; read from the query string."""
@@ -80,13 +105,19 @@ class ResultsForm(PageForm):
         csrf = False  # a GET form: choosing changes nothing
 
     visa = SelectField("Rapporten gäller", validate_choice=False)
-    period = RadioField("Period", default="ar", validate_choice=False, choices=[
+    period = RadioField("Vilken sorts period?", default="ar", validate_choice=False, choices=[
         SelectChoice("ar", "Ett år"), SelectChoice("halvar", "Ett halvår"),
-        SelectChoice("datum", "Från och till datum")])
-    ar = StringField("År", description="Gäller år och halvår, till exempel 2025.")
+        SelectChoice("kvartal", "Ett kvartal"), SelectChoice("manad", "En månad"),
+        SelectChoice("datum", "Egna datum, från och till")])
+    ar = StringField("År", description="Med fyra siffror, till exempel 2025.")
     halvar = SelectField("Halvår", validate_choice=False, choices=[
         SelectChoice("1", "Första halvåret, januari–juni"),
         SelectChoice("2", "Andra halvåret, juli–december")])
+    kvartal = SelectField("Kvartal", validate_choice=False, choices=[
+        SelectChoice(str(number), name) for number, name in enumerate(QUARTERS, start=1)])
+    manad = SelectField("Månad", validate_choice=False, choices=[
+        SelectChoice(str(number), name.capitalize())
+        for number, name in enumerate(MONTHS, start=1)])
     fran = StringField("Från och med", description=DATE_EXAMPLE)
     till = StringField("Till och med", description=DATE_EXAMPLE)
     enkat = SelectField("Enkät", validate_choice=False)
@@ -118,10 +149,12 @@ class Choice:
 
 @dataclass(frozen=True)
 class PartOnPage:
-    """A part of the report as the page shows it: its title over its tables."""
+    """A part of the report as the page shows it: its title over its tables; the summary
+    is shown at once, every other part on demand."""
 
     title: str
     tables: list[TableOnPage]
+    summary: bool = False
 
 
 class FormatUnavailable(ServiceUnavailable):
@@ -138,10 +171,17 @@ class FormatUnavailable(ServiceUnavailable):
 @bp.get("/resultat")
 @roles_required(*READERS)
 def results():
+    """A step of the choice (`steg`, or the first when nothing is chosen yet), or the
+    report; a wrong choice sends back to the step that asks for it, with a 422."""
     form = _form()
+    step = request.args.get("steg")
+    if step is None and not any(key in request.args for key in CHOICES):
+        step = "period"
+    if step in STEPS:
+        return _step(form, step)
     choice = _choice(form)
     if choice is None:
-        return _page(form, status=422)
+        return _refused(form)
     return _page(form, choice, _report(choice))
 
 
@@ -166,7 +206,7 @@ def report_download(fmt: str):
     form = _form()
     choice = _choice(form)
     if choice is None:
-        return _page(form, status=422)
+        return _refused(form)
     try:
         data = render(_report(choice), fmt)
     except PdfUnavailable as missing:
@@ -181,16 +221,18 @@ def answers_download(fmt: str):
     if fmt not in ANSWER_FORMATS:
         abort(404)
     form = _form()
-    choice = _choice(form, instrument_needed=fmt == "sav")
-    if choice is None:
-        return _page(form, status=422)
+    choice = _choice(form)
+    if fmt == "sav":
+        _check_instrument(form)
+    if choice is None or form.enkat.errors:
+        return _refused(form, choice)
     answers = AnswerFilter(g.forbund, choice.insats, choice.period.start, choice.period.end)
     instrument = form.enkat.data if fmt == "sav" else None
     try:
         data, rows = _answers(answers, fmt, instrument)
     except ServiceError as refused:
         refuse(form.enkat if fmt == "sav" else form.period, str(refused))
-        return _page(form, status=422)
+        return _refused(form, choice)
     extra = (instrument,) if instrument else ()
     return _download(data, ANSWER_FORMATS[fmt], choice.file_name("svar", fmt, *extra),
                      format=fmt, instrument=instrument, rows=rows, **_filters(choice))
@@ -200,7 +242,7 @@ def answers_download(fmt: str):
 
 
 def _form() -> ResultsForm:
-    form = ResultsForm(formdata=request.args)
+    form = ResultsForm(formdata=_with_kind(request.args))
     form.visa.choices = [SelectChoice(WHOLE, "Hela förbundet"),
                          SelectChoice(SIDE_BY_SIDE, "Insatserna sida vid sida"),
                          *(SelectChoice(ONE_INSATS + insats.slug, insats.name)
@@ -210,18 +252,26 @@ def _form() -> ResultsForm:
         for instrument_id, title in answer_exports.answered_instruments(g.forbund))]
     if "ar" not in request.args:
         form.ar.data = str(local_today().year - 1)  # the last full calendar year
+    if not form.visa.data and "insats" in request.args:
+        form.visa.data = ONE_INSATS + request.args["insats"]  # shown chosen on its step
     return form
 
 
-def _choice(form: ResultsForm, *, instrument_needed: bool = False) -> Choice | None:
+def _with_kind(args: MultiDict) -> MultiDict:
+    """The query with its kind of period: an address with dates and no kind (from
+    before the kinds were asked for first) means those dates."""
+    if "period" in args or not ("fran" in args or "till" in args):
+        return args
+    return CombinedMultiDict([args, MultiDict({"period": "datum"})])
+
+
+def _choice(form: ResultsForm) -> Choice | None:
     """The choice the form holds, or None with the problems on the form's fields. An
     insats of another förbund, or none, is 404, as everywhere."""
     scope, insats = _subject(form)
     found = _period(form)
     assumptions = _assumptions(form)
-    if instrument_needed:
-        _check_instrument(form)
-    if scope is None or found is None or assumptions is None or form.enkat.errors:
+    if scope is None or found is None or assumptions is None:
         return None
     return Choice(scope, insats, *found, assumptions)
 
@@ -246,24 +296,49 @@ def _subject(form: ResultsForm) -> tuple[str | None, Insats | None]:
     return None, None
 
 
+def _kind(form: ResultsForm) -> str | None:
+    """The kind of period chosen, or None with the problem on its field."""
+    if form.period.data in PERIOD_FIELDS:
+        return form.period.data
+    refuse(form.period, "Välj ett år, ett halvår, ett kvartal, en månad eller egna datum.")
+    return None
+
+
 def _period(form: ResultsForm) -> tuple[Period, str] | None:
-    kind = form.period.data
+    kind = _kind(form)
     if kind == "datum":
         return _dates(form)
-    if kind not in ("ar", "halvar"):
-        refuse(form.period, "Välj ett år, ett halvår eller från och till datum.")
+    if kind is None:
         return None
     year = _year(form.ar)
     if year is None:
         return None
     if kind == "ar":
-        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31)), str(year)
-    if form.halvar.data not in ("1", "2"):
-        refuse(form.halvar, "Välj första eller andra halvåret.")
-        return None
-    if form.halvar.data == "1":
-        return Period(dt.date(year, 1, 1), dt.date(year, 6, 30)), f"{year}-halvar-1"
-    return Period(dt.date(year, 7, 1), dt.date(year, 12, 31)), f"{year}-halvar-2"
+        return _months(year, 1, 12), str(year)
+    if kind == "halvar":
+        half = _number(form.halvar, 2, "Välj första eller andra halvåret.")
+        return (_months(year, 6 * half - 5, 6 * half), f"{year}-halvar-{half}") if half else None
+    if kind == "kvartal":
+        quarter = _number(form.kvartal, 4, "Välj ett av årets fyra kvartal.")
+        return ((_months(year, 3 * quarter - 2, 3 * quarter), f"{year}-kvartal-{quarter}")
+                if quarter else None)
+    month = _number(form.manad, 12, "Välj en av årets tolv månader.")
+    return (_months(year, month, month), f"{year}-{month:02d}") if month else None
+
+
+def _number(field: SelectField, last: int, message: str) -> int | None:
+    """The number 1 to `last` chosen in `field`, or None with `message` at it."""
+    text = field.data or ""
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= last:
+        return int(text)
+    refuse(field, message)
+    return None
+
+
+def _months(year: int, first: int, last: int) -> Period:
+    """From the first day of month `first` to the last day of month `last` of `year`."""
+    after = dt.date(year + 1, 1, 1) if last == 12 else dt.date(year, last + 1, 1)
+    return Period(dt.date(year, first, 1), after - dt.timedelta(days=1))
 
 
 def _year(field: StringField) -> int | None:
@@ -344,17 +419,95 @@ def _user():
     return current_user._get_current_object()
 
 
-def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None = None,
-          status: int = 200):
-    query = {key: value for key, value in request.args.items() if key != "enkat"}
+# --- the steps --------------------------------------------------------------------------
+
+
+def _step(form: ResultsForm, step: str):
+    """A step, once the steps before it are chosen right; else the first one that is not."""
+    if step == "falt":
+        _kind(form)
+    elif step == "urval":
+        _period(form)
+    if form.errors:
+        return _refused(form)
+    return _step_page(form, step)
+
+
+def _step_with_errors(form: ResultsForm) -> str | None:
+    return next((step for step, names in STEPS.items()
+                 if any(form[name].errors for name in names)), None)
+
+
+def _refused(form: ResultsForm, choice: Choice | None = None):
+    """422: the step that asks for what is wrong; the SPSS file's instrument, the one
+    thing the steps do not ask for, is said on the report beside its form."""
+    step = _step_with_errors(form)
+    if step is not None or choice is None:
+        return _step_page(form, step or "period", status=422)
+    return _page(form, choice, _report(choice), status=422)
+
+
+def _step_page(form: ResultsForm, step: str, status: int = 200):
+    """The page at one step: the choices made before it, each with a link to change it,
+    and the form of the step, carrying every other choice in hidden fields."""
+    asked = STEPS[step] if step != "falt" else PERIOD_FIELDS.get(form.period.data, ())
+    shown = set(asked) | ({"insats"} if step == "urval" else set())
+    carried = {key: value for key, value in _choices().items() if key not in shown}
     return render_template(
-        "admin/results.html", form=form, report=report, query=query,
-        heading=subject_heading(report.subject) if report else None,
-        period=period_text(report) if report else None,
-        suppression=suppression_text(report.suppression) if report else None,
-        side_by_side=choice is not None and choice.scope == SIDE_BY_SIDE,
-        tables=[TableOnPage(table) for table in report.tables] if report else [],
-        parts=_parts(report) if report else [],
+        "admin/results.html", form=form, step=step, asked=[form[name] for name in asked],
+        carried=carried, made=_made(form, step), report=None, query=_choices(),
+    ), status
+
+
+def _choices() -> dict[str, str]:
+    """The choices in the address, as the steps and the downloads carry them."""
+    return {key: value for key, value in request.args.items() if key in CHOICES}
+
+
+def _made(form: ResultsForm, before: str | None) -> list[tuple[str, str, str]]:
+    """The choices made on the steps before `before` (None: every step) as (what, chosen,
+    the address of its step)."""
+    made = []
+    steps = list(STEPS)
+    reached = steps if before is None else steps[:steps.index(before)]
+    kind = next((choice.label for choice in form.period.choices
+                 if choice.value == form.period.data), "")
+    for step in reached:
+        if step == "period":
+            made.append(("Sorts period", kind, _step_url("period")))
+        elif step == "falt":
+            found = _period(form)
+            made.append(("Period", _period_said(found[0]) if found else "",
+                         _step_url("falt")))
+        else:
+            made.append(("Rapporten gäller", _subject_said(form), _step_url("urval")))
+    return made
+
+
+def _step_url(step: str) -> str:
+    return url_for(".results", **{**_choices(), "steg": step})
+
+
+def _period_said(period: Period) -> str:
+    return f"{period.start.isoformat()} – {period.end.isoformat()}"
+
+
+def _subject_said(form: ResultsForm) -> str:
+    chosen = form.visa.data or WHOLE
+    return next((choice.label for choice in form.visa.choices if choice.value == chosen), chosen)
+
+
+# --- the report page ----------------------------------------------------------------------
+
+
+def _page(form: ResultsForm, choice: Choice, report: Report, status: int = 200):
+    """The report: the choices that made it, the downloads, its summary and its parts."""
+    query = _choices()
+    return render_template(
+        "admin/results.html", form=form, report=report, query=query, step=None,
+        made=_made(form, None), heading=subject_heading(report.subject),
+        period=period_text(report), suppression=suppression_text(report.suppression),
+        side_by_side=choice.scope == SIDE_BY_SIDE, parts=_parts(report),
         may_download_answers=_is_admin(),
         url_for_chart=lambda table: url_for(".results_chart", table_id=table.id, **query),
     ), status
@@ -363,15 +516,17 @@ def _page(form: ResultsForm, choice: Choice | None = None, report: Report | None
 def _parts(report: Report) -> list[PartOnPage]:
     """The report's tables under the headings of its parts, as every format lays them
     out (`reports.layout`): a table that is a part by itself stands on its own, titled
-    by its caption."""
+    by its caption. The first part is the summary (or the one part there is)."""
     parts: list[PartOnPage] = []
     for block in report_document(report).blocks:
         if isinstance(block, Heading):
             parts.append(PartOnPage(block.text, []))
         elif isinstance(block, TableBlock):
             if not parts or block.level is not None:
-                parts.append(PartOnPage("", []))
+                parts.append(PartOnPage(block.table.title, []))
             parts[-1].tables.append(TableOnPage(block.table))
+    if parts and (len(parts) == 1 or report.parts[0].id == SUMMARY_PART):
+        parts[0] = PartOnPage(parts[0].title, parts[0].tables, summary=True)
     return parts
 
 

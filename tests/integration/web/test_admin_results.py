@@ -107,22 +107,32 @@ def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year
         assert chart.data.lstrip().startswith(b"<?xml")
 
 
-def test_the_tables_stand_under_their_parts_each_chart_beside_its_table(client, year, admin):
+def test_the_summary_comes_first_and_each_other_part_opens_on_demand(client, year, admin):
     page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
     report = build_report_for(year, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
-    headings = re.findall(r'<h3 class="part-heading">([^<]*)</h3>', page)
-    # a part that is one table of its own title is titled by the table's caption alone
-    headed = [part for part in report.parts
-              if [report.table(t).title for t in part.table_ids] != [part.title]]
-    assert headings == [part.title for part in headed] and len(headed) > 2
-    for part in headed:
-        heading = page.index(f'<h3 class="part-heading">{part.title}</h3>')
-        assert all(page.index(f'<table id="{table_id}">') > heading
+    summary, *details = report.parts
+    assert summary.id == "sammanfattning" and len(details) > 2
+    downloads = page.index("<h3>Ladda ner rapporten</h3>")
+    in_short = page.index('<h3 class="part-heading">I korthet</h3>')
+    more = page.index('<h3 class="part-heading">Detaljer</h3>')
+    assert downloads < in_short
+    assert all(in_short < page.index(f'<table id="{table_id}">') < more
+               for table_id in summary.table_ids)
+    titles = re.findall(r'<details class="report-part">\s*<summary>([^<]*) <span', page)
+    assert titles == [part.title for part in details]
+    for part in details:
+        opening = page.index(f"<summary>{part.title} <span")
+        closing = page.index("</details>", opening)
+        assert all(opening < page.index(f'<table id="{table_id}">') < closing
                    for table_id in part.table_ids)
+
+
+def test_each_chart_stands_beside_its_table(client, year, admin):
+    page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
     table = page.index('<table id="nns-pagaende">')
     image = page.index('<img src="/forbund/resultat/diagram/nns-pagaende.svg')
     assert table < image and "<table" not in page[table + 1:image]
-    assert page.rfind('<div class="with-chart">', 0, image) > page.rfind("<h3", 0, table)
+    assert page.rfind('<div class="with-chart">', 0, image) > page.rfind("<summary", 0, table)
     assert 'alt="Diagram: ' in page[image:page.index(">", image)]
 
 
@@ -135,10 +145,119 @@ def test_the_charts_beside_the_tables_load_lazily_with_their_size(client, year, 
         assert re.search(r'width="\d+"', image) and re.search(r'height="\d+"', image)
 
 
-def test_the_last_full_calendar_year_is_the_default(client, year, admin):
-    page = client.get("/forbund/resultat").get_data(as_text=True)
+# --- the steps of the choice ------------------------------------------------------------
+
+FIELDS = ("ar", "halvar", "kvartal", "manad", "fran", "till", "visa", "horisont", "dodvikt")
+
+
+def shown_fields(page: str) -> set[str]:
+    """The names of the fields a person fills in (not the hidden ones carried along)."""
+    return {name for name in FIELDS
+            if re.search(rf'<(?:input|select)(?![^>]*type="hidden")[^>]*name="{name}"', page)}
+
+
+def hidden(page: str) -> dict[str, str]:
+    """The choices the step's form carries along."""
+    form = re.search(r'<form [^>]*class="results-choice">(.*?)</form>', page, re.S).group(1)
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+
+
+def test_the_page_starts_by_asking_the_kind_of_period(client, year, admin):
+    response = client.get("/forbund/resultat")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Steg 1 av 3: Period" in page and "<table id=" not in page
+    kinds = re.findall(r'<input[^>]*name="period"[^>]*value="([a-z]+)"', page)
+    assert kinds == ["ar", "halvar", "kvartal", "manad", "datum"]
+    assert re.search(r'<input checked[^>]*value="ar"', page)  # a year, unless chosen
+    assert shown_fields(page) == set() and hidden(page) == {"steg": "falt"}
+
+
+@pytest.mark.parametrize(("kind", "fields"), [
+    ("ar", {"ar"}), ("halvar", {"ar", "halvar"}), ("kvartal", {"ar", "kvartal"}),
+    ("manad", {"ar", "manad"}), ("datum", {"fran", "till"}),
+])
+def test_the_second_step_asks_only_the_fields_of_the_kind(client, year, admin, kind, fields):
+    page = client.get(f"/forbund/resultat?period={kind}&steg=falt").get_data(as_text=True)
+    assert "Steg 2 av 3: Vilken period?" in page
+    assert shown_fields(page) == fields
+    assert hidden(page) == {"period": kind, "steg": "urval"}
+    assert f'href="/forbund/resultat?period={kind}&amp;steg=period">Ändra' in page
+    if "ar" in fields:  # the last full calendar year, as the downloads take it
+        assert f'name="ar" type="text" value="{dt.date.today().year - 1}"' in page
+
+
+def test_the_third_step_asks_whom_the_report_is_about_and_carries_the_period(
+        client, year, admin):
+    page = client.get("/forbund/resultat?period=kvartal&ar=2025&kvartal=2&steg=urval"
+                      ).get_data(as_text=True)
+    assert "Steg 3 av 3: Vad rapporten gäller" in page
+    assert shown_fields(page) == {"visa", "horisont", "dodvikt"}
+    assert hidden(page) == {"period": "kvartal", "ar": "2025", "kvartal": "2"}  # then the report
+    assert "2025-04-01 – 2025-06-30" in page and "Ett kvartal" in page
+    assert '<button type="submit">Visa rapporten</button>' in page
+
+
+def test_each_choice_made_can_be_changed_from_the_report_keeping_the_others(
+        client, year, admin):
+    page = client.get("/forbund/resultat?period=manad&ar=2025&manad=2&visa=insats:steget"
+                      ).get_data(as_text=True)
+    assert "2025-02-01 – 2025-02-28" in page and "<table id=" in page
+    changes = dict(re.findall(r'<dt>([^<]+)</dt><dd>[^<]*<a href="([^"]+)">Ändra', page))
+    assert list(changes) == ["Sorts period", "Period", "Rapporten gäller"]
+    back = client.get(changes["Sorts period"].replace("&amp;", "&")).get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="manad"', back)
+    assert hidden(back) == {"ar": "2025", "manad": "2", "visa": "insats:steget", "steg": "falt"}
+    whom = client.get(changes["Rapporten gäller"].replace("&amp;", "&")).get_data(as_text=True)
+    assert '<option selected value="insats:steget">' in whom
+
+
+@pytest.mark.parametrize(("query", "step", "field", "message"), [
+    ("period=vecka&steg=falt", 1, "period", "Välj ett år, ett halvår, ett kvartal"),
+    ("period=kvartal&ar=tjugo&kvartal=2&steg=urval", 2, "ar", "”tjugo” är inget år."),
+    ("period=manad&ar=2025&manad=13&steg=urval", 2, "manad", "Välj en av årets tolv månader."),
+    ("period=datum&fran=2025-03-01&till=2025-02-01", 2, "till", "Till-datumet 2025-02-01"),
+    ("period=ar&ar=2025&dodvikt=200", 3, "dodvikt", "Dödvikten ”200” går inte att använda"),
+])
+def test_a_wrong_choice_is_said_at_its_field_on_its_step(client, year, admin, query, step,
+                                                       field, message):
+    response = client.get(f"/forbund/resultat?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"Steg {step} av 3" in page and "<table id=" not in page
+    assert f'<a href="#{field}">{message}' in page
+    assert re.search(rf'<(?:input|select)[^>]*aria-invalid="true"[^>]*(?:id|name)="{field}',
+                     page)
+
+
+def period_of(report) -> tuple[str, str]:
+    found = json.loads(report.data)
+    return found["from"], found["to"]
+
+
+def test_a_quarter_and_a_month_are_reported_and_named_in_the_files(client, year, admin):
+    quarter = client.get("/forbund/resultat?period=kvartal&ar=2025&kvartal=1")
+    assert "2025-01-01 – 2025-03-31" in quarter.get_data(as_text=True)
+    month = download(client, "/forbund/resultat/rapport.json?period=manad&ar=2025&manad=2")
+    assert 'filename="rapport-test-2025-02.json"' in month.headers["Content-Disposition"]
+    assert period_of(month) == ("2025-02-01", "2025-02-28")
+
+
+def test_addresses_from_before_the_steps_still_work(client, year, admin):
+    """Dates with no kind of period were the dates; a year alone was the year."""
+    dates = client.get("/forbund/resultat?fran=2025-02-01&till=2025-02-28")
+    assert dates.status_code == 200 and "2025-02-01 – 2025-02-28" in dates.get_data(
+        as_text=True)
+    assert '<table id="deltagare">' in client.get(f"/forbund/resultat?{YEAR}").get_data(
+        as_text=True)
+    report = download(client, "/forbund/resultat/rapport.json?fran=2025-02-01&till=2025-02-28")
+    assert period_of(report) == ("2025-02-01", "2025-02-28")
+
+
+def test_a_download_without_a_choice_is_of_the_last_full_calendar_year(client, year, admin):
     last_year = dt.date.today().year - 1
-    assert f"{last_year}-01-01 – {last_year}-12-31" in page
+    report = download(client, "/forbund/resultat/rapport.json")
+    assert period_of(report) == (f"{last_year}-01-01", f"{last_year}-12-31")
 
 
 def test_small_groups_are_marked_on_the_page(client, year, admin):
@@ -179,7 +298,9 @@ def test_a_half_year_and_dates(client, year, admin):
     ("period=ar&ar=tjugofem", "”tjugofem” är inget år."),
     ("period=ar&ar=", "Skriv året, till exempel 2025."),
     ("period=halvar&ar=2025&halvar=3", "Välj första eller andra halvåret."),
-    ("period=kvartal", "Välj ett år, ett halvår eller från och till datum."),
+    ("period=vecka", "Välj ett år, ett halvår, ett kvartal, en månad eller egna datum."),
+    ("period=kvartal&ar=2025&kvartal=5", "Välj ett av årets fyra kvartal."),
+    ("period=manad&ar=2025&manad=", "Välj en av årets tolv månader."),
     ("visa=allt", "Välj hela förbundet, insatserna sida vid sida eller en insats."),
     ("period=datum&fran=2025-01-01&till=9999-12-31",
      "Till-datumet 9999-12-31 ligger utanför de år som går att välja, 2000–2100."),
