@@ -31,6 +31,7 @@ from enkat.services.answering.drafts import local_today
 from enkat.services.deltagare.due import OVERDUE_AFTER
 from enkat.services.deltagare.forbund_overview import forbund_overview
 from enkat.services.documents import set_granted_kronor
+from enkat.services.instruments.versions import registration_forms
 from enkat.services.organisation.goals import (
     COMPARISON_NAMES,
     GoalRow,
@@ -257,8 +258,15 @@ def home():
     return render_template(
         "admin/home.html", overview=forbund_overview(g.forbund, current_user, local_today()),
         utskick=open_campaign_summaries(g.forbund), closes_on=closes_on,
-        overdue_days=OVERDUE_AFTER.days,
+        overdue_days=OVERDUE_AFTER.days, inskrivning=_inskrivning(),
         parts=_part_links(), may_change=may_change(), own_insatser=works_in_any(current_user))
+
+
+def _inskrivning() -> tuple[str, str] | None:
+    """The form that enrols a deltagare and its timepoint, which the overview fills in
+    for a deltagare who answered without an inskrivning."""
+    forms = registration_forms()
+    return (forms.starts.id, forms.starts.timepoints[0]) if forms else None
 
 
 @bp.get("/insatser")

@@ -70,7 +70,9 @@ def test_each_warning_is_counted_and_links_where_it_is_fixed(
     assert f'<a href="/insatser/{scheduled.slug}">Steget vidare</a>: 1' in overdue
     assert '<a href="/deltagare/LATE01">LATE01</a>' in overdue
     without = warning(page, "Deltagare med svar men ingen inskrivning")
-    assert '<a href="/deltagare/NOENR1">NOENR1</a>' in without
+    # no deltagare page yet: the inskrivning, filled in, is where it is fixed
+    assert (f'<a href="/insatser/{scheduled.slug}/registrera?instrument=finsam-inskrivning'
+            '&amp;code=NOENR1&amp;timepoint=start">NOENR1</a>') in without
     assert ">Avslutade inskrivningar utan avslutsformulär: 0<" in page
 
     make_response("finsam-uppfoljning", {"lage": "arbete-studier-arbetssokande"},
@@ -109,9 +111,14 @@ def test_open_utskick_show_their_response_rate_and_closed_ones_do_not(
 
 
 def test_analysts_read_the_overview_without_the_administrators_parts(
-        client, make_user, scheduled):
+        client, make_user, scheduled, make_participant, make_response):
+    make_response("ors", ORS, participant=make_participant("NOENR1"), timepoint="session-1",
+                  answered_on=days_ago(10))
     analyst = make_user(Role.ANALYST)
     sign_in(client, analyst.email)
     page = page_of(client)
     assert "Steget vidare" in page and "<h2>Att rätta</h2>" in page
     assert 'href="/forbund/logg"' not in page
+    # analysts only read: the code is named, not offered for registering
+    without = warning(page, "Deltagare med svar men ingen inskrivning")
+    assert "(NOENR1)" in without and "registrera" not in without
