@@ -34,8 +34,20 @@ DAYS_PER_MONTH = 30
 #: How long after the last follow-up falls due (uppfoljning-18m: 540 days after the
 #: exit) an answer to it may still be dated: a paper form comes back some weeks later.
 LATE_FOLLOW_UP = dt.timedelta(days=90)
-#: How long after it falls due a measurement is overdue: a month to meet the deltagare.
-OVERDUE_AFTER = dt.timedelta(days=30)
+#: How long a measurement may wait before it is overdue: two weeks, the time to meet the
+#: deltagare once more or to get a link answered. A session's ORS/SRS falls due the day
+#: of the session, so it is never overdue.
+OVERDUE_AFTER = dt.timedelta(days=14)
+
+
+def days_waiting(since: dt.date, today: dt.date) -> int:
+    """Days since a measurement fell due (0 on the day)."""
+    return max((today - since).days, 0)
+
+
+def is_overdue(since: dt.date, today: dt.date) -> bool:
+    """Whether a measurement due since `since` is overdue today (`OVERDUE_AFTER`)."""
+    return today - since > OVERDUE_AFTER
 
 
 @dataclass(frozen=True)
@@ -94,11 +106,6 @@ def _due_entry(entry: ScheduleEntry, enrolment: Enrolment, done: set[str],
         since = ended + dt.timedelta(days=days)
         return _unless_done(entry.instrument_id, entry.timepoint, since, done, today)
     return None
-
-
-def overdue(item: Due, today: dt.date) -> bool:
-    """Whether a measurement has waited longer than `OVERDUE_AFTER` since it fell due."""
-    return today - item.since > OVERDUE_AFTER
 
 
 def _unless_done(instrument_id: str, timepoint: str, since: dt.date, done: set[str],

@@ -28,7 +28,7 @@ from enkat.models import (
 from enkat.services.instruments.versions import registration_forms
 from enkat.services.organisation.overview import InsatsSummary, forbund_insats_summaries
 
-from .due import due_in_insatser, overdue
+from .due import due_in_insatser, is_overdue
 
 #: The data-quality warnings, in the order the overview shows them.
 ENDED_WITHOUT_AVSLUT = "utan-avslut"
@@ -93,7 +93,7 @@ def forbund_overview(forbund: Forbund, user: User, today: dt.date) -> ForbundOve
         counts = [0, 0]
         for participant_id, items in due_now.get(summary.insats.id, ()):
             for item in items:
-                late = overdue(item, today)
+                late = is_overdue(item.since, today)
                 counts[late] += 1
                 if late and (item.instrument_id, item.timepoint) in follow_ups:
                     late_follow_ups[summary.insats.id].append(participant_id)

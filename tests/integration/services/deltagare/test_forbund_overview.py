@@ -97,10 +97,10 @@ def test_an_ended_enrolment_without_avslut_is_a_warning_until_the_avslut_is_regi
 def test_an_overdue_follow_up_is_a_warning_until_it_is_answered(
         forbund, reader, scheduled, make_participant, make_response):
     late, not_yet = make_participant("LATE1"), make_participant("SOON1")
-    for participant, ended_on in ((late, D(2025, 6, 30)), (not_yet, D(2025, 8, 15))):
+    for participant, ended_on in ((late, D(2025, 6, 30)), (not_yet, D(2025, 8, 25))):
         enrol(make_response, participant)
         end(make_response, participant, ended_on)
-    # LATE1's follow-up fell due 2025-12-27, SOON1's 2026-02-11: late only after 30 days
+    # LATE1's follow-up fell due 2025-12-27, SOON1's 2026-02-21: late only after 14 days
     assert warnings(forbund, reader)[OVERDUE_FOLLOW_UPS] == [("steget", ("LATE1",))]
     [figures] = forbund_overview(forbund, reader, TODAY).insatser
     assert (figures.due, figures.overdue) == (1, 1)
