@@ -251,14 +251,10 @@ def _form() -> ResultsForm:
         SelectChoice(instrument_id, f"{title} ({instrument_id})")
         for instrument_id, title in answer_exports.answered_instruments(g.forbund))]
     if "ar" not in request.args:
-        form.ar.data = str(_last_full_year())
+        form.ar.data = str(local_today().year - 1)  # the last full calendar year
     if not form.visa.data and "insats" in request.args:
         form.visa.data = ONE_INSATS + request.args["insats"]  # shown chosen on its step
     return form
-
-
-def _last_full_year() -> int:
-    return local_today().year - 1
 
 
 def _with_kind(args: MultiDict) -> MultiDict:
@@ -460,7 +456,6 @@ def _step_page(form: ResultsForm, step: str, status: int = 200):
     return render_template(
         "admin/results.html", form=form, step=step, asked=[form[name] for name in asked],
         carried=carried, made=_made(form, step), report=None, query=_choices(),
-        last_full_year=_last_full_year(),
     ), status
 
 
