@@ -16,7 +16,7 @@ is exactly what the page shows. A `period` left out is a year (`ar`, by default 
 full calendar year), or the dates when the address has `fran` or `till`: addresses from
 before the kinds of period were chosen first keep their meaning.
 
-The page asks step by step, without JavaScript (`steg` in the address): the kind of period
+The page asks step by step, without JavaScript (`valj` in the address): the kind of period
 (`period`), then only its fields (`falt`), then whom the report is about and the
 samhällsnytta's assumptions (`urval`); then it shows the report, its summary first and
 each other part on demand. Each step is a GET form that carries the choices made so far,
@@ -87,7 +87,7 @@ SIDE_BY_SIDE_TABLE = "insatser"  # the förbund report's table of its insatser
 #: The kinds of period, and the fields each asks for on the second step.
 PERIOD_FIELDS = {"ar": ("ar",), "halvar": ("ar", "halvar"), "kvartal": ("ar", "kvartal"),
                  "manad": ("ar", "manad"), "datum": ("fran", "till")}
-#: The steps of the page (`steg`), and the fields each asks for.
+#: The steps of the page (`valj`), and the fields each asks for.
 STEPS = {"period": ("period",), "falt": ("ar", "halvar", "kvartal", "manad", "fran", "till"),
          "urval": ("visa", "horisont", "dodvikt")}
 #: What the steps carry from one to the next: every choice of the report.
@@ -171,10 +171,10 @@ class FormatUnavailable(ServiceUnavailable):
 @bp.get("/resultat")
 @roles_required(*READERS)
 def results():
-    """A step of the choice (`steg`, or the first when nothing is chosen yet), or the
+    """A step of the choice (`valj`, or the first when nothing is chosen yet), or the
     report; a wrong choice sends back to the step that asks for it, with a 422."""
     form = _form()
-    step = request.args.get("steg")
+    step = request.args.get("valj")
     if step is None and not any(key in request.args for key in CHOICES):
         step = "period"
     if step in STEPS:
@@ -485,7 +485,7 @@ def _made(form: ResultsForm, before: str | None) -> list[tuple[str, str, str]]:
 
 
 def _step_url(step: str) -> str:
-    return url_for(".results", **{**_choices(), "steg": step})
+    return url_for(".results", **{**_choices(), "valj": step})
 
 
 def _period_said(period: Period) -> str:

@@ -170,7 +170,7 @@ def test_the_page_starts_by_asking_the_kind_of_period(client, year, admin):
     kinds = re.findall(r'<input[^>]*name="period"[^>]*value="([a-z]+)"', page)
     assert kinds == ["ar", "halvar", "kvartal", "manad", "datum"]
     assert re.search(r'<input checked[^>]*value="ar"', page)  # a year, unless chosen
-    assert shown_fields(page) == set() and hidden(page) == {"steg": "falt"}
+    assert shown_fields(page) == set() and hidden(page) == {"valj": "falt"}
 
 
 @pytest.mark.parametrize(("kind", "fields"), [
@@ -178,18 +178,18 @@ def test_the_page_starts_by_asking_the_kind_of_period(client, year, admin):
     ("manad", {"ar", "manad"}), ("datum", {"fran", "till"}),
 ])
 def test_the_second_step_asks_only_the_fields_of_the_kind(client, year, admin, kind, fields):
-    page = client.get(f"/forbund/resultat?period={kind}&steg=falt").get_data(as_text=True)
+    page = client.get(f"/forbund/resultat?period={kind}&valj=falt").get_data(as_text=True)
     assert "Steg 2 av 3: Vilken period?" in page
     assert shown_fields(page) == fields
-    assert hidden(page) == {"period": kind, "steg": "urval"}
-    assert f'href="/forbund/resultat?period={kind}&amp;steg=period">Ändra' in page
+    assert hidden(page) == {"period": kind, "valj": "urval"}
+    assert f'href="/forbund/resultat?period={kind}&amp;valj=period">Ändra' in page
     if "ar" in fields:  # the year a download without a choice is of
         assert re.search(r'name="ar" type="text" value="\d{4}"', page)
 
 
 def test_the_third_step_asks_whom_the_report_is_about_and_carries_the_period(
         client, year, admin):
-    page = client.get("/forbund/resultat?period=kvartal&ar=2025&kvartal=2&steg=urval"
+    page = client.get("/forbund/resultat?period=kvartal&ar=2025&kvartal=2&valj=urval"
                       ).get_data(as_text=True)
     assert "Steg 3 av 3: Vad rapporten gäller" in page
     assert shown_fields(page) == {"visa", "horisont", "dodvikt"}
@@ -207,15 +207,15 @@ def test_each_choice_made_can_be_changed_from_the_report_keeping_the_others(
     assert list(changes) == ["Sorts period", "Period", "Rapporten gäller"]
     back = client.get(changes["Sorts period"].replace("&amp;", "&")).get_data(as_text=True)
     assert re.search(r'<input checked[^>]*value="manad"', back)
-    assert hidden(back) == {"ar": "2025", "manad": "2", "visa": "insats:steget", "steg": "falt"}
+    assert hidden(back) == {"ar": "2025", "manad": "2", "visa": "insats:steget", "valj": "falt"}
     whom = client.get(changes["Rapporten gäller"].replace("&amp;", "&")).get_data(as_text=True)
     assert '<option selected value="insats:steget">' in whom
 
 
 @pytest.mark.parametrize(("query", "step", "field", "message"), [
-    ("period=vecka&steg=falt", 1, "period", "Välj ett år, ett halvår, ett kvartal"),
-    ("period=kvartal&ar=tjugo&kvartal=2&steg=urval", 2, "ar", "”tjugo” är inget år."),
-    ("period=manad&ar=2025&manad=13&steg=urval", 2, "manad", "Välj en av årets tolv månader."),
+    ("period=vecka&valj=falt", 1, "period", "Välj ett år, ett halvår, ett kvartal"),
+    ("period=kvartal&ar=tjugo&kvartal=2&valj=urval", 2, "ar", "”tjugo” är inget år."),
+    ("period=manad&ar=2025&manad=13&valj=urval", 2, "manad", "Välj en av årets tolv månader."),
     ("period=datum&fran=2025-03-01&till=2025-02-01", 2, "till", "Till-datumet 2025-02-01"),
     ("period=ar&ar=2025&dodvikt=200", 3, "dodvikt", "Dödvikten ”200” går inte att använda"),
 ])
@@ -259,7 +259,7 @@ def test_the_year_offered_first_is_the_year_of_a_download_without_a_choice(
     start = client.get("/forbund/resultat").get_data(as_text=True)
     offered = re.search(r'<a href="/forbund/resultat\?ar=(\d{4})">visa rapporten för hela '
                         r"förbundet \1</a> direkt", start).group(1)
-    step = client.get("/forbund/resultat?period=ar&steg=falt").get_data(as_text=True)
+    step = client.get("/forbund/resultat?period=ar&valj=falt").get_data(as_text=True)
     assert f'name="ar" type="text" value="{offered}"' in step
     report = download(client, "/forbund/resultat/rapport.json")
     assert period_of(report) == (f"{offered}-01-01", f"{offered}-12-31")
