@@ -34,7 +34,7 @@ from enkat.reports.exports import PdfUnavailable
 from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
 from enkat.reports.layout import report_document
 from enkat.reports.model import Report
-from enkat.reports.period import Period
+from enkat.reports.period import Period, default_year
 from enkat.reports.rendering import chart, has_chart, render
 from enkat.scoring.samhallsnytta import DEFAULT_HORIZON, Assumptions
 from enkat.services import ServiceError
@@ -209,7 +209,7 @@ def _form() -> ResultsForm:
         SelectChoice(instrument_id, f"{title} ({instrument_id})")
         for instrument_id, title in answer_exports.answered_instruments(g.forbund))]
     if "ar" not in request.args:
-        form.ar.data = str(local_today().year - 1)  # the last full calendar year
+        form.ar.data = str(default_year(local_today()))
     return form
 
 
