@@ -3,8 +3,9 @@
 Everything comes from one seeded `random.Random` and the day the year ends, never from
 `secrets`, so two loads with the same seed and day give the same codes, dates and answers.
 That day is the installation's today unless one is given: the demo always looks like a
-förbund in use, with forms due this week and reports of the periods just ended. Responses go through `record_response` exactly as the staff screens, links,
-kiosk and paper entry record them; registration forms start and end the enrolments.
+förbund in use, with forms due this week and reports of the periods just ended.
+Responses go through `record_response` exactly as the staff screens, links, kiosk and
+paper entry record them; registration forms start and end the enrolments.
 
 The year is planned first as plain data (a `Course` per deltagare, a `PlannedResponse`
 per filled-in form) and then recorded, so the distributions below read as tables.
