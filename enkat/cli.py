@@ -439,7 +439,8 @@ def _load_demo() -> None:
         summary = load_demo()
     click.echo(
         f"Loaded {summary.forbund_name}: {summary.insatser} insatser, "
-        f"{summary.deltagare} deltagare, {summary.responses} responses"
+        f"{summary.deltagare} deltagare, {summary.responses} responses, "
+        f"a year up to {summary.today.isoformat()}"
     )
     _print_demo_logins(summary.logins)
 

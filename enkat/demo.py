@@ -36,6 +36,7 @@ from enkat.models import (
     ResponseSource,
     Role,
     User,
+    utcnow,
 )
 from enkat.reports.inputs import GoalSpec
 from enkat.reports.period import Period
@@ -721,10 +722,11 @@ def record_campaign(rng: random.Random, forbund: Forbund, admin: User | None,
 
 
 def office_hours(day: dt.date, rng: random.Random) -> dt.datetime:
-    """A moment during the working day, so the demo's time stamps follow its dates."""
+    """A moment during the working day, so the demo's time stamps follow its dates; not
+    later than now, as a form of today loaded at 07:00 was in before then."""
     minute = rng.randrange(8 * 60, 17 * 60)
     moment = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), STOCKHOLM)
-    return moment.astimezone(dt.UTC)
+    return min(moment.astimezone(dt.UTC), utcnow())
 
 
 def scheduled_instruments() -> list[str]:
@@ -1157,7 +1159,7 @@ def record_document(forbund: Forbund, insats: Insats | None, plan: DocumentPlan,
 
 def last_ended(months: int, today: dt.date) -> Period:
     """The latest calendar quarter (3), half-year (6) or year (12) that has ended by the
-    end of today: on 31 December the year itself, the day before the year before."""
+    end of today: on 31 December the year itself, on 30 December the year before."""
     tomorrow = today + days(1)
     ends_before = month_index(tomorrow) - (tomorrow.month - 1) % months
     return Period(first_of_month(ends_before - months), first_of_month(ends_before) - days(1))
