@@ -36,7 +36,6 @@ from enkat.models import (
     ResponseSource,
     Role,
     User,
-    utcnow,
 )
 from enkat.reports.inputs import GoalSpec
 from enkat.reports.period import Period
@@ -722,11 +721,10 @@ def record_campaign(rng: random.Random, forbund: Forbund, admin: User | None,
 
 
 def office_hours(day: dt.date, rng: random.Random) -> dt.datetime:
-    """A moment during the working day, so the demo's time stamps follow its dates; not
-    later than now, as a form of today loaded at 07:00 was in before then."""
+    """A moment during the working day, so the demo's time stamps follow its dates."""
     minute = rng.randrange(8 * 60, 17 * 60)
     moment = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), STOCKHOLM)
-    return min(moment.astimezone(dt.UTC), utcnow())
+    return moment.astimezone(dt.UTC)
 
 
 def scheduled_instruments() -> list[str]:
