@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from enkat.instruments import Item
 from enkat.instruments.roles import RegistrationForms
@@ -38,6 +39,7 @@ MISSING = "uppgift-saknas"
 MISSING_LABEL = "Uppgift saknas"
 TOTAL_LABEL = "Slutsumma"
 TRIAL_ROW = "Utskrivning inom prövotid"
+T = TypeVar("T")
 
 
 def kon_codes(forms: RegistrationForms) -> tuple[str, ...]:
@@ -226,8 +228,8 @@ def _results(deltagare: Grid, exits: Grid) -> Grid:
     the exit reasons' total less the trial row, hidden when either is)."""
     trial_row = _trial_row(exits.cells)
 
-    def without_trial(figures: Sequence[Figure]) -> tuple[Figure, ...]:
-        return tuple(figures[:trial_row]) + tuple(figures[trial_row + 1:])
+    def without_trial(rows: Sequence[T]) -> tuple[T, ...]:
+        return tuple(rows[:trial_row]) + tuple(rows[trial_row + 1:])
 
     def after_trial(of_ended: Figure, of_trial: Figure, in_deltagare: Figure) -> Figure:
         value = count_of(of_ended) - count_of(of_trial)

@@ -545,7 +545,8 @@ class _Audit:
             return None
         if result.status != 0:
             raise RuntimeError(f"suppression audit failed: {result.message}")
-        return result.x
+        solution: np.ndarray = result.x
+        return solution
 
 
 def _bounds(problem: _Problem, entry: Entry) -> tuple[int, int | None]:
