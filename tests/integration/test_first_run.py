@@ -66,7 +66,7 @@ def test_an_unmigrated_database_says_to_migrate(tmp_path):
     refused = enkat(f"sqlite:///{tmp_path / 'new.sqlite'}", tmp_path, "create-forbund",
                     "--slug", "mitt-forbund", "--name", "Mitt")
     assert refused.returncode == 1
-    assert "run `enkat db upgrade`" in refused.stderr
+    assert "kör `enkat db upgrade`" in refused.stderr
 
 
 def test_a_new_forbund_starts_with_the_installations_threshold(tmp_path, monkeypatch):
