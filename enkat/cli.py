@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gettext
 import ipaddress
 import json
 import os
@@ -21,6 +20,7 @@ from flask_migrate.cli import db as migration_commands
 from sqlalchemy.exc import DBAPIError
 
 from enkat import create_app
+from enkat.cli_language import borrowed, speak_swedish, usage_in_swedish
 from enkat.extensions import db
 from enkat.models import Role
 from enkat.reports import FORMATS
@@ -36,25 +36,7 @@ from enkat.services.organisation.forbund import (
 from enkat.services.organisation.insatser import find_insats_anywhere, get_insats
 from enkat.services.people.users import create_user, grant_role
 
-CLICK_DOMAIN = "click"
-CLICK_TRANSLATIONS = Path(__file__).with_name("cli_translations")
-
-
-def speak_swedish() -> None:
-    """Make Click say its own words (usage, help sections, errors) in Swedish.
-
-    Click asks the global gettext domain for them, in the language the environment names.
-    The enkat command speaks Swedish whatever the terminal's language, so the domain is
-    enkat's Swedish catalogue of Click's messages and the language is Swedish for this
-    process. It runs before any command is declared: `click.File` and `click.Path` name
-    themselves ("file", "path") when they are created.
-    """
-    gettext.bindtextdomain(CLICK_DOMAIN, CLICK_TRANSLATIONS)
-    gettext.textdomain(CLICK_DOMAIN)
-    os.environ["LANGUAGE"] = "sv"
-
-
-speak_swedish()
+speak_swedish()  # before any command is declared
 
 
 def _create_app(script_info: ScriptInfo | None = None):
@@ -77,9 +59,9 @@ cli = Commands(
     add_default_commands=False,
     help="enkat: enkäter och indikatorenkäter för samordningsförbund.",
 )
-cli.add_command(shell_command)
-cli.add_command(routes_command)
-cli.add_command(migration_commands)
+cli.add_command(borrowed(shell_command, "shell"))
+cli.add_command(borrowed(routes_command, "routes"))
+cli.add_command(borrowed(migration_commands, "db"))
 
 
 @contextmanager
@@ -653,7 +635,8 @@ def purge_command() -> None:
 
 @cli.group("deltagare")
 def deltagare_group() -> None:
-    """En deltagares rättigheter: se (art. 15) och radera (art. 17) sina uppgifter."""
+    """En deltagares rättigheter: att se sina uppgifter (artikel 15) och att få dem
+    raderade (artikel 17)."""
 
 
 @deltagare_group.command("export")
@@ -696,3 +679,6 @@ def backup(target: Path) -> None:
     with transaction():
         written = backup_service.backup_sqlite(target)
     click.echo(f"säkerhetskopian är skriven till {written}")
+
+
+usage_in_swedish(cli)  # after every command is declared
