@@ -20,7 +20,7 @@ from flask_migrate.cli import db as migration_commands
 from sqlalchemy.exc import DBAPIError
 
 from enkat import create_app
-from enkat.cli_language import borrowed, speak_swedish, usage_in_swedish
+from enkat.cli_language import File, borrowed, speak_swedish, usage_in_swedish
 from enkat.extensions import db
 from enkat.models import Role
 from enkat.reports import FORMATS
@@ -131,7 +131,7 @@ def instruments_check(paths: tuple[Path, ...]) -> None:
 
 
 @instruments.command("publish")
-@click.argument("file", metavar="FIL", type=click.File("rb"))
+@click.argument("file", metavar="FIL", type=File("rb"))
 @click.option("--forbund", "forbund_slug", metavar="SLUG", required=True,
               help="Förbundet som instrumentet är till för.")
 @with_appcontext
@@ -196,12 +196,13 @@ def import_group() -> None:
 
 
 @import_group.command("responses")
-@click.argument("file", metavar="FIL", type=click.File("rb"))
+@click.argument("file", metavar="FIL", type=File("rb"))
 @click.option("--forbund", "forbund_slug", metavar="SLUG", help="Förbundet som filen hör till.")
 @click.option("--create-missing", is_flag=True, help="Skapa förbund och insatser som saknas.")
 @with_appcontext
 def import_responses(file, forbund_slug: str | None, create_missing: bool) -> None:
-    """Importera svar från en CSV-fil i det långa formatet: allt eller inget."""
+    """Importera svar från en CSV-fil med ett svar per fråga och rad (tidy CSV): allt eller
+    inget."""
     from enkat.services.answering.tidy_import import import_responses
 
     with transaction():
@@ -233,11 +234,11 @@ def export_group() -> None:
               help="Besvarade den dagen eller senare (ÅÅÅÅ-MM-DD).")
 @click.option("--to", "date_to", metavar="DATUM",
               help="Besvarade den dagen eller tidigare (ÅÅÅÅ-MM-DD).")
-@click.option("-o", "--output", metavar="FIL", type=click.File("w", encoding="utf-8"),
+@click.option("-o", "--output", metavar="FIL", type=File("w", encoding="utf-8"),
               default="-", help="Filen att skriva (utan: skärmen).")
 @with_appcontext
 def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> None:
-    """Exportera inskickade svar som CSV i det långa formatet."""
+    """Exportera inskickade svar som CSV med ett svar per fråga och rad (tidy CSV)."""
     from enkat.services.results.answer_exports import export_responses
 
     with transaction():
@@ -265,11 +266,11 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
 @click.option("--from", "date_from", metavar="DATUM", required=True,
               help="Första dagen (ÅÅÅÅ-MM-DD).")
 @click.option("--to", "date_to", metavar="DATUM", required=True,
-              help="Sista dagen, den medräknad (ÅÅÅÅ-MM-DD).")
+              help="Sista dagen, som räknas med (ÅÅÅÅ-MM-DD).")
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="json",
               show_default=True, help="json och xlsx: tabellerna; html, pdf (taggad, "
               "tillgänglig) och docx (Word): rapporten att läsa, varje tabell med sitt diagram.")
-@click.option("-o", "--output", metavar="FIL", type=click.File("wb"), default="-",
+@click.option("-o", "--output", metavar="FIL", type=File("wb"), default="-",
               help="Filen att skriva (utan: skärmen).")
 @click.option("--horizon", metavar="MÅNADER", help="Samhällsnytta: hur många månader efter "
               "avslut besparingen räknas, 1–600 (standard 12).")
@@ -401,7 +402,7 @@ def prices_group() -> None:
 
 
 @prices_group.command("import")
-@click.argument("file", metavar="FIL", type=click.File("rb"))
+@click.argument("file", metavar="FIL", type=File("rb"))
 @click.option("--forbund", "forbund_slug", metavar="SLUG", required=True,
               help="Förbundet som listan gäller.")
 @click.option("--year", metavar="ÅR", type=int, required=True,
@@ -442,7 +443,7 @@ def insats_group() -> None:
 @click.option("--from", "date_from", metavar="DATUM", required=True,
               help="Första dagen (ÅÅÅÅ-MM-DD).")
 @click.option("--to", "date_to", metavar="DATUM", required=True,
-              help="Sista dagen, den medräknad (ÅÅÅÅ-MM-DD).")
+              help="Sista dagen, som räknas med (ÅÅÅÅ-MM-DD).")
 @click.option("--kronor", metavar="KRONOR", type=int, required=True,
               help="Beviljade medel, hela kronor.")
 @click.option("--utfall", metavar="KRONOR", type=int, help="Utfall, hela kronor, när det är känt.")
@@ -642,7 +643,7 @@ def deltagare_group() -> None:
 @deltagare_group.command("export")
 @click.argument("code", metavar="KOD")
 @click.option("--forbund", "forbund_slug", metavar="SLUG", required=True, help="Förbundet.")
-@click.option("-o", "--output", metavar="FIL", type=click.File("w", encoding="utf-8"),
+@click.option("-o", "--output", metavar="FIL", type=File("w", encoding="utf-8"),
               default="-", help="Filen att skriva (utan: skärmen).")
 @with_appcontext
 def deltagare_export(code, forbund_slug, output) -> None:

@@ -149,3 +149,29 @@ def _usage_in_swedish(command: click.Command) -> None:
         command.subcommand_metavar = SUBCOMMAND_METAVAR
         for subcommand in command.commands.values():
             _usage_in_swedish(subcommand)
+
+
+class File(click.File):
+    """`click.File` that refuses a file it cannot open in Swedish: Click's own refusal
+    gives the operating system's reason, in English ("No such file or directory")."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str | os.PathLike) and os.fspath(value) != "-":
+            problem = _file_problem(Path(value), reading="r" in self.mode)
+            if problem:
+                self.fail(problem, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _file_problem(path: Path, *, reading: bool) -> str | None:
+    """Why a file cannot be read (or written), or None when nothing is seen against it."""
+    if path.is_dir():
+        return f"'{path}' är en katalog."
+    if reading and not path.exists():
+        return f"Filen '{path}' finns inte."
+    if not reading and not path.parent.is_dir():
+        return f"Katalogen '{path.parent}' finns inte."
+    if not os.access(path if path.exists() else path.parent,
+                     os.R_OK if reading else os.W_OK):
+        return f"Filen '{path}' får inte {'läsas' if reading else 'skrivas'}."
+    return None

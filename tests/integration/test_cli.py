@@ -63,13 +63,13 @@ def test_refusals_are_one_clear_line_and_exit_1(enkat):
     result = enkat("create-user", "--email", "a@b.example", "--role", "admin",
                    "--forbund", "finns-inte", input="ett-långt-lösenord\nett-långt-lösenord\n")
     assert result.exit_code == 1
-    assert 'Fel: unknown förbund "finns-inte"' in result.output
+    assert 'Fel: okänt förbund "finns-inte"' in result.output
 
 
 def test_export_of_an_unknown_insats_is_refused(enkat, forbund):
     result = enkat("export", "responses", "--forbund", forbund.slug, "--insats", "okand")
     assert result.exit_code == 1
-    assert 'unknown insats "okand"' in result.output
+    assert 'okänd insats "okand"' in result.output
 
 
 def test_check_reports_every_broken_instrument_of_the_corpus(enkat, repo_root, monkeypatch):
@@ -155,7 +155,7 @@ def test_a_deltagare_is_exported_then_erased_from_the_command_line(enkat, forbun
     erased = enkat("deltagare", "erase", "RATT-1", "--forbund", forbund.slug, "--yes")
     assert erased.exit_code == 0 and "raderade RATT-1 och 1 svar" in erased.output
     gone = enkat("deltagare", "export", "RATT-1", "--forbund", forbund.slug)
-    assert gone.exit_code == 1 and 'unknown deltagare "RATT-1"' in gone.output
+    assert gone.exit_code == 1 and 'okänd deltagare "RATT-1"' in gone.output
 
 
 def test_purge_says_what_it_deleted(enkat):

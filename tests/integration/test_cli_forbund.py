@@ -64,5 +64,5 @@ def test_outside_1_to_50_and_an_unknown_forbund_are_refused(enkat, forbund):
         assert f"Gränsen {value} går inte. Skriv ett heltal från 1 till 50." in result.output
     unknown = enkat("forbund", "threshold", "--forbund", "finns-inte", "--value", "6")
     assert unknown.exit_code == 1
-    assert 'unknown förbund "finns-inte"' in unknown.output
+    assert 'okänt förbund "finns-inte"' in unknown.output
     assert threshold(forbund) == 5

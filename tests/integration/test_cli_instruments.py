@@ -101,7 +101,7 @@ def test_an_unknown_forbund_is_said_and_nothing_kept(enkat, forbund, instrument_
     result = enkat("instruments", "publish", str(instrument_file()), "--forbund", "finns-inte")
 
     assert result.exit_code == 1
-    assert 'Fel: unknown förbund "finns-inte"' in result.stderr
+    assert 'Fel: okänt förbund "finns-inte"' in result.stderr
     assert stored_versions() == 0
 
 

@@ -71,6 +71,10 @@ def test_the_help_of_a_subcommand_is_swedish(tmp_path):
      "Fel: Ogiltigt värde för '--role': 'chef' är inte något av "),
     (("forbund", "threshold", "--forbund", "test", "--value", "fem"),
      "Fel: Ogiltigt värde för '--value': 'fem' är inget giltigt tal."),
+    (("import", "responses", "finns-inte.csv"),
+     "Fel: Ogiltigt värde för 'FIL': Filen 'finns-inte.csv' finns inte."),
+    (("export", "responses", "-o", "saknas/svar.csv"),
+     "Fel: Ogiltigt värde för '-o' / '--output': Katalogen 'saknas' finns inte."),
 ])
 def test_a_wrong_command_line_is_refused_in_swedish_with_exit_2(tmp_path, arguments, refusal):
     result = run(tmp_path, *arguments, language={"LANG": "en_US.UTF-8"})

@@ -112,7 +112,7 @@ def test_backup_refuses_to_overwrite_and_points_postgresql_to_pg_dump(tmp_path, 
     environment = {**os.environ, "ENKAT_DATABASE_URL": live, "ENKAT_SECRET_KEY": "x"}
     taken = subprocess.run([ENKAT, "backup", "taken.sqlite"], capture_output=True, text=True,
                            env=environment, cwd=tmp_path, timeout=120)
-    assert taken.returncode == 1 and "exists already" in taken.stderr
+    assert taken.returncode == 1 and "finns redan" in taken.stderr
     environment["ENKAT_DATABASE_URL"] = postgres_server.create_database("cli_backup")
     refused = subprocess.run([ENKAT, "backup", "x.sqlite"], capture_output=True, text=True,
                              env=environment, cwd=tmp_path, timeout=120)

@@ -29,7 +29,7 @@ def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, 
     too_early = enkat(empty_database_url, tmp_path, "create-user", "--email", "admin@mitt.example",
                       "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
     assert too_early.returncode == 1
-    assert 'unknown förbund "mitt-forbund"' in too_early.stderr
+    assert 'okänt förbund "mitt-forbund"' in too_early.stderr
 
     created = succeeded(enkat(empty_database_url, tmp_path, "create-forbund",
                               "--slug", "mitt-forbund", "--name", "Samordningsförbundet Mitt"))
@@ -42,7 +42,7 @@ def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, 
     again = enkat(empty_database_url, tmp_path, "create-user", "--email", "ADMIN@mitt.example",
                   "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
     assert again.returncode == 1
-    assert "a user with e-mail admin@mitt.example already exists" in again.stderr
+    assert "det finns redan en användare med e-postadressen admin@mitt.example" in again.stderr
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "first-run",
                       "WTF_CSRF_ENABLED": False})

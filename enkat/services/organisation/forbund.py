@@ -31,7 +31,7 @@ def find_forbund(slug: str) -> Forbund | None:
 def get_forbund(slug: str) -> Forbund:
     forbund = find_forbund(slug)
     if forbund is None:
-        raise NotFound(f'unknown förbund "{slug}"')
+        raise NotFound(f'okänt förbund "{slug}"')
     return forbund
 
 

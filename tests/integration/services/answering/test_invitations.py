@@ -192,7 +192,7 @@ def test_invite_needs_the_forbund_when_several_have_the_insats(enkat, insats, ma
                  "--timepoint", "avslut")
     result = enkat(*arguments)
     assert result.exit_code == 1
-    assert 'Fel: insats "steget" exists in several förbund (norr, test)' in result.output
+    assert 'Fel: insatsen "steget" finns i flera förbund (norr, test)' in result.output
     result = enkat(*arguments, "--forbund", "norr")
     assert result.exit_code == 0, result.output
     invitation = find_invitation(token_of(result.output.splitlines()[0])).invitation
@@ -203,7 +203,7 @@ def test_invite_needs_the_forbund_when_several_have_the_insats(enkat, insats, ma
     ("arguments", "message"),
     [
         (("--insats", "finns-inte", "--instrument", "ors", "--timepoint", "session-1"),
-         'Fel: unknown insats "finns-inte"'),
+         'Fel: okänd insats "finns-inte"'),
         (("--insats", "steget", "--instrument", "ors", "--timepoint", "session-1",
           "--participant", "NOPE42"), 'Fel: okänd deltagare "NOPE42" i test'),
         (("--insats", "steget", "--instrument", "ors", "--timepoint", "session-1"),
