@@ -114,8 +114,8 @@ def borrowed(command: click.Command, name: str) -> click.Command:
 
 
 def _help_in_swedish(command: click.Command, path: str) -> None:
-    """A command the tables lack (a library upgrade's new one) keeps its own words until
-    tests/integration/test_cli_swedish.py has them added; the command still runs."""
+    """A command the tables lack (a library upgrade's new one) keeps the library's words
+    and still runs; tests/integration/test_cli_swedish.py fails until it has Swedish."""
     if path in BORROWED_COMMANDS:
         command.help = BORROWED_COMMANDS[path]
         command.short_help = None

@@ -33,11 +33,11 @@ def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, 
 
     created = succeeded(enkat(empty_database_url, tmp_path, "create-forbund",
                               "--slug", "mitt-forbund", "--name", "Samordningsförbundet Mitt"))
-    assert "created förbund mitt-forbund" in created
+    assert "skapade förbundet mitt-forbund" in created
     admin = succeeded(enkat(empty_database_url, tmp_path, "create-user",
                             "--email", "admin@mitt.example", "--role", "admin",
                             "--forbund", "mitt-forbund", input=typed_twice))
-    assert "created admin@mitt.example (admin in mitt-forbund)" in admin
+    assert "skapade admin@mitt.example (admin i mitt-forbund)" in admin
 
     again = enkat(empty_database_url, tmp_path, "create-user", "--email", "ADMIN@mitt.example",
                   "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
