@@ -50,6 +50,12 @@ def test_create_forbund_and_first_administrator(enkat):
     assert [(m.forbund.slug, m.role.value) for m in user.memberships] == [("norr", "admin")]
 
 
+def test_a_second_forbund_with_the_same_slug_is_refused_in_swedish(enkat, forbund):
+    result = enkat("create-forbund", "--slug", forbund.slug, "--name", "Ett annat förbund")
+    assert result.exit_code == 1
+    assert result.output == f'Fel: förbundet "{forbund.slug}" finns redan\n'
+
+
 @pytest.mark.parametrize("weak", ["0000000000", "aaaaaaaaaa", "1234567890", "qwertyuiop"])
 def test_create_user_refuses_a_weak_password_in_swedish(enkat, forbund, weak):
     result = enkat("create-user", "--email", "ny@norr.example", "--role", "admin",

@@ -38,6 +38,8 @@ def get_forbund(slug: str) -> Forbund:
 def create_forbund(slug: str, name: str) -> Forbund:
     """A new förbund, its suppression threshold the installation's default
     (`ENKAT_SUPPRESSION_THRESHOLD`, 5 unless configured); its administrator may change it."""
+    if find_forbund(slug) is not None:
+        raise ServiceError(f'förbundet "{slug}" finns redan')
     forbund = Forbund(slug=check_slug(slug), name=name,
                       suppression_threshold=int(current_app.config["SUPPRESSION_THRESHOLD"]))
     db.session.add(forbund)
