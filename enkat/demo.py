@@ -1,9 +1,11 @@
 """Demo data for `enkat demo`: one invented förbund's year, built through the real services.
 
-Everything comes from one seeded `random.Random` and a reference date, never from the
-wall clock or `secrets`, so two loads with the same seed give the same codes, dates and
-answers. Responses go through `record_response` exactly as the staff screens, links,
-kiosk and paper entry record them; registration forms start and end the enrolments.
+Everything comes from one seeded `random.Random` and the day the year ends, never from
+`secrets`, so two loads with the same seed and day give the same codes, dates and answers.
+That day is the installation's today unless one is given: the demo always looks like a
+förbund in use, with forms due this week and reports of the periods just ended.
+Responses go through `record_response` exactly as the staff screens, links, kiosk and
+paper entry record them; registration forms start and end the enrolments.
 
 The year is planned first as plain data (a `Course` per deltagare, a `PlannedResponse`
 per filled-in form) and then recorded, so the distributions below read as tables.
@@ -38,6 +40,7 @@ from enkat.models import (
 from enkat.reports.inputs import GoalSpec
 from enkat.reports.period import Period
 from enkat.services import ServiceError, documents
+from enkat.services.answering.drafts import local_today
 from enkat.services.answering.responses import ResponseContext, record_response
 from enkat.services.deltagare import participants
 from enkat.services.instruments.versions import register_version, resolve_instrument
@@ -53,7 +56,8 @@ DEMO_FORBUND_SLUG = "alvdalen"
 DEMO_FORBUND_NAME = "Samordningsförbundet Älvdalen"
 DEMO_PASSWORD = "demo-losenord"
 DEFAULT_SEED = 2025
-#: The demo's "today": the planned year is the 365 days up to it (calendar year 2025).
+#: A fixed "today" for tests that check the demo's exact figures: the planned year is
+#: then calendar year 2025.
 REFERENCE_TODAY = dt.date(2025, 12, 31)
 
 TRIAL_PERIOD_DAYS = 90
@@ -96,6 +100,7 @@ class InsatsPlan:
     #: share of deltagare followed with ORS/SRS in every session
     ors_share: float
     follows_skapa: bool
+    #: share of deltagare personal rate on Processtrappan in time (the rest: see CATCH_UP)
     processtrappan_share: float
     schedule: tuple[ScheduleRow, ...]
     goals: tuple[GoalSpec, ...]
@@ -326,17 +331,19 @@ UTSKICK = (
 NNS4_WEIGHTS: Weights = {"1": 0.08, "2": 0.25, "3": 0.41, "4": 0.20, "0": 0.06}
 NNS4_BETTER: Weights = {"1": 0.05, "2": 0.20, "3": 0.43, "4": 0.27, "0": 0.05}
 UTSKICK_OPEN_DAYS = 21
+UTSKICK_DAY = 10  # of the month the utskick is sent
 
 # --- the reports the insatser and the förbund file ---------------------------------------
 
 
 @dataclass(frozen=True)
 class DocumentPlan:
-    """A filed report of the demo year: its period (months of the year, or from the
-    insats' start), what its writers wrote, and how far it has come."""
+    """A filed report of the demo year: its period (the latest calendar quarter, half-year
+    or year that has ended by today, or from the insats' start up to today), what its
+    writers wrote, and how far it has come."""
 
     kind: str
-    months: tuple[int, int] | None  # first and last month; None: from the insats' start
+    months: int | None  # 3, 6 or 12: the period's length; None: from the insats' start
     steps: tuple[str, ...]  # "send", "return", "approve", "comment", in order
     texts: Mapping[str, str]
     goal_comments: Mapping[int, str] = field(default_factory=dict)
@@ -344,14 +351,14 @@ class DocumentPlan:
 
 
 #: The förbund's words when it comments on or returns a report.
-REVIEW_COMMENT = "Tack! Vi tar med siffrorna till styrelsens möte i februari."
+REVIEW_COMMENT = "Tack! Vi tar med siffrorna till styrelsens nästa möte."
 RETURN_COMMENT = "Beskriv avvikelserna i tidsplanen och vad ni gör åt dem."
 CORRECTION = ("Rekryteringen av en handledare drog ut två månader; gruppträffarna "
               "startade därför i mars i stället för januari. Vi har tagit igen det genom "
               "två grupper under hösten.")
 
 INSATS_DOCUMENTS = (
-    DocumentPlan("kvartalsrapport", (10, 12), ("send", "comment"), {
+    DocumentPlan("kvartalsrapport", 3, ("send", "comment"), {
         "aktiviteter": "Under kvartalet har {{nyckeltal:deltagare}} varit inskrivna, varav "
                        "{{nyckeltal:nya}} nya. Gruppträffarna om arbetsmarknaden har "
                        "fortsatt varje vecka, och vi har gjort studiebesök på två arbetsplatser.",
@@ -362,7 +369,7 @@ INSATS_DOCUMENTS = (
                      "fortfarande ett systemfel som bromsar flera deltagare.",
         "styrgruppens-analys": "Inga kommentarer har inkommit.",
     }),
-    DocumentPlan("delrapport", (1, 6), ("send", "return", "send", "approve"), {
+    DocumentPlan("delrapport", 6, ("send", "return", "send", "approve"), {
         "bakgrund": "Många i kommunen har långa tider i offentlig försörjning och stöd från "
                     "flera myndigheter som inte hänger ihop.",
         "syfte": "Att deltagarna kommer närmare arbete eller studier med ett samordnat stöd "
@@ -384,7 +391,7 @@ INSATS_DOCUMENTS = (
         "erfarenheter": "Det gemensamma mötet i början av insatsen gör störst skillnad.",
     }),
 )
-HELARSRAPPORT = DocumentPlan("helarsrapport", (1, 12), (), {
+HELARSRAPPORT = DocumentPlan("helarsrapport", 12, (), {
     "sammanfattning": "Under året har {{nyckeltal:deltagare}} deltagit i förbundets "
                       "insatser. Av dem som avslutat efter prövotiden gick "
                       "{{nyckeltal:andel-till-arbete-eller-studier}} till arbete eller studier.",
@@ -402,10 +409,16 @@ NNS_PAGAENDE_SHARE = 0.80
 NNS_AVSLUT_SHARE = 0.75
 NNS_KON_ANSWERED_SHARE = 0.65
 NNS_VET_EJ_SHARE = 0.04
+#: Shares of the SKAPA, Processtrappan and follow-up forms filled in in time; the rest
+#: are filled in when personal catch up (CATCH_UP).
 SKAPA_SELF_SHARE = 0.85
 SKAPA_STAFF_SHARE = 0.90
-SRS_SHARE = 0.92
 UPPFOLJNING_SHARE = 0.90
+#: Personal catch up on the forms a deltagare is due for within some weeks: a form due
+#: longer ago is in, so the to-do list holds what is due now and what is days or weeks
+#: late, not a year, as in a förbund that keeps up.
+CATCH_UP = dt.timedelta(weeks=6)
+SRS_SHARE = 0.92
 #: Of the follow-ups that reach the deltagare: how many register the försörjning, and
 #: how many of those find it changed since the exit (as the situation says).
 FORSORJNING_FOLLOW_UP_SHARE = 0.90
@@ -514,6 +527,8 @@ class DemoSummary:
     deltagare: int
     responses_by_instrument: Mapping[str, int]
     logins: tuple[DemoLogin, ...]
+    #: the day the demo's year ends
+    today: dt.date
 
     @property
     def responses(self) -> int:
@@ -523,7 +538,7 @@ class DemoSummary:
 # --- samhällsnytta: example prices and the insatser's costs -------------------------------
 
 #: What each försörjning source costs the public purse a month, and who pays it, in the
-#: demo's last year: example figures (the price lists say so), None for "ej prissatt".
+#: year the demo ends in: example figures (the price lists say so), None for "ej prissatt".
 EXAMPLE_PRICES: Mapping[str, tuple[int, str] | None] = {
     "a-kassa": (14_000, "a-kassan"),
     "aktivitetsersattning": (12_000, "forsakringskassan"),
@@ -536,7 +551,7 @@ EXAMPLE_PRICES: Mapping[str, tuple[int, str] | None] = {
     "lon": (0, "ingen"),
     "annan": None,
 }
-#: The year before is priced this much lower (to the nearest hundred kronor).
+#: Each year before is priced this much lower than the next (to the nearest hundred kronor).
 PRICE_RISE_A_YEAR = 0.03
 #: The utfall of a year that is over, as a share of its beviljat medel.
 SPENT_SHARE = 0.96
@@ -546,8 +561,9 @@ SPENT_SHARE = 0.96
 
 
 def load_demo(seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoSummary:
-    """Create the demo förbund with a year of data up to `today`; refuse if it exists."""
-    today = today or REFERENCE_TODAY
+    """Create the demo förbund with a year of data up to `today` (the installation's
+    today unless given); refuse if it exists."""
+    today = today or local_today()
     if find_forbund(DEMO_FORBUND_SLUG) is not None:
         raise DemoAlreadyLoaded(
             f'the demo data are already loaded: förbund "{DEMO_FORBUND_SLUG}" '
@@ -569,6 +585,7 @@ def load_demo(seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoSum
         deltagare=len(courses),
         responses_by_instrument=dict(sorted(counts.items())),
         logins=logins,
+        today=today,
     )
 
 
@@ -642,18 +659,25 @@ def record_courses(
 
 def record_utskick(rng: random.Random, forbund: Forbund, admin: User | None,
                    today: dt.date) -> Counter[str]:
-    """Last year's and this year's utskick of the NNS staff surveys to the whole förbund,
-    closed, answered through their links: addresses gone, only the counts and the
-    anonymous answers left, as a closed utskick keeps them."""
+    """The two latest yearly rounds of the NNS staff surveys to the whole förbund that
+    have closed by today, closed, answered through their links: addresses gone, only the
+    counts and the anonymous answers left, as a closed utskick keeps them."""
     counts: Counter[str] = Counter()
-    for year in (today.year - 1, today.year):
+    for rounds_back, weights in ((1, NNS4_WEIGHTS), (0, NNS4_BETTER)):
         for plan in UTSKICK:
-            sent_on = dt.date(year, plan.month, 10)
-            if sent_on + dt.timedelta(days=UTSKICK_OPEN_DAYS) < today:
-                counts[plan.instrument_id] += record_campaign(
-                    rng, forbund, admin, plan, sent_on,
-                    NNS4_BETTER if year == today.year else NNS4_WEIGHTS)
+            latest = latest_closed_round(plan, today)
+            sent_on = latest.replace(year=latest.year - rounds_back)
+            counts[plan.instrument_id] += record_campaign(rng, forbund, admin, plan,
+                                                          sent_on, weights)
     return counts
+
+
+def latest_closed_round(plan: UtskickPlan, today: dt.date) -> dt.date:
+    """The day the latest round of the utskick that has closed by today was sent."""
+    sent_on = dt.date(today.year, plan.month, UTSKICK_DAY)
+    if sent_on + dt.timedelta(days=UTSKICK_OPEN_DAYS) < today:
+        return sent_on
+    return sent_on.replace(year=today.year - 1)
 
 
 def record_campaign(rng: random.Random, forbund: Forbund, admin: User | None,
@@ -815,7 +839,7 @@ def plan_responses(
         *plan_nns_pagaende(rng, course, today),
         *plan_sessions(rng, course, today),
         *plan_skapa(rng, course, today, areas),
-        *plan_processtrappan(rng, course),
+        *plan_processtrappan(rng, course, today),
         *plan_nns_avslut(rng, course),
     ]
     during.sort(key=lambda planned: planned.answered_on)
@@ -867,9 +891,11 @@ def plan_uppfoljning(rng: random.Random, course: Course, today: dt.date,
     """The telephone follow-up six months after the exit, for those it is due for."""
     assert course.ended_on is not None and course.exit_reason is not None
     due = course.ended_on + days(180)
-    if due > today or rng.random() >= UPPFOLJNING_SHARE:
+    if due > today or not filled_in(rng, UPPFOLJNING_SHARE, due, today):
         return []
-    answered_on = min(today, due + days(rng.randint(0, 21)))
+    answered_on = due + days(rng.randint(0, 21))
+    if answered_on > today:  # still to be made
+        return []
     lage = pick(rng, LAGE_AFTER_EXIT[course.exit_reason])
     answers: dict[str, Sequence[str]] = {"lage": [lage]}
     forsorjning = forsorjning_at_follow_up(course, lage, at_exit)
@@ -1028,11 +1054,11 @@ def plan_skapa(
     responses = []
     for timepoint, day in skapa_occasions(rng, course, today):
         quarters = (day - course.started_on).days / 91
-        if rng.random() < SKAPA_SELF_SHARE:
+        if filled_in(rng, SKAPA_SELF_SHARE, day, today):
             answers = skapa_answers(rng, areas["skapa"], self_view, pace * quarters)
             responses.append(PlannedResponse("skapa", timepoint, day, answers,
                                              pick(rng, SELF_REPORT_SOURCES)))
-        if rng.random() < SKAPA_STAFF_SHARE:
+        if filled_in(rng, SKAPA_STAFF_SHARE, day, today):
             answers = skapa_answers(rng, areas["skapa-personal"], staff_view, pace * quarters)
             responses.append(PlannedResponse("skapa-personal", timepoint, day, answers,
                                              ResponseSource.STAFF))
@@ -1063,9 +1089,11 @@ def skapa_answers(
     }
 
 
-def plan_processtrappan(rng: random.Random, course: Course) -> list[PlannedResponse]:
-    """The step at the start and at the exit, for the deltagare personal rate on it."""
-    if rng.random() >= course.insats.processtrappan_share:
+def plan_processtrappan(rng: random.Random, course: Course,
+                        today: dt.date) -> list[PlannedResponse]:
+    """The step at the start and at the exit, where the insats rates on Processtrappan."""
+    if not course.insats.processtrappan_share or not filled_in(
+            rng, course.insats.processtrappan_share, course.started_on, today):
         return []
     start_step = int(pick(rng, PROCESSTRAPPAN_START_STEP))
     ratings = [processtrappan_rating("start", course.started_on, start_step)]
@@ -1107,9 +1135,7 @@ def record_document(forbund: Forbund, insats: Insats | None, plan: DocumentPlan,
         assert insats is not None and insats.starts_on is not None
         period = Period(insats.starts_on, today)
     else:
-        first, last = plan.months
-        after = dt.date(today.year + last // 12, last % 12 + 1, 1)
-        period = Period(dt.date(today.year, first, 1), after - days(1))
+        period = last_ended(plan.months, today)
     document = documents.create_document(forbund, insats, plan.kind, period, writer)
     for key, text in plan.texts.items():
         documents.save_text(document, key, text, writer, revision=0)
@@ -1129,14 +1155,33 @@ def record_document(forbund: Forbund, insats: Insats | None, plan: DocumentPlan,
             documents.approve(document, admin)
 
 
+def last_ended(months: int, today: dt.date) -> Period:
+    """The latest calendar quarter (3), half-year (6) or year (12) that has ended by the
+    end of today: on 31 December the year itself, on 30 December the year before."""
+    tomorrow = today + days(1)
+    ends_before = month_index(tomorrow) - (tomorrow.month - 1) % months
+    return Period(first_of_month(ends_before - months), first_of_month(ends_before) - days(1))
+
+
+def month_index(day: dt.date) -> int:
+    """Months since the start of year 0, so months can be counted across years."""
+    return day.year * 12 + day.month - 1
+
+
+def first_of_month(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 # --- small helpers -----------------------------------------------------------------------
 
 
 def record_samhallsnytta(forbund: Forbund, insatser: Mapping[str, Insats],
                          today: dt.date) -> None:
-    """Example price lists for the demo's year and the one before, and each insats' cost
-    per calendar year from its start up to this year (utfall for the years that are over)."""
-    for year, factor in ((today.year - 1, 1 - PRICE_RISE_A_YEAR), (today.year, 1.0)):
+    """Each insats' cost per calendar year from its start up to this year (utfall for the
+    years that are over), and an example price list for each of those years."""
+    first_year = today.year - max(plan.years_before for plan in INSATSER)
+    for year in range(first_year, today.year + 1):
+        factor = (1 - PRICE_RISE_A_YEAR) ** (today.year - year)
         save_price_list(forbund, year, example_price_entries(factor), None, example=True)
     for plan in INSATSER:
         if plan.granted_kronor is None:
@@ -1152,6 +1197,12 @@ def example_price_entries(factor: float) -> list[PriceEntry]:
     return [PriceEntry(source, not_priced=True) if price is None
             else PriceEntry(source, str(int(round(price[0] * factor, -2))), price[1])
             for source, price in EXAMPLE_PRICES.items()]
+
+
+def filled_in(rng: random.Random, share: float, due_on: dt.date, today: dt.date) -> bool:
+    """Whether a form due on `due_on` is in by today: a `share` of them in time, and
+    every one once personal have caught up."""
+    return rng.random() < share or today - due_on > CATCH_UP
 
 
 def pick(rng: random.Random, weights: Mapping[T, float]) -> T:

@@ -48,3 +48,10 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     """The first of the month `months` away from a first of a month."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def default_year(today: dt.date) -> int:
+    """The calendar year a report is about unless another is chosen: the one most of the
+    last twelve months fall in. Last year until the end of June, when its report is
+    written; from July this year, which then holds the more recent half of the data."""
+    return today.year if today.month > 6 else today.year - 1

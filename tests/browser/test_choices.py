@@ -82,7 +82,6 @@ def visit(page, url: str, path: str) -> list[str]:
 
 
 def test_every_choice_on_the_staff_admin_and_kiosk_pages_is_told_apart(browser, live_server):
-    from enkat.demo import REFERENCE_TODAY
     from enkat.extensions import db
     from enkat.models import Enrolment, Forbund, Insats, Role, User
     from enkat.services.organisation.overview import visible_insatser
@@ -108,7 +107,7 @@ def test_every_choice_on_the_staff_admin_and_kiosk_pages_is_told_apart(browser, 
         page = admin_context.new_page()
         sign_in(page, live_server.url, admin.email, admin.password)
         admin_pages = ["/forbund/resultat", "/forbund/utskick/nytt", "/forbund/logg",
-                       "/forbund/prislista", f"/forbund/prislista/{REFERENCE_TODAY.year}"]
+                       "/forbund/prislista", f"/forbund/prislista/{summary.today.year}"]
         for slug in slugs:
             admin_pages += [f"/forbund/insatser/{slug}/schema", f"/forbund/insatser/{slug}/mal",
                             f"/forbund/insatser/{slug}/kostnader"]

@@ -45,7 +45,7 @@ from enkat.reports.exports import PdfUnavailable
 from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
 from enkat.reports.layout import report_document
 from enkat.reports.model import Report
-from enkat.reports.period import Period
+from enkat.reports.period import Period, default_year
 from enkat.reports.rendering import chart, has_chart, render
 from enkat.reports.summary import PART_ID as SUMMARY_PART
 from enkat.scoring.samhallsnytta import DEFAULT_HORIZON, Assumptions
@@ -251,7 +251,7 @@ def _form() -> ResultsForm:
         SelectChoice(instrument_id, f"{title} ({instrument_id})")
         for instrument_id, title in answer_exports.answered_instruments(g.forbund))]
     if "ar" not in request.args:
-        form.ar.data = str(local_today().year - 1)  # the last full calendar year
+        form.ar.data = str(default_year(local_today()))
     if not form.visa.data and "insats" in request.args:
         form.visa.data = ONE_INSATS + request.args["insats"]  # shown chosen on its step
     return form

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from enkat.cli import cli
 from enkat.extensions import db
 from enkat.models import AuditEvent, Role
-from enkat.reports.period import Period
+from enkat.reports.period import Period, default_year
+from enkat.services.answering.drafts import local_today
 from enkat.services.organisation.insatser import create_insats
 from enkat.services.results.reports import build_report_for
 
@@ -254,11 +255,13 @@ def test_addresses_from_before_the_steps_still_work(client, year, admin):
     assert period_of(report) == ("2025-02-01", "2025-02-28")
 
 
-def test_the_year_offered_first_is_the_year_of_a_download_without_a_choice(
+def test_the_year_offered_first_is_the_year_most_of_the_last_twelve_months_fall_in(
         client, year, admin):
+    """It is also the year of a download that chooses nothing."""
     start = client.get("/forbund/resultat").get_data(as_text=True)
     offered = re.search(r'<a href="/forbund/resultat\?ar=(\d{4})">visa rapporten för hela '
                         r"förbundet \1</a> direkt", start).group(1)
+    assert offered == str(default_year(local_today()))
     step = client.get("/forbund/resultat?period=ar&valj=falt").get_data(as_text=True)
     assert f'name="ar" type="text" value="{offered}"' in step
     report = download(client, "/forbund/resultat/rapport.json")

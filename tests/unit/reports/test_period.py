@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from enkat.reports.period import Period
+from enkat.reports.period import Period, default_year
 
 D = dt.date
 
@@ -19,3 +19,11 @@ def test_a_period_knows_its_length_and_the_one_before():
     assert odd.previous() == Period(D(2025, 2, 28), D(2025, 3, 9))
     with pytest.raises(ValueError, match="ends"):
         Period(D(2025, 2, 1), D(2025, 1, 1))
+
+
+@pytest.mark.parametrize(("today", "year"), [
+    (dt.date(2026, 1, 1), 2025), (dt.date(2028, 2, 29), 2027), (dt.date(2026, 6, 30), 2025),
+    (dt.date(2026, 7, 1), 2026), (dt.date(2026, 12, 31), 2026),
+])
+def test_the_default_year_is_the_one_most_of_the_last_twelve_months_fall_in(today, year):
+    assert default_year(today) == year

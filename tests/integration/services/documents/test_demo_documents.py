@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from enkat.demo import load_demo
+from enkat.demo import REFERENCE_TODAY, load_demo
 from enkat.extensions import db
 from enkat.models import DocumentStatus, ReportDocument, Response
 from enkat.reports.document import TableBlock, Text
@@ -33,7 +33,7 @@ OWN_TABLES = {"insatsen", "allmant", "forbundet", "ekonomi"}
 
 @pytest.fixture
 def demo(db_session):
-    load_demo()
+    load_demo(today=REFERENCE_TODAY)
     return get_forbund("alvdalen")
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from enkat.demo import load_demo
+from enkat.demo import REFERENCE_TODAY, load_demo
 from enkat.instruments import bundled_directory, load_directory
 from enkat.reports.goals import TO_WORK_OR_STUDIES
 from enkat.reports.period import Period
@@ -28,7 +28,7 @@ MEASURED = {item.id: item.indicator for name in ("nns-deltagare-pagaende", "nns-
 
 @pytest.fixture
 def demo(db_session):
-    load_demo()
+    load_demo(today=REFERENCE_TODAY)
     return get_forbund("alvdalen")
 
 

@@ -11,7 +11,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from enkat.demo import load_demo
+from enkat.demo import REFERENCE_TODAY, load_demo
 from enkat.models import ResponseSource
 from enkat.reports.model import Kind
 from enkat.reports.period import Period
@@ -29,7 +29,7 @@ YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 
 @pytest.fixture
 def demo(db_session):
-    load_demo()
+    load_demo(today=REFERENCE_TODAY)
     return get_forbund("alvdalen")
 
 
