@@ -14,6 +14,7 @@ Everything comes from one seeded `random.Random`: a seed gives the same förbund
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,7 +52,8 @@ STAFF_PASSWORD = "skalan-personal-2026"
 STAFF_INSATSER = 3
 
 INSTRUMENT_IDS = ("finsam-inskrivning", "finsam-avslut", "finsam-uppfoljning",
-                  "ors", "srs", "skapa")
+                  "ors", "srs", "skapa", "skapa-personal")
+SKAPA = ("skapa", "skapa-personal")
 #: The share of what is due that was answered; the rest stays on the to-do lists.
 ANSWERED_SHARE = {"finsam-inskrivning": 0.95, "finsam-avslut": 0.85,
                   "finsam-uppfoljning": 0.7, "skapa": 0.75, "ors": 0.85}
@@ -94,7 +96,9 @@ class Planner:
     def __init__(self, today: dt.date, seed: int) -> None:
         self.today = today
         self.rng = random.Random(seed)
-        self.skapa_items = [item.id for item in resolve_instrument("skapa").items]
+        self.skapa_items = {instrument_id: [item.id for item in
+                                            resolve_instrument(instrument_id).items]
+                            for instrument_id in SKAPA}
 
     def courses(self, count: int) -> Iterator[Course]:
         for number in range(1, count + 1):
@@ -152,7 +156,8 @@ class Planner:
         return {item: f"{min(10.0, max(0.0, self.rng.gauss(mean, 1.0))):.1f}" for item in items}
 
     def skapa(self, course: Course) -> None:
-        """SKAPA at the start, every 90 days and at the exit, some of them missed."""
+        """SKAPA, the deltagare's and the staff's, at the start, every 90 days and at the
+        exit, some of them missed."""
         last = course.ended_on or self.today
         occasions = [("start", course.started_on)]
         rounds = (last - course.started_on).days // 90
@@ -160,10 +165,11 @@ class Planner:
                       for n in range(1, rounds + 1)]
         if course.ended_on is not None:
             occasions.append(("avslut", course.ended_on))
-        for timepoint, day in occasions:
+        for (timepoint, day), (instrument_id, items) in itertools.product(
+                occasions, self.skapa_items.items()):
             if self.answered("skapa"):
-                course.responses.append(Planned("skapa", timepoint, day, {
-                    item: str(self.rng.randint(1, 10)) for item in self.skapa_items}))
+                course.responses.append(Planned(instrument_id, timepoint, day, {
+                    item: str(self.rng.randint(1, 10)) for item in items}))
 
 
 class Writer:

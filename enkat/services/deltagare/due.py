@@ -3,6 +3,10 @@
 The rules live in one pure function, `due`, over plain data; `due_in_insats` fetches
 what it needs. Anonymous instruments (NNS) cannot be tracked per deltagare, so they
 are offered during a window after they fall due rather than until answered.
+
+A measurement due for more than `OVERDUE_AFTER` is overdue (`Due.overdue`): the to-do
+lists show it apart and first, with how long it has waited. This is the one home of
+that rule.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from enkat.extensions import db
 from enkat.instruments import timepoint_matches
@@ -34,6 +39,20 @@ DAYS_PER_MONTH = 30
 #: How long after the last follow-up falls due (uppfoljning-18m: 540 days after the
 #: exit) an answer to it may still be dated: a paper form comes back some weeks later.
 LATE_FOLLOW_UP = dt.timedelta(days=90)
+#: How long a measurement may wait before it is overdue: two weeks, the time to meet the
+#: deltagare once more or to get a link answered. A session's ORS/SRS falls due the day
+#: of the session, so it is never overdue.
+OVERDUE_AFTER = dt.timedelta(days=14)
+
+
+def days_waiting(since: dt.date, today: dt.date) -> int:
+    """Days since a measurement fell due (0 on the day)."""
+    return max((today - since).days, 0)
+
+
+def is_overdue(since: dt.date, today: dt.date) -> bool:
+    """Whether a measurement due since `since` is overdue today (`OVERDUE_AFTER`)."""
+    return today - since > OVERDUE_AFTER
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,7 @@ def due_in_insats(insats: Insats, today: dt.date) -> list[DueParticipant]:
     """Every deltagare of the insats with what they are due for (open or recent)."""
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.insats_id == insats.id)
+        .options(selectinload(Enrolment.participant))
         .order_by(Enrolment.started_on)
     ).all()
     answered = _answered(insats)
