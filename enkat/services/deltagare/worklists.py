@@ -32,13 +32,13 @@ from enkat.services.deltagare.overview import DeltagareRow, DueRow
 class InsatsSummary:
     ongoing: int  # deltagare whose latest enrolment is open
     ended: int
-    due_now: int  # deltagare with a measurement due, not yet overdue
+    due_now: int  # deltagare with a measurement due, none of them overdue
     overdue: int  # deltagare with an overdue measurement
 
 
 def insats_summary(insats: Insats, due: Sequence[DueRow]) -> InsatsSummary:
     """The counts at the top of the insats page: deltagare by status, and by what they
-    are due for (a deltagare with both is counted in both)."""
+    are due for, as the due list places them (`due_groups`)."""
     latest: dict[int, dt.date | None] = {}
     for participant_id, ended_on in db.session.execute(
             select(Enrolment.participant_id, Enrolment.ended_on)
@@ -46,10 +46,10 @@ def insats_summary(insats: Insats, due: Sequence[DueRow]) -> InsatsSummary:
             .order_by(Enrolment.started_on, Enrolment.id)):
         latest[participant_id] = ended_on
     ended = sum(1 for ended_on in latest.values() if ended_on is not None)
+    overdue = {row.participant.id for row in due if row.overdue}
     return InsatsSummary(
         ongoing=len(latest) - ended, ended=ended,
-        due_now=len({row.participant.id for row in due if not row.overdue}),
-        overdue=len({row.participant.id for row in due if row.overdue}),
+        due_now=len({row.participant.id for row in due} - overdue), overdue=len(overdue),
     )
 
 
@@ -73,7 +73,7 @@ class DueState(StrEnum):
 
 @dataclass(frozen=True)
 class DueGroup:
-    """What one deltagare is due for, all overdue or all not yet."""
+    """What one deltagare is due for; overdue when any of it is."""
 
     participant: Participant
     overdue: bool
@@ -91,9 +91,9 @@ class DueGroup:
 def due_groups(rows: Iterable[DueRow], *, search: str = "", instrument_id: str = "",
                state: str = "", sort: str = DueSort.SINCE,
                descending: bool = False) -> list[DueGroup]:
-    """The due list, grouped by deltagare: the overdue groups first, then those due
-    now, each part sorted by `sort` (`DueSort`). A deltagare with both overdue and
-    current measurements has a group in each part."""
+    """The due list, grouped by deltagare: those with an overdue measurement first,
+    then those due now, each part sorted by `sort` (`DueSort`). A deltagare is one
+    group with everything kept that they are due for, so staff see it at once."""
     kept = [row for row in rows
             if matches_code(row.participant.code, search)
             and (not instrument_id or row.instrument.id == instrument_id)
@@ -101,18 +101,20 @@ def due_groups(rows: Iterable[DueRow], *, search: str = "", instrument_id: str =
     key: Callable[[DueGroup], object] = (
         (lambda group: group.participant.code) if sort == DueSort.CODE
         else (lambda group: (group.since, group.participant.code)))
-    found = []
-    for overdue in (True, False):
-        part = [row for row in kept if row.overdue is overdue]
-        found += sorted(_grouped(part, overdue), key=key, reverse=descending)
-    return found
+    groups = _grouped(kept)
+    return [group for overdue in (True, False)
+            for group in sorted((group for group in groups if group.overdue is overdue),
+                                key=key, reverse=descending)]
 
 
-def _grouped(rows: list[DueRow], overdue: bool) -> list[DueGroup]:
+def _grouped(rows: list[DueRow]) -> list[DueGroup]:
     by_participant = sorted(rows, key=lambda row: (row.participant.code, row.since,
                                                    row.instrument.id))
-    return [DueGroup(participant, overdue, tuple(group))
-            for participant, group in groupby(by_participant, key=lambda row: row.participant)]
+    found = []
+    for participant, group in groupby(by_participant, key=lambda row: row.participant):
+        rows_of = tuple(group)
+        found.append(DueGroup(participant, any(row.overdue for row in rows_of), rows_of))
+    return found
 
 
 # --- the deltagare -------------------------------------------------------------------------
@@ -143,14 +145,17 @@ def deltagare_list(rows: Iterable[DeltagareRow], *, search: str = "", status: st
             if matches_code(row.participant.code, search)
             and (not status or _ongoing(row) is (status == DeltagareStatus.ONGOING))
             and (not flags or bool(row.flags) is (flags == Flagged.WITH))]
-    by_code = sorted(kept, key=lambda row: row.participant.code, reverse=descending)
+    by_code = sorted(kept, key=lambda row: row.participant.code)
+    if sort == DeltagareSort.CODE:
+        return by_code[::-1] if descending else by_code
+    # sorted() keeps equal rows in their order, in either direction: ties stay by code
     if sort == DeltagareSort.START:
         return sorted(by_code, key=lambda row: row.enrolment.started_on, reverse=descending)
     if sort == DeltagareSort.ORS:
         rated = [row for row in by_code if row.latest_ors is not None]
         return [*sorted(rated, key=lambda row: row.latest_ors, reverse=descending),
                 *(row for row in by_code if row.latest_ors is None)]
-    return by_code
+    raise ValueError(f"unknown sort {sort!r}")
 
 
 def _ongoing(row: DeltagareRow) -> bool:
