@@ -93,15 +93,16 @@ def due_groups(rows: Iterable[DueRow], *, search: str = "", instrument_id: str =
                descending: bool = False) -> list[DueGroup]:
     """The due list, grouped by deltagare: those with an overdue measurement first,
     then those due now, each part sorted by `sort` (`DueSort`). A deltagare is one
-    group with everything kept that they are due for, so staff see it at once."""
+    group with everything kept that they are due for, so staff see it at once; `state`
+    (`DueState`) keeps one of the parts."""
     kept = [row for row in rows
             if matches_code(row.participant.code, search)
-            and (not instrument_id or row.instrument.id == instrument_id)
-            and (not state or row.overdue is (state == DueState.OVERDUE))]
+            and (not instrument_id or row.instrument.id == instrument_id)]
     key: Callable[[DueGroup], object] = (
         (lambda group: group.participant.code) if sort == DueSort.CODE
         else (lambda group: (group.since, group.participant.code)))
-    groups = _grouped(kept)
+    groups = [group for group in _grouped(kept)
+              if not state or group.overdue is (state == DueState.OVERDUE)]
     return [group for overdue in (True, False)
             for group in sorted((group for group in groups if group.overdue is overdue),
                                 key=key, reverse=descending)]

@@ -95,14 +95,16 @@ def test_the_due_list_is_grouped_by_deltagare(signed_in, many):
     page = html(signed_in.get(f"{due_page(many)}?sok=p000"))
     assert sections(page) == ["Försenade"] and codes_in(page) == ["P000"]
     assert 'rowspan="2"' in page and len(due_rows(page)) == 2
-    now = html(signed_in.get(f"{due_page(many)}?sok=p000&lage=nu"))
-    assert sections(now) == ["Att göra nu"] and len(due_rows(now)) == 1
+    ors = html(signed_in.get(f"{due_page(many)}?sok=p000&enkat=ors"))
+    assert sections(ors) == ["Att göra nu"] and len(due_rows(ors)) == 1
+    assert "Ingen mätning att göra passar" in html(signed_in.get(
+        f"{due_page(many)}?sok=p000&lage=nu"))
 
 
 def test_the_due_list_filters_by_instrument_and_state_and_sorts_by_code(signed_in, many):
     now = html(signed_in.get(f"{due_page(many)}?lage=nu&sortera=kod&ordning=fallande"))
     assert sections(now) == ["Att göra nu"]
-    assert codes_in(now)[:2] == ["P029", "P028"]
+    assert codes_in(now)[:2] == ["P029", "P027"]  # the even ones are overdue
     inskrivning = html(signed_in.get(f"{due_page(many)}?enkat=finsam-inskrivning"))
     assert all("Inskrivning" in row for row in due_rows(inskrivning))
     assert 'aria-sort="ascending"' in inskrivning  # by the date it fell due
@@ -134,7 +136,8 @@ def test_the_deltagare_list_pages_by_code(signed_in, many):
     assert 'href="/insatser/steget/deltagare?sida=2" rel="next"' in first
     last = html(signed_in.get(f"{deltagare_page(many)}?sida=2"))
     assert codes_in(last) == [f"P{number:03d}" for number in range(PAGE_SIZE, 30)]
-    assert html(signed_in.get(f"{deltagare_page(many)}?sida=40")) == last
+    past_the_end = html(signed_in.get(f"{deltagare_page(many)}?sida=40"))
+    assert codes_in(past_the_end) == codes_in(last) and "Visar 26–30 av 30" in past_the_end
 
 
 def test_the_deltagare_list_filters_by_status_and_searches(signed_in, many):
