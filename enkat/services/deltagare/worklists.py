@@ -112,9 +112,10 @@ def _grouped(rows: list[DueRow]) -> list[DueGroup]:
     by_participant = sorted(rows, key=lambda row: (row.participant.code, row.since,
                                                    row.instrument.id))
     found = []
-    for participant, group in groupby(by_participant, key=lambda row: row.participant):
+    for _, group in groupby(by_participant, key=lambda row: row.participant.id):
         rows_of = tuple(group)
-        found.append(DueGroup(participant, any(row.overdue for row in rows_of), rows_of))
+        found.append(DueGroup(rows_of[0].participant, any(row.overdue for row in rows_of),
+                              rows_of))
     return found
 
 
