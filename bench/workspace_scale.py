@@ -32,7 +32,7 @@ from tests import scale  # noqa: E402
 PAGES = (
     ("insatsen", ""),
     ("att göra, sida 1", "/att-gora"),
-    ("att göra, försenade SKAPA", "/att-gora?enkat=skapa&lage=forsenade"),
+    ("att göra, försenade SKAPA", "/att-gora?enkat=skapa&status=forsenade"),
     ("att göra, sista sidan", "/att-gora?sida=9999"),
     ("deltagare, sida 1", "/deltagare"),
     ("deltagare, avslutade efter start", "/deltagare?status=avslutade&sortera=start"),

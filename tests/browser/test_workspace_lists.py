@@ -70,9 +70,9 @@ def test_staff_filter_sort_and_page_through_the_due_and_deltagare_lists(
         # the due list: only the overdue, then by code, then the next page
         click_and_wait(page, page.locator("main nav.subnav").get_by_role("link", name="Att göra"))
         audit("due list")
-        page.locator("#filter-lage").select_option(label="Försenade")
+        page.locator("#filter-status").select_option(label="Försenade")
         click_and_wait(page, page.get_by_role("button", name="Visa"))
-        assert "lage=forsenade" in page.url
+        assert "status=forsenade" in page.url
         assert re.search(rf"\b{overdue} deltagare$", shown(page)), shown(page)
         assert page.locator("main h2").all_inner_texts() == ["Försenade"]
         audit("due list, overdue")
@@ -84,7 +84,7 @@ def test_staff_filter_sort_and_page_through_the_due_and_deltagare_lists(
             "Deltagare")
         audit("due list, overdue, by code")
         click_and_wait(page, page.locator("main nav.pager").get_by_role("link", name="Nästa"))
-        assert "sida=2" in page.url and "lage=forsenade" in page.url and "sortera=kod" in page.url
+        assert "sida=2" in page.url and "status=forsenade" in page.url and "sortera=kod" in page.url
         assert first_codes(page)[0] > codes[-1]
         assert shown(page).startswith("Visar 26–")
         audit("due list, overdue, by code, page 2")
@@ -133,9 +133,9 @@ def test_every_staff_page_fits_a_390_px_phone(browser, live_server, seeded, axe_
     try:
         sign_in(page, url, scale.STAFF_EMAIL, scale.STAFF_PASSWORD)
         for path in ("/", f"/insatser/{slug}", f"/insatser/{slug}/att-gora",
-                     f"/insatser/{slug}/att-gora?lage=forsenade&sortera=kod",
+                     f"/insatser/{slug}/att-gora?status=forsenade&sortera=kod",
                      f"/insatser/{slug}/deltagare",
-                     f"/insatser/{slug}/deltagare?status=avslutade&sortera=ors",
+                     f"/insatser/{slug}/deltagare?status=avslutade&sortera=senaste-ors",
                      f"/insatser/{slug}/svar", f"/insatser/{slug}/registrera",
                      f"/insatser/{slug}/rapporter/ny", f"/deltagare/{code}", "/kiosk/starta"):
             response = page.goto(f"{url}{path}")

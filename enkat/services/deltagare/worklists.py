@@ -125,7 +125,7 @@ def _grouped(rows: list[DueRow]) -> list[DueGroup]:
 class DeltagareSort(StrEnum):
     CODE = "kod"
     START = "start"
-    ORS = "ors"
+    ORS = "senaste-ors"
 
 
 class DeltagareStatus(StrEnum):

@@ -67,10 +67,10 @@ def due(slug: str):
     rows = deltagare_service.due_rows(insats, local_today())
     instruments = {row.instrument.id: row.instrument.title.get("sv") for row in rows}
     state = list_state({worklists.DueSort.SINCE: False, worklists.DueSort.CODE: False},
-                       filters={"enkat": instruments, "lage": list(worklists.DueState)})
+                       filters={"enkat": instruments, "status": list(worklists.DueState)})
     groups = worklists.due_groups(
         rows, search=state.search, instrument_id=state.filters["enkat"],
-        state=state.filters["lage"], sort=state.sort, descending=state.descending)
+        state=state.filters["status"], sort=state.sort, descending=state.descending)
     return _render_list(
         "staff/insats_due.html", insats, state, page=page_of(groups, state.page),
         summary=worklists.insats_summary(insats, rows),

@@ -70,7 +70,7 @@ def test_the_insats_page_has_its_actions_first_and_counts(signed_in, many):
     # inskrivning for a month; every ongoing one is due a session
     assert "21 pågående" in counts and "9 avslutade" in counts
     assert "19 med något att göra nu" in counts and "11 med försenade mätningar" in counts
-    assert "/insatser/steget/att-gora?lage=forsenade" in main
+    assert "/insatser/steget/att-gora?status=forsenade" in main
     assert 'href="/insatser/steget/deltagare?status=avslutade"' in main
 
 
@@ -98,11 +98,11 @@ def test_the_due_list_is_grouped_by_deltagare(signed_in, many):
     ors = html(signed_in.get(f"{due_page(many)}?sok=p000&enkat=ors"))
     assert sections(ors) == ["Att göra nu"] and len(due_rows(ors)) == 1
     assert "Ingen mätning att göra passar" in html(signed_in.get(
-        f"{due_page(many)}?sok=p000&lage=nu"))
+        f"{due_page(many)}?sok=p000&status=nu"))
 
 
 def test_the_due_list_filters_by_instrument_and_state_and_sorts_by_code(signed_in, many):
-    now = html(signed_in.get(f"{due_page(many)}?lage=nu&sortera=kod&ordning=fallande"))
+    now = html(signed_in.get(f"{due_page(many)}?status=nu&sortera=kod&ordning=fallande"))
     assert sections(now) == ["Att göra nu"]
     assert codes_in(now)[:2] == ["P029", "P027"]  # the even ones are overdue
     inskrivning = html(signed_in.get(f"{due_page(many)}?enkat=finsam-inskrivning"))
@@ -111,7 +111,7 @@ def test_the_due_list_filters_by_instrument_and_state_and_sorts_by_code(signed_i
 
 
 @pytest.mark.parametrize("query", [
-    "sortera=nonsens", "ordning=uppochner", "lage=igar", "enkat=finns-inte", "sida=tre",
+    "sortera=nonsens", "ordning=uppochner", "status=igar", "enkat=finns-inte", "sida=tre",
     "sida=-4", "sida=9999", "sok=" + "x" * 500, "sok=%25_%27", "sida=99999999999999999999",
 ])
 def test_a_due_list_address_it_does_not_understand_still_shows_a_list(signed_in, many,
@@ -156,9 +156,10 @@ def test_the_deltagare_list_sorts_by_start_and_latest_ors(signed_in, many, make_
         make_response("ors", dict.fromkeys(ORS_ITEMS, value),
                       participant=find_participant(many.forbund, code), timepoint="session-1",
                       answered_on=local_today())
-    by_ors = codes_in(html(signed_in.get(f"{deltagare_page(many)}?sortera=ors")))
+    by_ors = codes_in(html(signed_in.get(f"{deltagare_page(many)}?sortera=senaste-ors")))
     assert by_ors[:2] == ["P003", "P004"]  # the lowest first; those without ORS last
-    by_ors = codes_in(html(signed_in.get(f"{deltagare_page(many)}?sortera=ors&ordning=fallande")))
+    by_ors = codes_in(html(signed_in.get(
+        f"{deltagare_page(many)}?sortera=senaste-ors&ordning=fallande")))
     assert by_ors[:2] == ["P004", "P003"]
     newest = codes_in(html(signed_in.get(f"{deltagare_page(many)}?sortera=start")))
     assert newest[0] == "P001"  # started today (the newest first), then by code
