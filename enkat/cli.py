@@ -20,6 +20,7 @@ from flask_migrate.cli import db as migration_commands
 from sqlalchemy.exc import DBAPIError
 
 from enkat import create_app
+from enkat.cli_language import File, borrowed, speak_swedish, usage_in_swedish
 from enkat.extensions import db
 from enkat.models import Role
 from enkat.reports import FORMATS
@@ -34,6 +35,8 @@ from enkat.services.organisation.forbund import (
 )
 from enkat.services.organisation.insatser import find_insats_anywhere, get_insats
 from enkat.services.people.users import create_user, grant_role
+
+speak_swedish()  # before any command is declared
 
 
 def _create_app(script_info: ScriptInfo | None = None):
@@ -54,11 +57,11 @@ class Commands(FlaskGroup):
 cli = Commands(
     create_app=_create_app,
     add_default_commands=False,
-    help="enkat: surveys and indicator questionnaires for samordningsförbund.",
+    help="enkat: enkäter och indikatorenkäter för samordningsförbund.",
 )
-cli.add_command(shell_command)
-cli.add_command(routes_command)
-cli.add_command(migration_commands)
+cli.add_command(borrowed(shell_command, "shell"))
+cli.add_command(borrowed(routes_command, "routes"))
+cli.add_command(borrowed(migration_commands, "db"))
 
 
 @contextmanager
@@ -73,7 +76,7 @@ def transaction() -> Iterator[None]:
     except DBAPIError as failure:
         db.session.rollback()
         raise click.ClickException(
-            f"the database refused: {failure.orig} (is it migrated? run `enkat db upgrade`)"
+            f"databasen vägrade: {failure.orig} (är den migrerad? kör `enkat db upgrade`)"
         ) from failure
 
 
@@ -84,13 +87,20 @@ def _insats(forbund_slug: str | None, insats_slug: str):
     return find_insats_anywhere(insats_slug)
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, option: str) -> dt.date | None:
+    """The date an option names, or a refusal that names the option."""
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f'"{value}" is not a date (YYYY-MM-DD)') from None
+        raise click.BadParameter(f'"{value}" är inget datum (ÅÅÅÅ-MM-DD)',
+                                 param_hint=f"'{option}'") from None
+
+
+def _counted(number: int, one: str, many: str) -> str:
+    """A number and its noun in the right form: "1 ny deltagare", "3 nya insatser"."""
+    return f"{number} {one if number == 1 else many}"
 
 
 # --- instruments -----------------------------------------------------------------------
@@ -98,14 +108,15 @@ def _date(value: str | None) -> dt.date | None:
 
 @cli.group()
 def instruments() -> None:
-    """Check, list and publish instrument definitions."""
+    """Kontrollera, lista och publicera instrument (enkätdefinitioner)."""
 
 
 @instruments.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, metavar="[SÖKVÄG]...",
+                type=click.Path(exists=True, path_type=Path))
 @with_appcontext
 def instruments_check(paths: tuple[Path, ...]) -> None:
-    """Validate instrument files (default: the bundled ones); exit 1 on any problem."""
+    """Kontrollera instrumentfiler (utan SÖKVÄG: de medföljande); slutar med 1 vid fel."""
     from enkat.instruments import check_paths
     from enkat.services.instruments.versions import instruments_directory
 
@@ -115,16 +126,19 @@ def instruments_check(paths: tuple[Path, ...]) -> None:
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise SystemExit(1)
-    click.echo(f"{len(paths or [instruments_directory()])} location(s) checked: no errors")
+    checked = len(paths or [instruments_directory()])
+    click.echo(f"{_counted(checked, 'sökväg kontrollerad', 'sökvägar kontrollerade')}: inga fel")
 
 
 @instruments.command("publish")
-@click.argument("file", type=click.File("rb"))
-@click.option("--forbund", "forbund_slug", required=True, help="The förbund the instrument is for.")
+@click.argument("file", metavar="FIL", type=File("rb"))
+@click.option("--forbund", "forbund_slug", metavar="SLUG", required=True,
+              help="Förbundet som instrumentet är till för.")
 @with_appcontext
 def instruments_publish(file, forbund_slug: str) -> None:
-    """Upload and publish a förbund's own instrument, with the checks of the upload page:
-    a refused file prints every problem (line:column place: message) and keeps nothing."""
+    """Ladda upp och publicera ett förbunds eget instrument, med uppladdningssidans
+    kontroller: en fil som inte godtas skrivs ut med varje problem (rad:kolumn plats:
+    meddelande) och inget sparas."""
     from enkat.services.instruments.uploads import (
         UploadRefused,
         publish_instrument,
@@ -141,7 +155,7 @@ def instruments_publish(file, forbund_slug: str) -> None:
                 click.echo(_problem_line(_file_name(file), problem), err=True)
             raise SystemExit(1) from None
         publish_instrument(row, None)
-    click.echo(f"published {row.instrument_id} version {row.version} for {forbund_slug}")
+    click.echo(f"publicerade {row.instrument_id} version {row.version} för {forbund_slug}")
 
 
 def _problem_line(file_name: str, problem) -> str:
@@ -153,7 +167,7 @@ def _problem_line(file_name: str, problem) -> str:
 @instruments.command("list")
 @with_appcontext
 def instruments_list() -> None:
-    """List the bundled instruments and whether their version is in use unchanged."""
+    """Lista de medföljande instrumenten och om deras version används oförändrad."""
     with transaction():
         _print_instruments()
 
@@ -168,8 +182,8 @@ def _print_instruments() -> None:
         state = change_since_first_use(instrument)
         click.echo(
             f"{instrument.id:<26} v{instrument.version:<3} {instrument.audience:<10} "
-            f"{len(instrument.items):>3} items  {instrument.title.get('sv')}"
-            + (f"\n    CHANGED: {state}" if state else "")
+            f"{len(instrument.items):>3} frågor  {instrument.title.get('sv')}"
+            + (f"\n    ÄNDRAT: {state}" if state else "")
         )
 
 
@@ -178,16 +192,17 @@ def _print_instruments() -> None:
 
 @cli.group("import")
 def import_group() -> None:
-    """Import data."""
+    """Importera data."""
 
 
 @import_group.command("responses")
-@click.argument("file", type=click.File("rb"))
-@click.option("--forbund", "forbund_slug", help="The förbund the file belongs to.")
-@click.option("--create-missing", is_flag=True, help="Create unknown förbund and insatser.")
+@click.argument("file", metavar="FIL", type=File("rb"))
+@click.option("--forbund", "forbund_slug", metavar="SLUG", help="Förbundet som filen hör till.")
+@click.option("--create-missing", is_flag=True, help="Skapa förbund och insatser som saknas.")
 @with_appcontext
 def import_responses(file, forbund_slug: str | None, create_missing: bool) -> None:
-    """Import responses from a tidy CSV file: all of it, or nothing."""
+    """Importera svar från en CSV-fil med ett svar per fråga och rad (tidy CSV): allt eller
+    inget."""
     from enkat.services.answering.tidy_import import import_responses
 
     with transaction():
@@ -198,27 +213,32 @@ def import_responses(file, forbund_slug: str | None, create_missing: bool) -> No
             audit.record_command(Action.COMMAND_IMPORT, get_forbund(slug),
                                  _file_name(file), responses=created)
     click.echo(
-        f"imported {summary.responses_created} responses "
-        f"({summary.responses_unchanged} already there), "
-        f"{summary.participants_created} new deltagare, {summary.insatser_created} new insatser, "
-        f"{summary.forbund_created} new förbund"
+        f"importerade {summary.responses_created} svar "
+        f"({summary.responses_unchanged} fanns redan), "
+        f"{_counted(summary.participants_created, 'ny deltagare', 'nya deltagare')}, "
+        f"{_counted(summary.insatser_created, 'ny insats', 'nya insatser')}, "
+        f"{_counted(summary.forbund_created, 'nytt förbund', 'nya förbund')}"
     )
 
 
 @cli.group("export")
 def export_group() -> None:
-    """Export data."""
+    """Exportera data."""
 
 
 @export_group.command("responses")
-@click.option("--forbund", "forbund_slug", help="Only this förbund.")
-@click.option("--insats", "insats_slug", help="Only this insats (needs --forbund).")
-@click.option("--from", "date_from", help="Answered on or after (YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Answered on or before (YYYY-MM-DD).")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@click.option("--forbund", "forbund_slug", metavar="SLUG", help="Bara det här förbundet.")
+@click.option("--insats", "insats_slug", metavar="SLUG",
+              help="Bara den här insatsen (kräver --forbund).")
+@click.option("--from", "date_from", metavar="DATUM",
+              help="Besvarade den dagen eller senare (ÅÅÅÅ-MM-DD).")
+@click.option("--to", "date_to", metavar="DATUM",
+              help="Besvarade den dagen eller tidigare (ÅÅÅÅ-MM-DD).")
+@click.option("-o", "--output", metavar="FIL", type=File("w", encoding="utf-8"),
+              default="-", help="Filen att skriva (utan: skärmen).")
 @with_appcontext
 def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> None:
-    """Export submitted responses as tidy CSV."""
+    """Exportera inskickade svar som CSV med ett svar per fråga och rad (tidy CSV)."""
     from enkat.services.results.answer_exports import export_responses
 
     with transaction():
@@ -226,38 +246,41 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
         insats = None
         if insats_slug:
             if forbund is None:
-                raise click.UsageError("--insats needs --forbund")
+                raise click.UsageError("--insats kräver --forbund")
             insats = get_insats(forbund, insats_slug)
         rows = export_responses(
             output, forbund=forbund, insats=insats,
-            date_from=_date(date_from), date_to=_date(date_to),
+            date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
         )
         for exported in [forbund] if forbund else all_forbund():
             audit.record_command(Action.COMMAND_EXPORT, exported, _file_name(output),
                                  insats=insats_slug, **{"from": date_from, "to": date_to},
                                  rows=rows)
-    click.echo(f"exported {rows} rows", err=True)
+    click.echo(f"exporterade {_counted(rows, 'rad', 'rader')}", err=True)
 
 
 @cli.command("report")
-@click.option("--forbund", "forbund_slug", help="The whole förbund (or the förbund of --insats).")
-@click.option("--insats", "insats_slug", help="One insats.")
-@click.option("--from", "date_from", required=True, help="First day (YYYY-MM-DD).")
-@click.option("--to", "date_to", required=True, help="Last day, inclusive (YYYY-MM-DD).")
+@click.option("--forbund", "forbund_slug", metavar="SLUG",
+              help="Hela förbundet (eller förbundet för --insats).")
+@click.option("--insats", "insats_slug", metavar="SLUG", help="En insats.")
+@click.option("--from", "date_from", metavar="DATUM", required=True,
+              help="Första dagen (ÅÅÅÅ-MM-DD).")
+@click.option("--to", "date_to", metavar="DATUM", required=True,
+              help="Sista dagen, som räknas med (ÅÅÅÅ-MM-DD).")
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="json",
-              show_default=True, help="json and xlsx: the tables; html, pdf (tagged, "
-              "accessible) and docx (Word): the report to read, each table with its chart.")
-@click.option("-o", "--output", type=click.File("wb"), default="-")
-@click.option("--horizon", metavar="MONTHS", help="Samhällsnytta: months after exit the "
-              "saving is counted over, 1-600 (default 12).")
-@click.option("--deadweight", metavar="PERCENT", help="Samhällsnytta: the share of the "
-              "change that would have happened anyway, 0-100 per cent (default 0).")
+              show_default=True, help="json och xlsx: tabellerna; html, pdf (taggad, "
+              "tillgänglig) och docx (Word): rapporten att läsa, varje tabell med sitt diagram.")
+@click.option("-o", "--output", metavar="FIL", type=File("wb"), default="-",
+              help="Filen att skriva (utan: skärmen).")
+@click.option("--horizon", metavar="MÅNADER", help="Samhällsnytta: hur många månader efter "
+              "avslut besparingen räknas, 1–600 (standard 12).")
+@click.option("--deadweight", metavar="PROCENT", help="Samhällsnytta: den del av "
+              "förändringen som hade skett ändå, 0–100 procent (standard 0).")
 @with_appcontext
 def report(forbund_slug, insats_slug, date_from, date_to, format_, output, horizon,
            deadweight) -> None:
-    """Write the report of an insats or a whole förbund for a period."""
+    """Skriv rapporten för en insats eller ett helt förbund för en period."""
     from enkat.reports.exports import PdfUnavailable
-    from enkat.reports.period import Period
     from enkat.reports.rendering import render
     from enkat.scoring.samhallsnytta import Assumptions
     from enkat.services.results.reports import (
@@ -268,11 +291,8 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output, horiz
     )
 
     if not (forbund_slug or insats_slug):
-        raise click.UsageError("name --insats SLUG or --forbund SLUG")
-    try:
-        period = Period(_date(date_from), _date(date_to))
-    except ValueError as wrong:
-        raise click.BadParameter(str(wrong)) from None
+        raise click.UsageError("ange --insats SLUG eller --forbund SLUG")
+    period = _period(date_from, date_to)
     try:
         months = horizon_of(horizon)
     except AssumptionRefused as refused:
@@ -295,6 +315,17 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output, horiz
         raise click.ClickException(str(missing)) from None
 
 
+def _period(date_from: str, date_to: str):
+    """The period from --from to --to, or a refusal when it ends before it starts."""
+    from enkat.reports.period import Period
+
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    if end < start:
+        raise click.BadParameter(f"perioden slutar ({end}) innan den börjar ({start})",
+                                 param_hint="'--to'")
+    return Period(start, end)
+
+
 def _file_name(file) -> str:
     """The file a command read or wrote, as its audit event names it ("-" for the
     terminal): the name the user gave, not a path resolved on this machine."""
@@ -306,54 +337,60 @@ def _file_name(file) -> str:
 
 
 @cli.command("create-user")
-@click.option("--email", required=True)
-@click.option("--name", "display_name", default="", help="Display name (default: the e-mail).")
-@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
-@click.option("--forbund", "forbund_slug", required=True, help="The förbund the role is in.")
-@click.password_option()
+@click.option("--email", metavar="E-POST", required=True, help="Användarens e-postadress.")
+@click.option("--name", "display_name", metavar="NAMN", default="",
+              help="Namnet som visas (utan: e-postadressen).")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True,
+              help="Rollen i förbundet.")
+@click.option("--forbund", "forbund_slug", metavar="SLUG", required=True,
+              help="Förbundet som rollen gäller i.")
+@click.password_option(prompt="Lösenord", help="Lösenordet (utan: frågas efter).")
 @with_appcontext
 def create_user_command(email, display_name, role, forbund_slug, password) -> None:
-    """Create a user with a role in a förbund (e.g. the first administrator)."""
+    """Skapa en användare med en roll i ett förbund (till exempel den första
+    administratören)."""
     with transaction():
         forbund = get_forbund(forbund_slug)
         user = create_user(email, password, display_name or email)
         grant_role(user, forbund, Role(role))
-    click.echo(f"created {user.email} ({role} in {forbund.slug})")
+    click.echo(f"skapade {user.email} ({role} i {forbund.slug})")
 
 
 @cli.command("create-forbund")
-@click.option("--slug", required=True)
-@click.option("--name", required=True)
+@click.option("--slug", metavar="SLUG", required=True,
+              help="Förbundets kortnamn i adresser och kommandon (a–z, siffror, bindestreck).")
+@click.option("--name", metavar="NAMN", required=True, help="Förbundets namn.")
 @with_appcontext
 def create_forbund_command(slug, name) -> None:
-    """Create a förbund (the tenant everything else belongs to)."""
+    """Skapa ett förbund (som allt annat hör till)."""
     with transaction():
         forbund = create_forbund(slug, name)
-    click.echo(f"created förbund {forbund.slug}")
+    click.echo(f"skapade förbundet {forbund.slug}")
 
 
 @cli.group("forbund")
 def forbund_group() -> None:
-    """A förbund's settings."""
+    """Ett förbunds inställningar."""
 
 
 @forbund_group.command("threshold")
-@click.option("--forbund", "forbund_slug", required=True)
-@click.option("--value", type=int, required=True,
-              help="Hide figures resting on fewer than this many (1-50; 5 by default).")
-@click.option("--reason", default="", help="Why; required below 5, kept in the audit log.")
-@click.option("--confirm", is_flag=True, help="Confirm a threshold below 5.")
+@click.option("--forbund", "forbund_slug", metavar="SLUG", required=True, help="Förbundet.")
+@click.option("--value", metavar="ANTAL", type=int, required=True,
+              help="Dölj uppgifter som bygger på färre än så här många (1–50; 5 som standard).")
+@click.option("--reason", metavar="SKÄL", default="",
+              help="Varför; krävs under 5 och sparas i loggen.")
+@click.option("--confirm", is_flag=True, help="Bekräfta en gräns under 5.")
 @with_appcontext
 def forbund_threshold(forbund_slug, value, reason, confirm) -> None:
-    """Set the förbund's suppression threshold for every report and download."""
+    """Sätt förbundets gräns för små antal i alla rapporter och nedladdningar."""
     from enkat.services.organisation.suppression import set_suppression_threshold
 
     with transaction():
         forbund = get_forbund(forbund_slug)
         old = forbund.suppression_threshold
         changed = set_suppression_threshold(forbund, value, None, reason, confirm)
-    click.echo(f"suppression threshold of {forbund_slug}: {old} -> {value}" if changed
-               else f"suppression threshold of {forbund_slug} is already {value}")
+    click.echo(f"gränsen för små antal i {forbund_slug}: {old} -> {value}" if changed
+               else f"gränsen för små antal i {forbund_slug} är redan {value}")
 
 
 # --- samhällsnytta ----------------------------------------------------------------------
@@ -361,17 +398,19 @@ def forbund_threshold(forbund_slug, value, reason, confirm) -> None:
 
 @cli.group("prices")
 def prices_group() -> None:
-    """A förbund's price lists for samhällsnytta."""
+    """Ett förbunds prislistor för samhällsnytta."""
 
 
 @prices_group.command("import")
-@click.argument("file", type=click.File("rb"))
-@click.option("--forbund", "forbund_slug", required=True, help="The förbund the list is for.")
-@click.option("--year", type=int, required=True, help="The year the list is for (YYYY).")
+@click.argument("file", metavar="FIL", type=File("rb"))
+@click.option("--forbund", "forbund_slug", metavar="SLUG", required=True,
+              help="Förbundet som listan gäller.")
+@click.option("--year", metavar="ÅR", type=int, required=True,
+              help="Året som listan gäller (ÅÅÅÅ).")
 @with_appcontext
 def prices_import(file, forbund_slug: str, year: int) -> None:
-    """Replace a year's price list with a CSV file (source,kronor,payer): all of it, or
-    nothing; a refused file prints every problem with its line and keeps nothing."""
+    """Ersätt ett års prislista med en CSV-fil (source,kronor,payer): allt eller inget;
+    en fil som inte godtas skrivs ut med varje problem och dess rad, och inget sparas."""
     from enkat.services.samhallsnytta import PriceImportFailed, import_prices, prices_of
 
     name = _file_name(file)
@@ -388,47 +427,51 @@ def prices_import(file, forbund_slug: str, year: int) -> None:
             raise SystemExit(1) from None
         prices = prices_of(price_list)
     unpriced = sum(price is None for price in prices.values())
-    click.echo(f"price list {year} of {forbund_slug}: {len(prices)} sources, "
+    click.echo(f"prislistan {year} för {forbund_slug}: {_counted(len(prices), 'källa', 'källor')}, "
                f"{unpriced} ej prissatt")
 
 
 @cli.group("insats")
 def insats_group() -> None:
-    """An insats' inputs for samhällsnytta."""
+    """En insats uppgifter för samhällsnytta."""
 
 
 @insats_group.command("cost")
-@click.option("--insats", "insats_slug", required=True)
-@click.option("--forbund", "forbund_slug", help="The insats' förbund (when several have it).")
-@click.option("--from", "date_from", required=True, help="First day (YYYY-MM-DD).")
-@click.option("--to", "date_to", required=True, help="Last day, inclusive (YYYY-MM-DD).")
-@click.option("--kronor", type=int, required=True, help="Beviljat medel, whole kronor.")
-@click.option("--utfall", type=int, help="Utfall, whole kronor, when known.")
+@click.option("--insats", "insats_slug", metavar="SLUG", required=True, help="Insatsen.")
+@click.option("--forbund", "forbund_slug", metavar="SLUG",
+              help="Insatsens förbund (när flera har en insats med samma slug).")
+@click.option("--from", "date_from", metavar="DATUM", required=True,
+              help="Första dagen (ÅÅÅÅ-MM-DD).")
+@click.option("--to", "date_to", metavar="DATUM", required=True,
+              help="Sista dagen, som räknas med (ÅÅÅÅ-MM-DD).")
+@click.option("--kronor", metavar="KRONOR", type=int, required=True,
+              help="Beviljade medel, hela kronor.")
+@click.option("--utfall", metavar="KRONOR", type=int, help="Utfall, hela kronor, när det är känt.")
 @with_appcontext
 def insats_cost(insats_slug, forbund_slug, date_from, date_to, kronor, utfall) -> None:
-    """Set what an insats cost in a period (replacing the cost of exactly that period)."""
+    """Ange vad en insats kostade under en period (ersätter kostnaden för just den perioden)."""
     from enkat.services import Refused
     from enkat.services.samhallsnytta import set_insats_cost
 
     with transaction():
         insats = _insats(forbund_slug, insats_slug)
         try:
-            cost = set_insats_cost(insats, _date(date_from), _date(date_to), kronor, utfall,
-                                   by=None)
+            cost = set_insats_cost(insats, _date(date_from, "--from"), _date(date_to, "--to"),
+                                   kronor, utfall, by=None)
         except Refused as refused:
             db.session.rollback()
             for problem in refused.problems:
-                click.echo(f"Error: {problem.message}", err=True)
+                click.echo(f"Fel: {problem.message}", err=True)
             raise SystemExit(1) from None
     spent = "" if cost.spent_kronor is None else f", utfall {cost.spent_kronor}"
-    click.echo(f"cost of {insats.slug} {cost.starts_on}–{cost.ends_on}: "
+    click.echo(f"kostnaden för {insats.slug} {cost.starts_on}–{cost.ends_on}: "
                f"beviljat {cost.granted_kronor}{spent} kronor")
 
 
 @cli.command("demo")
 @with_appcontext
 def demo() -> None:
-    """Load a realistic demo förbund with a year of data, and print its logins."""
+    """Läs in ett realistiskt demoförbund med ett års data och skriv ut dess inloggningar."""
     _load_demo()
 
 
@@ -438,25 +481,29 @@ def _load_demo() -> None:
     with transaction():
         summary = load_demo()
     click.echo(
-        f"Loaded {summary.forbund_name}: {summary.insatser} insatser, "
-        f"{summary.deltagare} deltagare, {summary.responses} responses"
+        f"Läste in {summary.forbund_name}: {_counted(summary.insatser, 'insats', 'insatser')}, "
+        f"{summary.deltagare} deltagare, {summary.responses} svar"
     )
     _print_demo_logins(summary.logins)
 
 
 def _print_demo_logins(logins) -> None:
-    click.echo("Demo sign-ins (e-mail, role, password):")
+    click.echo("Inloggningar i demon (e-post, roll, lösenord):")
     for login in logins:
         click.echo(f"  {login.email:<34} {login.role.value:<8} {login.password}")
 
 
 @cli.command("serve", with_appcontext=False)
-@click.option("--demo", "with_demo", is_flag=True, help="Load the demo data if not loaded.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--demo", "with_demo", is_flag=True,
+              help="Läs in demodata om de inte redan är inlästa.")
+@click.option("--host", metavar="ADRESS", default="127.0.0.1", show_default=True,
+              help="Adressen att svara på.")
+@click.option("--port", metavar="PORT", default=5000, show_default=True, type=int,
+              help="Porten att svara på.")
+@click.option("--workers", metavar="ANTAL", default=2, show_default=True, type=int,
+              help="Antal arbetsprocesser i gunicorn.")
 def serve(with_demo: bool, host: str, port: int, workers: int) -> None:
-    """Migrate the database, optionally load the demo, and serve with gunicorn.
+    """Migrera databasen, läs in demon om så önskas och svara på webbanrop med gunicorn.
 
     The preparation runs in an application context of its own that is closed before
     gunicorn starts; each worker then builds its application exactly as `wsgi:app` does,
@@ -464,7 +511,7 @@ def serve(with_demo: bool, host: str, port: int, workers: int) -> None:
     """
     address = f"http://{host}:{port}"
     _prepare_to_serve(with_demo, address)
-    click.echo(f"enkat serves on {address}/ (sign in at {address}/login)")
+    click.echo(f"enkat svarar på {address}/ (logga in på {address}/login)")
     _gunicorn(host, port, workers).run()
 
 
@@ -480,7 +527,7 @@ def _prepare_to_serve(with_demo: bool, address: str) -> None:
             if find_forbund(DEMO_FORBUND_SLUG) is None:
                 _load_demo()
             else:
-                click.echo("The demo data are already loaded.")
+                click.echo("Demodata är redan inlästa.")
                 _print_demo_logins(demo_logins())
         if _is_local_development(address, app.config.get("BASE_URL")):
             # plain http on this machine only: a Secure cookie would never come back
@@ -528,20 +575,25 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 @cli.command("invite")
-@click.option("--insats", "insats_slug", required=True, help="The insats the link is for.")
-@click.option("--instrument", "instrument_id", required=True, help="Instrument id, e.g. ors.")
-@click.option("--timepoint", required=True, help="Timepoint, e.g. session-3 or avslut.")
-@click.option("--participant", "code", help="The deltagare's code (not for anonymous surveys).")
-@click.option("--expires-in", "expires_in_days", type=int, default=30, show_default=True,
-              help="Days the link stays valid (1-365).")
-@click.option("--forbund", "forbund_slug",
-              help="The förbund; needed when several förbund have an insats with this slug.")
-@click.option("--base-url",
-              help=f"Where enkat is reached (default: BASE_URL, else {DEFAULT_BASE_URL}).")
+@click.option("--insats", "insats_slug", metavar="SLUG", required=True,
+              help="Insatsen som länken gäller.")
+@click.option("--instrument", "instrument_id", metavar="ID", required=True,
+              help="Instrumentets id, till exempel ors.")
+@click.option("--timepoint", metavar="MÄTPUNKT", required=True,
+              help="Mätpunkten, till exempel session-3 eller avslut.")
+@click.option("--participant", "code", metavar="KOD",
+              help="Deltagarens kod (inte för anonyma enkäter).")
+@click.option("--expires-in", "expires_in_days", metavar="DAGAR", type=int, default=30,
+              show_default=True, help="Hur många dagar länken gäller (1–365).")
+@click.option("--forbund", "forbund_slug", metavar="SLUG",
+              help="Förbundet; behövs när flera förbund har en insats med den slugen.")
+@click.option("--base-url", metavar="ADRESS",
+              help=f"Där enkat nås (standard: BASE_URL, annars {DEFAULT_BASE_URL}).")
 @with_appcontext
 def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund_slug,
            base_url) -> None:
-    """Create a personal link to answer one instrument and print it (it is shown only once)."""
+    """Skapa en personlig länk för att besvara ett instrument och skriv ut den (den visas
+    bara en gång)."""
     from enkat.services.answering import invitations
     from enkat.services.deltagare import participants
 
@@ -551,7 +603,7 @@ def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund
         if code:
             participant = participants.find_participant(insats.forbund, code)
             if participant is None:
-                raise NotFound(f'unknown deltagare "{code}" in {insats.forbund.slug}')
+                raise NotFound(f'okänd deltagare "{code}" i {insats.forbund.slug}')
         invitation, token = invitations.create_invitation(
             insats, instrument_id, timepoint, participant=participant,
             expires_in_days=expires_in_days,
@@ -560,7 +612,7 @@ def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     expires = invitation.expires_at.astimezone(ZoneInfo(zone))
     click.echo(invitations.invitation_link(token, base_url))
-    click.echo(f"valid until {expires:%Y-%m-%d %H:%M} ({zone})")
+    click.echo(f"giltig till {expires:%Y-%m-%d %H:%M} ({zone})")
 
 
 # --- retention, the deltagare's rights, backup -----------------------------------------
@@ -569,29 +621,33 @@ def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund
 @cli.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete what has served its purpose: old drafts, links, kiosks, reset links, and the
-    addresses of utskick past their closing day."""
+    """Radera det som har tjänat sitt syfte: gamla utkast, länkar, kiosker, länkar för nytt
+    lösenord och adresserna i utskick vars sista dag har passerat."""
     from enkat.services.privacy.purge import purge
 
     with transaction():
         purged = purge()
-    click.echo(f"deleted {purged.drafts} drafts, {purged.links} links, {purged.kiosks} kiosks, "
-               f"{purged.password_resets} password-reset links, {purged.sign_ins} ended sessions; "
-               f"closed {purged.utskick_closed} utskick and deleted their addresses")
+    click.echo(f"raderade {purged.drafts} utkast, {_counted(purged.links, 'länk', 'länkar')}, "
+               f"{_counted(purged.kiosks, 'kiosk', 'kiosker')}, "
+               f"{_counted(purged.password_resets, 'länk', 'länkar')} för nytt lösenord, "
+               f"{_counted(purged.sign_ins, 'avslutad inloggning', 'avslutade inloggningar')}; "
+               f"stängde {purged.utskick_closed} utskick och raderade deras adresser")
 
 
 @cli.group("deltagare")
 def deltagare_group() -> None:
-    """A deltagare's rights: see (art. 15) and erase (art. 17) their data."""
+    """En deltagares rättigheter: att se sina uppgifter (artikel 15) och att få dem
+    raderade (artikel 17)."""
 
 
 @deltagare_group.command("export")
-@click.argument("code")
-@click.option("--forbund", "forbund_slug", required=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@click.argument("code", metavar="KOD")
+@click.option("--forbund", "forbund_slug", metavar="SLUG", required=True, help="Förbundet.")
+@click.option("-o", "--output", metavar="FIL", type=File("w", encoding="utf-8"),
+              default="-", help="Filen att skriva (utan: skärmen).")
 @with_appcontext
 def deltagare_export(code, forbund_slug, output) -> None:
-    """Everything enkat holds about one deltagare, as JSON."""
+    """Allt som enkat har om en deltagare, som JSON."""
     from enkat.services.privacy.rights import participant_data
 
     with transaction():
@@ -601,26 +657,29 @@ def deltagare_export(code, forbund_slug, output) -> None:
 
 
 @deltagare_group.command("erase")
-@click.argument("code")
-@click.option("--forbund", "forbund_slug", required=True)
-@click.confirmation_option(prompt="Erase the deltagare and every answer they gave?")
+@click.argument("code", metavar="KOD")
+@click.option("--forbund", "forbund_slug", metavar="SLUG", required=True, help="Förbundet.")
+@click.confirmation_option(prompt="Radera deltagaren och alla svar som hen har lämnat?")
 @with_appcontext
 def deltagare_erase(code, forbund_slug) -> None:
-    """Erase a deltagare with their enrolments, links and responses."""
+    """Radera en deltagare med inskrivningar, länkar och svar."""
     from enkat.services.privacy.rights import erase_participant
 
     with transaction():
         erased = erase_participant(get_forbund(forbund_slug), code)
-    click.echo(f"erased {code.upper()} and {erased} responses")
+    click.echo(f"raderade {code.upper()} och {erased} svar")
 
 
 @cli.command("backup")
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", metavar="FIL", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup(target: Path) -> None:
-    """Copy the SQLite database to TARGET while enkat runs (PostgreSQL: use pg_dump)."""
+    """Kopiera SQLite-databasen till FIL medan enkat körs (PostgreSQL: använd pg_dump)."""
     from enkat.services import backup as backup_service
 
     with transaction():
         written = backup_service.backup_sqlite(target)
-    click.echo(f"backup written to {written}")
+    click.echo(f"säkerhetskopian är skriven till {written}")
+
+
+usage_in_swedish(cli)  # after every command is declared

@@ -18,10 +18,10 @@ from enkat.services import ServiceError
 def backup_sqlite(target: Path) -> Path:
     if db.engine.dialect.name != "sqlite":
         raise ServiceError(
-            f"enkat backup copies SQLite databases; this one is {db.engine.dialect.name}: "
-            "use pg_dump (docs/deployment.md, Backup and restore)")
+            f"enkat backup kopierar SQLite-databaser; den här är {db.engine.dialect.name}: "
+            "använd pg_dump (docs/deployment.md, Backup and restore)")
     if target.exists():
-        raise ServiceError(f"{target} exists already; choose a new file")
+        raise ServiceError(f"{target} finns redan; välj en ny fil")
     create_private_file(target)
     source = db.engine.raw_connection()
     copy = sqlite3.connect(target)

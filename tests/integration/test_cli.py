@@ -17,7 +17,7 @@ from enkat.services.people.users import find_user
 def test_bundled_instruments_pass_the_check(enkat):
     result = enkat("instruments", "check")
     assert result.exit_code == 0, result.output
-    assert "no errors" in result.output
+    assert "1 sökväg kontrollerad: inga fel" in result.output
 
 
 def test_a_broken_instrument_fails_the_check_with_its_problem(enkat, tmp_path):
@@ -50,6 +50,12 @@ def test_create_forbund_and_first_administrator(enkat):
     assert [(m.forbund.slug, m.role.value) for m in user.memberships] == [("norr", "admin")]
 
 
+def test_a_second_forbund_with_the_same_slug_is_refused_in_swedish(enkat, forbund):
+    result = enkat("create-forbund", "--slug", forbund.slug, "--name", "Ett annat förbund")
+    assert result.exit_code == 1
+    assert result.output == f'Fel: förbundet "{forbund.slug}" finns redan\n'
+
+
 @pytest.mark.parametrize("weak", ["0000000000", "aaaaaaaaaa", "1234567890", "qwertyuiop"])
 def test_create_user_refuses_a_weak_password_in_swedish(enkat, forbund, weak):
     result = enkat("create-user", "--email", "ny@norr.example", "--role", "admin",
@@ -63,13 +69,13 @@ def test_refusals_are_one_clear_line_and_exit_1(enkat):
     result = enkat("create-user", "--email", "a@b.example", "--role", "admin",
                    "--forbund", "finns-inte", input="ett-långt-lösenord\nett-långt-lösenord\n")
     assert result.exit_code == 1
-    assert 'Error: unknown förbund "finns-inte"' in result.output
+    assert 'Fel: okänt förbund "finns-inte"' in result.output
 
 
 def test_export_of_an_unknown_insats_is_refused(enkat, forbund):
     result = enkat("export", "responses", "--forbund", forbund.slug, "--insats", "okand")
     assert result.exit_code == 1
-    assert 'unknown insats "okand"' in result.output
+    assert 'okänd insats "okand"' in result.output
 
 
 def test_check_reports_every_broken_instrument_of_the_corpus(enkat, repo_root, monkeypatch):
@@ -99,7 +105,7 @@ def test_import_then_export_through_the_command(enkat, forbund, insats, tmp_path
     ))
     result = enkat("import", "responses", str(source), "--forbund", forbund.slug)
     assert result.exit_code == 0, result.output
-    assert "imported 2 responses (0 already there), 1 new deltagare" in result.output
+    assert "importerade 2 svar (0 fanns redan), 1 ny deltagare" in result.output
     target = tmp_path / "out.csv"
     result = enkat("export", "responses", "--forbund", forbund.slug, "-o", str(target))
     assert result.exit_code == 0, result.output
@@ -137,7 +143,7 @@ def test_report_refuses_a_period_that_ends_before_it_starts(enkat, forbund):
     result = enkat("report", "--forbund", forbund.slug, "--from", "2025-06-01",
                    "--to", "2025-01-01")
     assert result.exit_code == 2
-    assert "the period ends (2025-01-01) before it starts (2025-06-01)" in result.output
+    assert "perioden slutar (2025-01-01) innan den börjar (2025-06-01)" in result.output
 
 
 def test_a_deltagare_is_exported_then_erased_from_the_command_line(enkat, forbund, insats,
@@ -153,16 +159,16 @@ def test_a_deltagare_is_exported_then_erased_from_the_command_line(enkat, forbun
     refused = enkat("deltagare", "erase", "RATT-1", "--forbund", forbund.slug, input="n\n")
     assert refused.exit_code == 1
     erased = enkat("deltagare", "erase", "RATT-1", "--forbund", forbund.slug, "--yes")
-    assert erased.exit_code == 0 and "erased RATT-1 and 1 responses" in erased.output
+    assert erased.exit_code == 0 and "raderade RATT-1 och 1 svar" in erased.output
     gone = enkat("deltagare", "export", "RATT-1", "--forbund", forbund.slug)
-    assert gone.exit_code == 1 and 'unknown deltagare "RATT-1"' in gone.output
+    assert gone.exit_code == 1 and 'okänd deltagare "RATT-1"' in gone.output
 
 
 def test_purge_says_what_it_deleted(enkat):
     result = enkat("purge")
     assert result.exit_code == 0, result.output
-    assert ("deleted 0 drafts, 0 links, 0 kiosks, 0 password-reset links, 0 ended sessions; "
-            "closed 0 utskick"
+    assert ("raderade 0 utkast, 0 länkar, 0 kiosker, 0 länkar för nytt lösenord, "
+            "0 avslutade inloggningar; stängde 0 utskick och raderade deras adresser"
             in result.output)
 
 

@@ -26,7 +26,7 @@ def test_a_threshold_of_5_or_more_is_set(enkat, forbund):
     result = enkat("forbund", "threshold", "--forbund", forbund.slug, "--value", "10")
 
     assert result.exit_code == 0, result.output
-    assert result.output == "suppression threshold of test: 5 -> 10\n"
+    assert result.output == "gränsen för små antal i test: 5 -> 10\n"
     assert threshold(forbund) == 10
     (event,) = threshold_events()
     assert event.detail == {"os_user": getpass.getuser(), "before": 5, "after": 10,
@@ -37,7 +37,7 @@ def test_below_5_without_confirm_and_reason_is_refused_with_the_reason(enkat, fo
     result = enkat("forbund", "threshold", "--forbund", forbund.slug, "--value", "3")
 
     assert result.exit_code == 1
-    assert "Error: Bekräfta att gränsen ska vara 3, lägre än 5." in result.output
+    assert "Fel: Bekräfta att gränsen ska vara 3, lägre än 5." in result.output
     assert "Grupper med färre än 5 personer kan bli möjliga att känna igen" in result.output
     assert "Skriv varför gränsen ska vara lägre än 5." in result.output
     without_reason = enkat("forbund", "threshold", "--forbund", forbund.slug, "--value", "3",
@@ -64,5 +64,5 @@ def test_outside_1_to_50_and_an_unknown_forbund_are_refused(enkat, forbund):
         assert f"Gränsen {value} går inte. Skriv ett heltal från 1 till 50." in result.output
     unknown = enkat("forbund", "threshold", "--forbund", "finns-inte", "--value", "6")
     assert unknown.exit_code == 1
-    assert 'unknown förbund "finns-inte"' in unknown.output
+    assert 'okänt förbund "finns-inte"' in unknown.output
     assert threshold(forbund) == 5

@@ -39,7 +39,7 @@ def test_a_good_file_is_published_and_resolves(enkat, forbund, instrument_file):
     result = enkat("instruments", "publish", str(instrument_file()), "--forbund", forbund.slug)
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == "published kursutvardering version 1 for test\n"
+    assert result.stdout == "publicerade kursutvardering version 1 för test\n"
     db.session.expire_all()
     instrument = resolve_instrument("kursutvardering")
     assert (instrument.version, instrument.title.get()) == (1, "Utvärdering av utbildningsdag")
@@ -101,7 +101,7 @@ def test_an_unknown_forbund_is_said_and_nothing_kept(enkat, forbund, instrument_
     result = enkat("instruments", "publish", str(instrument_file()), "--forbund", "finns-inte")
 
     assert result.exit_code == 1
-    assert 'Error: unknown förbund "finns-inte"' in result.stderr
+    assert 'Fel: okänt förbund "finns-inte"' in result.stderr
     assert stored_versions() == 0
 
 

@@ -28,7 +28,7 @@ def test_a_price_file_is_imported_for_the_year(enkat, forbund, tmp_path):
     result = enkat("prices", "import", str(path), "--forbund", "test", "--year", "2025")
 
     assert result.exit_code == 0, result.output
-    assert result.output == "price list 2025 of test: 10 sources, 1 ej prissatt\n"
+    assert result.output == "prislistan 2025 för test: 10 källor, 1 ej prissatt\n"
     prices = prices_of(find_price_list(forbund, 2025))
     assert prices["sjukpenning-rehabpenning"].kronor == 18000
     (event,) = db.session.scalars(select(AuditEvent).where(
@@ -77,7 +77,7 @@ def test_an_insats_cost_is_set_and_replaced(enkat, insats):
     result = enkat("insats", "cost", "--insats", "steget", "--from", "2025-01-01",
                    "--to", "2025-12-31", "--kronor", "1200000")
     assert result.exit_code == 0, result.output
-    assert result.output == "cost of steget 2025-01-01–2025-12-31: beviljat 1200000 kronor\n"
+    assert result.output == "kostnaden för steget 2025-01-01–2025-12-31: beviljat 1200000 kronor\n"
 
     again = enkat("insats", "cost", "--insats", "steget", "--forbund", "test",
                   "--from", "2025-01-01", "--to", "2025-12-31", "--kronor", "1200000",
@@ -103,7 +103,9 @@ def test_a_bad_or_overlapping_cost_is_refused_in_swedish(enkat, insats):
         in overlapping.output
     assert backwards.exit_code == 1
     assert backwards.output.splitlines() == [
-        "Error: Perioden slutar 2026-01-01, före sin första dag 2026-12-31.",
-        "Error: Skriv beviljat medel i hela kronor, från 0 till 1 000 000 000 000."]
+        "Fel: Perioden slutar 2026-01-01, före sin första dag 2026-12-31.",
+        "Fel: Skriv beviljat medel i hela kronor, från 0 till 1 000 000 000 000."]
     assert not_a_date.exit_code == 2
+    assert ("""Fel: Ogiltigt värde för '--from': "2026-13-01" är inget datum (ÅÅÅÅ-MM-DD)"""
+            in not_a_date.output)
     assert insats_costs() == [("2025-01-01", "2025-12-31", 100, None)]

@@ -41,7 +41,7 @@ def test_demo_exported_and_imported_into_an_empty_database_is_identical(database
 
     enkat(target, tmp_path, "db", "upgrade")
     imported = enkat(target, tmp_path, "import", "responses", "source.csv", "--create-missing")
-    assert "1 new förbund" in imported.stdout
+    assert "1 nytt förbund" in imported.stdout
     enkat(target, tmp_path, "export", "responses", "-o", "target.csv")
 
     exported = (tmp_path / "source.csv").read_bytes()
@@ -51,7 +51,7 @@ def test_demo_exported_and_imported_into_an_empty_database_is_identical(database
 
 def test_instruments_check_needs_no_database_and_list_shows_every_instrument(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
-    assert "no errors" in enkat(url, tmp_path, "instruments", "check").stdout
+    assert "inga fel" in enkat(url, tmp_path, "instruments", "check").stdout
     enkat(url, tmp_path, "db", "upgrade")
     listing = enkat(url, tmp_path, "instruments", "list").stdout
     assert len(listing.strip().splitlines()) == 14
@@ -99,7 +99,7 @@ def test_a_sqlite_backup_restores_to_the_same_data(tmp_path):
     live, copy = f"sqlite:///{tmp_path / 'live.sqlite'}", tmp_path / "backup" / "copy.sqlite"
     enkat(live, tmp_path, "db", "upgrade")
     enkat(live, tmp_path, "demo")
-    assert "backup written" in enkat(live, tmp_path, "backup", str(copy)).stdout
+    assert "säkerhetskopian är skriven" in enkat(live, tmp_path, "backup", str(copy)).stdout
     enkat(live, tmp_path, "export", "responses", "-o", "live.csv")
     enkat(f"sqlite:///{copy}", tmp_path, "export", "responses", "-o", "restored.csv")
     assert (tmp_path / "restored.csv").read_bytes() == (tmp_path / "live.csv").read_bytes()
@@ -112,7 +112,7 @@ def test_backup_refuses_to_overwrite_and_points_postgresql_to_pg_dump(tmp_path, 
     environment = {**os.environ, "ENKAT_DATABASE_URL": live, "ENKAT_SECRET_KEY": "x"}
     taken = subprocess.run([ENKAT, "backup", "taken.sqlite"], capture_output=True, text=True,
                            env=environment, cwd=tmp_path, timeout=120)
-    assert taken.returncode == 1 and "exists already" in taken.stderr
+    assert taken.returncode == 1 and "finns redan" in taken.stderr
     environment["ENKAT_DATABASE_URL"] = postgres_server.create_database("cli_backup")
     refused = subprocess.run([ENKAT, "backup", "x.sqlite"], capture_output=True, text=True,
                              env=environment, cwd=tmp_path, timeout=120)

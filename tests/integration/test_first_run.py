@@ -29,20 +29,20 @@ def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, 
     too_early = enkat(empty_database_url, tmp_path, "create-user", "--email", "admin@mitt.example",
                       "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
     assert too_early.returncode == 1
-    assert 'unknown förbund "mitt-forbund"' in too_early.stderr
+    assert 'okänt förbund "mitt-forbund"' in too_early.stderr
 
     created = succeeded(enkat(empty_database_url, tmp_path, "create-forbund",
                               "--slug", "mitt-forbund", "--name", "Samordningsförbundet Mitt"))
-    assert "created förbund mitt-forbund" in created
+    assert "skapade förbundet mitt-forbund" in created
     admin = succeeded(enkat(empty_database_url, tmp_path, "create-user",
                             "--email", "admin@mitt.example", "--role", "admin",
                             "--forbund", "mitt-forbund", input=typed_twice))
-    assert "created admin@mitt.example (admin in mitt-forbund)" in admin
+    assert "skapade admin@mitt.example (admin i mitt-forbund)" in admin
 
     again = enkat(empty_database_url, tmp_path, "create-user", "--email", "ADMIN@mitt.example",
                   "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
     assert again.returncode == 1
-    assert "a user with e-mail admin@mitt.example already exists" in again.stderr
+    assert "det finns redan en användare med e-postadressen admin@mitt.example" in again.stderr
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "first-run",
                       "WTF_CSRF_ENABLED": False})
@@ -66,7 +66,7 @@ def test_an_unmigrated_database_says_to_migrate(tmp_path):
     refused = enkat(f"sqlite:///{tmp_path / 'new.sqlite'}", tmp_path, "create-forbund",
                     "--slug", "mitt-forbund", "--name", "Mitt")
     assert refused.returncode == 1
-    assert "run `enkat db upgrade`" in refused.stderr
+    assert "kör `enkat db upgrade`" in refused.stderr
 
 
 def test_a_new_forbund_starts_with_the_installations_threshold(tmp_path, monkeypatch):

@@ -129,9 +129,9 @@ def change_since_first_use(
     if row is None or row.sha256 == instrument.sha256:
         return None
     return (
-        f'instrument "{instrument.id}" version {instrument.version} has changed since it was '
-        f"first used (stored {row.sha256[:12]}, now {instrument.sha256[:12]}): "
-        f'raise "version" to {_next_version(instrument.id)} to use the new content'
+        f'instrumentet "{instrument.id}" version {instrument.version} har ändrats sedan det '
+        f"först användes (sparat {row.sha256[:12]}, nu {instrument.sha256[:12]}): "
+        f'höj "version" till {_next_version(instrument.id)} för att använda det nya innehållet'
     )
 
 

@@ -31,13 +31,15 @@ def find_forbund(slug: str) -> Forbund | None:
 def get_forbund(slug: str) -> Forbund:
     forbund = find_forbund(slug)
     if forbund is None:
-        raise NotFound(f'unknown förbund "{slug}"')
+        raise NotFound(f'okänt förbund "{slug}"')
     return forbund
 
 
 def create_forbund(slug: str, name: str) -> Forbund:
     """A new förbund, its suppression threshold the installation's default
     (`ENKAT_SUPPRESSION_THRESHOLD`, 5 unless configured); its administrator may change it."""
+    if find_forbund(slug) is not None:
+        raise ServiceError(f'förbundet "{slug}" finns redan')
     forbund = Forbund(slug=check_slug(slug), name=name,
                       suppression_threshold=int(current_app.config["SUPPRESSION_THRESHOLD"]))
     db.session.add(forbund)

@@ -44,7 +44,7 @@ def find_insats(forbund: Forbund, slug: str) -> Insats | None:
 def get_insats(forbund: Forbund, slug: str) -> Insats:
     insats = find_insats(forbund, slug)
     if insats is None:
-        raise NotFound(f'unknown insats "{slug}" in {forbund.slug}')
+        raise NotFound(f'okänd insats "{slug}" i {forbund.slug}')
     return insats
 
 
@@ -52,10 +52,10 @@ def find_insats_anywhere(slug: str) -> Insats:
     """The insats with this slug when exactly one förbund has one (for the command line)."""
     found = db.session.scalars(select(Insats).where(Insats.slug == slug)).all()
     if not found:
-        raise NotFound(f'unknown insats "{slug}"')
+        raise NotFound(f'okänd insats "{slug}"')
     if len(found) > 1:
         owners = ", ".join(sorted(insats.forbund.slug for insats in found))
-        raise AmbiguousInsats(f'insats "{slug}" exists in several förbund ({owners})')
+        raise AmbiguousInsats(f'insatsen "{slug}" finns i flera förbund ({owners})')
     return found[0]
 
 
@@ -71,7 +71,7 @@ def create_insats(
     trial_period_days: int = 90,
 ) -> Insats:
     if find_insats(forbund, slug) is not None:
-        raise ServiceError(f'insats "{slug}" already exists in {forbund.slug}')
+        raise ServiceError(f'insatsen "{slug}" finns redan i {forbund.slug}')
     insats = Insats(
         forbund_id=forbund.id,
         slug=check_slug(slug),

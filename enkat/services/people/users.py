@@ -36,9 +36,9 @@ def create_user(email: str, password: str, display_name: str) -> User:
     checks the förbund's form in Swedish first). The password policy is asked here."""
     email = email.strip().lower()
     if "@" not in email:
-        raise ServiceError(f'"{email}" is not an e-mail address')
+        raise ServiceError(f'"{email}" är ingen e-postadress')
     if find_user(email) is not None:
-        raise ServiceError(f"a user with e-mail {email} already exists")
+        raise ServiceError(f"det finns redan en användare med e-postadressen {email}")
     problem = password_problem(password, email=email, name=display_name)
     if problem:
         raise ServiceError(problem)

@@ -87,5 +87,5 @@ def erase_participant(forbund: Forbund, code: str, user: User | None = None) -> 
 def _participant(forbund: Forbund, code: str) -> Participant:
     participant = find_participant(forbund, code.strip())
     if participant is None:
-        raise NotFound(f'unknown deltagare "{code}" in {forbund.slug}')
+        raise NotFound(f'okänd deltagare "{code}" i {forbund.slug}')
     return participant

@@ -173,7 +173,7 @@ def test_invite_prints_a_working_link_and_its_expiry(enkat, insats, make_partici
     invitation = state.invitation
     assert (invitation.participant.code, invitation.timepoint) == ("ABC123", "session-2")
     local = invitation.expires_at.astimezone(ZoneInfo("Europe/Stockholm"))
-    assert expiry == f"valid until {local:%Y-%m-%d %H:%M} (Europe/Stockholm)"
+    assert expiry == f"giltig till {local:%Y-%m-%d %H:%M} (Europe/Stockholm)"
 
 
 def test_invite_uses_the_configured_base_url_unless_one_is_given(enkat, insats, app, monkeypatch):
@@ -192,7 +192,7 @@ def test_invite_needs_the_forbund_when_several_have_the_insats(enkat, insats, ma
                  "--timepoint", "avslut")
     result = enkat(*arguments)
     assert result.exit_code == 1
-    assert 'Error: insats "steget" exists in several förbund (norr, test)' in result.output
+    assert 'Fel: insatsen "steget" finns i flera förbund (norr, test)' in result.output
     result = enkat(*arguments, "--forbund", "norr")
     assert result.exit_code == 0, result.output
     invitation = find_invitation(token_of(result.output.splitlines()[0])).invitation
@@ -203,11 +203,11 @@ def test_invite_needs_the_forbund_when_several_have_the_insats(enkat, insats, ma
     ("arguments", "message"),
     [
         (("--insats", "finns-inte", "--instrument", "ors", "--timepoint", "session-1"),
-         'Error: unknown insats "finns-inte"'),
+         'Fel: okänd insats "finns-inte"'),
         (("--insats", "steget", "--instrument", "ors", "--timepoint", "session-1",
-          "--participant", "NOPE42"), 'Error: unknown deltagare "NOPE42" in test'),
+          "--participant", "NOPE42"), 'Fel: okänd deltagare "NOPE42" i test'),
         (("--insats", "steget", "--instrument", "ors", "--timepoint", "session-1"),
-         "Error: ors is about a deltagare and needs a deltagare code"),
+         "Fel: ors is about a deltagare and needs a deltagare code"),
     ],
 )
 def test_invite_refuses_in_one_line_and_stores_nothing(enkat, insats, arguments, message):

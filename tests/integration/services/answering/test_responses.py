@@ -50,7 +50,7 @@ def test_a_changed_instrument_under_the_same_version_is_refused(make_response, m
     register_version(ors)
     changed = ors.definition()
     changed["title"]["sv"] = "ORS (ändrad)"
-    with pytest.raises(InstrumentChanged, match=r'raise "version" to 2'):
+    with pytest.raises(InstrumentChanged, match=r'höj "version" till 2'):
         register_version(load_data(changed, "ors.json"))
     changed["version"] = ors.version + 1
     assert register_version(load_data(changed, "ors.json")).version == ors.version + 1

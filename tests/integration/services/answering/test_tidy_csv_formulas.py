@@ -113,7 +113,7 @@ def test_the_download_and_the_command_write_the_same_neutral_file(client, hostil
 
     back = enkat("import", "responses", str(target), "--forbund", "test")
     assert back.exit_code == 0, back.output
-    assert f"imported 0 responses ({len(stored)} already there)" in back.output
+    assert f"importerade 0 svar ({len(stored)} fanns redan)" in back.output
     copy = tmp_path / "kopia.csv"
     copy.write_bytes(with_forbund(target.read_text(encoding="utf-8"), "kopia"))
     assert enkat("import", "responses", str(copy), "--create-missing").exit_code == 0

@@ -318,10 +318,10 @@ def test_local_instrument_changed_without_a_new_version(refused, app, forbund, l
     [problem] = refused(csv_bytes(*[line.replace("k1,", "k2,") for line in lines]))
 
     assert problem.startswith(
-        'line 2, column instrument: instrument "kursutvardering" version 2 has changed since '
-        "it was first used"
+        'line 2, column instrument: instrumentet "kursutvardering" version 2 har ändrats '
+        "sedan det först användes"
     )
-    assert problem.endswith('raise "version" to 3 to use the new content')
+    assert problem.endswith('höj "version" till 3 för att använda det nya innehållet')
 
 
 def test_local_instrument_values_are_checked(refused, forbund, local_instruments):

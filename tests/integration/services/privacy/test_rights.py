@@ -74,7 +74,7 @@ def test_erasing_a_deltagare_removes_them_and_everything_about_them(forbund, two
 
 
 def test_an_unknown_code_is_refused_by_name(forbund):
-    with pytest.raises(NotFound, match='unknown deltagare "NOPE"'):
+    with pytest.raises(NotFound, match='okänd deltagare "NOPE"'):
         participant_data(forbund, "NOPE")
     with pytest.raises(NotFound):
         erase_participant(forbund, "NOPE")
