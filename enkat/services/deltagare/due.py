@@ -3,6 +3,10 @@
 The rules live in one pure function, `due`, over plain data; `due_in_insats` fetches
 what it needs. Anonymous instruments (NNS) cannot be tracked per deltagare, so they
 are offered during a window after they fall due rather than until answered.
+
+A measurement due for more than `OVERDUE_AFTER` is overdue (`Due.overdue`): the to-do
+lists show it apart and first, with how long it has waited. This is the one home of
+that rule.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from enkat.extensions import db
 from enkat.instruments import timepoint_matches
@@ -123,6 +128,7 @@ def due_in_insats(insats: Insats, today: dt.date) -> list[DueParticipant]:
     """Every deltagare of the insats with what they are due for (open or recent)."""
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.insats_id == insats.id)
+        .options(selectinload(Enrolment.participant))
         .order_by(Enrolment.started_on)
     ).all()
     answered = _answered(insats)

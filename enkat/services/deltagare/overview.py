@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from enkat.extensions import db
 from enkat.instruments import Instrument, Score
@@ -42,7 +43,7 @@ from enkat.scoring import (
     step_class,
 )
 from enkat.services.audit.events import Action, record_event
-from enkat.services.deltagare.due import due_in_insats
+from enkat.services.deltagare.due import days_waiting, due_in_insats, is_overdue
 from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.instruments.versions import (
     UnknownInstrument,
@@ -106,23 +107,25 @@ class SessionCourse:
         return self.course.latest
 
 
-def rated_on_first_score(instrument_id: str, responses: Sequence[RatedResponse]
+def rated_on_first_score(instrument_id: str, responses: Sequence[RatedResponse],
+                         instrument: Instrument | None = None
                          ) -> tuple[Instrument, Score, list[Rating]] | None:
     """The instrument, its first score and the deltagare's ratings on it, in date order;
-    None without a response to the instrument."""
+    None without a response to the instrument. A list of many deltagare passes the
+    `instrument`, resolved once."""
     chosen = [(response.answered_on, response.answers) for response in responses
               if response.instrument_id == instrument_id]
     if not chosen:
         return None
-    instrument = resolve_instrument(instrument_id)
+    instrument = instrument or resolve_instrument(instrument_id)
     score = instrument.scores[0]
     return instrument, score, ratings_from_responses(instrument, score, chosen)
 
 
-def session_course(instrument_id: str,
-                   responses: Sequence[RatedResponse]) -> SessionCourse | None:
+def session_course(instrument_id: str, responses: Sequence[RatedResponse],
+                   instrument: Instrument | None = None) -> SessionCourse | None:
     """The course on the instrument's first score, or None without a response to it."""
-    rated = rated_on_first_score(instrument_id, responses)
+    rated = rated_on_first_score(instrument_id, responses, instrument)
     if rated is None:
         return None
     instrument, score, ratings = rated
@@ -156,15 +159,18 @@ def deltagare_in(insats: Insats) -> list[DeltagareRow]:
     latest: dict[int, Enrolment] = {}
     for enrolment in db.session.scalars(
             select(Enrolment).where(Enrolment.insats_id == insats.id)
+            .options(selectinload(Enrolment.participant))
             .order_by(Enrolment.started_on, Enrolment.id)):
         latest[enrolment.participant_id] = enrolment
     lines = _session_lines()
+    instruments = [resolve_instrument(line) for line in lines]
     rated = _by_participant(rated_responses(lines, Response.insats_id == insats.id))
     reasons = exit_reasons([insats.id], list(latest))
     done = _follow_ups_done(insats)
     rows = []
     for participant_id, enrolment in latest.items():
-        ors, srs = (session_course(line, rated[participant_id]) for line in lines)
+        ors, srs = (session_course(line, rated[participant_id], instrument)
+                    for line, instrument in zip(lines, instruments, strict=True))
         rows.append(DeltagareRow(
             enrolment.participant, enrolment,
             reasons.get((participant_id, insats.id, enrolment.ended_on)),
@@ -240,6 +246,8 @@ class DueRow:
     instrument: Instrument
     timepoint: str
     since: dt.date
+    waiting: int  # days since it fell due
+    overdue: bool  # due for longer than `due.OVERDUE_AFTER`
 
     @property
     def by_staff(self) -> bool:
@@ -254,15 +262,28 @@ class DueRow:
 def due_rows(insats: Insats, today: dt.date) -> list[DueRow]:
     """Who is due for what now by the insats' schedule, the longest waiting first.
     Lines of the schedule naming an instrument that does not exist are left out."""
+    instruments = _schedule_instruments(insats)
     rows = []
     for waiting in due_in_insats(insats, today):
         for item in waiting.due:
-            try:
-                instrument = resolve_instrument(item.instrument_id)
-            except UnknownInstrument:
+            instrument = instruments.get(item.instrument_id)
+            if instrument is None:
                 continue
-            rows.append(DueRow(waiting.participant, instrument, item.timepoint, item.since))
+            rows.append(DueRow(waiting.participant, instrument, item.timepoint, item.since,
+                               days_waiting(item.since, today), is_overdue(item.since, today)))
     return sorted(rows, key=lambda row: (row.since, row.participant.code, row.instrument.id))
+
+
+def _schedule_instruments(insats: Insats) -> dict[str, Instrument]:
+    """The instruments the insats' schedule names, each resolved once (a lookup is a
+    query), those that exist."""
+    found = {}
+    for instrument_id in {entry.instrument_id for entry in insats.schedule}:
+        try:
+            found[instrument_id] = resolve_instrument(instrument_id)
+        except UnknownInstrument:
+            continue
+    return found
 
 
 # --- one deltagare ------------------------------------------------------------------------

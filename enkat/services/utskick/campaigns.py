@@ -27,12 +27,13 @@ import re
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Select, case, func, select, update
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
@@ -533,6 +534,28 @@ def campaign_counts(campaign: Campaign) -> CampaignCounts:
         .group_by(CampaignRecipient.campaign_id)
     ).first()
     return _counts(row[1:] if row else ())
+
+
+class FailedMail(StrEnum):
+    """Which mail of a recipient failed, as the address of the list says it."""
+
+    FIRST = "forsta"  # the first mail: nothing has reached the address
+    REMINDER = "paminnelse"
+
+
+def failed_recipients(campaign: Campaign, *, search: str = "", mail: str = "") -> Select:
+    """The recipients whose last mail failed, by address, as an ordered query for
+    `page_of_query`; `search` is any part of the address, `mail` a `FailedMail`. The
+    only addresses an utskick shows: whether one has answered is never told."""
+    query = select(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign.id,
+                                            CampaignRecipient.last_error.is_not(None))
+    if search.strip():
+        query = query.where(func.lower(CampaignRecipient.email).contains(
+            search.strip().lower(), autoescape=True))
+    if mail:
+        first = CampaignRecipient.sent_at.is_(None)
+        query = query.where(first if mail == FailedMail.FIRST else ~first)
+    return query.order_by(CampaignRecipient.email, CampaignRecipient.id)
 
 
 def response_rate(campaign: Campaign) -> float | None:

@@ -2,8 +2,9 @@
 
 Administrators create, send, remind and close; analysts see the list, the response rates
 and the results. An utskick of another förbund is 404. Addresses are shown only to
-administrators, only for mails that failed, and only until the utskick is closed; who has
-answered is never shown. Results are shown once the förbund's threshold of answers is
+administrators, only for mails that failed (a list paged, searched by address and
+filtered by which mail failed), and only until the utskick is closed; who has answered is
+never shown. Results are shown once the förbund's threshold of answers is
 reached (`services.results.utskick`).
 """
 
@@ -17,18 +18,26 @@ from wtforms.validators import InputRequired, ValidationError
 
 from enkat.models import Campaign, Role
 from enkat.reports.rendering import chart, has_chart
+from enkat.services.listing import page_of_query
 from enkat.services.mail import NoPublicAddress, mail_refusal, public_address
 from enkat.services.people.users import membership_with_role
 from enkat.services.results import utskick as utskick_results
 from enkat.services.utskick import campaigns
-from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, MailingOutcome
+from enkat.services.utskick.campaigns import (
+    CampaignClosed,
+    CampaignRefused,
+    FailedMail,
+    MailingOutcome,
+)
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
+from enkat.web.common.listing import list_state
 
 from . import bp
 from .tables import TableOnPage
 
 WHOLE_FORBUND = ""
+FAILED_MAILS = {FailedMail.FIRST: "Första utskicket", FailedMail.REMINDER: "Påminnelse"}
 
 
 class CampaignForm(PageForm):
@@ -139,12 +148,15 @@ def utskick_detail(campaign_id: int):
     that failed and the buttons."""
     campaign = _campaign_or_404(campaign_id)
     may_change = _is_admin()
-    failed = [recipient for recipient in campaign.recipients
-              if recipient.last_error] if may_change else []
+    failed_state = list_state({"adress": False}, filters={"mejl": list(FailedMail)})
+    failed = page_of_query(campaigns.failed_recipients(
+        campaign, search=failed_state.search, mail=failed_state.filters["mejl"]),
+        failed_state.page) if may_change else None
     found = utskick_results.campaign_results(campaign)
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
-        failed=failed, form=ActionForm(), closes_on=campaigns.closes_on(campaign),
+        failed=failed, failed_state=failed_state, failed_mails=FAILED_MAILS,
+        form=ActionForm(), closes_on=campaigns.closes_on(campaign),
         survey_title=campaigns.survey_title(campaign), may_change=may_change, results=found,
         tables=[TableOnPage(table) for table in found.tables],
         charted=[table for table in found.tables if has_chart(table)])

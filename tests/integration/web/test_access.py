@@ -397,6 +397,12 @@ ROUTES = [
           get=(LOGIN, 200, 200, 200, 200, 200)),
     Route("staff.insatser.show", "/insatser/<slug>",
           get=(LOGIN, 200, 404, 200, 200, 404)),
+    Route("staff.insatser.due", "/insatser/<slug>/att-gora",
+          get=(LOGIN, 200, 404, 200, 200, 404)),
+    Route("staff.insatser.deltagare", "/insatser/<slug>/deltagare",
+          get=(LOGIN, 200, 404, 200, 200, 404)),
+    Route("staff.insatser.responses", "/insatser/<slug>/svar",
+          get=(LOGIN, 200, 404, 200, 200, 404)),
     Route("staff.insatser.new_deltagare", "/insatser/<slug>/ny-deltagare",
           post=(LOGIN, DONE, 404, 403, DONE, 404)),
     Route("staff.deltagare.show", "/deltagare/<code>",
@@ -721,8 +727,8 @@ def test_each_visitor_gets_the_designed_answer(each, row, method, visitor, expec
     ("admin", "/forbund/", OWN_MARKER),
     ("staff_a", "/", "{insats_a_name}"),
     ("staff_b", "/", "{insats_b_name}"),
-    ("admin", "/insatser/{insats_b}", "{code_b}"),
-    ("admin", "/insatser/{insats}", "{code}"),
+    ("admin", "/insatser/{insats_b}/deltagare", "{code_b}"),
+    ("admin", "/insatser/{insats}/deltagare", "{code}"),
 ])
 def test_the_words_looked_for_are_on_the_pages_of_those_who_may_see_them(each, visitor, path,
                                                                           word):

@@ -106,8 +106,8 @@ def test_flags_of_a_hand_made_course(signed_in, insats, rate):
         "SRS lägre än i samtalet före (−3,0)",
         "Ingen tillförlitlig förändring av ORS efter 4 samtal (+2,4, behöver minst 5)",
     ]
-    insats_page = html(signed_in.get(f"/insatser/{insats.slug}"))
-    assert '<td class="num">18,4</td>' in insats_page
+    insats_page = html(signed_in.get(f"/insatser/{insats.slug}/deltagare"))
+    assert "18,4</td>" in insats_page
     assert "<li>SRS 35,0 i senaste samtalet, under 36</li>" in insats_page
 
 

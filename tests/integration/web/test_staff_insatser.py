@@ -29,6 +29,14 @@ def insats_page(insats) -> str:
     return f"/insatser/{insats.slug}"
 
 
+def due_page(insats) -> str:
+    return f"/insatser/{insats.slug}/att-gora"
+
+
+def deltagare_page(insats) -> str:
+    return f"/insatser/{insats.slug}/deltagare"
+
+
 def with_schedule(insats):
     insats.schedule = [
         ScheduleEntry(instrument_id="finsam-inskrivning", timepoint="start",
@@ -64,10 +72,23 @@ def answer_ors(app, link: str, value: str = "5.0") -> None:
 
 
 def due_rows(page: str) -> list[str]:
-    """The due list's rows, as text without tags."""
-    table = page.split('id="due-heading"')[1].split("</table>")[0]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
-            for row in table.split("<tr>")[2:]]
+    """The due list's rows (overdue and due now), as text without tags; the first row
+    of each deltagare's group starts with the code."""
+    rows = []
+    for table in page.split('<table class="due stacked">')[1:]:
+        body = table.split("</thead>")[1].split("</table>")[0]
+        rows += [text_of(row) for row in body.split("<tr>")[1:]]
+    return rows
+
+
+def text_of(markup: str) -> str:
+    """The text of markup, each tag a space (cells apart)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)).strip()
+
+
+def inline_text(markup: str) -> str:
+    """The text of markup as read: tags left out ("Avslutad <time>…</time>: Arbete")."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", markup)).strip()
 
 
 # --- fixtures -----------------------------------------------------------------------------
@@ -93,21 +114,22 @@ def test_the_page_lists_deltagare_with_status_latest_ors_and_the_kiosk(
                       timepoint=f"session-{session}", answered_on=dt.date(2025, 2, session + 1))
     page = html(signed_in.get(insats_page(scheduled)))
     assert "<h1>Steget vidare</h1>" in page
-    row = page.split('href="/deltagare/ABC123">ABC123</a></th>')[2].split("</tr>")[0]
-    assert "Pågående sedan 2025-02-01" in row and '<td class="num">18,0</td>' in row
-    assert "Avsluta" in row
     assert f'href="/kiosk/starta?insats={scheduled.id}"' in page
+    page = html(signed_in.get(deltagare_page(scheduled)))
+    row = page.split('href="/deltagare/ABC123">ABC123</a></th>')[1].split("</tr>")[0]
+    assert "Pågående sedan" in row and 'datetime="2025-02-01"' in row and "18,0</td>" in row
+    assert "Avsluta" in row
 
 
 def test_the_due_list_moves_on_after_answering_through_the_link(app, signed_in, scheduled,
                                                                   deltagare):
-    rows = due_rows(html(signed_in.get(insats_page(scheduled))))
+    rows = due_rows(html(signed_in.get(due_page(scheduled))))
     assert any(row.startswith("ABC123 ORS") and "session-1" in row and "Skapa länk" in row
                for row in rows), rows
 
     answer_ors(app, link_in(create_link(signed_in, scheduled, code="ABC123")))
 
-    rows = due_rows(html(signed_in.get(insats_page(scheduled))))
+    rows = due_rows(html(signed_in.get(due_page(scheduled))))
     ors_rows = [row for row in rows if row.startswith("ABC123 ORS")]
     assert len(ors_rows) == 1 and "session-2" in ors_rows[0] and "session-1" not in ors_rows[0]
 
@@ -117,7 +139,7 @@ def test_staff_rated_forms_in_the_due_list_are_registered_not_linked(signed_in, 
     participant = make_participant("NYKOD-1")
     from enkat.services.deltagare.participants import start_enrolment
     start_enrolment(participant, scheduled, dt.date(2025, 2, 1))  # no inskrivning form yet
-    page = html(signed_in.get(insats_page(scheduled)))
+    page = html(signed_in.get(due_page(scheduled)))
     row = next(row for row in due_rows(page) if "Inskrivning" in row)
     assert row.startswith("NYKOD-1") and "Registrera" in row and "Skapa länk" not in row
     assert ("/insatser/steget/registrera?instrument=finsam-inskrivning&amp;code=NYKOD-1"
@@ -136,9 +158,9 @@ def test_a_new_deltagare_gets_a_generated_code_and_shows_as_pagaende(signed_in, 
     assert post_step(signed_in, draft, "kon", "kvinna").status_code == 303
     assert signed_in.post(f"{draft}/granska").status_code == 303
 
-    page = html(signed_in.get(insats_page(scheduled)))
+    page = html(signed_in.get(deltagare_page(scheduled)))
     row = page.split(f'href="/deltagare/{code}">{code}</a></th>')[-1].split("</tr>")[0]
-    assert "Pågående sedan 2025-03-03" in row
+    assert "Pågående sedan" in row and 'datetime="2025-03-03"' in row
     enrolment = open_enrolment(find_participant(scheduled.forbund, code), scheduled)
     assert enrolment.started_on == dt.date(2025, 3, 3)
 
@@ -158,7 +180,7 @@ def test_a_new_deltagare_with_a_bad_date_is_refused_and_nothing_is_kept(signed_i
 
 
 def test_ending_an_enrolment_shows_avslutad_with_its_reason(signed_in, scheduled, deltagare):
-    page = html(signed_in.get(insats_page(scheduled)))
+    page = html(signed_in.get(deltagare_page(scheduled)))
     avsluta = "/insatser/steget/registrera?instrument=finsam-avslut&code=ABC123&timepoint=avslut"
     assert avsluta.replace("&", "&amp;") in page
 
@@ -173,9 +195,10 @@ def test_ending_an_enrolment_shows_avslutad_with_its_reason(signed_in, scheduled
     assert post_step(signed_in, draft, "avslutsanledning", "arbete").status_code == 303
     assert signed_in.post(f"{draft}/granska").status_code == 303
 
-    page = html(signed_in.get(insats_page(scheduled)))
+    page = html(signed_in.get(deltagare_page(scheduled)))
     row = page.split('href="/deltagare/ABC123">ABC123</a></th>')[-1].split("</tr>")[0]
-    assert "Avslutad 2025-04-30: Arbete" in row and "instrument=finsam-avslut" not in row
+    assert "Avslutad 2025-04-30: Arbete" in inline_text(row)
+    assert "instrument=finsam-avslut" not in row
     follow_up = ("/insatser/steget/registrera?instrument=finsam-uppfoljning&amp;code=ABC123"
                  "&amp;timepoint=uppfoljning-6m")
     assert follow_up in row and "Uppföljning" in row
@@ -188,8 +211,8 @@ def test_after_the_first_follow_up_the_next_one_is_offered(signed_in, scheduled,
     make_response("finsam-uppfoljning", {"lage": "sjukdom"}, participant=deltagare,
                   timepoint="uppfoljning-6m",
                   answered_on=dt.date(2025, 10, 1))
-    page = html(signed_in.get(insats_page(scheduled)))
-    assert "Avslutad 2025-04-01: Studier" in page
+    page = html(signed_in.get(deltagare_page(scheduled)))
+    assert "Avslutad 2025-04-01: Studier" in inline_text(page)
     assert "timepoint=uppfoljning-18m" in page and "timepoint=uppfoljning-6m" not in page
 
 

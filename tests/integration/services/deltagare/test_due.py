@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from enkat.models import Enrolment, ScheduleEntry, ScheduleTrigger
-from enkat.services.deltagare.due import Due, due, due_in_insats
+from enkat.services.deltagare.due import (
+    OVERDUE_AFTER,
+    Due,
+    days_waiting,
+    due,
+    due_in_insats,
+    is_overdue,
+)
 
 D = dt.date
 T = ScheduleTrigger
@@ -73,3 +80,15 @@ def test_due_in_insats_reads_the_schedule_and_the_answers(insats, make_participa
     [listed] = due_in_insats(insats, D(2025, 3, 8))
     assert listed.participant.code == person.code
     assert [(d.instrument_id, d.timepoint) for d in listed.due] == [("ors", "session-2")]
+
+
+def test_a_measurement_is_overdue_after_two_weeks_and_a_session_never_is():
+    since = D(2025, 3, 1)
+    assert OVERDUE_AFTER == dt.timedelta(days=14)
+    assert not is_overdue(since, D(2025, 3, 15)) and days_waiting(since, D(2025, 3, 15)) == 14
+    assert is_overdue(since, D(2025, 3, 16)) and days_waiting(since, D(2025, 3, 16)) == 15
+    assert days_waiting(since, D(2025, 2, 1)) == 0  # not yet due: not waiting
+    ongoing = Enrolment(started_on=D(2024, 1, 10), ended_on=None)
+    session = next(d for d in due(SCHEDULE, ongoing, {}, D(2025, 3, 1), ANONYMOUS)
+                   if d.instrument_id == "ors")
+    assert not is_overdue(session.since, D(2025, 3, 1))  # a session falls due on its day
