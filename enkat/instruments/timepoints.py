@@ -4,11 +4,15 @@ The mätpunkter of the glossary (docs/architecture.md) have Swedish words; a pat
 (``session-{n}``) is said as the series it stands for; any other timepoint is shown as
 it is written, its hyphens as spaces. The respondent's pages say them in the respondent's
 language through the web layer's translations instead.
+
+`timepoint_choices` says which timepoints a new answer may take, so staff choose one
+from a list instead of typing an id.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 
 _WORDS = {
     "start": "Vid start",
@@ -20,6 +24,10 @@ _WORDS = {
 }
 _SESSION = re.compile(r"session-([1-9][0-9]*)")
 _MONTHS = re.compile(r"uppfoljning-([1-9][0-9]*)m")
+#: The series of follow-ups, numbered by months rather than counted.
+FOLLOW_UP_PATTERN = "uppfoljning-{n}m"
+#: The follow-ups offered when nothing says which are meant (no schedule names them).
+FOLLOW_UP_MONTHS = (3, 6, 12, 18, 24)
 
 
 def timepoint_words(timepoint: str) -> str:
@@ -44,3 +52,36 @@ def months_after_exit(timepoint: str) -> int | None:
 def timepoint_slug(pattern: str) -> str:
     """A pattern as a part of an id: ``session-{n}`` becomes ``session-n``."""
     return pattern.replace("{n}", "n")
+
+
+def timepoint_choices(patterns: Sequence[str], answered: Collection[str],
+                      follow_up_months: Sequence[int] = FOLLOW_UP_MONTHS) -> list[str]:
+    """The timepoints a new answer to an instrument with `patterns` may take, in the
+    instrument's order, leaving out those already `answered`: each fixed timepoint; for
+    a follow-up series (``uppfoljning-{n}m``) the months in `follow_up_months`; for any
+    other numbered series (``session-{n}``) the numbers missed so far and the next one,
+    so the next session comes last."""
+    choices: list[str] = []
+    for pattern in patterns:
+        if "{n}" not in pattern:
+            choices.append(pattern)
+            continue
+        choices += [pattern.replace("{n}", str(number))
+                    for number in _series(pattern, answered, follow_up_months)]
+    return [timepoint for timepoint in dict.fromkeys(choices) if timepoint not in answered]
+
+
+def _series(pattern: str, answered: Collection[str],
+            follow_up_months: Sequence[int]) -> Sequence[int]:
+    if pattern == FOLLOW_UP_PATTERN:
+        return follow_up_months
+    done = {number for timepoint in answered
+            if (number := _number(pattern, timepoint)) is not None}
+    return range(1, max(done, default=0) + 2)
+
+
+def _number(pattern: str, timepoint: str) -> int | None:
+    """The number `timepoint` puts in the ``{n}`` of `pattern`, or None if not one of it."""
+    before, _, after = pattern.partition("{n}")
+    found = re.fullmatch(f"{re.escape(before)}([1-9][0-9]*){re.escape(after)}", timepoint)
+    return int(found.group(1)) if found else None

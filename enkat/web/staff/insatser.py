@@ -24,7 +24,7 @@ from enkat.services.instruments.versions import registration_forms
 from enkat.web.common.access import insats_or_404, insats_to_work_in
 
 from .documents import documents_on_insats_page
-from .entry import EntryForm, open_draft
+from .entry import EntryForm, offer_timepoints, open_draft
 from .forms import LinkForm
 
 bp = Blueprint("insatser", __name__)
@@ -49,6 +49,7 @@ def new_deltagare(slug: str):
     starts = _forms().starts
     form.instrument.data, form.timepoint.data = starts.id, starts.timepoints[0]
     form.code.data = generate_code(insats.forbund)
+    offer_timepoints(form, insats)
     if form.validate_on_submit():
         draft = open_draft(form, insats)
         if draft is not None:
@@ -65,8 +66,7 @@ def link_form(insats: Insats, **kwargs) -> LinkForm:
     return LinkForm(entry_service.entry_instruments(insats), **kwargs)
 
 
-def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
-                       link: LinkForm | None = None):
+def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None):
     """The insats page; with a refused form it says why, with status 422."""
     individ = insats.kind is InsatsKind.INDIVID
     forms = _forms()
@@ -75,13 +75,12 @@ def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
         rows=deltagare_service.deltagare_in(insats) if individ else [],
         due=deltagare_service.due_rows(insats, local_today()) if individ else [],
         new_form=new_form or new_deltagare_form(insats),
-        link_form=link or link_form(insats, formdata=None),
+        link_form=link_form(insats, formdata=None),
         today=local_today().isoformat(), ends=forms.ends, follow_up=forms.follow_up,
         register_url=_register_url(insats), number=format_number,
         **documents_on_insats_page(insats),
     )
-    refused = (new_form and new_form.errors) or (link and link.errors)
-    return page, 422 if refused else 200
+    return page, 422 if new_form and new_form.errors else 200
 
 
 def _forms() -> RegistrationForms:
