@@ -28,6 +28,8 @@ _MONTHS = re.compile(r"uppfoljning-([1-9][0-9]*)m")
 FOLLOW_UP_PATTERN = "uppfoljning-{n}m"
 #: The follow-ups offered when nothing says which are meant (no schedule names them).
 FOLLOW_UP_MONTHS = (3, 6, 12, 18, 24)
+#: How many sessions after the last one answered are offered.
+SESSIONS_AHEAD = 3
 
 
 def timepoint_words(timepoint: str) -> str:
@@ -57,18 +59,20 @@ def timepoint_slug(pattern: str) -> str:
 def timepoint_choices(patterns: Sequence[str], answered: Collection[str],
                       follow_up_months: Sequence[int] = FOLLOW_UP_MONTHS) -> list[str]:
     """The timepoints a new answer to an instrument with `patterns` may take, in the
-    instrument's order, leaving out those already `answered`: each fixed timepoint; for
-    a follow-up series (``uppfoljning-{n}m``) the months in `follow_up_months`; for any
-    other numbered series (``session-{n}``) the numbers missed so far and the next one,
-    so the next session comes last."""
+    instrument's order: each fixed timepoint (answered or not: a deltagare enrolled
+    again starts again); of a series, those not yet `answered`: for the follow-ups
+    (``uppfoljning-{n}m``) the months in `follow_up_months`, for any other series
+    (``session-{n}``) the numbers missed so far and the next `SESSIONS_AHEAD`, so a
+    paper form of session 3 can be entered before the one of session 2."""
     choices: list[str] = []
     for pattern in patterns:
         if "{n}" not in pattern:
             choices.append(pattern)
             continue
-        choices += [pattern.replace("{n}", str(number))
-                    for number in _series(pattern, answered, follow_up_months)]
-    return [timepoint for timepoint in dict.fromkeys(choices) if timepoint not in answered]
+        numbered = (pattern.replace("{n}", str(number))
+                    for number in _series(pattern, answered, follow_up_months))
+        choices += [timepoint for timepoint in numbered if timepoint not in answered]
+    return list(dict.fromkeys(choices))
 
 
 def _series(pattern: str, answered: Collection[str],
@@ -77,7 +81,7 @@ def _series(pattern: str, answered: Collection[str],
         return follow_up_months
     done = {number for timepoint in answered
             if (number := _number(pattern, timepoint)) is not None}
-    return range(1, max(done, default=0) + 2)
+    return range(1, max(done, default=0) + 1 + SESSIONS_AHEAD)
 
 
 def _number(pattern: str, timepoint: str) -> int | None:

@@ -88,6 +88,34 @@ def create(slug: str):
     return _link_page(insats, link, token, MailForm(formdata=None))
 
 
+def _make_link(form: LinkForm, insats: Insats) -> tuple[MadeLink, str] | None:
+    """The link the form asks for, or None with the problems put on the form."""
+    instrument, code = form.chosen, form.code.data
+    participant = None
+    if code:
+        try:
+            participant = handover.enrolled_participant(insats, code)
+        except handover.NotInInsats:
+            form.add_problem("code", f"Det finns ingen deltagare med koden {code.upper()} "
+                                     f"i {insats.name}.")
+            return None
+    timepoint = (form.timepoint.data or "").strip()  # None when the field was not posted
+    try:
+        return handover.make_link(insats, instrument.id, timepoint, participant=participant,
+                                  expires_in_days=form.days, user=current_user,
+                                  base_url=_base_url())
+    except InvitationRefused as refused:
+        for problem in refused.problems:
+            if problem.field == "timepoint":
+                form.add_problem("timepoint",
+                                 timepoint_problem(instrument, timepoint, form.offered))
+            elif problem.field == "participant" and participant is None:
+                form.add_problem("code", code_needed(instrument))
+            else:  # refused for a reason the form checks first; say it on the form
+                form.add_problem("instrument", "Länken kan inte skapas för den här enkäten.")
+    return None
+
+
 def _new_page(insats: Insats, form: LinkForm, status: int = 200):
     return render_template("staff/link_new.html", insats=insats, form=form), status, PRIVATE
 
