@@ -12,7 +12,7 @@ from a list instead of typing an id.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 _WORDS = {
     "start": "Vid start",
@@ -20,7 +20,7 @@ _WORDS = {
     "avslut": "Vid avslut",
     "arlig": "Årlig",
     "session-{n}": "Varje samtal",
-    "uppfoljning-{n}m": "Uppföljning efter avslut",
+    "uppfoljning-{n}m": "Uppföljning efter N månader",
 }
 _SESSION = re.compile(r"session-([1-9][0-9]*)")
 _MONTHS = re.compile(r"uppfoljning-([1-9][0-9]*)m")
@@ -73,6 +73,19 @@ def timepoint_choices(patterns: Sequence[str], answered: Collection[str],
                     for number in _series(pattern, answered, follow_up_months))
         choices += [timepoint for timepoint in numbered if timepoint not in answered]
     return list(dict.fromkeys(choices))
+
+
+def schedule_timepoints(declared: Iterable[Sequence[str]]) -> list[str]:
+    """What an insats' schedule may name for instruments declaring these timepoints, each
+    once: every timepoint and series as declared, and a follow-up series also as its
+    months (`FOLLOW_UP_MONTHS`), for a follow-up made once, N days after the exit."""
+    found: list[str] = []
+    for timepoints in declared:
+        for timepoint in timepoints:
+            found.append(timepoint)
+            if timepoint == FOLLOW_UP_PATTERN:
+                found += [timepoint.replace("{n}", str(months)) for months in FOLLOW_UP_MONTHS]
+    return list(dict.fromkeys(found))
 
 
 def _series(pattern: str, answered: Collection[str],
