@@ -135,8 +135,10 @@ def revoke(slug: str, invitation_id: int):
         return redirect(url_for(".index", slug=insats.slug), 303)  # confirmed twice
     if not link.revocable:
         return page, 409 if request.method == "POST" else 200
-    if not form.validate_on_submit():
+    if request.method == "GET":
         return page
+    if not form.validate_on_submit():
+        abort(400)
     issued_links.revoke_link(link, current_user)
     flash(f"Länken till {link.instrument.title.get('sv')} för {link.code or 'anonym'} "
           "är återkallad. Den går inte längre att öppna.", "info")

@@ -509,8 +509,10 @@ ROUTES = [
     Route("admin.preview_move", f"{PREVIEW}/<key>", args=PREVIEW_STEP,
           post=(LOGIN, 403, 403, 422, 422, 404),
           form={"answer-nytta": "2"}),
+    # Publishing asks first (GET); only the POST publishes.
     Route("admin.publish", "/forbund/instrument/<instrument_id>/<int:version>/publicera",
           args={"version": "{preview_version}"},
+          get=(LOGIN, 403, 403, 403, 200, 404),
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     Route("admin.utskick_list", "/forbund/utskick",
           get=(LOGIN, 403, 403, 200, 200, 200)),
@@ -591,7 +593,9 @@ ROUTES = [
           post=(LOGIN, 403, 403, 403, 422, 404),
           form={"starts_on": "2026-01-01", "ends_on": "2026-12-31",
                 "granted_kronor": "100000"}),
+    # Removing a cost asks first (GET); only the POST removes.
     Route("admin.insats_cost_remove", "/forbund/insatser/<slug>/kostnader/<int:cost_id>/ta-bort",
+          get=(LOGIN, 403, 403, 403, 200, 404),
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     # The price lists: administrators only, each of their own förbund (a year is no id).
     Route("admin.price_lists", "/forbund/prislista",
