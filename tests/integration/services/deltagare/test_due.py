@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from enkat.models import Enrolment, ScheduleEntry, ScheduleTrigger
-from enkat.services.deltagare.due import Due, due, due_in_insats
+from enkat.services.deltagare.due import Due, due, due_in_insats, offered_timepoints
+from enkat.services.instruments.versions import resolve_instrument
 
 D = dt.date
 T = ScheduleTrigger
@@ -73,3 +74,24 @@ def test_due_in_insats_reads_the_schedule_and_the_answers(insats, make_participa
     [listed] = due_in_insats(insats, D(2025, 3, 8))
     assert listed.participant.code == person.code
     assert [(d.instrument_id, d.timepoint) for d in listed.due] == [("ors", "session-2")]
+
+
+def test_the_timepoints_offered_follow_the_schedule_and_the_answers(insats, make_participant,
+                                                                   make_response):
+    """SKAPA every 90 days: the follow-ups fallen due so far; ORS: the sessions missed and
+    the next ones; without a deltagare, the first of each."""
+    insats.schedule = [ScheduleEntry(instrument_id=e.instrument_id, timepoint=e.timepoint,
+                                     trigger=e.trigger, days=e.days) for e in SCHEDULE]
+    person = make_participant()
+    make_response("finsam-inskrivning", {"kon": "man"}, participant=person, timepoint="start",
+                  answered_on=D(2025, 1, 1))
+    make_response("ors", {"individuellt": "5", "nara-relationer": "5", "socialt": "5",
+                          "allmant": "5"}, participant=person, timepoint="session-2",
+                  answered_on=D(2025, 3, 1))
+    skapa, ors = resolve_instrument("skapa"), resolve_instrument("ors")
+    assert offered_timepoints(skapa, insats, person, D(2025, 7, 15)) == [
+        "start", "uppfoljning-3m", "uppfoljning-6m", "avslut"]
+    assert offered_timepoints(ors, insats, person, D(2025, 7, 15)) == [
+        "session-1", "session-3", "session-4", "session-5"]
+    assert offered_timepoints(skapa, insats, None, D(2025, 7, 15)) == [
+        "start", "uppfoljning-3m", "avslut"]
