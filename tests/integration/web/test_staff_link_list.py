@@ -202,8 +202,8 @@ def test_the_link_form_offers_the_mätpunkter_of_the_chosen_enkät_in_words(
     make_response("ors", dict.fromkeys(("individuellt", "nara-relationer", "socialt",
                                         "allmant"), "5.0"),
                   participant=deltagare, timepoint="session-1")
-    chosen = html(signed_in.post(f"/insatser/{scheduled.slug}/lankar",
-                                 data={"instrument": "ors", "code": "ABC123", "steg": "matpunkter"}))
+    chosen = html(signed_in.post(f"/insatser/{scheduled.slug}/lankar", data={
+        "instrument": "ors", "code": "ABC123", "steg": "matpunkter"}))
     assert timepoint_options(chosen) == [("", "Välj mätpunkt"), ("session-2", "Samtal 2"),
                                          ("session-3", "Samtal 3"), ("session-4", "Samtal 4")]
     assert db.session.scalars(select(Invitation)).all() == []  # choosing makes no link
