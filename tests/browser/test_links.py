@@ -12,11 +12,12 @@ from tests.browser.pages import describe, run_axe, serious
 from tests.browser.test_staff_journeys import DESKTOP, ORS_TITLE, click_and_wait, sign_in
 
 
-def test_a_link_made_then_revoked_no_longer_opens_for_the_deltagare(browser, live_server,
-                                                                    axe_source):
+def test_a_link_made_then_revoked_no_longer_opens_for_the_deltagare(
+        browser, live_server, axe_source):
     _, email, codes = live_server.kiosk_insats()
     url = live_server.url
-    staff, deltagare = browser.new_context(**DESKTOP), browser.new_context(**{**TABLET, "locale": "sv-SE"})
+    staff = browser.new_context(**DESKTOP)
+    deltagare = browser.new_context(**TABLET, locale="sv-SE")  # the deltagare's own
     failing: dict[str, list[dict]] = {}
 
     def audit(name: str, page) -> None:

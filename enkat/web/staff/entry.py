@@ -42,8 +42,8 @@ from enkat.web.common.form_base import PageForm
 
 bp = Blueprint("entry", __name__)
 
-#: The value of the button that only offers the chosen form's timepoints (name "steg").
-CHOOSING = "matpunkter"
+#: The name of the button that only offers the chosen form's timepoints, saving nothing.
+SHOW_TIMEPOINTS = "visa-matpunkter"
 DATE_FORMAT = "Skriv datumet som år-månad-dag, till exempel 2025-03-14."
 SOURCE_NAMES = {ResponseSource.STAFF: "personal", ResponseSource.PAPER: "papper"}
 
@@ -248,8 +248,7 @@ def register(slug: str):
     instruments = entry_service.entry_instruments(insats)
     form = EntryForm(instruments, data=_asked_for())
     offer_timepoints(form, insats)
-    choosing = request.form.get("steg") == CHOOSING  # only show the form's timepoints
-    if not choosing and form.validate_on_submit():
+    if not showing_timepoints() and form.validate_on_submit():
         draft = open_draft(form, insats)
         if draft is not None:
             return redirect(_answering(draft).continue_url(), 303)
@@ -258,6 +257,12 @@ def register(slug: str):
         drafts=_unfinished(insats), today=local_today().isoformat(),
     )
     return page, 422 if form.errors else 200
+
+
+def showing_timepoints() -> bool:
+    """Whether the form was posted by "Visa mätpunkter": only to offer the timepoints
+    of the enkät and code chosen, without JavaScript."""
+    return SHOW_TIMEPOINTS in request.form
 
 
 def _asked_for() -> dict[str, str] | None:

@@ -34,7 +34,7 @@ from enkat.web.common.access import insats_to_work_in, refuse
 from enkat.web.common.form_base import ConfirmForm
 from enkat.web.common.listing import list_state
 
-from .entry import CHOOSING, code_needed, offer_timepoints, timepoint_problem
+from .entry import code_needed, offer_timepoints, showing_timepoints, timepoint_problem
 from .forms import LinkForm, MailForm, TokenForm
 from .insatser import link_form
 
@@ -74,12 +74,12 @@ def new(slug: str):
 @bp.post("/insatser/<slug>/lankar")
 @login_required
 def create(slug: str):
-    """Make the link; with "Visa mätpunkter" (steg), only offer the chosen enkät's
-    timepoints for the code, making nothing."""
+    """Make the link; with "Visa mätpunkter", only offer the chosen enkät's timepoints
+    for the code, making nothing."""
     insats = insats_to_work_in(slug)
     form = link_form(insats)
     offer_timepoints(form, insats)
-    if request.form.get("steg") == CHOOSING:
+    if showing_timepoints():
         return _new_page(insats, form)
     made = _make_link(form, insats) if form.validate_on_submit() else None
     if made is None:

@@ -203,7 +203,7 @@ def test_the_link_form_offers_the_mätpunkter_of_the_chosen_enkät_in_words(
                                         "allmant"), "5.0"),
                   participant=deltagare, timepoint="session-1")
     chosen = html(signed_in.post(f"/insatser/{scheduled.slug}/lankar", data={
-        "instrument": "ors", "code": "ABC123", "steg": "matpunkter"}))
+        "instrument": "ors", "code": "ABC123", "visa-matpunkter": "1"}))
     assert timepoint_options(chosen) == [("", "Välj mätpunkt"), ("session-2", "Samtal 2"),
                                          ("session-3", "Samtal 3"), ("session-4", "Samtal 4")]
     assert db.session.scalars(select(Invitation)).all() == []  # choosing makes no link
@@ -237,7 +237,7 @@ def test_the_registrera_form_offers_the_mätpunkter_of_the_chosen_form(signed_in
     assert 'name="timepoint"' not in page and "Visa mätpunkter" in page
     chosen = html(signed_in.post(register, data={
         "source": "staff", "instrument": "skapa-personal", "code": "ABC123",
-        "steg": "matpunkter", "answered_on": "2025-03-01"}))
+        "visa-matpunkter": "1", "answered_on": "2025-03-01"}))
     assert [words for _, words in timepoint_options(chosen)] == [
         "Välj mätpunkt", "Vid start", "Efter 3 månader", "Efter 6 månader", "Efter 12 månader",
         "Efter 18 månader", "Efter 24 månader", "Vid avslut"]
