@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from enkat.scoring import count_share
-from enkat.scoring.suppression import SECONDARY_MARK, Shown, Suppression
+from enkat.scoring.suppression import (
+    SECONDARY_MARK,
+    Link,
+    Shown,
+    SuppressedTable,
+    Suppression,
+)
 
 from .model import Figure
 
@@ -63,7 +69,18 @@ class Grid:
 
 
 def counted_grid(counts: Sequence[Sequence[int]], suppression: Suppression) -> Grid:
-    shown = suppression.table([list(row) for row in counts])
+    return _grid(counts, suppression.table([list(row) for row in counts]))
+
+
+def counted_grids(tables: Sequence[Sequence[Sequence[int]]], links: Sequence[Link],
+                  suppression: Suppression) -> tuple[Grid, ...]:
+    """Grids published together, suppressed as one (`Suppression.tables`): where the
+    same people are counted in several tables, linked by their equations."""
+    shown = suppression.tables([[list(row) for row in table] for table in tables], links)
+    return tuple(_grid(counts, each) for counts, each in zip(tables, shown, strict=True))
+
+
+def _grid(counts: Sequence[Sequence[int]], shown: SuppressedTable) -> Grid:
     # asked with its totals, so they are there
     assert shown.row_totals is not None and shown.column_totals is not None
     assert shown.grand_total is not None

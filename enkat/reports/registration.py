@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 from enkat.instruments import Item
 from enkat.instruments.roles import RegistrationForms
 from enkat.instruments.timepoints import timepoint_words
-from enkat.scoring.suppression import Suppression
+from enkat.scoring.suppression import Link, Suppression
 
 from .figures import (
     Grid,
     count_of,
     counted_column,
     counted_grid,
+    counted_grids,
     derived,
     share_of,
     shown_count,
@@ -36,6 +39,7 @@ MISSING = "uppgift-saknas"
 MISSING_LABEL = "Uppgift saknas"
 TOTAL_LABEL = "Slutsumma"
 TRIAL_ROW = "Utskrivning inom prövotid"
+T = TypeVar("T")
 
 
 def kon_codes(forms: RegistrationForms) -> tuple[str, ...]:
@@ -99,11 +103,14 @@ def frequency_rows(labelled: Sequence[tuple[str, str]], counts: Counter[str],
     return rows
 
 
-def by_kon_rows(labelled: Sequence[tuple[str, str]], by_kon: dict[str, Counter[str]],
-                suppression: Suppression) -> tuple[list[Row], Grid]:
-    """Codes × kön with Totalt and Andel, and Slutsumma, suppressed as one grid."""
-    grid = counted_grid([[by_kon[kon][code] for kon in by_kon] for code, _ in labelled],
-                        suppression)
+def by_kon_counts(labelled: Sequence[tuple[str, str]],
+                  by_kon: Mapping[str, Counter[str]]) -> list[list[int]]:
+    """Codes (rows) × kön (columns)."""
+    return [[by_kon[kon][code] for kon in by_kon] for code, _ in labelled]
+
+
+def by_kon_rows(labelled: Sequence[tuple[str, str]], grid: Grid) -> list[Row]:
+    """Codes × kön with Totalt and Andel, and Slutsumma, from their suppressed grid."""
     rows = [Row(label, (*cells, total, share))
             for (_, label), cells, total, share in zip(labelled, grid.cells, grid.row_totals,
                                                        grid.row_shares, strict=True)]
@@ -112,7 +119,7 @@ def by_kon_rows(labelled: Sequence[tuple[str, str]], by_kon: dict[str, Counter[s
                            shown_count(grid.grand_total))
     rows.append(Row(TOTAL_LABEL, (*grid.column_totals, grid.grand_total, total_share),
                     is_total=True))
-    return rows, grid
+    return rows
 
 
 def distinct(enrolments: Iterable[EnrolmentFacts]) -> dict[int, EnrolmentFacts]:
@@ -129,30 +136,137 @@ def distinct(enrolments: Iterable[EnrolmentFacts]) -> dict[int, EnrolmentFacts]:
 #: The columns of the deltagare table that split its deltagare: each has ended after or
 #: within the trial period, or goes on at the end.
 _COURSE_COLUMNS = ("avslutade", "avslutade-provotid", "pagaende")
+TRIAL = "provotid"
+
+
+@dataclass(frozen=True)
+class Courses:
+    """Where the period's deltagare went, as three tables count them: the deltagare
+    table (kön × ended, ended within the trial period, ongoing), the exit reasons
+    (reasons and the trial row × kön) and the results (reasons × kön, trial exits left
+    out).
+
+    They count the same people: the trial exits of one are the trial row of the other,
+    the ended by kön are the exit reasons' column totals, the results are the exit
+    reasons without the trial row. Suppressed one table at a time, a count hidden in one
+    followed from the others (3 trial exits hidden in the deltagare table, but 19 ended
+    after the trial there and 22 ended in the exit reasons' total). So they are
+    suppressed as one problem, with those equations (`counted_grids`).
+    """
+
+    deltagare: Grid
+    exits: Grid | None  # without a declared exit reason, no exit tables
+    results: Grid | None
+
+
+def courses(enrolments: Sequence[EnrolmentFacts], period: Period, forms: RegistrationForms,
+            suppression: Suppression) -> Courses:
+    kons = kon_codes(forms)
+    ended = ended_in(enrolments, period)
+    groups = dict(zip(_COURSE_COLUMNS, (
+        [e for e in ended if not e.ended_in_trial_period],
+        [e for e in ended if e.ended_in_trial_period],
+        ongoing_at_end(enrolments, period)), strict=True))
+    counts = {key: Counter(kon_of(e, forms) for e in distinct(group).values())
+              for key, group in groups.items()}
+    deltagare = [[counts[key][kon] for key in _COURSE_COLUMNS] for kon in kons]
+    if forms.exit_reason is None:
+        return Courses(counted_grid(deltagare, suppression), None, None)
+    exits = by_kon_counts(_exit_rows(forms), _by_kon(ended, forms, _exit_row_of(forms)))
+    deltagare_grid, exits_grid = counted_grids(
+        [deltagare, exits], _course_links(deltagare, exits), suppression)
+    return Courses(deltagare_grid, exits_grid, _results(deltagare_grid, exits_grid))
+
+
+def _exit_rows(forms: RegistrationForms) -> list[tuple[str, str]]:
+    return labelled_codes(_exit_reason(forms), [(TRIAL, TRIAL_ROW), (MISSING, MISSING_LABEL)])
+
+
+def _result_rows(forms: RegistrationForms) -> list[tuple[str, str]]:
+    return labelled_codes(_exit_reason(forms), [(MISSING, MISSING_LABEL)])
+
+
+def _exit_row_of(forms: RegistrationForms) -> Callable[[EnrolmentFacts], str]:
+    """A trial exit's row is the trial row, whatever reason it gave."""
+    return lambda e: TRIAL if e.ended_in_trial_period else exit_reason_of(e, forms)
+
+
+def _by_kon(enrolments: Iterable[EnrolmentFacts], forms: RegistrationForms,
+            classify: Callable[[EnrolmentFacts], str]) -> dict[str, Counter[str]]:
+    return {kon: Counter(classify(e) for e in enrolments if kon_of(e, forms) == kon)
+            for kon in kon_codes(forms)}
+
+
+def _trial_row(exits: Sequence[object]) -> int:
+    return len(exits) - 2  # the exit rows end with the trial row, then missing
+
+
+def _course_links(deltagare: list[list[int]], exits: list[list[int]]) -> list[Link]:
+    """The equations between the deltagare table and the exit reasons (places in each
+    table with its totals): a kön's trial exits are the same people in both, and so are
+    all who ended.
+
+    The deltagare table counts each person once, the exit reasons each enrolment:
+    someone who ended twice in the period makes a kön's figures differ, and that kön's
+    equations then do not hold, so no reader can use them either; they are left out.
+    """
+    trial_row, total_row = _trial_row(exits), len(exits)
+    links = []
+    for kon, (after, trial, _) in enumerate(deltagare):
+        exit_column = [row[kon] for row in exits]
+        if trial == exit_column[trial_row]:
+            links.append(Link(((0, kon, 1),), (1, trial_row, kon)))
+        if after + trial == sum(exit_column):
+            links.append(Link(((0, kon, 0), (0, kon, 1)), (1, total_row, kon)))
+    return links
+
+
+def _results(deltagare: Grid, exits: Grid) -> Grid:
+    """The results grid, made of figures the other two tables show, so that it tells a
+    reader nothing they do not: the exit reasons without the trial row, and as totals
+    the deltagare table's ended after the trial period (or, where someone ended twice,
+    the exit reasons' total less the trial row, hidden when either is)."""
+    trial_row = _trial_row(exits.cells)
+
+    def without_trial(rows: Sequence[T]) -> tuple[T, ...]:
+        return tuple(rows[:trial_row]) + tuple(rows[trial_row + 1:])
+
+    def after_trial(of_ended: Figure, of_trial: Figure, in_deltagare: Figure) -> Figure:
+        value = count_of(of_ended) - count_of(of_trial)
+        if value == count_of(in_deltagare):
+            return in_deltagare
+        return derived(value, [of_ended, of_trial], n=value)
+
+    column_totals = tuple(
+        after_trial(total, trial, row[0]) for total, trial, row in
+        zip(exits.column_totals, exits.cells[trial_row], deltagare.cells, strict=True))
+    grand = after_trial(exits.grand_total, exits.row_totals[trial_row],
+                        deltagare.column_totals[0])
+    row_totals = without_trial(exits.row_totals)
+    return Grid(
+        cells=without_trial(exits.cells), row_totals=row_totals,
+        column_totals=column_totals, grand_total=grand,
+        row_shares=tuple(share_of(count_of(total), count_of(grand), shown_count(total),
+                                  shown_count(grand)) for total in row_totals))
 
 
 def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                    forms: RegistrationForms, suppression: Suppression) -> Table:
+                    forms: RegistrationForms, suppression: Suppression,
+                    counted: Courses | None = None) -> Table:
     """Unique, new, ended (trial exits apart) and ongoing deltagare, by kön.
 
     Ended, ended within the trial period and ongoing add up to the unique deltagare, so
     they are suppressed as one grid with the unique count as its row totals: suppressed
-    column by column, a hidden count would follow from the others in its row."""
-    ended = ended_in(enrolments, period)
-    groups: dict[str, list[EnrolmentFacts]] = {
-        "unika": list(enrolments),
-        "nya": started_in(enrolments, period),
-        "avslutade": [e for e in ended if not e.ended_in_trial_period],
-        "avslutade-provotid": [e for e in ended if e.ended_in_trial_period],
-        "pagaende": ongoing_at_end(enrolments, period),
-    }
+    column by column, a hidden count would follow from the others in its row. The grid
+    is suppressed together with the exit tables (`Courses`)."""
+    counted = counted or courses(enrolments, period, forms, suppression)
     kons = kon_codes(forms)
-    counts = {key: Counter(kon_of(e, forms) for e in distinct(group).values())
-              for key, group in groups.items()}
-    courses = counted_grid([[counts[key][kon] for key in _COURSE_COLUMNS] for kon in kons],
-                           suppression)
+    people = {"unika": distinct(enrolments), "nya": distinct(started_in(enrolments, period))}
+    counts = {key: Counter(kon_of(e, forms) for e in group.values())
+              for key, group in people.items()}
+    grid = counted.deltagare
     unique = [_hidden_as(counts["unika"][kon], total, suppression)
-              for kon, total in zip(kons, courses.row_totals, strict=True)]
+              for kon, total in zip(kons, grid.row_totals, strict=True)]
     new = counted_column([counts["nya"][kon] for kon in kons], suppression)
     columns = (
         Column("unika", "Unika deltagare", Kind.COUNT),
@@ -162,10 +276,10 @@ def deltagare_table(enrolments: Sequence[EnrolmentFacts], period: Period,
         Column("pagaende", "Pågående vid periodens slut", Kind.COUNT),
     )
     rows = [Row(_kon_label(forms, kon), (unique[index], new.counts[index], *cells))
-            for index, (kon, cells) in enumerate(zip(kons, courses.cells, strict=True))]
+            for index, (kon, cells) in enumerate(zip(kons, grid.cells, strict=True))]
     rows.append(Row(TOTAL_LABEL, (
-        _hidden_as(sum(counts["unika"][kon] for kon in kons), courses.grand_total, suppression),
-        new.total, *courses.column_totals), is_total=True))
+        _hidden_as(sum(counts["unika"][kon] for kon in kons), grid.grand_total, suppression),
+        new.total, *grid.column_totals), is_total=True))
     return Table("deltagare", "Deltagare", columns, tuple(rows), notes=(
         "Unika deltagare: deltagare inskrivna någon dag under perioden, var och en en gång.",
         "Avslutade inom prövotid redovisas för sig och ingår inte i Avslutade.",
@@ -207,43 +321,37 @@ def _single_answer_table(table_id: str, title: str, item: Item,
     ))
 
 
-def exit_reason_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                      forms: RegistrationForms, suppression: Suppression) -> Table:
+def exit_reason_table(forms: RegistrationForms, counted: Courses) -> Table:
     """Everyone who ended, by kön; trial-period exits form their own row."""
-    ended = ended_in(enrolments, period)
-    item = _exit_reason(forms)
-    table, _ = _by_kon_table(
-        item.id, "Avslutsanledning", ended, forms,
-        item=item,
-        classify=lambda e: "provotid" if e.ended_in_trial_period else exit_reason_of(e, forms),
-        extra=[("provotid", TRIAL_ROW), (MISSING, MISSING_LABEL)], suppression=suppression,
+    assert counted.exits is not None  # built when the forms declare an exit reason
+    return _by_kon_table(
+        _exit_reason(forms).id, "Avslutsanledning", forms, _exit_rows(forms), counted.exits,
         notes=("Alla som avslutades under perioden. Den som avslutades inom prövotiden "
                "redovisas på raden Utskrivning inom prövotid, oavsett angiven anledning.",),
     )
-    return table
 
 
 def results_table(enrolments: Sequence[EnrolmentFacts], period: Period,
-                  forms: RegistrationForms, suppression: Suppression) -> Table:
+                  forms: RegistrationForms, suppression: Suppression,
+                  counted: Courses) -> Table:
     """Exit reasons of those who ended after the trial period, plus the summary rows."""
-    ended = ended_after_trial(enrolments, period)
-    item = _exit_reason(forms)
-    table, grid = _by_kon_table(
-        "resultat", "Resultat för avslutade", ended, forms,
-        item=item, classify=lambda e: exit_reason_of(e, forms),
-        extra=[(MISSING, MISSING_LABEL)], suppression=suppression,
+    grid = counted.results
+    assert grid is not None  # built when the forms declare an exit reason
+    table = _by_kon_table(
+        "resultat", "Resultat för avslutade", forms, _result_rows(forms), grid,
         notes=("Avslutade under perioden, utom de som avslutades inom prövotiden.",
                f"Till arbete eller studier: avslutsanledning {_work_words(forms)}.",
                "Aktivt arbetssökande: sysselsättning vid avslut omfattar aktivt arbetssökande "
                "och avslutsanledningen är varken arbete eller studier."),
     )
-    codes = [code for code, _ in labelled_codes(item)]
+    codes = [code for code, _ in _result_rows(forms)]
     work_rows = [grid.cells[codes.index(code)] + (grid.row_totals[codes.index(code)],)
                  for code in forms.to_work_or_studies]
     summary = [_sum_row("Till arbete eller studier (summa)", work_rows, grid.grand_total)]
     if forms.ends.results.seeking_work is not None:
         summary.append(_independent_row(
-            "Aktivt arbetssökande enligt sysselsättning", ended, forms,
+            "Aktivt arbetssökande enligt sysselsättning",
+            ended_after_trial(enrolments, period), forms,
             lambda e: seeking_work(e, forms), grid.grand_total, suppression))
     return Table(table.id, table.title, table.columns,
                  (*table.rows[:-1], *summary, table.rows[-1]), table.notes)
@@ -287,16 +395,12 @@ def _work_words(forms: RegistrationForms) -> str:
     return " eller ".join(item.code_label(code).lower() for code in forms.to_work_or_studies)
 
 
-def _by_kon_table(table_id: str, title: str, enrolments: Sequence[EnrolmentFacts],
-                  forms: RegistrationForms, *, item: Item,
-                  classify: Callable[[EnrolmentFacts], str], extra: Sequence[tuple[str, str]],
-                  suppression: Suppression, notes: tuple[str, ...]) -> tuple[Table, Grid]:
-    by_kon = {kon: Counter(classify(e) for e in enrolments if kon_of(e, forms) == kon)
-              for kon in kon_codes(forms)}
+def _by_kon_table(table_id: str, title: str, forms: RegistrationForms,
+                  labelled: Sequence[tuple[str, str]], grid: Grid, *,
+                  notes: tuple[str, ...]) -> Table:
     columns = (*kon_columns(forms), Column("totalt", "Totalt", Kind.COUNT),
                Column("andel", "Andel", Kind.SHARE))
-    rows, grid = by_kon_rows(labelled_codes(item, extra), by_kon, suppression)
-    return Table(table_id, title, tuple(columns), tuple(rows), notes), grid
+    return Table(table_id, title, tuple(columns), tuple(by_kon_rows(labelled, grid)), notes)
 
 
 def _sum_row(label: str, rows: Sequence[Sequence[Figure]], whole: Figure) -> Row:
@@ -434,12 +538,13 @@ def follow_up_table(enrolments: Sequence[EnrolmentFacts], period: Period,
 def registration_tables(enrolments: Sequence[EnrolmentFacts], period: Period,
                         forms: RegistrationForms, suppression: Suppression) -> list[Table]:
     """Every registration table the forms declare, with small counts suppressed."""
-    exits = ([exit_reason_table(enrolments, period, forms, suppression),
-              results_table(enrolments, period, forms, suppression)]
+    counted = courses(enrolments, period, forms, suppression)
+    exits = ([exit_reason_table(forms, counted),
+              results_table(enrolments, period, forms, suppression, counted)]
              if forms.exit_reason is not None else [])
     follow_up = forms.follow_up
     return [
-        deltagare_table(enrolments, period, forms, suppression),
+        deltagare_table(enrolments, period, forms, suppression, counted),
         *background_tables(enrolments, period, forms, suppression),
         *exits,
         *before_after_tables(enrolments, period, forms, suppression),
