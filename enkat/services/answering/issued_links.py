@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Select, and_, case, exists, select
+from sqlalchemy import Select, case, exists, select
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
@@ -86,7 +86,7 @@ def links_query(insats: Insats, *, code: str = "", state: str = "", sort: str = 
     state_column = _state_column(now or utcnow()).label("state")
     statement = (select(Invitation, state_column)
                  .outerjoin(Participant, Participant.id == Invitation.participant_id)
-                 .where(Invitation.insats_id == insats.id))
+                 .where(*_of_insats(insats)))
     if code:
         statement = statement.where(Participant.code.ilike(f"{_escaped(code)}%", escape="\\"))
     if state in set(LinkState):
@@ -102,6 +102,12 @@ def issued(rows) -> list[IssuedLink]:
     return [IssuedLink(invitation, LinkState(state)) for invitation, state in rows]
 
 
+def _of_insats(insats: Insats) -> tuple:
+    """The links staff issued in the insats; an utskick's links are the förbund's, on the
+    utskick's page."""
+    return Invitation.insats_id == insats.id, Invitation.campaign_id.is_(None)
+
+
 def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -111,7 +117,7 @@ def issued_link(insats: Insats, invitation_id: int, *,
     """One link of the insats, with its state; None for any other id."""
     row = db.session.execute(
         select(Invitation, _state_column(now or utcnow()))
-        .where(and_(Invitation.id == invitation_id, Invitation.insats_id == insats.id))
+        .where(Invitation.id == invitation_id, *_of_insats(insats))
     ).one_or_none()
     return IssuedLink(row[0], LinkState(row[1])) if row else None
 

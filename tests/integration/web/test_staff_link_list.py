@@ -244,3 +244,18 @@ def test_the_registrera_form_offers_the_mätpunkter_of_the_chosen_form(signed_in
     single = html(signed_in.get(f"{register}?instrument=finsam-avslut&code=ABC123"))
     assert timepoint_options(single) == [("avslut", "Vid avslut")]
     assert "Inga påbörjade formulär." in single  # choosing opened no draft
+
+
+def test_an_utskick_to_the_insats_personal_is_not_among_its_links(signed_in, scheduled,
+                                                                 make_user):
+    from enkat.services.utskick import campaigns
+    admin = make_user(Role.ADMIN)
+    campaign = campaigns.create_campaign(
+        scheduled.forbund, admin, "nns-personal", "", "Personalen 2025", "kim@example.se",
+        insats=scheduled, closes_on=campaigns.local_today() + dt.timedelta(days=14))
+    campaigns.send_campaign(campaign, "http://localhost", admin)
+    db.session.commit()
+    assert db.session.scalars(select(Invitation)).one().insats_id == scheduled.id
+    assert rows(html(signed_in.get(links_page(scheduled)))) == ["Inga länkar har skapats ännu."]
+    invitation = the_invitation()
+    assert signed_in.get(revoke_url(scheduled, invitation)).status_code == 404
