@@ -56,6 +56,11 @@ def test_a_link_made_then_revoked_no_longer_opens_for_the_deltagare(
         row = page.locator("main table.links tbody tr").filter(has_text=codes[0])
         assert "Återkallad" in row.inner_text()
         assert row.get_by_role("link", name=re.compile("^Återkalla")).count() == 0
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone: no sideways scroll
+        for path in ("lankar", "lankar/ny"):
+            page.goto(f"{url}/insatser/torget/{path}")
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            assert wide <= 390, f"{path}: {wide} px wide at 390 px"
 
         phone = deltagare.new_page()
         opened = phone.goto(link)

@@ -34,9 +34,9 @@ def links_page(insats, query: str = "") -> str:
 
 def rows(page: str) -> list[str]:
     """The links list's rows as text without tags."""
-    table = page.split('<table class="links">')[1].split("</table>")[0]
+    table = page.split('<table class="links')[1].split("</table>")[0]
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
-            for row in table.split("<tr>")[2:]]
+            for row in re.split(r"<tr[^>]*>", table)[2:]]
 
 
 def the_invitation() -> Invitation:
