@@ -56,6 +56,7 @@ ON_SITE_SOURCES = frozenset({ResponseSource.KIOSK, ResponseSource.STAFF, Respons
 LINK_REFUSALS = {
     LinkStatus.EXPIRED: "this link has expired",
     LinkStatus.USED: "this link has already been used",
+    LinkStatus.REVOKED: "this link has been revoked",
 }
 
 

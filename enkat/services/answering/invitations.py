@@ -45,6 +45,7 @@ class LinkStatus(StrEnum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED = "used"
+    REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,12 @@ def find_invitation(token: str, *, now: dt.datetime | None = None) -> Invitation
 
 
 def link_status(invitation: Invitation, now: dt.datetime) -> LinkStatus:
-    """Used wins over expired: the holder learns the answers did arrive."""
+    """Used wins over revoked and expired: the holder learns the answers did arrive
+    (a used link cannot be revoked). Revoked wins over expired: staff withdrew it."""
     if invitation.used_at is not None:
         return LinkStatus.USED
+    if invitation.revoked_at is not None:
+        return LinkStatus.REVOKED
     if invitation.expires_at <= now:
         return LinkStatus.EXPIRED
     return LinkStatus.VALID

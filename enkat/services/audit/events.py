@@ -34,6 +34,7 @@ class Action(StrEnum):
     LINK_CREATED = "link-created"
     LINK_MAILED = "link-mailed"
     LINK_UNKNOWN = "link-unknown"
+    LINK_REVOKED = "link-revoked"
     KIOSK_STARTED = "kiosk-started"
     KIOSK_ENDED = "kiosk-ended"
     KIOSK_CODE_WRONG = "kiosk-code-wrong"
@@ -93,6 +94,7 @@ LABELS = {
     Action.LINK_CREATED: "Skapad enkätlänk",
     Action.LINK_MAILED: "Mejlad enkätlänk",
     Action.LINK_UNKNOWN: "Okänd enkätlänk",
+    Action.LINK_REVOKED: "Återkallad enkätlänk",
     Action.KIOSK_STARTED: "Startad kiosk",
     Action.KIOSK_ENDED: "Avslutad kiosk",
     Action.KIOSK_CODE_WRONG: "Fel deltagarkod i kiosk",

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from enkat.extensions import db
-from enkat.instruments import timepoint_matches
+from enkat.instruments import Instrument, timepoint_matches
+from enkat.instruments.timepoints import FOLLOW_UP_MONTHS, FOLLOW_UP_PATTERN, timepoint_choices
 from enkat.models import (
     Enrolment,
     Insats,
@@ -222,6 +223,44 @@ def _anonymous(instrument_ids: set[str]) -> frozenset[str]:
         except UnknownInstrument:
             continue
     return frozenset(found)
+
+
+# --- the timepoints staff choose from -----------------------------------------------------
+
+
+def offered_timepoints(instrument: Instrument, insats: Insats,
+                       participant: Participant | None, today: dt.date) -> list[str]:
+    """The timepoints a new answer to `instrument` about `participant` (None: anonymous
+    or not yet known) may take in the insats: what the instrument declares and the
+    deltagare has not answered (`timepoints.timepoint_choices`); the follow-ups every N
+    days of the schedule are those fallen due so far."""
+    answered: set[str] = set()
+    if participant is not None:
+        answered = _answered(insats, Response.participant_id == participant.id)[
+            participant.id][instrument.id]
+    return timepoint_choices(instrument.timepoints, answered,
+                             _follow_up_months(instrument.id, insats, participant, today))
+
+
+def _follow_up_months(instrument_id: str, insats: Insats, participant: Participant | None,
+                      today: dt.date) -> tuple[int, ...]:
+    """The months of the follow-ups `uppfoljning-{n}m` the schedule makes every N days
+    (SKAPA: every 90 days, so 3, 6, 9, ...), as far as the deltagare's latest enrolment
+    has come (at least the first); FOLLOW_UP_MONTHS when the schedule names none."""
+    every = next((entry.days for entry in insats.schedule
+                  if entry.instrument_id == instrument_id and entry.days
+                  and entry.trigger is ScheduleTrigger.EVERY_DAYS
+                  and entry.timepoint == FOLLOW_UP_PATTERN), None)
+    if every is None:
+        return FOLLOW_UP_MONTHS
+    enrolment = None if participant is None else db.session.scalar(
+        select(Enrolment).where(Enrolment.participant_id == participant.id,
+                                Enrolment.insats_id == insats.id)
+        .order_by(Enrolment.started_on.desc()).limit(1))
+    rounds = 1
+    if enrolment is not None:
+        rounds = max(1, ((enrolment.ended_on or today) - enrolment.started_on).days // every)
+    return tuple(round(k * every / DAYS_PER_MONTH) for k in range(1, rounds + 1))
 
 
 # --- the days a deltagare's answers may be dated ------------------------------------------

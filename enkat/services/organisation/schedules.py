@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.schedules import PlannedMeasurement, bundled_schedules
+from enkat.instruments.timepoints import timepoint_words
 from enkat.models import (
     Forbund,
     Insats,
@@ -104,7 +105,7 @@ def _schedule_row_problems(index: int, row: ScheduleRow,
     if instrument is None:
         problems.append(FieldProblem("instrument_id", f"{here}: välj en enkät i listan.", index))
     elif not row.timepoint:
-        problems.append(FieldProblem("timepoint", f"{here}: skriv mätpunkten, "
+        problems.append(FieldProblem("timepoint", f"{here}: välj mätpunkt, "
                                                   f"{_timepoints_said(instrument)}.", index))
     else:
         problems += _timepoint_problems(here, index, row, instrument)
@@ -120,22 +121,23 @@ def _timepoint_problems(here: str, index: int, row: ScheduleRow,
     title = instrument.title.get("sv") or instrument.id
     if row.timepoint not in instrument.timepoints and not instrument.matches_timepoint(
             row.timepoint):
-        return [FieldProblem("timepoint", f"{here}: {title} har inte mätpunkten ”{row.timepoint}”; "
+        return [FieldProblem("timepoint", f"{here}: {title} har inte mätpunkten "
+                                          f"”{timepoint_words(row.timepoint)}”; "
                                           f"{_timepoints_said(instrument)}.", index)]
     numbered = "{n}" in row.timepoint
     if row.trigger in REPEATING and not numbered:
         return [FieldProblem("timepoint", f"{here}: ”{TRIGGER_NAMES[row.trigger]}” återkommer "
-                             "och behöver en mätpunkt med {n}, som räknas upp, till "
-                             "exempel session-{n} eller uppfoljning-{n}m.", index)]
+                             "och behöver en mätpunkt som räknas upp: ”Varje samtal” eller "
+                             "”Uppföljning efter N månader”.", index)]
     if row.trigger is not None and row.trigger not in REPEATING and numbered:
         return [FieldProblem("timepoint", f"{here}: ”{TRIGGER_NAMES[row.trigger]}” sker en gång "
-                             "och behöver en bestämd mätpunkt utan {n}, till exempel "
-                                          "start eller avslut.", index)]
+                             "och behöver en bestämd mätpunkt, till exempel ”Vid start”, "
+                             "”Vid avslut” eller ”Efter 6 månader”.", index)]
     return []
 
 
 def _timepoints_said(instrument: Instrument) -> str:
-    quoted = ", ".join(f"”{timepoint}”" for timepoint in instrument.timepoints)
+    quoted = ", ".join(f"”{timepoint_words(timepoint)}”" for timepoint in instrument.timepoints)
     return f"den har {quoted}" if len(instrument.timepoints) > 1 else f"den har bara {quoted}"
 
 
@@ -160,8 +162,9 @@ def _repeated_rows(rows: Sequence[ScheduleRow]) -> list[FieldProblem]:
     for index, row in enumerate(rows):
         key = (row.instrument_id, row.timepoint)
         if key in first:
+            words = timepoint_words(row.timepoint)
             problems.append(FieldProblem("timepoint", f"Rad {index + 1}: {row.instrument_id} vid "
-                                                      f"”{row.timepoint}” står redan på rad "
+                                                      f"”{words}” står redan på rad "
                                                       f"{first[key] + 1}.", index))
         else:
             first[key] = index

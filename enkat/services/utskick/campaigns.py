@@ -37,6 +37,7 @@ from sqlalchemy import Select, case, func, select, update
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
+from enkat.instruments.timepoints import timepoint_words
 from enkat.models import Campaign, CampaignRecipient, Forbund, Insats, Invitation, User, utcnow
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
@@ -268,13 +269,14 @@ def _instrument_problems(
     timepoint = timepoint.strip()
     if not timepoint and len(instrument.timepoints) == 1:
         timepoint = instrument.timepoints[0]
-    allowed = ", ".join(instrument.timepoints)
+    allowed = ", ".join(timepoint_words(declared) for declared in instrument.timepoints)
     if not timepoint:
         return instrument, timepoint, [CampaignProblem(
-            "timepoint", f"Skriv mätpunkten. {title} har: {allowed}.")]
+            "timepoint", f"Välj mätpunkt. {title} har: {allowed}.")]
     if not instrument.matches_timepoint(timepoint):
         return instrument, timepoint, [CampaignProblem(
-            "timepoint", f"{title} har inte mätpunkten ”{timepoint}”. Möjliga: {allowed}.")]
+            "timepoint", f"{title} har inte mätpunkten ”{timepoint_words(timepoint)}”. "
+                         f"Välj: {allowed}.")]
     return instrument, timepoint, []
 
 
@@ -306,8 +308,7 @@ def send_campaign(campaign: Campaign, base_url: str, user: User | None = None, *
     "Skicka igen till misslyckade" after a failure. Each gets its own single-use link."""
     now = now or utcnow()
     _lock_open(campaign, now)
-    pending = [recipient for recipient in campaign.recipients
-               if recipient.sent_at is None and recipient.email]
+    pending = _unsent(campaign)
     tokens = _links_for(campaign, pending, user, now)
     outcome = _mail_each(pending, now, lambda recipient: _invitation_mail(
         campaign, recipient.email, invitation_link(tokens[recipient.id], base_url)),
@@ -326,7 +327,7 @@ def remind(campaign: Campaign, base_url: str, user: User | None = None, *,
     now = now or utcnow()
     _lock_open(campaign, now)
     unanswered = [recipient for recipient in campaign.recipients if _remindable(recipient)]
-    due = [recipient for recipient in unanswered if _last_mailed(recipient) <= now - REMINDER_PAUSE]
+    due = _reminders_due(unanswered, now)
     tokens = {recipient.id: new_token() for recipient in due}
     outcome = _mail_each(due, now, lambda recipient: _reminder_mail(
         campaign, recipient.email, invitation_link(tokens[recipient.id], base_url)),
@@ -337,6 +338,28 @@ def remind(campaign: Campaign, base_url: str, user: User | None = None, *,
                  detail={"campaign": campaign.id, "sent": outcome.sent, "failed": outcome.failed,
                  "skipped": outcome.skipped})
     return outcome
+
+
+def mails_to_send(campaign: Campaign) -> int:
+    """How many mails "Skicka" sends now, for the page that asks first."""
+    return len(_unsent(campaign))
+
+
+def reminders_to_send(campaign: Campaign, *, now: dt.datetime | None = None) -> int:
+    """How many reminders "Påminn" sends now, for the page that asks first."""
+    unanswered = [recipient for recipient in campaign.recipients if _remindable(recipient)]
+    return len(_reminders_due(unanswered, now or utcnow()))
+
+
+def _unsent(campaign: Campaign) -> list[CampaignRecipient]:
+    return [recipient for recipient in campaign.recipients
+            if recipient.sent_at is None and recipient.email]
+
+
+def _reminders_due(unanswered: list[CampaignRecipient],
+                   now: dt.datetime) -> list[CampaignRecipient]:
+    return [recipient for recipient in unanswered
+            if _last_mailed(recipient) <= now - REMINDER_PAUSE]
 
 
 def _lock_open(campaign: Campaign, now: dt.datetime) -> None:

@@ -24,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from enkat.instruments.timepoints import schedule_timepoints, timepoint_words
 from enkat.models import Insats, InsatsKind, Role, ScheduleTrigger
 from enkat.reports.goals import AT_LEAST
 from enkat.services import Refused
@@ -157,7 +158,7 @@ class InsatsForm(PageForm):
 
 class ScheduleRowForm(Form):
     instrument_id = SelectField("Enkät", validate_choice=False)
-    timepoint = StringField("Mätpunkt")
+    timepoint = SelectField("Mätpunkt", validate_choice=False)
     trigger = SelectField("När", validate_choice=False, choices=[SelectChoice("", "Välj när")] + [
         SelectChoice(trigger.value, name) for trigger, name in TRIGGER_NAMES.items()])
     days = WholeNumberField("Dagar (N)")
@@ -182,11 +183,21 @@ class ScheduleForm(PageForm):
         super().__init__(**kwargs)
         choices = [SelectChoice("", "Välj enkät")] + [
             SelectChoice(instrument.id, instrument.title.get("sv")) for instrument in instruments]
+        timepoints = schedule_timepoints(instrument.timepoints for instrument in instruments)
         for entry in self.rows:
             entry.form.instrument_id.choices = choices
+            entry.form.timepoint.choices = _timepoint_choices(timepoints, entry.form.timepoint.data)
 
     def filled_rows(self) -> list[ScheduleRow]:
         return [entry.form.row() for entry in self.rows if not entry.form.is_blank()]
+
+
+def _timepoint_choices(timepoints: list[str], current: str | None) -> list[SelectChoice]:
+    """The schedule's mätpunkter in words; a row's own, if no instrument declares it any
+    longer, stays among them so that saving does not lose it."""
+    kept = [current] if current and current not in timepoints else []
+    return [SelectChoice("", "Välj mätpunkt")] + [
+        SelectChoice(timepoint, timepoint_words(timepoint)) for timepoint in timepoints + kept]
 
 
 class GoalRowForm(Form):

@@ -116,12 +116,19 @@ def instrument(instrument_id: str, version: int) -> ResponseReturnValue:
     return _version_page(*_version_or_404(instrument_id, version))
 
 
-@bp.post("/instrument/<instrument_id>/<int:version>/publicera")
+@bp.route("/instrument/<instrument_id>/<int:version>/publicera", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def publish(instrument_id: str, version: int) -> ResponseReturnValue:
+    """Publishing cannot be undone: the GET says so and asks, only its POST publishes."""
     summary, shown = _version_or_404(instrument_id, version)
     if shown.bundled:
         abort(404)
+    form = PublishForm()
+    if request.method == "GET":
+        return render_template("admin/instrument_publish.html", summary=summary, shown=shown,
+                               form=form)
+    if not form.validate_on_submit():
+        abort(400)
     try:
         publish_instrument(shown.row, current_user)
     except PublishRefused as refused:
@@ -136,7 +143,7 @@ def _version_page(summary: InstrumentSummary, shown: VersionSummary,
     steps = preview_steps(shown.instrument)
     return render_template(
         "admin/instrument.html", summary=summary, shown=shown, steps=steps,
-        step_url=_step_url, form=PublishForm(),
+        step_url=_step_url,
         may_change=_is_admin(), refusal=refusal, audiences=AUDIENCES, rated_by=RATED_BY,
         languages=_languages(shown.instrument), when_asked=when_asked,
         language_names={code: Locale.parse(code).get_display_name("sv")

@@ -40,7 +40,7 @@ from enkat.services.samhallsnytta import (
     set_insats_cost,
     support_sources,
 )
-from enkat.web.common.access import READERS, roles_required
+from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import DayField, KronorField, PageForm, WholeNumberField
 
 from . import bp
@@ -224,11 +224,20 @@ def insats_cost_add(slug: str):
     return _costs_page(insats, form)
 
 
-@bp.post("/insatser/<slug>/kostnader/<int:cost_id>/ta-bort")
+@bp.route("/insatser/<slug>/kostnader/<int:cost_id>/ta-bort", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def insats_cost_remove(slug: str, cost_id: int):
+    """Removing a cost changes the samhällsnytta of every report over its period: the
+    GET says so and asks, only its POST removes."""
     insats = insats_or_404(slug)
-    if not ActionForm().validate_on_submit():
+    cost = next((cost for cost in insats_costs(insats) if cost.id == cost_id), None)
+    if cost is None:
+        refuse(404)
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template("admin/insats_cost_remove.html", insats=insats, cost=cost,
+                               form=form)
+    if not form.validate_on_submit():
         abort(400)
     try:
         remove_insats_cost(insats, cost_id, by=current_user)
@@ -241,5 +250,5 @@ def insats_cost_remove(slug: str, cost_id: int):
 def _costs_page(insats: Insats, form: CostForm | None):
     errors = error_list(form) if form is not None else []
     page = render_template("admin/insats_costs.html", form=form, errors=errors, insats=insats,
-                           costs=insats_costs(insats), action_form=ActionForm())
+                           costs=insats_costs(insats))
     return page, 422 if errors else 200

@@ -10,12 +10,13 @@ reached (`services.results.utskick`).
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
+from enkat.instruments.timepoints import timepoint_choices, timepoint_words
 from enkat.models import Campaign, Role
 from enkat.reports.rendering import chart, has_chart
 from enkat.services.listing import page_of_query
@@ -44,8 +45,8 @@ class CampaignForm(PageForm):
     instrument = SelectField("Enkät", validate_choice=False)
     insats = SelectField("Insats", validate_choice=False, description=(
         "Välj en insats om enkäten gäller den, till exempel för personalen i insatsen."))
-    timepoint = StringField("Mätpunkt", description=(
-        "Lämna tomt om enkäten bara har en mätpunkt (NNS-enkäterna har arlig)."))
+    timepoint = SelectField("Mätpunkt", validate_choice=False, description=(
+        "En enkät med en enda mätpunkt, som NNS-enkäterna (Årlig), behöver inget val."))
     title = StringField("Rubrik", description=(
         "Står i mejlets ämnesrad, till exempel ”Indikatorenkät 2025 till styrelsen”."))
     closes_on = DateField("Sista svarsdag", validators=[InputRequired(
@@ -59,9 +60,13 @@ class CampaignForm(PageForm):
 
     def __init__(self, insatser, **kwargs):
         super().__init__(**kwargs)
+        instruments = campaigns.campaign_instruments(g.forbund)
         self.instrument.choices = [("", "Välj enkät")] + [
-            (instrument.id, instrument.title.get("sv"))
-            for instrument in campaigns.campaign_instruments(g.forbund)]
+            (instrument.id, instrument.title.get("sv")) for instrument in instruments]
+        offered = dict.fromkeys(timepoint for instrument in instruments
+                                for timepoint in timepoint_choices(instrument.timepoints, ()))
+        self.timepoint.choices = [("", "Enkätens enda mätpunkt")] + [
+            (timepoint, timepoint_words(timepoint)) for timepoint in offered]
         self.insats.choices = [(WHOLE_FORBUND, "Hela förbundet, ingen insats")] + [
             (str(insats.id), insats.name) for insats in insatser]
         self.insatser = {str(insats.id): insats for insats in insatser}
@@ -127,7 +132,7 @@ def utskick_new():
     if form.validate_on_submit():
         try:
             campaign = campaigns.create_campaign(
-                g.forbund, current_user, form.instrument.data, form.timepoint.data.strip(),
+                g.forbund, current_user, form.instrument.data, form.timepoint.data or "",
                 form.title.data, form.addresses_text(), insats=form.chosen_insats(),
                 closes_on=form.closes_on.data)
         except CampaignRefused as refused:
@@ -172,18 +177,20 @@ def utskick_chart(campaign_id: int, table_id: str):
     return Response(chart(table, "svg"), mimetype="image/svg+xml")
 
 
-@bp.post("/utskick/<int:campaign_id>/skicka")
+@bp.route("/utskick/<int:campaign_id>/skicka", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def utskick_send(campaign_id: int):
     """The first "Skicka", and "Skicka igen till misslyckade": both mail every address
-    that has not yet received its link."""
-    return _mailing(campaign_id, campaigns.send_campaign, "Skickat till {sent} av {tried}.")
+    that has not yet received its link. The GET asks first, saying how many mails."""
+    return _mailing(campaign_id, campaigns.send_campaign, "Skickat till {sent} av {tried}.",
+                    count=campaigns.mails_to_send, asking="send")
 
 
-@bp.post("/utskick/<int:campaign_id>/paminn")
+@bp.route("/utskick/<int:campaign_id>/paminn", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def utskick_remind(campaign_id: int):
-    return _mailing(campaign_id, campaigns.remind, "Påminnelse skickad till {sent} av {tried}.")
+    return _mailing(campaign_id, campaigns.remind, "Påminnelse skickad till {sent} av {tried}.",
+                    count=campaigns.reminders_to_send, asking="remind")
 
 
 @bp.route("/utskick/<int:campaign_id>/stang", methods=["GET", "POST"])
@@ -204,9 +211,14 @@ def utskick_close(campaign_id: int):
     return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
 
 
-def _mailing(campaign_id: int, mail, done: str):
+def _mailing(campaign_id: int, mail, done: str, *, count, asking: str):
+    """Ask on the GET, saying how many mails will go; mail on the POST that confirms."""
     campaign = _campaign_or_404(campaign_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template("admin/utskick_mail.html", campaign=campaign, form=form,
+                               mails=count(campaign), asking=asking)
+    if not form.validate_on_submit():
         abort(400)
     try:
         outcome = mail(campaign, public_address(), current_user)

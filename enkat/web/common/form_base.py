@@ -118,3 +118,9 @@ def _errors_of(form) -> Iterator[tuple[str, str]]:
         elif field.errors:
             for message in field.errors:
                 yield field.id, message
+
+
+class ConfirmForm(PageForm):
+    """The button that confirms an irreversible action on the page that says what will
+    happen (publish, send, revoke, remove): it carries the CSRF token and nothing else,
+    so the action happens only on this POST, never on the GET that asks."""

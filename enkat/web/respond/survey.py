@@ -11,9 +11,10 @@ from enkat.services.answering.link_guard import record_unknown_link
 from enkat.web.common import keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language
 
-#: What a link that opens nothing answers with. "Used" and "expired" are 410 Gone: the
-#: link existed and will not work again; only a token that never existed is 404.
-CLOSED_LINK_STATUS = {LinkStatus.UNKNOWN: 404, LinkStatus.EXPIRED: 410, LinkStatus.USED: 410}
+#: What a link that opens nothing answers with. "Used", "expired" and "revoked" are 410
+#: Gone: the link existed and will not work again; only a token that never existed is 404.
+CLOSED_LINK_STATUS = {LinkStatus.UNKNOWN: 404, LinkStatus.EXPIRED: 410, LinkStatus.USED: 410,
+                      LinkStatus.REVOKED: 410}
 
 #: Headers of every respondent page: an address with a token must not leak through the
 #: Referer header or a search engine (no page is cached: `add_security_headers`).

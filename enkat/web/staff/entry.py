@@ -19,18 +19,20 @@ from wtforms.validators import ValidationError
 
 from enkat.instruments import Instrument
 from enkat.instruments.model import EnrolmentRole
+from enkat.instruments.timepoints import timepoint_words
 from enkat.models import Insats, ResponseSource
 from enkat.models import Response as Draft
 from enkat.services.answering import entry as entry_service
 from enkat.services.answering.drafts import AlreadySubmitted, context_of, instrument_of, local_today
 from enkat.services.answering.entry import Entry
 from enkat.services.answering.responses import ContextProblem, ResponseContext, ResponseRefused
-from enkat.services.deltagare.due import EnrolmentWindow, OutsideEnrolment
+from enkat.services.deltagare.due import EnrolmentWindow, OutsideEnrolment, offered_timepoints
 from enkat.services.deltagare.participants import (
     PERSONNUMMER_PATTERN,
     EnrolmentError,
     InvalidCode,
     check_code,
+    find_participant,
     open_enrolment,
 )
 from enkat.web.common import answering, render_error
@@ -40,6 +42,8 @@ from enkat.web.common.form_base import PageForm
 
 bp = Blueprint("entry", __name__)
 
+#: The name of the button that only offers the chosen form's timepoints, saving nothing.
+SHOW_TIMEPOINTS = "visa-matpunkter"
 DATE_FORMAT = "Skriv datumet som år-månad-dag, till exempel 2025-03-14."
 SOURCE_NAMES = {ResponseSource.STAFF: "personal", ResponseSource.PAPER: "papper"}
 
@@ -55,13 +59,61 @@ def code_needed(instrument: Instrument) -> str:
     return f"Skriv deltagarens kod. {instrument.title.get('sv')} gäller en deltagare."
 
 
-def timepoint_problem(instrument: Instrument, timepoint: str) -> str:
-    allowed = ", ".join(pattern.replace("{n}", "N") for pattern in instrument.timepoints)
-    numbered = " (N är ett heltal, till exempel 1 eller 6)" if "{n}" in allowed else ""
+def timepoint_problem(instrument: Instrument, timepoint: str, offered: list[str]) -> str:
+    """Why `timepoint` cannot be chosen for `instrument`, naming the choices in words."""
+    title = instrument.title.get("sv")
+    if not offered:
+        return f"{title} har ingen mätpunkt kvar att fylla i för deltagaren."
+    choices = ", ".join(timepoint_words(choice) for choice in offered)
     if not timepoint:
-        return f"Skriv mätpunkten. {instrument.title.get('sv')} har: {allowed}{numbered}."
-    return (f"{instrument.title.get('sv')} har inte mätpunkten ”{timepoint}”. "
-            f"Möjliga mätpunkter: {allowed}{numbered}.")
+        return f"Välj mätpunkt för {title}: {choices}."
+    return f"Välj en av mätpunkterna för {title} i listan: {choices}."
+
+
+class InstrumentAndTimepoint(PageForm):
+    """A form that chooses an instrument (its `instrument` field) and then one of the
+    timepoints offered for it and its `code` field (`offer_timepoints`), said in words.
+    A single choice is chosen already; anything else posted is refused at the field."""
+
+    timepoint = SelectField("Mätpunkt", validate_choice=False, choices=[])
+
+    def __init__(self, instruments: list[Instrument], **kwargs):
+        super().__init__(**kwargs)
+        self.instruments = {instrument.id: instrument for instrument in instruments}
+        self.offered: list[str] = []
+
+    @property
+    def chosen(self) -> Instrument | None:
+        return self.instruments.get(self["instrument"].data)
+
+    def offer(self, timepoints: list[str]) -> None:
+        self.offered = timepoints
+        if len(timepoints) == 1 and not self.timepoint.data:
+            self.timepoint.data = timepoints[0]
+        placeholder = [] if len(timepoints) == 1 else [SelectChoice("", "Välj mätpunkt")]
+        self.timepoint.choices = placeholder + [
+            SelectChoice(timepoint, timepoint_words(timepoint)) for timepoint in timepoints]
+
+    def validate_timepoint(self, field):
+        instrument = self.chosen
+        if instrument is not None and field.data not in self.offered:
+            raise ValidationError(timepoint_problem(instrument, field.data or "", self.offered))
+
+    def add_problem(self, field_name: str, message: str) -> None:
+        self[field_name].errors = [*self[field_name].errors, message]
+
+
+def offer_timepoints(form: InstrumentAndTimepoint, insats: Insats) -> None:
+    """Offer the timepoints of the form's instrument that make sense for its code (the
+    sessions not yet answered, the next one; see `due.offered_timepoints`)."""
+    instrument = form.chosen
+    if instrument is None:
+        form.offer([])
+        return
+    code = (form["code"].data or "").strip()
+    participant = (find_participant(insats.forbund, code)
+                   if code and code_problem(code) is None else None)
+    form.offer(offered_timepoints(instrument, insats, participant, local_today()))
 
 
 def code_problem(code: str) -> str | None:
@@ -107,11 +159,12 @@ def date_problem(code: str, insats: Insats, window: EnrolmentWindow | None) -> s
     return f"{within}."
 
 
-def context_problem(problem: ContextProblem, wanted: Entry) -> tuple[str, str]:
+def context_problem(problem: ContextProblem, wanted: Entry,
+                    offered: list[str]) -> tuple[str, str]:
     """A refused frame (`responses.context_problems`) said on the field to change."""
     instrument = wanted.instrument
     if problem.field == "timepoint":
-        return "timepoint", timepoint_problem(instrument, wanted.timepoint)
+        return "timepoint", timepoint_problem(instrument, wanted.timepoint, offered)
     if problem.field == "participant" and instrument.anonymous:
         return "code", anonymous_takes_no_code(instrument)
     if problem.field == "participant" and not wanted.code:
@@ -127,7 +180,7 @@ def _stripped(value: str | None) -> str:
     return (value or "").strip()
 
 
-class EntryForm(PageForm):
+class EntryForm(InstrumentAndTimepoint):
     """What is entered: the form, when, about whom, and from where."""
 
     source = RadioField("Källa", default=ResponseSource.STAFF.value, validate_choice=False,
@@ -135,9 +188,6 @@ class EntryForm(PageForm):
                                               "Personal fyller i formuläret"),
                                  SelectChoice(ResponseSource.PAPER.value, "Svar från papper")])
     instrument = SelectField("Formulär eller enkät", validate_choice=False)
-    timepoint = StringField("Mätpunkt", filters=[_stripped], description=(
-        "Till exempel start, avslut, uppfoljning-6m eller session-3. Lämna tomt om "
-        "formuläret bara har en mätpunkt."))
     code = StringField("Deltagarens kod", filters=[_stripped], description=(
         "Lämna tomt för anonyma enkäter. Inskrivningen kan ge en ny kod."))
     answered_on = StringField("Datum", default=lambda: local_today().isoformat(),
@@ -145,13 +195,8 @@ class EntryForm(PageForm):
         "Dagen då formuläret fylldes i. För svar från papper: datumet på pappret."))
 
     def __init__(self, instruments: list[Instrument], **kwargs):
-        super().__init__(**kwargs)
-        self.instruments = {instrument.id: instrument for instrument in instruments}
+        super().__init__(instruments, **kwargs)
         self.instrument.choices = _grouped_choices(instruments)
-
-    @property
-    def chosen(self) -> Instrument | None:
-        return self.instruments.get(self.instrument.data)
 
     @property
     def chosen_source(self) -> ResponseSource | None:
@@ -191,12 +236,9 @@ class EntryForm(PageForm):
         instrument = self.chosen
         return Entry(
             insats=insats, instrument=instrument, source=self.chosen_source,
-            timepoint=self.timepoint.data or _only_timepoint(instrument),
+            timepoint=self.timepoint.data or "",
             code=self.code.data, answered_on=_parse_date(self.answered_on.data),
         )
-
-    def add_problem(self, field_name: str, message: str) -> None:
-        self[field_name].errors.append(message)
 
 
 @bp.route("/insatser/<slug>/registrera", methods=["GET", "POST"])
@@ -205,16 +247,22 @@ def register(slug: str):
     insats = insats_to_work_in(slug)
     instruments = entry_service.entry_instruments(insats)
     form = EntryForm(instruments, data=_asked_for())
-    if form.validate_on_submit():
+    offer_timepoints(form, insats)
+    if not showing_timepoints() and form.validate_on_submit():
         draft = open_draft(form, insats)
         if draft is not None:
             return redirect(_answering(draft).continue_url(), 303)
     page = render_template(
         "staff/entry_register.html", insats=insats, form=form, instruments=instruments,
-        timepoints=_known_timepoints(instruments), drafts=_unfinished(insats),
-        today=local_today().isoformat(),
+        drafts=_unfinished(insats), today=local_today().isoformat(),
     )
     return page, 422 if form.errors else 200
+
+
+def showing_timepoints() -> bool:
+    """Whether the form was posted by "Visa mätpunkter": only to offer the timepoints
+    of the enkät and code chosen, without JavaScript."""
+    return SHOW_TIMEPOINTS in request.form
 
 
 def _asked_for() -> dict[str, str] | None:
@@ -240,7 +288,7 @@ def open_draft(form: EntryForm, insats: Insats) -> Draft | None:
         return entry_service.open_entry(context, wanted.source)
     except ResponseRefused as refused:
         for problem in refused.problems:
-            form.add_problem(*context_problem(problem, wanted))
+            form.add_problem(*context_problem(problem, wanted, form.offered))
     except EnrolmentError:
         form.add_problem(*enrolment_problem(context))
     except OutsideEnrolment as outside:
@@ -329,8 +377,9 @@ def _unfinished(insats: Insats) -> list[dict[str, object]]:
 
 
 def _grouped_choices(instruments: list[Instrument]) -> list[SelectChoice]:
-    return [SelectChoice(instrument.id, instrument.title.get("sv"), optgroup=_group(instrument))
-            for instrument in instruments]
+    return [SelectChoice("", "Välj formulär eller enkät")] + [
+        SelectChoice(instrument.id, instrument.title.get("sv"), optgroup=_group(instrument))
+        for instrument in instruments]
 
 
 def _group(instrument: Instrument) -> str:
@@ -339,19 +388,6 @@ def _group(instrument: Instrument) -> str:
     if instrument.rated_by == "staff":
         return "Personalens skattningar"
     return "Deltagarens enkäter (bara från papper)"
-
-
-def _known_timepoints(instruments: list[Instrument]) -> list[str]:
-    """The timepoints to suggest: every one without a number to fill in."""
-    found = (timepoint for instrument in instruments for timepoint in instrument.timepoints)
-    return sorted({timepoint for timepoint in found if "{n}" not in timepoint})
-
-
-def _only_timepoint(instrument: Instrument) -> str:
-    """The instrument's one timepoint when it has exactly one fixed one, else ""."""
-    if len(instrument.timepoints) == 1 and "{n}" not in instrument.timepoints[0]:
-        return instrument.timepoints[0]
-    return ""
 
 
 def _parse_date(text: str) -> dt.date:

@@ -11,7 +11,7 @@ from enkat.instruments import Instrument
 from enkat.services.answering.invitations import MAX_EXPIRY_DAYS
 from enkat.web.common.form_base import PageForm
 
-from .entry import anonymous_takes_no_code, code_problem
+from .entry import InstrumentAndTimepoint, anonymous_takes_no_code, code_problem
 
 DEFAULT_EXPIRY_DAYS = 14
 EXPIRY_RANGE = f"Länken kan gälla i 1 till {MAX_EXPIRY_DAYS} dagar."
@@ -19,27 +19,20 @@ EXPIRY_RANGE = f"Länken kan gälla i 1 till {MAX_EXPIRY_DAYS} dagar."
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class LinkForm(PageForm):
+class LinkForm(InstrumentAndTimepoint):
     """A link for one deltagare (or none: an anonymous survey), instrument and timepoint.
     The due list posts the same fields from hidden inputs."""
 
     instrument = SelectField("Enkät", validate_choice=False)
     code = StringField("Deltagarens kod", description="Lämna tomt för anonyma enkäter.")
-    timepoint = StringField("Mätpunkt", description=(
-        "Till exempel session-3, start, uppfoljning-6m eller avslut."))
     expires_in_days = StringField("Antal dagar länken gäller", default=str(DEFAULT_EXPIRY_DAYS),
                                   description=f"1 till {MAX_EXPIRY_DAYS} dagar.")
 
     def __init__(self, instruments: list[Instrument], **kwargs):
-        super().__init__(**kwargs)
-        self.instruments = {instrument.id: instrument for instrument in instruments}
-        self.instrument.choices = [SelectChoice(instrument.id, instrument.title.get("sv"))
-                                   for instrument in instruments
-                                   if instrument.rated_by != "staff"]
-
-    @property
-    def chosen(self) -> Instrument | None:
-        return self.instruments.get(self.instrument.data)
+        super().__init__(instruments, **kwargs)
+        self.instrument.choices = [SelectChoice("", "Välj enkät")] + [
+            SelectChoice(instrument.id, instrument.title.get("sv"))
+            for instrument in instruments if instrument.rated_by != "staff"]
 
     @property
     def days(self) -> int:
@@ -70,9 +63,6 @@ class LinkForm(PageForm):
                                   f"{EXPIRY_RANGE}")
         if not 1 <= int(text) <= MAX_EXPIRY_DAYS:
             raise ValidationError(EXPIRY_RANGE)
-
-    def add_problem(self, field_name: str, message: str) -> None:
-        self[field_name].errors = [*self[field_name].errors, message]
 
 
 class TokenForm(PageForm):

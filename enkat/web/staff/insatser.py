@@ -35,7 +35,7 @@ from enkat.web.common.listing import ListState, list_state
 
 from .deltagare import SOURCE_NAMES
 from .documents import documents_on_insats_page
-from .entry import EntryForm, open_draft
+from .entry import EntryForm, offer_timepoints, open_draft
 from .forms import LinkForm
 
 bp = Blueprint("insatser", __name__)
@@ -154,6 +154,7 @@ def new_deltagare(slug: str):
     starts = _forms().starts
     form.instrument.data, form.timepoint.data = starts.id, starts.timepoints[0]
     form.code.data = generate_code(insats.forbund)
+    offer_timepoints(form, insats)
     if form.validate_on_submit():
         draft = open_draft(form, insats)
         if draft is not None:
@@ -170,8 +171,7 @@ def link_form(insats: Insats, **kwargs) -> LinkForm:
     return LinkForm(entry_service.entry_instruments(insats), **kwargs)
 
 
-def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
-                       link: LinkForm | None = None):
+def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None):
     """The insats page; with a refused form it says why, with status 422."""
     individ = insats.kind is InsatsKind.INDIVID
     due_rows = deltagare_service.due_rows(insats, local_today()) if individ else []
@@ -179,12 +179,11 @@ def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None,
         "staff/insats.html", insats=insats, individ=individ,
         summary=worklists.insats_summary(insats, due_rows) if individ else None,
         new_form=new_form or new_deltagare_form(insats),
-        link_form=link or link_form(insats, formdata=None),
+        link_form=link_form(insats, formdata=None),
         today=local_today().isoformat(), overdue_days=OVERDUE_AFTER.days,
         **documents_on_insats_page(insats),
     )
-    refused = (new_form and new_form.errors) or (link and link.errors)
-    return page, 422 if refused else 200
+    return page, 422 if new_form and new_form.errors else 200
 
 
 def _forms() -> RegistrationForms:

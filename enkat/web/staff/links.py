@@ -1,5 +1,7 @@
 """Making a personal link for a deltagare and handing it over: copy, QR code, a printed
-letter, or e-mail (/insatser/<slug>/lankar, …/lankar/brev, …/lankar/epost).
+letter, or e-mail (/insatser/<slug>/lankar/ny, then …/lankar, …/lankar/brev,
+…/lankar/epost); the links an insats has issued, listed with their state
+(/insatser/<slug>/lankar) and revoked after a confirmation (…/lankar/<id>/aterkalla).
 
 The token is shown once, so the page that shows it is the answer to the POST that made
 it: no later GET address carries it, where a proxy, a log or the browser's history
@@ -22,30 +24,66 @@ from flask_login import current_user, login_required
 
 from enkat.formats.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 from enkat.models import Insats
-from enkat.services.answering import handover
+from enkat.services.answering import handover, issued_links
 from enkat.services.answering.handover import MadeLink
 from enkat.services.answering.invitations import InvitationRefused
+from enkat.services.answering.issued_links import LinkState
+from enkat.services.listing import page_of_query
 from enkat.services.mail import mail_refusal
-from enkat.web.common.access import insats_to_work_in
+from enkat.web.common.access import insats_to_work_in, refuse
+from enkat.web.common.form_base import ConfirmForm
+from enkat.web.common.listing import list_state
 
-from .entry import code_needed, timepoint_problem
+from .entry import code_needed, offer_timepoints, showing_timepoints, timepoint_problem
 from .forms import LinkForm, MailForm, TokenForm
-from .insatser import link_form, render_insats_page
+from .insatser import link_form
 
 bp = Blueprint("links", __name__)
 
 PRIVATE = {"Referrer-Policy": "no-referrer"}  # no-store: every page (add_security_headers)
 
 
+@bp.get("/insatser/<slug>/lankar")
+@login_required
+def index(slug: str):
+    """The links the insats has issued, newest first, with their state: filtered by a
+    code and a state, sorted and paged in the address (the shared listing)."""
+    insats = insats_to_work_in(slug)
+    state = list_state(issued_links.SORTS, filters={"status": set(LinkState)})
+    statement = issued_links.links_query(insats, code=state.search, state=state.filters["status"],
+                                         sort=state.sort, descending=state.descending)
+    page = page_of_query(statement, state.page, scalars=False)
+    return render_template("staff/links.html", insats=insats, state=state, page=page,
+                           links=issued_links.issued(page.rows),
+                           state_words=issued_links.STATE_WORDS)
+
+
+@bp.get("/insatser/<slug>/lankar/ny")
+@login_required
+def new(slug: str):
+    """The link form on a page of its own; ?code=, ?instrument=, ?timepoint= fill it in
+    (the deltagare page and the due list link here)."""
+    insats = insats_to_work_in(slug)
+    asked = {name: request.args[name] for name in ("code", "instrument", "timepoint")
+             if name in request.args}
+    form = link_form(insats, formdata=None, data=asked)
+    offer_timepoints(form, insats)
+    return _new_page(insats, form)
+
+
 @bp.post("/insatser/<slug>/lankar")
 @login_required
 def create(slug: str):
+    """Make the link; with "Visa mätpunkter", only offer the chosen enkät's timepoints
+    for the code, making nothing."""
     insats = insats_to_work_in(slug)
     form = link_form(insats)
+    offer_timepoints(form, insats)
+    if showing_timepoints():
+        return _new_page(insats, form)
     made = _make_link(form, insats) if form.validate_on_submit() else None
     if made is None:
-        page, status = render_insats_page(insats, link=form)
-        return page, status, PRIVATE
+        return _new_page(insats, form, status=422)
     link, token = made
     return _link_page(insats, link, token, MailForm(formdata=None))
 
@@ -69,12 +107,42 @@ def _make_link(form: LinkForm, insats: Insats) -> tuple[MadeLink, str] | None:
     except InvitationRefused as refused:
         for problem in refused.problems:
             if problem.field == "timepoint":
-                form.add_problem("timepoint", timepoint_problem(instrument, timepoint))
+                form.add_problem("timepoint",
+                                 timepoint_problem(instrument, timepoint, form.offered))
             elif problem.field == "participant" and participant is None:
                 form.add_problem("code", code_needed(instrument))
             else:  # refused for a reason the form checks first; say it on the form
                 form.add_problem("instrument", "Länken kan inte skapas för den här enkäten.")
     return None
+
+
+def _new_page(insats: Insats, form: LinkForm, status: int = 200):
+    return render_template("staff/link_new.html", insats=insats, form=form), status, PRIVATE
+
+
+@bp.route("/insatser/<slug>/lankar/<int:invitation_id>/aterkalla", methods=["GET", "POST"])
+@login_required
+def revoke(slug: str, invitation_id: int):
+    """Ask, then revoke: the GET says what revoking does, only its POST does it."""
+    insats = insats_to_work_in(slug)
+    link = issued_links.issued_link(insats, invitation_id)
+    if link is None:
+        refuse(404)
+    form = ConfirmForm()
+    page = render_template("staff/link_revoke.html", insats=insats, link=link, form=form,
+                           state_words=issued_links.STATE_WORDS)
+    if link.state is LinkState.REVOKED and request.method == "POST":
+        return redirect(url_for(".index", slug=insats.slug), 303)  # confirmed twice
+    if not link.revocable:
+        return page, 409 if request.method == "POST" else 200
+    if request.method == "GET":
+        return page
+    if not form.validate_on_submit():
+        abort(400)
+    issued_links.revoke_link(link, current_user)
+    flash(f"Länken till {link.instrument.title.get('sv')} för {link.code or 'anonym'} "
+          "är återkallad. Den går inte längre att öppna.", "info")
+    return redirect(url_for(".index", slug=insats.slug), 303)
 
 
 @bp.post("/insatser/<slug>/lankar/brev")

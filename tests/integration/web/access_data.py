@@ -17,11 +17,14 @@ import json
 import secrets
 from dataclasses import dataclass, replace
 
+from sqlalchemy import select
+
 from enkat.extensions import db
 from enkat.models import (
     Forbund,
     Insats,
     InsatsStaff,
+    Invitation,
     Participant,
     PasswordReset,
     ResponseSource,
@@ -44,6 +47,7 @@ from enkat.services.organisation.insatser import create_insats
 from enkat.services.people.accounts import hash_token
 from enkat.services.people.users import create_user, grant_role
 from enkat.services.samhallsnytta import set_insats_cost
+from enkat.services.tokens import hash_token as hash_link_token
 from enkat.services.utskick import campaigns
 from tests.integration.services.instruments.test_uploads import instrument_data
 
@@ -71,6 +75,7 @@ class ForbundIds:
     campaign: int
     user: int  # a personal of that insats
     token: str  # a working personal link in that insats
+    invitation: int  # that link's id
     document: int  # a kvartalsrapport of that insats, a draft
     cost: int  # a cost of that insats, for 2025
 
@@ -120,19 +125,22 @@ def build_world() -> World:
         slug=norrvik.slug, insats=insats_a.slug, code=code_a,
         draft=_staff_draft(insats_a, code_a), instrument=norrvik_kurs,
         campaign=_campaign(norrvik, admin, "Norrvik styrelse 2025"), user=staff_a.id,
-        token=_link(insats_a, code_a), document=_document(insats_a, staff_a),
-        cost=_cost(insats_a))
+        token=(token_a := _link(insats_a, code_a)), invitation=_invitation_id(token_a),
+        document=_document(insats_a, staff_a), cost=_cost(insats_a))
     world = World(
         norrvik=own,
         hemlig=ForbundIds(
             slug=hemlig.slug, insats=secret_insats.slug, code=secret_code,
             draft=_staff_draft(secret_insats, secret_code), instrument=secret_kurs,
             campaign=_campaign(hemlig, other_admin, "HEMLIG-B styrelse"),
-            user=secret_staff.id, token=_link(secret_insats, secret_code),
+            user=secret_staff.id, token=(secret_token := _link(secret_insats, secret_code)),
+            invitation=_invitation_id(secret_token),
             document=_document(secret_insats, secret_staff), cost=_cost(secret_insats)),
         insats_b=replace(own, insats=insats_b.slug, code=code_b,
                          draft=_staff_draft(insats_b, code_b), user=staff_b.id,
-                         token=_link(insats_b, code_b), document=_document(insats_b, staff_b),
+                         token=(token_b := _link(insats_b, code_b)),
+                         invitation=_invitation_id(token_b),
+                         document=_document(insats_b, staff_b),
                          cost=_cost(insats_b)),
         insats_a_id=insats_a.id, insats_a_name=insats_a.name, insats_b_name=insats_b.name,
         preview_version=preview.version,
@@ -236,6 +244,11 @@ def _link(insats: Insats, code: str) -> str:
     participant = participants.find_participant(insats.forbund, code)
     _invitation, token = create_invitation(insats, "ors", "session-3", participant=participant)
     return token
+
+
+def _invitation_id(token: str) -> int:
+    return db.session.scalar(select(Invitation.id).where(
+        Invitation.token_hash == hash_link_token(token)))
 
 
 def _reset_token(user: User) -> str:

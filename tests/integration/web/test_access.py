@@ -122,10 +122,11 @@ class Route:
 DEFAULT_ARGS = {"slug": "{insats}", "code": "{code}", "response_id": "{draft}",
                 "campaign_id": "{campaign}", "user_id": "{user}",
                 "instrument_id": "{instrument}", "version": "1", "token": "{token}",
-                "document_id": "{document}", "cost_id": "{cost}"}
+                "document_id": "{document}", "cost_id": "{cost}",
+                "invitation_id": "{invitation}"}
 #: Template values that name something of one förbund or insats.
 ID_VALUES = ("insats", "code", "draft", "campaign", "user", "instrument", "token",
-             "document", "cost")
+             "document", "cost", "invitation")
 
 PIN = "2468"
 ONE_INSATS = {"visa": "insats:{insats}", "ar": REPORT_YEAR}
@@ -155,6 +156,7 @@ def values(world: World, ids: ForbundIds) -> dict[str, object]:
     return {"insats": ids.insats, "code": ids.code, "draft": ids.draft,
             "campaign": ids.campaign, "user": ids.user, "instrument": ids.instrument,
             "token": ids.token, "document": ids.document, "cost": ids.cost,
+            "invitation": ids.invitation,
             "insats_id": world.insats_a_id,
             "preview_version": world.preview_version, "reset_token": world.reset_token,
             "admin_email": world.emails["admin"],
@@ -409,6 +411,14 @@ ROUTES = [
           get=(LOGIN, 200, 404, 200, 200, 404)),
     Route("staff.deltagare.chart", "/deltagare/<code>/diagram.svg",
           get=(LOGIN, 200, 404, 200, 200, 404)),
+    Route("staff.links.index", "/insatser/<slug>/lankar",
+          get=(LOGIN, 200, 404, 403, 200, 404)),
+    Route("staff.links.new", "/insatser/<slug>/lankar/ny",
+          get=(LOGIN, 200, 404, 403, 200, 404)),
+    # Revoking asks first (GET); only the POST revokes.
+    Route("staff.links.revoke", "/insatser/<slug>/lankar/<int:invitation_id>/aterkalla",
+          get=(LOGIN, 200, 404, 403, 200, 404),
+          post=(LOGIN, DONE, 404, 403, DONE, 404)),
     Route("staff.links.create", "/insatser/<slug>/lankar",
           post=(LOGIN, 422, 404, 403, 422, 404),
           form={"instrument": "ors", "code": "{code}", "timepoint": "session-4",
@@ -510,8 +520,10 @@ ROUTES = [
     Route("admin.preview_move", f"{PREVIEW}/<key>", args=PREVIEW_STEP,
           post=(LOGIN, 403, 403, 422, 422, 404),
           form={"answer-nytta": "2"}),
+    # Publishing asks first (GET); only the POST publishes.
     Route("admin.publish", "/forbund/instrument/<instrument_id>/<int:version>/publicera",
           args={"version": "{preview_version}"},
+          get=(LOGIN, 403, 403, 403, 200, 404),
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     Route("admin.utskick_list", "/forbund/utskick",
           get=(LOGIN, 403, 403, 200, 200, 200)),
@@ -528,9 +540,12 @@ ROUTES = [
     Route("admin.utskick_chart", "/forbund/utskick/<int:campaign_id>/diagram/<table_id>.svg",
           args={"table_id": "nns-styrelse"},
           get=(LOGIN, 403, 403, 404, 404, 404)),
+    # Mailing asks first, with the number of mails (GET); only the POST mails.
     Route("admin.utskick_send", "/forbund/utskick/<int:campaign_id>/skicka",
+          get=(LOGIN, 403, 403, 403, 200, 404),
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     Route("admin.utskick_remind", "/forbund/utskick/<int:campaign_id>/paminn",
+          get=(LOGIN, 403, 403, 403, 200, 404),
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     # Closing asks first (GET); only the POST closes.
     Route("admin.utskick_close", "/forbund/utskick/<int:campaign_id>/stang",
@@ -589,7 +604,9 @@ ROUTES = [
           post=(LOGIN, 403, 403, 403, 422, 404),
           form={"starts_on": "2026-01-01", "ends_on": "2026-12-31",
                 "granted_kronor": "100000"}),
+    # Removing a cost asks first (GET); only the POST removes.
     Route("admin.insats_cost_remove", "/forbund/insatser/<slug>/kostnader/<int:cost_id>/ta-bort",
+          get=(LOGIN, 403, 403, 403, 200, 404),
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     # The price lists: administrators only, each of their own förbund (a year is no id).
     Route("admin.price_lists", "/forbund/prislista",

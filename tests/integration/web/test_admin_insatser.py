@@ -4,6 +4,7 @@ schedule and goals; every refusal in Swedish with nothing written; who may see a
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -288,8 +289,9 @@ def test_the_standard_schedule_fills_the_form_without_saving_and_saves_on_reques
     data = schedule_data(*((row.instrument_id, row.timepoint, row.trigger.value, row.days)
                            for row in standard))
     for index, row in enumerate(standard):
-        assert (f'name="rows-{index}-timepoint" spellcheck="false" type="text" '
-                f'value="{row.timepoint}"') in page
+        chosen = re.search(f'<select [^>]*name="rows-{index}-timepoint".*?</select>', page,
+                           re.S).group(0)
+        assert f'<option selected value="{row.timepoint}">' in chosen
     assert as_admin.post(f"/forbund/insatser/{insats.slug}/schema",
                          data=data).status_code == 303
     db.session.expire_all()
@@ -431,7 +433,8 @@ def test_the_standard_schedule_replaces_a_saved_one_that_shares_rows_with_it(as_
 
 @pytest.mark.parametrize(("row", "message"), [
     (("ors", "start", "at_start", None),
-     "Rad 2: ORS – Hur har du haft det den senaste veckan? har inte mätpunkten ”start”"),
+     "Rad 2: ORS – Hur har du haft det den senaste veckan? har inte mätpunkten ”Vid start”; "
+     "den har bara ”Varje samtal”."),
     (("nns-deltagare-pagaende", "pagaende", "after_days", None),
      "Rad 2: skriv antal dagar för ”efter N dagar”."),
     (("finsam-inskrivning", "start", "at_start", 10),
@@ -439,13 +442,13 @@ def test_the_standard_schedule_replaces_a_saved_one_that_shares_rows_with_it(as_
     (("skapa", "uppfoljning-{n}m", "every_days", 0),
      "Rad 2: antal dagar ska vara från 1 till 3650."),
     (("ors", "session-3", "every_session", None),
-     "behöver en mätpunkt med {n}"),
+     "behöver en mätpunkt som räknas upp: ”Varje samtal” eller"),
     (("skapa", "uppfoljning-{n}m", "at_exit", None),
-     "behöver en bestämd mätpunkt utan {n}"),
+     "behöver en bestämd mätpunkt, till exempel ”Vid start”"),
     (("nns-personal", "arlig", "at_start", None), "Rad 2: välj en enkät i listan."),
     (("ors", "session-{n}", "", None), "Rad 2: välj när enkäten ska besvaras."),
     (("srs", "session-{n}", "every_session", None),
-     "Rad 2: srs vid ”session-{n}” står redan på rad 1."),
+     "Rad 2: srs vid ”Varje samtal” står redan på rad 1."),
     (("ors", "session-{n}", "every_session", "tio"), "Skriv ett helt antal dagar med siffror"),
 ])
 def test_a_bad_schedule_row_is_refused_and_nothing_is_written(as_admin, insats, row, message):

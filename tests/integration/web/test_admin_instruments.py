@@ -94,6 +94,13 @@ def test_upload_preview_every_step_publish_and_use_it(client, admin, forbund, in
         assert "Förhandsvisning – inget sparas." in shown and text in shown
     assert "Tack för att du svarar!" in client.get(steps[0]).get_data(as_text=True)
 
+    asked = client.get(PUBLISH).get_data(as_text=True)
+    assert "Publicera Utvärdering av utbildningsdag, version 1?" in asked
+    assert "När den är publicerad kan den inte ändras." in asked
+    assert "Ja, publicera version 1" in asked
+    assert actions()[-1] == "instrument-uploaded"  # asking publishes nothing
+    with pytest.raises(UnknownInstrument):
+        create_invitation(insats, "kursutvardering", "avslut")
     published = client.post(PUBLISH)
     assert published.status_code == 303 and published.headers["Location"] == DETAIL
     assert "kursutvardering version 1 är publicerad" in client.get(DETAIL).get_data(as_text=True)

@@ -236,6 +236,11 @@ def test_a_cost_is_added_listed_and_removed(as_admin, insats):
     assert '<td class="num">1 200 000</td>' in page
 
     cost_id = insats_costs(insats)[0].id
+    assert f'href="{COSTS}/{cost_id}/ta-bort"' in html(as_admin.get(COSTS))
+    asked = text(as_admin.get(f"{COSTS}/{cost_id}/ta-bort"))
+    assert "Ta bort kostnaden för 2025-01-01–2025-12-31?" in asked
+    assert "Beviljat medel 1 200 000 kr" in asked and "Det går inte att ångra." in asked
+    assert len(costs()) == 1  # asking removes nothing
     removed = as_admin.post(f"{COSTS}/{cost_id}/ta-bort")
 
     assert removed.status_code == 303
@@ -243,7 +248,7 @@ def test_a_cost_is_added_listed_and_removed(as_admin, insats):
     assert "Kostnaden är borttagen." in text(as_admin.get(COSTS))
     labels = [row[2] for row in shown(as_admin)]
     assert "Sparad kostnad för insats" in labels and "Borttagen kostnad för insats" in labels
-    assert as_admin.get(f"{COSTS}/{cost_id}/ta-bort").status_code == 405
+    assert as_admin.get(f"{COSTS}/{cost_id}/ta-bort").status_code == 404
     assert as_admin.post(f"{COSTS}/{cost_id}/ta-bort").status_code == 404
 
 

@@ -99,7 +99,9 @@ def answer_to_the_end(client, link: str, value: str = "3") -> None:
 def routes(campaign_id: int) -> list[tuple[str, str]]:
     return [("get", "/forbund/utskick/nytt"), ("post", "/forbund/utskick/nytt"),
             ("get", f"/forbund/utskick/{campaign_id}"),
+            ("get", f"/forbund/utskick/{campaign_id}/skicka"),
             ("post", f"/forbund/utskick/{campaign_id}/skicka"),
+            ("get", f"/forbund/utskick/{campaign_id}/paminn"),
             ("post", f"/forbund/utskick/{campaign_id}/paminn"),
             ("get", f"/forbund/utskick/{campaign_id}/stang"),
             ("post", f"/forbund/utskick/{campaign_id}/stang")]
@@ -167,7 +169,7 @@ def test_an_utskick_is_created_from_pasted_addresses(as_admin, admin, mailbox):
     assert (campaign.insats_id, campaign.timepoint) == (None, "arlig")
     assert campaign.created_by_id == admin.id
     detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
-    assert "Utskicket är skapat med 3 adresser." in detail and ">Skicka</button>" in detail
+    assert "Utskicket är skapat med 3 adresser." in detail and ">Skicka</a>" in detail
     assert mailbox.messages == []  # nothing leaves before "Skicka"
 
 
@@ -191,7 +193,7 @@ def test_an_utskick_is_created_from_an_uploaded_file(as_admin, insats):
     ({"instrument": "nns-deltagare-avslut", "timepoint": "avslut"},
      "skickas inte ut med e-post. Ett utskick är för anonyma enkäter"),
     ({"instrument": ""}, "Välj en enkät i listan."),
-    ({"timepoint": "start"}, "har inte mätpunkten ”start”. Möjliga: arlig."),
+    ({"timepoint": "start"}, "har inte mätpunkten ”Vid start”. Välj: Årlig."),
     ({"closes_on": "2020-01-01"}, "Sista svarsdagen har redan varit."),
     ({"closes_on": "31/3"}, "Skriv datumet som år-månad-dag"),
     ({"closes_on": ""}, "Välj sista svarsdag"),
@@ -276,6 +278,35 @@ def test_mailed_links_are_answered_to_the_end_and_then_forget_the_address(
         CampaignRecipient.invitation_id == response.invitation_id)) == 0
     detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
     assert "33 %" in detail and "bo@example.se" not in detail
+
+
+def test_sending_asks_first_with_the_number_of_mails_and_sends_only_when_confirmed(
+        as_admin, mailbox):
+    campaign = create(as_admin)
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert f'href="/forbund/utskick/{campaign.id}/skicka"' in detail
+    asked = as_admin.get(f"/forbund/utskick/{campaign.id}/skicka")
+    assert asked.status_code == 200
+    assert "<h1>Skicka 3 mejl nu?</h1>" in page(asked)
+    assert "Ja, skicka 3 mejl" in page(asked) and "går inte att ta tillbaka" in page(asked)
+    assert mailbox.messages == [] and not any(r.sent_at for r in campaign.recipients)
+
+    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    assert sent.status_code == 303 and len(mailbox.messages) == 3
+    assert "Inget att skicka" in page(as_admin.get(f"/forbund/utskick/{campaign.id}/skicka"))
+
+
+def test_a_reminder_asks_first_with_the_number_of_reminders(as_admin, mailbox):
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    assert "<h1>Inget att skicka</h1>" in page(
+        as_admin.get(f"/forbund/utskick/{campaign.id}/paminn"))  # mailed just now
+    for recipient in campaign.recipients:
+        recipient.sent_at = utcnow() - dt.timedelta(days=3)
+    db.session.commit()
+    asked = page(as_admin.get(f"/forbund/utskick/{campaign.id}/paminn"))
+    assert "<h1>Skicka 3 påminnelser nu?</h1>" in asked
+    assert len(mailbox.messages) == 3
 
 
 def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mailbox):

@@ -168,7 +168,7 @@ def test_responses_are_listed_with_their_source_and_state(signed_in, insats, del
     assert "Processtrappan" in rows[0] and "personal" in rows[0]
     assert "Utkast, inte skickat" in rows[0] and f'href="/svar/{draft.id}"' in rows[0]
     assert "SRS" in rows[1] and "<td>papper</td>" in rows[1] and "Skickat" in rows[1]
-    assert "ORS" in rows[2] and "<td>länk</td>" in rows[2] and "session-1" in rows[2]
+    assert "ORS" in rows[2] and "<td>länk</td>" in rows[2] and "Samtal 1" in rows[2]
     assert "Inskrivning" in rows[3] and "2025-02-01" in rows[3]
 
 

@@ -233,10 +233,11 @@ BAD_INPUT = {
         "Skriv deltagarens kod. Processtrappan – steg mot arbete gäller en deltagare."),
     "wrong timepoint": (
         {"instrument": "finsam-inskrivning", "code": "NY-1", "timepoint": "avslut"},
-        "Inskrivning i insats har inte mätpunkten ”avslut”. Möjliga mätpunkter: start."),
+        "Välj en av mätpunkterna för Inskrivning i insats i listan: Vid start."),
     "no timepoint where there are several": (
         {"instrument": "skapa-personal", "code": "ABC123"},
-        "Skriv mätpunkten. SKAPA – personalens skattning har: start, uppfoljning-Nm, avslut"),
+        "Välj mätpunkt för SKAPA – personalens skattning: Vid start, Efter 3 månader, "
+        "Efter 6 månader, Efter 12 månader, Efter 18 månader, Efter 24 månader, Vid avslut."),
     "a date in the future": (
         {"instrument": "finsam-inskrivning", "code": "NY-1", "answered_on": "2999-01-01"},
         "Datumet kan inte vara senare än i dag."),
@@ -350,7 +351,7 @@ def test_without_follow_ups_a_date_after_the_end_is_refused(signed_in, insats, d
     end(make_response, deltagare, dt.date(2025, 6, 30))
     db.session.commit()
     refused = register(signed_in, insats, "ors", source="paper", code="ABC123",
-                       timepoint="session-9", answered_on="2025-07-01")
+                       timepoint="session-3", answered_on="2025-07-01")
     assert refused.status_code == 422
     assert "Datumet måste ligga inom inskrivningen 2025-02-01 – 2025-06-30." in html(refused)
 

@@ -12,7 +12,9 @@ from enkat.services.deltagare.due import (
     due,
     due_in_insats,
     is_overdue,
+    offered_timepoints,
 )
+from enkat.services.instruments.versions import resolve_instrument
 
 D = dt.date
 T = ScheduleTrigger
@@ -92,3 +94,24 @@ def test_a_measurement_is_overdue_after_two_weeks_and_a_session_never_is():
     session = next(d for d in due(SCHEDULE, ongoing, {}, D(2025, 3, 1), ANONYMOUS)
                    if d.instrument_id == "ors")
     assert not is_overdue(session.since, D(2025, 3, 1))  # a session falls due on its day
+
+
+def test_the_timepoints_offered_follow_the_schedule_and_the_answers(insats, make_participant,
+                                                                   make_response):
+    """SKAPA every 90 days: the follow-ups fallen due so far; ORS: the sessions missed and
+    the next ones; without a deltagare, the first of each."""
+    insats.schedule = [ScheduleEntry(instrument_id=e.instrument_id, timepoint=e.timepoint,
+                                     trigger=e.trigger, days=e.days) for e in SCHEDULE]
+    person = make_participant()
+    make_response("finsam-inskrivning", {"kon": "man"}, participant=person, timepoint="start",
+                  answered_on=D(2025, 1, 1))
+    make_response("ors", {"individuellt": "5", "nara-relationer": "5", "socialt": "5",
+                          "allmant": "5"}, participant=person, timepoint="session-2",
+                  answered_on=D(2025, 3, 1))
+    skapa, ors = resolve_instrument("skapa"), resolve_instrument("ors")
+    assert offered_timepoints(skapa, insats, person, D(2025, 7, 15)) == [
+        "start", "uppfoljning-3m", "uppfoljning-6m", "avslut"]
+    assert offered_timepoints(ors, insats, person, D(2025, 7, 15)) == [
+        "session-1", "session-3", "session-4", "session-5"]
+    assert offered_timepoints(skapa, insats, None, D(2025, 7, 15)) == [
+        "start", "uppfoljning-3m", "avslut"]

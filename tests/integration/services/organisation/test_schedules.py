@@ -37,6 +37,6 @@ def test_a_refused_schedule_leaves_the_old_one(insats, admin):
     ], by=admin)
     assert [(field, row) for field, row, _ in problems] == [
         ("timepoint", 2), ("days", 3), ("timepoint", 1)]
-    assert "”uppfoljning-6m”, ”uppfoljning-18m”" in problems[0][2]
+    assert "”Efter 6 månader”, ”Efter 18 månader”" in problems[0][2]
     assert [e.instrument_id for e in insats.schedule] == ["ors"]
     assert actions() == ["schedule-changed"]

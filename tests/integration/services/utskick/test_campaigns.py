@@ -112,7 +112,7 @@ def test_an_utskick_is_created_with_its_addresses_and_audited(make_campaign, for
     ({"instrument_id": "finsam-inskrivning", "timepoint": "start"}, "instrument",
      "skickas inte ut med e-post"),
     ({"instrument_id": "finns-inte"}, "instrument", "Välj en enkät i listan."),
-    ({"timepoint": "avslut"}, "timepoint", "har inte mätpunkten ”avslut”. Möjliga: arlig."),
+    ({"timepoint": "avslut"}, "timepoint", "har inte mätpunkten ”Vid avslut”. Välj: Årlig."),
     ({"closes_on": TODAY - dt.timedelta(days=1), "today": TODAY}, "closes_on",
      "Sista svarsdagen har redan varit."),
     ({"closes_on": TODAY + dt.timedelta(days=365), "today": TODAY}, "closes_on",
