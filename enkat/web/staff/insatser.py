@@ -16,6 +16,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 
 from enkat.instruments.roles import RegistrationForms
+from enkat.instruments.timepoints import timepoint_words
 from enkat.models import Insats, InsatsKind, ResponseSource
 from enkat.reports.numbers import format_number
 from enkat.services.answering import entry as entry_service
@@ -117,7 +118,8 @@ def responses(slug: str):
     return _render_list(
         "staff/insats_responses.html", insats, state, page=page_of_query(query, state.page),
         titles=titles, instrument_names=titles.items(),
-        timepoint_options=[(timepoint, timepoint) for timepoint in choices.timepoints],
+        timepoint_options=[(timepoint, timepoint_words(timepoint))
+                           for timepoint in choices.timepoints],
         source_options=[(word, SOURCE_NAMES[source].capitalize())
                         for word, source in SOURCE_WORDS.items()],
         source_names=SOURCE_NAMES, state_names=RESPONSE_STATE_NAMES)
