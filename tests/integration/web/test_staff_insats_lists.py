@@ -84,7 +84,7 @@ def test_overdue_comes_apart_and_first_with_how_long(signed_in, many):
     assert codes_in(overdue) == [f"P{number:03d}" for number in (0, *range(10, 30, 2))]
     rows = due_rows(overdue)  # with the rest they are due for, not overdue
     assert rows[0].startswith("P000 Inskrivning") and "(30 dagar)" in rows[0]
-    assert rows[1].startswith("ORS") and "session-1" in rows[1] and "dagar)" not in rows[1]
+    assert rows[1].startswith("ORS") and "Samtal 1" in rows[1] and "dagar)" not in rows[1]
     assert len(codes_in(now)) == 14 and "dagar)" not in now
     assert "Visar 1–25 av 30 deltagare" in page
     last = html(signed_in.get(f"{due_page(many)}?sida=2"))
@@ -197,11 +197,11 @@ def test_the_responses_list_shows_the_latest_first_and_filters(signed_in, answer
     path = f"/insatser/{answered.slug}/svar"
     lines = response_lines(html(signed_in.get(path)))
     assert [line.split(" |")[0] for line in lines] == ["2025-02-03", "2025-02-02", "2025-02-01"]
-    assert "session-2 | Papper | Inskickat" in lines[0]
+    assert "Samtal 2 | Papper | Inskickat" in lines[0]
     oldest = response_lines(html(signed_in.get(f"{path}?ordning=stigande")))
     assert oldest[0].startswith("2025-02-01")
     ors = response_lines(html(signed_in.get(f"{path}?enkat=ors&matpunkt=session-1")))
-    assert len(ors) == 1 and "session-1" in ors[0]
+    assert len(ors) == 1 and "Samtal 1" in ors[0]
     staff = response_lines(html(signed_in.get(f"{path}?kalla=personal")))
     assert len(staff) == 1 and "Inskrivning" in staff[0]
     drafts = html(signed_in.get(f"{path}?status=utkast"))

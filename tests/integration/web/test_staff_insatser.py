@@ -124,14 +124,14 @@ def test_the_page_lists_deltagare_with_status_latest_ors_and_the_kiosk(
 def test_the_due_list_moves_on_after_answering_through_the_link(app, signed_in, scheduled,
                                                                   deltagare):
     rows = due_rows(html(signed_in.get(due_page(scheduled))))
-    assert any(row.startswith("ABC123 ORS") and "session-1" in row and "Skapa länk" in row
+    assert any(row.startswith("ABC123 ORS") and "Samtal 1" in row and "Skapa länk" in row
                for row in rows), rows
 
     answer_ors(app, link_in(create_link(signed_in, scheduled, code="ABC123")))
 
     rows = due_rows(html(signed_in.get(due_page(scheduled))))
     ors_rows = [row for row in rows if row.startswith("ABC123 ORS")]
-    assert len(ors_rows) == 1 and "session-2" in ors_rows[0] and "session-1" not in ors_rows[0]
+    assert len(ors_rows) == 1 and "Samtal 2" in ors_rows[0] and "Samtal 1" not in ors_rows[0]
 
 
 def test_staff_rated_forms_in_the_due_list_are_registered_not_linked(signed_in, scheduled,
