@@ -1,5 +1,6 @@
 """Personal fill in forms about a deltagare and enter answers given on paper:
-/insatser/<slug>/registrera, then /svar/<id> (start), /svar/<id>/fraga/<key>, /svar/<id>/granska.
+/insatser/<slug>/registrera, then /svar/<id>/inmatning (start; /svar/<id> leads there while
+the draft is unsent, `web.staff.responses`), /svar/<id>/fraga/<key>, /svar/<id>/granska.
 
 The registrera page asks which form, when, about whom and from where, and opens a draft
 (`services.entry`); the steps, saving page by page and sending are
@@ -252,7 +253,7 @@ def open_draft(form: EntryForm, insats: Insats) -> Draft | None:
 # --- answering: the same steps as a link --------------------------------------------------
 
 
-@bp.get("/svar/<int:response_id>")
+@bp.get("/svar/<int:response_id>/inmatning")
 @login_required
 def start(response_id: int):
     survey = _answering(_draft(response_id))
