@@ -190,7 +190,8 @@ def test_a_removed_response_leaves_the_data_and_stays_in_the_log(personal, delta
                                                                    "session-1")
     [removed] = removed_responses(deltagare, [insats.id])
     assert removed.title.startswith("ORS")
-    assert (removed.by, removed.reason, removed.answered_on) == ("Pia Personal", "Fel deltagare.", "2025-03-01")
+    assert (removed.by, removed.reason, removed.answered_on) == (
+        "Pia Personal", "Fel deltagare.", "2025-03-01")
     assert removed.answers[0] == ("Individuellt", "4")
     assert removed_responses(deltagare, []) == []
 
