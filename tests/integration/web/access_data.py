@@ -17,6 +17,8 @@ import json
 import secrets
 from dataclasses import dataclass, replace
 
+from sqlalchemy import select
+
 from enkat.extensions import db
 from enkat.models import (
     Forbund,
@@ -24,6 +26,7 @@ from enkat.models import (
     InsatsStaff,
     Participant,
     PasswordReset,
+    Response,
     ResponseSource,
     Role,
     ScheduleEntry,
@@ -67,6 +70,7 @@ class ForbundIds:
     insats: str  # the slug of insats A (of the förbund's only insats, for Hemlig-B)
     code: str  # a deltagare enrolled in that insats
     draft: int  # a staff draft in that insats
+    response: int  # a sent response of that deltagare (the SRS of their second session)
     instrument: str  # an instrument the förbund uploaded, version 1 published
     campaign: int
     user: int  # a personal of that insats
@@ -118,7 +122,8 @@ def build_world() -> World:
 
     own = ForbundIds(
         slug=norrvik.slug, insats=insats_a.slug, code=code_a,
-        draft=_staff_draft(insats_a, code_a), instrument=norrvik_kurs,
+        draft=_staff_draft(insats_a, code_a), response=_sent(insats_a, code_a),
+        instrument=norrvik_kurs,
         campaign=_campaign(norrvik, admin, "Norrvik styrelse 2025"), user=staff_a.id,
         token=_link(insats_a, code_a), document=_document(insats_a, staff_a),
         cost=_cost(insats_a))
@@ -126,12 +131,14 @@ def build_world() -> World:
         norrvik=own,
         hemlig=ForbundIds(
             slug=hemlig.slug, insats=secret_insats.slug, code=secret_code,
-            draft=_staff_draft(secret_insats, secret_code), instrument=secret_kurs,
+            draft=_staff_draft(secret_insats, secret_code),
+            response=_sent(secret_insats, secret_code), instrument=secret_kurs,
             campaign=_campaign(hemlig, other_admin, "HEMLIG-B styrelse"),
             user=secret_staff.id, token=_link(secret_insats, secret_code),
             document=_document(secret_insats, secret_staff), cost=_cost(secret_insats)),
         insats_b=replace(own, insats=insats_b.slug, code=code_b,
-                         draft=_staff_draft(insats_b, code_b), user=staff_b.id,
+                         draft=_staff_draft(insats_b, code_b),
+                         response=_sent(insats_b, code_b), user=staff_b.id,
                          token=_link(insats_b, code_b), document=_document(insats_b, staff_b),
                          cost=_cost(insats_b)),
         insats_a_id=insats_a.id, insats_a_name=insats_a.name, insats_b_name=insats_b.name,
@@ -215,6 +222,15 @@ def _staff_draft(insats: Insats, code: str) -> int:
                          source=ResponseSource.STAFF, timepoint="avslut", code=code,
                          answered_on=local_today())
     return entry.open_entry(entry.entry_context(wanted), ResponseSource.STAFF).id
+
+
+def _sent(insats: Insats, code: str) -> int:
+    """The deltagare's latest sent response in the insats (`_rated_deltagare`'s SRS)."""
+    return db.session.scalar(
+        select(Response.id).join(Participant, Participant.id == Response.participant_id)
+        .where(Response.insats_id == insats.id, Participant.code == code,
+               Response.submitted_at.is_not(None))
+        .order_by(Response.id.desc()).limit(1))
 
 
 def _own_instrument(forbund: Forbund, admin: User, instrument_id: str, title: str) -> str:
