@@ -4,6 +4,7 @@ first and latest, the responses with their source, the audit log, and who may se
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -171,10 +172,11 @@ def test_responses_are_listed_with_their_source_and_state(signed_in, insats, del
     assert [title.split(" ")[0] for title in titles] == ["Processtrappan", "SRS", "ORS",
                                                          "Inskrivning"]
     draft_row, srs_row, ors_row, inskrivning_row = tables.values()
-    assert "Utkast, inte skickat" in draft_row and "<td>personal</td>" in draft_row
+    assert "utkast, inte skickat" in draft_row and "<td>personal</td>" in draft_row
     assert f'href="/svar/{draft.id}/inmatning"' in draft_row
     assert "<td>papper</td>" in srs_row and 'href="/svar/' in srs_row
-    assert "<td>länk</td>" in ors_row and "Samtal 1" in ors_row and "Visa svaren" in ors_row
+    assert "<td>länk</td>" in ors_row
+    assert re.search(r'<a href="/svar/\d+">Samtal 1<span', ors_row)
     assert "Vid start" in inskrivning_row and "2025-02-01" in inskrivning_row
 
 
