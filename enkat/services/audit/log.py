@@ -14,16 +14,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
-import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
-from enkat.extensions import db
 from enkat.models import AuditEvent, Forbund, Membership, User
 from enkat.reports.filed.templates import KINDS
 from enkat.services.audit.events import (
@@ -33,6 +31,7 @@ from enkat.services.audit.events import (
     Action,
     record_event,
 )
+from enkat.services.listing import Page, page_of_query
 
 #: The user name of who ran a command line's work.
 COMMAND_USER = "os_user"
@@ -130,33 +129,20 @@ class AuditRow:
     detail: str
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    rows: list[AuditRow]
-    number: int  # from 1
-    pages: int  # at least 1
-    total: int
-
-
 def forbund_events(forbund: Forbund, query: AuditQuery, page: int = 1,
-                   size: int = PAGE_SIZE) -> AuditPage:
+                   size: int = PAGE_SIZE) -> Page[AuditRow]:
     """One page of the förbund's events, newest first; a page past the last is the last."""
-    condition = and_(_of_forbund(forbund), *_chosen(query))
-    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(condition))
-    pages = max(1, math.ceil(total / size))
-    number = min(max(page, 1), pages)
-    found = db.session.execute(
+    found = page_of_query(
         select(AuditEvent, User.email)
         .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(condition)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .offset((number - 1) * size).limit(size)
-    ).all()
+        .where(_of_forbund(forbund), *_chosen(query))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        page, size, scalars=False)
     zone = _zone()
     rows = [AuditRow(at=event.occurred_at.astimezone(zone), who=_who(email, event.detail),
                      what=label(event.action), subject=event.subject,
-                     detail=describe(event.detail, zone)) for event, email in found]
-    return AuditPage(rows=rows, number=number, pages=pages, total=total)
+                     detail=describe(event.detail, zone)) for event, email in found.rows]
+    return replace(found, rows=rows)
 
 
 def label(action: str) -> str:

@@ -14,8 +14,10 @@ from wtforms import SelectChoice, SelectField, StringField
 from enkat.models import Role
 from enkat.services.audit import log as audit
 from enkat.services.audit.log import AuditQuery
+from enkat.services.listing import Page
 from enkat.web.common.access import roles_required
 from enkat.web.common.form_base import PageForm
+from enkat.web.common.listing import ListState, list_state
 
 from . import bp
 from .choices import DATE_EXAMPLE, read_dates, refuse
@@ -40,7 +42,7 @@ def audit_log():
     query = _query(form)
     if query is None:
         return _page(form, status=422)
-    page = audit.forbund_events(g.forbund, query, request.args.get("sida", 1, type=int))
+    page = audit.forbund_events(g.forbund, query, _state().page)
     return _page(form, page)
 
 
@@ -57,7 +59,11 @@ def _query(form: AuditForm) -> AuditQuery | None:
     return AuditQuery(action=action, start=start, end=end)
 
 
-def _page(form: AuditForm, page: audit.AuditPage | None = None, status: int = 200):
-    chosen = {name: value for name, value in request.args.items() if name != "sida"}
-    return render_template("admin/audit.html", form=form, page=page, chosen=chosen,
+def _state() -> ListState:
+    """The log's place in its pages; the form reads and checks the choices."""
+    return list_state({"tid": True}, filters=dict.fromkeys(("handelse", "fran", "till")))
+
+
+def _page(form: AuditForm, page: Page[audit.AuditRow] | None = None, status: int = 200):
+    return render_template("admin/audit.html", form=form, page=page, state=_state(),
                            errors=error_list(form)), status

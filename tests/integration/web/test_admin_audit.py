@@ -193,10 +193,12 @@ def test_the_log_comes_a_page_at_a_time(client, forbund, admin):
                      subject=f"K{number:03}", at=start + dt.timedelta(minutes=number))
     query = "handelse=participant-viewed"
     first = client.get(f"{LOG}?{query}").get_data(as_text=True)
-    assert f"{count} händelser, de senaste först, sida 1 av 3" in first
+    assert f"Visar 1–{PAGE_SIZE} av {count} händelser, de senaste först" in first
     assert subjects(client, query)[:2] == [f"K{count - 1:03}", f"K{count - 2:03}"]
     assert len(subjects(client, query)) == PAGE_SIZE
-    assert html.escape(f"{LOG}?sida=2&{query}") in first and 'rel="prev"' not in first
+    assert html.escape(f"{LOG}?{query}&sida=2") in first and 'rel="prev"' not in first
+    assert f"Visar {2 * PAGE_SIZE + 1}–{count} av {count}" in client.get(
+        f"{LOG}?{query}&sida=3").get_data(as_text=True)
     last = subjects(client, f"{query}&sida=3")
     assert last == [f"K{number:03}" for number in reversed(range(7))]
     assert subjects(client, f"{query}&sida=99") == last  # past the end: the last page
