@@ -208,8 +208,11 @@ def personal_user_enrols_a_deltagare(page, audit, seen: Journey) -> None:
     page.wait_for_url(re.compile(r"/granska$"))
     audit("entry review")
     click_and_wait(page, page.locator("main form button[type=submit]"))
-    assert page.url.endswith("/registrera"), page.url
-    assert "Svaren är sparade." in page.inner_text("body")
+    assert page.url.endswith(f"/deltagare/{seen.code}"), page.url  # with the new code
+    assert f"med koden {seen.code}. Skriv upp koden" in page.inner_text("body")
+    audit("deltagare page, enrolled")
+    click_and_wait(page, page.get_by_role("link", name="Registrera formulär"))
+    assert page.url.split("?")[0].endswith("/registrera"), page.url
     audit("registrera")
     click_and_wait(page, page.get_by_role("button", name="Börja registrera"))
     assert page.locator("main .error").count()
@@ -437,7 +440,8 @@ STAFF_PAGES = [
     "goals", "insats list", "edit insats", "förbund overview", "users", "new user", "edit user",
     "instruments", "instrument detail", "instrument preview", "utskick list, empty",
     "new utskick", "utskick detail", "utskick list", "staff overview",
-    "insats page, no deltagare", "entry start", "entry review", "registrera",
+    "insats page, no deltagare", "entry start", "entry review", "deltagare page, enrolled",
+    "registrera",
     "registrera, refused",
     "the due list", "link page", "letter", "deltagare page",
     "forgot password", "forgot password, refused", "new password", "new password, refused",

@@ -41,6 +41,11 @@ class Action(StrEnum):
     KIOSK_LOCKED = "kiosk-locked"
     KIOSK_UNLOCKED = "kiosk-unlocked"
     RESPONSE_ENTERED = "response-entered"
+    #: An answer of a submitted response corrected, and a wrongly entered response
+    #: removed: the values before (and after), who, when and why (services.answering.
+    #: corrections); all that is left of a removed response.
+    RESPONSE_CORRECTED = "response-corrected"
+    RESPONSE_REMOVED = "response-removed"
     #: What the command line takes out of enkat or brings in.
     COMMAND_EXPORT = "command-export"
     COMMAND_IMPORT = "command-import"
@@ -101,6 +106,8 @@ LABELS = {
     Action.KIOSK_LOCKED: "Kiosk låst efter fel koder",
     Action.KIOSK_UNLOCKED: "Kiosk upplåst med PIN-kod",
     Action.RESPONSE_ENTERED: "Inmatat formulär",
+    Action.RESPONSE_CORRECTED: "Rättat svar",
+    Action.RESPONSE_REMOVED: "Borttaget svar",
     Action.ACCESS_DENIED: "Nekad åtkomst",
     Action.COMMAND_EXPORT: "Export av svar från kommandoraden",
     Action.COMMAND_IMPORT: "Import av svar från kommandoraden",

@@ -55,6 +55,8 @@ DETAIL_NAMES = {
     "version": "version", "section": "avsnitt", "sections": "avsnitt",
     "previous": "gjord av rapport nr", "granted_kronor": "beviljat medel",
     "spent_kronor": "utfall", "year": "år", "example": "exempelsiffror",
+    "item": "fråga", "hidden": "följdfrågor utan svar", "answers": "frågor",
+    "answered_on": "besvarat",
 }
 #: Keys whose values are moments (ISO 8601 with their offset): shown to the minute in
 #: the förbund's time, as the log's own Tid column.

@@ -1,5 +1,6 @@
 """Personal: their insatser (`insatser`), the links they hand to deltagare (`links`), a
-deltagare's course (`deltagare`) and the forms they enter (`entry`)."""
+deltagare's course (`deltagare`), the forms they enter (`entry`) and a submitted
+response, corrected or removed (`responses`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from flask_login import current_user, login_required
 from enkat.services.organisation import overview as overview_service
 from enkat.web.common.access import landing_url
 
-from . import deltagare, documents, entry, insatser, links
+from . import deltagare, documents, entry, insatser, links, responses
 
 bp = Blueprint("staff", __name__)
-for part in (entry, insatser, links, deltagare, documents):
+for part in (entry, insatser, links, deltagare, documents, responses):
     bp.register_blueprint(part.bp)
 
 

@@ -1,5 +1,6 @@
 """Personal fill in forms about a deltagare and enter answers given on paper:
-/insatser/<slug>/registrera, then /svar/<id> (start), /svar/<id>/fraga/<key>, /svar/<id>/granska.
+/insatser/<slug>/registrera, then /svar/<id>/inmatning (start; /svar/<id> leads there while
+the draft is unsent, `web.staff.responses`), /svar/<id>/fraga/<key>, /svar/<id>/granska.
 
 The registrera page asks which form, when, about whom and from where, and opens a draft
 (`services.entry`); the steps, saving page by page and sending are
@@ -300,7 +301,7 @@ def open_draft(form: EntryForm, insats: Insats) -> Draft | None:
 # --- answering: the same steps as a link --------------------------------------------------
 
 
-@bp.get("/svar/<int:response_id>")
+@bp.get("/svar/<int:response_id>/inmatning")
 @login_required
 def start(response_id: int):
     survey = _answering(_draft(response_id))
@@ -330,10 +331,13 @@ def review(response_id: int):
 @bp.post("/svar/<int:response_id>/granska")
 @login_required
 def send(response_id: int):
-    """Send, then back to the registrera page for the next form. Sending twice (a double
-    click) sends once and lands there too; a refused enrolment says why on the review."""
+    """Send, then on to the deltagare's page after an inskrivning (with their code), else
+    back to the registrera page for the next form. Sending twice (a double click) sends
+    once and lands there too; a refused enrolment says why on the review."""
     draft = _draft(response_id, submitted=True)
-    done_url = url_for(".register", slug=draft.insats.slug)
+    enrols = _enrols(draft)
+    done_url = (url_for("staff.deltagare.show", code=draft.participant.code) if enrols
+                else url_for(".register", slug=draft.insats.slug))
     if draft.submitted_at is not None:
         return redirect(done_url, 303)
     survey = _answering(draft)
@@ -343,8 +347,16 @@ def send(response_id: int):
         flash(enrolment_problem(context_of(draft))[1], "error")
         return answering.show_review(survey), 422
     if draft.submitted_at is not None:
-        flash("Svaren är sparade.", "info")
+        flash(f"Deltagaren är inskriven i {draft.insats.name} med koden "
+              f"{draft.participant.code}. Skriv upp koden: deltagaren hittas bara med den."
+              if enrols else "Svaren är sparade.", "info")
     return sent
+
+
+def _enrols(draft: Draft) -> bool:
+    """Whether the draft is an inskrivning of a deltagare (their page comes next)."""
+    return (draft.participant is not None
+            and instrument_of(draft).results.enrolment is EnrolmentRole.STARTS)
 
 
 @bp.errorhandler(AlreadySubmitted)

@@ -27,6 +27,7 @@ from enkat.models import (
     Invitation,
     Participant,
     PasswordReset,
+    Response,
     ResponseSource,
     Role,
     ScheduleEntry,
@@ -71,6 +72,7 @@ class ForbundIds:
     insats: str  # the slug of insats A (of the förbund's only insats, for Hemlig-B)
     code: str  # a deltagare enrolled in that insats
     draft: int  # a staff draft in that insats
+    response: int  # a sent response of that deltagare (the SRS of their second session)
     instrument: str  # an instrument the förbund uploaded, version 1 published
     campaign: int
     user: int  # a personal of that insats
@@ -123,7 +125,8 @@ def build_world() -> World:
 
     own = ForbundIds(
         slug=norrvik.slug, insats=insats_a.slug, code=code_a,
-        draft=_staff_draft(insats_a, code_a), instrument=norrvik_kurs,
+        draft=_staff_draft(insats_a, code_a), response=_sent(insats_a, code_a),
+        instrument=norrvik_kurs,
         campaign=_campaign(norrvik, admin, "Norrvik styrelse 2025"), user=staff_a.id,
         token=(token_a := _link(insats_a, code_a)), invitation=_invitation_id(token_a),
         document=_document(insats_a, staff_a), cost=_cost(insats_a))
@@ -131,13 +134,15 @@ def build_world() -> World:
         norrvik=own,
         hemlig=ForbundIds(
             slug=hemlig.slug, insats=secret_insats.slug, code=secret_code,
-            draft=_staff_draft(secret_insats, secret_code), instrument=secret_kurs,
+            draft=_staff_draft(secret_insats, secret_code),
+            response=_sent(secret_insats, secret_code), instrument=secret_kurs,
             campaign=_campaign(hemlig, other_admin, "HEMLIG-B styrelse"),
             user=secret_staff.id, token=(secret_token := _link(secret_insats, secret_code)),
             invitation=_invitation_id(secret_token),
             document=_document(secret_insats, secret_staff), cost=_cost(secret_insats)),
         insats_b=replace(own, insats=insats_b.slug, code=code_b,
-                         draft=_staff_draft(insats_b, code_b), user=staff_b.id,
+                         draft=_staff_draft(insats_b, code_b),
+                         response=_sent(insats_b, code_b), user=staff_b.id,
                          token=(token_b := _link(insats_b, code_b)),
                          invitation=_invitation_id(token_b),
                          document=_document(insats_b, staff_b),
@@ -223,6 +228,15 @@ def _staff_draft(insats: Insats, code: str) -> int:
                          source=ResponseSource.STAFF, timepoint="avslut", code=code,
                          answered_on=local_today())
     return entry.open_entry(entry.entry_context(wanted), ResponseSource.STAFF).id
+
+
+def _sent(insats: Insats, code: str) -> int:
+    """The deltagare's latest sent response in the insats (`_rated_deltagare`'s SRS)."""
+    return db.session.scalar(
+        select(Response.id).join(Participant, Participant.id == Response.participant_id)
+        .where(Response.insats_id == insats.id, Participant.code == code,
+               Response.submitted_at.is_not(None))
+        .order_by(Response.id.desc()).limit(1))
 
 
 def _own_instrument(forbund: Forbund, admin: User, instrument_id: str, title: str) -> str:

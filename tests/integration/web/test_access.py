@@ -125,7 +125,7 @@ DEFAULT_ARGS = {"slug": "{insats}", "code": "{code}", "response_id": "{draft}",
                 "document_id": "{document}", "cost_id": "{cost}",
                 "invitation_id": "{invitation}"}
 #: Template values that name something of one förbund or insats.
-ID_VALUES = ("insats", "code", "draft", "campaign", "user", "instrument", "token",
+ID_VALUES = ("insats", "code", "draft", "response", "campaign", "user", "instrument", "token",
              "document", "cost", "invitation")
 
 PIN = "2468"
@@ -133,6 +133,7 @@ ONE_INSATS = {"visa": "insats:{insats}", "ar": REPORT_YEAR}
 TOKEN = {"token": "{token}"}
 PREVIEW = "/forbund/instrument/<instrument_id>/<int:version>/forhandsvisning"
 DRAFT_STEP, LINK_STEP = {"key": "avslutsanledning"}, {"key": "individuellt"}
+SENT = {"response_id": "{response}"}
 PREVIEW_STEP, KIOSK_STEP = {"key": "nytta"}, {"key": "q1"}
 KIOSK_SURVEY = "nns-deltagare-pagaende:pagaende"
 LOGIN_FORM = {"email": "{admin_email}", "password": PASSWORD}
@@ -154,6 +155,7 @@ NO_KIOSK = (KIOSK,) * 6
 def values(world: World, ids: ForbundIds) -> dict[str, object]:
     """What the templates of the table name, with `ids` as the förbund and insats."""
     return {"insats": ids.insats, "code": ids.code, "draft": ids.draft,
+            "response": ids.response,
             "campaign": ids.campaign, "user": ids.user, "instrument": ids.instrument,
             "token": ids.token, "document": ids.document, "cost": ids.cost,
             "invitation": ids.invitation,
@@ -433,8 +435,20 @@ ROUTES = [
           post=(LOGIN, 422, 404, 403, 422, 404),
           form={"source": "staff", "instrument": "finsam-avslut", "code": "{code}",
                 "timepoint": "avslut", "answered_on": "2025-06-01"}),
-    Route("staff.entry.start", "/svar/<int:response_id>",
+    Route("staff.entry.start", "/svar/<int:response_id>/inmatning",
           get=(LOGIN, 200, 404, 403, 200, 404)),
+    # A sent response: seen by who sees its insats, corrected and removed by who works in
+    # it (`corrections.may_change`); analysts read only.
+    Route("staff.responses.show", "/svar/<int:response_id>", args=SENT,
+          get=(LOGIN, 200, 404, 200, 200, 404)),
+    Route("staff.responses.correct", "/svar/<int:response_id>/andra/<item_id>",
+          args={**SENT, "item_id": "relation"},
+          get=(LOGIN, 200, 404, 403, 200, 404),
+          post=(LOGIN, DONE, 404, 403, DONE, 404),
+          body={"answer-relation": "5.0", "reason": "Fel inmatat."}),
+    Route("staff.responses.remove", "/svar/<int:response_id>/ta-bort", args=SENT,
+          get=(LOGIN, 200, 404, 403, 200, 404),
+          post=(LOGIN, DONE, 404, 403, DONE, 404), body={"reason": "Fel deltagare."}),
     Route("staff.entry.step", "/svar/<int:response_id>/fraga/<key>", args=DRAFT_STEP,
           get=(LOGIN, 200, 404, 403, 200, 404)),
     Route("staff.entry.save_step", "/svar/<int:response_id>/fraga/<key>", args=DRAFT_STEP,

@@ -4,6 +4,7 @@ first and latest, the responses with their source, the audit log, and who may se
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from enkat.services.instruments.versions import resolve_instrument
 
 from .test_auth import sign_in
 from .test_respond import html
-from .test_staff_entry import add_staff
+from .test_staff_entry import add_staff, another_browser
 from .test_staff_insatser import ORS_ITEMS
 
 SRS_ITEMS = ("relation", "mal-och-amnen", "metod", "allmant")
@@ -58,7 +59,7 @@ def test_the_page_shows_enrolments_the_chart_and_is_audited(signed_in, personal,
     assert response.headers["Cache-Control"] == "private, no-store"
     page = html(response)
     assert "<h1>Deltagare ABC123</h1>" in page
-    assert "Avslutad 2025-04-01 (inskriven 2025-02-01)" in page and "<td>Arbete</td>" in page
+    assert "Avslutad 2025-04-01 (inskriven 2025-02-01). Avslutsanledning: Arbete" in page
     assert '<img src="/deltagare/ABC123/diagram.svg"' in page
     assert "ORS: 16,0 den 1 mar 2025 (gränsvärde 25)." in page  # the chart in words
 
@@ -164,12 +165,41 @@ def test_responses_are_listed_with_their_source_and_state(signed_in, insats, del
         participant=deltagare, timepoint="start", answered_on=dt.date(2025, 3, 3),
     ), ResponseSource.STAFF, "sv")
     page = html(signed_in.get(PAGE))
-    rows = page.split('id="responses-heading"')[1].split("<tbody>")[1].split("</tr>")
-    assert "Processtrappan" in rows[0] and "personal" in rows[0]
-    assert "Utkast, inte skickat" in rows[0] and f'href="/svar/{draft.id}"' in rows[0]
-    assert "SRS" in rows[1] and "<td>papper</td>" in rows[1] and "Skickat" in rows[1]
-    assert "ORS" in rows[2] and "<td>länk</td>" in rows[2] and "Samtal 1" in rows[2]
-    assert "Inskrivning" in rows[3] and "2025-02-01" in rows[3]
+    section = page.split('id="responses-heading"')[1].split("</section>")[0]
+    tables = {table.split("<caption>")[1].split("</caption>")[0]: table.split("<tbody>")[1]
+              for table in section.split("</table>")[:-1]}
+    titles = list(tables)  # by instrument, the one answered latest first
+    assert [title.split(" ")[0] for title in titles] == ["Processtrappan", "SRS", "ORS",
+                                                         "Inskrivning"]
+    draft_row, srs_row, ors_row, inskrivning_row = tables.values()
+    assert "utkast, inte skickat" in draft_row and "<td>personal</td>" in draft_row
+    assert f'href="/svar/{draft.id}/inmatning"' in draft_row
+    assert "<td>papper</td>" in srs_row and 'href="/svar/' in srs_row
+    assert "<td>länk</td>" in ors_row
+    assert re.search(r'<a href="/svar/\d+">Samtal 1<span', ors_row)
+    assert "Vid start" in inskrivning_row and "2025-02-01" in inskrivning_row
+
+
+def test_each_enrolment_offers_what_staff_do_next_and_analysts_only_read(
+        signed_in, client, insats, deltagare, make_user):
+    page = html(signed_in.get(PAGE))
+    section = page.split('id="enrolments-heading"')[1].split("</section>")[0]
+    slug = insats.slug
+    for label, address in (
+            ("Skapa enkätlänk", f"/insatser/{slug}/lankar/ny?code=ABC123"),
+            ("Länkar som har skapats", f"/insatser/{slug}/lankar?sok=ABC123"),
+            ("Registrera formulär", f"/insatser/{slug}/registrera?code=ABC123&amp;source=staff"),
+            ("För in svar från papper",
+             f"/insatser/{slug}/registrera?code=ABC123&amp;source=paper"),
+            ("Avsluta inskrivningen (avslutsformulär)",
+             f"/insatser/{slug}/registrera?code=ABC123&amp;source=staff&amp;"
+             "instrument=finsam-avslut&amp;timepoint=avslut")):
+        assert f'href="{address}">{label}</a>' in section, label
+    analyst = make_user(Role.ANALYST)
+    reader = another_browser(client.application)
+    sign_in(reader, analyst.email)
+    read = html(reader.get(PAGE)).split('id="enrolments-heading"')[1].split("</section>")[0]
+    assert "Pågående sedan 2025-02-01" in read and "registrera" not in read
 
 
 # --- access -------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ def register(client, insats, instrument, **fields):
 
 
 def draft_path(response) -> str:
-    """/svar/<id> of the draft a registrera POST opened."""
+    """/svar/<id> of the draft a registrera POST opened: its steps are below it, its first
+    page /svar/<id>/inmatning."""
     assert response.status_code == 303, html(response)
     return response.headers["Location"].split("/fraga/")[0]
 
@@ -97,9 +98,10 @@ def test_a_whole_inskrivning_by_personal_for_a_new_code(signed_in, insats):
         f"{path}/fraga/aldersgrupp")
     assert "Kvinna" in html(signed_in.get(f"{path}/granska"))
 
-    sent = signed_in.post(f"{path}/granska")
-    assert (sent.status_code, sent.headers["Location"]) == (303, register_page(insats))
-    assert "Svaren är sparade." in html(signed_in.get(register_page(insats)))
+    sent = signed_in.post(f"{path}/granska")  # the deltagare's page comes next, with the code
+    assert (sent.status_code, sent.headers["Location"]) == (303, "/deltagare/NY-42")
+    assert ("Deltagaren är inskriven i Steget vidare med koden NY-42. Skriv upp koden"
+            in html(signed_in.get("/deltagare/NY-42")))
 
     response = only_response()
     assert response.source is ResponseSource.STAFF and response.submitted_at is not None
@@ -184,8 +186,9 @@ def test_an_unfinished_draft_is_listed_and_continues_where_it_was_left(signed_in
 
     page = html(signed_in.get(register_page(insats)))
     assert "anonym" in page and "papper" in page and "2025-03-01" in page
-    assert path in links_in(page)
-    start = html(signed_in.get(path))
+    assert f"{path}/inmatning" in links_in(page)
+    assert signed_in.get(path).headers["Location"] == f"{path}/inmatning"
+    start = html(signed_in.get(f"{path}/inmatning"))
     assert "Fortsätt" in start and f"{path}/fraga/q2" in links_in(start)
     assert 'value="3" checked' in html(signed_in.get(f"{path}/fraga/q1"))
 
@@ -449,9 +452,10 @@ def test_a_sent_draft_has_no_pages_and_sending_again_sends_once(signed_in, insat
     path = draft_path(register(signed_in, insats, "finsam-inskrivning", code="NY-1"))
     post_step(signed_in, path, "kon", "man")
     assert signed_in.post(f"{path}/granska").status_code == 303
-    for page in (path, f"{path}/fraga/kon", f"{path}/granska"):
+    for page in (f"{path}/inmatning", f"{path}/fraga/kon", f"{path}/granska"):
         assert signed_in.get(page).status_code == 404, page
+    assert signed_in.get(path).status_code == 200  # the sent response's own page
     assert post_step(signed_in, path, "kon", "kvinna").status_code == 404
     again = signed_in.post(f"{path}/granska")
-    assert (again.status_code, again.headers["Location"]) == (303, register_page(insats))
+    assert (again.status_code, again.headers["Location"]) == (303, "/deltagare/NY-1")
     assert response_count() == 1 and answers_of(only_response()) == {"kon": ("man",)}

@@ -150,9 +150,10 @@ def test_a_new_deltagare_gets_a_generated_code_and_shows_as_pagaende(signed_in, 
     opened = signed_in.post(f"{insats_page(scheduled)}/ny-deltagare",
                             data={"ny-source": "staff", "ny-answered_on": "2025-03-03"})
     assert opened.status_code == 303
-    draft = opened.headers["Location"]
-    assert re.fullmatch(r"/svar/\d+", draft)  # the draft's first page shows the new code
-    start = html(signed_in.get(draft))
+    start_page = opened.headers["Location"]
+    assert re.fullmatch(r"/svar/\d+/inmatning", start_page)  # it shows the new code
+    draft = start_page.removesuffix("/inmatning")
+    start = html(signed_in.get(start_page))
     code = re.search(r"<dt>Deltagare</dt><dd>([A-Z0-9]+)</dd>", start).group(1)
     assert len(code) == 6 and set(code) <= set(CODE_ALPHABET)
     assert post_step(signed_in, draft, "kon", "kvinna").status_code == 303
