@@ -13,7 +13,7 @@ filled in.
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from enkat.instruments.roles import RegistrationForms
 from enkat.instruments.timepoints import timepoint_words
@@ -31,6 +31,7 @@ from enkat.services.instruments.versions import (
     resolve_instrument,
 )
 from enkat.services.listing import page_of, page_of_query
+from enkat.services.organisation.overview import works_in
 from enkat.web.common.access import insats_or_404, insats_to_work_in, refuse
 from enkat.web.common.listing import ListState, list_state
 
@@ -135,7 +136,7 @@ def _individ_or_404(slug: str) -> Insats:
 
 def _render_list(template: str, insats: Insats, state: ListState, **context):
     return render_template(template, insats=insats, state=state, number=format_number,
-                           **context)
+                           may_act=works_in(current_user, insats), **context)
 
 
 def _title(instrument_id: str) -> str:
@@ -183,7 +184,7 @@ def render_insats_page(insats: Insats, *, new_form: EntryForm | None = None):
         new_form=new_form or new_deltagare_form(insats),
         link_form=link_form(insats, formdata=None),
         today=local_today().isoformat(), overdue_days=OVERDUE_AFTER.days,
-        **documents_on_insats_page(insats),
+        may_act=works_in(current_user, insats), **documents_on_insats_page(insats),
     )
     return page, 422 if new_form and new_form.errors else 200
 

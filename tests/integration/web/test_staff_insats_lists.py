@@ -9,12 +9,14 @@ import re
 
 import pytest
 
-from enkat.models import ResponseSource
+from enkat.models import ResponseSource, Role
 from enkat.services.answering.drafts import local_today
 from enkat.services.deltagare.participants import start_enrolment
 from enkat.services.listing import PAGE_SIZE
 
+from .test_auth import sign_in
 from .test_respond import html
+from .test_staff_entry import another_browser
 from .test_staff_insatser import (
     deltagare_page,
     due_page,
@@ -196,7 +198,10 @@ def response_lines(page: str) -> list[str]:
 def test_the_responses_list_shows_the_latest_first_and_filters(signed_in, answered):
     path = f"/insatser/{answered.slug}/svar"
     lines = response_lines(html(signed_in.get(path)))
-    assert [line.split(" |")[0] for line in lines] == ["2025-02-03", "2025-02-02", "2025-02-01"]
+    assert [line.split(" |")[0].split(":")[0] for line in lines] == [
+        "2025-02-03", "2025-02-02", "2025-02-01"]
+    opened = re.findall(r'<a href="/svar/(\d+)">', html(signed_in.get(path)))
+    assert len(opened) == 3  # each sent response opens its own page
     assert "Samtal 2 | Papper | Inskickat" in lines[0]
     oldest = response_lines(html(signed_in.get(f"{path}?ordning=stigande")))
     assert oldest[0].startswith("2025-02-01")
@@ -235,3 +240,18 @@ def test_the_lists_are_for_those_who_see_the_insats(client, scheduled, make_insa
         assert client.get(f"/insatser/{scheduled.slug}/{tail}").status_code == 404
         assert client.get(f"/insatser/{struktur.slug}/{tail}").status_code == 404
         assert client.get(f"/insatser/{other.slug}/{tail}").status_code == 200
+
+
+def test_analysts_read_the_insats_pages_without_the_actions_of_personal(app, many, make_user):
+    """An analyst reads an insats but acts in none: no button on these pages leads to
+    "Du har inte behörighet"."""
+    reader = another_browser(app)
+    sign_in(reader, make_user(Role.ANALYST).email)
+    overview = html(reader.get(insats_page(many)))
+    assert "Läget i dag" in overview
+    for action in ("Skriv in ny deltagare", "Registrera svar", "Skapa länk", "Öppna kiosken"):
+        assert action not in overview, action
+    due = html(reader.get(due_page(many)))
+    assert "Försenade" in due and "Åtgärd" not in due and "Skapa länk" not in due
+    listed = html(reader.get(deltagare_page(many)))
+    assert "P000" in listed and "Åtgärd" not in listed and ">Avsluta<" not in listed
