@@ -180,14 +180,18 @@ def _asked_only(instrument: Instrument, answers: dict[str, tuple[str, ...]],
     return {item_id: answers[item_id] for item_id in asked}
 
 
-def check_reason(reason: str) -> None:
+#: What is done to the response, as the refusal of a missing reason says it.
+CORRECTING, REMOVING = "ändras", "tas bort"
+
+
+def check_reason(reason: str, doing: str = CORRECTING) -> None:
     """Refuse (Refused) a reason that is missing or too long."""
-    refuse_if(reason_problems(reason))
+    refuse_if(reason_problems(reason, doing))
 
 
-def reason_problems(reason: str) -> list[FieldProblem]:
+def reason_problems(reason: str, doing: str = CORRECTING) -> list[FieldProblem]:
     if not reason.strip():
-        return [FieldProblem(REASON_FIELD, "Skriv varför svaret ändras.")]
+        return [FieldProblem(REASON_FIELD, f"Skriv varför svaret {doing}.")]
     if len(reason.strip()) > MAX_REASON_LENGTH:
         return [FieldProblem(REASON_FIELD, f"Skriv högst {MAX_REASON_LENGTH} tecken.")]
     return []
@@ -259,7 +263,7 @@ def removal_effect(response: Response) -> str:
 def remove_response(response: Response, reason: str, by: User) -> AuditEvent:
     """Take the response and its answers out of the data for `reason`, keeping what was
     removed in the audit log; undo the enrolment step a registration form made."""
-    check_reason(reason)
+    check_reason(reason, REMOVING)
     removal_effect(response)  # refuses what cannot be undone safely
     instrument = instrument_of(response)
     enrolment = _enrolment_moved(response)

@@ -38,12 +38,20 @@ SOURCE_NAMES = {
 
 
 class ReasonForm(PageForm):
-    """Why a response is corrected or removed; the service checks it (required, length).
-    The page's answer form carries the CSRF token, so a correction checks it once."""
+    """Why a response is corrected; the service checks it (required, length). The
+    page's answer form carries the CSRF token, so a correction checks it once."""
 
     reason = TextAreaField("Orsak", description=(
         f"Varför ändras svaret? Till exempel: fel inmatat från papper. Högst "
         f"{corrections.MAX_REASON_LENGTH} tecken. Syns i svarets historik och i loggen."))
+
+
+class RemovalReasonForm(PageForm):
+    """Why a response is removed."""
+
+    reason = TextAreaField("Orsak", description=(
+        f"Varför tas svaret bort? Till exempel: registrerat på fel deltagare. Högst "
+        f"{corrections.MAX_REASON_LENGTH} tecken. Syns på deltagarens sida och i loggen."))
 
 
 @bp.get("/svar/<int:response_id>")
@@ -85,7 +93,7 @@ def correct(response_id: int, item_id: str):
 @login_required
 def remove(response_id: int):
     response = _to_change(response_id)
-    why = ReasonForm()
+    why = RemovalReasonForm()
     try:
         effect = corrections.removal_effect(response)
     except Refused as refused:
@@ -99,8 +107,6 @@ def remove(response_id: int):
         except Refused as refused:
             why.reason.errors = [problem.message for problem in refused.problems]
         else:
-            flash("Svaret är borttaget. Loggen och deltagarens sida visar vad som togs "
-                  "bort.", "info")
             return redirect(_after_removal(code, insats), 303)
     page = render_template("staff/response_remove.html", **_frame(response), why=why,
                            effect=effect, errors=error_list(why), refusal=None)
@@ -147,7 +153,11 @@ def _after_removal(code: str | None, insats: Insats | None) -> str:
     """Where a removal ends: the deltagare's page while the user still sees the deltagare
     (removing an inskrivning may take their only enrolment), else the insats' page."""
     if code is not None and visible_participant(current_user, code) is not None:
+        flash("Svaret är borttaget. Deltagarens sida och loggen visar vad som togs bort.",
+              "info")
         return url_for("staff.deltagare.show", code=code) + "#removed-heading"
+    gone = f" {code} har inga fler inskrivningar här." if code else ""
+    flash(f"Svaret är borttaget.{gone} Förbundets logg visar vad som togs bort.", "info")
     if insats is not None:
         return url_for("staff.insatser.show", slug=insats.slug)
     return url_for("staff.overview")

@@ -96,7 +96,9 @@ def test_a_whole_inskrivning_by_personal_for_a_new_code(signed_in, insats):
     assert "Fråga 1 av 6" in step and "Logga ut" in step  # the staff frame around the step
     assert post_step(signed_in, path, "kon", "kvinna").headers["Location"] == (
         f"{path}/fraga/aldersgrupp")
-    assert "Kvinna" in html(signed_in.get(f"{path}/granska"))
+    review = html(signed_in.get(f"{path}/granska"))
+    assert "Kvinna" in review and "kan ett svar rättas på svarets sida" in review
+    assert "går det inte att ändra svaren" not in review  # staff may correct it later
 
     sent = signed_in.post(f"{path}/granska")  # the deltagare's page comes next, with the code
     assert (sent.status_code, sent.headers["Location"]) == (303, "/deltagare/NY-42")

@@ -184,7 +184,8 @@ def test_removing_asks_first_then_removes_and_the_deltagare_page_keeps_the_trail
     assert "räknas inte längre i rapporterna" in asked and "Det går inte att ångra." in asked
     before = written()
     refused = signed_in.post(f"{address}/ta-bort", data={"reason": "  "})
-    assert refused.status_code == 422 and "Skriv varför svaret ändras." in html(refused)
+    assert refused.status_code == 422 and "Skriv varför svaret tas bort." in html(refused)
+    assert "Varför tas svaret bort?" in asked
     assert written() == before
 
     done = signed_in.post(f"{address}/ta-bort", data={"reason": "Fel deltagare."})
@@ -226,4 +227,7 @@ def test_an_inskrivning_with_answers_in_its_enrolment_is_not_removed(signed_in, 
 def test_removing_an_only_inskrivning_ends_on_the_insats_page(signed_in, insats, inskrivning):
     done = signed_in.post(f"{page_of(inskrivning)}/ta-bort", data={"reason": "Fel kod."})
     assert done.headers["Location"] == f"/insatser/{insats.slug}"
+    said = html(signed_in.get(done.headers["Location"]))
+    assert "Svaret är borttaget. ABC123 har inga fler inskrivningar här." in said
+    assert "Deltagarens sida" not in said  # there is none to show it any more
     assert signed_in.get("/deltagare/ABC123").status_code == 404

@@ -198,7 +198,7 @@ def test_a_removed_response_leaves_the_data_and_stays_in_the_log(personal, delta
 
 def test_a_removal_needs_a_reason(personal, ors):
     assert refusal(remove_response, ors, " ", personal) == {
-        "reason": ["Skriv varför svaret ändras."]}
+        "reason": ["Skriv varför svaret tas bort."]}
 
 
 def enrolments(deltagare) -> list[tuple]:
