@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
@@ -25,6 +26,9 @@ class LinkForm(InstrumentAndTimepoint):
 
     instrument = SelectField("Enkät", validate_choice=False)
     code = StringField("Deltagarens kod", description="Lämna tomt för anonyma enkäter.")
+    #: New with every form shown, so the same form posted again (a reload of the page
+    #: that shows the link) is known and makes no second link (`links.create`).
+    once = HiddenField(default=lambda: fresh_once())
     expires_in_days = StringField("Antal dagar länken gäller", default=str(DEFAULT_EXPIRY_DAYS),
                                   description=f"1 till {MAX_EXPIRY_DAYS} dagar.")
 
@@ -63,6 +67,11 @@ class LinkForm(InstrumentAndTimepoint):
                                   f"{EXPIRY_RANGE}")
         if not 1 <= int(text) <= MAX_EXPIRY_DAYS:
             raise ValidationError(EXPIRY_RANGE)
+
+
+def fresh_once() -> str:
+    """A mark for one shown link form; the due list's buttons carry one each."""
+    return secrets.token_urlsafe(12)
 
 
 class TokenForm(PageForm):

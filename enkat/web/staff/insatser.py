@@ -38,7 +38,7 @@ from enkat.web.common.listing import ListState, list_state
 from .deltagare import SOURCE_NAMES
 from .documents import documents_on_insats_page
 from .entry import EntryForm, offer_timepoints, open_draft
-from .forms import LinkForm
+from .forms import LinkForm, fresh_once
 
 bp = Blueprint("insatser", __name__)
 
@@ -78,7 +78,8 @@ def due(slug: str):
         summary=worklists.insats_summary(insats, rows),
         instrument_names=sorted(instruments.items(), key=lambda item: item[1]),
         state_names=DUE_STATE_NAMES, overdue_days=OVERDUE_AFTER.days,
-        link_form=link_form(insats, formdata=None), register_url=_register_url(insats))
+        link_form=link_form(insats, formdata=None), register_url=_register_url(insats),
+        once=fresh_once)
 
 
 @bp.get("/insatser/<slug>/deltagare")

@@ -19,7 +19,17 @@ copy to show again) and `Referrer-Policy: no-referrer`.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from enkat.formats.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
@@ -81,11 +91,30 @@ def create(slug: str):
     offer_timepoints(form, insats)
     if showing_timepoints():
         return _new_page(insats, form)
+    if form.is_submitted() and _made_before(form.once.data):
+        return _new_page(insats, link_form(insats, formdata=None), status=409, made=True)
     made = _make_link(form, insats) if form.validate_on_submit() else None
     if made is None:
         return _new_page(insats, form, status=422)
+    _remember_made(form.once.data)
     link, token = made
     return _link_page(insats, link, token, MailForm(formdata=None))
+
+
+#: The link forms this browser has made a link from. The page that shows a link is the
+#: answer to its POST, so reloading it posts the form again: a form seen before makes no
+#: second link, and the page says where the first one is.
+MADE = "links-made"
+REMEMBERED = 20
+
+
+def _made_before(once: str | None) -> bool:
+    return bool(once) and once in session.get(MADE, [])
+
+
+def _remember_made(once: str | None) -> None:
+    if once:
+        session[MADE] = [*session.get(MADE, [])[-(REMEMBERED - 1):], once]
 
 
 def _make_link(form: LinkForm, insats: Insats) -> tuple[MadeLink, str] | None:
@@ -116,8 +145,9 @@ def _make_link(form: LinkForm, insats: Insats) -> tuple[MadeLink, str] | None:
     return None
 
 
-def _new_page(insats: Insats, form: LinkForm, status: int = 200):
-    return render_template("staff/link_new.html", insats=insats, form=form), status, PRIVATE
+def _new_page(insats: Insats, form: LinkForm, status: int = 200, made: bool = False):
+    return render_template("staff/link_new.html", insats=insats, form=form,
+                           made=made), status, PRIVATE
 
 
 @bp.route("/insatser/<slug>/lankar/<int:invitation_id>/aterkalla", methods=["GET", "POST"])

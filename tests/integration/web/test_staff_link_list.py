@@ -259,3 +259,24 @@ def test_an_utskick_to_the_insats_personal_is_not_among_its_links(signed_in, sch
     assert rows(html(signed_in.get(links_page(scheduled)))) == ["Inga länkar har skapats ännu."]
     invitation = the_invitation()
     assert signed_in.get(revoke_url(scheduled, invitation)).status_code == 404
+
+
+def test_the_same_form_posted_again_makes_no_second_link(signed_in, scheduled, deltagare):
+    """The page that shows a link answers the form's POST, so reloading it posts the form
+    again; the form's mark is known by then, and the page says where the link is."""
+    page = html(signed_in.get(f"/insatser/{scheduled.slug}/lankar/ny?instrument=ors"
+                              "&code=ABC123&timepoint=session-1"))
+    once = re.search(r'name="once" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"instrument": "ors", "code": "ABC123", "timepoint": "session-1",
+            "expires_in_days": "14", "once": once}
+    first = signed_in.post(f"/insatser/{scheduled.slug}/lankar", data=form)
+    assert link_in(first)
+    again = signed_in.post(f"/insatser/{scheduled.slug}/lankar", data=form)
+    assert again.status_code == 409 and "Länken är redan skapad" in html(again)
+    assert len(db.session.scalars(select(Invitation)).all()) == 1
+    another = html(again)  # a fresh form on that page makes the next link
+    fresh = re.search(r'name="once" type="hidden" value="([^"]+)"', another).group(1)
+    assert fresh != once
+    assert signed_in.post(f"/insatser/{scheduled.slug}/lankar",
+                          data={**form, "once": fresh}).status_code == 200
+    assert len(db.session.scalars(select(Invitation)).all()) == 2
