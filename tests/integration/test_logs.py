@@ -127,7 +127,7 @@ def test_a_staff_session_leaves_no_deltagare_code_in_the_logs(served):
     browser.get(f"{base}/login")
     assert browser.post(f"{base}/login", {"email": STAFF_EMAIL,
                                           "password": STAFF_PASSWORD}).status == 200
-    insats = browser.get(f"{base}/insatser/torget")
+    insats = browser.get(f"{base}/insatser/torget/deltagare")
     registrera = re.search(r'href="(/insatser/torget/registrera\?[^"]*code=' + CODE + '[^"]*)"',
                            insats.text)
     assert registrera, insats.text[:3000]

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from enkat.instruments.timepoints import timepoint_words
 from enkat.models import AuditEvent, Forbund, Membership, User
 from enkat.reports.filed.templates import KINDS
 from enkat.services.audit.events import (
@@ -56,7 +57,7 @@ DETAIL_NAMES = {
     "previous": "gjord av rapport nr", "granted_kronor": "beviljat medel",
     "spent_kronor": "utfall", "year": "år", "example": "exempelsiffror",
     "item": "fråga", "hidden": "följdfrågor utan svar", "answers": "frågor",
-    "answered_on": "besvarat",
+    "answered_on": "besvarat", "started": "påbörjad",
 }
 #: Keys whose values are moments (ISO 8601 with their offset): shown to the minute in
 #: the förbund's time, as the log's own Tid column.
@@ -170,8 +171,11 @@ def describe(detail: dict | None, zone: dt.tzinfo = dt.UTC) -> str:
 
 
 def _in_swedish(key: str, value: object) -> object:
+    if key == "timepoint" and isinstance(value, str):
+        return timepoint_words(value)
     words = DETAIL_VALUES.get(key)
     return words.get(value, value) if words and isinstance(value, str | int) else value
+
 
 
 def _shown(value: object, key: str, zone: dt.tzinfo) -> str:

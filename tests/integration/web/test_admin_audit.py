@@ -257,7 +257,7 @@ def test_who_entered_a_paper_form_is_stored_and_shown(client, forbund, insats, a
     assert event.detail["response"] == response.id
     [row] = shown(client, f"handelse={Action.RESPONSE_ENTERED}")
     assert row[1:] == [person.email, "Inmatat formulär", "NY-7",
-                       f"svar nr: {response.id}; enkät: finsam-inskrivning; mätpunkt: start; "
+                       f"svar nr: {response.id}; enkät: finsam-inskrivning; mätpunkt: Vid start; "
                        "källa: från papper"]
 
 
