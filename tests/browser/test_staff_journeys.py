@@ -227,7 +227,7 @@ def personal_user_makes_a_link(page, url: str, audit, seen: Journey) -> str:
     ors_row = (page.locator("main table.due tbody")
                .filter(has=page.locator("th", has_text=seen.code)).locator("tr")
                .filter(has=page.locator("td", has_text=ORS_TITLE))
-               .filter(has=page.locator("td", has_text=re.compile(r"^session-1$"))))
+               .filter(has=page.locator("td", has_text=re.compile(r"^Samtal 1$"))))
     click_and_wait(page, ors_row.get_by_role("button", name=re.compile("^Skapa länk")))
     assert page.locator("main h1").inner_text() == f"Länk till {ORS_TITLE}"
     link = page.locator("#link-url").input_value()
@@ -387,9 +387,9 @@ def password_reset_pages(page, live_server, email: str, audit) -> None:
 
 def test_the_deltagare_is_due_before_the_link_is_answered_and_not_after(journey):
     code = journey.code
-    assert (code, ORS_TITLE, "session-1") in journey.due_before, journey.due_before
-    assert (code, ORS_TITLE, "session-1") not in journey.due_after, journey.due_after
-    assert (code, ORS_TITLE, "session-2") in journey.due_after, journey.due_after
+    assert (code, ORS_TITLE, "Samtal 1") in journey.due_before, journey.due_before
+    assert (code, ORS_TITLE, "Samtal 1") not in journey.due_after, journey.due_after
+    assert (code, ORS_TITLE, "Samtal 2") in journey.due_after, journey.due_after
     # the standard schedule's other start lines stay due: only the answered one went
     others = [line for line in journey.due_before if line[1] != ORS_TITLE]
     assert others and all(line in journey.due_after for line in others)

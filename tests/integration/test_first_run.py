@@ -55,8 +55,8 @@ def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, 
         client = app.test_client()
         response = client.post("/login", data={"email": "admin@mitt.example",
                                                "password": PASSWORD})
-        assert response.status_code == 302 and response.headers["Location"] == "/"
-        assert client.get("/").status_code == 200
+        assert response.status_code == 302 and response.headers["Location"] == "/forbund/"
+        assert client.get("/forbund/").status_code == 200
     finally:
         with app.app_context():
             db.engine.dispose()

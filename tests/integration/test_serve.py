@@ -31,6 +31,8 @@ DATABASES = ["sqlite", "postgresql"]
 ADMIN = ("admin@alvdalen.example", "Karin Ek (förbundschef)")
 PERSONAL = ("anna.berg@alvdalen.example", "Anna Berg")
 ANALYST = ("analytiker@alvdalen.example", "Lars Holm (processledare)")
+#: Where administrators and analysts land after signing in: the förbund's overview.
+FORBUND_START = "/forbund/"
 #: The anonymous NNS survey at exit: ten statements, then gender.
 NNS_AVSLUT = {**{f"q{number}": "5" for number in range(1, 11)}, "kon": "kvinna"}
 
@@ -64,8 +66,10 @@ def sign_in(server: Served, email: str) -> tuple[Visitor, str, Page]:
     return visitor, token, landed
 
 
-def assert_signed_in(server: Served, landed: Page, name: str) -> None:
-    assert (landed.status, landed.url) == (200, f"{server.url}/"), landed.text[:2000]
+def assert_signed_in(server: Served, landed: Page, name: str, start: str = "/") -> None:
+    """Signed in and on the start of their role: personal on their insatser at /,
+    administrators and analysts on the förbund's overview."""
+    assert (landed.status, landed.url) == (200, f"{server.url}{start}"), landed.text[:2000]
     assert name in landed.text and "Logga ut" in landed.text
 
 
@@ -85,7 +89,7 @@ def invite(server: Served, database_url: str) -> str:
 def test_two_visitors_sign_in_one_after_the_other_each_with_a_csrf_token_of_their_own(served):
     server, _ = served
     first, first_token, first_landed = sign_in(server, ADMIN[0])
-    assert_signed_in(server, first_landed, ADMIN[1])
+    assert_signed_in(server, first_landed, ADMIN[1], FORBUND_START)
     second, second_token, second_landed = sign_in(server, PERSONAL[0])
     assert_signed_in(server, second_landed, PERSONAL[1])
     assert raw_csrf_token(server, first_token) != raw_csrf_token(server, second_token)
@@ -123,12 +127,12 @@ def test_a_deltagare_answers_a_whole_survey_through_a_personal_link(served):
 def test_a_visitor_signs_in_after_another_signed_out(served):
     server, _ = served
     first, _, landed = sign_in(server, ADMIN[0])
-    assert_signed_in(server, landed, ADMIN[1])
+    assert_signed_in(server, landed, ADMIN[1], FORBUND_START)
     signed_out = first.post(f"{server.url}/logout")
     assert (signed_out.status, signed_out.url) == (200, f"{server.url}/login"), signed_out.text
     assert first.get(f"{server.url}/").url.startswith(f"{server.url}/login")
     _, _, fourth_landed = sign_in(server, ANALYST[0])
-    assert_signed_in(server, fourth_landed, ANALYST[1])
+    assert_signed_in(server, fourth_landed, ANALYST[1], FORBUND_START)
 
 
 # --- error pages ---------------------------------------------------------------------------
