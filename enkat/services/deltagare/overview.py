@@ -47,6 +47,7 @@ from enkat.services.deltagare.due import days_waiting, due_in_insats, is_overdue
 from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.instruments.versions import (
     UnknownInstrument,
+    instrument_title,
     registration_forms,
     resolve_instrument,
     session_chart,
@@ -398,16 +399,9 @@ def _responses(conditions: tuple) -> list[ResponseRow]:
         version = response.instrument_version
         key = (version.instrument_id, version.version)
         if key not in titles:
-            titles[key] = _title(*key)
+            titles[key] = instrument_title(*key)
         rows.append(ResponseRow(response, titles[key]))
     return rows
-
-
-def _title(instrument_id: str, version: int) -> str:
-    try:
-        return resolve_instrument(instrument_id, version).title.get("sv")
-    except UnknownInstrument:
-        return instrument_id
 
 
 # --- the samtalsunderlag ------------------------------------------------------------------

@@ -95,6 +95,15 @@ def resolve_instrument(instrument_id: str, version: int | None = None) -> Instru
     raise UnknownInstrument(f'unknown instrument "{instrument_id}"{known}')
 
 
+def instrument_title(instrument_id: str, version: int | None = None) -> str:
+    """The instrument's Swedish title, as pages name it; an id no longer known (an
+    unpublished or removed upload) stands as itself."""
+    try:
+        return resolve_instrument(instrument_id, version).title.get("sv")
+    except UnknownInstrument:
+        return instrument_id
+
+
 def _usable_version():
     """Rows that may be used: bundled ones (no förbund) and published uploads."""
     return or_(InstrumentVersion.forbund_id.is_(None), InstrumentVersion.published_at.is_not(None))

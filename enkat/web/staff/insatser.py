@@ -26,9 +26,8 @@ from enkat.services.deltagare import worklists
 from enkat.services.deltagare.due import OVERDUE_AFTER
 from enkat.services.deltagare.participants import generate_code
 from enkat.services.instruments.versions import (
-    UnknownInstrument,
+    instrument_title,
     registration_forms,
-    resolve_instrument,
 )
 from enkat.services.listing import page_of, page_of_query
 from enkat.services.organisation.overview import works_in
@@ -116,7 +115,8 @@ def responses(slug: str):
         insats, instrument_id=state.filters["enkat"], timepoint=state.filters["matpunkt"],
         source=SOURCE_WORDS.get(state.filters["kalla"]), state=state.filters["status"],
         search=state.search, descending=state.descending)
-    titles = {instrument_id: _title(instrument_id) for instrument_id in choices.instrument_ids}
+    titles = {instrument_id: instrument_title(instrument_id)
+              for instrument_id in choices.instrument_ids}
     return _render_list(
         "staff/insats_responses.html", insats, state, page=page_of_query(query, state.page),
         titles=titles, instrument_names=titles.items(),
@@ -138,13 +138,6 @@ def _individ_or_404(slug: str) -> Insats:
 def _render_list(template: str, insats: Insats, state: ListState, **context):
     return render_template(template, insats=insats, state=state, number=format_number,
                            may_act=works_in(current_user, insats), **context)
-
-
-def _title(instrument_id: str) -> str:
-    try:
-        return resolve_instrument(instrument_id).title.get("sv")
-    except UnknownInstrument:
-        return instrument_id
 
 
 @bp.post("/insatser/<slug>/ny-deltagare")
