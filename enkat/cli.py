@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import logging
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -503,17 +506,60 @@ def _print_demo_logins(logins) -> None:
               help="Porten att svara på.")
 @click.option("--workers", metavar="ANTAL", default=2, show_default=True, type=int,
               help="Antal arbetsprocesser i gunicorn.")
-def serve(with_demo: bool, host: str, port: int, workers: int) -> None:
-    """Migrera databasen, läs in demon om så önskas och svara på webbanrop med gunicorn.
+@click.option("--no-worker", "without_worker", is_flag=True,
+              help="Starta inte bakgrundsjobben (när `enkat worker` körs för sig).")
+def serve(with_demo: bool, host: str, port: int, workers: int, without_worker: bool) -> None:
+    """Migrera databasen, läs in demon om så önskas, starta bakgrundsjobben och svara på
+    webbanrop med gunicorn.
 
     The preparation runs in an application context of its own that is closed before
     gunicorn starts; each worker then builds its application exactly as `wsgi:app` does,
-    so no request shares `g`, a database session or a lock with another.
+    so no request shares `g`, a database session or a lock with another. The job worker
+    is `enkat worker` in a process of its own, stopped when gunicorn stops.
     """
     address = f"http://{host}:{port}"
     _prepare_to_serve(with_demo, address)
+    job_worker = None if without_worker else _start_job_worker()
     click.echo(f"enkat svarar på {address}/ (logga in på {address}/login)")
-    _gunicorn(host, port, workers).run()
+    try:
+        _gunicorn(host, port, workers).run()
+    finally:
+        if job_worker is not None:
+            _stop(job_worker)
+
+
+def _start_job_worker() -> subprocess.Popen:
+    """`enkat worker` beside the web server, with the same settings (those
+    `_prepare_to_serve` put in the environment among them)."""
+    return subprocess.Popen([sys.executable, "-m", "enkat", "worker"])
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """As a service manager stops it: SIGINT lets Huey finish the jobs under way."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@cli.command("worker", with_appcontext=False)
+@click.option("--threads", metavar="ANTAL", default=2, show_default=True, type=int,
+              help="Hur många jobb som körs samtidigt.")
+@click.option("--no-periodic", "without_periodic", is_flag=True,
+              help="Kör inte de schemalagda jobben (när en annan worker i samma "
+                   "installation gör det).")
+def worker_command(threads: int, without_periodic: bool) -> None:
+    """Kör bakgrundsjobben: utskick och påminnelser, nattlig rensning och stora
+    nedladdningar. Stoppas med Ctrl-C (SIGINT), som låter pågående jobb bli klara."""
+    from enkat.jobs.queue import worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    consumer = worker(create_app(), threads=threads, periodic_jobs=not without_periodic)
+    click.echo(f"enkat worker kör {_counted(threads, 'jobb', 'jobb')} åt gången"
+               + ("" if without_periodic else " och de schemalagda jobben"))
+    consumer.run()
 
 
 def _prepare_to_serve(with_demo: bool, address: str) -> None:

@@ -34,6 +34,9 @@ DEFAULTS = {
     "SMTP_URL": None,  # smtp://user:password@host:587?starttls=1, smtps://host:465
     "MAIL_SENDER": "enkat@localhost",
     "SMTP_TIMEOUT_SECONDS": 10,
+    # The job queue (enkat/jobs/queue.py); None: beside the database, in a SQLite file
+    # next to a SQLite database or in tables of a PostgreSQL one.
+    "QUEUE_URL": None,
     "LINK_GUESS_LIMIT": 30,  # unknown enkätlänkar one client may try per window ...
     "LINK_GUESS_WINDOW_MINUTES": 15,  # ... before every /s/ address answers 429
     "DRAFT_RETENTION_DAYS": 90,  # `enkat purge`: untouched drafts
@@ -63,6 +66,8 @@ ENVIRONMENT = {
     "ENKAT_SQLITE_BUSY_TIMEOUT_MS": "SQLITE_BUSY_TIMEOUT_MS",
     "ENKAT_SMTP_URL": "SMTP_URL",
     "ENKAT_MAIL_SENDER": "MAIL_SENDER",
+    "ENKAT_QUEUE_URL": "QUEUE_URL",
+    "ENKAT_SMTP_TIMEOUT_SECONDS": "SMTP_TIMEOUT_SECONDS",
     "ENKAT_LINK_GUESS_LIMIT": "LINK_GUESS_LIMIT",
     "ENKAT_LINK_GUESS_WINDOW_MINUTES": "LINK_GUESS_WINDOW_MINUTES",
     "ENKAT_DRAFT_RETENTION_DAYS": "DRAFT_RETENTION_DAYS",

@@ -144,6 +144,19 @@ def db_session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
+def jobs(app: Flask, db_session: Session):
+    """The application's real job queue, emptied of what earlier tests left on it. The test
+    runs what it enqueued with `jobs.run_pending()`, in its own transaction, as the worker
+    would; tests/integration/jobs start a real worker process."""
+    from enkat.jobs.queue import queue_of
+
+    queue = queue_of(app)
+    queue.flush()
+    yield queue
+    queue.close()
+
+
+@pytest.fixture
 def client(app: Flask, db_session: Session):
     return app.test_client()
 

@@ -1,0 +1,94 @@
+"""The job queue: where it lives, and a real `enkat worker` process running what is
+enqueued, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from flask import current_app
+from flask_migrate import upgrade
+from huey.storage import PostgresStorage, SqliteStorage
+from sqlalchemy import func, select
+
+from enkat import create_app
+from enkat.extensions import db
+from enkat.jobs.queue import QueueMisconfigured, queue_of, storage_for
+from enkat.jobs.upkeep import nightly_purge
+from enkat.models import AuditEvent
+from enkat.services.audit.events import Action
+from tests.integration.test_instances import database_work, migrated_database
+from tests.worker import job_worker, wait_for
+
+
+def configured(**settings) -> object:
+    return create_app({"SECRET_KEY": "x", **settings})
+
+
+def test_a_sqlite_database_has_its_queue_in_a_file_beside_it(tmp_path):
+    app = configured(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'enkat.sqlite'}")
+    assert storage_for(app) == (SqliteStorage, {"filename": str(tmp_path / "enkat-queue.sqlite")})
+
+
+def test_a_postgresql_database_holds_the_queue_in_tables_of_its_own():
+    app = configured(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://enkat:hemligt@db:5432/enkat")
+    assert storage_for(app) == (PostgresStorage, {
+        "dsn": "postgresql://enkat:hemligt@db:5432/enkat", "table_prefix": "enkat_queue"})
+
+
+def test_the_queue_url_puts_the_queue_elsewhere(tmp_path):
+    app = configured(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://db/enkat",
+                     QUEUE_URL=f"sqlite:///{tmp_path / 'kö.sqlite'}")
+    assert storage_for(app) == (SqliteStorage, {"filename": str(tmp_path / "kö.sqlite")})
+
+
+@pytest.mark.parametrize("url", ["redis://localhost:6379/0", "sqlite://"])
+def test_a_queue_url_naming_no_usable_storage_is_refused_in_swedish(url):
+    app = configured(SQLALCHEMY_DATABASE_URI="sqlite://", QUEUE_URL=url)
+    with pytest.raises(QueueMisconfigured, match="ENKAT_QUEUE_URL ska vara sqlite"):
+        storage_for(app)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def installation(request, tmp_path) -> str:
+    """An empty, migrated database of each kind: the URL a worker and the test share."""
+    if request.param == "postgresql":
+        return migrated_database(request.getfixturevalue("postgres_server"), "jobs_queue")
+    url = f"sqlite:///{tmp_path / 'enkat.sqlite'}"
+    with database_work(url):
+        upgrade()
+    return url
+
+
+def enqueue_purges(url: str, count: int = 1) -> None:
+    """Enqueue the purge from this process, as a web request would."""
+    with database_work(url):
+        for _ in range(count):
+            nightly_purge.enqueue()
+        queue_of(current_app).close()
+
+
+def purges_recorded(url: str) -> int:
+    with database_work(url):
+        return db.session.scalar(select(func.count()).where(AuditEvent.action == Action.PURGE))
+
+
+def test_a_real_worker_runs_a_job_enqueued_by_another_process(installation, tmp_path):
+    with job_worker(installation, tmp_path / "worker") as worker:
+        enqueue_purges(installation)
+        wait_for(lambda: purges_recorded(installation) == 1, what="the purge")
+    assert "nightly purge" in worker.printed()
+
+
+def test_a_job_waits_on_the_queue_until_a_worker_comes(installation, tmp_path):
+    enqueue_purges(installation)
+    assert purges_recorded(installation) == 0
+    with job_worker(installation, tmp_path / "worker"):
+        wait_for(lambda: purges_recorded(installation) == 1, what="the purge")
+
+
+def test_run_pending_runs_the_waiting_jobs_in_the_calling_process(installation):
+    enqueue_purges(installation, 2)
+    with database_work(installation):
+        queue = queue_of(current_app)
+        assert queue.run_pending() == 2
+        queue.close()
+    assert purges_recorded(installation) == 2
