@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
+from sqlalchemy import func, select
+
+from enkat.extensions import db
+from enkat.jobs.queue import queue_of
+from enkat.jobs.upkeep import nightly_purge
+from enkat.models import AuditEvent
+from enkat.services.audit.events import Action
 from tests.gunicorn import stop_process
+from tests.integration.test_instances import database_work
 
 START_TIMEOUT = 60
 READY = "enkat worker kör"
@@ -75,3 +84,16 @@ def wait_for(condition, *, timeout: float = 60, what: str = "the worker") -> Non
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout} s")
         time.sleep(0.1)
+
+
+def enqueue_purges(url: str, count: int = 1) -> None:
+    """Enqueue the purge from this process, as a web request would."""
+    with database_work(url):
+        for _ in range(count):
+            nightly_purge.enqueue()
+        queue_of(current_app).close()
+
+
+def purges_recorded(url: str) -> int:
+    with database_work(url):
+        return db.session.scalar(select(func.count()).where(AuditEvent.action == Action.PURGE))

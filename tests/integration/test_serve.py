@@ -25,6 +25,7 @@ from werkzeug.exceptions import default_exceptions
 from enkat.demo import DEMO_PASSWORD
 from tests.serve import ENKAT, Served, enkat_serve
 from tests.visitor import Page, Visitor
+from tests.worker import enqueue_purges, purges_recorded, wait_for
 
 DATABASES = ["sqlite", "postgresql"]
 #: Demo sign-ins (enkat/demo.py) and the name each one's pages greet.
@@ -221,3 +222,13 @@ def test_a_locked_database_file_is_our_own_503_page(served):
         holder.execute("ROLLBACK")
         holder.close()
     assert_own_error_page(locked, 503, "Tjänsten är tillfälligt otillgänglig")
+
+
+def test_the_server_runs_a_job_worker_beside_it(served):
+    """`make run` needs no second command for the background jobs: a job enqueued on the
+    served installation's queue is run."""
+    server, database_url = served
+    before = purges_recorded(database_url)
+    enqueue_purges(database_url)
+    wait_for(lambda: purges_recorded(database_url) == before + 1, what="the served worker")
+    assert "enkat worker kör" in server.printed()

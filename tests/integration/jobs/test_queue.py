@@ -7,16 +7,11 @@ import pytest
 from flask import current_app
 from flask_migrate import upgrade
 from huey.storage import PostgresStorage, SqliteStorage
-from sqlalchemy import func, select
 
 from enkat import create_app
-from enkat.extensions import db
 from enkat.jobs.queue import QueueMisconfigured, queue_of, storage_for
-from enkat.jobs.upkeep import nightly_purge
-from enkat.models import AuditEvent
-from enkat.services.audit.events import Action
 from tests.integration.test_instances import database_work, migrated_database
-from tests.worker import job_worker, wait_for
+from tests.worker import enqueue_purges, job_worker, purges_recorded, wait_for
 
 
 def configured(**settings) -> object:
@@ -56,19 +51,6 @@ def installation(request, tmp_path) -> str:
     with database_work(url):
         upgrade()
     return url
-
-
-def enqueue_purges(url: str, count: int = 1) -> None:
-    """Enqueue the purge from this process, as a web request would."""
-    with database_work(url):
-        for _ in range(count):
-            nightly_purge.enqueue()
-        queue_of(current_app).close()
-
-
-def purges_recorded(url: str) -> int:
-    with database_work(url):
-        return db.session.scalar(select(func.count()).where(AuditEvent.action == Action.PURGE))
 
 
 def test_a_real_worker_runs_a_job_enqueued_by_another_process(installation, tmp_path):
