@@ -35,8 +35,11 @@ node_modules/axe-core: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the browser tests will be skipped (CI installs it)"; fi
 
+# `make run PORT=5001` when 5000 is taken
+PORT ?= 5000
+
 run: install
-	$(BIN)/enkat serve --demo --host 127.0.0.1 --port 5000
+	$(BIN)/enkat serve --demo --host 127.0.0.1 --port $(PORT)
 
 test: install node_modules/axe-core
 	$(BIN)/python -m pytest -n auto --dist loadfile
