@@ -19,9 +19,10 @@ the third write, in bulk (`services.bulk`: COPY on PostgreSQL) inside a savepoin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
@@ -54,7 +55,7 @@ from enkat.services.answering.responses import (
     frame_problems,
     owner_problems,
 )
-from enkat.services.bulk import insert_rows, insert_rows_with_ids, select_in
+from enkat.services.bulk import insert_rows, select_in
 from enkat.services.deltagare.participants import (
     EnrolmentError,
     InvalidCode,
@@ -422,7 +423,7 @@ class _ImportRun:
         participant_ids = self._write_participants(new, forbund_ids)
         self.known.enrolments.write(participant_ids, insats_ids)
         now = utcnow()
-        response_ids = insert_rows_with_ids(Response.__table__, [
+        insert_rows(Response.__table__, [
             {
                 "forbund_id": forbund_ids[response.forbund_slug],
                 "external_id": response.external_id,
@@ -439,10 +440,13 @@ class _ImportRun:
             }
             for response in new
         ])
+        response_ids = _ids_by_key(Response.external_id, forbund_ids,
+                                   [(response.forbund_slug, response.external_id)
+                                    for response in new])
         insert_rows(Answer.__table__, [
-            {"response_id": response_id, "item_id": item_id, "position": position,
-             "value": value}
-            for response_id, response in zip(response_ids, new, strict=True)
+            {"response_id": response_ids[(response.forbund_slug, response.external_id)],
+             "item_id": item_id, "position": position, "value": value}
+            for response in new
             for item_id, position, value in answer_values(response.answers)
         ])
         db.session.expire_all()  # rows written past the unit of work: read them afresh
@@ -456,12 +460,12 @@ class _ImportRun:
             (response.forbund_slug, response.participant_code) for response in new
             if response.participant_code is not None
             and (response.forbund_slug, response.participant_code) not in known))
-        created = insert_rows_with_ids(Participant.__table__, [
+        insert_rows(Participant.__table__, [
             {"forbund_id": forbund_ids[slug], "code": code, "created_at": utcnow()}
             for slug, code in missing
         ])
-        self._counts["participants_created"] = len(created)
-        return {**known, **dict(zip(missing, created, strict=True))}
+        self._counts["participants_created"] = len(missing)
+        return {**known, **_ids_by_key(Participant.code, forbund_ids, missing)}
 
     def _forbund_named(self, slug: str) -> Forbund:
         """The förbund of a checked response, created now if the plan allowed it."""
@@ -509,12 +513,9 @@ class _Known:
         for external_id, content in _stored_contents(
                 forbund.id, [response.external_id for response in responses]).items():
             self.stored[(slug, external_id)] = content
-        codes = {response.participant_code for response in responses} - {None}
-        for code, participant_id in select_in(
-            select(Participant.code, Participant.id).where(Participant.forbund_id == forbund.id),
-            Participant.code, codes,
-        ):
-            self.participants[(slug, code)] = participant_id
+        codes = {(slug, response.participant_code) for response in responses
+                 if response.participant_code is not None}
+        self.participants.update(_ids_by_key(Participant.code, {slug: forbund.id}, codes))
         moving = {response.participant_code for response in responses
                   if response.instrument.results.enrolment is not None} - {None}
         self.enrolments.read(forbund, moving)
@@ -609,18 +610,35 @@ def _stored_contents(forbund_id: int, external_ids: list[str]) -> dict[str, dict
         frame = dict(row._mapping)
         external[frame.pop("id")] = frame.pop("external_id")
         content[row.id] = frame
-    given: dict[int, dict[str, list[str]]] = {response_id: {} for response_id in content}
-    answers = select(Answer.response_id, Answer.item_id, Answer.value).order_by(
-        Answer.response_id, Answer.item_id, Answer.position)
+    given: dict[int, list[tuple[str, str]]] = {response_id: [] for response_id in content}
+    answers = select(Answer.response_id, Answer.item_id, Answer.value)
     for response_id, item_id, value in select_in(answers, Answer.response_id, list(content)):
-        given[response_id].setdefault(item_id, []).append(value)
-    return {external[response_id]: {**frame, "answers": _canonical(given[response_id])}
+        given[response_id].append((item_id, value))
+    return {external[response_id]: {**frame, "answers": frozenset(given[response_id])}
             for response_id, frame in content.items()}
 
 
+def _ids_by_key(column: Any, forbund_ids: Mapping[str, int],
+                keys: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], int]:
+    """The ids of the rows named by (förbund slug, value of `column`): deltagare by code,
+    responses by response_id, both unique within a förbund."""
+    by_forbund: dict[str, list[Any]] = {}
+    for slug, value in keys:
+        by_forbund.setdefault(slug, []).append(value)
+    table = column.class_
+    ids = {}
+    for slug, values in by_forbund.items():
+        query = select(column, table.id).where(table.forbund_id == forbund_ids[slug])
+        for value, row_id in select_in(query, column, values):
+            ids[(slug, value)] = row_id
+    return ids
+
+
 def _content(planned: _Planned) -> dict[str, object]:
-    """What must agree for a response_id imported again to count as unchanged (answers in
-    their canonical form, so `6` equals `6.0` and the order of codes does not matter)."""
+    """What must agree for a response_id imported again to count as unchanged: the frame
+    and the answers as a set of (item, value) (values in their stored form, so `6` equals
+    `6.0`; the order of a multiple choice's codes does not matter, and a code is never
+    given twice)."""
     return {
         "instrument": planned.instrument.id,
         "instrument_version": planned.instrument.version,
@@ -628,7 +646,8 @@ def _content(planned: _Planned) -> dict[str, object]:
         "participant": planned.participant_code,
         "timepoint": planned.timepoint,
         "answered_on": planned.answered_on,
-        "answers": _canonical(planned.answers),
+        "answers": frozenset(
+            (item_id, value) for item_id, _, value in answer_values(planned.answers)),
     }
 
 
@@ -648,10 +667,6 @@ def _resolve(instrument_id: str, version: str, line: int) -> Instrument | CsvPro
         return resolve_instrument(instrument_id, int(version))
     except UnknownInstrument as unknown:
         return CsvProblem(line, "instrument_version", str(unknown))
-
-
-def _canonical(answers: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    return {item_id: sorted(values) for item_id, values in answers.items()}
 
 
 def _located(instrument: Instrument, rows: list[TidyRow],
