@@ -593,29 +593,29 @@ class _Enrolments:
 
 def _stored_contents(forbund_id: int, external_ids: list[str]) -> dict[str, dict[str, object]]:
     """The content (`_content`) of the förbund's responses with these response_ids."""
-    frames = (
-        select(Response.id, Response.external_id,
+    query = (
+        select(Response.external_id,
                InstrumentVersion.instrument_id.label("instrument"),
                InstrumentVersion.version.label("instrument_version"),
                Insats.slug.label("insats"), Participant.code.label("participant"),
-               Response.timepoint, Response.answered_on)
+               Response.timepoint, Response.answered_on, Answer.item_id, Answer.value)
         .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
         .outerjoin(Insats, Response.insats_id == Insats.id)
         .outerjoin(Participant, Response.participant_id == Participant.id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
         .where(Response.forbund_id == forbund_id)
     )
-    external: dict[int, str] = {}
-    content: dict[int, dict[str, object]] = {}
-    for row in select_in(frames, Response.external_id, external_ids):
-        frame = dict(row._mapping)
-        external[frame.pop("id")] = frame.pop("external_id")
-        content[row.id] = frame
-    given: dict[int, list[tuple[str, str]]] = {response_id: [] for response_id in content}
-    answers = select(Answer.response_id, Answer.item_id, Answer.value)
-    for response_id, item_id, value in select_in(answers, Answer.response_id, list(content)):
-        given[response_id].append((item_id, value))
-    return {external[response_id]: {**frame, "answers": frozenset(given[response_id])}
-            for response_id, frame in content.items()}
+    frames: dict[str, dict[str, object]] = {}
+    given: dict[str, list[tuple[str, str]]] = {}
+    for row in select_in(query, Response.external_id, external_ids):
+        *frame, item_id, value = row
+        if row.external_id not in frames:
+            frames[row.external_id] = dict(zip(_CONTENT[:-1], frame[1:], strict=True))
+            given[row.external_id] = []
+        if item_id is not None:  # a response may have no answer at all
+            given[row.external_id].append((item_id, value))
+    return {external_id: {**frame, "answers": frozenset(given[external_id])}
+            for external_id, frame in frames.items()}
 
 
 def _ids_by_key(column: Any, forbund_ids: Mapping[str, int],
@@ -634,21 +634,22 @@ def _ids_by_key(column: Any, forbund_ids: Mapping[str, int],
     return ids
 
 
+#: What is compared of a response imported again, in the order a problem names them.
+_CONTENT = ("instrument", "instrument_version", "insats", "participant", "timepoint",
+            "answered_on", "answers")
+
+
 def _content(planned: _Planned) -> dict[str, object]:
     """What must agree for a response_id imported again to count as unchanged: the frame
     and the answers as a set of (item, value) (values in their stored form, so `6` equals
     `6.0`; the order of a multiple choice's codes does not matter, and a code is never
     given twice)."""
-    return {
-        "instrument": planned.instrument.id,
-        "instrument_version": planned.instrument.version,
-        "insats": planned.insats_slug,
-        "participant": planned.participant_code,
-        "timepoint": planned.timepoint,
-        "answered_on": planned.answered_on,
-        "answers": frozenset(
-            (item_id, value) for item_id, _, value in answer_values(planned.answers)),
-    }
+    answers = frozenset(
+        (item_id, value) for item_id, _, value in answer_values(planned.answers))
+    return dict(zip(_CONTENT, (
+        planned.instrument.id, planned.instrument.version, planned.insats_slug,
+        planned.participant_code, planned.timepoint, planned.answered_on, answers,
+    ), strict=True))
 
 
 def _version_key(instrument: Instrument) -> tuple[str, int]:
