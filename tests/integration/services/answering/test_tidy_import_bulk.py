@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from enkat.extensions import db
 from enkat.models import Enrolment, Response, ResponseSource, utcnow
@@ -171,3 +171,41 @@ def test_enrolment_rules_hold_across_files(refused, insats, twice):
         assert refused(csv_bytes(*again)) == expected
     else:
         assert import_responses(csv_bytes(*again)).responses_created == 1
+
+
+def all_table_counts() -> dict[str, int]:
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def grown(before: dict[str, int]) -> dict[str, int]:
+    return {name: count - before[name] for name, count in all_table_counts().items()
+            if count != before[name]}
+
+
+def test_an_import_writes_every_table_recording_a_response_writes(insats, make_response,
+                                                                    make_participant):
+    """The import writes in bulk beside `record_response`, not through it: a table that
+    recording comes to write (a summary kept at submit, say) must be written here too."""
+
+    def record(code: str) -> None:
+        participant = make_participant(code)
+        make_response("finsam-inskrivning", {"kon": "man"}, participant=participant,
+                      timepoint="start", answered_on=dt.date(2025, 2, 3))
+        make_response("ors", ORS, participant=participant, timepoint="session-1",
+                      answered_on=dt.date(2025, 2, 3))
+
+    record("FIRST")  # the instrument versions are kept at their first use
+    before = all_table_counts()
+    record("KX7M4P")
+    recorded = grown(before)
+
+    before = all_table_counts()
+    import_responses(csv_bytes(
+        *rows("i1", "finsam-inskrivning", {"kon": "man"}, timepoint="start",
+              participant="QW3E9R", answered_on="2025-02-03"),
+        *rows("o1", "ors", ORS, timepoint="session-1", participant="QW3E9R",
+              answered_on="2025-02-03"),
+    ))
+
+    assert grown(before) == recorded
