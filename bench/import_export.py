@@ -20,7 +20,6 @@ import csv
 import io
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -140,13 +139,20 @@ def report(label: str, step: Measured, rows: int, what: str = "") -> None:
           f"{rows / step.cpu:>9,.0f} rows/s cpu  {step.statements:>4} statements  {what}")
 
 
+def peak_rss() -> float:
+    """This process's peak resident memory in MB. Not getrusage's ru_maxrss: Linux keeps
+    that across exec, so a child would report its parent's peak."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:", 1)[1].split()[0]) / 1024
+
+
 def measure_workbook(url: str) -> dict[str, float]:
     """Run in a child process: the answers workbook of the bench förbund."""
     with application(url, Path(tempfile.mkdtemp())).app_context():
         bench = db.session.scalars(select(Forbund).where(Forbund.slug == "bench")).one()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        before = peak_rss()
         step = measured(lambda: tidy_xlsx(AnswerFilter(forbund=bench)))
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = peak_rss()
         tracemalloc.start()
         tidy_xlsx(AnswerFilter(forbund=bench))
         traced = tracemalloc.get_traced_memory()[1] / 1e6

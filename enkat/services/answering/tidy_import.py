@@ -422,33 +422,7 @@ class _ImportRun:
                        for key, instrument in instruments.items()}
         participant_ids = self._write_participants(new, forbund_ids)
         self.known.enrolments.write(participant_ids, insats_ids)
-        now = utcnow()
-        insert_rows(Response.__table__, [
-            {
-                "forbund_id": forbund_ids[response.forbund_slug],
-                "external_id": response.external_id,
-                "instrument_version_id": version_ids[_version_key(response.instrument)],
-                "insats_id": insats_ids.get((response.forbund_slug, response.insats_slug)),
-                "participant_id": participant_ids.get((response.forbund_slug,
-                                                       response.participant_code)),
-                "timepoint": response.timepoint,
-                "answered_on": response.answered_on,
-                "started_at": now,
-                "submitted_at": now,
-                "source": ResponseSource.IMPORT,
-                "language": "sv",
-            }
-            for response in new
-        ])
-        response_ids = _ids_by_key(Response.external_id, forbund_ids,
-                                   [(response.forbund_slug, response.external_id)
-                                    for response in new])
-        insert_rows(Answer.__table__, [
-            {"response_id": response_ids[(response.forbund_slug, response.external_id)],
-             "item_id": item_id, "position": position, "value": value}
-            for response in new
-            for item_id, position, value in answer_values(response.answers)
-        ])
+        _write_responses(new, _Ids(forbund_ids, insats_ids, version_ids, participant_ids))
         db.session.expire_all()  # rows written past the unit of work: read them afresh
 
     def _write_participants(
@@ -482,6 +456,47 @@ class _ImportRun:
             insats = self._insatser[(forbund_slug, slug)] = create_insats(forbund, slug, slug)
             self.count("insatser_created")
         return insats
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """The database ids of what the new responses name, by the names the file uses."""
+
+    forbund: dict[str, int]
+    insatser: dict[tuple[str, str | None], int]
+    versions: dict[tuple[str, int], int]
+    participants: dict[tuple[str, str | None], int]
+
+
+def _write_responses(new: list[_Planned], ids: _Ids) -> None:
+    """The responses, as `record_response` stores one, then their answers."""
+    now = utcnow()
+    insert_rows(Response.__table__, [
+        {
+            "forbund_id": ids.forbund[response.forbund_slug],
+            "external_id": response.external_id,
+            "instrument_version_id": ids.versions[_version_key(response.instrument)],
+            "insats_id": ids.insatser.get((response.forbund_slug, response.insats_slug)),
+            "participant_id": ids.participants.get((response.forbund_slug,
+                                                    response.participant_code)),
+            "timepoint": response.timepoint,
+            "answered_on": response.answered_on,
+            "started_at": now,
+            "submitted_at": now,
+            "source": ResponseSource.IMPORT,
+            "language": "sv",
+        }
+        for response in new
+    ])
+    response_ids = _ids_by_key(Response.external_id, ids.forbund,
+                               [(response.forbund_slug, response.external_id)
+                                for response in new])
+    insert_rows(Answer.__table__, [
+        {"response_id": response_ids[(response.forbund_slug, response.external_id)],
+         "item_id": item_id, "position": position, "value": value}
+        for response in new
+        for item_id, position, value in answer_values(response.answers)
+    ])
 
 
 class _Known:
