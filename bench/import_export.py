@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, select  # noqa: E402
 
 from enkat import create_app  # noqa: E402
-from enkat.demo import load_demo  # noqa: E402
 from enkat.extensions import db  # noqa: E402
 from enkat.models import Forbund  # noqa: E402
 from enkat.services.answering.tidy_import import import_responses  # noqa: E402
@@ -82,6 +81,8 @@ def migrated(url: str) -> str:
 
 def demo_export() -> str:
     """The demo förbund's year as tidy CSV (built once, in a SQLite database of its own)."""
+    from enkat.demo import load_demo  # here: the workbook's process should not hold it
+
     with empty_database("sqlite") as url:
         with application(url, Path(tempfile.mkdtemp())).app_context():
             load_demo()
