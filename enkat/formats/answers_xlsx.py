@@ -4,6 +4,10 @@ Record-level data, not tables: it leaves the system unsuppressed (docs/formats.m
 "Answers for analysis"). The rows are those of the tidy CSV with the values as stored:
 the cells are text, never formulas, so they need no apostrophes against formula
 injection.
+
+The workbook is streamed (openpyxl's write-only mode): each row is written out as it
+comes, so a förbund's many years of answers take little memory, and the rows may be an
+iterator straight from the database.
 """
 
 from __future__ import annotations
@@ -13,14 +17,15 @@ import io
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from enkat.formats.selection import Selection, bound_text
 from enkat.formats.tidy_csv import COLUMNS
 from enkat.instruments import Instrument
-from enkat.reports.exports.xlsx_export import append_row
+from enkat.reports.exports.xlsx_export import CellValue, streamed_row
 
 #: Excel's last row, less the header.
 EXCEL_ROWS = 1_048_575
@@ -38,16 +43,17 @@ TIDY_DESCRIPTIONS = {
     "value": "Svaret: en kod, ett tal, ett datum eller fritext. En fråga med flera val "
              "har en rad per valt svar.",
 }
+_BOLD = Font(bold=True)
 
 
-def answers_workbook(rows: Sequence[Sequence[str]], instruments: Sequence[Instrument],
+def answers_workbook(rows: Iterable[Sequence[str]], instruments: Sequence[Instrument],
                      selection: Selection) -> bytes:
     """A workbook of three sheets: "Svar" (the tidy rows, as the CSV has them),
     "Variabler" (every item of the instruments: text, type, codes and labels) and
     "Om filen" (the columns and what the file is). At most `EXCEL_ROWS` rows: the caller
     says what to do with more."""
-    workbook = Workbook()
-    _write_answers(workbook.active, rows)
+    workbook = Workbook(write_only=True)
+    _write_answers(workbook.create_sheet("Svar"), rows)
     _write_variables(workbook.create_sheet("Variabler"), instruments)
     _write_about(workbook.create_sheet("Om filen"), selection)
     written = io.BytesIO()
@@ -55,25 +61,19 @@ def answers_workbook(rows: Sequence[Sequence[str]], instruments: Sequence[Instru
     return written.getvalue()
 
 
-def instruments_named(rows: Iterable[Sequence[str]]) -> list[tuple[str, int]]:
-    """The (instrument id, version) pairs the tidy rows name, in that order."""
-    index_id, index_version = COLUMNS.index("instrument"), COLUMNS.index("instrument_version")
-    return sorted({(row[index_id], int(row[index_version])) for row in rows})
-
-
-def _write_answers(sheet: Worksheet, rows: Sequence[Sequence[str]]) -> None:
-    sheet.title = "Svar"
+def _write_answers(sheet: WriteOnlyWorksheet, rows: Iterable[Sequence[str]]) -> None:
+    sheet.freeze_panes = "A2"
     _append(sheet, COLUMNS, bold=True)
     version, day = COLUMNS.index("instrument_version"), COLUMNS.index("answered_on")
     for row in rows:
-        values: list[object] = list(row)
+        values: list[CellValue] = list(row)
         values[version] = int(row[version])
-        values[day] = dt.date.fromisoformat(row[day])
-        _append(sheet, values)[day].number_format = "yyyy-mm-dd"
+        values[day] = dt.date.fromisoformat(row[day])  # shown as yyyy-mm-dd
+        _append(sheet, values)
+
+
+def _write_variables(sheet: WriteOnlyWorksheet, instruments: Sequence[Instrument]) -> None:
     sheet.freeze_panes = "A2"
-
-
-def _write_variables(sheet: Worksheet, instruments: Sequence[Instrument]) -> None:
     _append(sheet, ("instrument", "instrument_version", "item", "typ", "fråga", "svarskoder"),
             bold=True)
     for instrument in instruments:
@@ -83,10 +83,11 @@ def _write_variables(sheet: Worksheet, instruments: Sequence[Instrument]) -> Non
                                   for option in item.options)
                 _append(sheet, (instrument.id, instrument.version, item.id, item.type,
                                 item.text.get("sv"), codes))
-    sheet.freeze_panes = "A2"
 
 
-def _write_about(sheet: Worksheet, selection: Selection) -> None:
+def _write_about(sheet: WriteOnlyWorksheet, selection: Selection) -> None:
+    sheet.column_dimensions["A"].width = 22  # before the first row: streamed, then fixed
+    sheet.column_dimensions["B"].width = 100
     _append(sheet, ("Svar från " + selection.forbund_name,), bold=True)
     for term, meaning in (
         ("Insats", selection.insats_name if selection.insats_name is not None
@@ -98,13 +99,17 @@ def _write_about(sheet: Worksheet, selection: Selection) -> None:
         *TIDY_DESCRIPTIONS.items(),
     ):
         _append(sheet, (term, meaning))
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 100
 
 
-def _append(sheet: Worksheet, values: Sequence[object], *, bold: bool = False) -> list[Cell]:
-    cells = append_row(sheet, values)
+def _append(sheet: WriteOnlyWorksheet, values: Sequence[CellValue], *,
+            bold: bool = False) -> None:
+    row = streamed_row(sheet, values)
     if bold:
-        for cell in cells:
-            cell.font = Font(bold=True)
-    return cells
+        row = [_bold(sheet, value) for value in row]
+    sheet.append(row)
+
+
+def _bold(sheet: WriteOnlyWorksheet, value: CellValue | Cell) -> Cell:
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value)
+    cell.font = _BOLD
+    return cell

@@ -53,6 +53,8 @@ def neutralise_formulas(field: str) -> str:
 
 def restore_formulas(field: str) -> str:
     """The field as it was before `neutralise_formulas`: import reads every field so."""
+    if "'" not in field:  # nearly every field: no pattern to run
+        return field
     return _ADDED_APOSTROPHE.sub("", field)
 
 
@@ -118,9 +120,7 @@ def read_rows(data: bytes, problems: list[CsvProblem]) -> list[TidyRow]:
                 line, None, f"expected {len(COLUMNS)} fields, found {len(fields)}"
             ))
             continue
-        cells = zip(COLUMNS, fields, strict=True)  # the field count was checked above
-        row = TidyRow(line, {column: _cell(column, restore_formulas(value))
-                             for column, value in cells})
+        row = TidyRow(line, _cells(fields))
         if _row_ok(row, problems):
             rows.append(row)
     return rows
@@ -142,9 +142,13 @@ def _records(text: str, problems: list[CsvProblem]) -> Iterator[tuple[int, list[
             yield line, fields
 
 
-def _cell(column: str, value: str) -> str:
-    """Names and codes lose surrounding spaces; values are kept as written."""
-    return value if column == "value" else value.strip()
+def _cells(fields: list[str]) -> dict[str, str]:
+    """A row's cells by column: names and codes lose surrounding spaces; the value (the
+    last column) is kept as written."""
+    *names, value = [restore_formulas(field) for field in fields]
+    cells = dict(zip(COLUMNS[:-1], [name.strip() for name in names], strict=True))
+    cells["value"] = value
+    return cells
 
 
 def _header_ok(header: list[str], problems: list[CsvProblem]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from enkat.extensions import db
@@ -58,29 +58,48 @@ class ResponseContext:
 
 def context_problems(context: ResponseContext) -> list[ContextProblem]:
     """Problems with the response's frame rather than with one answer."""
-    instrument, problems = context.instrument, []
-    if not instrument.matches_timepoint(context.timepoint):
-        allowed = ", ".join(instrument.timepoints)
-        problems.append(ContextProblem(
-            "timepoint", f'"{context.timepoint}" is not a timepoint of {instrument.id} ({allowed})'
-        ))
-    if instrument.anonymous and context.participant is not None:
-        problems.append(ContextProblem(
-            "participant", f"{instrument.id} is anonymous and takes no deltagare code"
-        ))
-    if needs_participant(instrument) and context.participant is None:
-        problems.append(ContextProblem(
-            "participant", f"{instrument.id} is about a deltagare and needs a deltagare code"
-        ))
+    problems = frame_problems(context.instrument, context.timepoint,
+                              with_participant=context.participant is not None)
     participant = context.participant
     if participant is not None and participant.forbund_id != context.forbund.id:
         problems.append(ContextProblem("participant", "the deltagare belongs to another förbund"))
     if context.insats is not None and context.insats.forbund_id != context.forbund.id:
         problems.append(ContextProblem("insats", "the insats belongs to another förbund"))
-    if uploaded_by(instrument) not in (None, context.forbund.id):
-        problems.append(ContextProblem(
-            "instrument", f"{instrument.id} is another förbund's own instrument"))
+    problems += owner_problems(context.instrument, uploaded_by(context.instrument),
+                               context.forbund.id)
     return problems
+
+
+def frame_problems(instrument: Instrument, timepoint: str, *,
+                   with_participant: bool) -> list[ContextProblem]:
+    """Whether the instrument is answered at this timepoint, with or without a deltagare.
+
+    An import asks this of every response before it writes any (with the owner check
+    below), so both ways in refuse a response for the same reasons."""
+    problems = []
+    if not instrument.matches_timepoint(timepoint):
+        allowed = ", ".join(instrument.timepoints)
+        problems.append(ContextProblem(
+            "timepoint", f'"{timepoint}" is not a timepoint of {instrument.id} ({allowed})'
+        ))
+    if instrument.anonymous and with_participant:
+        problems.append(ContextProblem(
+            "participant", f"{instrument.id} is anonymous and takes no deltagare code"
+        ))
+    if needs_participant(instrument) and not with_participant:
+        problems.append(ContextProblem(
+            "participant", f"{instrument.id} is about a deltagare and needs a deltagare code"
+        ))
+    return problems
+
+
+def owner_problems(instrument: Instrument, uploader: int | None,
+                   forbund_id: int | None) -> list[ContextProblem]:
+    """A förbund's own instrument (`uploader`, from `uploaded_by`) is answered only in it;
+    `forbund_id` is None for a förbund not yet created."""
+    if uploader in (None, forbund_id):
+        return []
+    return [ContextProblem("instrument", f"{instrument.id} is another förbund's own instrument")]
 
 
 def needs_participant(instrument: Instrument) -> bool:
@@ -137,11 +156,16 @@ def new_response(context: ResponseContext, version: InstrumentVersion, *,
 
 
 def answer_rows(normalized: Mapping[str, Sequence[str]]) -> list[Answer]:
-    return [
-        Answer(item_id=item_id, position=position, value=value)
-        for item_id, values in normalized.items()
-        for position, value in enumerate(values)
-    ]
+    return [Answer(item_id=item_id, position=position, value=value)
+            for item_id, position, value in answer_values(normalized)]
+
+
+def answer_values(normalized: Mapping[str, Sequence[str]]) -> Iterator[tuple[str, int, str]]:
+    """(item id, position, value) of each answer row: a multiple-choice item has a row
+    per code, in the order given."""
+    for item_id, values in normalized.items():
+        for position, value in enumerate(values):
+            yield item_id, position, value
 
 
 def move_enrolment(context: ResponseContext) -> None:

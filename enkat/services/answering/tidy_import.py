@@ -5,22 +5,26 @@ The format is a public interface, documented in docs/formats.md; the file is rea
 applies whole or not at all: every problem of the file is collected,
 each with its line, and if there is any, nothing is written.
 
-An import runs in two passes. The first reads the file, resolves every response's
-förbund, insats, deltagare code and instrument and checks its answers, without writing.
-The second applies the responses in date order inside a savepoint, through
-`record_response` (which checks them again, with the frame, and moves enrolments), so a
-response is accepted or refused exactly as from a form. The savepoint is rolled back
-when either pass found a problem.
+An import runs in three passes, so that its cost grows with the file and not with one
+statement per row (`bench/import_export.py`). The first reads the file, resolves every
+response's förbund, insats, deltagare code and instrument and checks its answers. The
+second reads, in a few statements per förbund, what is stored about the file's responses
+(responses imported before, deltagare, open enrolments) and goes through the responses
+in date order in memory, with the rules `record_response` applies to one response
+(`frame_problems`, `owner_problems`, `check_start`, `check_end`), so a response is
+accepted or refused exactly as from a form. Only when neither pass found a problem does
+the third write, in bulk (`services.bulk`: COPY on PostgreSQL) inside a savepoint.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from enkat.extensions import db
 from enkat.formats.tidy_csv import (
@@ -33,26 +37,38 @@ from enkat.formats.tidy_csv import (
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
 from enkat.instruments.model import EnrolmentRole, parse_date
-from enkat.models import Forbund, Insats, Participant, Response, ResponseSource
+from enkat.models import (
+    Answer,
+    Enrolment,
+    Forbund,
+    Insats,
+    InstrumentVersion,
+    Participant,
+    Response,
+    ResponseSource,
+    utcnow,
+)
 from enkat.services import ServiceError
 from enkat.services.answering.responses import (
     ContextProblem,
-    ResponseContext,
-    ResponseRefused,
-    answers_of,
-    record_response,
+    answer_values,
+    frame_problems,
+    owner_problems,
 )
+from enkat.services.bulk import insert_rows, select_in
 from enkat.services.deltagare.participants import (
     EnrolmentError,
     InvalidCode,
     check_code,
-    find_participant,
-    get_or_create_participant,
+    check_end,
+    check_start,
 )
 from enkat.services.instruments.versions import (
-    InstrumentChanged,
     UnknownInstrument,
+    change_since_first_use,
+    register_version,
     resolve_instrument,
+    uploaded_by,
 )
 from enkat.services.organisation.forbund import check_slug, create_forbund, find_forbund
 from enkat.services.organisation.insatser import create_insats, find_insats
@@ -94,6 +110,8 @@ class _Planned:
     participant_code: str | None
     timepoint: str
     answered_on: dt.date
+    #: the answers as they are stored (`check_answers`)
+    answers: dict[str, tuple[str, ...]]
 
     @property
     def line(self) -> int:
@@ -112,12 +130,12 @@ def import_responses(
     imported again.
     """
     run = _ImportRun(forbund_slug, create_missing)
-    planned = run.plan(data)
-    with db.session.begin_nested():
-        for response in sorted(planned, key=_application_order):
-            run.apply(response)
-        if run.problems:
-            raise ImportFailed(run.problems)
+    new = run.check(run.plan(data))
+    if run.problems:
+        raise ImportFailed(run.problems)
+    if new:
+        with db.session.begin_nested():
+            run.write(new)
     return run.summary()
 
 
@@ -142,6 +160,9 @@ class _ImportRun:
         self._insatser: dict[tuple[str, str], Insats | None] = {}
         self._counts: dict[str, int] = {}
         self._created_per_forbund: dict[str, int] = {}
+        self._uploaders: dict[tuple[str, int], int | None] = {}
+        self._changes: dict[tuple[str, int], str | None] = {}
+        self.known = _Known()
 
     def add(self, problem: CsvProblem) -> None:
         self.problems.append(problem)
@@ -206,14 +227,15 @@ class _ImportRun:
         answered_on = self._answered_on(first)
         participant_code = self._participant_code(first)
         insats_slug = self._insats_slug(slug, first, forbund_usable)
+        answers: dict[str, tuple[str, ...]] = {}
         if not first["timepoint"]:
             self.problem(first.line, "timepoint", "must not be empty")
         elif instrument is not None and rows_agree:
-            self._check_values(instrument, first["timepoint"], rows)
+            answers = self._check_values(instrument, first["timepoint"], rows)
         if self._refusals > before or instrument is None or answered_on is None:
             return None
         return _Planned(slug, external_id, rows, instrument, insats_slug, participant_code,
-                        first["timepoint"], answered_on)
+                        first["timepoint"], answered_on, answers)
 
     def _check_rows_agree(self, external_id: str, rows: list[TidyRow]) -> bool:
         first, agree = rows[0], True
@@ -228,14 +250,16 @@ class _ImportRun:
                     )
         return agree
 
-    def _check_values(self, instrument: Instrument, timepoint: str, rows: list[TidyRow]) -> None:
-        """Check the answers already here, so that they are reported even for a response
-        that cannot be applied (say, of an unknown förbund)."""
-        _, problems = check_answers(instrument, row_answers(rows), timepoint=timepoint)
+    def _check_values(self, instrument: Instrument, timepoint: str,
+                      rows: list[TidyRow]) -> dict[str, tuple[str, ...]]:
+        """The answers as they are stored; checked here, so that they are reported even
+        for a response that cannot be applied (say, of an unknown förbund)."""
+        answers, problems = check_answers(instrument, row_answers(rows), timepoint=timepoint)
         self.report(instrument, rows, problems)
+        return answers
 
     def report(self, instrument: Instrument, rows: list[TidyRow],
-               problems: Iterable[AnswerProblem]) -> None:
+               problems: Iterable[AnswerProblem | ContextProblem]) -> None:
         for problem in problems:
             self.add(_located(instrument, rows, problem))
 
@@ -314,46 +338,28 @@ class _ImportRun:
             return None
         return found
 
-    # --- second pass: write, inside the caller's savepoint ------------------------------
+    # --- second pass: against the database, in memory -----------------------------------
 
-    def apply(self, planned: _Planned) -> None:
-        self._created_per_forbund.setdefault(planned.forbund_slug, 0)
-        forbund = self._forbund_named(planned.forbund_slug)
-        existing = db.session.scalar(
-            select(Response).where(
-                Response.forbund_id == forbund.id, Response.external_id == planned.external_id
-            )
-        )
-        if existing is not None:
-            self._compare(existing, planned)
-            return
-        context = ResponseContext(
-            forbund=forbund,
-            instrument=planned.instrument,
-            insats=self._insats_named(forbund, planned.insats_slug),
-            participant=self._participant(forbund, planned.participant_code),
-            timepoint=planned.timepoint,
-            answered_on=planned.answered_on,
-        )
-        try:
-            record_response(context, row_answers(planned.rows), source=ResponseSource.IMPORT,
-                            external_id=planned.external_id)
-        except ResponseRefused as refused:
-            self.report(planned.instrument, planned.rows, refused.problems)
-        except InstrumentChanged as changed:
-            self.problem(planned.line, "instrument", str(changed))
-        except EnrolmentError as refused:
-            self.problem(planned.line, None, str(refused))
-        else:
-            self.count("responses_created")
-            self._created_per_forbund[planned.forbund_slug] += 1
+    def check(self, planned: list[_Planned]) -> list[_Planned]:
+        """The responses to create, in the order they apply. Each is checked against what
+        is stored and against the file's earlier responses as recording them one by one
+        would check it (frame, instrument, enrolment), but in memory: nothing is written."""
+        self.known = _Known.read(planned, self.existing_forbund)
+        new = []
+        for response in sorted(planned, key=_application_order):
+            self._created_per_forbund.setdefault(response.forbund_slug, 0)
+            stored = self.known.stored.get((response.forbund_slug, response.external_id))
+            if stored is not None:
+                self._compare(stored, response)
+            elif self._may_record(response):
+                new.append(response)
+                self.count("responses_created")
+                self._created_per_forbund[response.forbund_slug] += 1
+        return new
 
-    def _compare(self, existing: Response, planned: _Planned) -> None:
+    def _compare(self, stored: dict[str, object], planned: _Planned) -> None:
         """Skip a response imported before; refuse one whose content has changed."""
-        normalized, _ = check_answers(  # without problems: checked in the first pass
-            planned.instrument, row_answers(planned.rows), timepoint=planned.timepoint
-        )
-        differing = _differences(existing, planned, normalized)
+        differing = [name for name, value in _content(planned).items() if stored[name] != value]
         if differing:
             self.problem(
                 planned.line, None,
@@ -363,31 +369,306 @@ class _ImportRun:
         else:
             self.count("responses_unchanged")
 
+    def _may_record(self, planned: _Planned) -> bool:
+        """Whether `record_response` would take the response, reporting why not."""
+        forbund = self.existing_forbund(planned.forbund_slug)
+        instrument = planned.instrument
+        problems = frame_problems(instrument, planned.timepoint,
+                                  with_participant=planned.participant_code is not None)
+        problems += owner_problems(instrument, self._uploader(instrument),
+                                   forbund.id if forbund else None)
+        if problems:
+            self.report(instrument, planned.rows, problems)
+            return False
+        changed = self._change_since_first_use(instrument)
+        if changed:
+            self.problem(planned.line, "instrument", changed)
+            return False
+        try:
+            self.known.enrolments.move(planned)
+        except EnrolmentError as refused:
+            self.problem(planned.line, None, str(refused))
+            return False
+        return True
+
+    def _uploader(self, instrument: Instrument) -> int | None:
+        key = _version_key(instrument)
+        if key not in self._uploaders:
+            self._uploaders[key] = uploaded_by(instrument)
+        return self._uploaders[key]
+
+    def _change_since_first_use(self, instrument: Instrument) -> str | None:
+        key = _version_key(instrument)
+        if key not in self._changes:
+            self._changes[key] = change_since_first_use(instrument)
+        return self._changes[key]
+
+    # --- third pass: write in bulk, inside the caller's savepoint ------------------------
+
+    def write(self, new: list[_Planned]) -> None:
+        """Create what the checked responses need, then the responses and their answers,
+        a statement or two per table whatever the size of the file."""
+        forbund_ids = {slug: self._forbund_named(slug).id
+                       for slug in dict.fromkeys(response.forbund_slug for response in new)}
+        insats_ids = {
+            (slug, insats): self._insats_named(slug, insats).id
+            for slug, insats in dict.fromkeys(
+                (response.forbund_slug, response.insats_slug) for response in new)
+            if insats is not None
+        }
+        instruments = {_version_key(response.instrument): response.instrument
+                       for response in new}
+        version_ids = {key: register_version(instrument).id
+                       for key, instrument in instruments.items()}
+        participant_ids = self._write_participants(new, forbund_ids)
+        self.known.enrolments.write(participant_ids, insats_ids)
+        _write_responses(new, _Ids(forbund_ids, insats_ids, version_ids, participant_ids))
+        db.session.expire_all()  # rows written past the unit of work: read them afresh
+
+    def _write_participants(
+        self, new: list[_Planned], forbund_ids: dict[str, int]
+    ) -> dict[tuple[str, str | None], int]:
+        """The ids of the deltagare the responses name, creating those not yet known."""
+        known = self.known.participants
+        missing = list(dict.fromkeys(
+            (response.forbund_slug, response.participant_code) for response in new
+            if response.participant_code is not None
+            and (response.forbund_slug, response.participant_code) not in known))
+        insert_rows(Participant.__table__, [
+            {"forbund_id": forbund_ids[slug], "code": code, "created_at": utcnow()}
+            for slug, code in missing
+        ])
+        self._counts["participants_created"] = len(missing)
+        return {**known, **_ids_by_key(Participant.code, forbund_ids, missing)}
+
     def _forbund_named(self, slug: str) -> Forbund:
-        """The förbund of a planned response, created now if the plan allowed it."""
+        """The förbund of a checked response, created now if the plan allowed it."""
         forbund = self.existing_forbund(slug)
         if forbund is None:
             forbund = self._forbund[slug] = create_forbund(slug, slug)
             self.count("forbund_created")
         return forbund
 
-    def _insats_named(self, forbund: Forbund, slug: str | None) -> Insats | None:
-        if slug is None:
-            return None
-        insats = self.existing_insats(forbund.slug, slug)
+    def _insats_named(self, forbund_slug: str, slug: str) -> Insats:
+        insats = self.existing_insats(forbund_slug, slug)
         if insats is None:
-            insats = self._insatser[(forbund.slug, slug)] = create_insats(forbund, slug, slug)
+            forbund = self._forbund_named(forbund_slug)
+            insats = self._insatser[(forbund_slug, slug)] = create_insats(forbund, slug, slug)
             self.count("insatser_created")
         return insats
 
-    def _participant(self, forbund: Forbund, code: str | None) -> Participant | None:
-        if code is None:
-            return None
-        participant = find_participant(forbund, code)
-        if participant is None:
-            participant = get_or_create_participant(forbund, code)
-            self.count("participants_created")
-        return participant
+
+@dataclass(frozen=True)
+class _Ids:
+    """The database ids of what the new responses name, by the names the file uses."""
+
+    forbund: dict[str, int]
+    insatser: dict[tuple[str, str | None], int]
+    versions: dict[tuple[str, int], int]
+    participants: dict[tuple[str, str | None], int]
+
+
+def _write_responses(new: list[_Planned], ids: _Ids) -> None:
+    """The responses, as `record_response` stores one, then their answers."""
+    now = utcnow()
+    insert_rows(Response.__table__, [
+        {
+            "forbund_id": ids.forbund[response.forbund_slug],
+            "external_id": response.external_id,
+            "instrument_version_id": ids.versions[_version_key(response.instrument)],
+            "insats_id": ids.insatser.get((response.forbund_slug, response.insats_slug)),
+            "participant_id": ids.participants.get((response.forbund_slug,
+                                                    response.participant_code)),
+            "timepoint": response.timepoint,
+            "answered_on": response.answered_on,
+            "started_at": now,
+            "submitted_at": now,
+            "source": ResponseSource.IMPORT,
+            "language": "sv",
+        }
+        for response in new
+    ])
+    response_ids = _ids_by_key(Response.external_id, ids.forbund,
+                               [(response.forbund_slug, response.external_id)
+                                for response in new])
+    insert_rows(Answer.__table__, [
+        {"response_id": response_ids[(response.forbund_slug, response.external_id)],
+         "item_id": item_id, "position": position, "value": value}
+        for response in new
+        for item_id, position, value in answer_values(response.answers)
+    ])
+
+
+class _Known:
+    """What the database holds about the file's responses, read in a few statements per
+    förbund: responses already imported, deltagare, and open enrolments (moved in memory
+    as the responses apply)."""
+
+    def __init__(self) -> None:
+        #: (förbund slug, response_id) -> the stored response's content (`_content`)
+        self.stored: dict[tuple[str, str], dict[str, object]] = {}
+        self.participants: dict[tuple[str, str | None], int] = {}
+        self.enrolments = _Enrolments()
+
+    @classmethod
+    def read(cls, planned: list[_Planned],
+             existing_forbund: Callable[[str], Forbund | None]) -> _Known:
+        known = cls()
+        by_forbund: dict[str, list[_Planned]] = {}
+        for response in planned:
+            by_forbund.setdefault(response.forbund_slug, []).append(response)
+        for slug, responses in by_forbund.items():
+            forbund = existing_forbund(slug)
+            if forbund is not None:
+                known._read_forbund(forbund, responses)
+        return known
+
+    def _read_forbund(self, forbund: Forbund, responses: list[_Planned]) -> None:
+        slug = forbund.slug
+        for external_id, content in _stored_contents(
+                forbund.id, [response.external_id for response in responses]).items():
+            self.stored[(slug, external_id)] = content
+        codes = {(slug, response.participant_code) for response in responses
+                 if response.participant_code is not None}
+        self.participants.update(_ids_by_key(Participant.code, {slug: forbund.id}, codes))
+        moving = {response.participant_code for response in responses
+                  if response.instrument.results.enrolment is not None} - {None}
+        self.enrolments.read(forbund, moving)
+
+
+@dataclass
+class _Enrolment:
+    """An enrolment the import moves: one stored (with its id) or one it starts."""
+
+    forbund_slug: str
+    code: str
+    insats_slug: str
+    started_on: dt.date
+    ended_on: dt.date | None = None
+    id: int | None = None
+
+
+class _Enrolments:
+    """The open enrolments of the file's deltagare, moved by inskrivning and avslut in
+    the order the responses apply, with the rules of `start_enrolment` and
+    `end_enrolment`; then written in two statements."""
+
+    def __init__(self) -> None:
+        self._open: dict[tuple[str, str, str], _Enrolment] = {}
+        self._changed: list[_Enrolment] = []
+
+    def read(self, forbund: Forbund, codes: set[str]) -> None:
+        query = (select(Enrolment.id, Participant.code, Insats.slug, Enrolment.started_on)
+                 .join(Participant, Enrolment.participant_id == Participant.id)
+                 .join(Insats, Enrolment.insats_id == Insats.id)
+                 .where(Participant.forbund_id == forbund.id, Enrolment.ended_on.is_(None)))
+        for enrolment_id, code, insats_slug, started_on in select_in(
+                query, Participant.code, codes):
+            self._open.setdefault((forbund.slug, code, insats_slug), _Enrolment(
+                forbund.slug, code, insats_slug, started_on, id=enrolment_id))
+
+    def move(self, response: _Planned) -> None:
+        """Start or end the enrolment as the response says, or raise `EnrolmentError`."""
+        role, code, insats_slug = (response.instrument.results.enrolment,
+                                   response.participant_code, response.insats_slug)
+        if role is None or code is None or insats_slug is None:
+            return
+        key = (response.forbund_slug, code, insats_slug)
+        current = self._open.get(key)
+        since = current.started_on if current else None
+        if role is EnrolmentRole.STARTS:
+            check_start(code, insats_slug, since)
+            self._open[key] = _Enrolment(*key, response.answered_on)
+            self._changed.append(self._open[key])
+        elif role is EnrolmentRole.ENDS:
+            check_end(code, insats_slug, since, response.answered_on)
+            assert current is not None  # check_end refuses otherwise
+            current.ended_on = response.answered_on
+            del self._open[key]
+            if current.id is not None:
+                self._changed.append(current)
+
+    def write(self, participant_ids: dict[tuple[str, str | None], int],
+              insats_ids: dict[tuple[str, str | None], int]) -> None:
+        ended = [enrolment for enrolment in self._changed if enrolment.id is not None]
+        if ended:
+            db.session.execute(
+                update(Enrolment.__table__).where(Enrolment.id == bindparam("enrolment_id"))
+                .values(ended_on=bindparam("new_ended_on")),
+                [{"enrolment_id": enrolment.id, "new_ended_on": enrolment.ended_on}
+                 for enrolment in ended],
+            )
+        insert_rows(Enrolment.__table__, [
+            {"participant_id": participant_ids[(enrolment.forbund_slug, enrolment.code)],
+             "insats_id": insats_ids[(enrolment.forbund_slug, enrolment.insats_slug)],
+             "started_on": enrolment.started_on, "ended_on": enrolment.ended_on}
+            for enrolment in self._changed if enrolment.id is None
+        ])
+
+
+def _stored_contents(forbund_id: int, external_ids: list[str]) -> dict[str, dict[str, object]]:
+    """The content (`_content`) of the förbund's responses with these response_ids."""
+    query = (
+        select(Response.external_id,
+               InstrumentVersion.instrument_id.label("instrument"),
+               InstrumentVersion.version.label("instrument_version"),
+               Insats.slug.label("insats"), Participant.code.label("participant"),
+               Response.timepoint, Response.answered_on, Answer.item_id, Answer.value)
+        .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
+        .outerjoin(Insats, Response.insats_id == Insats.id)
+        .outerjoin(Participant, Response.participant_id == Participant.id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Response.forbund_id == forbund_id)
+    )
+    frames: dict[str, dict[str, object]] = {}
+    given: dict[str, list[tuple[str, str]]] = {}
+    for row in select_in(query, Response.external_id, external_ids):
+        *frame, item_id, value = row
+        if row.external_id not in frames:
+            frames[row.external_id] = dict(zip(_CONTENT[:-1], frame[1:], strict=True))
+            given[row.external_id] = []
+        if item_id is not None:  # a response may have no answer at all
+            given[row.external_id].append((item_id, value))
+    return {external_id: {**frame, "answers": frozenset(given[external_id])}
+            for external_id, frame in frames.items()}
+
+
+def _ids_by_key(column: Any, forbund_ids: Mapping[str, int],
+                keys: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], int]:
+    """The ids of the rows named by (förbund slug, value of `column`): deltagare by code,
+    responses by response_id, both unique within a förbund."""
+    by_forbund: dict[str, list[Any]] = {}
+    for slug, value in keys:
+        by_forbund.setdefault(slug, []).append(value)
+    table = column.class_
+    ids = {}
+    for slug, values in by_forbund.items():
+        query = select(column, table.id).where(table.forbund_id == forbund_ids[slug])
+        for value, row_id in select_in(query, column, values):
+            ids[(slug, value)] = row_id
+    return ids
+
+
+#: What is compared of a response imported again, in the order a problem names them.
+_CONTENT = ("instrument", "instrument_version", "insats", "participant", "timepoint",
+            "answered_on", "answers")
+
+
+def _content(planned: _Planned) -> dict[str, object]:
+    """What must agree for a response_id imported again to count as unchanged: the frame
+    and the answers as a set of (item, value) (values in their stored form, so `6` equals
+    `6.0`; the order of a multiple choice's codes does not matter, and a code is never
+    given twice)."""
+    answers = frozenset(
+        (item_id, value) for item_id, _, value in answer_values(planned.answers))
+    return dict(zip(_CONTENT, (
+        planned.instrument.id, planned.instrument.version, planned.insats_slug,
+        planned.participant_code, planned.timepoint, planned.answered_on, answers,
+    ), strict=True))
+
+
+def _version_key(instrument: Instrument) -> tuple[str, int]:
+    return (instrument.id, instrument.version)
 
 
 def _resolve(instrument_id: str, version: str, line: int) -> Instrument | CsvProblem:
@@ -402,36 +683,6 @@ def _resolve(instrument_id: str, version: str, line: int) -> Instrument | CsvPro
         return resolve_instrument(instrument_id, int(version))
     except UnknownInstrument as unknown:
         return CsvProblem(line, "instrument_version", str(unknown))
-
-
-def _differences(
-    existing: Response, planned: _Planned, normalized: dict[str, tuple[str, ...]]
-) -> list[str]:
-    """The columns in which a stored response differs from the file's (order of codes aside)."""
-    version = existing.instrument_version
-    stored = {
-        "instrument": version.instrument_id,
-        "instrument_version": version.version,
-        "insats": existing.insats.slug if existing.insats else None,
-        "participant": existing.participant.code if existing.participant else None,
-        "timepoint": existing.timepoint,
-        "answered_on": existing.answered_on,
-        "answers": _canonical(answers_of(existing)),
-    }
-    in_file = {
-        "instrument": planned.instrument.id,
-        "instrument_version": planned.instrument.version,
-        "insats": planned.insats_slug,
-        "participant": planned.participant_code,
-        "timepoint": planned.timepoint,
-        "answered_on": planned.answered_on,
-        "answers": _canonical(normalized),
-    }
-    return [name for name in stored if stored[name] != in_file[name]]
-
-
-def _canonical(answers: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
-    return {item_id: sorted(values) for item_id, values in answers.items()}
 
 
 def _located(instrument: Instrument, rows: list[TidyRow],

@@ -77,12 +77,26 @@ def open_enrolment(participant: Participant, insats: Insats) -> Enrolment | None
     )
 
 
+def check_start(code: str, insats_slug: str, open_since: dt.date | None) -> None:
+    """Refuse to start an enrolment while one is open (`open_since`: its start, or None).
+
+    The rules of moving an enrolment have this one home, for the forms and for an
+    import, which moves enrolments in memory before writing them in bulk."""
+    if open_since is not None:
+        raise EnrolmentError(f"{code} is already enrolled in {insats_slug} since {open_since}")
+
+
+def check_end(code: str, insats_slug: str, open_since: dt.date | None, on: dt.date) -> None:
+    """Refuse to end an enrolment that is not open, or on a day before its start."""
+    if open_since is None:
+        raise EnrolmentError(f"{code} has no open enrolment in {insats_slug}")
+    if on < open_since:
+        raise EnrolmentError(f"{code} cannot end on {on}, before the start on {open_since}")
+
+
 def start_enrolment(participant: Participant, insats: Insats, on: dt.date) -> Enrolment:
     current = open_enrolment(participant, insats)
-    if current is not None:
-        raise EnrolmentError(
-            f"{participant.code} is already enrolled in {insats.slug} since {current.started_on}"
-        )
+    check_start(participant.code, insats.slug, current.started_on if current else None)
     enrolment = Enrolment(participant_id=participant.id, insats_id=insats.id, started_on=on)
     db.session.add(enrolment)
     db.session.flush()
@@ -91,12 +105,8 @@ def start_enrolment(participant: Participant, insats: Insats, on: dt.date) -> En
 
 def end_enrolment(participant: Participant, insats: Insats, on: dt.date) -> Enrolment:
     current = open_enrolment(participant, insats)
-    if current is None:
-        raise EnrolmentError(f"{participant.code} has no open enrolment in {insats.slug}")
-    if on < current.started_on:
-        raise EnrolmentError(
-            f"{participant.code} cannot end on {on}, before the start on {current.started_on}"
-        )
+    check_end(participant.code, insats.slug, current.started_on if current else None, on)
+    assert current is not None  # check_end refuses otherwise
     current.ended_on = on
     db.session.flush()
     return current

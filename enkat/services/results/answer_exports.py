@@ -16,18 +16,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
-from typing import TextIO
+from typing import Any, TextIO
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from enkat.extensions import db
 from enkat.formats.answers_sav import WideResponse, answers_sav
-from enkat.formats.answers_xlsx import EXCEL_ROWS, answers_workbook, instruments_named
+from enkat.formats.answers_xlsx import EXCEL_ROWS, answers_workbook
 from enkat.formats.selection import Selection
 from enkat.formats.tidy_csv import write_rows
 from enkat.instruments import Instrument
-from enkat.models import Forbund, Insats, InstrumentVersion, Response
+from enkat.models import Answer, Forbund, Insats, InstrumentVersion, Participant, Response
 from enkat.services import ServiceError
 from enkat.services.instruments.versions import stored_instrument
 
@@ -61,14 +61,20 @@ def tidy_csv(answers: AnswerFilter) -> tuple[str, int]:
 def tidy_xlsx(answers: AnswerFilter) -> tuple[bytes, int]:
     """A workbook of three sheets: "Svar" (the tidy rows, as the CSV has them),
     "Variabler" (every item of the instruments answered: text, type, codes and labels)
-    and "Om filen" (the columns and what the file is). Returns the bytes and row count."""
-    rows = list(tidy_rows(forbund=answers.forbund, insats=answers.insats,
-                          date_from=answers.date_from, date_to=answers.date_to))
-    count = len(rows)
+    and "Om filen" (the columns and what the file is). Returns the bytes and row count.
+
+    The rows are counted first and then streamed from the database into the workbook,
+    so no more than a day of them is held at once."""
+    conditions = _conditions(answers.forbund, answers.insats, answers.date_from,
+                             answers.date_to)
+    count = db.session.scalar(
+        select(func.count()).select_from(Answer).join(Response).where(*conditions))
     if count > EXCEL_ROWS:
         raise TooManyRows(f"{count} svarsrader får inte plats i ett Excel-blad "
                           f"(högst {EXCEL_ROWS}). Hämta CSV eller välj en kortare period.")
-    return answers_workbook(rows, _instruments_in(rows), _selection(answers)), count
+    workbook = answers_workbook(_tidy_rows(conditions), _instruments_answered(conditions),
+                                _selection(answers))
+    return workbook, count
 
 
 def _selection(answers: AnswerFilter) -> Selection:
@@ -77,15 +83,14 @@ def _selection(answers: AnswerFilter) -> Selection:
                      answers.date_from, answers.date_to)
 
 
-def _instruments_in(rows: Iterable[tuple[str, ...]]) -> list[Instrument]:
+def _instruments_answered(conditions: list[ColumnElement[bool]]) -> list[Instrument]:
     """The instrument versions the tidy rows name, by id and version."""
-    pairs = instruments_named(rows)
-    if not pairs:
-        return []
-    stored = db.session.scalars(select(InstrumentVersion).where(
-        InstrumentVersion.instrument_id.in_({instrument_id for instrument_id, _ in pairs})))
-    by_pair = {(row.instrument_id, row.version): row for row in stored}
-    return [stored_instrument(by_pair[pair]) for pair in pairs if pair in by_pair]
+    answered = select(Response.instrument_version_id).join(Answer).where(*conditions)
+    stored = db.session.scalars(select(InstrumentVersion)
+                                .where(InstrumentVersion.id.in_(answered))
+                                .order_by(InstrumentVersion.instrument_id,
+                                          InstrumentVersion.version))
+    return [stored_instrument(row) for row in stored]
 
 
 # --- which instruments were answered -----------------------------------------------------
@@ -128,18 +133,12 @@ def _responses(answers: AnswerFilter, instrument_id: str) -> list[Response]:
     query = (
         select(Response)
         .join(Response.instrument_version)
-        .where(Response.forbund_id == answers.forbund.id,
-               Response.submitted_at.is_not(None),
-               InstrumentVersion.instrument_id == instrument_id)
+        .where(InstrumentVersion.instrument_id == instrument_id,
+               *_conditions(answers.forbund, answers.insats, answers.date_from,
+                            answers.date_to))
         .options(joinedload(Response.insats), joinedload(Response.participant),
                  joinedload(Response.instrument_version), selectinload(Response.answers))
     )
-    if answers.insats is not None:
-        query = query.where(Response.insats_id == answers.insats.id)
-    if answers.date_from is not None:
-        query = query.where(Response.answered_on >= answers.date_from)
-    if answers.date_to is not None:
-        query = query.where(Response.answered_on <= answers.date_to)
     # ordered in Python, as the tidy CSV is, so the order does not hang on a collation
     return sorted(db.session.scalars(query),
                   key=lambda response: (response.answered_on, response.external_id))
@@ -194,58 +193,75 @@ def tidy_rows(
     date_to: dt.date | None = None,
 ) -> Iterator[tuple[str, ...]]:
     """The rows `export_responses` writes, in its order, with the values as stored."""
-    for response in _exported(forbund, insats, date_from, date_to):
-        yield from _rows_of(response)
+    return _tidy_rows(_conditions(forbund, insats, date_from, date_to))
 
 
-def _exported(
+def _conditions(
     forbund: Forbund | None, insats: Insats | None, date_from: dt.date | None,
     date_to: dt.date | None,
-) -> Iterator[Response]:
-    """Responses to export, streamed a day at a time and ordered in Python within a day,
-    so the order does not depend on the database's collation."""
-    query = (
-        select(Response)
-        .join(Response.forbund)
-        .where(Response.submitted_at.is_not(None))
-        .options(
-            contains_eager(Response.forbund),
-            joinedload(Response.insats),
-            joinedload(Response.participant),
-            joinedload(Response.instrument_version),
-            selectinload(Response.answers),
-        )
-        .order_by(Response.answered_on)
-        .execution_options(yield_per=500)
-    )
+) -> list[ColumnElement[bool]]:
+    """Which responses an export holds: submitted ones, filtered (dates inclusive)."""
+    conditions = [Response.submitted_at.is_not(None)]
     if forbund is not None:
-        query = query.where(Response.forbund_id == forbund.id)
+        conditions.append(Response.forbund_id == forbund.id)
     if insats is not None:
-        query = query.where(Response.insats_id == insats.id)
+        conditions.append(Response.insats_id == insats.id)
     if date_from is not None:
-        query = query.where(Response.answered_on >= date_from)
+        conditions.append(Response.answered_on >= date_from)
     if date_to is not None:
-        query = query.where(Response.answered_on <= date_to)
-    for _, same_day in groupby(db.session.scalars(query), key=attrgetter("answered_on")):
-        yield from sorted(same_day, key=lambda response: (response.external_id,
-                                                          response.forbund.slug))
+        conditions.append(Response.answered_on <= date_to)
+    return conditions
 
 
-def _rows_of(response: Response) -> list[tuple[str, ...]]:
-    version = response.instrument_version
-    order = {item.id: index for index, item in enumerate(stored_instrument(version).items)}
-    frame = (
-        response.external_id,
-        response.forbund.slug,
-        response.insats.slug if response.insats else "",
-        response.participant.code if response.participant else "",
-        version.instrument_id,
-        str(version.version),
-        response.timepoint,
-        response.answered_on.isoformat(),
+def _tidy_rows(conditions: list[ColumnElement[bool]]) -> Iterator[tuple[str, ...]]:
+    """The tidy rows, read as plain rows (an answer with its response's frame) in date
+    order and streamed; within a day the responses are ordered in Python (by response_id,
+    then förbund), so the order does not depend on the database's collation."""
+    query = (
+        select(Response.id, Response.external_id, Forbund.slug.label("forbund"),
+               Insats.slug.label("insats"), Participant.code.label("participant"),
+               Response.instrument_version_id, InstrumentVersion.instrument_id,
+               InstrumentVersion.version, Response.timepoint, Response.answered_on,
+               Answer.item_id, Answer.position, Answer.value)
+        .join(Forbund, Response.forbund_id == Forbund.id)
+        .join(InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id)
+        .outerjoin(Insats, Response.insats_id == Insats.id)
+        .outerjoin(Participant, Response.participant_id == Participant.id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(*conditions)
+        .order_by(Response.answered_on, Response.id)
     )
-    answers = sorted(
-        response.answers,
-        key=lambda answer: (order.get(answer.item_id, len(order)), answer.item_id, answer.position),
-    )
-    return [(*frame, answer.item_id, answer.value) for answer in answers]
+    item_order = _ItemOrder()
+    db.session.flush()
+    answers = db.session.connection().execute(query, execution_options={"yield_per": 5000})
+    for _, same_day in groupby(answers, key=attrgetter("answered_on")):
+        responses = [list(rows) for _, rows in groupby(same_day, key=attrgetter("id"))]
+        responses.sort(key=lambda rows: (rows[0].external_id, rows[0].forbund))
+        for rows in responses:
+            yield from _rows_of(rows, item_order(rows[0].instrument_version_id))
+
+
+class _ItemOrder:
+    """The position of each item in its instrument version, read once per version."""
+
+    def __init__(self) -> None:
+        self._orders: dict[int, dict[str, int]] = {}
+
+    def __call__(self, version_id: int) -> dict[str, int]:
+        if version_id not in self._orders:
+            version = db.session.get_one(InstrumentVersion, version_id)
+            self._orders[version_id] = {
+                item.id: index for index, item in enumerate(stored_instrument(version).items)}
+        return self._orders[version_id]
+
+
+def _rows_of(answers: list[Row[Any]], order: dict[str, int]) -> list[tuple[str, ...]]:
+    """A response's tidy rows: its items in the instrument's order, the codes of a
+    multiple choice in the order given."""
+    first = answers[0]
+    frame = (first.external_id, first.forbund, first.insats or "", first.participant or "",
+             first.instrument_id, str(first.version), first.timepoint,
+             first.answered_on.isoformat())
+    ordered = sorted(answers, key=lambda answer: (order.get(answer.item_id, len(order)),
+                                                  answer.item_id, answer.position))
+    return [(*frame, answer.item_id, answer.value) for answer in ordered]

@@ -17,13 +17,17 @@ from sqlalchemy import select
 from enkat.extensions import db
 from enkat.models import Answer, Response
 from enkat.services import ServiceError
+from enkat.services.answering.tidy_import import import_responses
 from enkat.services.results.answer_exports import (
     AnswerFilter,
     answered_instruments,
     spss_sav,
     tidy_csv,
+    tidy_rows,
     tidy_xlsx,
 )
+
+from ..tidy import csv_bytes, rows
 
 D = dt.date
 
@@ -168,3 +172,41 @@ def test_free_text_that_looks_like_a_formula_stays_text(forbund, make_response):
     cell = next(row[9] for row in workbook["Svar"].iter_rows(min_row=2)
                 if row[9].value == '=HYPERLINK("http://x")')
     assert cell.data_type == "s"
+
+
+def test_the_streamed_workbook_holds_every_row_with_the_cells_it_had(insats):
+    """Written row by row (write-only), the sheet still has every tidy row with the
+    cells the workbook always had: a bold header, the version a number, the date a date
+    shown as yyyy-mm-dd, every other cell text (a formula or an error code too)."""
+    lines = []
+    for number in range(200):
+        lines += rows(f"n{number:03d}", "nns-deltagare-pagaende", {"q1": "5", "q2": "0"},
+                      timepoint="pagaende", answered_on=f"2025-03-{1 + number % 28:02d}")
+    lines += rows("i1", "finsam-inskrivning", {"kon": "man", "forsorjning": ["lon", "a-kassa"]},
+                  timepoint="start", participant="ALFA1", answered_on="2025-02-03")
+    for number, text in enumerate(("#N/A", "=SUM(A1:A9)")):
+        lines += rows(f"p{number}", "nns-personal", {"synpunkter": text}, timepoint="arlig",
+                      insats="", answered_on="2025-10-01")
+    lines.append('p2,test,,,nns-personal,1,arlig,2025-10-01,synpunkter,"Bra, men\nmer tid"')
+    import_responses(csv_bytes(*lines))
+
+    data, count = tidy_xlsx(AnswerFilter(insats.forbund))
+
+    expected = [[*row[:5], int(row[5]), row[6], dt.datetime.fromisoformat(row[7]), *row[8:]]
+                for row in tidy_rows(forbund=insats.forbund)]
+    expected = [[value if value != "" else None for value in row]  # an empty cell, as ever
+                for row in expected]
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook["Svar"]
+    cells = list(sheet.iter_rows(min_row=2))
+    assert count == len(expected) == 200 * 2 + 3 + 3
+    assert [[cell.value for cell in row] for row in cells] == expected
+    assert {"#N/A", "=SUM(A1:A9)", "Bra, men\nmer tid"} <= {row[9].value for row in cells}
+    assert {cell.data_type for row in cells for cell in (*row[:5], row[6], *row[8:])
+            if cell.value is not None} == {"s"}
+    assert {row[7].number_format for row in cells} == {"yyyy-mm-dd"}
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == workbook["Variabler"].freeze_panes == "A2"
+    about = workbook["Om filen"]
+    assert (about.column_dimensions["A"].width, about.column_dimensions["B"].width) == (22, 100)
+    assert workbook.sheetnames == ["Svar", "Variabler", "Om filen"]
