@@ -23,7 +23,6 @@ import os
 import random
 import statistics
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -206,10 +205,10 @@ class Browser:
         return self._send(kind, "GET", path, None, None, (200,))[0]
 
     def post(self, kind: str, path: str, fields: list[tuple[str, str]], expect: int,
-             multipart: bool = False, *, also: tuple[int, ...] = ()) -> tuple[str, str]:
-        """POST a form; `also`: further statuses a person takes in their stride."""
-        content_type, body = (encode_multipart(fields) if multipart
-                              else encode_urlencoded(fields))
+             *, also: tuple[int, ...] = ()) -> tuple[str, str]:
+        """POST a form, url-encoded as browsers and respond.js send it; `also`: further
+        statuses a person takes in their stride."""
+        content_type, body = encode_urlencoded(fields)
         content, location = self._send(kind, "POST", path, body, content_type,
                                        (expect, *also))
         return content.decode("utf-8"), location
@@ -258,17 +257,6 @@ class Browser:
 
 def encode_urlencoded(fields: list[tuple[str, str]]) -> tuple[str, bytes]:
     return "application/x-www-form-urlencoded", urlencode(fields).encode("utf-8")
-
-
-def encode_multipart(fields: list[tuple[str, str]]) -> tuple[str, bytes]:
-    """What `fetch` sends for a FormData body."""
-    boundary = f"----enkatload{uuid.uuid4().hex}"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields
-    ]
-    return (f"multipart/form-data; boundary={boundary}",
-            ("".join(parts) + f"--{boundary}--\r\n").encode("utf-8"))
 
 
 def form_fields(form: Form, answers: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -352,8 +340,7 @@ def _answer_step(browser: Browser, path: str, pace: Pace, chance: random.Random)
     for _ in range(2 if chance.random() < CHANGE_MIND else 1):
         pace.before_save()
         answers = choose_answers(form, chance)
-        browser.post("save", action, form_fields(form, answers) + [("go_to", "save")], 204,
-                     multipart=True)
+        browser.post("save", action, form_fields(form, answers) + [("go_to", "save")], 204)
     pace.wait(0.25)
     fields = form_fields(form, answers) + [("go_to", "next")]
     location = browser.post("next", action, fields, 303)[1]
