@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import ScalarSelect, select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, utcnow
@@ -28,20 +28,29 @@ def guessing_blocked_until(client: str | None, *,
                            now: dt.datetime | None = None) -> dt.datetime | None:
     """When this client may open links again, or None when it may now."""
     now = now or utcnow()
-    config = current_app.config
-    limit = config["LINK_GUESS_LIMIT"]
-    window = dt.timedelta(minutes=config["LINK_GUESS_WINDOW_MINUTES"])
-    recent = db.session.scalars(_RECENT_UNKNOWN_LINKS, {
-        "since": now - window, "client": (client or "")[:200], "limit": limit}).all()
-    return recent[-1] + window if len(recent) >= limit else None
+    return blocked_until(db.session.scalar(select(blocking_event(client, now))))
 
 
-#: Built once: every link request asks it, and building the statement cost three times
-#: what running it does (bench/respond_load.py).
-_RECENT_UNKNOWN_LINKS = (
-    select(AuditEvent.occurred_at)
-    .where(AuditEvent.action == Action.LINK_UNKNOWN, AuditEvent.occurred_at > bindparam("since"),
-           AuditEvent.subject == bindparam("client"))
-    .order_by(AuditEvent.occurred_at.desc())
-    .limit(bindparam("limit"))
-)
+def blocking_event(client: str | None, now: dt.datetime) -> ScalarSelect[dt.datetime]:
+    """The moment of the client's unknown link that blocks it, NULL when none does: the
+    `LINK_GUESS_LIMIT`th most recent within the window. A subquery, so that the lookup of
+    a link asks it in the same statement (`invitations.find_invitation`)."""
+    limit = current_app.config["LINK_GUESS_LIMIT"]
+    return (
+        select(AuditEvent.occurred_at)
+        .where(AuditEvent.action == Action.LINK_UNKNOWN,
+               AuditEvent.occurred_at > now - _window(),
+               AuditEvent.subject == (client or "")[:200])
+        .order_by(AuditEvent.occurred_at.desc())
+        .limit(1).offset(limit - 1)
+        .scalar_subquery()
+    )
+
+
+def blocked_until(blocking: dt.datetime | None) -> dt.datetime | None:
+    """When the block `blocking_event` found lifts; None when there is none."""
+    return None if blocking is None else blocking + _window()
+
+
+def _window() -> dt.timedelta:
+    return dt.timedelta(minutes=current_app.config["LINK_GUESS_WINDOW_MINUTES"])

@@ -27,7 +27,7 @@ from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import Response as Draft
 from enkat.models import User
-from enkat.services.answering.drafts import instrument_of, save_page, submit
+from enkat.services.answering.drafts import instrument_of, keep_page, submit
 from enkat.services.answering.responses import ResponseRefused, answers_of
 
 from . import RESPONDENT_BLUEPRINTS
@@ -57,9 +57,13 @@ class Answering:
     measured: bool = False
     #: The staff member entering a staff or paper form, stored and audited at sending.
     entered_by: User | None = None
+    #: This request holds the lock of the draft's link (see `drafts.keep_page`).
+    locked: bool = False
     #: The steps worked out for the answers as they were (see `steps`).
     _steps_by_answers: dict = field(default_factory=dict, init=False, repr=False,
                                     compare=False)
+    #: The draft's answers, read once per request and replaced by what a save kept.
+    _known: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def instrument(self) -> Instrument:
@@ -67,7 +71,9 @@ class Answering:
 
     @property
     def answers(self) -> dict[str, tuple[str, ...]]:
-        return answers_of(self.draft)
+        if "answers" not in self._known:
+            self._known["answers"] = answers_of(self.draft)
+        return self._known["answers"]
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -159,7 +165,7 @@ def send(answering: Answering, done_url: str) -> ResponseReturnValue:
     """Submit the draft and go to `done_url`; a refused draft shows the review again with
     the questions to answer first. Submitting twice submits once (see `drafts.submit`)."""
     try:
-        submit(answering.draft, entered_by=answering.entered_by)
+        submit(answering.draft, entered_by=answering.entered_by, locked=answering.locked)
     except ResponseRefused as refused:
         problems = frozenset(problem.item_id for problem in refused.problems)
         return show_review(answering, problems), 422
@@ -167,9 +173,11 @@ def send(answering: Answering, done_url: str) -> ResponseReturnValue:
 
 
 def _save(answering: Answering, current: Step, form: AnswerForm) -> bool:
-    problems = save_page(answering.draft, form.answers(), current.question_ids)
-    form.show_problems(problems)
-    return not problems
+    kept = keep_page(answering.draft, form.answers(), current.question_ids,
+                     locked=answering.locked)
+    answering._known["answers"] = kept.answers
+    form.show_problems(kept.problems)
+    return not kept.problems
 
 
 def _after(answering: Answering, current: Step, go_to: str) -> str:
