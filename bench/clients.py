@@ -30,6 +30,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from enkat.profiling import CPU_HEADER, STATEMENTS_HEADER
+
 #: respond.js saves 300 ms after the last change.
 SAVE_DEBOUNCE = 0.3
 #: Share of deltagare who switch language, and share who change an answer before "Nästa".
@@ -169,6 +171,9 @@ class Journey:
     token: str
     requests: list[tuple[str, float, int]] = field(default_factory=list)
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (kind, worker CPU ms, SQL statements) of each request a profiling server answered
+    #: (`ENKAT_PROFILE`, enkat/profiling.py)
+    profile: list[tuple[str, float, int]] = field(default_factory=list)
     #: time.time() of every cut request
     cut_at: list[float] = field(default_factory=list)
     error: str | None = None
@@ -240,11 +245,18 @@ class Browser:
                     raise Cut(f"{kind} {method}: {type(failed).__name__}: {failed}") from None
                 time.sleep(RELOAD_PAUSE)
         self.journey.requests.append((kind, time.perf_counter() - start, response.status))
+        self._keep_profile(kind, response)
         self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
         if response.status not in expect:
             raise Unexpected(f"{kind} {method} {urlsplit(path).path}: {response.status}, "
                              f"expected {' or '.join(map(str, expect))}")
         return content, response.headers.get("Location", "")
+
+    def _keep_profile(self, kind: str, response: http.client.HTTPResponse) -> None:
+        cpu = response.headers.get(CPU_HEADER)
+        if cpu is not None:
+            statements = int(response.headers.get(STATEMENTS_HEADER, "0"))
+            self.journey.profile.append((kind, float(cpu), statements))
 
     def _keep_cookies(self, headers: list[str]) -> None:
         for header in headers:
