@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -287,13 +287,21 @@ def _finish(draft: Response, asked: Mapping[str, Sequence[str]], now: dt.datetim
 def _claim_submission(draft: Response, now: dt.datetime, entered_by: User | None) -> bool:
     """Set `submitted_at` (and who entered it) unless it is set; the database, not what
     this request read, decides which of two submits of one draft is the one."""
-    claimed = db.session.execute(
-        update(Response)
-        .where(Response.id == draft.id, Response.submitted_at.is_(None))
-        .values(submitted_at=now, entered_by_id=entered_by.id if entered_by else None)
-        .execution_options(synchronize_session=False)
-    )
+    claimed = db.session.execute(_CLAIM, {"draft": draft.id, "now": now,
+                                          "by": entered_by.id if entered_by else None})
     return claimed.rowcount == 1
+
+
+#: The statements every save and send runs, built once (building cost more than running).
+_CLAIM = (
+    update(Response)
+    .where(Response.id == bindparam("draft"), Response.submitted_at.is_(None))
+    .values(submitted_at=bindparam("now"), entered_by_id=bindparam("by"))
+    .execution_options(synchronize_session=False)
+)
+_CLEAR_ITEMS = delete(Answer).where(Answer.response_id == bindparam("draft"),
+                                    Answer.item_id.in_(bindparam("items", expanding=True)))
+_ADD_ANSWERS = insert(Answer)
 
 
 def _record_entry(draft: Response, user: User, now: dt.datetime) -> None:
@@ -319,13 +327,12 @@ def _replace_answers(draft: Response, values: Mapping[str, Sequence[str]], *,
     The DELETE is left out when the `stored` answers (read under the draft's lock) have
     none of these items. The draft's answers are read again when next asked for."""
     if stored is None or any(item_id in stored for item_id in values):
-        db.session.execute(delete(Answer).where(Answer.response_id == draft.id,
-                                                Answer.item_id.in_(list(values))))
+        db.session.execute(_CLEAR_ITEMS, {"draft": draft.id, "items": list(values)})
     rows = [{"response_id": draft.id, "item_id": item_id, "position": position, "value": value}
             for item_id, item_values in values.items()
             for position, value in enumerate(item_values)]
     if rows:
-        db.session.execute(insert(Answer), rows)
+        db.session.execute(_ADD_ANSWERS, rows)
     db.session.expire(draft, ["answers"])
 
 

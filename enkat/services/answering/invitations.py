@@ -11,8 +11,9 @@ import hmac
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from enkat.extensions import db
@@ -28,8 +29,9 @@ from enkat.models import (
 )
 from enkat.services import ServiceError
 from enkat.services.answering.link_guard import (
+    BLOCKING_EVENT,
     blocked_until,
-    blocking_event,
+    guard_parameters,
     guessing_blocked_until,
 )
 from enkat.services.answering.responses import ContextProblem, ResponseContext, context_problems
@@ -180,13 +182,10 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     """
     now = now or utcnow()
     digest = hash_token(token)
-    query = select(Invitation).where(Invitation.token_hash == digest).options(
-        *_WHAT_A_PAGE_NEEDS, _THE_DRAFT if lock else _THE_DRAFT.joinedload(Response.answers))
+    parameters = {"digest": digest}
     if client is not None:
-        query = query.add_columns(blocking_event(client, now))
-    if lock:
-        query = query.with_for_update(of=Invitation)
-    found = db.session.execute(query).unique().first()
+        parameters.update(guard_parameters(client, now))
+    found = db.session.execute(_lookup(lock, client is not None), parameters).unique().first()
     if found is None or not hmac.compare_digest(found[0].token_hash, digest):
         blocked = guessing_blocked_until(client, now=now) if client is not None else None
         return InvitationState(LinkStatus.UNKNOWN, blocked_until=blocked)
@@ -195,10 +194,18 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     return InvitationState(link_status(invitation, now), invitation, blocked)
 
 
-#: What the pages of a link show besides the draft, loaded with the link.
-_WHAT_A_PAGE_NEEDS = (joinedload(Invitation.instrument_version), joinedload(Invitation.forbund),
-                      joinedload(Invitation.insats), joinedload(Invitation.participant))
-_THE_DRAFT = joinedload(Invitation.response)
+@cache
+def _lookup(lock: bool, guarded: bool) -> Select:
+    """The statement of `find_invitation`, built once for each way it is asked: building
+    it cost more than running it (bench/respond_load.py)."""
+    draft = joinedload(Invitation.response)
+    query = select(Invitation).where(Invitation.token_hash == bindparam("digest")).options(
+        joinedload(Invitation.instrument_version), joinedload(Invitation.forbund),
+        joinedload(Invitation.insats), joinedload(Invitation.participant),
+        draft if lock else draft.joinedload(Response.answers))
+    if guarded:
+        query = query.add_columns(BLOCKING_EVENT)
+    return query.with_for_update(of=Invitation) if lock else query
 
 
 def link_status(invitation: Invitation, now: dt.datetime) -> LinkStatus:
