@@ -42,10 +42,10 @@ from enkat.services.answering.invitations import LinkStatus, link_status, use_in
 from enkat.services.answering.responses import (
     ResponseContext,
     ResponseRefused,
-    answers_of,
     context_problems,
     move_enrolment,
     new_response,
+    saved_answers,
 )
 from enkat.services.audit.events import Action, record_event
 from enkat.services.instruments.versions import register_version, stored_instrument
@@ -188,8 +188,7 @@ class KeptPage:
 
 
 def save_page(
-    draft: Response, answers: Mapping[str, Sequence[str]], item_ids: Sequence[str], *,
-    locked: bool = False,
+    draft: Response, answers: Mapping[str, Sequence[str]], item_ids: Sequence[str]
 ) -> tuple[AnswerProblem, ...]:
     """Replace the draft's answers to the items of one page; an empty value clears one.
 
@@ -197,24 +196,19 @@ def save_page(
     other pages), but only problems of this page's items refuse it: an answer elsewhere
     that a changed condition now hides is kept in the draft and dropped at submit.
     A refused page writes nothing; the problems are returned for the form to show.
-    `locked`: see `keep_page`.
     """
-    return keep_page(draft, answers, item_ids, locked=locked).problems
+    return keep_page(draft, answers, item_ids).problems
 
 
 def keep_page(
     draft: Response, answers: Mapping[str, Sequence[str]], item_ids: Sequence[str], *,
-    locked: bool = False,
+    locked_with: Mapping[str, Sequence[str]] | None = None,
 ) -> KeptPage:
-    """`save_page`, with the draft's answers afterwards. `locked`: this transaction holds
-    the lock of the draft's link already (`invitations.find_invitation` with `lock`), so
-    the draft's own row is not locked again (see `_lock`)."""
-    if not locked:
-        _lock(draft)
+    """`save_page`, with the draft's answers afterwards. `locked_with`: see `_locked`."""
+    stored = _locked(draft, locked_with)
     if draft.submitted_at is not None:
         raise AlreadySubmitted("this response is already submitted")
     page = tuple(dict.fromkeys(item_ids))
-    stored = answers_of(draft)
     off_page = [item_id for item_id in answers if item_id not in page]
     if off_page:
         return KeptPage(tuple(AnswerProblem(item_id, "is not on this page")
@@ -236,32 +230,33 @@ def keep_page(
 
 
 def submit(draft: Response, *, now: dt.datetime | None = None,
-           entered_by: User | None = None, locked: bool = False) -> Response:
+           entered_by: User | None = None,
+           locked_with: Mapping[str, Sequence[str]] | None = None) -> Response:
     """Submit the draft once; submitting a submitted response again returns it unchanged.
 
     Refuses (ResponseRefused) while a required item that is asked has no answer.
     Registration forms move the deltagare's enrolment, as `record_response` does.
     `entered_by` is the staff member sending a staff or paper form: stored on the
-    response and audited, by the one call that submits it. `locked`: see `keep_page`.
+    response and audited, by the one call that submits it. `locked_with`: see `_locked`.
     """
-    if not locked:
-        _lock(draft)
+    saved = _locked(draft, locked_with)
     if draft.submitted_at is None:
-        asked = _complete_answers(draft)
-        _finish(draft, asked, now or utcnow(), entered_by)
+        _finish(draft, saved, _complete_answers(draft, saved), now or utcnow(), entered_by)
     return draft
 
 
-def _complete_answers(draft: Response) -> dict[str, tuple[str, ...]]:
+def _complete_answers(draft: Response, saved: Mapping[str, Sequence[str]]
+                      ) -> dict[str, tuple[str, ...]]:
     instrument = instrument_of(draft)
-    asked = answers_asked(instrument, answers_of(draft), draft.timepoint)
+    asked = answers_asked(instrument, saved, draft.timepoint)
     _, problems = check_answers(instrument, asked, timepoint=draft.timepoint, complete=True)
     if problems:
         raise ResponseRefused(problems)
     return asked
 
 
-def _finish(draft: Response, asked: Mapping[str, Sequence[str]], now: dt.datetime,
+def _finish(draft: Response, saved: Mapping[str, Sequence[str]],
+            asked: Mapping[str, Sequence[str]], now: dt.datetime,
             entered_by: User | None) -> None:
     """Everything submitting changes, in a savepoint: if the enrolment refuses, none of it
     stays. Only the call that claims the submission moves the enrolment, uses the link
@@ -271,7 +266,7 @@ def _finish(draft: Response, asked: Mapping[str, Sequence[str]], now: dt.datetim
         claimed = _claim_submission(draft, now, entered_by)
         if claimed:
             move_enrolment(context_of(draft))
-            hidden = [item_id for item_id in answers_of(draft) if item_id not in asked]
+            hidden = [item_id for item_id in saved if item_id not in asked]
             if hidden:
                 _replace_answers(draft, {item_id: () for item_id in hidden})
             _use_invitation(draft, now)
@@ -334,6 +329,18 @@ def _replace_answers(draft: Response, values: Mapping[str, Sequence[str]], *,
     if rows:
         db.session.execute(_ADD_ANSWERS, rows)
     db.session.expire(draft, ["answers"])
+
+
+def _locked(draft: Response, locked_with: Mapping[str, Sequence[str]] | None
+            ) -> Mapping[str, Sequence[str]]:
+    """The draft's answers, read under its lock: taken here (`_lock`) unless `locked_with`
+    says this transaction holds the lock of the draft's link already
+    (`invitations.find_invitation` with `lock`) and gives the answers it read after
+    taking it."""
+    if locked_with is not None:
+        return locked_with
+    _lock(draft)
+    return saved_answers(draft)
 
 
 def _lock(draft: Response) -> None:

@@ -23,7 +23,6 @@ from enkat.models import (
     Insats,
     Invitation,
     Participant,
-    Response,
     User,
     utcnow,
 )
@@ -168,14 +167,15 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
                     client: str | None = None, lock: bool = False) -> InvitationState:
     """What the token opens, told apart only as valid, unknown, expired or used.
 
-    One statement reads the link with all a respondent page needs: its draft (with the
-    answers, unless `lock`), instrument version, förbund, insats and deltagare. With a
+    One statement reads the link with all a respondent page needs but the answers
+    (`responses.saved_answers`): its draft, instrument version, förbund, insats and
+    deltagare. With a
     `client` (its address; "" when unknown) the same statement asks the link guard
     whether that client is blocked. With `lock` the link's row is locked to the end of the
     transaction (SELECT ... FOR UPDATE on PostgreSQL): every write through a link locks
     it first, so writes through one link run one after the other, and a link used by the
-    request that held the lock is seen used (its draft's answers are then read afresh,
-    after the lock, when first asked for).
+    request that held the lock is seen used (its draft's answers are read after the lock,
+    by a statement of their own).
 
     The lookup is by hash: the database compares digests, never the secret, so its
     timing tells nothing about a token; compare_digest guards the fetched row as well.
@@ -198,11 +198,10 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
 def _lookup(lock: bool, guarded: bool) -> Select:
     """The statement of `find_invitation`, built once for each way it is asked: building
     it cost more than running it (bench/respond_load.py)."""
-    draft = joinedload(Invitation.response)
     query = select(Invitation).where(Invitation.token_hash == bindparam("digest")).options(
         joinedload(Invitation.instrument_version), joinedload(Invitation.forbund),
         joinedload(Invitation.insats), joinedload(Invitation.participant),
-        draft if lock else draft.joinedload(Response.answers))
+        joinedload(Invitation.response))
     if guarded:
         query = query.add_columns(BLOCKING_EVENT)
     return query.with_for_update(of=Invitation) if lock else query

@@ -28,7 +28,7 @@ from enkat.instruments import Instrument
 from enkat.models import Response as Draft
 from enkat.models import User
 from enkat.services.answering.drafts import instrument_of, keep_page, submit
-from enkat.services.answering.responses import ResponseRefused, answers_of
+from enkat.services.answering.responses import ResponseRefused, saved_answers
 
 from . import RESPONDENT_BLUEPRINTS
 from .form_base import PageForm
@@ -57,7 +57,7 @@ class Answering:
     measured: bool = False
     #: The staff member entering a staff or paper form, stored and audited at sending.
     entered_by: User | None = None
-    #: This request holds the lock of the draft's link (see `drafts.keep_page`).
+    #: This request holds the lock of the draft's link (see `drafts._locked`).
     locked: bool = False
     #: The steps worked out for the answers as they were (see `steps`).
     _steps_by_answers: dict = field(default_factory=dict, init=False, repr=False,
@@ -72,8 +72,13 @@ class Answering:
     @property
     def answers(self) -> dict[str, tuple[str, ...]]:
         if "answers" not in self._known:
-            self._known["answers"] = answers_of(self.draft)
+            self._known["answers"] = saved_answers(self.draft)
         return self._known["answers"]
+
+    def answers_under_lock(self) -> dict[str, tuple[str, ...]] | None:
+        """The answers, for saving and sending, when they were read after this request
+        locked the draft's link; None when the service must lock the draft itself."""
+        return self.answers if self.locked else None
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -165,7 +170,8 @@ def send(answering: Answering, done_url: str) -> ResponseReturnValue:
     """Submit the draft and go to `done_url`; a refused draft shows the review again with
     the questions to answer first. Submitting twice submits once (see `drafts.submit`)."""
     try:
-        submit(answering.draft, entered_by=answering.entered_by, locked=answering.locked)
+        submit(answering.draft, entered_by=answering.entered_by,
+               locked_with=answering.answers_under_lock())
     except ResponseRefused as refused:
         problems = frozenset(problem.item_id for problem in refused.problems)
         return show_review(answering, problems), 422
@@ -174,7 +180,7 @@ def send(answering: Answering, done_url: str) -> ResponseReturnValue:
 
 def _save(answering: Answering, current: Step, form: AnswerForm) -> bool:
     kept = keep_page(answering.draft, form.answers(), current.question_ids,
-                     locked=answering.locked)
+                     locked_with=answering.answers_under_lock())
     answering._known["answers"] = kept.answers
     form.show_problems(kept.problems)
     return not kept.problems
