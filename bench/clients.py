@@ -23,13 +23,14 @@ import os
 import random
 import statistics
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
+
+from enkat.profiling import CPU_HEADER, STATEMENTS_HEADER
 
 #: respond.js saves 300 ms after the last change.
 SAVE_DEBOUNCE = 0.3
@@ -170,6 +171,9 @@ class Journey:
     token: str
     requests: list[tuple[str, float, int]] = field(default_factory=list)
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (kind, worker CPU ms, SQL statements) of each request a profiling server answered
+    #: (`ENKAT_PROFILE`, enkat/profiling.py)
+    profile: list[tuple[str, float, int]] = field(default_factory=list)
     #: time.time() of every cut request
     cut_at: list[float] = field(default_factory=list)
     error: str | None = None
@@ -206,10 +210,10 @@ class Browser:
         return self._send(kind, "GET", path, None, None, (200,))[0]
 
     def post(self, kind: str, path: str, fields: list[tuple[str, str]], expect: int,
-             multipart: bool = False, *, also: tuple[int, ...] = ()) -> tuple[str, str]:
-        """POST a form; `also`: further statuses a person takes in their stride."""
-        content_type, body = (encode_multipart(fields) if multipart
-                              else encode_urlencoded(fields))
+             *, also: tuple[int, ...] = ()) -> tuple[str, str]:
+        """POST a form, url-encoded as browsers and respond.js send it; `also`: further
+        statuses a person takes in their stride."""
+        content_type, body = encode_urlencoded(fields)
         content, location = self._send(kind, "POST", path, body, content_type,
                                        (expect, *also))
         return content.decode("utf-8"), location
@@ -241,11 +245,18 @@ class Browser:
                     raise Cut(f"{kind} {method}: {type(failed).__name__}: {failed}") from None
                 time.sleep(RELOAD_PAUSE)
         self.journey.requests.append((kind, time.perf_counter() - start, response.status))
+        self._keep_profile(kind, response)
         self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
         if response.status not in expect:
             raise Unexpected(f"{kind} {method} {urlsplit(path).path}: {response.status}, "
                              f"expected {' or '.join(map(str, expect))}")
         return content, response.headers.get("Location", "")
+
+    def _keep_profile(self, kind: str, response: http.client.HTTPResponse) -> None:
+        cpu = response.headers.get(CPU_HEADER)
+        if cpu is not None:
+            statements = int(response.headers.get(STATEMENTS_HEADER, "0"))
+            self.journey.profile.append((kind, float(cpu), statements))
 
     def _keep_cookies(self, headers: list[str]) -> None:
         for header in headers:
@@ -258,17 +269,6 @@ class Browser:
 
 def encode_urlencoded(fields: list[tuple[str, str]]) -> tuple[str, bytes]:
     return "application/x-www-form-urlencoded", urlencode(fields).encode("utf-8")
-
-
-def encode_multipart(fields: list[tuple[str, str]]) -> tuple[str, bytes]:
-    """What `fetch` sends for a FormData body."""
-    boundary = f"----enkatload{uuid.uuid4().hex}"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields
-    ]
-    return (f"multipart/form-data; boundary={boundary}",
-            ("".join(parts) + f"--{boundary}--\r\n").encode("utf-8"))
 
 
 def form_fields(form: Form, answers: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -352,8 +352,7 @@ def _answer_step(browser: Browser, path: str, pace: Pace, chance: random.Random)
     for _ in range(2 if chance.random() < CHANGE_MIND else 1):
         pace.before_save()
         answers = choose_answers(form, chance)
-        browser.post("save", action, form_fields(form, answers) + [("go_to", "save")], 204,
-                     multipart=True)
+        browser.post("save", action, form_fields(form, answers) + [("go_to", "save")], 204)
     pace.wait(0.25)
     fields = form_fields(form, answers) + [("go_to", "next")]
     location = browser.post("next", action, fields, 303)[1]

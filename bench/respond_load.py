@@ -27,6 +27,15 @@ It prints p50/p95/p99/max latency per request type, throughput, errors and the c
 stored, lost, duplicated and differing responses. It asserts nothing; it exits non-zero
 only when the run itself breaks.
 
+The server runs with `ENKAT_PROFILE=true` (enkat/profiling.py), so each answer says the
+worker CPU it cost and the SQL statements it ran; the table prints their mean per request
+type (and the most statements one request of the type ran) beside the latencies. Then
+the floor: the same deltagare, at once, each fetch `FLOOR_REQUESTS` times a page of a
+minimal Flask + Flask-SQLAlchemy app that reads one row (bench/floor_app.py), served by
+the same gunicorn setup against the same database; "× floor" is a type's CPU per request
+over the floor's. CPU per request changes little when other work shares the machine;
+the latencies do (the load average is printed beside them).
+
     .venv/bin/python bench/respond_load.py [--database sqlite|postgresql|both]
         [--deltagare 100] [--workers 4] [--think 2.0] [--ramp 3] [--client-processes 2]
         [--warm-up N] [--seed 4]
@@ -41,7 +50,8 @@ figures are printed apart. The clients run in `--client-processes` processes, so
 parsing pages in one Python process does not hold up the timing of the others. The CPU
 line says where the machine's time went (Linux /proc): on a shared machine, "the rest of
 the machine" is other people's work, and the latencies suffer from it.
-Targets (issue 4, §6): zero errors, zero lost or duplicated responses, p95 ≤ 100 ms.
+Targets (issue 4, §6; issue 18, §2): zero errors, zero lost or duplicated responses,
+p95 ≤ 100 ms; at most 4 ms of worker CPU and 4 SQL statements per respondent request.
 """
 
 from __future__ import annotations
@@ -66,6 +76,7 @@ sys.path.insert(0, str(ROOT))
 
 from clients import (  # noqa: E402
     PERCENTILE_HEADER,
+    Browser,
     Journey,
     Stored,
     answer_survey,
@@ -87,6 +98,8 @@ INSATS = "steget"
 TIMEPOINT = "avslut"
 #: The order the request types are printed in.
 KINDS = ("start", "static", "language", "step", "save", "next", "review", "send", "thanks")
+#: How many times each simulated deltagare fetches the floor's page.
+FLOOR_REQUESTS = 10
 
 
 # --- the deltagare, spread over processes -------------------------------------------
@@ -196,6 +209,8 @@ class Result:
     stored: Stored
     warm_up: list[Journey]
     cpu: Cpu
+    floor: list[Journey]
+    load: tuple[float, float, float]
 
     @property
     def requests(self) -> list[tuple[str, float, int]]:
@@ -212,19 +227,54 @@ def run(kind: str, arguments: argparse.Namespace) -> Result:
     with empty_database(kind) as (url, pid_file):
         tokens, warm_up_tokens = prepare(url, arguments.deltagare, arguments.warm_up)
         with tempfile.TemporaryDirectory(prefix="enkat-gunicorn-") as folder:
-            with serve(url, Path(folder), workers=arguments.workers) as server:
+            with serve(url, Path(folder), workers=arguments.workers,
+                       environment=PROFILED) as server:
                 warm_up, _ = run_clients("127.0.0.1", server.port, warm_up_tokens, 0.0,
                                          list(range(len(warm_up_tokens))),
                                          [0.0] * len(warm_up_tokens))
                 journeys, seconds, cpu = measured(server.port, server.workers, pid_file,
                                                   tokens, arguments)
+                load = os.getloadavg()
             log = server.log.read_text(errors="replace")
             server_errors = [line for line in log.splitlines()
                              if "[ERROR]" in line or "Traceback" in line]
+        floor = run_floor(url, arguments)
         stored = check_stored(url, journeys, INSTRUMENT, INSATS)
     for line in server_errors[:10]:
         print(f"  gunicorn: {line}")
-    return Result(kind, journeys, seconds, stored, warm_up, cpu)
+    return Result(kind, journeys, seconds, stored, warm_up, cpu, floor, load)
+
+
+#: The server says what each request cost (enkat/profiling.py).
+PROFILED = {"ENKAT_PROFILE": "true"}
+
+
+def run_floor(url: str, arguments: argparse.Namespace) -> list[Journey]:
+    """The floor's page (bench/floor_app.py) fetched `FLOOR_REQUESTS` times by each of
+    `--deltagare` clients at once, through gunicorn with `--workers` workers; after a
+    warm-up round of one request per client."""
+    from tests.gunicorn import serve
+
+    with tempfile.TemporaryDirectory(prefix="enkat-floor-") as folder:
+        with serve(url, Path(folder), workers=arguments.workers,
+                   application="bench.floor_app:app") as server:
+            fetch_floor(server.port, arguments.deltagare, 1)
+            return fetch_floor(server.port, arguments.deltagare, FLOOR_REQUESTS)
+
+
+def fetch_floor(port: int, clients: int, times: int) -> list[Journey]:
+    def client(index: int) -> Journey:
+        journey = Journey(f"floor-{index}")
+        browser = Browser("127.0.0.1", port, journey, agent="respond-load-floor")
+        try:
+            for _ in range(times):
+                browser.get("floor", "/")
+        finally:
+            browser.close()
+        return journey
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        return list(pool.map(client, range(clients)))
 
 
 def measured(port: int, pids: list[int], pid_file: Path | None, tokens: list[str],
@@ -252,11 +302,20 @@ def print_result(result: Result, arguments: argparse.Namespace) -> None:
           f"{arguments.ramp:g} s, {arguments.workers} gunicorn workers, think "
           f"{arguments.think:g} s; {finished} finished; {together} answering at once for "
           f"{seconds:.0f} s")
-    print(PERCENTILE_HEADER)
+    floor = Profile.of(result.floor, "floor")
+    profiles = {kind: Profile.of(result.journeys, kind) for kind in KINDS}
+    print(PERCENTILE_HEADER + PROFILE_HEADER)
     for kind in KINDS:
         if by_kind[kind]:
-            print(percentile_row(kind, by_kind[kind]))
+            print(percentile_row(kind, by_kind[kind]) + profiles[kind].row(floor))
     print(percentile_row("all", [seconds for _, seconds, _ in requests]))
+    floor_seconds = [seconds for journey in result.floor for _, seconds, _ in journey.requests]
+    if floor_seconds:
+        print(percentile_row("floor", floor_seconds) + floor.row(floor)
+              + "   (a minimal Flask + SQLAlchemy page reading one row, bench/floor_app.py)")
+    print("load average during the run: " + " ".join(f"{each:.2f}" for each in result.load)
+          + f" on {os.cpu_count()} cores (latencies suffer from others' work; CPU per "
+          "request much less)")
     print(f"{len(requests):,} requests in {result.seconds:.1f} s: "
           f"{len(requests) / result.seconds:.0f} req/s; errors: {len(result.errors)}")
     for error in sorted(set(result.errors))[:10]:
@@ -273,6 +332,36 @@ def print_result(result: Result, arguments: argparse.Namespace) -> None:
           f"not sent {stored.unsent}, "
           f"duplicated {stored.duplicated}, differing {stored.differing}, "
           f"drafts left {stored.drafts}, links not marked used {stored.links_unused}")
+
+
+PROFILE_HEADER = f" {'CPU ms':>7} {'SQL':>5} {'max':>4} {'× floor':>8}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Worker CPU and SQL statements of one request type, as the server reported them."""
+
+    requests: int = 0
+    cpu_ms: float = 0.0
+    statements: float = 0.0
+    most_statements: int = 0
+
+    @classmethod
+    def of(cls, journeys: list[Journey], kind: str) -> Profile:
+        rows = [(cpu, statements) for journey in journeys
+                for each, cpu, statements in journey.profile if each == kind]
+        if not rows:
+            return cls()
+        return cls(len(rows), sum(cpu for cpu, _ in rows) / len(rows),
+                   sum(statements for _, statements in rows) / len(rows),
+                   max(statements for _, statements in rows))
+
+    def row(self, floor: Profile) -> str:
+        if not self.requests:
+            return ""
+        ratio = f"{self.cpu_ms / floor.cpu_ms:>7.1f}×" if floor.cpu_ms else ""
+        return (f" {self.cpu_ms:>7.2f} {self.statements:>5.1f} {self.most_statements:>4} "
+                f"{ratio:>8}")
 
 
 def print_cpu(cpu: Cpu, requests: int) -> None:

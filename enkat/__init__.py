@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .config import configure
 from .database import configure_engine
 from .extensions import csrf, db, login, migrate
+from .profiling import ProfiledApp, count_statements
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,6 +23,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config)
+        if app.config["PROFILE"]:  # off by default: see enkat/profiling.py
+            count_statements(db.engine)
+            app.wsgi_app = ProfiledApp(app.wsgi_app)
     migrate.init_app(app, db, directory=str(resource_directory("migrations")))
     csrf.init_app(app)
     login.init_app(app)

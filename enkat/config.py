@@ -53,6 +53,7 @@ DEFAULTS = {
     "SIGNIN_CLIENT_ATTEMPTS": 20,  # refused attempts from one client address per window
     "PASSWORD_RESET_MINUTES": 60,  # a password-reset link is valid this long
     "PASSWORD_RESET_ANSWER_MS": 1000,  # "forgot password" always answers after this long
+    "PROFILE": False,  # each response says its CPU and SQL statements (enkat/profiling.py)
 }
 
 #: ENKAT_<NAME> environment variables and the config key each sets.
@@ -83,6 +84,7 @@ ENVIRONMENT = {
     "ENKAT_SIGNIN_CLIENT_ATTEMPTS": "SIGNIN_CLIENT_ATTEMPTS",
     "ENKAT_PASSWORD_RESET_MINUTES": "PASSWORD_RESET_MINUTES",
     "ENKAT_PASSWORD_RESET_ANSWER_MS": "PASSWORD_RESET_ANSWER_MS",
+    "ENKAT_PROFILE": "PROFILE",
 }
 
 SECRET_KEY_FILE = "secret_key"

@@ -321,6 +321,9 @@ class Invitation(db.Model):
     forbund: Mapped[Forbund] = relationship()
     insats: Mapped[Insats | None] = relationship()
     participant: Mapped[Participant | None] = relationship()
+    #: The response given through this link, a draft until it is sent: read with the link
+    #: in one statement (`invitations.find_invitation`), written only as a `Response`.
+    response: Mapped[Response | None] = relationship(viewonly=True, uselist=False)
 
 
 class Response(db.Model):

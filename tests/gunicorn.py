@@ -100,11 +100,13 @@ class Gunicorn:
 
 @contextlib.contextmanager
 def serve(database_url: str, folder: Path, *, workers: int = 2,
-          environment: dict[str, str] | None = None) -> Iterator[Gunicorn]:
-    """gunicorn serving wsgi:app on a free loopback port against this database; yields
-    once every worker is ready, stops it afterwards. `folder` receives the configuration,
-    the worker marks and `gunicorn.log` (errors and access log). Every instance started
-    with the same `environment` (ENKAT_SECRET_KEY) accepts the others' sessions."""
+          environment: dict[str, str] | None = None,
+          application: str = "wsgi:app") -> Iterator[Gunicorn]:
+    """gunicorn serving `application` (enkat's wsgi:app) on a free loopback port against
+    this database; yields once every worker is ready, stops it afterwards. `folder`
+    receives the configuration, the worker marks and `gunicorn.log` (errors and access
+    log). Every instance started with the same `environment` (ENKAT_SECRET_KEY) accepts
+    the others' sessions."""
     ready = folder / "ready"
     ready.mkdir(parents=True)
     configuration = folder / "gunicorn.conf.py"
@@ -118,7 +120,7 @@ def serve(database_url: str, folder: Path, *, workers: int = 2,
     with (folder / "gunicorn.log").open("w") as log:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "--config", str(configuration),
-             "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+             "--workers", str(workers), "--bind", f"127.0.0.1:{port}", application],
             cwd=ROOT, env={**os.environ, **settings}, stdout=log, stderr=subprocess.STDOUT)
     server = Gunicorn(process, port, folder)
     try:

@@ -3,9 +3,10 @@ of "Skicka" (issue 6, §4) leaves the whole response or none of it, and the delt
 goes on through the worker the master starts instead: a reload sends once.
 
 "The middle" is made a definite place with PostgreSQL rather than left to luck:
-- before the commit: the test holds a share lock on the link's row. Submitting marks the
-  response submitted first and the link used last, so the worker waits on that lock
-  with its first write done, and is killed there;
+- before the commit: the test holds a share lock on the response's row. Sending locks
+  the link's row, reads the answers and then marks the response submitted, so the
+  worker waits on that lock with the link locked and its write begun, and is killed
+  there;
 - at the commit: the database's commits wait for a synchronous standby that does not
   exist, so the worker has sent COMMIT and the database has made it durable, but the
   worker has not heard back when it is killed (the browser gets no answer either).
@@ -133,15 +134,18 @@ def test_a_worker_killed_before_the_commit_leaves_no_response(database, server, 
     token = link.rsplit("/", 1)[1]
     with (psycopg.connect(conninfo(database)) as locker, locker.transaction(),
           ThreadPoolExecutor(1) as background):
-        locker.execute("SELECT 1 FROM invitations WHERE token_hash = %s FOR SHARE",
-                       (hash_token(token),))
+        # The send locks the link's row first, so the last statement that can be held
+        # up is the one that marks the response submitted: hold its row.
+        locker.execute("SELECT 1 FROM responses WHERE invitation_id = (SELECT id FROM "
+                       "invitations WHERE token_hash = %s) FOR SHARE", (hash_token(token),))
         sending = background.submit(browser.post, f"{link}/granska")
         pid, statement = waiting_backend(watcher, "Lock")
-        assert statement.startswith("UPDATE invitations"), statement  # marking the link used
-        written = watcher.execute(
-            "SELECT mode FROM pg_locks WHERE pid = %s AND relation = 'responses'::regclass",
-            (pid,)).fetchall()
-        assert ("RowExclusiveLock",) in written  # the response is marked submitted already
+        assert statement.startswith("UPDATE responses"), statement  # marking it submitted
+        held = watcher.execute(
+            "SELECT relation::regclass::text, mode FROM pg_locks WHERE pid = %s AND "
+            "relation IN ('responses'::regclass, 'invitations'::regclass)", (pid,)).fetchall()
+        assert ("responses", "RowExclusiveLock") in held  # the response is being written
+        assert ("invitations", "RowShareLock") in held  # the link is locked (FOR UPDATE)
         kill_the_worker(server)
         assert_connection_broke(sending)
     # The lock is released. The dead worker's session goes on to find no one to answer,

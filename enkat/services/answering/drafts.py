@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from enkat.database import start_writing
 from enkat.extensions import db
@@ -40,10 +42,10 @@ from enkat.services.answering.invitations import LinkStatus, link_status, use_in
 from enkat.services.answering.responses import (
     ResponseContext,
     ResponseRefused,
-    answers_of,
     context_problems,
     move_enrolment,
     new_response,
+    saved_answers,
 )
 from enkat.services.audit.events import Action, record_event
 from enkat.services.instruments.versions import register_version, stored_instrument
@@ -77,7 +79,9 @@ def find_draft(
     status = link_status(invitation, utcnow())
     if status is not LinkStatus.VALID:
         raise LinkClosed(LINK_REFUSALS[status])
-    return _draft_of(invitation) or Response(
+    if invitation.response is not None:
+        return _in_the_links_frame(invitation.response, invitation)
+    return Response(
         forbund=invitation.forbund,
         external_id=uuid.uuid4().hex,
         instrument_version=invitation.instrument_version,
@@ -90,6 +94,15 @@ def find_draft(
         invitation_id=invitation.id,
         campaign_id=invitation.campaign_id,
     )
+
+
+def _in_the_links_frame(draft: Response, invitation: Invitation) -> Response:
+    """The draft holds what its link was read with (`invitations.find_invitation`): they
+    are the same förbund, instrument version, insats and deltagare, so none of them is
+    read again, even once the link object is gone."""
+    for frame in ("forbund", "instrument_version", "insats", "participant"):
+        set_committed_value(draft, frame, getattr(invitation, frame))
+    return draft
 
 
 def open_draft(
@@ -105,12 +118,12 @@ def open_draft(
         with db.session.begin_nested():
             db.session.add(draft)
     except IntegrityError:  # the link was saved through at the same moment in another tab
-        return _draft_of(invitation)
+        draft = db.session.scalars(
+            select(Response).where(Response.invitation_id == invitation.id)).one()
+    else:
+        set_committed_value(draft, "answers", [])  # new: known to have none
+    set_committed_value(invitation, "response", draft)
     return draft
-
-
-def _draft_of(invitation: Invitation) -> Response | None:
-    return db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
 
 
 def open_draft_for(
@@ -165,6 +178,15 @@ def _resumable_draft(
     ).first()
 
 
+@dataclass(frozen=True)
+class KeptPage:
+    """What saving a page came to: its problems (none when it was saved) and the draft's
+    answers afterwards, so that the page that follows needs not read them again."""
+
+    problems: tuple[AnswerProblem, ...]
+    answers: dict[str, tuple[str, ...]]
+
+
 def save_page(
     draft: Response, answers: Mapping[str, Sequence[str]], item_ids: Sequence[str]
 ) -> tuple[AnswerProblem, ...]:
@@ -175,77 +197,106 @@ def save_page(
     that a changed condition now hides is kept in the draft and dropped at submit.
     A refused page writes nothing; the problems are returned for the form to show.
     """
-    _lock(draft)
+    return keep_page(draft, answers, item_ids).problems
+
+
+def keep_page(
+    draft: Response, answers: Mapping[str, Sequence[str]], item_ids: Sequence[str], *,
+    locked_with: Mapping[str, Sequence[str]] | None = None,
+) -> KeptPage:
+    """`save_page`, with the draft's answers afterwards. `locked_with`: see `_locked`."""
+    stored = _locked(draft, locked_with)
     if draft.submitted_at is not None:
         raise AlreadySubmitted("this response is already submitted")
     page = tuple(dict.fromkeys(item_ids))
     off_page = [item_id for item_id in answers if item_id not in page]
     if off_page:
-        return tuple(AnswerProblem(item_id, "is not on this page") for item_id in off_page)
-    merged = {item_id: values for item_id, values in answers_of(draft).items()
-              if item_id not in page}
+        return KeptPage(tuple(AnswerProblem(item_id, "is not on this page")
+                              for item_id in off_page), stored)
+    merged = {item_id: values for item_id, values in stored.items() if item_id not in page}
     merged.update({item_id: answers.get(item_id, ()) for item_id in page})
     normalized, problems = check_answers(
         instrument_of(draft), merged, timepoint=draft.timepoint, complete=False
     )
     page_problems = tuple(problem for problem in problems if problem.item_id in page)
-    if not page_problems:
-        _replace_answers(draft, {item_id: normalized.get(item_id, ()) for item_id in page})
-    return page_problems
+    if page_problems:
+        return KeptPage(page_problems, stored)
+    _replace_answers(draft, {item_id: normalized.get(item_id, ()) for item_id in page},
+                     stored=stored)
+    kept = {item_id: values for item_id, values in merged.items() if item_id not in page}
+    kept.update({item_id: tuple(normalized[item_id]) for item_id in page
+                 if normalized.get(item_id)})
+    return KeptPage((), dict(sorted(kept.items())))
 
 
 def submit(draft: Response, *, now: dt.datetime | None = None,
-           entered_by: User | None = None) -> Response:
+           entered_by: User | None = None,
+           locked_with: Mapping[str, Sequence[str]] | None = None) -> Response:
     """Submit the draft once; submitting a submitted response again returns it unchanged.
 
     Refuses (ResponseRefused) while a required item that is asked has no answer.
     Registration forms move the deltagare's enrolment, as `record_response` does.
     `entered_by` is the staff member sending a staff or paper form: stored on the
-    response and audited, by the one call that submits it.
+    response and audited, by the one call that submits it. `locked_with`: see `_locked`.
     """
-    _lock(draft)
+    saved = _locked(draft, locked_with)
     if draft.submitted_at is None:
-        asked = _complete_answers(draft)
-        _finish(draft, asked, now or utcnow(), entered_by)
+        _finish(draft, saved, _complete_answers(draft, saved), now or utcnow(), entered_by)
     return draft
 
 
-def _complete_answers(draft: Response) -> dict[str, tuple[str, ...]]:
+def _complete_answers(draft: Response, saved: Mapping[str, Sequence[str]]
+                      ) -> dict[str, tuple[str, ...]]:
     instrument = instrument_of(draft)
-    asked = answers_asked(instrument, answers_of(draft), draft.timepoint)
+    asked = answers_asked(instrument, saved, draft.timepoint)
     _, problems = check_answers(instrument, asked, timepoint=draft.timepoint, complete=True)
     if problems:
         raise ResponseRefused(problems)
     return asked
 
 
-def _finish(draft: Response, asked: Mapping[str, Sequence[str]], now: dt.datetime,
+def _finish(draft: Response, saved: Mapping[str, Sequence[str]],
+            asked: Mapping[str, Sequence[str]], now: dt.datetime,
             entered_by: User | None) -> None:
     """Everything submitting changes, in a savepoint: if the enrolment refuses, none of it
     stays. Only the call that claims the submission moves the enrolment, uses the link
     and records who entered the form.
     """
     with db.session.begin_nested():
-        if _claim_submission(draft, now, entered_by):
+        claimed = _claim_submission(draft, now, entered_by)
+        if claimed:
             move_enrolment(context_of(draft))
-            hidden = [item_id for item_id in answers_of(draft) if item_id not in asked]
-            _replace_answers(draft, {item_id: () for item_id in hidden})
+            hidden = [item_id for item_id in saved if item_id not in asked]
+            if hidden:
+                _replace_answers(draft, {item_id: () for item_id in hidden})
             _use_invitation(draft, now)
             if entered_by is not None:
                 _record_entry(draft, entered_by, now)
-    db.session.refresh(draft)
+    if claimed:  # what the claim wrote, without reading the row again
+        set_committed_value(draft, "submitted_at", now)
+        set_committed_value(draft, "entered_by_id", entered_by.id if entered_by else None)
+    else:
+        db.session.refresh(draft)
 
 
 def _claim_submission(draft: Response, now: dt.datetime, entered_by: User | None) -> bool:
     """Set `submitted_at` (and who entered it) unless it is set; the database, not what
     this request read, decides which of two submits of one draft is the one."""
-    claimed = db.session.execute(
-        update(Response)
-        .where(Response.id == draft.id, Response.submitted_at.is_(None))
-        .values(submitted_at=now, entered_by_id=entered_by.id if entered_by else None)
-        .execution_options(synchronize_session=False)
-    )
+    claimed = db.session.execute(_CLAIM, {"draft": draft.id, "now": now,
+                                          "by": entered_by.id if entered_by else None})
     return claimed.rowcount == 1
+
+
+#: The statements every save and send runs, built once (building cost more than running).
+_CLAIM = (
+    update(Response)
+    .where(Response.id == bindparam("draft"), Response.submitted_at.is_(None))
+    .values(submitted_at=bindparam("now"), entered_by_id=bindparam("by"))
+    .execution_options(synchronize_session=False)
+)
+_CLEAR_ITEMS = delete(Answer).where(Answer.response_id == bindparam("draft"),
+                                    Answer.item_id.in_(bindparam("items", expanding=True)))
+_ADD_ANSWERS = insert(Answer)
 
 
 def _record_entry(draft: Response, user: User, now: dt.datetime) -> None:
@@ -260,22 +311,36 @@ def _record_entry(draft: Response, user: User, now: dt.datetime) -> None:
 
 
 def _use_invitation(draft: Response, now: dt.datetime) -> None:
-    if draft.invitation_id is not None:
+    if draft.invitation_id is not None:  # read with the draft, by a link's page
         use_invitation(db.session.get(Invitation, draft.invitation_id), now)
 
 
-def _replace_answers(draft: Response, values: Mapping[str, Sequence[str]]) -> None:
+def _replace_answers(draft: Response, values: Mapping[str, Sequence[str]], *,
+                     stored: Mapping[str, Sequence[str]] | None = None) -> None:
     """Two statements, a DELETE and a many-row INSERT: every page saved goes through here,
     and the unit of work took several times longer to do the same (bench/respond_load.py).
-    The draft's answers are read again when next asked for."""
-    db.session.execute(delete(Answer).where(Answer.response_id == draft.id,
-                                            Answer.item_id.in_(list(values))))
+    The DELETE is left out when the `stored` answers (read under the draft's lock) have
+    none of these items. The draft's answers are read again when next asked for."""
+    if stored is None or any(item_id in stored for item_id in values):
+        db.session.execute(_CLEAR_ITEMS, {"draft": draft.id, "items": list(values)})
     rows = [{"response_id": draft.id, "item_id": item_id, "position": position, "value": value}
             for item_id, item_values in values.items()
             for position, value in enumerate(item_values)]
     if rows:
-        db.session.execute(insert(Answer), rows)
+        db.session.execute(_ADD_ANSWERS, rows)
     db.session.expire(draft, ["answers"])
+
+
+def _locked(draft: Response, locked_with: Mapping[str, Sequence[str]] | None
+            ) -> Mapping[str, Sequence[str]]:
+    """The draft's answers, read under its lock: taken here (`_lock`) unless `locked_with`
+    says this transaction holds the lock of the draft's link already
+    (`invitations.find_invitation` with `lock`) and gives the answers it read after
+    taking it."""
+    if locked_with is not None:
+        return locked_with
+    _lock(draft)
+    return saved_answers(draft)
 
 
 def _lock(draft: Response) -> None:

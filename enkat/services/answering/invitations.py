@@ -11,8 +11,10 @@ import hmac
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.orm import joinedload
 
 from enkat.extensions import db
 from enkat.models import (
@@ -25,6 +27,12 @@ from enkat.models import (
     utcnow,
 )
 from enkat.services import ServiceError
+from enkat.services.answering.link_guard import (
+    BLOCKING_EVENT,
+    blocked_until,
+    guard_parameters,
+    guessing_blocked_until,
+)
 from enkat.services.answering.responses import ContextProblem, ResponseContext, context_problems
 from enkat.services.instruments.versions import register_version, resolve_instrument
 from enkat.services.tokens import hash_token, new_token
@@ -50,10 +58,13 @@ class LinkStatus(StrEnum):
 
 @dataclass(frozen=True)
 class InvitationState:
-    """What a token opens; `invitation` is None when the token is unknown."""
+    """What a token opens; `invitation` is None when the token is unknown.
+    `blocked_until` is set when the client asking may open no link until then
+    (`link_guard`)."""
 
     status: LinkStatus
     invitation: Invitation | None = None
+    blocked_until: dt.datetime | None = None
 
 
 def create_invitation(
@@ -142,26 +153,58 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
     address. Doing it here, where every channel uses a link, means no channel can forget.
     """
     invitation.used_at = now
-    db.session.execute(
-        update(CampaignRecipient)
-        .where(CampaignRecipient.invitation_id == invitation.id)
-        .values(answered=True, invitation_id=None)
-        .execution_options(synchronize_session="fetch")
-    )
+    if invitation.campaign_id is not None:  # only an utskick's links have recipients
+        db.session.execute(
+            update(CampaignRecipient)
+            .where(CampaignRecipient.invitation_id == invitation.id)
+            .values(answered=True, invitation_id=None)
+            .execution_options(synchronize_session="fetch")
+        )
     db.session.flush()
 
 
-def find_invitation(token: str, *, now: dt.datetime | None = None) -> InvitationState:
+def find_invitation(token: str, *, now: dt.datetime | None = None,
+                    client: str | None = None, lock: bool = False) -> InvitationState:
     """What the token opens, told apart only as valid, unknown, expired or used.
+
+    One statement reads the link with all a respondent page needs but the answers
+    (`responses.saved_answers`): its draft, instrument version, förbund, insats and
+    deltagare. With a
+    `client` (its address; "" when unknown) the same statement asks the link guard
+    whether that client is blocked. With `lock` the link's row is locked to the end of the
+    transaction (SELECT ... FOR UPDATE on PostgreSQL): every write through a link locks
+    it first, so writes through one link run one after the other, and a link used by the
+    request that held the lock is seen used (its draft's answers are read after the lock,
+    by a statement of their own).
 
     The lookup is by hash: the database compares digests, never the secret, so its
     timing tells nothing about a token; compare_digest guards the fetched row as well.
     """
+    now = now or utcnow()
     digest = hash_token(token)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
-    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
-        return InvitationState(LinkStatus.UNKNOWN)
-    return InvitationState(link_status(invitation, now or utcnow()), invitation)
+    parameters = {"digest": digest}
+    if client is not None:
+        parameters.update(guard_parameters(client, now))
+    found = db.session.execute(_lookup(lock, client is not None), parameters).unique().first()
+    if found is None or not hmac.compare_digest(found[0].token_hash, digest):
+        blocked = guessing_blocked_until(client, now=now) if client is not None else None
+        return InvitationState(LinkStatus.UNKNOWN, blocked_until=blocked)
+    invitation = found[0]
+    blocked = blocked_until(found[1]) if client is not None else None
+    return InvitationState(link_status(invitation, now), invitation, blocked)
+
+
+@cache
+def _lookup(lock: bool, guarded: bool) -> Select:
+    """The statement of `find_invitation`, built once for each way it is asked: building
+    it cost more than running it (bench/respond_load.py)."""
+    query = select(Invitation).where(Invitation.token_hash == bindparam("digest")).options(
+        joinedload(Invitation.instrument_version), joinedload(Invitation.forbund),
+        joinedload(Invitation.insats), joinedload(Invitation.participant),
+        joinedload(Invitation.response))
+    if guarded:
+        query = query.add_columns(BLOCKING_EVENT)
+    return query.with_for_update(of=Invitation) if lock else query
 
 
 def link_status(invitation: Invitation, now: dt.datetime) -> LinkStatus:

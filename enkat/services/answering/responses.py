@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, select
+
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
@@ -184,3 +186,20 @@ def answers_of(response: Response) -> dict[str, tuple[str, ...]]:
     for answer in sorted(response.answers, key=lambda a: (a.item_id, a.position)):
         collected.setdefault(answer.item_id, []).append(answer.value)
     return {item_id: tuple(values) for item_id, values in collected.items()}
+
+
+def saved_answers(response: Response) -> dict[str, tuple[str, ...]]:
+    """What `answers_of` gives, read from the database as plain rows (nothing while the
+    response is not stored): the pages of a draft read its answers on every request, and
+    loading them as objects cost several times as much (bench/respond_load.py)."""
+    if response.id is None:
+        return {}
+    collected: dict[str, list[str]] = {}
+    for item_id, value in db.session.execute(_SAVED_ANSWERS, {"response": response.id}):
+        collected.setdefault(item_id, []).append(value)
+    return {item_id: tuple(values) for item_id, values in collected.items()}
+
+
+_SAVED_ANSWERS = (select(Answer.item_id, Answer.value)
+                  .where(Answer.response_id == bindparam("response"))
+                  .order_by(Answer.item_id, Answer.position))

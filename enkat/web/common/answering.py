@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlencode
 
 from babel import Locale
@@ -27,8 +28,8 @@ from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import Response as Draft
 from enkat.models import User
-from enkat.services.answering.drafts import instrument_of, save_page, submit
-from enkat.services.answering.responses import ResponseRefused, answers_of
+from enkat.services.answering.drafts import instrument_of, keep_page, submit
+from enkat.services.answering.responses import ResponseRefused, saved_answers
 
 from . import RESPONDENT_BLUEPRINTS
 from .form_base import PageForm
@@ -57,9 +58,13 @@ class Answering:
     measured: bool = False
     #: The staff member entering a staff or paper form, stored and audited at sending.
     entered_by: User | None = None
+    #: This request holds the lock of the draft's link (see `drafts._locked`).
+    locked: bool = False
     #: The steps worked out for the answers as they were (see `steps`).
     _steps_by_answers: dict = field(default_factory=dict, init=False, repr=False,
                                     compare=False)
+    #: The draft's answers, read once per request and replaced by what a save kept.
+    _known: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def instrument(self) -> Instrument:
@@ -67,7 +72,14 @@ class Answering:
 
     @property
     def answers(self) -> dict[str, tuple[str, ...]]:
-        return answers_of(self.draft)
+        if "answers" not in self._known:
+            self._known["answers"] = saved_answers(self.draft)
+        return self._known["answers"]
+
+    def answers_under_lock(self) -> dict[str, tuple[str, ...]] | None:
+        """The answers, for saving and sending, when they were read after this request
+        locked the draft's link; None when the service must lock the draft itself."""
+        return self.answers if self.locked else None
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -159,7 +171,8 @@ def send(answering: Answering, done_url: str) -> ResponseReturnValue:
     """Submit the draft and go to `done_url`; a refused draft shows the review again with
     the questions to answer first. Submitting twice submits once (see `drafts.submit`)."""
     try:
-        submit(answering.draft, entered_by=answering.entered_by)
+        submit(answering.draft, entered_by=answering.entered_by,
+               locked_with=answering.answers_under_lock())
     except ResponseRefused as refused:
         problems = frozenset(problem.item_id for problem in refused.problems)
         return show_review(answering, problems), 422
@@ -167,9 +180,11 @@ def send(answering: Answering, done_url: str) -> ResponseReturnValue:
 
 
 def _save(answering: Answering, current: Step, form: AnswerForm) -> bool:
-    problems = save_page(answering.draft, form.answers(), current.question_ids)
-    form.show_problems(problems)
-    return not problems
+    kept = keep_page(answering.draft, form.answers(), current.question_ids,
+                     locked_with=answering.answers_under_lock())
+    answering._known["answers"] = kept.answers
+    form.show_problems(kept.problems)
+    return not kept.problems
 
 
 def _after(answering: Answering, current: Step, go_to: str) -> str:
@@ -235,8 +250,24 @@ def page_language(languages: list[str]) -> dict[str, object]:
     languages to offer with the address of this page in each."""
     locale = get_locale()
     return {"lang": locale.language, "text_direction": locale.text_direction,
-            "languages": languages, "locale_of": Locale.parse,
+            "languages": languages, "locale_of": locale_of,
             "in_language": in_language}
+
+
+@dataclass(frozen=True)
+class LanguageName:
+    """What a page shows of a language: its own name and its writing direction."""
+
+    display_name: str
+    text_direction: str
+
+
+@cache
+def locale_of(code: str) -> LanguageName:
+    """Worked out once per process: every respondent page names its languages, and asking
+    Babel each time cost a twentieth of a page's CPU."""
+    locale = Locale.parse(code)
+    return LanguageName(locale.display_name, locale.text_direction)
 
 
 def in_language(code: str) -> str:

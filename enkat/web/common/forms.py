@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, lru_cache
 
 from flask_babel import get_locale, gettext, ngettext
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -73,7 +74,26 @@ def asked_items(instrument: Instrument, answers: Answers, timepoint: str) -> lis
 
 def steps_of(instrument: Instrument, answers: Answers, timepoint: str) -> tuple[Step, ...]:
     """One step per asked question. An information block joins the question after it on
-    its page; at the end of a page it joins the question before it."""
+    its page; at the end of a page it joins the question before it.
+
+    Worked out once per process for each instrument version, timepoint and answers to the
+    items that conditions ask about (`_steps`): every respondent page asks for the steps,
+    and the instrument is frozen."""
+    asked_about = _condition_items(instrument)
+    deciding = tuple((item_id, tuple(answers[item_id])) for item_id in sorted(asked_about)
+                     if item_id in answers)
+    return _steps(instrument, timepoint, deciding)
+
+
+@cache
+def _condition_items(instrument: Instrument) -> frozenset[str]:
+    return frozenset(item.show_if.item for item in instrument.items if item.show_if)
+
+
+@lru_cache(maxsize=4096)
+def _steps(instrument: Instrument, timepoint: str,
+           deciding: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Step, ...]:
+    answers = dict(deciding)
     steps: list[Step] = []
     for page_id, run in itertools.groupby(
         asked_items(instrument, answers, timepoint), key=lambda item: item.page
@@ -366,9 +386,14 @@ def answer_form(items: Sequence[Item], saved: Answers | None = None, *,
                 measured: bool = False) -> AnswerForm:
     """A form for these items; `saved` answers are shown until the page is posted.
     `measured`: visual analogue lines are typed in as measured on paper."""
-    fields = {field_name(item): _field(item, measured) for item in items if item.answerable}
-    form_class = type("StepForm", (AnswerForm,),
-                      {"items": tuple(items), "measured": measured, **fields})
-    form = form_class()
+    form = _form_class(tuple(items), measured)()
     form.saved = saved or {}
     return form
+
+
+@lru_cache(maxsize=1024)
+def _form_class(items: tuple[Item, ...], measured: bool) -> type[AnswerForm]:
+    """Built once per process for each step: items are frozen, and the fields hold no
+    language (their labels and messages are rendered per request)."""
+    fields = {field_name(item): _field(item, measured) for item in items if item.answerable}
+    return type("StepForm", (AnswerForm,), {"items": items, "measured": measured, **fields})

@@ -68,11 +68,16 @@ def refuse_control_characters() -> None:
 def _first_control_character() -> tuple[str, str] | None:
     if found := CONTROL_CHARACTER.search(request.path):
         return _("Adressen"), found.group()
-    for place, fields in ((_("Adressens fält"), request.args), (_("Fältet"), request.form)):
+    for in_address, fields in ((True, request.args), (False, request.form)):
         for name, value in fields.items(multi=True):
             if found := CONTROL_CHARACTER.search(name + value):
-                return f"{place} ”{_printable(name)}”", found.group()
+                return f"{_place(in_address)} ”{_printable(name)}”", found.group()
     return None
+
+
+def _place(in_address: bool) -> str:
+    """Translated only once a control character is found: every request passes here."""
+    return _("Adressens fält") if in_address else _("Fältet")
 
 
 def _printable(name: str) -> str:

@@ -7,33 +7,18 @@ every page of the link says so.
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from enkat.models import utcnow
 from enkat.services.answering.drafts import AlreadySubmitted, LinkClosed
 from enkat.services.answering.invitations import LinkStatus
-from enkat.services.answering.link_guard import guessing_blocked_until
 from enkat.web.common import answering
 from enkat.web.common.answering import speaks_respondents_languages
 
-from .survey import PRIVATE_HEADERS, closed_link_page, find_link, open_survey
+from .survey import PRIVATE_HEADERS, closed_link_page, find_link, open_survey, survey_of
 
 bp = Blueprint("respond", __name__, url_prefix="/s")
 speaks_respondents_languages(bp)
-
-
-@bp.before_request
-def refuse_guessers():
-    """A client that has opened too many unknown links gets 429 on every link address."""
-    until = guessing_blocked_until(request.remote_addr)
-    if until is None:
-        return None
-    wait = max(1, math.ceil((until - utcnow()).total_seconds()))
-    page = render_template("respond/too_many.html", minutes=math.ceil(wait / 60))
-    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.after_request
@@ -69,9 +54,10 @@ def send(token: str):
     """Submitting again (a double tap, a reload, the back button) lands on the same
     thank-you page: the draft is submitted once, and a used link sends nothing."""
     thanks_url = url_for(".thanks", token=token)
-    if find_link(token).status is LinkStatus.USED:
+    state = find_link(token, saving=True)
+    if state.status is LinkStatus.USED:
         return redirect(thanks_url, 303)
-    return answering.send(open_survey(token, saving=True), thanks_url)
+    return answering.send(survey_of(state, token, saving=True), thanks_url)
 
 
 @bp.get("/<token>/tack")

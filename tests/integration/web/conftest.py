@@ -37,8 +37,8 @@ def deltagare(make_participant, make_response):
 #: The modules that read the time for the sign-in, session, link-guessing and kiosk limits.
 LIMIT_CLOCKS = ("enkat.services.people.accounts", "enkat.services.answering.link_guard",
                 "enkat.services.answering.kiosks", "enkat.services.people.sign_ins",
-                "enkat.services.audit.events", "enkat.web.auth.signin",
-                "enkat.web.respond.links")
+                "enkat.services.audit.events", "enkat.services.answering.invitations",
+                "enkat.web.auth.signin", "enkat.web.respond.survey")
 
 
 class Clock:
