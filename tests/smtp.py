@@ -34,8 +34,10 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
-        self.mailbox = Mailbox()
+    """`mailbox` may be a Mailbox that behaves otherwise (slow, or failing on cue)."""
+
+    def __init__(self, mailbox: Mailbox | None = None) -> None:
+        self.mailbox = mailbox or Mailbox()
         self.port = _free_port()
         self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
 
