@@ -29,10 +29,10 @@ def send_utskick(campaign_id: int, base_url: str) -> None:
 @periodic(crontab(), at_start=True)  # every minute
 def resume_mailing() -> None:
     """Queue the reminders whose day has come, and send what waits with nobody sending."""
-    for campaign in mailing.queue_scheduled_reminders():
-        log.info("scheduled reminder of utskick %s queued", campaign.id)
-    waiting = mailing.campaigns_to_resume()
-    db.session.commit()
-    for campaign_id in waiting:
-        log.info("resuming the send of utskick %s", campaign_id)
+    reminded = [campaign.id for campaign in mailing.queue_scheduled_reminders()]
+    resumed = mailing.campaigns_to_resume()
+    db.session.commit()  # the job must find what was queued
+    for campaign_id in reminded + resumed:
+        log.info("sending utskick %s (%s)", campaign_id,
+                 "scheduled reminder" if campaign_id in reminded else "resumed")
         send_utskick.enqueue(campaign_id, public_address())

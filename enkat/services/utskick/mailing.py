@@ -185,9 +185,11 @@ def queue_scheduled_reminders(*, now: dt.datetime | None = None) -> list[Campaig
     fired = []
     for campaign in candidates:
         if campaign.first_sent_at + dt.timedelta(days=campaign.remind_after_days) <= now:
+            queued = queue_reminders(campaign, now=now).queued  # refreshes the campaign
             campaign.auto_reminded_at = now
-            if queue_reminders(campaign, now=now).queued:
+            if queued:
                 fired.append(campaign)
+    db.session.flush()
     return fired
 
 
