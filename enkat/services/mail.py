@@ -186,6 +186,8 @@ def _reason(cause: OSError | smtplib.SMTPException, address: str) -> str:
     if isinstance(cause, smtplib.SMTPResponseException):
         return f"E-postservern svarade {cause.smtp_code} {_text(cause.smtp_error, address)}."
     if isinstance(cause, smtplib.SMTPServerDisconnected):
+        if "timed out" in str(cause):  # smtplib's words for a reply that never came
+            return "E-postservern svarade inte i tid."
         return "E-postservern stängde förbindelsen."
     if isinstance(cause, TimeoutError):
         return "E-postservern svarade inte i tid."

@@ -453,3 +453,51 @@ def test_without_a_public_address_an_utskick_is_not_offered_and_not_sent(app, as
     assert refused.status_code == 303
     assert "Inget skickades." in page(as_admin.get(refused.headers["Location"]))
     assert mailbox.messages == []
+
+
+# --- progress and the automatic reminder ---------------------------------------------------
+
+
+def test_the_page_refreshes_itself_while_mails_are_queued_and_says_how_many(as_admin):
+    campaign = create(as_admin)
+    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")  # the worker has not run
+    detail = page(as_admin.get(sent.headers["Location"]))
+    assert '<meta http-equiv="refresh" content="5">' in detail
+    assert "3 mejl står i kö och skickas nu." in detail
+    assert '<th scope="row">I kö att skickas</th><td class="num">3</td>' in detail
+    assert "Skickas (3 i kö)" in page(as_admin.get("/forbund/utskick"))
+    assert "Inget att skicka" in page(as_admin.get(f"/forbund/utskick/{campaign.id}/skicka"))
+
+    queue_of(current_app).run_pending()  # the worker sends them
+    done = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "i kö" not in done and 'http-equiv="refresh"' not in done
+    assert '<th scope="row">Skickade</th><td class="num">3</td>' in done
+
+
+def test_an_automatic_reminder_is_set_on_the_form_and_changed_on_the_page(as_admin):
+    campaign = create(as_admin, remind_after_days="7")
+    assert campaign.remind_after_days == 7
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "7 dagar efter första utskicket" in detail and 'value="7"' in detail
+
+    changed = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": "3"})
+    assert changed.status_code == 303 and campaign.remind_after_days == 3
+    cleared = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": ""})
+    assert cleared.status_code == 303 and campaign.remind_after_days is None
+
+
+@pytest.mark.parametrize(("days", "message"), [
+    ("sju", "Skriv antalet dagar med siffror, till exempel 7."),
+    ("0", "Välj mellan 1 och 60 dagar, eller lämna fältet tomt."),
+    ("30", "Efter 30 dagar har sista svarsdagen"),
+])
+def test_an_automatic_reminder_that_cannot_be_is_refused_in_swedish(as_admin, days, message):
+    campaign = create(as_admin)
+    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": days})
+    assert refused.status_code == 422 and message in page(refused)
+    assert campaign.remind_after_days is None
+    made = as_admin.post("/forbund/utskick/nytt", data=form(remind_after_days=days))
+    assert made.status_code == 422 and message in page(made)
