@@ -1,9 +1,10 @@
 """Mailing an utskick: "Skicka" and "Påminn" queue its recipients; a job mails them.
 
-Queueing (`queue_send`, `queue_reminders`) runs in the web request and only writes: the
-links of the addresses that have none (all at once, shuffled, one timestamp, as
-`campaigns` requires), and each queued recipient's `queued_at`, the moment of its round,
-which becomes its `sent_at` or `reminded_at` once mailed (one moment per round).
+Queueing (`queue_send`, `queue_reminders`) runs in the web request and only writes each
+queued recipient's `queued_at` (one UPDATE), the moment of its round, which becomes its
+`sent_at` or `reminded_at` once mailed (one moment per round). The job first makes the
+links of the queued addresses that have none (all at once, shuffled, one timestamp, as
+`campaigns` requires).
 
 The job (`enkat.jobs.mailing`) calls `mail_queued`, which sends in batches of
 `BATCH_SIZE` over one SMTP connection each, and records every recipient as it goes,
@@ -74,11 +75,11 @@ class Queued:
 def queue_send(campaign: Campaign, user: User | None = None, *,
                now: dt.datetime | None = None) -> Queued:
     """Queue a mail to every address that has not yet received its link: the first
-    "Skicka", and "Skicka igen till misslyckade" after a failure."""
+    "Skicka", and "Skicka igen till misslyckade" after a failure. The links are made by
+    the job, so this stays a few statements however long the list."""
     now = now or utcnow()
     _lock_open(campaign, now)
     pending = _unsent(campaign)
-    _make_links(campaign, pending, user, now)
     _queue(campaign, pending, now)
     campaign.first_sent_at = campaign.first_sent_at or now
     record_event(Action.CAMPAIGN_SENT, user=user, forbund_id=campaign.forbund_id,
@@ -130,28 +131,18 @@ def _unsent(campaign: Campaign) -> list[CampaignRecipient]:
             if recipient.sent_at is None and recipient.email and recipient.queued_at is None]
 
 
-def _make_links(campaign: Campaign, recipients: list[CampaignRecipient], user: User | None,
-                now: dt.datetime) -> None:
-    """A link for each recipient that has none, made in random order, all at one moment.
-    Its token is never mailed: the claim gives the link the token its mail carries."""
-    without_link = [recipient for recipient in recipients if recipient.invitation is None]
-    random.SystemRandom().shuffle(without_link)
-    version = campaign.instrument_version
-    for recipient in without_link:
-        recipient.invitation, _ = create_invitation(
-            campaign.insats, version.instrument_id, campaign.timepoint, forbund=campaign.forbund,
-            version=version.version, expires_at=campaign.closes_at, created_by=user, now=now)
-        recipient.invitation.campaign_id = campaign.id
-    db.session.flush()
-
-
 def _queue(campaign: Campaign, recipients: Sequence[CampaignRecipient],
            now: dt.datetime) -> None:
-    for recipient in recipients:
-        recipient.queued_at, recipient.claimed_at, recipient.last_error = now, None, None
-    if recipients:
-        # nobody needs to resume it until a lease has passed: the job is on its way
-        campaign.worked_on_at, campaign.mailing_problem = now, None
+    """One UPDATE for the whole round, whatever its size."""
+    if not recipients:
+        return
+    db.session.execute(
+        update(CampaignRecipient)
+        .where(CampaignRecipient.id.in_([recipient.id for recipient in recipients]))
+        .values(queued_at=now, claimed_at=None, last_error=None)
+        .execution_options(synchronize_session="fetch"))
+    # nobody needs to resume it until a lease has passed: the job is on its way
+    campaign.worked_on_at, campaign.mailing_problem = now, None
     db.session.flush()
 
 
@@ -263,11 +254,33 @@ def mail_queued(campaign_id: int, base_url: str,
         _unqueue_all(campaign_id)
         checkpoint()
         return None
+    _make_missing_links(campaign)
+    checkpoint()
     letters = {False: _invitation_letter(campaign), True: _reminder_letter(campaign)}
     while batch := _waiting(campaign_id):
         _mail_batch(campaign, batch, letters, base_url, checkpoint)
     checkpoint()
     return _open_claims_wait(campaign_id)
+
+
+def _make_missing_links(campaign: Campaign) -> None:
+    """A link for each queued recipient that has none, all made in one transaction, in
+    random order, at one moment (the utskick's row is locked meanwhile, so a second job
+    waits and then finds them made). Its token is never mailed: the claim gives the link
+    the token its mail carries."""
+    db.session.refresh(campaign, with_for_update=True)
+    without_link = list(db.session.scalars(select(CampaignRecipient).where(
+        CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.queued_at.is_not(None),
+        CampaignRecipient.invitation_id.is_(None), CampaignRecipient.sent_at.is_(None))))
+    random.SystemRandom().shuffle(without_link)
+    now, version = utcnow(), campaign.instrument_version
+    creator = db.session.get(User, campaign.created_by_id) if campaign.created_by_id else None
+    for recipient in without_link:
+        recipient.invitation, _ = create_invitation(
+            campaign.insats, version.instrument_id, campaign.timepoint, forbund=campaign.forbund,
+            version=version.version, expires_at=campaign.closes_at, created_by=creator, now=now)
+        recipient.invitation.campaign_id = campaign.id
+    db.session.flush()
 
 
 def _waiting(campaign_id: int) -> list[int]:
@@ -320,7 +333,8 @@ def _claim(campaign: Campaign, recipient_id: int, letters: dict[bool, Letter],
         return None
     recipient = db.session.get(CampaignRecipient, recipient_id, populate_existing=True)
     reminder = recipient.sent_at is not None
-    if not recipient.email or (reminder and not _remindable(recipient)):
+    if (not recipient.email or recipient.invitation is None
+            or (reminder and not _remindable(recipient))):
         recipient.queued_at = recipient.claimed_at = None
         db.session.flush()
         return None
