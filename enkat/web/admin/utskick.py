@@ -21,7 +21,7 @@ from enkat.jobs.mailing import send_utskick
 from enkat.models import Campaign, Role
 from enkat.reports.rendering import chart, has_chart
 from enkat.services.listing import page_of_query
-from enkat.services.mail import NoPublicAddress, mail_refusal, public_address
+from enkat.services.mail import mail_refusal, public_address
 from enkat.services.people.users import membership_with_role
 from enkat.services.results import utskick as utskick_results
 from enkat.services.utskick import campaigns, mailing
@@ -267,16 +267,17 @@ def _mailing(campaign_id: int, mail, done: str, *, count, asking: str):
                                mails=count(campaign), asking=asking)
     if not form.validate_on_submit():
         abort(400)
+    refusal = mail_refusal()  # a page shown before the setting changed
+    if refusal:
+        flash(f"{refusal} Inget skickades.", "error")
+        return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
     try:
-        base_url = public_address()
         queued = mail(campaign, current_user)
-    except NoPublicAddress as refused:  # a page shown before the setting changed
-        flash(f"{refused} Inget skickades.", "error")
     except CampaignClosed:
         flash("Utskicket är stängt. Inget skickades.", "error")
     else:
         if queued.queued:
-            send_utskick.enqueue_on_commit(campaign.id, base_url)
+            send_utskick.enqueue_on_commit(campaign.id, public_address())
         _say(queued, done)
     return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
 
