@@ -72,7 +72,6 @@ class Job:
         else:
             wrapper.schedule(args, delay=delay.total_seconds())
 
-
     def enqueue_on_commit(self, *args: object) -> None:
         """Put a call on the queue once the current transaction commits, so the job finds
         what the transaction wrote (a worker may take it at once); never if it rolls back."""

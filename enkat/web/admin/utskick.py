@@ -219,7 +219,7 @@ def utskick_send(campaign_id: int):
 @bp.route("/utskick/<int:campaign_id>/paminn", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def utskick_remind(campaign_id: int):
-    return _mailing(campaign_id, mailing.queue_reminders, "{queued} påminnelser skickas nu.",
+    return _mailing(campaign_id, mailing.queue_reminders, "{queued} påminnelse{r} skickas nu.",
                     count=mailing.reminders_to_send, asking="remind")
 
 
@@ -287,7 +287,8 @@ def _say(queued: mailing.Queued, done: str) -> None:
         flash(f"{queued.skipped} har fått ett mejl för mindre än en timme sedan och får "
               "ingen ny påminnelse nu.", "info")
     if queued.queued:
-        flash(done.format(queued=queued.queued) + " Sidan visar hur det går.", "info")
+        flash(done.format(queued=queued.queued, r="" if queued.queued == 1 else "r")
+              + " Sidan visar hur det går.", "info")
     elif not queued.skipped:
         flash("Det fanns ingen att skicka till.", "info")
 
