@@ -437,6 +437,15 @@ class Campaign(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # its links expire then
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the first "Skicka"
+    #: "Påminn automatiskt efter N dagar" (after `first_sent_at`); None: no such reminder.
+    remind_after_days: Mapped[int | None]
+    auto_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # it was queued
+    #: When a worker last claimed one of its recipients: the send is under way until a
+    #: lease after it (`services.utskick.mailing`).
+    worked_on_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Why the queued mails wait (the server cannot be reached, or asked to try later).
+    mailing_problem: Mapped[str | None] = mapped_column(String(500))
 
     forbund: Mapped[Forbund] = relationship()
     insats: Mapped[Insats | None] = relationship()
@@ -468,6 +477,14 @@ class CampaignRecipient(db.Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))  # why the last send failed
+    #: The round this address is queued for (its moment becomes `sent_at` or
+    #: `reminded_at`); None when no mail waits for it.
+    queued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: When a worker took the queued mail to send it; cleared when the outcome is known.
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The link's token hash before the claim gave it a new one, put back if the mail is
+    #: refused, so a failed reminder leaves the mailed link working.
+    replaced_token_hash: Mapped[str | None] = mapped_column(String(64))
 
     campaign: Mapped[Campaign] = relationship(back_populates="recipients")
     invitation: Mapped[Invitation | None] = relationship()

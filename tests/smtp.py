@@ -12,15 +12,19 @@ from aiosmtpd.controller import Controller
 
 
 class Mailbox:
-    """What the server has received, parsed; `refuse` makes it answer 550 to every mail."""
+    """What the server has received, parsed; `refuse` makes it answer 550 to every mail,
+    `defer` 451 (try again later)."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse = False
+        self.defer = False
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd)
         if self.refuse:
             return "550 mailbox unavailable"
+        if self.defer:
+            return "451 try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)
         return "250 OK"
@@ -34,8 +38,10 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
-        self.mailbox = Mailbox()
+    """`mailbox` may be a Mailbox that behaves otherwise (slow, or failing on cue)."""
+
+    def __init__(self, mailbox: Mailbox | None = None) -> None:
+        self.mailbox = mailbox or Mailbox()
         self.port = _free_port()
         self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
 

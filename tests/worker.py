@@ -77,13 +77,15 @@ def _wait_until_running(worker: Worker) -> None:
         time.sleep(0.05)
 
 
-def wait_for(condition, *, timeout: float = 60, what: str = "the worker") -> None:
-    """Until `condition()` is true; fails saying what it waited for."""
+def wait_for(condition, *, timeout: float = 60, what: str = "the worker",
+             interval: float = 0.1) -> None:
+    """Until `condition()` is true, asked every `interval` seconds; fails saying what it
+    waited for."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout} s")
-        time.sleep(0.1)
+        time.sleep(interval)
 
 
 def enqueue_purges(url: str, count: int = 1) -> None:

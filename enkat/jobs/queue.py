@@ -31,12 +31,13 @@ from huey import Huey, crontab
 from huey.api import TaskWrapper
 from huey.consumer import Consumer
 from huey.storage import PostgresStorage, SqliteStorage
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from enkat.extensions import db
 
 #: The modules that declare jobs; importing them registers their jobs.
-JOB_MODULES = ("enkat.jobs.upkeep",)
+JOB_MODULES = ("enkat.jobs.upkeep", "enkat.jobs.mailing")
 #: Tables of the queue in a PostgreSQL database: enkat_queue_task, _schedule, _kv, _counter.
 POSTGRES_TABLE_PREFIX = "enkat_queue"
 #: How long an idle worker waits at most before it looks at a SQLite queue again.
@@ -57,6 +58,7 @@ class Job:
     retry_delay: float = 0
     retry_backoff: float = 1
     schedule: crontab | None = None
+    at_start: bool = False
 
     @property
     def name(self) -> str:
@@ -70,6 +72,12 @@ class Job:
         else:
             wrapper.schedule(args, delay=delay.total_seconds())
 
+    def enqueue_on_commit(self, *args: object) -> None:
+        """Put a call on the queue once the current transaction commits, so the job finds
+        what the transaction wrote (a worker may take it at once); never if it rolls back."""
+        event.listen(db.session(), "after_commit", lambda _session: self.enqueue(*args),
+                     once=True)
+
 
 _DECLARED: dict[str, Job] = {}
 
@@ -82,10 +90,12 @@ def job(*, retries: int = 0, retry_delay: float = 0,
     return declare
 
 
-def periodic(schedule: crontab) -> Callable[[Callable[[], object]], Job]:
-    """Declare a job the worker runs on `schedule` (a Huey crontab, in UTC)."""
+def periodic(schedule: crontab, *,
+             at_start: bool = False) -> Callable[[Callable[[], object]], Job]:
+    """Declare a job the worker runs on `schedule` (a Huey crontab, in UTC), and also
+    as it starts when `at_start` (work a dead worker left is taken up at once)."""
     def declare(function: Callable[[], object]) -> Job:
-        return _declared(Job(function, schedule=schedule))
+        return _declared(Job(function, schedule=schedule, at_start=at_start))
     return declare
 
 
@@ -189,7 +199,12 @@ def storage_for(app: Flask) -> tuple[type, dict[str, object]]:
 
 def worker(app: Flask, *, threads: int, periodic_jobs: bool) -> Consumer:
     """A Huey consumer of the application's queue: `threads` jobs at a time, and the
-    periodic jobs only when `periodic_jobs` (one worker per installation runs them)."""
-    return queue_of(app).huey.create_consumer(
+    periodic jobs only when `periodic_jobs` (one worker per installation runs them); the
+    periodic jobs declared `at_start` are enqueued for it to run first."""
+    queue = queue_of(app)
+    for declared in _DECLARED.values():
+        if declared.at_start:
+            queue.huey.enqueue(queue.wrappers[declared.name].s())
+    return queue.huey.create_consumer(
         workers=threads, worker_type="thread", periodic=periodic_jobs,
         max_delay=SQLITE_POLL_SECONDS, check_worker_health=True)

@@ -13,11 +13,14 @@ in Swedish, fit to show as it is.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from enum import StrEnum
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
@@ -99,18 +102,79 @@ def smtp_server(url: str | None) -> SmtpServer:
     )
 
 
-def send_mail(mail: Mail) -> None:
-    """Send one mail now, or raise MailFailed saying why."""
+class Delivery(StrEnum):
+    """What became of one mail sent over a connection."""
+
+    SENT = "sent"
+    REFUSED = "refused"  # 5xx: the server will not take this mail or address; go on
+    DEFERRED = "deferred"  # 4xx: not taken now; try again later, the mail was not sent
+    IN_DOUBT = "in-doubt"  # the connection broke while sending: it may have arrived
+
+
+@dataclass(frozen=True)
+class MailOutcome:
+    delivery: Delivery
+    reason: str | None = None  # Swedish, without the address; None when sent
+    cause: BaseException | None = field(default=None, compare=False)
+
+
+class MailConnection:
+    """One open SMTP connection that sends mail after mail (`send`), each outcome told to
+    the caller. After a DEFERRED or IN_DOUBT outcome the connection is no use: stop."""
+
+    def __init__(self, smtp: smtplib.SMTP, sender: str) -> None:
+        self._smtp = smtp
+        self._sender = sender
+
+    def send(self, mail: Mail) -> MailOutcome:
+        try:
+            self._smtp.send_message(_message(mail, self._sender))
+        except (OSError, smtplib.SMTPException) as error:
+            return MailOutcome(_delivery(error), _reason(error, mail.to), error)
+        return MailOutcome(Delivery.SENT)
+
+
+@contextlib.contextmanager
+def mail_connection() -> Iterator[MailConnection]:
+    """A connection to `ENKAT_SMTP_URL`, signed in, closed at the end; raises MailFailed
+    saying why when the server cannot be reached or refuses the sign-in."""
     config = current_app.config
     server = smtp_server(config["SMTP_URL"])
-    message = _message(mail, config["MAIL_SENDER"])
     try:
-        with _connect(server, config["SMTP_TIMEOUT_SECONDS"]) as smtp:
-            if server.user:
-                smtp.login(server.user, server.password or "")
-            smtp.send_message(message)
+        smtp = _connect(server, config["SMTP_TIMEOUT_SECONDS"])
+        if server.user:
+            smtp.login(server.user, server.password or "")
     except (OSError, smtplib.SMTPException) as error:
-        raise MailFailed(_reason(error, mail.to)) from error
+        raise MailFailed(_reason(error, "")) from error
+    try:
+        yield MailConnection(smtp, config["MAIL_SENDER"])
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            smtp.quit()
+        smtp.close()
+
+
+def send_mail(mail: Mail) -> None:
+    """Send one mail now, or raise MailFailed saying why."""
+    with mail_connection() as connection:
+        outcome = connection.send(mail)
+    if outcome.delivery is not Delivery.SENT:
+        raise MailFailed(outcome.reason) from outcome.cause
+
+
+def _delivery(error: OSError | smtplib.SMTPException) -> Delivery:
+    code = _code(error)
+    if code is not None:
+        return Delivery.DEFERRED if 400 <= code < 500 else Delivery.REFUSED
+    return Delivery.IN_DOUBT
+
+
+def _code(error: OSError | smtplib.SMTPException) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return next(iter(error.recipients.values()))[0]
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code
+    return None
 
 
 def _reason(cause: OSError | smtplib.SMTPException, address: str) -> str:
@@ -122,6 +186,8 @@ def _reason(cause: OSError | smtplib.SMTPException, address: str) -> str:
     if isinstance(cause, smtplib.SMTPResponseException):
         return f"E-postservern svarade {cause.smtp_code} {_text(cause.smtp_error, address)}."
     if isinstance(cause, smtplib.SMTPServerDisconnected):
+        if "timed out" in str(cause):  # smtplib's words for a reply that never came
+            return "E-postservern svarade inte i tid."
         return "E-postservern stängde förbindelsen."
     if isinstance(cause, TimeoutError):
         return "E-postservern svarade inte i tid."
@@ -134,7 +200,7 @@ def _reason(cause: OSError | smtplib.SMTPException, address: str) -> str:
 
 def _text(message: bytes | str, address: str) -> str:
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
-    return text.replace(address, "mottagaren")
+    return text.replace(address, "mottagaren") if address else text
 
 
 def _connect(server: SmtpServer, timeout: float) -> smtplib.SMTP:

@@ -13,24 +13,22 @@ Links and their responses name their utskick (`campaign_id`), so its results can
 counted (`services.results.utskick`); the utskick is shared by all its recipients, so that
 names no one (see `enkat.models.Campaign`).
 
-Mails are plain Swedish text without images or tracking (`services.mail`). A mail that
-cannot be sent is recorded on its recipient with the reason, shown, and sent again on
-request; nothing is dropped silently. Refusals are said in Swedish: they are shown as they
-are to the förbund's administrators, the only users of utskick.
+Mails are plain Swedish text without images or tracking (`services.mail`), sent by a job
+(`mailing`). A mail that cannot be sent is recorded on its recipient with the reason,
+shown, and sent again on request; nothing is dropped silently. Refusals are said in
+Swedish: they are shown as they are to the förbund's administrators, the only users of
+utskick.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
-import smtplib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import Select, case, func, select, update
@@ -43,9 +41,6 @@ from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
 from enkat.services.answering.invitations import (
     MAX_EXPIRY_DAYS,
-    create_invitation,
-    invitation_link,
-    replace_token,
 )
 from enkat.services.audit.events import Action, record_event
 from enkat.services.instruments.uploads import usable_instruments
@@ -56,29 +51,22 @@ from enkat.services.instruments.versions import (
     stored_instrument,
     uploaded_by,
 )
-from enkat.services.mail import Mail, MailFailed, send_mail
-from enkat.services.tokens import new_token
 
-#: The most addresses one utskick takes: enough for every chef and styrelse of a förbund,
-#: few enough to be mailed within one request.
+#: The most addresses one utskick takes: enough for every chef and styrelse of a förbund.
 MAX_RECIPIENTS = 2000
 #: Who an utskick goes to; deltagare answer through their insats (links, kiosk).
 AUDIENCES = ("personal", "chef", "styrelse", "remittent")
 #: The last day an utskick may close, counted from today: its links must expire within
 #: `MAX_EXPIRY_DAYS` of the day they are mailed.
 MAX_OPEN_DAYS = MAX_EXPIRY_DAYS - 1
-#: A recipient mailed this recently gets no reminder: a second tap on "Påminn" must not
-#: replace the link that was mailed a moment ago.
-REMINDER_PAUSE = dt.timedelta(hours=1)
 TITLE_MAX_LENGTH = 200
+#: The most days "Påminn automatiskt efter N dagar" takes.
+MAX_REMIND_AFTER_DAYS = 60
 #: Wrong addresses named one by one; a file of wrong lines is not answered with thousands.
 MAX_NAMED_PROBLEMS = 25
 
 _SEPARATORS = re.compile(r"[,;\t]")
 _NAMED_ADDRESS = re.compile(r"<([^<>]*)>\s*$")  # "Anna Andersson <anna@example.se>"
-#: Errors about one mail: the server is there and refused this message or address.
-_REFUSALS_OF_ONE_MAIL = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
-                         smtplib.SMTPSenderRefused)
 
 
 class CampaignRefused(ServiceError):
@@ -109,30 +97,24 @@ class ParsedAddresses:
 
 
 @dataclass(frozen=True)
-class MailingOutcome:
-    """What one "Skicka" or "Påminn" did: mails sent, mails that failed (their reasons are
-    on the recipients), and recipients left out because they were mailed a moment ago."""
-
-    sent: int
-    failed: int
-    skipped: int = 0
-
-
-@dataclass(frozen=True)
 class CampaignCounts:
     """How far an utskick has come. `failed` counts every recipient whose last mail
-    failed (first mail or reminder); `failed_unsent` those of them who never got a link."""
+    failed (first mail or reminder); `failed_unsent` those of them who never got a link;
+    `queued` the mails waiting for the worker or being sent, `queued_first` those of
+    them that are the first mail."""
 
     recipients: int
     sent: int
     failed: int
     answered: int
     failed_unsent: int
+    queued: int = 0
+    queued_first: int = 0
 
     @property
     def waiting(self) -> int:
-        """Addresses not yet tried."""
-        return self.recipients - self.sent - self.failed_unsent
+        """Addresses neither tried nor queued."""
+        return self.recipients - self.sent - self.failed_unsent - self.queued_first
 
     @property
     def response_rate(self) -> float | None:
@@ -222,6 +204,7 @@ def create_campaign(
     *,
     closes_on: dt.date,
     insats: Insats | None = None,
+    remind_after_days: int | None = None,
     today: dt.date | None = None,
 ) -> Campaign:
     """A new utskick with its addresses, not yet mailed. An empty `timepoint` is the
@@ -230,6 +213,7 @@ def create_campaign(
     today = today or local_today()
     instrument, timepoint, problems = _instrument_problems(forbund, instrument_id, timepoint)
     problems += _frame_problems(forbund, insats, title, closes_on, today)
+    problems += _reminder_problems(remind_after_days, today, closes_on)
     parsed = parse_addresses(addresses_text)
     problems += parsed.problems
     if problems:
@@ -238,7 +222,7 @@ def create_campaign(
         forbund_id=forbund.id, insats_id=insats.id if insats else None,
         instrument_version_id=register_version(instrument).id, timepoint=timepoint,
         title=title.strip(), created_by_id=user.id if user else None,
-        closes_at=_closing_moment(closes_on),
+        closes_at=_closing_moment(closes_on), remind_after_days=remind_after_days,
         recipients=[CampaignRecipient(email=address) for address in parsed.addresses],
     )
     db.session.add(campaign)
@@ -280,6 +264,40 @@ def _instrument_problems(
     return instrument, timepoint, []
 
 
+def set_automatic_reminder(campaign: Campaign, days: int | None, *,
+                           today: dt.date | None = None) -> None:
+    """"Påminn automatiskt efter N dagar" (after the first "Skicka"), or none; refused
+    (CampaignRefused) once the reminder has been queued or the utskick is closed."""
+    today = today or local_today()
+    if campaign.auto_reminded_at is not None or campaign.closed_at is not None:
+        raise CampaignRefused([CampaignProblem(
+            "remind_after_days", "Den automatiska påminnelsen har redan skickats, eller "
+                                 "utskicket är stängt.")])
+    first_day = campaign.first_sent_at.astimezone(_zone()).date() if campaign.first_sent_at \
+        else today
+    problems = _reminder_problems(days, first_day, closes_on(campaign))
+    if problems:
+        raise CampaignRefused(problems)
+    campaign.remind_after_days = days
+    db.session.flush()
+
+
+def _reminder_problems(days: int | None, first_day: dt.date,
+                       last_day: dt.date) -> list[CampaignProblem]:
+    """An automatic reminder comes 1 to `MAX_REMIND_AFTER_DAYS` days after the first
+    send, and while there is still time to answer."""
+    if days is None:
+        return []
+    if not 1 <= days <= MAX_REMIND_AFTER_DAYS:
+        return [CampaignProblem("remind_after_days", "Välj mellan 1 och "
+                                f"{MAX_REMIND_AFTER_DAYS} dagar, eller lämna fältet tomt.")]
+    if first_day + dt.timedelta(days=days) > last_day:
+        return [CampaignProblem("remind_after_days", (
+            f"Efter {days} dagar har sista svarsdagen ({last_day.isoformat()}) passerat. "
+            "Välj färre dagar eller en senare sista svarsdag."))]
+    return []
+
+
 def _frame_problems(forbund: Forbund, insats: Insats | None, title: str,
                     closes_on: dt.date, today: dt.date) -> list[CampaignProblem]:
     problems = []
@@ -299,228 +317,12 @@ def _frame_problems(forbund: Forbund, insats: Insats | None, title: str,
     return problems
 
 
-# --- mailing -----------------------------------------------------------------------------
-
-
-def send_campaign(campaign: Campaign, base_url: str, user: User | None = None, *,
-                  now: dt.datetime | None = None) -> MailingOutcome:
-    """Mail every address that has not yet received its link: the first "Skicka", and
-    "Skicka igen till misslyckade" after a failure. Each gets its own single-use link."""
-    now = now or utcnow()
-    _lock_open(campaign, now)
-    pending = _unsent(campaign)
-    tokens = _links_for(campaign, pending, user, now)
-    outcome = _mail_each(pending, now, lambda recipient: _invitation_mail(
-        campaign, recipient.email, invitation_link(tokens[recipient.id], base_url)),
-        on_sent=lambda recipient: _sent(recipient, tokens[recipient.id], now))
-    record_event(Action.CAMPAIGN_SENT, user=user, forbund_id=campaign.forbund_id,
-                 subject=campaign.title,
-                 detail={"campaign": campaign.id, "sent": outcome.sent, "failed": outcome.failed})
-    return outcome
-
-
-def remind(campaign: Campaign, base_url: str, user: User | None = None, *,
-           now: dt.datetime | None = None) -> MailingOutcome:
-    """Mail again those who have not answered and whose link is unused. The mail carries
-    a new token for the same link: the old address stops working, and answers saved
-    through it stay in the draft. A failed reminder keeps the old token working."""
-    now = now or utcnow()
-    _lock_open(campaign, now)
-    unanswered = [recipient for recipient in campaign.recipients if _remindable(recipient)]
-    due = _reminders_due(unanswered, now)
-    tokens = {recipient.id: new_token() for recipient in due}
-    outcome = _mail_each(due, now, lambda recipient: _reminder_mail(
-        campaign, recipient.email, invitation_link(tokens[recipient.id], base_url)),
-        on_sent=lambda recipient: _reminded(recipient, tokens[recipient.id], now))
-    outcome = MailingOutcome(outcome.sent, outcome.failed, len(unanswered) - len(due))
-    record_event(Action.CAMPAIGN_REMINDED, user=user, forbund_id=campaign.forbund_id,
-                 subject=campaign.title,
-                 detail={"campaign": campaign.id, "sent": outcome.sent, "failed": outcome.failed,
-                 "skipped": outcome.skipped})
-    return outcome
-
-
-def mails_to_send(campaign: Campaign) -> int:
-    """How many mails "Skicka" sends now, for the page that asks first."""
-    return len(_unsent(campaign))
-
-
-def reminders_to_send(campaign: Campaign, *, now: dt.datetime | None = None) -> int:
-    """How many reminders "Påminn" sends now, for the page that asks first."""
-    unanswered = [recipient for recipient in campaign.recipients if _remindable(recipient)]
-    return len(_reminders_due(unanswered, now or utcnow()))
-
-
-def _unsent(campaign: Campaign) -> list[CampaignRecipient]:
-    return [recipient for recipient in campaign.recipients
-            if recipient.sent_at is None and recipient.email]
-
-
-def _reminders_due(unanswered: list[CampaignRecipient],
-                   now: dt.datetime) -> list[CampaignRecipient]:
-    return [recipient for recipient in unanswered
-            if _last_mailed(recipient) <= now - REMINDER_PAUSE]
-
-
-def _lock_open(campaign: Campaign, now: dt.datetime) -> None:
-    """One mailing of an utskick at a time (SELECT ... FOR UPDATE on PostgreSQL): a second
-    tap waits, then finds the addresses already mailed."""
-    db.session.refresh(campaign, with_for_update=True)
-    db.session.expire(campaign, ["recipients"])
-    if campaign.closed_at is not None or campaign.closes_at <= now:
-        raise CampaignClosed("utskicket är stängt")
-
-
-def _links_for(campaign: Campaign, recipients: list[CampaignRecipient], user: User | None,
-               now: dt.datetime) -> dict[int, str]:
-    """A token for each recipient: a new link for one that has none (made in random order,
-    all at one moment), a new token for the link of one whose first mail failed."""
-    tokens = {}
-    without_link = [recipient for recipient in recipients if recipient.invitation is None]
-    random.SystemRandom().shuffle(without_link)
-    for recipient in without_link:
-        recipient.invitation, tokens[recipient.id] = _new_link(campaign, user, now)
-    for recipient in recipients:
-        tokens.setdefault(recipient.id, new_token())
-    db.session.flush()
-    return tokens
-
-
-def _new_link(campaign: Campaign, user: User | None, now: dt.datetime) -> tuple[Invitation, str]:
-    """A link of the utskick: it names the utskick (as every other link of it does), and
-    the response given through it will too (`drafts.find_draft`)."""
-    version = campaign.instrument_version
-    invitation, token = create_invitation(
-        campaign.insats, version.instrument_id, campaign.timepoint, forbund=campaign.forbund,
-        version=version.version, expires_at=campaign.closes_at, created_by=user, now=now,
-    )
-    invitation.campaign_id = campaign.id
-    return invitation, token
-
-
-def _mail_each(recipients: list[CampaignRecipient], now: dt.datetime,
-               mail_for: Callable[[CampaignRecipient], Mail],
-               on_sent: Callable[[CampaignRecipient], None]) -> MailingOutcome:
-    """Send one mail per recipient. A refusal of one mail is noted on its recipient and
-    the others go on; a server that cannot be reached stops the round, and every
-    recipient not tried is noted as such, to be sent again."""
-    sent = failed = 0
-    for position, recipient in enumerate(recipients):
-        try:
-            send_mail(mail_for(recipient))
-        except MailFailed as failure:
-            failed += 1
-            recipient.last_error = _limited(str(failure))
-            if not isinstance(failure.__cause__, _REFUSALS_OF_ONE_MAIL):
-                failed += _not_tried(recipients[position + 1:], recipient.last_error)
-                break
-        else:
-            sent += 1
-            recipient.last_error = None
-            on_sent(recipient)
-    db.session.flush()
-    return MailingOutcome(sent, failed)
-
-
-def _not_tried(recipients: list[CampaignRecipient], reason: str) -> int:
-    for recipient in recipients:
-        recipient.last_error = _limited(f"Inte skickat, utskicket avbröts: {reason}")
-    return len(recipients)
-
-
-def _sent(recipient: CampaignRecipient, token: str, now: dt.datetime) -> None:
-    replace_token(recipient.invitation, token)
-    recipient.sent_at = now
-
-
-def _reminded(recipient: CampaignRecipient, token: str, now: dt.datetime) -> None:
-    replace_token(recipient.invitation, token)
-    recipient.reminded_at = now
-
-
-def _remindable(recipient: CampaignRecipient) -> bool:
-    invitation = recipient.invitation
-    return (recipient.email is not None and recipient.sent_at is not None
-            and not recipient.answered and invitation is not None and invitation.used_at is None)
-
-
-def _last_mailed(recipient: CampaignRecipient) -> dt.datetime:
-    return max(moment for moment in (recipient.sent_at, recipient.reminded_at) if moment)
-
-
-def _limited(text: str, limit: int = 500) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# --- the mails ---------------------------------------------------------------------------
-
-
-def _invitation_mail(campaign: Campaign, address: str, link: str) -> Mail:
-    forbund = campaign.forbund.name
-    return Mail(
-        to=address,
-        subject=f"{campaign.title}: en enkät från {forbund}",
-        body=(
-            "Hej!\n\n"
-            f"{forbund} ber dig svara på en enkät: {survey_title(campaign)}."
-            f"{_about(campaign)}\n\n"
-            f"{_facts(campaign)}\n\n"
-            "Svara här. Länken är personlig och kan användas en gång, så dela den inte:\n\n"
-            f"{link}\n\n"
-            f"{_signature(campaign)}"
-        ),
-    )
-
-
-def _reminder_mail(campaign: Campaign, address: str, link: str) -> Mail:
-    forbund = campaign.forbund.name
-    return Mail(
-        to=address,
-        subject=f"Påminnelse: {campaign.title}",
-        body=(
-            "Hej!\n\n"
-            f"För en tid sedan bad {forbund} dig svara på en enkät: "
-            f"{survey_title(campaign)}.{_about(campaign)} Vi har inte fått dina svar ännu, "
-            "och varje svar gör resultatet säkrare.\n\n"
-            f"{_facts(campaign)}\n\n"
-            "Svara här. Länken ersätter den i det förra mejlet, som inte längre fungerar. "
-            "Har du redan börjat svara finns dina svar kvar:\n\n"
-            f"{link}\n\n"
-            f"{_signature(campaign)}"
-        ),
-    )
+# --- what the mails say (the mails themselves: `mailing`) --------------------------------
 
 
 def survey_title(campaign: Campaign) -> str:
     """The survey's Swedish title, in the version the utskick carries."""
     return stored_instrument(campaign.instrument_version).title.get("sv")
-
-
-def _about(campaign: Campaign) -> str:
-    return f" Den gäller insatsen {campaign.insats.name}." if campaign.insats else ""
-
-
-def _facts(campaign: Campaign) -> str:
-    minutes = stored_instrument(campaign.instrument_version).estimated_minutes
-    duration = f"Det tar ungefär {minutes} minuter. " if minutes else ""
-    closes = format_date(closes_on(campaign), "d MMMM y", locale="sv")
-    return (
-        "Du svarar anonymt. När du har skickat dina svar finns ingenting som kopplar dem "
-        "till dig eller till din e-postadress, och adresserna raderas när utskicket "
-        f"stängs. Svaren redovisas bara sammanräknade.\n\n{duration}"
-        f"Du kan svara till och med den {closes}."
-    )
-
-
-def _signature(campaign: Campaign) -> str:
-    creator = db.session.get(User, campaign.created_by_id) if campaign.created_by_id else None
-    sender = creator.display_name if creator else None
-    signed = f"{sender}\n{campaign.forbund.name}" if sender else campaign.forbund.name
-    return (
-        f"Med vänliga hälsningar\n{signed}\n\n"
-        f"Det här mejlet skickades med enkat för {campaign.forbund.name}. Har du frågor om "
-        f"enkäten, kontakta {campaign.forbund.name}."
-    )
 
 
 # --- following and closing ---------------------------------------------------------------
@@ -598,13 +400,14 @@ def _counts_query():
         number_of(CampaignRecipient.answered.is_(True)).label("answered"),
         number_of(CampaignRecipient.sent_at.is_(None)
                   & CampaignRecipient.last_error.is_not(None)).label("failed_unsent"),
+        number_of(CampaignRecipient.queued_at.is_not(None)).label("queued"),
+        number_of(CampaignRecipient.queued_at.is_not(None)
+                  & CampaignRecipient.sent_at.is_(None)).label("queued_first"),
     )
 
 
 def _counts(values: Sequence) -> CampaignCounts:
-    recipients, sent, failed, answered, failed_unsent = (
-        tuple(int(value or 0) for value in values) or (0, 0, 0, 0, 0))
-    return CampaignCounts(recipients, sent, failed, answered, failed_unsent)
+    return CampaignCounts(*(tuple(int(value or 0) for value in values) or (0,) * 7))
 
 
 def close_campaign(campaign: Campaign, user: User | None = None, *,
@@ -623,8 +426,9 @@ def close_campaign(campaign: Campaign, user: User | None = None, *,
         .execution_options(synchronize_session="fetch")
     )
     for recipient in campaign.recipients:
-        recipient.email = recipient.last_error = None
+        recipient.email = recipient.last_error = recipient.replaced_token_hash = None
         recipient.invitation = None
+        recipient.queued_at = recipient.claimed_at = None
     campaign.closed_at = now
     db.session.flush()
     record_event(Action.CAMPAIGN_CLOSED, user=user, forbund_id=campaign.forbund_id,

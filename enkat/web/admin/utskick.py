@@ -17,19 +17,15 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from enkat.instruments.timepoints import timepoint_choices, timepoint_words
+from enkat.jobs.mailing import send_utskick
 from enkat.models import Campaign, Role
 from enkat.reports.rendering import chart, has_chart
 from enkat.services.listing import page_of_query
-from enkat.services.mail import NoPublicAddress, mail_refusal, public_address
+from enkat.services.mail import mail_refusal, public_address
 from enkat.services.people.users import membership_with_role
 from enkat.services.results import utskick as utskick_results
-from enkat.services.utskick import campaigns
-from enkat.services.utskick.campaigns import (
-    CampaignClosed,
-    CampaignRefused,
-    FailedMail,
-    MailingOutcome,
-)
+from enkat.services.utskick import campaigns, mailing
+from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, FailedMail
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import PageForm
 from enkat.web.common.listing import list_state
@@ -38,6 +34,8 @@ from . import bp
 from .tables import TableOnPage
 
 WHOLE_FORBUND = ""
+#: How often the utskick page reloads itself while mails are queued.
+REFRESH_SECONDS = 5
 FAILED_MAILS = {FailedMail.FIRST: "Första utskicket", FailedMail.REMINDER: "Påminnelse"}
 
 
@@ -52,6 +50,10 @@ class CampaignForm(PageForm):
     closes_on = DateField("Sista svarsdag", validators=[InputRequired(
         "Välj sista svarsdag, som år-månad-dag, till exempel 2025-03-31.")], description=(
         "Länkarna fungerar till och med den dagen. Då stängs utskicket och adresserna raderas."))
+    remind_after_days = StringField("Påminn automatiskt efter antal dagar (frivilligt)",
+                                    description=(
+        "De som inte har svarat får en påminnelse så många dagar efter att utskicket "
+        "skickades. Lämna tomt för ingen automatisk påminnelse."))
     addresses = TextAreaField("Klistra in adresserna", description=(
         "En adress per rad, eller åtskilda med komma eller semikolon."))
     addresses_file = FileField("eller välj en fil", validators=[FileAllowed(
@@ -78,6 +80,9 @@ class CampaignForm(PageForm):
     def validate_closes_on(self, field):
         if field.raw_data and field.raw_data[0] and field.data is None:
             raise ValidationError("Skriv datumet som år-månad-dag, till exempel 2025-03-31.")
+
+    def validate_remind_after_days(self, field):
+        days_in(field)
 
     def validate_addresses_file(self, field):
         if self.uploaded() and (self.addresses.data or "").strip():
@@ -115,6 +120,24 @@ class ActionForm(PageForm):
     """The buttons of an utskick have no fields; the form carries the CSRF token."""
 
 
+class ReminderForm(PageForm):
+    remind_after_days = StringField("Påminn automatiskt efter antal dagar", description=(
+        "Efter första utskicket. Lämna tomt för ingen automatisk påminnelse."))
+
+    def validate_remind_after_days(self, field):
+        days_in(field)
+
+
+def days_in(field) -> int | None:
+    """The whole number of days a field holds, None when empty; refused in Swedish."""
+    text = (field.data or "").strip()
+    if not text:
+        return None
+    if not text.isdecimal() or len(text) > 4:
+        raise ValidationError("Skriv antalet dagar med siffror, till exempel 7.")
+    return int(text)
+
+
 @bp.get("/utskick")
 @roles_required(*READERS)
 def utskick_list():
@@ -134,7 +157,8 @@ def utskick_new():
             campaign = campaigns.create_campaign(
                 g.forbund, current_user, form.instrument.data, form.timepoint.data or "",
                 form.title.data, form.addresses_text(), insats=form.chosen_insats(),
-                closes_on=form.closes_on.data)
+                closes_on=form.closes_on.data,
+                remind_after_days=days_in(form.remind_after_days))
         except CampaignRefused as refused:
             form.show(refused.problems)
         else:
@@ -152,6 +176,11 @@ def utskick_detail(campaign_id: int):
     """How far the utskick has come and its results; administrators also see the mails
     that failed and the buttons."""
     campaign = _campaign_or_404(campaign_id)
+    return _detail_page(campaign, ReminderForm(
+        remind_after_days=str(campaign.remind_after_days or "")))
+
+
+def _detail_page(campaign: Campaign, reminder_form: ReminderForm):
     may_change = _is_admin()
     failed_state = list_state({"adress": False}, filters={"mejl": list(FailedMail)})
     failed = page_of_query(campaigns.failed_recipients(
@@ -161,7 +190,8 @@ def utskick_detail(campaign_id: int):
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
         failed=failed, failed_state=failed_state, failed_mails=FAILED_MAILS,
-        form=ActionForm(), closes_on=campaigns.closes_on(campaign),
+        form=ActionForm(), reminder_form=reminder_form, refresh_seconds=REFRESH_SECONDS,
+        closes_on=campaigns.closes_on(campaign),
         survey_title=campaigns.survey_title(campaign), may_change=may_change, results=found,
         tables=[TableOnPage(table) for table in found.tables],
         charted=[table for table in found.tables if has_chart(table)])
@@ -182,15 +212,32 @@ def utskick_chart(campaign_id: int, table_id: str):
 def utskick_send(campaign_id: int):
     """The first "Skicka", and "Skicka igen till misslyckade": both mail every address
     that has not yet received its link. The GET asks first, saying how many mails."""
-    return _mailing(campaign_id, campaigns.send_campaign, "Skickat till {sent} av {tried}.",
-                    count=campaigns.mails_to_send, asking="send")
+    return _mailing(campaign_id, mailing.queue_send, "{queued} mejl skickas nu.",
+                    count=mailing.mails_to_send, asking="send")
 
 
 @bp.route("/utskick/<int:campaign_id>/paminn", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def utskick_remind(campaign_id: int):
-    return _mailing(campaign_id, campaigns.remind, "Påminnelse skickad till {sent} av {tried}.",
-                    count=campaigns.reminders_to_send, asking="remind")
+    return _mailing(campaign_id, mailing.queue_reminders, "{queued} påminnelse{r} skickas nu.",
+                    count=mailing.reminders_to_send, asking="remind")
+
+
+@bp.post("/utskick/<int:campaign_id>/automatisk-paminnelse")
+@roles_required(Role.ADMIN)
+def utskick_automatic_reminder(campaign_id: int):
+    """"Påminn automatiskt efter N dagar", set or changed until the reminder has gone."""
+    campaign = _campaign_or_404(campaign_id)
+    form = ReminderForm()
+    if form.validate_on_submit():
+        try:
+            campaigns.set_automatic_reminder(campaign, days_in(form.remind_after_days))
+        except CampaignRefused as refused:
+            form.remind_after_days.errors = [problem.message for problem in refused.problems]
+        else:
+            flash("Den automatiska påminnelsen är ändrad.", "info")
+            return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
+    return _detail_page(campaign, form), 422
 
 
 @bp.route("/utskick/<int:campaign_id>/stang", methods=["GET", "POST"])
@@ -220,31 +267,30 @@ def _mailing(campaign_id: int, mail, done: str, *, count, asking: str):
                                mails=count(campaign), asking=asking)
     if not form.validate_on_submit():
         abort(400)
+    refusal = mail_refusal()  # a page shown before the setting changed
+    if refusal:
+        flash(f"{refusal} Inget skickades.", "error")
+        return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
     try:
-        outcome = mail(campaign, public_address(), current_user)
-    except NoPublicAddress as refused:  # a page shown before the setting changed
-        flash(f"{refused} Inget skickades.", "error")
+        queued = mail(campaign, current_user)
     except CampaignClosed:
         flash("Utskicket är stängt. Inget skickades.", "error")
     else:
-        _say(outcome, done)
+        if queued.queued:
+            send_utskick.enqueue_on_commit(campaign.id, public_address())
+        _say(queued, done)
     return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
 
 
-def _say(outcome: MailingOutcome, done: str) -> None:
-    tried = outcome.sent + outcome.failed
-    if outcome.skipped:
-        flash(f"{outcome.skipped} har fått ett mejl för mindre än en timme sedan och får "
+def _say(queued: mailing.Queued, done: str) -> None:
+    if queued.skipped:
+        flash(f"{queued.skipped} har fått ett mejl för mindre än en timme sedan och får "
               "ingen ny påminnelse nu.", "info")
-    if not tried:
-        if not outcome.skipped:
-            flash("Det fanns ingen att skicka till.", "info")
-        return
-    if outcome.failed:
-        flash(f"{outcome.failed} av {tried} mejl kunde inte skickas. Orsakerna står under "
-              "Misslyckade. Försök igen när felet är åtgärdat.", "error")
-    if outcome.sent:
-        flash(done.format(sent=outcome.sent, tried=tried), "info")
+    if queued.queued:
+        flash(done.format(queued=queued.queued, r="" if queued.queued == 1 else "r")
+              + " Sidan visar hur det går.", "info")
+    elif not queued.skipped:
+        flash("Det fanns ingen att skicka till.", "info")
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:

@@ -35,7 +35,7 @@ def admin(make_user):
 
 
 @pytest.fixture
-def sent_campaign(forbund, admin, mailbox):
+def sent_campaign(forbund, admin, mailbox, jobs):
     """`make(addresses, instrument_id, insats=, of=, title=, now=, today=)`: an utskick
     of the test förbund (or `of`) mailed through the loopback SMTP server; returns it
     and its tokens in address order."""

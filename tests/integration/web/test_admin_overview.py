@@ -97,7 +97,7 @@ def test_the_insatser_show_their_deltagare_and_what_is_due(
 
 
 def test_open_utskick_show_their_response_rate_and_closed_ones_do_not(
-        client, admin, forbund, mailbox):
+        client, admin, forbund, mailbox, jobs):
     opened, tokens = mail_campaign(mailbox, forbund, admin, addresses(4), title="Styrelsen 2026")
     answer(tokens[0])
     closed, _ = mail_campaign(mailbox, forbund, admin, addresses(2, "gamla"), title="Förra året")

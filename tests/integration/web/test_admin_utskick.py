@@ -10,9 +10,11 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from enkat.extensions import db
+from enkat.jobs.queue import queue_of
 from enkat.models import (
     AuditEvent,
     Campaign,
@@ -29,7 +31,7 @@ from enkat.services.utskick import campaigns
 from .test_auth import sign_in
 
 #: Mail is configured here (the loopback SMTP server); test_no_mail.py covers a setup without.
-pytestmark = pytest.mark.usefixtures("mailbox")
+pytestmark = pytest.mark.usefixtures("mailbox", "jobs")
 
 LINK = re.compile(r"https?://\S+")
 STYRELSE = ["anna@example.se", "bo@example.se", "cecilia@example.se"]
@@ -59,6 +61,13 @@ def create(client, **fields) -> Campaign:
     assert response.status_code == 303, response.get_data(as_text=True)
     campaign_id = int(response.headers["Location"].rsplit("/", 1)[1])
     return db.session.get(Campaign, campaign_id)
+
+
+def worked(response):
+    """The answer to a request, once the worker has run the jobs it queued (here, as the
+    worker would)."""
+    queue_of(current_app).run_pending()
+    return response
 
 
 def page(response) -> str:
@@ -127,7 +136,7 @@ def test_analysts_see_the_list_rates_and_results_but_change_nothing(app, as_admi
                                                                     mailbox):
     campaign = create(as_admin)
     mailbox.refuse = True
-    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     assert STYRELSE[0] in page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
     analyst = app.test_client()
     sign_in(analyst, make_user(Role.ANALYST).email)
@@ -252,9 +261,12 @@ def test_the_form_labels_every_field(as_admin):
 def test_mailed_links_are_answered_to_the_end_and_then_forget_the_address(
         app, as_admin, mailbox):
     campaign = create(as_admin)
-    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    sent = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     assert sent.status_code == 303
-    assert "Skickat till 3 av 3." in page(as_admin.get(sent.headers["Location"]))
+    detail = page(as_admin.get(sent.headers["Location"]))
+    assert "3 mejl skickas nu. Sidan visar hur det går." in detail
+    assert '<th scope="row">Skickade</th><td class="num">3</td>' in detail
+    assert 'http-equiv="refresh"' not in detail  # the job is done: the page stays still
     for address in STYRELSE:
         [message] = mailbox.to(address)
         body = mailbox.text(message)
@@ -291,14 +303,14 @@ def test_sending_asks_first_with_the_number_of_mails_and_sends_only_when_confirm
     assert "Ja, skicka 3 mejl" in page(asked) and "går inte att ta tillbaka" in page(asked)
     assert mailbox.messages == [] and not any(r.sent_at for r in campaign.recipients)
 
-    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    sent = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     assert sent.status_code == 303 and len(mailbox.messages) == 3
     assert "Inget att skicka" in page(as_admin.get(f"/forbund/utskick/{campaign.id}/skicka"))
 
 
 def test_a_reminder_asks_first_with_the_number_of_reminders(as_admin, mailbox):
     campaign = create(as_admin)
-    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     assert "<h1>Inget att skicka</h1>" in page(
         as_admin.get(f"/forbund/utskick/{campaign.id}/paminn"))  # mailed just now
     for recipient in campaign.recipients:
@@ -311,7 +323,7 @@ def test_a_reminder_asks_first_with_the_number_of_reminders(as_admin, mailbox):
 
 def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mailbox):
     campaign = create(as_admin)
-    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     answer_to_the_end(app.test_client(), link_path(mailbox, "anna@example.se"))
     first = link_path(mailbox, "bo@example.se")
     respondent = app.test_client()
@@ -322,9 +334,9 @@ def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mail
         recipient.sent_at = utcnow() - dt.timedelta(days=3)
     db.session.commit()
 
-    reminded = as_admin.post(f"/forbund/utskick/{campaign.id}/paminn")
+    reminded = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/paminn"))
     assert reminded.status_code == 303
-    assert "Påminnelse skickad till 2 av 2." in page(as_admin.get(reminded.headers["Location"]))
+    assert "2 påminnelser skickas nu." in page(as_admin.get(reminded.headers["Location"]))
     assert len(mailbox.to("anna@example.se")) == 1
     assert [m["Subject"] for m in mailbox.to("bo@example.se")] == [
         "Styrelsen 2025: en enkät från Samordningsförbundet Test", "Påminnelse: Styrelsen 2025"]
@@ -334,7 +346,7 @@ def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mail
     assert "Du fortsätter där du slutade." in resumed
     assert 'value="4" checked' in page(respondent.get(f"{second}/fraga/gemensamma-mal"))
 
-    again = as_admin.post(f"/forbund/utskick/{campaign.id}/paminn")
+    again = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/paminn"))
     assert "får ingen ny påminnelse nu" in page(as_admin.get(again.headers["Location"]))
     assert len(mailbox.to("bo@example.se")) == 2
 
@@ -342,31 +354,35 @@ def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mail
 def test_a_refused_mail_is_shown_and_sent_again_once_the_server_accepts(as_admin, mailbox):
     campaign = create(as_admin)
     mailbox.refuse = True
-    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    sent = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     detail = page(as_admin.get(sent.headers["Location"]))
-    assert "3 av 3 mejl kunde inte skickas." in detail
+    assert '<th scope="row">Misslyckade</th><td class="num">3</td>' in detail
     assert detail.count("E-postservern svarade 550 mailbox unavailable.") == 3
     assert all(address in detail for address in STYRELSE)
     assert "Skicka igen till misslyckade" in detail
 
     mailbox.refuse = False
-    retried = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    retried = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     detail = page(as_admin.get(retried.headers["Location"]))
-    assert "Skickat till 3 av 3." in detail and "550" not in detail
+    assert "3 mejl skickas nu." in detail and "550" not in detail
+    assert '<th scope="row">Skickade</th><td class="num">3</td>' in detail
     assert sorted(message["To"] for message in mailbox.messages) == STYRELSE
 
 
 def test_a_server_that_is_down_is_shown(app, as_admin, mailbox, monkeypatch):
     campaign = create(as_admin)
     monkeypatch.setitem(app.config, "SMTP_URL", "smtp://127.0.0.1:1")
-    detail = page(as_admin.get(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    detail = page(as_admin.get(worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
                                .headers["Location"]))
-    assert "E-postservern gick inte att nå" in detail and "utskicket avbröts" in detail
+    assert ("Mejlen väntar: E-postservern gick inte att nå. Utskicket försöker igen "
+            "automatiskt.") in detail
+    assert '<th scope="row">I kö att skickas</th><td class="num">3</td>' in detail
+    assert '<meta http-equiv="refresh" content="5">' in detail  # until the mails are out
 
 
 def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
     campaign = create(as_admin)
-    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     unused = link_path(mailbox, "cecilia@example.se")
     confirm = as_admin.get(f"/forbund/utskick/{campaign.id}/stang")
     assert confirm.status_code == 200 and "Ja, stäng utskicket" in page(confirm)
@@ -383,7 +399,7 @@ def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
     events = db.session.scalars(select(AuditEvent.action).where(
         AuditEvent.action.like("campaign-%")).order_by(AuditEvent.id))
     assert list(events) == ["campaign-created", "campaign-sent", "campaign-closed"]
-    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    refused = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     refusal = page(as_admin.get(refused.headers["Location"]))
     assert "Utskicket är stängt. Inget skickades." in refusal
 
@@ -392,7 +408,7 @@ def test_the_list_shows_each_utskick_with_its_response_rate(app, as_admin, mailb
     first = create(as_admin, title="Chefer 2025", instrument="nns-chefer")
     create(as_admin, title="Remittenter 2025", instrument="nns-remittent",
            addresses="kim@example.se")
-    as_admin.post(f"/forbund/utskick/{first.id}/skicka")
+    worked(as_admin.post(f"/forbund/utskick/{first.id}/skicka"))
     answer_to_the_end(app.test_client(), link_path(mailbox, "anna@example.se"))
     answer_to_the_end(app.test_client(), link_path(mailbox, "bo@example.se"))
     listing = page(as_admin.get("/forbund/utskick"))
@@ -417,7 +433,7 @@ def test_a_forged_host_never_gets_into_an_utskick(app, as_admin, mailbox, monkey
     monkeypatch.setitem(app.config, "BASE_URL", "https://enkat.forbund.example")
     campaign = create(as_admin)
     cookie_also_for_the_forged_host(app, as_admin)
-    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka", headers=ATTACKER)
+    sent = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka", headers=ATTACKER))
     assert sent.status_code == 303
     assert len(mailbox.messages) == 3
     for message in mailbox.messages:
@@ -433,7 +449,55 @@ def test_without_a_public_address_an_utskick_is_not_offered_and_not_sent(app, as
     shown = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
     assert "ENKAT_BASE_URL" in shown and "Mejl med länkar kan inte skickas" in shown
     assert f"/forbund/utskick/{campaign.id}/skicka" not in shown
-    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    refused = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     assert refused.status_code == 303
     assert "Inget skickades." in page(as_admin.get(refused.headers["Location"]))
     assert mailbox.messages == []
+
+
+# --- progress and the automatic reminder ---------------------------------------------------
+
+
+def test_the_page_refreshes_itself_while_mails_are_queued_and_says_how_many(as_admin):
+    campaign = create(as_admin)
+    sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")  # the worker has not run
+    detail = page(as_admin.get(sent.headers["Location"]))
+    assert '<meta http-equiv="refresh" content="5">' in detail
+    assert "3 mejl står i kö och skickas nu." in detail
+    assert '<th scope="row">I kö att skickas</th><td class="num">3</td>' in detail
+    assert "Skickas (3 i kö)" in page(as_admin.get("/forbund/utskick"))
+    assert "Inget att skicka" in page(as_admin.get(f"/forbund/utskick/{campaign.id}/skicka"))
+
+    queue_of(current_app).run_pending()  # the worker sends them
+    done = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "i kö" not in done and 'http-equiv="refresh"' not in done
+    assert '<th scope="row">Skickade</th><td class="num">3</td>' in done
+
+
+def test_an_automatic_reminder_is_set_on_the_form_and_changed_on_the_page(as_admin):
+    campaign = create(as_admin, remind_after_days="7")
+    assert campaign.remind_after_days == 7
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "7 dagar efter första utskicket" in detail and 'value="7"' in detail
+
+    changed = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": "3"})
+    assert changed.status_code == 303 and campaign.remind_after_days == 3
+    cleared = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": ""})
+    assert cleared.status_code == 303 and campaign.remind_after_days is None
+
+
+@pytest.mark.parametrize(("days", "message"), [
+    ("sju", "Skriv antalet dagar med siffror, till exempel 7."),
+    ("0", "Välj mellan 1 och 60 dagar, eller lämna fältet tomt."),
+    ("30", "Efter 30 dagar har sista svarsdagen"),
+])
+def test_an_automatic_reminder_that_cannot_be_is_refused_in_swedish(as_admin, days, message):
+    campaign = create(as_admin)
+    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": days})
+    assert refused.status_code == 422 and message in page(refused)
+    assert campaign.remind_after_days is None
+    made = as_admin.post("/forbund/utskick/nytt", data=form(remind_after_days=days))
+    assert made.status_code == 422 and message in page(made)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from .test_admin_utskick import admin, as_admin, create, page  # noqa: F401
+from .test_admin_utskick import admin, as_admin, create, page, worked  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("mailbox")
+pytestmark = pytest.mark.usefixtures("mailbox", "jobs")
 
 ADDRESSES = [f"person{number:02d}@example.se" for number in range(30)]
 
@@ -17,7 +17,7 @@ ADDRESSES = [f"person{number:02d}@example.se" for number in range(30)]
 def failed(as_admin, mailbox):  # noqa: F811
     campaign = create(as_admin, addresses="\n".join(ADDRESSES))
     mailbox.refuse = True
-    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     return f"/forbund/utskick/{campaign.id}"
 
 

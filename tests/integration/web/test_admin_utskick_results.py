@@ -12,10 +12,10 @@ import pytest
 from enkat.models import Role
 from enkat.services.people.users import create_user, grant_role
 
-from .test_admin_utskick import answer_to_the_end, create, link_path, page
+from .test_admin_utskick import answer_to_the_end, create, link_path, page, worked
 from .test_auth import sign_in
 
-pytestmark = pytest.mark.usefixtures("mailbox")
+pytestmark = pytest.mark.usefixtures("mailbox", "jobs")
 
 BOARD = [f"ledamot{number}@example.se" for number in range(6)]
 TOO_FEW = "Färre än 5 svar: resultaten visas när fler har svarat."
@@ -31,7 +31,7 @@ def as_admin(client, make_user):
 def mailed(app, as_admin, mailbox):
     """An utskick to six board members, mailed; `answer(n)` has the next n answer."""
     campaign = create(as_admin, addresses="\n".join(BOARD))
-    assert as_admin.post(f"/forbund/utskick/{campaign.id}/skicka").status_code == 303
+    assert worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")).status_code == 303
     waiting = list(BOARD)
 
     def answer(count: int, value: str = "3") -> None:
@@ -119,11 +119,11 @@ def test_personal_and_another_forbund_see_no_results(app, as_admin, mailed, make
 
 def test_the_previous_utskick_to_the_same_group_is_compared(app, as_admin, mailbox):
     earlier = create(as_admin, title="Styrelsen 2024", addresses="\n".join(BOARD))
-    as_admin.post(f"/forbund/utskick/{earlier.id}/skicka")
+    worked(as_admin.post(f"/forbund/utskick/{earlier.id}/skicka"))
     for address in BOARD[:5]:
         answer_to_the_end(app.test_client(), link_path(mailbox, address), "1")
     later = create(as_admin, title="Styrelsen 2025", addresses="\n".join(BOARD))
-    as_admin.post(f"/forbund/utskick/{later.id}/skicka")
+    worked(as_admin.post(f"/forbund/utskick/{later.id}/skicka"))
     for address in BOARD[:5]:
         answer_to_the_end(app.test_client(), link_path(mailbox, address), "4")
     section = results_section(detail(as_admin, later))

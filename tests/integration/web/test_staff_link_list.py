@@ -247,13 +247,15 @@ def test_the_registrera_form_offers_the_mätpunkter_of_the_chosen_form(signed_in
 
 
 def test_an_utskick_to_the_insats_personal_is_not_among_its_links(signed_in, scheduled,
-                                                                 make_user):
+                                                                 make_user, jobs):
     from enkat.services.utskick import campaigns
+
+    from ..services.mailed import mail_round
     admin = make_user(Role.ADMIN)
     campaign = campaigns.create_campaign(
         scheduled.forbund, admin, "nns-personal", "", "Personalen 2025", "kim@example.se",
         insats=scheduled, closes_on=campaigns.local_today() + dt.timedelta(days=14))
-    campaigns.send_campaign(campaign, "http://localhost", admin)
+    mail_round(campaign)
     db.session.commit()
     assert db.session.scalars(select(Invitation)).one().insats_id == scheduled.id
     assert rows(html(signed_in.get(links_page(scheduled)))) == ["Inga länkar har skapats ännu."]

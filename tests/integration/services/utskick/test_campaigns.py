@@ -10,21 +10,22 @@ import pytest
 from sqlalchemy import func, select
 
 from enkat.extensions import db
+from enkat.jobs.mailing import send_utskick
 from enkat.models import AuditEvent, Campaign, CampaignRecipient, Invitation, Response, utcnow
 from enkat.services.answering.drafts import open_draft, save_page, submit
 from enkat.services.answering.invitations import LinkStatus, find_invitation
 from enkat.services.answering.responses import answers_of
-from enkat.services.utskick import campaigns
+from enkat.services.utskick import campaigns, mailing
 from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, parse_addresses
+from tests.integration.services.mailed import BASE_URL, mail_round
 
-BASE_URL = "https://enkat.example.se"
 TODAY = dt.date(2025, 3, 3)
 STYRELSE = ["anna@example.se", "bo@example.se", "cecilia@example.se"]
 LINK = re.compile(r"https://enkat\.example\.se/s/([A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-def make_campaign(forbund, admin):
+def make_campaign(forbund, admin, jobs):
     def make(addresses=STYRELSE, instrument_id="nns-styrelse", **options):
         options.setdefault("closes_on", campaigns.local_today() + dt.timedelta(days=14))
         text = addresses if isinstance(addresses, str) else "\n".join(addresses)
@@ -149,7 +150,7 @@ def test_an_insats_of_another_forbund_is_refused(make_campaign, make_forbund, ma
 def test_each_address_gets_one_plain_swedish_mail_with_a_link_that_works(
         make_campaign, mailbox, forbund):
     campaign = make_campaign()
-    outcome = campaigns.send_campaign(campaign, BASE_URL)
+    outcome = mail_round(campaign)
     assert (outcome.sent, outcome.failed) == (3, 0)
     for address in STYRELSE:
         [message] = mailbox.to(address)
@@ -173,7 +174,7 @@ def test_each_address_gets_one_plain_swedish_mail_with_a_link_that_works(
 def test_links_are_made_at_one_moment_and_mailed_at_one_moment(make_campaign, mailbox):
     """Neither the links' times nor the mails' times tell one address from another."""
     campaign = make_campaign([f"person{number}@example.se" for number in range(12)])
-    campaigns.send_campaign(campaign, BASE_URL)
+    mail_round(campaign)
     links = [recipient.invitation for recipient in campaign.recipients]
     assert len({link.created_at for link in links}) == 1
     assert len({recipient.sent_at for recipient in campaign.recipients}) == 1
@@ -181,15 +182,15 @@ def test_links_are_made_at_one_moment_and_mailed_at_one_moment(make_campaign, ma
 
 def test_sending_again_mails_nobody_twice(make_campaign, mailbox):
     campaign = make_campaign()
-    campaigns.send_campaign(campaign, BASE_URL)
-    again = campaigns.send_campaign(campaign, BASE_URL)
+    mail_round(campaign)
+    again = mail_round(campaign)
     assert (again.sent, again.failed) == (0, 0) and len(mailbox.messages) == 3
 
 
 def test_an_utskick_about_an_insats_says_so_and_its_links_belong_to_it(
         make_campaign, mailbox, insats):
     campaign = make_campaign(["kim@example.se"], instrument_id="nns-personal", insats=insats)
-    campaigns.send_campaign(campaign, BASE_URL)
+    mail_round(campaign)
     [message] = mailbox.to("kim@example.se")
     assert "Den gäller insatsen Steget vidare." in mailbox.text(message)
     [token] = tokens_in(mailbox, "kim@example.se")
@@ -201,7 +202,7 @@ def test_an_utskick_about_an_insats_says_so_and_its_links_belong_to_it(
 
 def test_once_answered_nothing_connects_the_answer_to_the_address(make_campaign, mailbox):
     campaign = make_campaign()
-    campaigns.send_campaign(campaign, BASE_URL)
+    mail_round(campaign)
     response = answer_all(tokens_in(mailbox, "bo@example.se")[0])
     db.session.expire_all()
     bo = next(r for r in campaign.recipients if r.email == "bo@example.se")
@@ -216,7 +217,7 @@ def test_once_answered_nothing_connects_the_answer_to_the_address(make_campaign,
 def test_the_response_rate_is_answered_of_sent(make_campaign, mailbox):
     campaign = make_campaign()
     assert campaigns.response_rate(campaign) is None
-    campaigns.send_campaign(campaign, BASE_URL)
+    mail_round(campaign)
     answer_all(tokens_in(mailbox, "anna@example.se")[0])
     counts = campaigns.campaign_counts(campaign)
     assert (counts.recipients, counts.sent, counts.failed, counts.answered) == (3, 3, 0, 1)
@@ -231,13 +232,13 @@ def test_the_response_rate_is_answered_of_sent(make_campaign, mailbox):
 def test_a_reminder_goes_only_to_those_who_have_not_answered(make_campaign, mailbox):
     campaign = make_campaign()
     sent_at = utcnow() - dt.timedelta(days=3)
-    campaigns.send_campaign(campaign, BASE_URL, now=sent_at)
+    mail_round(campaign, now=sent_at)
     answer_all(tokens_in(mailbox, "anna@example.se")[0])
     [bo_first] = tokens_in(mailbox, "bo@example.se")
     draft = open_draft(find_invitation(bo_first).invitation)
     save_page(draft, {"gemensamma-mal": ["4"]}, ["gemensamma-mal"])
 
-    outcome = campaigns.remind(campaign, BASE_URL)
+    outcome = mail_round(campaign, remind=True)
 
     assert (outcome.sent, outcome.failed, outcome.skipped) == (2, 0, 0)
     assert len(mailbox.to("anna@example.se")) == 1
@@ -255,19 +256,19 @@ def test_a_reminder_goes_only_to_those_who_have_not_answered(make_campaign, mail
 
 def test_a_second_tap_on_remind_does_not_replace_the_link_just_mailed(make_campaign, mailbox):
     campaign = make_campaign(["kim@example.se"])
-    campaigns.send_campaign(campaign, BASE_URL, now=utcnow() - dt.timedelta(days=2))
-    campaigns.remind(campaign, BASE_URL)
-    again = campaigns.remind(campaign, BASE_URL)
+    mail_round(campaign, now=utcnow() - dt.timedelta(days=2))
+    mail_round(campaign, remind=True)
+    again = mail_round(campaign, remind=True)
     assert (again.sent, again.skipped) == (0, 1)
     assert find_invitation(tokens_in(mailbox, "kim@example.se")[-1]).status is LinkStatus.VALID
 
 
 def test_a_failed_reminder_keeps_the_old_link_working(make_campaign, mailbox):
     campaign = make_campaign(["kim@example.se"])
-    campaigns.send_campaign(campaign, BASE_URL, now=utcnow() - dt.timedelta(days=2))
+    mail_round(campaign, now=utcnow() - dt.timedelta(days=2))
     [first] = tokens_in(mailbox, "kim@example.se")
     mailbox.refuse = True
-    outcome = campaigns.remind(campaign, BASE_URL)
+    outcome = mail_round(campaign, remind=True)
     assert (outcome.sent, outcome.failed) == (0, 1)
     assert find_invitation(first).status is LinkStatus.VALID
     [kim] = campaign.recipients
@@ -280,7 +281,7 @@ def test_a_failed_reminder_keeps_the_old_link_working(make_campaign, mailbox):
 def test_a_refused_mail_is_kept_with_its_reason_and_sent_again_later(make_campaign, mailbox):
     campaign = make_campaign()
     mailbox.refuse = True
-    outcome = campaigns.send_campaign(campaign, BASE_URL)
+    outcome = mail_round(campaign)
     assert (outcome.sent, outcome.failed) == (0, 3) and mailbox.messages == []
     for recipient in campaign.recipients:
         assert recipient.sent_at is None
@@ -289,7 +290,7 @@ def test_a_refused_mail_is_kept_with_its_reason_and_sent_again_later(make_campai
     assert (counts.sent, counts.failed, counts.failed_unsent, counts.waiting) == (0, 3, 3, 0)
 
     mailbox.refuse = False
-    retried = campaigns.send_campaign(campaign, BASE_URL)
+    retried = mail_round(campaign)
     assert (retried.sent, retried.failed) == (3, 0)
     for address in STYRELSE:
         [token] = tokens_in(mailbox, address)
@@ -297,28 +298,34 @@ def test_a_refused_mail_is_kept_with_its_reason_and_sent_again_later(make_campai
     assert all(r.last_error is None and r.sent_at for r in campaign.recipients)
 
 
-def test_a_server_that_cannot_be_reached_stops_the_round_and_says_so(
-        make_campaign, mailbox, app, monkeypatch):
+def test_a_server_that_cannot_be_reached_keeps_the_mails_queued_and_says_why(
+        make_campaign, mailbox, app, monkeypatch, jobs):
     campaign = make_campaign()
     working = app.config["SMTP_URL"]
     monkeypatch.setitem(app.config, "SMTP_URL", "smtp://127.0.0.1:1")
-    outcome = campaigns.send_campaign(campaign, BASE_URL)
+    outcome = mail_round(campaign)
     assert (outcome.sent, outcome.failed) == (0, 3)
-    first, *rest = campaign.recipients
-    assert first.last_error.startswith("E-postservern gick inte att nå")
-    assert all(r.last_error.startswith("Inte skickat, utskicket avbröts: E-postservern")
-               for r in rest)
+    assert all(r.queued_at is not None and r.claimed_at is None and r.last_error is None
+               for r in campaign.recipients)
+    assert campaign.mailing_problem == ("E-postservern gick inte att nå. Utskicket försöker "
+                                        "igen automatiskt.")
+    counts = campaigns.campaign_counts(campaign)
+    assert (counts.queued, counts.sent, counts.failed, counts.waiting) == (3, 0, 0, 0)
+    assert jobs.run_pending() == 0  # Huey retries after its back-off, not at once
 
     monkeypatch.setitem(app.config, "SMTP_URL", working)
-    assert campaigns.send_campaign(campaign, BASE_URL).sent == 3
+    send_utskick.enqueue(campaign.id, BASE_URL)  # the retry, as the worker runs it
+    jobs.run_pending()
     assert sorted(message["To"] for message in mailbox.messages) == sorted(STYRELSE)
+    assert campaign.mailing_problem is None and campaigns.campaign_counts(campaign).sent == 3
 
 
 def test_no_smtp_server_configured_is_said(make_campaign, app, monkeypatch):
     campaign = make_campaign(["kim@example.se"])
     monkeypatch.setitem(app.config, "SMTP_URL", None)
-    campaigns.send_campaign(campaign, BASE_URL)
-    assert "ENKAT_SMTP_URL" in campaign.recipients[0].last_error
+    mail_round(campaign)
+    assert "ENKAT_SMTP_URL" in campaign.mailing_problem
+    assert campaign.recipients[0].queued_at is not None
 
 
 # --- closing -------------------------------------------------------------------------------
@@ -327,9 +334,9 @@ def test_no_smtp_server_configured_is_said(make_campaign, app, monkeypatch):
 def test_closing_deletes_every_address_and_stops_the_unused_links(make_campaign, mailbox):
     campaign = make_campaign()
     mailbox.refuse = True
-    campaigns.send_campaign(campaign, BASE_URL)
+    mail_round(campaign)
     mailbox.refuse = False
-    campaigns.send_campaign(campaign, BASE_URL)
+    mail_round(campaign)
     answer_all(tokens_in(mailbox, "anna@example.se")[0])
     campaigns.close_campaign(campaign)
 
@@ -343,9 +350,9 @@ def test_closing_deletes_every_address_and_stops_the_unused_links(make_campaign,
     counts = campaigns.campaign_counts(campaign)
     assert (counts.recipients, counts.sent, counts.answered) == (3, 3, 1)
     with pytest.raises(CampaignClosed):
-        campaigns.send_campaign(campaign, BASE_URL)
+        mailing.queue_send(campaign)
     with pytest.raises(CampaignClosed):
-        campaigns.remind(campaign, BASE_URL)
+        mailing.queue_reminders(campaign)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "campaign-closed")) == 1
 
@@ -362,5 +369,5 @@ def test_utskick_past_their_last_day_are_closed(make_campaign, mailbox):
 def test_nothing_is_mailed_after_the_last_day(make_campaign, mailbox):
     campaign = make_campaign(["kim@example.se"], closes_on=campaigns.local_today())
     with pytest.raises(CampaignClosed):
-        campaigns.send_campaign(campaign, BASE_URL, now=campaign.closes_at)
+        mailing.queue_send(campaign, now=campaign.closes_at)
     assert mailbox.messages == []

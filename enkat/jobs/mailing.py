@@ -1,0 +1,38 @@
+"""Mailing utskick: the send of one utskick (first mails, "Skicka igen" and reminders),
+and every minute (and when a worker starts) the scheduled reminders and the sends no
+worker is doing any more (`services.utskick.mailing` says how a send survives a worker
+that dies mid-batch)."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from enkat.extensions import db
+from enkat.jobs.queue import job, periodic
+from enkat.services.mail import public_address
+from enkat.services.utskick import mailing
+
+log = logging.getLogger(__name__)
+
+
+@job(retries=10, retry_delay=15, retry_backoff=2)  # 15 s, 30 s, … about 4 hours in all
+def send_utskick(campaign_id: int, base_url: str) -> None:
+    """Mail what is queued for the utskick, committing as each mail is recorded; look
+    again once another worker's open claims have passed their lease."""
+    look_again = mailing.mail_queued(campaign_id, base_url, checkpoint=db.session.commit)
+    if look_again is not None:
+        send_utskick.enqueue(campaign_id, base_url, delay=look_again)
+
+
+@periodic(crontab(), at_start=True)  # every minute
+def resume_mailing() -> None:
+    """Queue the reminders whose day has come, and send what waits with nobody sending."""
+    reminded = [campaign.id for campaign in mailing.queue_scheduled_reminders()]
+    resumed = mailing.campaigns_to_resume()
+    db.session.commit()  # the job must find what was queued
+    for campaign_id in reminded + resumed:
+        log.info("sending utskick %s (%s)", campaign_id,
+                 "scheduled reminder" if campaign_id in reminded else "resumed")
+        send_utskick.enqueue(campaign_id, public_address())
