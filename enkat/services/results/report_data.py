@@ -333,11 +333,9 @@ def score_courses(insats_ids: Sequence[int], instrument: Instrument, score: Scor
     unit = _unit(instrument, score.items)
     sums = _score_sums(insats_ids, instrument, score, unit, period).subquery()
     has_score = case((sums.c.answered >= len(score.items) - score.max_missing, 1), else_=0)
-    ranked = select(
-        sums,
-        func.sum(has_score).over(partition_by=sums.c.participant_id).label("n_rated"),
-        *_ranks((sums.c.participant_id,), (has_score.desc(),), sums.c.answered_on, sums.c.id),
-    ).subquery()
+    ranked = select(sums, *_ranked(
+        (sums.c.participant_id,), (has_score.desc(), sums.c.answered_on, sums.c.id),
+        func.sum(has_score))).subquery()
     query = _ends(ranked, (ranked.c.participant_id,), (
         ranked.c.answered_on, ranked.c.total, ranked.c.answered),
     ).order_by(ranked.c.participant_id)
@@ -369,10 +367,8 @@ def area_changes(insats_ids: Sequence[int], instrument: Instrument, item_ids: Se
         .where(*_rated(insats_ids, instrument.id, period))
     ).subquery()
     course = (values.c.participant_id, values.c.item_id)
-    ranked = select(
-        values, func.count().over(partition_by=course).label("n_rated"),
-        *_ranks(course, (), values.c.answered_on, values.c.id),
-    ).subquery()
+    ranked = select(values, *_ranked(
+        course, (values.c.answered_on, values.c.id), func.count())).subquery()
     ends = _ends(ranked, (ranked.c.participant_id, ranked.c.item_id), (ranked.c.value,)
                  ).where(ranked.c.n_rated >= 2).subquery()
     first, latest = ends.c.first_value, ends.c.latest_value
@@ -451,30 +447,36 @@ def _score_sums(insats_ids: Sequence[int], instrument: Instrument, score: Score,
     )
 
 
-def _ranks(partition: tuple, before: tuple, answered_on: ColumnElement,
-           response_id: ColumnElement) -> tuple:
-    """Row numbers from the first rating (first_rank) and from the latest (latest_rank),
-    ordered by date and then id; `before` orders first (ratings with a score first)."""
+def _ranked(partition: tuple, order: tuple, rated: ColumnElement) -> tuple:
+    """Each rating's place in its course in `order` (place, from 1) and the course's number
+    of rated ratings (n_rated, the aggregate `rated` over the course).
+
+    Both windows share one partition and order (the count spans the whole partition), so
+    the database sorts the ratings once: the latest rated rating is the one at place
+    n_rated, as rated ratings order first (`order` puts them there where not all are
+    rated), with no second sort in the opposite order.
+    """
+    whole = (None, None)  # ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     return (
-        func.row_number().over(partition_by=partition, order_by=(
-            *before, answered_on, response_id)).label("first_rank"),
-        func.row_number().over(partition_by=partition, order_by=(
-            *before, answered_on.desc(), response_id.desc())).label("latest_rank"),
+        func.row_number().over(partition_by=partition, order_by=order).label("place"),
+        rated.over(partition_by=partition, order_by=order, rows=whole).label("n_rated"),
     )
 
 
 def _ends(ranked: Subquery, key: tuple, columns: tuple) -> Select:
     """One row per course (`key`): its n_rated, then each of `columns` at the first rating
-    (first_<name>) and at the latest (latest_<name>), the same rating when there is one."""
+    (first_<name>) and at the latest rated one (latest_<name>, none when n_rated is 0),
+    the same rating when there is one."""
+    first, latest = ranked.c.place == 1, ranked.c.place == ranked.c.n_rated
 
-    def at(rank: ColumnElement, column: ColumnElement) -> ColumnElement:
-        return func.max(case((rank == 1, column)))
+    def at(place: ColumnElement[bool], column: ColumnElement) -> ColumnElement:
+        return func.max(case((place, column)))
 
     return (
         select(*key, func.max(ranked.c.n_rated).label("n_rated"),
-               *(at(ranked.c.first_rank, c).label(f"first_{c.name}") for c in columns),
-               *(at(ranked.c.latest_rank, c).label(f"latest_{c.name}") for c in columns))
-        .where(or_(ranked.c.first_rank == 1, ranked.c.latest_rank == 1))
+               *(at(first, c).label(f"first_{c.name}") for c in columns),
+               *(at(latest, c).label(f"latest_{c.name}") for c in columns))
+        .where(or_(first, latest))
         .group_by(*key)
     )
 
