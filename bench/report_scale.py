@@ -324,13 +324,26 @@ def sql_alone(statements: list[tuple[str, object]]) -> float:
 
 
 def server_cpu() -> float:
-    """CPU seconds so far of the PostgreSQL backend serving the session (a local server,
-    so /proc has it); 0 on SQLite, whose work is this process's own."""
+    """CPU seconds so far of the PostgreSQL server serving the session (a local one, so
+    /proc has it): its postmaster's processes, with the parallel workers that have ended
+    (their time is the postmaster's children's); 0 on SQLite, whose work is this
+    process's own."""
     if db.engine.dialect.name != "postgresql":
         return 0.0
-    pid = db.session.scalar(text("SELECT pg_backend_pid()"))
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    postmaster = int(_stat(db.session.scalar(text("SELECT pg_backend_pid()")))[1])
+    ticks = sum(sum(map(int, fields[11:15])) for fields in [_stat(postmaster)])
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                fields = _stat(int(entry.name))
+                if int(fields[1]) == postmaster:
+                    ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str]:
+    """/proc/<pid>/stat after the command's name: state, ppid, …, utime at [11]."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
 def cpu_of(work: Callable[[], object]) -> float:
