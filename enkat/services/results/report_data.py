@@ -3,8 +3,8 @@
 Counting is pushed into SQL where the figure is a plain count (NNS answers). Rated
 instruments (ORS/SRS, SKAPA, processtrappan) are the bulk of a förbund's answers, so SQL
 sums each response's answers to a score and keeps what the tables use: the first and the
-latest rating of each course and their number (window functions), every session only
-for flagged scores (SRS). Registration forms are fetched whole, as tuples, never as ORM
+latest rating of each course and their number (window functions, one sort per course),
+and for flagged scores (SRS) the sessions counted by their flags. Registration forms are fetched whole, as tuples, never as ORM
 objects. The report builder (`enkat.reports`) turns these into tables; nothing here
 knows about tables.
 
