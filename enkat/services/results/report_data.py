@@ -4,9 +4,9 @@ Counting is pushed into SQL where the figure is a plain count (NNS answers). Rat
 instruments (ORS/SRS, SKAPA, processtrappan) are the bulk of a förbund's answers, so SQL
 sums each response's answers to a score and keeps what the tables use: the first and the
 latest rating of each course and their number (window functions, one sort per course),
-and for flagged scores (SRS) the sessions counted by their flags. Registration forms are fetched whole, as tuples, never as ORM
-objects. The report builder (`enkat.reports`) turns these into tables; nothing here
-knows about tables.
+and for flagged scores (SRS) the sessions counted by their flags. Registration forms are
+fetched whole, as tuples, never as ORM objects. The report builder (`enkat.reports`)
+turns these into tables; nothing here knows about tables.
 
 Sums are exact on both databases: an answer's value is summed as a whole number of its
 smallest unit (tenths for VAS), since SQLite has no decimal type, and the score is
@@ -27,7 +27,7 @@ from typing import NamedTuple
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Numeric,
+    Double,
     Select,
     and_,
     case,
@@ -568,8 +568,13 @@ def _unit(instrument: Instrument, item_ids: Iterable[str]) -> int:
 
 
 def _in_units(places: int) -> ColumnElement[int]:
-    """An answer's value as a whole number of 10^-places: sums of these are exact."""
-    return cast(func.round(cast(Answer.value, Numeric) * 10**places), BigInteger)
+    """An answer's value as a whole number of 10^-places: sums of these are exact.
+
+    The text is read as a double (SQLite reads it so whatever the type named; on
+    PostgreSQL a double is several times cheaper than a numeric): a value written with
+    at most `places` decimals, times 10^places, lies within a few units in the last
+    place of a whole number far below 2^50, so rounding gives that number exactly."""
+    return cast(func.round(cast(Answer.value, Double) * 10**places), BigInteger)
 
 
 def _value(in_units: int | Decimal | None, places: int) -> float | None:
