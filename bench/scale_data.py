@@ -9,8 +9,10 @@ services keep:
 - an enrolment starts on the day of its `finsam-inskrivning` and ends on the day of its
   `finsam-avslut`; NNS is anonymous (insats, no deltagare); ORS/SRS are per session.
 
-One förbund, `INSATSER` insatser, deltagare starting over three years up to `TODAY`,
-added round-robin to the insatser until the answers reach the target. Kön, background,
+`forbund_count` förbund (one unless asked: the report measured is the first, `FORBUND_SLUG`;
+the others are the rest of the country around it), `INSATSER` insatser each, deltagare
+starting over three years up to `TODAY`, added round-robin to all the insatser until the
+answers reach the target. Kön, background,
 exit reasons and what follows them are drawn from the demo förbund's distributions
 (`enkat.demo`). Everything comes from one seeded `random.Random`, so a seed
 gives the same database every time.
@@ -110,6 +112,13 @@ class Totals:
     responses: int = 0
     answers: int = 0
     answers_by_instrument: dict[str, int] = field(default_factory=dict)
+    everywhere: Totals | None = None  # of every förbund, when there are several
+
+    def add_response(self, instrument_id: str, answers: int) -> None:
+        self.responses += 1
+        self.answers += answers
+        by_instrument = self.answers_by_instrument
+        by_instrument[instrument_id] = by_instrument.get(instrument_id, 0) + answers
 
 
 # --- planning: plain data, no database -------------------------------------------------
@@ -118,9 +127,10 @@ class Totals:
 class Planner:
     """Plans deltagare courses; every planned response is checked against its instrument."""
 
-    def __init__(self, instruments: dict[str, Instrument], seed: int):
+    def __init__(self, instruments: dict[str, Instrument], seed: int, insatser: int):
         self.instruments = instruments
         self.rng = random.Random(seed)
+        self.insatser = insatser
 
     def courses(self) -> Iterator[Course]:
         for number in itertools.count(1):
@@ -137,7 +147,7 @@ class Planner:
         if ended_on > TODAY:
             ended_on = None
         kon = pick(rng, KON)
-        course = Course(f"D{number:07d}", number % INSATSER, started_on, ended_on, [])
+        course = Course(f"D{number:07d}", number % self.insatser, started_on, ended_on, [])
         course.responses.extend(self.registration(course, kon))
         course.responses.extend(self.nns(course, kon))
         course.responses.extend(self.sessions(course))
@@ -325,41 +335,51 @@ class BulkWriter:
                 copy.write_row([row[column] for column in columns])
 
 
-def build(answers_target: int, seed: int) -> Totals:
-    """Write one förbund with about `answers_target` answers, in one transaction.
+def build(answers_target: int, seed: int, forbund_count: int = 1) -> Totals:
+    """Write `forbund_count` förbund with about `answers_target` answers in all, in one
+    transaction; `Totals` counts the first förbund's (the one the bench reports on).
 
     Call inside an app context.
     """
     instruments = {i: resolve_instrument(i) for i in INSTRUMENT_IDS}
     version_ids = {i: register_version(instrument).id for i, instrument in instruments.items()}
-    forbund = Forbund(slug=FORBUND_SLUG, name="Samordningsförbundet Riket")
-    insatser = [Insats(forbund=forbund, slug=f"insats-{n:02d}", name=f"Insats {n:02d}",
-                       kind=InsatsKind.INDIVID, starts_on=FIRST_DAY) for n in range(INSATSER)]
+    insatser = [insats for number in range(forbund_count) for insats in _forbund(number)]
     db.session.add_all(insatser)
     db.session.flush()
-    totals = Totals(insatser=len(insatser))
+    totals, everywhere = Totals(insatser=INSATSER), Totals(insatser=len(insatser))
     writer = BulkWriter(db.session.connection())
-    for course in Planner(instruments, seed).courses():
-        write_course(writer, course, forbund.id, insatser[course.insats_index].id,
-                     version_ids, totals)
-        if totals.answers >= answers_target:
+    for course in Planner(instruments, seed, len(insatser)).courses():
+        insats = insatser[course.insats_index]
+        counted = (totals, everywhere) if insats.forbund.slug == FORBUND_SLUG else (everywhere,)
+        write_course(writer, course, insats.forbund.id, insats.id, version_ids, counted)
+        if everywhere.answers >= answers_target:
             break
     writer.flush()
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:  # committed: statistics are transactional
             connection.exec_driver_sql("ANALYZE")  # as autovacuum would, soon after a load
+    totals.everywhere = everywhere
     return totals
 
 
+def _forbund(number: int) -> list[Insats]:
+    """The insatser of one förbund: the first is the one measured, the others its country."""
+    slug = FORBUND_SLUG if number == 0 else f"{FORBUND_SLUG}-{number:02d}"
+    forbund = Forbund(slug=slug, name=f"Samordningsförbundet {slug.capitalize()}")
+    return [Insats(forbund=forbund, slug=f"insats-{n:02d}", name=f"Insats {n:02d}",
+                   kind=InsatsKind.INDIVID, starts_on=FIRST_DAY) for n in range(INSATSER)]
+
+
 def write_course(writer: BulkWriter, course: Course, forbund_id: int, insats_id: int,
-                 version_ids: dict[str, int], totals: Totals) -> None:
+                 version_ids: dict[str, int], counted: tuple[Totals, ...]) -> None:
     moment = dt.datetime.combine(course.started_on, dt.time(9), dt.UTC)
     participant_id = writer.add(Participant.__table__, forbund_id=forbund_id, code=course.code,
                                 created_at=moment)
     writer.add(Enrolment.__table__, participant_id=participant_id, insats_id=insats_id,
                started_on=course.started_on, ended_on=course.ended_on)
-    totals.participants += 1
+    for totals in counted:
+        totals.participants += 1
     for planned in course.responses:
         submitted = dt.datetime.combine(planned.answered_on, dt.time(10), dt.UTC)
         response_id = writer.next_id[Response.__table__]
@@ -372,12 +392,10 @@ def write_course(writer: BulkWriter, course: Course, forbund_id: int, insats_id:
             source=ResponseSource.STAFF if planned.about_participant else ResponseSource.KIOSK,
             language="sv", invitation_id=None,
         )
-        totals.responses += 1
         for item_id, values in planned.answers.items():
             for position, value in enumerate(values):
                 writer.add(Answer.__table__, response_id=response_id, item_id=item_id,
                            position=position, value=value)
         count = sum(len(values) for values in planned.answers.values())
-        totals.answers += count
-        by_instrument = totals.answers_by_instrument
-        by_instrument[planned.instrument_id] = by_instrument.get(planned.instrument_id, 0) + count
+        for totals in counted:
+            totals.add_response(planned.instrument_id, count)

@@ -31,9 +31,9 @@ from .inputs import (
     CourseEnds,
     EnrolmentFacts,
     GoalSpec,
-    RatedSession,
     ResponseTally,
     SamhallsnyttaInputs,
+    SessionFlagCounts,
     SurveyReach,
     Trend,
     Unenrolled,
@@ -58,7 +58,7 @@ class ReportInputs:
     # scored instruments, for the deltagare in the report, up to the end of the period:
     courses: Sequence[CourseEnds]  # per deltagare and score (not flagged ones)
     area_changes: Sequence[AreaChange]  # per item of a mean score and change
-    sessions: Sequence[RatedSession]  # every rating on a flagged score (SRS)
+    session_flags: Sequence[SessionFlagCounts]  # per flagged score (SRS)
     reach: Sequence[SurveyReach] = ()  # utskick first mailed in the period, per instrument
     previous_reach: Sequence[SurveyReach] = ()
     responses: Sequence[ResponseTally] = ()  # every response in the period, by instrument
@@ -142,7 +142,7 @@ def _instrument_parts(inputs: ReportInputs, current: Tallies, previous: Tallies,
         tables = (indicator_tables(instrument, current, previous, suppression)
                   if has_indicators(instrument) else [])
         tables += outcome_tables([instrument], inputs.courses, inputs.area_changes,
-                                 inputs.sessions, suppression, results)
+                                 inputs.session_flags, suppression, results)
         parts.append(_PartTables(instrument.id, instrument.title.get("sv"),
                                  tables))
     return parts

@@ -88,15 +88,22 @@ class AreaChange:
 
 
 @dataclass(frozen=True)
-class RatedSession:
-    """One response on a score with session flags (SRS): its value and its items' values."""
+class SessionFlagCounts:
+    """The ratings on a score with session flags (SRS) of the deltagare in a report,
+    counted by the flags `enkat.scoring.session_flags` gives each session: the sessions
+    with a score, those on the worse side of the cut-off, those with an item below its
+    flag, those that dropped from the session before, and the deltagare with any flag.
+    `ratings` counts every rating, with a score or not. Counted by the database: a
+    förbund has tens of thousands of sessions, and the flag table shows only these."""
 
-    participant_id: int
     instrument_id: str
     score_id: str
-    answered_on: dt.date
-    value: float | None  # None: too many items missing for a score
-    items: Mapping[str, float | None]
+    ratings: int
+    sessions: int = 0
+    below_cutoff: int = 0
+    item_low: int = 0
+    dropped: int = 0
+    participants_flagged: int = 0
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ declared cut-off, RCI and meaningful change. Below k deltagare nothing is shown.
 
 The database hands over each course as its two ends and its number of ratings
 (`CourseEnds`), the courses per area counted by their change (`AreaChange`), and the
-sessions of flagged scores (SRS) one by one (`RatedSession`): a förbund has hundreds of
-thousands of ratings, and these are all the tables use.
+sessions of flagged scores (SRS) counted by their flags (`SessionFlagCounts`): a förbund
+has hundreds of thousands of ratings, and these are all the tables use.
 """
 
 from __future__ import annotations
@@ -28,13 +28,12 @@ from enkat.scoring import (
     StepClass,
     course,
     pre_post,
-    session_flags,
 )
 from enkat.scoring import Rating as ScoredRating
 from enkat.scoring.suppression import Suppression
 
 from .figures import counted_column, small_count
-from .inputs import AreaChange, CourseEnds, RatedSession
+from .inputs import AreaChange, CourseEnds, SessionFlagCounts
 from .model import ChartKind, Column, Figure, Kind, Row, Table
 
 Class = TypeVar("Class", ChangeClass, StepClass)  # what class_table counts deltagare by
@@ -67,15 +66,6 @@ def course_of(ends: CourseEnds) -> Course:
              [(ends.first_on, ends.first), (ends.latest_on, ends.latest)][:ends.n_rated]
              if on is not None]
     return replace(course(rated), n_ratings=ends.n_rated)
-
-
-def sessions_by_participant(sessions: Iterable[RatedSession]) -> list[list[ScoredRating]]:
-    """Each deltagare's sessions as scored ratings, in the order they come (their course's)."""
-    grouped: dict[int, list[ScoredRating]] = defaultdict(list)
-    for session in sessions:
-        grouped[session.participant_id].append(
-            ScoredRating(session.answered_on, session.value, session.items))
-    return list(grouped.values())
 
 
 def prepost_table(table_id: str, title: str, result: PrePost, suppression: Suppression,
@@ -230,22 +220,15 @@ def _area_figures(score: Score, changes: list[AreaChange],
     return (Figure(n, n=n), *(Figure(v, n=n) for v in values))
 
 
-def flag_table(instrument: Instrument, score: Score, scored: Sequence[list[ScoredRating]],
+def flag_table(instrument: Instrument, score: Score, flags: SessionFlagCounts,
                suppression: Suppression) -> Table:
     """SRS: sessions and deltagare with a flag (below cut-off, an item low, a drop)."""
-    sessions = below = item_low = dropped = flagged_people = 0
-    for rated in scored:
-        flags = [f for f in session_flags(score, rated) if f.value is not None]
-        sessions += len(flags)
-        below += sum(f.below_cutoff for f in flags)
-        item_low += sum(bool(f.items_below) for f in flags)
-        dropped += sum(f.dropped for f in flags)
-        flagged_people += any(f.flagged for f in flags)
-    counts = (("Skattade samtal", sessions),
-              (f"Samtal under gränsvärdet {score.cutoff:g}", below),
-              (f"Samtal med någon fråga under {score.item_flag_below:g}", item_low),
-              (f"Samtal med en sänkning på minst {score.drop_flag:g} från förra", dropped),
-              ("Deltagare med minst ett flaggat samtal", flagged_people))
+    counts = (("Skattade samtal", flags.sessions),
+              (f"Samtal under gränsvärdet {score.cutoff:g}", flags.below_cutoff),
+              (f"Samtal med någon fråga under {score.item_flag_below:g}", flags.item_low),
+              (f"Samtal med en sänkning på minst {score.drop_flag:g} från förra",
+               flags.dropped),
+              ("Deltagare med minst ett flaggat samtal", flags.participants_flagged))
     rows = tuple(Row(label, (small_count(value, suppression),)) for label, value in counts)
     return Table(f"{instrument.id}-flaggor", f"{instrument.title.get('sv')}: flaggor",
                  (Column("antal", "Antal", Kind.COUNT),), rows, notes=(
@@ -269,23 +252,26 @@ def score_results(instruments: Iterable[Instrument],
 
 
 def outcome_tables(instruments: Iterable[Instrument], courses: Sequence[CourseEnds],
-                   area_changes: Sequence[AreaChange], sessions: Sequence[RatedSession],
+                   area_changes: Sequence[AreaChange],
+                   session_flags: Sequence[SessionFlagCounts],
                    suppression: Suppression, results: ScoreResults | None = None) -> list[Table]:
     """Every outcome table the scored instruments with data declare, in their order
     (`results`: `score_results` of the courses, when worked out already)."""
     instruments = list(instruments)
     if results is None:
         results = score_results(instruments, courses)
-    rated = {c.instrument_id for c in courses} | {s.instrument_id for s in sessions}
+    rated = ({c.instrument_id for c in courses}
+             | {f.instrument_id for f in session_flags if f.ratings})
+    flags = {(f.instrument_id, f.score_id): f for f in session_flags}
     tables: list[Table] = []
     for instrument in instruments:
         if instrument.id not in rated:
             continue
         for score in instrument.scores:
             if score.is_flagged:
-                tables.append(flag_table(instrument, score, sessions_by_participant(
-                    s for s in sessions
-                    if (s.instrument_id, s.score_id) == (instrument.id, score.id)), suppression))
+                tables.append(flag_table(instrument, score, flags.get(
+                    (instrument.id, score.id), SessionFlagCounts(instrument.id, score.id, 0)),
+                    suppression))
             else:
                 result = results.get((instrument.id, score.id)) or pre_post(score, [])
                 tables.extend(score_tables(instrument, score, result, suppression))

@@ -3,10 +3,10 @@
 Counting is pushed into SQL where the figure is a plain count (NNS answers). Rated
 instruments (ORS/SRS, SKAPA, processtrappan) are the bulk of a förbund's answers, so SQL
 sums each response's answers to a score and keeps what the tables use: the first and the
-latest rating of each course and their number (window functions), every session only
-for flagged scores (SRS). Registration forms are fetched whole, as tuples, never as ORM
-objects. The report builder (`enkat.reports`) turns these into tables; nothing here
-knows about tables.
+latest rating of each course and their number (window functions, one sort per course),
+and for flagged scores (SRS) the sessions counted by their flags. Registration forms are
+fetched whole, as tuples, never as ORM objects. The report builder (`enkat.reports`)
+turns these into tables; nothing here knows about tables.
 
 Sums are exact on both databases: an answer's value is summed as a whole number of its
 smallest unit (tenths for VAS), since SQLite has no decimal type, and the score is
@@ -19,19 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import NamedTuple
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Numeric,
+    Double,
     Select,
     and_,
     case,
     cast,
     func,
+    literal,
     or_,
     select,
     union,
@@ -51,8 +53,8 @@ from enkat.reports.inputs import (
     AreaChange,
     CourseEnds,
     EnrolmentFacts,
-    RatedSession,
     ResponseTally,
+    SessionFlagCounts,
     Unenrolled,
 )
 from enkat.reports.period import Period
@@ -332,12 +334,9 @@ def score_courses(insats_ids: Sequence[int], instrument: Instrument, score: Scor
     the deltagare enrolled in it. A deltagare whose ratings all lack a score has n 0."""
     unit = _unit(instrument, score.items)
     sums = _score_sums(insats_ids, instrument, score, unit, period).subquery()
-    has_score = case((sums.c.answered >= len(score.items) - score.max_missing, 1), else_=0)
-    ranked = select(
-        sums,
-        func.sum(has_score).over(partition_by=sums.c.participant_id).label("n_rated"),
-        *_ranks((sums.c.participant_id,), (has_score.desc(),), sums.c.answered_on, sums.c.id),
-    ).subquery()
+    ranked = select(sums, *_ranked(
+        (sums.c.participant_id,), (sums.c.scored.desc(), sums.c.answered_on, sums.c.id),
+        func.sum(sums.c.scored))).subquery()
     query = _ends(ranked, (ranked.c.participant_id,), (
         ranked.c.answered_on, ranked.c.total, ranked.c.answered),
     ).order_by(ranked.c.participant_id)
@@ -369,10 +368,8 @@ def area_changes(insats_ids: Sequence[int], instrument: Instrument, item_ids: Se
         .where(*_rated(insats_ids, instrument.id, period))
     ).subquery()
     course = (values.c.participant_id, values.c.item_id)
-    ranked = select(
-        values, func.count().over(partition_by=course).label("n_rated"),
-        *_ranks(course, (), values.c.answered_on, values.c.id),
-    ).subquery()
+    ranked = select(values, *_ranked(
+        course, (values.c.answered_on, values.c.id), func.count())).subquery()
     ends = _ends(ranked, (ranked.c.participant_id, ranked.c.item_id), (ranked.c.value,)
                  ).where(ranked.c.n_rated >= 2).subquery()
     first, latest = ends.c.first_value, ends.c.latest_value
@@ -385,28 +382,92 @@ def area_changes(insats_ids: Sequence[int], instrument: Instrument, item_ids: Se
             for item_id, change, n, first_total, latest_total in db.session.execute(query)]
 
 
-def rated_sessions(insats_ids: Sequence[int], instrument: Instrument, score: Score,
-                   period: Period) -> list[RatedSession]:
-    """Every rating on the score, with its value and item values, by deltagare in the
-    order (answered on, id); for session flags, which look at each session and the one
-    before it."""
+def session_flag_counts(insats_ids: Sequence[int], instrument: Instrument, score: Score,
+                        period: Period) -> SessionFlagCounts:
+    """The ratings on a score with session flags (SRS), counted by their flags in SQL.
+
+    A session is flagged as `enkat.scoring.session_flags` flags it: its score on the
+    worse side of the cut-off, one of its items' values below `item_flag_below`, or a
+    drop of at least `drop_flag` from the deltagare's previous session with a score (in
+    the order answered on, id). Each comparison is made on exact fractions of the sums in
+    units (the score is the sum, prorated or the mean: `_score_fraction`), so it agrees
+    with scoring's decimal arithmetic; the cut-offs are taken as written.
+    """
     unit = _unit(instrument, score.items)
-    item_values = [func.max(case((_valued(instrument, (item_id,)), _in_units(unit))))
-                   for item_id in score.items]
-    query = (
-        _score_sums(insats_ids, instrument, score, unit, period)
-        .add_columns(*item_values)
-        .order_by(Response.participant_id, Response.answered_on, Response.id)
-    )
-    return [
-        RatedSession(participant_id, instrument.id, score.id, answered_on,
-                     _score_value(score, unit, total, answered),
-                     {item_id: _value(value, unit)
-                      for item_id, value in zip(score.items, values, strict=True)
-                      if value is not None})
-        for _, participant_id, answered_on, total, answered, *values
-        in db.session.execute(query)
-    ]
+    lowest = func.min(case((_valued(instrument, score.items), _in_units(unit))))
+    sums = (_score_sums(insats_ids, instrument, score, unit, period)
+            .add_columns(lowest.label("lowest")).subquery())
+    scored = sums.c.scored == 1
+    value = _score_fraction(score, unit, sums.c.total, sums.c.answered)
+    # the previous session with a score: the same deltagare's, among those with one
+    before = {"partition_by": (sums.c.participant_id, sums.c.scored),
+              "order_by": (sums.c.answered_on, sums.c.id)}
+    previous = _Fraction(func.lag(value.numerator).over(**before),
+                         func.lag(value.denominator).over(**before))
+    drop = (previous.minus(value) if score.higher_is_better else value.minus(previous))
+    flags = select(
+        sums.c.participant_id,
+        case((scored, 1), else_=0).label("scored"),
+        _flag(scored, score.cutoff, lambda cutoff: value.beyond(
+            cutoff, below=score.higher_is_better)).label("below"),
+        _flag(scored, score.item_flag_below, lambda threshold: _Fraction(
+            sums.c.lowest, literal(10**unit)).beyond(threshold, below=True)).label("item_low"),
+        _flag(and_(scored, previous.numerator.is_not(None)), score.drop_flag,
+              lambda least: drop.at_least(least)).label("dropped"),
+    ).subquery()
+    any_flag = flags.c.below + flags.c.item_low + flags.c.dropped > 0
+    query = select(func.count(), *(func.coalesce(func.sum(column), 0) for column in (
+        flags.c.scored, flags.c.below, flags.c.item_low, flags.c.dropped)),
+        func.count(func.distinct(case((any_flag, flags.c.participant_id)))))
+    return SessionFlagCounts(instrument.id, score.id,
+                             *(int(count) for count in db.session.execute(query).one()))
+
+
+class _Fraction(NamedTuple):
+    """An exact fraction in SQL, numerator and denominator integer expressions (the
+    denominator positive), compared by cross-multiplying: no rounding anywhere."""
+
+    numerator: ColumnElement
+    denominator: ColumnElement
+
+    def minus(self, other: _Fraction) -> _Fraction:
+        return _Fraction(self.numerator * other.denominator
+                         - other.numerator * self.denominator,
+                         self.denominator * other.denominator)
+
+    def beyond(self, bound: float, *, below: bool) -> ColumnElement[bool]:
+        """Below the bound (`below`), else above it."""
+        exact = Fraction(str(bound))
+        left = self.numerator * exact.denominator
+        right = self.denominator * exact.numerator
+        return left < right if below else left > right
+
+    def at_least(self, bound: float) -> ColumnElement[bool]:
+        exact = Fraction(str(bound))
+        return self.numerator * exact.denominator >= self.denominator * exact.numerator
+
+
+def _score_fraction(score: Score, places: int, total: ColumnElement,
+                    answered: ColumnElement) -> _Fraction:
+    """The score `score_from_sum` gives a response with a score, from its sum in
+    10^-places and its number of answered items: the mean, the sum prorated to all items
+    when some are missing, or the sum."""
+    scale = literal(10**places)
+    if score.method == "mean":
+        return _Fraction(total, answered * scale)
+    n_items = len(score.items)
+    missing = answered < n_items
+    return _Fraction(case((missing, total * n_items), else_=total),
+                     case((missing, answered * scale), else_=scale))
+
+
+def _flag(applies: ColumnElement[bool], bound: float | None,
+          condition: Callable[[float], ColumnElement[bool]]) -> ColumnElement[int]:
+    """1 where the flag applies and its condition on the bound holds; 0 where not, and
+    everywhere when the score declares no such bound."""
+    if bound is None:
+        return literal(0)
+    return case((and_(applies, condition(bound)), 1), else_=0)
 
 
 def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tuple:
@@ -436,14 +497,18 @@ def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tup
 
 def _score_sums(insats_ids: Sequence[int], instrument: Instrument, score: Score, unit: int,
                 period: Period) -> Select:
-    """Per response (id, deltagare, date): the sum of its items' values in `unit`s and
-    how many items have a value. Responses whose answers give no value are kept (with
-    total None), so a deltagare rated without a score still counts as rated."""
+    """Per response (id, deltagare, date): the sum of its items' values in `unit`s, how
+    many items have a value, and whether that gives a score (scored, 1 or 0). Responses
+    whose answers give no value are kept (with total None), so a deltagare rated without
+    a score still counts as rated."""
     valued = _valued(instrument, score.items)
+    answered = func.count(case((valued, 1)))
     return (
         select(Response.id, Response.participant_id, Response.answered_on,
                func.sum(case((valued, _in_units(unit)))).label("total"),
-               func.count(case((valued, 1))).label("answered"))
+               answered.label("answered"),
+               case((answered >= len(score.items) - score.max_missing, 1),
+                    else_=0).label("scored"))
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .join(Answer, Answer.response_id == Response.id)
         .where(*_rated(insats_ids, instrument.id, period))
@@ -451,30 +516,36 @@ def _score_sums(insats_ids: Sequence[int], instrument: Instrument, score: Score,
     )
 
 
-def _ranks(partition: tuple, before: tuple, answered_on: ColumnElement,
-           response_id: ColumnElement) -> tuple:
-    """Row numbers from the first rating (first_rank) and from the latest (latest_rank),
-    ordered by date and then id; `before` orders first (ratings with a score first)."""
+def _ranked(partition: tuple, order: tuple, rated: ColumnElement) -> tuple:
+    """Each rating's place in its course in `order` (place, from 1) and the course's number
+    of rated ratings (n_rated, the aggregate `rated` over the course).
+
+    Both windows share one partition and order (the count spans the whole partition), so
+    the database sorts the ratings once: the latest rated rating is the one at place
+    n_rated, as rated ratings order first (`order` puts them there where not all are
+    rated), with no second sort in the opposite order.
+    """
+    whole = (None, None)  # ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     return (
-        func.row_number().over(partition_by=partition, order_by=(
-            *before, answered_on, response_id)).label("first_rank"),
-        func.row_number().over(partition_by=partition, order_by=(
-            *before, answered_on.desc(), response_id.desc())).label("latest_rank"),
+        func.row_number().over(partition_by=partition, order_by=order).label("place"),
+        rated.over(partition_by=partition, order_by=order, rows=whole).label("n_rated"),
     )
 
 
 def _ends(ranked: Subquery, key: tuple, columns: tuple) -> Select:
     """One row per course (`key`): its n_rated, then each of `columns` at the first rating
-    (first_<name>) and at the latest (latest_<name>), the same rating when there is one."""
+    (first_<name>) and at the latest rated one (latest_<name>, none when n_rated is 0),
+    the same rating when there is one."""
+    first, latest = ranked.c.place == 1, ranked.c.place == ranked.c.n_rated
 
-    def at(rank: ColumnElement, column: ColumnElement) -> ColumnElement:
-        return func.max(case((rank == 1, column)))
+    def at(place: ColumnElement[bool], column: ColumnElement) -> ColumnElement:
+        return func.max(case((place, column)))
 
     return (
         select(*key, func.max(ranked.c.n_rated).label("n_rated"),
-               *(at(ranked.c.first_rank, c).label(f"first_{c.name}") for c in columns),
-               *(at(ranked.c.latest_rank, c).label(f"latest_{c.name}") for c in columns))
-        .where(or_(ranked.c.first_rank == 1, ranked.c.latest_rank == 1))
+               *(at(first, c).label(f"first_{c.name}") for c in columns),
+               *(at(latest, c).label(f"latest_{c.name}") for c in columns))
+        .where(or_(first, latest))
         .group_by(*key)
     )
 
@@ -497,8 +568,13 @@ def _unit(instrument: Instrument, item_ids: Iterable[str]) -> int:
 
 
 def _in_units(places: int) -> ColumnElement[int]:
-    """An answer's value as a whole number of 10^-places: sums of these are exact."""
-    return cast(func.round(cast(Answer.value, Numeric) * 10**places), BigInteger)
+    """An answer's value as a whole number of 10^-places: sums of these are exact.
+
+    The text is read as a double (SQLite reads it so whatever the type named; on
+    PostgreSQL a double is several times cheaper than a numeric): a value written with
+    at most `places` decimals, times 10^places, lies within a few units in the last
+    place of a whole number far below 2^50, so rounding gives that number exactly."""
+    return cast(func.round(cast(Answer.value, Double) * 10**places), BigInteger)
 
 
 def _value(in_units: int | Decimal | None, places: int) -> float | None:

@@ -23,7 +23,7 @@ from enkat.reports.inputs import (
     CourseEnds,
     EnrolmentFacts,
     GoalSpec,
-    RatedSession,
+    SessionFlagCounts,
     Trend,
 )
 from enkat.reports.model import Report, Subject
@@ -103,7 +103,7 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *, period: 
         previous_answer_counts=counts[previous],
         courses=_courses(scope.insats_ids, scored, period),
         area_changes=_area_changes(scope.insats_ids, scored, period),
-        sessions=_sessions(scope.insats_ids, scored, period),
+        session_flags=_session_flags(scope.insats_ids, scored, period),
         reach=survey_reach(forbund.id, reached, period),
         previous_reach=survey_reach(forbund.id, reached, previous),
         responses=responses,
@@ -167,10 +167,10 @@ def _area_changes(insats_ids: Sequence[int], scored: Sequence[Instrument],
     return changes
 
 
-def _sessions(insats_ids: Sequence[int], scored: Sequence[Instrument],
-              period: Period) -> list[RatedSession]:
-    return [session for instrument in scored for score in instrument.scores if score.is_flagged
-            for session in report_data.rated_sessions(insats_ids, instrument, score, period)]
+def _session_flags(insats_ids: Sequence[int], scored: Sequence[Instrument],
+                   period: Period) -> list[SessionFlagCounts]:
+    return [report_data.session_flag_counts(insats_ids, instrument, score, period)
+            for instrument in scored for score in instrument.scores if score.is_flagged]
 
 
 def _subject(forbund: Forbund, insats: Insats | None) -> Subject:

@@ -65,7 +65,7 @@ def inputs(enrolments, *, prices=PRICES, cost: int | None = 150_000,
            example: bool = False, without_cost: tuple[str, ...] = ()) -> ReportInputs:
     return ReportInputs(
         instruments=INSTRUMENTS, enrolments=list(enrolments), previous_enrolments=[],
-        answer_counts=[], previous_answer_counts=[], courses=[], area_changes=[], sessions=[],
+        answer_counts=[], previous_answer_counts=[], courses=[], area_changes=[], session_flags=[],
         insats_names=names,
         samhallsnytta=SamhallsnyttaInputs(assumptions or Assumptions(), prices,
                                           2025 if prices else None, example, cost,
@@ -308,7 +308,7 @@ def test_without_registration_forms_there_is_no_part():
     built = build_report(Subject("insats", "x", "I", "F"), YEAR, ReportInputs(
         instruments=only_ors, enrolments=worked_example(), previous_enrolments=[],
         answer_counts=[], previous_answer_counts=[], courses=[], area_changes=[],
-        sessions=[], samhallsnytta=SamhallsnyttaInputs(Assumptions(), PRICES, 2025)),
+        session_flags=[], samhallsnytta=SamhallsnyttaInputs(Assumptions(), PRICES, 2025)),
         Suppression(1))
     assert "samhallsnytta" not in [part.id for part in built.parts]
     assert json.loads(to_json(built))["samhallsnytta"] is None

@@ -58,7 +58,7 @@ def inputs(enrolments=(), previous=(), answers=(), previous_answers=(), courses=
     return ReportInputs(instruments=INSTRUMENTS, enrolments=list(enrolments),
                         previous_enrolments=list(previous), answer_counts=list(answers),
                         previous_answer_counts=list(previous_answers), courses=list(courses),
-                        area_changes=[], sessions=[], trend=trend)
+                        area_changes=[], session_flags=[], trend=trend)
 
 
 def report(k: int = 1, **given):

@@ -5,22 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import Enrolment, InstrumentVersion, Response
+from enkat.reports.inputs import SessionFlagCounts
 from enkat.reports.period import Period
-from enkat.scoring import course, item_courses, ratings_from_responses
+from enkat.scoring import course, item_courses, ratings_from_responses, session_flags
 from enkat.services.instruments.versions import registration_forms, resolve_instrument
 from enkat.services.results.report_data import (
     Scope,
     answer_counts,
     area_changes,
     enrolments_active,
-    rated_sessions,
     score_courses,
+    session_flag_counts,
 )
 
 D = dt.date
@@ -199,17 +201,27 @@ def test_area_changes_count_the_item_courses_by_their_change(rated, insats):
     assert found == dict(expected) and len(found) > len(score.items)
 
 
-def test_rated_sessions_are_every_rating_scored_in_order(rated, insats):
+#: The SRS score as declared, prorated when an item is missing, and a mean where lower is
+#: better (cut-off, item flag and drop then point the other way).
+SRS_VARIANTS = ({}, {"max_missing": 1}, {"max_missing": 1, "method": "mean", "cutoff": 8.6,
+                                         "drop_flag": 0.3, "higher_is_better": False})
+
+
+@pytest.mark.parametrize("variant", SRS_VARIANTS)
+def test_session_flags_are_counted_as_scoring_flags_each_session(rated, insats, variant):
     instrument = resolve_instrument("srs")
-    score = instrument.scores[0]
-    expected = {
-        participant_id: [(r.at, r.value, {i: v for i, v in r.items.items() if v is not None})
-                         for r in ratings_from_responses(instrument, score, responses)]
-        for participant_id, responses in all_ratings("srs", SPRING).items()
-    }
-    found = defaultdict(list)
-    for session in rated_sessions([insats.id], instrument, score, SPRING):
-        found[session.participant_id].append(
-            (session.answered_on, session.value, dict(session.items)))
-    assert found == expected
-    assert any(value is None for sessions in found.values() for _, value, _ in sessions)
+    score = replace(instrument.scores[0], **variant)
+    ratings = sessions = below = item_low = dropped = people = 0
+    for responses in all_ratings("srs", SPRING).values():
+        flags = [f for f in session_flags(score, ratings_from_responses(
+            instrument, score, responses)) if f.value is not None]
+        ratings += len(responses)
+        sessions += len(flags)
+        below += sum(f.below_cutoff for f in flags)
+        item_low += sum(bool(f.items_below) for f in flags)
+        dropped += sum(f.dropped for f in flags)
+        people += any(f.flagged for f in flags)
+    expected = SessionFlagCounts("srs", "total", ratings, sessions, below, item_low, dropped,
+                                 people)
+    assert session_flag_counts([insats.id], instrument, score, SPRING) == expected
+    assert 0 < sessions <= ratings and 0 < below and 0 < item_low and 0 < dropped < sessions
