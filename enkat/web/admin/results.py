@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from base64 import b64encode
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Response, abort, g, render_template, request, url_for
 from flask_login import current_user
@@ -47,7 +48,7 @@ from enkat.models import Insats, Role
 from enkat.reports.document import Heading, TableBlock
 from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
 from enkat.reports.layout import report_document
-from enkat.reports.model import Report
+from enkat.reports.model import Report, Table
 from enkat.reports.period import Period, default_year
 from enkat.reports.rendering import chart, has_chart, render
 from enkat.reports.summary import PART_ID as SUMMARY_PART
@@ -88,6 +89,8 @@ ANSWER_FORMATS = {
 }
 WHOLE, SIDE_BY_SIDE, ONE_INSATS = "forbund", "insatser", "insats:"
 SIDE_BY_SIDE_TABLE = "insatser"  # the förbund report's table of its insatser
+#: Charts kept drawn per process: a few reports' worth, about 40 kB each.
+CHARTS_KEPT = 256
 
 #: The kinds of period, and the fields each asks for on the second step.
 PERIOD_FIELDS = {"ar": ("ar",), "halvar": ("ar", "halvar"), "kvartal": ("ar", "kvartal"),
@@ -512,8 +515,15 @@ def _charts(report: Report) -> dict[str, str]:
     the report the page shows, so that no image asks for the report to be built again.
     An image, not SVG in the page: the Content-Security-Policy refuses the inline styles
     matplotlib's SVG carries, and allows images from data: (web/common)."""
-    return {table.id: "data:image/svg+xml;base64," + b64encode(chart(table, "svg")).decode()
-            for table in report.tables if has_chart(table)}
+    return {table.id: _chart_source(table) for table in report.tables if has_chart(table)}
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _chart_source(table: Table) -> str:
+    """A table's chart as a data: address. The same table always draws the same bytes
+    (`reports.rendering`), so each process draws a chart once for the figures it shows
+    and again only when they change; a table is its own key (frozen, hashed by value)."""
+    return "data:image/svg+xml;base64," + b64encode(chart(table, "svg")).decode()
 
 
 def _parts(report: Report) -> list[PartOnPage]:
