@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from enkat.extensions import db
 from enkat.jobs.queue import job
+from enkat.models import PreparedDownload
+from enkat.services.documents import prepared_document
 from enkat.services.results import prepared_downloads
+
+#: Who builds each kind of file.
+BUILDERS = {prepared_downloads.REPORT: prepared_downloads.report_or_answers,
+            prepared_downloads.ANSWERS: prepared_downloads.report_or_answers,
+            prepared_downloads.DOCUMENT: prepared_document}
 
 
 @job()
@@ -17,9 +24,9 @@ def prepare_download(download_id: int) -> None:
         return
     db.session.commit()
     try:
-        prepared_downloads.build(download)
+        prepared_downloads.build(download, BUILDERS[download.kind])
     except Exception:
         db.session.rollback()
-        prepared_downloads.fail(db.session.get(type(download), download_id))
+        prepared_downloads.fail(db.session.get(PreparedDownload, download_id))
         db.session.commit()
         raise

@@ -1,12 +1,15 @@
 """Files too heavy to build in a web request, built by the worker for the user who asked.
 
-Which files: those that lay out pages or draw charts (the report as PDF and as Word) and
-the record-level SPSS file (.sav), the files that took seconds of a web worker on the
-demo. A file that is one pass over rows (CSV, JSON, XLSX) is still sent at once.
+Which files: those that lay out pages or draw charts (the report as PDF and as Word, a
+filed document as PDF and as Word) and the record-level SPSS file (.sav), the files that
+took seconds of a web worker on the demo. A file that is one pass over rows (CSV, JSON,
+XLSX) is still sent at once.
 
 The request records a `PreparedDownload` (`ask`) and enqueues its job
 (`enkat.jobs.downloads`); the job takes it (`take`: queued → preparing) and builds it
-(`build`: → ready, the file kept in the row, or → failed with a Swedish reason). The file
+(`build`: → ready, the file kept in the row, or → failed with a Swedish reason), each kind
+with its builder: `report_or_answers` here, a filed document's in `services.documents`
+(a layer above this one; the job picks the builder). The file
 lives in the database because it is the one place every web server of an installation
 shares; the purge deletes a prepared download a day after it was asked for
 (`RETENTION`).
@@ -26,6 +29,7 @@ file leaving enkat, and a file built but never fetched never left.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from fractions import Fraction
 
 from sqlalchemy import delete, select
@@ -50,9 +54,12 @@ from enkat.services.results import answer_exports
 from enkat.services.results.reports import build_report_for
 
 State = PreparedDownloadState
-REPORT, ANSWERS = "rapport", "svar"
+REPORT, ANSWERS, DOCUMENT = "rapport", "svar", "dokument"
 #: What is built on the worker: (kind, format).
-PREPARED = frozenset({(REPORT, "pdf"), (REPORT, "docx"), (ANSWERS, "sav")})
+PREPARED = frozenset({(REPORT, "pdf"), (REPORT, "docx"), (ANSWERS, "sav"),
+                      (DOCUMENT, "pdf"), (DOCUMENT, "docx")})
+#: A builder: the file of a download, and the rows it holds when that is audited.
+Builder = Callable[[PreparedDownload], tuple[bytes, int | None]]
 #: A download not ready this long after it was asked for has failed: its worker died.
 PREPARE_LIMIT = dt.timedelta(minutes=30)
 #: How long a prepared download (and its file) is kept.
@@ -109,13 +116,15 @@ def ask(user: User, forbund: Forbund, *, kind: str, file_format: str, file_name:
     return download, True
 
 
-def visible_to(user: User, forbund: Forbund, download_id: int) -> PreparedDownload:
-    """The download, if it is this förbund's and the user asked for it or administers
-    the förbund; else NotFound (never "forbidden": it tells nothing of others' files)."""
+def visible_to(user: User, download_id: int, forbund: Forbund | None = None
+               ) -> PreparedDownload:
+    """The download, if the user asked for it or administers its förbund (and it is
+    `forbund`'s, when the page is of one förbund); else NotFound (never "forbidden": it
+    tells nothing of others' files)."""
     download = db.session.get(PreparedDownload, download_id)
-    if download is None or download.forbund_id != forbund.id:
+    if download is None or (forbund is not None and download.forbund_id != forbund.id):
         raise NotFound("Filen finns inte.")
-    if download.user_id != user.id and not _administers(user, forbund):
+    if download.user_id != user.id and not _administers(user, download.forbund_id):
         raise NotFound("Filen finns inte.")
     return download
 
@@ -145,11 +154,11 @@ def take(download_id: int) -> PreparedDownload | None:
     return download
 
 
-def build(download: PreparedDownload) -> None:
+def build(download: PreparedDownload, builder: Builder) -> None:
     """Build the file into the download (ready), or say in Swedish why it cannot be
     built (failed). An error nobody foresaw is left to the caller (`fail`)."""
     try:
-        content, rows = _built(download)
+        content, rows = builder(download)
     except (ServiceError, PdfUnavailable) as refused:
         fail(download, str(refused))
         return
@@ -175,7 +184,8 @@ def purge_before(cutoff: dt.datetime) -> int:
 # --- building ---------------------------------------------------------------------------
 
 
-def _built(download: PreparedDownload) -> tuple[bytes, int | None]:
+def report_or_answers(download: PreparedDownload) -> tuple[bytes, int | None]:
+    """The builder of a report (PDF, Word) or of an SPSS file of answers."""
     spec = download.spec
     forbund = db.session.get(Forbund, download.forbund_id)
     insats = db.session.get(Insats, spec["insats_id"]) if spec["insats_id"] else None
@@ -201,6 +211,6 @@ def _abandoned(download: PreparedDownload, now: dt.datetime | None) -> bool:
     return (now or utcnow()) - download.asked_at > PREPARE_LIMIT
 
 
-def _administers(user: User, forbund: Forbund) -> bool:
-    return any(membership.forbund_id == forbund.id and membership.role == Role.ADMIN
+def _administers(user: User, forbund_id: int) -> bool:
+    return any(membership.forbund_id == forbund_id and membership.role == Role.ADMIN
                for membership in user.memberships)

@@ -70,10 +70,10 @@ from enkat.services.results.reports import (
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.downloads import send_download
 from enkat.web.common.form_base import PageForm
+from enkat.web.common.prepared import prepare
 
 from . import bp
 from .choices import DATE_EXAMPLE, FIRST_YEAR, LAST_YEAR, read_dates, refuse
-from .prepared import prepare
 from .tables import TableOnPage
 
 REPORT_FORMATS = {
@@ -198,8 +198,8 @@ def report_download(fmt: str):
         spec = prepared_downloads.report_spec(
             choice.insats, choice.period, choice.assumptions,
             {SIDE_BY_SIDE_TABLE} if choice.scope == SIDE_BY_SIDE else None)
-        return prepare(REPORT, fmt, choice.file_name("rapport", fmt), spec, _results_url(),
-                       format=fmt, **_filters(choice))
+        return prepare(g.forbund, REPORT, fmt, choice.file_name("rapport", fmt), spec,
+                       _results_url(), format=fmt, **_filters(choice))
     data = render(_report(choice), fmt)
     return _download(data, REPORT_FORMATS[fmt], choice.file_name("rapport", fmt),
                      format=fmt, **_filters(choice))
@@ -220,8 +220,9 @@ def answers_download(fmt: str):
     extra = (instrument,) if instrument else ()
     if prepared_downloads.is_prepared(ANSWERS, fmt):
         spec = prepared_downloads.answers_spec(choice.insats, choice.period, instrument or "")
-        return prepare(ANSWERS, fmt, choice.file_name("svar", fmt, *extra), spec,
-                       _results_url(), format=fmt, instrument=instrument, **_filters(choice))
+        return prepare(g.forbund, ANSWERS, fmt, choice.file_name("svar", fmt, *extra),
+                       spec, _results_url(), format=fmt, instrument=instrument,
+                       **_filters(choice))
     answers = AnswerFilter(g.forbund, choice.insats, choice.period.start, choice.period.end)
     try:
         data, rows = _answers(answers, fmt)

@@ -236,7 +236,8 @@ def _prepared(admin: User, insats: Insats) -> int:
         file_name=f"rapport-{insats.forbund.slug}-{insats.slug}-2025.pdf",
         spec=prepared_downloads.report_spec(insats, period, DEFAULT_ASSUMPTIONS),
         audit_detail={"format": "pdf"}, back_to="/forbund/resultat")
-    prepared_downloads.build(prepared_downloads.take(download.id))
+    prepared_downloads.build(prepared_downloads.take(download.id),
+                             prepared_downloads.report_or_answers)
     return download.id
 
 

@@ -485,8 +485,15 @@ ROUTES = [
           post=(LOGIN, DONE, 404, 403, 403, 404), csrf_as="staff_a"),
     Route("staff.documents.new_version", f"{DOCUMENT}/ny-version",
           post=(LOGIN, 409, 404, 403, 403, 404)),
+    # A document's file is built on the worker: asking answers 303, to its waiting page.
     Route("staff.documents.file", f"{DOCUMENT}.<fmt>", args={"fmt": "pdf"},
-          get=(LOGIN, 200, 404, 200, 200, 404)),
+          get=(LOGIN, 303, 404, 303, 303, 404)),
+    # A file built on the worker, here the administrator's: for whoever asked and the
+    # förbund's administrators; to anyone else it does not exist.
+    Route("staff.documents.prepared_download", "/filer/<int:download_id>",
+          get=(LOGIN, 404, 404, 404, 200, 404)),
+    Route("staff.documents.prepared_file", "/filer/<int:download_id>/hamta",
+          get=(LOGIN, 404, 404, 404, 200, 404)),
 
     # The förbund's workspace: administrators and analysts read (READERS), administrators
     # change; personal 403. An id of another förbund is 404.
@@ -609,7 +616,7 @@ ROUTES = [
     Route("admin.document_new_version", f"{ADMIN_DOCUMENT}/ny-version", refused_after_lookup=WRITER,
           post=(LOGIN, 403, 403, 403, 403, 404)),
     Route("admin.document_file", f"{ADMIN_DOCUMENT}.<fmt>", args={"fmt": "pdf"},
-          get=(LOGIN, 403, 403, 200, 200, 404)),
+          get=(LOGIN, 403, 403, 303, 303, 404)),
     Route("admin.document_comment", f"{ADMIN_DOCUMENT}/kommentar", body={"text": "Bra."},
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     Route("admin.document_return", f"{ADMIN_DOCUMENT}/aterstall", body={"text": "Mer."},
