@@ -14,11 +14,13 @@ BUILDERS = {prepared_downloads.REPORT: prepared_downloads.report_or_answers,
             prepared_downloads.DOCUMENT: prepared_document}
 
 
-@job()
+@job(retries=5, retry_delay=1, retry_backoff=2)
 def prepare_download(download_id: int) -> None:
     """Build the file. "Being prepared" is committed first, so the waiting page says so
     while it is built; an error nobody foresaw is recorded as the download's failure,
-    in Swedish, and raised again for the worker's log."""
+    in Swedish, and raised again for the worker's log. A download not yet committed by
+    the request that asked for it (`NotYetVisible`) is looked for again, 1, 2, 4, 8 and
+    16 s later."""
     download = prepared_downloads.take(download_id)
     if download is None:
         return

@@ -14,11 +14,13 @@ lives in the database because it is the one place every web server of an install
 shares; the purge deletes a prepared download a day after it was asked for
 (`RETENTION`).
 
-Huey forgets a job when a worker takes it, so a worker that dies leaves a download
-"preparing" for ever unless someone says otherwise: a download not ready within
-`PREPARE_LIMIT` of being asked for is shown as failed (`state_now`), and its job, run
-again or late, builds nothing for it. Running the job twice on a download already ready
-or failed does nothing.
+The request enqueues the job before it commits the download, so no committed download is
+without its job; a worker may then take the job before the download is visible to it,
+and the job tries again a moment later (`NotYetVisible`). Only a queued download is
+built, so a second job for one (a second click, a retry) builds nothing. Huey forgets a
+job when a worker takes it, so a worker that dies leaves a download "preparing" for
+ever unless someone says otherwise: a download not ready within `PREPARE_LIMIT` of being
+asked for is shown as failed (`state_now`), and its job, run late, builds nothing.
 
 Only the user who asked, or an administrator of its förbund, may fetch the file; anyone
 else, of this förbund or another, is told it does not exist (`visible_to`). The audit
@@ -92,11 +94,17 @@ def answers_spec(insats: Insats | None, period: Period, instrument_id: str) -> d
             "to": period.end.isoformat(), "instrument": instrument_id}
 
 
+class NotYetVisible(Exception):
+    """The job runs before the request that asked for the download has committed it;
+    the job is tried again (`enkat.jobs.downloads`)."""
+
+
 def ask(user: User, forbund: Forbund, *, kind: str, file_format: str, file_name: str,
         spec: dict, audit_detail: dict, back_to: str) -> tuple[PreparedDownload, bool]:
-    """The download to prepare, and whether it is new (its job must be enqueued): the
+    """The download to prepare, and whether it waits for a job (to be enqueued): the
     user's own one for the same file still waiting or being built, if there is one, so
-    a second click or a reload builds nothing twice."""
+    a second click or a reload builds nothing twice. One still queued gets another job,
+    in case its first was lost; only one of them builds it."""
     waiting = db.session.scalars(select(PreparedDownload).where(
         PreparedDownload.user_id == user.id, PreparedDownload.forbund_id == forbund.id,
         PreparedDownload.file_name == file_name,
@@ -106,7 +114,7 @@ def ask(user: User, forbund: Forbund, *, kind: str, file_format: str, file_name:
     same = next((download for download in waiting
                  if download.spec == spec and download.kind == kind), None)
     if same is not None:
-        return same, False
+        return same, same.state is State.QUEUED
     download = PreparedDownload(
         forbund_id=forbund.id, user_id=user.id, kind=kind, file_format=file_format,
         file_name=file_name, spec=spec, audit_detail=audit_detail, back_to=back_to,
@@ -145,9 +153,12 @@ def reason_now(download: PreparedDownload, now: dt.datetime | None = None) -> st
 
 def take(download_id: int) -> PreparedDownload | None:
     """The download to build now, marked as being prepared; None when there is nothing
-    to build (purged, built already, failed, or abandoned)."""
+    to build (being built by another job, built already, failed, or abandoned);
+    NotYetVisible when it is not (yet) in the database."""
     download = db.session.get(PreparedDownload, download_id, with_for_update=True)
-    if download is None or state_now(download) not in (State.QUEUED, State.PREPARING):
+    if download is None:
+        raise NotYetVisible(f"prepared download {download_id}")
+    if state_now(download) is not State.QUEUED:
         return None
     download.state, download.started_at = State.PREPARING, utcnow()
     db.session.flush()

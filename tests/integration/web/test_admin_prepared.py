@@ -99,10 +99,22 @@ def test_the_page_says_when_the_file_is_being_built(client, year, admin, jobs):
 
 
 def test_asking_again_while_it_is_prepared_builds_it_once(client, year, admin, jobs):
+    """The second ask enqueues a second job (the first may have been lost); the first job
+    builds the file, the second finds it built and does nothing."""
     first = asked(client)
     assert asked(client) == first
-    assert jobs.run_pending() == 1
+    assert jobs.run_pending() == 2
+    download = db.session.get(PreparedDownload, int(first.rsplit("/", 1)[1]))
+    built_at = download.finished_at
+    assert download.state is prepared_downloads.State.READY
+    assert prepared_downloads.take(download.id) is None and download.finished_at == built_at
     assert asked(client) != first  # a ready file is not reused: the data may have changed
+
+
+def test_a_job_that_runs_before_the_request_committed_tries_again(db_session):
+    """The request enqueues before it commits: the worker may look too early."""
+    with pytest.raises(prepared_downloads.NotYetVisible):
+        prepared_downloads.take(2**31 - 1)
 
 
 def test_only_the_user_who_asked_or_an_administrator_may_fetch_it(app, client, year,
