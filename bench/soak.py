@@ -188,7 +188,9 @@ def sign_in(browser: Browser, email: str, password: str) -> None:
 
 
 def sign_out(browser: Browser) -> None:
-    page = read_page(browser.get("overview", "/")[0])
+    """From the insatser page, which answers everyone ("/" sends administrators on to the
+    förbund's overview)."""
+    page = read_page(browser.get("overview", "/mina-insatser")[0])
     form = next((form for form in page.forms if form.action.endswith("/logout")), None)
     if form is None:
         raise Unexpected("overview: no sign-out form")
