@@ -209,6 +209,20 @@ class Browser:
     def download(self, kind: str, path: str) -> bytes:
         return self._send(kind, "GET", path, None, None, (200,))[0]
 
+    def prepared_download(self, kind: str, path: str, refresh: float) -> bytes:
+        """A file built on the worker: ask (303 to its waiting page), reload that page
+        every `refresh` seconds as its `<meta http-equiv="refresh">` does until it offers
+        the file, then fetch it. The waiting page's requests count as `kind`-wait."""
+        _, waiting = self._send(kind, "GET", path, None, None, (303,))
+        waiting = urlsplit(waiting).path
+        while True:
+            page = self.get(f"{kind}-wait", waiting)[0]
+            if "Filen är klar" in page:
+                return self.download(kind, f"{waiting}/hamta")
+            if "Filen förbereds" not in page:
+                raise Unexpected(f"{kind}: the file was not made: {page[:300]}")
+            time.sleep(refresh)
+
     def post(self, kind: str, path: str, fields: list[tuple[str, str]], expect: int,
              *, also: tuple[int, ...] = ()) -> tuple[str, str]:
         """POST a form, url-encoded as browsers and respond.js send it; `also`: further

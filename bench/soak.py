@@ -15,8 +15,13 @@ Three kinds of clients run together until the time is up, each a browser of its 
   who is due for one, now and then fill in a staff form (processtrappan, SKAPA
   personal, uppföljning) step by step and send it, now and then sign out and in again;
 - downloads (`--downloads`, as the förbund's administrator): the results page, then the
-  report as XLSX and PDF and the answers as CSV and XLSX, for the demo year, about the
-  whole förbund, the insatser side by side or one insats (`--download` chooses which).
+  report as XLSX, PDF and Word and the answers as CSV and XLSX, for the demo year, about
+  the whole förbund, the insatser side by side or one insats (`--download` chooses
+  which). The PDF and the Word file are built by `enkat worker` (started beside
+  gunicorn, as `enkat serve` does): the client asks, reloads the waiting page every
+  3 s as its meta refresh does, and fetches the file when it is offered; the waiting
+  page's requests are counted apart (`report.pdf-wait`), and a download's time is the
+  fetch of the finished file.
 Every client waits `--think` seconds (on average) where a person would read or choose.
 A request cut by a killed worker (the connection closes with no answer) is what a person
 meets as a broken page: the client waits a moment and reloads it, that is sends the same
@@ -40,7 +45,7 @@ non-zero only when the run itself breaks.
 
     .venv/bin/python bench/soak.py [--minutes 10] [--kill-every 60] [--workers 4]
         [--deltagare 20] [--staff 3] [--downloads 2] [--think 2.0] [--seed 6]
-        [--download results report.xlsx report.pdf answers.csv answers.xlsx]
+        [--download results report.xlsx report.pdf report.docx answers.csv answers.xlsx]
 
 Targets (issue 6, §5): no lost or duplicated response, no error other than the requests
 cut by a killed worker, no growth of the witness worker's memory beyond 20 %.
@@ -50,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import queue
 import random
 import re
@@ -109,9 +115,14 @@ DOWNLOADS = {
     "results": "/forbund/resultat",
     "report.xlsx": "/forbund/resultat/rapport.xlsx",
     "report.pdf": "/forbund/resultat/rapport.pdf",
+    "report.docx": "/forbund/resultat/rapport.docx",
     "answers.csv": "/forbund/svar.csv",
     "answers.xlsx": "/forbund/svar.xlsx",
 }
+#: Built on the worker: asked for, waited for, then fetched.
+PREPARED = ("report.pdf", "report.docx")
+#: Seconds between reloads of the waiting page (its meta refresh).
+PREPARED_REFRESH = 3.0
 KILLED_NOTICE = re.compile(r"Worker \(pid:(\d+)\) was sent SIGKILL")
 MEMORY_GROWTH_TARGET = 0.20
 MB = 1024 * 1024
@@ -177,7 +188,9 @@ def sign_in(browser: Browser, email: str, password: str) -> None:
 
 
 def sign_out(browser: Browser) -> None:
-    page = read_page(browser.get("overview", "/")[0])
+    """From the insatser page, which answers everyone ("/" sends administrators on to the
+    förbund's overview)."""
+    page = read_page(browser.get("overview", "/mina-insatser")[0])
     form = next((form for form in page.forms if form.action.endswith("/logout")), None)
     if form is None:
         raise Unexpected("overview: no sign-out form")
@@ -235,7 +248,11 @@ def downloading(names: list[str]) -> Round:
                                  "insats:halsolotsen"))
         query = urlencode({"visa": subject, "period": "ar", "ar": report_year()})
         for name in names:
-            browser.download(name, f"{DOWNLOADS[name]}?{query}")
+            if name in PREPARED:
+                browser.prepared_download(name, f"{DOWNLOADS[name]}?{query}",
+                                          PREPARED_REFRESH)
+            else:
+                browser.download(name, f"{DOWNLOADS[name]}?{query}")
             pace.wait(0.5)
 
     return download_round
@@ -369,11 +386,13 @@ class Result:
 
 def run(arguments: argparse.Namespace) -> Result:
     from tests.gunicorn import serve
+    from tests.worker import job_worker
 
     warm_up_links = 2 * arguments.workers
     with soak_database(links_needed(arguments), warm_up_links) as (url, tokens, warm_up):
         with tempfile.TemporaryDirectory(prefix="enkat-soak-") as folder:
-            with serve(url, Path(folder), workers=arguments.workers) as server:
+            with (serve(url, Path(folder), workers=arguments.workers) as server,
+                  job_worker(url, Path(folder) / "worker")):
                 warm_up_errors = warm_up_run(server.port, warm_up, arguments)
                 witness = server.wait_for_workers(arguments.workers)[0]
                 start = memory(server.workers, witness)
@@ -482,8 +501,9 @@ def log_problems(log: str, kills: list[Kill]) -> tuple[int, list[str]]:
 def print_result(result: Result, arguments: argparse.Namespace) -> list[str]:
     """Print the figures; the targets missed."""
     print(f"\n{result.seconds / 60:.1f} minutes (with the clients finishing), "
-          f"{arguments.workers} gunicorn workers, think {arguments.think:g} s; "
-          f"machine busy {result.machine_busy:.0%}")
+          f"{arguments.workers} gunicorn workers and one enkat worker, think "
+          f"{arguments.think:g} s; machine busy {result.machine_busy:.0%}, load average "
+          f"{' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     print(f"{'client':<9} {'clients':>7} {'rounds':>7} {'served':>7} {'cut':>5} {'errors':>6}")
     counts = {"deltagare": arguments.deltagare, "staff": arguments.staff,
               "downloads": arguments.downloads}

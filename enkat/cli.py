@@ -669,7 +669,7 @@ def invite(insats_slug, instrument_id, timepoint, code, expires_in_days, forbund
 @with_appcontext
 def purge_command() -> None:
     """Radera det som har tjänat sitt syfte: gamla utkast, länkar, kiosker, länkar för nytt
-    lösenord och adresserna i utskick vars sista dag har passerat."""
+    lösenord, förberedda filer och adresserna i utskick vars sista dag har passerat."""
     from enkat.services.privacy.purge import purge
 
     with transaction():
@@ -677,7 +677,8 @@ def purge_command() -> None:
     click.echo(f"raderade {purged.drafts} utkast, {_counted(purged.links, 'länk', 'länkar')}, "
                f"{_counted(purged.kiosks, 'kiosk', 'kiosker')}, "
                f"{_counted(purged.password_resets, 'länk', 'länkar')} för nytt lösenord, "
-               f"{_counted(purged.sign_ins, 'avslutad inloggning', 'avslutade inloggningar')}; "
+               f"{_counted(purged.sign_ins, 'avslutad inloggning', 'avslutade inloggningar')}, "
+               f"{_counted(purged.prepared_downloads, 'förberedd fil', 'förberedda filer')}; "
                f"stängde {purged.utskick_closed} utskick och raderade deras adresser")
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -715,3 +716,37 @@ class InsatsCost(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     insats: Mapped[Insats] = relationship()
+
+
+class PreparedDownloadState(StrEnum):
+    QUEUED = "queued"
+    PREPARING = "preparing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class PreparedDownload(db.Model):
+    """A file too heavy to build in a web request, built by the worker for the user who
+    asked (`enkat.services.results.prepared_downloads`). The file is kept here, in the
+    database every web server of the installation shares, until the purge deletes it a
+    day later. `spec` is what to build, in plain values the job reads back."""
+
+    __tablename__ = "prepared_downloads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"),
+                                            index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_format: Mapped[str] = mapped_column(String(10))
+    file_name: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[dict] = mapped_column(JSON)
+    audit_detail: Mapped[dict] = mapped_column(JSON)
+    back_to: Mapped[str] = mapped_column(String(2000))
+    state: Mapped[PreparedDownloadState] = mapped_column(
+        _enum(PreparedDownloadState), default=PreparedDownloadState.QUEUED)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)

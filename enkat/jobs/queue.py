@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 from enkat.extensions import db
 
 #: The modules that declare jobs; importing them registers their jobs.
-JOB_MODULES = ("enkat.jobs.upkeep", "enkat.jobs.mailing")
+JOB_MODULES = ("enkat.jobs.upkeep", "enkat.jobs.mailing", "enkat.jobs.downloads")
 #: Tables of the queue in a PostgreSQL database: enkat_queue_task, _schedule, _kv, _counter.
 POSTGRES_TABLE_PREFIX = "enkat_queue"
 #: How long an idle worker waits at most before it looks at a SQLite queue again.

@@ -168,7 +168,8 @@ def test_purge_says_what_it_deleted(enkat):
     result = enkat("purge")
     assert result.exit_code == 0, result.output
     assert ("raderade 0 utkast, 0 länkar, 0 kiosker, 0 länkar för nytt lösenord, "
-            "0 avslutade inloggningar; stängde 0 utskick och raderade deras adresser"
+            "0 avslutade inloggningar, 0 förberedda filer; stängde 0 utskick och raderade "
+            "deras adresser"
             in result.output)
 
 

@@ -17,7 +17,13 @@ from .common import (
     may_write,
     template_of,
 )
-from .content import document_view, render_document, view_with_key_figures
+from .content import (
+    document_spec,
+    document_view,
+    prepared_document,
+    render_document,
+    view_with_key_figures,
+)
 from .templates import adapt_template, template_for, template_sections
 from .workflow import (
     HistoryEntry,
@@ -38,9 +44,10 @@ from .writing import SavedText, save_figures, save_goal_comment, save_text, set_
 __all__ = [
     "EDITABLE", "KINDS", "STATUS_NAMES", "DocumentError", "DocumentKind", "DocumentLocked",
     "DocumentTemplate", "HistoryEntry", "KeyFigure", "SavedText", "SectionSpec", "StaleText",
-    "adapt_template", "approve", "comment", "create_document", "document_view",
+    "adapt_template", "approve", "comment", "create_document", "document_spec", "document_view",
     "documents_for", "get_document", "history", "kind_name", "may_review", "may_write",
-    "new_version", "newer_version", "period_of", "render_document", "return_for_changes",
+    "new_version", "newer_version", "period_of", "prepared_document", "render_document",
+    "return_for_changes",
     "save_figures", "save_goal_comment", "save_text", "send", "set_granted_kronor",
     "template_for", "template_of", "template_sections", "view_with_key_figures",
 ]

@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from enkat.models import DocumentStatus, ReportDocument, utcnow
+from enkat.extensions import db
+from enkat.models import DocumentStatus, PreparedDownload, ReportDocument, utcnow
 from enkat.reports import rendering
 from enkat.reports.document import Document
 from enkat.reports.filed.compose import DocumentFacts, EnteredFigure, compose
@@ -22,6 +23,7 @@ from enkat.reports.filed.markers import key_figures as report_key_figures
 from enkat.reports.filed.snapshot import report_from_snapshot, report_snapshot
 from enkat.reports.model import Report
 from enkat.reports.period import Period
+from enkat.services import ServiceError
 from enkat.services.results.reports import build_report_for
 
 from .common import local_zone, template_of
@@ -108,3 +110,17 @@ def _composed(document: ReportDocument, content: Content) -> Document:
 def render_document(document: ReportDocument, format: str) -> bytes:
     """The document as a file: "html", "pdf" or "docx"."""
     return rendering.render_document(document_view(document), format)
+
+
+def document_spec(document: ReportDocument) -> dict:
+    """What a prepared download of the document is, in plain values the job reads back."""
+    return {"document_id": document.id}
+
+
+def prepared_document(download: PreparedDownload) -> tuple[bytes, None]:
+    """The builder of a filed document's prepared download (`prepared_downloads`): the
+    document as it is when the worker builds it."""
+    document = db.session.get(ReportDocument, download.spec["document_id"])
+    if document is None or document.forbund_id != download.forbund_id:
+        raise ServiceError("Rapporten som filen gällde finns inte längre.")
+    return render_document(document, download.file_format), None

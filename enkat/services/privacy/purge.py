@@ -5,7 +5,9 @@
   says "the answers have arrived"; afterwards it is simply unknown;
 - ended kiosks, used or expired password-reset links and sessions unused (so ended)
   for `SHORT_RETENTION_DAYS`;
-- utskick past their closing day are closed, which deletes their addresses.
+- utskick past their closing day are closed, which deletes their addresses;
+- prepared downloads (report PDFs and Word files, SPSS files built on the worker) and
+  their files a day after they were asked for (`prepared_downloads.RETENTION`).
 Submitted responses are the förbund's records and are never purged here.
 """
 
@@ -27,6 +29,7 @@ from enkat.models import (
     utcnow,
 )
 from enkat.services.audit.events import Action, record_event
+from enkat.services.results import prepared_downloads
 from enkat.services.utskick.campaigns import close_due_campaigns
 
 
@@ -38,6 +41,7 @@ class Purged:
     password_resets: int
     sign_ins: int
     utskick_closed: int
+    prepared_downloads: int
 
 
 def purge(*, now: dt.datetime | None = None) -> Purged:
@@ -55,6 +59,7 @@ def purge(*, now: dt.datetime | None = None) -> Purged:
         password_resets=_delete(PasswordReset, or_(PasswordReset.used_at < short_cutoff,
                                                    PasswordReset.expires_at < short_cutoff)),
         sign_ins=_delete(SignIn, SignIn.last_seen_at < short_cutoff),
+        prepared_downloads=prepared_downloads.purge_before(now - prepared_downloads.RETENTION),
     )
     record_event(Action.PURGE, detail=purged.__dict__)
     return purged

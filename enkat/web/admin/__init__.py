@@ -12,6 +12,7 @@ from . import (  # noqa: E402,F401  (routes)
     documents,
     insatser,
     instruments,
+    prepared,
     results,
     samhallsnytta,
     settings,

@@ -169,7 +169,8 @@ def document_new_version(document_id: int):
 def document_file(document_id: int, fmt: str):
     if fmt not in DOWNLOADS:
         refuse(404)
-    return document_download(_document(document_id), fmt)
+    return document_download(_document(document_id), fmt,
+                             url_for(".document", document_id=document_id))
 
 
 @bp.post("/rapporter/<int:document_id>/kommentar")

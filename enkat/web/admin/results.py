@@ -1,14 +1,18 @@
 """Results for the förbund: the report of the whole förbund, of its insatser side by side
 or of one insats, for a period, as a page with tables and charts, and as downloads.
 
-- GET /forbund/resultat: choose and read (administrators and analysts)
-- GET /forbund/resultat/diagram/<table id>.svg: one chart of the page, as an image
+- GET /forbund/resultat: choose and read (administrators and analysts); its charts are
+  drawn from the report the page shows, into the page as images (data: addresses), so
+  a page view builds the report once
 - GET /forbund/resultat/rapport.<xlsx|pdf|docx|json>: the report
 - GET /forbund/svar.<csv|xlsx|sav>: the answers behind it, record-level data for
   administrators only
 
-Every download is audited as "download" (`services.audit.record_download`), named by its
-file name, with the format and the filters in the detail.
+The PDF, the Word file and the SPSS file are built on the worker: the address asks for
+one and leads to the page that waits for it (`web.admin.prepared`); the files that are
+one pass over rows (JSON, XLSX, CSV) are sent at once (`prepared_downloads.PREPARED`).
+Every download is audited as "download" (`services.audit.record_download`) when the file
+is sent, named by its file name, with the format and the filters in the detail.
 
 Every route takes the same query parameters (`visa`, `period`, `ar`, `halvar`, `kvartal`,
 `manad`, `fran`, `till`, and the samhällsnytta's `horisont` and `dodvikt`), so a download
@@ -31,20 +35,20 @@ Choosing changes nothing, so the form is a GET form without a CSRF token.
 from __future__ import annotations
 
 import datetime as dt
+from base64 import b64encode
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Response, abort, g, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from werkzeug.exceptions import ServiceUnavailable
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 
 from enkat.models import Insats, Role
 from enkat.reports.document import Heading, TableBlock
-from enkat.reports.exports import PdfUnavailable
 from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
 from enkat.reports.layout import report_document
-from enkat.reports.model import Report
+from enkat.reports.model import Report, Table
 from enkat.reports.period import Period, default_year
 from enkat.reports.rendering import chart, has_chart, render
 from enkat.reports.summary import PART_ID as SUMMARY_PART
@@ -53,8 +57,9 @@ from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
 from enkat.services.organisation.insatser import find_insats
 from enkat.services.people.users import membership_with_role
-from enkat.services.results import answer_exports
+from enkat.services.results import answer_exports, prepared_downloads
 from enkat.services.results.answer_exports import AnswerFilter
+from enkat.services.results.prepared_downloads import ANSWERS, REPORT
 from enkat.services.results.reports import (
     DEFAULT_ASSUMPTIONS,
     AssumptionRefused,
@@ -65,6 +70,7 @@ from enkat.services.results.reports import (
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.downloads import send_download
 from enkat.web.common.form_base import PageForm
+from enkat.web.common.prepared import prepare
 
 from . import bp
 from .choices import DATE_EXAMPLE, FIRST_YEAR, LAST_YEAR, read_dates, refuse
@@ -83,6 +89,8 @@ ANSWER_FORMATS = {
 }
 WHOLE, SIDE_BY_SIDE, ONE_INSATS = "forbund", "insatser", "insats:"
 SIDE_BY_SIDE_TABLE = "insatser"  # the förbund report's table of its insatser
+#: Charts kept drawn per process: a few reports' worth, about 40 kB each.
+CHARTS_KEPT = 256
 
 #: The kinds of period, and the fields each asks for on the second step.
 PERIOD_FIELDS = {"ar": ("ar",), "halvar": ("ar", "halvar"), "kvartal": ("ar", "kvartal"),
@@ -157,14 +165,6 @@ class PartOnPage:
     summary: bool = False
 
 
-class FormatUnavailable(ServiceUnavailable):
-    """A 503 whose page says why the format cannot be made here (`said`)."""
-
-    def __init__(self, said: str) -> None:
-        super().__init__()
-        self.said = said
-
-
 # --- routes ---------------------------------------------------------------------------
 
 
@@ -185,19 +185,6 @@ def results():
     return _page(form, choice, _report(choice))
 
 
-@bp.get("/resultat/diagram/<table_id>.svg")
-@roles_required(*READERS)
-def results_chart(table_id: str):
-    choice = _choice(_form())
-    if choice is None:
-        abort(404)
-    report = _report(choice)
-    table = next((table for table in report.tables if table.id == table_id), None)
-    if table is None or not has_chart(table):
-        abort(404)
-    return Response(chart(table, "svg"), mimetype="image/svg+xml")
-
-
 @bp.get("/resultat/rapport.<fmt>")
 @roles_required(*READERS)
 def report_download(fmt: str):
@@ -207,10 +194,13 @@ def report_download(fmt: str):
     choice = _choice(form)
     if choice is None:
         return _refused(form)
-    try:
-        data = render(_report(choice), fmt)
-    except PdfUnavailable as missing:
-        raise FormatUnavailable(str(missing)) from None
+    if prepared_downloads.is_prepared(REPORT, fmt):
+        spec = prepared_downloads.report_spec(
+            choice.insats, choice.period, choice.assumptions,
+            {SIDE_BY_SIDE_TABLE} if choice.scope == SIDE_BY_SIDE else None)
+        return prepare(g.forbund, REPORT, fmt, choice.file_name("rapport", fmt), spec,
+                       _results_url(), format=fmt, **_filters(choice))
+    data = render(_report(choice), fmt)
     return _download(data, REPORT_FORMATS[fmt], choice.file_name("rapport", fmt),
                      format=fmt, **_filters(choice))
 
@@ -226,14 +216,19 @@ def answers_download(fmt: str):
         _check_instrument(form)
     if choice is None or form.enkat.errors:
         return _refused(form, choice)
-    answers = AnswerFilter(g.forbund, choice.insats, choice.period.start, choice.period.end)
     instrument = form.enkat.data if fmt == "sav" else None
-    try:
-        data, rows = _answers(answers, fmt, instrument)
-    except ServiceError as refused:
-        refuse(form.enkat if fmt == "sav" else form.period, str(refused))
-        return _refused(form, choice)
     extra = (instrument,) if instrument else ()
+    if prepared_downloads.is_prepared(ANSWERS, fmt):
+        spec = prepared_downloads.answers_spec(choice.insats, choice.period, instrument or "")
+        return prepare(g.forbund, ANSWERS, fmt, choice.file_name("svar", fmt, *extra),
+                       spec, _results_url(), format=fmt, instrument=instrument,
+                       **_filters(choice))
+    answers = AnswerFilter(g.forbund, choice.insats, choice.period.start, choice.period.end)
+    try:
+        data, rows = _answers(answers, fmt)
+    except ServiceError as refused:
+        refuse(form.period, str(refused))
+        return _refused(form, choice)
     return _download(data, ANSWER_FORMATS[fmt], choice.file_name("svar", fmt, *extra),
                      format=fmt, instrument=instrument, rows=rows, **_filters(choice))
 
@@ -397,13 +392,12 @@ def _report(choice: Choice) -> Report:
     return report.narrowed_to({SIDE_BY_SIDE_TABLE})
 
 
-def _answers(answers: AnswerFilter, fmt: str, instrument: str | None) -> tuple[bytes, int]:
+def _answers(answers: AnswerFilter, fmt: str) -> tuple[bytes, int]:
+    """The answers in a format sent at once: the tidy CSV or its workbook."""
     if fmt == "csv":
         text, rows = answer_exports.tidy_csv(answers)
         return text.encode("utf-8"), rows
-    if fmt == "xlsx":
-        return answer_exports.tidy_xlsx(answers)
-    return answer_exports.spss_sav(answers, instrument or "")
+    return answer_exports.tidy_xlsx(answers)
 
 
 def _filters(choice: Choice) -> dict:
@@ -459,6 +453,11 @@ def _step_page(form: ResultsForm, step: str, status: int = 200):
     ), status
 
 
+def _results_url() -> str:
+    """The results page of the choices in the address: where a prepared file leads back."""
+    return url_for(".results", **_choices())
+
+
 def _choices() -> dict[str, str]:
     """The choices in the address, as the steps and the downloads carry them."""
     return {key: value for key, value in request.args.items() if key in CHOICES}
@@ -508,9 +507,24 @@ def _page(form: ResultsForm, choice: Choice, report: Report, status: int = 200):
         made=_made(form, None), heading=subject_heading(report.subject),
         period=period_text(report), suppression=suppression_text(report.suppression),
         side_by_side=choice.scope == SIDE_BY_SIDE, parts=_parts(report),
-        may_download_answers=_is_admin(),
-        url_for_chart=lambda table: url_for(".results_chart", table_id=table.id, **query),
+        may_download_answers=_is_admin(), charts=_charts(report),
     ), status
+
+
+def _charts(report: Report) -> dict[str, str]:
+    """Each chart of the report as a data: address of its SVG, by table id: drawn from
+    the report the page shows, so that no image asks for the report to be built again.
+    An image, not SVG in the page: the Content-Security-Policy refuses the inline styles
+    matplotlib's SVG carries, and allows images from data: (web/common)."""
+    return {table.id: _chart_source(table) for table in report.tables if has_chart(table)}
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _chart_source(table: Table) -> str:
+    """A table's chart as a data: address. The same table always draws the same bytes
+    (`reports.rendering`), so each process draws a chart once for the figures it shows
+    and again only when they change; a table is its own key (frozen, hashed by value)."""
+    return "data:image/svg+xml;base64," + b64encode(chart(table, "svg")).decode()
 
 
 def _parts(report: Report) -> list[PartOnPage]:

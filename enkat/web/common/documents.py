@@ -49,6 +49,7 @@ from enkat.services.documents import (
     SectionSpec,
     StaleText,
     create_document,
+    document_spec,
     document_view,
     history,
     kind_name,
@@ -56,7 +57,6 @@ from enkat.services.documents import (
     new_version,
     newer_version,
     period_of,
-    render_document,
     save_figures,
     save_goal_comment,
     save_text,
@@ -65,18 +65,16 @@ from enkat.services.documents import (
     view_with_key_figures,
 )
 from enkat.services.documents.content import GOAL_KEY
+from enkat.services.results import prepared_downloads
 
-from .downloads import send_download
 from .form_base import DayField, KronorField, PageForm, error_list, kronor
+from .prepared import prepare
 
 #: The kinds written per insats, and the one the förbund writes itself.
 INSATS_KINDS = ("kvartalsrapport", "delrapport", "slutrapport")
 FORBUND_KINDS = ("helarsrapport",)
-DOWNLOADS = {
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "Ladda ner Word"),
-    "pdf": ("application/pdf", "Ladda ner PDF"),
-}
+#: The formats a document downloads in, built on the worker, and their buttons.
+DOWNLOADS = {"docx": "Ladda ner Word", "pdf": "Ladda ner PDF"}
 
 # --- creating a document -------------------------------------------------------------
 
@@ -407,12 +405,13 @@ def file_name(document, fmt: str) -> str:
             f"{document.period_end.isoformat()}-v{document.version}.{fmt}")
 
 
-def document_download(document, fmt: str) -> Response:
-    """The document as Word or PDF, audited as a download."""
-    content_type, _ = DOWNLOADS[fmt]
-    return send_download(document.forbund, render_document(document, fmt), content_type,
-                         file_name(document, fmt), format=fmt, document=document.id,
-                         version=document.version)
+def document_download(document, fmt: str, back_to: str) -> Response:
+    """The document as Word or PDF, built on the worker (`web.common.prepared`): the
+    request asks for it and leads to the page that waits for it, which leads `back_to`
+    the document's page; audited as a download when the file is fetched."""
+    return prepare(document.forbund, prepared_downloads.DOCUMENT, fmt,
+                   file_name(document, fmt), document_spec(document), back_to, format=fmt,
+                   document=document.id, version=document.version)
 
 
 def template_helpers() -> dict[str, object]:

@@ -2,7 +2,9 @@
 /insatser/<slug>/rapporter/ny to create one, and each document's page
 (/insatser/<slug>/rapporter/<id>): the writing page while it is a draft or returned, then
 the document as sent, with "Gör en ny version" when the rules allow one. Its downloads are
-/insatser/<slug>/rapporter/<id>.docx and .pdf.
+/insatser/<slug>/rapporter/<id>.docx and .pdf, built on the worker: they lead to
+/filer/<id>, the page that waits for the file and then offers it (web.common.prepared),
+to the user who asked and the förbund's administrators only.
 
 Everyone who sees the insats reads its reports; its personal and the förbund's
 administrators write them (`documents.may_write`). The pages themselves are
@@ -22,6 +24,7 @@ from enkat.services.documents import (
     may_write,
 )
 from enkat.services.organisation.overview import works_in
+from enkat.web.common import prepared
 from enkat.web.common.access import insats_or_404, insats_to_work_in, refuse
 from enkat.web.common.documents import (
     DOWNLOADS,
@@ -92,7 +95,21 @@ def new_version(slug: str, document_id: int):
 def file(slug: str, document_id: int, fmt: str):
     if fmt not in DOWNLOADS:
         refuse(404)
-    return document_download(_document(slug, document_id), fmt)
+    return document_download(_document(slug, document_id), fmt,
+                             url_for(".show", slug=slug, document_id=document_id))
+
+
+@bp.get("/filer/<int:download_id>")
+@login_required
+def prepared_download(download_id: int):
+    """The waiting page of a file the user asked for (web.common.prepared)."""
+    return prepared.waiting_page(download_id)
+
+
+@bp.get("/filer/<int:download_id>/hamta")
+@login_required
+def prepared_file(download_id: int):
+    return prepared.prepared_file(download_id)
 
 
 def documents_on_insats_page(insats: Insats) -> dict:

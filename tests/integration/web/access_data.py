@@ -47,6 +47,8 @@ from enkat.services.organisation.forbund import create_forbund
 from enkat.services.organisation.insatser import create_insats
 from enkat.services.people.accounts import hash_token
 from enkat.services.people.users import create_user, grant_role
+from enkat.services.results import prepared_downloads
+from enkat.services.results.reports import DEFAULT_ASSUMPTIONS
 from enkat.services.samhallsnytta import set_insats_cost
 from enkat.services.tokens import hash_token as hash_link_token
 from enkat.services.utskick import campaigns
@@ -80,6 +82,7 @@ class ForbundIds:
     invitation: int  # that link's id
     document: int  # a kvartalsrapport of that insats, a draft
     cost: int  # a cost of that insats, for 2025
+    prepared: int  # a prepared download, ready: the administrator's PDF of that insats
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ def build_world() -> World:
         instrument=norrvik_kurs,
         campaign=_campaign(norrvik, admin, "Norrvik styrelse 2025"), user=staff_a.id,
         token=(token_a := _link(insats_a, code_a)), invitation=_invitation_id(token_a),
-        document=_document(insats_a, staff_a), cost=_cost(insats_a))
+        document=_document(insats_a, staff_a), cost=_cost(insats_a),
+        prepared=_prepared(admin, insats_a))
     world = World(
         norrvik=own,
         hemlig=ForbundIds(
@@ -139,7 +143,8 @@ def build_world() -> World:
             campaign=_campaign(hemlig, other_admin, "HEMLIG-B styrelse"),
             user=secret_staff.id, token=(secret_token := _link(secret_insats, secret_code)),
             invitation=_invitation_id(secret_token),
-            document=_document(secret_insats, secret_staff), cost=_cost(secret_insats)),
+            document=_document(secret_insats, secret_staff), cost=_cost(secret_insats),
+            prepared=_prepared(other_admin, secret_insats)),
         insats_b=replace(own, insats=insats_b.slug, code=code_b,
                          draft=_staff_draft(insats_b, code_b),
                          response=_sent(insats_b, code_b), user=staff_b.id,
@@ -220,6 +225,20 @@ def _cost(insats: Insats) -> int:
     """What the insats cost in 2025."""
     return set_insats_cost(insats, dt.date(2025, 1, 1), dt.date(2025, 12, 31), 500_000,
                            by=None).id
+
+
+def _prepared(admin: User, insats: Insats) -> int:
+    """The administrator's PDF of the insats' report, asked for and built as the worker
+    builds it."""
+    period = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    download, _ = prepared_downloads.ask(
+        admin, insats.forbund, kind=prepared_downloads.REPORT, file_format="pdf",
+        file_name=f"rapport-{insats.forbund.slug}-{insats.slug}-2025.pdf",
+        spec=prepared_downloads.report_spec(insats, period, DEFAULT_ASSUMPTIONS),
+        audit_detail={"format": "pdf"}, back_to="/forbund/resultat")
+    prepared_downloads.build(prepared_downloads.take(download.id),
+                             prepared_downloads.report_or_answers)
+    return download.id
 
 
 def _staff_draft(insats: Insats, code: str) -> int:

@@ -9,7 +9,7 @@
   the insats of a report) is tried with another förbund's, and with another insats' for
   personal: 404, or 403 where the role may not use the route at all. No page shown to one
   förbund ever contains a word of the other's, nor any download, read as the program
-  that opens it reads it (XLSX cells, PDF text, SPSS data and labels).
+  that opens it reads it (XLSX cells, PDF text, Word text, SPSS data and labels).
 - Every route that accepts POST refuses a post without the CSRF token with 400, and the
   database is exactly as before.
 
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+import docx
 import openpyxl
 import pypdf
 import pyreadstat
@@ -39,6 +40,7 @@ from flask import Flask, url_for
 from sqlalchemy import select
 
 from enkat.extensions import db
+from enkat.jobs.queue import queue_of
 from enkat.models import AuditEvent
 from enkat.services.answering.drafts import local_today
 from enkat.services.audit.events import Action
@@ -123,10 +125,10 @@ DEFAULT_ARGS = {"slug": "{insats}", "code": "{code}", "response_id": "{draft}",
                 "campaign_id": "{campaign}", "user_id": "{user}",
                 "instrument_id": "{instrument}", "version": "1", "token": "{token}",
                 "document_id": "{document}", "cost_id": "{cost}",
-                "invitation_id": "{invitation}"}
+                "invitation_id": "{invitation}", "download_id": "{prepared}"}
 #: Template values that name something of one förbund or insats.
 ID_VALUES = ("insats", "code", "draft", "response", "campaign", "user", "instrument", "token",
-             "document", "cost", "invitation")
+             "document", "cost", "invitation", "prepared")
 
 PIN = "2468"
 ONE_INSATS = {"visa": "insats:{insats}", "ar": REPORT_YEAR}
@@ -158,7 +160,7 @@ def values(world: World, ids: ForbundIds) -> dict[str, object]:
             "response": ids.response,
             "campaign": ids.campaign, "user": ids.user, "instrument": ids.instrument,
             "token": ids.token, "document": ids.document, "cost": ids.cost,
-            "invitation": ids.invitation,
+            "invitation": ids.invitation, "prepared": ids.prepared,
             "insats_id": world.insats_a_id,
             "preview_version": world.preview_version, "reset_token": world.reset_token,
             "admin_email": world.emails["admin"],
@@ -232,6 +234,11 @@ def readable_text(response) -> str:
                          for value in row if value is not None)
     if response.mimetype == "application/pdf":
         return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    if response.mimetype == DOCX:
+        opened = docx.Document(io.BytesIO(data))
+        return "\n".join([*(paragraph.text for paragraph in opened.paragraphs),
+                          *(cell.text for table in opened.tables for row in table.rows
+                            for cell in row.cells)])
     if response.mimetype == "application/x-spss-sav":
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "svar.sav"
@@ -263,6 +270,7 @@ FORM_PAGES = {"admin": "/forbund/", "staff_a": "/kiosk/starta", "anonymous": "/l
               "kiosk": "/kiosk/enkat"}
 CSRF_MISSING = "The CSRF token is missing."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def kiosk_tablet(setting: Setting):
@@ -477,8 +485,15 @@ ROUTES = [
           post=(LOGIN, DONE, 404, 403, 403, 404), csrf_as="staff_a"),
     Route("staff.documents.new_version", f"{DOCUMENT}/ny-version",
           post=(LOGIN, 409, 404, 403, 403, 404)),
+    # A document's file is built on the worker: asking answers 303, to its waiting page.
     Route("staff.documents.file", f"{DOCUMENT}.<fmt>", args={"fmt": "pdf"},
-          get=(LOGIN, 200, 404, 200, 200, 404)),
+          get=(LOGIN, 303, 404, 303, 303, 404)),
+    # A file built on the worker, here the administrator's: for whoever asked and the
+    # förbund's administrators; to anyone else it does not exist.
+    Route("staff.documents.prepared_download", "/filer/<int:download_id>",
+          get=(LOGIN, 404, 404, 404, 200, 404)),
+    Route("staff.documents.prepared_file", "/filer/<int:download_id>/hamta",
+          get=(LOGIN, 404, 404, 404, 200, 404)),
 
     # The förbund's workspace: administrators and analysts read (READERS), administrators
     # change; personal 403. An id of another förbund is 404.
@@ -569,15 +584,18 @@ ROUTES = [
     # (record-level data) administrators only.
     Route("admin.results", "/forbund/resultat", query=ONE_INSATS,
           get=(LOGIN, 403, 403, 200, 200, 404)),
-    Route("admin.results_chart", "/forbund/resultat/diagram/<table_id>.svg",
-          args={"table_id": "nns-pagaende"}, query=ONE_INSATS,
-          get=(LOGIN, 403, 403, 200, 200, 404)),
     Route("admin.report_download", "/forbund/resultat/rapport.<fmt>",
           args={"fmt": "json"}, query=ONE_INSATS,
           get=(LOGIN, 403, 403, 200, 200, 404)),
     Route("admin.answers_download", "/forbund/svar.<fmt>",
           args={"fmt": "csv"}, query=ONE_INSATS,
           get=(LOGIN, 403, 403, 403, 200, 404)),
+    # A file built on the worker, here the administrator's: its page and the file for
+    # whoever asked and the förbund's administrators; to anyone else it does not exist.
+    Route("admin.prepared_download", "/forbund/filer/<int:download_id>",
+          get=(LOGIN, 403, 403, 404, 200, 404)),
+    Route("admin.prepared_file", "/forbund/filer/<int:download_id>/hamta",
+          get=(LOGIN, 403, 403, 404, 200, 404)),
     # The reports filed with the förbund: readers read, administrators review and write
     # the helårsrapport (a kvartalsrapport is its insats' personal's to write: 403). The
     # document of the table is a draft: returning or approving it is refused (409).
@@ -598,7 +616,7 @@ ROUTES = [
     Route("admin.document_new_version", f"{ADMIN_DOCUMENT}/ny-version", refused_after_lookup=WRITER,
           post=(LOGIN, 403, 403, 403, 403, 404)),
     Route("admin.document_file", f"{ADMIN_DOCUMENT}.<fmt>", args={"fmt": "pdf"},
-          get=(LOGIN, 403, 403, 200, 200, 404)),
+          get=(LOGIN, 403, 403, 303, 303, 404)),
     Route("admin.document_comment", f"{ADMIN_DOCUMENT}/kommentar", body={"text": "Bra."},
           post=(LOGIN, 403, 403, 403, DONE, 404)),
     Route("admin.document_return", f"{ADMIN_DOCUMENT}/aterstall", body={"text": "Mer."},
@@ -774,7 +792,8 @@ def test_the_words_looked_for_are_on_the_pages_of_those_who_may_see_them(each, v
 
 #: Every download of the förbund's results, of the whole förbund for the report year:
 #: the report and the answers in each format (SPSS is of one instrument).
-DOWNLOADS = [f"/forbund/resultat/rapport.{fmt}?ar={REPORT_YEAR}" for fmt in ("json", "xlsx", "pdf")]
+DOWNLOADS = [f"/forbund/resultat/rapport.{fmt}?ar={REPORT_YEAR}"
+             for fmt in ("json", "xlsx", "pdf", "docx")]
 DOWNLOADS += [f"/forbund/svar.{fmt}?ar={REPORT_YEAR}" for fmt in ("csv", "xlsx")]
 DOWNLOADS += [f"/forbund/svar.sav?ar={REPORT_YEAR}&enkat=ors"]
 
@@ -783,14 +802,26 @@ DOWNLOADS += [f"/forbund/svar.sav?ar={REPORT_YEAR}&enkat=ors"]
 def test_each_download_shows_its_own_forbund_and_nothing_of_another(each, path):
     """Read as the program that opens it: the administrator's own förbund is in the
     file, so the reading sees into it, and the other förbund is not."""
-    own = each.visit("admin", "GET", path)
+    own = fetched(each, "admin", path)
     assert own.status_code == 200, own.get_data(as_text=True)[:500]
     assert shown_words(own, [OWN_MARKER]) == [OWN_MARKER], readable_text(own)[:2000]
     assert shown_words(own, [SECRET_MARKER]) == []
-    other = each.visit("other_admin", "GET", path)
+    other = fetched(each, "other_admin", path)
     assert other.status_code == 200, other.get_data(as_text=True)[:500]
     assert shown_words(other, [SECRET_MARKER]) == [SECRET_MARKER], readable_text(other)[:2000]
     assert shown_words(other, [OWN_MARKER]) == []
+
+
+def fetched(each: Setting, visitor: str, path: str):
+    """The download at `path`; a file built on the worker is built by running its job
+    here, as the worker would, and fetched from the page it was asked on."""
+    queue = queue_of(each.app)
+    queue.flush()
+    response = each.visit(visitor, "GET", path)
+    if response.status_code != 303:
+        return response
+    assert queue.run_pending() == 1
+    return each.visit(visitor, "GET", response.headers["Location"] + "/hamta")
 
 
 # --- 2. an id of another förbund or insats -------------------------------------------------

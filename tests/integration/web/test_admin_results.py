@@ -3,6 +3,7 @@ as XLSX, PDF, Word and JSON, and the answers as CSV, XLSX and SPSS for administr
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -20,8 +21,9 @@ from sqlalchemy import select
 
 from enkat.cli import cli
 from enkat.extensions import db
-from enkat.models import AuditEvent, Role
+from enkat.models import AuditEvent, PreparedDownload, Role
 from enkat.reports.period import Period, default_year
+from enkat.reports.rendering import chart, has_chart
 from enkat.services.answering.drafts import local_today
 from enkat.services.organisation.insatser import create_insats
 from enkat.services.results.reports import build_report_for
@@ -31,6 +33,7 @@ from .test_auth import sign_in
 D = dt.date
 YEAR = "ar=2025"
 REPORT_DOWNLOADS = ("xlsx", "pdf", "docx", "json")
+PREPARED = ("pdf", "docx")  # built on the worker (services.results.prepared_downloads)
 
 
 @pytest.fixture
@@ -79,6 +82,13 @@ def table_rows(page: str, table_id: str) -> dict[str, list[str]]:
     return rows
 
 
+def chart_images(page: str) -> dict[int, bytes]:
+    """The page's chart images by where they stand: SVG drawn into the page as data:
+    addresses, from the report the page shows (nothing for the browser to fetch)."""
+    return {found.start(): base64.b64decode(found.group(1)) for found in
+            re.finditer(r'<img src="data:image/svg\+xml;base64,([^"]+)"', page)}
+
+
 def downloads(of: str) -> list[AuditEvent]:
     """The audited downloads of files named `of`-…: "rapport" or "svar"."""
     return list(db.session.scalars(select(AuditEvent).where(
@@ -100,12 +110,10 @@ def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year
         assert f"<caption>{table.title}</caption>" in page
     assert "Tabell-id: <code>deltagare</code>" in page
     assert "2025-01-01 – 2025-12-31" in page and page.count("<h1>") == 1
-    charts = re.findall(r'<img src="([^"]+)"', page)
-    assert "/forbund/resultat/diagram/nns-pagaende.svg?ar=2025" in charts
-    for address in charts:
-        chart = client.get(address.replace("&amp;", "&"))
-        assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
-        assert chart.data.lstrip().startswith(b"<?xml")
+    charts = chart_images(page)
+    assert len(charts) == sum(1 for table in report.tables if has_chart(table)) > 0
+    for svg in charts.values():
+        assert svg.lstrip().startswith(b"<?xml")
 
 
 def test_the_summary_comes_first_and_each_other_part_opens_on_demand(client, year, admin):
@@ -131,19 +139,26 @@ def test_the_summary_comes_first_and_each_other_part_opens_on_demand(client, yea
 def test_each_chart_stands_beside_its_table(client, year, admin):
     page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
     table = page.index('<table id="nns-pagaende">')
-    image = page.index('<img src="/forbund/resultat/diagram/nns-pagaende.svg')
-    assert table < image and "<table" not in page[table + 1:image]
+    image = page.index("<img ", table)
+    assert "<table" not in page[table + 1:image]
+    report = build_report_for(year, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
+    assert chart_images(page)[image] == chart(report.table("nns-pagaende"), "svg")
     assert page.rfind('<div class="with-chart">', 0, image) > page.rfind("<summary", 0, table)
     assert 'alt="Diagram: ' in page[image:page.index(">", image)]
 
 
-def test_the_charts_beside_the_tables_load_lazily_with_their_size(client, year, admin):
-    page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
+def test_the_charts_beside_the_tables_are_in_the_page_with_their_size(client, year, admin):
+    """In the page, so that a page view builds the report once; as images from data:
+    addresses, which the Content-Security-Policy allows (inline SVG's styles it would not)."""
+    response = client.get(f"/forbund/resultat?{YEAR}")
+    page = response.get_data(as_text=True)
     images = re.findall(r"<img [^>]*>", page)
     assert images
     for image in images:
-        assert 'loading="lazy"' in image and 'decoding="async"' in image
+        assert image.startswith('<img src="data:image/svg+xml;base64,')
+        assert 'decoding="async"' in image
         assert re.search(r'width="\d+"', image) and re.search(r'height="\d+"', image)
+    assert "img-src 'self' data:" in response.headers["Content-Security-Policy"]
 
 
 # --- the steps of the choice ------------------------------------------------------------
@@ -279,7 +294,7 @@ def test_one_insats_has_its_own_report(client, year, admin):
     page = client.get(f"/forbund/resultat?{YEAR}&visa=insats:steget").get_data(as_text=True)
     assert "<h2 id=\"report-heading\">Steget vidare, Samordningsförbundet Test" in page
     assert '<table id="insatser">' not in page and '<table id="deltagare">' in page
-    assert "/forbund/resultat/diagram/nns-pagaende.svg?" in page
+    assert chart_images(page)
 
 
 def test_insatser_side_by_side(client, year, admin):
@@ -349,12 +364,11 @@ def test_an_insats_of_another_forbund_is_not_found(client, year, admin, make_for
     elsewhere = create_insats(make_forbund(), "annan", "Annan insats")
     assert client.get(f"/forbund/resultat?visa=insats:{elsewhere.slug}").status_code == 404
     assert client.get("/forbund/resultat?visa=insats:finns-inte").status_code == 404
-    assert client.get(f"/forbund/resultat/diagram/deltagare.svg?{YEAR}").status_code == 404
 
 
-EVERY_ROUTE_OF_THE_RESULTS = ("/forbund/resultat", "/forbund/resultat/diagram/nns-pagaende.svg",
-                              "/forbund/resultat/rapport.json", "/forbund/resultat/rapport.xlsx",
-                              "/forbund/resultat/rapport.pdf", "/forbund/svar.csv",
+EVERY_ROUTE_OF_THE_RESULTS = ("/forbund/resultat", "/forbund/resultat/rapport.json",
+                              "/forbund/resultat/rapport.xlsx", "/forbund/resultat/rapport.pdf",
+                              "/forbund/resultat/rapport.docx", "/forbund/svar.csv",
                               "/forbund/svar.xlsx", "/forbund/svar.sav")
 
 
@@ -368,6 +382,7 @@ def test_an_unknown_insats_is_not_found_however_it_is_named(client, year, admin,
         assert client.get(f"{address}?{YEAR}&enkat=nns-deltagare-pagaende&{named}"
                           ).status_code == 404, named
     assert downloads("rapport") == [] and downloads("svar") == []
+    assert prepared() == []
 
 
 def test_insats_in_the_address_is_that_insats(client, year, admin):
@@ -380,10 +395,23 @@ def test_insats_in_the_address_is_that_insats(client, year, admin):
 # --- the report downloads ---------------------------------------------------------------
 
 
-def download(client, address: str):
+def download(client, address: str, jobs=None):
+    """The file at `address`. A file built on the worker (`jobs` given) is asked for,
+    built by running the queue's job as the worker would, and fetched from its page."""
     response = client.get(address)
+    if jobs is not None:
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        waiting = response.headers["Location"]
+        assert waiting.startswith("/forbund/filer/")
+        assert jobs.run_pending() == 1
+        assert "Filen är klar" in client.get(waiting).get_data(as_text=True)
+        response = client.get(f"{waiting}/hamta")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response
+
+
+def prepared() -> list[PreparedDownload]:
+    return list(db.session.scalars(select(PreparedDownload)))
 
 
 def test_each_download_names_its_content_type_once(client, year, admin):
@@ -410,8 +438,9 @@ def test_the_xlsx_has_one_sheet_per_table(client, year, admin):
     assert man[1] == "<5" and 1 not in man
 
 
-def test_the_pdf_reads_as_text_with_the_marks(client, year, admin):
-    response = download(client, f"/forbund/resultat/rapport.pdf?{YEAR}&visa=insats:steget")
+def test_the_pdf_reads_as_text_with_the_marks(client, year, admin, jobs):
+    response = download(client, f"/forbund/resultat/rapport.pdf?{YEAR}&visa=insats:steget",
+                        jobs)
     assert response.data.startswith(b"%PDF")
     assert response.headers["Content-Disposition"].endswith(
         'filename="rapport-test-steget-2025.pdf"')
@@ -419,8 +448,10 @@ def test_the_pdf_reads_as_text_with_the_marks(client, year, admin):
     assert "Steget vidare" in text and "<5" in text
 
 
-def test_the_word_file_has_the_headings_and_tables_of_the_report(client, year, insats, admin):
-    response = download(client, f"/forbund/resultat/rapport.docx?{YEAR}&visa=insats:steget")
+def test_the_word_file_has_the_headings_and_tables_of_the_report(client, year, insats, admin,
+                                                                   jobs):
+    response = download(client, f"/forbund/resultat/rapport.docx?{YEAR}&visa=insats:steget",
+                        jobs)
     assert response.headers["Content-Disposition"].endswith(
         'filename="rapport-test-steget-2025.docx"')
     assert response.content_type == (
@@ -446,9 +477,10 @@ def test_the_json_has_the_tables_and_keeps_small_cells_hidden(client, year, admi
     assert 2 not in rows["Hälsolotsen"] and 7 not in rows["Steget vidare"]
 
 
-def test_every_report_download_is_audited_with_the_user(client, year, analyst):
+def test_every_report_download_is_audited_with_the_user(client, year, analyst, jobs):
     for fmt in REPORT_DOWNLOADS:
-        download(client, f"/forbund/resultat/rapport.{fmt}?{YEAR}&visa=insats:steget")
+        download(client, f"/forbund/resultat/rapport.{fmt}?{YEAR}&visa=insats:steget",
+                 jobs if fmt in PREPARED else None)
     audited = downloads("rapport")
     assert [event.detail["format"] for event in audited] == list(REPORT_DOWNLOADS)
     assert {event.user_id for event in audited} == {analyst.id}
@@ -488,8 +520,8 @@ def test_the_answers_xlsx_has_the_tidy_rows_and_the_variables(client, year, admi
     assert "kvinna = Kvinna" in variables[("finsam-inskrivning", "kon")][5]
 
 
-def test_the_sav_reads_back_with_its_labels(client, year, admin):
-    response = download(client, f"/forbund/svar.sav?{YEAR}&enkat=nns-deltagare-pagaende")
+def test_the_sav_reads_back_with_its_labels(client, year, admin, jobs):
+    response = download(client, f"/forbund/svar.sav?{YEAR}&enkat=nns-deltagare-pagaende", jobs)
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="svar-test-2025-nns-deltagare-pagaende.sav"')
     with tempfile.TemporaryDirectory() as folder:
@@ -508,13 +540,14 @@ def test_the_sav_needs_an_instrument_the_forbund_has_answers_to(client, year, ad
     unknown = client.get(f"/forbund/svar.sav?{YEAR}&enkat=ors")
     assert unknown.status_code == 422
     assert "Förbundet har inga svar på ”ors”." in unknown.get_data(as_text=True)
-    assert downloads("svar") == []
+    assert downloads("svar") == [] and prepared() == []
 
 
-def test_every_answer_download_is_audited_with_its_filters(client, year, admin):
+def test_every_answer_download_is_audited_with_its_filters(client, year, admin, jobs):
     for ending in ("csv", "xlsx", "sav&enkat=finsam-inskrivning"):
         fmt = ending.split("&")[0]
-        download(client, f"/forbund/svar.{fmt}?period=halvar&ar=2025&halvar=1&{ending[4:]}")
+        download(client, f"/forbund/svar.{fmt}?period=halvar&ar=2025&halvar=1&{ending[4:]}",
+                 jobs if fmt == "sav" else None)
     audited = downloads("svar")
     assert [event.detail["format"] for event in audited] == ["csv", "xlsx", "sav"]
     assert {event.user_id for event in audited} == {admin.id}
@@ -534,7 +567,7 @@ def test_the_page_offers_answers_to_administrators_only(client, year, make_user)
 # --- access -----------------------------------------------------------------------------
 
 ALL_ROUTES = (
-    f"/forbund/resultat?{YEAR}", f"/forbund/resultat/diagram/nns-pagaende.svg?{YEAR}",
+    f"/forbund/resultat?{YEAR}",
     *(f"/forbund/resultat/rapport.{fmt}?{YEAR}" for fmt in REPORT_DOWNLOADS),
     f"/forbund/svar.csv?{YEAR}", f"/forbund/svar.xlsx?{YEAR}",
     f"/forbund/svar.sav?{YEAR}&enkat=finsam-inskrivning",
@@ -549,7 +582,8 @@ def test_personal_may_not_see_results(client, year, make_user):
 
 def test_analysts_read_the_report_but_not_the_answers(client, year, analyst):
     for address in ALL_ROUTES:
-        expected = 403 if address.startswith("/forbund/svar.") else 200
+        prepared_file = re.search(r"\.(pdf|docx)\?", address) is not None
+        expected = 403 if address.startswith("/forbund/svar.") else 303 if prepared_file else 200
         assert client.get(address).status_code == expected, address
     assert downloads("svar") == []
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from enkat.extensions import db
 from enkat.models import AuditEvent, DocumentText, Goal, ReportDocument, Role
 from enkat.services.audit.events import Action
+from tests.prepared import fetched
 
 from .browser_form import form_values
 from .test_auth import sign_in
@@ -358,17 +359,18 @@ def test_a_new_version_starts_from_the_sent_one(signed_in, insats):
     assert document(document_id).status == "sent"
 
 
-def test_the_downloads_open_and_are_audited(signed_in, insats):
+def test_the_downloads_open_and_are_audited(signed_in, insats, jobs):
+    """Built on the worker: each asked for, built by the queue's job, then fetched."""
     document_id = create(signed_in, insats)
     autosave(signed_in, insats, document_id, "aktiviteter", "Text i Word.", 0)
-    word = signed_in.get(f"{page_of(insats, document_id)}.docx")
+    word = fetched(signed_in, jobs, f"{page_of(insats, document_id)}.docx")
     assert word.status_code == 200
     assert word.headers["Content-Disposition"] == (
         'attachment; filename="kvartalsrapport-steget-2025-01-01-2025-03-31-v1.docx"')
     docx = pytest.importorskip("docx")
     opened = docx.Document(io.BytesIO(word.get_data()))
     assert any("Text i Word." in paragraph.text for paragraph in opened.paragraphs)
-    pdf = signed_in.get(f"{page_of(insats, document_id)}.pdf")
+    pdf = fetched(signed_in, jobs, f"{page_of(insats, document_id)}.pdf")
     assert pdf.status_code == 200 and pdf.get_data().startswith(b"%PDF")
     downloads = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == Action.DOWNLOAD)).all()
@@ -376,6 +378,27 @@ def test_the_downloads_open_and_are_audited(signed_in, insats):
         "kvartalsrapport-steget-2025-01-01-2025-03-31-v1.docx",
         "kvartalsrapport-steget-2025-01-01-2025-03-31-v1.pdf"}
     assert signed_in.get(f"{page_of(insats, document_id)}.xlsx").status_code == 404
+
+
+def test_a_download_waits_on_its_own_page_for_the_one_who_asked(app, signed_in, insats, jobs,
+                                                                 make_user):
+    document_id = create(signed_in, insats)
+    asked = signed_in.get(f"{page_of(insats, document_id)}.pdf")
+    assert asked.status_code == 303
+    waiting = asked.headers["Location"]
+    assert re.fullmatch(r"/filer/\d+", waiting)
+    page = html(signed_in.get(waiting))
+    assert "Filen förbereds" in page and 'http-equiv="refresh"' in page
+    assert f'<a href="{page_of(insats, document_id)}">Tillbaka till rapporten</a>' in page
+    colleague = make_user(Role.STAFF)
+    add_staff(colleague, insats)
+    db.session.commit()
+    browser = another_browser(app)
+    sign_in(browser, colleague.email)
+    assert browser.get(waiting).status_code == 404  # asked for by someone else
+    assert jobs.run_pending() == 1
+    assert "Filen är klar" in html(signed_in.get(waiting))
+    assert browser.get(f"{waiting}/hamta").status_code == 404
 
 
 # --- who may -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from enkat.models import AuditEvent, Role
 from enkat.services.audit.events import record_event
 from enkat.services.audit.log import describe
 from tests.integration.web.test_auth import sign_in
+from tests.prepared import fetched
 
 REFUSED = "audit_events is append-only"
 
@@ -58,13 +59,13 @@ def downloads() -> list[AuditEvent]:
 
 @pytest.mark.parametrize(("address", "file_name", "fmt"), DOWNLOADS)
 def test_every_download_is_audited_by_its_file_name(client, forbund, insats, make_user,
-                                                    make_participant, make_response, address,
-                                                    file_name, fmt):
+                                                    make_participant, make_response, jobs,
+                                                    address, file_name, fmt):
     make_response("finsam-inskrivning", {"kon": "kvinna"}, timepoint="start",
                   participant=make_participant("AUD001"), answered_on=dt.date(2025, 3, 3))
     admin = make_user(Role.ADMIN)
     sign_in(client, admin.email)
-    response = client.get(address)
+    response = fetched(client, jobs, address)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.headers["Content-Disposition"] == f'attachment; filename="{file_name}"'
     [event] = downloads()
@@ -74,7 +75,7 @@ def test_every_download_is_audited_by_its_file_name(client, forbund, insats, mak
 
 @pytest.mark.parametrize(("address", "file_name", "fmt"), DOCUMENT_DOWNLOADS)
 def test_every_report_document_download_is_audited_by_its_file_name(
-        client, forbund, insats, make_user, address, file_name, fmt):
+        client, forbund, insats, make_user, jobs, address, file_name, fmt):
     from enkat.reports.period import Period
     from enkat.services.documents import create_document
     from tests.integration.web.test_staff_entry import add_staff
@@ -85,7 +86,7 @@ def test_every_report_document_download_is_audited_by_its_file_name(
                                Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)), writer)
     admin = make_user(Role.ADMIN)
     sign_in(client, admin.email)
-    response = client.get(address.format(id=document.id))
+    response = fetched(client, jobs, address.format(id=document.id))
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.headers["Content-Disposition"] == f'attachment; filename="{file_name}"'
     [event] = downloads()

@@ -14,6 +14,7 @@ from enkat.models import (
     AuditEvent,
     Invitation,
     Kiosk,
+    PreparedDownload,
     Response,
     SignIn,
     utcnow,
@@ -22,6 +23,7 @@ from enkat.services.answering.drafts import open_draft, save_page
 from enkat.services.answering.invitations import create_invitation
 from enkat.services.people import sign_ins
 from enkat.services.privacy.purge import purge
+from enkat.services.results import prepared_downloads
 
 NOW = utcnow()
 
@@ -100,3 +102,18 @@ def test_purge_closes_utskick_past_their_day_and_deletes_their_addresses(forbund
     purged = purge(now=NOW + dt.timedelta(days=2))
     assert purged.utskick_closed == 1 and campaign.closed_at is not None
     assert db.session.scalars(select(CampaignRecipient.email)).all() == [None, None]
+
+
+def test_purge_deletes_prepared_downloads_a_day_after_they_were_asked_for(forbund, make_user):
+    user = make_user()
+    asked = {}
+    for name, hours_ago in (("gammal", 25), ("ny", 23)):
+        download, _ = prepared_downloads.ask(
+            user, forbund, kind="rapport", file_format="pdf", file_name=f"{name}.pdf",
+            spec={}, audit_detail={}, back_to="/forbund/resultat")
+        download.asked_at = NOW - dt.timedelta(hours=hours_ago)
+        download.content = b"%PDF"
+        asked[name] = download.id
+    db.session.flush()
+    assert purge(now=NOW).prepared_downloads == 1
+    assert set(db.session.scalars(select(PreparedDownload.id))) == {asked["ny"]}

@@ -1,0 +1,32 @@
+"""Building a prepared download on the worker (`services.results.prepared_downloads`)."""
+
+from __future__ import annotations
+
+from enkat.extensions import db
+from enkat.jobs.queue import job
+from enkat.models import PreparedDownload
+from enkat.services.documents import prepared_document
+from enkat.services.results import prepared_downloads
+
+#: Who builds each kind of file.
+BUILDERS = {prepared_downloads.REPORT: prepared_downloads.report_or_answers,
+            prepared_downloads.ANSWERS: prepared_downloads.report_or_answers,
+            prepared_downloads.DOCUMENT: prepared_document}
+
+
+@job()
+def prepare_download(download_id: int) -> None:
+    """Build the file. "Being prepared" is committed first, so the waiting page says so
+    while it is built; an error nobody foresaw is recorded as the download's failure,
+    in Swedish, and raised again for the worker's log."""
+    download = prepared_downloads.take(download_id)
+    if download is None:
+        return
+    db.session.commit()
+    try:
+        prepared_downloads.build(download, BUILDERS[download.kind])
+    except Exception:
+        db.session.rollback()
+        prepared_downloads.fail(db.session.get(PreparedDownload, download_id))
+        db.session.commit()
+        raise
