@@ -576,6 +576,10 @@ ROUTES = [
     Route("admin.utskick_remind", "/forbund/utskick/<int:campaign_id>/paminn",
           get=(LOGIN, 403, 403, 403, 200, 404),
           post=(LOGIN, 403, 403, 403, DONE, 404)),
+    # The automatic reminder is set from the utskick's page: a POST of administrators.
+    Route("admin.utskick_automatic_reminder",
+          "/forbund/utskick/<int:campaign_id>/automatisk-paminnelse",
+          post=(LOGIN, 403, 403, 403, DONE, 404), form={"remind_after_days": "3"}),
     # Closing asks first (GET); only the POST closes.
     Route("admin.utskick_close", "/forbund/utskick/<int:campaign_id>/stang",
           get=(LOGIN, 403, 403, 403, 200, 404),
