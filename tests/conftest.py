@@ -119,7 +119,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         upgrade()
     yield application
     from enkat.extensions import db
+    from enkat.jobs.queue import close_queue
 
+    close_queue(application)  # the queue's connection, else the database stays in use
     with application.app_context():
         db.engine.dispose()
 

@@ -15,11 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from enkat.extensions import db
-from enkat.jobs.queue import queue_of
 from enkat.jobs.upkeep import nightly_purge
 from enkat.models import AuditEvent
 from enkat.services.audit.events import Action
@@ -93,7 +91,6 @@ def enqueue_purges(url: str, count: int = 1) -> None:
     with database_work(url):
         for _ in range(count):
             nightly_purge.enqueue()
-        queue_of(current_app).close()
 
 
 def purges_recorded(url: str) -> int:

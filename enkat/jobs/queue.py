@@ -125,8 +125,15 @@ class AppQueue:
         self.huey.flush()
 
     def close(self) -> None:
-        """Close this thread's connection to the storage (a command about to end)."""
+        """Close the storage's connections (a command or test about to end)."""
         self.huey.storage.close()
+
+
+def close_queue(app: Flask) -> None:
+    """Close the application's queue connections, if it has opened any."""
+    queue = app.extensions.get("enkat_queue")
+    if queue is not None:
+        queue.close()
 
 
 def queue_of(app: Flask) -> AppQueue:

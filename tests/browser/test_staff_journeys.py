@@ -143,6 +143,10 @@ def fill_in_the_steps(page, audit, name: str) -> list[str]:
     return chosen
 
 
+#: How long a file the worker builds may take on a busy machine.
+PREPARED_TIMEOUT_MS = 120_000
+
+
 def save_download(page, locator, folder: Path) -> Path:
     with page.expect_download() as caught:
         locator.click()
@@ -278,9 +282,17 @@ def administrator_downloads_this_years_results(page, url: str, audit, seen: Jour
 
 
 def download_sav(page, instrument_id: str, folder: Path) -> Path:
+    """The SPSS file is built by the worker: its waiting page reloads itself until the
+    file is offered; then back to the results page."""
+    results = page.url
     page.locator("#enkat").select_option(value=instrument_id)
-    return save_download(page, page.get_by_role("button", name="Ladda ner SPSS-fil (.sav)"),
-                         folder)
+    page.get_by_role("button", name="Ladda ner SPSS-fil (.sav)").click()
+    page.wait_for_url(re.compile(r"/forbund/filer/\d+$"))
+    page.locator("h1", has_text="Filen är klar").wait_for(timeout=PREPARED_TIMEOUT_MS)
+    saved = save_download(page, page.get_by_role("link", name=re.compile("^Ladda ner ")),
+                          folder)
+    page.goto(results)
+    return saved
 
 
 def administrator_sets_up_an_insats(page, url: str, email: str, audit, seen: Journey) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from enkat import create_app
 from enkat.extensions import db
+from enkat.jobs.queue import close_queue
 from enkat.models import Forbund, Kiosk, Response, ResponseSource, Role, ScheduleTrigger
 from enkat.services.answering.invitations import create_invitation, find_invitation
 from enkat.services.answering.responses import answers_of
@@ -69,6 +70,7 @@ def database_work(url: str) -> Iterator[None]:
         finally:
             db.session.remove()
             db.engine.dispose()
+            close_queue(app)
 
 
 def new_forbund(slug: str) -> Forbund:

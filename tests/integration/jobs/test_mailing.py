@@ -10,11 +10,8 @@ import datetime as dt
 import threading
 from collections import Counter
 
-from flask import current_app
-
 from enkat.extensions import db
 from enkat.jobs.mailing import send_utskick
-from enkat.jobs.queue import queue_of
 from enkat.models import Campaign, Role
 from enkat.services.people.users import NewUser, add_user
 from enkat.services.utskick import campaigns, mailing
@@ -87,7 +84,6 @@ def queue_and_enqueue(url: str, campaign_id: int) -> None:
         mailing.queue_send(db.session.get(Campaign, campaign_id))
         db.session.commit()
         send_utskick.enqueue(campaign_id, BASE_URL)
-        queue_of(current_app).close()
 
 
 def counts_of(url: str, campaign_id: int) -> campaigns.CampaignCounts:

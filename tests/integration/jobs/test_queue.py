@@ -70,7 +70,5 @@ def test_a_job_waits_on_the_queue_until_a_worker_comes(installation, tmp_path):
 def test_run_pending_runs_the_waiting_jobs_in_the_calling_process(installation):
     enqueue_purges(installation, 2)
     with database_work(installation):
-        queue = queue_of(current_app)
-        assert queue.run_pending() == 2
-        queue.close()
+        assert queue_of(current_app).run_pending() == 2
     assert purges_recorded(installation) == 2
