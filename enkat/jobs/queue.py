@@ -193,7 +193,9 @@ def storage_for(app: Flask) -> tuple[type, dict[str, object]]:
     url = make_url(configured or app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "postgresql":
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresStorage, {"dsn": dsn, "table_prefix": POSTGRES_TABLE_PREFIX}
+        # blocking: a worker waits on LISTEN for new jobs (`worker`); nobody else waits
+        return PostgresStorage, {"dsn": dsn, "table_prefix": POSTGRES_TABLE_PREFIX,
+                                 "blocking": False}
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         path = Path(url.database)
         if not configured:
@@ -209,6 +211,8 @@ def worker(app: Flask, *, threads: int, periodic_jobs: bool) -> Consumer:
     periodic jobs only when `periodic_jobs` (one worker per installation runs them); the
     periodic jobs declared `at_start` are enqueued for it to run first."""
     queue = queue_of(app)
+    if isinstance(queue.huey.storage, PostgresStorage):
+        queue.huey.storage.blocking = True  # woken by NOTIFY instead of polling
     for declared in _DECLARED.values():
         if declared.at_start:
             queue.huey.enqueue(queue.wrappers[declared.name].s())

@@ -35,7 +35,9 @@ from .tables import TableOnPage
 
 WHOLE_FORBUND = ""
 #: How often the utskick page reloads itself while mails are queued.
-REFRESH_SECONDS = 5
+REFRESH_SECONDS = 10
+#: The address word that stops the page reloading itself.
+NO_REFRESH = "uppdatera"
 FAILED_MAILS = {FailedMail.FIRST: "Första utskicket", FailedMail.REMINDER: "Påminnelse"}
 
 
@@ -187,14 +189,29 @@ def _detail_page(campaign: Campaign, reminder_form: ReminderForm):
         campaign, search=failed_state.search, mail=failed_state.filters["mejl"]),
         failed_state.page) if may_change else None
     found = utskick_results.campaign_results(campaign)
+    counts = campaigns.campaign_counts(campaign)
     return render_template(
-        "admin/utskick_detail.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
+        "admin/utskick_detail.html", campaign=campaign, counts=counts,
+        refresh_url=_refresh_url(counts), stop_refresh_url=_with_args(**{NO_REFRESH: "nej"}),
         failed=failed, failed_state=failed_state, failed_mails=FAILED_MAILS,
         form=ActionForm(), reminder_form=reminder_form, refresh_seconds=REFRESH_SECONDS,
         closes_on=campaigns.closes_on(campaign),
         survey_title=campaigns.survey_title(campaign), may_change=may_change, results=found,
         tables=[TableOnPage(table) for table in found.tables],
         charted=[table for table in found.tables if has_chart(table)])
+
+
+def _refresh_url(counts) -> str | None:
+    """Where the page reloads itself while mails wait: this very page, with its list's
+    search and filters; None for a refused form (POST) and when asked to stop."""
+    if not counts.queued or request.method != "GET" or request.args.get(NO_REFRESH):
+        return None
+    return _with_args()
+
+
+def _with_args(**changed: str) -> str:
+    return url_for(request.endpoint, **(request.view_args or {}),
+                   **{**request.args.to_dict(), **changed})
 
 
 @bp.get("/utskick/<int:campaign_id>/diagram/<table_id>.svg")

@@ -26,7 +26,8 @@ def test_a_sqlite_database_has_its_queue_in_a_file_beside_it(tmp_path):
 def test_a_postgresql_database_holds_the_queue_in_tables_of_its_own():
     app = configured(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://enkat:hemligt@db:5432/enkat")
     assert storage_for(app) == (PostgresStorage, {
-        "dsn": "postgresql://enkat:hemligt@db:5432/enkat", "table_prefix": "enkat_queue"})
+        "dsn": "postgresql://enkat:hemligt@db:5432/enkat", "table_prefix": "enkat_queue",
+        "blocking": False})
 
 
 def test_the_queue_url_puts_the_queue_elsewhere(tmp_path):

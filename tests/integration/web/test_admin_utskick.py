@@ -377,7 +377,8 @@ def test_a_server_that_is_down_is_shown(app, as_admin, mailbox, monkeypatch):
     assert ("Mejlen väntar: E-postservern gick inte att nå. Utskicket försöker igen "
             "automatiskt.") in detail
     assert '<th scope="row">I kö att skickas</th><td class="num">3</td>' in detail
-    assert '<meta http-equiv="refresh" content="5">' in detail  # until the mails are out
+    assert (f'<meta http-equiv="refresh" content="10; url=/forbund/utskick/{campaign.id}">'
+            in detail)  # until the mails are out
 
 
 def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
@@ -462,7 +463,8 @@ def test_the_page_refreshes_itself_while_mails_are_queued_and_says_how_many(as_a
     campaign = create(as_admin)
     sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")  # the worker has not run
     detail = page(as_admin.get(sent.headers["Location"]))
-    assert '<meta http-equiv="refresh" content="5">' in detail
+    assert (f'<meta http-equiv="refresh" content="10; url=/forbund/utskick/{campaign.id}">'
+            in detail)
     assert "3 mejl står i kö och skickas nu." in detail
     assert '<th scope="row">I kö att skickas</th><td class="num">3</td>' in detail
     assert "Skickas (3 i kö)" in page(as_admin.get("/forbund/utskick"))
@@ -472,6 +474,29 @@ def test_the_page_refreshes_itself_while_mails_are_queued_and_says_how_many(as_a
     done = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
     assert "i kö" not in done and 'http-equiv="refresh"' not in done
     assert '<th scope="row">Skickade</th><td class="num">3</td>' in done
+
+
+def test_the_refresh_keeps_the_lists_search_and_can_be_stopped(as_admin):
+    """A page that reloads itself every few seconds wipes what is typed into it: one link
+    stops it (WCAG 2.2.1), and a reload keeps the search of the failed mails."""
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    searched = page(as_admin.get(f"/forbund/utskick/{campaign.id}?sok=anna"))
+    assert f'content="10; url=/forbund/utskick/{campaign.id}?sok=anna"' in searched
+    stop = f'/forbund/utskick/{campaign.id}?sok=anna&amp;uppdatera=nej'
+    assert f'<a href="{stop}">Sluta uppdatera sidan</a>' in searched
+    stopped = page(as_admin.get(stop.replace("&amp;", "&")))
+    assert 'http-equiv="refresh"' not in stopped
+    assert "3 mejl står i kö och skickas nu." in stopped
+
+
+def test_a_refused_reminder_form_does_not_reload_and_lose_what_was_typed(as_admin):
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": "abc"})
+    assert refused.status_code == 422
+    assert 'http-equiv="refresh"' not in page(refused)
 
 
 def test_an_automatic_reminder_is_set_on_the_form_and_changed_on_the_page(as_admin):
