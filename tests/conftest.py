@@ -184,6 +184,7 @@ def mailbox(app: Flask, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(app.config, "MAIL_SENDER", "enkat@forbund.example")
     smtp_server.mailbox.messages.clear()
     smtp_server.mailbox.refuse = smtp_server.mailbox.defer = False
+    smtp_server.mailbox.full.clear()
     return smtp_server.mailbox
 
 

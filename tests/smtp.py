@@ -13,18 +13,21 @@ from aiosmtpd.controller import Controller
 
 class Mailbox:
     """What the server has received, parsed; `refuse` makes it answer 550 to every mail,
-    `defer` 451 (try again later)."""
+    `defer` 451 (try again later), and `full` 452 to mails to those addresses only."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse = False
         self.defer = False
+        self.full: set[str] = set()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd)
         if self.refuse:
             return "550 mailbox unavailable"
         if self.defer:
             return "451 try again later"
+        if self.full & set(envelope.rcpt_tos):
+            return "452 mailbox full"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)
         return "250 OK"

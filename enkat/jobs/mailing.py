@@ -17,7 +17,7 @@ from enkat.services.utskick import mailing
 log = logging.getLogger(__name__)
 
 
-@job(retries=10, retry_delay=15, retry_backoff=2)  # 15 s, 30 s, … about 4 hours in all
+@job(retries=mailing.RETRIES, retry_delay=mailing.RETRY_SECONDS, retry_backoff=2)
 def send_utskick(campaign_id: int, base_url: str) -> None:
     """Mail what is queued for the utskick, committing as each mail is recorded; look
     again once another worker's open claims have passed their lease."""

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from babel.dates import format_date
 from flask import current_app
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 
 from enkat.extensions import db
 from enkat.models import Campaign, CampaignRecipient, User, utcnow
@@ -47,6 +47,11 @@ from enkat.services.utskick.campaigns import CampaignClosed, closes_on, survey_t
 BATCH_SIZE = 50
 #: A claim not recorded within this many SMTP timeouts belongs to a worker that died.
 LEASE_TIMEOUTS = 5
+#: A send the server asked to wait is tried again (the job's retries, jobs/mailing.py)
+#: after RETRY_SECONDS, then twice as long each time, RETRIES times: about four hours.
+RETRY_SECONDS, RETRIES = 15, 10
+#: Until then that send is its job's own: nothing else starts one (resuming waits longer).
+RETRY_WINDOW = dt.timedelta(seconds=RETRY_SECONDS * (2 ** RETRIES))
 #: A recipient mailed this recently gets no reminder: a second tap on "Påminn" must not
 #: replace the link that was mailed a moment ago.
 REMINDER_PAUSE = dt.timedelta(hours=1)
@@ -185,17 +190,26 @@ def queue_scheduled_reminders(*, now: dt.datetime | None = None) -> list[Campaig
 
 
 def campaigns_to_resume(*, now: dt.datetime | None = None) -> list[int]:
-    """The open utskick with queued mails that no worker is sending: nobody has claimed
-    one of their recipients for a lease (a worker died, or the queue lost the job).
-    Claims left by a dead worker are settled first."""
+    """The open utskick with queued mails that no worker is sending: nobody has worked on
+    them for a lease (a worker died, or the queue lost the job), or, for a send the
+    server asked to wait, for longer than its job goes on trying. They are marked worked
+    on now, so that the next look (a minute on, or another worker's start) leaves them
+    to the send it starts. Claims left by a dead worker are settled first."""
     now = now or utcnow()
     settle_abandoned_claims(now=now)
     waiting = exists().where(CampaignRecipient.campaign_id == Campaign.id,
                              CampaignRecipient.queued_at.is_not(None),
                              CampaignRecipient.claimed_at.is_(None))
-    return list(db.session.scalars(select(Campaign.id).where(
-        Campaign.closed_at.is_(None), waiting,
-        (Campaign.worked_on_at.is_(None)) | (Campaign.worked_on_at <= now - lease()))))
+    idle = or_(Campaign.worked_on_at.is_(None),
+               Campaign.mailing_problem.is_(None) & (Campaign.worked_on_at <= now - lease()),
+               Campaign.worked_on_at <= now - RETRY_WINDOW)
+    resumed = list(db.session.scalars(select(Campaign.id).where(
+        Campaign.closed_at.is_(None), waiting, idle)))
+    if resumed:
+        db.session.execute(update(Campaign).where(Campaign.id.in_(resumed))
+                           .values(worked_on_at=now)
+                           .execution_options(synchronize_session=False))
+    return resumed
 
 
 def settle_abandoned_claims(campaign_id: int | None = None, *,
@@ -257,8 +271,11 @@ def mail_queued(campaign_id: int, base_url: str,
     _make_missing_links(campaign)
     checkpoint()
     letters = {False: _invitation_letter(campaign), True: _reminder_letter(campaign)}
-    while batch := _waiting(campaign_id):
-        _mail_batch(campaign, batch, letters, base_url, checkpoint)
+    deferred: dict[int, str] = {}  # an address the server asked to wait for: the others go on
+    while batch := _waiting(campaign_id, besides=deferred):
+        deferred.update(_mail_batch(campaign, batch, letters, base_url, checkpoint))
+    if deferred:
+        raise _deferred(campaign, next(reversed(deferred.values())), checkpoint)
     checkpoint()
     return _open_claims_wait(campaign_id)
 
@@ -283,16 +300,23 @@ def _make_missing_links(campaign: Campaign) -> None:
     db.session.flush()
 
 
-def _waiting(campaign_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(CampaignRecipient.id)
-        .where(CampaignRecipient.campaign_id == campaign_id,
-               CampaignRecipient.queued_at.is_not(None), CampaignRecipient.claimed_at.is_(None))
-        .order_by(CampaignRecipient.id).limit(BATCH_SIZE)))
+def _waiting(campaign_id: int, besides: Collection[int]) -> list[int]:
+    query = (select(CampaignRecipient.id)
+             .where(CampaignRecipient.campaign_id == campaign_id,
+                    CampaignRecipient.queued_at.is_not(None),
+                    CampaignRecipient.claimed_at.is_(None))
+             .order_by(CampaignRecipient.id).limit(BATCH_SIZE))
+    if besides:
+        query = query.where(CampaignRecipient.id.not_in(list(besides)))
+    return list(db.session.scalars(query))
 
 
 def _mail_batch(campaign: Campaign, batch: list[int], letters: dict[bool, Letter],
-                base_url: str, checkpoint: Callable[[], None]) -> None:
+                base_url: str, checkpoint: Callable[[], None]) -> dict[int, str]:
+    """Mail the batch over one connection; the recipients the server asked to wait for
+    (4xx for that address), with its reason, stay queued for the next try. A connection
+    that cannot be made or breaks defers the whole send."""
+    deferred = {}
     try:
         with mail_connection() as connection:
             for recipient_id in batch:
@@ -303,17 +327,21 @@ def _mail_batch(campaign: Campaign, batch: list[int], letters: dict[bool, Letter
                 outcome = connection.send(mail)  # no transaction is open meanwhile
                 _record(campaign, recipient_id, outcome)
                 checkpoint()
-                if outcome.delivery in (Delivery.DEFERRED, Delivery.IN_DOUBT):
+                if outcome.delivery is Delivery.IN_DOUBT:
                     raise MailingDeferred(outcome.reason)
+                if outcome.delivery is Delivery.DEFERRED:
+                    deferred[recipient_id] = outcome.reason or ""
     except MailFailed as failure:  # the server could not be reached
         raise _deferred(campaign, str(failure), checkpoint) from failure
-    except MailingDeferred as deferred:
-        raise _deferred(campaign, str(deferred), checkpoint) from deferred
+    except MailingDeferred as broken:
+        raise _deferred(campaign, str(broken), checkpoint) from broken
+    return deferred
 
 
 def _deferred(campaign: Campaign, reason: str,
               checkpoint: Callable[[], None]) -> MailingDeferred:
     campaign.mailing_problem = _limited(f"{reason} {RETRYING}")
+    campaign.worked_on_at = utcnow()  # its job's retry is on the way (`campaigns_to_resume`)
     checkpoint()
     return MailingDeferred(reason)
 

@@ -83,8 +83,42 @@ def test_the_periodic_job_resumes_a_send_nobody_is_working_on(campaign, mailbox,
     mailing.queue_send(campaign)  # and the job was lost with its worker
     assert mailing.campaigns_to_resume() == []  # the send may still be on its way
     campaign.worked_on_at = utcnow() - mailing.lease()
-    assert mailing.campaigns_to_resume() == [campaign.id]
     resume_mailing.enqueue()
+    jobs.run_pending()
+    assert sorted(message["To"] for message in mailbox.messages) == STYRELSE
+
+
+def test_a_send_is_resumed_once_however_often_it_is_looked_for(campaign):
+    """Two looks (a worker's start and the minute's) start one send, not two."""
+    mailing.queue_send(campaign)
+    campaign.worked_on_at = utcnow() - mailing.lease()
+    assert mailing.campaigns_to_resume() == [campaign.id]
+    assert mailing.campaigns_to_resume() == []
+
+
+def test_a_send_the_server_asked_to_wait_is_left_to_its_own_retries(campaign, mailbox, jobs):
+    """Its job tries again after a back-off of minutes to hours: resuming starts no
+    second chain of tries meanwhile, only once they have all passed."""
+    mailbox.defer = True
+    mail_round(campaign)
+    campaign.worked_on_at = utcnow() - 2 * mailing.lease()
+    assert mailing.campaigns_to_resume() == []
+    campaign.worked_on_at = utcnow() - mailing.RETRY_WINDOW
+    assert mailing.campaigns_to_resume() == [campaign.id]
+
+
+def test_an_address_the_server_asks_to_wait_for_holds_up_no_other(campaign, mailbox, jobs):
+    mailbox.full = {STYRELSE[0]}
+    outcome = mail_round(campaign)
+    assert sorted(message["To"] for message in mailbox.messages) == STYRELSE[1:]
+    assert (outcome.sent, outcome.failed) == (2, 1)
+    assert campaign.mailing_problem == ("E-postservern svarade 452 mailbox full. "
+                                        "Utskicket försöker igen automatiskt.")
+    waiting = [r for r in campaign.recipients if r.queued_at is not None]
+    assert [r.email for r in waiting] == STYRELSE[:1]
+
+    mailbox.full = set()
+    send_utskick.enqueue(campaign.id, BASE_URL)  # Huey's retry, after its back-off
     jobs.run_pending()
     assert sorted(message["To"] for message in mailbox.messages) == STYRELSE
 
