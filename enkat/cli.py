@@ -556,7 +556,12 @@ def worker_command(threads: int, without_periodic: bool) -> None:
     from enkat.jobs.queue import worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    consumer = worker(create_app(), threads=threads, periodic_jobs=not without_periodic)
+    app = create_app()
+    if app.config.get("SMTP_URL") and not app.config.get("BASE_URL"):
+        click.echo("Varning: ENKAT_BASE_URL är inte inställd, så utskick som ska tas upp "
+                   "igen kan inte skickas härifrån. Ge workern samma inställningar som "
+                   "webbservern.", err=True)
+    consumer = worker(app, threads=threads, periodic_jobs=not without_periodic)
     click.echo(f"enkat worker kör {_counted(threads, 'jobb', 'jobb')} åt gången"
                + ("" if without_periodic else " och de schemalagda jobben"))
     consumer.run()
