@@ -45,6 +45,11 @@ from .test_instances import (
 #: How long the test waits for the database to show what it waits for.
 DEADLINE = 30
 SENDERS, KILLS, SEND_ATTEMPTS = 10, 2, 10
+#: The sessions of the test's database but the watcher's that wait for an event type (and
+#: event), or the one of them with a pid.
+WAITING = ("SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() "
+           "AND pid <> pg_backend_pid() AND wait_event_type = %s "
+           "AND wait_event = coalesce(%s, wait_event) AND pid = coalesce(%s, pid)")
 
 
 @pytest.fixture(scope="module")
@@ -87,16 +92,22 @@ def answered_link(database: str, server: Gunicorn, slug: str) -> tuple[Visitor, 
 def waiting_backend(watcher: psycopg.Connection, event_type: str,
                     event: str | None = None) -> tuple[int, str]:
     """The pid and statement of the session that waits for `event_type` (and `event`),
-    once the database shows one."""
+    once the database shows one.
+
+    pg_stat_activity reads a session's statement and state from a snapshot taken when a
+    transaction first looks, but its wait event live: under load the first look can pair
+    the statement the session ran before (the last request's COMMIT) with the lock it now
+    waits for. So a session seen waiting is looked at again, in a transaction of its own
+    (the watcher commits each statement), where it already waits in the statement shown.
+    """
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
-        found = watcher.execute(
-            "SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND wait_event_type = %s "
-            "AND wait_event = coalesce(%s, wait_event)", (event_type, event)).fetchall()
+        found = watcher.execute(WAITING, (event_type, event, None)).fetchall()
         if found:
-            [(pid, query)] = found
-            return pid, query
+            [(pid, _)] = found
+            again = watcher.execute(WAITING, (event_type, event, pid)).fetchone()
+            if again:
+                return again
         time.sleep(0.02)
     raise AssertionError(f"no session waited for {event_type} {event or ''}")
 

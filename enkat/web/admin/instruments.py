@@ -41,7 +41,7 @@ from enkat.services.people.users import membership_with_role
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.answering import BACK, page_language
 from enkat.web.common.form_base import PageForm
-from enkat.web.common.forms import AnswerForm, Step, answer_form, progress_of, steps_of
+from enkat.web.common.forms import AnswerForm, Step, answer_form, progress_of, steps_of_items
 
 from . import bp
 
@@ -173,8 +173,7 @@ def preview_steps(instrument: Instrument) -> tuple[Step, ...]:
     shows each question once, and says beside it when it is asked only sometimes."""
     every_item = tuple(dataclasses.replace(item, show_if=None, timepoints=())
                        for item in instrument.items)
-    return steps_of(dataclasses.replace(instrument, items=every_item), {},
-                    instrument.timepoints[0])
+    return steps_of_items(instrument, every_item)
 
 
 @dataclass(frozen=True)

@@ -93,11 +93,16 @@ def _condition_items(instrument: Instrument) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def _steps(instrument: Instrument, timepoint: str,
            deciding: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Step, ...]:
-    answers = dict(deciding)
+    return steps_of_items(instrument, asked_items(instrument, dict(deciding), timepoint))
+
+
+def steps_of_items(instrument: Instrument, items: Sequence[Item]) -> tuple[Step, ...]:
+    """These items of the instrument as steps (see `steps_of`), whatever their conditions:
+    the admin's preview asks for every item. Not cached: an instrument changed to show
+    every item is equal to the original (same id, version and document), so a cache would
+    hand its steps to respondents."""
     steps: list[Step] = []
-    for page_id, run in itertools.groupby(
-        asked_items(instrument, answers, timepoint), key=lambda item: item.page
-    ):
+    for page_id, run in itertools.groupby(items, key=lambda item: item.page):
         page = instrument.page(page_id) if page_id else None
         steps.extend(Step(tuple(items), page) for items in _split_at_questions(list(run)))
     return tuple(steps)

@@ -301,3 +301,19 @@ def test_another_forbunds_instrument_is_404(client, make_forbund, preview_row):
     assert "kursutvardering" not in client.get(LIST).get_data(as_text=True)
     assert preview_row.published_at is None
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_a_preview_leaves_the_conditions_of_the_deltagare_answering_after_it(
+        client, admin, insats):
+    """The preview shows every item; a deltagare answering afterwards in the same process
+    still gets only the items the answers ask for (the preview's steps, of an instrument
+    equal to the published one, once reached the deltagare through the steps' cache)."""
+    upload(client, instrument_text().encode())
+    assert len(preview_links(client.get(DETAIL).get_data(as_text=True))) == 3
+    client.post(PUBLISH)
+    _, token = create_invitation(insats, "kursutvardering", "avslut")
+    db.session.commit()
+    for key, value in (("nytta", "2"), ("rekommendera", "ja")):
+        sent = client.post(f"/s/{token}/fraga/{key}",
+                           data={f"answer-{key}": value, "go_to": "next"})
+    assert sent.headers["Location"] == f"/s/{token}/granska"  # "Vad skulle bli bättre?" not asked
