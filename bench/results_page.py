@@ -25,11 +25,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import event
 
 from enkat import create_app
 from enkat.demo import load_demo
 from enkat.extensions import db
+from enkat.profiling import collect, count_statements
 
 ADMIN = ("admin@alvdalen.example", "demo-losenord")
 PAGE = "/forbund/resultat?period=ar"
@@ -44,17 +44,6 @@ class _Elements(HTMLParser):
         self.count = 0
 
     def handle_starttag(self, tag, attrs) -> None:
-        self.count += 1
-
-
-class Statements:
-    """Counts the SQL statements the engine runs."""
-
-    def __init__(self, engine) -> None:
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._one)
-
-    def _one(self, *_args) -> None:
         self.count += 1
 
 
@@ -92,17 +81,17 @@ def main() -> None:
             upgrade()
             load_demo()
             db.session.commit()
-            statements = Statements(db.engine)
+            count_statements(db.engine)
         client = signed_in(app)
         page_view(client, WARM_UP)  # templates compiled, instruments loaded, other charts
         cpu, wall, counts = [], [], []
         for _ in range(runs):
-            before = statements.count
             start_cpu, start_wall = time.process_time(), time.perf_counter()
-            html, fetched = page_view(client)
+            with collect() as statements:
+                html, fetched = page_view(client)
             cpu.append(time.process_time() - start_cpu)
             wall.append(time.perf_counter() - start_wall)
-            counts.append(statements.count - before)
+            counts.append(len(statements))
         elements = _Elements()
         elements.feed(html)
         print(f"{PAGE} with its {fetched} chart images fetched: "

@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import event
 
 from enkat import create_app
 from enkat.extensions import db
+from enkat.profiling import collect, count_statements
 from enkat.services.organisation.forbund import create_forbund
 from enkat.services.utskick import campaigns, mailing
 
@@ -55,17 +55,13 @@ class Measured:
     """CPU time of this process, wall-clock time and SQL statements of a block."""
 
     def __init__(self) -> None:
-        self.statements = 0
-        event.listen(db.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *_arguments) -> None:
-        self.statements += 1
+        count_statements(db.engine)
 
     def run(self, work) -> tuple[float, float, int]:
-        statements, cpu, wall = self.statements, time.process_time(), time.monotonic()
-        work()
-        return (time.process_time() - cpu, time.monotonic() - wall,
-                self.statements - statements)
+        cpu, wall = time.process_time(), time.monotonic()
+        with collect() as statements:
+            work()
+        return time.process_time() - cpu, time.monotonic() - wall, len(statements)
 
 
 def main() -> None:
