@@ -8,8 +8,8 @@ injection.
 The workbook is streamed by XlsxWriter in its constant_memory mode: each row goes to a
 temporary file as the next one begins, so a förbund's many years of answers take little
 memory, and the rows may be an iterator straight from the database. XlsxWriter writes
-several times faster than openpyxl (docs/architecture.md, "Files"); openpyxl still reads
-uploaded workbooks.
+them about twice as fast as openpyxl's write-only mode (docs/architecture.md,
+"Choices"); openpyxl still writes the report's small workbook.
 """
 
 from __future__ import annotations
