@@ -15,6 +15,7 @@ from functools import cache
 
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from enkat.extensions import db
 from enkat.models import (
@@ -151,16 +152,19 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
     A link of an utskick is tied to an address only until it is used: from then on its
     recipient keeps `answered` and nothing else, so no row connects the answer to the
     address. Doing it here, where every channel uses a link, means no channel can forget.
+    Written with statements built once, not a flush: every link's "Skicka" comes here.
     """
-    invitation.used_at = now
+    db.session.execute(_USE, {"invitation": invitation.id, "now": now})
+    set_committed_value(invitation, "used_at", now)
     if invitation.campaign_id is not None:  # only an utskick's links have recipients
-        db.session.execute(
-            update(CampaignRecipient)
-            .where(CampaignRecipient.invitation_id == invitation.id)
-            .values(answered=True, invitation_id=None)
-            .execution_options(synchronize_session="fetch")
-        )
-    db.session.flush()
+        db.session.execute(_FORGET_RECIPIENT, {"invitation": invitation.id})
+
+
+_USE = (update(Invitation).where(Invitation.id == bindparam("invitation"))
+        .values(used_at=bindparam("now")).execution_options(synchronize_session=False))
+_FORGET_RECIPIENT = (
+    update(CampaignRecipient).where(CampaignRecipient.invitation_id == bindparam("invitation"))
+    .values(answered=True, invitation_id=None).execution_options(synchronize_session="fetch"))
 
 
 def find_invitation(token: str, *, now: dt.datetime | None = None,
