@@ -24,6 +24,7 @@ from enkat.models import (
     Insats,
     Invitation,
     Participant,
+    Response,
     User,
     utcnow,
 )
@@ -34,7 +35,12 @@ from enkat.services.answering.link_guard import (
     guard_parameters,
     guessing_blocked_until,
 )
-from enkat.services.answering.responses import ContextProblem, ResponseContext, context_problems
+from enkat.services.answering.responses import (
+    ContextProblem,
+    ResponseContext,
+    answers_of,
+    context_problems,
+)
 from enkat.services.instruments.versions import register_version, resolve_instrument
 from enkat.services.tokens import hash_token, new_token
 
@@ -66,6 +72,9 @@ class InvitationState:
     status: LinkStatus
     invitation: Invitation | None = None
     blocked_until: dt.datetime | None = None
+    #: The draft's answers when the lookup read them too (see `find_invitation`); None
+    #: when they are to be read on their own.
+    answers: dict[str, tuple[str, ...]] | None = None
 
 
 def create_invitation(
@@ -153,11 +162,18 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
     recipient keeps `answered` and nothing else, so no row connects the answer to the
     address. Doing it here, where every channel uses a link, means no channel can forget.
     Written with statements built once, not a flush: every link's "Skicka" comes here.
+    On PostgreSQL an utskick's link is marked used and its recipient forgotten in one
+    statement (an UPDATE in a WITH); SQLite, which has no such statement, takes two.
     """
-    db.session.execute(_USE, {"invitation": invitation.id, "now": now})
+    parameters = {"invitation": invitation.id, "now": now}
+    if invitation.campaign_id is None:  # only an utskick's links have recipients
+        db.session.execute(_USE, parameters)
+    elif db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_USE_AND_FORGET_RECIPIENT, parameters)
+    else:
+        db.session.execute(_USE, parameters)
+        db.session.execute(_FORGET_RECIPIENT, parameters)
     set_committed_value(invitation, "used_at", now)
-    if invitation.campaign_id is not None:  # only an utskick's links have recipients
-        db.session.execute(_FORGET_RECIPIENT, {"invitation": invitation.id})
 
 
 _USE = (update(Invitation).where(Invitation.id == bindparam("invitation"))
@@ -165,6 +181,7 @@ _USE = (update(Invitation).where(Invitation.id == bindparam("invitation"))
 _FORGET_RECIPIENT = (
     update(CampaignRecipient).where(CampaignRecipient.invitation_id == bindparam("invitation"))
     .values(answered=True, invitation_id=None).execution_options(synchronize_session="fetch"))
+_USE_AND_FORGET_RECIPIENT = _FORGET_RECIPIENT.add_cte(_USE.returning(Invitation.id).cte("used"))
 
 
 def find_invitation(token: str, *, now: dt.datetime | None = None,
@@ -178,8 +195,11 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     whether that client is blocked. With `lock` the link's row is locked to the end of the
     transaction (SELECT ... FOR UPDATE on PostgreSQL): every write through a link locks
     it first, so writes through one link run one after the other, and a link used by the
-    request that held the lock is seen used (its draft's answers are read after the lock,
-    by a statement of their own).
+    request that held the lock is seen used. Its draft's answers are then read after the
+    lock, by a statement of their own: the lookup's rows of other tables are those of the
+    moment it began, before it waited. On SQLite a transaction that may write holds the
+    database's write lock from its BEGIN (`database._configure_sqlite`), so nothing can
+    change while it reads, and the lookup reads the answers too (`InvitationState.answers`).
 
     The lookup is by hash: the database compares digests, never the secret, so its
     timing tells nothing about a token; compare_digest guards the fetched row as well.
@@ -189,23 +209,29 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     parameters = {"digest": digest}
     if client is not None:
         parameters.update(guard_parameters(client, now))
-    found = db.session.execute(_lookup(lock, client is not None), parameters).unique().first()
+    with_answers = lock and db.session.get_bind().dialect.name == "sqlite"
+    found = db.session.execute(_lookup(lock, client is not None, with_answers),
+                               parameters).unique().first()
     if found is None or not hmac.compare_digest(found[0].token_hash, digest):
         blocked = guessing_blocked_until(client, now=now) if client is not None else None
         return InvitationState(LinkStatus.UNKNOWN, blocked_until=blocked)
     invitation = found[0]
     blocked = blocked_until(found[1]) if client is not None else None
-    return InvitationState(link_status(invitation, now), invitation, blocked)
+    answers = None
+    if with_answers:
+        answers = answers_of(invitation.response) if invitation.response else {}
+    return InvitationState(link_status(invitation, now), invitation, blocked, answers)
 
 
 @cache
-def _lookup(lock: bool, guarded: bool) -> Select:
+def _lookup(lock: bool, guarded: bool, with_answers: bool) -> Select:
     """The statement of `find_invitation`, built once for each way it is asked: building
     it cost more than running it (bench/respond_load.py)."""
+    draft = joinedload(Invitation.response)
     query = select(Invitation).where(Invitation.token_hash == bindparam("digest")).options(
         joinedload(Invitation.instrument_version), joinedload(Invitation.forbund),
         joinedload(Invitation.insats), joinedload(Invitation.participant),
-        joinedload(Invitation.response))
+        draft.joinedload(Response.answers) if with_answers else draft)
     if guarded:
         query = query.add_columns(BLOCKING_EVENT)
     return query.with_for_update(of=Invitation) if lock else query

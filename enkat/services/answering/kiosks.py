@@ -19,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import joinedload
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
@@ -241,10 +243,32 @@ def _context(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None) -> Respo
     )
 
 
-def kiosk_draft(kiosk: Kiosk, draft_id: object) -> Response | None:
-    """The unsubmitted kiosk draft `draft_id` of this kiosk's insats, or None."""
-    draft = db.session.get(Response, draft_id) if isinstance(draft_id, int) else None
-    if (draft is None or draft.insats_id != kiosk.insats_id
-            or draft.source is not ResponseSource.KIOSK or draft.submitted_at is not None):
+def kiosk_draft(kiosk_id: object, draft_id: object, *, lock: bool = False) -> Response | None:
+    """The unsubmitted kiosk draft `draft_id` of the insats of the kiosk `kiosk_id`, while
+    that kiosk runs; None otherwise.
+
+    One statement reads it with all its pages need but the answers: its förbund,
+    instrument version, insats and deltagare, as a link's lookup does
+    (`invitations.find_invitation`). With `lock` the draft's row is locked to the end of
+    the transaction (SELECT ... FOR UPDATE on PostgreSQL), so saves and sends of one
+    draft run one after the other; its answers are then read after the lock.
+    """
+    if not isinstance(kiosk_id, int) or not isinstance(draft_id, int):
         return None
-    return draft
+    return db.session.scalars(_draft_lookup(lock),
+                              {"kiosk": kiosk_id, "draft": draft_id}).unique().first()
+
+
+@cache
+def _draft_lookup(lock: bool) -> Select:
+    """The statement of `kiosk_draft`, built once for each way it is asked."""
+    query = (
+        select(Response)
+        .join(Kiosk, Kiosk.insats_id == Response.insats_id)
+        .where(Kiosk.id == bindparam("kiosk"), Kiosk.ended_at.is_(None),
+               Response.id == bindparam("draft"), Response.source == ResponseSource.KIOSK,
+               Response.submitted_at.is_(None))
+        .options(joinedload(Response.forbund), joinedload(Response.instrument_version),
+                 joinedload(Response.insats), joinedload(Response.participant))
+    )
+    return query.with_for_update(of=Response) if lock else query
