@@ -206,7 +206,7 @@ def code():
 @bp.get("/att-svara")
 def due():
     kiosk = _kiosk()
-    enrolment = _enrolment()
+    enrolment = _enrolment(kiosk)
     return render_template("kiosk/due.html", kiosk=kiosk, form=ButtonForm(),
                            surveys=kiosks.due_at_kiosk(enrolment))
 
@@ -256,7 +256,7 @@ def restart():
 def _pending() -> tuple[Kiosk, Enrolment, kiosks.Survey]:
     """The kiosk, the person and the survey whose saved draft waits for the PIN."""
     kiosk = _kiosk()
-    enrolment = _enrolment()
+    enrolment = _enrolment(kiosk)
     person = g.get("person")
     chosen = _offered(kiosk, enrolment, person.pending if person else None)
     if chosen is None:
@@ -409,9 +409,9 @@ def _person_enrolment() -> Enrolment | None:
     return db.session.get(Enrolment, person.enrolment) if person and person.enrolment else None
 
 
-def _enrolment() -> Enrolment:
+def _enrolment(kiosk: Kiosk) -> Enrolment:
     enrolment = _person_enrolment()
-    if enrolment is None or enrolment.insats_id != _kiosk().insats_id:
+    if enrolment is None or enrolment.insats_id != kiosk.insats_id:
         abort(redirect(url_for(".home")))
     return enrolment
 

@@ -21,6 +21,10 @@ from .test_respond import NNS_AVSLUT, make_link
 BUDGET = 4
 #: The request types of a link's journey.
 LINK_KINDS = {"start", "step", "save", "next", "review", "send", "thanks"}
+#: Not yet within the budget: choosing a survey at the kiosk and resuming it with the PIN
+#: (8 to 11 statements: what is due, the draft to resume, the instrument version, the
+#: new draft).
+KIOSK_KINDS_OVER_BUDGET = {"choose", "pin"}
 
 
 class Ledger:
@@ -127,4 +131,4 @@ def test_every_request_of_a_kiosk_journey_runs_at_most_four_statements(ledger, k
     pinned = ledger.request("pin", "post", "/kiosk/fortsatt", data={"pin": PIN})
     assert pinned.headers["Location"] == "/kiosk/enkat"
     assert ledger.request("start", "get", "/kiosk/enkat").status_code == 200
-    ledger.assert_within_budget(LINK_KINDS | {"leave"})
+    ledger.assert_within_budget(set(ledger.by_kind) - KIOSK_KINDS_OVER_BUDGET)
