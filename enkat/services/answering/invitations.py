@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import json
 import math
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from enkat.extensions import db
 from enkat.models import (
+    Answer,
     CampaignRecipient,
     Forbund,
     Insats,
     Invitation,
     Participant,
+    Response,
     User,
     utcnow,
 )
@@ -33,7 +37,11 @@ from enkat.services.answering.link_guard import (
     guard_parameters,
     guessing_blocked_until,
 )
-from enkat.services.answering.responses import ContextProblem, ResponseContext, context_problems
+from enkat.services.answering.responses import (
+    ContextProblem,
+    ResponseContext,
+    context_problems,
+)
 from enkat.services.instruments.versions import register_version, resolve_instrument
 from enkat.services.tokens import hash_token, new_token
 
@@ -65,6 +73,9 @@ class InvitationState:
     status: LinkStatus
     invitation: Invitation | None = None
     blocked_until: dt.datetime | None = None
+    #: The draft's answers when the lookup read them too (see `find_invitation`); None
+    #: when they are to be read on their own.
+    answers: dict[str, tuple[str, ...]] | None = None
 
 
 def create_invitation(
@@ -151,16 +162,27 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
     A link of an utskick is tied to an address only until it is used: from then on its
     recipient keeps `answered` and nothing else, so no row connects the answer to the
     address. Doing it here, where every channel uses a link, means no channel can forget.
+    Written with statements built once, not a flush: every link's "Skicka" comes here.
+    On PostgreSQL an utskick's link is marked used and its recipient forgotten in one
+    statement (an UPDATE in a WITH); SQLite, which has no such statement, takes two.
     """
-    invitation.used_at = now
-    if invitation.campaign_id is not None:  # only an utskick's links have recipients
-        db.session.execute(
-            update(CampaignRecipient)
-            .where(CampaignRecipient.invitation_id == invitation.id)
-            .values(answered=True, invitation_id=None)
-            .execution_options(synchronize_session="fetch")
-        )
-    db.session.flush()
+    parameters = {"invitation": invitation.id, "now": now}
+    if invitation.campaign_id is None:  # only an utskick's links have recipients
+        db.session.execute(_USE, parameters)
+    elif db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_USE_AND_FORGET_RECIPIENT, parameters)
+    else:
+        db.session.execute(_USE, parameters)
+        db.session.execute(_FORGET_RECIPIENT, parameters)
+    set_committed_value(invitation, "used_at", now)
+
+
+_USE = (update(Invitation).where(Invitation.id == bindparam("invitation"))
+        .values(used_at=bindparam("now")).execution_options(synchronize_session=False))
+_FORGET_RECIPIENT = (
+    update(CampaignRecipient).where(CampaignRecipient.invitation_id == bindparam("invitation"))
+    .values(answered=True, invitation_id=None).execution_options(synchronize_session="fetch"))
+_USE_AND_FORGET_RECIPIENT = _FORGET_RECIPIENT.add_cte(_USE.returning(Invitation.id).cte("used"))
 
 
 def find_invitation(token: str, *, now: dt.datetime | None = None,
@@ -174,8 +196,11 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     whether that client is blocked. With `lock` the link's row is locked to the end of the
     transaction (SELECT ... FOR UPDATE on PostgreSQL): every write through a link locks
     it first, so writes through one link run one after the other, and a link used by the
-    request that held the lock is seen used (its draft's answers are read after the lock,
-    by a statement of their own).
+    request that held the lock is seen used. Its draft's answers are then read after the
+    lock, by a statement of their own: the lookup's rows of other tables are those of the
+    moment it began, before it waited. On SQLite a transaction that may write holds the
+    database's write lock from its BEGIN (`database._configure_sqlite`), so nothing can
+    change while it reads, and the lookup reads the answers too (`InvitationState.answers`).
 
     The lookup is by hash: the database compares digests, never the secret, so its
     timing tells nothing about a token; compare_digest guards the fetched row as well.
@@ -185,17 +210,20 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     parameters = {"digest": digest}
     if client is not None:
         parameters.update(guard_parameters(client, now))
-    found = db.session.execute(_lookup(lock, client is not None), parameters).unique().first()
+    with_answers = lock and db.session.get_bind().dialect.name == "sqlite"
+    found = db.session.execute(_lookup(lock, client is not None, with_answers),
+                               parameters).unique().first()
     if found is None or not hmac.compare_digest(found[0].token_hash, digest):
         blocked = guessing_blocked_until(client, now=now) if client is not None else None
         return InvitationState(LinkStatus.UNKNOWN, blocked_until=blocked)
     invitation = found[0]
-    blocked = blocked_until(found[1]) if client is not None else None
-    return InvitationState(link_status(invitation, now), invitation, blocked)
+    blocked = blocked_until(found.blocking) if client is not None else None
+    answers = _answers_from_json(found.answers) if with_answers else None
+    return InvitationState(link_status(invitation, now), invitation, blocked, answers)
 
 
 @cache
-def _lookup(lock: bool, guarded: bool) -> Select:
+def _lookup(lock: bool, guarded: bool, with_answers: bool) -> Select:
     """The statement of `find_invitation`, built once for each way it is asked: building
     it cost more than running it (bench/respond_load.py)."""
     query = select(Invitation).where(Invitation.token_hash == bindparam("digest")).options(
@@ -203,8 +231,28 @@ def _lookup(lock: bool, guarded: bool) -> Select:
         joinedload(Invitation.insats), joinedload(Invitation.participant),
         joinedload(Invitation.response))
     if guarded:
-        query = query.add_columns(BLOCKING_EVENT)
+        query = query.add_columns(BLOCKING_EVENT.label("blocking"))
+    if with_answers:
+        query = query.add_columns(_ANSWERS_AS_JSON.label("answers"))
     return query.with_for_update(of=Invitation) if lock else query
+
+
+#: SQLite only (see `find_invitation`): the answers of the link's draft, as one JSON
+#: array of [item id, position, value]; plain text, so no answer becomes an object.
+_ANSWERS_AS_JSON = (
+    select(func.json_group_array(func.json_array(Answer.item_id, Answer.position, Answer.value)))
+    .join(Response, Response.id == Answer.response_id)
+    .where(Response.invitation_id == Invitation.id)
+    .scalar_subquery()
+)
+
+
+def _answers_from_json(text: str) -> dict[str, tuple[str, ...]]:
+    """`_ANSWERS_AS_JSON` as `responses.saved_answers` gives answers."""
+    collected: dict[str, list[str]] = {}
+    for item_id, _, value in sorted(json.loads(text)):
+        collected.setdefault(item_id, []).append(value)
+    return {item_id: tuple(values) for item_id, values in collected.items()}
 
 
 def link_status(invitation: Invitation, now: dt.datetime) -> LinkStatus:

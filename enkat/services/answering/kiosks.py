@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import joinedload
 
 from enkat.extensions import db
 from enkat.instruments import Instrument
@@ -40,8 +43,8 @@ from enkat.services.answering.drafts import local_today, open_draft_for, resumab
 from enkat.services.answering.responses import ResponseContext
 from enkat.services.audit.events import Action, record_event
 from enkat.services.deltagare.due import due_for
-from enkat.services.deltagare.participants import CODE_PATTERN, find_participant
-from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
+from enkat.services.deltagare.participants import CODE_PATTERN
+from enkat.services.instruments.versions import resolve_instruments
 from enkat.services.people.accounts import lock_end
 from enkat.services.people.passwords import hash_matches, hash_password
 
@@ -100,8 +103,17 @@ def start_kiosk(insats: Insats, user: User, pin: str) -> Kiosk:
 
 
 def active_kiosk(kiosk_id: object) -> Kiosk | None:
-    kiosk = db.session.get(Kiosk, kiosk_id) if isinstance(kiosk_id, int) else None
-    return kiosk if kiosk is not None and kiosk.ended_at is None else None
+    """The kiosk `kiosk_id` while it runs, read with its insats and the insats' schedule
+    (what its start screen offers) in one statement."""
+    if not isinstance(kiosk_id, int):
+        return None
+    return db.session.scalars(_ACTIVE_KIOSK, {"kiosk": kiosk_id}).unique().first()
+
+
+_ACTIVE_KIOSK = (
+    select(Kiosk).where(Kiosk.id == bindparam("kiosk"), Kiosk.ended_at.is_(None))
+    .options(joinedload(Kiosk.insats).joinedload(Insats.schedule))
+)
 
 
 def end_kiosk(kiosk: Kiosk, pin: str, *, now: dt.datetime | None = None) -> None:
@@ -168,8 +180,7 @@ def find_enrolment(kiosk: Kiosk, code: str, *,
     if until is not None:
         raise KioskLocked(until)
     code = code.strip()
-    participant = find_participant(kiosk.insats.forbund, code) if CODE_PATTERN.match(code) else None
-    enrolment = _latest_enrolment(kiosk.insats, participant) if participant else None
+    enrolment = _latest_enrolment(kiosk.insats, code) if CODE_PATTERN.match(code) else None
     if enrolment is None:
         _record(kiosk, Action.KIOSK_CODE_WRONG, now)
         until = code_locked_until(kiosk, now=now)
@@ -185,10 +196,14 @@ def _record(kiosk: Kiosk, action: str, now: dt.datetime) -> None:
                  detail={"kiosk": kiosk.id}, at=now)
 
 
-def _latest_enrolment(insats: Insats, participant: Participant) -> Enrolment | None:
+def _latest_enrolment(insats: Insats, code: str) -> Enrolment | None:
+    """The latest enrolment in `insats` of the deltagare with `code` (as
+    `participants.find_participant` finds them), in one statement."""
     return db.session.scalars(
         select(Enrolment)
-        .where(Enrolment.insats_id == insats.id, Enrolment.participant_id == participant.id)
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .where(Participant.forbund_id == insats.forbund_id, Participant.code == code.upper(),
+               Enrolment.insats_id == insats.id)
         .order_by(Enrolment.started_on.desc(), Enrolment.id.desc())
     ).first()
 
@@ -196,27 +211,28 @@ def _latest_enrolment(insats: Insats, participant: Participant) -> Enrolment | N
 def due_at_kiosk(enrolment: Enrolment, today: dt.date | None = None) -> list[Survey]:
     """What the deltagare answers themself now: registration forms and other instruments
     rated by staff are filled in by personal, and anonymous ones are chosen without a code."""
-    surveys = (_survey(due.instrument_id, due.timepoint)
-               for due in due_for(enrolment, today or local_today()))
-    return [survey for survey in surveys
-            if survey and not survey.instrument.anonymous]
+    instruments = resolve_instruments(
+        {entry.instrument_id for entry in enrolment.insats.schedule})
+    due = [(entry.instrument_id, entry.timepoint)
+           for entry in due_for(enrolment, today or local_today(), instruments)]
+    return [survey for survey in _surveys(due, instruments) if not survey.instrument.anonymous]
 
 
 def anonymous_surveys(kiosk: Kiosk) -> list[Survey]:
     """The anonymous surveys of the insats' schedule (NNS), offered to anyone."""
-    surveys = (_survey(entry.instrument_id, entry.timepoint) for entry in kiosk.insats.schedule)
-    return [survey for survey in surveys if survey and survey.instrument.anonymous]
+    scheduled = [(entry.instrument_id, entry.timepoint) for entry in kiosk.insats.schedule]
+    instruments = resolve_instruments({instrument_id for instrument_id, _ in scheduled})
+    return [survey for survey in _surveys(scheduled, instruments) if survey.instrument.anonymous]
 
 
-def _survey(instrument_id: str, timepoint: str) -> Survey | None:
-    """A survey deltagare answer themself, or None."""
-    try:
-        instrument = resolve_instrument(instrument_id)
-    except UnknownInstrument:
-        return None
-    if instrument.audience != "deltagare" or instrument.rated_by != "self":
-        return None
-    return Survey(instrument, timepoint)
+def _surveys(entries: list[tuple[str, str]], instruments: Mapping[str, Instrument]
+             ) -> list[Survey]:
+    """The (instrument id, timepoint) entries deltagare answer themself, as surveys, with
+    their `instruments` by id (`resolve_instruments`)."""
+    surveys = [Survey(instruments[instrument_id], timepoint)
+               for instrument_id, timepoint in entries if instrument_id in instruments]
+    return [survey for survey in surveys
+            if survey.instrument.audience == "deltagare" and survey.instrument.rated_by == "self"]
 
 
 def open_kiosk_draft(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None,
@@ -241,10 +257,32 @@ def _context(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None) -> Respo
     )
 
 
-def kiosk_draft(kiosk: Kiosk, draft_id: object) -> Response | None:
-    """The unsubmitted kiosk draft `draft_id` of this kiosk's insats, or None."""
-    draft = db.session.get(Response, draft_id) if isinstance(draft_id, int) else None
-    if (draft is None or draft.insats_id != kiosk.insats_id
-            or draft.source is not ResponseSource.KIOSK or draft.submitted_at is not None):
+def kiosk_draft(kiosk_id: object, draft_id: object, *, lock: bool = False) -> Response | None:
+    """The unsubmitted kiosk draft `draft_id` of the insats of the kiosk `kiosk_id`, while
+    that kiosk runs; None otherwise.
+
+    One statement reads it with all its pages need but the answers: its förbund,
+    instrument version, insats and deltagare, as a link's lookup does
+    (`invitations.find_invitation`). With `lock` the draft's row is locked to the end of
+    the transaction (SELECT ... FOR UPDATE on PostgreSQL), so saves and sends of one
+    draft run one after the other; its answers are then read after the lock.
+    """
+    if not isinstance(kiosk_id, int) or not isinstance(draft_id, int):
         return None
-    return draft
+    return db.session.scalars(_draft_lookup(lock),
+                              {"kiosk": kiosk_id, "draft": draft_id}).unique().first()
+
+
+@cache
+def _draft_lookup(lock: bool) -> Select:
+    """The statement of `kiosk_draft`, built once for each way it is asked."""
+    query = (
+        select(Response)
+        .join(Kiosk, Kiosk.insats_id == Response.insats_id)
+        .where(Kiosk.id == bindparam("kiosk"), Kiosk.ended_at.is_(None),
+               Response.id == bindparam("draft"), Response.source == ResponseSource.KIOSK,
+               Response.submitted_at.is_(None))
+        .options(joinedload(Response.forbund), joinedload(Response.instrument_version),
+                 joinedload(Response.insats), joinedload(Response.participant))
+    )
+    return query.with_for_update(of=Response) if lock else query

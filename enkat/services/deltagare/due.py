@@ -32,7 +32,7 @@ from enkat.models import (
     ScheduleTrigger,
 )
 from enkat.services import ServiceError
-from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
+from enkat.services.instruments.versions import resolve_instruments
 
 #: How long an anonymous survey is offered after it falls due.
 ANONYMOUS_WINDOW = dt.timedelta(days=30)
@@ -199,12 +199,16 @@ def _answered_in(insats_ids: list[int], *conditions) -> dict[tuple[int, int], di
     return answered
 
 
-def due_for(enrolment: Enrolment, today: dt.date) -> list[Due]:
-    """What one deltagare is due for today in the insats of `enrolment`."""
+def due_for(enrolment: Enrolment, today: dt.date,
+            instruments: Mapping[str, Instrument] | None = None) -> list[Due]:
+    """What one deltagare is due for today in the insats of `enrolment`. `instruments`:
+    the schedule's instruments by id (`resolve_instruments`), when the caller read them."""
     insats = enrolment.insats
     answered = _answered(insats, Response.participant_id == enrolment.participant_id)
-    anonymous = _anonymous({entry.instrument_id for entry in insats.schedule})
-    return due(insats.schedule, enrolment, answered[enrolment.participant_id], today, anonymous)
+    if instruments is None:
+        instruments = resolve_instruments({entry.instrument_id for entry in insats.schedule})
+    return due(insats.schedule, enrolment, answered[enrolment.participant_id], today,
+               _anonymous_among(instruments))
 
 
 def _answered(insats: Insats, *conditions) -> dict[int, dict[str, set[str]]]:
@@ -215,14 +219,12 @@ def _answered(insats: Insats, *conditions) -> dict[int, dict[str, set[str]]]:
 
 
 def _anonymous(instrument_ids: set[str]) -> frozenset[str]:
-    found = set()
-    for instrument_id in instrument_ids:
-        try:
-            if resolve_instrument(instrument_id).anonymous:
-                found.add(instrument_id)
-        except UnknownInstrument:
-            continue
-    return frozenset(found)
+    return _anonymous_among(resolve_instruments(instrument_ids))
+
+
+def _anonymous_among(instruments: Mapping[str, Instrument]) -> frozenset[str]:
+    return frozenset(instrument_id for instrument_id, instrument in instruments.items()
+                     if instrument.anonymous)
 
 
 # --- the timepoints staff choose from -----------------------------------------------------

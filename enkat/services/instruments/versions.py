@@ -7,6 +7,8 @@ under the same id and version is refused, with the advice to raise the version.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,23 +78,40 @@ def resolve_instrument(instrument_id: str, version: int | None = None) -> Instru
 
     Bundled instruments and published uploads resolve; an unpublished preview never does.
     """
-    candidates: dict[int, Instrument] = {}
-    bundled = bundled_instruments().get(instrument_id)
-    if bundled is not None:
-        candidates[bundled.version] = bundled
-    query = select(InstrumentVersion).where(
-        InstrumentVersion.instrument_id == instrument_id, _usable_version()
-    )
-    if version is not None:
-        query = query.where(InstrumentVersion.version == version)
-    for row in db.session.scalars(query):
-        candidates.setdefault(row.version, stored_instrument(row))
+    candidates = _candidates([instrument_id], version).get(instrument_id, {})
     if version is not None and version in candidates:
         return candidates[version]
     if version is None and candidates:
         return candidates[max(candidates)]
     known = f" version {version}" if version is not None else ""
     raise UnknownInstrument(f'unknown instrument "{instrument_id}"{known}')
+
+
+def resolve_instruments(instrument_ids: Iterable[str]) -> dict[str, Instrument]:
+    """`resolve_instrument` for several ids at once, in one statement: the current
+    version of each that resolves, by id; an id that does not resolve is left out."""
+    return {instrument_id: versions[max(versions)]
+            for instrument_id, versions in _candidates(set(instrument_ids)).items()}
+
+
+def _candidates(instrument_ids: Collection[str], version: int | None = None
+                ) -> dict[str, dict[int, Instrument]]:
+    """The versions of these instruments that resolve (at `version` only, when given)."""
+    if not instrument_ids:
+        return {}
+    candidates: dict[str, dict[int, Instrument]] = defaultdict(dict)
+    bundled = bundled_instruments()
+    for instrument_id in instrument_ids:
+        if instrument_id in bundled:
+            candidates[instrument_id][bundled[instrument_id].version] = bundled[instrument_id]
+    query = select(InstrumentVersion).where(
+        InstrumentVersion.instrument_id.in_(instrument_ids), _usable_version()
+    )
+    if version is not None:
+        query = query.where(InstrumentVersion.version == version)
+    for row in db.session.scalars(query):
+        candidates[row.instrument_id].setdefault(row.version, stored_instrument(row))
+    return candidates
 
 
 def instrument_title(instrument_id: str, version: int | None = None) -> str:

@@ -60,11 +60,18 @@ class Answering:
     entered_by: User | None = None
     #: This request holds the lock of the draft's link (see `drafts._locked`).
     locked: bool = False
+    #: The draft's answers, when the channel read them with the draft (see
+    #: `invitations.find_invitation`); None: read when first asked for.
+    read_answers: Mapping[str, tuple[str, ...]] | None = None
     #: The steps worked out for the answers as they were (see `steps`).
     _steps_by_answers: dict = field(default_factory=dict, init=False, repr=False,
                                     compare=False)
     #: The draft's answers, read once per request and replaced by what a save kept.
     _known: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.read_answers is not None:
+            self._known["answers"] = dict(self.read_answers)
 
     @property
     def instrument(self) -> Instrument:

@@ -206,7 +206,7 @@ def code():
 @bp.get("/att-svara")
 def due():
     kiosk = _kiosk()
-    enrolment = _enrolment()
+    enrolment = _enrolment(kiosk)
     return render_template("kiosk/due.html", kiosk=kiosk, form=ButtonForm(),
                            surveys=kiosks.due_at_kiosk(enrolment))
 
@@ -256,7 +256,7 @@ def restart():
 def _pending() -> tuple[Kiosk, Enrolment, kiosks.Survey]:
     """The kiosk, the person and the survey whose saved draft waits for the PIN."""
     kiosk = _kiosk()
-    enrolment = _enrolment()
+    enrolment = _enrolment(kiosk)
     person = g.get("person")
     chosen = _offered(kiosk, enrolment, person.pending if person else None)
     if chosen is None:
@@ -297,7 +297,7 @@ def step(key: str):
 
 @bp.post("/fraga/<key>")
 def save_step(key: str):
-    return answering.save_step(_answering(), key)
+    return answering.save_step(_answering(saving=True), key)
 
 
 @bp.get("/granska")
@@ -307,7 +307,7 @@ def review():
 
 @bp.post("/granska")
 def send():
-    return answering.send(_answering(), url_for(".thanks"))
+    return answering.send(_answering(saving=True), url_for(".thanks"))
 
 
 @bp.get("/tack")
@@ -409,22 +409,25 @@ def _person_enrolment() -> Enrolment | None:
     return db.session.get(Enrolment, person.enrolment) if person and person.enrolment else None
 
 
-def _enrolment() -> Enrolment:
+def _enrolment(kiosk: Kiosk) -> Enrolment:
     enrolment = _person_enrolment()
-    if enrolment is None or enrolment.insats_id != _kiosk().insats_id:
+    if enrolment is None or enrolment.insats_id != kiosk.insats_id:
         abort(redirect(url_for(".home")))
     return enrolment
 
 
-def _answering() -> Answering:
-    """The draft of the person answering now, or back to the start screen."""
-    kiosk = _kiosk()
+def _answering(*, saving: bool = False) -> Answering:
+    """The draft of the person answering now, locked when `saving` (see
+    `kiosks.kiosk_draft`); without a kiosk to the staff member's start, with nobody
+    answering (or the draft just sent) to the start screen."""
     person = g.get("person")
-    draft = kiosks.kiosk_draft(kiosk, person.draft) if person and person.draft else None
-    if draft is None:  # nobody is answering, or it was just sent
+    draft = kiosks.kiosk_draft(session.get(KIOSK), person.draft if person else None,
+                               lock=saving)
+    if draft is None:
+        _kiosk()
         abort(redirect(url_for(".home")))
     keep_language(draft)
-    return Answering(draft, layout="kiosk/layout.html")
+    return Answering(draft, layout="kiosk/layout.html", locked=saving)
 
 
 def _render_home(kiosk: Kiosk, form: CodeForm, problem: str | None) -> str:

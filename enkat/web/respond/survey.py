@@ -42,7 +42,7 @@ def survey_of(state: InvitationState, token: str, *, saving: bool) -> Answering:
     draft = (open_draft if saving else find_draft)(state.invitation, get_locale().language)
     _remember_language(draft.language)
     keep_language(draft)
-    return Answering(draft, {"token": token}, locked=saving)
+    return Answering(draft, {"token": token}, locked=saving, read_answers=state.answers)
 
 
 def find_link(token: str, *, saving: bool = False) -> InvitationState:

@@ -1,5 +1,6 @@
 """Fixtures of the web tests: a personal user of the insats, signed in, an enrolled
-deltagare, and a clock the sign-in and link limits can be moved forward on."""
+deltagare, a tablet in kiosk mode, and a clock the sign-in and link limits can be moved
+forward on."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import datetime as dt
 
 import pytest
 
-from enkat.models import Role, utcnow
+from enkat.extensions import db
+from enkat.models import InsatsStaff, Role, ScheduleEntry, ScheduleTrigger, utcnow
+from enkat.services.deltagare import participants
 
 from .test_auth import sign_in
 from .test_staff_entry import add_staff, enrol
+
+#: The PIN the `kiosk` fixture starts its kiosk with.
+PIN = "2468"
 
 
 @pytest.fixture
@@ -32,6 +38,51 @@ def deltagare(make_participant, make_response):
     participant = make_participant("ABC123")
     enrol(make_response, participant)
     return participant
+
+
+@pytest.fixture
+def kiosk_insats(insats):
+    insats.schedule = [
+        ScheduleEntry(instrument_id="finsam-inskrivning", timepoint="start",
+                      trigger=ScheduleTrigger.AT_START),
+        ScheduleEntry(instrument_id="ors", timepoint="session-{n}",
+                      trigger=ScheduleTrigger.EVERY_SESSION),
+        ScheduleEntry(instrument_id="srs", timepoint="session-{n}",
+                      trigger=ScheduleTrigger.EVERY_SESSION),
+        ScheduleEntry(instrument_id="nns-deltagare-pagaende", timepoint="pagaende",
+                      trigger=ScheduleTrigger.AFTER_DAYS, days=0),
+    ]
+    db.session.flush()
+    return insats
+
+
+@pytest.fixture
+def enrolled(kiosk_insats, make_participant):
+    """Two deltagare in the insats, by code."""
+    codes = []
+    for code in ("KIOSK-A", "KIOSK-B"):
+        participant = make_participant(code)
+        participants.start_enrolment(participant, kiosk_insats, dt.date.today())
+        codes.append(code)
+    return codes
+
+
+@pytest.fixture
+def staff_member(make_user, kiosk_insats):
+    user = make_user()
+    db.session.add(InsatsStaff(insats_id=kiosk_insats.id, user_id=user.id))
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def kiosk(client, staff_member, kiosk_insats, enrolled):
+    """The test client as a tablet in kiosk mode for the insats."""
+    sign_in(client, staff_member.email)
+    started = client.post("/kiosk/starta", data={"insats": kiosk_insats.id, "pin": PIN,
+                                                 "pin_again": PIN})
+    assert started.status_code == 302 and started.headers["Location"] == "/kiosk/"
+    return client
 
 
 #: The modules that read the time for the sign-in, session, link-guessing and kiosk limits.

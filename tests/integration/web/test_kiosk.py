@@ -23,57 +23,12 @@ from enkat.services.answering.responses import answers_of
 from enkat.services.deltagare import participants
 
 from .browser_form import choice_groups
+from .conftest import PIN
 from .test_auth import sign_in
 from .test_respond import elements, html
 from .test_respond_items import PAGE_WEIGHT_LIMIT, weight
 
-PIN = "2468"
 ORS_ITEMS = ("individuellt", "nara-relationer", "socialt", "allmant")
-
-
-@pytest.fixture
-def kiosk_insats(insats):
-    insats.schedule = [
-        ScheduleEntry(instrument_id="finsam-inskrivning", timepoint="start",
-                      trigger=ScheduleTrigger.AT_START),
-        ScheduleEntry(instrument_id="ors", timepoint="session-{n}",
-                      trigger=ScheduleTrigger.EVERY_SESSION),
-        ScheduleEntry(instrument_id="srs", timepoint="session-{n}",
-                      trigger=ScheduleTrigger.EVERY_SESSION),
-        ScheduleEntry(instrument_id="nns-deltagare-pagaende", timepoint="pagaende",
-                      trigger=ScheduleTrigger.AFTER_DAYS, days=0),
-    ]
-    db.session.flush()
-    return insats
-
-
-@pytest.fixture
-def enrolled(kiosk_insats, make_participant):
-    """Two deltagare in the insats, by code."""
-    codes = []
-    for code in ("KIOSK-A", "KIOSK-B"):
-        participant = make_participant(code)
-        participants.start_enrolment(participant, kiosk_insats, dt.date.today())
-        codes.append(code)
-    return codes
-
-
-@pytest.fixture
-def staff_member(make_user, kiosk_insats):
-    user = make_user()
-    db.session.add(InsatsStaff(insats_id=kiosk_insats.id, user_id=user.id))
-    db.session.flush()
-    return user
-
-
-@pytest.fixture
-def kiosk(client, staff_member, kiosk_insats, enrolled):
-    """The test client as a tablet in kiosk mode for the insats."""
-    sign_in(client, staff_member.email)
-    started = client.post("/kiosk/starta", data={"insats": kiosk_insats.id, "pin": PIN,
-                                                 "pin_again": PIN})
-    assert started.status_code == 302 and started.headers["Location"] == "/kiosk/"
-    return client
 
 
 def enter_code(client, code):
