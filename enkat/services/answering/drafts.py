@@ -48,7 +48,11 @@ from enkat.services.answering.responses import (
     saved_answers,
 )
 from enkat.services.audit.events import Action, record_event
-from enkat.services.instruments.versions import register_version, stored_instrument
+from enkat.services.instruments.versions import (
+    register_read_version,
+    register_version,
+    stored_instrument,
+)
 
 #: The channels that answer through `open_draft_for`; links use `open_draft`.
 ON_SITE_SOURCES = frozenset({ResponseSource.KIOSK, ResponseSource.STAFF, ResponseSource.PAPER})
@@ -137,26 +141,39 @@ def open_draft_for(
     Without a deltagare code there is nothing to tell respondents apart, so an anonymous
     draft is never resumed: the next person at the kiosk must not see the last one's answers.
     """
-    if source not in ON_SITE_SOURCES:
-        raise ValueError(f"drafts from {source} are not opened with a context")
-    problems = context_problems(context)
-    if problems:
-        raise ResponseRefused(problems)
+    _check_frame(context, source)
     version = register_version(context.instrument)
     draft = _resumable_draft(context, version, source) if resume else None
-    if draft is None:
-        draft = new_response(context, version, source=source, language=language)
-        db.session.add(draft)
-        db.session.flush()
+    return draft or _add_draft(context, version, source, language)
+
+
+def new_draft_for(context: ResponseContext, source: ResponseSource, language: str,
+                  stored: InstrumentVersion | None) -> Response:
+    """A new draft, as `open_draft_for` without `resume` opens it, for a caller that read
+    the instrument version's row with the instrument (`versions.resolve_versions`; None:
+    not stored then): when it is stored, the draft's INSERT is the only statement. The
+    version is registered before the frame is checked, so that its row says who
+    uploaded it without another statement."""
+    version = register_read_version(context.instrument, stored)
+    _check_frame(context, source, version)
+    return _add_draft(context, version, source, language)
+
+
+def _check_frame(context: ResponseContext, source: ResponseSource,
+                 version: InstrumentVersion | None = None) -> None:
+    if source not in ON_SITE_SOURCES:
+        raise ValueError(f"drafts from {source} are not opened with a context")
+    problems = context_problems(context, version)
+    if problems:
+        raise ResponseRefused(problems)
+
+
+def _add_draft(context: ResponseContext, version: InstrumentVersion, source: ResponseSource,
+               language: str) -> Response:
+    draft = new_response(context, version, source=source, language=language)
+    db.session.add(draft)
+    db.session.flush()
     return draft
-
-
-def resumable_draft(context: ResponseContext, source: ResponseSource) -> Response | None:
-    """The draft `open_draft_for` with `resume` would open again, if there is one."""
-    version = db.session.scalar(select(InstrumentVersion).where(
-        InstrumentVersion.instrument_id == context.instrument.id,
-        InstrumentVersion.version == context.instrument.version))
-    return _resumable_draft(context, version, source) if version else None
 
 
 def _resumable_draft(

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from functools import cache
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from enkat.extensions import db
@@ -31,6 +33,7 @@ from enkat.models import (
     AuditEvent,
     Enrolment,
     Insats,
+    InstrumentVersion,
     Kiosk,
     Participant,
     Response,
@@ -39,12 +42,16 @@ from enkat.models import (
     utcnow,
 )
 from enkat.services import ServiceError
-from enkat.services.answering.drafts import local_today, open_draft_for, resumable_draft
+from enkat.services.answering.drafts import local_today, new_draft_for
 from enkat.services.answering.responses import ResponseContext
 from enkat.services.audit.events import Action, record_event
 from enkat.services.deltagare.due import due_for
 from enkat.services.deltagare.participants import CODE_PATTERN
-from enkat.services.instruments.versions import resolve_instruments
+from enkat.services.instruments.versions import (
+    InstrumentChanged,
+    register_read_version,
+    resolve_versions,
+)
 from enkat.services.people.accounts import lock_end
 from enkat.services.people.passwords import hash_matches, hash_password
 
@@ -84,6 +91,10 @@ class Survey:
 
     instrument: Instrument
     timepoint: str
+    #: the instrument version's row, read with the instrument; None while not stored
+    version: InstrumentVersion | None = field(default=None, compare=False)
+    #: the id of the person's unfinished kiosk draft of it, which the PIN resumes
+    draft: int | None = None
 
     @property
     def key(self) -> str:
@@ -98,21 +109,45 @@ def start_kiosk(insats: Insats, user: User, pin: str) -> Kiosk:
                   wrong_pins=0)
     db.session.add(kiosk)
     db.session.flush()
+    _register_offered(insats)
     record_event(Action.KIOSK_STARTED, user=user, forbund_id=insats.forbund_id, subject=insats.slug)
     return kiosk
 
 
-def active_kiosk(kiosk_id: object) -> Kiosk | None:
-    """The kiosk `kiosk_id` while it runs, read with its insats and the insats' schedule
-    (what its start screen offers) in one statement."""
+def _register_offered(insats: Insats) -> None:
+    """Register the instrument versions the kiosk offers as it starts, so that a
+    deltagare's choice finds its row and writes nothing but the draft
+    (`open_kiosk_draft`). One changed since its first use is left to be refused when
+    chosen."""
+    unstored = {survey.instrument.id: survey.instrument
+                for survey in _scheduled_surveys(insats) if survey.version is None}
+    for instrument in unstored.values():
+        with suppress(InstrumentChanged):
+            register_read_version(instrument, None)
+
+
+def active_kiosk(kiosk_id: object, enrolment_id: object = None
+                 ) -> tuple[Kiosk | None, Enrolment | None]:
+    """The kiosk `kiosk_id` while it runs, and the enrolment `enrolment_id` if it is in
+    the kiosk's insats, in one statement: the kiosk with its insats, the insats' förbund
+    and schedule (what its pages offer), the enrolment with its deltagare."""
     if not isinstance(kiosk_id, int):
-        return None
-    return db.session.scalars(_ACTIVE_KIOSK, {"kiosk": kiosk_id}).unique().first()
+        return None, None
+    found = db.session.execute(_ACTIVE_KIOSK, {
+        "kiosk": kiosk_id,
+        "enrolment": enrolment_id if isinstance(enrolment_id, int) else None,
+    }).unique().first()
+    return (found[0], found[1]) if found else (None, None)
 
 
 _ACTIVE_KIOSK = (
-    select(Kiosk).where(Kiosk.id == bindparam("kiosk"), Kiosk.ended_at.is_(None))
-    .options(joinedload(Kiosk.insats).joinedload(Insats.schedule))
+    select(Kiosk, Enrolment)
+    .outerjoin(Enrolment, and_(Enrolment.id == bindparam("enrolment"),
+                               Enrolment.insats_id == Kiosk.insats_id))
+    .where(Kiosk.id == bindparam("kiosk"), Kiosk.ended_at.is_(None))
+    .options(joinedload(Kiosk.insats).joinedload(Insats.schedule),
+             joinedload(Kiosk.insats).joinedload(Insats.forbund),
+             joinedload(Enrolment.participant))
 )
 
 
@@ -209,52 +244,92 @@ def _latest_enrolment(insats: Insats, code: str) -> Enrolment | None:
 
 
 def due_at_kiosk(enrolment: Enrolment, today: dt.date | None = None) -> list[Survey]:
-    """What the deltagare answers themself now: registration forms and other instruments
-    rated by staff are filled in by personal, and anonymous ones are chosen without a code."""
-    instruments = resolve_instruments(
-        {entry.instrument_id for entry in enrolment.insats.schedule})
-    due = [(entry.instrument_id, entry.timepoint)
-           for entry in due_for(enrolment, today or local_today(), instruments)]
-    return [survey for survey in _surveys(due, instruments) if not survey.instrument.anonymous]
+    """What the deltagare answers themself now, each with their unfinished kiosk draft
+    of it: registration forms and other instruments rated by staff are filled in by
+    personal, and anonymous ones are chosen without a code."""
+    versions = resolve_versions({entry.instrument_id for entry in enrolment.insats.schedule})
+    answered, drafts = _worked_on(enrolment)
+    due = [(entry.instrument_id, entry.timepoint) for entry in due_for(
+        enrolment, today or local_today(), _instruments(versions), answered)]
+    return [survey for survey in _surveys(due, versions, drafts)
+            if not survey.instrument.anonymous]
 
 
 def anonymous_surveys(kiosk: Kiosk) -> list[Survey]:
     """The anonymous surveys of the insats' schedule (NNS), offered to anyone."""
-    scheduled = [(entry.instrument_id, entry.timepoint) for entry in kiosk.insats.schedule]
-    instruments = resolve_instruments({instrument_id for instrument_id, _ in scheduled})
-    return [survey for survey in _surveys(scheduled, instruments) if survey.instrument.anonymous]
+    return [survey for survey in _scheduled_surveys(kiosk.insats) if survey.instrument.anonymous]
 
 
-def _surveys(entries: list[tuple[str, str]], instruments: Mapping[str, Instrument]
-             ) -> list[Survey]:
+def _scheduled_surveys(insats: Insats) -> list[Survey]:
+    """Every survey of the insats' schedule that deltagare answer themself."""
+    scheduled = [(entry.instrument_id, entry.timepoint) for entry in insats.schedule]
+    versions = resolve_versions({instrument_id for instrument_id, _ in scheduled})
+    return _surveys(scheduled, versions)
+
+
+def _instruments(versions: Mapping[str, tuple[Instrument, InstrumentVersion | None]]
+                 ) -> dict[str, Instrument]:
+    return {instrument_id: instrument for instrument_id, (instrument, _) in versions.items()}
+
+
+def _worked_on(enrolment: Enrolment
+               ) -> tuple[dict[str, set[str]], dict[tuple[int, str], int]]:
+    """In one statement, what the deltagare has done in the enrolment's insats: the
+    timepoints of each instrument they submitted, and their latest unfinished kiosk draft
+    by (instrument version id, timepoint)."""
+    answered: dict[str, set[str]] = defaultdict(set)
+    drafts: dict[tuple[int, str], int] = {}
+    for instrument_id, version_id, timepoint, submitted, draft in db.session.execute(
+            _WORKED_ON, {"insats": enrolment.insats_id,
+                         "participant": enrolment.participant_id}):
+        if submitted:
+            answered[instrument_id].add(timepoint)
+        else:
+            drafts[(version_id, timepoint)] = draft  # oldest first: the latest stays
+    return answered, drafts
+
+
+_WORKED_ON = (
+    select(InstrumentVersion.instrument_id, Response.instrument_version_id,
+           Response.timepoint, Response.submitted_at.is_not(None), Response.id)
+    .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+    .where(Response.insats_id == bindparam("insats"),
+           Response.participant_id == bindparam("participant"),
+           or_(Response.submitted_at.is_not(None), Response.source == ResponseSource.KIOSK))
+    .order_by(Response.started_at, Response.id)
+)
+
+
+def _surveys(entries: list[tuple[str, str]],
+             versions: Mapping[str, tuple[Instrument, InstrumentVersion | None]],
+             drafts: Mapping[tuple[int, str], int] | None = None) -> list[Survey]:
     """The (instrument id, timepoint) entries deltagare answer themself, as surveys, with
-    their `instruments` by id (`resolve_instruments`)."""
-    surveys = [Survey(instruments[instrument_id], timepoint)
-               for instrument_id, timepoint in entries if instrument_id in instruments]
-    return [survey for survey in surveys
+    their instruments and rows by id (`resolve_versions`) and the person's `drafts`."""
+    surveys = [Survey(versions[instrument_id][0], timepoint, versions[instrument_id][1])
+               for instrument_id, timepoint in entries if instrument_id in versions]
+    return [_with_draft(survey, drafts or {}) for survey in surveys
             if survey.instrument.audience == "deltagare" and survey.instrument.rated_by == "self"]
 
 
+def _with_draft(survey: Survey, drafts: Mapping[tuple[int, str], int]) -> Survey:
+    if survey.version is None:  # nothing was ever answered with it
+        return survey
+    return replace(survey, draft=drafts.get((survey.version.id, survey.timepoint)))
+
+
 def open_kiosk_draft(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None,
-                     language: str, *, resume: bool = False) -> Response:
-    """The draft for `survey`: with `resume` (which the view allows only after the staff
-    member's PIN), the one the same deltagare left unfinished; otherwise a new one."""
-    return open_draft_for(_context(kiosk, survey, enrolment), ResponseSource.KIOSK,
-                          language, resume=resume)
-
-
-def has_saved_draft(kiosk: Kiosk, survey: Survey, enrolment: Enrolment) -> bool:
-    """Whether the deltagare left `survey` unfinished at a kiosk of this insats."""
-    context = _context(kiosk, survey, enrolment)
-    return resumable_draft(context, ResponseSource.KIOSK) is not None
-
-
-def _context(kiosk: Kiosk, survey: Survey, enrolment: Enrolment | None) -> ResponseContext:
-    return ResponseContext(
+                     language: str, *, resume: bool = False) -> int:
+    """The id of the draft for `survey`: with `resume` (which the view allows only after
+    the staff member's PIN), the one the same deltagare left unfinished; otherwise, or
+    when there is none, a new one."""
+    if resume and survey.draft is not None:
+        return survey.draft
+    context = ResponseContext(
         forbund=kiosk.insats.forbund, instrument=survey.instrument, insats=kiosk.insats,
         participant=enrolment.participant if enrolment else None,
         timepoint=survey.timepoint, answered_on=local_today(),
     )
+    return new_draft_for(context, ResponseSource.KIOSK, language, survey.version).id
 
 
 def kiosk_draft(kiosk_id: object, draft_id: object, *, lock: bool = False) -> Response | None:

@@ -58,8 +58,10 @@ class ResponseContext:
     answered_on: dt.date
 
 
-def context_problems(context: ResponseContext) -> list[ContextProblem]:
-    """Problems with the response's frame rather than with one answer."""
+def context_problems(context: ResponseContext, version: InstrumentVersion | None = None
+                     ) -> list[ContextProblem]:
+    """Problems with the response's frame rather than with one answer. `version`: the
+    instrument's stored row, when the caller has it, which says who uploaded it."""
     problems = frame_problems(context.instrument, context.timepoint,
                               with_participant=context.participant is not None)
     participant = context.participant
@@ -67,8 +69,8 @@ def context_problems(context: ResponseContext) -> list[ContextProblem]:
         problems.append(ContextProblem("participant", "the deltagare belongs to another förbund"))
     if context.insats is not None and context.insats.forbund_id != context.forbund.id:
         problems.append(ContextProblem("insats", "the insats belongs to another förbund"))
-    problems += owner_problems(context.instrument, uploaded_by(context.instrument),
-                               context.forbund.id)
+    uploader = version.forbund_id if version else uploaded_by(context.instrument)
+    problems += owner_problems(context.instrument, uploader, context.forbund.id)
     return problems
 
 

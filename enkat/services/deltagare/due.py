@@ -200,15 +200,19 @@ def _answered_in(insats_ids: list[int], *conditions) -> dict[tuple[int, int], di
 
 
 def due_for(enrolment: Enrolment, today: dt.date,
-            instruments: Mapping[str, Instrument] | None = None) -> list[Due]:
+            instruments: Mapping[str, Instrument] | None = None,
+            answered: Mapping[str, set[str]] | None = None) -> list[Due]:
     """What one deltagare is due for today in the insats of `enrolment`. `instruments`:
-    the schedule's instruments by id (`resolve_instruments`), when the caller read them."""
+    the schedule's instruments by id (`resolve_instruments`), and `answered`: the
+    timepoints of each instrument the deltagare has submitted in the insats, when the
+    caller read them."""
     insats = enrolment.insats
-    answered = _answered(insats, Response.participant_id == enrolment.participant_id)
+    if answered is None:
+        answered = _answered(insats, Response.participant_id == enrolment.participant_id)[
+            enrolment.participant_id]
     if instruments is None:
         instruments = resolve_instruments({entry.instrument_id for entry in insats.schedule})
-    return due(insats.schedule, enrolment, answered[enrolment.participant_id], today,
-               _anonymous_among(instruments))
+    return due(insats.schedule, enrolment, answered, today, _anonymous_among(instruments))
 
 
 def _answered(insats: Insats, *conditions) -> dict[int, dict[str, set[str]]]:

@@ -80,9 +80,9 @@ def resolve_instrument(instrument_id: str, version: int | None = None) -> Instru
     """
     candidates = _candidates([instrument_id], version).get(instrument_id, {})
     if version is not None and version in candidates:
-        return candidates[version]
+        return candidates[version][0]
     if version is None and candidates:
-        return candidates[max(candidates)]
+        return candidates[max(candidates)][0]
     known = f" version {version}" if version is not None else ""
     raise UnknownInstrument(f'unknown instrument "{instrument_id}"{known}')
 
@@ -90,27 +90,40 @@ def resolve_instrument(instrument_id: str, version: int | None = None) -> Instru
 def resolve_instruments(instrument_ids: Iterable[str]) -> dict[str, Instrument]:
     """`resolve_instrument` for several ids at once, in one statement: the current
     version of each that resolves, by id; an id that does not resolve is left out."""
+    return {instrument_id: instrument
+            for instrument_id, (instrument, _) in resolve_versions(instrument_ids).items()}
+
+
+def resolve_versions(instrument_ids: Iterable[str]
+                     ) -> dict[str, tuple[Instrument, InstrumentVersion | None]]:
+    """`resolve_instruments`, each instrument with its version's row as the same statement
+    read it (None: not stored yet), for `register_read_version`."""
     return {instrument_id: versions[max(versions)]
             for instrument_id, versions in _candidates(set(instrument_ids)).items()}
 
 
 def _candidates(instrument_ids: Collection[str], version: int | None = None
-                ) -> dict[str, dict[int, Instrument]]:
-    """The versions of these instruments that resolve (at `version` only, when given)."""
+                ) -> dict[str, dict[int, tuple[Instrument, InstrumentVersion | None]]]:
+    """The versions of these instruments that resolve (at `version` only, when given),
+    with their rows where stored; a bundled file goes before a row of the same version."""
     if not instrument_ids:
         return {}
-    candidates: dict[str, dict[int, Instrument]] = defaultdict(dict)
+    candidates: dict[str, dict[int, tuple[Instrument, InstrumentVersion | None]]] = (
+        defaultdict(dict))
     bundled = bundled_instruments()
     for instrument_id in instrument_ids:
         if instrument_id in bundled:
-            candidates[instrument_id][bundled[instrument_id].version] = bundled[instrument_id]
+            candidates[instrument_id][bundled[instrument_id].version] = (
+                bundled[instrument_id], None)
     query = select(InstrumentVersion).where(
         InstrumentVersion.instrument_id.in_(instrument_ids), _usable_version()
     )
     if version is not None:
         query = query.where(InstrumentVersion.version == version)
     for row in db.session.scalars(query):
-        candidates[row.instrument_id].setdefault(row.version, stored_instrument(row))
+        versions = candidates[row.instrument_id]
+        instrument, _ = versions.get(row.version) or (stored_instrument(row), None)
+        versions[row.version] = (instrument, row)
     return candidates
 
 
@@ -130,7 +143,15 @@ def _usable_version():
 
 def register_version(instrument: Instrument) -> InstrumentVersion:
     """Keep this exact instrument version in the database (once) and return its row."""
-    row = _stored_row(instrument.id, instrument.version)
+    return register_read_version(instrument, _stored_row(instrument.id, instrument.version))
+
+
+def register_read_version(instrument: Instrument, stored: InstrumentVersion | None
+                          ) -> InstrumentVersion:
+    """`register_version` with the version's row as this transaction read it
+    (`resolve_versions`; None: not stored then): no statement when it is stored, the
+    INSERT alone when not."""
+    row = stored
     if row is None:
         row = InstrumentVersion(
             instrument_id=instrument.id,

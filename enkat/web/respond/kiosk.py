@@ -34,7 +34,6 @@ from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Regexp
 
-from enkat.extensions import db
 from enkat.models import Enrolment, InsatsKind, Kiosk
 from enkat.services.answering import kiosks
 from enkat.services.answering.drafts import AlreadySubmitted
@@ -205,8 +204,7 @@ def code():
 
 @bp.get("/att-svara")
 def due():
-    kiosk = _kiosk()
-    enrolment = _enrolment(kiosk)
+    kiosk, enrolment = _kiosk_and_enrolment()
     return render_template("kiosk/due.html", kiosk=kiosk, form=ButtonForm(),
                            surveys=kiosks.due_at_kiosk(enrolment))
 
@@ -215,14 +213,13 @@ def due():
 def choose():
     """Start (or resume) what the person chose: something due for their code, or, with
     no code, one of the insats' anonymous surveys."""
-    kiosk = _kiosk()
+    kiosk, enrolment = _kiosk_and_person()
     if not ButtonForm().validate_on_submit():
         abort(400)
-    enrolment = _person_enrolment()
     chosen = _offered(kiosk, enrolment, request.form.get("survey"))
     if chosen is None:
         return redirect(url_for(".home"), 303)
-    if enrolment and kiosks.has_saved_draft(kiosk, chosen, enrolment):
+    if enrolment and chosen.draft is not None:
         _remember(Person(enrolment=enrolment.id, pending=chosen.key))
         return redirect(url_for(".resume"), 303)
     return _begin(kiosk, chosen, enrolment, resume=False)
@@ -255,8 +252,7 @@ def restart():
 
 def _pending() -> tuple[Kiosk, Enrolment, kiosks.Survey]:
     """The kiosk, the person and the survey whose saved draft waits for the PIN."""
-    kiosk = _kiosk()
-    enrolment = _enrolment(kiosk)
+    kiosk, enrolment = _kiosk_and_enrolment()
     person = g.get("person")
     chosen = _offered(kiosk, enrolment, person.pending if person else None)
     if chosen is None:
@@ -275,7 +271,7 @@ def _offered(kiosk: Kiosk, enrolment: Enrolment | None, key: str | None) -> kios
 def _begin(kiosk: Kiosk, chosen: kiosks.Survey, enrolment: Enrolment | None, *, resume: bool):
     draft = kiosks.open_kiosk_draft(kiosk, chosen, enrolment, get_locale().language,
                                     resume=resume)
-    _remember(Person(enrolment=enrolment.id if enrolment else None, draft=draft.id))
+    _remember(Person(enrolment=enrolment.id if enrolment else None, draft=draft))
     return redirect(url_for(".start"), 303)
 
 
@@ -371,11 +367,28 @@ def page_too_old(error):
 
 def _kiosk() -> Kiosk:
     """The kiosk this tablet runs; without one, the staff member must start it."""
-    kiosk = kiosks.active_kiosk(session.get(KIOSK))
+    return _kiosk_and_person()[0]
+
+
+def _kiosk_and_person() -> tuple[Kiosk, Enrolment | None]:
+    """`_kiosk`, with the enrolment of the person answering now when they gave a code,
+    read in the same statement."""
+    person = g.get("person")
+    kiosk, enrolment = kiosks.active_kiosk(session.get(KIOSK),
+                                           person.enrolment if person else None)
     if kiosk is None:
         session.pop(KIOSK, None)
         abort(redirect(url_for(".begin")))
-    return kiosk
+    return kiosk, enrolment
+
+
+def _kiosk_and_enrolment() -> tuple[Kiosk, Enrolment]:
+    """`_kiosk_and_person` where a person with a code must be answering; without one,
+    to the start screen."""
+    kiosk, enrolment = _kiosk_and_person()
+    if enrolment is None:
+        abort(redirect(url_for(".home")))
+    return kiosk, enrolment
 
 
 def _current_person() -> Person | None:
@@ -401,19 +414,6 @@ def _remember(person: Person) -> None:
 def _forget_person() -> None:
     session.pop(PERSON, None)
     g.person = None
-
-
-def _person_enrolment() -> Enrolment | None:
-    """The enrolment of the person answering now, when they gave a code."""
-    person = g.get("person")
-    return db.session.get(Enrolment, person.enrolment) if person and person.enrolment else None
-
-
-def _enrolment(kiosk: Kiosk) -> Enrolment:
-    enrolment = _person_enrolment()
-    if enrolment is None or enrolment.insats_id != kiosk.insats_id:
-        abort(redirect(url_for(".home")))
-    return enrolment
 
 
 def _answering(*, saving: bool = False) -> Answering:

@@ -13,6 +13,7 @@ from enkat.extensions import db
 from enkat.models import (
     AuditEvent,
     InsatsStaff,
+    InstrumentVersion,
     Kiosk,
     Response,
     ResponseSource,
@@ -64,6 +65,17 @@ def test_starting_the_kiosk_signs_the_staff_member_out(kiosk, kiosk_insats):
         assert kiosk.get(staff_page).headers["Location"] == "/kiosk/"
     assert db.session.scalar(select(AuditEvent.action).where(
         AuditEvent.action == "kiosk-started")) == "kiosk-started"
+
+
+def registered_versions() -> set[str]:
+    db.session.expire_all()
+    return set(db.session.scalars(select(InstrumentVersion.instrument_id)))
+
+
+def test_starting_the_kiosk_registers_the_versions_of_what_deltagare_answer_there(kiosk):
+    """So that a deltagare's choice writes nothing but the draft; forms personal fill in
+    are registered where they are used."""
+    assert registered_versions() == {"ors", "srs", "nns-deltagare-pagaende"}
 
 
 def test_a_kiosk_is_started_only_by_someone_signed_in(client):
@@ -291,6 +303,38 @@ def test_a_code_alone_never_shows_a_saved_draft(kiosk, enrolled):
     old, new = kiosk_responses()
     assert answers_of(old) == {"individuellt": ("6.4",), "nara-relationer": ("2.2",)}
     assert answers_of(new) == {}
+
+
+def test_the_pin_resumes_the_latest_of_two_saved_drafts(kiosk, enrolled):
+    """Begun anew without the PIN, then left again: the PIN opens the newer draft."""
+    enter_code(kiosk, enrolled[0])
+    choose(kiosk, "ors:session-1")
+    answer_ors(kiosk, ["6.4"])
+    kiosk.post("/kiosk/avbryt")
+    enter_code(kiosk, enrolled[0])
+    choose(kiosk, "ors:session-1")
+    kiosk.post("/kiosk/fortsatt/borja-om")
+    answer_ors(kiosk, ["1.9"])
+    kiosk.post("/kiosk/avbryt")
+
+    enter_code(kiosk, enrolled[0])
+    assert choose(kiosk, "ors:session-1").headers["Location"] == "/kiosk/fortsatt"
+    kiosk.post("/kiosk/fortsatt", data={"pin": PIN})
+    assert 'value="1.9"' in html(kiosk.get("/kiosk/fraga/individuellt"))
+    assert len(kiosk_responses()) == 2
+
+
+def test_a_survey_scheduled_while_the_kiosk_runs_is_registered_when_first_chosen(
+        kiosk, kiosk_insats, enrolled):
+    kiosk_insats.schedule.append(ScheduleEntry(instrument_id="skapa", timepoint="start",
+                                               trigger=ScheduleTrigger.AT_START))
+    db.session.commit()
+    assert "skapa" not in registered_versions()
+    enter_code(kiosk, enrolled[0])
+    assert choose(kiosk, "skapa:start").headers["Location"] == "/kiosk/enkat"
+    [draft] = kiosk_responses()
+    assert draft.instrument_version.instrument_id == "skapa" and draft.timepoint == "start"
+    assert "skapa" in registered_versions()
 
 
 def test_an_anonymous_draft_is_never_resumed_by_the_next_person(kiosk):
