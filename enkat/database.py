@@ -27,9 +27,6 @@ _reading_only: ContextVar[bool] = ContextVar("enkat_reading_only", default=False
 #: The first word of the statements that write.
 WRITING_STATEMENTS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
 
-#: The part of an SQLite database file read through a memory map (see `_configure_sqlite`).
-SQLITE_MMAP_BYTES = 2**30
-
 
 class WriteWhileReading(RuntimeError):
     """A statement that writes, in a request that said it only reads."""
@@ -85,8 +82,7 @@ def _refuse_writes_while_reading(connection: Any, cursor: Any, statement: str,
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL, a busy timeout, foreign keys, reads from a memory map, and transactions that
-    really begin.
+    """WAL, a busy timeout, foreign keys, and transactions that really begin.
 
     Python's sqlite3 module opens transactions lazily and ignores SAVEPOINT semantics;
     taking over BEGIN (the SQLAlchemy-documented recipe) gives SQLite the same
@@ -102,12 +98,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     DEFERRED: in WAL mode it reads a snapshot without any lock, beside the writer.
     (bench/respond_load.py, 100 deltagare: p95 of the question pages 86 ms when every
     transaction took the write lock, 10–15 ms when reads did not.)
-
-    Pages are read through a memory map of the file (`SQLITE_MMAP_BYTES`) instead of a
-    read() into each connection's small page cache: a report reads most of a förbund's
-    answers, and copying the pages costs it a tenth of its time (bench/report_scale.py,
-    a million answers: 2.57 s of CPU in its SQL, 2.34 s mapped). The mapped pages are
-    the operating system's file cache, shared by every connection and process.
     """
 
     @event.listens_for(engine, "connect")
@@ -117,7 +107,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -9,7 +9,6 @@ from sqlalchemy import text
 
 from enkat import create_app
 from enkat.config import instance_secret_key
-from enkat.database import SQLITE_MMAP_BYTES
 from enkat.extensions import db
 
 
@@ -53,12 +52,11 @@ def test_a_second_writer_of_the_secret_key_reuses_the_first(tmp_path):
     assert instance_secret_key(tmp_path) == first
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_foreign_keys_and_a_memory_map(bare_app):
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(bare_app):
     app = bare_app()
     with app.app_context():
         with db.engine.connect() as connection:
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-            assert connection.execute(text("PRAGMA mmap_size")).scalar() == SQLITE_MMAP_BYTES
         db.engine.dispose()
