@@ -216,37 +216,21 @@ def _form_response(frame: list, answers: dict[str, list[str]]) -> FormResponse:
     return FormResponse(*frame, {item: tuple(values) for item, values in answers.items()})
 
 
-def answer_counts(scope: Scope, instrument: Instrument,
-                  periods: Sequence[Period]) -> dict[Period, list[AnswerCount]]:
+def answer_counts(scope: Scope, instrument: Instrument, period: Period) -> list[AnswerCount]:
     """Counts of each answer to the instrument's items with positive codes, per timepoint
-    and per answer of the same response to each grouping item (kön, the items split by),
-    for each of the periods, which do not overlap: one query for all (a report counts
-    its period and the one before)."""
-    bucket = _period_of(periods)
-    rows = _counted(instrument, and_(scope.responses(), _answered_within(periods)), bucket)
-    counted: dict[Period, list[AnswerCount]] = {period: [] for period in periods}
-    for index, *count in rows:
-        if index is not None:
-            counted[periods[index]].append(_answer_count(count))
-    return counted
+    and per answer of the same response to each grouping item (kön, the items split by)."""
+    return counted_answers(instrument, and_(
+        scope.responses(), Response.answered_on.between(period.start, period.end)))
 
 
 def counted_answers(instrument: Instrument,
                     responses: ColumnElement[bool]) -> list[AnswerCount]:
     """`answer_counts` of the submitted responses that meet the condition `responses`
-    (those of one utskick), all together."""
-    return [_answer_count(count) for count in _counted(instrument, responses)]
-
-
-def _counted(instrument: Instrument, responses: ColumnElement[bool],
-             *keys: ColumnElement) -> list[tuple]:
-    """Rows of `keys`, instrument, timepoint, item, value, count and the grouping items'
-    answers: the submitted responses meeting `responses` counted by all but the count."""
+    (those in a report's scope and period, those of one utskick)."""
     groups = [aliased(Answer) for _ in grouping_items(instrument)]
-    counted_by = (*keys, InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
-                  Answer.value)
     query: Select = (
-        select(*counted_by, func.count(), *(group.value for group in groups))
+        select(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+               Answer.value, func.count(), *(group.value for group in groups))
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .join(Answer, Answer.response_id == Response.id)
         .where(
@@ -255,16 +239,14 @@ def _counted(instrument: Instrument, responses: ColumnElement[bool],
             Answer.item_id.in_([item.id for item in rated_items(instrument)]),
             Response.submitted_at.is_not(None),
         )
-        .group_by(*counted_by, *(group.value for group in groups))
+        .group_by(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+                  Answer.value, *(group.value for group in groups))
     )
     for group, item in zip(groups, grouping_items(instrument), strict=True):
         query = query.outerjoin(group, and_(group.response_id == Response.id,
                                             group.item_id == item.id))
-    return list(db.session.execute(query).tuples())
-
-
-def _answer_count(row: Sequence) -> AnswerCount:
-    return AnswerCount(*row[:5], groups=tuple(row[5:]))
+    return [AnswerCount(*row[:5], groups=tuple(row[5:]))
+            for row in db.session.execute(query).tuples()]
 
 
 def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
@@ -274,7 +256,8 @@ def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
     items = [item.id for instrument in instruments for item in rated_items(instrument)]
     if not periods or not items:
         return {}
-    bucket = _period_of(periods)
+    bucket = case(*((Response.answered_on.between(period.start, period.end), index)
+                    for index, period in enumerate(periods)))
     query = (
         select(bucket, InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
                Answer.value, func.count())
@@ -282,7 +265,8 @@ def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
         .join(Answer, Answer.response_id == Response.id)
         .where(
             scope.responses(),
-            _answered_within(periods),
+            Response.answered_on.between(min(p.start for p in periods),
+                                         max(p.end for p in periods)),
             InstrumentVersion.instrument_id.in_([instrument.id for instrument in instruments]),
             Answer.item_id.in_(items),
             Response.submitted_at.is_not(None),
@@ -295,18 +279,6 @@ def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
         if index is not None:
             counted[periods[index]].append(AnswerCount(*count))
     return dict(counted)
-
-
-def _period_of(periods: Sequence[Period]) -> ColumnElement[int]:
-    """A response's period: its index among `periods`, none when in none of them."""
-    return case(*((Response.answered_on.between(period.start, period.end), index)
-                  for index, period in enumerate(periods)))
-
-
-def _answered_within(periods: Sequence[Period]) -> ColumnElement[bool]:
-    """The condition: a response answered from the first period's start to the last's end."""
-    return Response.answered_on.between(min(p.start for p in periods),
-                                        max(p.end for p in periods))
 
 
 def response_tallies(scope: Scope, period: Period) -> tuple[list[ResponseTally], Unenrolled]:

@@ -93,7 +93,8 @@ def build_report_for(forbund: Forbund, insats: Insats | None = None, *, period: 
     scored = [instrument for instrument in instruments.values() if instrument.scores]
     responses, unenrolled = report_data.response_tallies(scope, period)
     reached = None if insats is None else [insats.id]
-    counts = _answer_counts(scope, instruments.values(), (period, previous))
+    counts = {when: _answer_counts(scope, instruments.values(), when)
+              for when in (period, previous)}
     inputs = ReportInputs(
         instruments=instruments,
         enrolments=[e for e in both if e.overlaps(period)],
@@ -144,16 +145,9 @@ def _enrolment_key(enrolment: EnrolmentFacts) -> tuple[int, int, dt.date]:
     return enrolment.participant_id, enrolment.insats_id, enrolment.started_on
 
 
-def _answer_counts(scope: Scope, instruments,
-                   periods: Sequence[Period]) -> dict[Period, list[AnswerCount]]:
-    """The answer counts of each instrument with indicators, for each of the periods."""
-    counts: dict[Period, list[AnswerCount]] = {period: [] for period in periods}
-    for instrument in instruments:
-        if has_indicators(instrument):
-            for period, counted in report_data.answer_counts(scope, instrument,
-                                                             periods).items():
-                counts[period] += counted
-    return counts
+def _answer_counts(scope: Scope, instruments, period: Period) -> list[AnswerCount]:
+    return [count for instrument in instruments if has_indicators(instrument)
+            for count in report_data.answer_counts(scope, instrument, period)]
 
 
 def _courses(insats_ids: Sequence[int], scored: Sequence[Instrument],
