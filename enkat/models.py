@@ -335,6 +335,10 @@ class Response(db.Model):
         UniqueConstraint("forbund_id", "external_id"),
         Index("ix_responses_insats_answered", "insats_id", "answered_on"),
         Index("ix_responses_version_answered", "instrument_version_id", "answered_on"),
+        # a report's responses to one instrument: its förbund's, not the whole country's
+        # (SQLite, without statistics, would read every förbund's by the index above)
+        Index("ix_responses_insats_version_answered", "insats_id", "instrument_version_id",
+              "answered_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -557,9 +557,12 @@ def insatser_table(enrolments: Sequence[EnrolmentFacts], period: Period,
                    names: Mapping[int, str], forms: RegistrationForms,
                    suppression: Suppression) -> Table:
     """The förbund's insatser side by side: deltagare and results of each."""
+    by_insats: dict[int, list[EnrolmentFacts]] = {insats_id: [] for insats_id in names}
+    for enrolment in enrolments:
+        by_insats.setdefault(enrolment.insats_id, []).append(enrolment)
+
     def per_insats(select: Callable[[list[EnrolmentFacts]], int]) -> list[int]:
-        return [select([e for e in enrolments if e.insats_id == insats_id])
-                for insats_id in names]
+        return [select(by_insats[insats_id]) for insats_id in names]
 
     counts = {
         "unika": per_insats(lambda group: len(distinct(group))),
