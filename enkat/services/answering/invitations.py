@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, inspect, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -171,6 +171,7 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
         db.session.execute(_USE, parameters)
     elif db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(_USE_AND_FORGET_RECIPIENT, parameters)
+        _forget_recipient_in_session(invitation.id)
     else:
         db.session.execute(_USE, parameters)
         db.session.execute(_FORGET_RECIPIENT, parameters)
@@ -183,6 +184,17 @@ _FORGET_RECIPIENT = (
     update(CampaignRecipient).where(CampaignRecipient.invitation_id == bindparam("invitation"))
     .values(answered=True, invitation_id=None).execution_options(synchronize_session="fetch"))
 _USE_AND_FORGET_RECIPIENT = _FORGET_RECIPIENT.add_cte(_USE.returning(Invitation.id).cte("used"))
+
+
+def _forget_recipient_in_session(invitation_id: int) -> None:
+    """What `_USE_AND_FORGET_RECIPIENT` wrote, on a recipient the session holds: "fetch"
+    does this for the UPDATE alone, but not for one with a WITH. Read from the loaded
+    state only, so no expired recipient is loaded for it."""
+    for held in list(db.session.identity_map.values()):
+        if (isinstance(held, CampaignRecipient)
+                and inspect(held).dict.get("invitation_id") == invitation_id):
+            set_committed_value(held, "answered", True)
+            set_committed_value(held, "invitation_id", None)
 
 
 def find_invitation(token: str, *, now: dt.datetime | None = None,
