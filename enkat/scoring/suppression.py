@@ -384,9 +384,11 @@ def _protect(problem: _Problem, start: np.ndarray) -> np.ndarray:
 
 def _revealed(problem: _Problem, hidden: np.ndarray) -> np.ndarray:
     """`hidden` without the figures that are not small and that the reader can work out
-    anyway. Showing a figure the reader already knows changes nothing they can infer, so
-    every small figure stays as open as it was."""
-    audit = _Audit.of(problem, hidden)
+    from the equations alone. Showing a figure the reader already knows changes nothing
+    they can infer, so every small figure stays as open as it was. A figure worked out
+    only with what the marks say stays hidden: shown, it would turn a small count the
+    marks alone pin (accepted where hiding more cannot help) into one any sum gives away."""
+    audit = _Audit.of(problem, hidden, marks=False)
     if not audit.unknowns:
         return hidden
     moved = audit.moved()

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -118,6 +118,9 @@ SMALLISH = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 8, 11, 19])
 @settings(deadline=None, max_examples=40)
 @given(st.lists(st.lists(SMALLISH, min_size=2, max_size=2), min_size=1, max_size=4),
        st.lists(SMALLISH, min_size=2, max_size=2), st.lists(SMALLISH, min_size=2, max_size=2))
+# Found by hypothesis: the secondary 5 under "<5" was shown at the end because the marks
+# pin it ("<5" + X = 6 makes X 5), and shown, it gave the 1 away to any sum.
+@example(reasons=[[0, 1], [0, 5]], trial=[0, 0], ongoing=[0, 0])
 def test_no_hidden_count_follows_from_the_tables_together(reasons, trial, ongoing):
     """Whatever the counts: exit reasons × kön with a trial row, and the deltagare table
     made from them, as the registration tables are."""
