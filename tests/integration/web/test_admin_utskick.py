@@ -218,6 +218,27 @@ def test_bad_input_is_refused_with_its_reason_and_nothing_is_written(as_admin, f
     assert counts() == before
 
 
+def test_an_empty_form_is_refused_with_every_problem_at_once(as_admin):
+    before = counts()
+    empty = {name: "" for name in form()} | {"remind_after_days": ""}
+    response = as_admin.post("/forbund/utskick/nytt", data=empty)
+    assert response.status_code == 422 and counts() == before
+    for message in ("Välj en enkät i listan.", "Skriv en rubrik för utskicket.",
+                    "Välj sista svarsdag", "Skriv in minst en e-postadress."):
+        assert message in page(response)
+
+
+def test_a_date_the_form_cannot_read_is_said_beside_every_other_problem(as_admin):
+    response = as_admin.post("/forbund/utskick/nytt", data=form(
+        closes_on="31/3", title="", remind_after_days="sju", addresses="bo@example"))
+    assert response.status_code == 422
+    shown = page(response)
+    for message in ("Skriv datumet som år-månad-dag", "Skriv en rubrik för utskicket.",
+                    "Skriv antalet dagar med siffror", "”bo@example” är ingen e-postadress."):
+        assert shown.count(message) == 2, message  # in the summary and at its field
+    assert "Välj sista svarsdag" not in shown and "Not a valid" not in shown
+
+
 def test_an_insats_that_is_not_the_forbunds_is_refused(as_admin, make_forbund, make_insats):
     stranger = make_insats(of=make_forbund())
     before = counts()
@@ -513,9 +534,31 @@ def test_an_automatic_reminder_is_set_on_the_form_and_changed_on_the_page(as_adm
     assert cleared.status_code == 303 and campaign.remind_after_days is None
 
 
+@pytest.mark.parametrize(("reminded", "message"), [
+    (False, "Utskicket är stängt, så den automatiska påminnelsen kan inte ändras."),
+    (True, "Den automatiska påminnelsen har redan skickats, så den kan inte ändras."),
+])
+def test_a_reminder_setting_that_can_no_longer_change_says_why(as_admin, reminded, message):
+    """A page opened before the utskick was closed, or before its reminder went, still
+    has the form: saving it says why nothing was saved."""
+    campaign = create(as_admin, remind_after_days="7")
+    if reminded:
+        campaign.auto_reminded_at = utcnow()
+    else:
+        as_admin.post(f"/forbund/utskick/{campaign.id}/stang")
+    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": "3"})
+    assert refused.status_code == 303
+    detail = page(as_admin.get(refused.headers["Location"]))
+    assert message in detail and 'role="alert"' in detail
+    assert campaign.remind_after_days == 7 and "Spara påminnelsen" not in detail
+
+
 @pytest.mark.parametrize(("days", "message"), [
     ("sju", "Skriv antalet dagar med siffror, till exempel 7."),
     ("0", "Välj mellan 1 och 60 dagar, eller lämna fältet tomt."),
+    ("99999", "Välj mellan 1 och 60 dagar, eller lämna fältet tomt."),
+    ("9" * 40, "Välj mellan 1 och 60 dagar, eller lämna fältet tomt."),
     ("30", "Efter 30 dagar har sista svarsdagen"),
 ])
 def test_an_automatic_reminder_that_cannot_be_is_refused_in_swedish(as_admin, days, message):
