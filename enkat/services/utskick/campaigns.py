@@ -120,6 +120,11 @@ class CampaignCounts:
         return self.recipients - self.sent - self.failed_unsent - self.queued_first
 
     @property
+    def never_mailed(self) -> int:
+        """Addresses that got no link: once the utskick is closed, they never will."""
+        return self.recipients - self.sent
+
+    @property
     def response_rate(self) -> float | None:
         """Answered, as a share of the mails that arrived; None before any has."""
         return self.answered / self.sent if self.sent else None

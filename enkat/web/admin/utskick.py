@@ -211,11 +211,13 @@ def _detail_page(campaign: Campaign, reminder_form: ReminderForm):
         failed_state.page) if may_change else None
     found = utskick_results.campaign_results(campaign)
     counts = campaigns.campaign_counts(campaign)
+    reminders = mailing.reminder_outlook(campaign) if may_change else None
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=counts,
         refresh_url=_refresh_url(counts), stop_refresh_url=_with_args(**{NO_REFRESH: "nej"}),
         failed=failed, failed_state=failed_state, failed_mails=FAILED_MAILS,
-        form=ActionForm(), reminder_form=reminder_form, refresh_seconds=REFRESH_SECONDS,
+        form=ActionForm(), reminder_form=reminder_form, reminders=reminders,
+        refresh_seconds=REFRESH_SECONDS,
         closes_on=campaigns.closes_on(campaign),
         survey_title=campaigns.survey_title(campaign), may_change=may_change, results=found,
         tables=[TableOnPage(table) for table in found.tables],

@@ -342,6 +342,24 @@ def test_a_reminder_asks_first_with_the_number_of_reminders(as_admin, mailbox):
     assert len(mailbox.messages) == 3
 
 
+def test_remind_is_offered_only_when_it_would_mail_someone_and_else_says_why(as_admin):
+    campaign = create(as_admin)
+    remind = f'href="/forbund/utskick/{campaign.id}/paminn"'
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert remind not in detail  # all three were mailed a moment ago
+    assert "kan väljas en timme efter det senaste mejlet" in detail
+
+    for recipient in campaign.recipients:
+        recipient.sent_at = utcnow() - dt.timedelta(days=3)
+    db.session.commit()
+    assert remind in page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+
+    as_admin.post(f"/forbund/utskick/{campaign.id}/paminn")  # the worker has not run
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert remind not in detail and "kan väljas när mejlen i kön är skickade" in detail
+
+
 def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mailbox):
     campaign = create(as_admin)
     worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
@@ -424,6 +442,22 @@ def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
     refused = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     refusal = page(as_admin.get(refused.headers["Location"]))
     assert "Utskicket är stängt. Inget skickades." in refusal
+
+
+def test_closing_says_which_mails_will_never_go_and_the_closed_page_says_so(
+        app, as_admin, mailbox):
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")  # queued; the worker has not run
+    confirm = page(as_admin.get(f"/forbund/utskick/{campaign.id}/stang"))
+    assert "3 mejl står i kö och har inte skickats. De skickas inte om du stänger nu." in confirm
+    assert "3 av adresserna har inte fått någon länk och får ingen." in confirm
+
+    closed = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/stang"))
+    detail = page(as_admin.get(closed.headers["Location"]))
+    assert mailbox.messages == []
+    assert "Inte skickade än" not in detail and "Misslyckade" not in detail
+    assert ('<th scope="row">Fick aldrig någon länk (utskicket stängdes först)</th>'
+            '<td class="num">3</td>') in detail
 
 
 def test_the_list_shows_each_utskick_with_its_response_rate(app, as_admin, mailbox):
