@@ -379,7 +379,12 @@ def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mail
     assert len(mailbox.to("anna@example.se")) == 1
     assert [m["Subject"] for m in mailbox.to("bo@example.se")] == [
         "Styrelsen 2025: en enkät från Samordningsförbundet Test", "Påminnelse: Styrelsen 2025"]
-    assert respondent.get(first).status_code == 404
+    superseded = respondent.get(first)
+    assert superseded.status_code == 404  # the reminder's link replaced it, as it says
+    assert ("Har du fått en påminnelse eller ett nyare mejl om samma enkät? Då fungerar bara "
+            "länken i det senaste mejlet, och det du redan har svarat finns kvar där.") in page(
+        superseded)
+    assert "Fråga personalen" not in page(superseded)
     second = link_path(mailbox, "bo@example.se")
     resumed = page(respondent.get(second))
     assert "Du fortsätter där du slutade." in resumed
