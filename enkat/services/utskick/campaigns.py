@@ -221,8 +221,8 @@ def create_campaign(
     checked = _checked(forbund, instrument_id, timepoint, title, addresses_text,
                        closes_on=closes_on, insats=insats,
                        remind_after_days=remind_after_days, today=today)
-    if checked.problems or checked.instrument is None or closes_on is None:
-        raise CampaignRefused(checked.problems)
+    if checked.problems or checked.instrument is None or closes_on is None:  # (both are
+        raise CampaignRefused(checked.problems)  # problems too; said for the type checker)
     parsed = checked.addresses
     campaign = Campaign(
         forbund_id=forbund.id, insats_id=insats.id if insats else None,

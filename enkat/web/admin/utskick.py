@@ -118,7 +118,7 @@ class CampaignForm(PageForm):
     def show(self, problems) -> None:
         """The service's problems beside the form's own; a field the form has refused
         keeps its own message."""
-        refused = {name for name, errors in self.errors.items() if errors}
+        refused = set(self.errors)
         for problem in problems:
             name = problem.field
             if name == "addresses" and self.uploaded():
