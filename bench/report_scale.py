@@ -58,7 +58,8 @@ from sqlalchemy import bindparam, event, select, text  # noqa: E402
 from enkat import create_app  # noqa: E402
 from enkat.extensions import db  # noqa: E402
 from enkat.models import Forbund  # noqa: E402
-from enkat.reports.exports import to_json, to_xlsx  # noqa: E402
+from enkat.reports.exports import to_json  # noqa: E402
+from enkat.reports.exports.xlsx_export import to_xlsx  # noqa: E402
 from enkat.reports.period import Period  # noqa: E402
 from enkat.services.results import report_data  # noqa: E402
 from enkat.services.results.reports import build_report_for  # noqa: E402

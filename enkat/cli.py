@@ -533,17 +533,27 @@ def serve(with_demo: bool, host: str, port: int, workers: int, without_worker: b
             job_worker.stop()
 
 
+#: The job worker's default niceness: on a machine it shares with the web server, a report
+#: being built or an utskick being mailed yields the processor to people waiting for a page.
+WORKER_NICENESS = 10
+
+
 @cli.command("worker", with_appcontext=False)
 @click.option("--threads", metavar="ANTAL", default=2, show_default=True, type=int,
               help="Hur många jobb som körs samtidigt.")
 @click.option("--no-periodic", "without_periodic", is_flag=True,
               help="Kör inte de schemalagda jobben (när en annan worker i samma "
                    "installation gör det).")
-def worker_command(threads: int, without_periodic: bool) -> None:
+@click.option("--nice", "niceness", metavar="STEG", default=WORKER_NICENESS,
+              show_default=True, type=click.IntRange(0, 19),
+              help="Hur mycket lägre prioritet än webbservern jobben får (som nice(1)): "
+                   "0 är samma prioritet.")
+def worker_command(threads: int, without_periodic: bool, niceness: int) -> None:
     """Kör bakgrundsjobben: utskick och påminnelser, nattlig rensning och stora
     nedladdningar. Stoppas med Ctrl-C (SIGINT), som låter pågående jobb bli klara."""
     from enkat.jobs.queue import worker
 
+    os.nice(niceness)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app()
     if app.config.get("SMTP_URL") and not app.config.get("BASE_URL"):

@@ -4,6 +4,9 @@ One row per response and one column per item (a column per option of a multiple-
 item), with variable labels, value labels, measures and the "vet ej" codes as
 user-missing values. Record-level data, not tables: it leaves the system unsuppressed
 (docs/formats.md, "Answers for analysis").
+
+pandas and pyreadstat (some 70 MB) are imported by the functions that write, on first
+use, so the process that serves pages and never writes a .sav does not load them.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas
-import pyreadstat
+from typing import TYPE_CHECKING
 
 from enkat.formats.selection import Selection, bound_text
 from enkat.instruments import Instrument
 from enkat.instruments.model import Item
+
+if TYPE_CHECKING:
+    import pandas
 
 #: SPSS: names of at most 64 bytes, starting with a letter; these words are reserved.
 SPSS_NAME_LIMIT = 64
@@ -66,6 +70,8 @@ def answers_sav(responses: Sequence[WideResponse], instruments: Sequence[Instrum
     """The .sav of the responses, in the order given. `instruments` are the versions of
     the one instrument the responses answer, the newest first (at least one): the
     variables are those of the newest, then items only older versions have."""
+    import pandas
+
     layout = _spss_layout(instruments)
     frame = pandas.DataFrame(
         [_wide_row(response, layout.variables) for response in responses],
@@ -227,6 +233,8 @@ def _cell(variable: _Variable, given: Mapping[str, Sequence[str]]) -> object:
 
 
 def _written(frame: pandas.DataFrame, layout: _Layout, file_label: str) -> bytes:
+    import pyreadstat
+
     variables = layout.variables
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "svar.sav"

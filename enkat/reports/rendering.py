@@ -1,5 +1,9 @@
 """A report in the format asked for, with the charts its tables support; and any laid
-out document (`enkat.reports.document.Document`) as HTML, PDF or Word."""
+out document (`enkat.reports.document.Document`) as HTML, PDF or Word.
+
+This module loads matplotlib, python-docx and openpyxl: what renders imports it where it
+renders (inside the function), so a process that never draws never loads them. Whether
+a table has a chart is asked of `charted`, which loads none of them."""
 
 from __future__ import annotations
 
@@ -17,8 +21,11 @@ from enkat.reports.charts import (
 )
 
 from . import DOCUMENT_FORMATS, FORMATS
+from .charted import has_chart, shown_areas, shown_number
 from .document import Document, TableBlock
-from .exports import to_docx, to_html, to_json, to_pdf, to_xlsx
+from .exports import to_html, to_json, to_pdf
+from .exports.docx_export import to_docx
+from .exports.xlsx_export import to_xlsx
 from .layout import report_document
 from .model import ChartKind, Figure, Kind, Report, Table
 
@@ -66,16 +73,6 @@ def chart(table: Table, format: Format) -> bytes:
     return _DRAW[table.chart](table, format)
 
 
-def has_chart(table: Table) -> bool:
-    """Whether the table is drawn: it names a chart kind, and an area chart has
-    a first rating shown."""
-    if table.chart is ChartKind.AREA_CHANGES:
-        return bool(_area_rows(table))
-    if table.chart is ChartKind.PAYBACK:
-        return all(_shown_number(row.figures[1]) is not None for row in table.rows)
-    return table.chart is not None
-
-
 def _indicator_chart(table: Table, format: Format) -> bytes:
     bars = [IndicatorBar(row.label,
                          _estimate(table.figure(row.label, "andel")),
@@ -87,7 +84,8 @@ def _indicator_chart(table: Table, format: Format) -> bytes:
 
 
 def _area_chart(table: Table, format: Format) -> bytes:
-    return area_change_chart(_area_rows(table), title=table.title, format=format,
+    ratings = [AreaRatings(*area) for area in shown_areas(table)]
+    return area_change_chart(ratings, title=table.title, format=format,
                              scale=table.scale or DEFAULT_SCALE, means=True)
 
 
@@ -97,19 +95,9 @@ def _estimate(figure: Figure) -> ShareEstimate:
     return ShareEstimate.from_figure(figure)
 
 
-def _area_rows(table: Table) -> list[AreaRatings]:
-    shown = []
-    for row in table.rows:
-        first, latest = table.figure(row.label, "forsta"), table.figure(row.label, "senaste")
-        if first.suppressed is None and first.value is not None:
-            assert not isinstance(first.value, str) and not isinstance(latest.value, str)
-            shown.append(AreaRatings(row.label, first.value, latest.value))
-    return shown
-
-
 def _trend_chart(table: Table, format: Format) -> bytes:
     """A line per row over the columns (the periods); a suppressed figure is a gap."""
-    series = [TrendSeries(row.label, tuple(_shown_number(figure) for figure in row.figures),
+    series = [TrendSeries(row.label, tuple(shown_number(figure) for figure in row.figures),
                           share=any(figure.kind_in(column) is Kind.SHARE for figure, column
                                     in zip(row.figures, table.columns, strict=True)),
                           held_back=frozenset(index for index, figure in enumerate(row.figures)
@@ -119,20 +107,13 @@ def _trend_chart(table: Table, format: Format) -> bytes:
                        format=format)
 
 
-def _shown_number(figure: Figure) -> float | None:
-    if figure.suppressed is not None or figure.value is None:
-        return None
-    assert isinstance(figure.value, int | float)
-    return float(figure.value)
-
-
 def _payback_chart(table: Table, format: Format) -> bytes:
     """The second column (the cumulative saving) month by month against the third (the
     cost, the same in every row, or empty without one)."""
-    cumulative = [_shown_number(row.figures[1]) for row in table.rows]
+    cumulative = [shown_number(row.figures[1]) for row in table.rows]
     assert all(value is not None for value in cumulative)  # `has_chart`
     return payback_chart([value for value in cumulative if value is not None],
-                         _shown_number(table.rows[0].figures[2]), title=table.title,
+                         shown_number(table.rows[0].figures[2]), title=table.title,
                          format=format)
 
 

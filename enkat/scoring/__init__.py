@@ -4,6 +4,10 @@ Plain data in, frozen dataclasses out; no web framework, no database, no other e
 layer but the instruments' plain types. A figure that cannot be computed is None with
 a `Reason`, never NaN and never an exception.
 
+scipy is imported inside the functions that call it, on first use: it is the largest
+library a process would otherwise load at start (some 70 MB and half a second in every
+web and job worker), and most requests never compute a test or an interval.
+
 Modules by topic:
 
 * `responses`: scale scores of one response (missing items, prorating) and indicator

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
-from scipy import stats
 
 from enkat.scoring.results import Reason
 
@@ -83,6 +82,7 @@ def summarize(values: Iterable[float | None]) -> Summary:
 
 def z_value(confidence: float = CONFIDENCE) -> float:
     """The two-sided standard normal quantile: 1.959963984540054 for 95 %."""
+    from scipy import stats
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 

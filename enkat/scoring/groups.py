@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from enkat.scoring.describe import CONFIDENCE, Proportion, proportion, wilson_interval
 from enkat.scoring.results import Estimate, Reason, TestResult
@@ -86,6 +85,7 @@ def newcombe_interval(count1: int, n1: int, count2: int, n2: int,
 
 def fisher_exact_test(table: Sequence[Sequence[int]]) -> TableTest:
     """Fisher's exact test of a 2×2 table (after dropping empty rows and columns)."""
+    from scipy import stats
     counts = _non_empty(table)
     rows, columns = counts.shape
     if rows < 2 or columns < 2:
@@ -101,6 +101,7 @@ def fisher_exact_test(table: Sequence[Sequence[int]]) -> TableTest:
 
 
 def chi_square_test(table: Sequence[Sequence[int]]) -> TableTest:
+    from scipy import stats
     counts = _non_empty(table)
     rows, columns = counts.shape
     if rows < 2 or columns < 2:
@@ -125,6 +126,7 @@ def table_test(table: Sequence[Sequence[int]]) -> TableTest:
 
 
 def mann_whitney(first: Sequence[float], second: Sequence[float]) -> TestResult:
+    from scipy import stats
     if not first or not second:
         return TestResult.unavailable(MANN_WHITNEY, Reason.EMPTY_GROUP)
     values = [*first, *second]

@@ -32,7 +32,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from enkat.instruments import Score
 from enkat.scoring.courses import ChangeClass, Course, StepClass, change_class, step_class
@@ -123,6 +122,7 @@ def pre_post(score: Score, courses: Iterable[Course], *,
 
 def wilcoxon_test(changes: Sequence[float]) -> TestResult:
     """Two-sided Wilcoxon signed-rank test of the changes (conventions above)."""
+    from scipy import stats
     if len(changes) < 2:
         return TestResult.unavailable(WILCOXON, _too_few(changes))
     if all(change == 0 for change in changes):
@@ -154,6 +154,7 @@ def _wilcoxon_by_permutation(changes: Sequence[float]) -> TestResult:
     statistic once per sign pattern in a Python loop, about a second at n = 13; this is
     the same enumeration of all 2ⁿ patterns through `scipy.stats.permutation_test`.
     """
+    from scipy import stats
     data = np.asarray(changes, dtype=float)
     ranks = stats.rankdata(np.abs(data))
 
@@ -169,6 +170,7 @@ def _wilcoxon_by_permutation(changes: Sequence[float]) -> TestResult:
 
 
 def _t_test(changes: Sequence[float]) -> TestResult:
+    from scipy import stats
     reason = _changes_reason(changes)
     if reason is not None:
         return TestResult.unavailable(PAIRED_T, reason)
@@ -177,6 +179,7 @@ def _t_test(changes: Sequence[float]) -> TestResult:
 
 
 def _mean_with_interval(changes: Sequence[float], confidence: float) -> Estimate:
+    from scipy import stats
     mean = _mean(changes)
     if mean is None:
         return Estimate.unavailable(Reason.NO_VALUES)

@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import linprog
 
 Shown = int | str
 Entry = tuple[int, int]
@@ -539,6 +538,7 @@ class _Audit:
 
     def _solve(self, objective: np.ndarray) -> np.ndarray | None:
         """A solution minimising objective · x, or None when it is unbounded."""
+        from scipy.optimize import linprog
         result = linprog(objective, A_eq=self.a_eq, b_eq=self.b_eq, bounds=self.bounds,
                          method="highs")
         if result.status == 3:

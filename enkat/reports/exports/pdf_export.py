@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
 from enkat.reports.document import Document
 from enkat.reports.exports.html_export import to_html
 
@@ -53,6 +51,7 @@ class _Fonts:
     each PDF: WeasyPrint's font configuration is not shared between threads."""
 
     def __init__(self, weasyprint: Any) -> None:
+        import matplotlib  # its font files only: loaded when a PDF is made
         from weasyprint.text.fonts import FontConfiguration
 
         directory = Path(matplotlib.get_data_path()) / "fonts" / "ttf"

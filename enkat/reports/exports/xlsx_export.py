@@ -14,11 +14,9 @@ from collections.abc import Iterable, Sequence
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -127,23 +125,6 @@ def append_row(sheet: Worksheet, values: Sequence[CellValue]) -> list[Cell]:
             cell.data_type = "s"
     sheet.append(cells)
     return cells
-
-
-def streamed_row(sheet: WriteOnlyWorksheet,
-                 values: Sequence[CellValue]) -> list[CellValue | Cell]:
-    """`append_row` for a write-only (streamed) sheet: a row to append, its text kept
-    text the same way. Only a text openpyxl would take for a formula or an error code
-    becomes a cell of its own; the rest stay plain values, which a streamed sheet writes
-    several times faster than cells."""
-    return [_text_cell(sheet, stored) if isinstance(stored := _storable(value), str)
-            and (stored.startswith("=") or stored in ERROR_CODES) else stored
-            for value in values]
-
-
-def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
-    cell = WriteOnlyCell(sheet, text)
-    cell.data_type = "s"
-    return cell
 
 
 def _storable(value: CellValue) -> CellValue:

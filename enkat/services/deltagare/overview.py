@@ -20,6 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,7 +30,6 @@ from enkat.instruments import Instrument, Score
 from enkat.instruments.model import SessionChart
 from enkat.instruments.roles import in_report_order, progression_score
 from enkat.models import Answer, Enrolment, Insats, InstrumentVersion, Participant, Response, User
-from enkat.reports.charts import SessionScore, describe_ors_srs, ors_srs_chart
 from enkat.reports.flags import Flag, ors_flags, session_flag_words, srs_flags
 from enkat.scoring import (
     Course,
@@ -53,6 +53,9 @@ from enkat.services.instruments.versions import (
     session_chart,
 )
 from enkat.services.organisation.overview import visible_insatser
+
+if TYPE_CHECKING:
+    from enkat.reports.charts import SessionScore
 
 # --- ratings -----------------------------------------------------------------------------
 
@@ -416,6 +419,8 @@ class CourseChart:
 def course_chart(page: DeltagarePage) -> CourseChart | None:
     """The ORS/SRS chart of the deltagare as SVG, with its description in words;
     None without a scored ORS or SRS session."""
+    from enkat.reports.charts import describe_ors_srs, ors_srs_chart  # matplotlib: on first use
+
     ors, srs = _chart_scores(page.ors), _chart_scores(page.srs)
     if not ors and not srs:
         return None
@@ -429,6 +434,8 @@ def course_chart(page: DeltagarePage) -> CourseChart | None:
 
 
 def _chart_scores(scores: SessionCourse | None) -> list[SessionScore]:
+    from enkat.reports.charts import SessionScore
+
     if scores is None:
         return []
     return [SessionScore(session.at, session.value, session_flag_words(session, scores.score))

@@ -15,7 +15,6 @@ from typing import Any
 
 from enkat.extensions import db
 from enkat.models import DocumentStatus, PreparedDownload, ReportDocument, utcnow
-from enkat.reports import rendering
 from enkat.reports.document import Document
 from enkat.reports.filed.compose import DocumentFacts, EnteredFigure, compose
 from enkat.reports.filed.markers import KeyFigure
@@ -109,6 +108,8 @@ def _composed(document: ReportDocument, content: Content) -> Document:
 
 def render_document(document: ReportDocument, format: str) -> bytes:
     """The document as a file: "html", "pdf" or "docx"."""
+    from enkat.reports import rendering  # loads the drawing libraries: on first use
+
     return rendering.render_document(document_view(document), format)
 
 

@@ -48,7 +48,6 @@ from enkat.models import (
 from enkat.reports.exports import PdfUnavailable
 from enkat.reports.model import Report
 from enkat.reports.period import Period
-from enkat.reports.rendering import render
 from enkat.scoring.samhallsnytta import Assumptions
 from enkat.services import NotFound, ServiceError
 from enkat.services.results import answer_exports
@@ -190,6 +189,8 @@ def purge_before(cutoff: dt.datetime) -> int:
 
 def report_or_answers(download: PreparedDownload) -> tuple[bytes, int | None]:
     """The builder of a report (PDF, Word) or of an SPSS file of answers."""
+    from enkat.reports.rendering import render  # loads the drawing libraries: on first use
+
     spec = download.spec
     forbund = db.session.get(Forbund, download.forbund_id)
     insats = db.session.get(Insats, spec["insats_id"]) if spec["insats_id"] else None

@@ -45,12 +45,12 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 
 from enkat.models import Insats, Role
+from enkat.reports.charted import has_chart
 from enkat.reports.document import Heading, TableBlock
 from enkat.reports.exports.texts import period_text, subject_heading, suppression_text
 from enkat.reports.layout import report_document
 from enkat.reports.model import Report, Table
 from enkat.reports.period import Period, default_year
-from enkat.reports.rendering import chart, has_chart, render
 from enkat.reports.summary import PART_ID as SUMMARY_PART
 from enkat.scoring.samhallsnytta import DEFAULT_HORIZON, Assumptions
 from enkat.services import ServiceError
@@ -200,6 +200,8 @@ def report_download(fmt: str):
             {SIDE_BY_SIDE_TABLE} if choice.scope == SIDE_BY_SIDE else None)
         return prepare(g.forbund, REPORT, fmt, choice.file_name("rapport", fmt), spec,
                        _results_url(), format=fmt, **_filters(choice))
+    from enkat.reports.rendering import render  # loads the drawing libraries: on first use
+
     data = render(_report(choice), fmt)
     return _download(data, REPORT_FORMATS[fmt], choice.file_name("rapport", fmt),
                      format=fmt, **_filters(choice))
@@ -528,6 +530,8 @@ def _chart_source(table: Table) -> str:
     """A table's chart as a data: address. The same table always draws the same bytes
     (`reports.rendering`), so each process draws a chart once for the figures it shows
     and again only when they change; a table is its own key (frozen, hashed by value)."""
+    from enkat.reports.rendering import chart  # loads the drawing libraries: on first use
+
     return "data:image/svg+xml;base64," + b64encode(chart(table, "svg")).decode()
 
 

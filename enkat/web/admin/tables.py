@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from enkat.reports.charted import has_chart
 from enkat.reports.exports.html_export import table_html
 from enkat.reports.exports.texts import column_explanation
 from enkat.reports.model import Kind, Table
-from enkat.reports.rendering import has_chart
 
 
 class TableOnPage:

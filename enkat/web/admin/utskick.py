@@ -19,7 +19,7 @@ from wtforms.validators import Optional, ValidationError
 from enkat.instruments.timepoints import timepoint_choices, timepoint_words
 from enkat.jobs.mailing import send_utskick
 from enkat.models import Campaign, Role
-from enkat.reports.rendering import chart, has_chart
+from enkat.reports.charted import has_chart
 from enkat.services.listing import page_of_query
 from enkat.services.mail import mail_refusal, public_address
 from enkat.services.people.users import membership_with_role
@@ -241,6 +241,8 @@ def _with_args(**changed: str) -> str:
 @roles_required(*READERS)
 def utskick_chart(campaign_id: int, table_id: str):
     """A chart of the utskick's results; 404 while they are not shown."""
+    from enkat.reports.rendering import chart  # loads the drawing libraries: on first use
+
     table = utskick_results.campaign_results(_campaign_or_404(campaign_id)).table(table_id)
     if table is None or not has_chart(table):
         abort(404)

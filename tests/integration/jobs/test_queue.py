@@ -3,12 +3,16 @@ enqueued, on both databases."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from click.testing import CliRunner
 from flask import current_app
 from flask_migrate import upgrade
 from huey.storage import PostgresStorage, SqliteStorage
 
 from enkat import create_app
+from enkat.cli import WORKER_NICENESS, worker_command
 from enkat.jobs.queue import QueueMisconfigured, queue_of, storage_for
 from tests.integration.test_instances import database_work, migrated_database
 from tests.worker import enqueue_purges, job_worker, purges_recorded, wait_for
@@ -73,3 +77,20 @@ def test_run_pending_runs_the_waiting_jobs_in_the_calling_process(installation):
     with database_work(installation):
         assert queue_of(current_app).run_pending() == 2
     assert purges_recorded(installation) == 2
+
+
+@pytest.mark.parametrize(("arguments", "steps"), [((), WORKER_NICENESS), (("--nice", "0"), 0)])
+def test_a_worker_runs_its_jobs_below_the_web_servers_priority(tmp_path, arguments, steps):
+    """A report being built yields the processor to the deltagare waiting for a page."""
+    url = f"sqlite:///{tmp_path / 'enkat.sqlite'}"
+    with database_work(url):
+        upgrade()
+    with job_worker(url, tmp_path / "worker", arguments=arguments) as worker:
+        niceness = os.getpriority(os.PRIO_PROCESS, worker.process.pid)
+    assert niceness == min(os.nice(0) + steps, 19)
+
+
+def test_a_niceness_out_of_range_is_refused_in_swedish(tmp_path):
+    result = CliRunner().invoke(worker_command, ["--nice", "20"])
+    assert result.exit_code == 2
+    assert "Ogiltigt värde för '--nice': 20 ligger utanför 0<=x<=19" in result.output

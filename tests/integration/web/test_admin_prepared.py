@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from enkat.extensions import db
 from enkat.models import AuditEvent, PreparedDownload, Response, Role, utcnow
+from enkat.reports import rendering
 from enkat.services.organisation.forbund import create_forbund
 from enkat.services.people.users import create_user, grant_role
 from enkat.services.results import prepared_downloads
@@ -158,7 +159,7 @@ def test_an_error_nobody_foresaw_is_said_and_logged(client, year, admin, jobs, m
     def broken(report, format):
         raise RuntimeError("trasig")
 
-    monkeypatch.setattr(prepared_downloads, "render", broken)
+    monkeypatch.setattr(rendering, "render", broken)  # the builder imports it when it builds
     waiting = asked(client)
     jobs.run_pending()
     page = page_of(client, waiting)

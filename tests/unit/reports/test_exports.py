@@ -24,14 +24,14 @@ from enkat.reports.exports import (
     PdfUnavailable,
     pdf_export,
     report_dict,
-    to_docx,
     to_html,
     to_json,
     to_pdf,
-    to_xlsx,
 )
+from enkat.reports.exports.docx_export import to_docx
 from enkat.reports.exports.html_export import table_html
 from enkat.reports.exports.texts import column_explanation, suppression_text
+from enkat.reports.exports.xlsx_export import to_xlsx
 from enkat.reports.layout import report_document
 from enkat.reports.model import Column, Figure, Kind, Part, Report, Row, Subject, Table
 

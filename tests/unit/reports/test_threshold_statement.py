@@ -12,7 +12,9 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from enkat.reports.exports import to_docx, to_html, to_json, to_pdf, to_xlsx
+from enkat.reports.exports import to_html, to_json, to_pdf
+from enkat.reports.exports.docx_export import to_docx
+from enkat.reports.exports.xlsx_export import to_xlsx
 from enkat.reports.layout import report_document
 
 from .test_exports import sample_report
