@@ -23,6 +23,9 @@ from collections.abc import Callable, Sequence
 
 #: How long a worker that finished its jobs on SIGINT may take to stop.
 STOP_TIMEOUT_SECONDS = 30
+#: How often the worker is looked at. It is polled, never waited on: a thread blocked in
+#: waitpid() held gunicorn's shutdown for its whole graceful timeout (30 s instead of 5 s).
+POLL_SECONDS = 0.5
 
 
 class WorkerKeeper:
@@ -31,11 +34,11 @@ class WorkerKeeper:
 
     def __init__(self, command: Sequence[str], *, say: Callable[[str], None],
                  first_delay: float = 1.0, longest_delay: float = 60.0,
-                 steady_seconds: float = 60.0) -> None:
+                 steady_seconds: float = 60.0, poll_seconds: float = POLL_SECONDS) -> None:
         self._command = list(command)
         self._say = say
         self._first_delay, self._longest_delay = first_delay, longest_delay
-        self._steady_seconds = steady_seconds
+        self._steady_seconds, self._poll_seconds = steady_seconds, poll_seconds
         self._stopping = threading.Event()
         self._lock = threading.Lock()  # `stop` and a new start never cross
         self._process: subprocess.Popen | None = None
@@ -70,7 +73,9 @@ class WorkerKeeper:
         delay = self._first_delay
         while self._process is not None:
             started, process = time.monotonic(), self._process
-            code = process.wait()
+            while (code := process.poll()) is None:
+                if self._stopping.wait(self._poll_seconds):
+                    return
             if self._stopping.is_set():
                 return
             if time.monotonic() - started >= self._steady_seconds:

@@ -22,7 +22,8 @@ def until(condition, timeout: float = 60) -> None:
 
 def test_a_worker_that_dies_at_once_is_started_again_ever_more_slowly():
     said: list[str] = []
-    keeper = WorkerKeeper(DIES_AT_ONCE, say=said.append, first_delay=0.01, longest_delay=0.08)
+    keeper = WorkerKeeper(DIES_AT_ONCE, say=said.append, first_delay=0.01, longest_delay=0.08,
+                          poll_seconds=0.01)
     keeper.start()
     try:
         until(lambda: len(RESTART.findall("\n".join(said))) >= 6)
