@@ -7,8 +7,6 @@ import ipaddress
 import json
 import logging
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from enkat import create_app
 from enkat.cli_language import File, borrowed, speak_swedish, usage_in_swedish
 from enkat.extensions import db
+from enkat.keeper import WorkerKeeper
 from enkat.models import Role
 from enkat.reports import FORMATS
 from enkat.services import NotFound, ServiceError
@@ -515,33 +514,23 @@ def serve(with_demo: bool, host: str, port: int, workers: int, without_worker: b
     The preparation runs in an application context of its own that is closed before
     gunicorn starts; each worker then builds its application exactly as `wsgi:app` does,
     so no request shares `g`, a database session or a lock with another. The job worker
-    is `enkat worker` in a process of its own, stopped when gunicorn stops.
+    is `enkat worker` in a process of its own, started again if it dies, stopped when
+    gunicorn stops.
     """
     address = f"http://{host}:{port}"
     _prepare_to_serve(with_demo, address)
-    job_worker = None if without_worker else _start_job_worker()
+    # `enkat worker` with the same settings (those `_prepare_to_serve` put in the
+    # environment among them), started again should it die (enkat/keeper.py)
+    job_worker = None if without_worker else WorkerKeeper(
+        [sys.executable, "-m", "enkat", "worker"], say=lambda line: click.echo(line, err=True))
+    if job_worker is not None:
+        job_worker.start()
     click.echo(f"enkat svarar på {address}/ (logga in på {address}/login)")
     try:
         _gunicorn(host, port, workers).run()
     finally:
         if job_worker is not None:
-            _stop(job_worker)
-
-
-def _start_job_worker() -> subprocess.Popen:
-    """`enkat worker` beside the web server, with the same settings (those
-    `_prepare_to_serve` put in the environment among them)."""
-    return subprocess.Popen([sys.executable, "-m", "enkat", "worker"])
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """As a service manager stops it: SIGINT lets Huey finish the jobs under way."""
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+            job_worker.stop()
 
 
 #: The job worker's default niceness: on a machine it shares with the web server, a report

@@ -10,7 +10,7 @@ import logging
 from huey import crontab
 
 from enkat.extensions import db
-from enkat.jobs.queue import job, periodic
+from enkat.jobs.queue import JobWaits, job, periodic
 from enkat.services.mail import public_address
 from enkat.services.utskick import mailing
 
@@ -20,8 +20,14 @@ log = logging.getLogger(__name__)
 @job(retries=mailing.RETRIES, retry_delay=mailing.RETRY_SECONDS, retry_backoff=2)
 def send_utskick(campaign_id: int, base_url: str) -> None:
     """Mail what is queued for the utskick, committing as each mail is recorded; look
-    again once another worker's open claims have passed their lease."""
-    look_again = mailing.mail_queued(campaign_id, base_url, checkpoint=db.session.commit)
+    again once another worker's open claims have passed their lease. A send the server
+    asks to wait is one line in the log, and retried with back-off."""
+    try:
+        look_again = mailing.mail_queued(campaign_id, base_url, checkpoint=db.session.commit)
+    except mailing.MailingDeferred as deferred:  # the page says it too (`mailing_problem`)
+        log.warning("utskick %s väntar på e-postservern: %s Försöker igen senare.",
+                    campaign_id, deferred)
+        raise JobWaits(str(deferred)) from None
     if look_again is not None:
         send_utskick.enqueue(campaign_id, base_url, delay=look_again)
 

@@ -30,6 +30,7 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.api import TaskWrapper
 from huey.consumer import Consumer
+from huey.exceptions import CancelExecution
 from huey.storage import PostgresStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -42,6 +43,12 @@ JOB_MODULES = ("enkat.jobs.upkeep", "enkat.jobs.mailing", "enkat.jobs.downloads"
 POSTGRES_TABLE_PREFIX = "enkat_queue"
 #: How long an idle worker waits at most before it looks at a SQLite queue again.
 SQLITE_POLL_SECONDS = 1.0
+
+
+class JobWaits(Exception):
+    """Raised by a job whose work must wait (a mail server asking to try later), having
+    logged why on one line: Huey retries it after its back-off as for an error, but logs
+    no traceback, which is kept for errors nobody foresaw."""
 
 
 class QueueMisconfigured(ValueError):
@@ -159,7 +166,10 @@ def _make_queue(app: Flask) -> AppQueue:
 
 def _register(huey: Huey, declared: Job, app: Flask) -> TaskWrapper:
     def run(*args: object) -> None:
-        _run_in(app, declared, args)
+        try:
+            _run_in(app, declared, args)
+        except JobWaits as waits:  # Huey's way to retry without a traceback in the log
+            raise CancelExecution(str(waits)) from None
 
     if declared.schedule is not None:
         return huey.periodic_task(declared.schedule, name=declared.name)(run)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
-from tests.browser.pages import MIN_TARGET
+from tests.browser.pages import MIN_TARGET, describe, run_axe
+from tests.browser.test_staff_journeys import sign_in
 
 #: What a finger hits: buttons, links in the main content, the label row of a radio or
 #: checkbox (the row is the target, not the small box), other inputs, the VAS slider.
@@ -69,3 +71,30 @@ def test_no_horizontal_scrolling_at_200_percent_zoom(new_context, live_server, l
             if widths[0] > widths[1]:
                 wide[name] = widths
     assert not wide, f"scrollWidth > innerWidth: {wide}"
+
+
+def test_the_utskick_list_at_200_percent_zoom_scrolls_where_the_keyboard_reaches(
+        new_context, live_server, axe_source):
+    """The list of utskick is too wide for 200 % zoom: it scrolls in a region of its own,
+    which a keyboard can focus and a screen reader names (axe: scrollable-region-focusable),
+    and the page itself does not scroll sideways."""
+    url = live_server.url
+    _, email = live_server.admin_forbund()
+    page = new_context(**ZOOMED).new_page()
+    sign_in(page, url, email)
+    page.goto(f"{url}/forbund/utskick/nytt")
+    page.locator("#instrument").select_option(index=1)
+    page.get_by_label("Rubrik").fill("Enkät till styrelsen med en lång rubrik")
+    page.get_by_label("Sista svarsdag").fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
+    page.get_by_label("Klistra in adresserna").fill("styrelse1@example.org")
+    page.get_by_role("button", name="Skapa utskicket").click()
+    page.wait_for_url(re.compile(r"/forbund/utskick/\d+$"))
+    page.goto(f"{url}/forbund/utskick")
+
+    unreachable = [violation for violation in run_axe(page, axe_source)
+                   if violation["id"] == "scrollable-region-focusable"]
+    assert not unreachable, describe(unreachable)
+    region = page.get_by_role("region", name="Utskick och svarsfrekvens, det senaste först")
+    assert region.get_attribute("tabindex") == "0"
+    assert region.evaluate("box => box.scrollWidth > box.clientWidth")  # it does scroll
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
+import signal
 import sqlite3
 import subprocess
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -232,3 +235,22 @@ def test_the_server_runs_a_job_worker_beside_it(served):
     enqueue_purges(database_url)
     wait_for(lambda: purges_recorded(database_url) == before + 1, what="the served worker")
     assert "enkat worker kör" in server.printed()
+
+
+WORKER_STARTED = re.compile(r"enkat worker startad \(process (\d+)\)\.")
+
+
+def test_a_job_worker_that_dies_is_started_again_while_the_server_goes_on(served):
+    """The worker killed (SIGKILL, as the OOM killer would): the server says so in its
+    log, starts a new worker that runs the next job, and answers meanwhile."""
+    server, database_url = served
+    [first] = WORKER_STARTED.findall(server.printed())
+    os.kill(int(first), signal.SIGKILL)
+    wait_for(lambda: len(WORKER_STARTED.findall(server.printed())) == 2,
+             what="a new worker started")
+    assert f"enkat worker (process {first}) avslutades oväntat" in server.printed()
+    with urllib.request.urlopen(f"{server.url}/login", timeout=30) as answer:
+        assert answer.status == 200
+    before = purges_recorded(database_url)
+    enqueue_purges(database_url)
+    wait_for(lambda: purges_recorded(database_url) == before + 1, what="the new worker")

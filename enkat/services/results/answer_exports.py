@@ -29,7 +29,7 @@ from enkat.formats.tidy_csv import write_rows
 from enkat.instruments import Instrument
 from enkat.models import Answer, Forbund, Insats, InstrumentVersion, Participant, Response
 from enkat.services import ServiceError
-from enkat.services.instruments.versions import stored_instrument
+from enkat.services.instruments.versions import instrument_title, stored_instrument
 
 
 class TooManyRows(ServiceError):
@@ -124,9 +124,26 @@ def spss_sav(answers: AnswerFilter, instrument_id: str) -> tuple[bytes, int]:
     responses = _responses(answers, instrument_id)
     instruments = _versions_newest_first(responses)
     if not instruments:
-        raise ServiceError(f"Det finns inga inskickade svar på {instrument_id} i urvalet.")
+        raise ServiceError(_no_answers(instrument_id))
     wide = [_wide(response) for response in responses]
     return answers_sav(wide, instruments, _selection(answers)), len(responses)
+
+
+def spss_refusal(answers: AnswerFilter, instrument_id: str) -> str | None:
+    """Why there is no SPSS file of the instrument in the selection (no response to it
+    submitted there), said before a job is queued to build one; None when there is."""
+    submitted = db.session.scalar(
+        select(func.count()).select_from(Response).join(Response.instrument_version)
+        .where(InstrumentVersion.instrument_id == instrument_id,
+               *_conditions(answers.forbund, answers.insats, answers.date_from,
+                            answers.date_to)))
+    return None if submitted else _no_answers(instrument_id)
+
+
+def _no_answers(instrument_id: str) -> str:
+    """Said of an SPSS file with nothing in it, naming the survey by its title."""
+    return (f"Det finns inga inskickade svar på ”{instrument_title(instrument_id)}” för den "
+            "period och det urval som rapporten gäller. Välj en annan period eller enkät.")
 
 
 def _responses(answers: AnswerFilter, instrument_id: str) -> list[Response]:

@@ -62,6 +62,9 @@ MAX_OPEN_DAYS = MAX_EXPIRY_DAYS - 1
 TITLE_MAX_LENGTH = 200
 #: The most days "Påminn automatiskt efter N dagar" takes.
 MAX_REMIND_AFTER_DAYS = 60
+#: What is said of a number of days outside 1 to `MAX_REMIND_AFTER_DAYS`.
+REMIND_AFTER_DAYS_RANGE = (f"Välj mellan 1 och {MAX_REMIND_AFTER_DAYS} dagar, eller lämna "
+                           "fältet tomt.")
 #: Wrong addresses named one by one; a file of wrong lines is not answered with thousands.
 MAX_NAMED_PROBLEMS = 25
 
@@ -115,6 +118,11 @@ class CampaignCounts:
     def waiting(self) -> int:
         """Addresses neither tried nor queued."""
         return self.recipients - self.sent - self.failed_unsent - self.queued_first
+
+    @property
+    def never_mailed(self) -> int:
+        """Addresses that got no link: once the utskick is closed, they never will."""
+        return self.recipients - self.sent
 
     @property
     def response_rate(self) -> float | None:
@@ -202,7 +210,7 @@ def create_campaign(
     title: str,
     addresses_text: str,
     *,
-    closes_on: dt.date,
+    closes_on: dt.date | None,
     insats: Insats | None = None,
     remind_after_days: int | None = None,
     today: dt.date | None = None,
@@ -210,28 +218,67 @@ def create_campaign(
     """A new utskick with its addresses, not yet mailed. An empty `timepoint` is the
     instrument's only one. Refuses (CampaignRefused) with every problem at once, the line
     of each address that is wrong among them; a refused utskick writes nothing."""
-    today = today or local_today()
-    instrument, timepoint, problems = _instrument_problems(forbund, instrument_id, timepoint)
-    problems += _frame_problems(forbund, insats, title, closes_on, today)
-    problems += _reminder_problems(remind_after_days, today, closes_on)
-    parsed = parse_addresses(addresses_text)
-    problems += parsed.problems
-    if problems:
-        raise CampaignRefused(problems)
+    checked = _checked(forbund, instrument_id, timepoint, title, addresses_text,
+                       closes_on=closes_on, insats=insats,
+                       remind_after_days=remind_after_days, today=today)
+    if checked.problems or checked.instrument is None or closes_on is None:  # (both are
+        raise CampaignRefused(checked.problems)  # problems too; said for the type checker)
+    parsed = checked.addresses
     campaign = Campaign(
         forbund_id=forbund.id, insats_id=insats.id if insats else None,
-        instrument_version_id=register_version(instrument).id, timepoint=timepoint,
-        title=title.strip(), created_by_id=user.id if user else None,
+        instrument_version_id=register_version(checked.instrument).id,
+        timepoint=checked.timepoint, title=title.strip(), created_by_id=user.id if user else None,
         closes_at=_closing_moment(closes_on), remind_after_days=remind_after_days,
         recipients=[CampaignRecipient(email=address) for address in parsed.addresses],
     )
     db.session.add(campaign)
     db.session.flush()
     record_event(Action.CAMPAIGN_CREATED, user=user, forbund_id=forbund.id, subject=campaign.title,
-                 detail={"campaign": campaign.id, "instrument": instrument.id,
-                 "timepoint": timepoint, "recipients": len(parsed.addresses),
+                 detail={"campaign": campaign.id, "instrument": checked.instrument.id,
+                 "timepoint": checked.timepoint, "recipients": len(parsed.addresses),
                  "duplicates": parsed.duplicates})
     return campaign
+
+
+def campaign_problems(
+    forbund: Forbund,
+    instrument_id: str,
+    timepoint: str,
+    title: str,
+    addresses_text: str,
+    *,
+    closes_on: dt.date | None,
+    insats: Insats | None = None,
+    remind_after_days: int | None = None,
+    today: dt.date | None = None,
+) -> tuple[CampaignProblem, ...]:
+    """What `create_campaign` would refuse, written nowhere: for a form that already
+    refused some fields (a date it could not read is None here), so the page says every
+    problem at once, not the form's first and the rest after the next try."""
+    return _checked(forbund, instrument_id, timepoint, title, addresses_text,
+                    closes_on=closes_on, insats=insats, remind_after_days=remind_after_days,
+                    today=today).problems
+
+
+@dataclass(frozen=True)
+class _Checked:
+    instrument: Instrument | None
+    timepoint: str
+    addresses: ParsedAddresses
+    problems: tuple[CampaignProblem, ...]
+
+
+def _checked(forbund: Forbund, instrument_id: str, timepoint: str, title: str,
+             addresses_text: str, *, closes_on: dt.date | None, insats: Insats | None,
+             remind_after_days: int | None, today: dt.date | None) -> _Checked:
+    today = today or local_today()
+    instrument, timepoint, problems = _instrument_problems(forbund, instrument_id, timepoint)
+    problems += _frame_problems(forbund, insats, title, closes_on, today)
+    if closes_on is not None:
+        problems += _reminder_problems(remind_after_days, today, closes_on)
+    parsed = parse_addresses(addresses_text)
+    problems += parsed.problems
+    return _Checked(instrument, timepoint, parsed, tuple(problems))
 
 
 def _instrument_problems(
@@ -269,10 +316,9 @@ def set_automatic_reminder(campaign: Campaign, days: int | None, *,
     """"Påminn automatiskt efter N dagar" (after the first "Skicka"), or none; refused
     (CampaignRefused) once the reminder has been queued or the utskick is closed."""
     today = today or local_today()
-    if campaign.auto_reminded_at is not None or campaign.closed_at is not None:
-        raise CampaignRefused([CampaignProblem(
-            "remind_after_days", "Den automatiska påminnelsen har redan skickats, eller "
-                                 "utskicket är stängt.")])
+    refusal = reminder_refusal(campaign)
+    if refusal:
+        raise CampaignRefused([CampaignProblem("remind_after_days", refusal)])
     first_day = campaign.first_sent_at.astimezone(_zone()).date() if campaign.first_sent_at \
         else today
     problems = _reminder_problems(days, first_day, closes_on(campaign))
@@ -282,6 +328,17 @@ def set_automatic_reminder(campaign: Campaign, days: int | None, *,
     db.session.flush()
 
 
+def reminder_refusal(campaign: Campaign) -> str | None:
+    """Why the automatic reminder can no longer be set or changed; None while it can."""
+    if campaign.closed_at is not None:
+        return ("Utskicket är stängt, så den automatiska påminnelsen kan inte ändras. "
+                "Inga fler mejl skickas.")
+    if campaign.auto_reminded_at is not None:
+        return ("Den automatiska påminnelsen har redan skickats, så den kan inte ändras. "
+                "Välj ”Påminn de som inte har svarat” för en påminnelse till.")
+    return None
+
+
 def _reminder_problems(days: int | None, first_day: dt.date,
                        last_day: dt.date) -> list[CampaignProblem]:
     """An automatic reminder comes 1 to `MAX_REMIND_AFTER_DAYS` days after the first
@@ -289,8 +346,7 @@ def _reminder_problems(days: int | None, first_day: dt.date,
     if days is None:
         return []
     if not 1 <= days <= MAX_REMIND_AFTER_DAYS:
-        return [CampaignProblem("remind_after_days", "Välj mellan 1 och "
-                                f"{MAX_REMIND_AFTER_DAYS} dagar, eller lämna fältet tomt.")]
+        return [CampaignProblem("remind_after_days", REMIND_AFTER_DAYS_RANGE)]
     if first_day + dt.timedelta(days=days) > last_day:
         return [CampaignProblem("remind_after_days", (
             f"Efter {days} dagar har sista svarsdagen ({last_day.isoformat()}) passerat. "
@@ -299,7 +355,7 @@ def _reminder_problems(days: int | None, first_day: dt.date,
 
 
 def _frame_problems(forbund: Forbund, insats: Insats | None, title: str,
-                    closes_on: dt.date, today: dt.date) -> list[CampaignProblem]:
+                    closes_on: dt.date | None, today: dt.date) -> list[CampaignProblem]:
     problems = []
     if insats is not None and insats.forbund_id != forbund.id:
         problems.append(CampaignProblem("insats", "Välj en insats i listan."))
@@ -308,7 +364,10 @@ def _frame_problems(forbund: Forbund, insats: Insats | None, title: str,
     elif len(title.strip()) > TITLE_MAX_LENGTH:
         problems.append(CampaignProblem(
             "title", f"Rubriken får ha högst {TITLE_MAX_LENGTH} tecken."))
-    if closes_on < today:
+    if closes_on is None:
+        problems.append(CampaignProblem(
+            "closes_on", "Välj sista svarsdag, som år-månad-dag, till exempel 2025-03-31."))
+    elif closes_on < today:
         problems.append(CampaignProblem(
             "closes_on", "Sista svarsdagen har redan varit. Välj i dag eller en senare dag."))
     elif closes_on > today + dt.timedelta(days=MAX_OPEN_DAYS):

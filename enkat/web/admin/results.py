@@ -220,12 +220,16 @@ def answers_download(fmt: str):
         return _refused(form, choice)
     instrument = form.enkat.data if fmt == "sav" else None
     extra = (instrument,) if instrument else ()
+    answers = AnswerFilter(g.forbund, choice.insats, choice.period.start, choice.period.end)
     if prepared_downloads.is_prepared(ANSWERS, fmt):
+        refusal = answer_exports.spss_refusal(answers, instrument or "")
+        if refusal:  # said now, not by a job queued for nothing
+            refuse(form.enkat, refusal)
+            return _refused(form, choice)
         spec = prepared_downloads.answers_spec(choice.insats, choice.period, instrument or "")
         return prepare(g.forbund, ANSWERS, fmt, choice.file_name("svar", fmt, *extra),
                        spec, _results_url(), format=fmt, instrument=instrument,
                        **_filters(choice))
-    answers = AnswerFilter(g.forbund, choice.insats, choice.period.start, choice.period.end)
     try:
         data, rows = _answers(answers, fmt)
     except ServiceError as refused:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Optional, ValidationError
 
 from enkat.instruments.timepoints import timepoint_choices, timepoint_words
 from enkat.jobs.mailing import send_utskick
@@ -27,7 +27,7 @@ from enkat.services.results import utskick as utskick_results
 from enkat.services.utskick import campaigns, mailing
 from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, FailedMail
 from enkat.web.common.access import READERS, refuse, roles_required
-from enkat.web.common.form_base import PageForm
+from enkat.web.common.form_base import DayField, PageForm
 from enkat.web.common.listing import list_state
 
 from . import bp
@@ -49,8 +49,7 @@ class CampaignForm(PageForm):
         "En enkät med en enda mätpunkt, som NNS-enkäterna (Årlig), behöver inget val."))
     title = StringField("Rubrik", description=(
         "Står i mejlets ämnesrad, till exempel ”Indikatorenkät 2025 till styrelsen”."))
-    closes_on = DateField("Sista svarsdag", validators=[InputRequired(
-        "Välj sista svarsdag, som år-månad-dag, till exempel 2025-03-31.")], description=(
+    closes_on = DayField("Sista svarsdag", [Optional()], description=(
         "Länkarna fungerar till och med den dagen. Då stängs utskicket och adresserna raderas."))
     remind_after_days = StringField("Påminn automatiskt efter antal dagar (frivilligt)",
                                     description=(
@@ -79,10 +78,6 @@ class CampaignForm(PageForm):
         if field.data != WHOLE_FORBUND and field.data not in self.insatser:
             raise ValidationError("Välj en insats i listan.")
 
-    def validate_closes_on(self, field):
-        if field.raw_data and field.raw_data[0] and field.data is None:
-            raise ValidationError("Skriv datumet som år-månad-dag, till exempel 2025-03-31.")
-
     def validate_remind_after_days(self, field):
         days_in(field)
 
@@ -107,15 +102,29 @@ class CampaignForm(PageForm):
         upload.stream.seek(0)
         return upload.stream.read().decode("utf-8-sig")
 
-    def chosen_insats(self):
-        return self.insatser.get(self.insats.data)
+    def campaign(self) -> dict:
+        """The utskick as typed, for `campaigns.create_campaign`. What a field refused is
+        left out (a date it could not read is None), so the service does not say it again."""
+        refused = self.errors
+        return {
+            "instrument_id": self.instrument.data, "timepoint": self.timepoint.data or "",
+            "title": self.title.data, "insats": self.insatser.get(self.insats.data),
+            "addresses_text": "" if "addresses_file" in refused else self.addresses_text(),
+            "closes_on": self.closes_on.data,
+            "remind_after_days": (None if "remind_after_days" in refused
+                                  else days_in(self.remind_after_days)),
+        }
 
     def show(self, problems) -> None:
+        """The service's problems beside the form's own; a field the form has refused
+        keeps its own message."""
+        refused = set(self.errors)
         for problem in problems:
             name = problem.field
             if name == "addresses" and self.uploaded():
                 name = "addresses_file"
-            self[name].errors = [*self[name].errors, problem.message]
+            if name not in refused:
+                self[name].errors = [*self[name].errors, problem.message]
 
 
 class ActionForm(PageForm):
@@ -130,13 +139,20 @@ class ReminderForm(PageForm):
         days_in(field)
 
 
+#: More digits than any number of days allowed has: refused without reading them as a number.
+MAX_DAYS_DIGITS = 6
+
+
 def days_in(field) -> int | None:
-    """The whole number of days a field holds, None when empty; refused in Swedish."""
+    """The whole number of days a field holds, None when empty; refused in Swedish, a
+    number too large with the range allowed."""
     text = (field.data or "").strip()
     if not text:
         return None
-    if not text.isdecimal() or len(text) > 4:
+    if not text.isdecimal():
         raise ValidationError("Skriv antalet dagar med siffror, till exempel 7.")
+    if len(text.lstrip("0")) > MAX_DAYS_DIGITS:
+        raise ValidationError(campaigns.REMIND_AFTER_DAYS_RANGE)
     return int(text)
 
 
@@ -154,22 +170,27 @@ def utskick_new():
     if mail_refusal():  # the page says why there are no utskick here
         page = render_template("admin/utskick_form.html", form=form)
         return page, 409 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        try:
-            campaign = campaigns.create_campaign(
-                g.forbund, current_user, form.instrument.data, form.timepoint.data or "",
-                form.title.data, form.addresses_text(), insats=form.chosen_insats(),
-                closes_on=form.closes_on.data,
-                remind_after_days=days_in(form.remind_after_days))
-        except CampaignRefused as refused:
-            form.show(refused.problems)
-        else:
-            flash(f"Utskicket är skapat med {len(campaign.recipients)} adresser. "
-                  "Inget har skickats än: kontrollera och välj Skicka.", "info")
-            return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
+    campaign = _created(form) if form.is_submitted() else None
+    if campaign is not None:
+        flash(f"Utskicket är skapat med {len(campaign.recipients)} adresser. "
+              "Inget har skickats än: kontrollera och välj Skicka.", "info")
+        return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
     page = render_template("admin/utskick_form.html", form=form,
                            today=campaigns.local_today().isoformat())
     return page, 422 if form.errors else 200
+
+
+def _created(form: CampaignForm) -> Campaign | None:
+    """The new utskick; None when refused, with every problem on the form at once: the
+    service's beside those of the fields the form could not read."""
+    if not form.validate():
+        form.show(campaigns.campaign_problems(g.forbund, **form.campaign()))
+        return None
+    try:
+        return campaigns.create_campaign(g.forbund, current_user, **form.campaign())
+    except CampaignRefused as refused:
+        form.show(refused.problems)
+        return None
 
 
 @bp.get("/utskick/<int:campaign_id>")
@@ -190,11 +211,13 @@ def _detail_page(campaign: Campaign, reminder_form: ReminderForm):
         failed_state.page) if may_change else None
     found = utskick_results.campaign_results(campaign)
     counts = campaigns.campaign_counts(campaign)
+    reminders = mailing.reminder_outlook(campaign) if may_change else None
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=counts,
         refresh_url=_refresh_url(counts), stop_refresh_url=_with_args(**{NO_REFRESH: "nej"}),
         failed=failed, failed_state=failed_state, failed_mails=FAILED_MAILS,
-        form=ActionForm(), reminder_form=reminder_form, refresh_seconds=REFRESH_SECONDS,
+        form=ActionForm(), reminder_form=reminder_form, reminders=reminders,
+        refresh_seconds=REFRESH_SECONDS,
         closes_on=campaigns.closes_on(campaign),
         survey_title=campaigns.survey_title(campaign), may_change=may_change, results=found,
         tables=[TableOnPage(table) for table in found.tables],
@@ -247,6 +270,10 @@ def utskick_remind(campaign_id: int):
 def utskick_automatic_reminder(campaign_id: int):
     """"Påminn automatiskt efter N dagar", set or changed until the reminder has gone."""
     campaign = _campaign_or_404(campaign_id)
+    refusal = campaigns.reminder_refusal(campaign)  # on a page shown before that
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
     form = ReminderForm()
     if form.validate_on_submit():
         try:

@@ -159,3 +159,24 @@ def test_a_slow_smtp_server_holds_up_no_web_request(installation, tmp_path):  # 
         smtp.stop()
     assert sorted(message["To"] for message in mailbox.messages) == [
         f"person{number}@example.se" for number in range(3)]
+
+
+def test_a_send_the_server_asks_to_wait_for_is_one_line_in_the_log(
+        installation, tmp_path):  # noqa: F811
+    mailbox = Mailbox()
+    mailbox.full = {"person0@example.se"}
+    smtp = SmtpServer(mailbox).start()
+    campaign_id = new_campaign(installation, 2)
+    settings = {**mail_settings(smtp, 10), "ENKAT_BASE_URL": BASE_URL}
+    try:
+        with job_worker(installation, tmp_path, environment=settings) as worker:
+            queue_and_enqueue(installation, campaign_id)
+            wait_for(lambda: "Försöker igen senare." in worker.printed(),
+                     what="the deferral in the worker's log")
+            printed = worker.printed()
+    finally:
+        smtp.stop()
+    assert (f"utskick {campaign_id} väntar på e-postservern: E-postservern svarade 452 "
+            "mailbox full. Försöker igen senare.") in printed
+    assert "Traceback" not in printed and "Unhandled exception" not in printed
+    assert [message["To"] for message in mailbox.messages] == ["person1@example.se"]

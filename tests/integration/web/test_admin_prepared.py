@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from enkat.extensions import db
-from enkat.models import AuditEvent, PreparedDownload, Role, utcnow
+from enkat.models import AuditEvent, PreparedDownload, Response, Role, utcnow
 from enkat.reports import rendering
 from enkat.services.organisation.forbund import create_forbund
 from enkat.services.people.users import create_user, grant_role
@@ -135,13 +135,19 @@ def test_only_the_user_who_asked_or_an_administrator_may_fetch_it(app, client, y
 
 
 def test_a_download_that_cannot_be_built_says_why_in_swedish(client, year, admin, jobs):
-    """The förbund has inskrivningar, but none in 2024: the SPSS file has nothing in it."""
-    waiting = asked(client, "/forbund/svar.sav?ar=2024&enkat=finsam-inskrivning")
+    """The inskrivningar are deleted after the SPSS file was asked for, before its job
+    ran: the file has nothing in it. (A period with no answers is refused at once, in
+    test_admin_results.py.)"""
+    waiting = asked(client, "/forbund/svar.sav?ar=2025&enkat=finsam-inskrivning")
+    for response in db.session.scalars(select(Response)):
+        db.session.delete(response)
+    db.session.commit()
     jobs.run_pending()
     page = page_of(client, waiting)
     assert "<h1>Filen kunde inte göras</h1>" in page and not REFRESH.search(page)
-    assert ('<p role="alert">svar-test-2024-finsam-inskrivning.sav: Det finns inga inskickade '
-            "svar på finsam-inskrivning i urvalet.</p>") in page
+    assert ('<p role="alert">svar-test-2025-finsam-inskrivning.sav: Det finns inga inskickade '
+            "svar på ”Inskrivning i insats” för den period och det urval som rapporten "
+            "gäller.") in page
     assert client.get(f"{waiting}/hamta").headers["Location"] == waiting
     assert downloads_audited() == []
 

@@ -541,6 +541,20 @@ def test_the_sav_needs_an_instrument_the_forbund_has_answers_to(client, year, ad
     assert unknown.status_code == 422
     assert "Förbundet har inga svar på ”ors”." in unknown.get_data(as_text=True)
     assert downloads("svar") == [] and prepared() == []
+    for refused in (missing, unknown):  # the report stays shown under the refusal
+        shown = refused.get_data(as_text=True)
+        assert "<h2>Filen kan inte hämtas</h2>" in shown and "Rapporten kan inte" not in shown
+        assert 'id="report-heading"' in shown
+
+
+def test_an_sav_of_a_period_without_answers_is_refused_before_it_is_queued(client, year, admin):
+    refused = client.get("/forbund/svar.sav?ar=2024&enkat=finsam-inskrivning")
+    assert refused.status_code == 422
+    shown = refused.get_data(as_text=True)
+    assert ("Det finns inga inskickade svar på ”Inskrivning i insats” för den period och det "
+            "urval som rapporten gäller.") in shown
+    assert "<h2>Filen kan inte hämtas</h2>" in shown and "finsam-inskrivning i urvalet" not in shown
+    assert prepared() == [] and downloads("svar") == []
 
 
 def test_every_answer_download_is_audited_with_its_filters(client, year, admin, jobs):

@@ -218,6 +218,27 @@ def test_bad_input_is_refused_with_its_reason_and_nothing_is_written(as_admin, f
     assert counts() == before
 
 
+def test_an_empty_form_is_refused_with_every_problem_at_once(as_admin):
+    before = counts()
+    empty = {name: "" for name in form()} | {"remind_after_days": ""}
+    response = as_admin.post("/forbund/utskick/nytt", data=empty)
+    assert response.status_code == 422 and counts() == before
+    for message in ("Välj en enkät i listan.", "Skriv en rubrik för utskicket.",
+                    "Välj sista svarsdag", "Skriv in minst en e-postadress."):
+        assert message in page(response)
+
+
+def test_a_date_the_form_cannot_read_is_said_beside_every_other_problem(as_admin):
+    response = as_admin.post("/forbund/utskick/nytt", data=form(
+        closes_on="31/3", title="", remind_after_days="sju", addresses="bo@example"))
+    assert response.status_code == 422
+    shown = page(response)
+    for message in ("Skriv datumet som år-månad-dag", "Skriv en rubrik för utskicket.",
+                    "Skriv antalet dagar med siffror", "”bo@example” är ingen e-postadress."):
+        assert shown.count(message) == 2, message  # in the summary and at its field
+    assert "Välj sista svarsdag" not in shown and "Not a valid" not in shown
+
+
 def test_an_insats_that_is_not_the_forbunds_is_refused(as_admin, make_forbund, make_insats):
     stranger = make_insats(of=make_forbund())
     before = counts()
@@ -321,6 +342,24 @@ def test_a_reminder_asks_first_with_the_number_of_reminders(as_admin, mailbox):
     assert len(mailbox.messages) == 3
 
 
+def test_remind_is_offered_only_when_it_would_mail_someone_and_else_says_why(as_admin):
+    campaign = create(as_admin)
+    remind = f'href="/forbund/utskick/{campaign.id}/paminn"'
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert remind not in detail  # all three were mailed a moment ago
+    assert "kan väljas en timme efter det senaste mejlet" in detail
+
+    for recipient in campaign.recipients:
+        recipient.sent_at = utcnow() - dt.timedelta(days=3)
+    db.session.commit()
+    assert remind in page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+
+    as_admin.post(f"/forbund/utskick/{campaign.id}/paminn")  # the worker has not run
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert remind not in detail and "kan väljas när mejlen i kön är skickade" in detail
+
+
 def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mailbox):
     campaign = create(as_admin)
     worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
@@ -340,7 +379,12 @@ def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mail
     assert len(mailbox.to("anna@example.se")) == 1
     assert [m["Subject"] for m in mailbox.to("bo@example.se")] == [
         "Styrelsen 2025: en enkät från Samordningsförbundet Test", "Påminnelse: Styrelsen 2025"]
-    assert respondent.get(first).status_code == 404
+    superseded = respondent.get(first)
+    assert superseded.status_code == 404  # the reminder's link replaced it, as it says
+    assert ("Har du fått en påminnelse eller ett nyare mejl om samma enkät? Då fungerar bara "
+            "länken i det senaste mejlet, och det du redan har svarat finns kvar där.") in page(
+        superseded)
+    assert "Fråga personalen" not in page(superseded)
     second = link_path(mailbox, "bo@example.se")
     resumed = page(respondent.get(second))
     assert "Du fortsätter där du slutade." in resumed
@@ -403,6 +447,22 @@ def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
     refused = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     refusal = page(as_admin.get(refused.headers["Location"]))
     assert "Utskicket är stängt. Inget skickades." in refusal
+
+
+def test_closing_says_which_mails_will_never_go_and_the_closed_page_says_so(
+        app, as_admin, mailbox):
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")  # queued; the worker has not run
+    confirm = page(as_admin.get(f"/forbund/utskick/{campaign.id}/stang"))
+    assert "3 mejl står i kö och har inte skickats. De skickas inte om du stänger nu." in confirm
+    assert "3 av adresserna har inte fått någon länk och får ingen." in confirm
+
+    closed = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/stang"))
+    detail = page(as_admin.get(closed.headers["Location"]))
+    assert mailbox.messages == []
+    assert "Inte skickade än" not in detail and "Misslyckade" not in detail
+    assert ('<th scope="row">Fick aldrig någon länk (utskicket stängdes först)</th>'
+            '<td class="num">3</td>') in detail
 
 
 def test_the_list_shows_each_utskick_with_its_response_rate(app, as_admin, mailbox):
@@ -513,9 +573,31 @@ def test_an_automatic_reminder_is_set_on_the_form_and_changed_on_the_page(as_adm
     assert cleared.status_code == 303 and campaign.remind_after_days is None
 
 
+@pytest.mark.parametrize(("reminded", "message"), [
+    (False, "Utskicket är stängt, så den automatiska påminnelsen kan inte ändras."),
+    (True, "Den automatiska påminnelsen har redan skickats, så den kan inte ändras."),
+])
+def test_a_reminder_setting_that_can_no_longer_change_says_why(as_admin, reminded, message):
+    """A page opened before the utskick was closed, or before its reminder went, still
+    has the form: saving it says why nothing was saved."""
+    campaign = create(as_admin, remind_after_days="7")
+    if reminded:
+        campaign.auto_reminded_at = utcnow()
+    else:
+        as_admin.post(f"/forbund/utskick/{campaign.id}/stang")
+    refused = as_admin.post(f"/forbund/utskick/{campaign.id}/automatisk-paminnelse",
+                            data={"remind_after_days": "3"})
+    assert refused.status_code == 303
+    detail = page(as_admin.get(refused.headers["Location"]))
+    assert message in detail and 'role="alert"' in detail
+    assert campaign.remind_after_days == 7 and "Spara påminnelsen" not in detail
+
+
 @pytest.mark.parametrize(("days", "message"), [
     ("sju", "Skriv antalet dagar med siffror, till exempel 7."),
     ("0", "Välj mellan 1 och 60 dagar, eller lämna fältet tomt."),
+    ("99999", "Välj mellan 1 och 60 dagar, eller lämna fältet tomt."),
+    ("9" * 40, "Välj mellan 1 och 60 dagar, eller lämna fältet tomt."),
     ("30", "Efter 30 dagar har sista svarsdagen"),
 ])
 def test_an_automatic_reminder_that_cannot_be_is_refused_in_swedish(as_admin, days, message):

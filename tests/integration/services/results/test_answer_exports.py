@@ -133,7 +133,7 @@ def test_one_insats_only(answered, make_insats, make_response):
 
 
 def test_an_instrument_without_answers_is_refused(answered):
-    with pytest.raises(ServiceError, match="inga inskickade svar på srs"):
+    with pytest.raises(ServiceError, match="inga inskickade svar på ”SRS – Hur var dagens"):
         spss_sav(AnswerFilter(answered), "srs")
 
 

@@ -1,0 +1,104 @@
+"""`enkat worker` kept running beside `enkat serve` (`make run`).
+
+Without a worker nothing in the background happens: no utskick is mailed, no download
+built, no purge run, and nobody is told. So the server watches the worker it started:
+when the worker exits while the server runs (killed, out of memory, a crash), the server
+says so in its log, in Swedish, and starts a new one, while gunicorn goes on serving.
+A worker that dies at once (a bad setting, a database that cannot be reached) is started
+again ever more slowly, `first_delay` doubling up to `longest_delay`, so it does not spin;
+one that ran for `steady_seconds` before it died starts again after `first_delay`.
+
+The worker runs in a session of its own, so a Ctrl-C in the terminal reaches only the
+server, which then stops the worker as a service manager would (`stop`): a worker stopped
+that way is not started again.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+#: How long a worker that finished its jobs on SIGINT may take to stop.
+STOP_TIMEOUT_SECONDS = 30
+#: How often the worker is looked at. It is polled, never waited on: a thread blocked in
+#: waitpid() held gunicorn's shutdown for its whole graceful timeout (30 s instead of 5 s).
+POLL_SECONDS = 0.5
+
+
+class WorkerKeeper:
+    """Starts the worker command, and starts it again whenever it exits unasked, with
+    back-off; `say` receives each line for the server's log."""
+
+    def __init__(self, command: Sequence[str], *, say: Callable[[str], None],
+                 first_delay: float = 1.0, longest_delay: float = 60.0,
+                 steady_seconds: float = 60.0, poll_seconds: float = POLL_SECONDS) -> None:
+        self._command = list(command)
+        self._say = say
+        self._first_delay, self._longest_delay = first_delay, longest_delay
+        self._steady_seconds, self._poll_seconds = steady_seconds, poll_seconds
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()  # `stop` and a new start never cross
+        self._process: subprocess.Popen | None = None
+        self._watcher: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._launch()
+        self._watcher = threading.Thread(target=self._watch, name="enkat-worker-keeper",
+                                         daemon=True)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        """As a service manager stops it: SIGINT lets Huey finish the jobs under way
+        (SIGKILL after `STOP_TIMEOUT_SECONDS`); no new worker is started after this."""
+        self._stopping.set()
+        with self._lock:
+            process = self._process
+        if process is not None:
+            stop_process(process)
+        if self._watcher is not None:
+            self._watcher.join(timeout=STOP_TIMEOUT_SECONDS)
+
+    def _launch(self) -> bool:
+        with self._lock:
+            if self._stopping.is_set():
+                return False
+            self._process = subprocess.Popen(self._command, start_new_session=True)
+        self._say(f"enkat worker startad (process {self._process.pid}).")
+        return True
+
+    def _watch(self) -> None:
+        delay = self._first_delay
+        while self._process is not None:
+            started, process = time.monotonic(), self._process
+            while (code := process.poll()) is None:
+                if self._stopping.wait(self._poll_seconds):
+                    return
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - started >= self._steady_seconds:
+                delay = self._first_delay
+            self._say(f"enkat worker (process {process.pid}) avslutades oväntat{_how(code)}. "
+                      f"En ny startas om {delay:g} s; webbservern svarar under tiden.")
+            if self._stopping.wait(delay) or not self._launch():
+                return
+            delay = min(delay * 2, self._longest_delay)
+
+
+def _how(code: int) -> str:
+    """The exit, as far as it is known: a process reaped by gunicorn first reads as 0."""
+    if code < 0:
+        return f" (signal {-code})"
+    return f" (kod {code})" if code else ""
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGINT, then SIGKILL if it has not stopped within `STOP_TIMEOUT_SECONDS`."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
