@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 
 DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": None,  # filled in from the instance folder when unset
@@ -106,6 +107,12 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     if not app.config.get("SESSION_COOKIE_NAME"):
         app.config["SESSION_COOKIE_NAME"] = session_cookie_name(app.config)
+
+
+def local_zone() -> ZoneInfo:
+    """The installation's time zone (`ENKAT_BABEL_DEFAULT_TIMEZONE`): the one its days are
+    counted in and its times shown in, whatever the server's own zone."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def session_cookie_name(config: dict) -> str:

@@ -24,11 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
+from enkat.config import local_zone
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.answers import answers_asked, check_answers, is_asked
@@ -446,7 +445,7 @@ def _events(action: Action, forbund_id: int, subject: str) -> list[AuditEvent]:
 
 def _local(moment: dt.datetime) -> dt.datetime:
     """A moment in the förbund's time, as the log shows it."""
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return moment.astimezone(local_zone())
 
 
 def user_name(user_id: int | None) -> str:

@@ -17,13 +17,12 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from enkat.config import local_zone
 from enkat.database import start_writing
 from enkat.extensions import db
 from enkat.instruments import Instrument
@@ -383,5 +382,5 @@ def context_of(response: Response) -> ResponseContext:
 
 def local_today() -> dt.date:
     """Today where the förbund is: a page opened at 00:30 belongs to that day."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     return utcnow().astimezone(zone).date()

@@ -9,11 +9,10 @@ audited and not logged (a refusal is reported with the address taken out).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
+from enkat.config import local_zone
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import Enrolment, Insats, Invitation, Participant, User
@@ -43,7 +42,7 @@ class MadeLink:
     @property
     def expires(self) -> str:
         """When the link stops working, where the förbund is: "2025-03-15 kl. 14:32"."""
-        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        zone = local_zone()
         return f"{self.invitation.expires_at.astimezone(zone):%Y-%m-%d kl. %H:%M}"
 
 

@@ -17,11 +17,10 @@ import getpass
 import os
 import re
 from dataclasses import dataclass, replace
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from enkat.config import local_zone
 from enkat.instruments.timepoints import timepoint_words
 from enkat.models import AuditEvent, Forbund, Membership, User
 from enkat.reports.filed.templates import KINDS
@@ -140,7 +139,7 @@ def forbund_events(forbund: Forbund, query: AuditQuery, page: int = 1,
         .where(_of_forbund(forbund), *_chosen(query))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
         page, size, scalars=False)
-    zone = _zone()
+    zone = local_zone()
     rows = [AuditRow(at=event.occurred_at.astimezone(zone), who=_who(email, event.detail),
                      what=label(event.action), subject=event.subject,
                      detail=describe(event.detail, zone)) for event, email in found.rows]
@@ -218,8 +217,4 @@ def _chosen(query: AuditQuery) -> list:
 
 def _start_of(day: dt.date) -> dt.datetime:
     """The moment a local day begins, in UTC as the log keeps time."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=_zone()).astimezone(dt.UTC)
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return dt.datetime.combine(day, dt.time(), tzinfo=local_zone()).astimezone(dt.UTC)

@@ -4,9 +4,7 @@ template a document was made with, and how its steps are audited."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
 from enkat.extensions import db
@@ -106,9 +104,6 @@ def record_step(action: Action, document: ReportDocument, by: User | None,
                  detail={"document": document.id, "kind": document.kind,
                          "version": document.version, **detail})
 
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def require_kind(kind: str) -> None:

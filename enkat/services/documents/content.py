@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from enkat.config import local_zone
 from enkat.extensions import db
 from enkat.models import DocumentStatus, PreparedDownload, ReportDocument, utcnow
 from enkat.reports.document import Document
@@ -25,7 +26,7 @@ from enkat.reports.period import Period
 from enkat.services import ServiceError
 from enkat.services.results.reports import build_report_for
 
-from .common import local_zone, template_of
+from .common import template_of
 
 #: Section keys of goal comments: one per goal, by its row in the goal table.
 GOAL_KEY = "goal-{}"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
+from enkat.config import local_zone
 from enkat.extensions import db
 from enkat.models import DocumentFigure, DocumentText, Insats, ReportDocument, Role, User, utcnow
 from enkat.reports.filed.templates import SectionSpec
@@ -31,7 +32,6 @@ from enkat.services.people.users import role_in
 from .common import (
     DocumentError,
     StaleText,
-    local_zone,
     record_step,
     require_editable,
     require_writer,

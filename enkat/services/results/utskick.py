@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Select, and_, case, func, or_, select
 
+from enkat.config import local_zone
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import Campaign, CampaignRecipient, InstrumentVersion, Response
@@ -181,17 +180,14 @@ def _campaign_reach(forbund_id: int, insats_ids: Sequence[int] | None) -> Select
     return query
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def _moments(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period as moments: from its first day's midnight to the midnight after its
     last day, where the förbund is."""
-    zone = _zone()
+    zone = local_zone()
     return (dt.datetime.combine(period.start, dt.time(), zone),
             dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), zone))
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(_zone()).date()
+    return moment.astimezone(local_zone()).date()

@@ -27,12 +27,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from sqlalchemy import Select, case, func, select, update
 
+from enkat.config import local_zone
 from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.timepoints import timepoint_words
@@ -319,7 +318,7 @@ def set_automatic_reminder(campaign: Campaign, days: int | None, *,
     refusal = reminder_refusal(campaign)
     if refusal:
         raise CampaignRefused([CampaignProblem("remind_after_days", refusal)])
-    first_day = campaign.first_sent_at.astimezone(_zone()).date() if campaign.first_sent_at \
+    first_day = campaign.first_sent_at.astimezone(local_zone()).date() if campaign.first_sent_at \
         else today
     problems = _reminder_problems(days, first_day, closes_on(campaign))
     if problems:
@@ -508,16 +507,13 @@ def close_due_campaigns(now: dt.datetime | None = None) -> int:
 # --- the closing day ---------------------------------------------------------------------
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def _closing_moment(last_day: dt.date) -> dt.datetime:
     """Links work through the whole last day, where the förbund is."""
-    next_midnight = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), _zone())
+    next_midnight = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), local_zone())
     return next_midnight.astimezone(dt.UTC)
 
 
 def closes_on(campaign: Campaign) -> dt.date:
     """The last day to answer, as the förbund reads it."""
-    return (campaign.closes_at.astimezone(_zone()) - dt.timedelta(seconds=1)).date()
+    return (campaign.closes_at.astimezone(local_zone()) - dt.timedelta(seconds=1)).date()

@@ -7,13 +7,13 @@ import datetime as dt
 import math
 import unicodedata
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
+from enkat.config import local_zone
 from enkat.models import utcnow
 from enkat.services.people.accounts import AccountLocked, ClientThrottled, sign_in
 from enkat.web.common import keep_despite_refusal
@@ -89,7 +89,7 @@ def too_many_attempts(until: dt.datetime):
 
 def local_time(moment: dt.datetime) -> str:
     """A time of day as Swedish text, in the configured time zone: "14.35"."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     return f"{moment.astimezone(zone):%H.%M}"
 
 

@@ -18,9 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, flash, jsonify, redirect, render_template, request
+from flask import Response, flash, jsonify, redirect, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import (
@@ -35,6 +34,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from enkat.config import local_zone
 from enkat.models import DocumentStatus, Insats
 from enkat.reports.document import Heading, TableBlock, Text
 from enkat.reports.exports.html_export import table_html
@@ -367,7 +367,7 @@ def autosave(document, by) -> tuple[Response, int]:
 
 def clock(moment: dt.datetime) -> str:
     """A moment as the time of day where the förbund is ("14:03")."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     return moment.astimezone(zone).strftime("%H:%M")
 
 
@@ -375,7 +375,7 @@ def when(moment: dt.datetime | None) -> str:
     """A moment as date and time where the förbund is ("2026-12-05 14:03")."""
     if moment is None:
         return ""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
