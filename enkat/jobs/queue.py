@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,9 +123,13 @@ class AppQueue:
         """Run every job waiting now in this process, as a worker would; how many ran.
         For the commands and tests that need the work done before they go on."""
         ran = 0
-        while (task := self.huey.dequeue()) is not None:
-            self.huey.execute(task)
-            ran += 1
+        token = _IN_CALLER.set(True)
+        try:
+            while (task := self.huey.dequeue()) is not None:
+                self.huey.execute(task)
+                ran += 1
+        finally:
+            _IN_CALLER.reset(token)
         return ran
 
     def flush(self) -> None:
@@ -177,11 +182,16 @@ def _register(huey: Huey, declared: Job, app: Flask) -> TaskWrapper:
                      retry_backoff=declared.retry_backoff, name=declared.name)(run)
 
 
+#: Set while `run_pending` runs jobs in the calling process: they then run in the caller's
+#: application context and session, whichever application object holds the queue.
+_IN_CALLER: ContextVar[bool] = ContextVar("enkat_jobs_in_caller", default=False)
+
+
 def _run_in(app: Flask, declared: Job, args: tuple[object, ...]) -> None:
     """Run the job and commit its work, or roll it back and let Huey retry. In the
     application context already there (a command or test running `run_pending`), or in
     one of its own on a worker."""
-    if has_app_context() and current_app._get_current_object() is app:
+    if _IN_CALLER.get() and has_app_context():
         _run_and_commit(declared, args)
         return
     with app.app_context():
