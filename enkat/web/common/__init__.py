@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from babel.support import NullTranslations, Translations
 from flask import Flask, Response, current_app, g, render_template, request, session
+from flask_babel import _get_current_context as _babel_context
+from flask_babel import get_translations
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -46,6 +49,7 @@ def init_common(app: Flask) -> None:
     login.login_message = "Logga in för att fortsätta."
     login.user_loader(load_user)
     babel.init_app(app, locale_selector=select_locale)
+    _translate_templates_quickly(app)
     app.after_request(commit_request)
     app.after_request(add_security_headers)
     app.context_processor(workspace_menu)
@@ -57,6 +61,29 @@ def init_common(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     for failure in DATABASE_UNREACHABLE:
         app.register_error_handler(failure, _database_unavailable)
+
+
+def _translate_templates_quickly(app: Flask) -> None:
+    """Templates' `_()` with the request's translations kept on Flask-Babel's own request
+    context, as `babel_translations`, which `flask_babel.refresh` and `force_locale`
+    reset: Flask-Babel's own `_()` finds the locale, domain and translations anew on
+    every call, some 20 µs each, and a respondent page says a dozen static words."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+def _request_translations() -> Translations | NullTranslations:
+    held = _babel_context()
+    if held is None:
+        return get_translations()
+    if getattr(held, "babel_translations", None) is None:
+        held.babel_translations = get_translations()
+    return held.babel_translations
 
 
 def _mail_setup() -> dict[str, object]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from babel import Locale
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -38,6 +38,10 @@ from .forms import AnswerForm, Step, answer_form, first_unanswered, progress_of,
 #: The buttons of a step: `go_to` says where to go once the page is saved. "save" is
 #: what the page's script sends while the person answers: saved, nowhere to go.
 NEXT, BACK, SAVE = "next", "back", "save"
+
+#: Stands for a step's key while its address is built (`Answering.step_url`); quoted
+#: as werkzeug quotes a path segment.
+_KEY_MARK, _PATH_SAFE = "STEG-KEY-MARK", "!$&'()*+,/:;=@"
 
 
 class SendForm(PageForm):
@@ -66,7 +70,8 @@ class Answering:
     #: The steps worked out for the answers as they were (see `steps`).
     _steps_by_answers: dict = field(default_factory=dict, init=False, repr=False,
                                     compare=False)
-    #: The draft's answers, read once per request and replaced by what a save kept.
+    #: The draft's answers, read once per request and replaced by what a save kept; the
+    #: steps' address (`step_url`).
     _known: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -129,7 +134,17 @@ class Answering:
         return url_for(".start", **self.url_args)
 
     def step_url(self, step: Step, **query: object) -> str:
-        return url_for(".step", key=step.key, **self.url_args, **query)
+        """The address of `step`: built once per request with a mark in the key's place,
+        and each step's key put in it, since the review page links every step and
+        `url_for` costs some 30 µs a call."""
+        if "step_address" not in self._known:
+            self._known["step_address"] = url_for(
+                ".step", key=_KEY_MARK, **self.url_args).partition(_KEY_MARK)
+        before, _, after = self._known["step_address"]
+        address = before + quote(step.key, safe=_PATH_SAFE) + after
+        if not query:
+            return address
+        return address + ("&" if "?" in after else "?") + urlencode(query)
 
     def review_url(self) -> str:
         return url_for(".review", **self.url_args)
