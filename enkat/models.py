@@ -752,5 +752,7 @@ class PreparedDownload(db.Model):
     reason: Mapped[str] = mapped_column(String(500), default="")
     asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The worker process building it, as "host pid" (`prepared_downloads.builder`).
+    built_by: Mapped[str | None] = mapped_column(String(300))
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     content: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from huey import crontab
+
 from enkat.extensions import db
-from enkat.jobs.queue import job
+from enkat.jobs.queue import job, periodic
 from enkat.models import PreparedDownload
 from enkat.services.documents import prepared_document
 from enkat.services.results import prepared_downloads
@@ -30,3 +32,12 @@ def prepare_download(download_id: int) -> None:
         prepared_downloads.fail(db.session.get(PreparedDownload, download_id))
         db.session.commit()
         raise
+
+
+@periodic(crontab(), at_start=True)  # every minute, and when a worker starts
+def resume_downloads() -> None:
+    """Queue again the files whose builder on this machine died before they were ready."""
+    requeued = prepared_downloads.orphans_requeued()
+    db.session.commit()
+    for download_id in requeued:
+        prepare_download.enqueue(download_id)

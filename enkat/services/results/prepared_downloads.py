@@ -19,7 +19,11 @@ so the worker finds it. Only a queued download is built, so a second job for one
 second click) builds nothing. Huey forgets a job when a worker takes it, so a worker that
 dies (or a queue that could not be reached) leaves a download waiting for ever unless
 someone says otherwise: a download not ready within `PREPARE_LIMIT` of being asked for is
-shown as failed (`state_now`), and its job, run late, builds nothing.
+shown as failed (`state_now`), and its job, run late, builds nothing. A download records
+the worker process that builds it (`built_by`), so a worker on the same machine finds one
+whose builder is gone (killed, or out of memory) and puts it back in the queue
+(`orphans_requeued`, run when a worker starts and every minute): `enkat serve` and
+systemd start a new worker within seconds, and the file is built after all.
 
 Only the user who asked, or an administrator of its förbund, may fetch the file; anyone
 else, of this förbund or another, is told it does not exist (`visible_to`). The audit
@@ -30,6 +34,8 @@ file leaving enkat, and a file built but never fetched never left.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -147,14 +153,51 @@ def reason_now(download: PreparedDownload, now: dt.datetime | None = None) -> st
 
 
 def take(download_id: int) -> PreparedDownload | None:
-    """The download to build now, marked as being prepared; None when there is nothing
-    to build (being built by another job, built already, failed, abandoned, or purged)."""
+    """The download to build now, marked as being prepared by this process; None when
+    there is nothing to build (being built by another job, built already, failed,
+    abandoned, or purged)."""
     download = db.session.get(PreparedDownload, download_id, with_for_update=True)
     if download is None or state_now(download) is not State.QUEUED:
         return None
     download.state, download.started_at = State.PREPARING, utcnow()
+    download.built_by = builder()
     db.session.flush()
     return download
+
+
+def builder(pid: int | None = None) -> str:
+    """This process (or process `pid` on this machine) as a download's `built_by`."""
+    return f"{socket.gethostname()} {os.getpid() if pid is None else pid}"
+
+
+def orphans_requeued() -> list[int]:
+    """The downloads being prepared by a process of this machine that no longer runs, put
+    back in the queue (to be enqueued again); those of other machines are left to their
+    own workers."""
+    host = socket.gethostname()
+    orphans = [download for download in db.session.scalars(
+        select(PreparedDownload).where(PreparedDownload.state == State.PREPARING,
+                                       PreparedDownload.asked_at > utcnow() - PREPARE_LIMIT)
+        .with_for_update())
+        if _gone(download.built_by, host)]
+    for download in orphans:
+        download.state, download.started_at, download.built_by = State.QUEUED, None, None
+    db.session.flush()
+    return [download.id for download in orphans]
+
+
+def _gone(built_by: str | None, host: str) -> bool:
+    """Whether `built_by` names a process of `host` that has ended."""
+    their_host, _, pid = (built_by or "").rpartition(" ")
+    if their_host != host or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: asks only whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it runs, as another user
+        return False
+    return False
 
 
 def build(download: PreparedDownload, builder: Builder) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from enkat.extensions import db
+from enkat.jobs.downloads import resume_downloads
 from enkat.models import AuditEvent, PreparedDownload, Response, Role, utcnow
 from enkat.reports import rendering
 from enkat.services.organisation.forbund import create_forbund
@@ -182,6 +184,41 @@ def test_a_download_whose_worker_died_is_said_to_have_failed(client, year, admin
     db.session.refresh(download)
     assert download.content is None
     assert asked(client) != waiting  # asking again prepares it anew
+
+
+def ended_process() -> int:
+    """The id of a process of this machine that has ended."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_a_file_whose_builder_died_is_built_by_the_next_worker(client, year, admin, jobs):
+    """A worker killed while it built the file: the next worker on the machine (started
+    by `enkat serve` or systemd) finds it by its builder and builds it."""
+    waiting = asked(client)
+    download = prepared_downloads.take(int(waiting.rsplit("/", 1)[1]))
+    download.built_by = prepared_downloads.builder(ended_process())
+    db.session.commit()
+    jobs.flush()  # its job went with the worker
+    assert "Filen byggs nu." in page_of(client, waiting)
+    resume_downloads.enqueue()
+    assert jobs.run_pending() == 2  # the resume, then the file
+    page = page_of(client, waiting)
+    assert "<h1>Filen är klar</h1>" in page
+    assert client.get(f"{waiting}/hamta").mimetype == "application/pdf"
+
+
+@pytest.mark.parametrize("built_by", [lambda: prepared_downloads.builder(),
+                                      lambda: f"en-annan-server {ended_process()}"])
+def test_a_file_built_by_a_live_process_or_another_machine_is_left_to_it(
+        client, year, admin, jobs, built_by):
+    waiting = asked(client)
+    download = prepared_downloads.take(int(waiting.rsplit("/", 1)[1]))
+    download.built_by = built_by()
+    db.session.commit()
+    assert prepared_downloads.orphans_requeued() == []
+    assert download.state is prepared_downloads.State.PREPARING
 
 
 def test_quick_formats_are_sent_at_once(client, year, admin, jobs):
