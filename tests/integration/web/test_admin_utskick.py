@@ -447,6 +447,12 @@ def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
     refused = worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
     refusal = page(as_admin.get(refused.headers["Location"]))
     assert "Utskicket är stängt. Inget skickades." in refusal
+    for action in ("skicka", "paminn"):  # from an old tab, a bookmark, the Back button
+        asked = as_admin.get(f"/forbund/utskick/{campaign.id}/{action}")
+        assert asked.status_code == 303, action
+        said = page(as_admin.get(asked.headers["Location"]))
+        assert "Utskicket är stängt, så inga fler mejl skickas." in said
+        assert "Inget att skicka" not in said
 
 
 def test_closing_says_which_mails_will_never_go_and_the_closed_page_says_so(
