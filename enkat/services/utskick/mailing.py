@@ -115,6 +115,12 @@ def mails_to_send(campaign: Campaign) -> int:
     return len(_unsent(campaign))
 
 
+def in_doubt_to_send(campaign: Campaign) -> int:
+    """How many of those may have had their mail already: a worker stopped while it sent
+    them (`IN_DOUBT`), so "Skicka igen" may give them a second one."""
+    return sum(1 for recipient in _unsent(campaign) if recipient.last_error == IN_DOUBT)
+
+
 @dataclass(frozen=True)
 class ReminderOutlook:
     """Those who have not answered, as "Påminn" sees them: `due` it would mail now,

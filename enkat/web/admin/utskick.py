@@ -313,7 +313,9 @@ def _mailing(campaign_id: int, mail, done: str, *, count, asking: str):
         return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
     if request.method == "GET":
         return render_template("admin/utskick_mail.html", campaign=campaign, form=form,
-                               mails=count(campaign), asking=asking)
+                               mails=count(campaign), asking=asking,
+                               in_doubt=mailing.in_doubt_to_send(campaign)
+                               if asking == "send" else 0)
     if not form.validate_on_submit():
         abort(400)
     refusal = mail_refusal()  # a page shown before the setting changed

@@ -26,7 +26,7 @@ from enkat.models import (
 )
 from enkat.services.answering.responses import answers_of
 from enkat.services.people.users import create_user, grant_role
-from enkat.services.utskick import campaigns
+from enkat.services.utskick import campaigns, mailing
 
 from .test_auth import sign_in
 
@@ -453,6 +453,21 @@ def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
         said = page(as_admin.get(asked.headers["Location"]))
         assert "Utskicket är stängt, så inga fler mejl skickas." in said
         assert "Inget att skicka" not in said
+
+
+def test_sending_again_warns_of_a_mail_that_may_have_arrived(app, as_admin, mailbox):
+    """A worker that died while it sent leaves that mail in doubt: "Skicka igen" sends it,
+    and the page that asks first says it may be the recipient's second."""
+    campaign = create(as_admin)
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    held = campaign.recipients[0]
+    held.claimed_at = utcnow() - mailing.lease()  # claimed by a worker that then died
+    db.session.commit()
+    mailing.settle_abandoned_claims(campaign.id)
+    db.session.commit()
+    asked = page(as_admin.get(f"/forbund/utskick/{campaign.id}/skicka"))
+    assert "Skicka 1 mejl nu?" in asked  # the other two wait in the queue
+    assert "1 av dem kan redan ha fått sitt mejl" in asked
 
 
 def test_closing_says_which_mails_will_never_go_and_the_closed_page_says_so(

@@ -48,6 +48,7 @@ def test_a_recipient_another_worker_holds_is_left_to_it_and_looked_at_after_the_
     counts = campaigns.campaign_counts(campaign)
     assert (counts.sent, counts.failed, counts.queued) == (2, 1, 0)
     assert mailing.mails_to_send(campaign) == 1  # the administrator may send it again
+    assert mailing.in_doubt_to_send(campaign) == 1  # and is told it may be a second mail
 
 
 def test_a_server_that_asks_to_wait_keeps_the_mails_queued_and_the_links_as_they_were(
