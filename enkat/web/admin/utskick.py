@@ -308,10 +308,10 @@ def _mailing(campaign_id: int, mail, done: str, *, count, asking: str):
     """Ask on the GET, saying how many mails will go; mail on the POST that confirms."""
     campaign = _campaign_or_404(campaign_id)
     form = ActionForm()
-    if request.method == "GET" and campaign.closed_at is not None:  # an old tab, the Back button
-        flash("Utskicket är stängt, så inga fler mejl skickas.", "info")
-        return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
     if request.method == "GET":
+        if campaign.closed_at is not None:  # an old tab, the Back button
+            flash("Utskicket är stängt, så inga fler mejl skickas.", "info")
+            return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
         return render_template("admin/utskick_mail.html", campaign=campaign, form=form,
                                mails=count(campaign), asking=asking,
                                in_doubt=mailing.in_doubt_to_send(campaign)
