@@ -96,8 +96,9 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f'"{value}" är inget datum (ÅÅÅÅ-MM-DD)',
-                                 param_hint=f"'{option}'") from None
+        from enkat.instruments.model import not_a_date
+
+        raise click.BadParameter(not_a_date(value), param_hint=f"'{option}'") from None
 
 
 def _counted(number: int, one: str, many: str) -> str:
