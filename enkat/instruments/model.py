@@ -615,8 +615,9 @@ def _format_decimal(number: Decimal, places: int) -> str:
 def _written(number: int | Decimal) -> str:
     """A bound as a message shows it to people: in Swedish, by the CLDR rules that
     `enkat.reports.numbers` writes every figure with ("2,5", "10 000", "−1")."""
-    digits = format_decimal(abs(number), locale=_SWEDISH, decimal_quantization=False)
-    return get_minus_sign_symbol(_SWEDISH) + digits if number < 0 else digits
+    value = Decimal(number)
+    digits = format_decimal(abs(value), locale=_SWEDISH, decimal_quantization=False)
+    return get_minus_sign_symbol(_SWEDISH) + digits if value < 0 else digits
 
 
 def _quote(value: str) -> str:
