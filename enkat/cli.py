@@ -26,7 +26,7 @@ from enkat.extensions import db
 from enkat.keeper import WorkerKeeper
 from enkat.models import Role
 from enkat.reports import FORMATS
-from enkat.reports.numbers import counted
+from enkat.reports.numbers import counted, format_count
 from enkat.services import NotFound, ServiceError
 from enkat.services.audit import log as audit
 from enkat.services.audit.events import Action
@@ -212,8 +212,8 @@ def import_responses(file, forbund_slug: str | None, create_missing: bool) -> No
             audit.record_command(Action.COMMAND_IMPORT, get_forbund(slug),
                                  _file_name(file), responses=created)
     click.echo(
-        f"importerade {summary.responses_created} svar "
-        f"({summary.responses_unchanged} fanns redan), "
+        f"importerade {format_count(summary.responses_created)} svar "
+        f"({format_count(summary.responses_unchanged)} fanns redan), "
         f"{counted(summary.participants_created, 'ny deltagare', 'nya deltagare')}, "
         f"{counted(summary.insatser_created, 'ny insats', 'nya insatser')}, "
         f"{counted(summary.forbund_created, 'nytt förbund', 'nya förbund')}"

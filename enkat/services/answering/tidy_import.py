@@ -49,6 +49,7 @@ from enkat.models import (
     ResponseSource,
     utcnow,
 )
+from enkat.reports.numbers import format_count
 from enkat.services import ServiceError
 from enkat.services.answering.responses import (
     ContextProblem,
@@ -82,7 +83,7 @@ class ImportFailed(ServiceError):
         self.problems = tuple(sorted(problems, key=attrgetter("line")))
         count = len(self.problems)
         listing = "\n".join(str(problem) for problem in self.problems)
-        super().__init__(f"inget importerades: {count} problem i filen\n{listing}")
+        super().__init__(f"inget importerades: {format_count(count)} problem i filen\n{listing}")
 
 
 @dataclass(frozen=True)

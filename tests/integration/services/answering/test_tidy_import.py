@@ -126,6 +126,8 @@ def test_the_failure_lists_every_problem_in_line_order():
     )
     assert str(ImportFailed([CsvProblem(2, None, "a")])).startswith(
         "inget importerades: 1 problem i filen\n")
+    many = ImportFailed([CsvProblem(line, None, "a") for line in range(2, 1236)])
+    assert str(many).startswith("inget importerades: 1\u00a0234 problem i filen\n")
 
 
 def test_bom_forbund_of_the_import_and_current_version(insats):
