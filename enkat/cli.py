@@ -26,6 +26,7 @@ from enkat.extensions import db
 from enkat.keeper import WorkerKeeper
 from enkat.models import Role
 from enkat.reports import FORMATS
+from enkat.reports.numbers import counted, format_count
 from enkat.services import NotFound, ServiceError
 from enkat.services.audit import log as audit
 from enkat.services.audit.events import Action
@@ -96,13 +97,9 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f'"{value}" är inget datum (ÅÅÅÅ-MM-DD)',
-                                 param_hint=f"'{option}'") from None
+        from enkat.instruments.model import not_a_date
 
-
-def _counted(number: int, one: str, many: str) -> str:
-    """A number and its noun in the right form: "1 ny deltagare", "3 nya insatser"."""
-    return f"{number} {one if number == 1 else many}"
+        raise click.BadParameter(not_a_date(value), param_hint=f"'{option}'") from None
 
 
 # --- instruments -----------------------------------------------------------------------
@@ -129,7 +126,7 @@ def instruments_check(paths: tuple[Path, ...]) -> None:
     if errors:
         raise SystemExit(1)
     checked = len(paths or [instruments_directory()])
-    click.echo(f"{_counted(checked, 'sökväg kontrollerad', 'sökvägar kontrollerade')}: inga fel")
+    click.echo(f"{counted(checked, 'sökväg kontrollerad', 'sökvägar kontrollerade')}: inga fel")
 
 
 @instruments.command("publish")
@@ -215,11 +212,11 @@ def import_responses(file, forbund_slug: str | None, create_missing: bool) -> No
             audit.record_command(Action.COMMAND_IMPORT, get_forbund(slug),
                                  _file_name(file), responses=created)
     click.echo(
-        f"importerade {summary.responses_created} svar "
-        f"({summary.responses_unchanged} fanns redan), "
-        f"{_counted(summary.participants_created, 'ny deltagare', 'nya deltagare')}, "
-        f"{_counted(summary.insatser_created, 'ny insats', 'nya insatser')}, "
-        f"{_counted(summary.forbund_created, 'nytt förbund', 'nya förbund')}"
+        f"importerade {format_count(summary.responses_created)} svar "
+        f"({format_count(summary.responses_unchanged)} fanns redan), "
+        f"{counted(summary.participants_created, 'ny deltagare', 'nya deltagare')}, "
+        f"{counted(summary.insatser_created, 'ny insats', 'nya insatser')}, "
+        f"{counted(summary.forbund_created, 'nytt förbund', 'nya förbund')}"
     )
 
 
@@ -258,7 +255,7 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
             audit.record_command(Action.COMMAND_EXPORT, exported, _file_name(output),
                                  insats=insats_slug, **{"from": date_from, "to": date_to},
                                  rows=rows)
-    click.echo(f"exporterade {_counted(rows, 'rad', 'rader')}", err=True)
+    click.echo(f"exporterade {counted(rows, 'rad', 'rader')}", err=True)
 
 
 @cli.command("report")
@@ -429,7 +426,7 @@ def prices_import(file, forbund_slug: str, year: int) -> None:
             raise SystemExit(1) from None
         prices = prices_of(price_list)
     unpriced = sum(price is None for price in prices.values())
-    click.echo(f"prislistan {year} för {forbund_slug}: {_counted(len(prices), 'källa', 'källor')}, "
+    click.echo(f"prislistan {year} för {forbund_slug}: {counted(len(prices), 'källa', 'källor')}, "
                f"{unpriced} ej prissatt")
 
 
@@ -483,7 +480,7 @@ def _load_demo() -> None:
     with transaction():
         summary = load_demo()
     click.echo(
-        f"Läste in {summary.forbund_name}: {_counted(summary.insatser, 'insats', 'insatser')}, "
+        f"Läste in {summary.forbund_name}: {counted(summary.insatser, 'insats', 'insatser')}, "
         f"{summary.deltagare} deltagare, {summary.responses} svar, ett år till och med "
         f"{summary.today.isoformat()}"
     )
@@ -561,7 +558,7 @@ def worker_command(threads: int, without_periodic: bool, niceness: int) -> None:
                    "igen kan inte skickas härifrån. Ge workern samma inställningar som "
                    "webbservern.", err=True)
     consumer = worker(app, threads=threads, periodic_jobs=not without_periodic)
-    click.echo(f"enkat worker kör {_counted(threads, 'jobb', 'jobb')} åt gången"
+    click.echo(f"enkat worker kör {counted(threads, 'jobb', 'jobb')} åt gången"
                + ("" if without_periodic else " och de schemalagda jobben"))
     consumer.run()
 
@@ -678,12 +675,7 @@ def purge_command() -> None:
 
     with transaction():
         purged = purge()
-    click.echo(f"raderade {purged.drafts} utkast, {_counted(purged.links, 'länk', 'länkar')}, "
-               f"{_counted(purged.kiosks, 'kiosk', 'kiosker')}, "
-               f"{_counted(purged.password_resets, 'länk', 'länkar')} för nytt lösenord, "
-               f"{_counted(purged.sign_ins, 'avslutad inloggning', 'avslutade inloggningar')}, "
-               f"{_counted(purged.prepared_downloads, 'förberedd fil', 'förberedda filer')}; "
-               f"stängde {purged.utskick_closed} utskick och raderade deras adresser")
+    click.echo(str(purged))
 
 
 @cli.group("deltagare")

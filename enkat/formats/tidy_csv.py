@@ -2,7 +2,8 @@
 
 The format is a public interface, documented in docs/formats.md. Reading gives the
 file's rows with the physical line each starts on, or the problems that make a line (or
-the file) unreadable, each with its line; writing gives the same bytes for the same
+the file) unreadable, each with its line and in Swedish (the column names are the
+file's own, as its header writes them); writing gives the same bytes for the same
 rows, with no field that starts a formula in a spreadsheet. What the rows mean (which
 förbund, instrument and deltagare; whether the answers hold) is the import's business
 (`enkat.services.answering.tidy_import`, `enkat.services.results.answer_exports`).
@@ -26,6 +27,8 @@ HEADER = ",".join(COLUMNS)
 FRAME_COLUMNS = COLUMNS[2:8]
 #: The longest response_id a row may have.
 MAX_RESPONSE_ID_LENGTH = 64
+#: Said of a column that must have a value.
+MUST_NOT_BE_EMPTY = "får inte vara tom"
 
 # Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with one
 # of the TRIGGERS. A cell starts at the start of a field and, for a program that splits on
@@ -60,14 +63,21 @@ def restore_formulas(field: str) -> str:
 
 @dataclass(frozen=True)
 class CsvProblem:
-    """One thing wrong in the file; `line` is the physical line (the header is line 1)."""
+    """One thing wrong in the file; `line` is the physical line (the header is line 1),
+    `item` the question a problem with an answer is about ("rad 7, kolumn value, fråga
+    q1: …")."""
 
     line: int
     column: str | None
     message: str
+    item: str | None = None
 
     def __str__(self) -> str:
-        place = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        place = f"rad {self.line}"
+        if self.column:
+            place += f", kolumn {self.column}"
+        if self.item:
+            place += f", fråga {self.item}"
         return f"{place}: {self.message}"
 
 
@@ -102,12 +112,12 @@ def read_rows(data: bytes, problems: list[CsvProblem]) -> list[TidyRow]:
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start]
         problems.append(CsvProblem(
-            line, None, f"the file is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8 "
-            "(in Excel: CSV UTF-8)"
+            line, None, f"filen är inte UTF-8-text (byte 0x{byte:02x}); spara den som UTF-8 "
+            "(i Excel: CSV UTF-8)"
         ))
         return []
     if not text.strip():
-        problems.append(CsvProblem(1, None, f"the file is empty; the first line must be {HEADER}"))
+        problems.append(CsvProblem(1, None, f"filen är tom; första raden ska vara {HEADER}"))
         return []
     records = _records(text, problems)
     header = next(records, None)
@@ -117,7 +127,7 @@ def read_rows(data: bytes, problems: list[CsvProblem]) -> list[TidyRow]:
     for line, fields in records:
         if len(fields) != len(COLUMNS):
             problems.append(CsvProblem(
-                line, None, f"expected {len(COLUMNS)} fields, found {len(fields)}"
+                line, None, f"raden ska ha {len(COLUMNS)} fält men har {len(fields)}"
             ))
             continue
         row = TidyRow(line, _cells(fields))
@@ -136,7 +146,7 @@ def _records(text: str, problems: list[CsvProblem]) -> Iterator[tuple[int, list[
         except StopIteration:
             return
         except csv.Error as error:
-            problems.append(CsvProblem(line, None, f"unreadable CSV: {error}"))
+            problems.append(CsvProblem(line, None, _unreadable(error)))
             return
         if fields:
             yield line, fields
@@ -156,20 +166,20 @@ def _header_ok(header: list[str], problems: list[CsvProblem]) -> bool:
         return True
     if len(header) == 1 and ";" in header[0]:
         problems.append(CsvProblem(
-            1, None, "the file is separated by semicolons; use commas"
+            1, None, "filen är avgränsad med semikolon; använd kommatecken"
         ))
         return False
     missing = [column for column in COLUMNS if column not in header]
     unexpected = [column for column in header if column not in COLUMNS]
     reasons = []
     if missing:
-        reasons.append(f"missing column {', '.join(missing)}")
+        reasons.append(f"{_columns(missing)} saknas")
     if unexpected:
-        reasons.append(f"unexpected column {', '.join(unexpected)}")
+        reasons.append(f"{_columns(unexpected)} hör inte till formatet")
     if not reasons:
-        reasons.append("the columns are in another order or repeated")
+        reasons.append("kolumnerna står i en annan ordning eller flera gånger")
     problems.append(CsvProblem(
-        1, None, f"{'; '.join(reasons)}; the header must be exactly {HEADER}"
+        1, None, f"{'; '.join(reasons)}; rubrikraden ska vara exakt {HEADER}"
     ))
     return False
 
@@ -179,13 +189,27 @@ def _row_ok(row: TidyRow, problems: list[CsvProblem]) -> bool:
     found = []
     for column in ("response_id", "item"):
         if not row[column]:
-            found.append(CsvProblem(row.line, column, "must not be empty"))
+            found.append(CsvProblem(row.line, column, MUST_NOT_BE_EMPTY))
     if len(row["response_id"]) > MAX_RESPONSE_ID_LENGTH:
         found.append(CsvProblem(
-            row.line, "response_id", f"longer than {MAX_RESPONSE_ID_LENGTH} characters"
+            row.line, "response_id", f"får vara högst {MAX_RESPONSE_ID_LENGTH} tecken"
         ))
     problems.extend(found)
     return not found
+
+
+def _columns(names: list[str]) -> str:
+    """Columns named in a message: "kolumnen x", "kolumnerna x, y"."""
+    return f"{'kolumnen' if len(names) == 1 else 'kolumnerna'} {', '.join(names)}"
+
+
+def _unreadable(error: csv.Error) -> str:
+    """Why the reader stopped, in Swedish: with the comma dialect that is a field past
+    Python's limit (a quote left open swallows the rest of the file into one field)."""
+    if str(error).startswith("field larger than field limit"):
+        limit = f"{csv.field_size_limit():,}".replace(",", "\u00a0")  # Swedish: 131 072
+        return f"ett fält är längre än {limit} tecken; saknar ett citattecken sitt par?"
+    return "raden går inte att läsa som CSV"
 
 
 # --- writing -----------------------------------------------------------------------------

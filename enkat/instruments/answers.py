@@ -1,7 +1,10 @@
 """Checking a set of answers against an instrument: values, conditions, requirements.
 
 One function serves every way answers arrive (forms, kiosk, paper entry, CSV import),
-so the same answer is accepted or refused for the same reason everywhere.
+so the same answer is accepted or refused for the same reason everywhere. Its messages
+are Swedish, for the person who entered the answers: an import says them at the line
+and item of the file; the web says its own words on the field, in the respondent's
+language (`enkat.web.common.forms.problem_text`).
 """
 
 from __future__ import annotations
@@ -9,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .model import Instrument, Item
+from .model import Instrument, Item, takes_no_answer
 
 
 @dataclass(frozen=True)
 class AnswerProblem:
-    """What is wrong with the answer to one item; `value` is the raw value at fault."""
+    """What is wrong with the answer to one item, in Swedish; `value` is the raw value at
+    fault. The message is said of the item ("måste besvaras…") without naming it, except
+    for an id that is not a question: whoever shows it names the item first."""
 
     item_id: str
     message: str
@@ -74,7 +79,7 @@ def check_answers(
         if item.id in normalized and not asked:
             problems.append(AnswerProblem(item.id, _not_asked_reason(item, timepoint)))
         elif complete and asked and item.required and item.id not in normalized:
-            problems.append(AnswerProblem(item.id, "required item is not answered"))
+            problems.append(AnswerProblem(item.id, "måste besvaras men har inget svar"))
     return normalized, tuple(problems)
 
 
@@ -84,10 +89,10 @@ def _answerable_item(
     try:
         item = instrument.item(item_id)
     except KeyError:
-        problems.append(AnswerProblem(item_id, f'unknown item "{item_id}" in {instrument.id}'))
+        problems.append(AnswerProblem(item_id, f'{instrument.id} har ingen fråga "{item_id}"'))
         return None
     if not item.answerable:
-        problems.append(AnswerProblem(item_id, f'item "{item_id}" is an information block'))
+        problems.append(AnswerProblem(item_id, takes_no_answer(item_id)))
         return None
     return item
 
@@ -103,10 +108,10 @@ def _normalize_values(
             problems.append(AnswerProblem(item.id, str(problem), value))
             continue
         if normalized in clean:
-            problems.append(AnswerProblem(item.id, "the same code is given twice", value))
+            problems.append(AnswerProblem(item.id, "har samma kod två gånger", value))
         clean.append(normalized)
     if not item.is_multiple and len(values) > 1:
-        problems.append(AnswerProblem(item.id, f"takes one answer, got {len(values)}", values[1]))
+        problems.append(AnswerProblem(item.id, f"tar ett svar men har {len(values)}", values[1]))
     if item.is_multiple:
         problems.extend(_selection_count_problems(item, len(clean)))
     return tuple(clean)
@@ -114,19 +119,25 @@ def _normalize_values(
 
 def _selection_count_problems(item: Item, count: int) -> list[AnswerProblem]:
     if item.min_selected is not None and count < item.min_selected:
-        return [AnswerProblem(item.id, f"choose at least {item.min_selected}")]
+        return [AnswerProblem(item.id, f"ska ha minst {item.min_selected} svar")]
     if item.max_selected is not None and count > item.max_selected:
-        return [AnswerProblem(item.id, f"choose at most {item.max_selected}")]
+        return [AnswerProblem(item.id, f"ska ha högst {item.max_selected} svar")]
     return []
 
 
 def _not_asked_reason(item: Item, timepoint: str | None) -> str:
     if timepoint is not None and not item.asked_at(timepoint):
-        return f'is not asked at timepoint "{timepoint}"'
+        return f'ställs inte vid mätpunkten "{timepoint}"'
     condition = item.show_if
     assert condition is not None  # asked at this timepoint: its condition left it out
     if condition.operator == "answered":
-        rule = f"{condition.item} is answered"
+        rule = f"{condition.item} är besvarad"
     else:
-        rule = f"{condition.item} is {' or '.join(condition.codes)}"
-    return f"is answered although it is asked only when {rule}"
+        rule = f"svaret på {condition.item} är {_one_of(condition.codes)}"
+    return f"är besvarad fast den bara ställs när {rule}"
+
+
+def _one_of(codes: Sequence[str]) -> str:
+    """Codes as a Swedish list of alternatives: "4", "4 eller 5", "4, 5 eller 6"."""
+    *others, last = codes
+    return f"{', '.join(others)} eller {last}" if others else last

@@ -18,6 +18,8 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Any, cast
 
+from babel.numbers import format_decimal, get_minus_sign_symbol
+
 from enkat.instruments.problems import Problem
 
 #: The language of a plain-string `Text`: the same wording in every language.
@@ -37,6 +39,7 @@ VAS_DECIMALS = 1
 _NUMBER = re.compile(r"[+-]?[0-9]{1,20}(?:[.,][0-9]{1,20})?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _QUOTE_LIMIT = 40
+_SWEDISH = "sv_SE"
 
 
 @dataclass(frozen=True)
@@ -254,14 +257,15 @@ class Item:
     def normalize(self, raw: str) -> str:
         """Check one raw answer value (a CSV cell, a form field) and return its canonical form.
 
-        Raises `ValueError` with a short message saying what is wrong. For a multiple
-        item, ``raw`` is one of the selected codes.
+        Raises `ValueError` with a short message in Swedish saying what is wrong and what
+        is allowed, for whoever entered the value (a förbund's import, paper entry). For a
+        multiple item, ``raw`` is one of the selected codes.
         """
         if not self.answerable:
-            raise ValueError(f'item "{self.id}" is an information block and takes no answer')
+            raise ValueError(takes_no_answer(self.id))
         value = raw.strip()
         if not value:
-            raise ValueError("empty answer")
+            raise ValueError("svaret är tomt")
         return _NORMALIZERS[self.type](self, value)
 
     def _normalize_code(self, value: str) -> str:
@@ -269,12 +273,14 @@ class Item:
             if candidate in self.codes:
                 return candidate
         allowed = ", ".join(self.codes)
-        raise ValueError(f"{_quote(value)} is not a code of item {self.id} (allowed: {allowed})")
+        raise ValueError(f"{_quote(value)} är inget av frågans svarsalternativ "
+                         f"(tillåtna koder: {allowed})")
 
     def _normalize_vas(self, value: str) -> str:
         number = _parse_decimal(value, places=VAS_DECIMALS)
         if not VAS_MIN <= number <= VAS_MAX:
-            raise ValueError(f"{_quote(value)} is outside {VAS_MIN}–{VAS_MAX}")
+            raise ValueError(f"{_quote(value)} ligger utanför {_written(VAS_MIN)}–"
+                             f"{_written(VAS_MAX)}")
         return _format_decimal(number, VAS_DECIMALS)
 
     def _normalize_number(self, value: str) -> str:
@@ -282,27 +288,30 @@ class Item:
         low = None if self.min is None else Decimal(str(self.min))
         high = None if self.max is None else Decimal(str(self.max))
         if low is not None and high is not None and not low <= number <= high:
-            raise ValueError(f"{_quote(value)} is outside {_plain(self.min)}–{_plain(self.max)}")
+            raise ValueError(f"{_quote(value)} ligger utanför {_written(low)}–{_written(high)}")
         if low is not None and number < low:
-            raise ValueError(f"{_quote(value)} is below the minimum {_plain(self.min)}")
+            raise ValueError(f"{_quote(value)} är mindre än det minsta tillåtna, {_written(low)}")
         if high is not None and number > high:
-            raise ValueError(f"{_quote(value)} is above the maximum {_plain(self.max)}")
+            raise ValueError(f"{_quote(value)} är större än det största tillåtna, "
+                             f"{_written(high)}")
         return _format_decimal(number, self.decimals)
 
     def _normalize_date(self, value: str) -> str:
         day = parse_date(value)
         if day is None:
-            raise ValueError(f"{_quote(value)} is not a date (YYYY-MM-DD)")
+            raise ValueError(not_a_date(value))
         if isinstance(self.min, datetime.date) and day < self.min:
-            raise ValueError(f"{_quote(value)} is before the earliest date {self.min.isoformat()}")
+            raise ValueError(f"{_quote(value)} är före det tidigaste tillåtna datumet "
+                             f"{self.min.isoformat()}")
         if isinstance(self.max, datetime.date) and day > self.max:
-            raise ValueError(f"{_quote(value)} is after the latest date {self.max.isoformat()}")
+            raise ValueError(f"{_quote(value)} är efter det senaste tillåtna datumet "
+                             f"{self.max.isoformat()}")
         return day.isoformat()
 
     def _normalize_text(self, value: str) -> str:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
         if self.max_length is not None and len(value) > self.max_length:
-            raise ValueError(f"text longer than {self.max_length} characters")
+            raise ValueError(f"texten är längre än {_written(self.max_length)} tecken")
         return value
 
 
@@ -552,6 +561,16 @@ def _timepoint_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("[1-9][0-9]*".join(re.escape(part) for part in pattern.split("{n}")))
 
 
+def takes_no_answer(item_id: str) -> str:
+    """Why an answer to an information block is refused, wherever it is given."""
+    return f'frågan "{item_id}" är ett informationsblock och har inget svar'
+
+
+def not_a_date(value: str) -> str:
+    """Why a value that `parse_date` refuses is refused, wherever a date is typed."""
+    return f"{_quote(value)} är inget datum (ÅÅÅÅ-MM-DD)"
+
+
 def parse_date(value: str) -> datetime.date | None:
     """The date of a strict ``YYYY-MM-DD`` string, or None."""
     if not _DATE.fullmatch(value):
@@ -564,7 +583,7 @@ def parse_date(value: str) -> datetime.date | None:
 
 def _parse_decimal(value: str, places: int) -> Decimal:
     if not _NUMBER.fullmatch(value):
-        raise ValueError(f"{_quote(value)} is not a number")
+        raise ValueError(f"{_quote(value)} är inget tal")
     number = Decimal(value.replace(",", "."))
     if number != number.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(f"{_quote(value)} {_too_many_decimals(places)}")
@@ -582,10 +601,10 @@ def _code_decimals(code: str) -> int:
 
 def _too_many_decimals(places: int) -> str:
     if places == 0:
-        return "is not a whole number"
+        return "är inget heltal"
     if places == 1:
-        return "has more than one decimal"
-    return f"has more than {places} decimals"
+        return "har mer än en decimal"
+    return f"har mer än {places} decimaler"
 
 
 def _format_decimal(number: Decimal, places: int) -> str:
@@ -593,9 +612,12 @@ def _format_decimal(number: Decimal, places: int) -> str:
     return f"{abs(rounded) if rounded == 0 else rounded:f}"
 
 
-def _plain(number: int | float | datetime.date | None) -> str:
-    """A bound as written in the file (``0``, ``2.5``)."""
-    return json.dumps(number)
+def _written(number: int | Decimal) -> str:
+    """A bound as a message shows it to people: in Swedish, by the CLDR rules that
+    `enkat.reports.numbers` writes every figure with ("2,5", "10 000", "−1")."""
+    value = Decimal(number)
+    digits = format_decimal(abs(value), locale=_SWEDISH, decimal_quantization=False)
+    return get_minus_sign_symbol(_SWEDISH) + digits if value < 0 else digits
 
 
 def _quote(value: str) -> str:

@@ -39,6 +39,6 @@ def resume_mailing() -> None:
     resumed = mailing.campaigns_to_resume()
     db.session.commit()  # the job must find what was queued
     for campaign_id in reminded + resumed:
-        log.info("sending utskick %s (%s)", campaign_id,
-                 "scheduled reminder" if campaign_id in reminded else "resumed")
+        log.info("skickar utskick %s (%s)", campaign_id,
+                 "schemalagd påminnelse" if campaign_id in reminded else "tas upp igen")
         send_utskick.enqueue(campaign_id, public_address())

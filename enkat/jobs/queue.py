@@ -22,6 +22,7 @@ and resumes from what the database says (`enkat.jobs.mailing`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -50,6 +51,31 @@ class JobWaits(Exception):
     """Raised by a job whose work must wait (a mail server asking to try later), having
     logged why on one line: Huey retries it after its back-off as for an error, but logs
     no traceback, which is kept for errors nobody foresaw."""
+
+
+class WaitsSaidOnce(logging.Filter):
+    """On Huey's logger: the English line Huey adds after a job that waits. enkat raises
+    CancelExecution only for `JobWaits`, whose job has said why in Swedish, so the line is
+    dropped while Huey retries the job and said in Swedish when it gives up on it. Every
+    other record passes, errors and their tracebacks included."""
+
+    CANCELLED = "Task %s raised CancelExecution %s."  # huey.api.Huey._execute
+    WILL_RETRY = "(task will be retried)"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != self.CANCELLED or not isinstance(record.args, tuple):
+            return True
+        task, outcome = record.args
+        if outcome == self.WILL_RETRY:
+            return False
+        record.msg = "jobbet %s fick vänta vid sista försöket och körs inte igen"
+        record.args = (task,)
+        return True
+
+
+#: Huey's logger, where it says what became of each job.
+_HUEY_LOG = logging.getLogger("huey")
+_WAITS_SAID_ONCE = WaitsSaidOnce()
 
 
 class QueueMisconfigured(ValueError):
@@ -161,6 +187,7 @@ def _make_queue(app: Flask) -> AppQueue:
 
     for module in JOB_MODULES:
         import_module(module)
+    _HUEY_LOG.addFilter(_WAITS_SAID_ONCE)  # once: a filter already there is not added again
     storage_class, settings = storage_for(app)
     queue = AppQueue(Huey("enkat", results=False, utc=True, storage_class=storage_class,
                           **settings))

@@ -16,4 +16,4 @@ log = logging.getLogger(__name__)
 def nightly_purge() -> None:
     """Delete what has served its purpose and close the utskick past their last day."""
     purged = purge()
-    log.info("nightly purge: %s", purged)
+    log.info("nattlig rensning: %s", purged)

@@ -65,6 +65,11 @@ def format_count(value: int | float) -> str:
     return _signed(_decimal(value), decimals=0)
 
 
+def counted(number: int, one: str, many: str) -> str:
+    """A count and its noun in the right form: "1 ny deltagare", "1 234 nya deltagare"."""
+    return f"{format_count(number)} {one if number == 1 else many}"
+
+
 def format_number(value: int | float, decimals: int = 1) -> str:
     """A measurement with one decimal: 5.25 -> "5,3"."""
     return _signed(_decimal(value), decimals=decimals)

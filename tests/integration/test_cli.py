@@ -123,8 +123,9 @@ def test_a_failed_import_prints_each_problem_and_writes_nothing(enkat, forbund, 
     ))
     result = enkat("import", "responses", str(source), "--forbund", forbund.slug)
     assert result.exit_code == 1
-    assert "line 2, column value: q1:" in result.output
-    assert "line 4, column value: individuellt:" in result.output
+    assert result.output.startswith("Fel: inget importerades: 5 problem i filen\n")
+    assert 'rad 2, kolumn value, fråga q1: "7" är inget av' in result.output
+    assert 'rad 4, kolumn value, fråga individuellt: "11" ligger utanför 0–10' in result.output
     assert table_counts() == before
 
 

@@ -227,7 +227,7 @@ def keep_page(
     page = tuple(dict.fromkeys(item_ids))
     off_page = [item_id for item_id in answers if item_id not in page]
     if off_page:
-        return KeptPage(tuple(AnswerProblem(item_id, "is not on this page")
+        return KeptPage(tuple(AnswerProblem(item_id, "står inte på den här sidan")
                               for item_id in off_page), stored)
     merged = {item_id: values for item_id, values in stored.items() if item_id not in page}
     merged.update({item_id: answers.get(item_id, ()) for item_id in page})

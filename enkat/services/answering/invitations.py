@@ -134,16 +134,16 @@ def invitation_problems(context: ResponseContext, expires_in_days: int) -> list[
     if context.instrument.rated_by == "staff":
         problems.append(ContextProblem(
             "instrument",
-            f"{context.instrument.id} is filled in by personal, not answered through a link",
+            f"{context.instrument.id} fylls i av personal och besvaras inte genom en länk",
         ))
     if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         problems.append(ContextProblem(
             "expires_in_days",
-            f"a link must expire in 1 to {MAX_EXPIRY_DAYS} days, not {expires_in_days}",
+            f"en länk ska gälla i 1 till {MAX_EXPIRY_DAYS} dagar, inte {expires_in_days}",
         ))
     if context.insats is None and context.instrument.audience == "deltagare":
         problems.append(ContextProblem(
-            "insats", f"{context.instrument.id} is answered in an insats and needs one",
+            "insats", f"{context.instrument.id} besvaras i en insats och behöver en",
         ))
     return problems
 

@@ -42,7 +42,8 @@ class ResponseRefused(ServiceError):
     def __init__(self, problems: Sequence[ContextProblem | AnswerProblem]):
         self.problems = tuple(problems)
         super().__init__("; ".join(
-            f"{getattr(p, 'field', None) or p.item_id}: {p.message}" for p in self.problems
+            f"{p.field}: {p.message}" if isinstance(p, ContextProblem)
+            else f"fråga {p.item_id}: {p.message}" for p in self.problems
         ))
 
 
@@ -66,9 +67,9 @@ def context_problems(context: ResponseContext, version: InstrumentVersion | None
                               with_participant=context.participant is not None)
     participant = context.participant
     if participant is not None and participant.forbund_id != context.forbund.id:
-        problems.append(ContextProblem("participant", "the deltagare belongs to another förbund"))
+        problems.append(ContextProblem("participant", "deltagaren hör till ett annat förbund"))
     if context.insats is not None and context.insats.forbund_id != context.forbund.id:
-        problems.append(ContextProblem("insats", "the insats belongs to another förbund"))
+        problems.append(ContextProblem("insats", "insatsen hör till ett annat förbund"))
     uploader = version.forbund_id if version else uploaded_by(context.instrument)
     problems += owner_problems(context.instrument, uploader, context.forbund.id)
     return problems
@@ -84,15 +85,16 @@ def frame_problems(instrument: Instrument, timepoint: str, *,
     if not instrument.matches_timepoint(timepoint):
         allowed = ", ".join(instrument.timepoints)
         problems.append(ContextProblem(
-            "timepoint", f'"{timepoint}" is not a timepoint of {instrument.id} ({allowed})'
+            "timepoint",
+            f'"{timepoint}" är ingen mätpunkt för {instrument.id} (tillåtna: {allowed})',
         ))
     if instrument.anonymous and with_participant:
         problems.append(ContextProblem(
-            "participant", f"{instrument.id} is anonymous and takes no deltagare code"
+            "participant", f"{instrument.id} är anonym och tar ingen deltagarkod"
         ))
     if needs_participant(instrument) and not with_participant:
         problems.append(ContextProblem(
-            "participant", f"{instrument.id} is about a deltagare and needs a deltagare code"
+            "participant", f"{instrument.id} gäller en deltagare och behöver en deltagarkod"
         ))
     return problems
 
@@ -103,7 +105,7 @@ def owner_problems(instrument: Instrument, uploader: int | None,
     `forbund_id` is None for a förbund not yet created."""
     if uploader in (None, forbund_id):
         return []
-    return [ContextProblem("instrument", f"{instrument.id} is another förbund's own instrument")]
+    return [ContextProblem("instrument", f"{instrument.id} är ett annat förbunds eget instrument")]
 
 
 def needs_participant(instrument: Instrument) -> bool:

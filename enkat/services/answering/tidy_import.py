@@ -3,7 +3,7 @@
 The format is a public interface, documented in docs/formats.md; the file is read by
 `enkat.formats.tidy_csv`, and exported by `services.results.answer_exports`. An import
 applies whole or not at all: every problem of the file is collected,
-each with its line, and if there is any, nothing is written.
+each with its line and in Swedish, and if there is any, nothing is written.
 
 An import runs in three passes, so that its cost grows with the file and not with one
 statement per row (`bench/import_export.py`). The first reads the file, resolves every
@@ -29,6 +29,7 @@ from sqlalchemy import bindparam, select, update
 from enkat.extensions import db
 from enkat.formats.tidy_csv import (
     FRAME_COLUMNS,
+    MUST_NOT_BE_EMPTY,
     CsvProblem,
     TidyRow,
     read_rows,
@@ -36,7 +37,7 @@ from enkat.formats.tidy_csv import (
 )
 from enkat.instruments import Instrument
 from enkat.instruments.answers import AnswerProblem, check_answers
-from enkat.instruments.model import EnrolmentRole, parse_date
+from enkat.instruments.model import EnrolmentRole, not_a_date, parse_date
 from enkat.models import (
     Answer,
     Enrolment,
@@ -48,6 +49,7 @@ from enkat.models import (
     ResponseSource,
     utcnow,
 )
+from enkat.reports.numbers import format_count
 from enkat.services import ServiceError
 from enkat.services.answering.responses import (
     ContextProblem,
@@ -81,10 +83,7 @@ class ImportFailed(ServiceError):
         self.problems = tuple(sorted(problems, key=attrgetter("line")))
         count = len(self.problems)
         listing = "\n".join(str(problem) for problem in self.problems)
-        super().__init__(
-            f"nothing was imported: {count} problem{'s' if count != 1 else ''} in the file\n"
-            f"{listing}"
-        )
+        super().__init__(f"inget importerades: {format_count(count)} problem i filen\n{listing}")
 
 
 @dataclass(frozen=True)
@@ -229,7 +228,7 @@ class _ImportRun:
         insats_slug = self._insats_slug(slug, first, forbund_usable)
         answers: dict[str, tuple[str, ...]] = {}
         if not first["timepoint"]:
-            self.problem(first.line, "timepoint", "must not be empty")
+            self.problem(first.line, "timepoint", MUST_NOT_BE_EMPTY)
         elif instrument is not None and rows_agree:
             answers = self._check_values(instrument, first["timepoint"], rows)
         if self._refusals > before or instrument is None or answered_on is None:
@@ -245,8 +244,8 @@ class _ImportRun:
                     agree = False
                     self.problem(
                         row.line, column,
-                        f'"{row[column]}" here but "{first[column]}" on line {first.line}; '
-                        f'all rows of response "{external_id}" must have the same {column}',
+                        f'"{row[column]}" här men "{first[column]}" på rad {first.line}; '
+                        f'alla rader i svaret "{external_id}" ska ha samma {column}',
                     )
         return agree
 
@@ -267,24 +266,25 @@ class _ImportRun:
         """Whether the response's förbund exists or may be created; report why not."""
         if not slug:
             self.problem(
-                row.line, "forbund", "must not be empty (or name the förbund for the import)"
+                row.line, "forbund", f"{MUST_NOT_BE_EMPTY} när importen inte anger förbundet"
             )
             return False
         if self.forbund_slug and slug != self.forbund_slug:
             self.problem(
                 row.line, "forbund",
-                f'the row is for förbund "{slug}", but this import is for "{self.forbund_slug}"',
+                f'raden gäller förbundet "{slug}", men importen gäller "{self.forbund_slug}"',
             )
             return False
         if self.existing_forbund(slug) is not None:
             return True
-        return self._may_create(("forbund", slug), row, "forbund", f'unknown förbund "{slug}"')
+        return self._may_create(("forbund", slug), row, "forbund", f'okänt förbund "{slug}"')
 
     def _may_create(self, key: tuple[str, ...], row: TidyRow, column: str, unknown: str) -> bool:
         """Whether an unknown förbund or insats (its slug last in `key`) may be created."""
         if not self.create_missing:
             self.problem_once(key, row.line, column,
-                              f"{unknown} (import with --create-missing to create it)")
+                              f"{unknown} (importera med --create-missing för att skapa "
+                              "det som saknas)")
             return False
         try:
             check_slug(key[-1])
@@ -297,11 +297,11 @@ class _ImportRun:
         slug = row["insats"]
         if not slug:
             if row["participant"]:
-                self.problem(row.line, "insats", "a response about a deltagare needs an insats")
+                self.problem(row.line, "insats", "ett svar om en deltagare måste ha en insats")
             return None
         if forbund_usable and self.existing_insats(forbund_slug, slug) is None:
             self._may_create(("insats", forbund_slug, slug), row, "insats",
-                             f'unknown insats "{slug}" in förbund "{forbund_slug}"')
+                             f'okänd insats "{slug}" i förbundet "{forbund_slug}"')
         return slug
 
     def _participant_code(self, row: TidyRow) -> str | None:
@@ -316,18 +316,16 @@ class _ImportRun:
     def _answered_on(self, row: TidyRow) -> dt.date | None:
         answered_on = parse_date(row["answered_on"])
         if answered_on is None:
-            self.problem(
-                row.line, "answered_on", f'"{row["answered_on"]}" is not a date (YYYY-MM-DD)'
-            )
+            self.problem(row.line, "answered_on", not_a_date(row["answered_on"]))
         return answered_on
 
     def _instrument(self, row: TidyRow) -> Instrument | None:
         instrument_id, version = row["instrument"], row["instrument_version"]
         if not instrument_id:
-            self.problem(row.line, "instrument", "must not be empty")
+            self.problem(row.line, "instrument", MUST_NOT_BE_EMPTY)
             return None
         if version and not (version.isascii() and version.isdigit() and int(version) > 0):
-            self.problem(row.line, "instrument_version", f'"{version}" is not a version number')
+            self.problem(row.line, "instrument_version", f'"{version}" är inget versionsnummer')
             return None
         key = (instrument_id, version)
         if key not in self._instruments:
@@ -359,12 +357,14 @@ class _ImportRun:
 
     def _compare(self, stored: dict[str, object], planned: _Planned) -> None:
         """Skip a response imported before; refuse one whose content has changed."""
-        differing = [name for name, value in _content(planned).items() if stored[name] != value]
+        differing = [_CONTENT_NAMES.get(name, name) for name, value in _content(planned).items()
+                     if stored[name] != value]
         if differing:
             self.problem(
                 planned.line, None,
-                f'response "{planned.external_id}" was already imported with other content '
-                f"(different {', '.join(differing)}); an imported response is never overwritten",
+                f'svaret "{planned.external_id}" är redan importerat med annat innehåll '
+                f"(det som skiljer: {', '.join(differing)}); ett importerat svar skrivs "
+                "aldrig över",
             )
         else:
             self.count("responses_unchanged")
@@ -652,6 +652,8 @@ def _ids_by_key(column: Any, forbund_ids: Mapping[str, int],
 #: What is compared of a response imported again, in the order a problem names them.
 _CONTENT = ("instrument", "instrument_version", "insats", "participant", "timepoint",
             "answered_on", "answers")
+#: How a problem names what differs: a column by its name in the file, the answers so.
+_CONTENT_NAMES = {"answers": "svaren"}
 
 
 def _content(planned: _Planned) -> dict[str, object]:
@@ -693,10 +695,10 @@ def _located(instrument: Instrument, rows: list[TidyRow],
         return CsvProblem(first_line, problem.field, problem.message)
     item_rows = [row for row in rows if row["item"] == problem.item_id]
     if not item_rows:  # a required item without a row
-        return CsvProblem(first_line, None, f"{problem.item_id}: {problem.message}")
+        return CsvProblem(first_line, None, problem.message, item=problem.item_id)
     known = {item.id: item for item in instrument.items}
     if problem.item_id not in known or not known[problem.item_id].answerable:
         return CsvProblem(item_rows[0].line, "item", problem.message)
     at_fault = [row for row in item_rows if row["value"] == problem.value]
     row = at_fault[-1] if at_fault else item_rows[0]  # a repeated value: its repetition
-    return CsvProblem(row.line, "value", f"{problem.item_id}: {problem.message}")
+    return CsvProblem(row.line, "value", problem.message, item=problem.item_id)

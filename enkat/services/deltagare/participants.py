@@ -32,11 +32,11 @@ def check_code(code: str) -> str:
     """Return the code if it is a usable pseudonym; refuse anything like a personnummer."""
     if PERSONNUMMER_PATTERN.match(code):
         raise InvalidCode(
-            f'"{code}" looks like a personnummer; deltagare are registered by code only'
+            f'"{code}" ser ut som ett personnummer; deltagare registreras bara med kod'
         )
     if not CODE_PATTERN.match(code):
         raise InvalidCode(
-            f'"{code}" is not a valid deltagare code (2-32 letters, digits and hyphens)'
+            f'"{code}" är ingen giltig deltagarkod (2–32 bokstäver, siffror och bindestreck)'
         )
     return code.upper()
 
@@ -83,15 +83,15 @@ def check_start(code: str, insats_slug: str, open_since: dt.date | None) -> None
     The rules of moving an enrolment have this one home, for the forms and for an
     import, which moves enrolments in memory before writing them in bulk."""
     if open_since is not None:
-        raise EnrolmentError(f"{code} is already enrolled in {insats_slug} since {open_since}")
+        raise EnrolmentError(f"{code} är redan inskriven i {insats_slug} sedan {open_since}")
 
 
 def check_end(code: str, insats_slug: str, open_since: dt.date | None, on: dt.date) -> None:
     """Refuse to end an enrolment that is not open, or on a day before its start."""
     if open_since is None:
-        raise EnrolmentError(f"{code} has no open enrolment in {insats_slug}")
+        raise EnrolmentError(f"{code} har ingen pågående inskrivning i {insats_slug}")
     if on < open_since:
-        raise EnrolmentError(f"{code} cannot end on {on}, before the start on {open_since}")
+        raise EnrolmentError(f"{code} kan inte skrivas ut {on}, före inskrivningen {open_since}")
 
 
 def start_enrolment(participant: Participant, insats: Insats, on: dt.date) -> Enrolment:

@@ -84,7 +84,7 @@ def resolve_instrument(instrument_id: str, version: int | None = None) -> Instru
     if version is None and candidates:
         return candidates[max(candidates)][0]
     known = f" version {version}" if version is not None else ""
-    raise UnknownInstrument(f'unknown instrument "{instrument_id}"{known}')
+    raise UnknownInstrument(f'okänt instrument "{instrument_id}"{known}')
 
 
 def resolve_instruments(instrument_ids: Iterable[str]) -> dict[str, Instrument]:

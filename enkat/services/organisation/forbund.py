@@ -16,7 +16,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 def check_slug(slug: str) -> str:
     if not SLUG_PATTERN.match(slug) or len(slug) > 64:
-        raise ServiceError(f'"{slug}" is not a valid slug (lower-case letters, digits, hyphens)')
+        raise ServiceError(
+            f'"{slug}" är ingen giltig slug (små bokstäver, siffror och bindestreck)')
     return slug
 
 

@@ -257,7 +257,8 @@ def _forget_unsent(reset: PasswordReset, failure: MailFailed) -> None:
     reason = type(failure.__cause__ or failure).__name__
     db.session.delete(reset)
     record_event(Action.RESET_MAIL_FAILED, user=user, subject=user.email, detail={"reason": reason})
-    log.warning("password reset mail for user %s could not be sent (%s)", user.id, reason)
+    log.warning("mejlet för nytt lösenord till användare %s kunde inte skickas (%s)",
+                user.id, reason)
 
 
 def _expire_other_resets(user: User, *, keep: PasswordReset | None, now: dt.datetime) -> None:

@@ -28,6 +28,7 @@ from enkat.models import (
     SignIn,
     utcnow,
 )
+from enkat.reports.numbers import counted
 from enkat.services.audit.events import Action, record_event
 from enkat.services.results import prepared_downloads
 from enkat.services.utskick.campaigns import close_due_campaigns
@@ -42,6 +43,17 @@ class Purged:
     sign_ins: int
     utskick_closed: int
     prepared_downloads: int
+
+    def __str__(self) -> str:
+        """What was done, in Swedish: `enkat purge` prints it, the nightly purge logs it."""
+        return (f"raderade {counted(self.drafts, 'utkast', 'utkast')}, "
+                f"{counted(self.links, 'länk', 'länkar')}, "
+                f"{counted(self.kiosks, 'kiosk', 'kiosker')}, "
+                f"{counted(self.password_resets, 'länk', 'länkar')} för nytt lösenord, "
+                f"{counted(self.sign_ins, 'avslutad inloggning', 'avslutade inloggningar')}, "
+                f"{counted(self.prepared_downloads, 'förberedd fil', 'förberedda filer')}; "
+                f"stängde {counted(self.utskick_closed, 'utskick', 'utskick')} och raderade "
+                "deras adresser")
 
 
 def purge(*, now: dt.datetime | None = None) -> Purged:

@@ -3,12 +3,15 @@ enqueued, on both databases."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
 from click.testing import CliRunner
 from flask import current_app
 from flask_migrate import upgrade
+from huey import MemoryHuey
+from huey.exceptions import CancelExecution
 from huey.storage import PostgresStorage, SqliteStorage
 
 from enkat import create_app
@@ -62,7 +65,7 @@ def test_a_real_worker_runs_a_job_enqueued_by_another_process(installation, tmp_
     with job_worker(installation, tmp_path / "worker") as worker:
         enqueue_purges(installation)
         wait_for(lambda: purges_recorded(installation) == 1, what="the purge")
-    assert "nightly purge" in worker.printed()
+    assert "nattlig rensning: raderade 0 utkast" in worker.printed()
 
 
 def test_a_job_waits_on_the_queue_until_a_worker_comes(installation, tmp_path):
@@ -94,3 +97,37 @@ def test_a_niceness_out_of_range_is_refused_in_swedish(tmp_path):
     result = CliRunner().invoke(worker_command, ["--nice", "20"])
     assert result.exit_code == 2
     assert "Ogiltigt värde för '--nice': 20 ligger utanför 0<=x<=19" in result.output
+
+
+def test_hueys_line_after_a_job_that_waits_is_dropped_or_said_in_swedish(tmp_path, caplog):
+    """A job that waits has said why in Swedish (`JobWaits`): Huey's English line after it
+    is dropped while Huey retries the job, said in Swedish when it gives up, and an error
+    keeps its line and traceback."""
+    queue_of(configured(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'enkat.sqlite'}"))
+    huey = MemoryHuey(utc=True)
+
+    @huey.task(retries=1)
+    def waits_and_is_retried() -> None:
+        raise CancelExecution
+
+    @huey.task()
+    def waits_at_its_last_try() -> None:
+        raise CancelExecution
+
+    @huey.task()
+    def fails() -> None:
+        raise ValueError("oförutsett")
+
+    for task in (waits_and_is_retried, waits_at_its_last_try, fails):
+        task()
+    with caplog.at_level(logging.INFO, logger="huey"):
+        while (task := huey.dequeue()) is not None:
+            huey.execute(task)
+    said = [record.getMessage() for record in caplog.records if record.name == "huey"]
+    assert not any("CancelExecution" in line for line in said)
+    # three tries that waited, the first of them retried: two lines, one per job
+    assert sum("fick vänta vid sista försöket och körs inte igen" in line
+               for line in said) == 2
+    assert sum(line.startswith("Requeueing") for line in said) == 1
+    [error] = [record for record in caplog.records if record.exc_info]
+    assert error.getMessage().startswith("Unhandled exception in task")

@@ -44,23 +44,23 @@ def test_missing_column():
     header = HEADER.removesuffix(",value")
     assert refused(csv_bytes("r1,test,steget,KX7M4P,ors,1,session-1,2025-03-03,socialt",
                              header=header)) == [
-        f"line 1: missing column value; the header must be exactly {HEADER}"
+        f"rad 1: kolumnen value saknas; rubrikraden ska vara exakt {HEADER}"
     ]
 
 
 def test_renamed_column():
     header = HEADER.replace("answered_on", "date")
     assert refused(csv_bytes(*ors(), header=header)) == [
-        "line 1: missing column answered_on; unexpected column date; "
-        f"the header must be exactly {HEADER}"
+        "rad 1: kolumnen answered_on saknas; kolumnen date hör inte till formatet; "
+        f"rubrikraden ska vara exakt {HEADER}"
     ]
 
 
 def test_columns_in_another_order():
     header = HEADER.replace("item,value", "value,item")
     assert refused(csv_bytes(*ors(), header=header)) == [
-        "line 1: the columns are in another order or repeated; "
-        f"the header must be exactly {HEADER}"
+        "rad 1: kolumnerna står i en annan ordning eller flera gånger; "
+        f"rubrikraden ska vara exakt {HEADER}"
     ]
 
 
@@ -68,14 +68,14 @@ def test_not_utf8():
     latin1_line = f"n2,test,steget,,{NNS},1,pagaende,2025-03-03,kon,kvinnö\n".encode("latin-1")
     data = csv_bytes(*nns()) + latin1_line
     assert refused(data) == [
-        "line 4: the file is not UTF-8 text (byte 0xf6); save it as UTF-8 (in Excel: CSV UTF-8)"
+        "rad 4: filen är inte UTF-8-text (byte 0xf6); spara den som UTF-8 (i Excel: CSV UTF-8)"
     ]
 
 
 def test_semicolons():
     data = csv_bytes(*(line.replace(",", ";") for line in nns()), header=HEADER.replace(",", ";"))
     assert refused(data) == [
-        "line 1: the file is separated by semicolons; use commas"
+        "rad 1: filen är avgränsad med semikolon; använd kommatecken"
     ]
 
 
@@ -83,13 +83,25 @@ def test_wrong_number_of_fields():
     lines = nns()
     lines[1] = lines[1] + ",extra"
     assert refused(csv_bytes(*lines, "n2,test,steget")) == [
-        "line 3: expected 10 fields, found 11",
-        "line 4: expected 10 fields, found 3",
+        "rad 3: raden ska ha 10 fält men har 11",
+        "rad 4: raden ska ha 10 fält men har 3",
     ]
 
 
 def test_empty_file():
-    assert refused(b"") == [f"line 1: the file is empty; the first line must be {HEADER}"]
+    assert refused(b"") == [f"rad 1: filen är tom; första raden ska vara {HEADER}"]
     assert refused(b"\xef\xbb\xbf\n") == [
-        f"line 1: the file is empty; the first line must be {HEADER}"
+        f"rad 1: filen är tom; första raden ska vara {HEADER}"
+    ]
+
+
+def test_a_quote_left_open_is_said_at_its_line_in_swedish():
+    """The reader takes the rest of the file into one field until it passes Python's
+    limit: the problem is said at the line the field starts on."""
+    lines = nns()
+    lines[1] = lines[1].replace(",q2,", ',"q2,')
+    filler = [f"n{number},test,steget,,{NNS},1,pagaende,2025-03-03,q1,{'x' * 200}"
+              for number in range(1000)]
+    assert refused(csv_bytes(*lines, *filler)) == [
+        "rad 3: ett fält är längre än 131\u00a0072 tecken; saknar ett citattecken sitt par?"
     ]

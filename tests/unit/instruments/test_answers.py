@@ -44,7 +44,13 @@ def test_good_answers_are_normalized(survey):
 def test_an_answer_to_an_item_whose_condition_is_not_met_is_refused(survey):
     _, problems = check_answers(survey, {"arbetar": ["nej"], "timmar": ["20"]})
     assert problems == (AnswerProblem(
-        "timmar", "is answered although it is asked only when arbetar is ja"),)
+        "timmar", "är besvarad fast den bara ställs när svaret på arbetar är ja"),)
+
+
+def test_an_answer_behind_an_answered_condition_names_the_condition(survey):
+    _, problems = check_answers(survey, {"arbetar": ["ja"], "nojd": ["ja"]}, complete=False)
+    assert problems == (AnswerProblem(
+        "nojd", "är besvarad fast den bara ställs när timmar är besvarad"),)
 
 
 def test_hidden_items_hide_the_items_that_depend_on_them(survey):
@@ -54,14 +60,14 @@ def test_hidden_items_hide_the_items_that_depend_on_them(survey):
 
 def test_required_items_are_required_only_when_asked_and_complete(survey):
     _, problems = check_answers(survey, {"arbetar": ["ja"]})
-    assert problems == (AnswerProblem("timmar", "required item is not answered"),)
+    assert problems == (AnswerProblem("timmar", "måste besvaras men har inget svar"),)
     assert check_answers(survey, {"arbetar": ["nej"]})[1] == ()
     assert check_answers(survey, {}, complete=False)[1] == ()
 
 
 def test_items_of_another_timepoint_are_refused(survey):
     _, problems = check_answers(survey, {"arbetar": ["nej"], "slut": ["x"]}, timepoint="start")
-    assert problems == (AnswerProblem("slut", 'is not asked at timepoint "start"'),)
+    assert problems == (AnswerProblem("slut", 'ställs inte vid mätpunkten "start"'),)
 
 
 def test_every_problem_is_listed(survey):
@@ -69,17 +75,17 @@ def test_every_problem_is_listed(survey):
         "arbetar": ["kanske"], "stod": ["a", "a", "d"], "okand": ["1"], "intro": ["x"],
         "timmar": ["5", "6"]})
     messages = {(problem.item_id, problem.message) for problem in problems}
-    assert ("okand", 'unknown item "okand" in uppfoljning-test') in messages
-    assert ("intro", 'item "intro" is an information block') in messages
-    assert ("stod", "the same code is given twice") in messages
-    assert ("timmar", "takes one answer, got 2") in messages
+    assert ("okand", 'uppfoljning-test har ingen fråga "okand"') in messages
+    assert ("intro", 'frågan "intro" är ett informationsblock och har inget svar') in messages
+    assert ("stod", "har samma kod två gånger") in messages
+    assert ("timmar", "tar ett svar men har 2") in messages
     assert any(item == "arbetar" for item, _ in messages)
     assert any(item == "stod" and "d" in message for item, message in messages)
 
 
 def test_multiple_choice_respects_the_declared_maximum(survey):
     _, problems = check_answers(survey, {"arbetar": ["nej"], "stod": ["a", "b", "c"]})
-    assert problems == (AnswerProblem("stod", "choose at most 2"),)
+    assert problems == (AnswerProblem("stod", "ska ha högst 2 svar"),)
 
 
 def test_empty_values_count_as_not_answered(survey):
@@ -104,7 +110,7 @@ def test_every_item_of_a_score_that_allows_none_missing_is_required(method):
     instrument = load_data(with_score(0, method), "score.json")
     assert instrument.item("a").required and instrument.item("b").required
     _, problems = check_answers(instrument, {"arbetar": ["nej"], "a": ["5"]})
-    assert problems == (AnswerProblem("b", "required item is not answered"),)
+    assert problems == (AnswerProblem("b", "måste besvaras men har inget svar"),)
     assert check_answers(instrument, {"a": ["5"]}, complete=False)[1] == ()
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from enkat.instruments import Condition, Instrument
 
+NOT_A_CODE = "är inget av frågans svarsalternativ"
+
 
 @pytest.mark.parametrize(
     ("item_id", "raw", "canonical"),
@@ -44,41 +46,42 @@ def test_normalize_accepts(every_type: Instrument, item_id: str, raw: str, canon
 @pytest.mark.parametrize(
     ("item_id", "raw", "message"),
     [
-        ("q1", "7", '"7" is not a code of item q1 (allowed: 1, 2, 3, 4, 5, 6, 0)'),
-        ("q1", "5.0", '"5.0" is not a code of item q1 (allowed: 1, 2, 3, 4, 5, 6, 0)'),
-        ("q1", "", "empty answer"),
-        ("q1", "   ", "empty answer"),
+        ("q1", "7", f'"7" {NOT_A_CODE} (tillåtna koder: 1, 2, 3, 4, 5, 6, 0)'),
+        ("q1", "5.0", f'"5.0" {NOT_A_CODE} (tillåtna koder: 1, 2, 3, 4, 5, 6, 0)'),
+        ("q1", "", "svaret är tomt"),
+        ("q1", "   ", "svaret är tomt"),
         (
             "kon",
             "okand",
-            '"okand" is not a code of item kon (allowed: kvinna, man, annat, uppgift-saknas)',
+            f'"okand" {NOT_A_CODE} (tillåtna koder: kvinna, man, annat, uppgift-saknas)',
         ),
         (
             "stod",
             "samtal,praktik",
-            '"samtal,praktik" is not a code of item stod '
-            "(allowed: samtal, praktik, studier, vet-ej)",
+            f'"samtal,praktik" {NOT_A_CODE} (tillåtna koder: samtal, praktik, studier, vet-ej)',
         ),
-        ("arbete", "kanske", '"kanske" is not a code of item arbete (allowed: ja, nej)'),
-        ("arbete", "1", '"1" is not a code of item arbete (allowed: ja, nej)'),
-        ("individuellt", "11.0", '"11.0" is outside 0.0–10.0'),
-        ("individuellt", "-0.1", '"-0.1" is outside 0.0–10.0'),
-        ("individuellt", "7.25", '"7.25" has more than one decimal'),
-        ("individuellt", "sju", '"sju" is not a number'),
-        ("individuellt", "7.", '"7." is not a number'),
-        ("individuellt", "1e1", '"1e1" is not a number'),
-        ("timmar", "61", '"61" is outside 0–60'),
-        ("timmar", "-1", '"-1" is outside 0–60'),
-        ("timmar", "1.25", '"1.25" has more than one decimal'),
-        ("startdatum", "2026-13-01", '"2026-13-01" is not a date (YYYY-MM-DD)'),
-        ("startdatum", "20260301", '"20260301" is not a date (YYYY-MM-DD)'),
-        ("startdatum", "1/3/2026", '"1/3/2026" is not a date (YYYY-MM-DD)'),
-        ("startdatum", "2019-12-31", '"2019-12-31" is before the earliest date 2020-01-01'),
-        ("startdatum", "2031-01-01", '"2031-01-01" is after the latest date 2030-12-31'),
-        ("praktik-plats", "x" * 81, "text longer than 80 characters"),
-        ("namn-pa-insats", "x" * 201, "text longer than 200 characters"),
-        ("kommentar", " \n ", "empty answer"),
-        ("valkommen", "1", 'item "valkommen" is an information block and takes no answer'),
+        ("arbete", "kanske", f'"kanske" {NOT_A_CODE} (tillåtna koder: ja, nej)'),
+        ("arbete", "1", f'"1" {NOT_A_CODE} (tillåtna koder: ja, nej)'),
+        ("individuellt", "11.0", '"11.0" ligger utanför 0–10'),
+        ("individuellt", "-0.1", '"-0.1" ligger utanför 0–10'),
+        ("individuellt", "7.25", '"7.25" har mer än en decimal'),
+        ("individuellt", "sju", '"sju" är inget tal'),
+        ("individuellt", "7.", '"7." är inget tal'),
+        ("individuellt", "1e1", '"1e1" är inget tal'),
+        ("timmar", "61", '"61" ligger utanför 0–60'),
+        ("timmar", "-1", '"-1" ligger utanför 0–60'),
+        ("timmar", "1.25", '"1.25" har mer än en decimal'),
+        ("startdatum", "2026-13-01", '"2026-13-01" är inget datum (ÅÅÅÅ-MM-DD)'),
+        ("startdatum", "20260301", '"20260301" är inget datum (ÅÅÅÅ-MM-DD)'),
+        ("startdatum", "1/3/2026", '"1/3/2026" är inget datum (ÅÅÅÅ-MM-DD)'),
+        ("startdatum", "2019-12-31",
+         '"2019-12-31" är före det tidigaste tillåtna datumet 2020-01-01'),
+        ("startdatum", "2031-01-01",
+         '"2031-01-01" är efter det senaste tillåtna datumet 2030-12-31'),
+        ("praktik-plats", "x" * 81, "texten är längre än 80 tecken"),
+        ("namn-pa-insats", "x" * 201, "texten är längre än 200 tecken"),
+        ("kommentar", " \n ", "svaret är tomt"),
+        ("valkommen", "1", 'frågan "valkommen" är ett informationsblock och har inget svar'),
     ],
 )
 def test_normalize_refuses(every_type: Instrument, item_id: str, raw: str, message: str) -> None:
@@ -90,7 +93,7 @@ def test_normalize_refuses(every_type: Instrument, item_id: str, raw: str, messa
 def test_long_values_are_shortened_in_messages(every_type: Instrument) -> None:
     with pytest.raises(ValueError) as caught:
         every_type.item("q1").normalize("a" * 100)
-    assert str(caught.value).startswith('"' + "a" * 39 + '…" is not a code of item q1')
+    assert str(caught.value).startswith('"' + "a" * 39 + f'…" {NOT_A_CODE}')
 
 
 @pytest.mark.parametrize(
@@ -98,10 +101,10 @@ def test_long_values_are_shortened_in_messages(every_type: Instrument) -> None:
     [
         (0, "3", "3"),
         (0, "3,0", "3"),
-        (0, "3.5", '"3.5" is not a whole number'),
+        (0, "3.5", '"3.5" är inget heltal'),
         (2, "3.14", "3.14"),
         (2, "3", "3.00"),
-        (2, "3.141", '"3.141" has more than 2 decimals'),
+        (2, "3.141", '"3.141" har mer än 2 decimaler'),
         (4, "-0,0001", "-0.0001"),
     ],
 )
@@ -116,11 +119,28 @@ def test_number_decimals(every_type: Instrument, decimals: int, raw: str, result
 def test_number_with_one_bound(every_type: Instrument) -> None:
     only_min = dataclasses.replace(every_type.item("timmar"), max=None)
     only_max = dataclasses.replace(every_type.item("timmar"), min=None)
-    with pytest.raises(ValueError, match=r'^"-1" is below the minimum 0$'):
+    with pytest.raises(ValueError, match=r'^"-1" är mindre än det minsta tillåtna, 0$'):
         only_min.normalize("-1")
     assert only_min.normalize("1000") == "1000.0"
-    with pytest.raises(ValueError, match=r'^"61" is above the maximum 60$'):
+    with pytest.raises(ValueError, match=r'^"61" är större än det största tillåtna, 60$'):
         only_max.normalize("61")
+
+
+@pytest.mark.parametrize(
+    ("bounds", "raw", "message"),
+    [
+        ({"min": -2.5, "max": 10000}, "-3", '"-3" ligger utanför −2,5–10\u00a0000'),
+        ({"min": 0.25, "max": None}, "0.1", '"0.1" är mindre än det minsta tillåtna, 0,25'),
+    ],
+)
+def test_bounds_are_written_in_swedish(every_type: Instrument, bounds: dict[str, float | None],
+                                       raw: str, message: str) -> None:
+    """A bound is shown as a Swedish reader writes it: decimal comma, minus sign,
+    thousands apart; the value at fault is quoted as it was typed."""
+    item = dataclasses.replace(every_type.item("timmar"), decimals=2, **bounds)
+    with pytest.raises(ValueError) as caught:
+        item.normalize(raw)
+    assert str(caught.value) == message
 
 
 # --- conditions -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 
 from enkat.reports.model import Column, Figure, Kind
 from enkat.reports.numbers import (
+    counted,
     format_change,
     format_count,
     format_figure,
@@ -34,6 +35,15 @@ def test_shares_are_per_cent_with_one_decimal_and_a_non_breaking_space(share, te
 )
 def test_counts_group_thousands_with_non_breaking_spaces(count, text):
     assert format_count(count) == text.replace(" ", NBSP)
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(1, "1 ny deltagare"), (0, "0 nya deltagare"), (2, "2 nya deltagare"),
+     (1234, "1 234 nya deltagare")],
+)
+def test_a_count_takes_its_noun_in_the_right_form(count, text):
+    assert counted(count, "ny deltagare", "nya deltagare") == text.replace("1 234", f"1{NBSP}234")
 
 
 @pytest.mark.parametrize(

@@ -140,8 +140,8 @@ def test_a_draft_in_a_wrong_frame_is_refused(context, deltagare):
     with pytest.raises(ResponseRefused) as refused:
         open_draft_for(context("nns-deltagare-avslut", "start"), ResponseSource.KIOSK)
     assert str(refused.value) == (
-        'timepoint: "start" is not a timepoint of nns-deltagare-avslut (avslut); '
-        "participant: nns-deltagare-avslut is anonymous and takes no deltagare code")
+        'timepoint: "start" är ingen mätpunkt för nns-deltagare-avslut (tillåtna: avslut); '
+        "participant: nns-deltagare-avslut är anonym och tar ingen deltagarkod")
     assert responses_in_db() == []
 
 
@@ -162,8 +162,8 @@ def test_a_bad_value_refuses_the_whole_page_and_writes_nothing(link_draft):
                                       "stod": ["samtal", "praktik", "studier"]},
                          ["q1", "betyg", "stod"])
     assert [(problem.item_id, problem.message) for problem in problems] == [
-        ("betyg", '"9" is not a code of item betyg (allowed: 1, 2, 3)'),
-        ("stod", "choose at most 2"),
+        ("betyg", '"9" är inget av frågans svarsalternativ (tillåtna koder: 1, 2, 3)'),
+        ("stod", "ska ha högst 2 svar"),
     ]
     assert answers_of(reloaded(link_draft)) == {"q1": ("5",)}
 
@@ -171,7 +171,7 @@ def test_a_bad_value_refuses_the_whole_page_and_writes_nothing(link_draft):
 def test_an_answer_to_an_item_not_on_the_page_is_refused(link_draft):
     problems = save_page(link_draft, {"kon": ["man"], "q1": ["5"]}, ["kon"])
     assert [(problem.item_id, problem.message) for problem in problems] == [
-        ("q1", "is not on this page")]
+        ("q1", "står inte på den här sidan")]
     assert answers_of(reloaded(link_draft)) == {}
 
 
@@ -179,7 +179,7 @@ def test_an_item_hidden_by_an_answer_on_another_page_cannot_be_answered(link_dra
     assert save_page(link_draft, {"q1": ["2"]}, ["q1"]) == ()
     problems = save_page(link_draft, {"timmar": ["12"]}, ["timmar"])
     assert [(problem.item_id, problem.message) for problem in problems] == [
-        ("timmar", "is answered although it is asked only when q1 is 4 or 5 or 6")]
+        ("timmar", "är besvarad fast den bara ställs när svaret på q1 är 4, 5 eller 6")]
 
 
 def test_a_changed_condition_keeps_the_hidden_answer_until_submit_drops_it(link_draft):
@@ -214,7 +214,7 @@ def test_submit_uses_up_the_link(link_draft):
 
 def test_submit_refuses_while_a_required_item_is_unanswered(link_draft):
     save_page(link_draft, {"kon": ["man"]}, ["kon"])
-    with pytest.raises(ResponseRefused, match="^q1: required item is not answered$"):
+    with pytest.raises(ResponseRefused, match="^fråga q1: måste besvaras men har inget svar$"):
         submit(link_draft)
     assert reloaded(link_draft).submitted_at is None
     assert db.session.get(Invitation, link_draft.invitation_id).used_at is None
@@ -242,7 +242,7 @@ def test_an_inskrivning_entered_by_staff_starts_the_enrolment(context, insats, d
 def test_a_refused_enrolment_leaves_the_draft_as_it_was(context):
     draft = open_draft_for(context("finsam-avslut", "avslut"), ResponseSource.PAPER)
     assert save_page(draft, {"avslutsanledning": ["arbete"]}, ["avslutsanledning"]) == ()
-    with pytest.raises(EnrolmentError, match="^ABC123 has no open enrolment in steget$"):
+    with pytest.raises(EnrolmentError, match="^ABC123 har ingen pågående inskrivning i steget$"):
         submit(draft)
     draft = reloaded(draft)
     assert (draft.submitted_at, answers_of(draft)) == (None, {"avslutsanledning": ("arbete",)})

@@ -65,21 +65,21 @@ def test_the_link_is_the_base_address_and_the_token():
 
 
 def test_an_unknown_instrument_is_refused(insats):
-    with pytest.raises(UnknownInstrument, match='^unknown instrument "finns-inte"$'):
+    with pytest.raises(UnknownInstrument, match='^okänt instrument "finns-inte"$'):
         create_invitation(insats, "finns-inte", "avslut")
 
 
 @pytest.mark.parametrize(
     ("instrument_id", "timepoint", "with_code", "days", "message"),
     [
-        ("ors", "avslut", True, 30, '"avslut" is not a timepoint of ors (session-{n})'),
+        ("ors", "avslut", True, 30, '"avslut" är ingen mätpunkt för ors (tillåtna: session-{n})'),
         ("nns-deltagare-avslut", "avslut", True, 30,
-         "nns-deltagare-avslut is anonymous and takes no deltagare code"),
-        ("ors", "session-1", False, 30, "ors is about a deltagare and needs a deltagare code"),
+         "nns-deltagare-avslut är anonym och tar ingen deltagarkod"),
+        ("ors", "session-1", False, 30, "ors gäller en deltagare och behöver en deltagarkod"),
         ("finsam-inskrivning", "start", True, 30,
-         "finsam-inskrivning is filled in by personal, not answered through a link"),
-        ("ors", "session-1", True, 0, "a link must expire in 1 to 365 days, not 0"),
-        ("ors", "session-1", True, 366, "a link must expire in 1 to 365 days, not 366"),
+         "finsam-inskrivning fylls i av personal och besvaras inte genom en länk"),
+        ("ors", "session-1", True, 0, "en länk ska gälla i 1 till 365 dagar, inte 0"),
+        ("ors", "session-1", True, 366, "en länk ska gälla i 1 till 365 dagar, inte 366"),
     ],
 )
 def test_a_link_that_breaks_a_rule_is_refused_and_nothing_is_stored(
@@ -103,7 +103,7 @@ def test_every_broken_rule_is_named_at_once(insats, make_participant):
 
 def test_a_deltagare_of_another_forbund_is_refused(insats, make_forbund, make_participant):
     stranger = make_participant("XYZ789", of=make_forbund())
-    with pytest.raises(InvitationRefused, match="^the deltagare belongs to another förbund$"):
+    with pytest.raises(InvitationRefused, match="^deltagaren hör till ett annat förbund$"):
         create_invitation(insats, "ors", "session-1", participant=stranger)
 
 
@@ -207,7 +207,7 @@ def test_invite_needs_the_forbund_when_several_have_the_insats(enkat, insats, ma
         (("--insats", "steget", "--instrument", "ors", "--timepoint", "session-1",
           "--participant", "NOPE42"), 'Fel: okänd deltagare "NOPE42" i test'),
         (("--insats", "steget", "--instrument", "ors", "--timepoint", "session-1"),
-         "Fel: ors is about a deltagare and needs a deltagare code"),
+         "Fel: ors gäller en deltagare och behöver en deltagarkod"),
     ],
 )
 def test_invite_refuses_in_one_line_and_stores_nothing(enkat, insats, arguments, message):

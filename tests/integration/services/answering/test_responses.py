@@ -70,7 +70,7 @@ def test_inskrivning_starts_and_avslut_ends_the_enrolment(make_response, make_pa
 
 
 def test_avslut_without_an_open_enrolment_is_refused(make_response, make_participant):
-    with pytest.raises(EnrolmentError, match="has no open enrolment"):
+    with pytest.raises(EnrolmentError, match="har ingen pågående inskrivning"):
         make_response("finsam-avslut", {"avslutsanledning": "studier"},
                       participant=make_participant(), timepoint="avslut")
 

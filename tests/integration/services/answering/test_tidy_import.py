@@ -114,15 +114,20 @@ def test_a_known_response_in_another_spelling_is_unchanged(insats):
 def test_a_problem_after_a_multiline_value_has_its_physical_line(refused, insats):
     data = year_file() + f"n9,test,steget,,{NNS},1,pagaende,2025-05-05,q7,9\n".encode()
     assert refused(data) == [
-        'line 25, column value: q7: "9" is not a code of item q7 (allowed: 1, 2, 3, 4, 5, 6, 0)'
+        'rad 25, kolumn value, fråga q7: "9" är inget av frågans svarsalternativ '
+        "(tillåtna koder: 1, 2, 3, 4, 5, 6, 0)"
     ]
 
 
 def test_the_failure_lists_every_problem_in_line_order():
-    failure = ImportFailed([CsvProblem(7, "value", "b"), CsvProblem(3, None, "a")])
+    failure = ImportFailed([CsvProblem(7, "value", "b", item="q1"), CsvProblem(3, None, "a")])
     assert str(failure) == (
-        "nothing was imported: 2 problems in the file\nline 3: a\nline 7, column value: b"
+        "inget importerades: 2 problem i filen\nrad 3: a\nrad 7, kolumn value, fråga q1: b"
     )
+    assert str(ImportFailed([CsvProblem(2, None, "a")])).startswith(
+        "inget importerades: 1 problem i filen\n")
+    many = ImportFailed([CsvProblem(line, None, "a") for line in range(2, 1236)])
+    assert str(many).startswith("inget importerades: 1\u00a0234 problem i filen\n")
 
 
 def test_bom_forbund_of_the_import_and_current_version(insats):
@@ -318,7 +323,7 @@ def test_local_instrument_changed_without_a_new_version(refused, app, forbund, l
     [problem] = refused(csv_bytes(*[line.replace("k1,", "k2,") for line in lines]))
 
     assert problem.startswith(
-        'line 2, column instrument: instrumentet "kursutvardering" version 2 har ändrats '
+        'rad 2, kolumn instrument: instrumentet "kursutvardering" version 2 har ändrats '
         "sedan det först användes"
     )
     assert problem.endswith('höj "version" till 3 för att använda det nya innehållet')
@@ -327,14 +332,14 @@ def test_local_instrument_changed_without_a_new_version(refused, app, forbund, l
 def test_local_instrument_values_are_checked(refused, forbund, local_instruments):
     lines = rows("k1", "kursutvardering", {"amnen": "sik"}, timepoint="efter-kurs", insats="")
     assert refused(csv_bytes(*lines)) == [
-        "line 2, column instrument_version: unknown instrument \"kursutvardering\" version 1",
+        'rad 2, kolumn instrument_version: okänt instrument "kursutvardering" version 1',
     ]
     lines = rows("k1", "kursutvardering", {"amnen": "sik"}, timepoint="efter-kurs", insats="",
                  version="2")
     assert refused(csv_bytes(*lines)) == [
-        'line 2, column value: amnen: "sik" is not a code of item amnen '
-        "(allowed: sip, skip, lokala-overenskommelser)",
-        "line 2: nytta: required item is not answered",
+        'rad 2, kolumn value, fråga amnen: "sik" är inget av frågans svarsalternativ '
+        "(tillåtna koder: sip, skip, lokala-overenskommelser)",
+        "rad 2, fråga nytta: måste besvaras men har inget svar",
     ]
 
 

@@ -88,7 +88,8 @@ def test_a_bad_value_on_the_last_line_of_a_large_file_writes_nothing(refused, in
     lines.append(f"n-last,test,steget,,{NNS},1,pagaende,2025-12-01,q1,9")
 
     assert refused(csv_bytes(*lines)) == [
-        'line 4502, column value: q1: "9" is not a code of item q1 (allowed: 1, 2, 3, 4, 5, 6, 0)'
+        'rad 4502, kolumn value, fråga q1: "9" är inget av frågans svarsalternativ '
+        "(tillåtna koder: 1, 2, 3, 4, 5, 6, 0)"
     ]
 
 
@@ -99,7 +100,8 @@ def test_a_refusal_found_against_the_database_at_the_end_writes_nothing(refused,
     lines += rows("a-last", "finsam-avslut", {"avslutsanledning": "arbete"},
                   timepoint="avslut", participant="NOBODY", answered_on="2025-12-31")
 
-    assert refused(csv_bytes(*lines)) == ["line 4502: NOBODY has no open enrolment in steget"]
+    assert refused(csv_bytes(*lines)) == [
+        "rad 4502: NOBODY har ingen pågående inskrivning i steget"]
 
 
 def test_an_unchanged_file_imported_again_writes_nothing(insats):
@@ -135,8 +137,8 @@ def test_a_changed_line_in_a_large_file_imported_again_is_refused(refused, insat
     changed = lines[:-1] + [lines[-1].replace(",arbete", ",studier")]
 
     assert refused(csv_bytes(*changed)) == [
-        'line 4501: response "a299" was already imported with other content '
-        "(different answers); an imported response is never overwritten"
+        'rad 4501: svaret "a299" är redan importerat med annat innehåll '
+        "(det som skiljer: svaren); ett importerat svar skrivs aldrig över"
     ]
 
 
@@ -165,7 +167,7 @@ def test_enrolment_rules_hold_across_files(refused, insats, twice):
 
     expected = {
         "inskrivning": [],  # the first enrolment was ended: a new one may start
-        "avslut": ["line 2: D00002 has no open enrolment in steget"],
+        "avslut": ["rad 2: D00002 har ingen pågående inskrivning i steget"],
     }[twice]
     if expected:
         assert refused(csv_bytes(*again)) == expected

@@ -303,7 +303,7 @@ def test_an_own_published_instrument_is_offered_and_another_forbunds_is_refused(
     assert INSTRUMENT_ID not in {i.id for i in schedulable_instruments(other)}
     assert INSTRUMENT_ID not in {i.id for i in entry_instruments(theirs)}
     assert "chefsenkat" not in {i.id for i in campaign_instruments(other)}
-    with pytest.raises(InvitationRefused, match="another förbund's own instrument"):
+    with pytest.raises(InvitationRefused, match="är ett annat förbunds eget instrument"):
         create_invitation(theirs, INSTRUMENT_ID, "avslut")
 
 
