@@ -88,9 +88,10 @@ def main() -> None:
 def measure(count: int, measured: Measured) -> None:
     forbund = create_forbund(f"bench-{os.getpid()}", "Samordningsförbundet Bänk")
     addresses = "\n".join(f"person{number}@example.se" for number in range(count))
-    campaign = campaigns.create_campaign(
-        forbund, None, "nns-styrelse", "arlig", "Bänk", addresses,
-        closes_on=campaigns.local_today() + dt.timedelta(days=14))
+    campaign = campaigns.create_campaign(campaigns.CampaignRequest(
+        forbund=forbund, instrument_id="nns-styrelse", timepoint="arlig", title="Bänk",
+        addresses_text=addresses, closes_on=campaigns.local_today() + dt.timedelta(days=14)),
+        None)
     db.session.commit()
 
     def queue() -> None:

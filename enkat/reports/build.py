@@ -163,3 +163,15 @@ def indicator_shares(inputs: ReportInputs, period: Period, forms: RegistrationFo
                 pooled_share(measuring, current, indicator.id),
                 pooled_share(measuring, previous, indicator.id))
     return shares
+
+
+#: Tables that say what a report was built under, not what happened in its period.
+SETTINGS_TABLES = frozenset({samhallsnytta.ASSUMPTIONS_TABLE})
+
+
+def has_findings(report: Report) -> bool:
+    """Whether the report says anything of its period and subject: a table beyond the
+    assumptions it was built under. A quarter without answers still has findings when
+    deltagare were enrolled in it (they are counted, a legitimate filing); a period before
+    anything happened has none."""
+    return any(table.id not in SETTINGS_TABLES for table in report.tables)

@@ -98,3 +98,6 @@ def test_the_utskick_list_at_200_percent_zoom_scrolls_where_the_keyboard_reaches
     assert region.get_attribute("tabindex") == "0"
     assert region.evaluate("box => box.scrollWidth > box.clientWidth")  # it does scroll
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    last_day = region.locator("time").first
+    assert last_day.inner_text() == (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    assert last_day.evaluate("day => day.getClientRects().length") == 1  # not broken at a hyphen

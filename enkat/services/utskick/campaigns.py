@@ -36,6 +36,7 @@ from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.timepoints import timepoint_words
 from enkat.models import Campaign, CampaignRecipient, Forbund, Insats, Invitation, User, utcnow
+from enkat.reports.numbers import format_count
 from enkat.services import ServiceError
 from enkat.services.answering.drafts import local_today
 from enkat.services.answering.invitations import (
@@ -129,10 +130,29 @@ class CampaignCounts:
         return self.answered / self.sent if self.sent else None
 
 
+class CampaignState(StrEnum):
+    """Where an utskick is, in the words both its list and its own page say ("Läge")."""
+
+    NOT_SENT = "Inte skickat"
+    SENDING = "Skickas"  # mails are queued or being sent
+    UNDER_WAY = "Pågår"  # mailed, open for answers
+    CLOSED = "Stängt"
+
+
 @dataclass(frozen=True)
 class CampaignSummary:
     campaign: Campaign
     counts: CampaignCounts
+
+    @property
+    def state(self) -> CampaignState:
+        if self.campaign.closed_at is not None:
+            return CampaignState.CLOSED
+        if self.counts.queued:
+            return CampaignState.SENDING
+        if self.counts.sent or self.counts.failed:
+            return CampaignState.UNDER_WAY
+        return CampaignState.NOT_SENT
 
 
 # --- creating ----------------------------------------------------------------------------
@@ -172,13 +192,15 @@ def parse_addresses(text: str) -> ParsedAddresses:
     problems = wrong[:MAX_NAMED_PROBLEMS]
     if len(wrong) > MAX_NAMED_PROBLEMS:
         problems.append(CampaignProblem(
-            "addresses", f"… och {len(wrong) - MAX_NAMED_PROBLEMS} felaktiga adresser till."))
+            "addresses", f"Ytterligare {format_count(len(wrong) - MAX_NAMED_PROBLEMS)} "
+                         "felaktiga adresser."))
     if not entries:
         problems.append(CampaignProblem("addresses", "Skriv in minst en e-postadress."))
     elif len(found) > MAX_RECIPIENTS:
         problems.append(CampaignProblem(
-            "addresses", f"Listan har {len(found)} adresser. Ett utskick kan ha högst "
-                         f"{MAX_RECIPIENTS}; dela upp listan på flera utskick."))
+            "addresses", f"Listan har {format_count(len(found))} adresser. Ett utskick kan "
+                         f"ha högst {format_count(MAX_RECIPIENTS)}; dela upp listan på flera "
+                         "utskick."))
     return ParsedAddresses(tuple(found), tuple(problems), entries - len(found) - len(wrong))
 
 
@@ -201,33 +223,38 @@ def _shortened(entry: str, limit: int = 60) -> str:
     return entry if len(entry) <= limit else entry[: limit - 1] + "…"
 
 
-def create_campaign(
-    forbund: Forbund,
-    user: User | None,
-    instrument_id: str,
-    timepoint: str,
-    title: str,
-    addresses_text: str,
-    *,
-    closes_on: dt.date | None,
-    insats: Insats | None = None,
-    remind_after_days: int | None = None,
-    today: dt.date | None = None,
-) -> Campaign:
-    """A new utskick with its addresses, not yet mailed. An empty `timepoint` is the
-    instrument's only one. Refuses (CampaignRefused) with every problem at once, the line
-    of each address that is wrong among them; a refused utskick writes nothing."""
-    checked = _checked(forbund, instrument_id, timepoint, title, addresses_text,
-                       closes_on=closes_on, insats=insats,
-                       remind_after_days=remind_after_days, today=today)
-    if checked.problems or checked.instrument is None or closes_on is None:  # (both are
-        raise CampaignRefused(checked.problems)  # problems too; said for the type checker)
-    parsed = checked.addresses
+@dataclass(frozen=True, kw_only=True)
+class CampaignRequest:
+    """An utskick as the förbund asks for it, before it is checked: what
+    `create_campaign` makes and `campaign_problems` checks. An empty `timepoint` is the
+    instrument's only one; `closes_on` is None when the form could not read the date;
+    `today` is the förbund's today unless given."""
+
+    forbund: Forbund
+    instrument_id: str
+    timepoint: str
+    title: str
+    addresses_text: str
+    closes_on: dt.date | None
+    insats: Insats | None = None
+    remind_after_days: int | None = None
+    today: dt.date | None = None
+
+
+def create_campaign(request: CampaignRequest, user: User | None) -> Campaign:
+    """A new utskick with its addresses, not yet mailed. Refuses (CampaignRefused) with
+    every problem at once, the line of each address that is wrong among them; a refused
+    utskick writes nothing."""
+    checked = _checked(request)
+    if checked.problems or checked.instrument is None or request.closes_on is None:  # (both
+        raise CampaignRefused(checked.problems)  # are problems too; said for the type checker)
+    parsed, forbund, insats = checked.addresses, request.forbund, request.insats
     campaign = Campaign(
         forbund_id=forbund.id, insats_id=insats.id if insats else None,
         instrument_version_id=register_version(checked.instrument).id,
-        timepoint=checked.timepoint, title=title.strip(), created_by_id=user.id if user else None,
-        closes_at=_closing_moment(closes_on), remind_after_days=remind_after_days,
+        timepoint=checked.timepoint, title=request.title.strip(),
+        created_by_id=user.id if user else None, closes_at=_closing_moment(request.closes_on),
+        remind_after_days=request.remind_after_days,
         recipients=[CampaignRecipient(email=address) for address in parsed.addresses],
     )
     db.session.add(campaign)
@@ -239,24 +266,11 @@ def create_campaign(
     return campaign
 
 
-def campaign_problems(
-    forbund: Forbund,
-    instrument_id: str,
-    timepoint: str,
-    title: str,
-    addresses_text: str,
-    *,
-    closes_on: dt.date | None,
-    insats: Insats | None = None,
-    remind_after_days: int | None = None,
-    today: dt.date | None = None,
-) -> tuple[CampaignProblem, ...]:
+def campaign_problems(request: CampaignRequest) -> tuple[CampaignProblem, ...]:
     """What `create_campaign` would refuse, written nowhere: for a form that already
     refused some fields (a date it could not read is None here), so the page says every
     problem at once, not the form's first and the rest after the next try."""
-    return _checked(forbund, instrument_id, timepoint, title, addresses_text,
-                    closes_on=closes_on, insats=insats, remind_after_days=remind_after_days,
-                    today=today).problems
+    return _checked(request).problems
 
 
 @dataclass(frozen=True)
@@ -267,15 +281,15 @@ class _Checked:
     problems: tuple[CampaignProblem, ...]
 
 
-def _checked(forbund: Forbund, instrument_id: str, timepoint: str, title: str,
-             addresses_text: str, *, closes_on: dt.date | None, insats: Insats | None,
-             remind_after_days: int | None, today: dt.date | None) -> _Checked:
-    today = today or local_today()
-    instrument, timepoint, problems = _instrument_problems(forbund, instrument_id, timepoint)
-    problems += _frame_problems(forbund, insats, title, closes_on, today)
-    if closes_on is not None:
-        problems += _reminder_problems(remind_after_days, today, closes_on)
-    parsed = parse_addresses(addresses_text)
+def _checked(request: CampaignRequest) -> _Checked:
+    today = request.today or local_today()
+    instrument, timepoint, problems = _instrument_problems(
+        request.forbund, request.instrument_id, request.timepoint)
+    problems += _frame_problems(request.forbund, request.insats, request.title,
+                                request.closes_on, today)
+    if request.closes_on is not None:
+        problems += _reminder_problems(request.remind_after_days, today, request.closes_on)
+    parsed = parse_addresses(request.addresses_text)
     problems += parsed.problems
     return _Checked(instrument, timepoint, parsed, tuple(problems))
 
@@ -502,6 +516,28 @@ def close_due_campaigns(now: dt.datetime | None = None) -> int:
     for campaign in due:
         close_campaign(campaign, now=now)
     return len(due)
+
+
+@dataclass(frozen=True)
+class EndedLink:
+    """Why an utskick's link no longer opens its survey, for the page that says so:
+    `closed_early` when the förbund closed the utskick before its last day, else the last
+    day has passed. `sender` is the förbund that sent it, the one its recipients can ask:
+    an utskick has no personal to ask, unlike a deltagare's link."""
+
+    sender: str
+    last_day: dt.date
+    closed_early: bool
+
+
+def ended_link(invitation: Invitation) -> EndedLink | None:
+    """What an expired link of an utskick says; None for a link that is no utskick's."""
+    campaign = db.session.get(Campaign, invitation.campaign_id) if invitation.campaign_id \
+        else None
+    if campaign is None:
+        return None
+    closed_early = campaign.closed_at is not None and campaign.closed_at < campaign.closes_at
+    return EndedLink(invitation.forbund.name, closes_on(campaign), closed_early)
 
 
 # --- the closing day ---------------------------------------------------------------------

@@ -514,6 +514,7 @@ def _page(form: ResultsForm, choice: Choice, report: Report, status: int = 200):
         period=period_text(report), suppression=suppression_text(report.suppression),
         side_by_side=choice.scope == SIDE_BY_SIDE, parts=_parts(report),
         may_download_answers=_is_admin(), charts=_charts(report),
+        no_document=prepared_downloads.report_refusal(report),
     ), status
 
 

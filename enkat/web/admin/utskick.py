@@ -20,12 +20,18 @@ from enkat.instruments.timepoints import timepoint_choices, timepoint_words
 from enkat.jobs.mailing import send_utskick
 from enkat.models import Campaign, Role
 from enkat.reports.charted import has_chart
+from enkat.reports.numbers import format_count
 from enkat.services.listing import page_of_query
 from enkat.services.mail import mail_refusal, public_address
 from enkat.services.people.users import membership_with_role
 from enkat.services.results import utskick as utskick_results
 from enkat.services.utskick import campaigns, mailing
-from enkat.services.utskick.campaigns import CampaignClosed, CampaignRefused, FailedMail
+from enkat.services.utskick.campaigns import (
+    CampaignClosed,
+    CampaignRefused,
+    CampaignRequest,
+    FailedMail,
+)
 from enkat.web.common.access import READERS, refuse, roles_required
 from enkat.web.common.form_base import DayField, PageForm
 from enkat.web.common.listing import list_state
@@ -102,18 +108,19 @@ class CampaignForm(PageForm):
         upload.stream.seek(0)
         return upload.stream.read().decode("utf-8-sig")
 
-    def campaign(self) -> dict:
+    def campaign(self) -> CampaignRequest:
         """The utskick as typed, for `campaigns.create_campaign`. What a field refused is
         left out (a date it could not read is None), so the service does not say it again."""
         refused = self.errors
-        return {
-            "instrument_id": self.instrument.data, "timepoint": self.timepoint.data or "",
-            "title": self.title.data, "insats": self.insatser.get(self.insats.data),
-            "addresses_text": "" if "addresses_file" in refused else self.addresses_text(),
-            "closes_on": self.closes_on.data,
-            "remind_after_days": (None if "remind_after_days" in refused
-                                  else days_in(self.remind_after_days)),
-        }
+        return CampaignRequest(
+            forbund=g.forbund, instrument_id=self.instrument.data,
+            timepoint=self.timepoint.data or "", title=self.title.data,
+            insats=self.insatser.get(self.insats.data),
+            addresses_text="" if "addresses_file" in refused else self.addresses_text(),
+            closes_on=self.closes_on.data,
+            remind_after_days=(None if "remind_after_days" in refused
+                               else days_in(self.remind_after_days)),
+        )
 
     def show(self, problems) -> None:
         """The service's problems beside the form's own; a field the form has refused
@@ -172,11 +179,12 @@ def utskick_new():
         return page, 409 if form.is_submitted() else 200
     campaign = _created(form) if form.is_submitted() else None
     if campaign is not None:
-        flash(f"Utskicket är skapat med {len(campaign.recipients)} adresser. "
+        flash(f"Utskicket är skapat med {format_count(len(campaign.recipients))} adresser. "
               "Inget har skickats än: kontrollera och välj Skicka.", "info")
         return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
     page = render_template("admin/utskick_form.html", form=form,
-                           today=campaigns.local_today().isoformat())
+                           today=campaigns.local_today().isoformat(),
+                           max_recipients=campaigns.MAX_RECIPIENTS)
     return page, 422 if form.errors else 200
 
 
@@ -184,10 +192,10 @@ def _created(form: CampaignForm) -> Campaign | None:
     """The new utskick; None when refused, with every problem on the form at once: the
     service's beside those of the fields the form could not read."""
     if not form.validate():
-        form.show(campaigns.campaign_problems(g.forbund, **form.campaign()))
+        form.show(campaigns.campaign_problems(form.campaign()))
         return None
     try:
-        return campaigns.create_campaign(g.forbund, current_user, **form.campaign())
+        return campaigns.create_campaign(form.campaign(), current_user)
     except CampaignRefused as refused:
         form.show(refused.problems)
         return None
@@ -214,6 +222,7 @@ def _detail_page(campaign: Campaign, reminder_form: ReminderForm):
     reminders = mailing.reminder_outlook(campaign) if may_change else None
     return render_template(
         "admin/utskick_detail.html", campaign=campaign, counts=counts,
+        summary=campaigns.CampaignSummary(campaign, counts),
         refresh_url=_refresh_url(counts), stop_refresh_url=_with_args(**{NO_REFRESH: "nej"}),
         failed=failed, failed_state=failed_state, failed_mails=FAILED_MAILS,
         form=ActionForm(), reminder_form=reminder_form, reminders=reminders,
@@ -335,10 +344,10 @@ def _mailing(campaign_id: int, mail, done: str, *, count, asking: str):
 
 def _say(queued: mailing.Queued, done: str) -> None:
     if queued.skipped:
-        flash(f"{queued.skipped} har fått ett mejl för mindre än en timme sedan och får "
-              "ingen ny påminnelse nu.", "info")
+        flash(f"{format_count(queued.skipped)} har fått ett mejl för mindre än en timme sedan "
+              "och får ingen ny påminnelse nu.", "info")
     if queued.queued:
-        flash(done.format(queued=queued.queued, r="" if queued.queued == 1 else "r")
+        flash(done.format(queued=format_count(queued.queued), r="" if queued.queued == 1 else "r")
               + " Sidan visar hur det går.", "info")
     elif not queued.skipped:
         flash("Det fanns ingen att skicka till.", "info")

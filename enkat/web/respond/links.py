@@ -62,11 +62,11 @@ def send(token: str):
 
 @bp.get("/<token>/tack")
 def thanks(token: str):
-    status = find_link(token).status
-    if status is LinkStatus.VALID:
+    state = find_link(token)
+    if state.status is LinkStatus.VALID:
         return redirect(url_for(".start", token=token))
-    if status is not LinkStatus.USED:
-        return closed_link_page(status)
+    if state.status is not LinkStatus.USED:
+        return closed_link_page(state)
     return render_template("respond/thanks.html")
 
 
@@ -74,7 +74,7 @@ def thanks(token: str):
 @bp.errorhandler(AlreadySubmitted)
 def link_closed_meanwhile(error):
     """The link was used or expired between finding it and saving: say what it is now."""
-    return closed_link_page(find_link(request.view_args["token"]).status)
+    return closed_link_page(find_link(request.view_args["token"]))
 
 
 @bp.errorhandler(CSRFError)

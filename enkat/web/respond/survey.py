@@ -12,6 +12,7 @@ from enkat.models import utcnow
 from enkat.services.answering.drafts import find_draft, open_draft
 from enkat.services.answering.invitations import InvitationState, LinkStatus, find_invitation
 from enkat.services.answering.link_guard import record_unknown_link
+from enkat.services.utskick.campaigns import ended_link
 from enkat.web.common import keep_despite_refusal
 from enkat.web.common.answering import Answering, keep_language
 
@@ -38,7 +39,7 @@ def open_survey(token: str, *, saving: bool = False) -> Answering:
 def survey_of(state: InvitationState, token: str, *, saving: bool) -> Answering:
     """`open_survey` for a link already found (`find_link`, with the same `saving`)."""
     if state.status is not LinkStatus.VALID:
-        abort(closed_link_page(state.status))
+        abort(closed_link_page(state))
     draft = (open_draft if saving else find_draft)(state.invitation, get_locale().language)
     _remember_language(draft.language)
     keep_language(draft)
@@ -67,9 +68,14 @@ def _too_many_page(until: dt.datetime) -> Response:
     return make_response(page, 429, {"Retry-After": str(wait)})
 
 
-def closed_link_page(status: LinkStatus) -> Response:
-    """Says plainly that the link is unknown, expired or used, and nothing else."""
-    page = render_template("respond/closed.html", status=status.value)
+def closed_link_page(state: InvitationState) -> Response:
+    """Says plainly that the link is unknown, expired, revoked or used, and nothing else;
+    an utskick's expired link says whether it was closed or its last day passed, and
+    names the förbund that sent it (`campaigns.ended_link`)."""
+    status = state.status
+    ended = (ended_link(state.invitation)
+             if status is LinkStatus.EXPIRED and state.invitation is not None else None)
+    page = render_template("respond/closed.html", status=status.value, ended=ended)
     return make_response(page, CLOSED_LINK_STATUS[status])
 
 

@@ -72,9 +72,10 @@ def new_campaign(url: str, count: int) -> int:
         admin = add_user(forbund, NewUser(ADMIN, "Förbundets administratör", Role.ADMIN,
                                           PASSWORD), by=None)
         addresses = "\n".join(f"person{number}@example.se" for number in range(count))
-        campaign = campaigns.create_campaign(
-            forbund, admin, "nns-styrelse", "arlig", "Styrelsen", addresses,
-            closes_on=campaigns.local_today() + dt.timedelta(days=14))
+        campaign = campaigns.create_campaign(campaigns.CampaignRequest(
+            forbund=forbund, instrument_id="nns-styrelse", timepoint="arlig", title="Styrelsen",
+            addresses_text=addresses,
+            closes_on=campaigns.local_today() + dt.timedelta(days=14)), admin)
         return campaign.id
 
 

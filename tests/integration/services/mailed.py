@@ -56,9 +56,10 @@ def mail_campaign(mailbox, forbund, user, recipients, instrument_id="nns-styrels
                   insats=None, title="Styrelsen", now=None, today=None):
     """An utskick created and mailed; returns it with its tokens in address order."""
     today = today or campaigns.local_today()
-    campaign = campaigns.create_campaign(
-        forbund, user, instrument_id, "arlig", title, "\n".join(recipients),
-        insats=insats, closes_on=today + dt.timedelta(days=14), today=today)
+    campaign = campaigns.create_campaign(campaigns.CampaignRequest(
+        forbund=forbund, instrument_id=instrument_id, timepoint="arlig", title=title,
+        addresses_text="\n".join(recipients), insats=insats,
+        closes_on=today + dt.timedelta(days=14), today=today), user)
     mail_round(campaign, now=now)
     tokens = [LINK.search(mailbox.text(mailbox.to(address)[-1])).group(1)
               for address in recipients]

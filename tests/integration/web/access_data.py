@@ -267,9 +267,9 @@ def _own_instrument(forbund: Forbund, admin: User, instrument_id: str, title: st
 def _campaign(forbund: Forbund, admin: User, title: str) -> int:
     slug = forbund.slug
     addresses = f"ordforande@{slug}.example\nledamot@{slug}.example"
-    return campaigns.create_campaign(
-        forbund, admin, "nns-styrelse", "", title, addresses,
-        closes_on=local_today() + dt.timedelta(days=14)).id
+    return campaigns.create_campaign(campaigns.CampaignRequest(
+        forbund=forbund, instrument_id="nns-styrelse", timepoint="", title=title,
+        addresses_text=addresses, closes_on=local_today() + dt.timedelta(days=14)), admin).id
 
 
 def _link(insats: Insats, code: str) -> str:

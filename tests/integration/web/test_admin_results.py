@@ -26,6 +26,7 @@ from enkat.reports.period import Period, default_year
 from enkat.reports.rendering import chart, has_chart
 from enkat.services.answering.drafts import local_today
 from enkat.services.organisation.insatser import create_insats
+from enkat.services.results import prepared_downloads
 from enkat.services.results.reports import build_report_for
 
 from .test_auth import sign_in
@@ -446,6 +447,38 @@ def test_the_pdf_reads_as_text_with_the_marks(client, year, admin, jobs):
         'filename="rapport-test-steget-2025.pdf"')
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Steget vidare" in text and "<5" in text
+
+
+def test_a_period_with_nothing_to_report_offers_no_pdf_or_word_and_says_why(
+        client, year, admin, jobs):
+    """2024, before anything happened: the report holds only the samhällsnytta's
+    assumptions. The page offers no PDF or Word file and says why; an address kept from
+    before is refused by the worker with the same words, never built empty."""
+    shown = client.get("/forbund/resultat?ar=2024").get_data(as_text=True)
+    assert "/rapport.pdf" not in shown and "/rapport.docx" not in shown
+    assert "/rapport.xlsx" in shown and "/rapport.json" in shown
+    assert (f"{prepared_downloads.NOTHING_TO_REPORT} Därför finns ingen PDF eller Word-fil att "
+            "hämta.") in shown
+    for fmt in PREPARED:
+        waiting = client.get(f"/forbund/resultat/rapport.{fmt}?ar=2024").headers["Location"]
+        assert jobs.run_pending() == 1
+        page = client.get(waiting).get_data(as_text=True)
+        assert "<h1>Filen kunde inte göras</h1>" in page
+        assert prepared_downloads.NOTHING_TO_REPORT in page
+    assert downloads("rapport") == []
+
+
+def test_a_quarter_without_answers_but_with_deltagare_is_a_report_to_file(
+        client, year, admin, jobs):
+    """No answer was given in 2026's first quarter, but nine deltagare were enrolled: a
+    kvartalsrapport that counts them is worth filing, as PDF and as Word."""
+    quarter = "period=kvartal&ar=2026&kvartal=1"
+    shown = client.get(f"/forbund/resultat?{quarter}").get_data(as_text=True)
+    assert prepared_downloads.NOTHING_TO_REPORT not in shown
+    response = download(client, f"/forbund/resultat/rapport.pdf?{quarter}", jobs)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Unika deltagare" in text
+    assert download(client, f"/forbund/resultat/rapport.docx?{quarter}", jobs).data
 
 
 def test_the_word_file_has_the_headings_and_tables_of_the_report(client, year, insats, admin,

@@ -198,7 +198,7 @@ def test_an_utskick_is_created_from_an_uploaded_file(as_admin, insats):
      "Rad 2: ”bo@example” är ingen e-postadress."),
     ({"addresses": "  \n"}, "Skriv in minst en e-postadress."),
     ({"addresses": "\n".join(f"p{n}@example.se" for n in range(2001))},
-     "Listan har 2001 adresser. Ett utskick kan ha högst 2000"),
+     "Listan har 2\u00a0001 adresser. Ett utskick kan ha högst 2\u00a0000"),
     ({"instrument": "nns-deltagare-avslut", "timepoint": "avslut"},
      "skickas inte ut med e-post. Ett utskick är för anonyma enkäter"),
     ({"instrument": ""}, "Välj en enkät i listan."),
@@ -382,8 +382,8 @@ def test_a_reminder_reaches_only_those_who_have_not_answered(app, as_admin, mail
     superseded = respondent.get(first)
     assert superseded.status_code == 404  # the reminder's link replaced it, as it says
     assert ("Har du fått en påminnelse eller ett nyare mejl om samma enkät? Då fungerar bara "
-            "länken i det senaste mejlet, och det du redan har svarat finns kvar där.") in page(
-        superseded)
+            "länken i det senaste mejlet, så länge enkäten är öppen för svar, och det du redan "
+            "har svarat finns kvar där.") in page(superseded)
     assert "Fråga personalen" not in page(superseded)
     second = link_path(mailbox, "bo@example.se")
     resumed = page(respondent.get(second))
@@ -455,6 +455,59 @@ def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):
         assert "Inget att skicka" not in said
 
 
+def test_a_closed_utskicks_links_say_the_forbund_closed_it_and_to_ask_the_forbund(
+        app, as_admin, mailbox):
+    """Closed before its last day: the link says the förbund closed the survey (not that
+    time ran out) and names the förbund to ask, since an utskick's recipients have no
+    personal; a link a reminder replaced no longer promises that the newer one works."""
+    campaign = create(as_admin)
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
+    answer_to_the_end(app.test_client(), link_path(mailbox, "anna@example.se"))
+    for recipient in campaign.recipients:  # mailed three days ago
+        recipient.sent_at = utcnow() - dt.timedelta(days=3)
+    db.session.commit()
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/paminn"))
+    replaced, reminded = link_path(mailbox, "bo@example.se", 0), link_path(mailbox, "bo@example.se")
+    as_admin.post(f"/forbund/utskick/{campaign.id}/stang")
+
+    respondent = app.test_client()
+    closed = respondent.get(reminded)
+    assert closed.status_code == 410
+    said = page(closed)
+    assert "<h1>Enkäten är stängd</h1>" in said
+    assert ("Samordningsförbundet Test har stängt enkäten, så det går inte längre att svara. "
+            "Har du frågor om enkäten kan du kontakta Samordningsförbundet Test.") in said
+    assert "gått ut" not in said and "personalen" not in said.lower()
+    assert respondent.get(f"{reminded}/fraga/gemensamma-mal").status_code == 410
+    old = page(respondent.get(replaced))
+    assert "så länge enkäten är öppen för svar" in old and "personalen" not in old.lower()
+    assert "Svaren har skickats" in page(respondent.get(link_path(mailbox, "anna@example.se")))
+
+
+def test_an_utskick_link_past_its_last_day_says_which_day_it_was_and_whom_to_ask(
+        app, as_admin, mailbox):
+    campaign = create(as_admin)
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
+    link = link_path(mailbox, "bo@example.se")
+    ended = utcnow() - dt.timedelta(minutes=1)  # the last day has just passed
+    campaign.closes_at = ended
+    for invitation in db.session.scalars(select(Invitation)):
+        invitation.expires_at = ended
+    db.session.commit()
+    respondent = app.test_client()
+    for closing in (None, "enkat purge"):
+        if closing:
+            campaigns.close_due_campaigns()
+            db.session.commit()
+        said = respondent.get(link)
+        assert said.status_code == 410, closing
+        assert "<h1>Tiden för att svara har gått ut</h1>" in page(said)
+        assert (f"Sista dagen att svara på enkäten var {campaigns.closes_on(campaign)}. Har du "
+                "frågor om enkäten kan du kontakta Samordningsförbundet Test, som skickade "
+                "den.") in page(said)
+        assert "personalen" not in page(said).lower() and "stängt" not in page(said)
+
+
 def test_sending_again_warns_of_a_mail_that_may_have_arrived(app, as_admin, mailbox):
     """A worker that died while it sent leaves that mail in doubt: "Skicka igen" sends it,
     and the page that asks first says it may be the recipient's second."""
@@ -497,6 +550,50 @@ def test_the_list_shows_each_utskick_with_its_response_rate(app, as_admin, mailb
     assert listing.index("Remittenter 2025") < listing.index("Chefer 2025")
     assert "67 %" in listing and "Inte skickat" in listing and "Pågår" in listing
     assert '<th scope="col">Svarsfrekvens' in listing.replace(' class="num"', "")
+
+
+def states(client, campaign) -> tuple[str, str]:
+    """"Läge" as the list and the utskick's own page say it."""
+    [listed] = re.findall(r"</time></td>\s*<td>(.*?)</td>", page(client.get("/forbund/utskick")))
+    shown = re.search(r"<dt>Läge</dt><dd>(.*?)</dd>",
+                      page(client.get(f"/forbund/utskick/{campaign.id}"))).group(1)
+    return listed, shown
+
+
+def test_the_list_and_the_utskick_page_name_its_state_in_the_same_words(as_admin):
+    campaign = create(as_admin)
+    assert states(as_admin, campaign) == ("Inte skickat", "Inte skickat")
+    as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    assert states(as_admin, campaign) == ("Skickas (3 i kö)", "Skickas (3 i kö)")
+    queue_of(current_app).run_pending()
+    assert states(as_admin, campaign) == ("Pågår", "Pågår")
+    as_admin.post(f"/forbund/utskick/{campaign.id}/stang")
+    listed, shown = states(as_admin, campaign)
+    assert listed == "Stängt" and shown.startswith("Stängt 20")
+    assert shown.endswith("; adresserna är raderade")
+
+
+def test_a_closed_utskick_does_not_show_its_automatic_reminder_as_coming(as_admin):
+    campaign = create(as_admin, remind_after_days="7")
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
+    coming = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "<dt>Automatisk påminnelse</dt><dd>7 dagar efter första utskicket</dd>" in coming
+    as_admin.post(f"/forbund/utskick/{campaign.id}/stang")
+    closed = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert ("<dt>Automatisk påminnelse</dt><dd>Skickades inte: utskicket stängdes först</dd>"
+            in closed)
+    assert "dagar efter första utskicket" not in closed
+
+
+def test_the_limit_of_addresses_is_written_with_swedish_thousands_everywhere(as_admin):
+    assert "Högst 2\u00a0000 adresser." in page(as_admin.get("/forbund/utskick/nytt"))
+    too_many = page(as_admin.post("/forbund/utskick/nytt", data=form(
+        addresses="\n".join(f"p{n}@example.se" for n in range(2001)))))
+    assert ("Klistra in adresserna: Listan har 2\u00a0001 adresser. Ett utskick kan ha högst "
+            "2\u00a0000; dela upp listan på flera utskick.</a></li>") in too_many
+    wrong = page(as_admin.post("/forbund/utskick/nytt", data=form(
+        addresses="\n".join(f"person {n}" for n in range(40)))))
+    assert "Klistra in adresserna: Ytterligare 15 felaktiga adresser.</a></li>" in wrong
 
 
 # --- links only on the configured address ----------------------------------------------

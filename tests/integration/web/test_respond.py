@@ -277,6 +277,7 @@ def test_an_expired_link_says_so_with_410(client, insats):
     for page in (link, f"{link}/fraga/q1", f"{link}/tack"):
         response = client.get(page)
         assert response.status_code == 410 and "Länken gäller inte längre" in html(response)
+        assert "Fråga personalen om du vill ha en ny länk." in html(response)  # who handed it out
 
 
 def test_a_used_link_says_so_with_410_and_nothing_else(client, nns, app):

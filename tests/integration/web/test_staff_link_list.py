@@ -252,9 +252,10 @@ def test_an_utskick_to_the_insats_personal_is_not_among_its_links(signed_in, sch
 
     from ..services.mailed import mail_round
     admin = make_user(Role.ADMIN)
-    campaign = campaigns.create_campaign(
-        scheduled.forbund, admin, "nns-personal", "", "Personalen 2025", "kim@example.se",
-        insats=scheduled, closes_on=campaigns.local_today() + dt.timedelta(days=14))
+    campaign = campaigns.create_campaign(campaigns.CampaignRequest(
+        forbund=scheduled.forbund, instrument_id="nns-personal", timepoint="",
+        title="Personalen 2025", addresses_text="kim@example.se", insats=scheduled,
+        closes_on=campaigns.local_today() + dt.timedelta(days=14)), admin)
     mail_round(campaign)
     db.session.commit()
     assert db.session.scalars(select(Invitation)).one().insats_id == scheduled.id

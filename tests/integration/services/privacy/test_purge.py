@@ -92,12 +92,14 @@ def test_purge_deletes_sessions_unused_for_a_month(make_user):
 
 def test_purge_closes_utskick_past_their_day_and_deletes_their_addresses(forbund, make_user):
     from enkat.models import CampaignRecipient
-    from enkat.services.utskick.campaigns import create_campaign
+    from enkat.services.utskick.campaigns import CampaignRequest, create_campaign
 
     # The förbund's day, not the machine's: from 23:00 UTC it is already tomorrow in Sweden.
     today = NOW.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-    campaign = create_campaign(forbund, make_user(), "nns-styrelse", "", "Styrelsen 2025",
-                               "a@example.org\nb@example.org", closes_on=today, today=today)
+    campaign = create_campaign(CampaignRequest(
+        forbund=forbund, instrument_id="nns-styrelse", timepoint="", title="Styrelsen 2025",
+        addresses_text="a@example.org\nb@example.org", closes_on=today, today=today),
+        make_user())
     assert purge(now=NOW).utskick_closed == 0
     purged = purge(now=NOW + dt.timedelta(days=2))
     assert purged.utskick_closed == 1 and campaign.closed_at is not None

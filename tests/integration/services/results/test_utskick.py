@@ -141,8 +141,9 @@ def test_reach_counts_the_utskick_first_mailed_in_the_period(sent_campaign, forb
     second, tokens = sent_campaign(addresses(3, "fler"), insats=insats)
     answer(tokens[0])
     sent_campaign(addresses(2, "personal"), "nns-personal")
-    campaigns.create_campaign(forbund, None, "nns-styrelse", "arlig", "Aldrig skickat",
-                              "x@example.se", closes_on=now + dt.timedelta(days=3))
+    campaigns.create_campaign(campaigns.CampaignRequest(
+        forbund=forbund, instrument_id="nns-styrelse", timepoint="arlig", title="Aldrig skickat",
+        addresses_text="x@example.se", closes_on=now + dt.timedelta(days=3)), None)
     sent_campaign(addresses(3, "annat"), of=make_forbund(), title="Annat förbund")
 
     assert results.survey_reach(forbund.id, None, this_year) == [

@@ -29,8 +29,10 @@ def make_campaign(forbund, admin, jobs):
     def make(addresses=STYRELSE, instrument_id="nns-styrelse", **options):
         options.setdefault("closes_on", campaigns.local_today() + dt.timedelta(days=14))
         text = addresses if isinstance(addresses, str) else "\n".join(addresses)
-        return campaigns.create_campaign(forbund, admin, instrument_id, options.pop(
-            "timepoint", "arlig"), options.pop("title", "Indikatorenkät 2025"), text, **options)
+        options.setdefault("timepoint", "arlig")
+        options.setdefault("title", "Indikatorenkät 2025")
+        return campaigns.create_campaign(campaigns.CampaignRequest(
+            forbund=forbund, instrument_id=instrument_id, addresses_text=text, **options), admin)
 
     return make
 
@@ -77,7 +79,7 @@ def test_a_list_of_many_wrong_lines_names_the_first_and_counts_the_rest():
     messages = [problem.message for problem in parsed.problems]
     assert len(messages) == campaigns.MAX_NAMED_PROBLEMS + 1
     assert messages[0] == "Rad 1: ”person 1” är ingen e-postadress."
-    assert messages[-1] == "… och 15 felaktiga adresser till."
+    assert messages[-1] == "Ytterligare 15 felaktiga adresser."
 
 
 def test_an_empty_list_and_a_list_too_long_are_refused():
@@ -86,7 +88,8 @@ def test_an_empty_list_and_a_list_too_long_are_refused():
     too_many = "\n".join(f"person{number}@example.se"
                          for number in range(campaigns.MAX_RECIPIENTS + 1))
     [problem] = parse_addresses(too_many).problems
-    assert problem.message.startswith("Listan har 2001 adresser. Ett utskick kan ha högst 2000")
+    assert problem.message.startswith(
+        "Listan har 2\u00a0001 adresser. Ett utskick kan ha högst 2\u00a0000;")
 
 
 # --- creating ----------------------------------------------------------------------------

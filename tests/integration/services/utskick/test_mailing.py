@@ -19,9 +19,10 @@ STYRELSE = ["anna@example.se", "bo@example.se", "cecilia@example.se"]
 
 @pytest.fixture
 def campaign(forbund, admin, jobs):
-    return campaigns.create_campaign(
-        forbund, admin, "nns-styrelse", "arlig", "Styrelsen", "\n".join(STYRELSE),
-        closes_on=campaigns.local_today() + dt.timedelta(days=14))
+    return campaigns.create_campaign(campaigns.CampaignRequest(
+        forbund=forbund, instrument_id="nns-styrelse", timepoint="arlig", title="Styrelsen",
+        addresses_text="\n".join(STYRELSE),
+        closes_on=campaigns.local_today() + dt.timedelta(days=14)), admin)
 
 
 def test_a_job_queued_twice_mails_each_address_once(campaign, mailbox, jobs):
@@ -155,6 +156,8 @@ def test_a_scheduled_reminder_waits_for_its_day(campaign, mailbox, jobs):
 ])
 def test_an_automatic_reminder_that_cannot_come_is_refused(forbund, admin, days, message):
     with pytest.raises(CampaignRefused, match=message):
-        campaigns.create_campaign(
-            forbund, admin, "nns-styrelse", "arlig", "Styrelsen", "anna@example.se",
-            closes_on=campaigns.local_today() + dt.timedelta(days=14), remind_after_days=days)
+        campaigns.create_campaign(campaigns.CampaignRequest(
+            forbund=forbund, instrument_id="nns-styrelse", timepoint="arlig", title="Styrelsen",
+            addresses_text="anna@example.se",
+            closes_on=campaigns.local_today() + dt.timedelta(days=14), remind_after_days=days),
+            admin)
