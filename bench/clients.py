@@ -1,7 +1,9 @@
 """What the benches that drive enkat through gunicorn share (`respond_load`, `soak`).
 
 - reading pages as a browser does: forms, their hidden and typed values, the links;
-- one simulated browser (`Browser`): a cookie jar, HTTP/1.1, every request timed; with
+- one simulated browser (`Browser`): a cookie jar, HTTP/1.1, every request timed, the
+  stylesheets and scripts a page links fetched with it unless the browser keeps them
+  (their answer said `max-age`, as enkat's versioned static files do); with
   `retries` it does what a person does when a request is cut (the server closed the
   connection without an answer): reloads, that is sends the same request again;
 - a deltagare answering through a personal link (`answer_survey`), step by step with the
@@ -66,7 +68,8 @@ class Form:
 
 
 class PageParser(HTMLParser):
-    """The forms, the links, the primary link and the language links of a page."""
+    """The forms, the links, the primary link, the language links and the files a browser
+    fetches with the page (stylesheets and scripts) of a page."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -74,6 +77,7 @@ class PageParser(HTMLParser):
         self.links: list[str] = []
         self.primary_link: str | None = None
         self.languages: dict[str, str] = {}
+        self.assets: list[str] = []
         self._required = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -84,6 +88,10 @@ class PageParser(HTMLParser):
             self._required = found.get("aria-required") == "true"
         elif tag == "a":
             self._link(found)
+        elif tag == "link" and found.get("rel") == "stylesheet" and found.get("href"):
+            self.assets.append(found["href"])
+        elif tag == "script" and found.get("src"):
+            self.assets.append(found["src"])
         elif tag in ("input", "button", "textarea", "select") and self.forms:
             self._field(tag, found, self.forms[-1])
 
@@ -198,6 +206,9 @@ class Browser:
                  agent: str = "respond-load") -> None:
         self.connection = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT)
         self.cookies: dict[str, str] = {}
+        #: Addresses whose answer this browser keeps (a `max-age` in Cache-Control): it
+        #: asks for them once, as a browser with a cache does.
+        self.kept: set[str] = set()
         self.journey = journey
         self.retries = retries
         self.agent = agent
@@ -205,6 +216,15 @@ class Browser:
     def get(self, kind: str, path: str, expect: int = 200) -> tuple[str, str]:
         content, location = self._send(kind, "GET", path, None, None, (expect,))
         return content.decode("utf-8"), location
+
+    def page(self, kind: str, path: str) -> PageParser:
+        """A page read, and the stylesheets and scripts it links fetched (as `static`)
+        unless kept from before."""
+        page = read_page(self.get(kind, path)[0])
+        for asset in page.assets:
+            if asset not in self.kept:
+                self.get("static", asset)
+        return page
 
     def download(self, kind: str, path: str) -> bytes:
         return self._send(kind, "GET", path, None, None, (200,))[0]
@@ -261,6 +281,9 @@ class Browser:
         self.journey.requests.append((kind, time.perf_counter() - start, response.status))
         self._keep_profile(kind, response)
         self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
+        if method == "GET" and response.status == 200 and may_keep(
+                response.headers.get("Cache-Control", "")):
+            self.kept.add(path)
         if response.status not in expect:
             raise Unexpected(f"{kind} {method} {urlsplit(path).path}: {response.status}, "
                              f"expected {' or '.join(map(str, expect))}")
@@ -279,6 +302,15 @@ class Browser:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def may_keep(cache_control: str) -> bool:
+    """Whether a browser keeps an answer with this Cache-Control header for the length of
+    a journey: a positive `max-age`, and no `no-store`."""
+    directives = dict(part.strip().partition("=")[::2]
+                      for part in cache_control.lower().split(","))
+    max_age = directives.get("max-age", "")
+    return "no-store" not in directives and max_age.isdigit() and int(max_age) > 0
 
 
 def encode_urlencoded(fields: list[tuple[str, str]]) -> tuple[str, bytes]:
@@ -336,15 +368,13 @@ def answer_survey(host: str, port: int, token: str, think: float, seed: int,
 
 
 def _walk(browser: Browser, start: str, pace: Pace, chance: random.Random) -> None:
-    page = read_page(browser.get("start", start)[0])
-    browser.get("static", "/static/respond.css")
+    page = browser.page("start", start)
     if chance.random() < SWITCH_LANGUAGE and page.languages:
         pace.wait(0.5)
         language = chance.choice([code for code in page.languages if code != "sv"])
-        page = read_page(browser.get("language", urljoin(start, page.languages[language]))[0])
+        page = browser.page("language", urljoin(start, page.languages[language]))
     if page.primary_link is None:
         raise Unexpected("start: no link to begin with")
-    browser.get("static", "/static/respond.js")
     pace.wait()  # reads what the survey is for, who sees the answers, then "Börja"
     send_answers(browser, answer_steps(browser, page.primary_link, pace, chance), pace)
 
@@ -358,7 +388,7 @@ def answer_steps(browser: Browser, location: str, pace: Pace, chance: random.Ran
 
 def _answer_step(browser: Browser, path: str, pace: Pace, chance: random.Random) -> str:
     """Answer one step as respond.js and "Nästa" do; where the page sends us next."""
-    form = main_form(read_page(browser.get("step", path)[0]).forms)
+    form = main_form(browser.page("step", path).forms)
     if form is None:
         raise Unexpected(f"step {path}: no form")
     action = path_of(form.action or path)
@@ -383,13 +413,13 @@ def send_answers(browser: Browser, path: str, pace: Pace) -> None:
     """The review page, "Skicka" and the page it leads to (thanks, or the next form)."""
     if not path.endswith("/granska"):
         raise Unexpected(f"next: sent to {path}, expected the review page")
-    form = main_form(read_page(browser.get("review", path)[0]).forms)
+    form = main_form(browser.page("review", path).forms)
     if form is None:
         raise Unexpected("review: no form")
     pace.wait(0.5)
     location = browser.post("send", path_of(form.action or path), list(form.hidden.items()),
                             303)[1]
-    browser.get("thanks", path_of(location))
+    browser.page("thanks", path_of(location))
 
 
 # --- checking what was stored ----------------------------------------------------------

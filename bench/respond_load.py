@@ -9,9 +9,13 @@ and then all of them are answering together; the bench prints how many were unde
 the same moment and for how long (all 100, for about half of the run). Each is a browser of its
 own (its own session cookie and connections) and does what a person with a
 script-enabled browser does:
-- opens the link (start), fetches the stylesheet and script once (static), chooses
-  English or Arabic now and then through the page's language links (language), and
-  reads the start page (`--think` seconds, as on every page) before "Börja";
+- opens the link (start), chooses English or Arabic now and then through the page's
+  language links (language), and reads the start page (`--think` seconds, as on every
+  page) before "Börja"; with every page it fetches the stylesheet and script the page
+  links (static), at the address the page gives, unless it keeps them from before: the
+  versioned addresses are answered "keep for a year", so a deltagare fetches the
+  stylesheet with the start page and the script with the first question, once each
+  (in production nginx serves them, see docs/deployment.md; here gunicorn does);
 - on every step: gets the page (step), reads the form (CSRF token, field names, options),
   picks answers at random among the options offered, waits `--think` seconds (on
   average; 2 s, some 20 times quicker than the instrument's estimated 7 minutes) and the
@@ -43,7 +47,7 @@ the latencies do (the load average is printed beside them).
 `--think 0` sends every request as soon as the last one is answered, and `--ramp 0` has
 every link opened in the same instant: stress tests, not people. (With `--ramp 0` the
 first requests queue behind each other, whatever the server does: 100 start pages at
-some 6 ms of CPU each, and their 200 static files, keep 2 cores busy for 0.3–0.4 s.)
+some 3 ms of CPU each, and their stylesheets, keep 2 cores busy for some 0.2 s.)
 Before the run, `--warm-up` deltagare (2 per worker) answer in an insats of their own, so
 that the figures are not those of workers loading instruments and templates; their
 figures are printed apart. The clients run in `--client-processes` processes, so that

@@ -69,3 +69,19 @@ def test_at_once_counts_the_journeys_under_way_together_and_for_how_long():
                             journey(9, 11)]) == (3, 4.0)
     assert clients.at_once([journey(0, 1), journey(1, 2)]) == (1, 2.0)
     assert clients.at_once([]) == (0, 0.0)
+
+
+def test_a_page_names_the_stylesheets_and_scripts_a_browser_fetches_with_it():
+    page = clients.read_page(
+        '<head><link rel="icon" href="data:,">'
+        '<link rel="stylesheet" href="/static/respond.css?v=1a2b">'
+        '<script src="/static/respond.js?v=3c4d" defer></script></head>')
+    assert page.assets == ["/static/respond.css?v=1a2b", "/static/respond.js?v=3c4d"]
+
+
+def test_a_browser_keeps_what_it_is_told_it_may_keep():
+    assert clients.may_keep("public, max-age=31536000, immutable")
+    assert not clients.may_keep("no-cache")
+    assert not clients.may_keep("no-store, max-age=60")
+    assert not clients.may_keep("max-age=0")
+    assert not clients.may_keep("")

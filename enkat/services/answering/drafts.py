@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -74,21 +74,24 @@ class LinkClosed(ServiceError):
 
 
 def find_draft(
-    invitation: Invitation, language: str = "sv", *, today: dt.date | None = None
+    invitation: Invitation, language: str = "sv", *, today: dt.date | None = None,
+    frame: bool = True,
 ) -> Response:
     """The draft of this link, or, while nothing has been saved through it, a new one kept
     only in memory to show the pages from. Showing a page writes nothing: a mail scanner
-    that follows the link leaves no draft behind. `open_draft` stores it."""
+    that follows the link leaves no draft behind. `open_draft` stores it. Without `frame`
+    the draft has the link's förbund, insats and deltagare only if the link was read with
+    them (`invitations.find_invitation`), for a page that names none of them."""
     status = link_status(invitation, utcnow())
     if status is not LinkStatus.VALID:
         raise LinkClosed(LINK_REFUSALS[status])
     if invitation.response is not None:
-        return _in_the_links_frame(invitation.response, invitation)
-    return Response(
-        forbund=invitation.forbund,
+        return _in_the_links_frame(invitation.response, invitation, frame)
+    return _in_the_links_frame(Response(
+        forbund_id=invitation.forbund_id,
         external_id=uuid.uuid4().hex,
-        instrument_version=invitation.instrument_version,
-        insats=invitation.insats,
+        instrument_version_id=invitation.instrument_version_id,
+        insats_id=invitation.insats_id,
         participant_id=invitation.participant_id,
         timepoint=invitation.timepoint,
         answered_on=today or local_today(),
@@ -96,24 +99,28 @@ def find_draft(
         language=language,
         invitation_id=invitation.id,
         campaign_id=invitation.campaign_id,
-    )
+    ), invitation, frame)
 
 
-def _in_the_links_frame(draft: Response, invitation: Invitation) -> Response:
+def _in_the_links_frame(draft: Response, invitation: Invitation, frame: bool) -> Response:
     """The draft holds what its link was read with (`invitations.find_invitation`): they
     are the same förbund, instrument version, insats and deltagare, so none of them is
-    read again, even once the link object is gone."""
-    for frame in ("forbund", "instrument_version", "insats", "participant"):
-        set_committed_value(draft, frame, getattr(invitation, frame))
+    read again, even once the link object is gone. Without `frame`, what the link was
+    not read with is left to the draft's own ids."""
+    read = inspect(invitation).dict
+    for related in ("forbund", "instrument_version", "insats", "participant"):
+        if frame or related in read:
+            set_committed_value(draft, related, getattr(invitation, related))
     return draft
 
 
 def open_draft(
-    invitation: Invitation, language: str = "sv", *, today: dt.date | None = None
+    invitation: Invitation, language: str = "sv", *, today: dt.date | None = None,
+    frame: bool = True,
 ) -> Response:
     """The draft of this link, stored the first time something is saved through it, and
-    the same one on every later visit."""
-    draft = find_draft(invitation, language, today=today)
+    the same one on every later visit; `frame`: see `find_draft`."""
+    draft = find_draft(invitation, language, today=today, frame=frame)
     if draft.id is not None:
         return draft
     start_writing(db.session)
@@ -303,16 +310,21 @@ def _claim_submission(draft: Response, now: dt.datetime, entered_by: User | None
     return claimed.rowcount == 1
 
 
-#: The statements every save and send runs, built once (building cost more than running).
+#: The statements every save and send runs, built once (building cost more than running),
+#: on the tables rather than the mapped classes: the ORM's bulk INSERT, UPDATE and DELETE
+#: cost some 0.1 ms of CPU more each (bench/respond_load.py), and no object the session
+#: holds is changed by them (the draft's answers are expired, its columns set by hand).
+_ANSWERS, _RESPONSES = Answer.__table__, Response.__table__
 _CLAIM = (
-    update(Response)
-    .where(Response.id == bindparam("draft"), Response.submitted_at.is_(None))
+    update(_RESPONSES)
+    .where(_RESPONSES.c.id == bindparam("draft"), _RESPONSES.c.submitted_at.is_(None))
     .values(submitted_at=bindparam("now"), entered_by_id=bindparam("by"))
-    .execution_options(synchronize_session=False)
 )
-_CLEAR_ITEMS = delete(Answer).where(Answer.response_id == bindparam("draft"),
-                                    Answer.item_id.in_(bindparam("items", expanding=True)))
-_ADD_ANSWERS = insert(Answer)
+_CLEAR_ITEMS = delete(_ANSWERS).where(_ANSWERS.c.response_id == bindparam("draft"),
+                                      _ANSWERS.c.item_id.in_(bindparam("items", expanding=True)))
+_ADD_ANSWERS = insert(_ANSWERS)
+_CHANGE_LANGUAGE = (update(_RESPONSES).where(_RESPONSES.c.id == bindparam("draft"))
+                    .values(language=bindparam("language")))
 
 
 def _record_entry(draft: Response, user: User, now: dt.datetime) -> None:
@@ -363,6 +375,17 @@ def _lock(draft: Response) -> None:
     """Reload the draft under a row lock held to the end of the transaction; the refresh
     also expires its answers, so they are read again after any save that went before."""
     db.session.refresh(draft, with_for_update=True)
+
+
+def change_language(draft: Response, language: str) -> None:
+    """Record the language a draft is now answered in (?lang=ar chosen mid-way): one
+    UPDATE of that column, not a flush of the draft."""
+    if draft.id is None:  # not stored yet: its INSERT will say it
+        draft.language = language
+        return
+    start_writing(db.session)
+    db.session.execute(_CHANGE_LANGUAGE, {"draft": draft.id, "language": language})
+    set_committed_value(draft, "language", language)
 
 
 def instrument_of(response: Response) -> Instrument:

@@ -162,33 +162,37 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
     A link of an utskick is tied to an address only until it is used: from then on its
     recipient keeps `answered` and nothing else, so no row connects the answer to the
     address. Doing it here, where every channel uses a link, means no channel can forget.
-    Written with statements built once, not a flush: every link's "Skicka" comes here.
-    On PostgreSQL an utskick's link is marked used and its recipient forgotten in one
-    statement (an UPDATE in a WITH); SQLite, which has no such statement, takes two.
+    Written with statements built once on the tables, not a flush nor the ORM's bulk
+    UPDATE: every link's "Skicka" comes here. On PostgreSQL an utskick's link is marked
+    used and its recipient forgotten in one statement (an UPDATE in a WITH); SQLite, which
+    has no such statement, takes two.
     """
     parameters = {"invitation": invitation.id, "now": now}
     if invitation.campaign_id is None:  # only an utskick's links have recipients
         db.session.execute(_USE, parameters)
-    elif db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_USE_AND_FORGET_RECIPIENT, parameters)
-        _forget_recipient_in_session(invitation.id)
     else:
-        db.session.execute(_USE, parameters)
-        db.session.execute(_FORGET_RECIPIENT, parameters)
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(_USE_AND_FORGET_RECIPIENT, parameters)
+        else:
+            db.session.execute(_USE, parameters)
+            db.session.execute(_FORGET_RECIPIENT, parameters)
+        _forget_recipient_in_session(invitation.id)
     set_committed_value(invitation, "used_at", now)
 
 
-_USE = (update(Invitation).where(Invitation.id == bindparam("invitation"))
-        .values(used_at=bindparam("now")).execution_options(synchronize_session=False))
+_INVITATIONS, _RECIPIENTS = Invitation.__table__, CampaignRecipient.__table__
+_USE = (update(_INVITATIONS).where(_INVITATIONS.c.id == bindparam("invitation"))
+        .values(used_at=bindparam("now")))
 _FORGET_RECIPIENT = (
-    update(CampaignRecipient).where(CampaignRecipient.invitation_id == bindparam("invitation"))
-    .values(answered=True, invitation_id=None).execution_options(synchronize_session="fetch"))
-_USE_AND_FORGET_RECIPIENT = _FORGET_RECIPIENT.add_cte(_USE.returning(Invitation.id).cte("used"))
+    update(_RECIPIENTS).where(_RECIPIENTS.c.invitation_id == bindparam("invitation"))
+    .values(answered=True, invitation_id=None))
+_USE_AND_FORGET_RECIPIENT = _FORGET_RECIPIENT.add_cte(
+    _USE.returning(_INVITATIONS.c.id).cte("used"))
 
 
 def _forget_recipient_in_session(invitation_id: int) -> None:
-    """What `_USE_AND_FORGET_RECIPIENT` wrote, on a recipient the session holds: "fetch"
-    does this for the UPDATE alone, but not for one with a WITH. Read from the loaded
+    """What `_FORGET_RECIPIENT` wrote, on a recipient the session holds (the statements
+    run on the tables, so the session learns nothing of them). Read from the loaded
     state only, so no expired recipient is loaded for it."""
     for held in list(db.session.identity_map.values()):
         if (isinstance(held, CampaignRecipient)
@@ -198,12 +202,16 @@ def _forget_recipient_in_session(invitation_id: int) -> None:
 
 
 def find_invitation(token: str, *, now: dt.datetime | None = None,
-                    client: str | None = None, lock: bool = False) -> InvitationState:
+                    client: str | None = None, lock: bool = False,
+                    frame: bool = True) -> InvitationState:
     """What the token opens, told apart only as valid, unknown, expired or used.
 
     One statement reads the link with all a respondent page needs but the answers
     (`responses.saved_answers`): its draft, instrument version, förbund, insats and
-    deltagare. With a
+    deltagare. Without `frame` it leaves out the förbund, insats and deltagare, for a
+    page that names none of them and sends nothing (a question, a save, the review):
+    reading them as objects cost some 0.15 ms of CPU, and the link and its draft keep
+    their ids (`drafts.find_draft`). With a
     `client` (its address; "" when unknown) the same statement asks the link guard
     whether that client is blocked. With `lock` the link's row is locked to the end of the
     transaction (SELECT ... FOR UPDATE on PostgreSQL): every write through a link locks
@@ -223,7 +231,7 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     if client is not None:
         parameters.update(guard_parameters(client, now))
     with_answers = lock and db.session.get_bind().dialect.name == "sqlite"
-    found = db.session.execute(_lookup(lock, client is not None, with_answers),
+    found = db.session.execute(_lookup(lock, client is not None, with_answers, frame),
                                parameters).unique().first()
     if found is None or not hmac.compare_digest(found[0].token_hash, digest):
         blocked = guessing_blocked_until(client, now=now) if client is not None else None
@@ -235,18 +243,22 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
 
 
 @cache
-def _lookup(lock: bool, guarded: bool, with_answers: bool) -> Select:
+def _lookup(lock: bool, guarded: bool, with_answers: bool, frame: bool) -> Select:
     """The statement of `find_invitation`, built once for each way it is asked: building
     it cost more than running it (bench/respond_load.py)."""
+    related = (Invitation.instrument_version, Invitation.response,
+               *(FRAME if frame else ()))
     query = select(Invitation).where(Invitation.token_hash == bindparam("digest")).options(
-        joinedload(Invitation.instrument_version), joinedload(Invitation.forbund),
-        joinedload(Invitation.insats), joinedload(Invitation.participant),
-        joinedload(Invitation.response))
+        *(joinedload(relationship) for relationship in related))
     if guarded:
         query = query.add_columns(BLOCKING_EVENT.label("blocking"))
     if with_answers:
         query = query.add_columns(_ANSWERS_AS_JSON.label("answers"))
     return query.with_for_update(of=Invitation) if lock else query
+
+
+#: What a link is about, read with it when a page asks for its `frame`.
+FRAME = (Invitation.forbund, Invitation.insats, Invitation.participant)
 
 
 #: SQLite only (see `find_invitation`): the answers of the link's draft, as one JSON

@@ -23,12 +23,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, refresh
 
-from enkat.database import start_writing
-from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.models import Response as Draft
 from enkat.models import User
-from enkat.services.answering.drafts import instrument_of, keep_page, submit
+from enkat.services.answering.drafts import change_language, instrument_of, keep_page, submit
 from enkat.services.answering.responses import ResponseRefused, saved_answers
 
 from . import RESPONDENT_BLUEPRINTS
@@ -248,8 +246,7 @@ def keep_language(draft: Draft) -> None:
     (?lang=ar on a question) replaces the one the draft was begun in."""
     language = get_locale().language
     if draft.submitted_at is None and draft.language != language:
-        start_writing(db.session)
-        draft.language = language
+        change_language(draft, language)
 
 
 def speaks_respondents_languages(blueprint: Blueprint) -> None:

@@ -36,17 +36,17 @@ def start(token: str):
 
 @bp.get("/<token>/fraga/<key>")
 def step(token: str, key: str):
-    return answering.show_step(open_survey(token), key)
+    return answering.show_step(open_survey(token, frame=False), key)
 
 
 @bp.post("/<token>/fraga/<key>")
 def save_step(token: str, key: str):
-    return answering.save_step(open_survey(token, saving=True), key)
+    return answering.save_step(open_survey(token, saving=True, frame=False), key)
 
 
 @bp.get("/<token>/granska")
 def review(token: str):
-    return answering.show_review(open_survey(token))
+    return answering.show_review(open_survey(token, frame=False))
 
 
 @bp.post("/<token>/granska")
@@ -62,7 +62,7 @@ def send(token: str):
 
 @bp.get("/<token>/tack")
 def thanks(token: str):
-    state = find_link(token)
+    state = find_link(token, frame=False)
     if state.status is LinkStatus.VALID:
         return redirect(url_for(".start", token=token))
     if state.status is not LinkStatus.USED:
@@ -74,7 +74,7 @@ def thanks(token: str):
 @bp.errorhandler(AlreadySubmitted)
 def link_closed_meanwhile(error):
     """The link was used or expired between finding it and saving: say what it is now."""
-    return closed_link_page(find_link(request.view_args["token"]))
+    return closed_link_page(find_link(request.view_args["token"], frame=False))
 
 
 @bp.errorhandler(CSRFError)
