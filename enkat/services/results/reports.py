@@ -122,8 +122,11 @@ def _build_report_for(forbund: Forbund, insats: Insats | None, period: Period,
     scored = [instrument for instrument in instruments.values() if instrument.scores]
     responses, unenrolled = report_data.response_tallies(scope, period)
     reached = None if insats is None else [insats.id]
-    counts = {when: _answer_counts(scope, instruments.values(), when)
-              for when in (period, previous)}
+    # an instrument without responses in the period has no answers in it to count
+    answered = {tally.instrument_id for tally in responses}
+    counts = {period: _answer_counts(scope, [instrument for instrument in instruments.values()
+                                             if instrument.id in answered], period),
+              previous: _answer_counts(scope, instruments.values(), previous)}
     inputs = ReportInputs(
         instruments=instruments,
         enrolments=[e for e in both if e.overlaps(period)],
