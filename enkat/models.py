@@ -339,6 +339,10 @@ class Response(db.Model):
         # (SQLite, without statistics, would read every förbund's by the index above)
         Index("ix_responses_insats_version_answered", "insats_id", "instrument_version_id",
               "answered_on"),
+        # a deltagare's responses, and in a report their ratings on one instrument: SQLite
+        # reads a report's courses deltagare by deltagare, and reads only their ratings
+        Index("ix_responses_participant_version_answered", "participant_id",
+              "instrument_version_id", "answered_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -348,7 +352,7 @@ class Response(db.Model):
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
     insats_id: Mapped[int | None] = mapped_column(ForeignKey("insatser.id", ondelete="CASCADE"))
     participant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+        ForeignKey("participants.id", ondelete="CASCADE")
     )
     timepoint: Mapped[str] = mapped_column(String(64))
     answered_on: Mapped[dt.date] = mapped_column(Date)

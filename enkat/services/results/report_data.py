@@ -362,7 +362,6 @@ def area_changes(insats_ids: Sequence[int], instrument: Instrument, item_ids: Se
     values = (
         select(Response.id, Response.participant_id, Response.answered_on, Answer.item_id,
                _in_units(unit).label("value"))
-        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .join(Answer, and_(Answer.response_id == Response.id,
                            _valued(instrument, item_ids)))
         .where(*_rated(insats_ids, instrument.id, period))
@@ -474,12 +473,17 @@ def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tup
     """The conditions: submitted responses of the instrument about the deltagare in the
     report, answered up to the end of the period (a course runs up to the latest). The
     deltagare are those enrolled in the period and those who answered the instrument in
-    it without an enrolment: their course runs over their answers."""
-    answered, version = aliased(Response), aliased(InstrumentVersion)  # not correlated
+    it without an enrolment: their course runs over their answers.
+
+    The instrument is named by its versions' ids (`_versions_of`), not by a join: SQLite
+    then finds the deltagare who answered it in the period through the index on (insats,
+    version, date) instead of reading every response of the insatser in the period, and
+    tests each response's version against a list instead of looking the version up."""
+    versions = _versions_of(instrument_id)
+    answered = aliased(Response)  # not correlated
     answered_in_period = (
         select(answered.participant_id)
-        .join(version, version.id == answered.instrument_version_id)
-        .where(answered.insats_id.in_(insats_ids), version.instrument_id == instrument_id,
+        .where(answered.insats_id.in_(insats_ids), answered.instrument_version_id.in_(versions),
                answered.submitted_at.is_not(None),
                answered.answered_on.between(period.start, period.end))
     )
@@ -488,11 +492,16 @@ def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tup
     in_report = union(enrolled_in(insats_ids, period), answered_in_period)
     return (
         Response.insats_id.in_(insats_ids),
-        InstrumentVersion.instrument_id == instrument_id,
+        Response.instrument_version_id.in_(versions),
         Response.submitted_at.is_not(None),
         Response.participant_id.in_(in_report),
         Response.answered_on <= period.end,
     )
+
+
+def _versions_of(instrument_id: str) -> Select:
+    """The ids of the instrument's versions, as a subquery."""
+    return select(InstrumentVersion.id).where(InstrumentVersion.instrument_id == instrument_id)
 
 
 def _score_sums(insats_ids: Sequence[int], instrument: Instrument, score: Score, unit: int,
@@ -509,7 +518,6 @@ def _score_sums(insats_ids: Sequence[int], instrument: Instrument, score: Score,
                answered.label("answered"),
                case((answered >= len(score.items) - score.max_missing, 1),
                     else_=0).label("scored"))
-        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .join(Answer, Answer.response_id == Response.id)
         .where(*_rated(insats_ids, instrument.id, period))
         .group_by(Response.id, Response.participant_id, Response.answered_on)

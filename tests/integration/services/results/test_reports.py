@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
 import re
@@ -10,8 +11,10 @@ import re
 import openpyxl
 import pypdf
 import pytest
+from sqlalchemy import event
 
 from enkat.demo import REFERENCE_TODAY, load_demo
+from enkat.extensions import db
 from enkat.models import ResponseSource
 from enkat.reports.model import Kind
 from enkat.reports.period import Period
@@ -20,7 +23,7 @@ from enkat.services.answering.drafts import local_today
 from enkat.services.instruments.versions import resolve_instrument
 from enkat.services.organisation.forbund import get_forbund
 from enkat.services.organisation.insatser import get_insats
-from enkat.services.results.reports import build_report_for
+from enkat.services.results.reports import build_report_for, cycle_collection_paused
 
 from ..mailed import addresses, answer
 
@@ -44,6 +47,34 @@ def test_the_forbund_report_has_every_kind_of_table(demo):
     assert [row.label for row in side_by_side.rows] == [
         "Hälsolotsen", "Steget vidare", "Unga vuxna i arbete", "Summa insatser"]
     assert side_by_side.figure("Summa insatser", "unika").value == 60
+
+
+def test_a_report_is_built_with_the_cycle_collector_paused_and_leaves_it_on(demo):
+    during: list[bool] = []
+
+    def record(*_):
+        during.append(gc.isenabled())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        build_report_for(demo, period=YEAR)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert during and not any(during)
+    assert gc.isenabled()
+
+
+def test_the_cycle_collector_is_on_again_after_a_failed_report_and_left_paused_if_it_was():
+    with pytest.raises(ValueError), cycle_collection_paused():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycle_collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 #: Counts of mails the förbund itself sent, not of people with a trait: shown as they are
