@@ -146,7 +146,7 @@ class CampaignSummary:
 
     @property
     def state(self) -> CampaignState:
-        if self.campaign.closed_at is not None:
+        if has_ended(self.campaign):
             return CampaignState.CLOSED
         if self.counts.queued:
             return CampaignState.SENDING
@@ -341,9 +341,16 @@ def set_automatic_reminder(campaign: Campaign, days: int | None, *,
     db.session.flush()
 
 
+def has_ended(campaign: Campaign, now: dt.datetime | None = None) -> bool:
+    """Whether the utskick is over: closed by the förbund, or past its last day. Its links
+    no longer work and nothing more is mailed, though until the nightly purge closes it
+    (`close_due_campaigns`) its addresses are still kept."""
+    return campaign.closed_at is not None or campaign.closes_at <= (now or utcnow())
+
+
 def reminder_refusal(campaign: Campaign) -> str | None:
     """Why the automatic reminder can no longer be set or changed; None while it can."""
-    if campaign.closed_at is not None:
+    if has_ended(campaign):
         return ("Utskicket är stängt, så den automatiska påminnelsen kan inte ändras. "
                 "Inga fler mejl skickas.")
     if campaign.auto_reminded_at is not None:
@@ -420,9 +427,10 @@ def campaign_summaries(forbund: Forbund) -> list[CampaignSummary]:
 
 
 def open_campaign_summaries(forbund: Forbund) -> list[CampaignSummary]:
-    """The utskick not yet closed, newest first, with their counts."""
+    """The utskick still open for answers, newest first, with their counts."""
+    now = utcnow()
     return [summary for summary in campaign_summaries(forbund)
-            if summary.campaign.closed_at is None]
+            if not has_ended(summary.campaign, now)]
 
 
 def campaign_counts(campaign: Campaign) -> CampaignCounts:

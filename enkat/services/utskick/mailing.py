@@ -41,7 +41,7 @@ from enkat.services.audit.events import Action, record_event
 from enkat.services.instruments.versions import stored_instrument
 from enkat.services.mail import Delivery, Mail, MailFailed, MailOutcome, mail_connection
 from enkat.services.tokens import new_token
-from enkat.services.utskick.campaigns import CampaignClosed, closes_on, survey_title
+from enkat.services.utskick.campaigns import CampaignClosed, closes_on, has_ended, survey_title
 
 #: Mails sent over one SMTP connection before it is closed and the next one opened.
 BATCH_SIZE = 50
@@ -160,7 +160,7 @@ def _lock_open(campaign: Campaign, now: dt.datetime) -> None:
     second tap waits, then finds the addresses already queued."""
     db.session.refresh(campaign, with_for_update=True)
     db.session.expire(campaign, ["recipients"])
-    if campaign.closed_at is not None or campaign.closes_at <= now:
+    if has_ended(campaign, now):
         raise CampaignClosed("utskicket är stängt")
 
 
@@ -297,7 +297,7 @@ def mail_queued(campaign_id: int, base_url: str,
     if campaign is None:
         return None
     settle_abandoned_claims(campaign_id)
-    if campaign.closed_at is not None or campaign.closes_at <= utcnow():
+    if has_ended(campaign):
         _unqueue_all(campaign_id)
         checkpoint()
         return None

@@ -318,7 +318,7 @@ def _mailing(campaign_id: int, mail, done: str, *, count, asking: str):
     campaign = _campaign_or_404(campaign_id)
     form = ActionForm()
     if request.method == "GET":
-        if campaign.closed_at is not None:  # an old tab, the Back button
+        if campaigns.has_ended(campaign):  # an old tab, the Back button, the last day
             flash("Utskicket är stängt, så inga fler mejl skickas.", "info")
             return redirect(url_for(".utskick_detail", campaign_id=campaign.id), 303)
         return render_template("admin/utskick_mail.html", campaign=campaign, form=form,

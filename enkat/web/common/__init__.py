@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from enkat.database import read_only
 from enkat.extensions import babel, db, login
 from enkat.instruments.timepoints import timepoint_words
+from enkat.reports.numbers import counted
 from enkat.services.mail import mail_refusal
 
 from .access import workspace_menu
@@ -56,6 +57,7 @@ def init_common(app: Flask) -> None:
     app.context_processor(_mail_setup)
     app.add_template_filter(written_decimal, "decimal")
     app.add_template_filter(timepoint_words, "timepoint")
+    app.add_template_filter(counted, "counted")
     version_static_files(app)
     # every error a visitor can meet, Werkzeug's and Flask-WTF's included, is our own page
     app.register_error_handler(HTTPException, _error_page)

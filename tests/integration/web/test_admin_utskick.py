@@ -585,6 +585,37 @@ def test_a_closed_utskick_does_not_show_its_automatic_reminder_as_coming(as_admi
     assert "dagar efter första utskicket" not in closed
 
 
+def test_a_reminder_after_one_day_says_one_day(as_admin):
+    campaign = create(as_admin, remind_after_days="1")
+    shown = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert "<dt>Automatisk påminnelse</dt><dd>1 dag efter första utskicket</dd>" in shown
+
+
+def test_an_utskick_past_its_last_day_is_closed_on_every_page_before_the_purge(
+        as_admin, mailbox):
+    """Until the nightly purge closes it, an utskick whose last day has passed is still
+    over: its pages say "Stängt", offer no more mails, and say when the addresses go."""
+    campaign = create(as_admin, remind_after_days="7")
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
+    campaign.closes_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.commit()
+    detail = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert ("<dt>Läge</dt><dd>Stängt: sista svarsdagen har passerat, och adresserna "
+            "raderas i natt</dd>") in detail
+    assert ("<dt>Automatisk påminnelse</dt><dd>Skickades inte: utskicket stängdes först"
+            "</dd>") in detail
+    assert "Påminn de som inte har svarat</a>" not in detail
+    assert "Spara påminnelsen" not in detail
+    assert "Sista svarsdagen har passerat, så inga fler mejl skickas." in detail
+    assert "Stäng utskicket</a>" in detail
+    listed = page(as_admin.get("/forbund/utskick"))
+    assert "<td>Stängt</td>" in listed and "Pågår" not in listed
+    assert campaign.title not in page(as_admin.get("/forbund/"))  # not among the open ones
+    asked = as_admin.get(f"/forbund/utskick/{campaign.id}/paminn", follow_redirects=True)
+    assert "Utskicket är stängt, så inga fler mejl skickas." in page(asked)
+    assert len(mailbox.messages) == len(STYRELSE)  # the first mails, no reminder
+
+
 def test_the_limit_of_addresses_is_written_with_swedish_thousands_everywhere(as_admin):
     assert "Högst 2\u00a0000 adresser." in page(as_admin.get("/forbund/utskick/nytt"))
     too_many = page(as_admin.post("/forbund/utskick/nytt", data=form(
