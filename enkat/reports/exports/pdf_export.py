@@ -73,10 +73,11 @@ class _Fonts:
 def _weasyprint() -> Any:
     """WeasyPrint, imported on first use: it loads pango when imported, and a server
     without pango still serves every other format."""
+    # WeasyPrint logs what it ignores in a page (CSS it does not know) as warnings, and
+    # its steps in English (the user agent's stylesheets already while it is imported).
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         import weasyprint
     except OSError as missing:  # cffi cannot open the library
         raise PdfUnavailable(_MISSING_PANGO) from missing
-    # WeasyPrint logs what it ignores in a page (CSS it does not know) as warnings.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     return weasyprint

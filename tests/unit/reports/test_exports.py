@@ -7,6 +7,7 @@ import io
 import json
 import re
 import subprocess
+import sys
 import zipfile
 from dataclasses import replace
 
@@ -402,6 +403,19 @@ def structure(data: bytes) -> list[dict]:
 
     walk(PdfReader(io.BytesIO(data)).trailer["/Root"]["/StructTreeRoot"])
     return found
+
+
+def test_the_first_pdf_of_a_process_writes_no_english_line_to_its_log():
+    """The worker logs at INFO; WeasyPrint says its steps in English, some of them while
+    it is imported, so a fresh process shows whether any gets through."""
+    script = ("import logging, sys\n"
+              "logging.basicConfig(level=logging.INFO, stream=sys.stdout)\n"
+              "from enkat.reports.document import Document, Text\n"
+              "from enkat.reports.exports import to_pdf\n"
+              "to_pdf(Document('Rapport', (), (Text('Inga svar.'),)))\n")
+    logged = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True).stdout
+    assert "weasyprint" not in logged, logged
 
 
 def test_pdf_is_tagged_with_headings_tables_and_charts_with_alternative_text():
