@@ -242,12 +242,18 @@ class _ImportRun:
             for column in FRAME_COLUMNS:
                 if row[column] != first[column]:
                     agree = False
-                    self.problem(
-                        row.line, column,
-                        f'"{row[column]}" här men "{first[column]}" på rad {first.line}; '
-                        f'alla rader i svaret "{external_id}" ska ha samma {column}',
-                    )
+                    self.problem(row.line, column,
+                                 self._disagreement(external_id, column, row, first))
         return agree
+
+    @staticmethod
+    def _disagreement(external_id: str, column: str, row: TidyRow, first: TidyRow) -> str:
+        """Why a row's frame differs from its response's first row: a date mistyped in
+        one row is said to be no date, as it would be in the first."""
+        if column == "answered_on" and parse_date(row[column]) is None:
+            return not_a_date(row[column])
+        return (f'"{row[column]}" här men "{first[column]}" på rad {first.line}; '
+                f'alla rader i svaret "{external_id}" ska ha samma {column}')
 
     def _check_values(self, instrument: Instrument, timepoint: str,
                       rows: list[TidyRow]) -> dict[str, tuple[str, ...]]:

@@ -148,6 +148,14 @@ def test_response_mixing_dates(refused, insats):
     ]
 
 
+def test_a_date_mistyped_in_one_row_of_a_response_is_said_to_be_no_date(refused, insats):
+    lines = ors()
+    lines[2] = lines[2].replace("2025-03-03", "3/3/2025")
+    assert refused(csv_bytes(*lines)) == [
+        'rad 4, kolumn answered_on: "3/3/2025" är inget datum (ÅÅÅÅ-MM-DD)'
+    ]
+
+
 def test_response_mixing_instruments_and_timepoints(refused, insats):
     lines = ors()
     lines[1] = lines[1].replace(",ors,", ",srs,")
