@@ -585,6 +585,25 @@ def test_a_closed_utskick_does_not_show_its_automatic_reminder_as_coming(as_admi
     assert "dagar efter första utskicket" not in closed
 
 
+def test_the_automatic_reminder_says_whom_it_went_to_even_when_nobody_was_due(
+        as_admin, mailbox):
+    """A manual reminder just before the automatic one leaves nobody due: the page does
+    not claim a mail went, only whom the reminder was for."""
+    campaign = create(as_admin, remind_after_days="2")
+    worked(as_admin.post(f"/forbund/utskick/{campaign.id}/skicka"))
+    campaign.first_sent_at -= dt.timedelta(days=2)
+    db.session.commit()
+    assert mailing.queue_scheduled_reminders() == []  # everyone was mailed just now
+    db.session.commit()
+    worked(as_admin.get("/"))
+    assert len(mailbox.messages) == len(STYRELSE)
+    shown = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
+    assert re.search(r"<dt>Automatisk påminnelse</dt><dd>Gick ut \d{4}-\d\d-\d\d \d\d:\d\d "
+                     r"till dem som inte hade svarat och inte hade fått ett mejl den senaste "
+                     r"timmen</dd>", shown)
+    assert "<dd>Skickad " not in shown
+
+
 def test_a_reminder_after_one_day_says_one_day(as_admin):
     campaign = create(as_admin, remind_after_days="1")
     shown = page(as_admin.get(f"/forbund/utskick/{campaign.id}"))
