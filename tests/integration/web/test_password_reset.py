@@ -220,7 +220,7 @@ def test_a_mail_that_cannot_be_sent_gets_the_same_calm_answer(client, user, mail
     assert SENT in client.get("/login").get_data(as_text=True)
     assert db.session.scalars(select(PasswordReset)).all() == []
     assert actions("password-reset-mail-failed") == ["password-reset-mail-failed"]
-    assert f"user {user.id} could not be sent" in caplog.text
+    assert f"till användare {user.id} kunde inte skickas (SMTPDataError)" in caplog.text
     assert "kim@forbund.example" not in caplog.text
 
 
