@@ -552,6 +552,9 @@ def worker_command(threads: int, without_periodic: bool, niceness: int) -> None:
 
     os.nice(niceness)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Huey says every job it starts and ends, each minute's periodic ones too, in English:
+    # the log keeps enkat's own Swedish lines and Huey's warnings and errors.
+    logging.getLogger("huey").setLevel(logging.WARNING)
     app = create_app()
     if app.config.get("SMTP_URL") and not app.config.get("BASE_URL"):
         click.echo("Varning: ENKAT_BASE_URL är inte inställd, så utskick som ska tas upp "

@@ -66,6 +66,7 @@ def test_a_real_worker_runs_a_job_enqueued_by_another_process(installation, tmp_
         enqueue_purges(installation)
         wait_for(lambda: purges_recorded(installation) == 1, what="the purge")
     assert "nattlig rensning: raderade 0 utkast" in worker.printed()
+    assert "Executing" not in worker.printed() and "executed in" not in worker.printed()
 
 
 def test_a_job_waits_on_the_queue_until_a_worker_comes(installation, tmp_path):
