@@ -1,49 +1,42 @@
-"""Problems found in an instrument file, and the exception that carries them.
+"""Problems found in an instrument file, the exception that carries them, and the Swedish
+words for the rules that more than one check says.
 
-Each problem is said twice: in English for `enkat instruments check` (the command line
-speaks English) and in Swedish for the administrator uploading a file on the web.
+A problem is said in Swedish, wherever it is shown: by `enkat instruments check`, on the
+upload page and by `enkat instruments publish`. A rule said in more than one place (an
+unknown item, a code that is not among the codes, a value listed twice) has its words
+here, so the same rule reads the same wherever it is broken.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
+
+from babel.numbers import format_decimal, get_minus_sign_symbol
 
 Severity = Literal["error", "warning"]
 
-
-@dataclass(frozen=True)
-class Words:
-    """One problem in both languages the instrument checks speak."""
-
-    english: str
-    swedish: str
+_SWEDISH = "sv_SE"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an instrument, located by a JSON pointer.
+    """One thing wrong with an instrument, located by a JSON pointer, said in Swedish.
 
     ``pointer`` is ``"/"`` for the whole document and ``""`` only for problems that
     concern the file rather than a place in it (unreadable, not UTF-8, invalid JSON).
-    ``message`` is English (the command line), ``swedish`` the same in Swedish (the web).
     """
 
     origin: str
     pointer: str
     message: str
     severity: Severity = "error"
-    swedish: str = field(default="", compare=False)  # the same problem, said otherwise
-
-    @classmethod
-    def said(cls, origin: str, pointer: str, words: Words,
-             severity: Severity = "error") -> Problem:
-        return cls(origin, pointer, words.english, severity, words.swedish)
 
     def __str__(self) -> str:
         location = f"{self.origin} {self.pointer}" if self.pointer else self.origin
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = "varning: " if self.severity == "warning" else ""
         return f"{location}: {prefix}{self.message}"
 
     @property
@@ -63,3 +56,52 @@ def pointer_of(path: Iterable[str | int]) -> str:
     """RFC 6901 JSON pointer of a path; the document itself is ``/`` (not ``""``)."""
     parts = [str(part).replace("~", "~0").replace("/", "~1") for part in path]
     return "/" + "/".join(parts)
+
+
+# --- words of the rules said in more than one place ---------------------------------------
+
+
+def unknown(what: str, name: str) -> str:
+    """A reference to something the instrument does not have: 'frågan "q7" finns inte'."""
+    return f'{what} "{name}" finns inte'
+
+
+def missing_key(key: str) -> str:
+    """A key that must be there and is not."""
+    return f'nyckeln "{key}" saknas'
+
+
+def listed_twice(what: str) -> str:
+    """A value that may be given once only: '"start" står mer än en gång'."""
+    return f"{what} står mer än en gång"
+
+
+def not_a_code(code: str, of: str) -> str:
+    """A code that is not among the codes of a scale, an item or its options."""
+    return f'"{code}" är inte en kod i {of}'
+
+
+def not_one_of(value: str, what: str, allowed: Iterable[str]) -> str:
+    """A value outside a closed list: '"de" är inte ett av språken (en av: sv, en)'."""
+    return f"{value} är inte {what} (en av: {', '.join(allowed)})"
+
+
+def wrong_type(item_id: str, kind: str, needs: str, kinds: Iterable[str]) -> str:
+    """An item referred to by something (a score, an indicator, a results key) that needs
+    an item of another type: the item and its type, and which types would do."""
+    return (f'frågan "{item_id}" är av typen {kind}; {needs} behöver en fråga av typen '
+            f"{either(sorted(kinds))}")
+
+
+def either(values: Sequence[str]) -> str:
+    """Values as Swedish alternatives: "4", "4 eller 5", "4, 5 eller 6"."""
+    *others, last = values
+    return f"{', '.join(others)} eller {last}" if others else last
+
+
+def written(number: int | float | Decimal) -> str:
+    """A number as a message shows it to people: in Swedish, by the CLDR rules that
+    `enkat.reports.numbers` writes every figure with ("2,5", "10 000", "−1")."""
+    value = Decimal(str(number)) if isinstance(number, float) else Decimal(number)
+    digits = format_decimal(abs(value), locale=_SWEDISH, decimal_quantization=False)
+    return get_minus_sign_symbol(_SWEDISH) + digits if value < 0 else digits
