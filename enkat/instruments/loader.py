@@ -18,31 +18,19 @@ from typing import Any
 
 from enkat.instruments.build import build_instrument
 from enkat.instruments.model import Instrument
-from enkat.instruments.problems import InstrumentError, Problem, listed_twice, pointer_of
+from enkat.instruments.problems import (
+    InstrumentError,
+    Problem,
+    invalid_json,
+    listed_twice,
+    pointer_of,
+)
 from enkat.instruments.schema import schema_errors
 from enkat.instruments.semantics import semantic_problems
 
 PathLike = str | os.PathLike[str]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-
-#: json's messages in Swedish; a message not listed here is said as "not valid JSON here".
-_JSON_MESSAGES = {
-    "Expecting value": "här förväntades ett värde",
-    "Expecting ',' delimiter": "här förväntades ',' (eller en avslutande hakparentes eller "
-                               "klammer)",
-    "Expecting ':' delimiter": "här förväntades ':' efter en nyckel",
-    "Expecting property name enclosed in double quotes":
-        "här förväntades en nyckel inom dubbla citattecken",
-    "Extra data": "text efter dokumentets slut",
-    "Unterminated string starting at": "en sträng avslutas inte",
-    "Invalid control character at":
-        "en radbrytning eller tabb inuti en sträng (skriv \\n eller \\t)",
-    "Invalid \\escape": "ett omvänt snedstreck i en sträng inleder ingen giltig "
-                        "escape-sekvens (skriv \\\\ för ett)",
-    "Invalid \\uXXXX escape": "en \\u-sekvens i en sträng behöver fyra hexadecimala siffror",
-}
-
 
 _PYTHON_TYPE = re.compile(r"type (\w+)")
 _OS_REASONS = {
@@ -160,7 +148,7 @@ def analyse_text(text: str | bytes, origin: str) -> tuple[Instrument | None, lis
     try:
         data = _parse(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as error:
-        return None, [Problem(origin, "", _invalid_json(error))]
+        return None, [Problem(origin, "", invalid_json(error))]
     except (_NotJson, RecursionError) as error:
         words = str(error) if isinstance(error, _NotJson) else "för djupt nästlad"
         return None, [Problem(origin, "", f"ogiltig JSON: {words}")]
@@ -199,15 +187,6 @@ def _raise_or_return(instrument: Instrument | None, problems: list[Problem]) -> 
 def _order(path: tuple[str | int, ...]) -> tuple[tuple[int, int, str], ...]:
     """Problems sorted by place: array entries by index, object keys by name."""
     return tuple((0, part, "") if isinstance(part, int) else (1, 0, part) for part in path)
-
-
-def _invalid_json(error: json.JSONDecodeError) -> str:
-    if not error.doc.strip():
-        return "ogiltig JSON: filen är tom"
-    words = _JSON_MESSAGES.get(error.msg, "filen är inte giltig JSON här")
-    if error.doc[: error.pos].rstrip().endswith(","):
-        words += " (finns det ett kommatecken för mycket?)"
-    return f"ogiltig JSON på rad {error.lineno}, kolumn {error.colno}: {words}"
 
 
 def _not_json_data(error: Exception) -> str:

@@ -9,6 +9,7 @@ here, so the same rule reads the same wherever it is broken.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +20,23 @@ from babel.numbers import format_decimal, get_minus_sign_symbol
 Severity = Literal["error", "warning"]
 
 _SWEDISH = "sv_SE"
+
+#: json's messages in Swedish; a message not listed here is said as "not valid JSON here".
+_JSON_MESSAGES = {
+    "Expecting value": "här förväntades ett värde",
+    "Expecting ',' delimiter": "här förväntades ',' (eller en avslutande hakparentes eller "
+                               "klammer)",
+    "Expecting ':' delimiter": "här förväntades ':' efter en nyckel",
+    "Expecting property name enclosed in double quotes":
+        "här förväntades en nyckel inom dubbla citattecken",
+    "Extra data": "text efter dokumentets slut",
+    "Unterminated string starting at": "en sträng avslutas inte",
+    "Invalid control character at":
+        "en radbrytning eller tabb inuti en sträng (skriv \\n eller \\t)",
+    "Invalid \\escape": "ett omvänt snedstreck i en sträng inleder ingen giltig "
+                        "escape-sekvens (skriv \\\\ för ett)",
+    "Invalid \\uXXXX escape": "en \\u-sekvens i en sträng behöver fyra hexadecimala siffror",
+}
 
 
 @dataclass(frozen=True)
@@ -105,3 +123,13 @@ def written(number: int | float | Decimal) -> str:
     value = Decimal(str(number)) if isinstance(number, float) else Decimal(number)
     digits = format_decimal(abs(value), locale=_SWEDISH, decimal_quantization=False)
     return get_minus_sign_symbol(_SWEDISH) + digits if value < 0 else digits
+
+
+def invalid_json(error: json.JSONDecodeError) -> str:
+    """A JSON syntax mistake, where it is and what was expected there."""
+    if not error.doc.strip():
+        return "ogiltig JSON: filen är tom"
+    words = _JSON_MESSAGES.get(error.msg, "filen är inte giltig JSON här")
+    if error.doc[: error.pos].rstrip().endswith(","):
+        words += " (finns det ett kommatecken för mycket?)"
+    return f"ogiltig JSON på rad {error.lineno}, kolumn {error.colno}: {words}"

@@ -20,7 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from enkat.instruments.problems import Problem
+from enkat.instruments.problems import Problem, invalid_json, listed_twice
 
 SCHEMA_FILE = "template.schema.json"
 
@@ -131,9 +131,7 @@ def load_text(text: str, origin: str) -> DocumentTemplate:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as problem:
-        raise TemplateError([Problem(
-            origin, "", f"inte giltig JSON på rad {problem.lineno}, kolumn {problem.colno}")
-        ]) from None
+        raise TemplateError([Problem(origin, "", invalid_json(problem))]) from None
     return load_data(data, origin)
 
 
@@ -215,9 +213,9 @@ def _words(error: ValidationError) -> str:
     if error.validator == "enum":
         allowed = ", ".join(json.dumps(value, ensure_ascii=False)
                             for value in expected)
-        return f"ska vara ett av {allowed}"
+        return f"måste vara en av: {allowed}"
     if error.validator == "type":
-        return f"ska vara {_TYPES.get(str(error.validator_value), error.validator_value)}"
+        return f"måste vara {_TYPES.get(str(error.validator_value), error.validator_value)}"
     if error.validator in ("minLength", "minItems"):
         return "får inte vara tom"
     if error.validator in ("maxLength", "maxItems"):
@@ -244,7 +242,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for index, section in enumerate(data["sections"]):
         here = f"/sections/{index}"
         if section["key"] in seen:
-            yield f"{here}/key", f'nyckeln "{section["key"]}" används två gånger'
+            yield f"{here}/key", listed_twice(f'nyckeln "{section["key"]}"')
         seen.add(section["key"])
         yield from _section_problems(here, section, data["scope"])
 
@@ -266,6 +264,6 @@ def _section_problems(here: str, section: Mapping[str, Any],
         keys = [row["key"] for row in section.get("rows", ())]
         for position, key in enumerate(keys):
             if key in keys[:position]:
-                yield f"{here}/rows/{position}/key", f'radnyckeln "{key}" används två gånger'
+                yield f"{here}/rows/{position}/key", listed_twice(f'radnyckeln "{key}"')
     if section["kind"] == "goals" and scope != "insats":
         yield f"{here}/kind", "bara en rapport om en insats har en måltabell"

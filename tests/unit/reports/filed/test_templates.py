@@ -52,7 +52,7 @@ def test_a_schema_problem_names_the_file_and_the_place():
     error = broken(lambda data: data["sections"][2].update(kind="tabell", extra=1))
     assert str(error).splitlines() == [
         'mallar/kvartal.json /sections/2: okänd nyckel "extra"',
-        'mallar/kvartal.json /sections/2/kind: ska vara ett av "heading", "text", "data", '
+        'mallar/kvartal.json /sections/2/kind: måste vara en av: "heading", "text", "data", '
         '"insats", "goals", "figures"']
 
 
@@ -66,7 +66,7 @@ def test_rules_beyond_the_schema_are_said_in_swedish():
     lines = str(broken(change)).splitlines()
     assert lines == [
         "mallar/kvartal.json /scope: en kvartalsrapport gäller en insats",
-        'mallar/kvartal.json /sections/1/key: nyckeln "allmant" används två gånger',
+        'mallar/kvartal.json /sections/1/key: nyckeln "allmant" står mer än en gång',
         'mallar/kvartal.json /sections/2/tables: "tables" hör bara till ett avsnitt av slaget data',
         'mallar/kvartal.json /sections/3: ett dataavsnitt anger "tables" eller "parts"',
         "mallar/kvartal.json /sections/6/kind: bara en rapport om en insats har en måltabell",
@@ -74,7 +74,8 @@ def test_rules_beyond_the_schema_are_said_in_swedish():
 
 
 def test_a_file_that_is_not_json_says_where():
-    with pytest.raises(TemplateError, match=r"mall.json: inte giltig JSON på rad 1, kolumn 2"):
+    with pytest.raises(TemplateError,
+                       match=r"mall.json: ogiltig JSON på rad 1, kolumn 2: här förväntades en"):
         load_text("{,}", "mall.json")
     text = json.dumps({"kind": "delrapport"})
     with pytest.raises(TemplateError) as error:
