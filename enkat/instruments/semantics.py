@@ -225,7 +225,7 @@ class _Checker:
         for name, scale in self.scales.items():
             self._check_code_set(("scales", name), scale, "codes", f'skalan "{name}"')
             if name not in used:
-                self.warn(("scales", name), f'skalan "{name}" används inte av någon fråga')
+                self.warn(("scales", name), _unused(f'skalan "{name}"'))
 
     def _check_code_set(self, path: Path, owner: dict[str, Any], key: str,
                         owner_words: str) -> None:
@@ -298,7 +298,7 @@ class _Checker:
                 if isinstance(option["code"], str)
             ]
             if words:
-                self.error((*path, "scale"), f'en fråga av typen ordinal behöver heltal som '
+                self.error((*path, "scale"), "en fråga av typen ordinal behöver heltal som "
                                              f'koder; skalan "{name}" har "{words[0]}"')
 
     def _check_bounds(self, path: Path, item: dict[str, Any]) -> None:
@@ -457,7 +457,12 @@ class _Checker:
         for index, indicator in enumerate(self.list_at("scoring", "indicators")):
             if self.ok(("scoring", "indicators", index, "id")) and indicator["id"] not in used:
                 self.warn(("scoring", "indicators", index),
-                          f'indikatorn "{indicator["id"]}" används inte av någon fråga')
+                          _unused(f'indikatorn "{indicator["id"]}"'))
+
+
+def _unused(what: str) -> str:
+    """A scale or an indicator that nothing refers to (a warning)."""
+    return f"{what} används inte av någon fråga"
 
 
 def _id_twice(entry_id: str, among: str) -> str:
