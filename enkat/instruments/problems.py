@@ -21,6 +21,17 @@ Severity = Literal["error", "warning"]
 
 _SWEDISH = "sv_SE"
 
+#: What a value of each JSON type is, in the words of "måste vara …".
+JSON_TYPE_WORDS = {
+    "object": "ett objekt",
+    "array": "en lista",
+    "string": "en sträng",
+    "integer": "ett heltal",
+    "number": "ett tal",
+    "boolean": "true eller false",
+    "null": "null",
+}
+
 #: json's messages in Swedish; a message not listed here is said as "not valid JSON here".
 _JSON_MESSAGES = {
     "Expecting value": "här förväntades ett värde",

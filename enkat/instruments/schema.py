@@ -19,21 +19,18 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from enkat.instruments.problems import either, listed_twice, missing_key, written
+from enkat.instruments.problems import (
+    JSON_TYPE_WORDS,
+    either,
+    listed_twice,
+    missing_key,
+    written,
+)
 
 SCHEMA_FILE = "instrument.schema.json"
 
 Path = tuple[str | int, ...]
 
-_TYPE_WORDS = {
-    "object": "ett objekt",
-    "array": "en lista",
-    "string": "en sträng",
-    "integer": "ett heltal",
-    "number": "ett tal",
-    "boolean": "true eller false",
-    "null": "null",
-}
 #: The schema's titles and descriptions (English, in the schema file) in Swedish.
 _SWEDISH_SCHEMA_WORDS = {
     "an audience": "en målgrupp",
@@ -235,7 +232,7 @@ def _expected(schema: dict[str, Any]) -> str:
         return _show(schema["const"])
     kinds = schema.get("type", [])
     kinds = [kinds] if isinstance(kinds, str) else kinds
-    return " eller ".join(_TYPE_WORDS[kind] for kind in kinds) + _range(schema)
+    return " eller ".join(JSON_TYPE_WORDS[kind] for kind in kinds) + _range(schema)
 
 
 def _range(schema: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from enkat.instruments.problems import Problem, invalid_json, listed_twice
+from enkat.instruments.problems import JSON_TYPE_WORDS, Problem, invalid_json, listed_twice
 
 SCHEMA_FILE = "template.schema.json"
 
@@ -215,7 +215,8 @@ def _words(error: ValidationError) -> str:
                             for value in expected)
         return f"måste vara en av: {allowed}"
     if error.validator == "type":
-        return f"måste vara {_TYPES.get(str(error.validator_value), error.validator_value)}"
+        kind = str(error.validator_value)
+        return f"måste vara {JSON_TYPE_WORDS.get(kind, kind)}"
     if error.validator in ("minLength", "minItems"):
         return "får inte vara tom"
     if error.validator in ("maxLength", "maxItems"):
@@ -225,9 +226,6 @@ def _words(error: ValidationError) -> str:
                 "mönster)")
     return f"är inte tillåtet här ({error.validator})"
 
-
-_TYPES = {"object": "ett objekt", "array": "en lista", "string": "en text",
-          "integer": "ett heltal", "boolean": "true eller false"}
 
 #: The keys only some section kinds take.
 _KIND_KEYS = {"tables": ("data",), "parts": ("data",), "rows": ("figures",),
