@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Instrument, Item, takes_no_answer
+from .problems import either
 
 
 @dataclass(frozen=True)
@@ -133,11 +134,5 @@ def _not_asked_reason(item: Item, timepoint: str | None) -> str:
     if condition.operator == "answered":
         rule = f"{condition.item} är besvarad"
     else:
-        rule = f"svaret på {condition.item} är {_one_of(condition.codes)}"
+        rule = f"svaret på {condition.item} är {either(condition.codes)}"
     return f"är besvarad fast den bara ställs när {rule}"
-
-
-def _one_of(codes: Sequence[str]) -> str:
-    """Codes as a Swedish list of alternatives: "4", "4 eller 5", "4, 5 eller 6"."""
-    *others, last = codes
-    return f"{', '.join(others)} eller {last}" if others else last

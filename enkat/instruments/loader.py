@@ -7,16 +7,24 @@ so an administrator can fix a file in one round. Nothing here raises anything bu
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from enkat.instruments.build import build_instrument
 from enkat.instruments.model import Instrument
-from enkat.instruments.problems import InstrumentError, Problem, Words, pointer_of
+from enkat.instruments.problems import (
+    InstrumentError,
+    Problem,
+    invalid_json,
+    listed_twice,
+    pointer_of,
+)
 from enkat.instruments.schema import schema_errors
 from enkat.instruments.semantics import semantic_problems
 
@@ -24,40 +32,17 @@ PathLike = str | os.PathLike[str]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
-#: json's messages in plain words; unknown messages are shown as json gives them (in
-#: English) or as a plain "not valid JSON here" (in Swedish).
-_JSON_MESSAGES = {
-    "Expecting value": Words("expected a value", "här förväntades ett värde"),
-    "Expecting ',' delimiter": Words(
-        "expected ',' (or a closing bracket) before this point",
-        "här förväntades ',' (eller en avslutande hakparentes eller klammer)"),
-    "Expecting ':' delimiter": Words("expected ':' after a key",
-                                     "här förväntades ':' efter en nyckel"),
-    "Expecting property name enclosed in double quotes": Words(
-        "expected a key in double quotes", "här förväntades en nyckel inom dubbla citattecken"),
-    "Extra data": Words("unexpected text after the end of the document",
-                        "text efter dokumentets slut"),
-    "Unterminated string starting at": Words("a string is not closed",
-                                             "en sträng avslutas inte"),
-    "Invalid control character at": Words(
-        "a line break or tab inside a string (write \\n or \\t)",
-        "en radbrytning eller tabb inuti en sträng (skriv \\n eller \\t)"),
-    "Invalid \\escape": Words(
-        "a backslash in a string starts no valid escape (write \\\\ for one)",
-        "ett omvänt snedstreck i en sträng inleder ingen giltig escape-sekvens "
-        "(skriv \\\\ för ett)"),
-    "Invalid \\uXXXX escape": Words(
-        "a \\u escape in a string needs four hex digits",
-        "en \\u-sekvens i en sträng behöver fyra hexadecimala siffror"),
+_PYTHON_TYPE = re.compile(r"type (\w+)")
+_OS_REASONS = {
+    errno.EACCES: "behörighet saknas",
+    errno.EISDIR: "det är en mapp",
+    errno.ENOENT: "filen finns inte",
+    errno.EIO: "läsfel",
 }
 
 
 class _NotJson(ValueError):
     """Valid to Python's json module, but not JSON, or ambiguous: NaN, repeated keys."""
-
-    def __init__(self, words: Words) -> None:
-        super().__init__(words.english)
-        self.words = words
 
 
 def canonical_json(data: Any) -> str:
@@ -112,7 +97,7 @@ def check_paths(paths: Iterable[PathLike]) -> list[Problem]:
         elif path.exists():
             problems.extend(analyse_file(path, str(given))[1])
         else:
-            problems.append(Problem(str(given), "", "no such file or directory"))
+            problems.append(Problem(str(given), "", "filen eller mappen finns inte"))
     return problems
 
 
@@ -128,7 +113,7 @@ def bundled_directory() -> Path:
 
 def analyse_directory(directory: Path) -> tuple[dict[str, Instrument], list[Problem]]:
     if not directory.is_dir():
-        return {}, [Problem(str(directory), "", "not a directory")]
+        return {}, [Problem(str(directory), "", "är ingen mapp")]
     instruments: dict[str, Instrument] = {}
     origins: dict[str, str] = {}
     problems: list[Problem] = []
@@ -138,7 +123,7 @@ def analyse_directory(directory: Path) -> tuple[dict[str, Instrument], list[Prob
         if instrument is None:
             continue
         if instrument.id in instruments:
-            message = f'instrument "{instrument.id}" is already defined in {origins[instrument.id]}'
+            message = f'instrumentet "{instrument.id}" finns redan i {origins[instrument.id]}'
             problems.append(Problem(str(path), "/id", message))
         else:
             instruments[instrument.id] = instrument
@@ -150,7 +135,7 @@ def analyse_file(path: Path, origin: str) -> tuple[Instrument | None, list[Probl
     try:
         content = path.read_bytes()
     except OSError as error:
-        return None, [Problem(origin, "", f"cannot read the file: {error.strerror or error}")]
+        return None, [Problem(origin, "", f"filen kan inte läsas: {_os_reason(error)}")]
     return analyse_text(content, origin)
 
 
@@ -163,12 +148,10 @@ def analyse_text(text: str | bytes, origin: str) -> tuple[Instrument | None, lis
     try:
         data = _parse(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as error:
-        return None, [Problem.said(origin, "", _invalid_json(error))]
+        return None, [Problem(origin, "", invalid_json(error))]
     except (_NotJson, RecursionError) as error:
-        words = (error.words if isinstance(error, _NotJson)
-                 else Words("nested too deeply", "för djupt nästlad"))
-        return None, [Problem.said(origin, "", Words(f"invalid JSON: {words.english}",
-                                                     f"ogiltig JSON: {words.swedish}"))]
+        words = str(error) if isinstance(error, _NotJson) else "för djupt nästlad"
+        return None, [Problem(origin, "", f"ogiltig JSON: {words}")]
     return analyse_data(data, origin)
 
 
@@ -176,21 +159,20 @@ def analyse_data(data: Any, origin: str) -> tuple[Instrument | None, list[Proble
     try:
         canonical = canonical_json(data)
     except (TypeError, ValueError, RecursionError) as error:
-        return None, [Problem(origin, "/", f"not JSON data: {error}",
-                              swedish=f"inte JSON-data: {error}")]
+        return None, [Problem(origin, "/", f"inte JSON-data: {_not_json_data(error)}")]
     # Check exactly what is hashed: the caller's object may hold tuples or non-string
     # keys that JSON turns into lists and strings, and may be changed after loading.
     data = json.loads(canonical)
     schema_found = schema_errors(data)
     errors = list(schema_found)
     warnings: list[Problem] = []
-    for path, words, severity in semantic_problems(data, [path for path, _ in schema_found]):
+    for path, message, severity in semantic_problems(data, [path for path, _ in schema_found]):
         if severity == "error":
-            errors.append((path, words))
+            errors.append((path, message))
         else:
-            warnings.append(Problem.said(origin, pointer_of(path), words, "warning"))
+            warnings.append(Problem(origin, pointer_of(path), message, "warning"))
     errors.sort(key=lambda entry: _order(entry[0]))
-    problems = [Problem.said(origin, pointer_of(path), words) for path, words in errors]
+    problems = [Problem(origin, pointer_of(path), message) for path, message in errors]
     if problems:
         return None, problems + warnings
     return build_instrument(data, canonical, content_sha256(data), tuple(warnings)), warnings
@@ -207,16 +189,20 @@ def _order(path: tuple[str | int, ...]) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, part, "") if isinstance(part, int) else (1, 0, part) for part in path)
 
 
-def _invalid_json(error: json.JSONDecodeError) -> Words:
-    if not error.doc.strip():
-        return Words("invalid JSON: the file is empty", "ogiltig JSON: filen är tom")
-    words = _JSON_MESSAGES.get(error.msg, Words(error.msg, "filen är inte giltig JSON här"))
-    english, swedish = words.english, words.swedish
-    if error.doc[: error.pos].rstrip().endswith(","):
-        english += " (is there a comma too many?)"
-        swedish += " (finns det ett kommatecken för mycket?)"
-    return Words(f"invalid JSON at line {error.lineno} column {error.colno}: {english}",
-                 f"ogiltig JSON på rad {error.lineno}, kolumn {error.colno}: {swedish}")
+def _not_json_data(error: Exception) -> str:
+    """Why data handed to `load_data` cannot be written as JSON (json says it in English)."""
+    if isinstance(error, RecursionError):
+        return "för djupt nästlad"
+    if isinstance(error, ValueError):
+        return "NaN och Infinity är inga JSON-värden"
+    found = _PYTHON_TYPE.search(str(error))
+    return f"värden av typen {found.group(1) if found else '?'} finns inte i JSON"
+
+
+def _os_reason(error: OSError) -> str:
+    """Why the system could not read a file, in Swedish (its own words follow the locale
+    of the server, English on most)."""
+    return _OS_REASONS.get(error.errno or 0, f"systemfel {error.errno}")
 
 
 def _decode(content: bytes) -> str:
@@ -228,9 +214,8 @@ def _not_utf8(error: UnicodeDecodeError) -> str:
     content = error.object
     line = content[: error.start].count(b"\n") + 1
     byte = content[error.start]
-    return (
-        f"not UTF-8 text: byte 0x{byte:02x} on line {line} cannot be read (save the file as UTF-8)"
-    )
+    return (f"inte UTF-8-text: byte 0x{byte:02x} på rad {line} kan inte läsas "
+            "(spara filen som UTF-8)")
 
 
 def _parse(text: str) -> Any:
@@ -241,11 +226,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _NotJson(Words(f'key "{key}" appears twice in the same object',
-                                 f'nyckeln "{key}" står två gånger i samma objekt'))
+            raise _NotJson(listed_twice(f'nyckeln "{key}"') + " i samma objekt")
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> Any:
-    raise _NotJson(Words(f"{name} is not a JSON value", f"{name} är inget JSON-värde"))
+    raise _NotJson(f"{name} är inget JSON-värde")

@@ -18,9 +18,7 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Any, cast
 
-from babel.numbers import format_decimal, get_minus_sign_symbol
-
-from enkat.instruments.problems import Problem
+from enkat.instruments.problems import Problem, written
 
 #: The language of a plain-string `Text`: the same wording in every language.
 EVERY_LANGUAGE = "*"
@@ -39,7 +37,6 @@ VAS_DECIMALS = 1
 _NUMBER = re.compile(r"[+-]?[0-9]{1,20}(?:[.,][0-9]{1,20})?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _QUOTE_LIMIT = 40
-_SWEDISH = "sv_SE"
 
 
 @dataclass(frozen=True)
@@ -279,8 +276,8 @@ class Item:
     def _normalize_vas(self, value: str) -> str:
         number = _parse_decimal(value, places=VAS_DECIMALS)
         if not VAS_MIN <= number <= VAS_MAX:
-            raise ValueError(f"{_quote(value)} ligger utanför {_written(VAS_MIN)}–"
-                             f"{_written(VAS_MAX)}")
+            raise ValueError(f"{_quote(value)} ligger utanför {written(VAS_MIN)}–"
+                             f"{written(VAS_MAX)}")
         return _format_decimal(number, VAS_DECIMALS)
 
     def _normalize_number(self, value: str) -> str:
@@ -288,12 +285,12 @@ class Item:
         low = None if self.min is None else Decimal(str(self.min))
         high = None if self.max is None else Decimal(str(self.max))
         if low is not None and high is not None and not low <= number <= high:
-            raise ValueError(f"{_quote(value)} ligger utanför {_written(low)}–{_written(high)}")
+            raise ValueError(f"{_quote(value)} ligger utanför {written(low)}–{written(high)}")
         if low is not None and number < low:
-            raise ValueError(f"{_quote(value)} är mindre än det minsta tillåtna, {_written(low)}")
+            raise ValueError(f"{_quote(value)} är mindre än det minsta tillåtna, {written(low)}")
         if high is not None and number > high:
             raise ValueError(f"{_quote(value)} är större än det största tillåtna, "
-                             f"{_written(high)}")
+                             f"{written(high)}")
         return _format_decimal(number, self.decimals)
 
     def _normalize_date(self, value: str) -> str:
@@ -311,7 +308,7 @@ class Item:
     def _normalize_text(self, value: str) -> str:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
         if self.max_length is not None and len(value) > self.max_length:
-            raise ValueError(f"texten är längre än {_written(self.max_length)} tecken")
+            raise ValueError(f"texten är längre än {written(self.max_length)} tecken")
         return value
 
 
@@ -610,14 +607,6 @@ def _too_many_decimals(places: int) -> str:
 def _format_decimal(number: Decimal, places: int) -> str:
     rounded = number.quantize(Decimal(1).scaleb(-places))
     return f"{abs(rounded) if rounded == 0 else rounded:f}"
-
-
-def _written(number: int | Decimal) -> str:
-    """A bound as a message shows it to people: in Swedish, by the CLDR rules that
-    `enkat.reports.numbers` writes every figure with ("2,5", "10 000", "−1")."""
-    value = Decimal(number)
-    digits = format_decimal(abs(value), locale=_SWEDISH, decimal_quantization=False)
-    return get_minus_sign_symbol(_SWEDISH) + digits if value < 0 else digits
 
 
 def _quote(value: str) -> str:

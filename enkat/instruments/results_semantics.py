@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from enkat.instruments.model import EnrolmentRole, code_str
+from enkat.instruments.problems import not_one_of, unknown, wrong_type
 from enkat.instruments.schema import Path
 
 if TYPE_CHECKING:
@@ -67,16 +68,13 @@ def _item(checker: _Checker, path: Path, kinds: tuple[str, ...]) -> list[str] | 
     """Check that the item named at `path` exists and is of one of `kinds`; its codes."""
     item_id = checker.get(path)
     if item_id not in checker.positions:
-        checker.error(path, f'unknown item "{item_id}"', f'frågan "{item_id}" finns inte')
+        checker.error(path, unknown("frågan", item_id))
         return None
     item = checker.valid_item(item_id)
     if item is None:
         return None
     if item["type"] not in kinds:
-        checker.error(path, f'item "{item_id}" is of type {item["type"]}; this needs '
-                      f'{" or ".join(kinds)}',
-                      f'frågan "{item_id}" är av typen {item["type"]}; här behövs '
-                      f'{" eller ".join(kinds)}')
+        checker.error(path, wrong_type(item_id, item["type"], f'"{path[1]}"', kinds))
         return None
     codes = checker.item_codes(item)
     return None if codes is None else codes.all
@@ -84,18 +82,14 @@ def _item(checker: _Checker, path: Path, kinds: tuple[str, ...]) -> list[str] | 
 
 def _code(checker: _Checker, path: Path, code: Any, codes: list[str] | None) -> None:
     if codes is not None and code_str(code) not in codes:
-        listed = ", ".join(codes)
-        checker.error(path, f'"{code_str(code)}" is not a code of the item ({listed})',
-                      f'"{code_str(code)}" är inte en kod i frågan ({listed})')
+        checker.error(path, not_one_of(f'"{code_str(code)}"', "en kod i frågan", codes))
 
 
 def _check_roles(checker: _Checker, results: dict[str, Any]) -> None:
     """A registration key belongs on the form with its enrolment role."""
     declared = results.get("enrolment")
     if "support" in results and declared is None:
-        checker.error(("results", "support"), 'belongs on a form with an "enrolment" role',
-                      'hör till ett formulär med en roll i "enrolment"')
+        checker.error(("results", "support"), 'hör till ett formulär med en roll i "enrolment"')
     for key, role in _ROLE_OF_KEY.items():
         if key in results and declared != role:
-            checker.error(("results", key), f'belongs on a form with "enrolment": "{role}"',
-                          f'hör till ett formulär med "enrolment": "{role}"')
+            checker.error(("results", key), f'hör till ett formulär med "enrolment": "{role}"')

@@ -1,16 +1,17 @@
 """The JSON Schema of the instrument format, and its errors in plain words.
 
-jsonschema's own messages quote Python reprs and whole subschemas; an administrator
-needs to read "missing required key "text"" at the place where it is missing. Words that
-depend on the element (what an id looks like, which item types exist) are read from the
-``title``/``description`` of the failing subschema, so they live in the schema file.
+jsonschema's own messages are English and quote Python reprs and whole subschemas; an
+administrator needs to read 'nyckeln "text" saknas' at the place where it is missing.
+Words that depend on the element (what an id looks like, which item types exist) are
+read from the ``title``/``description`` of the failing subschema, so they live in the
+schema file (in English, for the editors that show them) and in Swedish here.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -18,21 +19,18 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from enkat.instruments.problems import Words
+from enkat.instruments.problems import (
+    JSON_TYPE_WORDS,
+    either,
+    listed_twice,
+    missing_key,
+    written,
+)
 
 SCHEMA_FILE = "instrument.schema.json"
 
 Path = tuple[str | int, ...]
 
-_TYPE_WORDS = {
-    "object": Words("an object", "ett objekt"),
-    "array": Words("an array", "en lista"),
-    "string": Words("a string", "en sträng"),
-    "integer": Words("an integer", "ett heltal"),
-    "number": Words("a number", "ett tal"),
-    "boolean": Words("true or false", "true eller false"),
-    "null": Words("null", "null"),
-}
 #: The schema's titles and descriptions (English, in the schema file) in Swedish.
 _SWEDISH_SCHEMA_WORDS = {
     "an audience": "en målgrupp",
@@ -87,16 +85,16 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(instrument_schema())
 
 
-def schema_errors(data: Any) -> list[tuple[Path, Words]]:
+def schema_errors(data: Any) -> list[tuple[Path, str]]:
     """Every schema violation as (path, words), without duplicates."""
-    found: dict[tuple[Path, Words], None] = {}
+    found: dict[tuple[Path, str], None] = {}
     for error in _validator().iter_errors(data):
         for path, words in _translate(error):
             found[(path, words)] = None
     return list(found)
 
 
-def _translate(error: ValidationError) -> Iterator[tuple[Path, Words]]:
+def _translate(error: ValidationError) -> Iterator[tuple[Path, str]]:
     """By the kind of rule broken (the validator): required, additionalProperties, not,
     or one of the value rules in `_message`."""
     path: Path = tuple(error.absolute_path)
@@ -111,16 +109,15 @@ def _translate(error: ValidationError) -> Iterator[tuple[Path, Words]]:
         yield path, _message(error, is_root=not path)
 
 
-def _missing_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, Words]]:
+def _missing_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, str]]:
     if isinstance(error.instance, dict):
         required: Any = error.validator_value
         for key in required:
             if key not in error.instance:
-                yield path, Words(f'missing required key "{key}"',
-                                  f'nyckeln "{key}" saknas men måste finnas')
+                yield path, missing_key(key)
 
 
-def _unknown_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, Words]]:
+def _unknown_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, str]]:
     allowed = _schema(error).get("properties", {})
     item_type = allowed.get("type", {}).get("const")
     instance: Any = error.instance
@@ -128,13 +125,11 @@ def _unknown_keys(path: Path, error: ValidationError) -> Iterator[tuple[Path, Wo
         if key in allowed:
             continue
         if item_type is not None and key in _item_keys():
-            yield path, Words(f'"{key}" is not a key of {item_type} items',
-                              f'"{key}" är ingen nyckel för frågor av typen {item_type}')
+            yield path, f'"{key}" är ingen nyckel för frågor av typen {item_type}'
         else:
             close = _suggestion(key, allowed)
-            yield path, Words(
-                f"unknown key {_show(key)}" + (f' (did you mean "{close}"?)' if close else ""),
-                f"okänd nyckel {_show(key)}" + (f' (menade du "{close}"?)' if close else ""))
+            yield path, (f"okänd nyckel {_show(key)}"
+                         + (f' (menade du "{close}"?)' if close else ""))
 
 
 @cache
@@ -154,63 +149,50 @@ def _suggestion(key: str, allowed: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
-def _not_allowed(path: Path, error: ValidationError) -> tuple[Path, Words]:
+def _not_allowed(path: Path, error: ValidationError) -> tuple[Path, str]:
     """A key forbidden by ``dependentSchemas`` (options beside a scale) or by ``not: {}``."""
     key = path[-1] if path else ""
     schema_path = list(error.absolute_schema_path)
     if "dependentSchemas" in schema_path:
         index = len(schema_path) - 1 - schema_path[::-1].index("dependentSchemas")
         other = schema_path[index + 1]
-        return path[:-1], Words(f'"{key}" cannot be combined with "{other}"',
-                                f'"{key}" kan inte kombineras med "{other}"')
-    return path[:-1], Words(f'"{key}" is not allowed here', f'"{key}" är inte tillåten här')
+        return path[:-1], f'"{key}" kan inte kombineras med "{other}"'
+    return path[:-1], f'"{key}" är inte tillåten här'
 
 
-def _message(error: ValidationError, is_root: bool) -> Words:
+def _message(error: ValidationError, is_root: bool) -> str:
     validator = error.validator
     schema = _schema(error)
     instance: Any = error.instance
     rule: Any = error.validator_value
     if is_root and validator == "type":
-        return Words("must be a JSON object (an instrument)",
-                     "måste vara ett JSON-objekt (ett instrument)")
+        return "måste vara ett JSON-objekt (ett instrument)"
     if validator in _RANGE_VALIDATORS:
         return _must_be(_expected(schema))
     if validator == "enum":
-        choice = _choice(schema)
-        return Words(f"{_show(instance)} is not {choice.english}",
-                     f"{_show(instance)} är inte {choice.swedish}")
+        return f"{_show(instance)} är inte {_choice(schema)}"
     if validator == "const":
-        return _must_be(_same(_show(rule)))
+        return _must_be(_show(rule))
     if validator == "pattern":
-        described = _described(schema)
-        return Words(f"{_show(instance)} is not {described.english}",
-                     f"{_show(instance)} är inte {described.swedish}")
+        return f"{_show(instance)} är inte {_described(schema)}"
     if validator == "minLength":
-        return Words("must not be empty", "får inte vara tom")
+        return "får inte vara tom"
     if validator == "minItems":
-        return _entries(rule, Words("must have at least", "måste ha minst"))
+        return f"måste ha minst {_entries(rule)}"
     if validator == "maxItems":
-        return _entries(rule, Words("must have at most", "får ha högst"))
+        return f"får ha högst {_entries(rule)}"
     if validator == "uniqueItems":
-        shown = _show(_first_repeated(instance))
-        return Words(f"{shown} is listed more than once", f"{shown} står mer än en gång")
+        return listed_twice(_show(_first_repeated(instance)))
     if validator == "contains":
-        expected = _expected(rule)
-        return Words(f"must include {expected.english}", f"måste innehålla {expected.swedish}")
+        return f"måste innehålla {_expected(rule)}"
     if validator == "oneOf" and _only_required_branches(rule):
-        keys = [branch["required"][0] for branch in rule]
-        return Words(f"needs exactly one of {_either(keys, 'or')}",
-                     f"behöver exakt en av {_either(keys, 'eller')}")
+        keys = [f'"{branch["required"][0]}"' for branch in rule]
+        return f"behöver exakt en av {either(keys)}"
     return _must_be(_expected(schema))
 
 
-def _must_be(expected: Words) -> Words:
-    return Words(f"must be {expected.english}", f"måste vara {expected.swedish}")
-
-
-def _same(text: str) -> Words:
-    return Words(text, text)
+def _must_be(expected: str) -> str:
+    return f"måste vara {expected}"
 
 
 def _schema(error: ValidationError) -> dict[str, Any]:
@@ -219,67 +201,55 @@ def _schema(error: ValidationError) -> dict[str, Any]:
     return error.schema
 
 
-def _choice(schema: dict[str, Any]) -> Words:
+def _choice(schema: dict[str, Any]) -> str:
     values = ", ".join(str(value) for value in schema["enum"])
     if "title" in schema:
-        title = _schema_words(schema["title"])
-        return Words(f"{title.english} (one of: {values})", f"{title.swedish} (en av: {values})")
-    return Words(f"one of: {values}", f"en av: {values}")
+        return f"{_schema_words(schema['title'])} (en av: {values})"
+    return f"en av: {values}"
 
 
-def _described(schema: dict[str, Any]) -> Words:
+def _described(schema: dict[str, Any]) -> str:
     title = _schema_words(schema.get("title", "valid"))
     if "description" not in schema:
         return title
-    description = _schema_words(schema["description"])
-    return Words(f"{title.english} ({description.english})",
-                 f"{title.swedish} ({description.swedish})")
+    return f"{title} ({_schema_words(schema['description'])})"
 
 
-def _schema_words(english: str) -> Words:
-    """A title or description of the schema file, with its Swedish words."""
+def _schema_words(english: str) -> str:
+    """A title or description of the schema file (English, for editors) in Swedish."""
     if english == "valid":
-        return Words("valid", "giltig")
-    return Words(english, _SWEDISH_SCHEMA_WORDS[english])
+        return "giltig"
+    return _SWEDISH_SCHEMA_WORDS[english]
 
 
-def _expected(schema: dict[str, Any]) -> Words:
-    """What a value must be, in words: "an integer >= 1", "an item type (one of: ...)"."""
+def _expected(schema: dict[str, Any]) -> str:
+    """What a value must be, in words: "ett heltal, minst 1", "en frågetyp (en av: …)"."""
     if "enum" in schema:
         return _choice(schema)
     if "title" in schema:
         return _described(schema)
     if "const" in schema:
-        return _same(_show(schema["const"]))
+        return _show(schema["const"])
     kinds = schema.get("type", [])
     kinds = [kinds] if isinstance(kinds, str) else kinds
-    low, high = _range(schema)
-    return Words(" or ".join(_TYPE_WORDS[kind].english for kind in kinds) + low,
-                 " eller ".join(_TYPE_WORDS[kind].swedish for kind in kinds) + high)
+    return " eller ".join(JSON_TYPE_WORDS[kind] for kind in kinds) + _range(schema)
 
 
-def _range(schema: dict[str, Any]) -> tuple[str, str]:
+def _range(schema: dict[str, Any]) -> str:
     low, high = schema.get("minimum"), schema.get("maximum")
     if low is not None and high is not None:
-        return f" from {low} to {high}", f" från {low} till {high}"
+        return f" från {written(low)} till {written(high)}"
     if "exclusiveMinimum" in schema:
-        return (f" > {schema['exclusiveMinimum']}",) * 2
+        return f" större än {written(schema['exclusiveMinimum'])}"
     if low is not None:
-        return (f" >= {low}",) * 2
+        return f", minst {written(low)}"
     if high is not None:
-        return (f" <= {high}",) * 2
-    return "", ""
+        return f", högst {written(high)}"
+    return ""
 
 
-def _entries(count: int, lead: Words) -> Words:
-    english = f"{count} entry" if count == 1 else f"{count} entries"
-    swedish = f"{count} post" if count == 1 else f"{count} poster"
-    return Words(f"{lead.english} {english}", f"{lead.swedish} {swedish}")
-
-
-def _either(keys: Sequence[str], word: str) -> str:
-    quoted = [f'"{key}"' for key in keys]
-    return ", ".join(quoted[:-1]) + f" {word} {quoted[-1]}"
+def _entries(count: int) -> str:
+    return f"{written(count)} {'post' if count == 1 else 'poster'}"
 
 
 def _only_required_branches(branches: Any) -> bool:

@@ -17,14 +17,25 @@ from enkat.instruments.model import (
     SCORABLE_TYPES,
     YES_NO_OPTIONS,
     code_str,
+    not_a_date,
     parse_date,
+    takes_no_answer,
     timepoint_matches,
 )
-from enkat.instruments.problems import Severity, Words
+from enkat.instruments.problems import (
+    Severity,
+    listed_twice,
+    missing_key,
+    not_a_code,
+    not_one_of,
+    unknown,
+    written,
+    wrong_type,
+)
 from enkat.instruments.results_semantics import check_results
 from enkat.instruments.schema import Path, instrument_schema
 
-Finding = tuple[Path, Words, Severity]
+Finding = tuple[Path, str, Severity]
 
 _MISSING = object()
 _ITEM_TYPES = frozenset(instrument_schema()["$defs"]["Item"]["properties"]["type"]["enum"])
@@ -147,11 +158,11 @@ class _Checker:
             [code_str(code) for code in owner.get("positive", [])],
         )
 
-    def error(self, path: Path, english: str, swedish: str) -> None:
-        self.findings.append((path, Words(english, swedish), "error"))
+    def error(self, path: Path, message: str) -> None:
+        self.findings.append((path, message, "error"))
 
-    def warn(self, path: Path, english: str, swedish: str) -> None:
-        self.findings.append((path, Words(english, swedish), "warning"))
+    def warn(self, path: Path, message: str) -> None:
+        self.findings.append((path, message, "warning"))
 
     # --- checks -------------------------------------------------------------------
 
@@ -170,8 +181,7 @@ class _Checker:
             return
         languages: list[str] = self.data["languages"]
         if "en" not in languages:
-            self.warn(("languages",), '"en" is not listed; English texts are expected',
-                      '"en" saknas i languages; texter på engelska förväntas')
+            self.warn(("languages",), '"en" saknas i languages; texter på engelska förväntas')
         for path in self._text_paths():
             text = self.get(path)
             if isinstance(text, dict) and self.ok(path):
@@ -180,13 +190,11 @@ class _Checker:
     def _check_text(self, path: Path, text: dict[str, str], languages: list[str]) -> None:
         for lang in languages:
             if lang not in text:
-                self.error(path, f'missing the "{lang}" text ("{lang}" is in languages)',
-                           f'texten på "{lang}" saknas ("{lang}" står i languages)')
+                self.error(path, f'texten på "{lang}" saknas ("{lang}" står i languages)')
         for lang in text:
             if lang not in languages:
-                listed = ", ".join(languages)
-                self.error(path, f'"{lang}" is not one of the languages ({listed})',
-                           f'"{lang}" är inte ett av språken i languages ({listed})')
+                self.error(path, not_one_of(f'"{lang}"', "ett av språken i languages",
+                                            languages))
 
     def _text_paths(self) -> Iterator[Path]:
         yield ("title",)
@@ -215,52 +223,43 @@ class _Checker:
     def check_scales(self) -> None:
         used = self.used("scale")
         for name, scale in self.scales.items():
-            self._check_code_set(("scales", name), scale, "codes",
-                                 (f'scale "{name}"', f'skalan "{name}"'))
+            self._check_code_set(("scales", name), scale, "codes", f'skalan "{name}"')
             if name not in used:
-                self.warn(("scales", name), f'scale "{name}" is not used by any item',
-                          f'skalan "{name}" används inte av någon fråga')
+                self.warn(("scales", name), _unused(f'skalan "{name}"'))
 
     def _check_code_set(self, path: Path, owner: dict[str, Any], key: str,
-                        what: tuple[str, str]) -> None:
+                        owner_words: str) -> None:
         """Codes are unique; missing and positive codes are among them and do not overlap."""
         codes: list[str] = []
         for index, option in enumerate(owner[key]):
             code = code_str(option["code"])
             if code in codes:
-                self.error((*path, key, index, "code"), f'duplicate code "{code}"',
-                           f'koden "{code}" finns redan')
+                self.error((*path, key, index, "code"), listed_twice(f'koden "{code}"'))
             codes.append(code)
         missing = [code_str(code) for code in owner.get("missing", [])]
         for group in ("missing", "positive"):
             for index, raw in enumerate(owner.get(group, [])):
                 code = code_str(raw)
                 if code not in codes:
-                    self.error((*path, group, index), f'"{code}" is not a code of {what[0]}',
-                               f'"{code}" är inte en kod i {what[1]}')
+                    self.error((*path, group, index), not_a_code(code, owner_words))
                 elif group == "positive" and code in missing:
-                    self.error(
-                        (*path, group, index),
-                        f'"{code}" cannot be both a missing and a positive code',
-                        f'"{code}" kan inte vara både en kod för bortfall och en positiv kod',
-                    )
+                    self.error((*path, group, index), f'"{code}" kan inte vara både en kod för '
+                                                      "bortfall och en positiv kod")
 
     def check_pages(self) -> None:
         used = self.used("page")
-        self._check_unique_ids(("pages",), ("page", "sidorna"))
+        self._check_unique_ids(("pages",), "sidorna")
         for index, page in enumerate(self.list_at("pages")):
             if self.ok(("pages", index, "id")) and page["id"] not in used:
-                self.warn(("pages", index), f'page "{page["id"]}" has no items',
-                          f'sidan "{page["id"]}" har inga frågor')
+                self.warn(("pages", index), f'sidan "{page["id"]}" har inga frågor')
 
-    def _check_unique_ids(self, path: Path, kind: tuple[str, str]) -> None:
+    def _check_unique_ids(self, path: Path, among: str) -> None:
         seen: set[str] = set()
         for index, entry in enumerate(self.list_at(*path)):
             if not self.ok((*path, index, "id")):
                 continue
             if entry["id"] in seen:
-                self.error((*path, index, "id"), f'duplicate {kind[0]} id "{entry["id"]}"',
-                           f'id "{entry["id"]}" finns redan bland {kind[1]}')
+                self.error((*path, index, "id"), _id_twice(entry["id"], among))
             seen.add(entry["id"])
 
     # --- items --------------------------------------------------------------------
@@ -268,8 +267,7 @@ class _Checker:
     def check_items(self) -> None:
         for index, item in enumerate(self.items):
             if self.ok(("items", index, "id")) and self.positions[item["id"]] != index:
-                self.error(("items", index, "id"), f'duplicate item id "{item["id"]}"',
-                           f'id "{item["id"]}" finns redan bland frågorna')
+                self.error(("items", index, "id"), _id_twice(item["id"], "frågorna"))
             if self.ok(("items", index)):
                 self._check_item(("items", index), item)
         if self.declares(("pages",), list):
@@ -277,7 +275,7 @@ class _Checker:
 
     def _check_item(self, path: Path, item: dict[str, Any]) -> None:
         if "options" in item:
-            self._check_code_set(path, item, "options", ("the options", "svarsalternativen"))
+            self._check_code_set(path, item, "options", "svarsalternativen")
         if "scale" in item:
             self._check_item_scale(path, item)
         self._check_bounds(path, item)
@@ -291,8 +289,7 @@ class _Checker:
         name = item["scale"]
         if name not in self.scales:
             if self.declares(("scales",), dict) and self.get(("scales", name)) is _MISSING:
-                self.error((*path, "scale"), f'unknown scale "{name}"',
-                           f'skalan "{name}" finns inte')
+                self.error((*path, "scale"), unknown("skalan", name))
             return
         if item["type"] == "ordinal":
             words = [
@@ -301,12 +298,8 @@ class _Checker:
                 if isinstance(option["code"], str)
             ]
             if words:
-                self.error(
-                    (*path, "scale"),
-                    f'an ordinal item needs integer codes; scale "{name}" has "{words[0]}"',
-                    f'en ordinal fråga behöver heltal som koder; skalan "{name}" har '
-                    f'"{words[0]}"',
-                )
+                self.error((*path, "scale"), "en fråga av typen ordinal behöver heltal som "
+                                             f'koder; skalan "{name}" har "{words[0]}"')
 
     def _check_bounds(self, path: Path, item: dict[str, Any]) -> None:
         low_key, high_key = (
@@ -317,24 +310,18 @@ class _Checker:
         else:
             low, high = item.get(low_key), item.get(high_key)
         if low is not None and high is not None and low > high:
-            self.error(
-                path, f"{low_key} ({_plain(low)}) is greater than {high_key} ({_plain(high)})",
-                f"{low_key} ({_plain(low)}) är större än {high_key} ({_plain(high)})",
-            )
+            self.error(path, f"{low_key} ({_plain(low)}) är större än {high_key} ({_plain(high)})")
         codes = self.item_codes(item) if item["type"] == "multiple" else None
         if codes is not None and low is not None and low > len(codes.all):
-            self.error(
-                (*path, low_key), f"must not be more than the number of codes ({len(codes.all)})",
-                f"får inte vara fler än antalet koder ({len(codes.all)})",
-            )
+            self.error((*path, low_key),
+                       f"får inte vara fler än antalet koder ({written(len(codes.all))})")
 
     def _date(self, path: Path, item: dict[str, Any], key: str) -> Any:
         if key not in item:
             return None
         day = parse_date(item[key])
         if day is None:
-            self.error((*path, key), f'"{item[key]}" is not a date (YYYY-MM-DD)',
-                       f'"{item[key]}" är inget datum (ÅÅÅÅ-MM-DD)')
+            self.error((*path, key), not_a_date(item[key]))
         return day
 
     def _check_item_timepoints(self, path: Path, item: dict[str, Any]) -> None:
@@ -345,33 +332,25 @@ class _Checker:
             if timepoint not in declared and not any(
                 timepoint_matches(p, timepoint) for p in declared
             ):
-                listed = ", ".join(declared)
-                self.error(
-                    (*path, "timepoints", index),
-                    f'"{timepoint}" is not one of the instrument\'s timepoints ({listed})',
-                    f'"{timepoint}" är inte en av instrumentets mätpunkter ({listed})',
-                )
+                self.error((*path, "timepoints", index),
+                           not_one_of(f'"{timepoint}"', "en av instrumentets mätpunkter",
+                                      declared))
 
     def _check_item_indicator(self, path: Path, item: dict[str, Any]) -> None:
         indicators = ("scoring", "indicators")
         if self.declares(indicators, list) and item["indicator"] not in self._declared_ids(
             indicators
         ):
-            self.error(
-                path, f'unknown indicator "{item["indicator"]}" (declare it in scoring.indicators)',
-                f'indikatorn "{item["indicator"]}" finns inte (lägg till den i scoring.indicators)',
-            )
+            self.error(path, unknown("indikatorn", item["indicator"])
+                       + " (lägg till den i scoring.indicators)")
         if item["type"] not in INDICATOR_TYPES:
-            self.error(
-                path, f"an indicator needs an ordinal, single or yesno item, not {item['type']}",
-                f"en indikator behöver en fråga av typen ordinal, single eller yesno, inte "
-                f"{item['type']}",
-            )
+            self.error(path, wrong_type(item["id"], item["type"], "en indikator",
+                                        INDICATOR_TYPES))
             return
         codes = self.item_codes(item)
         if codes is not None and not codes.positive:
-            self.error(path, f'item "{item["id"]}" has no positive codes, which an indicator needs',
-                       f'frågan "{item["id"]}" har inga positiva koder, som en indikator behöver')
+            self.error(path, f'frågan "{item["id"]}" har inga positiva koder, som en '
+                             "indikator behöver")
 
     def _declared_ids(self, path: Path) -> set[str]:
         return {
@@ -384,17 +363,12 @@ class _Checker:
         target_id = condition["item"]
         target_index = self.positions.get(target_id)
         if target_index is None:
-            self.error((*path, "item"), f'unknown item "{target_id}"',
-                       f'frågan "{target_id}" finns inte')
+            self.error((*path, "item"), unknown("frågan", target_id))
         elif target_index >= index:
             itself = target_index == index
-            self.error(
-                (*path, "item"),
-                f'"{target_id}" is {"this item itself" if itself else "a later item"}; '
-                "a condition can only refer to an earlier item",
-                f'"{target_id}" är {"frågan själv" if itself else "en senare fråga"}; '
-                "ett villkor kan bara gälla en tidigare fråga",
-            )
+            self.error((*path, "item"),
+                       f'"{target_id}" är {"frågan själv" if itself else "en senare fråga"}; '
+                       "ett villkor kan bara gälla en tidigare fråga")
         else:
             target = self.valid_item(target_id)
             if target is not None:
@@ -404,18 +378,13 @@ class _Checker:
         self, path: Path, condition: dict[str, Any], target: dict[str, Any]
     ) -> None:
         if target["type"] == "info":
-            self.error(
-                (*path, "item"),
-                f'item "{target["id"]}" is an information block and takes no answer',
-                f'frågan "{target["id"]}" är ett informationsblock och har inget svar',
-            )
+            self.error((*path, "item"), takes_no_answer(target["id"]))
             return
         if "answered" in condition:
             return
         if target["type"] not in CODED_TYPES:
-            self.error(path, f'a condition on a {target["type"]} item can only use "answered"',
-                       f'ett villkor på en fråga av typen {target["type"]} kan bara använda '
-                       '"answered"')
+            self.error(path, f'ett villkor på en fråga av typen {target["type"]} kan bara '
+                             'använda "answered"')
             return
         codes = self.item_codes(target)
         if codes is None:
@@ -426,8 +395,7 @@ class _Checker:
             given = [((*path, "in", number), code) for number, code in enumerate(condition["in"])]
         for where, code in given:
             if code_str(code) not in codes.all:
-                self.error(where, f'"{code_str(code)}" is not a code of item "{target["id"]}"',
-                           f'"{code_str(code)}" är inte en kod i frågan "{target["id"]}"')
+                self.error(where, not_a_code(code_str(code), f'frågan "{target["id"]}"'))
 
     def _check_item_pages(self) -> None:
         """Every item names a known page when there are pages; a page's items are consecutive
@@ -442,14 +410,10 @@ class _Checker:
             page = item.get("page")
             if page is None:
                 if pages:
-                    self.error(
-                        ("items", index),
-                        'missing "page" (the instrument has pages, so every item needs one)',
-                        '"page" saknas (instrumentet har sidor, så varje fråga behöver en)',
-                    )
+                    self.error(("items", index), missing_key("page")
+                               + " (instrumentet har sidor, så varje fråga behöver en)")
             elif page not in order:
-                self.error(("items", index, "page"), f'unknown page "{page}"',
-                           f'sidan "{page}" finns inte')
+                self.error(("items", index, "page"), unknown("sidan", page))
             else:
                 if current is not None and page != current:
                     self._check_page_change(("items", index, "page"), page, current, order, left)
@@ -460,24 +424,16 @@ class _Checker:
         self, path: Path, page: str, current: str, order: dict[str, int], left: set[str]
     ) -> None:
         if page in left:
-            self.error(
-                path,
-                f'items of page "{page}" must be consecutive (page "{current}" comes between)',
-                f'frågorna på sidan "{page}" måste stå i följd '
-                f'(sidan "{current}" kommer emellan)',
-            )
+            self.error(path, f'frågorna på sidan "{page}" måste stå i följd '
+                             f'(sidan "{current}" kommer emellan)')
         elif order[page] < order[current]:
-            self.error(
-                path,
-                f'page "{page}" is listed before page "{current}" in pages, '
-                "but its items come after",
-                f'sidan "{page}" står före sidan "{current}" i pages, men dess frågor kommer efter',
-            )
+            self.error(path, f'sidan "{page}" står före sidan "{current}" i pages, men dess '
+                             "frågor kommer efter")
 
     # --- scoring ------------------------------------------------------------------
 
     def check_scores(self) -> None:
-        self._check_unique_ids(("scoring", "scores"), ("score", "poängen"))
+        self._check_unique_ids(("scoring", "scores"), "poängen")
         for index, score in enumerate(self.list_at("scoring", "scores")):
             if self.ok(("scoring", "scores", index)):
                 self._check_score(("scoring", "scores", index), score)
@@ -487,35 +443,32 @@ class _Checker:
             target = self.valid_item(item_id)
             if item_id not in self.positions:
                 if self.declares(("items",), list):
-                    self.error((*path, "items", number), f'unknown item "{item_id}"',
-                               f'frågan "{item_id}" finns inte')
+                    self.error((*path, "items", number), unknown("frågan", item_id))
             elif target is not None and target["type"] not in SCORABLE_TYPES:
-                self.error(
-                    (*path, "items", number),
-                    f'item "{item_id}" is a {target["type"]} item; '
-                    "a score needs ordinal, vas or number items",
-                    f'frågan "{item_id}" är av typen {target["type"]}; en poäng behöver frågor '
-                    "av typen ordinal, vas eller number",
-                )
+                self.error((*path, "items", number),
+                           wrong_type(item_id, target["type"], "en poäng", SCORABLE_TYPES))
         if score.get("max_missing", 0) >= len(score["items"]):
-            self.error(
-                (*path, "max_missing"),
-                f"must be less than the number of items ({len(score['items'])})",
-                f"måste vara mindre än antalet frågor ({len(score['items'])})",
-            )
+            self.error((*path, "max_missing"),
+                       f"måste vara mindre än antalet frågor ({written(len(score['items']))})")
 
     def check_indicators(self) -> None:
-        self._check_unique_ids(("scoring", "indicators"), ("indicator", "indikatorerna"))
+        self._check_unique_ids(("scoring", "indicators"), "indikatorerna")
         used = self.used("indicator")
         for index, indicator in enumerate(self.list_at("scoring", "indicators")):
             if self.ok(("scoring", "indicators", index, "id")) and indicator["id"] not in used:
-                self.warn(
-                    ("scoring", "indicators", index),
-                    f'indicator "{indicator["id"]}" is not used by any item',
-                    f'indikatorn "{indicator["id"]}" används inte av någon fråga',
-                )
+                self.warn(("scoring", "indicators", index),
+                          _unused(f'indikatorn "{indicator["id"]}"'))
+
+
+def _unused(what: str) -> str:
+    """A scale or an indicator that nothing refers to (a warning)."""
+    return f"{what} används inte av någon fråga"
+
+
+def _id_twice(entry_id: str, among: str) -> str:
+    return listed_twice(f'id "{entry_id}"') + f" bland {among}"
 
 
 def _plain(value: Any) -> str:
-    """A bound in a message: dates as ISO, numbers as written."""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    """A bound in a message: dates as ISO, numbers as a Swedish reader writes them."""
+    return value.isoformat() if hasattr(value, "isoformat") else written(value)

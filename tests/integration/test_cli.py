@@ -29,7 +29,7 @@ def test_a_broken_instrument_fails_the_check_with_its_problem(enkat, tmp_path):
     path.write_text(json.dumps(broken), encoding="utf-8")
     result = enkat("instruments", "check", str(path))
     assert result.exit_code == 1
-    assert f'{path} /items/2/scale: unknown scale "vas10"' in result.output
+    assert f'{path} /items/2/scale: skalan "vas10" finns inte' in result.output
 
 
 def test_instruments_list_names_every_bundled_instrument(enkat):
@@ -87,7 +87,7 @@ def test_check_reports_every_broken_instrument_of_the_corpus(enkat, repo_root, m
     result = enkat("instruments", "check", "broken")
     assert result.exit_code == 1
     printed = [line for line in result.output.splitlines()
-               if line.startswith("broken/") and ": warning: " not in line]
+               if line.startswith("broken/") and ": varning: " not in line]
     assert sorted(printed) == sorted(expected)
     assert len({line.split(" ")[0] for line in printed}) >= 15
 

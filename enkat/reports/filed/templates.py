@@ -20,7 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from enkat.instruments.problems import Problem, Words
+from enkat.instruments.problems import JSON_TYPE_WORDS, Problem, invalid_json, listed_twice
 
 SCHEMA_FILE = "template.schema.json"
 
@@ -101,16 +101,11 @@ class DocumentTemplate:
 
 
 class TemplateError(Exception):
-    """A template cannot be used; `problems` says where and why, in both languages."""
+    """A template cannot be used; `problems` says where and why, in Swedish, one a line."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
-
-    @property
-    def swedish(self) -> str:
-        """The problems in Swedish, one a line, each with its place."""
-        return "\n".join(_swedish(problem) for problem in self.problems)
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -136,18 +131,15 @@ def load_text(text: str, origin: str) -> DocumentTemplate:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as problem:
-        raise TemplateError([Problem.said(origin, "", Words(
-            f"not valid JSON at line {problem.lineno}, column {problem.colno}: {problem.msg}",
-            f"inte giltig JSON på rad {problem.lineno}, kolumn {problem.colno}"))]) from None
+        raise TemplateError([Problem(origin, "", invalid_json(problem))]) from None
     return load_data(data, origin)
 
 
 def load_data(data: Any, origin: str) -> DocumentTemplate:
     """A template from parsed JSON, checked against the schema and the rules beyond it."""
-    problems = [Problem.said(origin, pointer, words) for pointer, words in _schema_problems(data)]
+    problems = [Problem(origin, pointer, words) for pointer, words in _schema_problems(data)]
     if not problems:
-        problems = [Problem.said(origin, pointer, words)
-                    for pointer, words in _semantic_problems(data)]
+        problems = [Problem(origin, pointer, words) for pointer, words in _semantic_problems(data)]
     if problems:
         raise TemplateError(problems)
     return _built(data)
@@ -197,7 +189,7 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(text))
 
 
-def _schema_problems(data: Any) -> list[tuple[str, Words]]:
+def _schema_problems(data: Any) -> list[tuple[str, str]]:
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path)))
     return [(_pointer(error.absolute_path), _words(error)) for error in errors]
 
@@ -206,56 +198,49 @@ def _pointer(path: Any) -> str:
     return "/" + "/".join(str(part) for part in path)
 
 
-def _words(error: ValidationError) -> Words:
+def _words(error: ValidationError) -> str:
     expected: Any = error.validator_value
     instance: Any = error.instance
     schema: Any = error.schema
     if error.validator == "required":
         missing = [key for key in expected if key not in instance]
         keys = ", ".join(f'"{key}"' for key in missing)
-        return Words(f"missing required key {keys}", f"nyckeln {keys} saknas")
+        return f"nyckeln {keys} saknas"
     if error.validator == "additionalProperties":
         known = set(schema.get("properties", {}))
         unknown = ", ".join(f'"{key}"' for key in instance if key not in known)
-        return Words(f"unknown key {unknown}", f"okänd nyckel {unknown}")
+        return f"okänd nyckel {unknown}"
     if error.validator == "enum":
         allowed = ", ".join(json.dumps(value, ensure_ascii=False)
                             for value in expected)
-        return Words(f"must be one of {allowed}", f"ska vara ett av {allowed}")
+        return f"måste vara en av: {allowed}"
     if error.validator == "type":
-        return Words(f"must be of type {error.validator_value}",
-                     f"ska vara {_TYPES.get(str(error.validator_value), error.validator_value)}")
+        kind = str(error.validator_value)
+        return f"måste vara {JSON_TYPE_WORDS.get(kind, kind)}"
     if error.validator in ("minLength", "minItems"):
-        return Words("must not be empty", "får inte vara tom")
+        return "får inte vara tom"
     if error.validator in ("maxLength", "maxItems"):
-        return Words(f"is too long (at most {error.validator_value})",
-                     f"är för lång (högst {error.validator_value})")
+        return f"är för lång (högst {error.validator_value})"
     if error.validator == "pattern":
-        return Words("may hold only lowercase letters a-z, digits and hyphens (and * ? in "
-                     "patterns)", "får bara innehålla små bokstäver a–z, siffror och "
-                     "bindestreck (och * ? i mönster)")
-    return Words(error.message, f"är inte tillåtet här ({error.validator})")
+        return ("får bara innehålla små bokstäver a–z, siffror och bindestreck (och * ? i "
+                "mönster)")
+    return f"är inte tillåtet här ({error.validator})"
 
-
-_TYPES = {"object": "ett objekt", "array": "en lista", "string": "en text",
-          "integer": "ett heltal", "boolean": "true eller false"}
 
 #: The keys only some section kinds take.
 _KIND_KEYS = {"tables": ("data",), "parts": ("data",), "rows": ("figures",),
               "guidance": ("text",)}
 
 
-def _semantic_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, Words]]:
+def _semantic_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     kind = KINDS[data["kind"]]
     if data["scope"] != kind.scope:
-        yield "/scope", Words(f'a {data["kind"]} is about one {kind.scope}',
-                              f'en {kind.name.lower()} gäller {_SCOPE_WORDS[kind.scope]}')
+        yield "/scope", f'en {kind.name.lower()} gäller {_SCOPE_WORDS[kind.scope]}'
     seen: set[str] = set()
     for index, section in enumerate(data["sections"]):
         here = f"/sections/{index}"
         if section["key"] in seen:
-            yield f"{here}/key", Words(f'the key "{section["key"]}" is used twice',
-                                       f'nyckeln "{section["key"]}" används två gånger')
+            yield f"{here}/key", listed_twice(f'nyckeln "{section["key"]}"')
         seen.add(section["key"])
         yield from _section_problems(here, section, data["scope"])
 
@@ -264,29 +249,19 @@ _SCOPE_WORDS = {"insats": "en insats", "forbund": "hela förbundet"}
 
 
 def _section_problems(here: str, section: Mapping[str, Any],
-                      scope: str) -> Iterator[tuple[str, Words]]:
+                      scope: str) -> Iterator[tuple[str, str]]:
     for key, kinds in _KIND_KEYS.items():
         if key in section and section["kind"] not in kinds:
-            yield f"{here}/{key}", Words(
-                f'"{key}" belongs only to a section of kind {" or ".join(kinds)}',
+            yield f"{here}/{key}", (
                 f'"{key}" hör bara till ett avsnitt av slaget {" eller ".join(kinds)}')
     if section["kind"] == "data" and not ("tables" in section or "parts" in section):
-        yield here, Words('a data section names "tables" or "parts"',
-                          'ett dataavsnitt anger "tables" eller "parts"')
+        yield here, 'ett dataavsnitt anger "tables" eller "parts"'
     if section["kind"] == "figures":
         if "rows" not in section:
-            yield here, Words('a figures section lists its "rows"',
-                              'ett avsnitt med belopp anger sina rader i "rows"')
+            yield here, 'ett avsnitt med belopp anger sina rader i "rows"'
         keys = [row["key"] for row in section.get("rows", ())]
         for position, key in enumerate(keys):
             if key in keys[:position]:
-                yield f"{here}/rows/{position}/key", Words(
-                    f'the row key "{key}" is used twice', f'radnyckeln "{key}" används två gånger')
+                yield f"{here}/rows/{position}/key", listed_twice(f'radnyckeln "{key}"')
     if section["kind"] == "goals" and scope != "insats":
-        yield f"{here}/kind", Words("only a document about an insats has a goal table",
-                                    "bara en rapport om en insats har en måltabell")
-
-
-def _swedish(problem: Problem) -> str:
-    location = f"{problem.origin} {problem.pointer}" if problem.pointer else problem.origin
-    return f"{location}: {problem.swedish or problem.message}"
+        yield f"{here}/kind", "bara en rapport om en insats har en måltabell"

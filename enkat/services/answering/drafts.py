@@ -58,10 +58,12 @@ ON_SITE_SOURCES = frozenset({ResponseSource.KIOSK, ResponseSource.STAFF, Respons
 
 #: The audit event of a staff or paper form sent: who entered which response.
 
+#: Why a closed link opens no draft. The respondent's page says its own, translatable
+#: words (`web.respond.links.closed_link_page`); these reach a log or the command line.
 LINK_REFUSALS = {
-    LinkStatus.EXPIRED: "this link has expired",
-    LinkStatus.USED: "this link has already been used",
-    LinkStatus.REVOKED: "this link has been revoked",
+    LinkStatus.EXPIRED: "länken har gått ut",
+    LinkStatus.USED: "länken har redan använts",
+    LinkStatus.REVOKED: "länken har återkallats",
 }
 
 
@@ -230,7 +232,7 @@ def keep_page(
     """`save_page`, with the draft's answers afterwards. `locked_with`: see `_locked`."""
     stored = _locked(draft, locked_with)
     if draft.submitted_at is not None:
-        raise AlreadySubmitted("this response is already submitted")
+        raise AlreadySubmitted("svaren är redan skickade")
     page = tuple(dict.fromkeys(item_ids))
     off_page = [item_id for item_id in answers if item_id not in page]
     if off_page:

@@ -126,7 +126,7 @@ def revoke_link(link: IssuedLink, user: User, *, now: dt.datetime | None = None)
     """Withdraw the link, audited. Revoking it again changes nothing (a second click);
     an answered link is refused (NotRevocable): its answers were sent and stay."""
     if link.state is LinkState.ANSWERED:
-        raise NotRevocable("an answered link cannot be revoked")
+        raise NotRevocable("en besvarad länk kan inte återkallas")
     invitation = link.invitation
     if invitation.revoked_at is not None:
         return

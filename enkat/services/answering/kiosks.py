@@ -104,7 +104,7 @@ class Survey:
 
 def start_kiosk(insats: Insats, user: User, pin: str) -> Kiosk:
     if not PIN_PATTERN.match(pin):
-        raise WrongPin("the PIN must be 4 to 8 digits")
+        raise WrongPin("PIN-koden ska vara 4–8 siffror")
     kiosk = Kiosk(insats_id=insats.id, started_by_id=user.id, pin_hash=hash_password(pin),
                   wrong_pins=0)
     db.session.add(kiosk)

@@ -68,7 +68,7 @@ def adapt_template(forbund: Forbund, kind: str, sections: Sequence[SectionChoice
     try:
         load_data(data, "förbundets mall")
     except TemplateError as problem:
-        raise DocumentError(problem.swedish) from None
+        raise DocumentError(str(problem)) from None
     row = _adaptation(forbund, kind)
     if row is None:
         row = DocumentTemplateRow(forbund_id=forbund.id, kind=kind)

@@ -278,12 +278,12 @@ def _claim_problems(forbund: Forbund, instrument: Instrument) -> list[Problem]:
     """Whether the id is free for this förbund and the version comes after the published."""
     taken = _id_taken(forbund, instrument.id)
     if taken:
-        return [Problem(_UPLOAD, "/id", taken, swedish=taken)]
+        return [Problem(_UPLOAD, "/id", taken)]
     highest = _highest_published(instrument.id)
     if highest is not None and instrument.version <= highest:
         lower = (f"version {instrument.version} är inte högre än den publicerade versionen "
                  f'{highest}: höj "version" till {highest + 1}')
-        return [Problem(_UPLOAD, "/version", lower, swedish=lower)]
+        return [Problem(_UPLOAD, "/version", lower)]
     return _role_problems(instrument)
 
 
@@ -298,7 +298,7 @@ def _role_problems(instrument: Instrument) -> list[Problem]:
         if declared is not None:
             said = (f'"{key}": "{declared}" spelas av ett instrument som följer med enkat; '
                     f'ett eget instrument kan inte ta den rollen. Ta bort "{key}".')
-            problems.append(Problem(_UPLOAD, f"/results/{key}", said, swedish=said))
+            problems.append(Problem(_UPLOAD, f"/results/{key}", said))
     return problems
 
 
@@ -342,8 +342,8 @@ def _located(problems: Sequence[Problem], text: str) -> list[UploadProblem]:
 
 
 def _locate(problem: Problem, text: str, positions: dict[str, int]) -> UploadProblem:
-    """The problem in Swedish (the loader says each in English and Swedish), where it is."""
-    message = problem.swedish
+    """The problem with the line and column of the place it names."""
+    message = problem.message
     if not problem.pointer:  # the file as a whole; invalid JSON says where
         found = _JSON_AT.fullmatch(message)
         if found:

@@ -312,7 +312,7 @@ def complete_password_reset(reset: PasswordReset, password: str, *,
         execution_options={"synchronize_session": "fetch"},
     )
     if claimed.rowcount != 1 or not user.active:
-        raise ResetLinkInvalid("the link has been used or has expired")
+        raise ResetLinkInvalid("länken har redan använts eller har gått ut")
     user.password_hash = hash_password(password)
     _expire_other_resets(user, keep=None, now=now)
     sign_ins.end_all(user, now=now)  # whoever used the old password is signed out

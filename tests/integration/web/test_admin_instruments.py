@@ -3,6 +3,7 @@ deltagare would see it (saving nothing), publishing it; every kind of bad file; 
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -23,6 +24,8 @@ from enkat.services.instruments.uploads import (
 from enkat.services.instruments.versions import UnknownInstrument, resolve_instrument
 from enkat.services.people.users import create_user, grant_role
 from tests.integration.services.instruments.test_uploads import instrument_data, instrument_text
+from tests.swedish import english_words
+from tests.unit.instruments.test_instrument_broken import BROKEN_FILES, EXPECTED
 
 from .test_auth import sign_in
 
@@ -317,3 +320,45 @@ def test_a_preview_leaves_the_conditions_of_the_deltagare_answering_after_it(
         sent = client.post(f"/s/{token}/fraga/{key}",
                            data={f"answer-{key}": value, "go_to": "next"})
     assert sent.headers["Location"] == f"/s/{token}/granska"  # "Vad skulle bli bättre?" not asked
+
+
+# --- a broken definition: every problem on the page, in Swedish ---------------------------
+
+
+def _problem_items(page: str) -> list[str]:
+    """The problems the upload page lists, as the administrator reads them."""
+    summary = page[page.index('class="error-summary upload-problems"'):]
+    summary = summary[:summary.index("</ul>")]
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip()
+            for item in re.findall(r"<li>(.*?)</li>", summary, re.DOTALL)]
+
+
+def _as_listed(expected: str) -> str:
+    """An expected line of the corpus as the page ends it: "/pointer: message", and a
+    JSON syntax problem with its line and column first ("Rad 5, kolumn 3: ogiltig JSON: …")."""
+    said = expected.split(" ", 1)[1] if " /" in expected.split(":", 1)[0] else expected
+    found = re.search(r"ogiltig JSON på rad (\d+), kolumn (\d+): (.*)", said)
+    if found:
+        line, column, words = found.groups()
+        return f"Rad {line}, kolumn {column}: ogiltig JSON: {words}"
+    return said.split(": ", 1)[1] if said.startswith("broken/") else said
+
+
+@pytest.mark.parametrize("path", BROKEN_FILES, ids=lambda path: path.stem)
+def test_a_broken_definition_is_refused_with_every_problem_in_swedish(client, admin, path):
+    """What `enkat instruments check` says of each file of the broken corpus, the upload
+    page says too, at its place, and in Swedish words only."""
+    response = upload(client, path.read_bytes(), path.name)
+
+    assert response.status_code == 422
+    listed = _problem_items(response.get_data(as_text=True))
+    for problem in listed:  # the words after the place; the JSON pointer names keys
+        assert english_words(problem.split(": ", 1)[1]) == [], problem
+    if path.name == "not-utf8.json":  # the page says how to save the file instead
+        assert listed[0].startswith("Rad 6, kolumn") and "UTF-8" in listed[0]
+        return
+    expected = EXPECTED[f"broken/{path.name}"]
+    assert len(listed) == len(expected)
+    for problem, line in zip(listed, expected, strict=True):
+        assert problem.endswith(_as_listed(line)), (problem, line)
+    assert stored_versions() == 0

@@ -59,7 +59,7 @@ def test_a_directory_collects_the_problems_of_every_file() -> None:
 def test_check_paths_reports_warnings_beside_errors() -> None:
     problems = check_paths([BROKEN / "empty-items.json"])
     assert [str(problem) for problem in problems] == [
-        f"{BROKEN / 'empty-items.json'} /items: must have at least 1 entry",
+        f"{BROKEN / 'empty-items.json'} /items: måste ha minst 1 post",
         f"{BROKEN / 'empty-items.json'} /scales/skala: "
-        'warning: scale "skala" is not used by any item',
+        'varning: skalan "skala" används inte av någon fråga',
     ]

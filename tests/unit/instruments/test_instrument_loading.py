@@ -27,6 +27,7 @@ from enkat.instruments import (
     load_text,
     sha256_of,
 )
+from tests.swedish import english_words
 
 from .conftest import EVERY_TYPE, LOCAL
 
@@ -339,7 +340,7 @@ def test_warnings_do_not_count_for_equality(small_data: dict[str, Any]) -> None:
     small_data["items"][0]["text"] = {"sv": "Fråga"}
     instrument = load_data(small_data, "liten.json")
     assert [str(problem) for problem in instrument.warnings] == [
-        'liten.json /languages: warning: "en" is not listed; English texts are expected'
+        'liten.json /languages: varning: "en" saknas i languages; texter på engelska förväntas'
     ]
     without = dataclasses.replace(instrument, warnings=())
     assert without == instrument and hash(without) == hash(instrument)
@@ -383,19 +384,16 @@ def test_origin_defaults_to_the_path_as_given(tmp_path: Path, small_data: dict[s
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(InstrumentError) as caught:
         load_file(tmp_path / "saknas.json", origin="saknas.json")
-    assert str(caught.value) == "saknas.json: cannot read the file: No such file or directory"
+    assert str(caught.value) == "saknas.json: filen kan inte läsas: filen finns inte"
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ([1, 2], "x /: must be a JSON object (an instrument)"),
-        ("text", "x /: must be a JSON object (an instrument)"),
-        (
-            {"format": float("nan")},
-            "x /: not JSON data: Out of range float values are not JSON compliant",
-        ),
-        ({"format": {1, 2}}, "x /: not JSON data: Object of type set is not JSON serializable"),
+        ([1, 2], "x /: måste vara ett JSON-objekt (ett instrument)"),
+        ("text", "x /: måste vara ett JSON-objekt (ett instrument)"),
+        ({"format": float("nan")}, "x /: inte JSON-data: NaN och Infinity är inga JSON-värden"),
+        ({"format": {1, 2}}, "x /: inte JSON-data: värden av typen set finns inte i JSON"),
     ],
 )
 def test_load_data_rejects_what_is_not_an_instrument(data: Any, message: str) -> None:
@@ -408,7 +406,7 @@ def test_missing_keys_are_all_named() -> None:
     with pytest.raises(InstrumentError) as caught:
         load_data({}, "x")
     assert str(caught.value).splitlines() == [
-        f'x /: missing required key "{key}"'
+        f'x /: nyckeln "{key}" saknas'
         for key in [
             "format",
             "id",
@@ -439,14 +437,14 @@ def test_load_directory_refuses_a_second_file_with_the_same_id(tmp_path: Path) -
     with pytest.raises(InstrumentError) as caught:
         load_directory(tmp_path)
     assert str(caught.value) == (
-        f'{tmp_path / "b.json"} /id: instrument "kursutvardering" '
-        f"is already defined in {tmp_path / 'a.json'}"
+        f'{tmp_path / "b.json"} /id: instrumentet "kursutvardering" '
+        f"finns redan i {tmp_path / 'a.json'}"
     )
 
 
 def test_load_directory_of_nothing(tmp_path: Path) -> None:
     assert load_directory(tmp_path) == {}
-    with pytest.raises(InstrumentError, match="not a directory"):
+    with pytest.raises(InstrumentError, match="saknas: är ingen mapp"):
         load_directory(tmp_path / "saknas")
 
 
@@ -461,21 +459,21 @@ def test_check_paths(tmp_path: Path, small_data: dict[str, Any]) -> None:
         Problem(
             str(tmp_path / "liten.json"),
             "/languages",
-            '"en" is not listed; English texts are expected',
+            '"en" saknas i languages; texter på engelska förväntas',
             "warning",
         ),
-        Problem(str(tmp_path / "saknas.json"), "", "no such file or directory"),
+        Problem(str(tmp_path / "saknas.json"), "", "filen eller mappen finns inte"),
     ]
 
 
 def test_problem_lines() -> None:
-    assert str(Problem("a.json", "/", 'unknown key "foo"')) == 'a.json /: unknown key "foo"'
-    assert str(Problem("a.json", "", "invalid JSON at line 1 column 2: x")) == (
-        "a.json: invalid JSON at line 1 column 2: x"
+    assert str(Problem("a.json", "/", 'okänd nyckel "foo"')) == 'a.json /: okänd nyckel "foo"'
+    assert str(Problem("a.json", "", "ogiltig JSON på rad 1, kolumn 2: x")) == (
+        "a.json: ogiltig JSON på rad 1, kolumn 2: x"
     )
     assert (
-        str(Problem("a.json", "/languages", "no en", "warning"))
-        == "a.json /languages: warning: no en"
+        str(Problem("a.json", "/languages", "inget en", "warning"))
+        == "a.json /languages: varning: inget en"
     )
     error = InstrumentError([Problem("a", "/", "one"), Problem("a", "/x", "two")])
     assert str(error) == "a /: one\na /x: two"
@@ -487,9 +485,9 @@ def test_pointers_escape_slashes_and_tildes(small_data: dict[str, Any]) -> None:
     with pytest.raises(InstrumentError) as caught:
         load_data(small_data, "x")
     assert str(caught.value).splitlines() == [
-        'x /title: "e/n~" is not a language code '
-        "(two or three lowercase letters, such as sv, en or ar)",
-        "x /title/e~1n~0: must be a string",
+        'x /title: "e/n~" är inte en språkkod '
+        "(två eller tre små bokstäver, som sv, en eller ar)",
+        "x /title/e~1n~0: måste vara en sträng",
     ]
 
 
@@ -518,10 +516,13 @@ def test_every_title_and_description_a_message_quotes_has_its_swedish_words():
     assert quoted - set(_SWEDISH_SCHEMA_WORDS) == set()
 
 
-def test_each_problem_is_said_in_english_and_in_swedish():
+def test_each_problem_is_said_in_swedish(tmp_path: Path):
     from enkat.instruments.loader import analyse_text
 
+    (tmp_path / "forsta.json").write_bytes(LOCAL.read_bytes())
+    (tmp_path / "andra.json").write_bytes(LOCAL.read_bytes())
     _, problems = analyse_text('{"id": "x", "format": 1, "version": 0}', "x.json")
-    assert problems
+    problems += check_paths([tmp_path, tmp_path / "saknas.json", tmp_path / "saknas"])
+    assert len(problems) > 10
     for problem in problems:
-        assert problem.message and problem.swedish and problem.message != problem.swedish
+        assert english_words(problem.message.replace(str(tmp_path), "")) == [], problem

@@ -109,11 +109,11 @@ def test_an_expired_or_used_link_opens_no_draft(insats):
     expired, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut",
                                    now=utcnow() - dt.timedelta(days=31))
     for opening in (find_draft, open_draft):
-        with pytest.raises(LinkClosed, match="^this link has expired$"):
+        with pytest.raises(LinkClosed, match="^länken har gått ut$"):
             opening(expired)
     used, _ = create_invitation(insats, "nns-deltagare-avslut", "avslut")
     submit(open_draft(used))
-    with pytest.raises(LinkClosed, match="^this link has already been used$"):
+    with pytest.raises(LinkClosed, match="^länken har redan använts$"):
         open_draft(used)
 
 
@@ -223,7 +223,7 @@ def test_submit_refuses_while_a_required_item_is_unanswered(link_draft):
 def test_nothing_can_be_saved_into_a_submitted_response(link_draft):
     save_page(link_draft, {"q1": ["6"]}, ["q1"])
     submit(link_draft)
-    with pytest.raises(AlreadySubmitted, match="^this response is already submitted$"):
+    with pytest.raises(AlreadySubmitted, match="^svaren är redan skickade$"):
         save_page(link_draft, {"q1": ["1"]}, ["q1"])
     assert answers_of(reloaded(link_draft)) == {"q1": ("6",)}
 
