@@ -26,8 +26,7 @@ from enkat.reports.period import Period, default_year
 from enkat.reports.rendering import chart, has_chart
 from enkat.services.answering.drafts import local_today
 from enkat.services.organisation.insatser import create_insats
-from enkat.services.results import prepared_downloads
-from enkat.services.results.reports import build_report_for
+from enkat.services.results.reports import NOTHING_TO_REPORT, build_report_for
 
 from .test_auth import sign_in
 
@@ -449,32 +448,49 @@ def test_the_pdf_reads_as_text_with_the_marks(client, year, admin, jobs):
     assert "Steget vidare" in text and "<5" in text
 
 
-def test_a_period_with_nothing_to_report_offers_no_pdf_or_word_and_says_why(
+def test_a_period_with_nothing_to_report_offers_no_file_to_read_and_says_why(
         client, year, admin, jobs):
     """2024, before anything happened: the report holds only the samhällsnytta's
-    assumptions. The page offers no PDF or Word file and says why; an address kept from
-    before is refused by the worker with the same words, never built empty."""
+    assumptions. The page offers no Excel, PDF or Word file and says why; an address kept
+    from before is refused with the same words, never built empty: the Excel file's by
+    the page itself, the PDF's and the Word file's by the worker."""
     shown = client.get("/forbund/resultat?ar=2024").get_data(as_text=True)
-    assert "/rapport.pdf" not in shown and "/rapport.docx" not in shown
-    assert "/rapport.xlsx" in shown and "/rapport.json" in shown
-    assert (f"{prepared_downloads.NOTHING_TO_REPORT} Därför finns ingen PDF eller Word-fil att "
-            "hämta.") in shown
+    assert not any(f"/rapport.{fmt}" in shown for fmt in ("xlsx", "pdf", "docx"))
+    assert (f"{NOTHING_TO_REPORT} Därför finns ingen Excel-, PDF- eller Word-fil att "
+            "hämta, bara JSON-filen för program.") in shown
+    kept = client.get("/forbund/resultat/rapport.xlsx?ar=2024")
+    assert kept.status_code == 422 and kept.content_type.startswith("text/html")
+    assert NOTHING_TO_REPORT in kept.get_data(as_text=True)
     for fmt in PREPARED:
         waiting = client.get(f"/forbund/resultat/rapport.{fmt}?ar=2024").headers["Location"]
         assert jobs.run_pending() == 1
         page = client.get(waiting).get_data(as_text=True)
         assert "<h1>Filen kunde inte göras</h1>" in page
-        assert prepared_downloads.NOTHING_TO_REPORT in page
+        assert NOTHING_TO_REPORT in page
     assert downloads("rapport") == []
+
+
+def test_the_json_of_a_period_with_nothing_to_report_is_offered_for_programs(
+        client, year, admin):
+    """A script that fetches every year's JSON gets one for 2024 too: the förbund, the
+    period and the assumptions the report was built under, nothing else."""
+    assert "/rapport.json?ar=2024" in client.get("/forbund/resultat?ar=2024").get_data(
+        as_text=True)
+    report = download(client, "/forbund/resultat/rapport.json?ar=2024").get_json()
+    assert (report["from"], report["to"]) == ("2024-01-01", "2024-12-31")
+    assert [table["id"] for table in report["tables"]] == ["samhallsnytta-antaganden"]
+    assert [event.subject for event in downloads("rapport")] == ["rapport-test-2024.json"]
 
 
 def test_a_quarter_without_answers_but_with_deltagare_is_a_report_to_file(
         client, year, admin, jobs):
     """No answer was given in 2026's first quarter, but nine deltagare were enrolled: a
-    kvartalsrapport that counts them is worth filing, as PDF and as Word."""
+    kvartalsrapport that counts them is worth filing, as Excel, PDF and Word."""
     quarter = "period=kvartal&ar=2026&kvartal=1"
     shown = client.get(f"/forbund/resultat?{quarter}").get_data(as_text=True)
-    assert prepared_downloads.NOTHING_TO_REPORT not in shown
+    assert NOTHING_TO_REPORT not in shown
+    assert all(f"/rapport.{fmt}" in shown for fmt in REPORT_DOWNLOADS)
+    assert download(client, f"/forbund/resultat/rapport.xlsx?{quarter}").data
     response = download(client, f"/forbund/resultat/rapport.pdf?{quarter}", jobs)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Unika deltagare" in text
