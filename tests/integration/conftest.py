@@ -1,6 +1,6 @@
-"""Factory fixtures for förbund, insatser, users, deltagare and responses; the `enkat`
-command on the test's database, and an empty database of a test's own for the installed
-console script."""
+"""Factory fixtures for förbund, insatser, users (and the förbund's administrator),
+deltagare and responses; the `enkat` command on the test's database, and an empty
+database of a test's own for the installed console script."""
 
 from __future__ import annotations
 
@@ -58,6 +58,13 @@ def make_user(forbund):
         return user
 
     return make
+
+
+@pytest.fixture
+def admin(make_user):
+    """An administrator of the test förbund (signed in by the web tests that need it:
+    `signed_in_admin`)."""
+    return make_user(Role.ADMIN)
 
 
 @pytest.fixture
