@@ -11,9 +11,9 @@ or of one insats, for a period, as a page with tables and charts, and as downloa
 The PDF, the Word file and the SPSS file are built on the worker: the address asks for
 one and leads to the page that waits for it (`web.admin.prepared`); the files that are
 one pass over rows (JSON, XLSX, CSV) are sent at once (`prepared_downloads.PREPARED`).
-A report that says nothing of its period has only its JSON (`reports.report_refusal`):
-the page offers no other file and says why, and an XLSX address kept from before gets
-that page.
+A report that says nothing of its period has only its JSON
+(`services.results.reports.report_refusal`): the page offers no other file and says
+why, and an XLSX address kept from before gets that page.
 Every download is audited as "download" (`services.audit.record_download`) when the file
 is sent, named by its file name, with the format and the filters in the detail.
 
