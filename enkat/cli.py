@@ -278,7 +278,10 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
 @with_appcontext
 def report(forbund_slug, insats_slug, date_from, date_to, format_, output, horizon,
            deadweight) -> None:
-    """Skriv rapporten för en insats eller ett helt förbund för en period."""
+    """Skriv rapporten för en insats eller ett helt förbund för en period.
+
+    En period utan något att redovisa ger ingen fil att läsa (xlsx, html, pdf, docx),
+    bara json; kommandot slutar då med 1 och säger varför."""
     from enkat.reports.exports import PdfUnavailable
     from enkat.reports.rendering import render
     from enkat.scoring.samhallsnytta import Assumptions
@@ -287,6 +290,7 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output, horiz
         build_report_for,
         deadweight_of,
         horizon_of,
+        report_refusal,
     )
 
     if not (forbund_slug or insats_slug):
@@ -304,6 +308,9 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output, horiz
         insats = _insats(forbund_slug, insats_slug) if insats_slug else None
         forbund = insats.forbund if insats else get_forbund(forbund_slug)
         built = build_report_for(forbund, insats, period=period, assumptions=assumptions)
+        refusal = report_refusal(built, format_)
+        if refusal:  # before the audit event and before the output file is opened
+            raise ServiceError(refusal)
         audit.record_command(Action.COMMAND_REPORT, forbund, _file_name(output),
                              insats=insats_slug, **{"from": date_from, "to": date_to},
                              format=format_, horizon=assumptions.horizon,

@@ -5,3 +5,7 @@
 FORMATS = ("json", "xlsx", "html", "pdf", "docx")
 #: The formats a laid-out document is written in (`rendering.render_document`).
 DOCUMENT_FORMATS = ("html", "pdf", "docx")
+#: The formats read by programs rather than people: written even of a report that says
+#: nothing of its period (`build.has_findings`), so that a script asking for every
+#: quarter gets the same kind of answer for each.
+PROGRAM_FORMATS = ("json",)

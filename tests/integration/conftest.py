@@ -1,4 +1,6 @@
-"""Factory fixtures for förbund, insatser, users, deltagare and responses."""
+"""Factory fixtures for förbund, insatser, users (and the förbund's administrator),
+deltagare and responses; the `enkat` command on the test's database, and an empty
+database of a test's own for the installed console script."""
 
 from __future__ import annotations
 
@@ -59,6 +61,13 @@ def make_user(forbund):
 
 
 @pytest.fixture
+def admin(make_user):
+    """An administrator of the test förbund (signed in by the web tests that need it:
+    `signed_in_admin`)."""
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
 def make_participant(forbund):
     def make(code: str | None = None, of=None):
         owner = of or forbund
@@ -107,3 +116,13 @@ def enkat(app, db_session):
                                   input=input)
 
     return run
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database_url(request, tmp_path) -> str:
+    """An empty database of the test's own, on SQLite and on PostgreSQL, for the installed
+    console script (`command_line.enkat`): a new process sees nothing the test's session
+    has not committed, and the test session commits nothing."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'own.sqlite'}"
+    return request.getfixturevalue("postgres_server").create_database("enkat_own")

@@ -258,7 +258,12 @@ class _ImportRun:
     def _check_values(self, instrument: Instrument, timepoint: str,
                       rows: list[TidyRow]) -> dict[str, tuple[str, ...]]:
         """The answers as they are stored; checked here, so that they are reported even
-        for a response that cannot be applied (say, of an unknown förbund)."""
+        for a response that cannot be applied (say, of an unknown förbund). A response
+        whose every value is empty answers nothing (an empty value is a question not
+        answered): it is refused, not counted as a response given."""
+        if not any(row["value"] for row in rows):
+            self.problem(rows[0].line, "value", nothing_answered(rows[0]["response_id"]))
+            return {}
         answers, problems = check_answers(instrument, row_answers(rows), timepoint=timepoint)
         self.report(instrument, rows, problems)
         return answers
@@ -673,6 +678,13 @@ def _content(planned: _Planned) -> dict[str, object]:
         planned.instrument.id, planned.instrument.version, planned.insats_slug,
         planned.participant_code, planned.timepoint, planned.answered_on, answers,
     ), strict=True))
+
+
+def nothing_answered(external_id: str) -> str:
+    """Said of a response whose rows all have an empty value."""
+    return (f'svaret "{external_id}" har inga svar: kolumnen value är tom på alla dess '
+            "rader, och tom betyder att frågan inte besvarades; fyll i svaren eller ta bort "
+            "svarets rader")
 
 
 def _version_key(instrument: Instrument) -> tuple[str, int]:

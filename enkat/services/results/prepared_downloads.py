@@ -51,14 +51,13 @@ from enkat.models import (
     User,
     utcnow,
 )
-from enkat.reports.build import has_findings
 from enkat.reports.exports import PdfUnavailable
 from enkat.reports.model import Report
 from enkat.reports.period import Period
 from enkat.scoring.samhallsnytta import Assumptions
 from enkat.services import NotFound, ServiceError
 from enkat.services.results import answer_exports
-from enkat.services.results.reports import build_report_for
+from enkat.services.results.reports import build_report_for, report_refusal
 
 State = PreparedDownloadState
 REPORT, ANSWERS, DOCUMENT = "rapport", "svar", "dokument"
@@ -74,9 +73,6 @@ RETENTION = dt.timedelta(days=1)
 
 ABANDONED = ("Filen blev inte klar inom 30 minuter; servern som byggde den avbröts. "
              "Be om filen igen.")
-#: Why there is no PDF or Word file of a report that says nothing of its period.
-NOTHING_TO_REPORT = ("Rapporten har inget att redovisa för den period och det urval du har "
-                     "valt: inga deltagare, inga svar och inga utskick. Välj en annan period.")
 UNEXPECTED = ("Filen kunde inte byggas på grund av ett fel i enkat. Felet är loggat. "
               "Be om filen igen, och kontakta den som sköter enkat om det händer igen.")
 
@@ -247,7 +243,11 @@ def report_or_answers(download: PreparedDownload) -> tuple[bytes, int | None]:
     if download.kind == ANSWERS:
         answers = answer_exports.AnswerFilter(forbund, insats, period.start, period.end)
         return answer_exports.spss_sav(answers, spec["instrument"])
-    return render(_report(forbund, insats, period, spec), download.file_format), None
+    report = _report(forbund, insats, period, spec)
+    refusal = report_refusal(report, download.file_format)
+    if refusal:  # the page offered no file; an address kept from before gets the reason
+        raise ServiceError(refusal)
+    return render(report, download.file_format), None
 
 
 def _report(forbund: Forbund, insats: Insats | None, period: Period, spec: dict) -> Report:
@@ -256,17 +256,7 @@ def _report(forbund: Forbund, insats: Insats | None, period: Period, spec: dict)
     report = build_report_for(forbund, insats, period=period, assumptions=assumptions)
     if spec["only_tables"]:
         report = report.narrowed_to(set(spec["only_tables"]))
-    refusal = report_refusal(report)
-    if refusal:  # the page offered no file; an address kept from before gets the reason
-        raise ServiceError(refusal)
     return report
-
-
-def report_refusal(report: Report) -> str | None:
-    """Why no PDF or Word file of the report is built (it says nothing of its period:
-    `has_findings`), said by the page that would offer it and by the job; None when
-    there is one."""
-    return None if has_findings(report) else NOTHING_TO_REPORT
 
 
 def _abandoned(download: PreparedDownload, now: dt.datetime | None) -> bool:

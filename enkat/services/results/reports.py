@@ -17,7 +17,8 @@ from fractions import Fraction
 from enkat.instruments import Instrument
 from enkat.instruments.roles import RegistrationForms, has_indicators
 from enkat.models import Forbund, Insats
-from enkat.reports.build import ReportInputs, build_report
+from enkat.reports import PROGRAM_FORMATS
+from enkat.reports.build import ReportInputs, build_report, has_findings
 from enkat.reports.goals import goal_instruments
 from enkat.reports.inputs import (
     AnswerCount,
@@ -44,6 +45,10 @@ from enkat.services.samhallsnytta import report_inputs
 DEFAULT_ASSUMPTIONS = Assumptions()
 #: The horizon a report's samhällsnytta may look ahead, in months after exit.
 HORIZON_MONTHS = (1, 600)
+#: Why there is no file to read (PDF, Word, Excel, HTML) of a report that says nothing of
+#: its period.
+NOTHING_TO_REPORT = ("Rapporten har inget att redovisa för den period och det urval du har "
+                     "valt: inga deltagare, inga svar och inga utskick. Välj en annan period.")
 
 
 class AssumptionRefused(ServiceError):
@@ -79,6 +84,17 @@ def deadweight_of(text: str | None) -> Fraction:
 
 
 _DECIMAL = re.compile(r"\d{1,3}([.,]\d{1,2})?")
+
+
+def report_refusal(report: Report, file_format: str) -> str | None:
+    """Why the report is not written in `file_format`, or None when it is: a file for
+    people to read (PDF, Word, Excel, HTML) of a report that says nothing of its period
+    (`has_findings`) would be empty pages. One rule, said by the results page, its
+    download addresses, the job and `enkat report`. The JSON, read by programs, is
+    always written (`PROGRAM_FORMATS`)."""
+    if file_format in PROGRAM_FORMATS or has_findings(report):
+        return None
+    return NOTHING_TO_REPORT
 
 
 def build_report_for(forbund: Forbund, insats: Insats | None = None, *, period: Period,

@@ -11,6 +11,9 @@ or of one insats, for a period, as a page with tables and charts, and as downloa
 The PDF, the Word file and the SPSS file are built on the worker: the address asks for
 one and leads to the page that waits for it (`web.admin.prepared`); the files that are
 one pass over rows (JSON, XLSX, CSV) are sent at once (`prepared_downloads.PREPARED`).
+A report that says nothing of its period has only its JSON
+(`services.results.reports.report_refusal`): the page offers no other file and says
+why, and an XLSX address kept from before gets that page.
 Every download is audited as "download" (`services.audit.record_download`) when the file
 is sent, named by its file name, with the format and the filters in the detail.
 
@@ -66,6 +69,7 @@ from enkat.services.results.reports import (
     build_report_for,
     deadweight_of,
     horizon_of,
+    report_refusal,
 )
 from enkat.web.common.access import READERS, roles_required
 from enkat.web.common.downloads import send_download
@@ -202,7 +206,10 @@ def report_download(fmt: str):
                        _results_url(), format=fmt, **_filters(choice))
     from enkat.reports.rendering import render  # loads the drawing libraries: on first use
 
-    data = render(_report(choice), fmt)
+    report = _report(choice)
+    if report_refusal(report, fmt):  # an address kept from before: the page says why
+        return _page(form, choice, report, status=422)
+    data = render(report, fmt)
     return _download(data, REPORT_FORMATS[fmt], choice.file_name("rapport", fmt),
                      format=fmt, **_filters(choice))
 
@@ -514,8 +521,16 @@ def _page(form: ResultsForm, choice: Choice, report: Report, status: int = 200):
         period=period_text(report), suppression=suppression_text(report.suppression),
         side_by_side=choice.scope == SIDE_BY_SIDE, parts=_parts(report),
         may_download_answers=_is_admin(), charts=_charts(report),
-        no_document=prepared_downloads.report_refusal(report),
+        **_report_downloads(report),
     ), status
+
+
+def _report_downloads(report: Report) -> dict:
+    """The report's downloads the page offers (`offered`, in REPORT_FORMATS' order), and
+    why it offers no file to read, when it does not (`no_file`)."""
+    refusals = {fmt: report_refusal(report, fmt) for fmt in REPORT_FORMATS}
+    return {"offered": [fmt for fmt, refusal in refusals.items() if refusal is None],
+            "no_file": next((refusal for refusal in refusals.values() if refusal), None)}
 
 
 def _charts(report: Report) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from enkat.models import Role
 from enkat.services.answering.tidy_import import ImportFailed, import_responses
 
 from .mailed import mail_campaign
@@ -26,12 +25,6 @@ def refused(db_session):
         return [str(problem) for problem in failure.value.problems]
 
     return run
-
-
-@pytest.fixture
-def admin(make_user):
-    """An administrator of the test förbund."""
-    return make_user(Role.ADMIN)
 
 
 @pytest.fixture

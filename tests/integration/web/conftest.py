@@ -1,4 +1,5 @@
-"""Fixtures of the web tests: a personal user of the insats, signed in, an enrolled
+"""Fixtures of the web tests: a personal user of the insats, signed in, the förbund's
+administrator signed in, an enrolled
 deltagare, a tablet in kiosk mode, and a clock the sign-in and link limits can be moved
 forward on."""
 
@@ -30,6 +31,13 @@ def personal(make_user, insats):
 def signed_in(client, personal):
     sign_in(client, personal.email)
     return client
+
+
+@pytest.fixture
+def signed_in_admin(client, admin):
+    """The test förbund's administrator (`admin`), signed in on `client`."""
+    sign_in(client, admin.email)
+    return admin
 
 
 @pytest.fixture

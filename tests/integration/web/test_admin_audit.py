@@ -31,13 +31,6 @@ PASSWORD = "lösenord-123"
 
 
 @pytest.fixture
-def admin(client, make_user):
-    user = make_user(Role.ADMIN, email="admin@test.example")
-    sign_in(client, user.email)
-    return user
-
-
-@pytest.fixture
 def other(make_forbund):
     """Another förbund with its own administrator."""
     forbund = make_forbund("annat", "Samordningsförbundet Annat")
@@ -71,37 +64,40 @@ def at(day: int, hour: int = 10) -> dt.datetime:
 # --- what the page shows --------------------------------------------------------------
 
 
-def test_the_forbunds_events_are_shown_newest_first_in_local_time(client, forbund, admin):
-    record_event("participant-viewed", user=admin, forbund_id=forbund.id, subject="ABC123",
+def test_the_forbunds_events_are_shown_newest_first_in_local_time(client, forbund, signed_in_admin):
+    record_event("participant-viewed", user=signed_in_admin, forbund_id=forbund.id,
+                 subject="ABC123",
                  at=at(2))
-    record_event("download", user=admin, forbund_id=forbund.id,
+    record_event("download", user=signed_in_admin, forbund_id=forbund.id,
                  subject="svar-test-2025.csv", detail={"format": "csv", "rows": 28}, at=at(3))
     record_event("purge", detail={"drafts": 2}, at=at(4))  # no förbund's: not shown
     found = shown(client, "fran=2025-06-01&till=2025-06-30")
     assert found == [
-        ["2025-06-03 12:00:00", admin.email, "Nedladdning", "svar-test-2025.csv",
+        ["2025-06-03 12:00:00", signed_in_admin.email, "Nedladdning", "svar-test-2025.csv",
          "format: csv; rader: 28"],
-        ["2025-06-02 12:00:00", admin.email, "Visade deltagarsida", "ABC123", ""],
+        ["2025-06-02 12:00:00", signed_in_admin.email, "Visade deltagarsida", "ABC123", ""],
     ]
 
 
 def test_an_event_of_nobody_shows_a_dash_and_a_change_names_what_changed(client, forbund,
-                                                                       admin):
+                                                                       signed_in_admin):
     record_event("kiosk-ended", forbund_id=forbund.id, subject="steget", at=at(5))
-    record_event("user-changed", user=admin, forbund_id=forbund.id, subject="x@test.example",
+    record_event("user-changed", user=signed_in_admin, forbund_id=forbund.id,
+                 subject="x@test.example",
                  detail={"user": 7, "changed": {"role": ["staff", "admin"]}}, at=at(6))
-    record_event("schedule-changed", user=admin, forbund_id=forbund.id, subject="steget",
+    record_event("schedule-changed", user=signed_in_admin, forbund_id=forbund.id, subject="steget",
                  detail={"before": [{"instrument_id": "ors"}], "after": []}, at=at(7))
     found = shown(client, "fran=2025-06-05&till=2025-06-07")
     assert [row[1:] for row in found] == [
-        [admin.email, "Ändrat mätschema", "steget", "före: 1 rader"],
-        [admin.email, "Ändrad användare", "x@test.example", "användare nr: 7; ändrat: roll"],
+        [signed_in_admin.email, "Ändrat mätschema", "steget", "före: 1 rader"],
+        [signed_in_admin.email, "Ändrad användare", "x@test.example",
+         "användare nr: 7; ändrat: roll"],
         ["–", "Avslutad kiosk", "steget", ""],
     ]
 
 
-def test_sign_ins_of_members_are_shown_and_of_others_not(client, forbund, admin, make_user,
-                                                         other, app):
+def test_sign_ins_of_members_are_shown_and_of_others_not(client, forbund, signed_in_admin,
+                                                         make_user, other, app):
     member = make_user(Role.STAFF, email="personal@test.example")
     _other_forbund, outsider = other
     visitor = app.test_client()
@@ -113,21 +109,23 @@ def test_sign_ins_of_members_are_shown_and_of_others_not(client, forbund, admin,
     assert [row[2:4] for row in found] == [
         ["Inloggning under spärr", member.email],
         ["Misslyckad inloggning", member.email],
-        ["Inloggning", admin.email],
+        ["Inloggning", signed_in_admin.email],
     ]
     assert found[0][1] == "–" and found[0][4] == "klient: 10.0.0.9"
     assert found[1][1] == member.email and found[1][4] == "klient: 127.0.0.1"
 
 
-def test_each_administrator_sees_only_their_own_forbund(client, forbund, admin, other, app):
+def test_each_administrator_sees_only_their_own_forbund(client, forbund, signed_in_admin, other,
+                                                        app):
     other_forbund, other_admin = other
     elsewhere = app.test_client()
     sign_in(elsewhere, other_admin.email)
-    record_event("participant-erased", user=admin, forbund_id=forbund.id, subject="EGEN01")
+    record_event("participant-erased", user=signed_in_admin, forbund_id=forbund.id,
+                 subject="EGEN01")
     record_event("participant-erased", user=other_admin, forbund_id=other_forbund.id,
                  subject="ANNAN01")
 
-    assert subjects(client) == ["EGEN01", admin.email]
+    assert subjects(client) == ["EGEN01", signed_in_admin.email]
     assert subjects(elsewhere) == ["ANNAN01", other_admin.email]
     # Nothing in the address chooses the förbund.
     for query in (f"forbund={other_forbund.slug}", f"forbund_id={other_forbund.id}",
@@ -139,10 +137,10 @@ def test_each_administrator_sees_only_their_own_forbund(client, forbund, admin, 
 # --- choosing --------------------------------------------------------------------------
 
 
-def test_a_kind_and_dates_choose_the_events(client, forbund, admin):
+def test_a_kind_and_dates_choose_the_events(client, forbund, signed_in_admin):
     for day, action in ((1, "download"), (2, "participant-viewed"), (3, "download"),
                         (4, "download")):
-        record_event(action, user=admin, forbund_id=forbund.id, subject=f"dag {day}",
+        record_event(action, user=signed_in_admin, forbund_id=forbund.id, subject=f"dag {day}",
                      at=at(day))
     assert subjects(client, "handelse=download") == ["dag 4", "dag 3", "dag 1"]
     assert subjects(client, "handelse=download&fran=2025-06-02&till=2025-06-03") == ["dag 3"]
@@ -150,9 +148,9 @@ def test_a_kind_and_dates_choose_the_events(client, forbund, admin):
     assert subjects(client, "handelse=participant-viewed&till=2025-06-01") == []
 
 
-def test_the_dates_are_local_days(client, forbund, admin):
+def test_the_dates_are_local_days(client, forbund, signed_in_admin):
     """22:30 UTC on 1 June is 00:30 on 2 June in Stockholm."""
-    record_event("download", user=admin, forbund_id=forbund.id, subject="sent",
+    record_event("download", user=signed_in_admin, forbund_id=forbund.id, subject="sent",
                  at=dt.datetime(2025, 6, 1, 22, 30, tzinfo=UTC))
     assert subjects(client, "fran=2025-06-02&till=2025-06-02") == ["sent"]
     assert subjects(client, "fran=2025-06-01&till=2025-06-01") == []
@@ -166,9 +164,9 @@ def test_the_dates_are_local_days(client, forbund, admin):
     ("handelse=drop-table", "handelse", "Händelsen ”drop-table” finns inte i loggen."),
     ("handelse=purge", "handelse", "Händelsen ”purge” finns inte i loggen."),  # no förbund's
 ])
-def test_a_bad_choice_is_said_at_its_field_with_422(client, forbund, admin, query, field,
+def test_a_bad_choice_is_said_at_its_field_with_422(client, forbund, signed_in_admin, query, field,
                                                    message):
-    record_event("download", user=admin, forbund_id=forbund.id, subject="inte visad")
+    record_event("download", user=signed_in_admin, forbund_id=forbund.id, subject="inte visad")
     response = client.get(f"{LOG}?{query}")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -178,18 +176,18 @@ def test_a_bad_choice_is_said_at_its_field_with_422(client, forbund, admin, quer
     assert "inte visad" not in page and "<tbody>" not in page
 
 
-def test_the_kinds_offered_are_swedish(client, admin):
+def test_the_kinds_offered_are_swedish(client, signed_in_admin):
     page = client.get(LOG).get_data(as_text=True)
     for name in ("Inloggning", "Misslyckad inloggning", "Nedladdning", "Visade deltagarsida",
                  "Uppladdat instrument", "Ändrad användare", "Raderad deltagare"):
         assert f">{name}</option>" in page
 
 
-def test_the_log_comes_a_page_at_a_time(client, forbund, admin):
+def test_the_log_comes_a_page_at_a_time(client, forbund, signed_in_admin):
     start = dt.datetime(2025, 1, 1, tzinfo=UTC)
     count = 2 * PAGE_SIZE + 7
     for number in range(count):
-        record_event("participant-viewed", user=admin, forbund_id=forbund.id,
+        record_event("participant-viewed", user=signed_in_admin, forbund_id=forbund.id,
                      subject=f"K{number:03}", at=start + dt.timedelta(minutes=number))
     query = "handelse=participant-viewed"
     first = client.get(f"{LOG}?{query}").get_data(as_text=True)
@@ -221,7 +219,7 @@ def test_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_the_overview_links_the_log_for_administrators(client, admin):
+def test_the_overview_links_the_log_for_administrators(client, signed_in_admin):
     page = client.get("/forbund/").get_data(as_text=True)
     assert f'<a href="{LOG}">Logg</a>' in page
 
@@ -234,7 +232,7 @@ def entered_events() -> list[AuditEvent]:
         AuditEvent.action == Action.RESPONSE_ENTERED).order_by(AuditEvent.id)))
 
 
-def test_who_entered_a_paper_form_is_stored_and_shown(client, forbund, insats, admin,
+def test_who_entered_a_paper_form_is_stored_and_shown(client, forbund, insats, signed_in_admin,
                                                       make_user, app):
     person = make_user(Role.STAFF, email="personal@test.example")
     db.session.add(InsatsStaff(insats_id=insats.id, user_id=person.id))
@@ -290,8 +288,8 @@ def stranger(app, forbund, insats, make_insats, make_user, make_participant):
     return browser, person, draft
 
 
-def test_addresses_of_others_refused_are_audited_and_shown(client, admin, insats, stranger,
-                                                           make_user, app):
+def test_addresses_of_others_refused_are_audited_and_shown(client, signed_in_admin, insats,
+                                                           stranger, make_user, app):
     browser, person, draft = stranger
     asked = ["/deltagare/HEMLIG1", f"/svar/{draft.id}", f"/svar/{draft.id}/granska",
              f"/insatser/{insats.slug}/registrera"]
@@ -316,7 +314,7 @@ def test_addresses_of_others_refused_are_audited_and_shown(client, admin, insats
                              "utfall: finns inte (404)"]
 
 
-def test_a_command_shows_the_command_line_and_its_user(client, forbund, admin):
+def test_a_command_shows_the_command_line_and_its_user(client, forbund, signed_in_admin):
     audit.record_command(Action.COMMAND_EXPORT, forbund, "svar.csv", insats=None,
                          **{"from": "2025-01-01", "to": None}, rows=28)
     [row] = shown(client, f"handelse={Action.COMMAND_EXPORT}")
@@ -325,7 +323,7 @@ def test_a_command_shows_the_command_line_and_its_user(client, forbund, admin):
                        "från: 2025-01-01; rader: 28"]
 
 
-def test_the_new_kinds_are_offered_in_swedish(client, admin):
+def test_the_new_kinds_are_offered_in_swedish(client, signed_in_admin):
     page = client.get(LOG).get_data(as_text=True)
     for name in ("Inmatat formulär", "Nekad åtkomst", "Fel deltagarkod i kiosk",
                  "Kiosk låst efter fel koder", "Export av svar från kommandoraden",

@@ -86,11 +86,6 @@ def goal_data(*rows: tuple) -> dict:
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user(Role.ADMIN)
-
-
-@pytest.fixture
 def as_admin(client, admin, insats):
     sign_in(client, admin.email)
     db.session.commit()  # kept when a refused request rolls back

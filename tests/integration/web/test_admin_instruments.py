@@ -60,13 +60,6 @@ def preview_links(page: str) -> list[str]:
 
 
 @pytest.fixture
-def admin(client, make_user):
-    user = make_user(Role.ADMIN)
-    sign_in(client, user.email)
-    return user
-
-
-@pytest.fixture
 def preview_row(forbund, make_user):
     row = upload_instrument(forbund, make_user(Role.ADMIN), instrument_text())
     db.session.commit()  # kept when a refused request rolls back
@@ -76,7 +69,7 @@ def preview_row(forbund, make_user):
 # --- the whole way: upload, preview, publish, use -----------------------------------------
 
 
-def test_upload_preview_every_step_publish_and_use_it(client, admin, forbund, insats):
+def test_upload_preview_every_step_publish_and_use_it(client, signed_in_admin, forbund, insats):
     response = upload(client, instrument_text().encode())
     assert response.status_code == 303
     assert response.headers["Location"] == DETAIL
@@ -116,10 +109,11 @@ def test_upload_preview_every_step_publish_and_use_it(client, admin, forbund, in
 
 
 def test_the_list_shows_bundled_and_own_instruments_with_versions_and_status(
-    client, admin, forbund
+    client, signed_in_admin, forbund
 ):
-    publish_instrument(upload_instrument(forbund, admin, instrument_text()), admin)
-    upload_instrument(forbund, admin, instrument_text(version=2))
+    publish_instrument(upload_instrument(forbund, signed_in_admin, instrument_text()),
+                       signed_in_admin)
+    upload_instrument(forbund, signed_in_admin, instrument_text(version=2))
     page = client.get(LIST).get_data(as_text=True)
     own = page[page.index("Förbundets egna instrument</h2>"):page.index("Instrument som följer")]
     assert "Utvärdering av utbildningsdag" in own and "kursutvardering" in own
@@ -130,7 +124,7 @@ def test_the_list_shows_bundled_and_own_instruments_with_versions_and_status(
     assert 'type="file"' in page and '<label for="file">' in page
 
 
-def test_a_step_previews_in_each_language_of_the_instrument(client, admin, preview_row):
+def test_a_step_previews_in_each_language_of_the_instrument(client, signed_in_admin, preview_row):
     page = client.get(PREVIEW + "/nytta?lang=en").get_data(as_text=True)
     assert '<html lang="en" dir="ltr">' in page
     assert "Was the day useful?" in page and ">Next<" in page
@@ -143,7 +137,7 @@ def test_a_step_previews_in_each_language_of_the_instrument(client, admin, previ
 
 
 def test_the_preview_checks_answers_as_for_a_deltagare_and_saves_nothing(
-    client, admin, preview_row
+    client, signed_in_admin, preview_row
 ):
     unanswered = client.post(PREVIEW + "/nytta", data={"go_to": "next"})
     assert unanswered.status_code == 422
@@ -158,14 +152,14 @@ def test_the_preview_checks_answers_as_for_a_deltagare_and_saves_nothing(
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
-def test_a_step_asked_only_sometimes_says_when(client, admin, preview_row):
+def test_a_step_asked_only_sometimes_says_when(client, signed_in_admin, preview_row):
     page = client.get(PREVIEW + "/varfor-inte").get_data(as_text=True)
     assert "Visas bara när svaret på ”Skulle du rekommendera dagen?” är Nej." in page
     detail = client.get(DETAIL).get_data(as_text=True)
     assert "Visas bara när svaret på ”Skulle du rekommendera dagen?” är Nej." in detail
 
 
-def test_a_bundled_instrument_is_shown_and_previewed_but_not_published(client, admin):
+def test_a_bundled_instrument_is_shown_and_previewed_but_not_published(client, signed_in_admin):
     page = client.get("/forbund/instrument/ors/1").get_data(as_text=True)
     assert "Följer med enkat" in page and "Publicera" not in page
     first = preview_links(page)[0]
@@ -173,8 +167,10 @@ def test_a_bundled_instrument_is_shown_and_previewed_but_not_published(client, a
     assert client.post("/forbund/instrument/ors/1/publicera").status_code == 404
 
 
-def test_publishing_below_a_published_version_is_refused(client, admin, forbund, preview_row):
-    publish_instrument(upload_instrument(forbund, admin, instrument_text(version=2)), admin)
+def test_publishing_below_a_published_version_is_refused(client, signed_in_admin, forbund,
+                                                         preview_row):
+    publish_instrument(upload_instrument(forbund, signed_in_admin, instrument_text(version=2)),
+                       signed_in_admin)
     db.session.commit()
     page = client.get(DETAIL).get_data(as_text=True)
     assert "Version 2 är redan publicerad" in page and "Publicera version 1" not in page
@@ -189,7 +185,7 @@ def test_publishing_below_a_published_version_is_refused(client, admin, forbund,
     "/forbund/instrument/finns-inte/1",
     PREVIEW + "/finns-inte",
 ])
-def test_unknown_versions_and_steps_are_404(client, admin, preview_row, address):
+def test_unknown_versions_and_steps_are_404(client, signed_in_admin, preview_row, address):
     assert client.get(address).status_code == 404
 
 
@@ -224,7 +220,7 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("kind", BAD_FILES)
-def test_a_bad_file_is_refused_with_its_reason_and_nothing_kept(client, admin, kind):
+def test_a_bad_file_is_refused_with_its_reason_and_nothing_kept(client, signed_in_admin, kind):
     make, expected = BAD_FILES[kind]
     before = stored_versions()
     response = upload(client, make())
@@ -236,7 +232,7 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_kept(client, admin, k
     assert "instrument-uploaded" not in actions()
 
 
-def test_another_forbunds_id_is_refused(client, admin, make_forbund):
+def test_another_forbunds_id_is_refused(client, signed_in_admin, make_forbund):
     upload_instrument(make_forbund("grannen"), None, instrument_text())
     db.session.commit()
     response = upload(client, instrument_text(version=2).encode())
@@ -245,8 +241,9 @@ def test_another_forbunds_id_is_refused(client, admin, make_forbund):
     assert stored_versions() == 1
 
 
-def test_a_version_not_above_the_published_one_is_refused(client, admin, forbund):
-    publish_instrument(upload_instrument(forbund, admin, instrument_text()), admin)
+def test_a_version_not_above_the_published_one_is_refused(client, signed_in_admin, forbund):
+    publish_instrument(upload_instrument(forbund, signed_in_admin, instrument_text()),
+                       signed_in_admin)
     db.session.commit()
     response = upload(client, instrument_text(title="Ny titel").encode())
     assert response.status_code == 422
@@ -256,7 +253,7 @@ def test_a_version_not_above_the_published_one_is_refused(client, admin, forbund
     assert resolve_instrument("kursutvardering").title.get() == "Utvärdering av utbildningsdag"
 
 
-def test_an_unpublished_preview_is_replaced_by_a_new_upload(client, admin, preview_row):
+def test_an_unpublished_preview_is_replaced_by_a_new_upload(client, signed_in_admin, preview_row):
     response = upload(client, instrument_text(title="Ny titel").encode())
     assert response.status_code == 303
     assert stored_versions() == 1
@@ -307,7 +304,7 @@ def test_another_forbunds_instrument_is_404(client, make_forbund, preview_row):
 
 
 def test_a_preview_leaves_the_conditions_of_the_deltagare_answering_after_it(
-        client, admin, insats):
+        client, signed_in_admin, insats):
     """The preview shows every item; a deltagare answering afterwards in the same process
     still gets only the items the answers ask for (the preview's steps, of an instrument
     equal to the published one, once reached the deltagare through the steps' cache)."""

@@ -32,11 +32,6 @@ def scheduled(insats):
     return insats
 
 
-@pytest.fixture
-def admin(make_user):
-    return make_user(Role.ADMIN)
-
-
 def page_of(client) -> str:
     response = client.get("/forbund/")
     assert response.status_code == 200

@@ -41,13 +41,6 @@ def year(forbund, insats, make_participant, make_response):
     return forbund
 
 
-@pytest.fixture
-def admin(client, make_user):
-    user = make_user(Role.ADMIN)
-    sign_in(client, user.email)
-    return user
-
-
 def asked(client, address: str = REPORT) -> str:
     """Ask for the file; the address of its waiting page."""
     response = client.get(address)
@@ -65,7 +58,8 @@ def downloads_audited() -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "download")))
 
 
-def test_the_file_is_prepared_offered_when_ready_and_audited_when_fetched(client, year, admin,
+def test_the_file_is_prepared_offered_when_ready_and_audited_when_fetched(client, year,
+                                                                          signed_in_admin,
                                                                          jobs):
     waiting = asked(client)
     assert re.fullmatch(r"/forbund/filer/\d+", waiting)
@@ -89,19 +83,19 @@ def test_the_file_is_prepared_offered_when_ready_and_audited_when_fetched(client
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Steget vidare" in text
     [event] = downloads_audited()
-    assert (event.user_id, event.subject) == (admin.id, "rapport-test-steget-2025.pdf")
+    assert (event.user_id, event.subject) == (signed_in_admin.id, "rapport-test-steget-2025.pdf")
     assert event.detail == {"format": "pdf", "subject": "insats", "insats": "steget",
                             "from": "2025-01-01", "to": "2025-12-31"}
 
 
-def test_the_page_says_when_the_file_is_being_built(client, year, admin, jobs):
+def test_the_page_says_when_the_file_is_being_built(client, year, signed_in_admin, jobs):
     waiting = asked(client)
     prepared_downloads.take(int(waiting.rsplit("/", 1)[1]))
     page = page_of(client, waiting)
     assert "Filen byggs nu." in page and REFRESH.search(page)
 
 
-def test_asking_again_while_it_is_prepared_builds_it_once(client, year, admin, jobs):
+def test_asking_again_while_it_is_prepared_builds_it_once(client, year, signed_in_admin, jobs):
     """The second ask enqueues a second job (the first may have been lost); the first job
     builds the file, the second finds it built and does nothing."""
     first = asked(client)
@@ -136,7 +130,7 @@ def test_only_the_user_who_asked_or_an_administrator_may_fetch_it(app, client, y
         assert browser.get(f"{waiting}/hamta").status_code == status, user.email
 
 
-def test_a_download_that_cannot_be_built_says_why_in_swedish(client, year, admin, jobs):
+def test_a_download_that_cannot_be_built_says_why_in_swedish(client, year, signed_in_admin, jobs):
     """The inskrivningar are deleted after the SPSS file was asked for, before its job
     ran: the file has nothing in it. (A period with no answers is refused at once, in
     test_admin_results.py.)"""
@@ -154,8 +148,8 @@ def test_a_download_that_cannot_be_built_says_why_in_swedish(client, year, admin
     assert downloads_audited() == []
 
 
-def test_an_error_nobody_foresaw_is_said_and_logged(client, year, admin, jobs, monkeypatch,
-                                                    caplog):
+def test_an_error_nobody_foresaw_is_said_and_logged(client, year, signed_in_admin, jobs,
+                                                    monkeypatch, caplog):
     """A fault put into the building (here, the renderer raising) fails the download
     with a Swedish message; the worker's log has the error."""
     def broken(report, format):
@@ -169,7 +163,7 @@ def test_an_error_nobody_foresaw_is_said_and_logged(client, year, admin, jobs, m
     assert "trasig" in caplog.text
 
 
-def test_a_download_whose_worker_died_is_said_to_have_failed(client, year, admin, jobs):
+def test_a_download_whose_worker_died_is_said_to_have_failed(client, year, signed_in_admin, jobs):
     """Huey forgets a job when a worker takes it: a download not ready half an hour
     after it was asked for has failed, and a late run of its job builds nothing."""
     waiting = asked(client)
@@ -193,7 +187,7 @@ def ended_process() -> int:
     return process.pid
 
 
-def test_a_file_whose_builder_died_is_built_by_the_next_worker(client, year, admin, jobs):
+def test_a_file_whose_builder_died_is_built_by_the_next_worker(client, year, signed_in_admin, jobs):
     """A worker killed while it built the file: the next worker on the machine (started
     by `enkat serve` or systemd) finds it by its builder and builds it."""
     waiting = asked(client)
@@ -212,7 +206,7 @@ def test_a_file_whose_builder_died_is_built_by_the_next_worker(client, year, adm
 @pytest.mark.parametrize("built_by", [lambda: prepared_downloads.builder(),
                                       lambda: f"en-annan-server {ended_process()}"])
 def test_a_file_built_by_a_live_process_or_another_machine_is_left_to_it(
-        client, year, admin, jobs, built_by):
+        client, year, signed_in_admin, jobs, built_by):
     waiting = asked(client)
     download = prepared_downloads.take(int(waiting.rsplit("/", 1)[1]))
     download.built_by = built_by()
@@ -221,7 +215,7 @@ def test_a_file_built_by_a_live_process_or_another_machine_is_left_to_it(
     assert download.state is prepared_downloads.State.PREPARING
 
 
-def test_quick_formats_are_sent_at_once(client, year, admin, jobs):
+def test_quick_formats_are_sent_at_once(client, year, signed_in_admin, jobs):
     for address in ("/forbund/resultat/rapport.json?ar=2025", "/forbund/resultat/rapport.xlsx"
                     "?ar=2025", "/forbund/svar.csv?ar=2025", "/forbund/svar.xlsx?ar=2025"):
         assert client.get(address).status_code == 200, address

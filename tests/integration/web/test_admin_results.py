@@ -26,8 +26,7 @@ from enkat.reports.period import Period, default_year
 from enkat.reports.rendering import chart, has_chart
 from enkat.services.answering.drafts import local_today
 from enkat.services.organisation.insatser import create_insats
-from enkat.services.results import prepared_downloads
-from enkat.services.results.reports import build_report_for
+from enkat.services.results.reports import NOTHING_TO_REPORT, build_report_for
 
 from .test_auth import sign_in
 
@@ -55,13 +54,6 @@ def year(forbund, insats, make_insats, make_participant, make_response):
         make_response("nns-deltagare-pagaende", {"q1": value, "q6": "6"}, timepoint="pagaende",
                       answered_on=D(2025, 5, 5))
     return forbund
-
-
-@pytest.fixture
-def admin(client, make_user):
-    user = make_user(Role.ADMIN)
-    sign_in(client, user.email)
-    return user
 
 
 @pytest.fixture
@@ -100,7 +92,7 @@ def downloads(of: str) -> list[AuditEvent]:
 # --- the page -------------------------------------------------------------------------
 
 
-def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year, admin):
+def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year, signed_in_admin):
     response = client.get(f"/forbund/resultat?{YEAR}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -117,7 +109,7 @@ def test_the_forbund_page_shows_every_table_and_chart_of_the_report(client, year
         assert svg.lstrip().startswith(b"<?xml")
 
 
-def test_the_summary_comes_first_and_each_other_part_opens_on_demand(client, year, admin):
+def test_the_summary_comes_first_and_each_other_part_opens_on_demand(client, year, signed_in_admin):
     page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
     report = build_report_for(year, period=Period(D(2025, 1, 1), D(2025, 12, 31)))
     summary, *details = report.parts
@@ -137,7 +129,7 @@ def test_the_summary_comes_first_and_each_other_part_opens_on_demand(client, yea
                    for table_id in part.table_ids)
 
 
-def test_each_chart_stands_beside_its_table(client, year, admin):
+def test_each_chart_stands_beside_its_table(client, year, signed_in_admin):
     page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
     table = page.index('<table id="nns-pagaende">')
     image = page.index("<img ", table)
@@ -148,7 +140,8 @@ def test_each_chart_stands_beside_its_table(client, year, admin):
     assert 'alt="Diagram: ' in page[image:page.index(">", image)]
 
 
-def test_the_charts_beside_the_tables_are_in_the_page_with_their_size(client, year, admin):
+def test_the_charts_beside_the_tables_are_in_the_page_with_their_size(client, year,
+                                                                      signed_in_admin):
     """In the page, so that a page view builds the report once; as images from data:
     addresses, which the Content-Security-Policy allows (inline SVG's styles it would not)."""
     response = client.get(f"/forbund/resultat?{YEAR}")
@@ -179,7 +172,7 @@ def hidden(page: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
 
 
-def test_the_page_starts_by_asking_the_kind_of_period(client, year, admin):
+def test_the_page_starts_by_asking_the_kind_of_period(client, year, signed_in_admin):
     response = client.get("/forbund/resultat")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -194,7 +187,8 @@ def test_the_page_starts_by_asking_the_kind_of_period(client, year, admin):
     ("ar", {"ar"}), ("halvar", {"ar", "halvar"}), ("kvartal", {"ar", "kvartal"}),
     ("manad", {"ar", "manad"}), ("datum", {"fran", "till"}),
 ])
-def test_the_second_step_asks_only_the_fields_of_the_kind(client, year, admin, kind, fields):
+def test_the_second_step_asks_only_the_fields_of_the_kind(client, year, signed_in_admin, kind,
+                                                          fields):
     page = client.get(f"/forbund/resultat?period={kind}&valj=falt").get_data(as_text=True)
     assert "Steg 2 av 3: Vilken period?" in page
     assert shown_fields(page) == fields
@@ -205,7 +199,7 @@ def test_the_second_step_asks_only_the_fields_of_the_kind(client, year, admin, k
 
 
 def test_the_third_step_asks_whom_the_report_is_about_and_carries_the_period(
-        client, year, admin):
+        client, year, signed_in_admin):
     page = client.get("/forbund/resultat?period=kvartal&ar=2025&kvartal=2&valj=urval"
                       ).get_data(as_text=True)
     assert "Steg 3 av 3: Vad rapporten gäller" in page
@@ -216,7 +210,7 @@ def test_the_third_step_asks_whom_the_report_is_about_and_carries_the_period(
 
 
 def test_each_choice_made_can_be_changed_from_the_report_keeping_the_others(
-        client, year, admin):
+        client, year, signed_in_admin):
     page = client.get("/forbund/resultat?period=manad&ar=2025&manad=2&visa=insats:steget"
                       ).get_data(as_text=True)
     assert "2025-02-01 – 2025-02-28" in page and "<table id=" in page
@@ -236,7 +230,7 @@ def test_each_choice_made_can_be_changed_from_the_report_keeping_the_others(
     ("period=datum&fran=2025-03-01&till=2025-02-01", 2, "till", "Till-datumet 2025-02-01"),
     ("period=ar&ar=2025&dodvikt=200", 3, "dodvikt", "Dödvikten ”200” går inte att använda"),
 ])
-def test_a_wrong_choice_is_said_at_its_field_on_its_step(client, year, admin, query, step,
+def test_a_wrong_choice_is_said_at_its_field_on_its_step(client, year, signed_in_admin, query, step,
                                                        field, message):
     response = client.get(f"/forbund/resultat?{query}")
     page = response.get_data(as_text=True)
@@ -252,7 +246,7 @@ def period_of(report) -> tuple[str, str]:
     return found["from"], found["to"]
 
 
-def test_a_quarter_and_a_month_are_reported_and_named_in_the_files(client, year, admin):
+def test_a_quarter_and_a_month_are_reported_and_named_in_the_files(client, year, signed_in_admin):
     quarter = client.get("/forbund/resultat?period=kvartal&ar=2025&kvartal=1")
     assert "2025-01-01 – 2025-03-31" in quarter.get_data(as_text=True)
     month = download(client, "/forbund/resultat/rapport.json?period=manad&ar=2025&manad=2")
@@ -260,7 +254,7 @@ def test_a_quarter_and_a_month_are_reported_and_named_in_the_files(client, year,
     assert period_of(month) == ("2025-02-01", "2025-02-28")
 
 
-def test_addresses_from_before_the_steps_still_work(client, year, admin):
+def test_addresses_from_before_the_steps_still_work(client, year, signed_in_admin):
     """Dates with no kind of period were the dates; a year alone was the year."""
     dates = client.get("/forbund/resultat?fran=2025-02-01&till=2025-02-28")
     assert dates.status_code == 200 and "2025-02-01 – 2025-02-28" in dates.get_data(
@@ -272,7 +266,7 @@ def test_addresses_from_before_the_steps_still_work(client, year, admin):
 
 
 def test_the_year_offered_first_is_the_year_most_of_the_last_twelve_months_fall_in(
-        client, year, admin):
+        client, year, signed_in_admin):
     """It is also the year of a download that chooses nothing."""
     start = client.get("/forbund/resultat").get_data(as_text=True)
     offered = re.search(r'<a href="/forbund/resultat\?ar=(\d{4})">visa rapporten för hela '
@@ -284,21 +278,21 @@ def test_the_year_offered_first_is_the_year_most_of_the_last_twelve_months_fall_
     assert period_of(report) == (f"{offered}-01-01", f"{offered}-12-31")
 
 
-def test_small_groups_are_marked_on_the_page(client, year, admin):
+def test_small_groups_are_marked_on_the_page(client, year, signed_in_admin):
     page = client.get(f"/forbund/resultat?{YEAR}").get_data(as_text=True)
     rows = table_rows(page, "deltagare")
     assert rows["Man"][0] == "&lt;5" and rows["Kvinna"][0] == "X"
     assert "1" not in rows["Man"] and "8" not in rows["Kvinna"]
 
 
-def test_one_insats_has_its_own_report(client, year, admin):
+def test_one_insats_has_its_own_report(client, year, signed_in_admin):
     page = client.get(f"/forbund/resultat?{YEAR}&visa=insats:steget").get_data(as_text=True)
     assert "<h2 id=\"report-heading\">Steget vidare, Samordningsförbundet Test" in page
     assert '<table id="insatser">' not in page and '<table id="deltagare">' in page
     assert chart_images(page)
 
 
-def test_insatser_side_by_side(client, year, admin):
+def test_insatser_side_by_side(client, year, signed_in_admin):
     page = client.get(f"/forbund/resultat?{YEAR}&visa=insatser").get_data(as_text=True)
     rows = table_rows(page, "insatser")
     assert list(rows) == ["Hälsolotsen", "Steget vidare", "Summa insatser"]
@@ -306,7 +300,7 @@ def test_insatser_side_by_side(client, year, admin):
     assert page.count("<table id=") == 1
 
 
-def test_a_half_year_and_dates(client, year, admin):
+def test_a_half_year_and_dates(client, year, signed_in_admin):
     half = client.get("/forbund/resultat?period=halvar&ar=2025&halvar=2").get_data(as_text=True)
     assert "2025-07-01 – 2025-12-31" in half
     dates = client.get("/forbund/resultat?period=datum&fran=2025-02-01&till=2025-02-28")
@@ -337,7 +331,7 @@ def test_a_half_year_and_dates(client, year, admin):
     ("ar=2025&dodvikt=150", "Dödvikten ”150” går inte att använda: skriv en procentsats "
                             "från 0 till 100"),
 ])
-def test_a_bad_choice_is_said_in_swedish_with_422(client, year, admin, query, message):
+def test_a_bad_choice_is_said_in_swedish_with_422(client, year, signed_in_admin, query, message):
     for address in ("/forbund/resultat", "/forbund/resultat/rapport.xlsx", "/forbund/svar.csv"):
         response = client.get(f"{address}?{query}")
         page = response.get_data(as_text=True)
@@ -347,7 +341,8 @@ def test_a_bad_choice_is_said_in_swedish_with_422(client, year, admin, query, me
     assert downloads("rapport") == [] and downloads("svar") == []
 
 
-def test_the_samhallsnytta_assumptions_are_carried_into_the_downloads(client, year, admin):
+def test_the_samhallsnytta_assumptions_are_carried_into_the_downloads(client, year,
+                                                                      signed_in_admin):
     page = client.get(f"/forbund/resultat?{YEAR}&horisont=24&dodvikt=12,5").get_data(
         as_text=True)
     assert 'value="24"' in page and 'value="12,5"' in page
@@ -361,7 +356,7 @@ def test_the_samhallsnytta_assumptions_are_carried_into_the_downloads(client, ye
     assert default["samhallsnytta"]["assumptions"]["horizon"] == 12
 
 
-def test_an_insats_of_another_forbund_is_not_found(client, year, admin, make_forbund):
+def test_an_insats_of_another_forbund_is_not_found(client, year, signed_in_admin, make_forbund):
     elsewhere = create_insats(make_forbund(), "annan", "Annan insats")
     assert client.get(f"/forbund/resultat?visa=insats:{elsewhere.slug}").status_code == 404
     assert client.get("/forbund/resultat?visa=insats:finns-inte").status_code == 404
@@ -374,8 +369,8 @@ EVERY_ROUTE_OF_THE_RESULTS = ("/forbund/resultat", "/forbund/resultat/rapport.js
 
 
 @pytest.mark.parametrize("address", EVERY_ROUTE_OF_THE_RESULTS)
-def test_an_unknown_insats_is_not_found_however_it_is_named(client, year, admin, make_forbund,
-                                                            address):
+def test_an_unknown_insats_is_not_found_however_it_is_named(client, year, signed_in_admin,
+                                                            make_forbund, address):
     """`?insats=` is how a script names an insats; one the förbund does not have is 404,
     never the whole förbund's data."""
     elsewhere = create_insats(make_forbund(), "annan", "Annan insats")
@@ -386,7 +381,7 @@ def test_an_unknown_insats_is_not_found_however_it_is_named(client, year, admin,
     assert prepared() == []
 
 
-def test_insats_in_the_address_is_that_insats(client, year, admin):
+def test_insats_in_the_address_is_that_insats(client, year, signed_in_admin):
     named = download(client, f"/forbund/svar.csv?{YEAR}&insats=halsolotsen").get_data()
     chosen = download(client, f"/forbund/svar.csv?{YEAR}&visa=insats:halsolotsen").get_data()
     whole = download(client, f"/forbund/svar.csv?{YEAR}").get_data()
@@ -415,7 +410,7 @@ def prepared() -> list[PreparedDownload]:
     return list(db.session.scalars(select(PreparedDownload)))
 
 
-def test_each_download_names_its_content_type_once(client, year, admin):
+def test_each_download_names_its_content_type_once(client, year, signed_in_admin):
     """A spreadsheet program reads the charset from the header; Werkzeug's `mimetype=`
     would send text/csv's twice."""
     sent = {address: download(client, f"{address}?{YEAR}").headers["Content-Type"]
@@ -424,7 +419,7 @@ def test_each_download_names_its_content_type_once(client, year, admin):
                     "/forbund/resultat/rapport.json": "application/json; charset=utf-8"}
 
 
-def test_the_xlsx_has_one_sheet_per_table(client, year, admin):
+def test_the_xlsx_has_one_sheet_per_table(client, year, signed_in_admin):
     response = download(client, f"/forbund/resultat/rapport.xlsx?{YEAR}")
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="rapport-test-2025.xlsx"')
@@ -439,7 +434,7 @@ def test_the_xlsx_has_one_sheet_per_table(client, year, admin):
     assert man[1] == "<5" and 1 not in man
 
 
-def test_the_pdf_reads_as_text_with_the_marks(client, year, admin, jobs):
+def test_the_pdf_reads_as_text_with_the_marks(client, year, signed_in_admin, jobs):
     response = download(client, f"/forbund/resultat/rapport.pdf?{YEAR}&visa=insats:steget",
                         jobs)
     assert response.data.startswith(b"%PDF")
@@ -449,39 +444,57 @@ def test_the_pdf_reads_as_text_with_the_marks(client, year, admin, jobs):
     assert "Steget vidare" in text and "<5" in text
 
 
-def test_a_period_with_nothing_to_report_offers_no_pdf_or_word_and_says_why(
-        client, year, admin, jobs):
+def test_a_period_with_nothing_to_report_offers_no_file_to_read_and_says_why(
+        client, year, signed_in_admin, jobs):
     """2024, before anything happened: the report holds only the samhällsnytta's
-    assumptions. The page offers no PDF or Word file and says why; an address kept from
-    before is refused by the worker with the same words, never built empty."""
+    assumptions. The page offers no Excel, PDF or Word file and says why; an address kept
+    from before is refused with the same words, never built empty: the Excel file's by
+    the page itself, the PDF's and the Word file's by the worker."""
     shown = client.get("/forbund/resultat?ar=2024").get_data(as_text=True)
-    assert "/rapport.pdf" not in shown and "/rapport.docx" not in shown
-    assert "/rapport.xlsx" in shown and "/rapport.json" in shown
-    assert (f"{prepared_downloads.NOTHING_TO_REPORT} Därför finns ingen PDF eller Word-fil att "
-            "hämta.") in shown
+    assert not any(f"/rapport.{fmt}" in shown for fmt in ("xlsx", "pdf", "docx"))
+    assert (f"{NOTHING_TO_REPORT} Därför finns ingen Excel-, PDF- eller Word-fil att "
+            "hämta, bara JSON-filen för program.") in shown
+    kept = client.get("/forbund/resultat/rapport.xlsx?ar=2024")
+    assert kept.status_code == 422 and kept.content_type.startswith("text/html")
+    assert NOTHING_TO_REPORT in kept.get_data(as_text=True)
     for fmt in PREPARED:
         waiting = client.get(f"/forbund/resultat/rapport.{fmt}?ar=2024").headers["Location"]
         assert jobs.run_pending() == 1
         page = client.get(waiting).get_data(as_text=True)
         assert "<h1>Filen kunde inte göras</h1>" in page
-        assert prepared_downloads.NOTHING_TO_REPORT in page
+        assert NOTHING_TO_REPORT in page
     assert downloads("rapport") == []
 
 
+def test_the_json_of_a_period_with_nothing_to_report_is_offered_for_programs(
+        client, year, signed_in_admin):
+    """A script that fetches every year's JSON gets one for 2024 too: the förbund, the
+    period and the assumptions the report was built under, nothing else."""
+    assert "/rapport.json?ar=2024" in client.get("/forbund/resultat?ar=2024").get_data(
+        as_text=True)
+    report = download(client, "/forbund/resultat/rapport.json?ar=2024").get_json()
+    assert (report["from"], report["to"]) == ("2024-01-01", "2024-12-31")
+    assert [table["id"] for table in report["tables"]] == ["samhallsnytta-antaganden"]
+    assert [event.subject for event in downloads("rapport")] == ["rapport-test-2024.json"]
+
+
 def test_a_quarter_without_answers_but_with_deltagare_is_a_report_to_file(
-        client, year, admin, jobs):
+        client, year, signed_in_admin, jobs):
     """No answer was given in 2026's first quarter, but nine deltagare were enrolled: a
-    kvartalsrapport that counts them is worth filing, as PDF and as Word."""
+    kvartalsrapport that counts them is worth filing, as Excel, PDF and Word."""
     quarter = "period=kvartal&ar=2026&kvartal=1"
     shown = client.get(f"/forbund/resultat?{quarter}").get_data(as_text=True)
-    assert prepared_downloads.NOTHING_TO_REPORT not in shown
+    assert NOTHING_TO_REPORT not in shown
+    assert all(f"/rapport.{fmt}" in shown for fmt in REPORT_DOWNLOADS)
+    assert download(client, f"/forbund/resultat/rapport.xlsx?{quarter}").data
     response = download(client, f"/forbund/resultat/rapport.pdf?{quarter}", jobs)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Unika deltagare" in text
     assert download(client, f"/forbund/resultat/rapport.docx?{quarter}", jobs).data
 
 
-def test_the_word_file_has_the_headings_and_tables_of_the_report(client, year, insats, admin,
+def test_the_word_file_has_the_headings_and_tables_of_the_report(client, year, insats,
+                                                                 signed_in_admin,
                                                                    jobs):
     response = download(client, f"/forbund/resultat/rapport.docx?{YEAR}&visa=insats:steget",
                         jobs)
@@ -499,7 +512,7 @@ def test_the_word_file_has_the_headings_and_tables_of_the_report(client, year, i
     assert len(opened.inline_shapes) == sum(1 for table in report.tables if table.chart)
 
 
-def test_the_json_has_the_tables_and_keeps_small_cells_hidden(client, year, admin):
+def test_the_json_has_the_tables_and_keeps_small_cells_hidden(client, year, signed_in_admin):
     response = download(client, f"/forbund/resultat/rapport.json?{YEAR}&visa=insatser")
     assert response.headers["Content-Disposition"].endswith(
         'filename="rapport-test-insatser-2025.json"')
@@ -527,7 +540,8 @@ def test_every_report_download_is_audited_with_the_user(client, year, analyst, j
 # --- the answer downloads ---------------------------------------------------------------
 
 
-def test_the_csv_is_what_enkat_export_responses_writes(client, year, admin, runner, tmp_path):
+def test_the_csv_is_what_enkat_export_responses_writes(client, year, signed_in_admin, runner,
+                                                       tmp_path):
     response = download(client, f"/forbund/svar.csv?{YEAR}&visa=insats:steget")
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="svar-test-steget-2025.csv"')
@@ -541,7 +555,7 @@ def test_the_csv_is_what_enkat_export_responses_writes(client, year, admin, runn
     assert {row["insats"] for row in rows} == {"steget"} and len(rows) == 7 * 2 + 6 * 2
 
 
-def test_the_answers_xlsx_has_the_tidy_rows_and_the_variables(client, year, admin):
+def test_the_answers_xlsx_has_the_tidy_rows_and_the_variables(client, year, signed_in_admin):
     response = download(client, f"/forbund/svar.xlsx?{YEAR}")
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["Svar", "Variabler", "Om filen"]
@@ -553,7 +567,7 @@ def test_the_answers_xlsx_has_the_tidy_rows_and_the_variables(client, year, admi
     assert "kvinna = Kvinna" in variables[("finsam-inskrivning", "kon")][5]
 
 
-def test_the_sav_reads_back_with_its_labels(client, year, admin, jobs):
+def test_the_sav_reads_back_with_its_labels(client, year, signed_in_admin, jobs):
     response = download(client, f"/forbund/svar.sav?{YEAR}&enkat=nns-deltagare-pagaende", jobs)
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="svar-test-2025-nns-deltagare-pagaende.sav"')
@@ -566,7 +580,7 @@ def test_the_sav_reads_back_with_its_labels(client, year, admin, jobs):
     assert meta.variable_value_labels["q1"][6.0] == "Helt och hållet"
 
 
-def test_the_sav_needs_an_instrument_the_forbund_has_answers_to(client, year, admin):
+def test_the_sav_needs_an_instrument_the_forbund_has_answers_to(client, year, signed_in_admin):
     missing = client.get(f"/forbund/svar.sav?{YEAR}")
     assert missing.status_code == 422
     assert "Välj vilken enkät SPSS-filen ska innehålla." in missing.get_data(as_text=True)
@@ -580,7 +594,8 @@ def test_the_sav_needs_an_instrument_the_forbund_has_answers_to(client, year, ad
         assert 'id="report-heading"' in shown
 
 
-def test_an_sav_of_a_period_without_answers_is_refused_before_it_is_queued(client, year, admin):
+def test_an_sav_of_a_period_without_answers_is_refused_before_it_is_queued(client, year,
+                                                                           signed_in_admin):
     refused = client.get("/forbund/svar.sav?ar=2024&enkat=finsam-inskrivning")
     assert refused.status_code == 422
     shown = refused.get_data(as_text=True)
@@ -590,14 +605,14 @@ def test_an_sav_of_a_period_without_answers_is_refused_before_it_is_queued(clien
     assert prepared() == [] and downloads("svar") == []
 
 
-def test_every_answer_download_is_audited_with_its_filters(client, year, admin, jobs):
+def test_every_answer_download_is_audited_with_its_filters(client, year, signed_in_admin, jobs):
     for ending in ("csv", "xlsx", "sav&enkat=finsam-inskrivning"):
         fmt = ending.split("&")[0]
         download(client, f"/forbund/svar.{fmt}?period=halvar&ar=2025&halvar=1&{ending[4:]}",
                  jobs if fmt == "sav" else None)
     audited = downloads("svar")
     assert [event.detail["format"] for event in audited] == ["csv", "xlsx", "sav"]
-    assert {event.user_id for event in audited} == {admin.id}
+    assert {event.user_id for event in audited} == {signed_in_admin.id}
     assert audited[2].detail == {
         "format": "sav", "instrument": "finsam-inskrivning", "rows": 9, "subject": "forbund",
         "insats": None, "from": "2025-01-01", "to": "2025-06-30"}
@@ -641,6 +656,6 @@ def test_visitors_are_sent_to_sign_in(client, year):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_an_unknown_format_is_not_found(client, year, admin):
+def test_an_unknown_format_is_not_found(client, year, signed_in_admin):
     assert client.get(f"/forbund/resultat/rapport.html?{YEAR}").status_code == 404
     assert client.get(f"/forbund/svar.json?{YEAR}").status_code == 404

@@ -38,11 +38,6 @@ STYRELSE = ["anna@example.se", "bo@example.se", "cecilia@example.se"]
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user(Role.ADMIN)
-
-
-@pytest.fixture
 def as_admin(client, admin):
     sign_in(client, admin.email)
     return client

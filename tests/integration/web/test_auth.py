@@ -99,7 +99,7 @@ def test_a_sign_in_with_an_address_to_return_to_still_returns_there(client, make
     assert response.headers["Location"] == "/forbund/resultat"
 
 
-REPORT = "/forbund/resultat/rapport.xlsx"
+REPORT = "/forbund/resultat/rapport.json"  # a download only a signed-in user gets
 
 
 def copy_of_cookie(app, client):

@@ -157,6 +157,15 @@ def test_anonymous_response_without_insats(forbund):
     assert import_responses(csv_bytes(*lines)).responses_created == 1
 
 
+def test_an_empty_value_beside_answers_is_a_question_not_answered(insats):
+    """A paper form with some questions left blank: the blank ones are not answered, the
+    response is imported with the others."""
+    lines = rows("n1", NNS, {"q1": "5", "q2": "", "q6": "6"}, timepoint="pagaende")
+    assert import_responses(csv_bytes(*lines)).responses_created == 1
+    assert canonical(get_forbund("test"))["responses"]["n1"][6] == {"q1": ("5",),
+                                                                    "q6": ("6",)}
+
+
 # --- export ----------------------------------------------------------------------------
 
 

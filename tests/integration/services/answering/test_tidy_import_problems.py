@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from enkat.services.answering.tidy_import import import_responses
+from enkat.services.answering.tidy_import import import_responses, nothing_answered
 from tests.unit.formats.tidy_files import NNS, ORS_LINES, nns, ors
 
 from ..tidy import csv_bytes, rows, table_counts
@@ -119,6 +119,20 @@ def test_required_item_missing(refused, insats):
     lines = rows("i1", "finsam-inskrivning", {"aldersgrupp": "30-44"}, timepoint="start",
                  participant="KX7M4P")
     assert refused(csv_bytes(*lines)) == ["rad 2, fråga kon: måste besvaras men har inget svar"]
+
+
+def test_a_response_whose_every_value_is_empty_answers_nothing(refused, insats):
+    """An empty value is a question not answered (docs/formats.md): a paper form left
+    blank is not a response to count. Said once, on the response's first line, not as
+    each required question unanswered; the file's other responses are not imported
+    either (all or nothing)."""
+    lines = [*nns("n1"), *rows("n2", NNS, {"q1": "", "q6": ""}, timepoint="pagaende"),
+             *rows("i1", "finsam-inskrivning", {"kon": "", "forsorjning": ""},
+                   timepoint="start", participant="KX7M4P")]
+    assert refused(csv_bytes(*lines)) == [
+        f"rad 4, kolumn value: {nothing_answered('n2')}",
+        f"rad 6, kolumn value: {nothing_answered('i1')}",
+    ]
 
 
 def test_an_ors_without_one_of_its_lines(refused, insats):
