@@ -30,6 +30,12 @@ class AnswerProblem:
 Answers = Mapping[str, Sequence[str]]
 
 
+def is_blank(value: str) -> bool:
+    """A value empty or of spaces only: the question is not answered. Spaces around a
+    value are ignored wherever answers arrive, so spaces alone are no answer either."""
+    return not value.strip()
+
+
 def is_asked(item: Item, answers: Mapping[str, frozenset[str]], timepoint: str | None) -> bool:
     """Whether the item is put to the respondent, given earlier answers and the timepoint.
 
@@ -66,7 +72,7 @@ def check_answers(
     problems: list[AnswerProblem] = []
     normalized: dict[str, tuple[str, ...]] = {}
     for item_id, values in answers.items():
-        values = [value for value in values if value != ""]
+        values = [value for value in values if not is_blank(value)]
         if not values:
             continue
         item = _answerable_item(instrument, item_id, problems)

@@ -36,7 +36,7 @@ from enkat.formats.tidy_csv import (
     row_answers,
 )
 from enkat.instruments import Instrument
-from enkat.instruments.answers import AnswerProblem, check_answers
+from enkat.instruments.answers import AnswerProblem, check_answers, is_blank
 from enkat.instruments.model import EnrolmentRole, not_a_date, parse_date
 from enkat.models import (
     Answer,
@@ -261,7 +261,7 @@ class _ImportRun:
         for a response that cannot be applied (say, of an unknown förbund). A response
         whose every value is empty answers nothing (an empty value is a question not
         answered): it is refused, not counted as a response given."""
-        if not any(row["value"] for row in rows):
+        if all(is_blank(row["value"]) for row in rows):
             self.problem(rows[0].line, "value", nothing_answered(rows[0]["response_id"]))
             return {}
         answers, problems = check_answers(instrument, row_answers(rows), timepoint=timepoint)

@@ -88,8 +88,9 @@ def test_multiple_choice_respects_the_declared_maximum(survey):
     assert problems == (AnswerProblem("stod", "ska ha högst 2 svar"),)
 
 
-def test_empty_values_count_as_not_answered(survey):
-    answers, problems = check_answers(survey, {"arbetar": ["nej"], "stod": [""]})
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_empty_values_and_spaces_alone_count_as_not_answered(survey, blank):
+    answers, problems = check_answers(survey, {"arbetar": [" nej "], "stod": [blank]})
     assert answers == {"arbetar": ("nej",)} and problems == ()
 
 

@@ -166,6 +166,15 @@ def test_an_empty_value_beside_answers_is_a_question_not_answered(insats):
                                                                     "q6": ("6",)}
 
 
+def test_a_value_of_spaces_only_is_a_question_not_answered(insats):
+    """Spaces around a value are ignored (docs/formats.md), so spaces alone are no answer:
+    the same as an empty value, not a refused one."""
+    lines = rows("n1", NNS, {"q1": " 5 ", "q2": "   ", "q6": "6"}, timepoint="pagaende")
+    assert import_responses(csv_bytes(*lines)).responses_created == 1
+    assert canonical(get_forbund("test"))["responses"]["n1"][6] == {"q1": ("5",),
+                                                                    "q6": ("6",)}
+
+
 # --- export ----------------------------------------------------------------------------
 
 

@@ -122,11 +122,11 @@ def test_required_item_missing(refused, insats):
 
 
 def test_a_response_whose_every_value_is_empty_answers_nothing(refused, insats):
-    """An empty value is a question not answered (docs/formats.md): a paper form left
-    blank is not a response to count. Said once, on the response's first line, not as
-    each required question unanswered; the file's other responses are not imported
-    either (all or nothing)."""
-    lines = [*nns("n1"), *rows("n2", NNS, {"q1": "", "q6": ""}, timepoint="pagaende"),
+    """An empty value, or one of spaces only, is a question not answered
+    (docs/formats.md): a paper form left blank is not a response to count. Said once, on
+    the response's first line, not as each required question unanswered; the file's
+    other responses are not imported either (all or nothing)."""
+    lines = [*nns("n1"), *rows("n2", NNS, {"q1": "", "q6": "  "}, timepoint="pagaende"),
              *rows("i1", "finsam-inskrivning", {"kon": "", "forsorjning": ""},
                    timepoint="start", participant="KX7M4P")]
     assert refused(csv_bytes(*lines)) == [
