@@ -41,6 +41,14 @@ def signed_in_admin(client, admin):
 
 
 @pytest.fixture
+def as_admin(client, signed_in_admin):
+    """`client`, signed in as the test förbund's administrator. What the test made so far
+    is committed, so that it is kept when a refused request rolls its own work back."""
+    db.session.commit()
+    return client
+
+
+@pytest.fixture
 def deltagare(make_participant, make_response):
     """ABC123, enrolled in the insats by an inskrivning."""
     participant = make_participant("ABC123")

@@ -16,6 +16,9 @@ from .test_respond import html
 from .test_staff_documents import autosave, create, document, page_of, send, stored_texts
 from .test_staff_entry import add_staff, another_browser
 
+#: Every test here works in the test förbund's insats.
+pytestmark = pytest.mark.usefixtures("insats")
+
 
 @pytest.fixture
 def personal(app, make_user, insats):
@@ -26,14 +29,6 @@ def personal(app, make_user, insats):
     browser = another_browser(app)
     sign_in(browser, user.email)
     return browser
-
-
-@pytest.fixture
-def as_admin(client, make_user, insats):
-    admin = make_user(Role.ADMIN)
-    sign_in(client, admin.email)
-    db.session.commit()
-    return client
 
 
 @pytest.fixture

@@ -29,6 +29,9 @@ from .browser_form import form_values
 from .test_auth import sign_in
 from .test_respond import html
 
+#: Every test here works in the test förbund's insats.
+pytestmark = pytest.mark.usefixtures("insats")
+
 # --- helpers and fixtures ------------------------------------------------------------
 
 
@@ -83,13 +86,6 @@ def goal_data(*rows: tuple) -> dict:
                      f"rows-{index}-comparison": comparison,
                      f"rows-{index}-target": target})
     return data
-
-
-@pytest.fixture
-def as_admin(client, admin, insats):
-    sign_in(client, admin.email)
-    db.session.commit()  # kept when a refused request rolls back
-    return client
 
 
 @pytest.fixture

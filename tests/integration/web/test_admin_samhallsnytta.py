@@ -32,13 +32,6 @@ LISTS = "/forbund/prislista"
 COSTS = "/forbund/insatser/steget/kostnader"
 
 
-@pytest.fixture
-def as_admin(client, make_user):
-    sign_in(client, make_user(Role.ADMIN, email="admin@test.example").email)
-    db.session.commit()  # kept when a refused request rolls back
-    return client
-
-
 def text(response) -> str:
     return entities.unescape(html(response))
 
@@ -60,7 +53,7 @@ def test_the_price_list_is_linked_from_the_overview_and_the_settings(as_admin):
     assert "Förbundet har ingen prislista ännu." in page
 
 
-def test_a_new_years_list_is_begun_empty_and_saved_whole(as_admin, forbund):
+def test_a_new_years_list_is_begun_empty_and_saved_whole(as_admin, admin, forbund):
     begun = as_admin.post(LISTS, data={"year": "2026", "copy_from": ""})
     assert begun.status_code == 303 and begun.headers["Location"] == f"{LISTS}/2026"
     assert lists() == 0  # nothing saved until the list is whole
@@ -84,7 +77,7 @@ def test_a_new_years_list_is_begun_empty_and_saved_whole(as_admin, forbund):
     listed = text(as_admin.get(LISTS))
     assert f'href="{LISTS}/2026">Prislista 2026</a>' in listed
     (row,) = [row for row in shown(as_admin) if row[2] == "Sparad prislista för samhällsnytta"]
-    assert row[1] == "admin@test.example" and row[3] == "2026"
+    assert row[1] == admin.email and row[3] == "2026"
     assert row[4].startswith("år: 2026; exempelsiffror: nej; ändrat: a-kassa, ")
 
 

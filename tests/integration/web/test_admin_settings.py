@@ -20,13 +20,6 @@ from .test_respond import html
 PAGE = "/forbund/installningar"
 
 
-@pytest.fixture
-def as_admin(client, make_user):
-    sign_in(client, make_user(Role.ADMIN, email="admin@test.example").email)
-    db.session.commit()  # kept when a refused request rolls back
-    return client
-
-
 def threshold(forbund: Forbund) -> int:
     db.session.expire_all()
     return forbund.suppression_threshold
@@ -125,10 +118,10 @@ def test_analysts_and_personal_may_neither_see_nor_change_the_settings(client, m
         assert f'href="{PAGE}"' not in html(client.get("/forbund/"))
 
 
-def test_the_change_is_in_the_audit_log_in_words(as_admin):
+def test_the_change_is_in_the_audit_log_in_words(as_admin, admin):
     as_admin.post(PAGE, data={"threshold": "3", "asked": "1", "confirm": "y",
                               "reason": "Små insatser"})
     (row,) = [row for row in shown(as_admin) if row[2] == "Ändrad gräns för små antal"]
-    assert row[1] == "admin@test.example"
+    assert row[1] == admin.email
     assert row[3] == "test"
     assert row[4] == "före: 5; efter: 3; orsak: Små insatser"

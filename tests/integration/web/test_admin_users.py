@@ -15,6 +15,9 @@ from enkat.services.people.users import create_user, find_user, grant_role
 from .test_auth import sign_in
 from .test_respond import html
 
+#: Every test here works in the test förbund's insats.
+pytestmark = pytest.mark.usefixtures("insats")
+
 
 def snapshot() -> dict:
     db.session.expire_all()
@@ -36,13 +39,6 @@ def events(action: str) -> list[AuditEvent]:
 def new_user_data(**fields) -> dict:
     return {"email": "Ny.Person@Forbund.se", "display_name": "Ny Person", "role": "staff",
             "password": "ett-langt-losenord", **fields}
-
-
-@pytest.fixture
-def as_admin(client, admin, insats):
-    sign_in(client, admin.email)
-    db.session.commit()  # kept when a refused request rolls back
-    return client
 
 
 @pytest.fixture

@@ -37,12 +37,6 @@ LINK = re.compile(r"https?://\S+")
 STYRELSE = ["anna@example.se", "bo@example.se", "cecilia@example.se"]
 
 
-@pytest.fixture
-def as_admin(client, admin):
-    sign_in(client, admin.email)
-    return client
-
-
 def form(**fields):
     data = {"instrument": "nns-styrelse", "insats": "", "timepoint": "", "title": "Styrelsen 2025",
             "closes_on": (campaigns.local_today() + dt.timedelta(days=14)).isoformat(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_admin_utskick import as_admin, create, page, worked  # noqa: F401
+from .test_admin_utskick import create, page, worked
 
 pytestmark = pytest.mark.usefixtures("mailbox", "jobs")
 

@@ -22,12 +22,6 @@ TOO_FEW = "Färre än 5 svar: resultaten visas när fler har svarat."
 
 
 @pytest.fixture
-def as_admin(client, make_user):
-    sign_in(client, make_user(Role.ADMIN).email)
-    return client
-
-
-@pytest.fixture
 def mailed(app, as_admin, mailbox):
     """An utskick to six board members, mailed; `answer(n)` has the next n answer."""
     campaign = create(as_admin, addresses="\n".join(BOARD))

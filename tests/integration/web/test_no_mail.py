@@ -11,7 +11,7 @@ from enkat.extensions import db
 from enkat.models import Campaign, PasswordReset
 from enkat.services.mail import NO_MAIL
 
-from .test_admin_utskick import as_admin, create, form, page  # noqa: F401
+from .test_admin_utskick import create, form, page
 from .test_staff_insatser import create_link
 from .test_staff_links import scheduled  # noqa: F401
 
