@@ -231,69 +231,37 @@ def _form_response(frame: list, answers: dict[str, list[str]]) -> FormResponse:
     return FormResponse(*frame, {item: tuple(values) for item, values in answers.items()})
 
 
-def answer_counts(scope: Scope, instruments: Sequence[Instrument],
-                  periods: Sequence[Period]) -> dict[Period, list[AnswerCount]]:
-    """Counts of each answer to the instruments' items with positive codes, per timepoint
-    and per answer of the same response to each grouping item (kön, the items split by,
-    the same items for all the instruments), in each of the periods, which do not
-    overlap: one query for all (a report's period and the one before it)."""
-    bucket = _period_index(periods)
-    rows = _counted(instruments, and_(scope.responses(), _within(periods)), bucket)
-    counted: dict[Period, list[AnswerCount]] = {period: [] for period in periods}
-    for index, *count in rows:
-        if index is not None:
-            counted[periods[index]].append(_answer_count(count))
-    return counted
+def answer_counts(scope: Scope, instrument: Instrument, period: Period) -> list[AnswerCount]:
+    """Counts of each answer to the instrument's items with positive codes, per timepoint
+    and per answer of the same response to each grouping item (kön, the items split by)."""
+    return counted_answers(instrument, and_(
+        scope.responses(), Response.answered_on.between(period.start, period.end)))
 
 
 def counted_answers(instrument: Instrument,
                     responses: ColumnElement[bool]) -> list[AnswerCount]:
     """`answer_counts` of the submitted responses that meet the condition `responses`
-    (those of one utskick)."""
-    return [_answer_count(row) for row in _counted((instrument,), responses)]
-
-
-def _counted(instruments: Sequence[Instrument], responses: ColumnElement[bool],
-             *leading: ColumnElement) -> Sequence[tuple]:
-    """The rows of `answer_counts`, grouped by the `leading` columns first."""
-    grouping = grouping_items(instruments[0])
-    groups = [aliased(Answer) for _ in grouping]
-    grouped = (*leading, InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
-               Answer.value)
+    (those in a report's scope and period, those of one utskick)."""
+    groups = [aliased(Answer) for _ in grouping_items(instrument)]
     query: Select = (
-        select(*grouped, func.count(), *(group.value for group in groups))
+        select(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+               Answer.value, func.count(), *(group.value for group in groups))
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .join(Answer, Answer.response_id == Response.id)
         .where(
             responses,
-            among(InstrumentVersion.instrument_id, (i.id for i in instruments)),
-            or_(*(and_(InstrumentVersion.instrument_id == instrument.id,
-                       among(Answer.item_id, (item.id for item in rated_items(instrument))))
-                  for instrument in instruments)),
+            InstrumentVersion.instrument_id == instrument.id,
+            among(Answer.item_id, (item.id for item in rated_items(instrument))),
             Response.submitted_at.is_not(None),
         )
-        .group_by(*grouped, *(group.value for group in groups))
+        .group_by(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
+                  Answer.value, *(group.value for group in groups))
     )
-    for group, item in zip(groups, grouping, strict=True):
+    for group, item in zip(groups, grouping_items(instrument), strict=True):
         query = query.outerjoin(group, and_(group.response_id == Response.id,
                                             group.item_id == item.id))
-    return db.session.execute(query).tuples().all()
-
-
-def _answer_count(row: Sequence) -> AnswerCount:
-    return AnswerCount(*row[:5], groups=tuple(row[5:]))
-
-
-def _period_index(periods: Sequence[Period]) -> ColumnElement[int]:
-    """The index in `periods` of the period a response was answered in (None: none)."""
-    return case(*((Response.answered_on.between(period.start, period.end), index)
-                  for index, period in enumerate(periods)))
-
-
-def _within(periods: Sequence[Period]) -> ColumnElement[bool]:
-    """The condition: a response answered from the first period's start to the last's end."""
-    return Response.answered_on.between(min(p.start for p in periods),
-                                        max(p.end for p in periods))
+    return [AnswerCount(*row[:5], groups=tuple(row[5:]))
+            for row in db.session.execute(query).tuples()]
 
 
 def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
@@ -303,7 +271,8 @@ def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
     items = [item.id for instrument in instruments for item in rated_items(instrument)]
     if not periods or not items:
         return {}
-    bucket = _period_index(periods)
+    bucket = case(*((Response.answered_on.between(period.start, period.end), index)
+                    for index, period in enumerate(periods)))
     query = (
         select(bucket, InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
                Answer.value, func.count())
@@ -311,7 +280,8 @@ def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
         .join(Answer, Answer.response_id == Response.id)
         .where(
             scope.responses(),
-            _within(periods),
+            Response.answered_on.between(min(p.start for p in periods),
+                                         max(p.end for p in periods)),
             among(InstrumentVersion.instrument_id, (instrument.id for instrument in instruments)),
             among(Answer.item_id, items),
             Response.submitted_at.is_not(None),

@@ -11,8 +11,7 @@ import contextlib
 import datetime as dt
 import gc
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 
 from enkat.instruments import Instrument
@@ -20,7 +19,6 @@ from enkat.instruments.roles import RegistrationForms, has_indicators
 from enkat.models import Forbund, Insats
 from enkat.reports.build import ReportInputs, build_report
 from enkat.reports.goals import goal_instruments
-from enkat.reports.indicators import grouping_items
 from enkat.reports.inputs import (
     AnswerCount,
     AreaChange,
@@ -139,7 +137,11 @@ def _build_report_for(forbund: Forbund, insats: Insats | None, period: Period,
     scored = [instrument for instrument in instruments.values() if instrument.scores]
     responses, unenrolled = report_data.response_tallies(scope, period)
     reached = None if insats is None else [insats.id]
-    counts = _answer_counts(scope, instruments.values(), (period, previous))
+    # an instrument without responses in the period has no answers in it to count
+    answered = {tally.instrument_id for tally in responses}
+    counts = {period: _answer_counts(scope, [instrument for instrument in instruments.values()
+                                             if instrument.id in answered], period),
+              previous: _answer_counts(scope, instruments.values(), previous)}
     inputs = ReportInputs(
         instruments=instruments,
         enrolments=[e for e in both if e.overlaps(period)],
@@ -190,20 +192,9 @@ def _enrolment_key(enrolment: EnrolmentFacts) -> tuple[int, int, dt.date]:
     return enrolment.participant_id, enrolment.insats_id, enrolment.started_on
 
 
-def _answer_counts(scope: Scope, instruments: Iterable[Instrument],
-                   periods: Sequence[Period]) -> dict[Period, list[AnswerCount]]:
-    """The answer counts of each period: a query for the instruments with indicators
-    that are grouped by the same items (the NNS forms, by kön), which may have no
-    answers at all without costing a query of their own."""
-    alike: dict[tuple[str, ...], list[Instrument]] = defaultdict(list)
-    for instrument in instruments:
-        if has_indicators(instrument):
-            alike[tuple(item.id for item in grouping_items(instrument))].append(instrument)
-    counts: dict[Period, list[AnswerCount]] = {period: [] for period in periods}
-    for group in alike.values():
-        for period, counted in report_data.answer_counts(scope, group, periods).items():
-            counts[period] += counted
-    return counts
+def _answer_counts(scope: Scope, instruments, period: Period) -> list[AnswerCount]:
+    return [count for instrument in instruments if has_indicators(instrument)
+            for count in report_data.answer_counts(scope, instrument, period)]
 
 
 def _courses(insats_ids: Sequence[int], scored: Sequence[Instrument],
