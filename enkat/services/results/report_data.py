@@ -25,11 +25,13 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     ColumnElement,
     Double,
     Select,
     and_,
+    any_,
     case,
     cast,
     func,
@@ -61,6 +63,19 @@ from enkat.reports.period import Period
 from enkat.scoring import score_from_sum
 
 
+def among(column: ColumnElement, values: Iterable) -> ColumnElement[bool]:
+    """The condition: `column` is one of `values` (`column IN values`).
+
+    On PostgreSQL the values are one array parameter (`= ANY(...)`), not one parameter
+    each as SQLAlchemy's IN gives: a report's statements, with a förbund's 50 insatser in
+    each of their lists, then stay short enough for psycopg to cache their conversion,
+    and SQLAlchemy has no list to expand on every run. Elsewhere it is the IN list."""
+    values = list(values)
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(column.type)))
+    return column.in_(values)
+
+
 class Scope(NamedTuple):
     """Whose responses a report counts: those in the insatser, and in a förbund report
     also those about none (an utskick to the förbund's styrelse or chefer)."""
@@ -71,7 +86,7 @@ class Scope(NamedTuple):
 
     def responses(self) -> ColumnElement[bool]:
         """The condition on `Response`: in scope."""
-        in_insatser = Response.insats_id.in_(self.insats_ids)
+        in_insatser = among(Response.insats_id, self.insats_ids)
         if not self.whole_forbund:
             return in_insatser
         return and_(Response.forbund_id == self.forbund_id,
@@ -93,7 +108,7 @@ def scope_of(forbund_id: int, insats_id: int | None = None) -> Scope:
 def _overlapping(insats_ids: Sequence[int], period: Period):
     """The condition: an enrolment in these insatser that overlaps the period."""
     return and_(
-        Enrolment.insats_id.in_(insats_ids),
+        among(Enrolment.insats_id, insats_ids),
         Enrolment.started_on <= period.end,
         or_(Enrolment.ended_on.is_(None), Enrolment.ended_on >= period.start),
     )
@@ -188,8 +203,8 @@ def _responses_with_answers(insats_ids: Sequence[int], instrument_ids: tuple[str
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .join(Answer, Answer.response_id == Response.id)
         .where(
-            Response.insats_id.in_(insats_ids),
-            InstrumentVersion.instrument_id.in_(instrument_ids),
+            among(Response.insats_id, insats_ids),
+            among(InstrumentVersion.instrument_id, instrument_ids),
             Response.submitted_at.is_not(None),
             Response.participant_id.in_(participants),
         )
@@ -236,7 +251,7 @@ def counted_answers(instrument: Instrument,
         .where(
             responses,
             InstrumentVersion.instrument_id == instrument.id,
-            Answer.item_id.in_([item.id for item in rated_items(instrument)]),
+            among(Answer.item_id, (item.id for item in rated_items(instrument))),
             Response.submitted_at.is_not(None),
         )
         .group_by(InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
@@ -267,8 +282,8 @@ def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
             scope.responses(),
             Response.answered_on.between(min(p.start for p in periods),
                                          max(p.end for p in periods)),
-            InstrumentVersion.instrument_id.in_([instrument.id for instrument in instruments]),
-            Answer.item_id.in_(items),
+            among(InstrumentVersion.instrument_id, (instrument.id for instrument in instruments)),
+            among(Answer.item_id, items),
             Response.submitted_at.is_not(None),
         )
         .group_by(bucket, InstrumentVersion.instrument_id, Response.timepoint, Answer.item_id,
@@ -483,7 +498,7 @@ def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tup
     answered = aliased(Response)  # not correlated
     answered_in_period = (
         select(answered.participant_id)
-        .where(answered.insats_id.in_(insats_ids), answered.instrument_version_id.in_(versions),
+        .where(among(answered.insats_id, insats_ids), answered.instrument_version_id.in_(versions),
                answered.submitted_at.is_not(None),
                answered.answered_on.between(period.start, period.end))
     )
@@ -491,7 +506,7 @@ def _rated(insats_ids: Sequence[int], instrument_id: str, period: Period) -> tup
     # would make it scan every response of the instrument
     in_report = union(enrolled_in(insats_ids, period), answered_in_period)
     return (
-        Response.insats_id.in_(insats_ids),
+        among(Response.insats_id, insats_ids),
         Response.instrument_version_id.in_(versions),
         Response.submitted_at.is_not(None),
         Response.participant_id.in_(in_report),
@@ -565,7 +580,7 @@ def _valued(instrument: Instrument, item_ids: Iterable[str]) -> ColumnElement[bo
         item = instrument.item(item_id)
         answered = Answer.item_id == item_id
         if item.missing_codes:
-            answered = and_(answered, Answer.value.not_in(item.missing_codes))
+            answered = and_(answered, ~among(Answer.value, item.missing_codes))
         conditions.append(answered)
     return or_(*conditions)
 

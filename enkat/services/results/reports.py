@@ -115,7 +115,14 @@ def cycle_collection_paused() -> Iterator[None]:
     app's, the instruments', SQLAlchemy's: a quarter of a million) looking for cycles:
     0.15-0.3 s a report at a million answers, for nothing, as a report's rows hold no
     cycles and reference counting frees them. Already paused (another report in another
-    thread), it is left as it is."""
+    thread), it is left as it is.
+
+    Switched on again as it is, the collector would walk the report's objects at once
+    (3-50 ms): they count as new, so the next allocation sets off a collection of the
+    young generations. They are moved to the oldest one instead, unwalked (`gc.freeze`
+    and `gc.unfreeze` do so and reset the counts), where the periodic full collection
+    finds them if they are ever garbage; not when the process keeps objects frozen of
+    its own (`unfreeze` would thaw them too)."""
     if not gc.isenabled():
         yield
         return
@@ -123,7 +130,15 @@ def cycle_collection_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        _age_young_objects()
         gc.enable()
+
+
+def _age_young_objects() -> None:
+    """Every tracked object to the oldest generation, the counts to 0 (see above)."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _build_report_for(forbund: Forbund, insats: Insats | None, period: Period,

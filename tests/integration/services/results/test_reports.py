@@ -16,6 +16,7 @@ from sqlalchemy import event
 from enkat.demo import REFERENCE_TODAY, load_demo
 from enkat.extensions import db
 from enkat.models import ResponseSource
+from enkat.profiling import counts_as_statement
 from enkat.reports.model import Kind
 from enkat.reports.period import Period
 from enkat.reports.rendering import FORMATS, render
@@ -49,19 +50,54 @@ def test_the_forbund_report_has_every_kind_of_table(demo):
     assert side_by_side.figure("Summa insatser", "unika").value == 60
 
 
-def test_a_report_is_built_with_the_cycle_collector_paused_and_leaves_it_on(demo):
-    during: list[bool] = []
+def statements_run(work) -> list[tuple[str, bool]]:
+    """Each statement `work` runs (as `enkat.profiling` counts them), and whether the
+    cycle collector was on as it ran."""
+    seen: list[tuple[str, bool]] = []
 
-    def record(*_):
-        during.append(gc.isenabled())
+    def record(connection, cursor, statement, *_):
+        if counts_as_statement(statement):
+            seen.append((statement, gc.isenabled()))
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        build_report_for(demo, period=YEAR)
+        work()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_report_is_built_with_the_cycle_collector_paused_and_leaves_it_on(demo):
+    during = [enabled for _, enabled in statements_run(lambda: build_report_for(demo,
+                                                                               period=YEAR))]
     assert during and not any(during)
     assert gc.isenabled()
+
+
+def test_the_objects_of_a_report_set_off_no_collection_when_the_collector_is_on_again(demo):
+    collections: list[int] = []
+
+    def record(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        build_report_for(demo, period=YEAR)
+        after = [[] for _ in range(100)]  # a due collection would start here
+    finally:
+        gc.callbacks.remove(record)
+    assert after and collections == []
+    assert gc.get_freeze_count() == 0
+
+
+#: The statements of the demo förbund's report: a fixed number, whatever the förbund's
+#: insatser and answers (its lists of insatser are parameters, not statements each).
+REPORT_STATEMENTS = 34
+
+
+def test_a_forbund_report_runs_a_fixed_number_of_statements(demo):
+    assert len(statements_run(lambda: build_report_for(demo, period=YEAR))) == REPORT_STATEMENTS
 
 
 def test_the_cycle_collector_is_on_again_after_a_failed_report_and_left_paused_if_it_was():
