@@ -447,11 +447,14 @@ def test_the_pdf_reads_as_text_with_the_marks(client, year, signed_in_admin, job
 def test_a_period_with_nothing_to_report_offers_no_file_to_read_and_says_why(
         client, year, signed_in_admin, jobs):
     """2024, before anything happened: the report holds only the samhällsnytta's
-    assumptions. The page offers no Excel, PDF or Word file and says why; an address kept
-    from before is refused with the same words, never built empty: the Excel file's by
-    the page itself, the PDF's and the Word file's by the worker."""
+    assumptions. The page offers no Excel, PDF or Word file of it and no file of answers,
+    and says why; an address kept from before is refused with the same words, never built
+    empty: the Excel file's by the page itself, the PDF's and the Word file's by the
+    worker."""
     shown = client.get("/forbund/resultat?ar=2024").get_data(as_text=True)
     assert not any(f"/rapport.{fmt}" in shown for fmt in ("xlsx", "pdf", "docx"))
+    assert "/svar." not in shown  # nor the answers, of which there are none
+    assert "Det finns inga svar under perioden, så det finns inga svar att ladda ner." in shown
     assert (f"{NOTHING_TO_REPORT} Därför finns ingen Excel-, PDF- eller Word-fil att "
             "hämta, bara JSON-filen för program.") in shown
     kept = client.get("/forbund/resultat/rapport.xlsx?ar=2024")
