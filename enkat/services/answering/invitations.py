@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, inspect, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -180,7 +180,6 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
         else:
             db.session.execute(_USE, parameters)
             db.session.execute(_FORGET_RECIPIENT, parameters)
-        _forget_recipient_in_session(invitation.id)
     set_committed_value(invitation, "used_at", now)
 
 
@@ -192,17 +191,6 @@ _FORGET_RECIPIENT = (
     .values(answered=True, invitation_id=None))
 _USE_AND_FORGET_RECIPIENT = _FORGET_RECIPIENT.add_cte(
     _USE.returning(_INVITATIONS.c.id).cte("used"))
-
-
-def _forget_recipient_in_session(invitation_id: int) -> None:
-    """What `_FORGET_RECIPIENT` wrote, on a recipient the session holds (the statements
-    run on the tables, so the session learns nothing of them). Read from the loaded
-    state only, so no expired recipient is loaded for it."""
-    for held in list(db.session.identity_map.values()):
-        if (isinstance(held, CampaignRecipient)
-                and inspect(held).dict.get("invitation_id") == invitation_id):
-            set_committed_value(held, "answered", True)
-            set_committed_value(held, "invitation_id", None)
 
 
 def find_invitation(token: str, *, now: dt.datetime | None = None,
