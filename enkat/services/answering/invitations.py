@@ -201,9 +201,8 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     (`responses.saved_answers`): its draft, its instrument version and the name of what
     it is about (`InvitationState.about`). The förbund, insats and deltagare are left to
     their ids (`drafts.find_draft`): reading them as objects cost some 0.15 ms of CPU.
-    With a
-    `client` (its address; "" when unknown) the same statement asks the link guard
-    whether that client is blocked. With `lock` the link's row is locked to the end of the
+    With a `client` (its address; "" when unknown) the same statement asks the link
+    guard whether that client is blocked. With `lock` the link's row is locked to the end of the
     transaction (SELECT ... FOR UPDATE on PostgreSQL): every write through a link locks
     it first, so writes through one link run one after the other, and a link used by the
     request that held the lock is seen used. Its draft's answers are then read after the
