@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -43,6 +44,7 @@ from enkat.services.answering.responses import (
     ResponseRefused,
     context_problems,
     move_enrolment,
+    moves_enrolment,
     new_response,
     saved_answers,
 )
@@ -77,52 +79,47 @@ class LinkClosed(ServiceError):
 
 def find_draft(
     invitation: Invitation, language: str = "sv", *, today: dt.date | None = None,
-    frame: bool = True,
 ) -> Response:
     """The draft of this link, or, while nothing has been saved through it, a new one kept
     only in memory to show the pages from. Showing a page writes nothing: a mail scanner
-    that follows the link leaves no draft behind. `open_draft` stores it. Without `frame`
-    the draft has the link's förbund, insats and deltagare only if the link was read with
-    them (`invitations.find_invitation`), for a page that names none of them."""
+    that follows the link leaves no draft behind. `open_draft` stores it.
+
+    The draft has its link's instrument version, read with the link
+    (`invitations.find_invitation`); its förbund, insats and deltagare by their ids only:
+    no respondent page but the start names them (`InvitationState.about`), and sending
+    reads them only for a registration form (`responses.moves_enrolment`)."""
     status = link_status(invitation, utcnow())
     if status is not LinkStatus.VALID:
         raise LinkClosed(LINK_REFUSALS[status])
-    if invitation.response is not None:
-        return _in_the_links_frame(invitation.response, invitation, frame)
-    return _in_the_links_frame(Response(
+    draft = invitation.response or _new_draft(invitation, language, today or local_today())
+    # The same version as its link's, read with it: not read again, and known to a draft
+    # in memory, which loads nothing by its ids.
+    set_committed_value(draft, "instrument_version", invitation.instrument_version)
+    return draft
+
+
+def _new_draft(invitation: Invitation, language: str, today: dt.date) -> Response:
+    return Response(
         forbund_id=invitation.forbund_id,
         external_id=uuid.uuid4().hex,
         instrument_version_id=invitation.instrument_version_id,
         insats_id=invitation.insats_id,
         participant_id=invitation.participant_id,
         timepoint=invitation.timepoint,
-        answered_on=today or local_today(),
+        answered_on=today,
         source=ResponseSource.LINK,
         language=language,
         invitation_id=invitation.id,
         campaign_id=invitation.campaign_id,
-    ), invitation, frame)
-
-
-def _in_the_links_frame(draft: Response, invitation: Invitation, frame: bool) -> Response:
-    """The draft holds what its link was read with (`invitations.find_invitation`): they
-    are the same förbund, instrument version, insats and deltagare, so none of them is
-    read again, even once the link object is gone. Without `frame`, what the link was
-    not read with is left to the draft's own ids."""
-    read = inspect(invitation).dict
-    for related in ("forbund", "instrument_version", "insats", "participant"):
-        if frame or related in read:
-            set_committed_value(draft, related, getattr(invitation, related))
-    return draft
+    )
 
 
 def open_draft(
     invitation: Invitation, language: str = "sv", *, today: dt.date | None = None,
-    frame: bool = True,
 ) -> Response:
     """The draft of this link, stored the first time something is saved through it, and
-    the same one on every later visit; `frame`: see `find_draft`."""
-    draft = find_draft(invitation, language, today=today, frame=frame)
+    the same one on every later visit (see `find_draft`)."""
+    draft = find_draft(invitation, language, today=today)
     if draft.id is not None:
         return draft
     start_writing(db.session)
@@ -283,14 +280,22 @@ def _complete_answers(draft: Response, saved: Mapping[str, Sequence[str]]
 def _finish(draft: Response, saved: Mapping[str, Sequence[str]],
             asked: Mapping[str, Sequence[str]], now: dt.datetime,
             entered_by: User | None) -> None:
-    """Everything submitting changes, in a savepoint: if the enrolment refuses, none of it
-    stays. Only the call that claims the submission moves the enrolment, uses the link
-    and records who entered the form.
+    """Everything submitting changes. Only the call that claims the submission moves the
+    enrolment, uses the link and records who entered the form.
+
+    A registration form that moves an enrolment does it all in a savepoint: if the
+    enrolment refuses, none of it stays. Nothing else here refuses, so any other form
+    leaves out the savepoint's two statements (every link's "Skicka" comes here); what
+    the session holds is flushed first all the same, as a savepoint would.
     """
-    with db.session.begin_nested():
+    enrols = moves_enrolment(instrument_of(draft), draft.insats_id, draft.participant_id)
+    if not enrols:
+        db.session.flush()
+    with db.session.begin_nested() if enrols else nullcontext():
         claimed = _claim_submission(draft, now, entered_by)
         if claimed:
-            move_enrolment(context_of(draft))
+            if enrols:
+                move_enrolment(context_of(draft))
             hidden = [item_id for item_id in saved if item_id not in asked]
             if hidden:
                 _replace_answers(draft, {item_id: () for item_id in hidden})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, inspect, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -76,6 +76,10 @@ class InvitationState:
     #: The draft's answers when the lookup read them too (see `find_invitation`); None
     #: when they are to be read on their own.
     answers: dict[str, tuple[str, ...]] | None = None
+    #: What the link is about, as its start page names it: its insats, or for a link
+    #: without one (an utskick's to the styrelse) its förbund. Read with the link, as
+    #: plain text, so that the förbund, insats and deltagare are never read as objects.
+    about: str | None = None
 
 
 def create_invitation(
@@ -176,7 +180,6 @@ def use_invitation(invitation: Invitation, now: dt.datetime) -> None:
         else:
             db.session.execute(_USE, parameters)
             db.session.execute(_FORGET_RECIPIENT, parameters)
-        _forget_recipient_in_session(invitation.id)
     set_committed_value(invitation, "used_at", now)
 
 
@@ -190,30 +193,16 @@ _USE_AND_FORGET_RECIPIENT = _FORGET_RECIPIENT.add_cte(
     _USE.returning(_INVITATIONS.c.id).cte("used"))
 
 
-def _forget_recipient_in_session(invitation_id: int) -> None:
-    """What `_FORGET_RECIPIENT` wrote, on a recipient the session holds (the statements
-    run on the tables, so the session learns nothing of them). Read from the loaded
-    state only, so no expired recipient is loaded for it."""
-    for held in list(db.session.identity_map.values()):
-        if (isinstance(held, CampaignRecipient)
-                and inspect(held).dict.get("invitation_id") == invitation_id):
-            set_committed_value(held, "answered", True)
-            set_committed_value(held, "invitation_id", None)
-
-
 def find_invitation(token: str, *, now: dt.datetime | None = None,
-                    client: str | None = None, lock: bool = False,
-                    frame: bool = True) -> InvitationState:
+                    client: str | None = None, lock: bool = False) -> InvitationState:
     """What the token opens, told apart only as valid, unknown, expired or used.
 
     One statement reads the link with all a respondent page needs but the answers
-    (`responses.saved_answers`): its draft, instrument version, förbund, insats and
-    deltagare. Without `frame` it leaves out the förbund, insats and deltagare, for a
-    page that names none of them and sends nothing (a question, a save, the review):
-    reading them as objects cost some 0.15 ms of CPU, and the link and its draft keep
-    their ids (`drafts.find_draft`). With a
-    `client` (its address; "" when unknown) the same statement asks the link guard
-    whether that client is blocked. With `lock` the link's row is locked to the end of the
+    (`responses.saved_answers`): its draft, its instrument version and the name of what
+    it is about (`InvitationState.about`). The förbund, insats and deltagare are left to
+    their ids (`drafts.find_draft`): reading them as objects cost some 0.15 ms of CPU.
+    With a `client` (its address; "" when unknown) the same statement asks the link
+    guard whether that client is blocked. With `lock` the link's row is locked to the end of the
     transaction (SELECT ... FOR UPDATE on PostgreSQL): every write through a link locks
     it first, so writes through one link run one after the other, and a link used by the
     request that held the lock is seen used. Its draft's answers are then read after the
@@ -231,7 +220,7 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     if client is not None:
         parameters.update(guard_parameters(client, now))
     with_answers = lock and db.session.get_bind().dialect.name == "sqlite"
-    found = db.session.execute(_lookup(lock, client is not None, with_answers, frame),
+    found = db.session.execute(_lookup(lock, client is not None, with_answers),
                                parameters).unique().first()
     if found is None or not hmac.compare_digest(found[0].token_hash, digest):
         blocked = guessing_blocked_until(client, now=now) if client is not None else None
@@ -239,17 +228,17 @@ def find_invitation(token: str, *, now: dt.datetime | None = None,
     invitation = found[0]
     blocked = blocked_until(found.blocking) if client is not None else None
     answers = _answers_from_json(found.answers) if with_answers else None
-    return InvitationState(link_status(invitation, now), invitation, blocked, answers)
+    return InvitationState(link_status(invitation, now), invitation, blocked, answers,
+                           found.about)
 
 
 @cache
-def _lookup(lock: bool, guarded: bool, with_answers: bool, frame: bool) -> Select:
+def _lookup(lock: bool, guarded: bool, with_answers: bool) -> Select:
     """The statement of `find_invitation`, built once for each way it is asked: building
     it cost more than running it (bench/respond_load.py)."""
-    related = (Invitation.instrument_version, Invitation.response,
-               *(FRAME if frame else ()))
-    query = select(Invitation).where(Invitation.token_hash == bindparam("digest")).options(
-        *(joinedload(relationship) for relationship in related))
+    query = (select(Invitation, _ABOUT.label("about"))
+             .where(Invitation.token_hash == bindparam("digest"))
+             .options(joinedload(Invitation.instrument_version), joinedload(Invitation.response)))
     if guarded:
         query = query.add_columns(BLOCKING_EVENT.label("blocking"))
     if with_answers:
@@ -257,8 +246,11 @@ def _lookup(lock: bool, guarded: bool, with_answers: bool, frame: bool) -> Selec
     return query.with_for_update(of=Invitation) if lock else query
 
 
-#: What a link is about, read with it when a page asks for its `frame`.
-FRAME = (Invitation.forbund, Invitation.insats, Invitation.participant)
+#: `InvitationState.about`: the insats's name, or the förbund's for a link without one.
+_ABOUT = func.coalesce(
+    select(Insats.name).where(Insats.id == Invitation.insats_id).scalar_subquery(),
+    select(Forbund.name).where(Forbund.id == Invitation.forbund_id).scalar_subquery(),
+)
 
 
 #: SQLite only (see `find_invitation`): the answers of the link's draft, as one JSON

@@ -184,6 +184,14 @@ def move_enrolment(context: ResponseContext) -> None:
         end_enrolment(context.participant, context.insats, context.answered_on)
 
 
+def moves_enrolment(instrument: Instrument, insats_id: int | None,
+                    participant_id: int | None) -> bool:
+    """Whether `move_enrolment` does anything, told from ids: a caller holding only a
+    response's ids reads its insats and deltagare for a registration form alone."""
+    return (insats_id is not None and participant_id is not None
+            and instrument.results.enrolment in (EnrolmentRole.STARTS, EnrolmentRole.ENDS))
+
+
 def answers_of(response: Response) -> dict[str, tuple[str, ...]]:
     """A stored response's answers: item id -> values in their stored order."""
     collected: dict[str, list[str]] = {}

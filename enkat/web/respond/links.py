@@ -29,24 +29,25 @@ def keep_private(response):
 
 @bp.get("/<token>")
 def start(token: str):
-    survey = open_survey(token)
-    return render_template("respond/start.html", survey=survey, resuming=bool(survey.answers),
-                           languages=survey.languages)
+    state = find_link(token)
+    survey = survey_of(state, token, saving=False)
+    return render_template("respond/start.html", survey=survey, about=state.about,
+                           resuming=bool(survey.answers), languages=survey.languages)
 
 
 @bp.get("/<token>/fraga/<key>")
 def step(token: str, key: str):
-    return answering.show_step(open_survey(token, frame=False), key)
+    return answering.show_step(open_survey(token), key)
 
 
 @bp.post("/<token>/fraga/<key>")
 def save_step(token: str, key: str):
-    return answering.save_step(open_survey(token, saving=True, frame=False), key)
+    return answering.save_step(open_survey(token, saving=True), key)
 
 
 @bp.get("/<token>/granska")
 def review(token: str):
-    return answering.show_review(open_survey(token, frame=False))
+    return answering.show_review(open_survey(token))
 
 
 @bp.post("/<token>/granska")
@@ -62,7 +63,7 @@ def send(token: str):
 
 @bp.get("/<token>/tack")
 def thanks(token: str):
-    state = find_link(token, frame=False)
+    state = find_link(token)
     if state.status is LinkStatus.VALID:
         return redirect(url_for(".start", token=token))
     if state.status is not LinkStatus.USED:
@@ -74,7 +75,7 @@ def thanks(token: str):
 @bp.errorhandler(AlreadySubmitted)
 def link_closed_meanwhile(error):
     """The link was used or expired between finding it and saving: say what it is now."""
-    return closed_link_page(find_link(request.view_args["token"], frame=False))
+    return closed_link_page(find_link(request.view_args["token"]))
 
 
 @bp.errorhandler(CSRFError)

@@ -29,37 +29,31 @@ PRIVATE_HEADERS = {
 }
 
 
-def open_survey(token: str, *, saving: bool = False, frame: bool = True) -> Answering:
+def open_survey(token: str, *, saving: bool = False) -> Answering:
     """The draft behind a valid link, stored when `saving` (see `drafts.find_draft`); any
     other link ends the request with the page that says why. The token is kept only to
-    build this link's own addresses; it is never written to a log. Without `frame` the
-    draft's förbund, insats and deltagare are not read: for the pages that name none of
-    them and send nothing (`invitations.find_invitation`)."""
-    return survey_of(find_link(token, saving=saving, frame=frame), token, saving=saving,
-                     frame=frame)
+    build this link's own addresses; it is never written to a log."""
+    return survey_of(find_link(token, saving=saving), token, saving=saving)
 
 
-def survey_of(state: InvitationState, token: str, *, saving: bool,
-              frame: bool = True) -> Answering:
-    """`open_survey` for a link already found (`find_link`, with the same `saving` and
-    `frame`)."""
+def survey_of(state: InvitationState, token: str, *, saving: bool) -> Answering:
+    """`open_survey` for a link already found (`find_link`, with the same `saving`)."""
     if state.status is not LinkStatus.VALID:
         abort(closed_link_page(state))
-    draft = (open_draft if saving else find_draft)(state.invitation, get_locale().language,
-                                                   frame=frame)
+    draft = (open_draft if saving else find_draft)(state.invitation, get_locale().language)
     _remember_language(draft.language)
     keep_language(draft)
     return Answering(draft, {"token": token}, locked=saving, read_answers=state.answers)
 
 
-def find_link(token: str, *, saving: bool = False, frame: bool = True) -> InvitationState:
+def find_link(token: str, *, saving: bool = False) -> InvitationState:
     """What the token opens, locked to the end of the request when `saving`.
 
     A client that has opened too many unknown links gets 429 on every link address
     (link_guard), asked in the same statement; an unknown link counts against the
     client, and the count is kept although the page answers 404."""
     client = request.remote_addr or ""
-    state = find_invitation(token, client=client, lock=saving, frame=frame)
+    state = find_invitation(token, client=client, lock=saving)
     if state.blocked_until is not None:
         abort(_too_many_page(state.blocked_until))
     if state.status is LinkStatus.UNKNOWN:

@@ -97,8 +97,9 @@ def test_a_link_shows_an_unsaved_draft_until_something_is_saved(insats, deltagar
     invitation, _ = create_invitation(insats, "alla-typer", "start", participant=deltagare)
     shown = find_draft(invitation, "en", today=MONDAY)
     assert shown.id is None and shown not in db.session
-    assert (shown.insats, shown.instrument_version, shown.language, shown.answered_on) == (
-        insats, invitation.instrument_version, "en", MONDAY)
+    assert (shown.insats_id, shown.participant_id, shown.instrument_version, shown.language,
+            shown.answered_on) == (
+        insats.id, deltagare.id, invitation.instrument_version, "en", MONDAY)
     assert answers_of(shown) == {} and responses_in_db() == []
     stored = open_draft(invitation, "en")
     assert responses_in_db() == [(stored.id, None)]

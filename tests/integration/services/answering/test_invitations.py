@@ -109,7 +109,8 @@ def test_a_deltagare_of_another_forbund_is_refused(insats, make_forbund, make_pa
 
 def test_a_new_link_is_valid(insats):
     invitation, token = create_invitation(insats, "nns-deltagare-avslut", "avslut")
-    assert find_invitation(token) == InvitationState(LinkStatus.VALID, invitation)
+    assert find_invitation(token) == InvitationState(LinkStatus.VALID, invitation,
+                                                     about=insats.name)
 
 
 def test_an_unknown_token_reveals_nothing(insats):
@@ -122,7 +123,8 @@ def test_an_unknown_token_reveals_nothing(insats):
 def test_a_link_expires_at_its_expiry_time(insats):
     created = utcnow() - dt.timedelta(days=31)
     invitation, token = create_invitation(insats, "nns-deltagare-avslut", "avslut", now=created)
-    assert find_invitation(token) == InvitationState(LinkStatus.EXPIRED, invitation)
+    assert find_invitation(token) == InvitationState(LinkStatus.EXPIRED, invitation,
+                                                     about=insats.name)
     assert find_invitation(token, now=invitation.expires_at).status is LinkStatus.EXPIRED
     just_before = invitation.expires_at - dt.timedelta(seconds=1)
     assert find_invitation(token, now=just_before).status is LinkStatus.VALID
@@ -133,7 +135,8 @@ def test_a_submitted_link_is_used_even_after_it_expires(insats):
     draft = open_draft(invitation)
     assert save_page(draft, {"q1": ["6"]}, ["q1"]) == ()
     submit(draft)
-    assert find_invitation(token) == InvitationState(LinkStatus.USED, invitation)
+    assert find_invitation(token) == InvitationState(LinkStatus.USED, invitation,
+                                                     about=insats.name)
     later = invitation.expires_at + dt.timedelta(days=1)
     assert find_invitation(token, now=later).status is LinkStatus.USED
 
