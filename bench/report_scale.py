@@ -360,7 +360,7 @@ def measure(url: str, repeat: int, profile: bool) -> dict:
     with app.app_context():
         forbund = db.session.scalar(select(Forbund).where(
             Forbund.slug == scale_data.FORBUND_SLUG))
-        insats_ids = report_data.insats_ids_of(forbund.id)
+        insats_ids = list(report_data.insatser_of(forbund.id))
 
         def report():
             return build_report_for(forbund, period=PERIOD)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, literal
 
 from enkat.extensions import db
 
@@ -58,6 +58,19 @@ def insert_rows(table: Table, rows: Sequence[Row]) -> None:
         marks = ", ".join("?" for _ in names)  # sqlite3's paramstyle
         connection.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})",
                                    values)
+
+
+def among(column: ColumnElement, values: Iterable) -> ColumnElement[bool]:
+    """The condition: `column` is one of `values` (`column IN values`).
+
+    On PostgreSQL the values are one array parameter (`= ANY(...)`), not one parameter
+    each as SQLAlchemy's IN gives: a report's statements, with a förbund's 50 insatser in
+    each of their lists, then stay short enough for psycopg to cache their conversion,
+    and SQLAlchemy has no list to expand on every run. Elsewhere it is the IN list."""
+    values = list(values)
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(column.type)))
+    return column.in_(values)
 
 
 def select_in(query: Any, column: Any, values: Iterable[object]) -> Iterator[Any]:

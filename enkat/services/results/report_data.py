@@ -25,13 +25,11 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     ColumnElement,
     Double,
     Select,
     and_,
-    any_,
     case,
     cast,
     func,
@@ -61,19 +59,7 @@ from enkat.reports.inputs import (
 )
 from enkat.reports.period import Period
 from enkat.scoring import score_from_sum
-
-
-def among(column: ColumnElement, values: Iterable) -> ColumnElement[bool]:
-    """The condition: `column` is one of `values` (`column IN values`).
-
-    On PostgreSQL the values are one array parameter (`= ANY(...)`), not one parameter
-    each as SQLAlchemy's IN gives: a report's statements, with a förbund's 50 insatser in
-    each of their lists, then stay short enough for psycopg to cache their conversion,
-    and SQLAlchemy has no list to expand on every run. Elsewhere it is the IN list."""
-    values = list(values)
-    if db.engine.dialect.name == "postgresql":
-        return column == any_(literal(values, ARRAY(column.type)))
-    return column.in_(values)
+from enkat.services.bulk import among
 
 
 class Scope(NamedTuple):
@@ -93,16 +79,13 @@ class Scope(NamedTuple):
                     or_(in_insatser, Response.insats_id.is_(None)))
 
 
-def insats_ids_of(forbund_id: int, insats_id: int | None = None) -> list[int]:
-    query = select(Insats.id).where(Insats.forbund_id == forbund_id)
+def insatser_of(forbund_id: int, insats_id: int | None = None) -> dict[int, str]:
+    """The förbund's insatser (or just the one), their names by id, in the order of the
+    names: what a report's scope and its side-by-side table need, in one statement."""
+    query = select(Insats.id, Insats.name).where(Insats.forbund_id == forbund_id)
     if insats_id is not None:
         query = query.where(Insats.id == insats_id)
-    return list(db.session.scalars(query.order_by(Insats.name)))
-
-
-def scope_of(forbund_id: int, insats_id: int | None = None) -> Scope:
-    """The scope of the report of one insats, or (None) of the whole förbund."""
-    return Scope(forbund_id, tuple(insats_ids_of(forbund_id, insats_id)), insats_id is None)
+    return {insats_id: name for insats_id, name in db.session.execute(query.order_by(Insats.name))}
 
 
 def _overlapping(insats_ids: Sequence[int], period: Period):

@@ -143,7 +143,8 @@ def _age_young_objects() -> None:
 
 def _build_report_for(forbund: Forbund, insats: Insats | None, period: Period,
                       assumptions: Assumptions) -> Report:
-    scope = report_data.scope_of(forbund.id, insats.id if insats else None)
+    insatser = report_data.insatser_of(forbund.id, insats.id if insats else None)
+    scope = Scope(forbund.id, tuple(insatser), whole_forbund=insats is None)
     previous = period.previous()
     instruments = {instrument.id: instrument for instrument in usable_instruments(forbund)}
     forms = RegistrationForms.among(instruments.values())
@@ -173,7 +174,7 @@ def _build_report_for(forbund: Forbund, insats: Insats | None, period: Period,
         unenrolled=unenrolled,
         goals=tuple(GoalSpec(g.description, g.indicator, g.comparison, g.target)
                     for g in (insats.goals if insats else ())),
-        insats_names=None if insats else {i.id: i.name for i in forbund.insatser},
+        insats_names=None if insats else insatser,
         trend=_trend(scope, forms, goal_instruments(instruments.values()), period, both,
                      counts),
         samhallsnytta=report_inputs(forbund, scope.insats_ids, period, assumptions),

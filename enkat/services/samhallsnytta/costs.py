@@ -9,7 +9,7 @@ in the audit log with what it was and what it is.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from math import floor
 
@@ -21,11 +21,15 @@ from enkat.reports.period import Period
 from enkat.services import FieldProblem, NotFound, refuse_if
 from enkat.services.audit.events import Action, record_event
 from enkat.services.audit.log import command_detail
+from enkat.services.bulk import among
 
 #: More than any insats costs: a figure above it is a typing mistake (and past what the
 #: database holds).
 MAX_KRONOR = 10**12
 _MAX_SAID = f"{MAX_KRONOR:,}".replace(",", " ")
+#: A run of days, first and last included; empty when the last is before the first.
+Span = tuple[dt.date, dt.date]
+_DAY = dt.timedelta(days=1)
 
 
 def insats_costs(insats: Insats) -> list[InsatsCost]:
@@ -82,44 +86,60 @@ def period_cost(insats_ids: Sequence[int], period: Period) -> tuple[int | None, 
         return None, 0
     total = Fraction(0)
     for row in rows:
-        days = len(_days_in(row, period))
+        first, last = _span_in(row.starts_on, row.ends_on, period)
         amount = row.granted_kronor if row.spent_kronor is None else row.spent_kronor
-        total += Fraction(amount * days, (row.ends_on - row.starts_on).days + 1)
-    return floor(total + Fraction(1, 2)), len(set().union(*(_days_in(row, period)
-                                                            for row in rows)))
+        total += Fraction(amount * ((last - first).days + 1),
+                          (row.ends_on - row.starts_on).days + 1)
+    covered = _joined(_span_in(row.starts_on, row.ends_on, period) for row in rows)
+    return floor(total + Fraction(1, 2)), sum((last - first).days + 1
+                                              for first, last in covered)
 
 
 def without_whole_cost(insats_ids: Sequence[int], period: Period) -> list[str]:
     """The names of the insatser running some day of the period (by their start and end)
     whose costs do not cover every such day: a förbund's cost then leaves them out."""
-    covered: dict[int, set[dt.date]] = {}
+    spans: dict[int, list[Span]] = {}
     for row in _rows_in(insats_ids, period):
-        covered.setdefault(row.insats_id, set()).update(_days_in(row, period))
-    insatser = db.session.scalars(select(Insats).where(Insats.id.in_(insats_ids))
-                                  .order_by(Insats.name)) if insats_ids else []
-    return [insats.name for insats in insatser
-            if _running(insats, period) - covered.get(insats.id, set())]
+        spans.setdefault(row.insats_id, []).append(_span_in(row.starts_on, row.ends_on,
+                                                            period))
+    insatser = db.session.execute(
+        select(Insats.id, Insats.name, Insats.starts_on, Insats.ends_on)
+        .where(among(Insats.id, insats_ids)).order_by(Insats.name)) if insats_ids else []
+    return [name for insats_id, name, starts_on, ends_on in insatser
+            if not _covers(_joined(spans.get(insats_id, ())),
+                           _span_in(starts_on or period.start, ends_on or period.end,
+                                    period))]
 
 
 def _rows_in(insats_ids: Sequence[int], period: Period) -> list[InsatsCost]:
     if not insats_ids:
         return []
     return list(db.session.scalars(select(InsatsCost).where(
-        InsatsCost.insats_id.in_(insats_ids), InsatsCost.starts_on <= period.end,
+        among(InsatsCost.insats_id, insats_ids), InsatsCost.starts_on <= period.end,
         InsatsCost.ends_on >= period.start)))
 
 
-def _days_in(row: InsatsCost, period: Period) -> set[dt.date]:
-    return _days(max(row.starts_on, period.start), min(row.ends_on, period.end))
+def _span_in(first: dt.date, last: dt.date, period: Period) -> Span:
+    """The days from `first` to `last` that are in the period."""
+    return max(first, period.start), min(last, period.end)
 
 
-def _running(insats: Insats, period: Period) -> set[dt.date]:
-    return _days(max(insats.starts_on or period.start, period.start),
-                 min(insats.ends_on or period.end, period.end))
+def _joined(spans: Iterable[Span]) -> list[Span]:
+    """The days of the spans as the fewest runs, earliest first: spans that overlap or
+    follow each other with no day between them are one run."""
+    runs: list[Span] = []
+    for first, last in sorted(span for span in spans if span[0] <= span[1]):
+        if runs and first <= runs[-1][1] + _DAY:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], last))
+        else:
+            runs.append((first, last))
+    return runs
 
 
-def _days(first: dt.date, last: dt.date) -> set[dt.date]:
-    return {first + dt.timedelta(days=n) for n in range((last - first).days + 1)}
+def _covers(runs: Sequence[Span], span: Span) -> bool:
+    """Whether the runs (`_joined`) hold every day of the span; an empty span is held."""
+    first, last = span
+    return first > last or any(start <= first and last <= end for start, end in runs)
 
 
 def _problems(insats: Insats, starts_on: dt.date | None, ends_on: dt.date | None,

@@ -119,3 +119,21 @@ def test_a_forbund_report_names_the_insatser_its_cost_leaves_out(insats, make_in
     assert (inputs.cost, inputs.cost_days) == (1_400_000, 365)
     assert inputs.without_cost == ("Halvt betald", "Obetald")  # not the one that ended
     assert report_inputs(insats.forbund, [half.id], YEAR_2025, ASSUMED).without_cost == ()
+
+
+def test_costs_that_follow_each_other_cover_the_year_and_one_day_missing_does_not(
+        insats, make_insats):
+    """Days are counted once, whichever rows hold them (the cost's days are the year's 365
+    here); an insats whose rows leave one day out of its running days is named."""
+    gap = make_insats("glapp", name="Med en dag utan kostnad", starts_on=dt.date(2025, 1, 1))
+    for row in ((dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+                (dt.date(2025, 7, 1), dt.date(2026, 2, 28))):
+        set_insats_cost(insats, *row, 100_000, by=None)
+    for row in ((dt.date(2024, 12, 1), dt.date(2025, 6, 29)),
+                (dt.date(2025, 7, 1), dt.date(2025, 12, 31))):
+        set_insats_cost(gap, *row, 100_000, by=None)
+
+    inputs = report_inputs(insats.forbund, [insats.id, gap.id], YEAR_2025, ASSUMED)
+
+    assert inputs.cost_days == 365
+    assert inputs.without_cost == ("Med en dag utan kostnad",)
