@@ -342,7 +342,8 @@ def _as_listed(expected: str) -> str:
 
 
 @pytest.mark.parametrize("path", BROKEN_FILES, ids=lambda path: path.stem)
-def test_a_broken_definition_is_refused_with_every_problem_in_swedish(client, admin, path):
+def test_a_broken_definition_is_refused_with_every_problem_in_swedish(client, signed_in_admin,
+                                                                    path):
     """What `enkat instruments check` says of each file of the broken corpus, the upload
     page says too, at its place, and in Swedish words only."""
     response = upload(client, path.read_bytes(), path.name)
