@@ -174,14 +174,14 @@ def answer_values(normalized: Mapping[str, Sequence[str]]) -> Iterator[tuple[str
             yield item_id, position, value
 
 
+#: What a registration form does to its deltagare's enrolment in the insats.
+_ENROLMENT_MOVES = {EnrolmentRole.STARTS: start_enrolment, EnrolmentRole.ENDS: end_enrolment}
+
+
 def move_enrolment(context: ResponseContext) -> None:
-    if context.insats is None or context.participant is None:
-        return
-    role = context.instrument.results.enrolment
-    if role is EnrolmentRole.STARTS:
-        start_enrolment(context.participant, context.insats, context.answered_on)
-    elif role is EnrolmentRole.ENDS:
-        end_enrolment(context.participant, context.insats, context.answered_on)
+    move = _ENROLMENT_MOVES.get(context.instrument.results.enrolment)
+    if move is not None and context.insats is not None and context.participant is not None:
+        move(context.participant, context.insats, context.answered_on)
 
 
 def moves_enrolment(instrument: Instrument, insats_id: int | None,
@@ -189,7 +189,7 @@ def moves_enrolment(instrument: Instrument, insats_id: int | None,
     """Whether `move_enrolment` does anything, told from ids: a caller holding only a
     response's ids reads its insats and deltagare for a registration form alone."""
     return (insats_id is not None and participant_id is not None
-            and instrument.results.enrolment in (EnrolmentRole.STARTS, EnrolmentRole.ENDS))
+            and instrument.results.enrolment in _ENROLMENT_MOVES)
 
 
 def answers_of(response: Response) -> dict[str, tuple[str, ...]]:
