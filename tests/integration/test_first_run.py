@@ -3,7 +3,6 @@ administrator through the installed `enkat` command, then signing in on the web.
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from enkat import create_app
@@ -16,35 +15,28 @@ from .command_line import enkat, succeeded
 PASSWORD = "första-lösenordet"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'first.sqlite'}"
-    return request.getfixturevalue("postgres_server").create_database("enkat_first_run")
-
-
-def test_the_first_administrator_signs_in_on_a_new_database(empty_database_url, tmp_path):
-    succeeded(enkat(empty_database_url, tmp_path, "db", "upgrade"))
+def test_the_first_administrator_signs_in_on_a_new_database(own_database_url, tmp_path):
+    succeeded(enkat(own_database_url, tmp_path, "db", "upgrade"))
     typed_twice = f"{PASSWORD}\n{PASSWORD}\n"
-    too_early = enkat(empty_database_url, tmp_path, "create-user", "--email", "admin@mitt.example",
+    too_early = enkat(own_database_url, tmp_path, "create-user", "--email", "admin@mitt.example",
                       "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
     assert too_early.returncode == 1
     assert 'okänt förbund "mitt-forbund"' in too_early.stderr
 
-    created = succeeded(enkat(empty_database_url, tmp_path, "create-forbund",
+    created = succeeded(enkat(own_database_url, tmp_path, "create-forbund",
                               "--slug", "mitt-forbund", "--name", "Samordningsförbundet Mitt"))
     assert "skapade förbundet mitt-forbund" in created
-    admin = succeeded(enkat(empty_database_url, tmp_path, "create-user",
+    admin = succeeded(enkat(own_database_url, tmp_path, "create-user",
                             "--email", "admin@mitt.example", "--role", "admin",
                             "--forbund", "mitt-forbund", input=typed_twice))
     assert "skapade admin@mitt.example (admin i mitt-forbund)" in admin
 
-    again = enkat(empty_database_url, tmp_path, "create-user", "--email", "ADMIN@mitt.example",
+    again = enkat(own_database_url, tmp_path, "create-user", "--email", "ADMIN@mitt.example",
                   "--role", "admin", "--forbund", "mitt-forbund", input=typed_twice)
     assert again.returncode == 1
     assert "det finns redan en användare med e-postadressen admin@mitt.example" in again.stderr
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "first-run",
+    app = create_app({"SQLALCHEMY_DATABASE_URI": own_database_url, "SECRET_KEY": "first-run",
                       "WTF_CSRF_ENABLED": False})
     app.instance_path = str(tmp_path)
     try:

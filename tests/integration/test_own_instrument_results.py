@@ -103,21 +103,14 @@ def value(table: dict, label: str, column: int = 1):
     return row[column]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'own.sqlite'}"
-    return request.getfixturevalue("postgres_server").create_database("enkat_own_instrument")
-
-
 def test_an_own_instrument_answered_without_enrolment_gives_its_declared_results(
-        database_url, tmp_path: Path):
+        own_database_url, tmp_path: Path):
     rows = answers_of_the_year(random.Random(15))  # every step class 0 or at least 5
     (tmp_path / "livsomraden.json").write_text(json.dumps(INSTRUMENT), encoding="utf-8")
     (tmp_path / "svar.csv").write_bytes(tidy_csv(rows))
 
     def run(*args: str) -> str:
-        return succeeded(enkat(database_url, tmp_path, *args))
+        return succeeded(enkat(own_database_url, tmp_path, *args))
 
     run("db", "upgrade")
     run("create-forbund", "--slug", "prov", "--name", "Samordningsförbundet Prov")
