@@ -7,7 +7,10 @@ belongs to the report and not to the data build:
 - the plain SQL: hand-written aggregate queries that compute what the report shows
   (deltagare active/new/ended per insats and kön, registration answers per item and value,
   NNS answer counts per item, value and timepoint; for ORS, SKAPA and processtrappan each
-  deltagare's first and latest total and number of ratings, SKAPA's areas, SRS flags);
+  deltagare's first and latest total and number of ratings, SKAPA's areas, SRS flags;
+  the coverage table's responses per instrument, without a code and without an
+  enrolment; the summary's years side by side: deltagare, exits and NNS answers of
+  the years before the previous one);
 - the full förbund report, `build_report_for(forbund, period=2025)`: its time, the CPU
   time of the measuring process, and the split: the report's own statements run alone
   (execute and fetch every row, "its SQL") and the rest (Python: building rows and
@@ -61,6 +64,7 @@ from enkat.models import Forbund  # noqa: E402
 from enkat.reports.exports import to_json  # noqa: E402
 from enkat.reports.exports.xlsx_export import to_xlsx  # noqa: E402
 from enkat.reports.period import Period  # noqa: E402
+from enkat.reports.summary import trend_periods  # noqa: E402
 from enkat.services.results import report_data  # noqa: E402
 from enkat.services.results.reports import build_report_for  # noqa: E402
 from tests.postgresql import PostgresServer, PostgresUnavailable  # noqa: E402
@@ -237,24 +241,101 @@ FROM people
 """
 
 
+#: Coverage: per instrument, the responses of the period, those without a deltagare code,
+#: and those (and their deltagare) without an enrolment in the response's insats.
+COVERAGE_SQL = """
+SELECT v.instrument_id, COUNT(*),
+       SUM(CASE WHEN r.participant_id IS NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN r.participant_id IS NOT NULL AND e.participant_id IS NULL
+                THEN 1 ELSE 0 END),
+       COUNT(DISTINCT CASE WHEN r.participant_id IS NOT NULL AND e.participant_id IS NULL
+                           THEN r.participant_id END)
+FROM responses r
+JOIN instrument_versions v ON v.id = r.instrument_version_id
+LEFT JOIN (SELECT DISTINCT participant_id, insats_id FROM enrolments
+           WHERE insats_id IN :insatser AND started_on <= :end
+             AND (ended_on IS NULL OR ended_on >= :start)) e
+  ON e.participant_id = r.participant_id AND e.insats_id = r.insats_id
+WHERE r.insats_id IN :insatser AND r.submitted_at IS NOT NULL
+  AND r.answered_on BETWEEN :start AND :end
+GROUP BY v.instrument_id
+"""
+
+#: The key figures of the years before the previous one (the summary's years side by
+#: side): deltagare enrolled, started and ended each year, why those who ended did so,
+#: and the NNS answers; `{years}` is a row per year (n, ys, ye).
+TREND_DELTAGARE_SQL = """
+WITH years AS ({years})
+SELECT y.n, COUNT(*), SUM(CASE WHEN e.started_on >= y.ys THEN 1 ELSE 0 END),
+       SUM(CASE WHEN e.ended_on <= y.ye THEN 1 ELSE 0 END)
+FROM years y
+JOIN enrolments e ON e.started_on <= y.ye AND (e.ended_on IS NULL OR e.ended_on >= y.ys)
+WHERE e.insats_id IN :insatser
+GROUP BY y.n
+"""
+TREND_EXITS_SQL = """
+WITH years AS ({years})
+SELECT y.n, a.item_id, a.value, COUNT(*)
+FROM years y
+JOIN enrolments e ON e.ended_on BETWEEN y.ys AND y.ye
+JOIN responses r
+  ON r.participant_id = e.participant_id AND r.insats_id = e.insats_id
+ AND r.answered_on = e.ended_on AND r.submitted_at IS NOT NULL
+JOIN instrument_versions v ON v.id = r.instrument_version_id
+JOIN answers a ON a.response_id = r.id
+WHERE e.insats_id IN :insatser AND v.instrument_id = 'finsam-avslut'
+  AND e.ended_on BETWEEN :trend_start AND :trend_end
+GROUP BY y.n, a.item_id, a.value
+"""
+TREND_NNS_SQL = """
+WITH years AS ({years})
+SELECT y.n, v.instrument_id, r.timepoint, a.item_id, a.value, COUNT(*)
+FROM responses r
+JOIN years y ON r.answered_on BETWEEN y.ys AND y.ye
+JOIN instrument_versions v ON v.id = r.instrument_version_id
+JOIN answers a ON a.response_id = r.id
+WHERE r.insats_id IN :insatser AND v.instrument_id IN :instruments
+  AND r.submitted_at IS NOT NULL AND r.answered_on BETWEEN :trend_start AND :trend_end
+GROUP BY y.n, v.instrument_id, r.timepoint, a.item_id, a.value
+"""
+
+
+def years_rows(periods: tuple[Period, ...]) -> tuple[str, dict[str, dt.date]]:
+    """`SELECT n, ys, ye` joined by UNION ALL, one per period, and its parameters (with
+    the first start and the last end, trend_start and trend_end)."""
+    rows = " UNION ALL ".join(f"SELECT {n} AS n, :ys{n} AS ys, :ye{n} AS ye"
+                              for n in range(len(periods)))
+    dates = {"trend_start": periods[0].start, "trend_end": periods[-1].end}
+    for n, period in enumerate(periods):
+        dates |= {f"ys{n}": period.start, f"ye{n}": period.end}
+    return rows, dates
+
+
 def plain_sql(insats_ids: list[int], period: Period) -> int:
-    """Run the aggregates the report needs, for the period and the one before; rows read."""
+    """Run the aggregates the report needs, for the period, the one before and, for the
+    summary's years side by side, the years before those; rows read."""
     dialect = db.engine.dialect.name
     previous = period.previous()
+    years, year_dates = years_rows(trend_periods(period)[:-2])
     queries = [
         (DELTAGARE_SQL.format(days=DAYS_ENROLLED[dialect]), period, ()),
         (DELTAGARE_SQL.format(days=DAYS_ENROLLED[dialect]), previous, ()),
         (REGISTRATION_SQL, period, ()),
         (NNS_SQL, period, NNS_DELTAGARE),
         (NNS_SQL, previous, NNS_DELTAGARE),
+        (COVERAGE_SQL, period, ()),
         (COURSES_SQL, period, ("ors", "skapa", "skapa-personal", "processtrappan")),
         (AREAS_SQL, period, ("skapa", "skapa-personal")),
         (SESSIONS_SQL, period, ("srs",)),
+        (TREND_DELTAGARE_SQL.format(years=years), period, ()),
+        (TREND_EXITS_SQL.format(years=years), period, ()),
+        (TREND_NNS_SQL.format(years=years), period, NNS_DELTAGARE),
     ]
     rows = 0
     for sql, dates, instruments in queries:
         query = text(sql).bindparams(bindparam("insatser", expanding=True))
-        parameters = {"insatser": insats_ids, "start": dates.start, "end": dates.end}
+        parameters = {"insatser": insats_ids, "start": dates.start, "end": dates.end,
+                      **year_dates}
         if instruments:
             query = query.bindparams(bindparam("instruments", expanding=True))
             parameters["instruments"] = list(instruments)
