@@ -11,10 +11,18 @@ one that ran for `steady_seconds` before it died starts again after `first_delay
 The worker runs in a session of its own, so a Ctrl-C in the terminal reaches only the
 server, which then stops the worker as a service manager would (`stop`): a worker stopped
 that way is not started again.
+
+Only the process that started the worker stops it. gunicorn's workers are forks of the
+server and leave through `sys.exit`, which runs the server's `finally` (and so `stop`)
+in each of them as well. A fork taken while the watcher was polling holds a copy of
+Popen's wait lock that nobody releases: in it `stop` sent SIGINT to the live worker
+(the server then reported it dead and started another while shutting down) and then
+waited on that lock until gunicorn killed it, 30 s after a SIGTERM.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import threading
@@ -24,7 +32,8 @@ from collections.abc import Callable, Sequence
 #: How long a worker that finished its jobs on SIGINT may take to stop.
 STOP_TIMEOUT_SECONDS = 30
 #: How often the worker is looked at. It is polled, never waited on: a thread blocked in
-#: waitpid() held gunicorn's shutdown for its whole graceful timeout (30 s instead of 5 s).
+#: waitpid() holds Popen's wait lock, which every gunicorn worker forked meanwhile copies
+#: held (see above).
 POLL_SECONDS = 0.5
 
 
@@ -43,6 +52,7 @@ class WorkerKeeper:
         self._lock = threading.Lock()  # `stop` and a new start never cross
         self._process: subprocess.Popen | None = None
         self._watcher: threading.Thread | None = None
+        self._owner = os.getpid()  # the process `stop` belongs to (see above)
 
     def start(self) -> None:
         self._launch()
@@ -52,7 +62,10 @@ class WorkerKeeper:
 
     def stop(self) -> None:
         """As a service manager stops it: SIGINT lets Huey finish the jobs under way
-        (SIGKILL after `STOP_TIMEOUT_SECONDS`); no new worker is started after this."""
+        (SIGKILL after `STOP_TIMEOUT_SECONDS`); no new worker is started after this.
+        Called in a fork of the process that started the worker, it does nothing."""
+        if os.getpid() != self._owner:
+            return
         self._stopping.set()
         with self._lock:
             process = self._process

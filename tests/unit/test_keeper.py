@@ -3,7 +3,9 @@ more slowly when it dies at once; tests/integration/test_serve.py kills the real
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import sys
 import time
 
@@ -41,3 +43,44 @@ def test_a_worker_stopped_with_the_server_is_not_started_again():
     keeper.start()
     keeper.stop()  # returns once its watcher has ended: nothing starts after it
     assert len(said) == 1 and "startad" in said[0]
+
+
+#: A worker that says when it is ready (its SIGINT handler set) and marks a SIGINT.
+MARKS_SIGINT = """
+import pathlib, signal, sys, time
+ready, interrupted = map(pathlib.Path, sys.argv[1:])
+def leave(*_):
+    interrupted.touch()
+    sys.exit(0)
+signal.signal(signal.SIGINT, leave)
+ready.touch()
+time.sleep(600)
+"""
+
+
+def test_a_fork_of_the_server_leaving_leaves_its_worker_alone(tmp_path):
+    """gunicorn's workers are forks of `enkat serve` and run its `finally`, and so `stop`,
+    as they leave. A fork taken while the watcher polls copies Popen's wait lock held
+    (held here by hand, as the watcher holds it for a moment every poll): there `stop`
+    sent SIGINT to the live worker and then hung on the lock until gunicorn killed it."""
+    ready, interrupted = tmp_path / "ready", tmp_path / "interrupted"
+    keeper = WorkerKeeper([sys.executable, "-c", MARKS_SIGINT, str(ready), str(interrupted)],
+                          say=[].append)
+    keeper.start()
+    until(ready.exists)
+    worker = keeper._process
+    with worker._waitpid_lock:  # the watcher polling at the moment of the fork
+        fork = os.fork()
+        if fork == 0:  # the gunicorn worker leaving
+            try:
+                keeper.stop()
+            finally:
+                os._exit(0)
+    try:
+        until(lambda: os.waitpid(fork, os.WNOHANG) != (0, 0))
+    except AssertionError:
+        os.kill(fork, signal.SIGKILL)
+        raise
+    assert not interrupted.exists() and worker.poll() is None
+    keeper.stop()  # in the server itself, it stops the worker as before
+    assert interrupted.exists()
