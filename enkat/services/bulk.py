@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, ColumnElement, Table, any_, literal
+from sqlalchemy import ARRAY, ColumnElement, CursorResult, Table, any_, literal
 
 from enkat.extensions import db
 
@@ -73,13 +73,20 @@ def among(column: ColumnElement, values: Iterable) -> ColumnElement[bool]:
     return column.in_(values)
 
 
+def read_rows(query: Any, **execution_options: Any) -> CursorResult:
+    """The rows of `query` as plain tuples, through Core on the session's connection: the
+    ORM's handling of a statement buys nothing to a path that builds no objects (some
+    0.15 ms a statement; a report runs 30). What the session holds is flushed first, as
+    the ORM's autoflush would."""
+    db.session.flush()
+    return db.session.connection().execute(query, execution_options=execution_options)
+
+
 def select_in(query: Any, column: Any, values: Iterable[object]) -> Iterator[Any]:
     """The rows of `query` whose `column` is one of `values`, asked in chunks, as plain
     rows (no ORM objects: these paths read tens of thousands)."""
-    db.session.flush()
-    connection = db.session.connection()
     for chunk in chunked(values):
-        yield from connection.execute(query.where(column.in_(chunk)))
+        yield from read_rows(query.where(column.in_(chunk)))
 
 
 def _bind_processor(column_type: Any, dialect: Any) -> Callable[[object], object]:

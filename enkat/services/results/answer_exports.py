@@ -29,6 +29,7 @@ from enkat.formats.tidy_csv import write_rows
 from enkat.instruments import Instrument
 from enkat.models import Answer, Forbund, Insats, InstrumentVersion, Participant, Response
 from enkat.services import ServiceError
+from enkat.services.bulk import read_rows
 from enkat.services.instruments.versions import instrument_title, stored_instrument
 
 
@@ -253,8 +254,7 @@ def _tidy_rows(conditions: list[ColumnElement[bool]]) -> Iterator[tuple[str, ...
     column = {selected.key: index for index, selected in enumerate(query.selected_columns)}
     day, response = itemgetter(column["answered_on"]), itemgetter(column["id"])
     answer = itemgetter(column["item_id"], column["position"], column["value"])
-    db.session.flush()
-    answers = db.session.connection().execute(query, execution_options={"yield_per": 5000})
+    answers = read_rows(query, yield_per=5000)
     for _, same_day in groupby(answers, key=day):
         responses = [list(rows) for _, rows in groupby(same_day, key=response)]
         responses.sort(key=lambda rows: (rows[0].external_id, rows[0].forbund))

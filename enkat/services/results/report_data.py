@@ -27,7 +27,6 @@ from typing import NamedTuple
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    CursorResult,
     Double,
     Select,
     and_,
@@ -42,7 +41,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
-from enkat.extensions import db
 from enkat.instruments import Instrument, Score
 from enkat.instruments.model import EnrolmentRole
 from enkat.instruments.roles import RegistrationForms, rated_items
@@ -60,7 +58,7 @@ from enkat.reports.inputs import (
 )
 from enkat.reports.period import Period
 from enkat.scoring import score_from_sum
-from enkat.services.bulk import among
+from enkat.services.bulk import among, read_rows
 
 
 class Scope(NamedTuple):
@@ -80,21 +78,13 @@ class Scope(NamedTuple):
                     or_(in_insatser, Response.insats_id.is_(None)))
 
 
-def _read(query: Select) -> CursorResult:
-    """The rows of a query, through Core: a report reads tuples, never objects, so the
-    ORM's handling of a statement (some 0.15 ms each, 5 ms of a report's 30) buys it
-    nothing. The session's pending changes are flushed first, as the ORM would."""
-    db.session.flush()
-    return db.session.connection().execute(query)
-
-
 def insatser_of(forbund_id: int, insats_id: int | None = None) -> dict[int, str]:
     """The förbund's insatser (or just the one), their names by id, in the order of the
     names: what a report's scope and its side-by-side table need, in one statement."""
     query = select(Insats.id, Insats.name).where(Insats.forbund_id == forbund_id)
     if insats_id is not None:
         query = query.where(Insats.id == insats_id)
-    return {insats_id: name for insats_id, name in _read(query.order_by(Insats.name))}
+    return {insats_id: name for insats_id, name in read_rows(query.order_by(Insats.name))}
 
 
 def _overlapping(insats_ids: Sequence[int], period: Period):
@@ -137,7 +127,7 @@ def _enrolments(insats_ids: Sequence[int], period: Period) -> list[EnrolmentFact
         .where(_overlapping(insats_ids, period))
         .order_by(Enrolment.insats_id, Enrolment.participant_id, Enrolment.started_on)
     )
-    return [EnrolmentFacts(*row) for row in _read(query)]
+    return [EnrolmentFacts(*row) for row in read_rows(query)]
 
 
 def _attach_registrations(facts: list[EnrolmentFacts], insats_ids: Sequence[int],
@@ -181,6 +171,10 @@ def _attach(enrolment: EnrolmentFacts, response: FormResponse,
         enrolment.follow_ups[response.timepoint] = response.answers
 
 
+#: Rows fetched from the driver at a time while grouping answers.
+_BATCH = 2000
+
+
 def _responses_with_answers(insats_ids: Sequence[int], instrument_ids: tuple[str, ...],
                             participants: Select) -> list[FormResponse]:
     """Submitted responses about these deltagare with their answers, in one query, by date.
@@ -203,11 +197,7 @@ def _responses_with_answers(insats_ids: Sequence[int], instrument_ids: tuple[str
         )
         .order_by(Response.answered_on, Response.id, Answer.item_id, Answer.position)
     )
-    return _group_answers(row for rows in _read(query).partitions(_BATCH) for row in rows)
-
-
-#: Rows fetched from the driver at a time while grouping answers.
-_BATCH = 2000
+    return _group_answers(row for rows in read_rows(query).partitions(_BATCH) for row in rows)
 
 
 def _group_answers(rows: Iterable[tuple]) -> list[FormResponse]:
@@ -258,7 +248,7 @@ def counted_answers(instrument: Instrument,
         query = query.outerjoin(group, and_(group.response_id == Response.id,
                                             group.item_id == item.id))
     return [AnswerCount(*row[:5], groups=tuple(row[5:]))
-            for row in _read(query).tuples()]
+            for row in read_rows(query).tuples()]
 
 
 def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
@@ -287,7 +277,7 @@ def answer_counts_by_period(scope: Scope, instruments: Sequence[Instrument],
                   Answer.value)
     )
     counted: dict[Period, list[AnswerCount]] = defaultdict(list)
-    for index, *count in _read(query).tuples():
+    for index, *count in read_rows(query).tuples():
         if index is not None:
             counted[periods[index]].append(AnswerCount(*count))
     return dict(counted)
@@ -321,12 +311,12 @@ def response_tallies(scope: Scope, period: Period) -> tuple[list[ResponseTally],
     )
     people: dict[str, set[int]] = defaultdict(set)
     responses: Counter[str] = Counter()
-    for instrument_id, participant_id, count in _read(unenrolled):
+    for instrument_id, participant_id, count in read_rows(unenrolled):
         people[instrument_id].add(participant_id)
         responses[instrument_id] += count
     tallies = [ResponseTally(instrument_id, count, without_code, len(people[instrument_id]),
                              responses[instrument_id])
-               for instrument_id, count, without_code in _read(answered)]
+               for instrument_id, count, without_code in read_rows(answered)]
     everyone = set().union(*people.values())
     return tallies, Unenrolled(len(everyone), sum(responses.values()))
 
@@ -354,7 +344,7 @@ def score_courses(insats_ids: Sequence[int], instrument: Instrument, score: Scor
     ).order_by(ranked.c.participant_id)
     courses = []
     for (participant_id, n_rated, first_on, first_total, first_answered,
-         latest_on, latest_total, latest_answered) in _read(query):
+         latest_on, latest_total, latest_answered) in read_rows(query):
         if not n_rated:
             courses.append(CourseEnds(participant_id, instrument.id, score.id, 0))
             continue
@@ -390,7 +380,7 @@ def area_changes(insats_ids: Sequence[int], instrument: Instrument, item_ids: Se
              .order_by(ends.c.item_id, change))
     return [AreaChange(instrument.id, item_id, _value(change, unit), n,
                        _value(first_total, unit), _value(latest_total, unit))
-            for item_id, change, n, first_total, latest_total in _read(query)]
+            for item_id, change, n, first_total, latest_total in read_rows(query)]
 
 
 def session_flag_counts(insats_ids: Sequence[int], instrument: Instrument, score: Score,
@@ -431,7 +421,7 @@ def session_flag_counts(insats_ids: Sequence[int], instrument: Instrument, score
         flags.c.scored, flags.c.below, flags.c.item_low, flags.c.dropped)),
         func.count(func.distinct(case((any_flag, flags.c.participant_id)))))
     return SessionFlagCounts(instrument.id, score.id,
-                             *(int(count) for count in _read(query).one()))
+                             *(int(count) for count in read_rows(query).one()))
 
 
 class _Fraction(NamedTuple):

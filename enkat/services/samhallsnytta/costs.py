@@ -85,14 +85,11 @@ def period_cost(insats_ids: Sequence[int], period: Period) -> tuple[int | None, 
     if not rows:
         return None, 0
     total = Fraction(0)
-    for row in rows:
-        first, last = _span_in(row.starts_on, row.ends_on, period)
+    spans = [_span_in(row.starts_on, row.ends_on, period) for row in rows]
+    for row, span in zip(rows, spans, strict=True):
         amount = row.granted_kronor if row.spent_kronor is None else row.spent_kronor
-        total += Fraction(amount * ((last - first).days + 1),
-                          (row.ends_on - row.starts_on).days + 1)
-    covered = _joined(_span_in(row.starts_on, row.ends_on, period) for row in rows)
-    return floor(total + Fraction(1, 2)), sum((last - first).days + 1
-                                              for first, last in covered)
+        total += Fraction(amount * _days(span), _days((row.starts_on, row.ends_on)))
+    return floor(total + Fraction(1, 2)), sum(map(_days, _joined(spans)))
 
 
 def without_whole_cost(insats_ids: Sequence[int], period: Period) -> list[str]:
@@ -134,6 +131,12 @@ def _joined(spans: Iterable[Span]) -> list[Span]:
         else:
             runs.append((first, last))
     return runs
+
+
+def _days(span: Span) -> int:
+    """The number of days in the span (0 when empty)."""
+    first, last = span
+    return max((last - first).days + 1, 0)
 
 
 def _covers(runs: Sequence[Span], span: Span) -> bool:
