@@ -37,7 +37,7 @@ from enkat.scoring.suppression import Suppression
 from enkat.services import ServiceError
 from enkat.services.instruments.uploads import usable_instruments
 from enkat.services.results import report_data
-from enkat.services.results.report_data import Scope
+from enkat.services.results.report_data import CourseScope, Scope
 from enkat.services.results.utskick import survey_reach
 from enkat.services.samhallsnytta import report_inputs
 
@@ -152,6 +152,7 @@ def _build_report_for(forbund: Forbund, insats: Insats | None, period: Period,
     both = (report_data.enrolments_active(scope.insats_ids, Period(previous.start, period.end),
                                           forms) if forms else [])
     scored = [instrument for instrument in instruments.values() if instrument.scores]
+    rated = report_data.course_scope(scope.insats_ids, (i.id for i in scored), period)
     responses, unenrolled = report_data.response_tallies(scope, period)
     reached = None if insats is None else [insats.id]
     # an instrument without responses in the period has no answers in it to count
@@ -165,9 +166,9 @@ def _build_report_for(forbund: Forbund, insats: Insats | None, period: Period,
         previous_enrolments=[e for e in both if e.overlaps(previous)],
         answer_counts=counts[period],
         previous_answer_counts=counts[previous],
-        courses=_courses(scope.insats_ids, scored, period),
-        area_changes=_area_changes(scope.insats_ids, scored, period),
-        session_flags=_session_flags(scope.insats_ids, scored, period),
+        courses=_courses(rated, scored),
+        area_changes=_area_changes(rated, scored),
+        session_flags=_session_flags(rated, scored),
         reach=survey_reach(forbund.id, reached, period),
         previous_reach=survey_reach(forbund.id, reached, previous),
         responses=responses,
@@ -214,26 +215,23 @@ def _answer_counts(scope: Scope, instruments, period: Period) -> list[AnswerCoun
             for count in report_data.answer_counts(scope, instrument, period)]
 
 
-def _courses(insats_ids: Sequence[int], scored: Sequence[Instrument],
-             period: Period) -> list[CourseEnds]:
+def _courses(rated: CourseScope, scored: Sequence[Instrument]) -> list[CourseEnds]:
     return [ends for instrument in scored for score in instrument.scores if not score.is_flagged
-            for ends in report_data.score_courses(insats_ids, instrument, score, period)]
+            for ends in report_data.score_courses(rated, instrument, score)]
 
 
-def _area_changes(insats_ids: Sequence[int], scored: Sequence[Instrument],
-                  period: Period) -> list[AreaChange]:
+def _area_changes(rated: CourseScope, scored: Sequence[Instrument]) -> list[AreaChange]:
     changes = []
     for instrument in scored:
         areas = {item: None for score in instrument.scores if score.has_areas
                  for item in score.items}  # in order, once each
         if areas:
-            changes += report_data.area_changes(insats_ids, instrument, list(areas), period)
+            changes += report_data.area_changes(rated, instrument, list(areas))
     return changes
 
 
-def _session_flags(insats_ids: Sequence[int], scored: Sequence[Instrument],
-                   period: Period) -> list[SessionFlagCounts]:
-    return [report_data.session_flag_counts(insats_ids, instrument, score, period)
+def _session_flags(rated: CourseScope, scored: Sequence[Instrument]) -> list[SessionFlagCounts]:
+    return [report_data.session_flag_counts(rated, instrument, score)
             for instrument in scored for score in instrument.scores if score.is_flagged]
 
 

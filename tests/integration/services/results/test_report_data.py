@@ -20,6 +20,7 @@ from enkat.services.results.report_data import (
     Scope,
     answer_counts,
     area_changes,
+    course_scope,
     enrolments_active,
     score_courses,
     session_flag_counts,
@@ -167,8 +168,9 @@ def test_score_courses_keep_first_latest_and_count_of_all_ratings(rated, insats,
         whole = course(ratings_from_responses(instrument, score, responses))
         expected[participant_id] = (whole.n_ratings, whole.first_at, whole.first,
                                     whole.latest_at, whole.latest)
+    scope = course_scope([insats.id], [instrument.id], SPRING)
     found = {c.participant_id: (c.n_rated, c.first_on, c.first, c.latest_on, c.latest)
-             for c in score_courses([insats.id], instrument, score, SPRING)}
+             for c in score_courses(scope, instrument, score)}
     assert found == expected
     assert rated[5].id in found  # not enrolled, answered in the spring: their course counts
     assert rated[6].id not in found  # not enrolled, answered only after the spring
@@ -197,7 +199,8 @@ def test_area_changes_count_the_item_courses_by_their_change(rated, insats):
                 counted[1] += c.first
                 counted[2] += c.latest
     found = {(c.item_id, c.change): [c.n, c.first_total, c.latest_total]
-             for c in area_changes([insats.id], instrument, score.items, SPRING)}
+             for c in area_changes(course_scope([insats.id], [instrument.id], SPRING), instrument,
+                                score.items)}
     assert found == dict(expected) and len(found) > len(score.items)
 
 
@@ -223,5 +226,6 @@ def test_session_flags_are_counted_as_scoring_flags_each_session(rated, insats, 
         people += any(f.flagged for f in flags)
     expected = SessionFlagCounts("srs", "total", ratings, sessions, below, item_low, dropped,
                                  people)
-    assert session_flag_counts([insats.id], instrument, score, SPRING) == expected
+    assert session_flag_counts(
+        course_scope([insats.id], [instrument.id], SPRING), instrument, score) == expected
     assert 0 < sessions <= ratings and 0 < below and 0 < item_low and 0 < dropped < sessions

@@ -93,7 +93,7 @@ def test_the_objects_of_a_report_set_off_no_collection_when_the_collector_is_on_
 
 #: The statements of the demo förbund's report: a fixed number, whatever the förbund's
 #: insatser and answers (its lists of insatser are parameters, not statements each).
-REPORT_STATEMENTS = 34
+REPORT_STATEMENTS = 35
 
 
 def test_a_forbund_report_runs_a_fixed_number_of_statements(demo):
