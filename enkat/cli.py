@@ -527,10 +527,10 @@ def serve(with_demo: bool, host: str, port: int, workers: int, without_worker: b
     # environment among them), started again should it die (enkat/keeper.py)
     job_worker = None if without_worker else WorkerKeeper(
         [sys.executable, "-m", "enkat", "worker"], say=lambda line: click.echo(line, err=True))
-    if job_worker is not None:
-        job_worker.start()
     click.echo(f"enkat svarar på {address}/ (logga in på {address}/login)")
     try:
+        if job_worker is not None:
+            job_worker.start()
         _gunicorn(host, port, workers).run()
     finally:
         if job_worker is not None:

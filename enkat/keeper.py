@@ -55,6 +55,8 @@ class WorkerKeeper:
         self._owner = os.getpid()  # the process `stop` belongs to (see above)
 
     def start(self) -> None:
+        """Start the worker and watch it; from the main thread (it sets a signal handler)."""
+        _heed_sigint()
         self._launch()
         self._watcher = threading.Thread(target=self._watch, name="enkat-worker-keeper",
                                          daemon=True)
@@ -98,6 +100,21 @@ class WorkerKeeper:
             if self._stopping.wait(delay) or not self._launch():
                 return
             delay = min(delay * 2, self._longest_delay)
+
+
+def _heed_sigint() -> None:
+    """SIGINT handled in this process, if it was ignored, so that the worker started from
+    it can be stopped from its first instant.
+
+    A shell without job control starts its background jobs ignoring SIGINT (a CI script,
+    `make run &` in a script), and a child inherits an ignored signal; Python leaves it
+    so, and Huey sets its own handler only once its consumer has started. A worker asked
+    to stop before that never heard it and was killed `STOP_TIMEOUT_SECONDS` later (seen
+    in CI: `enkat serve` stopped under load took over 30 s). A handler is not inherited:
+    the worker starts with SIGINT's default, and Python makes that KeyboardInterrupt.
+    gunicorn sets a handler of its own for SIGINT in the server anyway."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _how(code: int) -> str:

@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 
+from enkat import keeper
 from enkat.keeper import WorkerKeeper
 
 DIES_AT_ONCE = [sys.executable, "-c", "raise SystemExit(3)"]
@@ -84,3 +85,21 @@ def test_a_fork_of_the_server_leaving_leaves_its_worker_alone(tmp_path):
     assert not interrupted.exists() and worker.poll() is None
     keeper.stop()  # in the server itself, it stops the worker as before
     assert interrupted.exists()
+
+
+def test_a_worker_asked_to_stop_at_once_stops_though_the_server_ignored_sigint(monkeypatch):
+    """A shell without job control starts its background jobs ignoring SIGINT (CI runs
+    so), and children inherit it: a worker asked to stop before it had set a handler of
+    its own (as Huey does once its consumer has started) never heard it and was killed
+    `STOP_TIMEOUT_SECONDS` later. Now the SIGINT stops it."""
+    monkeypatch.setattr(keeper, "STOP_TIMEOUT_SECONDS", 5)  # a failure shows sooner
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        worker_keeper = WorkerKeeper([sys.executable, "-c", "import time; time.sleep(600)"],
+                                     say=[].append)
+        worker_keeper.start()
+        worker = worker_keeper._process
+        worker_keeper.stop()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert worker.returncode in (1, -signal.SIGINT)  # KeyboardInterrupt, or before Python
