@@ -15,11 +15,16 @@ from enkat.services.organisation.forbund import create_forbund
 PAST_SQLITES_LIMIT = 300_000
 
 
+#: Codes as a long list of text carries them: beyond ASCII, and with a quote.
+UNUSUAL = ["ÅÄÖ-1", "kön", 'A"B']
+
+
 @pytest.fixture
 def codes(db_session) -> dict[str, int]:
-    """300 deltagare of a förbund: their ids by code."""
+    """300 deltagare of a förbund, and three with unusual codes: their ids by code."""
     forbund = create_forbund("listor", "Listförbundet")
-    people = [Participant(forbund=forbund, code=f"L{number:03}") for number in range(300)]
+    people = [Participant(forbund=forbund, code=code)
+              for code in [f"L{number:03}" for number in range(300)] + UNUSUAL]
     db_session.add_all(people)
     db_session.flush()
     return {person.code: person.id for person in people}
@@ -36,9 +41,10 @@ def test_the_rows_among_the_ids_are_found_whatever_the_length(codes, size):
 
 
 def test_a_long_list_of_text_is_matched_as_text(codes):
-    wanted = [f"L{number:03}" for number in range(0, 300, 2)] + ["L999", "l000", "0"]
+    every_other = [f"L{number:03}" for number in range(0, 300, 2)]
+    wanted = every_other + UNUSUAL + ["L999", "l000", "0", "åäö-1", "A'B"]
     assert len(wanted) > LONG_LIST
-    assert found(Participant.code, wanted) == {f"L{number:03}" for number in range(0, 300, 2)}
+    assert found(Participant.code, wanted) == {*every_other, *UNUSUAL}
 
 
 def test_a_list_longer_than_sqlite_binds_in_one_statement_is_one_parameter(codes):
