@@ -518,23 +518,37 @@ def serve(with_demo: bool, host: str, port: int, workers: int, without_worker: b
     The preparation runs in an application context of its own that is closed before
     gunicorn starts; each worker then builds its application exactly as `wsgi:app` does,
     so no request shares `g`, a database session or a lock with another. The job worker
-    is `enkat worker` in a process of its own, started again if it dies, stopped when
-    gunicorn stops.
+    is `enkat worker` in a process of its own, started once gunicorn listens, started
+    again if it dies, stopped when gunicorn stops.
     """
     address = f"http://{host}:{port}"
     _prepare_to_serve(with_demo, address)
     # `enkat worker` with the same settings (those `_prepare_to_serve` put in the
     # environment among them), started again should it die (enkat/keeper.py)
     job_worker = None if without_worker else WorkerKeeper(
-        [sys.executable, "-m", "enkat", "worker"], say=lambda line: click.echo(line, err=True))
+        quietly_interruptible("worker"), say=lambda line: click.echo(line, err=True))
     click.echo(f"enkat svarar på {address}/ (logga in på {address}/login)")
     try:
-        if job_worker is not None:
-            job_worker.start()
-        _gunicorn(host, port, workers).run()
+        # started once gunicorn handles SIGTERM and listens: a server stopped before
+        # then has no worker to stop, one stopped after stops it in `finally`
+        when_ready = None if job_worker is None else (lambda arbiter: job_worker.start())
+        _gunicorn(host, port, workers, when_ready).run()
     finally:
         if job_worker is not None:
             job_worker.stop()
+
+
+#: Python code that runs the `enkat` command, leaving quietly on a SIGINT that comes
+#: while it starts: before a command sets its own handler (Huey's worker does), Python
+#: would answer with a KeyboardInterrupt and its English traceback.
+_QUIET_START = ("import signal, sys; "
+                "signal.signal(signal.SIGINT, lambda *_: sys.exit(130)); "
+                "from enkat.cli import main; main()")
+
+
+def quietly_interruptible(*arguments: str) -> list[str]:
+    """The command line of `enkat <arguments>` as a process of its own (see above)."""
+    return [sys.executable, "-c", _QUIET_START, *arguments]
 
 
 #: The job worker's default niceness: on a machine it shares with the web server, a report
@@ -607,13 +621,15 @@ def _is_local_development(address: str, base_url: str | None) -> bool:
     return loopback and not (base_url or "").lower().startswith("https://")
 
 
-def _gunicorn(host: str, port: int, workers: int):
+def _gunicorn(host: str, port: int, workers: int, when_ready=None):
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            if when_ready is not None:
+                self.cfg.set("when_ready", when_ready)
             self.cfg.set("accesslog", "-")
             self.cfg.set("logger_class", "enkat.weblog.RedactingLogger")
 

@@ -26,6 +26,8 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import default_exceptions
 
 from enkat.demo import DEMO_PASSWORD
+from tests.gunicorn import stop_process
+from tests.postgresql import free_port
 from tests.serve import ENKAT, Served, enkat_serve
 from tests.visitor import Page, Visitor
 from tests.worker import enqueue_purges, purges_recorded, wait_for
@@ -254,3 +256,41 @@ def test_a_job_worker_that_dies_is_started_again_while_the_server_goes_on(served
     before = purges_recorded(database_url)
     enqueue_purges(database_url)
     wait_for(lambda: purges_recorded(database_url) == before + 1, what="the new worker")
+
+
+def process_gone(pid: int) -> bool:
+    """Ended: no such process, or one that has ended and waits to be reaped (a zombie of
+    an init that does not reap, as in a container)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_server_stopped_as_it_starts_leaves_no_job_worker_behind(tmp_path):
+    """SIGTERM (a service manager's stop, `kill`) the moment the server says it started
+    the job worker: the server stops, and so does its worker, quietly. The worker was
+    started before gunicorn handled SIGTERM, so a server stopped then died at once and
+    left its worker running with nobody to stop it (it runs in a session of its own)."""
+    output = tmp_path / "serve.log"
+    environment = {**os.environ, "ENKAT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite'}",
+                   "ENKAT_SECRET_KEY": "serve-test"}
+    with output.open("w") as log:
+        server = subprocess.Popen([ENKAT, "serve", "--port", str(free_port()), "--workers", "1"],
+                                  stdout=log, stderr=subprocess.STDOUT, env=environment,
+                                  cwd=tmp_path)
+    try:
+        wait_for(lambda: WORKER_STARTED.search(output.read_text()), timeout=120,
+                 what="the server starting its worker", interval=0.005)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    finally:
+        stop_process(server)
+    worker = int(WORKER_STARTED.search(output.read_text())[1])
+    try:
+        wait_for(lambda: process_gone(worker), what="the job worker to stop")
+    finally:
+        if not process_gone(worker):
+            os.kill(worker, signal.SIGKILL)
+    assert "Traceback" not in output.read_text(), output.read_text()
