@@ -13,19 +13,32 @@ refused (`WriteWhileReading`) on every database, so the tests catch a forgotten
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from contextlib import nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 #: Whether the transactions begun now are to only read: set per request by the web layer.
 _reading_only: ContextVar[bool] = ContextVar("enkat_reading_only", default=False)
 
 #: The first word of the statements that write.
 WRITING_STATEMENTS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
+#: The first word of the statements that surely do not: a transaction that ran anything
+#: else (a COPY, a WITH that may insert) counts as having written (`one_moment`).
+READING_STATEMENTS = frozenset({"SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK",
+                                "PRAGMA", "SET", "SHOW"})
+#: Where a connection notes that its transaction may have written.
+_WROTE = "enkat_wrote"
+#: Whether `one_moment` is reading now (not begun anew inside itself).
+_at_one_moment: ContextVar[bool] = ContextVar("enkat_at_one_moment", default=False)
+#: PostgreSQL's transaction for `one_moment`: one snapshot for all its statements.
+_SNAPSHOT = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
 
 
 class WriteWhileReading(RuntimeError):
@@ -50,8 +63,76 @@ def start_writing(session: Session) -> None:
         session.commit()
 
 
+@contextlib.contextmanager
+def one_moment(sessions: scoped_session) -> Iterator[None]:
+    """What is read inside through `sessions` (`db.session`) sees the database as it was
+    at one moment, though others commit meanwhile: a report's thirty-odd statements, a
+    workbook's count and its rows. Writing inside is refused (`read_only`).
+
+    - PostgreSQL: the reads run in a session and transaction of their own, REPEATABLE
+      READ and READ ONLY: one snapshot for every statement. READ COMMITTED gives each
+      statement its own, so a response sent meanwhile was counted in one table of a
+      report and not in the next. The caller's transaction is left as it is, its row
+      locks held; only one that has written keeps the reads, so they see what it wrote.
+    - SQLite: a transaction is one snapshot (WAL) from its first read. The reads begin one
+      of their own if none is open, DEFERRED, holding no lock beside the writer, and end
+      it after: begun as the job worker's transactions begin, IMMEDIATE, it held the write
+      lock for a whole build (7 s for the demo's PDF), longer than a deltagare's save
+      waits. An open transaction is left as it is: a read-only request's is a snapshot
+      already, and one that may write holds the write lock, so nobody commits meanwhile.
+
+    Nested, it reads in the moment begun outside. A session joined to a transaction of
+    someone else's (the tests') is left as it is."""
+    session = sessions()
+    bind = session.get_bind()
+    if _at_one_moment.get() or not isinstance(bind, Engine):
+        yield
+        return
+    if bind.dialect.name == "postgresql":
+        reads = nullcontext() if _has_written(session) else _snapshot_of_its_own(sessions)
+    else:
+        reads = nullcontext() if session.in_transaction() else _deferred(session)
+    moment, reading = _at_one_moment.set(True), _reading_only.get()
+    read_only(True)
+    try:
+        with reads:
+            yield
+    finally:
+        _at_one_moment.reset(moment)
+        read_only(reading)
+
+
+@contextlib.contextmanager
+def _snapshot_of_its_own(sessions: scoped_session) -> Iterator[None]:
+    caller = sessions()
+    own = sessions.session_factory()
+    sessions.registry.set(own)
+    try:
+        own.connection(execution_options=_SNAPSHOT)
+        yield
+    finally:
+        own.close()
+        sessions.registry.set(caller)
+
+
+@contextlib.contextmanager
+def _deferred(session: Session) -> Iterator[None]:
+    """A read transaction (`read_only` is said), ended after: what follows may write."""
+    try:
+        yield
+    finally:
+        session.rollback()  # it only read
+
+
+def _has_written(session: Session) -> bool:
+    """Whether the session's transaction has written or is about to (pending changes)."""
+    return bool(session.new or session.dirty or session.deleted) or (
+        session.in_transaction() and session.connection().info.get(_WROTE, False))
+
+
 def configure_engine(engine: Engine, config: Any) -> None:
     event.listen(engine, "before_cursor_execute", _refuse_writes_while_reading)
+    event.listen(engine, "begin", _has_not_written)
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -73,12 +154,20 @@ def create_private_file(path: Path) -> None:
 
 def _refuse_writes_while_reading(connection: Any, cursor: Any, statement: str,
                                  parameters: Any, context: Any, executemany: bool) -> None:
-    if not _reading_only.get():
-        return
+    """Refuses a write where only reading was said; notes that a transaction may have
+    written (`one_moment`)."""
     words = statement.split(None, 3)
-    if words and words[0].upper() in WRITING_STATEMENTS:
+    first = words[0].upper() if words else ""
+    if first in READING_STATEMENTS:
+        return
+    connection.info[_WROTE] = True
+    if first in WRITING_STATEMENTS and _reading_only.get():
         raise WriteWhileReading(f"{' '.join(words[:3])} …: this request said it only "
                                 "reads; it must call database.start_writing first")
+
+
+def _has_not_written(connection: Any) -> None:
+    connection.info[_WROTE] = False
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

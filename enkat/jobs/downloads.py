@@ -24,9 +24,10 @@ def prepare_download(download_id: int) -> None:
     download = prepared_downloads.take(download_id)
     if download is None:
         return
-    db.session.commit()
+    builder = BUILDERS[download.kind]
+    db.session.commit()  # no transaction open as it builds: it reads at one moment
     try:
-        prepared_downloads.build(download, BUILDERS[download.kind])
+        prepared_downloads.build(download, builder)
     except Exception:
         db.session.rollback()
         prepared_downloads.fail(db.session.get(PreparedDownload, download_id))

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import OperationalError
 
 from enkat import create_app
-from enkat.database import WriteWhileReading, read_only, start_writing
+from enkat.database import WriteWhileReading, one_moment, read_only, start_writing
 from enkat.extensions import db
 from enkat.models import Answer, AuditEvent, Forbund, Response
 from enkat.services.answering.invitations import create_invitation
@@ -146,3 +148,120 @@ def test_changes_made_before_start_writing_are_refused(reading):
     reading.add(Forbund(slug="for-tidigt", name="För tidigt"))
     with pytest.raises(WriteWhileReading, match="before start_writing"):
         start_writing(reading)
+
+
+# --- reading at one moment (`one_moment`), on both databases -----------------------------
+
+
+@pytest.fixture
+def own_app(own_database_url):
+    """An app on a migrated database of the test's own with one förbund, whose SQLite
+    writers never wait for the lock: a write that would have to fails at once."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": own_database_url, "SECRET_KEY": "moment",
+                      "SQLITE_BUSY_TIMEOUT_MS": 0})
+    with app.app_context():
+        upgrade()
+        create_forbund("forsta", "Samordningsförbundet Första")
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def forbund_slugs() -> list[str]:
+    return sorted(db.session.scalars(select(Forbund.slug)))
+
+
+def beside(app, work):
+    """`work` in an application context of its own on a thread of its own, as a request
+    beside the test's would run: a session and connection of its own, and none of the
+    test's per-request state."""
+    def run():
+        with app.app_context():
+            try:
+                return work()
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def committed_elsewhere(app, slug: str) -> None:
+    def add() -> None:
+        create_forbund(slug, f"Samordningsförbundet {slug}")
+        db.session.commit()
+
+    beside(app, add)
+
+
+def slugs_elsewhere(app) -> list[str]:
+    """The förbund as a page would read them (a GET only reads)."""
+    def slugs() -> list[str]:
+        read_only(True)
+        return forbund_slugs()
+
+    return beside(app, slugs)
+
+
+def test_reads_at_one_moment_see_nothing_committed_meanwhile_and_hold_no_lock(own_app):
+    """As a job or a command reads (where a transaction may write: on SQLite it would take
+    the write lock): inside `one_moment` a commit beside it is neither kept waiting nor
+    seen, by any statement, nested ones included; after it, it is seen."""
+    with own_app.app_context():
+        with one_moment(db.session):
+            assert forbund_slugs() == ["forsta"]
+            committed_elsewhere(own_app, "andra")
+            assert forbund_slugs() == ["forsta"]
+            with one_moment(db.session):
+                assert forbund_slugs() == ["forsta"]
+        assert forbund_slugs() == ["andra", "forsta"]
+
+
+def renamed_elsewhere(app) -> None:
+    """The förbund renamed beside the test, giving up at once where it would wait for a
+    lock (SQLite's busy timeout is 0 here)."""
+    def rename() -> None:
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("SET LOCAL lock_timeout = '100ms'"))
+        db.session.scalars(select(Forbund)).one().name = "Samordningsförbundet Ny"
+        db.session.commit()
+
+    beside(app, rename)
+
+
+def test_the_callers_transaction_and_its_locks_are_kept_at_one_moment(own_app):
+    """A transaction that read to decide what to write (a row locked FOR UPDATE on
+    PostgreSQL; the write lock an IMMEDIATE transaction holds on SQLite) is neither
+    ended nor committed by reading at one moment: a writer beside it still waits."""
+    with own_app.app_context():
+        db.session.scalars(select(Forbund).with_for_update()).one()
+        with one_moment(db.session):
+            assert forbund_slugs() == ["forsta"]
+        with pytest.raises(OperationalError):
+            renamed_elsewhere(own_app)
+        db.session.commit()
+    renamed_elsewhere(own_app)
+
+
+def test_a_transaction_that_wrote_is_kept_as_it_is_at_one_moment(own_app):
+    """What it wrote is read inside, and neither committed early nor lost."""
+    with own_app.app_context():
+        create_forbund("skriven", "Samordningsförbundet Skriven")
+        db.session.flush()
+        with one_moment(db.session):
+            assert forbund_slugs() == ["forsta", "skriven"]
+        assert slugs_elsewhere(own_app) == ["forsta"]
+        db.session.commit()
+    assert slugs_elsewhere(own_app) == ["forsta", "skriven"]
+
+
+def test_writing_at_one_moment_is_refused_and_leaves_nothing(own_app):
+    with own_app.app_context():
+        with pytest.raises(WriteWhileReading), one_moment(db.session):
+            create_forbund("smugglad", "Samordningsförbundet Smugglad")
+            db.session.flush()
+        db.session.rollback()
+        create_forbund("sedan", "Samordningsförbundet Sedan")  # writing goes on after it
+        db.session.commit()
+    assert slugs_elsewhere(own_app) == ["forsta", "sedan"]

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from enkat.database import one_moment
 from enkat.extensions import db
 from enkat.formats.answers_sav import WideResponse, answers_sav
 from enkat.formats.answers_xlsx import EXCEL_ROWS, answers_workbook
@@ -65,7 +66,13 @@ def tidy_xlsx(answers: AnswerFilter) -> tuple[bytes, int]:
     and "Om filen" (the columns and what the file is). Returns the bytes and row count.
 
     The rows are counted first and then streamed from the database into the workbook,
-    so no more than a day of them is held at once."""
+    so no more than a day of them is held at once; both at one moment (`one_moment`), so
+    the count is of the rows written though answers come in meanwhile."""
+    with one_moment(db.session):
+        return _tidy_xlsx(answers)
+
+
+def _tidy_xlsx(answers: AnswerFilter) -> tuple[bytes, int]:
     conditions = _conditions(answers.forbund, answers.insats, answers.date_from,
                              answers.date_to)
     count = db.session.scalar(

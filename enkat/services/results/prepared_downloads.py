@@ -41,6 +41,7 @@ from fractions import Fraction
 
 from sqlalchemy import delete, select
 
+from enkat.database import one_moment
 from enkat.extensions import db
 from enkat.models import (
     Forbund,
@@ -202,9 +203,11 @@ def _gone(built_by: str | None, host: str) -> bool:
 
 def build(download: PreparedDownload, builder: Builder) -> None:
     """Build the file into the download (ready), or say in Swedish why it cannot be
-    built (failed). An error nobody foresaw is left to the caller (`fail`)."""
+    built (failed). An error nobody foresaw is left to the caller (`fail`). The builder
+    reads the database at one moment, holding no lock while it builds (`one_moment`)."""
     try:
-        content, rows = builder(download)
+        with one_moment(db.session):
+            content, rows = builder(download)
     except (ServiceError, PdfUnavailable) as refused:
         fail(download, str(refused))
         return

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 
+from enkat.database import one_moment
+from enkat.extensions import db
 from enkat.instruments import Instrument
 from enkat.instruments.roles import RegistrationForms, has_indicators
 from enkat.models import Forbund, Insats
@@ -100,8 +102,9 @@ def report_refusal(report: Report, file_format: str) -> str | None:
 def build_report_for(forbund: Forbund, insats: Insats | None = None, *, period: Period,
                      assumptions: Assumptions = DEFAULT_ASSUMPTIONS) -> Report:
     """The report of one insats, or of all the förbund's insatser together; its
-    samhällsnytta under `assumptions` (horizon, deadweight, persistence)."""
-    with cycle_collection_paused():
+    samhällsnytta under `assumptions` (horizon, deadweight, persistence). Every figure
+    is of the database at one moment, though answers come in while it is built."""
+    with one_moment(db.session), cycle_collection_paused():
         return _build_report_for(forbund, insats, period, assumptions)
 
 
