@@ -41,8 +41,9 @@ PORT ?= 5000
 run: install
 	$(BIN)/enkat serve --demo --host 127.0.0.1 --port $(PORT)
 
+# it ends with its 25 slowest tests: where to look when CI nears its 30 minutes
 test: install node_modules/axe-core
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=25
 
 bench: install
 	@for script in bench/*.py; do [ "$$script" = bench/clients.py ] && continue; \
