@@ -71,8 +71,9 @@ class WorkerKeeper:
         self._stopping.set()
         with self._lock:
             process = self._process
-        if process is not None:
-            stop_process(process)
+        if process is not None and not stop_process(process):
+            self._say(f"enkat worker (process {process.pid}) stannade inte inom "
+                      f"{STOP_TIMEOUT_SECONDS} s och avbröts (SIGKILL).")
         if self._watcher is not None:
             self._watcher.join(timeout=STOP_TIMEOUT_SECONDS)
 
@@ -124,11 +125,14 @@ def _how(code: int) -> str:
     return f" (kod {code})" if code else ""
 
 
-def stop_process(process: subprocess.Popen) -> None:
-    """SIGINT, then SIGKILL if it has not stopped within `STOP_TIMEOUT_SECONDS`."""
+def stop_process(process: subprocess.Popen) -> bool:
+    """SIGINT, then SIGKILL if it has not stopped within `STOP_TIMEOUT_SECONDS`; whether
+    it stopped on the SIGINT."""
     process.send_signal(signal.SIGINT)
     try:
         process.wait(timeout=STOP_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+        return False
+    return True

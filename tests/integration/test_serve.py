@@ -293,4 +293,5 @@ def test_a_server_stopped_as_it_starts_leaves_no_job_worker_behind(tmp_path):
     finally:
         if not process_gone(worker):
             os.kill(worker, signal.SIGKILL)
-    assert "Traceback" not in output.read_text(), output.read_text()
+    printed = output.read_text()
+    assert "Traceback" not in printed and "avbröts (SIGKILL)" not in printed, printed

@@ -103,3 +103,21 @@ def test_a_worker_asked_to_stop_at_once_stops_though_the_server_ignored_sigint(m
     finally:
         signal.signal(signal.SIGINT, previous)
     assert worker.returncode in (1, -signal.SIGINT)  # KeyboardInterrupt, or before Python
+
+
+def test_a_worker_that_does_not_stop_on_sigint_is_killed_and_the_log_says_so(monkeypatch,
+                                                                             tmp_path):
+    monkeypatch.setattr(keeper, "STOP_TIMEOUT_SECONDS", 1)
+    ready = tmp_path / "ready"
+    said: list[str] = []
+    worker_keeper = WorkerKeeper(
+        [sys.executable, "-c", "import pathlib, signal, sys, time; "
+         "signal.signal(signal.SIGINT, signal.SIG_IGN); pathlib.Path(sys.argv[1]).touch(); "
+         "time.sleep(600)", str(ready)], say=said.append)
+    worker_keeper.start()
+    until(ready.exists)
+    worker = worker_keeper._process
+    worker_keeper.stop()
+    assert worker.returncode == -signal.SIGKILL
+    assert said[-1] == (f"enkat worker (process {worker.pid}) stannade inte inom 1 s "
+                        "och avbröts (SIGKILL).")
