@@ -46,6 +46,8 @@ POSTGRES_TABLE_PREFIX = "enkat_queue"
 #: How long an idle worker waits at most before it looks at a SQLite queue again.
 SQLITE_POLL_SECONDS = 1.0
 
+log = logging.getLogger(__name__)
+
 
 class JobWaits(Exception):
     """Raised by a job whose work must wait (a mail server asking to try later), having
@@ -108,9 +110,20 @@ class Job:
 
     def enqueue_on_commit(self, *args: object) -> None:
         """Put a call on the queue once the current transaction commits, so the job finds
-        what the transaction wrote (a worker may take it at once); never if it rolls back."""
-        event.listen(db.session(), "after_commit", lambda _session: self.enqueue(*args),
-                     once=True)
+        what the transaction wrote (a worker may take it at once); never if it rolls back.
+        A queue that cannot take it then is logged, and the request still succeeds: what
+        it asked for is committed, and is taken up again without this call (an utskick
+        by `resume_mailing`, a file by the user asking for it again)."""
+        event.listen(db.session(), "after_commit",
+                     lambda _session: self._enqueue_committed(args), once=True)
+
+    def _enqueue_committed(self, args: tuple[object, ...]) -> None:
+        try:
+            self.enqueue(*args)
+        except Exception:
+            log.exception("jobbet %s%r kunde inte läggas i kön. Det som begärdes är sparat: "
+                          "ett utskick skickas ändå inom några minuter, en fil byggs om "
+                          "användaren ber om den igen.", self.name, args)
 
 
 _DECLARED: dict[str, Job] = {}
@@ -234,6 +247,19 @@ def _run_and_commit(declared: Job, args: tuple[object, ...]) -> None:
         raise
 
 
+class SharedPostgresStorage(PostgresStorage):
+    """Huey's PostgreSQL storage, whose tables every web server process and worker of an
+    installation may make at once, on first use: PostgreSQL lets two `CREATE TABLE IF NOT
+    EXISTS` of one table collide on its catalogue (a unique violation on `pg_type`), so
+    they are made under a lock of the transaction, and the second finds them made."""
+
+    def initialize_schema(self) -> None:
+        with self.db(commit=True, close=True) as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table_kv,))
+            for statement in self.ddl:
+                cursor.execute(statement)
+
+
 def storage_for(app: Flask) -> tuple[type, dict[str, object]]:
     """The Huey storage class and its settings for the application's queue."""
     configured = app.config.get("QUEUE_URL")
@@ -241,7 +267,7 @@ def storage_for(app: Flask) -> tuple[type, dict[str, object]]:
     if url.get_backend_name() == "postgresql":
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         # blocking: a worker waits on LISTEN for new jobs (`worker`); nobody else waits
-        return PostgresStorage, {"dsn": dsn, "table_prefix": POSTGRES_TABLE_PREFIX,
+        return SharedPostgresStorage, {"dsn": dsn, "table_prefix": POSTGRES_TABLE_PREFIX,
                                  "blocking": False}
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         path = Path(url.database)

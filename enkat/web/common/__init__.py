@@ -7,7 +7,7 @@ from flask import Flask, Response, current_app, g, render_template, request, ses
 from flask_babel import _get_current_context as _babel_context
 from flask_babel import get_translations
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from enkat.database import read_only
@@ -171,7 +171,7 @@ def _error_page(error: HTTPException):
         return _database_unavailable(error)  # the request's commit could not reach it
     status = error.code or 500
     if status >= 500 or not g.get("keep_despite_refusal"):  # a refusal counted is kept
-        db.session.rollback()
+        _forget_the_requests_work()
     headers = [(name, value) for name, value in error.get_headers()
                if name.lower() != "content-type"]
     page = render_error(status, reason="csrf" if isinstance(error, CSRFError) else status,
@@ -192,14 +192,22 @@ def render_error(status: int, reason: object, message: str | None = None) -> str
                            **page_language(_languages()), **context)
 
 
+def _forget_the_requests_work() -> None:
+    """Roll back what the request did; a session that cannot roll back is dropped
+    instead, so that the error page is still ours: the database is gone, or a commit
+    failed after committing (in an `after_commit` hook), which leaves the session
+    refusing both."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.remove()
+
+
 def _database_unavailable(error):
     """The database cannot be reached. Nothing of this request is kept; what was saved
     before is, and the page says so calmly, in the respondent's language on their pages.
     The pool checks each connection before use (pool_pre_ping), so once the database is
     back the next request works."""
-    try:
-        db.session.rollback()
-    except DATABASE_UNREACHABLE:
-        db.session.remove()
+    _forget_the_requests_work()
     template = "respond/unavailable.html" if on_respondent_pages() else "error.html"
     return render_template(template, status=503), 503, {"Retry-After": "30"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
@@ -12,11 +14,11 @@ from flask import current_app
 from flask_migrate import upgrade
 from huey import MemoryHuey
 from huey.exceptions import CancelExecution
-from huey.storage import PostgresStorage, SqliteStorage
+from huey.storage import SqliteStorage
 
 from enkat import create_app
 from enkat.cli import WORKER_NICENESS, worker_command
-from enkat.jobs.queue import QueueMisconfigured, queue_of, storage_for
+from enkat.jobs.queue import QueueMisconfigured, SharedPostgresStorage, queue_of, storage_for
 from tests.integration.test_instances import database_work, migrated_database
 from tests.worker import enqueue_purges, job_worker, purges_recorded, wait_for
 
@@ -32,7 +34,7 @@ def test_a_sqlite_database_has_its_queue_in_a_file_beside_it(tmp_path):
 
 def test_a_postgresql_database_holds_the_queue_in_tables_of_its_own():
     app = configured(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://enkat:hemligt@db:5432/enkat")
-    assert storage_for(app) == (PostgresStorage, {
+    assert storage_for(app) == (SharedPostgresStorage, {
         "dsn": "postgresql://enkat:hemligt@db:5432/enkat", "table_prefix": "enkat_queue",
         "blocking": False})
 
@@ -132,3 +134,22 @@ def test_hueys_line_after_a_job_that_waits_is_dropped_or_said_in_swedish(tmp_pat
     assert sum(line.startswith("Requeueing") for line in said) == 1
     [error] = [record for record in caplog.records if record.exc_info]
     assert error.getMessage().startswith("Unhandled exception in task")
+
+
+def test_servers_and_workers_opening_a_new_postgresql_queue_at_once_all_get_it(
+        postgres_server):
+    """Every web server process and worker makes the queue's tables on first use (`CREATE
+    TABLE IF NOT EXISTS`), and PostgreSQL lets two such statements at once collide on
+    its catalogue: the loser's request failed after its commit (an utskick's "Skicka"
+    got a 500, its mails queued with no job)."""
+    app = configured(SQLALCHEMY_DATABASE_URI=postgres_server.create_database("queue_race"))
+    storage_class, settings = storage_for(app)
+    openers = 8
+    together = threading.Barrier(openers)
+
+    def open_queue(_number: int) -> None:
+        together.wait()
+        storage_class("enkat", **settings).close()
+
+    with ThreadPoolExecutor(openers) as pool:
+        assert list(pool.map(open_queue, range(openers))) == [None] * openers

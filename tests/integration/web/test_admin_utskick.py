@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from enkat.extensions import db
+from enkat.jobs.mailing import resume_mailing
 from enkat.jobs.queue import queue_of
 from enkat.models import (
     AuditEvent,
@@ -412,6 +413,30 @@ def test_a_server_that_is_down_is_shown(app, as_admin, mailbox, monkeypatch):
     assert '<th scope="row">I kö att skickas</th><td class="num">3</td>' in detail
     assert (f'<meta http-equiv="refresh" content="10; url=/forbund/utskick/{campaign.id}">'
             in detail)  # until the mails are out
+
+
+def test_a_send_the_queue_cannot_take_is_kept_and_taken_up_by_the_worker(
+        app, as_admin, mailbox, monkeypatch, caplog):
+    """The queue is out of reach when "Skicka" has committed: the page says the mails are
+    queued, as they are, and the worker's minute round sends them (`resume_mailing`)."""
+    campaign = create(as_admin)
+    with monkeypatch.context() as unreachable:
+        unreachable.setitem(app.config, "QUEUE_URL", "postgresql://enkat@127.0.0.1:1/enkat")
+        unreachable.delitem(app.extensions, "enkat_queue")
+        sent = as_admin.post(f"/forbund/utskick/{campaign.id}/skicka")
+    assert sent.status_code == 303, page(sent)
+    detail = page(as_admin.get(sent.headers["Location"]))
+    assert "3 mejl skickas nu." in detail
+    assert '<th scope="row">I kö att skickas</th><td class="num">3</td>' in detail
+    assert ("jobbet enkat.jobs.mailing.send_utskick" in caplog.text
+            and "kunde inte läggas i kön. Det som begärdes är sparat" in caplog.text)
+    assert queue_of(current_app).run_pending() == 0 and mailbox.messages == []
+
+    campaign.worked_on_at -= mailing.lease()  # a lease has passed with nobody sending
+    db.session.commit()
+    resume_mailing.enqueue()  # as the worker does every minute
+    queue_of(current_app).run_pending()
+    assert sorted(message["To"] for message in mailbox.messages) == STYRELSE
 
 
 def test_closing_asks_first_then_deletes_every_address(app, as_admin, mailbox):

@@ -7,6 +7,7 @@ real `enkat serve`."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from enkat import create_app
 from enkat.extensions import db
@@ -18,6 +19,14 @@ def a_bug(**arguments):
     raise RuntimeError("a bug in a view")
 
 
+def a_bug_after_the_commit():
+    """A view whose request fails once committed: the session then refuses to roll back."""
+    def fails(_session):
+        raise RuntimeError("a bug after the commit")
+    event.listen(db.session(), "after_commit", fails, once=True)
+    return "committed"
+
+
 @pytest.fixture
 def failing_app(app, database_url, tmp_path):
     application = create_app({"SQLALCHEMY_DATABASE_URI": database_url,
@@ -25,6 +34,7 @@ def failing_app(app, database_url, tmp_path):
     application.instance_path = str(tmp_path)
     application.add_url_rule("/fel", "fel", a_bug)
     application.add_url_rule("/s/<token>/fel", "respond.fel", a_bug)
+    application.add_url_rule("/fel-efter-commit", "fel_efter_commit", a_bug_after_the_commit)
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -40,3 +50,8 @@ def test_a_bug_is_our_own_500_page_in_the_visitors_language(failing_app):
     arabic = client.get("/s/en-lank/fel", headers={"Accept-Language": "ar"})
     assert_own_error_page(page_of(arabic), 500, "حدث خطأ ما", "ar")
     assert 'dir="rtl"' in arabic.get_data(as_text=True)
+
+
+def test_a_bug_after_the_commit_is_our_own_500_page(failing_app):
+    assert_own_error_page(page_of(failing_app.test_client().get("/fel-efter-commit")),
+                          500, "Något gick fel")
