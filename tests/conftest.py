@@ -12,10 +12,12 @@ or database session.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask, has_app_context
@@ -27,6 +29,10 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from tests.postgresql import PostgresServer, PostgresUnavailable
 from tests.smtp import Mailbox, SmtpServer
+
+if TYPE_CHECKING:
+    from enkat.demo import DemoSummary
+    from tests.demo_rows import DemoRows
 
 DATABASES = ["sqlite", "postgresql"]
 
@@ -129,6 +135,13 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """A session whose work, commits included, is rolled back after the test."""
+    with rolled_back(app) as session:
+        yield session
+
+
+@contextlib.contextmanager
+def rolled_back(app: Flask) -> Iterator[scoped_session]:
+    """`db.session`, in an application context, on a transaction rolled back at the end."""
     from enkat.extensions import db
 
     with app.app_context():
@@ -143,6 +156,23 @@ def db_session(app: Flask) -> Iterator[Session]:
             db.session = original
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture(scope="session")
+def demo_rows(app: Flask) -> DemoRows:
+    """The demo förbund of `REFERENCE_TODAY`, loaded once per test process and database."""
+    from tests.demo_rows import DemoRows
+
+    with rolled_back(app) as session:
+        return DemoRows.load(session)
+
+
+@pytest.fixture
+def demo(demo_rows: DemoRows, db_session: Session) -> DemoSummary:
+    """The demo förbund of `REFERENCE_TODAY` in this test's transaction, as `load_demo`
+    leaves it: its rows copied from the one load of the session (`tests/demo_rows.py`)."""
+    demo_rows.copy_into(db_session.connection())
+    return demo_rows.summary
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from enkat.demo import (
     DEMO_PASSWORD,
     REFERENCE_TODAY,
     DemoAlreadyLoaded,
-    DemoSummary,
     load_demo,
 )
 from enkat.models import Campaign, Enrolment, Participant, Response, Role
@@ -33,11 +32,6 @@ from enkat.services.people.users import find_user
 #: or about a deltagare, so the demo's year of deltagare data has none of them.
 NOT_IN_DEMO = {"nns-remittent"}
 TRIAL_PERIOD = dt.timedelta(days=90)
-
-
-@pytest.fixture
-def demo(db_session) -> DemoSummary:
-    return load_demo(today=REFERENCE_TODAY)
 
 
 def demo_responses(session) -> list[Response]:

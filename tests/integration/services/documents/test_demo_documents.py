@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from enkat.demo import REFERENCE_TODAY, load_demo
 from enkat.extensions import db
 from enkat.models import DocumentStatus, ReportDocument, Response
 from enkat.reports.document import TableBlock, Text
@@ -32,9 +31,8 @@ OWN_TABLES = {"insatsen", "allmant", "forbundet", "ekonomi"}
 
 
 @pytest.fixture
-def demo(db_session):
-    load_demo(today=REFERENCE_TODAY)
-    return get_forbund("alvdalen")
+def demo(demo):  # the demo of every test (tests/conftest.py), as its förbund
+    return get_forbund(demo.forbund_slug)
 
 
 def test_the_demo_files_three_reports_per_insats_and_a_helarsrapport(demo):

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 
-from enkat.demo import REFERENCE_TODAY, load_demo
 from enkat.instruments import bundled_directory, load_directory
 from enkat.reports.goals import TO_WORK_OR_STUDIES
 from enkat.reports.period import Period
@@ -27,9 +26,8 @@ MEASURED = {item.id: item.indicator for name in ("nns-deltagare-pagaende", "nns-
 
 
 @pytest.fixture
-def demo(db_session):
-    load_demo(today=REFERENCE_TODAY)
-    return get_forbund("alvdalen")
+def demo(demo):  # the demo of every test (tests/conftest.py), as its förbund
+    return get_forbund(demo.forbund_slug)
 
 
 def key_figure(report, key):

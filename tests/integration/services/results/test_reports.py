@@ -13,7 +13,6 @@ import pypdf
 import pytest
 from sqlalchemy import event
 
-from enkat.demo import REFERENCE_TODAY, load_demo
 from enkat.extensions import db
 from enkat.models import ResponseSource
 from enkat.profiling import counts_as_statement
@@ -32,9 +31,8 @@ YEAR = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 
 
 @pytest.fixture
-def demo(db_session):
-    load_demo(today=REFERENCE_TODAY)
-    return get_forbund("alvdalen")
+def demo(demo):  # the demo of every test (tests/conftest.py), as its förbund
+    return get_forbund(demo.forbund_slug)
 
 
 def test_the_forbund_report_has_every_kind_of_table(demo):

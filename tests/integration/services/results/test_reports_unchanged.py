@@ -12,7 +12,6 @@ import gzip
 import json
 from pathlib import Path
 
-from enkat.demo import REFERENCE_TODAY, load_demo
 from enkat.reports.filed.snapshot import report_snapshot
 from enkat.reports.period import Period
 from enkat.services.organisation.forbund import get_forbund
@@ -23,8 +22,7 @@ PERIODS = (Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
            Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30)))
 
 
-def test_every_figure_of_the_demo_reports_is_what_it_was(db_session):
-    load_demo(today=REFERENCE_TODAY)
+def test_every_figure_of_the_demo_reports_is_what_it_was(demo):
     forbund = get_forbund("alvdalen")
     found = {}
     for period in PERIODS:
