@@ -27,10 +27,12 @@ from sqlalchemy.orm import Session, scoped_session
 #: Whether the transactions begun now are to only read: set per request by the web layer.
 _reading_only: ContextVar[bool] = ContextVar("enkat_reading_only", default=False)
 
-#: The first word of the statements that write.
+#: A statement is known by its first word (`_watch_writes`), and not every statement is
+#: surely one or the other (a COPY; a WITH may insert), so there are two lists, each sure:
+#: the statements that write, refused where only reading was said (never a read refused),
+#: and those that only read; a transaction that ran anything but the latter counts as
+#: having written (`one_moment`: never a write overlooked).
 WRITING_STATEMENTS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
-#: The first word of the statements that surely do not: a transaction that ran anything
-#: else (a COPY, a WITH that may insert) counts as having written (`one_moment`).
 READING_STATEMENTS = frozenset({"SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK",
                                 "PRAGMA", "SET", "SHOW"})
 #: Where a connection notes that its transaction may have written.
@@ -131,7 +133,7 @@ def _has_written(session: Session) -> bool:
 
 
 def configure_engine(engine: Engine, config: Any) -> None:
-    event.listen(engine, "before_cursor_execute", _refuse_writes_while_reading)
+    event.listen(engine, "before_cursor_execute", _watch_writes)
     event.listen(engine, "begin", _has_not_written)
     if engine.dialect.name == "sqlite":
         database = engine.url.database
@@ -152,10 +154,10 @@ def create_private_file(path: Path) -> None:
         pass
 
 
-def _refuse_writes_while_reading(connection: Any, cursor: Any, statement: str,
-                                 parameters: Any, context: Any, executemany: bool) -> None:
-    """Refuses a write where only reading was said; notes that a transaction may have
-    written (`one_moment`)."""
+def _watch_writes(connection: Any, cursor: Any, statement: str, parameters: Any,
+                  context: Any, executemany: bool) -> None:
+    """Before each statement: notes on the connection that its transaction may have
+    written (`one_moment`), and refuses a write where only reading was said."""
     words = statement.split(None, 3)
     first = words[0].upper() if words else ""
     if first in READING_STATEMENTS:

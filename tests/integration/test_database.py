@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask_migrate import upgrade
@@ -26,6 +25,7 @@ from enkat.models import Answer, AuditEvent, Forbund, Response
 from enkat.services.answering.invitations import create_invitation
 from enkat.services.organisation.forbund import create_forbund
 from enkat.services.organisation.insatser import create_insats
+from tests.beside import beside
 
 #: Short, so a request that waits for the lock gives up quickly: 503.
 BUSY_TIMEOUT_MS = 300
@@ -170,21 +170,6 @@ def own_app(own_database_url):
 
 def forbund_slugs() -> list[str]:
     return sorted(db.session.scalars(select(Forbund.slug)))
-
-
-def beside(app, work):
-    """`work` in an application context of its own on a thread of its own, as a request
-    beside the test's would run: a session and connection of its own, and none of the
-    test's per-request state."""
-    def run():
-        with app.app_context():
-            try:
-                return work()
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def committed_elsewhere(app, slug: str) -> None:

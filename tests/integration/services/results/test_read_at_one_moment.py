@@ -19,7 +19,6 @@ import datetime as dt
 import io
 import itertools
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask_migrate import upgrade
@@ -49,6 +48,7 @@ from enkat.services.people.users import create_user, grant_role
 from enkat.services.results import prepared_downloads
 from enkat.services.results.answer_exports import AnswerFilter, tidy_xlsx
 from enkat.services.results.reports import build_report_for
+from tests.beside import beside
 
 INSTRUMENT = "nns-deltagare-avslut"
 ANSWERED_ON = dt.date(2026, 3, 2)
@@ -88,18 +88,12 @@ def send_response() -> None:
 
 
 def sent_beside(app) -> None:
-    """A response sent and committed as a request beside the build would: on a thread
-    of its own, in an application context (and so a session and connection) of its own."""
+    """A response sent and committed as a request beside the build would (`beside`)."""
     def send() -> None:
-        with app.app_context():
-            try:
-                send_response()
-                db.session.commit()
-            finally:
-                db.session.remove()
+        send_response()
+        db.session.commit()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(send).result()
+    beside(app, send)
 
 
 def statement_number(number: int) -> Callable[[str], bool]:
