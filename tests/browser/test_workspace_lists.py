@@ -46,6 +46,21 @@ def first_codes(page) -> list[str]:
     return page.locator("main table tbody th a").all_inner_texts()
 
 
+def cells_out_of_their_rows(page) -> list[str]:
+    """The cells of the page's table rows that do not fill their rows, top to bottom (the
+    rows they span): laid out as something else than a table cell (a flex `td` left the
+    row's border and height)."""
+    return page.evaluate("""() => {
+        const rows = [...document.querySelectorAll('main tbody tr')];
+        const off = (a, b) => Math.abs(a - b) > 1;
+        return rows.flatMap((row, index) => [...row.cells].filter(cell => {
+            const box = cell.getBoundingClientRect();
+            const last = rows[index + cell.rowSpan - 1].getBoundingClientRect();
+            return off(box.top, row.getBoundingClientRect().top) || off(box.bottom, last.bottom);
+        }).map(cell => `${row.cells[0].innerText}: ${cell.outerHTML}`));
+    }""")
+
+
 def test_staff_filter_sort_and_page_through_the_due_and_deltagare_lists(
         browser, live_server, seeded, axe_source):
     from tests.browser.pages import run_axe
@@ -70,6 +85,7 @@ def test_staff_filter_sort_and_page_through_the_due_and_deltagare_lists(
         # the due list: only the overdue, then by code, then the next page
         click_and_wait(page, page.locator("main nav.subnav").get_by_role("link", name="Att göra"))
         audit("due list")
+        assert not cells_out_of_their_rows(page)
         page.locator("#filter-status").select_option(label="Försenade")
         click_and_wait(page, page.get_by_role("button", name="Visa"))
         assert "status=forsenade" in page.url
@@ -93,6 +109,8 @@ def test_staff_filter_sort_and_page_through_the_due_and_deltagare_lists(
         click_and_wait(page, page.locator("main nav.subnav").get_by_role("link",
                                                                           name="Deltagare"))
         audit("deltagare list")
+        assert page.locator("main td.row-actions a").count()
+        assert not cells_out_of_their_rows(page)
         page.locator("#filter-status").select_option(label="Avslutade")
         page.locator("#list-search").fill("s0")
         click_and_wait(page, page.get_by_role("button", name="Visa"))
