@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from enkat import create_app
 from enkat.cli_language import File, borrowed, speak_swedish, usage_in_swedish
+from enkat.database import reading_first
 from enkat.extensions import db
 from enkat.keeper import WorkerKeeper
 from enkat.models import Role
@@ -241,16 +242,17 @@ def export_responses(forbund_slug, insats_slug, date_from, date_to, output) -> N
     from enkat.services.results.answer_exports import export_responses
 
     with transaction():
-        forbund = get_forbund(forbund_slug) if forbund_slug else None
-        insats = None
-        if insats_slug:
-            if forbund is None:
-                raise click.UsageError("--insats kräver --forbund")
-            insats = get_insats(forbund, insats_slug)
-        rows = export_responses(
-            output, forbund=forbund, insats=insats,
-            date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
-        )
+        with reading_first(db.session):
+            forbund = get_forbund(forbund_slug) if forbund_slug else None
+            insats = None
+            if insats_slug:
+                if forbund is None:
+                    raise click.UsageError("--insats kräver --forbund")
+                insats = get_insats(forbund, insats_slug)
+            rows = export_responses(
+                output, forbund=forbund, insats=insats,
+                date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"),
+            )
         for exported in [forbund] if forbund else all_forbund():
             audit.record_command(Action.COMMAND_EXPORT, exported, _file_name(output),
                                  insats=insats_slug, **{"from": date_from, "to": date_to},
@@ -305,9 +307,10 @@ def report(forbund_slug, insats_slug, date_from, date_to, format_, output, horiz
     except AssumptionRefused as refused:
         raise click.BadParameter(str(refused), param_hint="--deadweight") from None
     with transaction():
-        insats = _insats(forbund_slug, insats_slug) if insats_slug else None
-        forbund = insats.forbund if insats else get_forbund(forbund_slug)
-        built = build_report_for(forbund, insats, period=period, assumptions=assumptions)
+        with reading_first(db.session):
+            insats = _insats(forbund_slug, insats_slug) if insats_slug else None
+            forbund = insats.forbund if insats else get_forbund(forbund_slug)
+            built = build_report_for(forbund, insats, period=period, assumptions=assumptions)
         refusal = report_refusal(built, format_)
         if refusal:  # before the audit event and before the output file is opened
             raise ServiceError(refusal)

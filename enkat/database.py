@@ -66,6 +66,23 @@ def start_writing(session: Session) -> None:
 
 
 @contextlib.contextmanager
+def reading_first(session: Session) -> Iterator[None]:
+    """Only reading inside, then writing (`start_writing`): for a command that looks up
+    and builds for seconds (a report, an export) before it writes its audit event. On
+    SQLite its reads then hold no write lock, where a command's transaction would take it
+    at its first statement and keep every deltagare's save waiting until the end. To be
+    entered before the command has written anything."""
+    reading = _reading_only.get()
+    _reading_only.set(True)
+    try:
+        yield
+    except BaseException:
+        _reading_only.set(reading)
+        raise
+    start_writing(session)
+
+
+@contextlib.contextmanager
 def one_moment(sessions: scoped_session) -> Iterator[None]:
     """What is read inside through `sessions` (`db.session`) sees the database as it was
     at one moment, though others commit meanwhile: a report's thirty-odd statements, a

@@ -21,15 +21,19 @@ import itertools
 from collections.abc import Callable, Iterator
 
 import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from flask_migrate import upgrade
 from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
 from enkat import create_app
+from enkat.cli import cli
 from enkat.database import read_only
 from enkat.extensions import db
 from enkat.jobs.downloads import prepare_download
 from enkat.models import (
+    AuditEvent,
     Forbund,
     PreparedDownload,
     PreparedDownloadState,
@@ -205,3 +209,25 @@ def test_the_answers_workbook_counts_the_rows_it_holds_though_answers_come_in(ap
     assert went_on_after_sending(ran) > 0
     rows = load_workbook(io.BytesIO(workbook), read_only=True)["Svar"].max_row - 1
     assert count == rows == 6 * 11
+
+
+@pytest.mark.parametrize(("command", "action"), [
+    (("report", "--forbund", "stunden", "--from", "2026-01-01", "--to", "2026-06-30",
+      "--format", "json"), "command-report"),
+    (("export", "responses", "--forbund", "stunden"), "command-export")],
+    ids=["report", "export"])
+def test_a_command_reading_at_length_keeps_no_deltagare_waiting(app, tmp_path, command,
+                                                                 action):
+    """`enkat report` and `enkat export responses` read, then write their audit event: a
+    response sent meanwhile is stored without waiting (on SQLite they read holding no
+    write lock), and the command still writes its file and its event."""
+    output = tmp_path / "ut"
+    with response_sent_during_the_build(app, reads_responses) as ran:
+        result = CliRunner().invoke(cli, [*command, "--output", str(output)],
+                                    obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert went_on_after_sending(ran) > 0 and output.stat().st_size > 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 7
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == action)) == 1
