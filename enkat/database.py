@@ -76,10 +76,10 @@ def reading_first(session: Session) -> Iterator[None]:
     _reading_only.set(True)
     try:
         yield
+        start_writing(session)
     except BaseException:
         _reading_only.set(reading)
         raise
-    start_writing(session)
 
 
 @contextlib.contextmanager
