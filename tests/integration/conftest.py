@@ -16,6 +16,7 @@ from enkat.services.instruments.versions import resolve_instrument
 from enkat.services.organisation.forbund import create_forbund
 from enkat.services.organisation.insatser import create_insats
 from enkat.services.people.users import create_user, grant_role
+from tests.integration.command_line import empty_database
 
 _sequence = itertools.count(1)
 
@@ -123,6 +124,4 @@ def own_database_url(request, tmp_path) -> str:
     """An empty database of the test's own, on SQLite and on PostgreSQL, for the installed
     console script (`command_line.enkat`): a new process sees nothing the test's session
     has not committed, and the test session commits nothing."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'own.sqlite'}"
-    return request.getfixturevalue("postgres_server").create_database("enkat_own")
+    return empty_database(request, tmp_path, "enkat_own")

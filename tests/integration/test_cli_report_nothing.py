@@ -7,14 +7,13 @@ nobody answered but a deltagare was enrolled is a report to file, in every forma
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from enkat.services.results.reports import NOTHING_TO_REPORT
 from tests.unit.formats.tidy_files import csv_bytes, rows
 
-from .command_line import enkat, succeeded
+from .command_line import empty_database, enkat, succeeded
 
 #: Nothing had happened yet in 2024: the inskrivning below is in November 2025.
 YEAR_BEFORE = ("--from", "2024-01-01", "--to", "2024-12-31")
@@ -23,17 +22,21 @@ QUARTER_WITHOUT_ANSWERS = ("--from", "2026-01-01", "--to", "2026-03-31")
 FILES_TO_READ = ("xlsx", "html", "pdf", "docx")
 
 
-@pytest.fixture
-def one_enrolment(own_database_url, tmp_path: Path) -> str:
-    """A förbund whose one deltagare was enrolled in its insats on 2025-11-10."""
-    (tmp_path / "svar.csv").write_bytes(csv_bytes(*rows(
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def one_enrolment(request, tmp_path_factory) -> str:
+    """A förbund whose one deltagare was enrolled in its insats on 2025-11-10, set up once
+    per database through the console script: the reports only read it (and each records
+    its audit event, which no test here reads)."""
+    folder = tmp_path_factory.mktemp("one-enrolment")
+    url = empty_database(request, folder, "enkat_one_enrolment")
+    (folder / "svar.csv").write_bytes(csv_bytes(*rows(
         "r1", "finsam-inskrivning", {"kon": "kvinna", "forsorjning": "a-kassa"},
         forbund="prov", participant="KX4T9M", timepoint="start", answered_on="2025-11-10")))
     for command in (("db", "upgrade"),
                     ("create-forbund", "--slug", "prov", "--name", "Samordningsförbundet Prov"),
                     ("import", "responses", "svar.csv", "--create-missing")):
-        succeeded(enkat(own_database_url, tmp_path, *command))
-    return own_database_url
+        succeeded(enkat(url, folder, *command))
+    return url
 
 
 @pytest.mark.parametrize("file_format", FILES_TO_READ)
