@@ -268,7 +268,7 @@ def storage_for(app: Flask) -> tuple[type, dict[str, object]]:
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         # blocking: a worker waits on LISTEN for new jobs (`worker`); nobody else waits
         return SharedPostgresStorage, {"dsn": dsn, "table_prefix": POSTGRES_TABLE_PREFIX,
-                                 "blocking": False}
+                                       "blocking": False}
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         path = Path(url.database)
         if not configured:
