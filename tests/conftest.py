@@ -27,6 +27,7 @@ from hypothesis import settings
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+from tests.databases import empty_database
 from tests.postgresql import PostgresServer, PostgresUnavailable
 from tests.smtp import Mailbox, SmtpServer
 
@@ -64,10 +65,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session", params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The URL of an empty database of each kind enkat supports."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'enkat.sqlite'}"
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.create_database("enkat_test")
+    return empty_database(request, tmp_path_factory.mktemp("sqlite"), "enkat_test")
 
 
 class OwnContextClient(FlaskClient):

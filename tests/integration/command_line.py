@@ -25,11 +25,3 @@ def enkat(database_url: str, folder: Path, *args: str, input: str | None = None,
 def succeeded(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 0, f"{result.args}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
-
-
-def empty_database(request, folder, name: str) -> str:
-    """The URL of an empty database of the kind `request.param` names: a file in
-    `folder`, or database `name` on the test PostgreSQL server."""
-    if request.param == "sqlite":
-        return f"sqlite:///{folder / f'{name}.sqlite'}"
-    return request.getfixturevalue("postgres_server").create_database(name)

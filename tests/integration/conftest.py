@@ -16,7 +16,7 @@ from enkat.services.instruments.versions import resolve_instrument
 from enkat.services.organisation.forbund import create_forbund
 from enkat.services.organisation.insatser import create_insats
 from enkat.services.people.users import create_user, grant_role
-from tests.integration.command_line import empty_database
+from tests.databases import empty_database
 
 _sequence = itertools.count(1)
 

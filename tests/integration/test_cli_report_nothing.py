@@ -11,9 +11,10 @@ import json
 import pytest
 
 from enkat.services.results.reports import NOTHING_TO_REPORT
+from tests.databases import empty_database
 from tests.unit.formats.tidy_files import csv_bytes, rows
 
-from .command_line import empty_database, enkat, succeeded
+from .command_line import enkat, succeeded
 
 #: Nothing had happened yet in 2024: the inskrivning below is in November 2025.
 YEAR_BEFORE = ("--from", "2024-01-01", "--to", "2024-12-31")

@@ -10,13 +10,12 @@ from sqlalchemy import inspect
 
 from enkat import create_app
 from enkat.extensions import db
+from tests.databases import empty_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-    return request.getfixturevalue("postgres_server").create_database("enkat_migrations")
+    return empty_database(request, tmp_path, "enkat_migrations")
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from enkat.services.deltagare.participants import EnrolmentError
 from enkat.services.instruments.versions import register_version, resolve_instrument
 from enkat.services.organisation.forbund import create_forbund
 from enkat.services.organisation.insatser import create_insats
+from tests.databases import empty_database
 
 MONDAY = dt.date(2025, 3, 3)
 
@@ -260,10 +261,7 @@ def shared_app(request, tmp_path_factory):
 
     from enkat import create_app
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('parallel') / 'drafts.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database("enkat_drafts_parallel")
+    url = empty_database(request, tmp_path_factory.mktemp("parallel"), "enkat_drafts_parallel")
     application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                               "SECRET_KEY": "test-secret-key"})
     with application.app_context():
